@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { formatTable, runSuite } from './harness.ts';
+
+describe('bench harness', () => {
+  it('measures peers in one run and reports the ratio between them', async () => {
+    let sink = 0;
+    const result = await runSuite({
+      kind: 'throughput',
+      name: 'demo',
+      roundMs: 20,
+      rounds: 3,
+      cases: [
+        { name: 'one add', fn: () => (sink += 1) },
+        {
+          name: 'hundred adds',
+          fn: () => {
+            for (let i = 0; i < 100; i++) sink += i;
+          },
+        },
+      ],
+      targets: [{ case: 'one add', baseline: 'hundred adds', atLeast: 1 }],
+    });
+    expect(sink).toBeGreaterThan(0);
+    expect(result.cases.map((c) => c.name)).toEqual(['one add', 'hundred adds']);
+    for (const c of result.cases)
+      expect(c.opsPerSecond.min).toBeLessThanOrEqual(c.opsPerSecond.median);
+    expect(result.ratios['one add / hundred adds']).toBeGreaterThan(1);
+    expect(result.targets[0]?.met).toBe(true);
+    expect(formatTable([result])).toMatch(/met {2}demo: one add ≥ 1× hundred adds/);
+  });
+
+  it('checks metric targets', async () => {
+    const result = await runSuite({
+      kind: 'metrics',
+      name: 'size',
+      measure: () => [{ name: 'bundle', value: 9.5, unit: 'KB', target: { atMost: 8 } }],
+    });
+    expect(result.targets).toEqual([{ description: 'bundle ≤ 8 KB', value: 9.5, met: false }]);
+    expect(formatTable([result])).toContain('MISS');
+  });
+});

@@ -1,0 +1,22 @@
+import { expectTypeOf, test } from 'vitest';
+import type { ConsentGate, ConsentVerdict, SafeParseResult, SuppressionVerdict } from './index';
+import { CandorError, isCandorError, safeParsePurposeId } from './index';
+
+test('isCandorError narrows the code', () => {
+  const error: unknown = new CandorError('core/invalid_id', 'x');
+  if (isCandorError(error, 'core/invalid_id'))
+    expectTypeOf(error.code).toEqualTypeOf<'core/invalid_id'>();
+});
+
+test('safeParse results discriminate on success', () => {
+  const result = safeParsePurposeId('a.b');
+  expectTypeOf(result).toEqualTypeOf<SafeParseResult<string, 'core/invalid_id'>>();
+  if (result.success) expectTypeOf(result.data).toEqualTypeOf<string>();
+  else expectTypeOf(result.error).toEqualTypeOf<CandorError<'core/invalid_id'>>();
+});
+
+test('ports are synchronous', () => {
+  expectTypeOf<ReturnType<ConsentGate['decide']>>().toEqualTypeOf<ConsentVerdict>();
+  const verdict = {} as SuppressionVerdict;
+  if (verdict.suppressed) expectTypeOf(verdict.reason.detail).toEqualTypeOf<string>();
+});

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { DecisionRecord } from './decision';
+import { Fact } from './fact';
+import { ConsentVerdict } from './ports';
+
+const schemas = { DecisionRecord, Fact, ConsentVerdict } as const;
+
+/** The core formats with a JSON Schema: `DecisionRecord`, `Fact`, `ConsentVerdict`. */
+export type CoreSchemaName = keyof typeof schemas;
+
+/**
+ * JSON Schema (draft 2020-12) for a core format, generated from the same zod schema that
+ * validates it, for editors and other languages.
+ *
+ * @example
+ * writeFileSync('decision-record.schema.json', JSON.stringify(coreJsonSchema('DecisionRecord'), null, 2));
+ */
+export function coreJsonSchema(name: CoreSchemaName): Record<string, unknown> {
+  return z.toJSONSchema(schemas[name], { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { CandorError } from './errors';
+
+/**
+ * A point in time as UTC epoch milliseconds (what `Date.now()` returns). Candor uses numbers on
+ * every hot path and renders ISO 8601 only at the edges (receipts, exports, text).
+ *
+ * @example
+ * Instant.parse(Date.parse('2026-06-30T10:00:00Z'));
+ */
+export const Instant = z
+  .number()
+  .int('time must be whole epoch milliseconds')
+  .min(0, 'time must not be before 1970');
+/** UTC epoch milliseconds. */
+export type Instant = number;
+
+/**
+ * Reads an instant from epoch milliseconds, a `Date`, or an ISO 8601 string with a zone
+ * (`Z` or `±hh:mm`); throws a `core/invalid_time` {@link CandorError} otherwise.
+ *
+ * @example
+ * toInstant('2026-06-30T10:00:00Z'); // 1782813600000
+ */
+export function toInstant(value: number | string | Date, path = 'time'): Instant {
+  let ms: number;
+  if (typeof value === 'number') ms = value;
+  else if (value instanceof Date) ms = value.getTime();
+  else if (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
+  )
+    ms = Date.parse(value);
+  else ms = Number.NaN;
+  if (!Number.isInteger(ms) || ms < 0) {
+    throw new CandorError(
+      'core/invalid_time',
+      `${path}: ${JSON.stringify(value)} is not a valid instant (epoch ms, Date or ISO 8601 with a zone)`,
+      {
+        path,
+        value,
+      },
+    );
+  }
+  return ms;
+}
+
+/**
+ * Renders an instant as ISO 8601 UTC (`2026-06-30T10:00:00.000Z`).
+ *
+ * @example
+ * toIso(0); // '1970-01-01T00:00:00.000Z'
+ */
+export function toIso(instant: Instant): string {
+  return new Date(instant).toISOString();
+}
+
+/** Milliseconds in common durations, for readable arithmetic: `3 * duration.day`. */
+export const duration = Object.freeze({
+  second: 1_000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+});
+
+/**
+ * Where Candor reads the time. Nothing in Candor calls `Date.now()` directly, so tests and
+ * backtests can run on a {@link VirtualClock}.
+ *
+ * @example
+ * const clock: Clock = systemClock;
+ * clock.now();
+ */
+export interface Clock {
+  /** The current instant in epoch milliseconds. */
+  now(): Instant;
+}
+
+/**
+ * The wall clock.
+ *
+ * @example
+ * createThing({ clock: systemClock });
+ */
+export const systemClock: Clock = Object.freeze({ now: () => Date.now() });
+
+/** A clock that only moves when told to: for tests, simulations and backtests. */
+export interface VirtualClock extends Clock {
+  /** Moves the clock forward by `ms` milliseconds (never backwards) and returns the new time. */
+  advance(ms: number): Instant;
+  /** Sets the clock to `instant`; it may not go backwards. */
+  set(instant: Instant): Instant;
+}
+
+/**
+ * Creates a {@link VirtualClock} starting at `start` (epoch ms, `Date` or ISO string).
+ *
+ * @example
+ * const clock = createVirtualClock('2026-05-03T09:00:00Z');
+ * clock.advance(duration.day);
+ */
+export function createVirtualClock(start: number | string | Date = 0): VirtualClock {
+  let current = toInstant(start, 'start');
+  return {
+    now: () => current,
+    advance(ms) {
+      if (!Number.isFinite(ms) || ms < 0) {
+        throw new CandorError(
+          'core/invalid_time',
+          `advance: ${ms} must be a non-negative number of milliseconds`,
+          {
+            path: 'ms',
+            value: ms,
+          },
+        );
+      }
+      current += Math.round(ms);
+      return current;
+    },
+    set(instant) {
+      const next = toInstant(instant, 'instant');
+      if (next < current) {
+        throw new CandorError(
+          'core/invalid_time',
+          `set: ${toIso(next)} is before the clock's ${toIso(current)}; virtual time only moves forward`,
+          {
+            path: 'instant',
+            value: instant,
+          },
+        );
+      }
+      current = next;
+      return current;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+import { CandorError } from './errors';
+
+/** The outcome of a `safeParseX` function: the parsed value, or the typed error `parseX` throws. */
+export type SafeParseResult<T, Code extends string = string> =
+  | { readonly success: true; readonly data: T }
+  | { readonly success: false; readonly error: CandorError<Code> };
+
+function joinPath(root: string, path: readonly PropertyKey[]): string {
+  let out = root;
+  for (const key of path) {
+    out += typeof key === 'number' ? `[${key}]` : `${out === '' ? '' : '.'}${String(key)}`;
+  }
+  return out;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    if (!Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * Converts a zod error into a {@link CandorError} that names the first offending path and value.
+ *
+ * @example
+ * const result = schema.safeParse(input);
+ * if (!result.success) throw zodToCandorError('rules/invalid_rule', result.error, input, 'rules[0]');
+ */
+export function zodToCandorError<Code extends string>(
+  code: Code,
+  error: z.core.$ZodError,
+  input: unknown,
+  root = '',
+): CandorError<Code> {
+  const first = error.issues[0];
+  const issuePath = (first?.path ?? []) as readonly PropertyKey[];
+  const path = joinPath(root, issuePath) || '(root)';
+  const message = `${path}: ${first?.message ?? 'invalid value'}`;
+  return new CandorError(code, message, {
+    path,
+    value: valueAt(input, issuePath),
+    issues: error.issues.map((issue) => ({
+      path: joinPath(root, issue.path as readonly PropertyKey[]) || '(root)',
+      message: issue.message,
+    })),
+  });
+}
+
+/**
+ * Builds the `parseX` / `safeParseX` pair for a zod schema: `parse` throws a typed
+ * {@link CandorError}, `safeParse` returns `{ success, data | error }`.
+ *
+ * @example
+ * const { parse: parseNotice, safeParse: safeParseNotice } = parsers(Notice, 'consent/invalid_notice', 'notice');
+ */
+export function parsers<S extends z.ZodType, Code extends string>(
+  schema: S,
+  code: Code,
+  root = '',
+) {
+  const safeParse = (input: unknown): SafeParseResult<z.output<S>, Code> => {
+    const result = schema.safeParse(input);
+    return result.success
+      ? { success: true, data: result.data }
+      : { success: false, error: zodToCandorError(code, result.error, input, root) };
+  };
+  const parse = (input: unknown): z.output<S> => {
+    const result = safeParse(input);
+    if (!result.success) throw result.error;
+    return result.data;
+  };
+  return { parse, safeParse };
+}
