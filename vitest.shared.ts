@@ -17,6 +17,7 @@ export function candorVitest(name: string, options: { testTimeout?: number } = {
     test: {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts', '*.test.ts'],
+      exclude: ['**/node_modules/**', '**/dist/**', '**/.readme-example-*/**'],
       testTimeout: options.testTimeout ?? 5_000,
       typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'] },
       reporters: ['default', 'json'],

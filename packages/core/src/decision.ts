@@ -1,8 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { Fact, JsonValue } from './fact';
-import { DataCategoryId, PurposeId, SubjectId, TopicId } from './ids';
 import { ConsentVerdict } from './ports';
-import { Instant } from './time';
+import { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schemas';
 import { parsers } from './validate';
 
 /**
@@ -13,11 +12,11 @@ import { parsers } from './validate';
  * Action.parse({ type: 'notify', channel: 'email', topic: 'billing.card_expiry', templateKey: 'card-expiry' });
  */
 export const Action = z.strictObject({
-  type: z.string().min(1).max(100),
-  channel: z.string().min(1).max(100),
+  type: z.string().check(z.minLength(1), z.maxLength(100)),
+  channel: z.string().check(z.minLength(1), z.maxLength(100)),
   topic: TopicId,
-  templateKey: z.string().min(1).max(200).optional(),
-  params: z.record(z.string(), JsonValue).optional(),
+  templateKey: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  params: z.optional(z.record(z.string(), JsonValue)),
 });
 /** What a decision does. */
 export type Action = z.infer<typeof Action>;
@@ -31,11 +30,15 @@ export type Action = z.infer<typeof Action>;
  * Reason.parse({ id: 'r1', code: 'condition', text: 'card.expiresAt is within 30 days', evidence: ['f1'] });
  */
 export const Reason = z.strictObject({
-  id: z.string().min(1).max(200),
-  code: z.string().min(1).max(100),
-  text: z.string().max(2_000),
-  evidence: z.array(z.string().min(1)).min(1, 'a reason must rest on at least one fact').readonly(),
-  params: z.record(z.string(), JsonValue).optional(),
+  id: z.string().check(z.minLength(1), z.maxLength(200)),
+  code: z.string().check(z.minLength(1), z.maxLength(100)),
+  text: z.string().check(z.maxLength(2_000)),
+  evidence: z.readonly(
+    z
+      .array(z.string().check(z.minLength(1)))
+      .check(z.minLength(1, 'a reason must rest on at least one fact')),
+  ),
+  params: z.optional(z.record(z.string(), JsonValue)),
 });
 /** One reason for a decision, resting on facts. */
 export type Reason = z.infer<typeof Reason>;
@@ -48,8 +51,8 @@ export type Reason = z.infer<typeof Reason>;
  */
 export const DecisionSource = z.strictObject({
   kind: z.enum(['rule', 'model', 'manual']),
-  id: z.string().min(1).max(200),
-  version: z.union([z.number().int().nonnegative(), z.string().min(1)]),
+  id: z.string().check(z.minLength(1), z.maxLength(200)),
+  version: z.union([z.int().check(z.gte(0)), z.string().check(z.minLength(1))]),
 });
 /** Who made the decision. */
 export type DecisionSource = z.infer<typeof DecisionSource>;
@@ -65,47 +68,51 @@ export type DecisionSource = z.infer<typeof DecisionSource>;
  */
 export const DecisionRecord = z
   .strictObject({
-    id: z.string().min(1).max(200),
+    id: z.string().check(z.minLength(1), z.maxLength(200)),
     subject: SubjectId,
     at: Instant,
     source: DecisionSource,
     action: Action,
     purpose: PurposeId,
-    dataCategories: z.array(DataCategoryId).readonly(),
-    reasons: z.array(Reason).min(1, 'a decision needs at least one reason').readonly(),
-    evidence: z.array(Fact).readonly(),
-    consent: z.array(ConsentVerdict).readonly(),
+    dataCategories: z.readonly(z.array(DataCategoryId)),
+    reasons: z.readonly(
+      z.array(Reason).check(z.minLength(1, 'a decision needs at least one reason')),
+    ),
+    evidence: z.readonly(z.array(Fact)),
+    consent: z.readonly(z.array(ConsentVerdict)),
   })
-  .superRefine((record, ctx) => {
-    const ids = new Set<string>();
-    record.evidence.forEach((fact, index) => {
-      if (ids.has(fact.id))
-        ctx.addIssue({
-          code: 'custom',
-          message: `duplicate fact id "${fact.id}"`,
-          path: ['evidence', index, 'id'],
-        });
-      ids.add(fact.id);
-      if (!record.dataCategories.includes(fact.category)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `fact "${fact.id}" has category "${fact.category}", which the decision does not declare in dataCategories`,
-          path: ['evidence', index, 'category'],
-        });
-      }
-    });
-    record.reasons.forEach((reason, r) => {
-      reason.evidence.forEach((factId, e) => {
-        if (!ids.has(factId)) {
+  .check(
+    z.superRefine((record, ctx) => {
+      const ids = new Set<string>();
+      record.evidence.forEach((fact, index) => {
+        if (ids.has(fact.id))
           ctx.addIssue({
             code: 'custom',
-            message: `reason "${reason.id}" cites fact "${factId}", which is not in evidence`,
-            path: ['reasons', r, 'evidence', e],
+            message: `duplicate fact id "${fact.id}"`,
+            path: ['evidence', index, 'id'],
+          });
+        ids.add(fact.id);
+        if (!record.dataCategories.includes(fact.category)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `fact "${fact.id}" has category "${fact.category}", which the decision does not declare in dataCategories`,
+            path: ['evidence', index, 'category'],
           });
         }
       });
-    });
-  });
+      record.reasons.forEach((reason, r) => {
+        reason.evidence.forEach((factId, e) => {
+          if (!ids.has(factId)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `reason "${reason.id}" cites fact "${factId}", which is not in evidence`,
+              path: ['reasons', r, 'evidence', e],
+            });
+          }
+        });
+      });
+    }),
+  );
 /** What any explainable decision carries. */
 export type DecisionRecord = z.infer<typeof DecisionRecord>;
 

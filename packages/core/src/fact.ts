@@ -1,6 +1,5 @@
-import { z } from 'zod';
-import { DataCategoryId } from './ids';
-import { Instant } from './time';
+import * as z from 'zod/mini';
+import { DataCategoryId, Instant } from './schemas';
 
 /**
  * A JSON value: what facts, parameters and evidence may hold, so every record can be stored,
@@ -23,10 +22,10 @@ export type JsonValue =
  * @example
  * JsonValue.parse({ a: [1, 'two', null] });
  */
-export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+export const JsonValue: z.ZodMiniType<JsonValue> = z.lazy(() =>
   z.union([
     z.string(),
-    z.number().refine(Number.isFinite, 'numbers must be finite'),
+    z.number().check(z.refine(Number.isFinite, 'numbers must be finite')),
     z.boolean(),
     z.null(),
     z.array(JsonValue),
@@ -54,7 +53,7 @@ export type ProvenanceKind = z.infer<typeof ProvenanceKind>;
  * Provenance.parse({ source: 'billing', kind: 'stated', observedAt: 1780000000000, party: 'first' });
  */
 export const Provenance = z.strictObject({
-  source: z.string().min(1).max(200),
+  source: z.string().check(z.minLength(1), z.maxLength(200)),
   kind: ProvenanceKind,
   observedAt: Instant,
   party: z.enum(['first', 'third']),
@@ -73,8 +72,8 @@ export type Provenance = z.infer<typeof Provenance>;
  * });
  */
 export const Fact = z.strictObject({
-  id: z.string().min(1).max(200),
-  path: z.string().min(1).max(200),
+  id: z.string().check(z.minLength(1), z.maxLength(200)),
+  path: z.string().check(z.minLength(1), z.maxLength(200)),
   category: DataCategoryId,
   value: JsonValue,
   provenance: Provenance,

@@ -5,11 +5,11 @@ import {
   ancestorsOf,
   isDottedId,
   isWithin,
-  PurposeId,
   parseDataCategoryId,
   parsePurposeId,
   safeParseTopicId,
 } from './ids';
+import { PurposeId } from './schemas';
 
 const segment = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}$/);
 const dotted = fc.array(segment, { minLength: 1, maxLength: 5 }).map((parts) => parts.join('.'));

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { CandorError } from './errors';
 import type { SafeParseResult } from './validate';
 
-const DOTTED_ID = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/;
-const MAX_ID_LENGTH = 128;
+/** Lower-case dot-separated segments, each starting with a letter. */
+export const DOTTED_ID = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/;
+export const MAX_ID_LENGTH = 128;
 
 /** Longest accepted purpose, data-category or topic id. */
 export const maxIdLength = MAX_ID_LENGTH;
@@ -20,57 +20,7 @@ export function isDottedId(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_ID_LENGTH && DOTTED_ID.test(value);
 }
 
-const dottedId = (what: string) =>
-  z
-    .string()
-    .max(MAX_ID_LENGTH, `${what} must be at most ${MAX_ID_LENGTH} characters`)
-    .regex(DOTTED_ID, `${what} must be lower-case dot-separated segments like "a.b_c"`);
-
-/**
- * A purpose: why data is processed, as a dot hierarchy (`marketing.email`). Withdrawing a parent
- * covers its children; consent to a parent never implies a child unless the registry says so.
- *
- * @example
- * PurposeId.parse('service.fraud_protection');
- */
-export const PurposeId = dottedId('purpose id');
-/** A purpose id string such as `marketing.email`. */
-export type PurposeId = string;
-
-/**
- * A kind of personal data, as a dot hierarchy (`user.behavior.purchase_history`).
- *
- * @example
- * DataCategoryId.parse('user.financial.card');
- */
-export const DataCategoryId = dottedId('data category id');
-/** A data category id string such as `user.location.approximate`. */
-export type DataCategoryId = string;
-
-/**
- * What a message is about, as a dot hierarchy (`billing.card_expiry`); muting a topic mutes its
- * children.
- *
- * @example
- * TopicId.parse('travel.disruption');
- */
-export const TopicId = dottedId('topic id');
-/** A topic id string such as `travel.disruption`. */
-export type TopicId = string;
-
-/**
- * The customer, as a pseudonymous, non-empty string of at most 256 characters.
- *
- * @example
- * SubjectId.parse('cus_8f3a');
- */
-export const SubjectId = z
-  .string()
-  .min(1, 'subject id must not be empty')
-  .max(256, 'subject id must be at most 256 characters');
-/** A pseudonymous customer id. */
-export type SubjectId = string;
-
+/* @__NO_SIDE_EFFECTS__ */
 function idParsers(kind: 'purpose' | 'data category' | 'topic') {
   const safeParse = (value: unknown): SafeParseResult<string, 'core/invalid_id'> =>
     isDottedId(value)

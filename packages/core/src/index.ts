@@ -11,19 +11,15 @@ export { CandorError, isCandorError } from './errors';
 export { Fact, JsonValue, Provenance, ProvenanceKind } from './fact';
 export {
   ancestorsOf,
-  DataCategoryId,
   isDottedId,
   isWithin,
   maxIdLength,
-  PurposeId,
   parseDataCategoryId,
   parsePurposeId,
   parseTopicId,
-  SubjectId,
   safeParseDataCategoryId,
   safeParsePurposeId,
   safeParseTopicId,
-  TopicId,
 } from './ids';
 export type { CoreSchemaName } from './json-schema';
 export { coreJsonSchema } from './json-schema';
@@ -38,7 +34,8 @@ export {
   SuppressionReason,
   SuppressionScope,
 } from './ports';
+export { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schemas';
 export type { Clock, VirtualClock } from './time';
-export { createVirtualClock, duration, Instant, systemClock, toInstant, toIso } from './time';
+export { createVirtualClock, duration, systemClock, toInstant, toIso } from './time';
 export type { SafeParseResult } from './validate';
 export { parsers, zodToCandorError } from './validate';

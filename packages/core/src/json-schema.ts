@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DecisionRecord } from './decision';
 import { Fact } from './fact';
 import { ConsentVerdict } from './ports';

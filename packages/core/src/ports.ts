@@ -1,6 +1,5 @@
-import { z } from 'zod';
-import { DataCategoryId, PurposeId, SubjectId, TopicId } from './ids';
-import { Instant } from './time';
+import * as z from 'zod/mini';
+import { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schemas';
 
 /**
  * The legal basis a processing purpose relies on (GDPR Art. 6).
@@ -47,11 +46,11 @@ export type ConsentStatus = z.infer<typeof ConsentStatus>;
  * ConsentReason.parse({ code: 'explicit_grant', detail: 'Granted in the preference center on 2026-05-03' });
  */
 export const ConsentReason = z.strictObject({
-  code: z.string().min(1),
+  code: z.string().check(z.minLength(1)),
   detail: z.string(),
-  purpose: PurposeId.optional(),
-  dataCategory: DataCategoryId.optional(),
-  recordId: z.string().optional(),
+  purpose: z.optional(PurposeId),
+  dataCategory: z.optional(DataCategoryId),
+  recordId: z.optional(z.string()),
 });
 /** One reason behind a consent verdict. */
 export type ConsentReason = z.infer<typeof ConsentReason>;
@@ -66,8 +65,8 @@ export type ConsentReason = z.infer<typeof ConsentReason>;
 export const ConsentQuery = z.strictObject({
   subject: SubjectId,
   purpose: PurposeId,
-  dataCategories: z.array(DataCategoryId).readonly(),
-  at: Instant.optional(),
+  dataCategories: z.readonly(z.array(DataCategoryId)),
+  at: z.optional(Instant),
 });
 /** A question to a {@link ConsentGate}. */
 export type ConsentQuery = z.infer<typeof ConsentQuery>;
@@ -83,11 +82,11 @@ export const ConsentVerdict = z.strictObject({
   allowed: z.boolean(),
   purpose: PurposeId,
   status: ConsentStatus,
-  basis: LegalBasis.nullable(),
-  reasons: z.array(ConsentReason).readonly(),
-  recordIds: z.array(z.string()).readonly(),
-  noticeVersion: z.string().nullable(),
-  expiresAt: Instant.nullable(),
+  basis: z.nullable(LegalBasis),
+  reasons: z.readonly(z.array(ConsentReason)),
+  recordIds: z.readonly(z.array(z.string())),
+  noticeVersion: z.nullable(z.string()),
+  expiresAt: z.nullable(Instant),
 });
 /** A consent gate's answer, with the why. */
 export type ConsentVerdict = z.infer<typeof ConsentVerdict>;
@@ -124,10 +123,10 @@ export type SuppressionScope = z.infer<typeof SuppressionScope>;
  */
 export const SuppressionQuery = z.strictObject({
   subject: SubjectId,
-  ruleId: z.string().min(1),
+  ruleId: z.string().check(z.minLength(1)),
   topic: TopicId,
-  channel: z.string().min(1),
-  itemKey: z.string().optional(),
+  channel: z.string().check(z.minLength(1)),
+  itemKey: z.optional(z.string()),
   at: Instant,
 });
 /** A question to a {@link SuppressionSource}. */
@@ -142,13 +141,13 @@ export type SuppressionQuery = z.infer<typeof SuppressionQuery>;
  * const reason: SuppressionReason = { code: 'not_interested', scope: 'topic', target: 'billing', since: t, until: null, detail: 'You chose "not interested"' };
  */
 export const SuppressionReason = z.strictObject({
-  code: z.string().min(1),
+  code: z.string().check(z.minLength(1)),
   scope: SuppressionScope,
   target: z.string(),
   since: Instant,
-  until: Instant.nullable(),
+  until: z.nullable(Instant),
   detail: z.string(),
-  feedbackId: z.string().optional(),
+  feedbackId: z.optional(z.string()),
 });
 /** Why something is suppressed. */
 export type SuppressionReason = z.infer<typeof SuppressionReason>;

@@ -1,19 +1,5 @@
-import { z } from 'zod';
 import { CandorError } from './errors';
-
-/**
- * A point in time as UTC epoch milliseconds (what `Date.now()` returns). Candor uses numbers on
- * every hot path and renders ISO 8601 only at the edges (receipts, exports, text).
- *
- * @example
- * Instant.parse(Date.parse('2026-06-30T10:00:00Z'));
- */
-export const Instant = z
-  .number()
-  .int('time must be whole epoch milliseconds')
-  .min(0, 'time must not be before 1970');
-/** UTC epoch milliseconds. */
-export type Instant = number;
+import type { Instant } from './schemas';
 
 /**
  * Reads an instant from epoch milliseconds, a `Date`, or an ISO 8601 string with a zone

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { CandorError } from './errors';
 
 /** The outcome of a `safeParseX` function: the parsed value, or the typed error `parseX` throws. */
@@ -58,7 +58,7 @@ export function zodToCandorError<Code extends string>(
  * @example
  * const { parse: parseNotice, safeParse: safeParseNotice } = parsers(Notice, 'consent/invalid_notice', 'notice');
  */
-export function parsers<S extends z.ZodType, Code extends string>(
+export function parsers<S extends z.ZodMiniType, Code extends string>(
   schema: S,
   code: Code,
   root = '',

@@ -1,0 +1,11 @@
+import { expect, it } from 'vitest';
+import { runReadmeExamples } from '../../../test-utils/readme.ts';
+
+it('runs the README example as a user would', async () => {
+  const [example] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
+  expect(example?.logs).toEqual([
+    'true',
+    'rejected Marketing Emails',
+    '1 reason resting on card.expiresAt',
+  ]);
+});
