@@ -22,16 +22,17 @@ export type JsonValue =
  * @example
  * JsonValue.parse({ a: [1, 'two', null] });
  */
-export const JsonValue: z.ZodMiniType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number().check(z.refine(Number.isFinite, 'numbers must be finite')),
-    z.boolean(),
-    z.null(),
-    z.array(JsonValue),
-    z.record(z.string(), JsonValue),
-  ]),
-);
+export const JsonValue: z.ZodMiniType<JsonValue> = /* @__PURE__ */ (() =>
+  z.lazy(() =>
+    z.union([
+      z.string(),
+      z.number().check(z.refine(Number.isFinite, 'numbers must be finite')),
+      z.boolean(),
+      z.null(),
+      z.array(JsonValue),
+      z.record(z.string(), JsonValue),
+    ]),
+  ))();
 
 /**
  * How Candor came to know a fact: `stated` by the customer, `observed` from their activity,
@@ -40,7 +41,8 @@ export const JsonValue: z.ZodMiniType<JsonValue> = z.lazy(() =>
  * @example
  * ProvenanceKind.parse('stated');
  */
-export const ProvenanceKind = z.enum(['stated', 'observed', 'inferred', 'derived']);
+export const ProvenanceKind = /* @__PURE__ */ (() =>
+  z.enum(['stated', 'observed', 'inferred', 'derived']))();
 /** `stated` | `observed` | `inferred` | `derived`. */
 export type ProvenanceKind = z.infer<typeof ProvenanceKind>;
 
@@ -52,12 +54,13 @@ export type ProvenanceKind = z.infer<typeof ProvenanceKind>;
  * @example
  * Provenance.parse({ source: 'billing', kind: 'stated', observedAt: 1780000000000, party: 'first' });
  */
-export const Provenance = z.strictObject({
-  source: z.string().check(z.minLength(1), z.maxLength(200)),
-  kind: ProvenanceKind,
-  observedAt: Instant,
-  party: z.enum(['first', 'third']),
-});
+export const Provenance = /* @__PURE__ */ (() =>
+  z.strictObject({
+    source: z.string().check(z.minLength(1), z.maxLength(200)),
+    kind: ProvenanceKind,
+    observedAt: Instant,
+    party: z.enum(['first', 'third']),
+  }))();
 /** Where a fact comes from. */
 export type Provenance = z.infer<typeof Provenance>;
 
@@ -71,12 +74,13 @@ export type Provenance = z.infer<typeof Provenance>;
  *   provenance: { source: 'billing', kind: 'stated', observedAt: 1780000000000, party: 'first' },
  * });
  */
-export const Fact = z.strictObject({
-  id: z.string().check(z.minLength(1), z.maxLength(200)),
-  path: z.string().check(z.minLength(1), z.maxLength(200)),
-  category: DataCategoryId,
-  value: JsonValue,
-  provenance: Provenance,
-});
+export const Fact = /* @__PURE__ */ (() =>
+  z.strictObject({
+    id: z.string().check(z.minLength(1), z.maxLength(200)),
+    path: z.string().check(z.minLength(1), z.maxLength(200)),
+    category: DataCategoryId,
+    value: JsonValue,
+    provenance: Provenance,
+  }))();
 /** A value with its data category and provenance. */
 export type Fact = z.infer<typeof Fact>;

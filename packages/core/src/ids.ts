@@ -20,73 +20,82 @@ export function isDottedId(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_ID_LENGTH && DOTTED_ID.test(value);
 }
 
-/* @__NO_SIDE_EFFECTS__ */
-function idParsers(kind: 'purpose' | 'data category' | 'topic') {
-  const safeParse = (value: unknown): SafeParseResult<string, 'core/invalid_id'> =>
-    isDottedId(value)
-      ? { success: true, data: value }
-      : {
-          success: false,
-          error: new CandorError(
-            'core/invalid_id',
-            `Invalid ${kind} id ${JSON.stringify(value)}: expected lower-case dot-separated segments like "a.b_c" (at most ${MAX_ID_LENGTH} characters)`,
-            { path: `${kind} id`, value },
-          ),
-        };
-  const parse = (value: unknown): string => {
-    const result = safeParse(value);
-    if (!result.success) throw result.error;
-    return result.data;
+function safeParseId(
+  kind: 'purpose' | 'data category' | 'topic',
+  value: unknown,
+): SafeParseResult<string, 'core/invalid_id'> {
+  if (isDottedId(value)) return { success: true, data: value };
+  return {
+    success: false,
+    error: new CandorError(
+      'core/invalid_id',
+      `Invalid ${kind} id ${JSON.stringify(value)}: expected lower-case dot-separated segments like "a.b_c" (at most ${MAX_ID_LENGTH} characters)`,
+      { path: `${kind} id`, value },
+    ),
   };
-  return { parse, safeParse };
 }
 
-const purposeParsers = idParsers('purpose');
-const categoryParsers = idParsers('data category');
-const topicParsers = idParsers('topic');
+function unwrap<T>(result: SafeParseResult<T, 'core/invalid_id'>): T {
+  if (!result.success) throw result.error;
+  return result.data;
+}
 
 /**
- * Returns `value` as a {@link PurposeId} or throws a `core/invalid_id` {@link CandorError}.
+ * Returns `value` as a purpose id or throws a `core/invalid_id` {@link CandorError}.
  *
  * @example
  * parsePurposeId('marketing.email'); // 'marketing.email'
  */
-export const parsePurposeId = purposeParsers.parse;
+export function parsePurposeId(value: unknown): string {
+  return unwrap(safeParseId('purpose', value));
+}
 /**
  * Like {@link parsePurposeId} but returns `{ success, data | error }`.
  *
  * @example
  * if (!safeParsePurposeId(input).success) showError();
  */
-export const safeParsePurposeId = purposeParsers.safeParse;
+export function safeParsePurposeId(value: unknown): SafeParseResult<string, 'core/invalid_id'> {
+  return safeParseId('purpose', value);
+}
 /**
- * Returns `value` as a {@link DataCategoryId} or throws a `core/invalid_id` {@link CandorError}.
+ * Returns `value` as a data category id or throws a `core/invalid_id` {@link CandorError}.
  *
  * @example
  * parseDataCategoryId('user.contact.email');
  */
-export const parseDataCategoryId = categoryParsers.parse;
+export function parseDataCategoryId(value: unknown): string {
+  return unwrap(safeParseId('data category', value));
+}
 /**
  * Like {@link parseDataCategoryId} but returns `{ success, data | error }`.
  *
  * @example
  * safeParseDataCategoryId('user..x').success; // false
  */
-export const safeParseDataCategoryId = categoryParsers.safeParse;
+export function safeParseDataCategoryId(
+  value: unknown,
+): SafeParseResult<string, 'core/invalid_id'> {
+  return safeParseId('data category', value);
+}
 /**
- * Returns `value` as a {@link TopicId} or throws a `core/invalid_id` {@link CandorError}.
+ * Returns `value` as a topic id or throws a `core/invalid_id` {@link CandorError}.
  *
  * @example
  * parseTopicId('billing.card_expiry');
  */
-export const parseTopicId = topicParsers.parse;
+export function parseTopicId(value: unknown): string {
+  return unwrap(safeParseId('topic', value));
+}
 /**
  * Like {@link parseTopicId} but returns `{ success, data | error }`.
  *
  * @example
  * safeParseTopicId('Billing').success; // false
  */
-export const safeParseTopicId = topicParsers.safeParse;
+export function safeParseTopicId(value: unknown): SafeParseResult<string, 'core/invalid_id'> {
+  return safeParseId('topic', value);
+}
 
 /**
  * True when `child` is `parent` or lies below it in the dot hierarchy. Segment-aware:

@@ -7,12 +7,8 @@ import { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schema
  * @example
  * LegalBasis.parse('legitimate_interest');
  */
-export const LegalBasis = z.enum([
-  'consent',
-  'legitimate_interest',
-  'contract',
-  'legal_obligation',
-]);
+export const LegalBasis = /* @__PURE__ */ (() =>
+  z.enum(['consent', 'legitimate_interest', 'contract', 'legal_obligation']))();
 /** `consent` | `legitimate_interest` | `contract` | `legal_obligation`. */
 export type LegalBasis = z.infer<typeof LegalBasis>;
 
@@ -24,17 +20,18 @@ export type LegalBasis = z.infer<typeof LegalBasis>;
  * @example
  * ConsentStatus.parse('withdrawn');
  */
-export const ConsentStatus = z.enum([
-  'granted',
-  'refused',
-  'withdrawn',
-  'revoked',
-  'objected',
-  'expired',
-  'opted_out',
-  'not_asked',
-  'not_required',
-]);
+export const ConsentStatus = /* @__PURE__ */ (() =>
+  z.enum([
+    'granted',
+    'refused',
+    'withdrawn',
+    'revoked',
+    'objected',
+    'expired',
+    'opted_out',
+    'not_asked',
+    'not_required',
+  ]))();
 /** Where a subject stands for one purpose. */
 export type ConsentStatus = z.infer<typeof ConsentStatus>;
 
@@ -45,13 +42,14 @@ export type ConsentStatus = z.infer<typeof ConsentStatus>;
  * @example
  * ConsentReason.parse({ code: 'explicit_grant', detail: 'Granted in the preference center on 2026-05-03' });
  */
-export const ConsentReason = z.strictObject({
-  code: z.string().check(z.minLength(1)),
-  detail: z.string(),
-  purpose: z.optional(PurposeId),
-  dataCategory: z.optional(DataCategoryId),
-  recordId: z.optional(z.string()),
-});
+export const ConsentReason = /* @__PURE__ */ (() =>
+  z.strictObject({
+    code: z.string().check(z.minLength(1)),
+    detail: z.string(),
+    purpose: z.optional(PurposeId),
+    dataCategory: z.optional(DataCategoryId),
+    recordId: z.optional(z.string()),
+  }))();
 /** One reason behind a consent verdict. */
 export type ConsentReason = z.infer<typeof ConsentReason>;
 
@@ -62,12 +60,13 @@ export type ConsentReason = z.infer<typeof ConsentReason>;
  * @example
  * const query: ConsentQuery = { subject: 'cus_1', purpose: 'service.proactive_support', dataCategories: ['user.financial.card'] };
  */
-export const ConsentQuery = z.strictObject({
-  subject: SubjectId,
-  purpose: PurposeId,
-  dataCategories: z.readonly(z.array(DataCategoryId)),
-  at: z.optional(Instant),
-});
+export const ConsentQuery = /* @__PURE__ */ (() =>
+  z.strictObject({
+    subject: SubjectId,
+    purpose: PurposeId,
+    dataCategories: z.readonly(z.array(DataCategoryId)),
+    at: z.optional(Instant),
+  }))();
 /** A question to a {@link ConsentGate}. */
 export type ConsentQuery = z.infer<typeof ConsentQuery>;
 
@@ -78,16 +77,17 @@ export type ConsentQuery = z.infer<typeof ConsentQuery>;
  * @example
  * if (!verdict.allowed) log(verdict.reasons.map((r) => r.detail));
  */
-export const ConsentVerdict = z.strictObject({
-  allowed: z.boolean(),
-  purpose: PurposeId,
-  status: ConsentStatus,
-  basis: z.nullable(LegalBasis),
-  reasons: z.readonly(z.array(ConsentReason)),
-  recordIds: z.readonly(z.array(z.string())),
-  noticeVersion: z.nullable(z.string()),
-  expiresAt: z.nullable(Instant),
-});
+export const ConsentVerdict = /* @__PURE__ */ (() =>
+  z.strictObject({
+    allowed: z.boolean(),
+    purpose: PurposeId,
+    status: ConsentStatus,
+    basis: z.nullable(LegalBasis),
+    reasons: z.readonly(z.array(ConsentReason)),
+    recordIds: z.readonly(z.array(z.string())),
+    noticeVersion: z.nullable(z.string()),
+    expiresAt: z.nullable(Instant),
+  }))();
 /** A consent gate's answer, with the why. */
 export type ConsentVerdict = z.infer<typeof ConsentVerdict>;
 
@@ -110,7 +110,8 @@ export interface ConsentGate {
  * @example
  * SuppressionScope.parse('topic');
  */
-export const SuppressionScope = z.enum(['item', 'rule', 'topic', 'channel', 'all']);
+export const SuppressionScope = /* @__PURE__ */ (() =>
+  z.enum(['item', 'rule', 'topic', 'channel', 'all']))();
 /** `item` | `rule` | `topic` | `channel` | `all`. */
 export type SuppressionScope = z.infer<typeof SuppressionScope>;
 
@@ -121,14 +122,15 @@ export type SuppressionScope = z.infer<typeof SuppressionScope>;
  * @example
  * const query: SuppressionQuery = { subject: 'cus_1', ruleId: 'card-expiry', topic: 'billing.card_expiry', channel: 'email', at: Date.now() };
  */
-export const SuppressionQuery = z.strictObject({
-  subject: SubjectId,
-  ruleId: z.string().check(z.minLength(1)),
-  topic: TopicId,
-  channel: z.string().check(z.minLength(1)),
-  itemKey: z.optional(z.string()),
-  at: Instant,
-});
+export const SuppressionQuery = /* @__PURE__ */ (() =>
+  z.strictObject({
+    subject: SubjectId,
+    ruleId: z.string().check(z.minLength(1)),
+    topic: TopicId,
+    channel: z.string().check(z.minLength(1)),
+    itemKey: z.optional(z.string()),
+    at: Instant,
+  }))();
 /** A question to a {@link SuppressionSource}. */
 export type SuppressionQuery = z.infer<typeof SuppressionQuery>;
 
@@ -140,15 +142,16 @@ export type SuppressionQuery = z.infer<typeof SuppressionQuery>;
  * @example
  * const reason: SuppressionReason = { code: 'not_interested', scope: 'topic', target: 'billing', since: t, until: null, detail: 'You chose "not interested"' };
  */
-export const SuppressionReason = z.strictObject({
-  code: z.string().check(z.minLength(1)),
-  scope: SuppressionScope,
-  target: z.string(),
-  since: Instant,
-  until: z.nullable(Instant),
-  detail: z.string(),
-  feedbackId: z.optional(z.string()),
-});
+export const SuppressionReason = /* @__PURE__ */ (() =>
+  z.strictObject({
+    code: z.string().check(z.minLength(1)),
+    scope: SuppressionScope,
+    target: z.string(),
+    since: Instant,
+    until: z.nullable(Instant),
+    detail: z.string(),
+    feedbackId: z.optional(z.string()),
+  }))();
 /** Why something is suppressed. */
 export type SuppressionReason = z.infer<typeof SuppressionReason>;
 

@@ -16,7 +16,7 @@ const dottedId = (what: string) =>
  * @example
  * PurposeId.parse('service.fraud_protection');
  */
-export const PurposeId = dottedId('purpose id');
+export const PurposeId = /* @__PURE__ */ (() => dottedId('purpose id'))();
 /** A purpose id string such as `marketing.email`. */
 export type PurposeId = string;
 
@@ -26,7 +26,7 @@ export type PurposeId = string;
  * @example
  * DataCategoryId.parse('user.financial.card');
  */
-export const DataCategoryId = dottedId('data category id');
+export const DataCategoryId = /* @__PURE__ */ (() => dottedId('data category id'))();
 /** A data category id string such as `user.location.approximate`. */
 export type DataCategoryId = string;
 
@@ -37,7 +37,7 @@ export type DataCategoryId = string;
  * @example
  * TopicId.parse('travel.disruption');
  */
-export const TopicId = dottedId('topic id');
+export const TopicId = /* @__PURE__ */ (() => dottedId('topic id'))();
 /** A topic id string such as `travel.disruption`. */
 export type TopicId = string;
 
@@ -47,12 +47,13 @@ export type TopicId = string;
  * @example
  * SubjectId.parse('cus_8f3a');
  */
-export const SubjectId = z
-  .string()
-  .check(
-    z.minLength(1, 'subject id must not be empty'),
-    z.maxLength(256, 'subject id must be at most 256 characters'),
-  );
+export const SubjectId = /* @__PURE__ */ (() =>
+  z
+    .string()
+    .check(
+      z.minLength(1, 'subject id must not be empty'),
+      z.maxLength(256, 'subject id must be at most 256 characters'),
+    ))();
 /** A pseudonymous customer id. */
 export type SubjectId = string;
 
@@ -63,8 +64,7 @@ export type SubjectId = string;
  * @example
  * Instant.parse(Date.parse('2026-06-30T10:00:00Z'));
  */
-export const Instant = z
-  .int('time must be whole epoch milliseconds')
-  .check(z.gte(0, 'time must not be before 1970'));
+export const Instant = /* @__PURE__ */ (() =>
+  z.int('time must be whole epoch milliseconds').check(z.gte(0, 'time must not be before 1970')))();
 /** UTC epoch milliseconds. */
 export type Instant = number;

@@ -42,7 +42,7 @@ export function toIso(instant: Instant): string {
 }
 
 /** Milliseconds in common durations, for readable arithmetic: `3 * duration.day`. */
-export const duration = Object.freeze({
+export const duration = /* @__PURE__ */ Object.freeze({
   second: 1_000,
   minute: 60_000,
   hour: 3_600_000,
@@ -69,7 +69,7 @@ export interface Clock {
  * @example
  * createThing({ clock: systemClock });
  */
-export const systemClock: Clock = Object.freeze({ now: () => Date.now() });
+export const systemClock: Clock = /* @__PURE__ */ Object.freeze({ now: () => Date.now() });
 
 /** A clock that only moves when told to: for tests, simulations and backtests. */
 export interface VirtualClock extends Clock {

@@ -58,6 +58,7 @@ export function zodToCandorError<Code extends string>(
  * @example
  * const { parse: parseNotice, safeParse: safeParseNotice } = parsers(Notice, 'consent/invalid_notice', 'notice');
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function parsers<S extends z.ZodMiniType, Code extends string>(
   schema: S,
   code: Code,
