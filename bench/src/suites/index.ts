@@ -1,5 +1,17 @@
 import type { Suite } from '../harness.ts';
+import { consentSuites } from './consent.ts';
 import { coreSuites } from './core.ts';
+import { explainSuites } from './explain.ts';
+import { feedbackSuites } from './feedback.ts';
+import { postgresSuites } from './postgres.ts';
+import { rulesSuites } from './rules.ts';
 
 /** Every suite `npm run bench` runs, in order. Filter with `npm run bench -- <substring>`. */
-export const suites: Suite[] = [...coreSuites];
+export const suites: Suite[] = [
+  ...coreSuites,
+  ...consentSuites,
+  ...explainSuites,
+  ...feedbackSuites,
+  ...postgresSuites,
+  ...rulesSuites,
+];

@@ -1,0 +1,326 @@
+import {
+  duration,
+  type Fact,
+  type Instant,
+  type JsonValue,
+  type ProvenanceKind,
+} from '@candor/core';
+import type { CustomerView } from './service';
+
+/**
+ * The demo's world as data: customers, what the company knows about them (each fact with its
+ * category and provenance), the proactive rules and the events the simulator can send.
+ */
+
+/** A profile fact, before it is attached to an event. */
+export interface ProfileFact {
+  readonly path: string;
+  readonly category: string;
+  readonly value: (now: Instant) => JsonValue;
+  readonly source: string;
+  readonly kind: ProvenanceKind;
+  readonly party?: 'first' | 'third';
+}
+
+/** The consent a seeded customer starts with (recorded in the ledger at seed time). */
+export interface SeedChoice {
+  readonly purpose: string;
+  readonly choice: 'given' | 'refused';
+}
+
+export interface SeedCustomer extends CustomerView {
+  readonly timeZone: string;
+  /** ISO 3166 code written on ledger events (`PT`, `FR`, `US-CA`). */
+  readonly region: string;
+  readonly choices: readonly SeedChoice[];
+  readonly profile: readonly ProfileFact[];
+}
+
+const day = duration.day;
+
+const card = (expiresInDays: number): ProfileFact[] => [
+  {
+    path: 'card.last4',
+    category: 'user.financial.card',
+    value: () => '4242',
+    source: 'billing',
+    kind: 'stated',
+  },
+  {
+    path: 'card.expiresAt',
+    category: 'user.financial.card',
+    value: (now) => new Date(now + expiresInDays * day).toISOString(),
+    source: 'billing',
+    kind: 'stated',
+  },
+];
+const subscription = (renewsInDays: number): ProfileFact[] => [
+  {
+    path: 'subscription.plan',
+    category: 'user.financial.subscription',
+    value: () => 'Candor Plus (yearly)',
+    source: 'billing',
+    kind: 'observed',
+  },
+  {
+    path: 'subscription.renewsAt',
+    category: 'user.financial.subscription',
+    value: (now) => new Date(now + renewsInDays * day).toISOString(),
+    source: 'billing',
+    kind: 'observed',
+  },
+];
+const home = (country: string): ProfileFact => ({
+  path: 'account.homeCountry',
+  category: 'user.location.approximate',
+  value: () => country,
+  source: 'account',
+  kind: 'stated',
+});
+const cares = (value: boolean): ProfileFact => ({
+  path: 'preferences.sustainability',
+  category: 'user.preferences.sustainability',
+  value: () => value,
+  source: 'preference_center',
+  kind: 'stated',
+});
+
+export const customers: readonly SeedCustomer[] = [
+  {
+    id: 'cus_ana',
+    name: 'Ana Sousa',
+    jurisdiction: 'EU',
+    region: 'PT',
+    timeZone: 'Europe/Lisbon',
+    gpc: false,
+    story:
+      'Lisbon. Said yes to proactive help and to personalization, and told us she cares about eco-friendly shipping. Flies through Frankfurt next week; her card expires before her yearly renewal.',
+    choices: [
+      { purpose: 'service.proactive_support', choice: 'given' },
+      { purpose: 'personalization.recommendations', choice: 'given' },
+      { purpose: 'marketing.partners', choice: 'given' },
+    ],
+    profile: [home('PT'), cares(true), ...card(12), ...subscription(25)],
+  },
+  {
+    id: 'cus_ben',
+    name: 'Ben Carter',
+    jurisdiction: 'US-CA',
+    region: 'US-CA',
+    timeZone: 'America/Los_Angeles',
+    gpc: true,
+    story:
+      'San Francisco. His browser sends Global Privacy Control, so nothing about him is sold or shared with partners, whatever else he allows. Returns shoes for size a lot.',
+    choices: [
+      { purpose: 'service.proactive_support', choice: 'given' },
+      { purpose: 'personalization.recommendations', choice: 'given' },
+    ],
+    profile: [home('US'), cares(false), ...card(40), ...subscription(10)],
+  },
+  {
+    id: 'cus_chloe',
+    name: 'Chloé Martin',
+    jurisdiction: 'EU',
+    region: 'FR',
+    timeZone: 'Europe/Paris',
+    gpc: false,
+    story:
+      'Lyon. Accepted proactive service messages but refused personalization: the sizing guide and the eco-shipping hint must never reach her.',
+    choices: [
+      { purpose: 'service.proactive_support', choice: 'given' },
+      { purpose: 'personalization.recommendations', choice: 'refused' },
+      { purpose: 'marketing.partners', choice: 'refused' },
+    ],
+    profile: [home('FR'), cares(true), ...card(5), ...subscription(30)],
+  },
+];
+
+/** A fact an event carries. */
+export interface TemplateFact {
+  readonly path: string;
+  readonly category: string;
+  readonly value: JsonValue;
+  readonly source: string;
+  readonly kind: ProvenanceKind;
+  readonly party?: 'first' | 'third';
+}
+
+/** An event the simulator can send: its facts, built for one customer at one instant. */
+export interface EventTemplate {
+  readonly type: string;
+  readonly label: string;
+  readonly story: string;
+  readonly facts: (now: Instant, customer: SeedCustomer) => readonly TemplateFact[];
+  /** Profile facts (by path) the event carries along, for rules that compare against them. */
+  readonly profile: readonly string[];
+}
+
+export const eventTemplates: readonly EventTemplate[] = [
+  {
+    type: 'txn.created',
+    label: 'Card payment abroad (950 EUR)',
+    story:
+      'a large card payment in another country raises a suspicious-charge alert (fraud protection).',
+    facts: () => [
+      {
+        path: 'txn.amount',
+        category: 'user.financial.transactions',
+        value: 950,
+        source: 'payments',
+        kind: 'observed',
+      },
+      {
+        path: 'txn.merchant',
+        category: 'user.financial.transactions',
+        value: 'ELECTRO-MEGA Kyiv',
+        source: 'payments',
+        kind: 'observed',
+      },
+      {
+        path: 'txn.country',
+        category: 'user.financial.transactions',
+        value: 'UA',
+        source: 'payments',
+        kind: 'observed',
+      },
+    ],
+    profile: ['account.homeCountry'],
+  },
+  {
+    type: 'flight.weather_risk',
+    label: 'Storm at the connecting airport',
+    story:
+      'a storm threatens the short connection of a booked trip: offer a rebooking before the crowd does.',
+    facts: (now) => [
+      {
+        path: 'trip.route',
+        category: 'user.travel.itinerary',
+        value: 'LIS → FRA → JFK',
+        source: 'bookings',
+        kind: 'stated',
+      },
+      {
+        path: 'trip.connection.airport',
+        category: 'user.travel.itinerary',
+        value: 'FRA',
+        source: 'bookings',
+        kind: 'stated',
+      },
+      {
+        path: 'trip.connection.layoverMinutes',
+        category: 'user.travel.itinerary',
+        value: 55,
+        source: 'bookings',
+        kind: 'stated',
+      },
+      {
+        path: 'trip.departsAt',
+        category: 'user.travel.itinerary',
+        value: new Date(now + 2 * day).toISOString(),
+        source: 'bookings',
+        kind: 'stated',
+      },
+      {
+        path: 'weather.risk',
+        category: 'user.travel.itinerary',
+        value: 'severe',
+        source: 'weather_service',
+        kind: 'inferred',
+        party: 'third',
+      },
+    ],
+    profile: [],
+  },
+  {
+    type: 'card.expiring',
+    label: 'Card expiry check',
+    story:
+      'the card on file expires before the subscription renews: remind the customer to update it in time.',
+    facts: () => [],
+    profile: ['card.last4', 'card.expiresAt', 'subscription.plan', 'subscription.renewsAt'],
+  },
+  {
+    type: 'order.returned',
+    label: 'Order returned: wrong size',
+    story: 'after a second return for size within 90 days, offer the sizing guide (send it twice).',
+    facts: () => [
+      {
+        path: 'return.reason',
+        category: 'user.behavior.returns',
+        value: 'size',
+        source: 'orders',
+        kind: 'stated',
+      },
+      {
+        path: 'return.item',
+        category: 'user.behavior.returns',
+        value: 'Trail runners, EU 42',
+        source: 'orders',
+        kind: 'observed',
+      },
+    ],
+    profile: [],
+  },
+  {
+    type: 'checkout.started',
+    label: 'Checkout started',
+    story: 'highlight eco-friendly shipping, only for someone who said they care.',
+    facts: () => [
+      {
+        path: 'cart.items',
+        category: 'user.behavior.purchase_history',
+        value: 2,
+        source: 'shop',
+        kind: 'observed',
+      },
+    ],
+    profile: ['preferences.sustainability'],
+  },
+  {
+    type: 'flight.booked',
+    label: 'Flight booked',
+    story:
+      'a partner travel-insurance offer, shared with a partner: never for customers who opted out (GPC).',
+    facts: () => [
+      {
+        path: 'trip.route',
+        category: 'user.travel.itinerary',
+        value: 'LIS → FRA → JFK',
+        source: 'bookings',
+        kind: 'stated',
+      },
+    ],
+    profile: [],
+  },
+];
+
+/** Turns a template's facts and the customer's profile into core `Fact`s with provenance. */
+export function buildFacts(
+  template: EventTemplate,
+  customer: SeedCustomer,
+  eventId: string,
+  now: Instant,
+): Fact[] {
+  const out: Fact[] = [];
+  for (const f of template.facts(now, customer)) {
+    out.push({
+      id: `${eventId}:${f.path}`,
+      path: f.path,
+      category: f.category,
+      value: f.value,
+      provenance: { source: f.source, kind: f.kind, observedAt: now, party: f.party ?? 'first' },
+    });
+  }
+  for (const path of template.profile) {
+    const p = customer.profile.find((x) => x.path === path);
+    if (!p) continue;
+    out.push({
+      id: `${eventId}:${p.path}`,
+      path: p.path,
+      category: p.category,
+      value: p.value(now),
+      provenance: { source: p.source, kind: p.kind, observedAt: now, party: p.party ?? 'first' },
+    });
+  }
+  return out;
+}

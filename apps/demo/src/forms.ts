@@ -1,0 +1,44 @@
+import { PurposeId, SubjectId } from '@candor/core';
+import { ExplicitFeedbackKind } from '@candor/feedback';
+import * as z from 'zod/mini';
+
+/**
+ * Validation for every form and parameter the demo accepts (bodies arrive as url-encoded
+ * strings). Ids use the packages' own schemas: core's `PurposeId` and `SubjectId`, feedback's
+ * `ExplicitFeedbackKind`.
+ */
+
+const id = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.:-]+$/));
+
+export const ConsentForm = z.object({
+  purpose: PurposeId,
+  action: z.enum(['grant', 'withdraw', 'object']),
+});
+export type ConsentForm = z.infer<typeof ConsentForm>;
+
+export const FeedbackForm = z.object({ signal: ExplicitFeedbackKind });
+export type FeedbackForm = z.infer<typeof FeedbackForm>;
+
+export const ControlForm = z.object({ control: id });
+export type ControlForm = z.infer<typeof ControlForm>;
+
+export const EventForm = z.object({
+  subject: SubjectId,
+  type: z.string().check(z.maxLength(128), z.regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/)),
+});
+export type EventForm = z.infer<typeof EventForm>;
+
+export const ClockForm = z.object({
+  amount: z.string().check(z.regex(/^\d{1,4}$/, 'a whole number')),
+  unit: z.enum(['hour', 'day', 'week']),
+});
+export type ClockForm = z.infer<typeof ClockForm>;
+
+export const LoginForm = z.object({ token: z.string().check(z.minLength(1), z.maxLength(512)) });
+export type LoginForm = z.infer<typeof LoginForm>;
+
+export const LayerParam = z.enum(['short', 'standard', 'detailed']);
+
+/** Path parameters. */
+export const SubjectParam = id;
+export const MessageParam = id;

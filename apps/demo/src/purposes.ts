@@ -1,0 +1,66 @@
+import { definePurposes, type NoticeDefinition } from '@candor/consent';
+import { duration } from '@candor/core';
+
+/** The purposes the demo company processes data for, in plain language. */
+export const purposes = definePurposes({
+  'service.fraud_protection': {
+    title: 'Protecting you from fraud',
+    description:
+      'We watch card payments for signs of fraud and alert you at once when something looks wrong. We rely on our legitimate interest in keeping your account safe; you can object.',
+    bases: ['legitimate_interest'],
+    categories: ['user.financial.transactions', 'user.location.approximate'],
+    tags: ['security'],
+  },
+  'service.proactive_support': {
+    title: 'Proactive help with your trips and subscription',
+    description:
+      'We tell you before something goes wrong: a storm threatening a connection, a card that will expire before your renewal. Only with your consent.',
+    bases: ['consent'],
+    categories: ['user.travel.itinerary', 'user.financial.card', 'user.financial.subscription'],
+    expiresIn: 365 * duration.day,
+  },
+  'personalization.recommendations': {
+    title: 'Tips based on what you do and tell us',
+    description:
+      'Suggestions such as a sizing guide after returns, or eco-friendly shipping if you told us you care. Only with your consent.',
+    bases: ['consent'],
+    categories: ['user.behavior', 'user.preferences'],
+    tags: ['personalization'],
+    expiresIn: 365 * duration.day,
+  },
+  'marketing.partners': {
+    title: 'Offers from our travel partners',
+    description:
+      'We share your booked trip with a partner insurer so they can offer you cover. This is a "sharing" of personal information: Global Privacy Control opts you out.',
+    bases: ['consent'],
+    categories: ['user.travel.itinerary'],
+    tags: ['sale_share', 'direct_marketing'],
+    expiresIn: 365 * duration.day,
+  },
+});
+
+export type DemoPurpose = (typeof purposes.ids)[number];
+
+/** The privacy notice every choice is recorded under (its text is hashed into the ledger). */
+export const notices: readonly NoticeDefinition<DemoPurpose>[] = [
+  {
+    id: 'privacy',
+    version: '2026-01',
+    language: 'en',
+    effectiveAt: Date.parse('2026-01-01T00:00:00Z'),
+    material: true,
+    purposes: [...purposes.ids],
+    content:
+      'Candor Travel & Shop privacy notice, January 2026. We use your data for fraud protection (legitimate interest), proactive help with trips and billing (consent), personalized tips (consent) and partner offers (consent, shared with partners). You can change any choice at any time in your privacy preferences.',
+    url: '/transparency',
+  },
+];
+
+/** Who is accountable, printed on every receipt. */
+export const controller = {
+  name: 'Candor Travel & Shop (demo)',
+  contact: 'Privacy Office',
+  email: 'privacy@candor.example',
+  policyUrl: 'https://candor.example/privacy',
+  service: 'Candor demo',
+} as const;

@@ -1,0 +1,184 @@
+import type { Rule } from '@candor/rules';
+
+/** Plain-language titles for the rule set and the messages each rule sends. */
+export interface RuleCopy {
+  readonly title: string;
+  readonly message: (facts: ReadonlyMap<string, unknown>) => { title: string; body: string };
+}
+
+const text = (facts: ReadonlyMap<string, unknown>, path: string, fallback = ''): string => {
+  const v = facts.get(path);
+  return v === undefined || v === null ? fallback : String(v);
+};
+const date = (facts: ReadonlyMap<string, unknown>, path: string): string =>
+  text(facts, path).slice(0, 10);
+
+/** The proactive rules, as data: purpose and data categories are what the consent gate checks. */
+export const demoRules: readonly Rule[] = [
+  {
+    id: 'suspicious-charge',
+    version: 1,
+    description: 'Alert on a large card payment made outside the home country.',
+    purpose: 'service.fraud_protection',
+    dataCategories: ['user.financial.transactions', 'user.location.approximate'],
+    trigger: { type: 'event', events: ['txn.created'] },
+    conditions: {
+      all: [
+        { fact: 'txn.amount', op: 'gt', value: 500 },
+        { fact: 'txn.country', op: 'neq', value: { fact: 'account.homeCountry' } },
+      ],
+    },
+    action: {
+      type: 'notify',
+      channel: 'push',
+      topic: 'security.suspicious_charge',
+      templateKey: 'suspicious-charge',
+    },
+    urgency: 'critical',
+  },
+  {
+    id: 'storm-rebooking',
+    version: 1,
+    description: 'Offer a rebooking when severe weather threatens a short connection.',
+    purpose: 'service.proactive_support',
+    dataCategories: ['user.travel.itinerary'],
+    trigger: { type: 'event', events: ['flight.weather_risk'] },
+    conditions: {
+      all: [
+        { fact: 'weather.risk', op: 'in', value: ['high', 'severe'] },
+        { fact: 'trip.connection.layoverMinutes', op: 'lt', value: 120 },
+      ],
+    },
+    action: {
+      type: 'notify',
+      channel: 'push',
+      topic: 'travel.disruption',
+      templateKey: 'storm-rebooking',
+    },
+    urgency: 'high',
+    dedup: { key: '{subject}:{trip.route}', ttl: '1d' },
+  },
+  {
+    id: 'card-expiry-renewal',
+    version: 1,
+    description:
+      'Remind the customer when the card on file expires before the subscription renews.',
+    purpose: 'service.proactive_support',
+    dataCategories: ['user.financial.card', 'user.financial.subscription'],
+    trigger: { type: 'event', events: ['card.expiring'] },
+    conditions: { fact: 'card.expiresAt', op: 'before', value: { fact: 'subscription.renewsAt' } },
+    action: {
+      type: 'notify',
+      channel: 'email',
+      topic: 'billing.card_expiry',
+      templateKey: 'card-expiry',
+    },
+    cooldown: '7d',
+  },
+  {
+    id: 'sizing-guide',
+    version: 1,
+    description: 'Offer the sizing guide after a second return for size within 90 days.',
+    purpose: 'personalization.recommendations',
+    dataCategories: ['user.behavior.returns'],
+    trigger: { type: 'event', events: ['order.returned'] },
+    conditions: {
+      all: [
+        { fact: 'return.reason', op: 'eq', value: 'size' },
+        {
+          window: {
+            event: 'order.returned',
+            within: '90d',
+            agg: 'count',
+            where: { 'return.reason': 'size' },
+          },
+          category: 'user.behavior.returns',
+          op: 'gte',
+          value: 2,
+        },
+      ],
+    },
+    action: {
+      type: 'notify',
+      channel: 'in_app',
+      topic: 'shopping.sizing',
+      templateKey: 'sizing-guide',
+    },
+    cooldown: '30d',
+  },
+  {
+    id: 'eco-shipping',
+    version: 1,
+    description: 'Highlight eco-friendly shipping at checkout for customers who said they care.',
+    purpose: 'personalization.recommendations',
+    dataCategories: ['user.preferences.sustainability', 'user.behavior.purchase_history'],
+    trigger: { type: 'event', events: ['checkout.started'] },
+    conditions: { fact: 'preferences.sustainability', op: 'eq', value: true },
+    action: {
+      type: 'notify',
+      channel: 'in_app',
+      topic: 'shopping.shipping',
+      templateKey: 'eco-shipping',
+    },
+  },
+  {
+    id: 'partner-insurance',
+    version: 1,
+    description: 'A travel-insurance offer from a partner, which means sharing the trip with them.',
+    purpose: 'marketing.partners',
+    dataCategories: ['user.travel.itinerary'],
+    trigger: { type: 'event', events: ['flight.booked'] },
+    action: {
+      type: 'notify',
+      channel: 'email',
+      topic: 'offers.partners',
+      templateKey: 'partner-insurance',
+    },
+    urgency: 'low',
+  },
+];
+
+export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
+  'suspicious-charge': {
+    title: 'Suspicious-charge alert',
+    message: (f) => ({
+      title: 'Was this you?',
+      body: `A payment of ${text(f, 'txn.amount')} EUR at ${text(f, 'txn.merchant', 'a merchant')} in ${text(f, 'txn.country')} was made with your card. If it was not you, freeze the card in one tap.`,
+    }),
+  },
+  'storm-rebooking': {
+    title: 'Storm rebooking for a connecting flight',
+    message: (f) => ({
+      title: `Storm expected at ${text(f, 'trip.connection.airport', 'your connection')}`,
+      body: `Your ${text(f, 'trip.connection.layoverMinutes')}-minute connection on ${text(f, 'trip.route')} is at risk. We are holding a seat on an earlier flight for you: rebook free of charge.`,
+    }),
+  },
+  'card-expiry-renewal': {
+    title: 'Card expiring before a subscription renewal',
+    message: (f) => ({
+      title: 'Your card expires before your renewal',
+      body: `Your card ending ${text(f, 'card.last4')} expires on ${date(f, 'card.expiresAt')}, before ${text(f, 'subscription.plan', 'your plan')} renews on ${date(f, 'subscription.renewsAt')}. Update it to keep your plan without a gap.`,
+    }),
+  },
+  'sizing-guide': {
+    title: 'Sizing guide after returns for size',
+    message: () => ({
+      title: 'Find your size the first time',
+      body: 'Returns are a hassle. Our sizing guide compares brands with the sizes you kept.',
+    }),
+  },
+  'eco-shipping': {
+    title: 'Eco-friendly shipping for those who care',
+    message: () => ({
+      title: 'Ship it greener',
+      body: 'You told us you care about the planet: consolidated, low-emission shipping is available for this order at no extra cost.',
+    }),
+  },
+  'partner-insurance': {
+    title: 'Partner travel-insurance offer',
+    message: (f) => ({
+      title: 'Travel insurance from our partner',
+      body: `Cover your trip ${text(f, 'trip.route')} with our insurance partner.`,
+    }),
+  },
+};

@@ -1,0 +1,126 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+
+/** Per-request values the pages read. */
+export interface DemoVariables {
+  /** The double-submit CSRF token every form carries in `_csrf`. */
+  csrf: string;
+  /** True when the request carries the operator token. */
+  operator: boolean;
+}
+
+export type DemoEnvBindings = { Variables: DemoVariables };
+
+export const CSRF_COOKIE = 'candor_csrf';
+export const CSRF_FIELD = '_csrf';
+export const OPERATOR_COOKIE = 'candor_operator';
+
+/** Constant-time string comparison (different lengths compare unequal without early exit leaks). */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  if (left.length !== right.length) {
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+/**
+ * Security headers with a strict CSP: no scripts at all, styles and images from this origin only,
+ * forms post back here only, never framed.
+ */
+export function securityHeaders(): MiddlewareHandler {
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'none'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    referrerPolicy: 'same-origin',
+    crossOriginResourcePolicy: 'same-origin',
+    strictTransportSecurity: false,
+    permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+  });
+}
+
+/**
+ * CSRF protection, two layers: Hono's origin / Sec-Fetch-Site check, then a double-submit token
+ * (an HttpOnly SameSite=Strict cookie that every form echoes in `_csrf`).
+ */
+export function csrfProtection(): MiddlewareHandler<DemoEnvBindings> {
+  const originCheck = csrf();
+  return async (c, next) => {
+    let token = getCookie(c, CSRF_COOKIE);
+    if (token === undefined || !/^[A-Za-z0-9_-]{32}$/.test(token)) {
+      token = randomBytes(24).toString('base64url');
+      setCookie(c, CSRF_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    }
+    c.set('csrf', token);
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const refuse = () =>
+      c.text(
+        'Forbidden: this form has expired or did not come from this site. Reload the page and try again.',
+        403,
+      );
+    let sameOrigin = false;
+    try {
+      await originCheck(c, async () => {
+        sameOrigin = true;
+      });
+    } catch (error) {
+      if (error instanceof HTTPException) return refuse();
+      throw error;
+    }
+    if (!sameOrigin) return refuse();
+    const type = c.req.header('content-type') ?? '';
+    let sent: unknown;
+    if (
+      type.startsWith('application/x-www-form-urlencoded') ||
+      type.startsWith('multipart/form-data')
+    ) {
+      sent = (await c.req.parseBody())[CSRF_FIELD];
+    } else {
+      sent = c.req.header('x-csrf-token');
+    }
+    if (typeof sent !== 'string' || !safeEqual(sent, token)) return refuse();
+    return next();
+  };
+}
+
+/** Reads the operator token from `Authorization: Bearer …` or the operator cookie. */
+export function presentedOperatorToken(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  return getCookie(c, OPERATOR_COOKIE);
+}
+
+/**
+ * Guards operator routes: no token → 401, wrong token → 403. `onRefuse` renders the page shown
+ * instead (a sign-in form).
+ */
+export function requireOperator(
+  token: string,
+  onRefuse: (c: Context<DemoEnvBindings>, status: 401 | 403) => Response | Promise<Response>,
+): MiddlewareHandler<DemoEnvBindings> {
+  return async (c, next) => {
+    const presented = presentedOperatorToken(c);
+    if (presented === undefined || presented === '') return onRefuse(c, 401);
+    if (!safeEqual(presented, token)) return onRefuse(c, 403);
+    c.set('operator', true);
+    return next();
+  };
+}
+
+/** Sets the operator cookie after a successful sign-in. */
+export function setOperatorCookie(c: Context, token: string): void {
+  setCookie(c, OPERATOR_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/operator' });
+}

@@ -1,0 +1,173 @@
+import type { Instant } from '@candor/core';
+import type { Explanation, ExplanationLayer, TransparencyPage } from '@candor/explain';
+import type { ControlEfficacy, ExplicitFeedbackKind } from '@candor/feedback';
+
+/**
+ * The contract between the pages and the Candor composition (`world.ts`). Pages only render these
+ * shapes; every value comes from the real packages and the store.
+ */
+
+export type Jurisdiction = 'EU' | 'US-CA' | 'US';
+
+export interface CustomerView {
+  readonly id: string;
+  readonly name: string;
+  readonly jurisdiction: Jurisdiction;
+  /** The browser signal Global Privacy Control, as this customer's browser sends it. */
+  readonly gpc: boolean;
+  readonly story: string;
+}
+
+export interface PurposeView {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly noticeVersion: string | null;
+  readonly basis: string | null;
+  readonly status: string;
+  readonly allowed: boolean;
+  /** Whether the customer can grant or withdraw it here (false for legal obligations, …). */
+  readonly controllable: boolean;
+  readonly dataCategories: readonly string[];
+  /** Plain-language lines explaining the current status (e.g. "Your browser sends GPC"). */
+  readonly reasons: readonly string[];
+}
+
+export interface HistoryEntry {
+  readonly at: Instant;
+  readonly purpose: string;
+  readonly action: string;
+  readonly source: string;
+  readonly noticeVersion: string | null;
+  readonly hash: string | null;
+}
+
+export interface MessageView {
+  readonly id: string;
+  readonly at: Instant;
+  readonly ruleId: string;
+  readonly topic: string;
+  readonly channel: string;
+  readonly title: string;
+  readonly body: string;
+  readonly feedback: readonly string[];
+}
+
+/** A message and its explanation, straight from `@candor/explain`. */
+export interface ExplanationView {
+  readonly message: MessageView;
+  readonly explanation: Explanation;
+}
+
+export interface SuppressionView {
+  readonly scope: string;
+  readonly target: string;
+  readonly detail: string;
+  readonly since: Instant;
+  readonly until: Instant | null;
+}
+
+export interface RuleView {
+  readonly id: string;
+  readonly title: string;
+  readonly trigger: string;
+  readonly purpose: string;
+  readonly dataCategories: readonly string[];
+  readonly topic: string;
+  readonly channel: string;
+  readonly health: {
+    readonly delivered: number;
+    readonly helpfulRate: number | null;
+    readonly intrusiveRate: number | null;
+    readonly paused: boolean;
+    readonly pausedReason: string | null;
+  };
+}
+
+export interface LedgerStatusView {
+  readonly ok: boolean;
+  readonly subjects: number;
+  readonly entries: number;
+  readonly problems: readonly string[];
+}
+
+export interface OutcomeView {
+  readonly at: Instant;
+  readonly subject: string;
+  readonly event: string;
+  readonly ruleId: string;
+  readonly fired: boolean;
+  readonly reason: string;
+}
+
+export interface MetricPoint {
+  readonly at: Instant;
+  readonly values: Readonly<Record<string, number>>;
+}
+
+/** The DSA Art. 27 page, from `@candor/explain`. */
+export type DsaParameterView = TransparencyPage;
+
+export interface MetricsView {
+  readonly points: readonly MetricPoint[];
+  readonly efficacy: ControlEfficacy;
+  readonly corrections: readonly {
+    readonly at: Instant;
+    readonly subject: string;
+    readonly ruleId: string;
+    readonly note: string;
+  }[];
+}
+
+/** What a customer can say about a message (feedback's explicit kinds). */
+export type FeedbackSignal = ExplicitFeedbackKind;
+
+export interface EventInput {
+  readonly subject: string;
+  readonly type: string;
+}
+
+export interface EventTemplate {
+  readonly type: string;
+  readonly label: string;
+  readonly story: string;
+}
+
+/** What the pages need from the composition. Mutations resolve once durably stored. */
+export interface DemoService {
+  now(): Instant;
+  customers(): readonly CustomerView[];
+  customer(id: string): CustomerView | undefined;
+  /** Records a `Sec-GPC: 1` signal the visitor's browser sent (once; true when recorded now). */
+  honorGpc(subject: string): Promise<boolean>;
+  // customer side
+  preferences(subject: string): readonly PurposeView[];
+  setConsent(
+    subject: string,
+    purpose: string,
+    action: 'grant' | 'withdraw' | 'object',
+  ): Promise<void>;
+  receipt(subject: string): Promise<unknown>;
+  history(subject: string): Promise<readonly HistoryEntry[]>;
+  inbox(subject: string): readonly MessageView[];
+  explain(
+    subject: string,
+    messageId: string,
+    layer?: ExplanationLayer,
+  ): ExplanationView | undefined;
+  applyControl(subject: string, messageId: string, controlId: string): Promise<string>;
+  feedback(subject: string, messageId: string, signal: FeedbackSignal): Promise<string>;
+  suppressions(subject: string): readonly SuppressionView[];
+  // operator side
+  rules(): readonly RuleView[];
+  /** Lifts an automatic (guardrail) or manual pause of a rule. */
+  resumeRule(ruleId: string): Promise<boolean>;
+  metrics(): MetricsView;
+  verifyLedger(): Promise<LedgerStatusView>;
+  dsa(): DsaParameterView;
+  eventTemplates(): readonly EventTemplate[];
+  sendEvent(input: EventInput): Promise<readonly OutcomeView[]>;
+  advanceClock(ms: number): Promise<Instant>;
+  outcomes(): readonly OutcomeView[];
+  close(): Promise<void>;
+}

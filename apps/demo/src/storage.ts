@@ -1,0 +1,163 @@
+import { mkdir } from 'node:fs/promises';
+import type { ConsentLedgerStore } from '@candor/consent';
+import type { FeedbackStore } from '@candor/feedback';
+import { type CandorDatabase, createCandorDatabase } from '@candor/postgres';
+import { createPostgresLedgerStore } from '@candor/postgres/consent';
+import { createPostgresFeedbackStore } from '@candor/postgres/feedback';
+import { createPostgresRuleStateStore } from '@candor/postgres/rules';
+import type { Proposal, RuleStateStore } from '@candor/rules';
+import type { DemoConfig } from './config';
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** A delivered message: the rule engine's proposal and the text the customer saw. */
+export interface StoredMessage {
+  readonly id: string;
+  readonly subject: string;
+  readonly at: number;
+  readonly title: string;
+  readonly body: string;
+  readonly proposal: Proposal;
+}
+
+/** The app's own records: the inbox and the virtual clock. */
+export interface AppStore {
+  appendMessage(message: StoredMessage): Promise<void>;
+  messages(): Promise<readonly StoredMessage[]>;
+  getClock(): Promise<number | null>;
+  setClock(at: number): Promise<void>;
+}
+
+/** Every store the demo composes, and how to close them. */
+export interface DemoStorage {
+  /** Where the data lives, for the start log. */
+  readonly description: string;
+  readonly ledger: ConsentLedgerStore;
+  readonly ruleState: RuleStateStore;
+  readonly feedback: FeedbackStore;
+  readonly app: AppStore;
+  close(): Promise<void>;
+}
+
+interface MessageRow {
+  id: string;
+  subject: string;
+  at: string | number;
+  title: string;
+  body: string;
+  proposal: string | Proposal;
+}
+
+/** The app's own tables, beside the packages' `candor_` tables (created when missing). */
+async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
+  const sql = db.driver;
+  const messages = `${quoteIdent(db.schema)}.demo_messages`;
+  const meta = `${quoteIdent(db.schema)}.demo_meta`;
+  await sql.transaction(async (tx) => {
+    await tx.query(
+      `create table if not exists ${messages} (
+        id text primary key,
+        subject text not null,
+        at bigint not null,
+        title text not null,
+        body text not null,
+        proposal jsonb not null
+      )`,
+    );
+    await tx.query(
+      `create table if not exists ${meta} (key text primary key, value jsonb not null)`,
+    );
+  });
+  return {
+    async appendMessage(m) {
+      await sql.query(
+        `insert into ${messages} (id, subject, at, title, body, proposal) values ($1, $2, $3, $4, $5, $6)
+         on conflict (id) do nothing`,
+        [m.id, m.subject, m.at, m.title, m.body, JSON.stringify(m.proposal)],
+      );
+    },
+    async messages() {
+      const rows = await sql.query<MessageRow>(
+        `select id, subject, at, title, body, proposal from ${messages} order by at, id`,
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        subject: r.subject,
+        at: Number(r.at),
+        title: r.title,
+        body: r.body,
+        proposal: (typeof r.proposal === 'string'
+          ? JSON.parse(r.proposal)
+          : r.proposal) as Proposal,
+      }));
+    },
+    async getClock() {
+      const rows = await sql.query<{ value: unknown }>(
+        `select value from ${meta} where key = 'clock'`,
+      );
+      const value = rows[0]?.value;
+      const n = typeof value === 'string' ? Number(JSON.parse(value)) : Number(value);
+      return rows.length && Number.isFinite(n) ? n : null;
+    },
+    async setClock(at) {
+      await sql.query(
+        `insert into ${meta} (key, value) values ('clock', $1) on conflict (key) do update set value = excluded.value`,
+        [JSON.stringify(at)],
+      );
+    },
+  };
+}
+
+/**
+ * Opens the database (PostgreSQL when `DATABASE_URL` is set, else PGlite in the data folder),
+ * applies migrations, and returns every store the demo composes.
+ */
+export async function openStorage(
+  config: DemoConfig,
+  log: (line: string) => void,
+): Promise<DemoStorage> {
+  const where =
+    config.databaseUrl === null
+      ? `PGlite in ${config.dataDir}`
+      : `PostgreSQL at ${redactUrl(config.databaseUrl)}${config.schema ? ` (schema ${config.schema})` : ''}`;
+  log(`  database: opening ${where}`);
+  if (config.databaseUrl === null && !config.dataDir.startsWith('memory://'))
+    await mkdir(config.dataDir, { recursive: true });
+  const db = await createCandorDatabase({
+    ...(config.databaseUrl === null ? { dataDir: config.dataDir } : { url: config.databaseUrl }),
+    ...(config.schema ? { schema: config.schema } : {}),
+    migrate: false,
+  });
+  try {
+    const report = await db.migrate();
+    log(
+      report.applied.length
+        ? `  migrations: applied ${report.applied.join(', ')} (schema version ${report.version})`
+        : `  migrations: up to date (schema version ${report.version})`,
+    );
+    const app = await sqlAppStore(db);
+    return {
+      description: where,
+      ledger: createPostgresLedgerStore(db),
+      ruleState: createPostgresRuleStateStore(db),
+      feedback: createPostgresFeedbackStore(db),
+      app,
+      async close() {
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}

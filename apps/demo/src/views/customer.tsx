@@ -1,0 +1,391 @@
+import type {
+  CustomerView,
+  ExplanationView,
+  HistoryEntry,
+  MessageView,
+  PurposeView,
+  SuppressionView,
+} from '../service';
+import { jurisdictionLabels, signalLabels, when } from './format';
+import { ActionButton } from './layout';
+
+export function customerNav(c: CustomerView) {
+  return [
+    { href: `/customers/${c.id}/inbox`, label: 'Inbox' },
+    { href: `/customers/${c.id}/preferences`, label: 'Privacy preferences' },
+    { href: '/', label: 'Switch customer' },
+    { href: '/transparency', label: 'How recommendations work' },
+    { href: '/operator', label: 'Operator' },
+  ];
+}
+
+export function CustomerPicker(props: { readonly customers: readonly CustomerView[] }) {
+  return (
+    <>
+      <h1>Pick a customer</h1>
+      <p class="lead">
+        Each seeded customer lives under different rules. Open their inbox and privacy preferences,
+        then play events from the operator's simulator and watch what Candor lets through.
+      </p>
+      <div class="grid">
+        {props.customers.map((c) => (
+          <div class="card customer" data-customer={c.id}>
+            <h3>{c.name}</h3>
+            <p class="row">
+              <span class="badge">{jurisdictionLabels[c.jurisdiction] ?? c.jurisdiction}</span>
+              {c.gpc ? <span class="badge warn">Global Privacy Control on</span> : null}
+            </p>
+            <p class="small muted">{c.story}</p>
+            <p class="row">
+              <a class="button" href={`/customers/${c.id}/inbox`}>
+                Inbox
+              </a>
+              <a class="button secondary" href={`/customers/${c.id}/preferences`}>
+                Preferences
+              </a>
+            </p>
+          </div>
+        ))}
+      </div>
+    </>
+  );
+}
+
+export function InboxPage(props: {
+  readonly customer: CustomerView;
+  readonly messages: readonly MessageView[];
+  readonly suppressions: readonly SuppressionView[];
+  readonly csrf: string;
+}) {
+  const c = props.customer;
+  return (
+    <>
+      <h1>{`${c.name}'s inbox`}</h1>
+      <p class="lead">
+        Proactive messages Candor's rules sent, newest first. Each one says why it was sent and lets
+        you tell us what you think.
+      </p>
+      {props.messages.length === 0 ? (
+        <div class="card muted" id="empty-inbox">
+          Nothing yet. Send an event from the operator's simulator to start a story.
+        </div>
+      ) : null}
+      {props.messages.map((m) => (
+        <article class="card message" data-message={m.id} data-rule={m.ruleId}>
+          <div class="spread">
+            <h3>{m.title}</h3>
+            <span class="small muted">{when(m.at)}</span>
+          </div>
+          <p>{m.body}</p>
+          <p class="row small">
+            <a href={`/customers/${c.id}/messages/${m.id}`} class="why">
+              Why am I seeing this?
+            </a>
+            <span class="badge">{m.topic}</span>
+            <span class="badge">{m.channel}</span>
+          </p>
+          <div class="row feedback">
+            {Object.entries(signalLabels).map(([signal, label]) => (
+              <ActionButton
+                action={`/customers/${c.id}/messages/${m.id}/feedback`}
+                csrf={props.csrf}
+                label={m.feedback.includes(signal) ? `${label} ✓` : label}
+                variant="secondary"
+                fields={{ signal }}
+              />
+            ))}
+          </div>
+        </article>
+      ))}
+      <SuppressionList suppressions={props.suppressions} />
+    </>
+  );
+}
+
+export function SuppressionList(props: { readonly suppressions: readonly SuppressionView[] }) {
+  return (
+    <section id="suppressions">
+      <h2>What you asked us not to send</h2>
+      {props.suppressions.length === 0 ? (
+        <p class="muted">Nothing muted.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Scope</th>
+              <th>What</th>
+              <th>Why</th>
+              <th>Since</th>
+              <th>Until</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.suppressions.map((s) => (
+              <tr class="suppression">
+                <td>{s.scope}</td>
+                <td>
+                  <code>{s.target}</code>
+                </td>
+                <td>{s.detail}</td>
+                <td>{when(s.since)}</td>
+                <td>{s.until === null ? 'until you change it' : when(s.until)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const layerLabels = { short: 'In short', standard: 'Standard', detailed: 'In detail' } as const;
+
+export function WhyPage(props: {
+  readonly customer: CustomerView;
+  readonly view: ExplanationView;
+  readonly csrf: string;
+}) {
+  const e = props.view.explanation;
+  const m = props.view.message;
+  const c = props.customer;
+  const base = `/customers/${c.id}/messages/${m.id}`;
+  // "Turn off this data source" needs a per-category withdrawal, which @candor/consent does not
+  // record (it withdraws whole purposes): rather than over-reach silently, the page offers
+  // "stop this purpose" instead.
+  const controls = e.controls.filter((ctl) => ctl.kind !== 'turn_off_data');
+  return (
+    <>
+      <p class="small">
+        <a href={`/customers/${c.id}/inbox`}>← Back to the inbox</a>
+      </p>
+      <h1>{e.headings.title}</h1>
+      <div class="card">
+        <h3>{m.title}</h3>
+        <p class="muted small">{m.body}</p>
+      </div>
+      <nav class="row small" aria-label="How much detail" id="layers">
+        {(['short', 'standard', 'detailed'] as const).map((layer) => (
+          <a
+            class={`button ${layer === e.layer ? '' : 'secondary'}`}
+            href={`${base}?layer=${layer}`}
+            aria-current={layer === e.layer ? 'page' : undefined}
+          >
+            {layerLabels[layer]}
+          </a>
+        ))}
+      </nav>
+      <section class="card" id="summary">
+        <p>
+          <strong>{e.summary}</strong>
+        </p>
+        {e.reasons.length ? (
+          <>
+            <h2>{e.headings.reasons}</h2>
+            <ul id="reasons">
+              {e.reasons.flatMap((r) => r.clauses.map((clause) => <li>{clause.text}</li>))}
+            </ul>
+          </>
+        ) : null}
+        {e.counterfactual ? <p class="small muted">{e.counterfactual}</p> : null}
+      </section>
+      {e.dataUsed.length ? (
+        <section class="card" id="data-used">
+          <h2>{e.headings.data}</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>What</th>
+                <th>Value</th>
+                <th>Where it comes from</th>
+                <th>When</th>
+              </tr>
+            </thead>
+            <tbody>
+              {e.dataUsed.map((d) => (
+                <tr class="fact" data-category={d.category} data-path={d.path}>
+                  <td>
+                    {d.categoryLabel}
+                    <div class="small muted">
+                      <code>{d.path}</code> · <code>{d.category}</code>
+                    </div>
+                  </td>
+                  <td>
+                    {d.value}
+                    {d.stale ? <span class="badge warn">may be out of date</span> : null}
+                  </td>
+                  <td class="small">{`${d.sourceLabel} (${d.kind}, ${d.party} party)`}</td>
+                  <td class="small">{when(d.observedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+      <section class="card" id="purpose">
+        <h2>{e.headings.purpose}</h2>
+        <p>{e.purpose.text}</p>
+        {e.decision.text ? <p class="small muted">{e.decision.text}</p> : null}
+      </section>
+      {e.withheldText.length ? (
+        <section class="card" id="withheld">
+          <h2>{e.headings.withheld}</h2>
+          <ul>
+            {e.withheldText.map((t) => (
+              <li>{t}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section class="card" id="controls">
+        <h2>{e.headings.controls}</h2>
+        {controls.length === 0 ? <p class="muted">No controls apply to this message.</p> : null}
+        {controls.map((ctl) =>
+          ctl.kind === 'manage_all' ? (
+            <p class="row control" data-control={ctl.id}>
+              <a class="button secondary" href={`/customers/${c.id}/preferences`}>
+                {ctl.label}
+              </a>
+            </p>
+          ) : (
+            <div class="row control" data-control={ctl.id} data-kind={ctl.kind}>
+              <ActionButton
+                action={`${base}/controls`}
+                csrf={props.csrf}
+                label={ctl.label}
+                variant="secondary"
+                fields={{ control: ctl.id }}
+              />
+              {ctl.kind === 'correct_data' ? (
+                <span class="small muted">
+                  <code>{ctl.path}</code>
+                  {` from ${ctl.source}`}
+                </span>
+              ) : null}
+            </div>
+          ),
+        )}
+      </section>
+      <p class="small muted">{`Explanation ${e.id} · template ${e.template.id} v${e.template.version}`}</p>
+    </>
+  );
+}
+
+export function PreferencesPage(props: {
+  readonly customer: CustomerView;
+  readonly purposes: readonly PurposeView[];
+  readonly history: readonly HistoryEntry[];
+  readonly csrf: string;
+}) {
+  const c = props.customer;
+  return (
+    <>
+      <h1>Privacy preferences</h1>
+      <p class="lead">
+        {`What ${c.name} lets us use, and for what. Changes take effect for the very next decision.`}
+      </p>
+      <div class="card row">
+        <span class="badge">{jurisdictionLabels[c.jurisdiction] ?? c.jurisdiction}</span>
+        {c.gpc ? (
+          <span class="badge warn" id="gpc">
+            Your browser sends Global Privacy Control: we treat it as an opt-out of sale, sharing
+            and targeted advertising.
+          </span>
+        ) : (
+          <span class="badge" id="gpc">
+            No Global Privacy Control signal
+          </span>
+        )}
+        <a class="button secondary" href={`/customers/${c.id}/receipt.json`} download>
+          Download my consent receipt
+        </a>
+      </div>
+      {props.purposes.map((p) => (
+        <section class="card purpose" data-purpose={p.id}>
+          <div class="spread">
+            <div>
+              <h3>{p.title}</h3>
+              <p class="small muted">
+                <code>{p.id}</code>
+                {p.noticeVersion ? ` · notice ${p.noticeVersion}` : ''}
+                {p.basis ? ` · basis: ${p.basis.replaceAll('_', ' ')}` : ''}
+              </p>
+            </div>
+            <span class={`badge status ${p.allowed ? 'ok' : 'bad'}`}>
+              {p.status.replaceAll('_', ' ')}
+            </span>
+          </div>
+          <p>{p.description}</p>
+          <p class="small muted">{`Uses: ${p.dataCategories.join(', ')}`}</p>
+          {p.reasons.length ? (
+            <ul class="small">
+              {p.reasons.map((r) => (
+                <li>{r}</li>
+              ))}
+            </ul>
+          ) : null}
+          {!p.controllable ? (
+            <p class="small muted">This purpose does not rest on your consent.</p>
+          ) : !p.allowed ? (
+            <ActionButton
+              action={`/customers/${c.id}/consent`}
+              csrf={props.csrf}
+              label="Allow"
+              fields={{ purpose: p.id, action: 'grant' }}
+            />
+          ) : p.basis === 'legitimate_interest' ? (
+            <ActionButton
+              action={`/customers/${c.id}/consent`}
+              csrf={props.csrf}
+              label="Object"
+              variant="danger"
+              fields={{ purpose: p.id, action: 'object' }}
+            />
+          ) : (
+            <ActionButton
+              action={`/customers/${c.id}/consent`}
+              csrf={props.csrf}
+              label="Withdraw"
+              variant="danger"
+              fields={{ purpose: p.id, action: 'withdraw' }}
+            />
+          )}
+        </section>
+      ))}
+      <section id="history">
+        <h2>History</h2>
+        {props.history.length === 0 ? (
+          <p class="muted">No consent records yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Purpose</th>
+                <th>What happened</th>
+                <th>Source</th>
+                <th>Notice</th>
+                <th>Record hash</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.history.map((h) => (
+                <tr>
+                  <td>{when(h.at)}</td>
+                  <td>
+                    <code>{h.purpose}</code>
+                  </td>
+                  <td>{h.action}</td>
+                  <td>{h.source}</td>
+                  <td>{h.noticeVersion ?? '–'}</td>
+                  <td>
+                    <code class="small">{h.hash ? `${h.hash.slice(0, 12)}…` : '–'}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,625 @@
+import { randomUUID } from 'node:crypto';
+import { type ConsentManager, createReceipt, openConsentManager } from '@candor/consent';
+import {
+  type ConsentVerdict,
+  createVirtualClock,
+  duration,
+  type Fact,
+  isWithin,
+  systemClock,
+} from '@candor/core';
+import { createExplainer, type Explanation, type ExplanationControl } from '@candor/explain';
+import { computeTrustMetrics, createFeedbackLoop, type FeedbackLoop } from '@candor/feedback';
+import {
+  createRuleEngine,
+  type FactProvider,
+  type Outcome,
+  type Proposal,
+  type RuleEngine,
+} from '@candor/rules';
+import { buildFacts, customers, eventTemplates, type SeedCustomer } from './catalog';
+import type { DemoConfig } from './config';
+import { controller, type DemoPurpose, notices, purposes } from './purposes';
+import { demoRules, ruleCopy } from './rules';
+import type {
+  DemoService,
+  DsaParameterView,
+  EventInput,
+  ExplanationView,
+  FeedbackSignal,
+  HistoryEntry,
+  LedgerStatusView,
+  MessageView,
+  MetricsView,
+  OutcomeView,
+  PurposeView,
+  RuleView,
+  SuppressionView,
+} from './service';
+import { type DemoStorage, openStorage, type StoredMessage } from './storage';
+
+const CATEGORY_LABELS: Readonly<Record<string, string>> = {
+  'user.financial.subscription': 'your subscription',
+  'user.preferences': 'preferences you told us',
+  'user.preferences.sustainability': 'your stated interest in sustainability',
+};
+const TOPIC_LABELS: Readonly<Record<string, string>> = {
+  security: 'account security',
+  'security.suspicious_charge': 'suspicious payments',
+  travel: 'travel',
+  'travel.disruption': 'travel disruptions',
+  billing: 'billing',
+  'billing.card_expiry': 'your card expiring',
+  shopping: 'shopping',
+  'shopping.sizing': 'sizing help',
+  'shopping.shipping': 'shipping options',
+  offers: 'offers',
+  'offers.partners': 'partner offers',
+};
+const SOURCE_LABELS: Readonly<Record<string, string>> = {
+  payments: 'our payment system',
+  bookings: 'your bookings',
+  weather_service: 'a weather service',
+  billing: 'your billing details',
+  orders: 'your orders',
+  shop: 'our shop',
+  account: 'your account',
+  preference_center: 'what you told us in your preferences',
+  'candor.rules': 'our rules',
+};
+
+/** A recent engine outcome, for the simulator's log. */
+interface LoggedOutcome extends OutcomeView {}
+
+/**
+ * Composes the real packages over the demo's stores: consent manager (ledger, policy packs, GPC),
+ * rule engine (with consent and feedback as gates), explainer, feedback loop. Seeds on first run.
+ */
+export async function createWorld(
+  config: DemoConfig,
+  log: (line: string) => void,
+): Promise<DemoService> {
+  const storage: DemoStorage = await openStorage(config, log);
+  try {
+    return await compose(storage, log);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}
+
+async function compose(storage: DemoStorage, log: (line: string) => void): Promise<DemoService> {
+  // A virtual clock so the simulator can move time; it resumes where the last run left it.
+  const saved = await storage.app.getClock();
+  const clock = createVirtualClock(Math.max(saved ?? 0, systemClock.now()));
+  const tick = async () => {
+    await storage.app.setClock(clock.now());
+  };
+
+  const consent: ConsentManager<DemoPurpose> = await openConsentManager({
+    purposes,
+    notices,
+    store: storage.ledger,
+    clock,
+    language: 'en',
+  });
+  const feedback: FeedbackLoop = createFeedbackLoop({
+    store: storage.feedback,
+    clock,
+    critical: (q) => q.topic === 'security.suspicious_charge',
+    guardrails: { minExposures: 3, thresholds: { intrusive: 0.1, complaint: 0.01 } },
+  });
+  const hydrated = await feedback.hydrate();
+
+  const byId = new Map(customers.map((c) => [c.id, c]));
+  const profileFacts: FactProvider = {
+    async fetch(request) {
+      const customer = byId.get(request.subject);
+      if (!customer) return [];
+      const now = clock.now();
+      return customer.profile
+        .filter(
+          (p) =>
+            request.paths.includes(p.path) &&
+            request.dataCategories.some((c) => isWithin(p.category, c)),
+        )
+        .map(
+          (p): Fact => ({
+            id: `profile:${p.path}`,
+            path: p.path,
+            category: p.category,
+            value: p.value(now),
+            provenance: {
+              source: p.source,
+              kind: p.kind,
+              observedAt: now,
+              party: p.party ?? 'first',
+            },
+          }),
+        );
+    },
+  };
+  const engine: RuleEngine = createRuleEngine({
+    rules: demoRules,
+    consent,
+    suppressions: feedback,
+    state: storage.ruleState,
+    facts: profileFacts,
+    clock,
+  });
+  await engine.hydrate();
+
+  const explainer = createExplainer({
+    clock,
+    locale: 'en',
+    // "Manage everything" leads to the customer's preferences (the page links them directly).
+    policy: { manageUrl: '/privacy' },
+    messages: {
+      en: {
+        labels: {
+          categories: CATEGORY_LABELS,
+          purposes: {
+            'marketing.partners': 'offers from our travel partners',
+          },
+          topics: TOPIC_LABELS,
+          sources: SOURCE_LABELS,
+        },
+      },
+    },
+  });
+
+  // Seed on the very first run: each customer's choices (and GPC signal) go through the ledger.
+  let entries = 0;
+  for await (const _ of storage.ledger.entries()) entries++;
+  if (entries === 0) {
+    log('  seeding: 3 customers, their consent choices and GPC signals');
+    for (const c of customers) await seedCustomer(consent, c);
+  } else {
+    log(`  loaded: ${entries} ledger entries, ${hydrated.events} feedback events`);
+  }
+
+  const inbox = new Map<string, StoredMessage[]>();
+  for (const m of await storage.app.messages()) {
+    const list = inbox.get(m.subject) ?? [];
+    list.push(m);
+    inbox.set(m.subject, list);
+  }
+  const messageOf = (subject: string, id: string) => inbox.get(subject)?.find((m) => m.id === id);
+  const recent: LoggedOutcome[] = [];
+
+  const deliver = async (proposal: Proposal, event: { facts: readonly Fact[] }) => {
+    const customer = byId.get(proposal.subject);
+    const facts = new Map<string, unknown>();
+    for (const f of event.facts) facts.set(f.path, f.value);
+    for (const f of proposal.evidence) facts.set(f.path, f.value);
+    if (customer) {
+      for (const p of customer.profile) {
+        if (proposal.dataCategories.some((c) => isWithin(p.category, c)) && !facts.has(p.path))
+          facts.set(p.path, p.value(proposal.at));
+      }
+    }
+    const copy = ruleCopy[proposal.ruleId]?.message(facts) ?? {
+      title: proposal.ruleId,
+      body: proposal.action.topic,
+    };
+    const message: StoredMessage = {
+      id: proposal.id,
+      subject: proposal.subject,
+      at: proposal.at,
+      title: copy.title,
+      body: copy.body,
+      proposal,
+    };
+    await storage.app.appendMessage(message);
+    const list = inbox.get(proposal.subject) ?? [];
+    list.push(message);
+    inbox.set(proposal.subject, list);
+    const entry = {
+      decisionId: proposal.id,
+      subject: proposal.subject,
+      ruleId: proposal.ruleId,
+      topic: proposal.action.topic,
+      channel: proposal.action.channel,
+      at: proposal.at,
+    };
+    await feedback.logDecision(entry);
+    await feedback.submit({
+      ...entry,
+      idempotencyKey: `delivered:${proposal.id}`,
+      kind: 'delivered',
+      ...(proposal.urgency === 'critical' ? { critical: true } : {}),
+    });
+  };
+
+  const outcomeText = (o: Outcome): string => {
+    if (o.kind === 'proposal') return `sent (${o.action.channel}, ${o.action.topic})`;
+    const consentDetail = o.consent?.reasons[0]?.detail;
+    switch (o.reason) {
+      case 'consent':
+        return `consent: ${o.consent?.status.replaceAll('_', ' ') ?? 'not allowed'}${consentDetail ? ` (${consentDetail})` : ''}`;
+      case 'suppressed':
+        return `feedback: ${o.suppression?.detail ?? o.detail}`;
+      default:
+        return `${o.reason.replaceAll('_', ' ')}: ${o.detail}`;
+    }
+  };
+
+  const customerPurposes = (subject: string): PurposeView[] =>
+    purposes.ids.map((id) => {
+      const p = purposes.get(id);
+      const verdict: ConsentVerdict = consent.decide({ subject, purpose: id, dataCategories: [] });
+      const controllable =
+        verdict.basis === 'consent' ||
+        verdict.basis === 'legitimate_interest' ||
+        verdict.basis === null;
+      return {
+        id,
+        title: p?.title ?? id,
+        description: p?.description ?? '',
+        noticeVersion: verdict.noticeVersion ?? consent.currentNotice(id)?.version ?? null,
+        basis: verdict.basis,
+        status: verdict.status,
+        allowed: verdict.allowed,
+        controllable,
+        dataCategories: p?.categories ?? [],
+        reasons: verdict.reasons.map((r) => r.detail).filter((d) => d.length > 0),
+      };
+    });
+
+  // The GPC signal as the ledger last recorded it (seeded, or sent by the visitor's browser).
+  const withGpc = (c: SeedCustomer): SeedCustomer => {
+    const signals = consent.entries(c.id).filter((e) => e.event.kind === 'signal_observed');
+    const last = signals.at(-1)?.event.signal?.gpc;
+    return last === undefined || last === c.gpc ? c : { ...c, gpc: last };
+  };
+
+  const messageView = (m: StoredMessage): MessageView => ({
+    id: m.id,
+    at: m.at,
+    ruleId: m.proposal.ruleId,
+    topic: m.proposal.action.topic,
+    channel: m.proposal.action.channel,
+    title: m.title,
+    body: m.body,
+    feedback: feedback
+      .events()
+      .filter((e) => e.decisionId === m.id && e.kind !== 'delivered')
+      .map((e) => e.kind),
+  });
+
+  const controlsOf = (e: Explanation) => e.controls;
+  const findControl = (subject: string, messageId: string, controlId: string) => {
+    const m = messageOf(subject, messageId);
+    if (!m) return undefined;
+    const explanation = explainer.explain(m.proposal, { consent, layer: 'detailed' });
+    return { message: m, control: controlsOf(explanation).find((c) => c.id === controlId) };
+  };
+
+  const submitSignal = async (
+    m: StoredMessage,
+    kind: FeedbackSignal,
+    extra: { scope?: 'rule' | 'topic' | 'channel' | 'item'; note?: string; itemKey?: string } = {},
+  ) => {
+    const at = clock.now();
+    return feedback.submit({
+      idempotencyKey: `fb:${m.id}:${kind}:${at}:${randomUUID().slice(0, 8)}`,
+      kind,
+      decisionId: m.id,
+      subject: m.subject,
+      ruleId: m.proposal.ruleId,
+      topic: m.proposal.action.topic,
+      channel: m.proposal.action.channel,
+      at,
+      ...(extra.scope ? { scope: extra.scope } : {}),
+      ...(extra.note ? { note: extra.note } : {}),
+      ...(extra.itemKey ? { itemKey: extra.itemKey } : {}),
+    });
+  };
+
+  const applyControl = async (control: ExplanationControl, m: StoredMessage): Promise<string> => {
+    const details = { method: 'preference_center' as const, surface: 'web.why_this' };
+    switch (control.kind) {
+      case 'stop_purpose':
+      case 'turn_off_data': {
+        if (!purposes.has(control.purpose)) return 'unknown purpose';
+        const purpose = control.purpose;
+        if (control.mechanism === 'object')
+          await consent.object({ subject: m.subject, purposes: purpose, ...details });
+        else await consent.withdraw({ subject: m.subject, purposes: purpose, ...details });
+        return control.mechanism;
+      }
+      case 'mute_topic':
+        await submitSignal(m, 'not_interested', { scope: 'topic' });
+        return 'muted';
+      case 'fewer_like_this':
+        await submitSignal(m, 'too_frequent', { scope: 'rule' });
+        return 'fewer';
+      case 'correct_data':
+        await submitSignal(m, 'wrong_data', { note: `${control.path} looks wrong` });
+        return 'correction';
+      case 'manage_all':
+        return 'manage';
+    }
+  };
+
+  const service: DemoService = {
+    now: () => clock.now(),
+    customers: () => customers.map(withGpc),
+    customer: (id) => {
+      const c = byId.get(id);
+      return c ? withGpc(c) : undefined;
+    },
+    async honorGpc(subject) {
+      const c = byId.get(subject);
+      if (!c) return false;
+      const change = await consent.observeGpc({
+        subject,
+        gpc: true,
+        jurisdiction: c.region,
+        method: 'gpc',
+        surface: 'web.sec-gpc-header',
+      });
+      if (change) await tick();
+      return change !== null;
+    },
+
+    preferences: (subject) => customerPurposes(subject),
+    async setConsent(subject, purpose, action) {
+      if (!purposes.has(purpose)) throw new Error(`unknown purpose ${purpose}`);
+      const details = { method: 'preference_center' as const, surface: 'web.preferences' };
+      if (action === 'grant') {
+        const customer = byId.get(subject);
+        // The customer pressed "Allow" next to the GPC notice: an explicit choice over the signal.
+        const gpc = customer ? withGpc(customer).gpc : false;
+        await consent.grant({
+          subject,
+          purposes: purpose,
+          ...details,
+          ...(gpc ? { confirmed: true } : {}),
+        });
+      } else if (action === 'object') {
+        await consent.object({ subject, purposes: purpose, ...details });
+      } else {
+        await consent.withdraw({ subject, purposes: purpose, ...details });
+      }
+      await tick();
+    },
+    async receipt(subject) {
+      const history = await consent.exportHistory(subject);
+      return {
+        subject,
+        exportedAt: history.exportedAt,
+        chainValid: history.chain.valid,
+        current: history.current,
+        receipts: consent
+          .entries(subject)
+          .map((entry) => createReceipt(entry, { purposes, notices: consent.notices, controller })),
+      };
+    },
+    async history(subject): Promise<readonly HistoryEntry[]> {
+      return [...consent.entries(subject)].reverse().map((e) => ({
+        at: e.event.at,
+        purpose: e.event.purposes.join(', ') || (e.event.signal ? 'Global Privacy Control' : '—'),
+        action:
+          e.event.kind === 'signal_observed'
+            ? `signal observed: GPC ${e.event.signal?.gpc ? 'on' : 'off'}`
+            : e.event.kind.replaceAll('_', ' '),
+        source: `${e.event.method}${e.event.surface ? ` · ${e.event.surface}` : ''}`,
+        noticeVersion: e.event.notice?.version ?? null,
+        hash: e.hash,
+      }));
+    },
+    inbox: (subject) =>
+      [...(inbox.get(subject) ?? [])].sort((a, b) => b.at - a.at).map(messageView),
+    explain(subject, messageId, layer = 'standard'): ExplanationView | undefined {
+      const m = messageOf(subject, messageId);
+      if (!m) return undefined;
+      const explanation = explainer.explain(m.proposal, { consent, layer });
+      return { message: messageView(m), explanation };
+    },
+    async applyControl(subject, messageId, controlId) {
+      const found = findControl(subject, messageId, controlId);
+      if (!found?.control) return 'unknown control';
+      const result = await applyControl(found.control, found.message);
+      await tick();
+      return result;
+    },
+    async feedback(subject, messageId, signal) {
+      const m = messageOf(subject, messageId);
+      if (!m) return 'unknown message';
+      await submitSignal(m, signal);
+      await tick();
+      return signal;
+    },
+    suppressions: (subject): readonly SuppressionView[] =>
+      feedback.suppressions(subject).map((r) => ({
+        scope: r.scope,
+        target: r.target,
+        detail: r.detail,
+        since: r.since,
+        until: r.until,
+      })),
+
+    rules: (): readonly RuleView[] =>
+      demoRules.map((r) => {
+        const health = feedback.ruleHealth(r.id);
+        const loopPause = feedback.pauses().find((p) => p.ruleId === r.id) ?? null;
+        const enginePause =
+          engine.pauses().find((p) => p.ruleId === r.id || p.ruleId === '*') ?? null;
+        const delivered = [...inbox.values()]
+          .flat()
+          .filter((m) => m.proposal.ruleId === r.id).length;
+        const trials = health.rates.helpful.trials;
+        return {
+          id: r.id,
+          title: ruleCopy[r.id]?.title ?? r.id,
+          trigger: r.trigger.type === 'event' ? r.trigger.events.join(', ') : r.trigger.type,
+          purpose: r.purpose,
+          dataCategories: r.dataCategories,
+          topic: r.action.topic,
+          channel: r.action.channel,
+          health: {
+            delivered,
+            helpfulRate: trials > 0 ? health.rates.helpful.rate : null,
+            intrusiveRate: trials > 0 ? health.rates.intrusive.rate : null,
+            paused: loopPause !== null || enginePause !== null,
+            pausedReason: loopPause?.detail ?? enginePause?.reason ?? null,
+          },
+        };
+      }),
+    async resumeRule(ruleId) {
+      if (!demoRules.some((r) => r.id === ruleId)) return false;
+      feedback.resume(ruleId);
+      if (engine.pauses().some((p) => p.ruleId === ruleId)) await engine.resume(ruleId);
+      return true;
+    },
+    metrics(): MetricsView {
+      const { buckets, controlEfficacy } = computeTrustMetrics(feedback.events(), {
+        bucketMs: duration.day,
+      });
+      const byStart = new Map<
+        number,
+        { n: number; helpful: number; intrusive: number; ni: number }
+      >();
+      for (const b of buckets) {
+        const agg = byStart.get(b.bucketStart) ?? { n: 0, helpful: 0, intrusive: 0, ni: 0 };
+        agg.n += b.exposures;
+        agg.helpful += b.helpfulRate * b.exposures;
+        agg.intrusive += b.intrusiveRate * b.exposures;
+        agg.ni += b.notInterestedRate * b.exposures;
+        byStart.set(b.bucketStart, agg);
+      }
+      const points = [...byStart.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([at, a]) => ({
+          at,
+          values: {
+            messages: a.n,
+            helpful_rate: a.n ? a.helpful / a.n : 0,
+            intrusive_rate: a.n ? a.intrusive / a.n : 0,
+            not_interested_rate: a.n ? a.ni / a.n : 0,
+          },
+        }));
+      return {
+        points,
+        efficacy: controlEfficacy,
+        corrections: feedback.corrections().map((c) => ({
+          at: c.at,
+          subject: c.subject,
+          ruleId: c.ruleId,
+          note: c.note ?? '',
+        })),
+      };
+    },
+    async verifyLedger(): Promise<LedgerStatusView> {
+      const v = await consent.verify();
+      return v.valid
+        ? { ok: true, subjects: v.subjects, entries: v.entries, problems: [] }
+        : {
+            ok: false,
+            subjects: v.subjects,
+            entries: 0,
+            problems: [`${v.subject}: entry ${v.entryId}: ${v.problem}`],
+          };
+    },
+    dsa(): DsaParameterView {
+      return explainer.transparencyPage({
+        name: 'Proactive messages',
+        version: '2026-06',
+        parameters: demoRules.map((r) => ({
+          id: r.id,
+          label: ruleCopy[r.id]?.title ?? r.id,
+          purpose: r.purpose,
+          dataCategories: r.dataCategories,
+          weight:
+            r.urgency === 'critical' ? 4 : r.urgency === 'high' ? 3 : r.urgency === 'low' ? 1 : 2,
+          topic: r.action.topic,
+        })),
+      });
+    },
+    eventTemplates: () => eventTemplates,
+    async sendEvent(input: EventInput): Promise<readonly OutcomeView[]> {
+      const customer = byId.get(input.subject);
+      const template = eventTemplates.find((t) => t.type === input.type);
+      if (!customer || !template) return [];
+      const at = clock.now();
+      const id = `evt_${randomUUID()}`;
+      const event = {
+        id,
+        type: template.type,
+        subject: customer.id,
+        at,
+        timeZone: customer.timeZone,
+        facts: buildFacts(template, customer, id, at),
+      };
+      const outcomes = await engine.process(event);
+      const views: OutcomeView[] = [];
+      for (const o of outcomes) {
+        if (o.kind === 'proposal') await deliver(o, event);
+        views.push({
+          at,
+          subject: customer.id,
+          event: template.type,
+          ruleId: o.ruleId,
+          fired: o.kind === 'proposal',
+          reason: outcomeText(o),
+        });
+      }
+      if (outcomes.length === 0) {
+        views.push({
+          at,
+          subject: customer.id,
+          event: template.type,
+          ruleId: '—',
+          fired: false,
+          reason: 'no rule listens to this event',
+        });
+      }
+      recent.unshift(...views.reverse());
+      recent.splice(100);
+      await tick();
+      return views;
+    },
+    async advanceClock(ms) {
+      clock.advance(ms);
+      await engine.processDue(clock.now()).then(async (due) => {
+        for (const o of due) if (o.kind === 'proposal') await deliver(o, { facts: [] });
+      });
+      await tick();
+      return clock.now();
+    },
+    outcomes: () => recent,
+    async close() {
+      await storage.close();
+    },
+  };
+  log(
+    `  composed: ${demoRules.length} rules, ${purposes.ids.length} purposes, storage ${storage.description}`,
+  );
+  return service;
+}
+
+async function seedCustomer(consent: ConsentManager<DemoPurpose>, c: SeedCustomer): Promise<void> {
+  const base = {
+    subject: c.id,
+    jurisdiction: c.region,
+    method: 'banner' as const,
+    surface: 'web.signup',
+  };
+  if (c.gpc)
+    await consent.observeGpc({ subject: c.id, gpc: true, jurisdiction: c.region, method: 'gpc' });
+  for (const choice of c.choices) {
+    if (choice.choice === 'given')
+      await consent.grant({
+        ...base,
+        purposes: choice.purpose as DemoPurpose,
+        idempotencyKey: `seed:${c.id}:${choice.purpose}`,
+      });
+    else
+      await consent.refuse({
+        ...base,
+        purposes: choice.purpose as DemoPurpose,
+        idempotencyKey: `seed:${c.id}:${choice.purpose}`,
+      });
+  }
+}

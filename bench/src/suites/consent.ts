@@ -1,0 +1,284 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import {
+  type ConsentEvent,
+  type ConsentLedgerStore,
+  createConsentManager,
+  createMemoryLedgerStore,
+  definePurposes,
+} from '@candor/consent';
+import { build } from 'esbuild';
+import type { Metric, Suite } from '../harness.ts';
+
+const SUBJECTS = 100_000;
+const BATCH = 1_024;
+const T0 = Date.parse('2026-05-01T09:00:00Z');
+
+const purposes = definePurposes({
+  'marketing.email': {
+    title: 'Marketing emails',
+    bases: ['consent'],
+    categories: ['user.contact.email', 'user.behavior.purchase_history'],
+    tags: ['direct_marketing'],
+  },
+  'service.proactive_support': {
+    title: 'Proactive support',
+    bases: ['legitimate_interest', 'consent'],
+    categories: ['user.financial.card'],
+  },
+});
+
+const grantEvent = (kind: ConsentEvent['kind'], at: number): ConsentEvent => ({
+  kind,
+  actor: { kind: 'subject' },
+  purposes: ['marketing.email'],
+  basis: 'consent',
+  at,
+  method: 'preference_center',
+  surface: 'web.settings',
+  uiVersion: '4.2.0',
+  jurisdiction: 'FR',
+  notice: { id: 'marketing', version: '2026-05', contentHash: 'ab'.repeat(32) },
+});
+
+/** 100k subjects: every third refused, the rest granted (some later withdrawn). */
+async function populated() {
+  const store = createMemoryLedgerStore();
+  const expected = new Map<string, boolean>();
+  for (let i = 0; i < SUBJECTS; i++) {
+    const subject = `cus_${i}`;
+    const kind = i % 3 === 0 ? 'refused' : 'given';
+    await store.append({
+      subject,
+      expectedSequence: 0,
+      idempotencyKey: `${subject}:1`,
+      recordedAt: T0,
+      event: grantEvent(kind, T0),
+    });
+    let allowed = kind === 'given';
+    if (i % 10 === 1) {
+      await store.append({
+        subject,
+        expectedSequence: 1,
+        idempotencyKey: `${subject}:2`,
+        recordedAt: T0 + 1,
+        event: grantEvent('withdrawn', T0 + 1),
+      });
+      allowed = false;
+    }
+    expected.set(subject, allowed);
+  }
+  const manager = createConsentManager({ purposes, store, clock: { now: () => T0 + 60_000 } });
+  await manager.load({ verify: false });
+  return { manager, expected };
+}
+
+const { manager, expected } = await populated();
+// A fixed pseudo-random visiting order, so neither case enjoys sequential locality.
+const order: string[] = [];
+for (let i = 0, x = 12345; i < SUBJECTS; i++) {
+  x = (x * 1103515245 + 12345) >>> 0;
+  order.push(`cus_${x % SUBJECTS}`);
+}
+for (const subject of order) {
+  const verdict = manager.decide({
+    subject,
+    purpose: 'marketing.email',
+    dataCategories: ['user.contact.email'],
+  });
+  if (verdict.allowed !== expected.get(subject)) {
+    throw new Error(`consent bench: decide() disagrees with the baseline for ${subject}`);
+  }
+}
+// A caller such as the rule engine passes the rule's (constant) category list.
+const EMAIL_CATEGORIES = ['user.contact.email'] as const;
+let cursorA = 0;
+let cursorB = 0;
+
+let appendStore: ConsentLedgerStore = createMemoryLedgerStore();
+let heads = new Map<string, number>();
+let appended = 0;
+function appendOne(): unknown {
+  if (appended === 50_000) {
+    appendStore = createMemoryLedgerStore();
+    heads = new Map();
+    appended = 0;
+  }
+  const subject = `cus_${appended % 1_000}`;
+  const head = heads.get(subject) ?? 0;
+  heads.set(subject, head + 1);
+  appended++;
+  // The in-memory store seals synchronously inside append(); the promise is already settled.
+  return appendStore.append({
+    subject,
+    expectedSequence: head,
+    idempotencyKey: `k${appended}`,
+    recordedAt: T0 + appended,
+    event: grantEvent(appended % 4 === 0 ? 'withdrawn' : 'given', T0 + appended),
+  });
+}
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+
+async function gzippedKb(contents: string, external: string[]): Promise<number> {
+  const result = await build({
+    stdin: { contents, resolveDir: benchDir, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    external,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.contents;
+  return gzipSync(code, { level: 9 }).length / 1024;
+}
+
+const TYPICAL_APP = `
+import { createConsentManager, definePurposes, readNavigatorGpc, toConsentMode } from '@candor/consent';
+const purposes = definePurposes({
+  'ads.targeted': { title: 'Ads', bases: ['consent'], categories: ['user.behavior'], tags: ['targeted_advertising'], consentMode: ['ad_storage'] },
+});
+const manager = createConsentManager({ purposes, jurisdiction: 'FR' });
+export async function onAccept(subject) { await manager.grant({ subject, purposes: 'ads.targeted', method: 'banner' }); }
+export async function onGpc(subject) { if (readNavigatorGpc()) await manager.observeGpc({ subject, gpc: true }); }
+export const state = (subject) => toConsentMode(manager, purposes, subject);
+export const may = (subject) => manager.decide({ subject, purpose: 'ads.targeted', dataCategories: ['user.behavior'] }).allowed;
+export const prompt = (subject) => manager.needsPrompt(subject);
+`;
+
+async function sizes(): Promise<Metric[]> {
+  const zod = ['zod', 'zod/*'];
+  const everything = "export * from '@candor/consent';";
+  const note = 'fides.js publishes 31.8 KB, Klaro 37 KB';
+  return [
+    {
+      name: 'browser entry, typical app (manager, decide, GPC, Consent Mode), all bundled, min+gzip',
+      value: await gzippedKb(TYPICAL_APP, []),
+      unit: 'KB',
+      target: { atMost: 8, note },
+    },
+    {
+      name: 'browser entry, typical app, zod external (peer shared with the app)',
+      value: await gzippedKb(TYPICAL_APP, zod),
+      unit: 'KB',
+    },
+    {
+      name: 'browser entry, every export, all bundled, min+gzip',
+      value: await gzippedKb(everything, []),
+      unit: 'KB',
+    },
+    {
+      name: 'browser entry, every export, zod external',
+      value: await gzippedKb(everything, zod),
+      unit: 'KB',
+    },
+  ];
+}
+
+async function managerWrites(): Promise<Metric[]> {
+  const writer = createConsentManager({ purposes, jurisdiction: 'FR' });
+  const n = 20_000;
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const subject = `cus_${i % 2_000}`;
+    if (i % 3 === 2) await writer.withdraw({ subject, purposes: 'marketing.email' });
+    else await writer.grant({ subject, purposes: 'marketing.email', method: 'banner' });
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return [
+    {
+      name: 'manager grant/withdraw, awaited one by one, in memory',
+      value: n / seconds,
+      unit: 'events/s',
+    },
+  ];
+}
+
+/** Consent: decide() against a precomputed Map, hashed ledger appends, browser entry size. */
+export const consentSuites: Suite[] = [
+  {
+    kind: 'throughput',
+    name: 'consent: decide() over 100k subjects (1,024 per call)',
+    cases: [
+      {
+        name: 'decide()',
+        fn: () => {
+          let allowed = 0;
+          for (let i = 0; i < BATCH; i++) {
+            const subject = order[cursorA]!;
+            cursorA = cursorA + 1 === SUBJECTS ? 0 : cursorA + 1;
+            if (
+              manager.decide({
+                subject,
+                purpose: 'marketing.email',
+                dataCategories: EMAIL_CATEGORIES,
+              }).allowed
+            ) {
+              allowed++;
+            }
+          }
+          return allowed;
+        },
+        opsPerCall: BATCH,
+      },
+      {
+        name: 'Map.get baseline',
+        fn: () => {
+          let allowed = 0;
+          for (let i = 0; i < BATCH; i++) {
+            const subject = order[cursorB]!;
+            cursorB = cursorB + 1 === SUBJECTS ? 0 : cursorB + 1;
+            if (expected.get(subject)) allowed++;
+          }
+          return allowed;
+        },
+        opsPerCall: BATCH,
+      },
+    ],
+    targets: [{ case: 'decide()', baseline: 'Map.get baseline', atLeast: 0.5 }],
+  },
+  {
+    kind: 'throughput',
+    name: 'consent: ledger append, SHA-256 chained, in memory',
+    cases: [
+      { name: 'store.append', fn: appendOne },
+      {
+        // Calibration: how fast this machine serializes the same event, in the same run.
+        name: 'JSON.stringify(event) (machine calibration)',
+        fn: () => JSON.stringify(grantEvent('given', T0 + appended)),
+      },
+    ],
+  },
+  {
+    kind: 'metrics',
+    name: 'consent: append throughput target',
+    measure: () => {
+      const n = 50_000;
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      for (let i = 0; i < n; i++) appendOne();
+      const wall = (performance.now() - start) / 1000;
+      const used = process.cpuUsage(cpu);
+      const cpuSeconds = (used.user + used.system) / 1e6;
+      return [
+        {
+          name: 'hashed appends (wall clock)',
+          value: n / wall,
+          unit: 'events/s',
+          target: { atLeast: 100_000 },
+        },
+        {
+          name: 'hashed appends per CPU-second (less sensitive to a busy machine)',
+          value: n / cpuSeconds,
+          unit: 'events/s',
+        },
+      ];
+    },
+  },
+  { kind: 'metrics', name: 'consent: manager writes', measure: managerWrites },
+  { kind: 'metrics', name: 'consent: browser entry size', measure: sizes },
+];

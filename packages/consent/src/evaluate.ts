@@ -1,0 +1,416 @@
+import {
+  type ConsentReason,
+  type ConsentStatus,
+  type ConsentVerdict,
+  type Instant,
+  isWithin,
+  type LegalBasis,
+  toIso,
+} from '@candor/core';
+import type { ConsentEvent, ConsentEventKind } from './events';
+import type { PolicyPack } from './policy';
+import type { Purpose, PurposeRegistry } from './purposes';
+import type { LedgerEntry } from './store';
+
+/**
+ * Machine codes a verdict's reasons use, so an explanation can say exactly why:
+ * - allowed: `explicit_grant`, `imported_grant`, `confirmed_over_gpc`, `legitimate_interest`,
+ *   `default_opt_out_allowed`, `not_required_contract`, `not_required_legal_obligation`;
+ * - not allowed: `refused`, `withdrawn`, `revoked`, `expired`, `refusal_expired`, `objected`,
+ *   `gpc_opt_out`, `default_opt_in_required`, `sensitive_requires_opt_in`, `unknown_purpose`,
+ *   `category_not_declared`.
+ *
+ * @example
+ * if (verdict.reasons[0]?.code === ('gpc_opt_out' satisfies ConsentReasonCode)) showGpcBadge();
+ */
+export type ConsentReasonCode =
+  | 'explicit_grant'
+  | 'imported_grant'
+  | 'confirmed_over_gpc'
+  | 'legitimate_interest'
+  | 'default_opt_out_allowed'
+  | 'not_required_contract'
+  | 'not_required_legal_obligation'
+  | 'refused'
+  | 'withdrawn'
+  | 'revoked'
+  | 'expired'
+  | 'refusal_expired'
+  | 'objected'
+  | 'gpc_opt_out'
+  | 'default_opt_in_required'
+  | 'sensitive_requires_opt_in'
+  | 'unknown_purpose'
+  | 'category_not_declared';
+
+/**
+ * A ledger event with the id verdicts cite (`cr_…`, or `pending:…` before it is stored). A
+ * {@link LedgerEntry} is one.
+ *
+ * @example
+ * const items: EventItem[] = await store.read('cus_1');
+ */
+export interface EventItem {
+  readonly id: string;
+  readonly event: ConsentEvent;
+}
+
+/**
+ * A verdict, the time window `[from, until)` in which it stays the same, and the event it rests on.
+ *
+ * @example
+ * const { verdict, until } = evaluatePurpose(registry, purpose, items, now, pack, false);
+ */
+export interface Evaluation {
+  readonly verdict: ConsentVerdict;
+  readonly from: Instant;
+  readonly until: Instant;
+  /** The event the verdict rests on, if any. */
+  readonly record: EventItem | undefined;
+}
+
+const CHOICE: Partial<Record<ConsentEventKind, true>> = {
+  given: true,
+  renewed: true,
+  refused: true,
+  withdrawn: true,
+  revoked: true,
+  expired: true,
+};
+const RESTRICTIVE: Partial<Record<ConsentEventKind, true>> = {
+  refused: true,
+  withdrawn: true,
+  revoked: true,
+  expired: true,
+  objected: true,
+};
+
+/**
+ * True for the event kinds that restrict processing (refused, withdrawn, revoked, expired,
+ * objected). They reach child purposes and take effect before they are stored.
+ *
+ * @example
+ * isRestrictive('withdrawn'); // true
+ */
+export function isRestrictive(kind: ConsentEventKind): boolean {
+  return RESTRICTIVE[kind] === true;
+}
+
+const isGrant = (kind: ConsentEventKind) => kind === 'given' || kind === 'renewed';
+
+/** Does an event about `target` reach `purpose`? Restrictions reach children; grants only if declared. */
+function reaches(
+  registry: PurposeRegistry,
+  purpose: Purpose,
+  event: ConsentEvent,
+  restrictive: boolean,
+): boolean {
+  for (const target of event.purposes) {
+    if (target === purpose.id) return true;
+    if (
+      isWithin(purpose.id, target) &&
+      (restrictive || registry.get(target)?.impliesChildren === true)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function reason(code: ConsentReasonCode, detail: string, purpose: string, recordId?: string) {
+  const out: ConsentReason = { code, detail, purpose };
+  return recordId === undefined ? out : { ...out, recordId };
+}
+
+const day = (at: Instant) => toIso(at).slice(0, 10);
+
+/**
+ * The precedence engine: what a subject's events mean for one purpose at instant `t` under a
+ * policy pack. Necessary/contract purposes need no consent; an objection (Art. 21) blocks every
+ * other basis and only a later explicit grant by the subject lifts it; an explicit choice beats
+ * an imported one (except that a newer imported restriction still restricts); GPC opts out of the
+ * pack's GPC-scope purposes unless the subject confirmed a grant after the signal; then the
+ * choice on record; then the pack's default (sensitive data always needs a grant where the pack
+ * says so). Fails closed. Pure.
+ *
+ * @example
+ * const { verdict } = evaluatePurpose(registry, purpose, items, now, policyPacks.eu, false);
+ */
+export function evaluatePurpose(
+  registry: PurposeRegistry,
+  purpose: Purpose,
+  items: readonly EventItem[],
+  t: Instant,
+  pack: PolicyPack,
+  sensitive: boolean,
+): Evaluation {
+  const id = purpose.id;
+  let from = 0;
+  let until = Number.POSITIVE_INFINITY;
+  let explicit: EventItem | undefined;
+  let imported: EventItem | undefined;
+  let grantSince: EventItem | undefined; // the explicit grant a renewal extends
+  let objection: EventItem | undefined;
+  let gpc: { on: boolean; index: number; item: EventItem } | undefined;
+  let explicitIndex = -1;
+  let importedIndex = -1;
+  let grantSinceIndex = -1;
+
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
+    const event = item.event;
+    if (event.at > t) {
+      until = Math.min(until, event.at);
+      continue;
+    }
+    if (event.at > from) from = event.at;
+    const kind = event.kind;
+    if (kind === 'signal_observed') {
+      if (event.signal) gpc = { on: event.signal.gpc, index, item };
+      continue;
+    }
+    if (kind === 'notice_shown') continue;
+    const restrictive = RESTRICTIVE[kind] === true;
+    if (!reaches(registry, purpose, event, restrictive)) continue;
+    if (kind === 'objected') {
+      objection = item;
+      continue;
+    }
+    if (!CHOICE[kind]) continue;
+    if (event.method === 'import') {
+      if (kind === 'renewed' && !(imported && isGrant(imported.event.kind))) continue;
+      imported = item;
+      importedIndex = index;
+      continue;
+    }
+    if (kind === 'renewed') {
+      if (!(explicit && isGrant(explicit.event.kind))) continue;
+    } else if (kind === 'given') {
+      grantSince = item;
+      grantSinceIndex = index;
+      if (objection && event.actor.kind === 'subject') objection = undefined;
+    }
+    explicit = item;
+    explicitIndex = index;
+  }
+
+  const choice =
+    imported && importedIndex > explicitIndex && RESTRICTIVE[imported.event.kind]
+      ? imported
+      : (explicit ?? imported);
+
+  const verdict = (
+    allowed: boolean,
+    status: ConsentStatus,
+    basis: LegalBasis | null,
+    reasons: ConsentReason[],
+    record?: EventItem,
+    expiresAt: Instant | null = null,
+  ): Evaluation => ({
+    verdict: Object.freeze({
+      allowed,
+      purpose: id,
+      status,
+      basis,
+      reasons: Object.freeze(reasons),
+      recordIds: Object.freeze(record ? [record.id] : []),
+      noticeVersion: record?.event.notice?.version ?? null,
+      expiresAt,
+    }),
+    from,
+    until,
+    record,
+  });
+
+  // 1. A basis that needs no consent.
+  const basis =
+    purpose.bases.find(
+      (b) =>
+        b !== 'legitimate_interest' ||
+        (pack.legitimateInterest && !(sensitive && pack.sensitiveRequiresOptIn)),
+    ) ?? 'consent';
+  if (basis === 'contract' || basis === 'legal_obligation') {
+    return verdict(true, 'not_required', basis, [
+      reason(
+        basis === 'contract' ? 'not_required_contract' : 'not_required_legal_obligation',
+        `${purpose.title} relies on ${basis === 'contract' ? 'the contract' : 'a legal obligation'}, not on consent`,
+        id,
+      ),
+    ]);
+  }
+
+  // 2. An objection blocks everything else.
+  if (objection) {
+    const dm = purpose.tags?.includes('direct_marketing') === true;
+    return verdict(
+      false,
+      'objected',
+      basis,
+      [
+        reason(
+          'objected',
+          `Objected to ${purpose.title} on ${day(objection.event.at)}${dm ? ' (an objection to direct marketing is absolute)' : ''}`,
+          id,
+          objection.id,
+        ),
+      ],
+      objection,
+    );
+  }
+
+  const expiryOf = (item: EventItem): Instant | null => {
+    const at = item.event.expiresAt;
+    if (at === undefined) return null;
+    if (at <= t) from = Math.max(from, at);
+    else until = Math.min(until, at);
+    return at;
+  };
+
+  // 3. Global Privacy Control for the pack's GPC scope.
+  const gpcApplies =
+    gpc?.on === true && (purpose.tags ?? []).some((tag) => pack.gpcScope.includes(tag));
+  if (gpc && gpcApplies) {
+    const confirmed =
+      explicit !== undefined &&
+      grantSinceIndex > gpc.index &&
+      isGrant(explicit.event.kind) &&
+      grantSince?.event.confirmed === true &&
+      choice === explicit;
+    if (confirmed && explicit) {
+      const expiresAt = expiryOf(explicit);
+      if (expiresAt === null || expiresAt > t) {
+        return verdict(
+          true,
+          'granted',
+          'consent',
+          [
+            reason(
+              'confirmed_over_gpc',
+              `Granted on ${day(explicit.event.at)}, confirmed over the browser's Global Privacy Control signal`,
+              id,
+              explicit.id,
+            ),
+          ],
+          explicit,
+          expiresAt,
+        );
+      }
+    }
+    return verdict(
+      false,
+      'opted_out',
+      'consent',
+      [
+        reason(
+          'gpc_opt_out',
+          `The browser sent a Global Privacy Control signal (opt-out of sale, sharing and targeted advertising) on ${day(gpc.item.event.at)}`,
+          id,
+          gpc.item.id,
+        ),
+      ],
+      gpc.item,
+    );
+  }
+
+  // 4. The choice on record.
+  if (choice) {
+    const kind = choice.event.kind;
+    const expiresAt = expiryOf(choice);
+    const lapsed = expiresAt !== null && expiresAt <= t;
+    const via = choice.event.method === 'import' ? 'imported' : `via ${choice.event.method}`;
+    if (isGrant(kind)) {
+      if (lapsed) {
+        return verdict(
+          false,
+          'expired',
+          'consent',
+          [
+            reason(
+              'expired',
+              `The grant of ${day(choice.event.at)} expired on ${day(expiresAt)}`,
+              id,
+              choice.id,
+            ),
+          ],
+          choice,
+          expiresAt,
+        );
+      }
+      const code = choice.event.method === 'import' ? 'imported_grant' : 'explicit_grant';
+      return verdict(
+        true,
+        'granted',
+        'consent',
+        [reason(code, `Granted ${via} on ${day(choice.event.at)}`, id, choice.id)],
+        choice,
+        expiresAt,
+      );
+    }
+    if (kind === 'refused' && lapsed) {
+      return verdict(
+        false,
+        'expired',
+        'consent',
+        [
+          reason(
+            'refusal_expired',
+            `The refusal of ${day(choice.event.at)} lapsed on ${day(expiresAt)}; ask again before using it`,
+            id,
+            choice.id,
+          ),
+        ],
+        choice,
+        expiresAt,
+      );
+    }
+    const code = kind as 'refused' | 'withdrawn' | 'revoked' | 'expired';
+    const status: ConsentStatus =
+      code === 'refused' && pack.model === 'opt_out' ? 'opted_out' : code;
+    const words = {
+      refused: 'Refused',
+      withdrawn: 'Withdrawn',
+      revoked: 'Revoked by the company',
+      expired: 'Expired',
+    }[code];
+    return verdict(
+      false,
+      status,
+      basis,
+      [reason(code, `${words} ${via} on ${day(choice.event.at)}`, id, choice.id)],
+      choice,
+      expiresAt,
+    );
+  }
+
+  // 5. Defaults.
+  if (basis === 'legitimate_interest') {
+    return verdict(true, 'not_required', basis, [
+      reason(
+        'legitimate_interest',
+        `${purpose.title} relies on legitimate interest; you can object at any time`,
+        id,
+      ),
+    ]);
+  }
+  if (sensitive && pack.sensitiveRequiresOptIn) {
+    return verdict(false, 'not_asked', 'consent', [
+      reason(
+        'sensitive_requires_opt_in',
+        `Sensitive data for ${purpose.title} needs your explicit consent`,
+        id,
+      ),
+    ]);
+  }
+  if (pack.model === 'opt_out') {
+    return verdict(true, 'not_asked', 'consent', [
+      reason('default_opt_out_allowed', `Allowed under ${pack.title} until you opt out`, id),
+    ]);
+  }
+  return verdict(false, 'not_asked', 'consent', [
+    reason(
+      'default_opt_in_required',
+      `${purpose.title} needs your consent under ${pack.title}`,
+      id,
+    ),
+  ]);
+}

@@ -1,0 +1,72 @@
+export { canonicalCopy, canonicalJson } from './canonical';
+export type { ConsentErrorCode } from './errors';
+export type { ConsentReasonCode } from './evaluate';
+export { isRestrictive } from './evaluate';
+export type {
+  ConsentActor,
+  ConsentEvent,
+  ConsentEventKind,
+  ConsentMethod,
+  ConsentSignal,
+  NoticeRef,
+} from './events';
+export { consentEventKinds, consentMethods } from './events';
+export { parseImportLines } from './import-lines';
+export type { ConsentModeState } from './interop';
+export { parseGpcHeader, readNavigatorGpc, toConsentMode } from './interop';
+export type { ConsentSchemaName } from './json-schema';
+export { consentJsonSchema, consentSchemaIssues } from './json-schema';
+export type {
+  ChangeDetails,
+  ChangeInput,
+  ConsentChange,
+  ConsentManager,
+  ConsentManagerOptions,
+  DecideQuery,
+  GrantInput,
+  ImportRecord,
+  LedgerVerification,
+  PromptNeed,
+  SubjectHistory,
+} from './manager';
+export { createConsentManager, openConsentManager } from './manager';
+export type { Notice, NoticeDefinition } from './notices';
+export { currentNoticeFor, materiallyChanged, noticeRef, validateNotices } from './notices';
+export type { PolicyPack } from './policy';
+export { defaultPolicies, policyPacks, resolvePolicy, validatePolicyPack } from './policy';
+export type {
+  ConsentModeSignal,
+  DefinePurposesOptions,
+  Purpose,
+  PurposeDefinition,
+  PurposeRegistry,
+  PurposeTag,
+} from './purposes';
+export { defaultSensitiveCategories, definePurposes } from './purposes';
+export type { ConsentController, ConsentReceipt, ReceiptContext } from './receipt';
+export { createReceipt } from './receipt';
+export type {
+  AppendRequest,
+  AppendResult,
+  ChainProblem,
+  ChainVerification,
+  ConsentLedgerStore,
+  LedgerEntry,
+  LedgerHead,
+  MemoryLedgerStoreOptions,
+} from './store';
+export {
+  createMemoryLedgerStore,
+  entryIdFromHash,
+  GENESIS_HASH,
+  hashEntry,
+  hashedContent,
+  LEDGER_HASH_VERSION,
+  nobleSha256Hex,
+  sealEntry,
+  sha256Hex,
+  throwIdempotencyConflict,
+  throwStaleSequence,
+  verifyChain,
+} from './store';
+export { validateEvent } from './validate-event';

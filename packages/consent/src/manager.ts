@@ -1,0 +1,971 @@
+import {
+  CandorError,
+  type Clock,
+  type ConsentGate,
+  type ConsentQuery,
+  type ConsentVerdict,
+  type DataCategoryId,
+  type Instant,
+  isDottedId,
+  parseDataCategoryId,
+  parsePurposeId,
+  type SubjectId,
+  systemClock,
+} from '@candor/core';
+import { canonicalJson } from './canonical';
+import { type Evaluation, type EventItem, evaluatePurpose, isRestrictive } from './evaluate';
+import type {
+  ConsentActor,
+  ConsentEvent,
+  ConsentEventKind,
+  ConsentMethod,
+  NoticeRef,
+} from './events';
+import {
+  currentNoticeFor,
+  materiallyChanged,
+  type Notice,
+  type NoticeDefinition,
+  noticeRef,
+  validateNotices,
+} from './notices';
+import {
+  defaultPolicies,
+  type PolicyPack,
+  policyPacks,
+  resolvePolicy,
+  validatePolicyPack,
+} from './policy';
+import type { Purpose, PurposeRegistry } from './purposes';
+import {
+  type ChainVerification,
+  type ConsentLedgerStore,
+  createMemoryLedgerStore,
+  type LedgerEntry,
+  sha256Hex,
+  verifyChain,
+} from './store';
+import { validateEvent } from './validate-event';
+
+/**
+ * Options of {@link createConsentManager}.
+ *
+ * @example
+ * const options: ConsentManagerOptions<'marketing.email'> = { purposes, jurisdiction: 'FR' };
+ */
+export interface ConsentManagerOptions<P extends string> {
+  /** The purpose registry from {@link definePurposes}. */
+  readonly purposes: PurposeRegistry<P>;
+  /** Every version of every notice (see {@link NoticeDefinition}). */
+  readonly notices?: readonly NoticeDefinition<NoNoInfer<P>>[];
+  /** Policy packs, matched in order before the fallback (default: EU, UK, US-CA). */
+  readonly policies?: readonly PolicyPack[];
+  /** Pack for jurisdictions no pack lists (default: {@link policyPacks}`.strict`). */
+  readonly fallbackPolicy?: PolicyPack;
+  /** Jurisdiction assumed for subjects with none on record (default: none → fallback pack). */
+  readonly jurisdiction?: string;
+  /** The ledger store (default: a new in-memory store). */
+  readonly store?: ConsentLedgerStore;
+  /** Where time comes from (default: the system clock). */
+  readonly clock?: Clock;
+  /** Preferred notice language when several exist (BCP 47). */
+  readonly language?: string;
+  /** Makes idempotency keys when a write gives none (default: time + counter + random). */
+  readonly generateKey?: () => string;
+}
+
+type NoNoInfer<T> = [T][T extends unknown ? 0 : never];
+
+/**
+ * What every write accepts besides the subject and purposes: how, where, under which notice.
+ * All optional; sensible values are recorded for you (method `api`, the notice in force, the
+ * subject's jurisdiction, the purpose's default expiry, `at` = now).
+ *
+ * @example
+ * const details: ChangeDetails = { method: 'preference_center', surface: 'web.settings', uiVersion: '4.2' };
+ */
+export interface ChangeDetails {
+  /** How it was collected (default `api`). */
+  readonly method?: ConsentMethod;
+  /** Where in the product. */
+  readonly surface?: string;
+  /** Version of the UI. */
+  readonly uiVersion?: string;
+  /** ISO 3166 jurisdiction (default: the subject's last one, else the manager's). */
+  readonly jurisdiction?: string;
+  /** When it stops holding (default: from the purposes' `expiresIn` / `refusalExpiresIn`). */
+  readonly expiresAt?: Instant;
+  /** Optional free-text reason (never required). */
+  readonly reason?: string;
+  /** Who acted (default: the subject; the company for `revoke`). */
+  readonly actor?: ConsentActor;
+  /** Notice shown: a full reference, or an id (and version) to look up; default: in force. */
+  readonly notice?: NoticeRef | { readonly id: string; readonly version?: string };
+  /** Idempotency key: a retry with the same key returns the original entry. */
+  readonly idempotencyKey?: string;
+  /** When it happened (default now; earlier for imports; never in the future). */
+  readonly at?: Instant;
+}
+
+/**
+ * A write about purposes: who, which purposes (one or several), and {@link ChangeDetails}.
+ *
+ * @example
+ * await manager.withdraw({ subject: 'cus_1', purposes: 'marketing.email' });
+ */
+export interface ChangeInput<P extends string> extends ChangeDetails {
+  /** The subject. */
+  readonly subject: SubjectId;
+  /** One purpose or several. */
+  readonly purposes: P | readonly P[];
+}
+
+/**
+ * A grant: a {@link ChangeInput} that may be confirmed over a conflicting GPC signal.
+ *
+ * @example
+ * await manager.grant({ subject: 'cus_1', purposes: ['ads.targeted'], confirmed: true });
+ */
+export interface GrantInput<P extends string> extends ChangeInput<P> {
+  /** The subject was told about their GPC signal and explicitly chose to allow anyway. */
+  readonly confirmed?: boolean;
+}
+
+/**
+ * What a write did: the stored entry and whether it was an idempotent retry.
+ *
+ * @example
+ * const { entry } = await manager.grant({ subject, purposes: 'marketing.email' });
+ */
+export interface ConsentChange {
+  /** The subject. */
+  readonly subject: SubjectId;
+  /** The sealed ledger entry. */
+  readonly entry: LedgerEntry;
+  /** `true` when the idempotency key had been used: nothing new was written. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * One event to import from another system (method `import` unless given). Without an
+ * idempotency key, one is derived so re-running the same import does not duplicate it.
+ *
+ * @example
+ * await manager.import([{ subject: 'cus_1', kind: 'given', purposes: ['marketing.email'], at: Date.parse('2025-01-04T10:00:00Z') }]);
+ */
+export interface ImportRecord<P extends string> extends ChangeDetails {
+  /** The subject. */
+  readonly subject: SubjectId;
+  /** What happened. */
+  readonly kind: ConsentEventKind;
+  /** The purposes (omit for `signal_observed`). */
+  readonly purposes?: P | readonly P[];
+  /** For `signal_observed`: the GPC value. */
+  readonly gpc?: boolean;
+  /** For `given`: confirmed over a GPC signal. */
+  readonly confirmed?: boolean;
+}
+
+/**
+ * A {@link ConsentQuery} with the registry's purpose type, and optionally the jurisdiction to
+ * judge under (default: the subject's).
+ *
+ * @example
+ * manager.decide({ subject: 'cus_1', purpose: 'marketing.email', dataCategories: ['user.contact.email'] });
+ */
+export interface DecideQuery<P extends string> extends Omit<ConsentQuery, 'purpose'> {
+  /** The purpose asked about. */
+  readonly purpose: P;
+  /** Judge under this jurisdiction instead of the subject's. */
+  readonly jurisdiction?: string;
+}
+
+/**
+ * A purpose the subject should be asked about again, and why: `never_asked` (consent needed and
+ * none on record), `expired` (the decision lapsed), `notice_changed` (a material notice version
+ * took effect since the decision).
+ *
+ * @example
+ * for (const need of manager.needsPrompt('cus_1')) show(need.purpose, need.notice);
+ */
+export interface PromptNeed<P extends string> {
+  /** The purpose. */
+  readonly purpose: P;
+  /** Why it needs a prompt. */
+  readonly reason: 'never_asked' | 'expired' | 'notice_changed';
+  /** The notice to show (the one in force), if any. */
+  readonly notice: Notice<P> | null;
+}
+
+/**
+ * The result of {@link ConsentManager.verify}: every chain valid, or the first broken entry.
+ *
+ * @example
+ * const result = await manager.verify();
+ * if (!result.valid) console.error(result.subject, result.entryId, result.problem);
+ */
+export type LedgerVerification =
+  | { readonly valid: true; readonly subjects: number; readonly entries: number }
+  | (Extract<ChainVerification, { valid: false }> & { readonly subjects: number });
+
+/**
+ * Everything held about a subject's consent, for a data-subject access request: every ledger
+ * entry (with ISO times), the chain check and the current verdict per purpose.
+ *
+ * @example
+ * const history = await manager.exportHistory('cus_1');
+ * JSON.stringify(history);
+ */
+export interface SubjectHistory {
+  /** The subject. */
+  readonly subject: SubjectId;
+  /** When the export was made (ISO 8601 UTC). */
+  readonly exportedAt: string;
+  /** Chain verification of the exported entries. */
+  readonly chain: ChainVerification;
+  /** Every entry, oldest first, with ISO renderings of its times. */
+  readonly entries: readonly (LedgerEntry & {
+    readonly atIso: string;
+    readonly recordedAtIso: string;
+  })[];
+  /** The current verdict for every registered purpose (no data categories). */
+  readonly current: readonly ConsentVerdict[];
+}
+
+/**
+ * The consent manager: a typed purpose registry, a hash-chained ledger behind a store, and a
+ * synchronous `decide()` over an in-memory view. Implements core's {@link ConsentGate}.
+ *
+ * @example
+ * const manager = createConsentManager({ purposes });
+ * await manager.load();
+ * await manager.grant({ subject: 'cus_1', purposes: 'marketing.email', method: 'banner' });
+ * manager.decide({ subject: 'cus_1', purpose: 'marketing.email', dataCategories: ['user.contact.email'] }).allowed; // true
+ */
+export interface ConsentManager<P extends string> extends ConsentGate {
+  /** The registry. */
+  readonly purposes: PurposeRegistry<P>;
+  /** The validated notices (every version), content hashes filled in. */
+  readonly notices: readonly Notice<P>[];
+  /** A plain {@link ConsentGate} (any purpose string; unknown ones are refused). */
+  readonly gate: ConsentGate;
+  /** Hydrates the view from the store; returns the number of entries read. */
+  load(options?: { readonly verify?: boolean }): Promise<number>;
+  /** Re-reads one subject from the store (e.g. after another process wrote). */
+  refresh(subject: SubjectId): Promise<void>;
+  /** Synchronous verdict: may `purpose` use `dataCategories` of `subject` (at `at`, default now)? */
+  decide(query: DecideQuery<P>): ConsentVerdict;
+  /** Records a grant. */
+  grant(input: GrantInput<P>): Promise<ConsentChange>;
+  /** Records a refusal (takes effect at once, before the write completes). */
+  refuse(input: ChangeInput<P>): Promise<ConsentChange>;
+  /** Records a withdrawal (takes effect at once; covers child purposes). */
+  withdraw(input: ChangeInput<P>): Promise<ConsentChange>;
+  /** Records an objection (Art. 21; takes effect at once). */
+  object(input: ChangeInput<P>): Promise<ConsentChange>;
+  /** Records a revocation by the company (takes effect at once). */
+  revoke(input: ChangeInput<P>): Promise<ConsentChange>;
+  /** Re-confirms existing grants, with a new expiry. */
+  renew(input: ChangeInput<P>): Promise<ConsentChange>;
+  /** Records that decisions lapsed (takes effect at once). */
+  expire(input: ChangeInput<P>): Promise<ConsentChange>;
+  /** Records a Global Privacy Control signal when it differs from the last one; else `null`. */
+  observeGpc(
+    input: { readonly subject: SubjectId; readonly gpc: boolean } & Omit<ChangeDetails, 'notice'>,
+  ): Promise<ConsentChange | null>;
+  /** Records that a notice was shown (exposure), whatever the subject did next. */
+  noticeShown(input: ChangeInput<P>): Promise<ConsentChange>;
+  /** Imports events (method `import`), all validated before any is written. */
+  import(records: readonly ImportRecord<P>[]): Promise<ConsentChange[]>;
+  /** Subscribes to every change; returns an unsubscribe function. */
+  onChange(listener: (change: ConsentChange) => void): () => void;
+  /** Verifies the stored chains (one subject, or all), naming the first broken entry. */
+  verify(subject?: SubjectId): Promise<LedgerVerification>;
+  /** Purposes to ask `subject` about now (or at `at`), and why. */
+  needsPrompt(subject: SubjectId, options?: { readonly at?: Instant }): PromptNeed<P>[];
+  /** The notice in force for a purpose. */
+  currentNotice(purpose: P, at?: Instant): Notice<P> | undefined;
+  /** Everything about a subject, for an access request. */
+  exportHistory(subject: SubjectId): Promise<SubjectHistory>;
+  /** The subject's entries in the view (confirmed, oldest first). */
+  entries(subject: SubjectId): readonly LedgerEntry[];
+}
+
+interface SubjectState {
+  entries: LedgerEntry[];
+  pending: (EventItem & { key: string })[];
+  items: readonly EventItem[];
+  lastAt: Instant;
+  jurisdiction: string | undefined;
+  pack: PolicyPack;
+  /** Memoized evaluations at `2 * purpose.index + (sensitive ? 1 : 0)`. */
+  cache: (Evaluation | undefined)[];
+  /** The last verdict served, inline so a repeated question costs one object visit. */
+  hotSlot: number;
+  hotFrom: Instant;
+  hotUntil: Instant;
+  /** The hot verdict has a time window (an expiry passed or ahead); otherwise it holds until a change. */
+  hotTimed: boolean;
+  hotVerdict: ConsentVerdict | undefined;
+  queue: Promise<unknown>;
+  gpc: boolean | undefined;
+}
+
+const MAX_RETRIES = 5;
+
+/**
+ * Creates a consent manager. Call `await manager.load()` before use when the store already holds
+ * entries (or use {@link openConsentManager}). Throws `consent/invalid_notice` or
+ * `consent/invalid_policy` for bad options.
+ *
+ * @example
+ * const manager = createConsentManager({ purposes, notices, jurisdiction: 'FR', clock });
+ */
+export function createConsentManager<P extends string>(
+  options: ConsentManagerOptions<P>,
+): ConsentManager<P> {
+  const registry = options.purposes;
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? createMemoryLedgerStore();
+  const notices = validateNotices(options.notices ?? [], (id) => registry.has(id)) as Notice<P>[];
+  const packs = (options.policies ?? defaultPolicies).map((p, i) =>
+    validatePolicyPack(p, `policies[${i}]`),
+  );
+  const fallback = validatePolicyPack(
+    options.fallbackPolicy ?? policyPacks.strict,
+    'fallbackPolicy',
+  );
+  const defaultJurisdiction = options.jurisdiction;
+  const defaultPack = resolvePolicy(defaultJurisdiction, packs, fallback);
+  const subjects = new Map<SubjectId, SubjectState>();
+  const emptyCache: (Evaluation | undefined)[] = [];
+  const listeners = new Set<(change: ConsentChange) => void>();
+  let counter = 0;
+  const generateKey =
+    options.generateKey ??
+    (() =>
+      `ck_${clock.now().toString(36)}_${(counter++).toString(36)}_${Math.random().toString(36).slice(2, 10)}`);
+
+  const packFor = (jurisdiction: string | undefined) =>
+    jurisdiction === undefined ? defaultPack : resolvePolicy(jurisdiction, packs, fallback);
+
+  function stateOf(subject: SubjectId): SubjectState {
+    let state = subjects.get(subject);
+    if (!state) {
+      state = {
+        hotSlot: -1,
+        hotTimed: true,
+        hotVerdict: undefined,
+        hotFrom: 0,
+        hotUntil: 0,
+        lastAt: 0,
+        entries: [],
+        pending: [],
+        items: [],
+        jurisdiction: undefined,
+        pack: defaultPack,
+        cache: [],
+        queue: Promise.resolve(),
+        gpc: undefined,
+      };
+      subjects.set(subject, state);
+    }
+    return state;
+  }
+
+  function rebuild(state: SubjectState): void {
+    const items: EventItem[] = state.pending.length
+      ? [...state.entries, ...state.pending]
+      : state.entries;
+    let lastAt = 0;
+    let jurisdiction: string | undefined;
+    let gpc: boolean | undefined;
+    for (const item of items) {
+      if (item.event.at > lastAt) lastAt = item.event.at;
+      if (item.event.jurisdiction !== undefined) jurisdiction = item.event.jurisdiction;
+      if (item.event.signal) gpc = item.event.signal.gpc;
+    }
+    state.items = items;
+    state.lastAt = lastAt;
+    state.jurisdiction = jurisdiction;
+    state.pack = packFor(jurisdiction ?? defaultJurisdiction);
+    state.gpc = gpc;
+    state.cache = [];
+    state.hotSlot = -1;
+    state.hotVerdict = undefined;
+  }
+
+  function applyEntry(state: SubjectState, entry: LedgerEntry): boolean {
+    const head = state.entries[state.entries.length - 1]?.sequence ?? 0;
+    if (entry.sequence <= head) return false;
+    state.entries.push(entry);
+    const pendingIndex = state.pending.findIndex((p) => p.key === entry.idempotencyKey);
+    if (pendingIndex !== -1) state.pending.splice(pendingIndex, 1);
+    rebuild(state);
+    return true;
+  }
+
+  function notify(change: ConsentChange): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  function jurisdictionAt(items: readonly EventItem[], t: Instant): string | undefined {
+    let out: string | undefined;
+    for (const item of items) {
+      if (item.event.at <= t && item.event.jurisdiction !== undefined) {
+        out = item.event.jurisdiction;
+      }
+    }
+    return out ?? defaultJurisdiction;
+  }
+
+  function unknownPurpose(purpose: string): ConsentVerdict {
+    return Object.freeze({
+      allowed: false,
+      purpose,
+      status: 'not_asked',
+      basis: null,
+      reasons: Object.freeze([
+        { code: 'unknown_purpose', detail: `${purpose} is not a declared purpose`, purpose },
+      ]),
+      recordIds: Object.freeze([]),
+      noticeVersion: null,
+      expiresAt: null,
+    } satisfies ConsentVerdict);
+  }
+
+  function verdictFor(
+    purpose: Purpose,
+    subject: SubjectId,
+    t: Instant,
+    sensitive: boolean,
+    jurisdiction: string | undefined,
+    at: Instant | undefined,
+  ): ConsentVerdict {
+    const state = subjects.get(subject);
+    const slot = 2 * purpose.index + (sensitive ? 1 : 0);
+    // Without an explicit `at`, the current state answers (even if the wall clock stepped back).
+    if (
+      state !== undefined &&
+      jurisdiction === undefined &&
+      (at === undefined || t >= state.lastAt)
+    ) {
+      if (t < state.lastAt) t = state.lastAt;
+      if (state.hotSlot === slot && t < state.hotUntil && t >= state.hotFrom) {
+        return state.hotVerdict!;
+      }
+      let hit = state.cache[slot];
+      if (hit === undefined || t >= hit.until || t < hit.from) {
+        hit = evaluatePurpose(registry, purpose, state.items, t, state.pack, sensitive);
+        state.cache[slot] = hit;
+      }
+      state.hotSlot = slot;
+      state.hotFrom = hit.from;
+      state.hotUntil = hit.until;
+      state.hotTimed = hit.from > state.lastAt || hit.until !== Number.POSITIVE_INFINITY;
+      state.hotVerdict = hit.verdict;
+      return hit.verdict;
+    }
+    if (state === undefined) {
+      if (jurisdiction !== undefined) {
+        return evaluatePurpose(registry, purpose, [], t, packFor(jurisdiction), sensitive).verdict;
+      }
+      // No events: the verdict depends only on the purpose and the default pack.
+      let cached = emptyCache[slot];
+      if (cached === undefined) {
+        cached = evaluatePurpose(registry, purpose, [], t, defaultPack, sensitive);
+        emptyCache[slot] = cached;
+      }
+      return cached.verdict;
+    }
+    const pack = packFor(jurisdiction ?? jurisdictionAt(state.items, t));
+    return evaluatePurpose(registry, purpose, state.items, t, pack, sensitive).verdict;
+  }
+
+  // One-entry memos: callers pass the same literal strings again and again.
+  let lastPurposeId: string | undefined;
+  let lastPurpose: Purpose | undefined;
+  const lastCategory: (string | undefined)[] = [];
+  const lastClass: (0 | 1 | 2)[] = [];
+
+  function decide(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
+    const subject = query.subject;
+    if (typeof subject !== 'string' || subject.length === 0) {
+      throw new CandorError('core/invalid_input', 'subject must be a non-empty string', {
+        path: 'subject',
+        value: subject,
+      });
+    }
+    let purpose = lastPurpose;
+    if (query.purpose !== lastPurposeId || purpose === undefined) {
+      purpose = registry.get(query.purpose);
+      if (!purpose) {
+        parsePurposeId(query.purpose);
+        return unknownPurpose(query.purpose);
+      }
+      lastPurposeId = query.purpose;
+      lastPurpose = purpose;
+    }
+    const categories = query.dataCategories;
+    if (!Array.isArray(categories)) {
+      throw new CandorError('core/invalid_input', 'dataCategories must be an array', {
+        path: 'dataCategories',
+        value: categories,
+      });
+    }
+    const index = purpose.index;
+    let sensitive = false;
+    let undeclared: DataCategoryId | undefined;
+    for (let i = 0; i < categories.length; i++) {
+      const category = categories[i]!;
+      let kind: 0 | 1 | 2;
+      if (lastCategory[index] === category) kind = lastClass[index]!;
+      else {
+        kind = registry.classify(purpose, category);
+        lastCategory[index] = category;
+        lastClass[index] = kind;
+      }
+      if (kind === 2) sensitive = true;
+      else if (kind === 0 && undeclared === undefined) {
+        if (!isDottedId(category)) parseDataCategoryId(category);
+        undeclared = category;
+      }
+    }
+    const at = query.at;
+    const jurisdiction = (query as DecideQuery<P>).jurisdiction;
+    let verdict: ConsentVerdict | undefined;
+    if (at === undefined && jurisdiction === undefined) {
+      // Hot path: the subject's last verdict for this purpose, if nothing changed since.
+      const state = subjects.get(subject);
+      if (state !== undefined && state.hotSlot === 2 * index + (sensitive ? 1 : 0)) {
+        if (!state.hotTimed) verdict = state.hotVerdict;
+        else {
+          const now = clock.now();
+          if (now < state.hotUntil && now >= state.hotFrom) verdict = state.hotVerdict;
+        }
+      }
+    }
+    verdict ??= verdictFor(purpose, subject, at ?? clock.now(), sensitive, jurisdiction, at);
+    if (undeclared === undefined) return verdict;
+    return Object.freeze({
+      ...verdict,
+      allowed: false,
+      reasons: Object.freeze([
+        {
+          code: 'category_not_declared',
+          detail: `${purpose.title} does not declare the data category ${undeclared}`,
+          purpose: purpose.id,
+          dataCategory: undeclared,
+        },
+        ...verdict.reasons,
+      ]),
+    });
+  }
+
+  function purposeList(value: unknown, path: string, allowEmpty: boolean): P[] {
+    const list = (typeof value === 'string' ? [value] : value) as unknown;
+    if (!Array.isArray(list) || (!allowEmpty && list.length === 0)) {
+      throw new CandorError('consent/invalid_purpose', `${path}: name at least one purpose`, {
+        path,
+        value,
+      });
+    }
+    list.forEach((p, i) => {
+      if (!registry.has(p as string)) {
+        throw new CandorError(
+          'consent/invalid_purpose',
+          `${path}[${i}]: ${JSON.stringify(p)} is not a declared purpose`,
+          { path: `${path}[${i}]`, value: p },
+        );
+      }
+    });
+    return list as P[];
+  }
+
+  function buildEvent(
+    kind: ConsentEventKind,
+    input: ChangeDetails & { readonly subject: SubjectId; readonly purposes?: P | readonly P[] },
+    extra: { readonly confirmed?: boolean; readonly gpc?: boolean } = {},
+    path = 'input',
+  ): { event: ConsentEvent; key: string } {
+    if (typeof input !== 'object' || input === null) {
+      throw new CandorError('consent/invalid_event', `${path}: must be an object`, {
+        path,
+        value: input,
+      });
+    }
+    const now = clock.now();
+    const purposes =
+      kind === 'signal_observed' ? [] : purposeList(input.purposes, `${path}.purposes`, false);
+    const at = input.at ?? now;
+    const state = subjects.get(input.subject);
+    let notice: NoticeRef | undefined;
+    if (input.notice && 'contentHash' in input.notice) notice = input.notice;
+    else if (input.notice) {
+      const wanted = input.notice;
+      const found = notices.find(
+        (n) =>
+          n.id === wanted.id &&
+          (wanted.version === undefined ? n.effectiveAt <= at : n.version === wanted.version) &&
+          n.purposes.some((p) => purposes.includes(p)),
+      );
+      const latest =
+        wanted.version === undefined
+          ? notices
+              .filter((n) => n.id === wanted.id && n.effectiveAt <= at)
+              .sort((a, b) => b.effectiveAt - a.effectiveAt)[0]
+          : found;
+      if (!latest) {
+        throw new CandorError(
+          'consent/invalid_notice',
+          `${path}.notice: no notice ${JSON.stringify(wanted.id)}${wanted.version ? ` version ${wanted.version}` : ''} is declared`,
+          { path: `${path}.notice`, value: wanted },
+        );
+      }
+      notice = noticeRef(latest);
+    } else if (kind !== 'revoked' && kind !== 'expired') {
+      for (const id of purposes) {
+        const current = currentNoticeFor(notices, id, at, options.language);
+        if (current) {
+          notice = noticeRef(current);
+          break;
+        }
+      }
+    }
+    let expiresAt = input.expiresAt;
+    if (expiresAt === undefined && (kind === 'given' || kind === 'renewed' || kind === 'refused')) {
+      for (const id of purposes) {
+        const def = registry.get(id);
+        const life = kind === 'refused' ? def?.refusalExpiresIn : def?.expiresIn;
+        if (life !== undefined)
+          expiresAt = Math.min(expiresAt ?? Number.POSITIVE_INFINITY, at + life);
+      }
+    }
+    const jurisdiction = input.jurisdiction ?? state?.jurisdiction ?? defaultJurisdiction;
+    const event: ConsentEvent = {
+      kind,
+      actor:
+        input.actor ??
+        ({
+          kind: kind === 'revoked' ? 'company' : kind === 'expired' ? 'system' : 'subject',
+        } as const),
+      purposes,
+      ...(kind === 'objected'
+        ? { basis: 'legitimate_interest' as const }
+        : kind === 'signal_observed' || kind === 'notice_shown'
+          ? {}
+          : { basis: 'consent' as const }),
+      ...(notice ? { notice } : {}),
+      at,
+      method: input.method ?? (kind === 'signal_observed' ? 'gpc' : 'api'),
+      ...(input.surface !== undefined ? { surface: input.surface } : {}),
+      ...(input.uiVersion !== undefined ? { uiVersion: input.uiVersion } : {}),
+      ...(jurisdiction !== undefined ? { jurisdiction } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+      ...(input.reason !== undefined ? { reason: input.reason } : {}),
+      ...(extra.confirmed === true ? { confirmed: true } : {}),
+      ...(extra.gpc !== undefined ? { signal: { gpc: extra.gpc } } : {}),
+    };
+    validateEvent(input.subject, event, now, path);
+    const key = input.idempotencyKey ?? generateKey();
+    if (typeof key !== 'string' || key.length === 0) {
+      throw new CandorError(
+        'consent/invalid_event',
+        `${path}.idempotencyKey: must be a non-empty string`,
+        {
+          path: `${path}.idempotencyKey`,
+          value: key,
+        },
+      );
+    }
+    return { event, key };
+  }
+
+  async function catchUp(subject: SubjectId, state: SubjectState): Promise<void> {
+    const head = state.entries[state.entries.length - 1]?.sequence ?? 0;
+    const newer = await store.read(subject, { afterSequence: head });
+    for (const entry of newer) {
+      if (applyEntry(state, entry)) notify({ subject, entry, duplicate: false });
+    }
+  }
+
+  function write(subject: SubjectId, event: ConsentEvent, key: string): Promise<ConsentChange> {
+    const state = stateOf(subject);
+    if (isRestrictive(event.kind)) {
+      // Restrictions apply to the very next decide(), before the store acknowledges them. If the
+      // write fails they stay in force in this process (fail closed) until refresh() or load().
+      state.pending.push({ id: `pending:${key}`, event, key });
+      rebuild(state);
+    }
+    const run = async (): Promise<ConsentChange> => {
+      for (let attempt = 0; ; attempt++) {
+        const expectedSequence = state.entries[state.entries.length - 1]?.sequence ?? 0;
+        try {
+          const { entry, duplicate } = await store.append({
+            subject,
+            expectedSequence,
+            idempotencyKey: key,
+            recordedAt: clock.now(),
+            event,
+          });
+          if (entry.sequence > expectedSequence + 1) await catchUp(subject, state);
+          const applied = applyEntry(state, entry);
+          const pendingIndex = state.pending.findIndex((p) => p.key === key);
+          if (pendingIndex !== -1) {
+            state.pending.splice(pendingIndex, 1);
+            rebuild(state);
+          }
+          const change = { subject, entry, duplicate };
+          if (applied) notify(change);
+          return change;
+        } catch (error) {
+          const stale = error instanceof CandorError && error.code === 'consent/stale_sequence';
+          if (!stale || attempt >= MAX_RETRIES) throw error;
+          await catchUp(subject, state);
+        }
+      }
+    };
+    const result = state.queue.then(run, run);
+    state.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  const change =
+    (kind: ConsentEventKind) =>
+    (input: ChangeInput<P> & { readonly confirmed?: boolean }): Promise<ConsentChange> => {
+      try {
+        const { event, key } = buildEvent(kind, input, { confirmed: input.confirmed === true });
+        return write(input.subject, event, key);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+
+  async function load(loadOptions: { readonly verify?: boolean } = {}): Promise<number> {
+    const bySubject = new Map<SubjectId, LedgerEntry[]>();
+    let count = 0;
+    for await (const entry of store.entries()) {
+      const list = bySubject.get(entry.subject);
+      if (list) list.push(entry);
+      else bySubject.set(entry.subject, [entry]);
+      count++;
+    }
+    if (loadOptions.verify !== false) {
+      for (const list of bySubject.values()) {
+        const result = verifyChain(list);
+        if (!result.valid) {
+          throw new CandorError(
+            'consent/tampered_chain',
+            `Ledger of ${result.subject} is broken at entry ${result.index} (${result.entryId}): ${result.detail}`,
+            { path: `${result.subject}[${result.index}]`, value: result.entryId, ...result },
+          );
+        }
+      }
+    }
+    for (const [subject, list] of bySubject) {
+      const state = stateOf(subject);
+      state.entries = list;
+      state.pending = state.pending.filter(
+        (p) => !list.some((entry) => entry.idempotencyKey === p.key),
+      );
+      rebuild(state);
+    }
+    return count;
+  }
+
+  const manager: ConsentManager<P> = {
+    purposes: registry,
+    notices,
+    gate: { decide: (query) => decide(query as ConsentQuery) },
+    load,
+    async refresh(subject) {
+      const list = await store.read(subject);
+      const state = stateOf(subject);
+      state.entries = list;
+      state.pending = state.pending.filter((p) => !list.some((e) => e.idempotencyKey === p.key));
+      rebuild(state);
+    },
+    decide,
+    grant: change('given'),
+    refuse: change('refused'),
+    withdraw: change('withdrawn'),
+    object: change('objected'),
+    revoke: change('revoked'),
+    renew: change('renewed'),
+    expire: change('expired'),
+    noticeShown: change('notice_shown'),
+    async observeGpc(input) {
+      const state = subjects.get(input.subject);
+      if (typeof input.gpc !== 'boolean') {
+        throw new CandorError('consent/invalid_event', 'input.gpc: must be a boolean', {
+          path: 'input.gpc',
+          value: input.gpc,
+        });
+      }
+      if ((state?.gpc ?? false) === input.gpc) return null;
+      const { event, key } = buildEvent('signal_observed', input, { gpc: input.gpc });
+      return write(input.subject, event, key);
+    },
+    async import(records) {
+      if (!Array.isArray(records)) {
+        throw new CandorError('consent/invalid_event', 'records: must be an array', {
+          path: 'records',
+          value: records,
+        });
+      }
+      const built = records.map((record, i) => {
+        const path = `records[${i}]`;
+        if (typeof record !== 'object' || record === null || !KINDS.includes(record.kind)) {
+          throw new CandorError('consent/invalid_event', `${path}.kind: not an event kind`, {
+            path: `${path}.kind`,
+            value: (record as { kind?: unknown } | null)?.kind,
+          });
+        }
+        if (record.kind === 'signal_observed' && typeof record.gpc !== 'boolean') {
+          throw new CandorError('consent/invalid_event', `${path}.gpc: must be a boolean`, {
+            path: `${path}.gpc`,
+            value: record.gpc,
+          });
+        }
+        const { event } = buildEvent(
+          record.kind,
+          { ...record, method: record.method ?? 'import' },
+          {
+            confirmed: record.confirmed === true,
+            ...(record.kind === 'signal_observed' ? { gpc: record.gpc as boolean } : {}),
+          },
+          path,
+        );
+        return {
+          subject: record.subject,
+          event,
+          key:
+            record.idempotencyKey ??
+            `import:${sha256Hex(canonicalJson({ subject: record.subject, event }))}`,
+        };
+      });
+      const out: ConsentChange[] = [];
+      for (const item of built) out.push(await write(item.subject, item.event, item.key));
+      return out;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    async verify(subject) {
+      const groups = new Map<SubjectId, LedgerEntry[]>();
+      if (subject !== undefined) groups.set(subject, await store.read(subject));
+      else {
+        for await (const entry of store.entries()) {
+          const list = groups.get(entry.subject);
+          if (list) list.push(entry);
+          else groups.set(entry.subject, [entry]);
+        }
+      }
+      let entries = 0;
+      for (const list of groups.values()) {
+        const result = verifyChain(list);
+        if (!result.valid) return { ...result, subjects: groups.size };
+        entries += list.length;
+      }
+      return { valid: true, subjects: groups.size, entries };
+    },
+    needsPrompt(subject, promptOptions = {}) {
+      const t = promptOptions.at ?? clock.now();
+      const out: PromptNeed<P>[] = [];
+      const state = subjects.get(subject);
+      const pack = packFor(state ? jurisdictionAt(state.items, t) : defaultJurisdiction);
+      for (const id of registry.ids) {
+        const purpose = registry.get(id)!;
+        const sensitive = purpose.categories.some((c) => registry.isSensitive(c));
+        const { verdict, record } = state
+          ? evaluatePurpose(registry, purpose, state.items, t, pack, sensitive)
+          : evaluatePurpose(registry, purpose, [], t, pack, sensitive);
+        const notice = currentNoticeFor(notices, id, t, options.language) ?? null;
+        const code = verdict.reasons[0]?.code;
+        let reason: PromptNeed<P>['reason'] | undefined;
+        if (verdict.status === 'not_asked' && !verdict.allowed) reason = 'never_asked';
+        else if (code === 'expired' || code === 'refusal_expired') reason = 'expired';
+        else if (
+          record?.event.notice &&
+          (code === 'explicit_grant' ||
+            code === 'imported_grant' ||
+            code === 'refused' ||
+            code === 'withdrawn') &&
+          materiallyChanged(notices, record.event.notice, id, t)
+        ) {
+          reason = 'notice_changed';
+        }
+        if (reason === undefined) continue;
+        const optedOut =
+          record &&
+          (record.event.kind === 'refused' || record.event.kind === 'withdrawn') &&
+          pack.noReaskAfterOptOut !== null &&
+          t < record.event.at + pack.noReaskAfterOptOut;
+        if (optedOut) continue;
+        out.push({ purpose: id, reason, notice });
+      }
+      return out;
+    },
+    currentNotice(purpose, at) {
+      return currentNoticeFor(notices, purpose, at ?? clock.now(), options.language);
+    },
+    async exportHistory(subject) {
+      const entries = await store.read(subject);
+      const now = clock.now();
+      return {
+        subject,
+        exportedAt: new Date(now).toISOString(),
+        chain: verifyChain(entries),
+        entries: entries.map((entry) => ({
+          ...entry,
+          atIso: new Date(entry.event.at).toISOString(),
+          recordedAtIso: new Date(entry.recordedAt).toISOString(),
+        })),
+        current: registry.ids.map((purpose) =>
+          decide({ subject, purpose, dataCategories: [], at: now }),
+        ),
+      };
+    },
+    entries(subject) {
+      return subjects.get(subject)?.entries.slice() ?? [];
+    },
+  };
+  return manager;
+}
+
+const KINDS: readonly ConsentEventKind[] = [
+  'given',
+  'refused',
+  'withdrawn',
+  'revoked',
+  'expired',
+  'objected',
+  'renewed',
+  'signal_observed',
+  'notice_shown',
+];
+
+/**
+ * Creates a consent manager and hydrates it from its store (verifying every chain).
+ *
+ * @example
+ * const manager = await openConsentManager({ purposes, store: postgresLedgerStore });
+ */
+export async function openConsentManager<P extends string>(
+  options: ConsentManagerOptions<P>,
+): Promise<ConsentManager<P>> {
+  const manager = createConsentManager(options);
+  await manager.load();
+  return manager;
+}

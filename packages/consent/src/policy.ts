@@ -1,0 +1,202 @@
+import { CandorError } from '@candor/core';
+import type { PurposeTag } from './purposes';
+
+/**
+ * A jurisdiction's consent rules, as data. Packs are matched by jurisdiction code (ISO 3166-1
+ * alpha-2 or 3166-2, e.g. `FR`, `GB`, `US-CA`); the first pack listing the code (or its country,
+ * for a subdivision) applies, else the strict default.
+ *
+ * @example
+ * const quebec: PolicyPack = { ...policyPacks.strict, id: 'ca-qc', title: 'Québec', jurisdictions: ['CA-QC'] };
+ */
+export interface PolicyPack {
+  /** Stable id, e.g. `eu`. */
+  readonly id: string;
+  /** Human title. */
+  readonly title: string;
+  /** Jurisdiction codes the pack covers. */
+  readonly jurisdictions: readonly string[];
+  /**
+   * Without a choice on record, may a consent-based purpose proceed? `opt_in`: no (EU/UK);
+   * `opt_out`: yes until the subject opts out (US states).
+   */
+  readonly model: 'opt_in' | 'opt_out';
+  /** Sensitive data categories need an explicit grant whatever the model. */
+  readonly sensitiveRequiresOptIn: boolean;
+  /** Legitimate interest is an accepted basis (otherwise such purposes need consent). */
+  readonly legitimateInterest: boolean;
+  /** Purposes with any of these tags are opted out by a Global Privacy Control signal. */
+  readonly gpcScope: readonly PurposeTag[];
+  /** After an opt-out, do not ask again for this many ms (`null`: no rule). */
+  readonly noReaskAfterOptOut: number | null;
+}
+
+const YEAR = 365 * 86_400_000;
+
+/** EU and EEA member states plus `EU` and `EEA` themselves. */
+const EU = [
+  'EU',
+  'EEA',
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
+  'IS',
+  'LI',
+  'NO',
+];
+
+/**
+ * The built-in policy packs:
+ * - `eu` — GDPR + ePrivacy: opt-in for every non-necessary consent purpose, legitimate interest
+ *   accepted (objection ends it), sensitive data needs explicit consent, GPC treated as an
+ *   opt-out of sale/share and targeted advertising.
+ * - `uk` — UK GDPR + PECR: as `eu`.
+ * - `usCa` — CCPA/CPRA: opt-out of sale/share and targeted advertising (everything else proceeds
+ *   until the subject opts out), GPC honoured as an opt-out, opt-in for sensitive data, no
+ *   re-asking for 12 months after an opt-out.
+ * - `strict` — the default for unknown jurisdictions: opt-in for everything not necessary, no
+ *   legitimate interest, GPC honoured, 12-month no-re-ask.
+ *
+ * @example
+ * createConsentManager({ purposes, policies: [policyPacks.eu, policyPacks.usCa] });
+ */
+export const policyPacks: {
+  readonly eu: PolicyPack;
+  readonly uk: PolicyPack;
+  readonly usCa: PolicyPack;
+  readonly strict: PolicyPack;
+} = {
+  eu: {
+    id: 'eu',
+    title: 'European Union / EEA (GDPR, ePrivacy)',
+    jurisdictions: EU,
+    model: 'opt_in',
+    sensitiveRequiresOptIn: true,
+    legitimateInterest: true,
+    gpcScope: ['sale_share', 'targeted_advertising'],
+    noReaskAfterOptOut: null,
+  },
+  uk: {
+    id: 'uk',
+    title: 'United Kingdom (UK GDPR, PECR)',
+    jurisdictions: ['GB', 'UK'],
+    model: 'opt_in',
+    sensitiveRequiresOptIn: true,
+    legitimateInterest: true,
+    gpcScope: ['sale_share', 'targeted_advertising'],
+    noReaskAfterOptOut: null,
+  },
+  usCa: {
+    id: 'us-ca',
+    title: 'California (CCPA/CPRA)',
+    jurisdictions: ['US-CA'],
+    model: 'opt_out',
+    sensitiveRequiresOptIn: true,
+    legitimateInterest: false,
+    gpcScope: ['sale_share', 'targeted_advertising'],
+    noReaskAfterOptOut: YEAR,
+  },
+  strict: {
+    id: 'strict',
+    title: 'Strict default (unknown jurisdiction)',
+    jurisdictions: [],
+    model: 'opt_in',
+    sensitiveRequiresOptIn: true,
+    legitimateInterest: false,
+    gpcScope: ['sale_share', 'targeted_advertising', 'profiling'],
+    noReaskAfterOptOut: YEAR,
+  },
+};
+
+/**
+ * Picks the pack for a jurisdiction code: the first pack listing the code, else the first listing
+ * its country (`US` for `US-NY`), else `fallback` (the strict pack by default). Case-insensitive;
+ * `undefined` gives the fallback.
+ *
+ * @example
+ * resolvePolicy('FR').id;    // 'eu'
+ * resolvePolicy('US-CA').id; // 'us-ca'
+ * resolvePolicy('BR').id;    // 'strict'
+ */
+export function resolvePolicy(
+  jurisdiction: string | undefined,
+  packs: readonly PolicyPack[] = defaultPolicies,
+  fallback: PolicyPack = policyPacks.strict,
+): PolicyPack {
+  if (jurisdiction === undefined) return fallback;
+  const code = jurisdiction.toUpperCase();
+  const dash = code.indexOf('-');
+  const country = dash === -1 ? null : code.slice(0, dash);
+  for (const pack of packs) if (pack.jurisdictions.includes(code)) return pack;
+  if (country) for (const pack of packs) if (pack.jurisdictions.includes(country)) return pack;
+  return fallback;
+}
+
+/**
+ * The packs a manager uses unless told otherwise: EU, UK, US-CA (the strict pack is the fallback).
+ *
+ * @example
+ * createConsentManager({ purposes, policies: [myPack, ...defaultPolicies] });
+ */
+export const defaultPolicies: readonly PolicyPack[] = [
+  policyPacks.eu,
+  policyPacks.uk,
+  policyPacks.usCa,
+];
+
+/**
+ * Checks a policy pack's shape, throwing `consent/invalid_policy` naming the bad field.
+ *
+ * @example
+ * validatePolicyPack(JSON.parse(text));
+ */
+export function validatePolicyPack(pack: PolicyPack, path = 'policy'): PolicyPack {
+  const fail = (field: string, value: unknown, message: string): never => {
+    throw new CandorError('consent/invalid_policy', `${path}.${field}: ${message}`, {
+      path: `${path}.${field}`,
+      value,
+    });
+  };
+  if (typeof pack !== 'object' || pack === null) fail('', pack, 'must be an object');
+  if (typeof pack.id !== 'string' || pack.id === '') fail('id', pack.id, 'must be a string');
+  if (!Array.isArray(pack.jurisdictions)) fail('jurisdictions', pack.jurisdictions, 'array');
+  if (pack.model !== 'opt_in' && pack.model !== 'opt_out') {
+    fail('model', pack.model, "must be 'opt_in' or 'opt_out'");
+  }
+  if (!Array.isArray(pack.gpcScope)) fail('gpcScope', pack.gpcScope, 'must be an array');
+  if (typeof pack.sensitiveRequiresOptIn !== 'boolean') {
+    fail('sensitiveRequiresOptIn', pack.sensitiveRequiresOptIn, 'must be a boolean');
+  }
+  if (typeof pack.legitimateInterest !== 'boolean') {
+    fail('legitimateInterest', pack.legitimateInterest, 'must be a boolean');
+  }
+  const n = pack.noReaskAfterOptOut;
+  if (n !== null && !(Number.isInteger(n) && n >= 0)) {
+    fail('noReaskAfterOptOut', n, 'must be null or a non-negative integer of ms');
+  }
+  return pack;
+}

@@ -1,0 +1,17 @@
+import { expect, it } from 'vitest';
+import { runReadmeExamples } from '../../../test-utils/readme.ts';
+
+it('runs the README example as a user would', async () => {
+  const [example] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
+  expect(example?.logs).toEqual([
+    'default_opt_in_required',
+    'changed: given',
+    'true Granted via preference_center on 2026-05-03 (notice 2026-05)',
+    'changed: withdrawn',
+    'false (withdrawn)',
+    'a day ago: true',
+    '["ads.targeted: never_asked"]',
+    'true',
+    'KI-CR-v1.1.0 Marketing emails',
+  ]);
+});

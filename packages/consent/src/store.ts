@@ -1,0 +1,503 @@
+import { CandorError, type Instant, type SubjectId } from '@candor/core';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { canonicalCopy, canonicalJson } from './canonical';
+import type { ConsentEvent } from './events';
+
+/**
+ * The `prevHash` of a subject's first entry: 64 zeros.
+ *
+ * @example
+ * firstEntry.prevHash === GENESIS_HASH; // true
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * Version of the hashed layout ({@link hashedContent}). Bumped only if the layout ever changes;
+ * entries keep the version they were sealed with.
+ *
+ * @example
+ * entry.hashVersion === LEDGER_HASH_VERSION; // true for new entries
+ */
+export const LEDGER_HASH_VERSION = 1;
+
+/**
+ * One sealed, hash-chained ledger entry: a {@link ConsentEvent} for one subject at position
+ * `sequence` (1, 2, 3, … per subject, no gaps), linked to the previous entry by `prevHash`.
+ *
+ * `hash` is the lower-case hex SHA-256 of `canonicalJson(hashedContent(entry))`, i.e. of every
+ * field below except `id` and `hash` themselves; `id` is `cr_` + the first 32 hex digits of
+ * `hash`. Stores persist all fields verbatim and must return them unchanged.
+ *
+ * @example
+ * const { entry } = await store.append({ subject: 'cus_1', expectedSequence: 0, idempotencyKey: 'k1', recordedAt: now, event });
+ * entry.sequence; // 1
+ */
+export interface LedgerEntry {
+  /** Stable record id, `cr_<32 hex>` derived from the hash. Verdicts cite it in `recordIds`. */
+  readonly id: string;
+  /** The subject whose chain this entry belongs to. */
+  readonly subject: SubjectId;
+  /** Position in the subject's chain, starting at 1, without gaps. */
+  readonly sequence: number;
+  /** The writer's idempotency key; unique across the whole store. */
+  readonly idempotencyKey: string;
+  /** When the store accepted the entry (UTC epoch ms); `event.at` is when it happened. */
+  readonly recordedAt: Instant;
+  /** What happened. */
+  readonly event: ConsentEvent;
+  /** Layout version of the hashed content ({@link LEDGER_HASH_VERSION}). */
+  readonly hashVersion: number;
+  /** `hash` of the subject's previous entry, or {@link GENESIS_HASH} for the first. */
+  readonly prevHash: string;
+  /** Lower-case hex SHA-256 of the canonical hashed content. */
+  readonly hash: string;
+}
+
+/**
+ * What a writer asks a store to append: one event for one subject, the sequence the writer
+ * believes is the subject's head (`0` when it has no entries), an idempotency key and the
+ * accept time.
+ *
+ * @example
+ * const request: AppendRequest = { subject: 'cus_1', expectedSequence: 0, idempotencyKey: 'grant-123', recordedAt: clock.now(), event };
+ */
+export interface AppendRequest {
+  /** Whose chain to extend. */
+  readonly subject: SubjectId;
+  /** The sequence of the subject's last entry as the writer knows it; `0` for none. */
+  readonly expectedSequence: number;
+  /** Unique per logical write; a retry with the same key returns the original entry. */
+  readonly idempotencyKey: string;
+  /** When the write is accepted (UTC epoch ms). */
+  readonly recordedAt: Instant;
+  /** The event to append (stored as a canonical copy). */
+  readonly event: ConsentEvent;
+}
+
+/**
+ * A store's answer to an append: the entry, and whether it already existed (an idempotent
+ * retry, in which case nothing was written).
+ *
+ * @example
+ * const { entry, duplicate } = await store.append(request);
+ */
+export interface AppendResult {
+  /** The sealed entry (the original one for a duplicate). */
+  readonly entry: LedgerEntry;
+  /** `true` when the idempotency key was already stored and nothing was written. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * Where a subject's chain ends: the last entry's sequence and hash.
+ *
+ * @example
+ * const head = await store.head('cus_1'); // { sequence: 3, hash: '…' } or null
+ */
+export interface LedgerHead {
+  /** Sequence of the subject's last entry. */
+  readonly sequence: number;
+  /** Hash of the subject's last entry. */
+  readonly hash: string;
+}
+
+/**
+ * The consent ledger's storage port: an append-only, per-subject hash chain. `@candor/consent`
+ * ships {@link createMemoryLedgerStore}; `@candor/postgres` implements the same contract durably.
+ *
+ * Contract every implementation keeps:
+ * - `append` is atomic and, per request, does exactly one of:
+ *   1. the idempotency key is already stored → resolves `{ entry: <stored entry>, duplicate: true }`
+ *      and writes nothing (even if `expectedSequence` is now stale), unless the stored entry
+ *      belongs to another subject → rejects `consent/idempotency_conflict`;
+ *   2. `expectedSequence` differs from the subject's current head sequence (0 if none) → rejects
+ *      `consent/stale_sequence` (`details.path: 'expectedSequence'`, `details.value`,
+ *      `details.actual`) and writes nothing;
+ *   3. otherwise seals the entry with {@link sealEntry} (sequence = expected + 1, prevHash = the
+ *      head's hash or {@link GENESIS_HASH}) and stores it → `{ entry, duplicate: false }`.
+ *   Two concurrent appends with the same expected sequence: exactly one succeeds, so a chain never
+ *   forks (PostgreSQL: unique `(subject, sequence)` and unique `idempotency_key`, in a transaction).
+ * - Entries are returned exactly as sealed (every field, unchanged) so {@link verifyChain} holds.
+ * - Reads see every acknowledged append.
+ *
+ * @example
+ * const store: ConsentLedgerStore = createMemoryLedgerStore();
+ * const { entry } = await store.append({ subject: 'cus_1', expectedSequence: 0, idempotencyKey: 'k1', recordedAt: 1780000000000, event });
+ * const entries = await store.read('cus_1'); // [entry]
+ */
+export interface ConsentLedgerStore {
+  /**
+   * Appends one event to a subject's chain (see the interface contract: idempotent, expected
+   * sequence checked, sealed with {@link sealEntry}).
+   */
+  append(request: AppendRequest): Promise<AppendResult>;
+  /**
+   * A subject's entries in ascending sequence; only those with `sequence > afterSequence` when
+   * given. Unknown subject → `[]`.
+   */
+  read(subject: SubjectId, options?: { readonly afterSequence?: number }): Promise<LedgerEntry[]>;
+  /** The subject's head (last sequence and hash), or `null` when it has no entries. */
+  head(subject: SubjectId): Promise<LedgerHead | null>;
+  /** The entry stored under an idempotency key, or `null`. */
+  findByIdempotencyKey(idempotencyKey: string): Promise<LedgerEntry | null>;
+  /**
+   * Every entry of every subject, to hydrate a view: each subject's entries in ascending
+   * sequence (subjects may come in any order and may interleave).
+   */
+  entries(): AsyncIterable<LedgerEntry>;
+}
+
+/**
+ * The part of an entry that is hashed: every field but `id` and `hash`, with the layout version.
+ * Exported so other stores hash exactly the same bytes.
+ *
+ * @example
+ * sha256Hex(canonicalJson(hashedContent(entry))) === entry.hash; // true
+ */
+export function hashedContent(entry: Omit<LedgerEntry, 'id' | 'hash'>): Record<string, unknown> {
+  return {
+    v: entry.hashVersion,
+    subject: entry.subject,
+    sequence: entry.sequence,
+    idempotencyKey: entry.idempotencyKey,
+    recordedAt: entry.recordedAt,
+    event: entry.event,
+    prevHash: entry.prevHash,
+  };
+}
+
+/**
+ * Lower-case hex SHA-256 of a UTF-8 string, synchronously, everywhere: Node's native hash when the
+ * runtime offers it (`process.getBuiltinModule`, no import, so browser bundles are unaffected),
+ * else `@noble/hashes` (pure JS: browsers, edge runtimes). Both give identical digests.
+ *
+ * @example
+ * sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+ */
+export function sha256Hex(text: string): string {
+  if (native === undefined) native = detectNativeSha256();
+  return native === null ? nobleSha256Hex(text) : native(text);
+}
+
+/**
+ * Lower-case hex SHA-256 of a UTF-8 string with `@noble/hashes` only (pure JavaScript).
+ *
+ * @example
+ * nobleSha256Hex('abc') === sha256Hex('abc'); // true
+ */
+export function nobleSha256Hex(text: string): string {
+  const bytes = sha256(encoder.encode(text));
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
+  return out;
+}
+
+type NativeHash = (text: string) => string;
+let native: NativeHash | null | undefined;
+
+function detectNativeSha256(): NativeHash | null {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process;
+    const crypto = proc?.getBuiltinModule?.('node:crypto') as
+      | {
+          createHash(algorithm: 'sha256'): {
+            update(text: string, encoding: 'utf8'): { digest(encoding: 'hex'): string };
+          };
+        }
+      | undefined;
+    if (typeof crypto?.createHash !== 'function') return null;
+    return (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+const encoder = /* @__PURE__ */ new TextEncoder();
+const HEX = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * The hash an entry must carry: SHA-256 hex of the canonical JSON of {@link hashedContent}.
+ *
+ * @example
+ * hashEntry(entry) === entry.hash; // true unless the entry was tampered with
+ */
+export function hashEntry(entry: Omit<LedgerEntry, 'id' | 'hash'>): string {
+  return sha256Hex(canonicalJson(hashedContent(entry)));
+}
+
+/**
+ * The id of the entry with this hash: `cr_` + its first 32 hex digits.
+ *
+ * @example
+ * entryIdFromHash('ab'.repeat(32)); // 'cr_abababababababababababababababab'
+ */
+export function entryIdFromHash(hash: string): string {
+  return `cr_${hash.slice(0, 32)}`;
+}
+
+/**
+ * Seals an entry: validates the fields, stores a canonical copy of the event, computes `hash` and
+ * `id`. Pure and synchronous; every store calls it (inside its transaction) to build what it
+ * persists. Throws `consent/invalid_event` for an event JSON cannot carry.
+ *
+ * @example
+ * const entry = sealEntry({ subject: 'cus_1', sequence: 1, idempotencyKey: 'k1', recordedAt: now, event }, GENESIS_HASH);
+ */
+export function sealEntry(
+  fields: {
+    readonly subject: SubjectId;
+    readonly sequence: number;
+    readonly idempotencyKey: string;
+    readonly recordedAt: Instant;
+    readonly event: ConsentEvent;
+  },
+  prevHash: string,
+): LedgerEntry {
+  const { subject, sequence, idempotencyKey, recordedAt, event } = fields;
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
+    throw new CandorError('consent/invalid_event', 'subject must be a non-empty string (≤ 256)', {
+      path: 'subject',
+      value: subject,
+    });
+  }
+  if (!Number.isInteger(sequence) || sequence < 1) {
+    throw new CandorError('consent/invalid_event', 'sequence must be an integer ≥ 1', {
+      path: 'sequence',
+      value: sequence,
+    });
+  }
+  if (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0) {
+    throw new CandorError('consent/invalid_event', 'idempotencyKey must be a non-empty string', {
+      path: 'idempotencyKey',
+      value: idempotencyKey,
+    });
+  }
+  if (!Number.isInteger(recordedAt) || recordedAt < 0) {
+    throw new CandorError('consent/invalid_event', 'recordedAt must be epoch milliseconds', {
+      path: 'recordedAt',
+      value: recordedAt,
+    });
+  }
+  if (typeof event !== 'object' || event === null) {
+    throw new CandorError('consent/invalid_event', 'event must be an object', {
+      path: 'event',
+      value: event,
+    });
+  }
+  const { json: eventJson, copy } = canonicalCopy(event);
+  const unsealed = {
+    subject,
+    sequence,
+    idempotencyKey,
+    recordedAt,
+    event: copy,
+    hashVersion: LEDGER_HASH_VERSION,
+    prevHash,
+  };
+  // Same bytes as canonicalJson(hashedContent(unsealed)), without serializing the event twice.
+  const hash = sha256Hex(
+    `{"event":${eventJson},"idempotencyKey":${JSON.stringify(idempotencyKey)},"prevHash":${JSON.stringify(prevHash)},"recordedAt":${JSON.stringify(recordedAt)},"sequence":${sequence},"subject":${JSON.stringify(subject)},"v":${LEDGER_HASH_VERSION}}`,
+  );
+  return { id: entryIdFromHash(hash), ...unsealed, hash };
+}
+
+/**
+ * Why a chain failed verification: `hash_mismatch` (an entry's content no longer matches its
+ * hash, or its id no longer matches), `broken_link` (`prevHash` is not the previous entry's
+ * hash), `sequence_gap` (sequences are not 1, 2, 3, …) or `wrong_subject`.
+ *
+ * @example
+ * if (!result.valid && result.problem === 'hash_mismatch') alert(result.entryId);
+ */
+export type ChainProblem = 'hash_mismatch' | 'broken_link' | 'sequence_gap' | 'wrong_subject';
+
+/**
+ * The outcome of {@link verifyChain}: valid, or the first broken entry (its index in the list,
+ * id, sequence and what is wrong).
+ *
+ * @example
+ * const result = verifyChain(entries);
+ * if (!result.valid) console.log(`entry ${result.index} (${result.entryId}): ${result.problem}`);
+ */
+export type ChainVerification =
+  | { readonly valid: true; readonly entries: number; readonly headHash: string }
+  | {
+      readonly valid: false;
+      readonly entries: number;
+      readonly index: number;
+      readonly entryId: string;
+      readonly sequence: number;
+      readonly subject: SubjectId;
+      readonly problem: ChainProblem;
+      readonly detail: string;
+    };
+
+/**
+ * Verifies one subject's chain (entries in ascending sequence, starting at 1): every hash
+ * recomputed, every link and sequence checked. Names the first broken entry. Pure and
+ * synchronous; stores and auditors can run it on anything they read.
+ *
+ * @example
+ * const result = verifyChain(await store.read('cus_1'));
+ * result.valid; // false if any stored byte changed
+ */
+export function verifyChain(entries: readonly LedgerEntry[]): ChainVerification {
+  let prev = GENESIS_HASH;
+  const subject = entries[0]?.subject;
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index]!;
+    const broken = (problem: ChainProblem, detail: string): ChainVerification => ({
+      valid: false,
+      entries: entries.length,
+      index,
+      entryId: entry.id,
+      sequence: entry.sequence,
+      subject: entry.subject,
+      problem,
+      detail,
+    });
+    if (entry.subject !== subject) {
+      return broken('wrong_subject', `entry ${index} belongs to ${entry.subject}, not ${subject}`);
+    }
+    if (entry.sequence !== index + 1) {
+      return broken('sequence_gap', `expected sequence ${index + 1}, found ${entry.sequence}`);
+    }
+    if (entry.prevHash !== prev) {
+      return broken('broken_link', `prevHash does not match the hash of entry ${index - 1}`);
+    }
+    let actual: string;
+    try {
+      actual = hashEntry(entry);
+    } catch {
+      return broken('hash_mismatch', 'the entry can no longer be serialized canonically');
+    }
+    if (actual !== entry.hash || entryIdFromHash(actual) !== entry.id) {
+      return broken('hash_mismatch', 'content does not match the stored hash');
+    }
+    prev = entry.hash;
+  }
+  return { valid: true, entries: entries.length, headHash: prev };
+}
+
+/**
+ * Throws `consent/stale_sequence` for an append whose expected sequence is not the head. Exported
+ * so other stores raise the identical error.
+ *
+ * @example
+ * if (expected !== actual) throwStaleSequence('cus_1', expected, actual);
+ */
+export function throwStaleSequence(subject: SubjectId, expected: number, actual: number): never {
+  throw new CandorError(
+    'consent/stale_sequence',
+    `Stale append for ${subject}: expected sequence ${expected}, but the chain is at ${actual}; re-read and retry`,
+    { path: 'expectedSequence', value: expected, actual, subject },
+  );
+}
+
+/**
+ * Throws `consent/idempotency_conflict` for a key already used by another subject. Exported so
+ * other stores raise the identical error.
+ *
+ * @example
+ * if (stored.subject !== request.subject) throwIdempotencyConflict(request.idempotencyKey, stored.subject);
+ */
+export function throwIdempotencyConflict(idempotencyKey: string, storedSubject: SubjectId): never {
+  throw new CandorError(
+    'consent/idempotency_conflict',
+    `Idempotency key ${JSON.stringify(idempotencyKey)} was already used for another subject`,
+    { path: 'idempotencyKey', value: idempotencyKey, storedSubject },
+  );
+}
+
+/**
+ * Options of {@link createMemoryLedgerStore}.
+ *
+ * @example
+ * createMemoryLedgerStore({ initial: exportedEntries });
+ */
+export interface MemoryLedgerStoreOptions {
+  /**
+   * Entries to start from, taken verbatim (not re-sealed, not verified: run `verify()` to check
+   * them), e.g. a backup or a test fixture. Each subject's entries must be in ascending sequence.
+   */
+  readonly initial?: readonly LedgerEntry[];
+}
+
+/**
+ * An in-memory {@link ConsentLedgerStore}: for tests, browsers and single-process apps. Appends
+ * are synchronous under the hood (one JavaScript turn), so concurrent appends cannot interleave.
+ *
+ * @example
+ * const store = createMemoryLedgerStore();
+ * const manager = createConsentManager({ purposes, store });
+ */
+export function createMemoryLedgerStore(
+  options: MemoryLedgerStoreOptions = {},
+): ConsentLedgerStore {
+  const chains = new Map<SubjectId, LedgerEntry[]>();
+  const byKey = new Map<string, LedgerEntry>();
+  for (const entry of options.initial ?? []) {
+    const chain = chains.get(entry.subject);
+    if (chain) chain.push(entry);
+    else chains.set(entry.subject, [entry]);
+    byKey.set(entry.idempotencyKey, entry);
+  }
+
+  function appendNow(request: AppendRequest): AppendResult {
+    if (typeof request !== 'object' || request === null) {
+      throw new CandorError('consent/invalid_event', 'append request must be an object', {
+        path: 'request',
+        value: request,
+      });
+    }
+    const existing = byKey.get(request.idempotencyKey);
+    if (existing) {
+      if (existing.subject !== request.subject) {
+        throwIdempotencyConflict(request.idempotencyKey, existing.subject);
+      }
+      return { entry: existing, duplicate: true };
+    }
+    const chain = chains.get(request.subject);
+    const last = chain?.[chain.length - 1];
+    const actual = last?.sequence ?? 0;
+    if (request.expectedSequence !== actual) {
+      throwStaleSequence(request.subject, request.expectedSequence, actual);
+    }
+    const entry = Object.freeze(
+      sealEntry({ ...request, sequence: actual + 1 }, last?.hash ?? GENESIS_HASH),
+    );
+    if (chain) chain.push(entry);
+    else chains.set(request.subject, [entry]);
+    byKey.set(entry.idempotencyKey, entry);
+    return { entry, duplicate: false };
+  }
+
+  return {
+    append(request) {
+      try {
+        return Promise.resolve(appendNow(request));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    read(subject, readOptions) {
+      const chain = chains.get(subject) ?? [];
+      const after = readOptions?.afterSequence ?? 0;
+      return Promise.resolve(after > 0 ? chain.slice(after) : chain.slice());
+    },
+    head(subject) {
+      const chain = chains.get(subject);
+      const last = chain?.[chain.length - 1];
+      return Promise.resolve(last ? { sequence: last.sequence, hash: last.hash } : null);
+    },
+    findByIdempotencyKey(idempotencyKey) {
+      return Promise.resolve(byKey.get(idempotencyKey) ?? null);
+    },
+    async *entries() {
+      for (const chain of [...chains.values()]) {
+        for (const entry of chain.slice()) yield entry;
+      }
+    },
+  };
+}

@@ -1,0 +1,350 @@
+import { duration, isCandorError } from '@candor/core';
+import { describe, expect, it } from 'vitest';
+import { cardExpiryProposal, clock, fakeGate, NOW } from '../test/fixtures';
+import { createExplainer } from './explainer';
+import { renderText } from './render';
+import type { ExplanationControl } from './types';
+
+const topics = { en: { labels: { topics: { 'billing.card_expiry': 'your card expiring' } } } };
+const explainer = createExplainer({ clock, messages: topics });
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (isCandorError(error)) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('explain: a rule proposal', () => {
+  const explanation = explainer.explain(cardExpiryProposal(), { consent: fakeGate() });
+
+  it('says what our systems used, for which purpose, without implying a person', () => {
+    expect(explanation.summary).toBe(
+      'You are seeing this email about your card expiring because our automated systems used your card details and your purchase history for proactive service messages.',
+    );
+    expect(explanation.purpose).toMatchObject({
+      id: 'service.proactive_support',
+      basis: 'consent',
+      allowedNow: true,
+      text: 'Purpose: proactive service messages. Legal basis: your consent.',
+    });
+  });
+
+  it('gives each reason a clause that cites the evidence it rests on', () => {
+    expect(explanation.reasons.map((r) => r.clauses.map((c) => [c.text, c.evidence]))).toEqual([
+      [
+        [
+          'Our systems checked your card details (June 30, 2026): it is before July 1, 2026.',
+          ['f_exp'],
+        ],
+      ],
+      [['Our systems checked your purchase history (5): it is more than 2.', ['f_orders']]],
+    ]);
+    const shown = new Set(explanation.dataUsed.map((d) => d.factId));
+    for (const reason of explanation.reasons)
+      for (const clause of reason.clauses)
+        for (const id of clause.evidence) expect(shown).toContain(id);
+  });
+
+  it('lists the data used with category, source, provenance kind and when it was observed', () => {
+    expect(
+      explanation.dataUsed.map((d) => [d.factId, d.category, d.source, d.kind, d.observedAt]),
+    ).toEqual([
+      ['f_exp', 'user.financial.card', 'billing', 'stated', NOW - 30 * duration.day],
+      ['f_orders', 'user.behavior.purchase_history', 'shop', 'observed', NOW - duration.day],
+    ]);
+    expect(explanation.dataUsed[1]?.text).toBe(
+      'your purchase history (5): recorded from your activity; source: shop.',
+    );
+  });
+
+  it('offers a typed control for every promise in the issue, wired per reason', () => {
+    const kinds = explanation.controls.map((c) => c.kind);
+    expect(kinds).toEqual([
+      'turn_off_data',
+      'turn_off_data',
+      'correct_data',
+      'correct_data',
+      'stop_purpose',
+      'mute_topic',
+      'fewer_like_this',
+      'manage_all',
+    ]);
+    expect(explanation.controls[0]).toMatchObject({
+      kind: 'turn_off_data',
+      subject: 'cus_42',
+      purpose: 'service.proactive_support',
+      dataCategory: 'user.financial.card',
+      mechanism: 'withdraw',
+      factIds: ['f_exp'],
+      label: 'Stop using your card details for proactive service messages',
+    });
+    expect(explanation.reasons[0]?.controls).toEqual([
+      'turn_off_data:user.financial.card',
+      'correct_data:f_exp',
+      'stop_purpose:service.proactive_support',
+      'mute_topic:billing.card_expiry',
+      'fewer_like_this:card-expiry',
+    ]);
+    const ids = new Set(explanation.controls.map((c) => c.id));
+    for (const reason of explanation.reasons)
+      for (const id of reason.controls) expect(ids).toContain(id);
+  });
+
+  it('ends with one counterfactual line', () => {
+    expect(explanation.counterfactual).toBe(
+      'You would not have received this email if your card details had not been before July 1, 2026.',
+    );
+  });
+
+  it('has a working control: turning a data source off removes it from the next explanation', () => {
+    const gate = fakeGate();
+    const before = explainer.explain(cardExpiryProposal(), { consent: gate });
+    const control = before.controls.find(
+      (c): c is Extract<ExplanationControl, { kind: 'turn_off_data' }> =>
+        c.kind === 'turn_off_data' && c.dataCategory === 'user.behavior.purchase_history',
+    );
+    expect(control).toBeDefined();
+    gate.withdraw(control!.dataCategory);
+    const after = explainer.explain(cardExpiryProposal(), { consent: gate });
+    expect(renderText(after)).not.toContain('purchase history');
+    expect(after.withheld).toEqual([
+      { kind: 'fact', factId: 'f_orders', reason: 'consent_not_allowed' },
+      { kind: 'reason', reasonId: 'c2', reason: 'evidence_withheld' },
+    ]);
+    expect(after.withheldText).toEqual([
+      'One piece of information is not shown because your privacy choices do not allow its use for this purpose now.',
+      'One reason rests only on information that is not shown.',
+    ]);
+  });
+});
+
+describe('explain: honesty guards', () => {
+  it('refuses a reason that cites no evidence', () => {
+    const record = cardExpiryProposal();
+    const bad = { ...record, reasons: [{ ...record.reasons[0]!, evidence: [] }] };
+    expect(codeOf(() => explainer.explain(bad, { consent: fakeGate() }))).toBe(
+      'explain/clause_without_evidence',
+    );
+  });
+
+  it('refuses evidence references that do not resolve, naming the path', () => {
+    const record = cardExpiryProposal();
+    const bad = { ...record, reasons: [{ ...record.reasons[0]!, evidence: ['f_missing'] }] };
+    try {
+      explainer.explain(bad, { consent: fakeGate() });
+      expect.unreachable();
+    } catch (error) {
+      expect(isCandorError(error, 'explain/unresolved_evidence')).toBe(true);
+      if (isCandorError(error)) {
+        expect(error.details.path).toBe('decision.reasons[0].evidence[0]');
+        expect(error.details.value).toBe('f_missing');
+      }
+    }
+  });
+
+  it('never names data whose purpose is no longer allowed, and offers no control that cannot work', () => {
+    const e = explainer.explain(cardExpiryProposal(), { consent: fakeGate({ allowed: false }) });
+    expect(e.dataUsed).toEqual([]);
+    expect(e.reasons).toEqual([]);
+    expect(e.summary).toContain('information that is not shown here');
+    expect(e.purpose.text).toBe(
+      'Purpose: proactive service messages. Legal basis: none applies now. This purpose is not active for you now.',
+    );
+    expect(e.controls.map((c) => c.kind)).toEqual(['mute_topic', 'fewer_like_this', 'manage_all']);
+    expect(renderText(e)).not.toMatch(/card details|purchase history|June 30/);
+  });
+
+  it('names sensitive categories only when the policy allows', () => {
+    const record = cardExpiryProposal({
+      dataCategories: ['user.financial.card', 'user.health.condition'],
+      reasons: [{ id: 'r1', code: 'model_feature', text: 'x', evidence: ['f_card', 'f_health'] }],
+      evidence: [
+        {
+          id: 'f_card',
+          path: 'card.brand',
+          category: 'user.financial.card',
+          value: 'Visa',
+          provenance: { source: 'billing', kind: 'stated', observedAt: NOW, party: 'first' },
+        },
+        {
+          id: 'f_health',
+          path: 'health.condition',
+          category: 'user.health.condition',
+          value: 'Diabetes',
+          provenance: { source: 'partner-app', kind: 'inferred', observedAt: NOW, party: 'third' },
+        },
+      ],
+    });
+    const hidden = explainer.explain(record, { consent: fakeGate() });
+    expect(renderText(hidden)).not.toMatch(/Diabetes|health|partner-app/i);
+    expect(hidden.withheld).toEqual([
+      { kind: 'fact', factId: 'f_health', reason: 'sensitive_category' },
+    ]);
+    expect(hidden.reasons[0]?.clauses[0]?.evidence).toEqual(['f_card']);
+
+    const allowed = createExplainer({ clock, policy: { nameSensitive: ['user.health'] } }).explain(
+      record,
+      { consent: fakeGate() },
+    );
+    expect(allowed.withheld).toEqual([]);
+    expect(renderText(allowed)).toContain(
+      'health information (Diabetes): estimated by our systems, not stated by you; source: partner-app (a partner).',
+    );
+  });
+
+  it('flags evidence older than its TTL, or refuses to explain when the policy says block', () => {
+    const flag = createExplainer({
+      clock,
+      policy: { evidenceTtl: { 'user.financial': { maxAgeMs: 7 * duration.day, action: 'flag' } } },
+    }).explain(cardExpiryProposal(), { consent: fakeGate() });
+    expect(flag.dataUsed[0]).toMatchObject({ factId: 'f_exp', stale: true });
+    expect(flag.dataUsed[0]?.text).toContain('This may be out of date.');
+    expect(flag.dataUsed[1]?.stale).toBe(false);
+    expect(flag.warnings).toContainEqual({
+      code: 'stale_evidence',
+      factId: 'f_exp',
+      ageMs: 30 * duration.day,
+      maxAgeMs: 7 * duration.day,
+    });
+
+    const block = createExplainer({
+      clock,
+      policy: { defaultEvidenceTtl: { maxAgeMs: 7 * duration.day, action: 'block' } },
+    });
+    expect(codeOf(() => block.explain(cardExpiryProposal(), { consent: fakeGate() }))).toBe(
+      'explain/stale_evidence',
+    );
+  });
+
+  it('offers "object" rather than "withdraw" under legitimate interest, and neither under contract', () => {
+    const li = explainer.explain(cardExpiryProposal(), {
+      consent: fakeGate({ basis: 'legitimate_interest' }),
+    });
+    expect(li.controls.find((c) => c.kind === 'stop_purpose')).toMatchObject({
+      mechanism: 'object',
+      label: 'Object to proactive service messages',
+    });
+    const contract = explainer.explain(cardExpiryProposal(), {
+      consent: fakeGate({ basis: 'contract' }),
+    });
+    expect(
+      contract.controls.some((c) => c.kind === 'turn_off_data' || c.kind === 'stop_purpose'),
+    ).toBe(false);
+    expect(contract.purpose.text).toContain('our contract with you');
+  });
+
+  it('rejects bad options with a typed error', () => {
+    const record = cardExpiryProposal();
+    expect(
+      codeOf(() => explainer.explain(record, { consent: fakeGate(), layer: 'long' as never })),
+    ).toBe('explain/invalid_input');
+    expect(codeOf(() => explainer.explain(record, { consent: {} as never }))).toBe(
+      'explain/invalid_input',
+    );
+    expect(
+      codeOf(() =>
+        explainer.explain(
+          { ...record, evidence: [record.evidence[0]!, record.evidence[0]!] },
+          { consent: fakeGate() },
+        ),
+      ),
+    ).toBe('explain/invalid_input');
+    for (const bad of [
+      { ...record, action: { type: 'notify' } },
+      { ...record, source: null },
+      { ...record, evidence: [{ ...record.evidence[0]!, provenance: {} }] },
+      { ...record, reasons: [] },
+      null,
+    ])
+      expect(codeOf(() => explainer.explain(bad as never, { consent: fakeGate() }))).toBe(
+        'explain/invalid_input',
+      );
+  });
+});
+
+describe('explain: layers and locales', () => {
+  it('short is one sentence with values', () => {
+    const e = explainer.explain(cardExpiryProposal(), { consent: fakeGate(), layer: 'short' });
+    expect(e.summary).toBe(
+      'Because our systems used your card details (June 30, 2026) and your purchase history (5).',
+    );
+    expect(renderText(e)).toBe(`${e.summary}\n\nManage all your privacy and message settings`);
+  });
+
+  it('detailed adds when data was recorded and which rule decided', () => {
+    const e = explainer.explain(cardExpiryProposal(), { consent: fakeGate(), layer: 'detailed' });
+    expect(e.dataUsed[0]?.text).toContain('Recorded on May 2, 2026.');
+    expect(e.decision.text).toBe(
+      'Decided by an automated rule (card-expiry, version 3) on June 1, 2026.',
+    );
+  });
+
+  it('speaks German, and matches de-AT to de without a fallback', () => {
+    const e = explainer.explain(cardExpiryProposal(), { consent: fakeGate(), locale: 'de-AT' });
+    expect(e.locale).toBe('de');
+    expect(e.requestedLocale).toBe('de-AT');
+    expect(e.warnings.filter((w) => w.code === 'locale_fallback')).toEqual([]);
+    expect(e.reasons[0]?.clauses[0]?.text).toBe(
+      'Unsere Systeme haben Ihre Kartendaten (30. Juni 2026) geprüft: der Wert liegt vor 1. Juli 2026.',
+    );
+  });
+
+  it('falls back to the default locale for an unknown one, and reports it', () => {
+    for (const locale of ['fr-FR', 'not a locale!']) {
+      const e = explainer.explain(cardExpiryProposal(), { consent: fakeGate(), locale });
+      expect(e.locale).toBe('en');
+      expect(e.warnings).toContainEqual({ code: 'locale_fallback', requested: locale, used: 'en' });
+    }
+  });
+
+  it('has a pseudo-locale that marks every message, for spotting hard-coded text', () => {
+    const e = explainer.explain(cardExpiryProposal(), { consent: fakeGate(), locale: 'en-XA' });
+    const lines = renderText(e)
+      .split('\n')
+      .filter((line) => line !== '');
+    for (const line of lines) expect(line).toMatch(/⟦.*⟧/);
+    expect(e.summary).toMatch(/^⟦Yóú áré šééíñg/);
+  });
+
+  it('reports ids without a label and names them plainly', () => {
+    const e = explainer.explain(
+      cardExpiryProposal({
+        action: { type: 'notify', channel: 'email', topic: 'travel.gate_change' },
+      }),
+      {
+        consent: fakeGate(),
+      },
+    );
+    expect(e.summary).toContain('about “gate change”');
+    expect(e.warnings).toContainEqual({
+      code: 'missing_label',
+      kind: 'topics',
+      id: 'travel.gate_change',
+    });
+  });
+});
+
+describe('explain: operators named the way @candor/rules names them', () => {
+  it('renders `lt` and `fact` as the same words as `lessThan` and `path`', () => {
+    const base = cardExpiryProposal();
+    const record = {
+      ...base,
+      reasons: [
+        {
+          id: 'c2',
+          code: 'condition',
+          text: 'orders.last90d lt 9',
+          evidence: ['f_orders'],
+          params: { fact: 'orders.last90d', op: 'lt', expected: 9, actual: 5 },
+        },
+      ],
+    };
+    const [reason] = explainer.explain(record, { consent: fakeGate() }).reasons;
+    expect(reason?.clauses[0]?.text).toContain('it is less than 9');
+    expect(reason?.clauses[0]?.text).not.toContain('matches');
+  });
+});

@@ -1,0 +1,680 @@
+import type {
+  ConsentGate,
+  ConsentQuery,
+  ConsentVerdict,
+  DataCategoryId,
+  DecisionRecord,
+  Fact,
+  Instant,
+  JsonValue,
+} from '@candor/core';
+import type { CompiledCatalog } from './catalog';
+import { explainError } from './errors';
+import type { ResolvedPolicy } from './policy';
+import type {
+  Clause,
+  DataUse,
+  ExplainedReason,
+  Explanation,
+  ExplanationControl,
+  ExplanationLayer,
+  ExplanationWarning,
+  LabelKind,
+  WithheldItem,
+  WithheldReason,
+} from './types';
+
+/**
+ * Per-call options: the consent gate for the state *now*, the layer, and the locale.
+ *
+ * @example
+ * explainer.explain(record, { consent: ledger, layer: 'short', locale: 'de-AT' });
+ */
+export interface ExplainOptions {
+  /** The consent gate at explanation time; data it does not allow now is never named. */
+  readonly consent: ConsentGate;
+  /** Default `standard`. */
+  readonly layer?: ExplanationLayer;
+  /** BCP 47; unknown locales fall back to the explainer's locale and say so in `warnings`. */
+  readonly locale?: string;
+}
+
+/**
+ * What `buildExplanation` needs from the explainer.
+ *
+ * @example
+ * const context: ExplainContext = { catalogs: loadCatalogs(), defaultLocale: 'en', policy: resolvePolicy() };
+ */
+export interface ExplainContext {
+  readonly catalogs: ReadonlyMap<string, CompiledCatalog>;
+  readonly defaultLocale: string;
+  readonly policy: ResolvedPolicy;
+}
+
+const layers: readonly ExplanationLayer[] = ['short', 'standard', 'detailed'];
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const MAX_VALUE_CHARS = 200;
+
+/**
+ * Finds the catalog for `requested`: exact match, then its language (`de-AT` → `de`), else the
+ * default locale (reported as a fallback).
+ *
+ * @example
+ * resolveLocale(catalogs, 'de-AT', 'en').catalog.locale; // 'de'
+ */
+export function resolveLocale(
+  catalogs: ReadonlyMap<string, CompiledCatalog>,
+  requested: string,
+  fallback: string,
+): { catalog: CompiledCatalog; fellBack: boolean } {
+  const hit = catalogs.get(requested);
+  if (hit) return { catalog: hit, fellBack: false };
+  let canonical: string | undefined;
+  try {
+    canonical = Intl.getCanonicalLocales(requested)[0];
+  } catch {
+    canonical = undefined;
+  }
+  if (canonical !== undefined) {
+    const exact = catalogs.get(canonical);
+    if (exact) return { catalog: exact, fellBack: false };
+    const language = catalogs.get(canonical.split('-')[0]!);
+    if (language) return { catalog: language, fellBack: false };
+  }
+  return { catalog: catalogs.get(fallback)!, fellBack: true };
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+}
+
+function formatScalar(value: string | number, catalog: CompiledCatalog): string {
+  if (typeof value === 'number') return catalog.number.format(value);
+  if (ISO_DATE.test(value) || ISO_DATE_TIME.test(value)) {
+    const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+    if (Number.isFinite(ms)) return catalog.date.format(ms);
+  }
+  return truncate(value.replace(/[\r\n\u2028\u2029]+/g, ' '));
+}
+
+const scalarCache = new WeakMap<CompiledCatalog, Map<string | number, string>>();
+
+/**
+ * Formats a JSON value for people: dates and numbers for the locale, lists with Intl.ListFormat,
+ * line breaks flattened. Strings and numbers are memoized per catalog (bounded).
+ *
+ * @example
+ * formatValue('2026-06-30', catalogs.get('de')!); // '30. Juni 2026'
+ */
+export function formatValue(
+  value: JsonValue | undefined,
+  catalog: CompiledCatalog,
+  depth = 0,
+): string {
+  if (value === undefined || value === null) return '—';
+  if (typeof value === 'string' || typeof value === 'number') {
+    let cache = scalarCache.get(catalog);
+    if (!cache) {
+      cache = new Map();
+      scalarCache.set(catalog, cache);
+    }
+    let text = cache.get(value);
+    if (text === undefined) {
+      text = formatScalar(value, catalog);
+      if (cache.size >= 2_000) cache.clear();
+      cache.set(value, text);
+    }
+    return text;
+  }
+  if (typeof value === 'boolean') return catalog.format('value.boolean', { value: String(value) });
+  if (depth > 1) return '…';
+  if (Array.isArray(value))
+    return truncate(
+      catalog.list.format(value.slice(0, 10).map((v) => formatValue(v, catalog, depth + 1))),
+    );
+  return truncate(
+    Object.entries(value)
+      .slice(0, 10)
+      .map(([k, v]) => `${k}: ${formatValue(v, catalog, depth + 1)}`)
+      .join(', '),
+  );
+}
+
+/** Joins labels with Intl.ListFormat ("a, b and c"); one item needs no formatter. */
+function joinList(catalog: CompiledCatalog, items: readonly string[]): string {
+  if (items.length === 1) return items[0]!;
+  let cache = listCache.get(catalog);
+  if (!cache) {
+    cache = new Map();
+    listCache.set(catalog, cache);
+  }
+  const key = items.join('\u0001');
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = catalog.list.format(items);
+    if (cache.size >= 2_000) cache.clear();
+    cache.set(key, text);
+  }
+  return text;
+}
+
+const listCache = new WeakMap<CompiledCatalog, Map<string, string>>();
+
+/** The distinct categories of `facts`, in order (plain loops: these lists are short and hot). */
+function categoriesOf(facts: readonly Fact[]): DataCategoryId[] {
+  const out: DataCategoryId[] = [];
+  for (const fact of facts) if (!out.includes(fact.category)) out.push(fact.category);
+  return out;
+}
+
+function idsOfCategory(facts: readonly Fact[], category: DataCategoryId): string[] {
+  const out: string[] = [];
+  for (const fact of facts) if (fact.category === category) out.push(fact.id);
+  return out;
+}
+
+function humanize(id: string): string {
+  const last = id.slice(id.lastIndexOf('.') + 1);
+  return last.replace(/_/g, ' ');
+}
+
+function invalid(path: string, value: unknown, why: string): never {
+  throw explainError('explain/invalid_input', `${path}: ${why}`, { path, value });
+}
+
+function checkRecord(record: DecisionRecord): Map<string, Fact> {
+  if (typeof record !== 'object' || record === null)
+    invalid('decision', record, 'must be a DecisionRecord');
+  if (typeof record.id !== 'string' || record.id === '')
+    invalid('decision.id', record.id, 'must be a non-empty string');
+  if (typeof record.subject !== 'string' || record.subject === '')
+    invalid('decision.subject', record.subject, 'must be a non-empty string');
+  if (typeof record.purpose !== 'string')
+    invalid('decision.purpose', record.purpose, 'must be a purpose id');
+  if (typeof record.action !== 'object' || record.action === null)
+    invalid('decision.action', record.action, 'must be an action');
+  if (typeof record.action.topic !== 'string' || typeof record.action.channel !== 'string')
+    invalid('decision.action', record.action, 'must have a string topic and channel');
+  if (
+    typeof record.source !== 'object' ||
+    record.source === null ||
+    typeof record.source.id !== 'string'
+  )
+    invalid('decision.source', record.source, 'must be a decision source');
+  if (!Array.isArray(record.evidence))
+    invalid('decision.evidence', record.evidence, 'must be an array');
+  if (!Array.isArray(record.reasons) || record.reasons.length === 0)
+    invalid('decision.reasons', record.reasons, 'a decision needs at least one reason');
+  const facts = new Map<string, Fact>();
+  record.evidence.forEach((fact, index) => {
+    if (typeof fact !== 'object' || fact === null || typeof fact.id !== 'string')
+      invalid(`decision.evidence[${index}]`, fact, 'must be a fact');
+    if (facts.has(fact.id))
+      invalid(`decision.evidence[${index}].id`, fact.id, `duplicate fact id "${fact.id}"`);
+    if (typeof fact.category !== 'string')
+      invalid(`decision.evidence[${index}].category`, fact.category, 'must be a data category id');
+    if (
+      typeof fact.provenance !== 'object' ||
+      fact.provenance === null ||
+      !Number.isFinite(fact.provenance.observedAt)
+    )
+      invalid(`decision.evidence[${index}].provenance`, fact.provenance, 'must be a provenance');
+    facts.set(fact.id, fact);
+  });
+  record.reasons.forEach((reason, r) => {
+    if (!Array.isArray(reason?.evidence) || reason.evidence.length === 0)
+      throw explainError(
+        'explain/clause_without_evidence',
+        `decision.reasons[${r}]: reason "${reason?.id}" cites no evidence, so nothing may be said about it`,
+        { path: `decision.reasons[${r}].evidence`, value: reason?.evidence },
+      );
+    reason.evidence.forEach((factId: string, e: number) => {
+      if (!facts.has(factId))
+        throw explainError(
+          'explain/unresolved_evidence',
+          `decision.reasons[${r}].evidence[${e}]: reason "${reason.id}" cites fact "${factId}", which is not in evidence`,
+          { path: `decision.reasons[${r}].evidence[${e}]`, value: factId },
+        );
+    });
+  });
+  return facts;
+}
+
+function decide(gate: ConsentGate, query: ConsentQuery): ConsentVerdict | null {
+  const verdict = gate.decide(query);
+  return typeof verdict === 'object' && verdict !== null ? verdict : null;
+}
+
+/**
+ * Builds an explanation of `record` at instant `at`. The explainer's `explain` calls this with
+ * its clock; replays call it with the audited instant.
+ *
+ * @example
+ * buildExplanation(context, record, { consent: gate }, clock.now());
+ */
+export function buildExplanation(
+  context: ExplainContext,
+  record: DecisionRecord,
+  options: ExplainOptions,
+  at: Instant,
+): Explanation {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    typeof options.consent?.decide !== 'function'
+  )
+    invalid('options.consent', options?.consent, 'must be a ConsentGate with decide()');
+  const layer = options.layer ?? 'standard';
+  if (!layers.includes(layer))
+    invalid('options.layer', layer, "must be 'short', 'standard' or 'detailed'");
+  const facts = checkRecord(record);
+  const requestedLocale = options.locale ?? context.defaultLocale;
+  const { catalog, fellBack } = resolveLocale(
+    context.catalogs,
+    requestedLocale,
+    context.defaultLocale,
+  );
+  const policy = context.policy;
+  const warnings: ExplanationWarning[] = [];
+  if (fellBack)
+    warnings.push({ code: 'locale_fallback', requested: requestedLocale, used: catalog.locale });
+
+  const missing = new Set<string>();
+  const label = (kind: LabelKind, id: string): string => {
+    const found = catalog.label(kind, id);
+    if (found !== null) return found;
+    if (kind === 'sources') return id;
+    if (!missing.has(`${kind}:${id}`)) {
+      missing.add(`${kind}:${id}`);
+      warnings.push({ code: 'missing_label', kind, id });
+    }
+    return catalog.format('label.fallback', { name: humanize(id) });
+  };
+
+  // Honesty guards: TTL, consent now, sensitive categories.
+  const allowedByCategory = new Map<DataCategoryId, boolean>();
+  const hidden = new Map<string, WithheldReason>();
+  const stale = new Map<string, boolean>();
+  record.evidence.forEach((fact, index) => {
+    const ttl = policy.ttl(fact.category);
+    const age = at - fact.provenance.observedAt;
+    const isStale = ttl !== null && age > ttl.maxAgeMs;
+    if (isStale && ttl.action === 'block')
+      throw explainError(
+        'explain/stale_evidence',
+        `decision.evidence[${index}]: fact "${fact.id}" is ${Math.round(age / 3_600_000)} h old, older than its TTL of ${Math.round(ttl.maxAgeMs / 3_600_000)} h`,
+        { path: `decision.evidence[${index}]`, value: fact.id, ageMs: age, maxAgeMs: ttl.maxAgeMs },
+      );
+    stale.set(fact.id, isStale);
+    let allowed = allowedByCategory.get(fact.category);
+    if (allowed === undefined) {
+      allowed =
+        decide(options.consent, {
+          subject: record.subject,
+          purpose: record.purpose,
+          dataCategories: [fact.category],
+          at,
+        })?.allowed === true;
+      allowedByCategory.set(fact.category, allowed);
+    }
+    if (!allowed) hidden.set(fact.id, 'consent_not_allowed');
+    else if (!policy.mayName(fact.category)) hidden.set(fact.id, 'sensitive_category');
+    else if (isStale)
+      warnings.push({
+        code: 'stale_evidence',
+        factId: fact.id,
+        ageMs: age,
+        maxAgeMs: ttl.maxAgeMs,
+      });
+  });
+  const visible = record.evidence.filter((fact) => !hidden.has(fact.id));
+
+  const purposeVerdict = decide(options.consent, {
+    subject: record.subject,
+    purpose: record.purpose,
+    dataCategories: [],
+    at,
+  });
+  const allowedNow = purposeVerdict?.allowed === true;
+  const basis = purposeVerdict?.basis ?? null;
+  const mechanism =
+    allowedNow && basis === 'consent'
+      ? 'withdraw'
+      : allowedNow && basis === 'legitimate_interest'
+        ? 'object'
+        : null;
+
+  const purposeLabel = label('purposes', record.purpose);
+  const topicLabel = label('topics', record.action.topic);
+  const channelLabel = label('channels', record.action.channel);
+  const categoryLabels = new Map<DataCategoryId, string>();
+  const categoryLabel = (category: DataCategoryId) => {
+    let text = categoryLabels.get(category);
+    if (text === undefined) {
+      text = label('categories', category);
+      categoryLabels.set(category, text);
+    }
+    return text;
+  };
+  const values = new Map<string, string>();
+  const shownValue = (fact: Fact) => {
+    let text = values.get(fact.id);
+    if (text === undefined) {
+      text = formatValue(fact.value, catalog);
+      values.set(fact.id, text);
+    }
+    return text;
+  };
+
+  // Controls.
+  const subject = record.subject;
+  const decisionId = record.id;
+  const controls: ExplanationControl[] = [];
+  const categoryControl = new Map<DataCategoryId, string>();
+  const correctControl = new Map<string, string>();
+  if (mechanism) {
+    for (const fact of visible) {
+      if (categoryControl.has(fact.category)) continue;
+      const id = `turn_off_data:${fact.category}`;
+      categoryControl.set(fact.category, id);
+      controls.push({
+        kind: 'turn_off_data',
+        id,
+        label: catalog.format('control.turnOffData', {
+          data: categoryLabel(fact.category),
+          purpose: purposeLabel,
+          mechanism,
+        }),
+        subject,
+        decisionId,
+        purpose: record.purpose,
+        dataCategory: fact.category,
+        mechanism,
+        factIds: idsOfCategory(visible, fact.category),
+      });
+    }
+  }
+  for (const fact of visible) {
+    if (fact.provenance.kind === 'derived') continue;
+    const id = `correct_data:${fact.id}`;
+    correctControl.set(fact.id, id);
+    controls.push({
+      kind: 'correct_data',
+      id,
+      label: catalog.format('control.correct', { data: categoryLabel(fact.category) }),
+      subject,
+      decisionId,
+      factId: fact.id,
+      dataCategory: fact.category,
+      path: fact.path,
+      source: fact.provenance.source,
+      url: policy.changeUrl(fact.provenance.source, fact.category),
+    });
+  }
+  const shared: string[] = [];
+  if (mechanism) {
+    const id = `stop_purpose:${record.purpose}`;
+    shared.push(id);
+    controls.push({
+      kind: 'stop_purpose',
+      id,
+      label: catalog.format('control.stopPurpose', { purpose: purposeLabel, mechanism }),
+      subject,
+      decisionId,
+      purpose: record.purpose,
+      mechanism,
+    });
+  }
+  const muteId = `mute_topic:${record.action.topic}`;
+  const fewerId = `fewer_like_this:${record.source.id}`;
+  shared.push(muteId, fewerId);
+  controls.push(
+    {
+      kind: 'mute_topic',
+      id: muteId,
+      label: catalog.format('control.muteTopic', { topic: topicLabel }),
+      subject,
+      decisionId,
+      topic: record.action.topic,
+      scope: 'topic',
+      target: record.action.topic,
+    },
+    {
+      kind: 'fewer_like_this',
+      id: fewerId,
+      label: catalog.format('control.fewer'),
+      subject,
+      decisionId,
+      scope: 'rule',
+      target: record.source.id,
+      topic: record.action.topic,
+      channel: record.action.channel,
+    },
+    {
+      kind: 'manage_all',
+      id: 'manage_all',
+      label: catalog.format('control.manage'),
+      subject,
+      decisionId,
+      url: policy.manageUrl,
+    },
+  );
+
+  // Reasons and clauses.
+  const withheld: WithheldItem[] = record.evidence
+    .filter((fact) => hidden.has(fact.id))
+    .map((fact) => ({ kind: 'fact', factId: fact.id, reason: hidden.get(fact.id)! }));
+  const reasons: ExplainedReason[] = [];
+  let counterfactual: string | null = null;
+  for (const reason of record.reasons) {
+    const cited = reason.evidence.map((id) => facts.get(id)!);
+    const shown = cited.filter((fact) => !hidden.has(fact.id));
+    const params = reason.params ?? {};
+    const isCondition = reason.code === 'condition';
+    const primary = isCondition
+      ? (cited.find((fact) => fact.path === (params.path ?? params.fact)) ?? cited[0]!)
+      : (shown[0] ?? cited[0]!);
+    if (shown.length === 0 || hidden.has(primary.id)) {
+      withheld.push({ kind: 'reason', reasonId: reason.id, reason: 'evidence_withheld' });
+      continue;
+    }
+    const custom = `clause.${reason.code}`;
+    const messageId = catalog.has(custom) ? custom : 'clause.generic';
+    const clauseFacts = isCondition ? [primary] : shown;
+    const distinct = categoriesOf(clauseFacts);
+    const expected = formatValue(params.expected, catalog);
+    const operator = operatorKey(params.operator ?? params.op);
+    const data = joinList(catalog, distinct.map(categoryLabel));
+    const clause: Clause = {
+      text: catalog.format(messageId, {
+        data,
+        actual: shownValue(primary),
+        expected,
+        operator,
+        value: shownValue(primary),
+        count: clauseFacts.length,
+      }),
+      evidence: clauseFacts.map((fact) => fact.id),
+    };
+    if (clause.evidence.length === 0)
+      throw explainError(
+        'explain/clause_without_evidence',
+        `reason "${reason.id}" produced a clause without evidence`,
+        {
+          path: `decision.reasons.${reason.id}`,
+          value: reason.id,
+        },
+      );
+    if (counterfactual === null && isCondition && layer !== 'short')
+      counterfactual = catalog.format('counterfactual.condition', {
+        data,
+        operator,
+        expected,
+        channel: channelLabel,
+      });
+    const reasonControls: string[] = [];
+    for (const category of categoriesOf(shown)) {
+      const id = categoryControl.get(category);
+      if (id) reasonControls.push(id);
+    }
+    for (const fact of clauseFacts) {
+      const id = correctControl.get(fact.id);
+      if (id) reasonControls.push(id);
+    }
+    reasons.push({
+      id: reason.id,
+      code: reason.code,
+      clauses: [clause],
+      controls: reasonControls.concat(shared),
+    });
+  }
+
+  const shownCategories = categoriesOf(visible).map(categoryLabel);
+  const dataList = joinList(catalog, shownCategories);
+  counterfactual ??= catalog.format('counterfactual.generic', {
+    dataList,
+    shownCount: visible.length,
+    channel: channelLabel,
+  });
+  const summary =
+    layer === 'short'
+      ? catalog.format('short', {
+          dataList: joinList(
+            catalog,
+            visible.map((fact) =>
+              catalog.format('data.withValue', {
+                data: categoryLabel(fact.category),
+                value: shownValue(fact),
+              }),
+            ),
+          ),
+          shownCount: visible.length,
+        })
+      : catalog.format('summary', {
+          channel: channelLabel,
+          topic: topicLabel,
+          dataList,
+          shownCount: visible.length,
+          purpose: purposeLabel,
+        });
+
+  const detailed = layer === 'detailed';
+  const changeText = catalog.format('data.change');
+  const dataUsed: DataUse[] = visible.map((fact) => {
+    const isStale = stale.get(fact.id) === true;
+    const url = policy.changeUrl(fact.provenance.source, fact.category);
+    const sourceLabel = label('sources', fact.provenance.source);
+    let text = catalog.format('data.line', {
+      data: categoryLabel(fact.category),
+      value: shownValue(fact),
+      kind: fact.provenance.kind,
+      party: fact.provenance.party,
+      source: sourceLabel,
+    });
+    if (detailed)
+      text += ` ${catalog.format('data.observed', { observedAt: catalog.date.format(fact.provenance.observedAt), stale: String(isStale) })}`;
+    if (isStale) text += ` ${catalog.format('data.stale')}`;
+    return {
+      factId: fact.id,
+      path: fact.path,
+      category: fact.category,
+      categoryLabel: categoryLabel(fact.category),
+      source: fact.provenance.source,
+      sourceLabel,
+      kind: fact.provenance.kind,
+      party: fact.provenance.party,
+      observedAt: fact.provenance.observedAt,
+      value: shownValue(fact),
+      stale: isStale,
+      changeAt: url === null ? null : { url, text: changeText },
+      text,
+    };
+  });
+
+  const withheldText: string[] = [];
+  const count = (why: WithheldReason, kind: 'fact' | 'reason') =>
+    withheld.filter((w) => w.kind === kind && w.reason === why).length;
+  const consentCount = count('consent_not_allowed', 'fact');
+  const sensitiveCount = count('sensitive_category', 'fact');
+  const reasonCount = count('evidence_withheld', 'reason');
+  if (consentCount > 0)
+    withheldText.push(catalog.format('withheld.consent', { count: consentCount }));
+  if (sensitiveCount > 0)
+    withheldText.push(catalog.format('withheld.sensitive', { count: sensitiveCount }));
+  if (reasonCount > 0)
+    withheldText.push(catalog.format('withheld.reasons', { count: reasonCount }));
+
+  return {
+    id: `${record.id}/${layer}/${catalog.locale}`,
+    decisionId: record.id,
+    subject: record.subject,
+    at,
+    layer,
+    locale: catalog.locale,
+    requestedLocale,
+    template: { id: `candor.explain/${layer}`, version: catalog.version },
+    headings: {
+      title: catalog.format('heading.title'),
+      reasons: catalog.format('heading.reasons'),
+      data: catalog.format('heading.data'),
+      purpose: catalog.format('heading.purpose'),
+      controls: catalog.format('heading.controls'),
+      withheld: catalog.format('heading.withheld'),
+    },
+    summary,
+    reasons,
+    dataUsed,
+    purpose: {
+      id: record.purpose,
+      label: purposeLabel,
+      basis,
+      allowedNow,
+      text: catalog.format('purpose.line', {
+        purpose: purposeLabel,
+        basis: basis ?? 'none',
+        allowedNow: allowedNow ? 'yes' : 'no',
+      }),
+    },
+    decision: {
+      kind: record.source.kind,
+      id: record.source.id,
+      version: record.source.version,
+      at: record.at,
+      text: detailed
+        ? catalog.format('decision.source', {
+            kind: record.source.kind,
+            id: record.source.id,
+            version: String(record.source.version),
+            decidedAt: catalog.date.format(record.at),
+          })
+        : null,
+    },
+    controls,
+    counterfactual,
+    withheld,
+    withheldText,
+    warnings,
+  };
+}
+
+/**
+ * Condition operators as the catalogs name them. Reasons may use json-rules-engine's names
+ * (`lessThan`) or `@candor/rules`' short ones (`lt`); both render the same words.
+ */
+const OPERATOR_KEYS: Readonly<Record<string, string>> = {
+  eq: 'equal',
+  neq: 'notEqual',
+  lt: 'lessThan',
+  lte: 'lessThanInclusive',
+  gt: 'greaterThan',
+  gte: 'greaterThanInclusive',
+  notContains: 'doesNotContain',
+  withinLast: 'within',
+};
+
+function operatorKey(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  return Object.hasOwn(OPERATOR_KEYS, value) ? OPERATOR_KEYS[value]! : value;
+}

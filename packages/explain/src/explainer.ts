@@ -1,0 +1,189 @@
+import { type Clock, type DecisionRecord, systemClock } from '@candor/core';
+import {
+  canonicalJson,
+  type ExplanationAudit,
+  inputHash,
+  type ReplayResult,
+  recordingGate,
+  replayGate,
+  sha256Hex,
+} from './audit';
+import { type CatalogOptions, type CompiledCatalog, loadCatalogs } from './catalog';
+import { explainError } from './errors';
+import { buildExplanation, type ExplainContext, type ExplainOptions } from './explain';
+import { type ExplainPolicy, resolvePolicy } from './policy';
+import {
+  buildTransparencyPage,
+  type ParameterRegistry,
+  type TransparencyPage,
+} from './transparency';
+import type { Explanation } from './types';
+
+/**
+ * Options for {@link createExplainer}: default locale, catalogs and overrides, catalog lint,
+ * policy, clock.
+ *
+ * @example
+ * const options: ExplainerOptions = { locale: 'de', policy: { manageUrl: '/privacy' } };
+ */
+export interface ExplainerOptions extends CatalogOptions {
+  /** The default and fallback locale. Default `en`. */
+  readonly locale?: string;
+  /** Sensitive categories, evidence TTLs, where to change data. */
+  readonly policy?: ExplainPolicy;
+  /** Where "now" comes from (consent state and evidence age are judged at this instant). */
+  readonly clock?: Clock;
+}
+
+/**
+ * An explanation together with its audit record.
+ *
+ * @example
+ * const { explanation, audit } = await explainer.explainWithAudit(record, { consent: gate });
+ */
+export interface AuditedExplanation {
+  readonly explanation: Explanation;
+  readonly audit: ExplanationAudit;
+}
+
+/**
+ * Turns decision records into honest, layered, localized explanations.
+ *
+ * @example
+ * const explainer = createExplainer();
+ * const explanation = explainer.explain(record, { consent: ledger, layer: 'standard', locale: 'en' });
+ */
+export interface Explainer {
+  /** Locales with a catalog, including the pseudo-locale `en-XA`. */
+  readonly locales: readonly string[];
+  /** The default and fallback locale. */
+  readonly defaultLocale: string;
+  /** Explains `record` against the consent state now. Throws a typed error on bad input. */
+  explain(record: DecisionRecord, options: ExplainOptions): Explanation;
+  /** Like `explain`, plus a replayable audit record (hashed with SHA-256 via Web Crypto). */
+  explainWithAudit(record: DecisionRecord, options: ExplainOptions): Promise<AuditedExplanation>;
+  /** Re-creates an audited explanation from the decision record and the audit's consent answers. */
+  replay(audit: ExplanationAudit, record: DecisionRecord): Promise<ReplayResult>;
+  /** The DSA Art. 27 "main parameters and their relative importance" page for `registry`. */
+  transparencyPage(
+    registry: ParameterRegistry,
+    options?: { readonly locale?: string },
+  ): TransparencyPage;
+}
+
+/**
+ * Creates an explainer. Catalogs are validated, linted and compiled here, once: a missing or
+ * malformed message, an unknown placeholder or a lint finding throws now, never at render time.
+ *
+ * @example
+ * const explainer = createExplainer({
+ *   locale: 'en',
+ *   messages: { en: { labels: { topics: { 'billing.card_expiry': 'your card expiring' } } } },
+ *   policy: { manageUrl: 'https://example.com/privacy' },
+ * });
+ */
+export function createExplainer(options: ExplainerOptions = {}): Explainer {
+  if (typeof options !== 'object' || options === null)
+    throw explainError('explain/invalid_input', 'options must be an object', {
+      path: 'options',
+      value: options,
+    });
+  const catalogs: Map<string, CompiledCatalog> = loadCatalogs(options);
+  const defaultLocale = options.locale ?? 'en';
+  if (!catalogs.has(defaultLocale))
+    throw explainError(
+      'explain/invalid_input',
+      `locale: no catalog for "${defaultLocale}" (have ${[...catalogs.keys()].join(', ')})`,
+      { path: 'locale', value: defaultLocale },
+    );
+  const policy = resolvePolicy(options.policy);
+  const clock = options.clock ?? systemClock;
+  const context: ExplainContext = { catalogs, defaultLocale, policy };
+  const lint = options.lint ?? {};
+
+  const audited = async (
+    record: DecisionRecord,
+    explainOptions: ExplainOptions,
+    at: number,
+    consent: ExplanationAudit['consent'] | null,
+  ) => {
+    const recording = consent === null ? recordingGate(explainOptions.consent) : null;
+    const gate = recording ? recording.gate : replayGate(consent!);
+    const explanation = buildExplanation(context, record, { ...explainOptions, consent: gate }, at);
+    const consulted = recording ? recording.consulted : consent!;
+    const audit: ExplanationAudit = {
+      version: 1,
+      explanationId: explanation.id,
+      decisionId: explanation.decisionId,
+      subject: explanation.subject,
+      at,
+      layer: explanation.layer,
+      locale: explanation.locale,
+      requestedLocale: explanation.requestedLocale,
+      template: explanation.template,
+      algorithm: 'SHA-256',
+      inputHash: await inputHash(
+        record,
+        consulted,
+        at,
+        explanation.layer,
+        explanation.requestedLocale,
+        policy.source,
+      ),
+      outputHash: await sha256Hex(canonicalJson(explanation)),
+      consent: consulted,
+    };
+    return { explanation, audit };
+  };
+
+  return {
+    locales: Object.freeze([...catalogs.keys()]),
+    defaultLocale,
+    explain: (record, explainOptions) =>
+      buildExplanation(context, record, explainOptions, clock.now()),
+    explainWithAudit: (record, explainOptions) =>
+      audited(record, explainOptions, clock.now(), null),
+    async replay(audit, record) {
+      if (
+        typeof audit !== 'object' ||
+        audit === null ||
+        audit.version !== 1 ||
+        !Array.isArray(audit.consent)
+      )
+        throw explainError(
+          'explain/invalid_input',
+          'audit must be an ExplanationAudit (version 1)',
+          {
+            path: 'audit',
+            value: audit,
+          },
+        );
+      const again = await audited(
+        record,
+        { consent: replayGate(audit.consent), layer: audit.layer, locale: audit.requestedLocale },
+        audit.at,
+        audit.consent,
+      );
+      const inputMatches = again.audit.inputHash === audit.inputHash;
+      const templateMatches =
+        again.audit.template.id === audit.template.id &&
+        again.audit.template.version === audit.template.version;
+      const outputMatches = again.audit.outputHash === audit.outputHash;
+      return {
+        matches: inputMatches && templateMatches && outputMatches,
+        inputMatches,
+        templateMatches,
+        outputMatches,
+        explanation: again.explanation,
+      };
+    },
+    transparencyPage: (registry, pageOptions = {}) =>
+      buildTransparencyPage(
+        catalogs,
+        defaultLocale,
+        lint,
+        registry,
+        pageOptions.locale ?? defaultLocale,
+      ),
+  };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { de } from './catalogs/de';
+import { en } from './catalogs/en';
+import { lintCatalog } from './lint';
+
+const lint = (locale: string, text: string) =>
+  lintCatalog({ locale, messages: { summary: text } }).map((f) => f.rule);
+
+describe('lintCatalog', () => {
+  it('passes the built-in catalogs', () => {
+    expect(lintCatalog(en)).toEqual([]);
+    expect(lintCatalog(de)).toEqual([]);
+  });
+
+  it.each([
+    ['en', 'We know you love hiking gear', ['en/we-know', 'en/you-love']],
+    ['en', 'Hand-picked just for you', ['en/just-for-you']],
+    ['en', 'We noticed you were browsing', ['en/we-noticed']],
+    ['en', "I thought you'd like this", ['en/human']],
+    ['en', 'Our team chose this', ['en/human']],
+    ['en', 'The best deals, guaranteed', ['en/superlative']],
+    ['en-GB', 'You would love this', ['en/you-love']],
+    ['de', 'Wir wissen, was Ihnen gefällt', ['de/wir-wissen', 'de/sie-lieben']],
+    ['de', 'Nur für Sie ausgewählt', ['de/nur-fuer-sie']],
+    ['de', 'Ich dachte, das passt', ['de/mensch']],
+    ['de', 'Garantiert die besten Preise', ['de/superlativ']],
+  ])('%s: rejects "%s"', (locale, text, rules) => {
+    expect(lint(locale, text)).toEqual(rules);
+  });
+
+  it.each([
+    ['en', 'Our systems used your purchase history.'],
+    ['en', 'Our automated systems checked your card details.'],
+    ['de', 'Unsere Systeme haben Ihre Kaufhistorie verwendet.'],
+    ['de', 'Sie hätten diese Nachricht nicht erhalten.'],
+  ])('%s: accepts plain "%s"', (locale, text) => {
+    expect(lint(locale, text)).toEqual([]);
+  });
+
+  it('applies rules only to their locales', () => {
+    expect(lint('fr', 'We know you love it')).toEqual([]);
+  });
+});

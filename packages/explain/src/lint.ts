@@ -1,0 +1,200 @@
+import type { MessageCatalog } from './catalog';
+
+/**
+ * One lint rule over catalog text: a `pattern` that must not occur in messages or labels of the
+ * listed `locales` (language prefixes such as `en`, or `*` for all).
+ *
+ * @example
+ * const rule: CatalogLintRule = { id: 'no-amazing', kind: 'unverifiable', locales: ['en'], pattern: /\bamazing\b/i, hint: 'say what happened instead' };
+ */
+export interface CatalogLintRule {
+  readonly id: string;
+  /** What the rule guards against: `faux_familiarity`, `unverifiable`, or your own kind. */
+  readonly kind: string;
+  readonly locales: readonly string[];
+  readonly pattern: RegExp;
+  /** How to phrase it instead. */
+  readonly hint: string;
+}
+
+/**
+ * A lint violation: which rule, where (`messages.summary` or `labels.topics.x`), and the text.
+ *
+ * @example
+ * for (const f of lintCatalog(catalog)) console.warn(`${f.path}: ${f.hint}`);
+ */
+export interface LintFinding {
+  readonly rule: string;
+  readonly kind: string;
+  readonly locale: string;
+  readonly path: string;
+  readonly match: string;
+  readonly hint: string;
+}
+
+/**
+ * Options for the catalog lint: replace the rules, add some, or switch some off by id.
+ *
+ * @example
+ * createExplainer({ lint: { disable: ['en/superlative'], extraRules: [myRule] } });
+ */
+export interface CatalogLintOptions {
+  /** Replaces {@link defaultLintRules}. */
+  readonly rules?: readonly CatalogLintRule[];
+  /** Added to the rules in force. */
+  readonly extraRules?: readonly CatalogLintRule[];
+  /** Rule ids to skip. */
+  readonly disable?: readonly string[];
+}
+
+const familiar = 'faux_familiarity';
+const unverifiable = 'unverifiable';
+const plainHint = 'say plainly that our systems used data, and which';
+
+/**
+ * The built-in lint rules for English and German: no faked familiarity ("we know you love",
+ * "just for you", "we noticed", a first-person "I", "our team"), and no unverifiable claims
+ * ("guaranteed", "perfect", "best", "always").
+ *
+ * @example
+ * defaultLintRules.map((r) => r.id);
+ */
+export const defaultLintRules: readonly CatalogLintRule[] = Object.freeze([
+  { id: 'en/we-know', kind: familiar, locales: ['en'], pattern: /\bwe know\b/i, hint: plainHint },
+  {
+    id: 'en/you-love',
+    kind: familiar,
+    locales: ['en'],
+    pattern: /\byou(?:['’]d| would| really)? (?:love|adore|enjoy)\b/i,
+    hint: 'do not claim to know what the customer feels',
+  },
+  {
+    id: 'en/just-for-you',
+    kind: familiar,
+    locales: ['en'],
+    pattern: /\b(?:just|especially|only) for you\b|\bhand-?picked\b|\bpersonally\b/i,
+    hint: 'do not imply a person chose this',
+  },
+  {
+    id: 'en/we-noticed',
+    kind: familiar,
+    locales: ['en'],
+    pattern: /\bwe(?:['’]ve| have)? (?:noticed|saw|remembered|thought|figured|realized)\b/i,
+    hint: plainHint,
+  },
+  {
+    id: 'en/human',
+    kind: familiar,
+    locales: ['en'],
+    pattern: /\bI(?:['’]m|['’]ve)?\b(?![-.])|\b[Oo]ur team\b|\b[Ss]omeone\b/,
+    hint: 'automated decisions must not imply a person',
+  },
+  {
+    id: 'en/superlative',
+    kind: unverifiable,
+    locales: ['en'],
+    pattern:
+      /\b(?:guarantee[ds]?|perfect(?:ly)?|best|always|definitely|certainly|100 ?%|everyone|proven)\b/i,
+    hint: 'state only what can be checked',
+  },
+  {
+    id: 'de/wir-wissen',
+    kind: familiar,
+    locales: ['de'],
+    pattern: /\bwir wissen\b/i,
+    hint: plainHint,
+  },
+  {
+    id: 'de/sie-lieben',
+    kind: familiar,
+    locales: ['de'],
+    pattern: /\b(?:Sie lieben|du liebst|Ihnen gefällt|dir gefällt)\b/i,
+    hint: 'do not claim to know what the customer feels',
+  },
+  {
+    id: 'de/nur-fuer-sie',
+    kind: familiar,
+    locales: ['de'],
+    pattern: /\b(?:nur|extra|speziell) für (?:Sie|dich)\b|\bhandverlesen|\bpersönlich für\b/i,
+    hint: 'do not imply a person chose this',
+  },
+  {
+    id: 'de/bemerkt',
+    kind: familiar,
+    locales: ['de'],
+    pattern: /\bwir haben (?:bemerkt|gesehen|gedacht|uns gemerkt)\b/i,
+    hint: plainHint,
+  },
+  {
+    id: 'de/mensch',
+    kind: familiar,
+    locales: ['de'],
+    pattern: /\b(?:ich|unser Team|jemand)\b/i,
+    hint: 'automated decisions must not imply a person',
+  },
+  {
+    id: 'de/superlativ',
+    kind: unverifiable,
+    locales: ['de'],
+    pattern:
+      /\b(?:garantiert|perfekt|beste[nrs]?|immer|definitiv|sicherlich|100 ?%|jede[rs]? weiß)\b/i,
+    hint: 'state only what can be checked',
+  },
+]);
+
+function appliesTo(rule: CatalogLintRule, locale: string): boolean {
+  const language = locale.toLowerCase();
+  return rule.locales.some(
+    (l) => l === '*' || language === l.toLowerCase() || language.startsWith(`${l.toLowerCase()}-`),
+  );
+}
+
+/**
+ * The rules in force for `options`.
+ *
+ * @example
+ * lintRules({ disable: ['en/superlative'] }).some((r) => r.id === 'en/superlative'); // false
+ */
+export function lintRules(options: CatalogLintOptions = {}): CatalogLintRule[] {
+  const disabled = new Set(options.disable ?? []);
+  return [...(options.rules ?? defaultLintRules), ...(options.extraRules ?? [])].filter(
+    (rule) => !disabled.has(rule.id),
+  );
+}
+
+/**
+ * Lints a catalog's messages and labels, returning every finding (empty when clean). The
+ * explainer runs it when catalogs load and refuses catalogs with findings.
+ *
+ * @example
+ * lintCatalog({ locale: 'en', version: '1', messages: { short: 'We know you love {dataList}' } });
+ * // [{ rule: 'en/we-know', path: 'messages.short', … }, { rule: 'en/you-love', … }]
+ */
+export function lintCatalog(
+  catalog: Pick<MessageCatalog, 'locale' | 'messages' | 'labels'>,
+  options: CatalogLintOptions = {},
+): LintFinding[] {
+  const rules = lintRules(options).filter((rule) => appliesTo(rule, catalog.locale));
+  const findings: LintFinding[] = [];
+  const check = (path: string, text: string) => {
+    for (const rule of rules) {
+      const flags = rule.pattern.flags.replace('g', '');
+      const match = new RegExp(rule.pattern.source, flags).exec(text);
+      if (match)
+        findings.push({
+          rule: rule.id,
+          kind: rule.kind,
+          locale: catalog.locale,
+          path,
+          match: match[0],
+          hint: rule.hint,
+        });
+    }
+  };
+  for (const [id, text] of Object.entries(catalog.messages))
+    if (typeof text === 'string') check(`messages.${id}`, text);
+  for (const [kind, labels] of Object.entries(catalog.labels ?? {}))
+    for (const [id, text] of Object.entries(labels ?? {}))
+      if (typeof text === 'string') check(`labels.${kind}.${id}`, text);
+  return findings;
+}

@@ -1,0 +1,102 @@
+/**
+ * How a placeholder may be used in a message: `text` (a plain `{x}` or a `select`) or `number`
+ * (plain, `number` or `plural`).
+ *
+ * @example
+ * const t: PlaceholderType = 'number';
+ */
+export type PlaceholderType = 'text' | 'number';
+
+const clausePlaceholders = {
+  data: 'text',
+  actual: 'text',
+  expected: 'text',
+  operator: 'text',
+  value: 'text',
+  count: 'number',
+} as const;
+
+/**
+ * Every message the explainer formats and the placeholders it supplies to each. A catalog must
+ * define all of them; a message may use only the placeholders listed here. Teams may add
+ * `clause.<reason code>` messages for their own reason codes (placeholders: `data`, `actual`,
+ * `expected`, `operator`, `value`, `count`).
+ *
+ * @example
+ * Object.keys(messageSpec).includes('summary'); // true
+ */
+export const messageSpec = {
+  'heading.title': {},
+  'heading.reasons': {},
+  'heading.data': {},
+  'heading.purpose': {},
+  'heading.controls': {},
+  'heading.withheld': {},
+  short: { dataList: 'text', shownCount: 'number' },
+  summary: {
+    channel: 'text',
+    topic: 'text',
+    dataList: 'text',
+    shownCount: 'number',
+    purpose: 'text',
+  },
+  'clause.condition': clausePlaceholders,
+  'clause.generic': clausePlaceholders,
+  'counterfactual.condition': { data: 'text', operator: 'text', expected: 'text', channel: 'text' },
+  'counterfactual.generic': { dataList: 'text', shownCount: 'number', channel: 'text' },
+  'data.line': { data: 'text', kind: 'text', party: 'text', source: 'text', value: 'text' },
+  'data.observed': { observedAt: 'text', stale: 'text' },
+  'data.stale': {},
+  'data.change': {},
+  'data.withValue': { data: 'text', value: 'text' },
+  'purpose.line': { purpose: 'text', basis: 'text', allowedNow: 'text' },
+  'decision.source': { kind: 'text', id: 'text', version: 'text', decidedAt: 'text' },
+  'control.turnOffData': { data: 'text', purpose: 'text', mechanism: 'text' },
+  'control.stopPurpose': { purpose: 'text', mechanism: 'text' },
+  'control.muteTopic': { topic: 'text' },
+  'control.fewer': {},
+  'control.correct': { data: 'text' },
+  'control.manage': {},
+  'withheld.consent': { count: 'number' },
+  'withheld.sensitive': { count: 'number' },
+  'withheld.reasons': { count: 'number' },
+  'value.boolean': { value: 'text' },
+  'label.fallback': { name: 'text' },
+  'dsa.title': {},
+  'dsa.intro': { count: 'number', system: 'text' },
+  'dsa.parameter': {
+    rank: 'number',
+    label: 'text',
+    purpose: 'text',
+    dataList: 'text',
+    dataCount: 'number',
+    share: 'number',
+    importance: 'text',
+  },
+  'dsa.controls': {},
+} as const satisfies Record<string, Readonly<Record<string, PlaceholderType>>>;
+
+/**
+ * The id of a message the explainer formats.
+ *
+ * @example
+ * const id: MessageId = 'summary';
+ */
+export type MessageId = keyof typeof messageSpec;
+
+/**
+ * Placeholders a `clause.<code>` message may use.
+ *
+ * @example
+ * Object.keys(customClausePlaceholders); // ['data', 'actual', 'expected', 'operator', 'value', 'count']
+ */
+export const customClausePlaceholders: Readonly<Record<string, PlaceholderType>> =
+  clausePlaceholders;
+
+/**
+ * Message ids in a stable order.
+ *
+ * @example
+ * messageIds.includes('summary'); // true
+ */
+export const messageIds = Object.keys(messageSpec) as MessageId[];

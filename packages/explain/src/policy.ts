@@ -1,0 +1,181 @@
+import { type DataCategoryId, isDottedId, isWithin } from '@candor/core';
+import { explainError } from './errors';
+
+/**
+ * What to do with evidence older than `maxAgeMs`: `flag` it in the explanation ("this may be out
+ * of date") or `block` the explanation (`explain/stale_evidence`).
+ *
+ * @example
+ * const ttl: EvidenceTtl = { maxAgeMs: 90 * duration.day, action: 'flag' };
+ */
+export interface EvidenceTtl {
+  readonly maxAgeMs: number;
+  readonly action: 'flag' | 'block';
+}
+
+/**
+ * The explanation policy: which categories are sensitive and which of those may be named, how old
+ * evidence may be, and where customers change their data and settings.
+ *
+ * @example
+ * const policy: ExplainPolicy = {
+ *   nameSensitive: ['user.location.precise'],
+ *   evidenceTtl: { 'user.location': { maxAgeMs: duration.day, action: 'block' } },
+ *   changeUrls: { bySource: { billing: 'https://example.com/settings/billing' } },
+ *   manageUrl: 'https://example.com/privacy',
+ * };
+ */
+export interface ExplainPolicy {
+  /** Sensitive category prefixes; replaces {@link defaultSensitiveCategories}. */
+  readonly sensitiveCategories?: readonly DataCategoryId[];
+  /** Sensitive categories (prefixes) an explanation may name anyway. Default: none. */
+  readonly nameSensitive?: readonly DataCategoryId[];
+  /** TTL per category prefix; the longest matching prefix wins. */
+  readonly evidenceTtl?: Readonly<Record<DataCategoryId, EvidenceTtl>>;
+  /** TTL for categories no entry in `evidenceTtl` covers. Default: none. */
+  readonly defaultEvidenceTtl?: EvidenceTtl;
+  /** Where customers review or correct data: by fact source, then by category prefix. */
+  readonly changeUrls?: {
+    readonly bySource?: Readonly<Record<string, string>>;
+    readonly byCategory?: Readonly<Record<DataCategoryId, string>>;
+  };
+  /** The settings page for "manage everything". */
+  readonly manageUrl?: string;
+}
+
+/**
+ * Special categories of data (GDPR Art. 9) and precise location: never named unless the policy's
+ * `nameSensitive` allows it.
+ *
+ * @example
+ * defaultSensitiveCategories.includes('user.health'); // true
+ */
+export const defaultSensitiveCategories: readonly DataCategoryId[] = Object.freeze([
+  'user.health',
+  'user.biometric',
+  'user.genetic',
+  'user.location.precise',
+  'user.racial_ethnic_origin',
+  'user.political_opinion',
+  'user.religious_belief',
+  'user.trade_union',
+  'user.sexual_orientation',
+  'user.sex_life',
+  'user.criminal',
+]);
+
+/**
+ * The policy with defaults applied and lookups prepared.
+ *
+ * @example
+ * resolvePolicy().mayName('user.health.condition'); // false
+ */
+export interface ResolvedPolicy {
+  readonly source: ExplainPolicy;
+  isSensitive(category: DataCategoryId): boolean;
+  mayName(category: DataCategoryId): boolean;
+  ttl(category: DataCategoryId): EvidenceTtl | null;
+  changeUrl(source: string, category: DataCategoryId): string | null;
+  readonly manageUrl: string | null;
+}
+
+function longestPrefix<V>(map: Readonly<Record<string, V>> | undefined, id: string): V | undefined {
+  if (!map) return undefined;
+  let best: string | undefined;
+  for (const key of Object.keys(map))
+    if (isWithin(id, key) && (best === undefined || key.length > best.length)) best = key;
+  return best === undefined ? undefined : map[best];
+}
+
+const SAFE_URL = /^(?:https?:\/\/|\/(?!\/))[^\s<>"'`]*$/i;
+
+/**
+ * True when `url` is an `http(s)` or same-site path URL, the only kinds explanations link to
+ * (never `javascript:` or `data:`).
+ *
+ * @example
+ * isSafeUrl('https://example.com/settings'); // true
+ * isSafeUrl('javascript:alert(1)');         // false
+ */
+export function isSafeUrl(url: unknown): url is string {
+  return typeof url === 'string' && url.length <= 2_000 && SAFE_URL.test(url);
+}
+
+/** Caches a pure function of a category id (bounded, so unbounded id sets cannot grow memory). */
+function memo<V>(fn: (id: string) => V): (id: string) => V {
+  const cache = new Map<string, V>();
+  return (id) => {
+    let value = cache.get(id);
+    if (value === undefined && !cache.has(id)) {
+      value = fn(id);
+      if (cache.size >= 1_000) cache.clear();
+      cache.set(id, value);
+    }
+    return value as V;
+  };
+}
+
+function fail(path: string, value: unknown, why: string): never {
+  throw explainError('explain/invalid_input', `policy.${path}: ${why}`, {
+    path: `policy.${path}`,
+    value,
+  });
+}
+
+function checkTtl(path: string, ttl: EvidenceTtl): void {
+  if (typeof ttl !== 'object' || ttl === null) fail(path, ttl, 'must be { maxAgeMs, action }');
+  if (!Number.isFinite(ttl.maxAgeMs) || ttl.maxAgeMs < 0)
+    fail(`${path}.maxAgeMs`, ttl.maxAgeMs, 'must be a non-negative number of milliseconds');
+  if (ttl.action !== 'flag' && ttl.action !== 'block')
+    fail(`${path}.action`, ttl.action, "must be 'flag' or 'block'");
+}
+
+/**
+ * Validates a policy and prepares its lookups; throws `explain/invalid_input` naming the field.
+ *
+ * @example
+ * resolvePolicy({ manageUrl: 'https://example.com/privacy' }).manageUrl;
+ */
+export function resolvePolicy(policy: ExplainPolicy = {}): ResolvedPolicy {
+  const sensitive = policy.sensitiveCategories ?? defaultSensitiveCategories;
+  const named = policy.nameSensitive ?? [];
+  sensitive.forEach((c, i) => {
+    if (!isDottedId(c)) fail(`sensitiveCategories[${i}]`, c, 'must be a data category id');
+  });
+  named.forEach((c, i) => {
+    if (!isDottedId(c)) fail(`nameSensitive[${i}]`, c, 'must be a data category id');
+  });
+  for (const [category, ttl] of Object.entries(policy.evidenceTtl ?? {})) {
+    if (!isDottedId(category))
+      fail(`evidenceTtl.${category}`, category, 'must be a data category id');
+    checkTtl(`evidenceTtl.${category}`, ttl);
+  }
+  if (policy.defaultEvidenceTtl) checkTtl('defaultEvidenceTtl', policy.defaultEvidenceTtl);
+  for (const [kind, map] of Object.entries(policy.changeUrls ?? {}))
+    for (const [key, url] of Object.entries(map ?? {}))
+      if (!isSafeUrl(url))
+        fail(`changeUrls.${kind}.${key}`, url, 'must be an http(s) URL or a path');
+  if (policy.manageUrl !== undefined && !isSafeUrl(policy.manageUrl))
+    fail('manageUrl', policy.manageUrl, 'must be an http(s) URL or a path');
+  const isSensitive = (category: DataCategoryId) => sensitive.some((s) => isWithin(category, s));
+  const mayName = memo(
+    (category: DataCategoryId) =>
+      !isSensitive(category) || named.some((n) => isWithin(category, n)),
+  );
+  const ttl = memo(
+    (category: DataCategoryId) =>
+      longestPrefix(policy.evidenceTtl, category) ?? policy.defaultEvidenceTtl ?? null,
+  );
+  return {
+    source: policy,
+    isSensitive,
+    mayName,
+    ttl,
+    changeUrl: (source, category) => {
+      const bySource = policy.changeUrls?.bySource;
+      if (bySource && Object.hasOwn(bySource, source)) return bySource[source] ?? null;
+      return longestPrefix(policy.changeUrls?.byCategory, category) ?? null;
+    },
+    manageUrl: policy.manageUrl ?? null,
+  };
+}

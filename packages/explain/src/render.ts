@@ -1,0 +1,366 @@
+import { isSafeUrl } from './policy';
+import type { TransparencyPage } from './transparency';
+import type { Explanation, ExplanationControl } from './types';
+
+/**
+ * The formats explanations render to: `text`, `markdown`, `html` (every value escaped) and
+ * `json` (safe to embed in a `<script>` tag).
+ *
+ * @example
+ * const format: RenderFormat = 'html';
+ */
+export type RenderFormat = 'text' | 'markdown' | 'html' | 'json';
+
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
+/** Flattens line breaks; a quick test first, since most text has none. */
+function oneLine(text: string): string {
+  return LINE_BREAK.test(text) ? text.replace(/[\r\n\u2028\u2029]+/g, ' ') : text;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/**
+ * Escapes text for HTML element content and quoted attribute values.
+ *
+ * @example
+ * escapeHtml('<script>'); // '&lt;script&gt;'
+ */
+export function escapeHtml(text: string): string {
+  return oneLine(text).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+}
+
+/**
+ * Escapes text so Markdown shows it literally: inline markup, HTML, and block markers at the start.
+ *
+ * @example
+ * escapeMarkdown('*not bold* [x](javascript:y)'); // '\\*not bold\\* \\[x\\](javascript:y)'
+ */
+export function escapeMarkdown(text: string): string {
+  return oneLine(text)
+    .replace(/[\\`*_[\]<>|~!&]/g, (ch) => `\\${ch}`)
+    .replace(/^(\s*)([#+\-=])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+}
+
+function markdownUrl(url: string): string {
+  return url.replace(
+    /[()\s<>]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+/** Serializes to JSON that can sit inside an HTML `<script>` element. */
+function safeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /[<>&\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function controlUrl(control: ExplanationControl): string | null {
+  if ((control.kind === 'correct_data' || control.kind === 'manage_all') && isSafeUrl(control.url))
+    return control.url;
+  return null;
+}
+
+interface Section {
+  heading: string | null;
+  items: Array<{
+    text: string;
+    url?: string | null;
+    urlText?: string;
+    attrs?: Record<string, string>;
+  }>;
+  list: boolean;
+  className: string;
+}
+
+function sections(e: Explanation): Section[] {
+  if (e.layer === 'short') {
+    const manage = e.controls.find((c) => c.kind === 'manage_all');
+    const out: Section[] = [
+      { heading: null, items: [{ text: e.summary }], list: false, className: 'candor-summary' },
+    ];
+    if (manage)
+      out.push({
+        heading: null,
+        items: [
+          {
+            text: manage.label,
+            url: controlUrl(manage),
+            attrs: { 'data-candor-control': manage.id, 'data-kind': manage.kind },
+          },
+        ],
+        list: false,
+        className: 'candor-controls',
+      });
+    return out;
+  }
+  const out: Section[] = [
+    { heading: null, items: [{ text: e.summary }], list: false, className: 'candor-summary' },
+  ];
+  if (e.reasons.length > 0)
+    out.push({
+      heading: e.headings.reasons,
+      items: e.reasons.flatMap((r) =>
+        r.clauses.map((c) => ({ text: c.text, attrs: { 'data-reason': r.id } })),
+      ),
+      list: true,
+      className: 'candor-reasons',
+    });
+  if (e.dataUsed.length > 0)
+    out.push({
+      heading: e.headings.data,
+      items: e.dataUsed.map((d) => ({
+        text: d.text,
+        url: d.changeAt && isSafeUrl(d.changeAt.url) ? d.changeAt.url : null,
+        urlText: d.changeAt?.text ?? '',
+        attrs: { 'data-fact': d.factId },
+      })),
+      list: true,
+      className: 'candor-data',
+    });
+  const purpose = [{ text: e.purpose.text }];
+  if (e.decision.text) purpose.push({ text: e.decision.text });
+  purpose.push({ text: e.counterfactual });
+  out.push({
+    heading: e.headings.purpose,
+    items: purpose,
+    list: false,
+    className: 'candor-purpose',
+  });
+  out.push({
+    heading: e.headings.controls,
+    items: e.controls.map((c) => ({
+      text: c.label,
+      url: controlUrl(c),
+      attrs: { 'data-candor-control': c.id, 'data-kind': c.kind },
+    })),
+    list: true,
+    className: 'candor-controls',
+  });
+  if (e.withheldText.length > 0)
+    out.push({
+      heading: e.headings.withheld,
+      items: e.withheldText.map((text) => ({ text })),
+      list: true,
+      className: 'candor-withheld',
+    });
+  return out;
+}
+
+function toText(title: string | null, parts: Section[]): string {
+  const lines: string[] = title ? [oneLine(title), ''] : [];
+  for (const section of parts) {
+    if (section.heading) lines.push(oneLine(section.heading));
+    for (const item of section.items) {
+      let line = (section.list ? '- ' : '') + oneLine(item.text);
+      if (item.url)
+        line += item.urlText ? ` ${oneLine(item.urlText)}: ${item.url}` : ` (${item.url})`;
+      lines.push(line);
+    }
+    lines.push('');
+  }
+  return lines.join('\n').trimEnd();
+}
+
+function toMarkdown(title: string | null, parts: Section[]): string {
+  const lines: string[] = title ? [`## ${escapeMarkdown(title)}`, ''] : [];
+  for (const section of parts) {
+    if (section.heading) lines.push(`### ${escapeMarkdown(section.heading)}`, '');
+    for (const item of section.items) {
+      let line: string;
+      if (item.url && !item.urlText)
+        line = `[${escapeMarkdown(item.text)}](${markdownUrl(item.url)})`;
+      else {
+        line = escapeMarkdown(item.text);
+        if (item.url) line += ` [${escapeMarkdown(item.urlText ?? '')}](${markdownUrl(item.url)})`;
+      }
+      lines.push(section.list ? `- ${line}` : line);
+      if (!section.list) lines.push('');
+    }
+    if (section.list) lines.push('');
+  }
+  return lines.join('\n').trimEnd();
+}
+
+function attributes(attrs: Record<string, string> | undefined): string {
+  return Object.entries(attrs ?? {})
+    .map(([k, v]) => ` ${k}="${escapeHtml(v)}"`)
+    .join('');
+}
+
+function toHtml(root: Record<string, string>, title: string | null, parts: Section[]): string {
+  const out: string[] = [`<section${attributes(root)}>`];
+  if (title) out.push(`<h2>${escapeHtml(title)}</h2>`);
+  for (const section of parts) {
+    if (section.heading) out.push(`<h3>${escapeHtml(section.heading)}</h3>`);
+    const items = section.items.map((item) => {
+      const isControl = item.attrs?.['data-candor-control'] !== undefined;
+      let body: string;
+      if (isControl && item.url)
+        body = `<a href="${escapeHtml(item.url)}"${attributes(item.attrs)}>${escapeHtml(item.text)}</a>`;
+      else if (isControl)
+        body = `<button type="button"${attributes(item.attrs)}>${escapeHtml(item.text)}</button>`;
+      else {
+        body = escapeHtml(item.text);
+        if (item.url)
+          body += ` <a href="${escapeHtml(item.url)}">${escapeHtml(item.urlText ?? '')}</a>`;
+      }
+      const attrs = isControl ? '' : attributes(item.attrs);
+      return section.list ? `<li${attrs}>${body}</li>` : `<p${attrs}>${body}</p>`;
+    });
+    out.push(
+      section.list
+        ? `<ul class="${section.className}">${items.join('')}</ul>`
+        : `<div class="${section.className}">${items.join('')}</div>`,
+    );
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+/**
+ * Renders an explanation as plain text.
+ *
+ * @example
+ * console.log(renderText(explainer.explain(record, { consent: gate })));
+ */
+export function renderText(explanation: Explanation): string {
+  const e = explanation;
+  if (e.layer === 'short') {
+    let out = oneLine(e.summary);
+    for (const c of e.controls) {
+      if (c.kind !== 'manage_all') continue;
+      const url = controlUrl(c);
+      out += `\n\n${oneLine(c.label)}${url ? ` (${url})` : ''}`;
+    }
+    return out;
+  }
+  // Written out (not via `sections`) because the standard layer is on hot paths; the output is
+  // the same shape as the Markdown and HTML renderings.
+  let out = `${oneLine(e.headings.title)}\n\n${oneLine(e.summary)}\n`;
+  if (e.reasons.length > 0) {
+    out += `\n${oneLine(e.headings.reasons)}\n`;
+    for (const r of e.reasons) for (const c of r.clauses) out += `- ${oneLine(c.text)}\n`;
+  }
+  if (e.dataUsed.length > 0) {
+    out += `\n${oneLine(e.headings.data)}\n`;
+    for (const d of e.dataUsed) {
+      out += `- ${oneLine(d.text)}`;
+      if (d.changeAt && isSafeUrl(d.changeAt.url))
+        out += ` ${oneLine(d.changeAt.text)}: ${d.changeAt.url}`;
+      out += '\n';
+    }
+  }
+  out += `\n${oneLine(e.headings.purpose)}\n${oneLine(e.purpose.text)}\n`;
+  if (e.decision.text) out += `${oneLine(e.decision.text)}\n`;
+  out += `${oneLine(e.counterfactual)}\n\n${oneLine(e.headings.controls)}\n`;
+  for (const c of e.controls) {
+    const url = controlUrl(c);
+    out += `- ${oneLine(c.label)}${url ? ` (${url})` : ''}\n`;
+  }
+  if (e.withheldText.length > 0) {
+    out += `\n${oneLine(e.headings.withheld)}\n`;
+    for (const text of e.withheldText) out += `- ${oneLine(text)}\n`;
+  }
+  return out.trimEnd();
+}
+
+/**
+ * Renders an explanation as Markdown; every value is escaped, links are `http(s)` or paths only.
+ *
+ * @example
+ * const md = renderMarkdown(explanation);
+ */
+export function renderMarkdown(explanation: Explanation): string {
+  return toMarkdown(
+    explanation.layer === 'short' ? null : explanation.headings.title,
+    sections(explanation),
+  );
+}
+
+/**
+ * Renders an explanation as an HTML fragment: every interpolated value is escaped, links are
+ * `http(s)` or paths only, and controls are `<button data-candor-control="…" data-kind="…">`
+ * elements for the app to wire (or links, when they have a URL).
+ *
+ * @example
+ * container.innerHTML = renderHtml(explanation);
+ * container.addEventListener('click', (e) => onControl((e.target as HTMLElement).dataset.candorControl));
+ */
+export function renderHtml(explanation: Explanation): string {
+  return toHtml(
+    {
+      class: 'candor-explanation',
+      lang: explanation.locale,
+      'data-layer': explanation.layer,
+      'data-decision': explanation.decisionId,
+    },
+    explanation.layer === 'short' ? null : explanation.headings.title,
+    sections(explanation),
+  );
+}
+
+/**
+ * Renders an explanation as JSON, escaping `<`, `>` and `&` so it can be embedded in HTML.
+ *
+ * @example
+ * res.type('json').send(renderJson(explanation));
+ */
+export function renderJson(explanation: Explanation): string {
+  return safeJson(explanation);
+}
+
+/**
+ * Renders an explanation in any {@link RenderFormat}.
+ *
+ * @example
+ * render(explanation, 'markdown');
+ */
+export function render(explanation: Explanation, format: RenderFormat): string {
+  switch (format) {
+    case 'text':
+      return renderText(explanation);
+    case 'markdown':
+      return renderMarkdown(explanation);
+    case 'html':
+      return renderHtml(explanation);
+    case 'json':
+      return renderJson(explanation);
+  }
+}
+
+/**
+ * Renders a DSA Art. 27 transparency page in any {@link RenderFormat}.
+ *
+ * @example
+ * console.log(renderTransparency(page, 'markdown'));
+ */
+export function renderTransparency(page: TransparencyPage, format: RenderFormat): string {
+  if (format === 'json') return safeJson(page);
+  const parts: Section[] = [
+    { heading: null, items: [{ text: page.intro }], list: false, className: 'candor-intro' },
+    {
+      heading: null,
+      items: page.parameters.map((p) => ({ text: p.text, attrs: { 'data-parameter': p.id } })),
+      list: true,
+      className: 'candor-parameters',
+    },
+    {
+      heading: null,
+      items: [{ text: page.controlsText }],
+      list: false,
+      className: 'candor-controls',
+    },
+  ];
+  if (format === 'text') return toText(page.title, parts);
+  if (format === 'markdown') return toMarkdown(page.title, parts);
+  return toHtml({ class: 'candor-transparency', lang: page.locale }, page.title, parts);
+}

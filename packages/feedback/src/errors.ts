@@ -1,0 +1,55 @@
+import { CandorError, type CandorErrorDetails } from '@candor/core';
+
+/**
+ * The codes `@candor/feedback` throws:
+ * - `feedback/invalid_event` — a feedback event or decision entry fails validation
+ * - `feedback/invalid_scope` — a scope that does not exist, that the kind cannot carry, or `item`
+ *   without an `itemKey`
+ * - `feedback/invalid_duration` — a duration that is not a positive whole number of
+ *   milliseconds, or any duration on a permanent kind (`stop_this`, `unsubscribed`, `complained`)
+ * - `feedback/invalid_reward` — a reward, value or intrusiveness that is NaN, infinite or negative
+ * - `feedback/idempotency_conflict` — an idempotency key reused for a different event
+ * - `feedback/decision_mismatch` — feedback names a decision made for another subject or rule
+ * - `feedback/future_event` — an event dated later than the clock allows
+ * - `feedback/no_eligible_variant` — a variant choice with nothing eligible to choose from
+ * - `feedback/invalid_option` — a factory option out of range
+ *
+ * @example
+ * if (isCandorError(error, 'feedback/invalid_scope')) showError(error.details.path);
+ */
+export type FeedbackErrorCode =
+  | 'feedback/invalid_event'
+  | 'feedback/invalid_scope'
+  | 'feedback/invalid_duration'
+  | 'feedback/invalid_reward'
+  | 'feedback/idempotency_conflict'
+  | 'feedback/decision_mismatch'
+  | 'feedback/future_event'
+  | 'feedback/no_eligible_variant'
+  | 'feedback/invalid_option';
+
+/** Builds a feedback {@link CandorError}. */
+export function feedbackError(
+  code: FeedbackErrorCode,
+  message: string,
+  details: CandorErrorDetails,
+): CandorError<FeedbackErrorCode> {
+  return new CandorError(code, message, details);
+}
+
+/** Throws `feedback/invalid_option` unless `value` is a finite number within [min, max]. */
+export function checkNumberOption(
+  value: number,
+  path: string,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw feedbackError(
+      'feedback/invalid_option',
+      `${path}: ${String(value)} must be a finite number between ${min} and ${max}`,
+      { path, value },
+    );
+  }
+  return value;
+}

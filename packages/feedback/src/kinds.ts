@@ -1,0 +1,125 @@
+import type { SuppressionScope } from '@candor/core';
+
+/**
+ * What a customer can say about a message: `helpful`, `not_relevant`, `not_interested`,
+ * `too_frequent`, `intrusive` ("creepy"), `wrong_data` and `stop_this`.
+ *
+ * @example
+ * explicitFeedbackKinds.includes('too_frequent'); // true
+ */
+export const explicitFeedbackKinds = Object.freeze([
+  'helpful',
+  'not_relevant',
+  'not_interested',
+  'too_frequent',
+  'intrusive',
+  'wrong_data',
+  'stop_this',
+] as const);
+
+/**
+ * What delivery and behaviour report without the customer saying anything: `delivered`, `opened`,
+ * `clicked`, `dismissed`, `ignored` (no reaction within a window), `converted`, `unsubscribed`
+ * and `complained` (e.g. a spam report).
+ *
+ * @example
+ * implicitFeedbackKinds.includes('ignored'); // true
+ */
+export const implicitFeedbackKinds = Object.freeze([
+  'delivered',
+  'opened',
+  'clicked',
+  'dismissed',
+  'ignored',
+  'converted',
+  'unsubscribed',
+  'complained',
+] as const);
+
+/** An explicit feedback kind. */
+export type ExplicitFeedbackKind = (typeof explicitFeedbackKinds)[number];
+/** An implicit feedback kind. */
+export type ImplicitFeedbackKind = (typeof implicitFeedbackKinds)[number];
+/** Any feedback kind, explicit or implicit. */
+export type FeedbackKind = ExplicitFeedbackKind | ImplicitFeedbackKind;
+
+/**
+ * Every feedback kind, explicit first.
+ *
+ * @example
+ * feedbackKinds.length; // 15
+ */
+export const feedbackKinds = Object.freeze([
+  ...explicitFeedbackKinds,
+  ...implicitFeedbackKinds,
+] as const);
+
+/** Kinds whose effect is a suppression and that may therefore carry a `scope`. */
+const SCOPED: Partial<Record<FeedbackKind, true>> = {
+  not_relevant: true,
+  not_interested: true,
+  too_frequent: true,
+  intrusive: true,
+  wrong_data: true,
+  stop_this: true,
+  unsubscribed: true,
+  complained: true,
+};
+
+/** Kinds that are permanent for their scope: a `durationMs` is refused. */
+const PERMANENT: Partial<Record<FeedbackKind, true>> = {
+  stop_this: true,
+  unsubscribed: true,
+  complained: true,
+};
+
+/**
+ * True when feedback of `kind` suppresses something and may carry a `scope` (every explicit kind
+ * but `helpful`, plus `unsubscribed` and `complained`).
+ *
+ * @example
+ * isScopedKind('not_interested'); // true
+ * isScopedKind('clicked');        // false
+ */
+export function isScopedKind(kind: FeedbackKind): boolean {
+  return SCOPED[kind] === true;
+}
+
+/**
+ * True when feedback of `kind` is permanent for its scope (`stop_this`, `unsubscribed`,
+ * `complained`) and so takes no `durationMs`.
+ *
+ * @example
+ * isPermanentKind('stop_this'); // true
+ */
+export function isPermanentKind(kind: FeedbackKind): boolean {
+  return PERMANENT[kind] === true;
+}
+
+/**
+ * The scope a scoped kind reaches when the event names none: `not_relevant` and `wrong_data` →
+ * the item (or the rule when there is no `itemKey`), `not_interested` → the topic, `too_frequent`,
+ * `unsubscribed` and `complained` → the channel, `intrusive` and `stop_this` → the rule. `null`
+ * for kinds that suppress nothing.
+ *
+ * @example
+ * defaultScope('not_interested', false); // 'topic'
+ */
+export function defaultScope(kind: FeedbackKind, hasItemKey: boolean): SuppressionScope | null {
+  switch (kind) {
+    case 'not_relevant':
+    case 'wrong_data':
+      return hasItemKey ? 'item' : 'rule';
+    case 'not_interested':
+      return 'topic';
+    case 'too_frequent':
+    case 'unsubscribed':
+    case 'complained':
+      return 'channel';
+    case 'intrusive':
+    case 'stop_this':
+      return 'rule';
+    default:
+      return null;
+  }
+}

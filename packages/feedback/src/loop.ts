@@ -1,0 +1,1289 @@
+import {
+  type Clock,
+  duration,
+  type Instant,
+  isWithin,
+  type SubjectId,
+  type SuppressionQuery,
+  type SuppressionReason,
+  type SuppressionScope,
+  type SuppressionSource,
+  type SuppressionVerdict,
+  systemClock,
+} from '@candor/core';
+import { checkNumberOption, feedbackError } from './errors';
+import { defaultScope, type FeedbackKind } from './kinds';
+import type { DecisionEntry, FeedbackEvent } from './schema';
+import { createMemoryFeedbackStore, type FeedbackStore } from './store';
+import { budgetDetail, day, scopeText, suppressionDetail } from './text';
+import { checkDecisionEntry, checkFeedbackEvent } from './validate';
+import { type RateInterval, wilsonInterval } from './wilson';
+
+/**
+ * Kinds whose suppression lasts a while (the others are permanent or suppress nothing).
+ *
+ * @example
+ * createFeedbackLoop({ durations: { too_frequent: 7 * duration.day } });
+ */
+export type TimedFeedbackKind =
+  | 'not_relevant'
+  | 'not_interested'
+  | 'too_frequent'
+  | 'intrusive'
+  | 'wrong_data';
+
+/**
+ * A guardrail metric: a share of a rule's exposed decisions that drew this reaction.
+ *
+ * @example
+ * loop.ruleHealth('sizing-guide').rates.intrusive.lower;
+ */
+export type GuardrailMetric = 'helpful' | 'not_interested' | 'intrusive' | 'complaint' | 'opt_out';
+
+/**
+ * How fatigue and budgets work; every field has a default.
+ *
+ * @example
+ * createFeedbackLoop({ fatigue: { caps: { email: 3, push: 5 }, crossChannelCap: 6, halfLifeMs: 2 * duration.day } });
+ */
+export interface FatigueOptions {
+  /** Half-life of the fatigue score. Default 3 days. */
+  readonly halfLifeMs?: number;
+  /** Score added per signal; negative weights (engagement) lower it. */
+  readonly weights?: Partial<Record<FeedbackKind, number>>;
+  /** The window caps count deliveries in. Default 7 days. */
+  readonly windowMs?: number;
+  /** Deliveries per window per channel before fatigue and feedback adjust it. */
+  readonly caps?: Readonly<Record<string, number>>;
+  /** Cap for channels not in `caps`. Default 5. */
+  readonly defaultCap?: number;
+  /** Deliveries per window across all channels. Default 10. */
+  readonly crossChannelCap?: number;
+  /** Fatigue score at which a channel's cap halves. Default 3. */
+  readonly sensitivity?: number;
+  /** Factor a `too_frequent` or `intrusive` signal multiplies the budget by. Default 0.5. */
+  readonly reduction?: number;
+}
+
+/**
+ * When a rule (or variant) is paused automatically.
+ *
+ * @example
+ * createFeedbackLoop({ guardrails: { thresholds: { intrusive: 0.03, complaint: 0.005, opt_out: 0.05 }, minExposures: 50 } });
+ */
+export interface GuardrailOptions {
+  /**
+   * Rate thresholds: a rule pauses when the Wilson lower bound of the metric's rate exceeds its
+   * threshold. Default `{ intrusive: 0.05, complaint: 0.01 }`; add `not_interested` or `opt_out`
+   * to guard them too.
+   */
+  readonly thresholds?: Partial<Record<Exclude<GuardrailMetric, 'helpful'>, number>>;
+  /** Fewest exposed decisions before a pause. Default 20. */
+  readonly minExposures?: number;
+  /** Normal quantile of the interval. Default 1.96 (95%). */
+  readonly z?: number;
+  /** Whether `check()` suppresses a paused rule itself. Default true. */
+  readonly suppressPausedRules?: boolean;
+}
+
+/**
+ * Something that learns from accepted feedback, such as a Thompson sampler.
+ *
+ * @example
+ * createFeedbackLoop({ observers: [createThompsonSampler({ seed: 1 })] });
+ */
+export interface FeedbackObserver {
+  observe(event: FeedbackEvent): void;
+}
+
+/**
+ * Options of {@link createFeedbackLoop}; every field has a default.
+ *
+ * @example
+ * createFeedbackLoop({ store, clock, durations: { not_interested: 30 * duration.day }, critical: (q) => q.topic.startsWith('security') });
+ */
+export interface FeedbackLoopOptions {
+  /** Where events and decisions are persisted by `submit` and read by `hydrate`. Default in memory. */
+  readonly store?: FeedbackStore;
+  readonly clock?: Clock;
+  /**
+   * How long a timed kind suppresses when the event names no `durationMs`. Defaults:
+   * not_relevant 30 days, not_interested 90 days, too_frequent 14 days, intrusive 90 days,
+   * wrong_data 30 days.
+   */
+  readonly durations?: Partial<Record<TimedFeedbackKind, number>>;
+  /**
+   * Escalation: `after` "not interested" signals on one topic within `withinMs` mute the topic
+   * for `durationMs` (`null` = permanently). Defaults 3, 30 days, 365 days.
+   */
+  readonly escalation?: {
+    readonly after?: number;
+    readonly withinMs?: number;
+    readonly durationMs?: number | null;
+  };
+  readonly fatigue?: FatigueOptions;
+  readonly guardrails?: GuardrailOptions;
+  /** True for messages exempt from fatigue and budgets (e.g. fraud alerts). Default none. */
+  readonly critical?: (query: SuppressionQuery) => boolean;
+  /** Events dated more than this after the clock are refused. Default 5 minutes. */
+  readonly maxFutureSkewMs?: number;
+  /** Events older than this are flagged `late` (and still applied). Default 7 days. */
+  readonly lateAfterMs?: number;
+  /** Learners fed every accepted event (e.g. a Thompson sampler). */
+  readonly observers?: readonly FeedbackObserver[];
+}
+
+/**
+ * A correction the customer asked for with `wrong_data`, for the app to route.
+ *
+ * @example
+ * loop.subscribe((e) => { if (e.type === 'correction_requested') tickets.open(e.request); });
+ */
+export interface CorrectionRequest {
+  /** The `wrong_data` event's idempotency key. */
+  readonly id: string;
+  readonly subject: SubjectId;
+  readonly decisionId: string;
+  readonly ruleId: string;
+  readonly topic: string;
+  readonly channel: string;
+  readonly itemKey?: string;
+  /** What the customer said is wrong. */
+  readonly note?: string;
+  readonly at: Instant;
+}
+
+/**
+ * A rule or variant the guardrails paused, with the evidence.
+ *
+ * @example
+ * for (const pause of loop.pauses()) console.log(pause.ruleId, pause.detail);
+ */
+export interface RulePause {
+  readonly ruleId: string;
+  /** The variant paused, or `null` for the whole rule. */
+  readonly variantId: string | null;
+  readonly metric: GuardrailMetric;
+  readonly interval: RateInterval;
+  readonly threshold: number;
+  readonly at: Instant;
+  /** Why, in words: `intrusive rate 9.0% (95% CI 5.5–14.4%) over 200 messages exceeds 5%`. */
+  readonly detail: string;
+}
+
+/**
+ * What happened in the loop, for subscribers.
+ *
+ * @example
+ * loop.subscribe((event) => { if (event.type === 'rule_paused') void engine.pause(event.pause.ruleId, { reason: event.pause.detail }); });
+ */
+export type FeedbackLoopEvent =
+  | { readonly type: 'suppressed'; readonly subject: SubjectId; readonly reason: SuppressionReason }
+  | {
+      readonly type: 'budget_lowered';
+      readonly subject: SubjectId;
+      readonly reason: SuppressionReason;
+    }
+  | { readonly type: 'correction_requested'; readonly request: CorrectionRequest }
+  | { readonly type: 'rule_paused'; readonly pause: RulePause }
+  | { readonly type: 'rule_resumed'; readonly ruleId: string; readonly variantId: string | null }
+  | { readonly type: 'orphaned'; readonly event: FeedbackEvent }
+  | { readonly type: 'adopted'; readonly decisionId: string; readonly events: number };
+
+/**
+ * What applying one event did.
+ *
+ * @example
+ * const { status, orphaned, effects } = loop.apply(event);
+ */
+export interface IngestResult {
+  /** `duplicate` when the idempotency key was seen before: nothing changed. */
+  readonly status: 'accepted' | 'duplicate';
+  /** The decision is unknown: the event is kept (and its effects applied) and listed in `orphans()`. */
+  readonly orphaned: boolean;
+  /** Older than `lateAfterMs`: applied at its own time. */
+  readonly late: boolean;
+  /** Suppressions, budget changes, corrections and pauses this event caused. */
+  readonly effects: readonly FeedbackLoopEvent[];
+}
+
+/**
+ * A subject's budget on one channel at one time.
+ *
+ * @example
+ * const { allowed, used, reason } = loop.budget('cus_1', 'email');
+ */
+export interface BudgetStatus {
+  readonly channel: string;
+  /** Deliveries allowed in the window on this channel, after fatigue and feedback. */
+  readonly allowed: number;
+  /** Deliveries in the window on this channel (critical ones excluded). */
+  readonly used: number;
+  readonly remaining: number;
+  /** Deliveries allowed and used across all channels. */
+  readonly crossChannel: {
+    readonly allowed: number;
+    readonly used: number;
+    readonly remaining: number;
+  };
+  /** The decayed fatigue score on this channel. */
+  readonly fatigue: number;
+  /** Product of active budget reductions for this channel (1 = none). */
+  readonly factor: number;
+  /** True when one more non-critical delivery fits both budgets. */
+  readonly withinBudget: boolean;
+  /** Why not, when `withinBudget` is false. */
+  readonly reason: SuppressionReason | null;
+}
+
+/**
+ * Guardrail rates of a rule or variant, each with its Wilson interval.
+ *
+ * @example
+ * const health = loop.ruleHealth('sizing-guide', 'v2');
+ * console.log(health.rates.complaint.upper);
+ */
+export interface RuleHealth {
+  readonly ruleId: string;
+  readonly variantId: string | null;
+  /** Distinct decisions with any feedback (delivered or a reaction). */
+  readonly exposures: number;
+  readonly rates: Readonly<Record<GuardrailMetric, RateInterval>>;
+  readonly paused: RulePause | null;
+}
+
+/**
+ * The feedback loop: ingests feedback, keeps an in-memory view of suppressions, fatigue, budgets
+ * and rule health, and answers core's `SuppressionSource.check()` synchronously from it.
+ *
+ * @example
+ * const loop: FeedbackLoop = createFeedbackLoop();
+ * const engine = createRuleEngine({ rules, consent, suppressions: loop });
+ */
+export interface FeedbackLoop extends SuppressionSource {
+  /** Is this message suppressed for the subject right now? Applies every accepted event. */
+  check(query: SuppressionQuery): SuppressionVerdict;
+  /** Validates, persists to the store, then applies an event. The recommended write path. */
+  submit(event: unknown): Promise<IngestResult>;
+  /** Validates and applies an event to the view only (replay, tests, benchmarks); not persisted. */
+  apply(event: unknown): IngestResult;
+  /** Validates, persists and applies a decision entry, so feedback can be joined to it. */
+  logDecision(entry: unknown): Promise<void>;
+  /** Applies a decision entry to the view only. */
+  applyDecision(entry: unknown): void;
+  /** Replays the store's decisions and events into the view; returns how many were read. */
+  hydrate(): Promise<{ readonly decisions: number; readonly events: number }>;
+  /** Active suppressions and budget reductions of a subject, each with its reason. */
+  suppressions(subject: SubjectId, at?: Instant): readonly SuppressionReason[];
+  /** The subject's budget on a channel: allowed, used, fatigue, and why not. */
+  budget(subject: SubjectId, channel: string, at?: Instant): BudgetStatus;
+  /** The subject's decayed fatigue score on a channel. */
+  fatigue(subject: SubjectId, channel: string, at?: Instant): number;
+  /** Guardrail rates of a rule (or one of its variants). */
+  ruleHealth(ruleId: string, variantId?: string): RuleHealth;
+  /** Whether the guardrails paused this rule (or, with `variantId`, the rule or that variant). */
+  isPaused(ruleId: string, variantId?: string): boolean;
+  /** Every active pause. */
+  pauses(): readonly RulePause[];
+  /** Lifts a pause and restarts that rule's (or variant's) guardrail counts. */
+  resume(ruleId: string, variantId?: string): void;
+  /** Events whose decision is unknown, kept until their decision is logged. */
+  orphans(): readonly FeedbackEvent[];
+  /** Correction requests from `wrong_data`, oldest first. */
+  corrections(subject?: SubjectId): readonly CorrectionRequest[];
+  /** Every accepted event in arrival order (for `computeTrustMetrics`). */
+  events(): readonly FeedbackEvent[];
+  /** Listens to loop events; returns the unsubscribe function. */
+  subscribe(listener: (event: FeedbackLoopEvent) => void): () => void;
+}
+
+interface Suppression {
+  readonly scope: SuppressionScope;
+  readonly target: string;
+  readonly since: Instant;
+  readonly until: Instant | null;
+  readonly reason: SuppressionReason;
+}
+
+interface Adjustment {
+  readonly channel: string | null;
+  readonly since: Instant;
+  readonly until: Instant;
+  readonly reason: SuppressionReason;
+}
+
+/** A subject's fatigue on one channel; a subject's channels form a short linked list. */
+interface ChannelState {
+  readonly channel: string;
+  score: number;
+  lastAt: Instant;
+  deliveries: Instant[];
+  next: ChannelState | null;
+}
+
+/**
+ * Per-subject view. Channels are a linked list hung off the state (no array in between), so the
+ * ingest hot path reaches a channel's fatigue with one pointer less to chase.
+ */
+interface SubjectState {
+  suppressions: Suppression[];
+  adjustments: Adjustment[];
+  channels: ChannelState | null;
+  notInterested: Map<string, Instant[]> | null;
+}
+
+interface Counts {
+  exposures: number;
+  helpful: number;
+  not_interested: number;
+  intrusive: number;
+  complaint: number;
+  opt_out: number;
+}
+
+const METRICS: readonly GuardrailMetric[] = [
+  'helpful',
+  'not_interested',
+  'intrusive',
+  'complaint',
+  'opt_out',
+];
+const METRIC_OF: Partial<Record<FeedbackKind, GuardrailMetric>> = {
+  helpful: 'helpful',
+  not_interested: 'not_interested',
+  intrusive: 'intrusive',
+  complained: 'complaint',
+  unsubscribed: 'opt_out',
+  stop_this: 'opt_out',
+};
+const BIT: Record<GuardrailMetric, number> = {
+  helpful: 2,
+  not_interested: 4,
+  intrusive: 8,
+  complaint: 16,
+  opt_out: 32,
+};
+const EMPTY: readonly FeedbackLoopEvent[] = Object.freeze([]);
+const NO_SUPPRESSIONS: readonly Suppression[] = Object.freeze([]);
+const NO_ADJUSTMENTS: readonly Adjustment[] = Object.freeze([]);
+const NOT_SUPPRESSED: SuppressionVerdict = Object.freeze({ suppressed: false, reason: null });
+
+const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
+  not_relevant: 30 * duration.day,
+  not_interested: 90 * duration.day,
+  too_frequent: 14 * duration.day,
+  intrusive: 90 * duration.day,
+  wrong_data: 30 * duration.day,
+};
+const DEFAULT_WEIGHTS: Partial<Record<FeedbackKind, number>> = {
+  delivered: 0.25,
+  ignored: 1,
+  dismissed: 1.5,
+  opened: -0.5,
+  clicked: -1,
+  converted: -1,
+};
+
+function newCounts(): Counts {
+  return { exposures: 0, helpful: 0, not_interested: 0, intrusive: 0, complaint: 0, opt_out: 0 };
+}
+
+function findChannel(state: SubjectState, channel: string): ChannelState | undefined {
+  for (let ch = state.channels; ch !== null; ch = ch.next) if (ch.channel === channel) return ch;
+  return undefined;
+}
+
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(sorted: number[], value: number): void {
+  if (sorted.length === 0 || (sorted[sorted.length - 1] as number) <= value) sorted.push(value);
+  else sorted.splice(upperBound(sorted, value), 0, value);
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+/** Prefer a permanent suppression, then the one lasting longest. */
+function outlasts(a: Suppression, b: Suppression | null): boolean {
+  if (b === null) return true;
+  if (b.until === null) return false;
+  return a.until === null || a.until > b.until;
+}
+
+function matches(s: Suppression, query: SuppressionQuery): boolean {
+  switch (s.scope) {
+    case 'all':
+      return true;
+    case 'channel':
+      return s.target === query.channel;
+    case 'rule':
+      return s.target === query.ruleId;
+    case 'topic':
+      return isWithin(query.topic, s.target);
+    default:
+      return query.itemKey !== undefined && s.target === query.itemKey;
+  }
+}
+
+/**
+ * Creates the feedback loop: the `SuppressionSource` a rule engine consults, fed by feedback
+ * events. Suppressions are scoped (item, rule, topic and its children, channel, all), expire,
+ * escalate (repeated "not interested" on a topic mutes it), and are permanent for `stop_this`,
+ * `unsubscribed` and `complained`; `too_frequent` and `intrusive` lower the subject's budget;
+ * `wrong_data` opens a correction request; guardrails pause rules whose intrusive or complaint
+ * rate is confidently too high. Every accepted event applies to the very next `check()`.
+ *
+ * @example
+ * const loop = createFeedbackLoop({ clock });
+ * loop.apply({ idempotencyKey: 'fb-1', kind: 'not_interested', decisionId: 'd-1', subject: 'cus_1',
+ *   ruleId: 'travel-offer', topic: 'offers.travel', channel: 'push', at: clock.now(), scope: 'topic' });
+ * loop.check({ subject: 'cus_1', ruleId: 'other', topic: 'offers.travel.hotels', channel: 'email', at: clock.now() }).suppressed; // true
+ */
+export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackLoop {
+  const store = options.store ?? createMemoryFeedbackStore();
+  const clock = options.clock ?? systemClock;
+  const durations: Record<TimedFeedbackKind, number> = { ...DEFAULT_DURATIONS };
+  for (const [kind, ms] of Object.entries(options.durations ?? {})) {
+    durations[kind as TimedFeedbackKind] = checkNumberOption(ms, `durations.${kind}`, 1);
+  }
+  const escalateAfter = checkNumberOption(options.escalation?.after ?? 3, 'escalation.after', 1);
+  const escalateWithin = checkNumberOption(
+    options.escalation?.withinMs ?? 30 * duration.day,
+    'escalation.withinMs',
+    0,
+  );
+  const escalationDuration =
+    options.escalation?.durationMs === null
+      ? null
+      : checkNumberOption(
+          options.escalation?.durationMs ?? 365 * duration.day,
+          'escalation.durationMs',
+          1,
+        );
+  const f = options.fatigue ?? {};
+  const halfLife = checkNumberOption(f.halfLifeMs ?? 3 * duration.day, 'fatigue.halfLifeMs', 1);
+  const decayRate = Math.LN2 / halfLife;
+  const weights: Partial<Record<FeedbackKind, number>> = { ...DEFAULT_WEIGHTS, ...f.weights };
+  for (const [kind, w] of Object.entries(weights)) {
+    checkNumberOption(w, `fatigue.weights.${kind}`, Number.NEGATIVE_INFINITY);
+  }
+  const windowMs = checkNumberOption(f.windowMs ?? 7 * duration.day, 'fatigue.windowMs', 1);
+  const caps = f.caps ?? {};
+  for (const [channel, cap] of Object.entries(caps)) {
+    checkNumberOption(cap, `fatigue.caps.${channel}`, 0);
+  }
+  const defaultCap = checkNumberOption(f.defaultCap ?? 5, 'fatigue.defaultCap', 0);
+  const crossChannelCap = checkNumberOption(f.crossChannelCap ?? 10, 'fatigue.crossChannelCap', 0);
+  const sensitivity = checkNumberOption(f.sensitivity ?? 3, 'fatigue.sensitivity', 1e-9);
+  const reduction = checkNumberOption(f.reduction ?? 0.5, 'fatigue.reduction', 0, 1);
+  const g = options.guardrails ?? {};
+  const thresholds = g.thresholds ?? { intrusive: 0.05, complaint: 0.01 };
+  for (const [metric, t] of Object.entries(thresholds)) {
+    checkNumberOption(t, `guardrails.thresholds.${metric}`, 0, 1);
+  }
+  const minExposures = checkNumberOption(g.minExposures ?? 20, 'guardrails.minExposures', 0);
+  const z = checkNumberOption(g.z ?? 1.96, 'guardrails.z', 1e-9);
+  const suppressPaused = g.suppressPausedRules ?? true;
+  const critical = options.critical;
+  const maxSkew = checkNumberOption(
+    options.maxFutureSkewMs ?? 5 * duration.minute,
+    'maxFutureSkewMs',
+    0,
+  );
+  const lateAfter = checkNumberOption(options.lateAfterMs ?? 7 * duration.day, 'lateAfterMs', 0);
+  const observers = options.observers ?? [];
+
+  const seen = new Map<string, FeedbackEvent>();
+  const accepted: FeedbackEvent[] = [];
+  const decisions = new Map<string, DecisionEntry>();
+  const orphanEvents: FeedbackEvent[] = [];
+  const reactions = new Map<string, { bits: number; variantId: string | null }>();
+  const subjects = new Map<SubjectId, SubjectState>();
+  const ruleCounts = new Map<string, { all: Counts; variants: Map<string, Counts> | null }>();
+  const paused = new Map<string, RulePause>();
+  const correctionList: CorrectionRequest[] = [];
+  const listeners = new Set<(event: FeedbackLoopEvent) => void>();
+
+  /** Effects of the event being applied, allocated only when there are some. */
+  let effects: FeedbackLoopEvent[] | null = null;
+  /** Loop events waiting for the state change that caused them to complete. */
+  let outbox: FeedbackLoopEvent[] | null = null;
+  /** True while `hydrate` replays history: nothing is announced twice. */
+  let replaying = false;
+  const emit = (event: FeedbackLoopEvent, record: boolean) => {
+    if (record) {
+      effects ??= [];
+      effects.push(event);
+    }
+    if (listeners.size > 0 && !replaying) {
+      outbox ??= [];
+      outbox.push(event);
+    }
+  };
+  /**
+   * Tells listeners, once the state is complete. Every listener hears every event; the first
+   * listener error is rethrown afterwards (the state change stands either way).
+   */
+  const flush = () => {
+    if (outbox === null) return;
+    const events = outbox;
+    outbox = null;
+    let failure: { error: unknown } | null = null;
+    for (const event of events) {
+      for (const listener of listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }
+    if (failure !== null) throw failure.error;
+  };
+
+  const subjectState = (subject: SubjectId): SubjectState => {
+    let state = subjects.get(subject);
+    if (state === undefined) {
+      // Most subjects never suppress anything: share empty arrays until the first push.
+      state = {
+        suppressions: NO_SUPPRESSIONS as Suppression[],
+        adjustments: NO_ADJUSTMENTS as Adjustment[],
+        channels: null,
+        notInterested: null,
+      };
+      subjects.set(subject, state);
+    }
+    return state;
+  };
+
+  const channelState = (state: SubjectState, channel: string): ChannelState => {
+    let ch = findChannel(state, channel);
+    if (ch === undefined) {
+      ch = { channel, score: 0, lastAt: 0, deliveries: [], next: null };
+      // Append, so channels keep their first-seen order.
+      if (state.channels === null) state.channels = ch;
+      else {
+        let last = state.channels;
+        while (last.next !== null) last = last.next;
+        last.next = ch;
+      }
+    }
+    return ch;
+  };
+
+  const scoreAt = (ch: ChannelState, at: Instant): number =>
+    at > ch.lastAt ? ch.score * Math.exp(-decayRate * (at - ch.lastAt)) : ch.score;
+
+  const addFatigue = (ch: ChannelState, weight: number, at: Instant) => {
+    if (at >= ch.lastAt) {
+      ch.score = Math.max(0, ch.score * Math.exp(-decayRate * (at - ch.lastAt)) + weight);
+      ch.lastAt = at;
+    } else {
+      ch.score = Math.max(0, ch.score + weight * Math.exp(-decayRate * (ch.lastAt - at)));
+    }
+  };
+
+  const addDelivery = (ch: ChannelState, at: Instant) => {
+    const list = ch.deliveries;
+    insertSorted(list, at);
+    if (list.length > 64) {
+      const cut = lowerBound(list, (list[list.length - 1] as number) - 2 * windowMs);
+      if (cut > 0) list.splice(0, cut);
+    }
+  };
+
+  const guardKey = (ruleId: string, variantId: string | null) =>
+    variantId === null ? ruleId : `${ruleId}\u0000${variantId}`;
+
+  /** Counts of a rule, and of its variants, without building a key string per event. */
+  const countsFor = (ruleId: string, variantId: string | null): Counts => {
+    let rule = ruleCounts.get(ruleId);
+    if (rule === undefined) {
+      rule = { all: newCounts(), variants: null };
+      ruleCounts.set(ruleId, rule);
+    }
+    if (variantId === null) return rule.all;
+    rule.variants ??= new Map();
+    let c = rule.variants.get(variantId);
+    if (c === undefined) {
+      c = newCounts();
+      rule.variants.set(variantId, c);
+    }
+    return c;
+  };
+
+  const evaluatePause = (
+    ruleId: string,
+    variantId: string | null,
+    c: Counts,
+    metric: GuardrailMetric,
+    at: Instant,
+  ) => {
+    if (metric === 'helpful') return;
+    const threshold = thresholds[metric];
+    if (threshold === undefined || c.exposures < minExposures) return;
+    const key = guardKey(ruleId, variantId);
+    if (paused.has(key)) return;
+    const interval = wilsonInterval(Math.min(c[metric], c.exposures), c.exposures, z);
+    if (interval.lower <= threshold) return;
+    const level = Math.round((1 - 2 * (1 - normalCdf(z))) * 100);
+    const pause: RulePause = {
+      ruleId,
+      variantId,
+      metric,
+      interval,
+      threshold,
+      at,
+      detail: `${metric.replace('_', '-')} rate ${pct(interval.rate)} (${level}% CI ${pct(interval.lower)}–${pct(interval.upper)}) over ${c.exposures} messages exceeds ${pct(threshold)}`,
+    };
+    paused.set(key, pause);
+    emit({ type: 'rule_paused', pause }, true);
+  };
+
+  /**
+   * Guardrail counts: a `delivered` event is an exposure (idempotency makes it one per event);
+   * each metric counts once per decision.
+   */
+  const track = (event: FeedbackEvent, variantId: string | null): void => {
+    const metric = METRIC_OF[event.kind];
+    if (metric === undefined) {
+      if (event.kind !== 'delivered') return;
+      countsFor(event.ruleId, null).exposures++;
+      if (variantId !== null) countsFor(event.ruleId, variantId).exposures++;
+      return;
+    }
+    let seenBefore = reactions.get(event.decisionId);
+    if (seenBefore === undefined) {
+      seenBefore = { bits: 0, variantId };
+      reactions.set(event.decisionId, seenBefore);
+    } else if (variantId === null) variantId = seenBefore.variantId;
+    if ((seenBefore.bits & BIT[metric]) !== 0) return;
+    seenBefore.bits |= BIT[metric];
+    const c = countsFor(event.ruleId, null);
+    c[metric]++;
+    evaluatePause(event.ruleId, null, c, metric, event.at);
+    if (variantId !== null) {
+      const v = countsFor(event.ruleId, variantId);
+      v[metric]++;
+      evaluatePause(event.ruleId, variantId, v, metric, event.at);
+    }
+  };
+
+  const suppress = (
+    state: SubjectState,
+    event: FeedbackEvent,
+    scope: SuppressionScope,
+    until: Instant | null,
+    code: string = event.kind,
+    detail?: string,
+  ) => {
+    const target =
+      scope === 'item'
+        ? (event.itemKey as string)
+        : scope === 'rule'
+          ? event.ruleId
+          : scope === 'topic'
+            ? event.topic
+            : scope === 'channel'
+              ? event.channel
+              : '*';
+    const reason: SuppressionReason = {
+      code,
+      scope,
+      target,
+      since: event.at,
+      until,
+      detail: detail ?? suppressionDetail(event.kind, scope, target, event.at, until),
+      feedbackId: event.idempotencyKey,
+    };
+    if (state.suppressions === NO_SUPPRESSIONS) state.suppressions = [];
+    state.suppressions.push({ scope, target, since: event.at, until, reason });
+    emit({ type: 'suppressed', subject: event.subject, reason }, true);
+  };
+
+  const lowerBudget = (
+    state: SubjectState,
+    event: FeedbackEvent,
+    channel: string | null,
+    until: Instant,
+  ) => {
+    const scope: SuppressionScope = channel === null ? 'all' : 'channel';
+    const target = channel ?? '*';
+    const reason: SuppressionReason = {
+      code: event.kind,
+      scope,
+      target,
+      since: event.at,
+      until,
+      detail: budgetDetail(event.kind, scope, target, event.at),
+      feedbackId: event.idempotencyKey,
+    };
+    if (state.adjustments === NO_ADJUSTMENTS) state.adjustments = [];
+    state.adjustments.push({ channel, since: event.at, until, reason });
+    emit({ type: 'budget_lowered', subject: event.subject, reason }, true);
+  };
+
+  const escalate = (state: SubjectState, event: FeedbackEvent) => {
+    state.notInterested ??= new Map();
+    let times = state.notInterested.get(event.topic);
+    if (times === undefined) {
+      times = [];
+      state.notInterested.set(event.topic, times);
+    }
+    insertSorted(times, event.at);
+    const n = escalateAfter;
+    const p = lowerBound(times, event.at);
+    for (let i = Math.max(0, p - n + 1); i <= p && i + n - 1 < times.length; i++) {
+      const last = times[i + n - 1] as number;
+      if (last - (times[i] as number) > escalateWithin) continue;
+      const covered = state.suppressions.some(
+        (s) =>
+          s.reason.code === 'not_interested_repeated' &&
+          s.target === event.topic &&
+          s.since <= last &&
+          (s.until === null || s.until > last),
+      );
+      if (covered) return;
+      const until = escalationDuration === null ? null : last + escalationDuration;
+      suppress(
+        state,
+        { ...event, at: last },
+        'topic',
+        until,
+        'not_interested_repeated',
+        `No ${scopeText('topic', event.topic)} because you chose "not interested" ${n} times by ${day(last)}${until === null ? '' : ` (until ${day(until)})`}`,
+      );
+      return;
+    }
+  };
+
+  const effectsOf = (event: FeedbackEvent) => {
+    const kind = event.kind;
+    const state = subjectState(event.subject);
+    const weight = weights[kind];
+    if (
+      event.critical !== true &&
+      ((weight !== undefined && weight !== 0) || kind === 'delivered')
+    ) {
+      const ch = channelState(state, event.channel);
+      if (weight !== undefined && weight !== 0) addFatigue(ch, weight, event.at);
+      if (kind === 'delivered') addDelivery(ch, event.at);
+    }
+    const scope = event.scope ?? defaultScope(kind, event.itemKey !== undefined);
+    if (scope === null) return;
+    switch (kind) {
+      case 'stop_this':
+      case 'unsubscribed':
+      case 'complained':
+        suppress(state, event, scope, null);
+        return;
+      case 'too_frequent': {
+        const until = event.at + (event.durationMs ?? durations.too_frequent);
+        if (scope === 'channel' || scope === 'all') {
+          lowerBudget(state, event, scope === 'all' ? null : event.channel, until);
+        } else suppress(state, event, scope, until);
+        return;
+      }
+      case 'intrusive': {
+        const until = event.at + (event.durationMs ?? durations.intrusive);
+        suppress(state, event, scope, until);
+        lowerBudget(state, event, null, until);
+        return;
+      }
+      case 'wrong_data': {
+        suppress(state, event, scope, event.at + (event.durationMs ?? durations.wrong_data));
+        const request: CorrectionRequest = {
+          id: event.idempotencyKey,
+          subject: event.subject,
+          decisionId: event.decisionId,
+          ruleId: event.ruleId,
+          topic: event.topic,
+          channel: event.channel,
+          at: event.at,
+          ...(event.itemKey === undefined ? {} : { itemKey: event.itemKey }),
+          ...(event.note === undefined ? {} : { note: event.note }),
+        };
+        correctionList.push(request);
+        emit({ type: 'correction_requested', request }, true);
+        return;
+      }
+      case 'not_interested':
+        suppress(state, event, scope, event.at + (event.durationMs ?? durations.not_interested));
+        escalate(state, event);
+        return;
+      case 'not_relevant':
+        suppress(state, event, scope, event.at + (event.durationMs ?? durations.not_relevant));
+        return;
+      default:
+        return;
+    }
+  };
+
+  /** Throws unless `event` repeats `previous` (same key, same content). */
+  const assertSame = (previous: FeedbackEvent, event: FeedbackEvent) => {
+    if (
+      previous.kind !== event.kind ||
+      previous.decisionId !== event.decisionId ||
+      previous.subject !== event.subject ||
+      previous.at !== event.at ||
+      previous.scope !== event.scope
+    ) {
+      throw feedbackError(
+        'feedback/idempotency_conflict',
+        `idempotency key "${event.idempotencyKey}" was used for a different event`,
+        { path: 'event.idempotencyKey', value: event.idempotencyKey },
+      );
+    }
+  };
+
+  /** Checks a new event against the clock and its decision; returns the decision if known. */
+  const admit = (event: FeedbackEvent): DecisionEntry | undefined => {
+    if (event.at > clock.now() + maxSkew) {
+      throw feedbackError(
+        'feedback/future_event',
+        `event.at ${new Date(event.at).toISOString()} is later than the clock allows`,
+        { path: 'event.at', value: event.at },
+      );
+    }
+    if (decisions.size === 0) return undefined;
+    const decision = decisions.get(event.decisionId);
+    if (
+      decision !== undefined &&
+      (decision.subject !== event.subject || decision.ruleId !== event.ruleId)
+    ) {
+      throw feedbackError(
+        'feedback/decision_mismatch',
+        `decision "${event.decisionId}" was made for ${decision.subject} by rule ${decision.ruleId}, not ${event.subject} by ${event.ruleId}`,
+        { path: 'event.decisionId', value: event.decisionId },
+      );
+    }
+    return decision;
+  };
+
+  const DUPLICATE: IngestResult = Object.freeze({
+    status: 'duplicate',
+    orphaned: false,
+    late: false,
+    effects: EMPTY,
+  });
+
+  const results = [false, true].map((orphan) =>
+    [false, true].map(
+      (late): IngestResult =>
+        Object.freeze({ status: 'accepted', orphaned: orphan, late, effects: EMPTY }),
+    ),
+  );
+
+  /** Applies a prepared, not yet seen event. */
+  const commit = (event: FeedbackEvent, decision: DecisionEntry | undefined): IngestResult => {
+    seen.set(event.idempotencyKey, event);
+    accepted.push(event);
+    effects = null;
+    const isOrphan = decision === undefined;
+    if (isOrphan) {
+      orphanEvents.push(event);
+      emit({ type: 'orphaned', event }, false);
+    }
+    track(event, event.variantId ?? decision?.variantId ?? null);
+    effectsOf(event);
+    for (const observer of observers) observer.observe(event);
+    const late = clock.now() - event.at > lateAfter;
+    const done = effects as FeedbackLoopEvent[] | null;
+    effects = null;
+    flush();
+    if (done === null)
+      return (results[isOrphan ? 1 : 0] as IngestResult[])[late ? 1 : 0] as IngestResult;
+    return { status: 'accepted', orphaned: isOrphan, late, effects: done };
+  };
+
+  /** Indexes orphans by decision id lazily, so ingest pays only an array push for them. */
+  const orphanIndex = new Map<string, FeedbackEvent[]>();
+  let indexedUpTo = 0;
+  const waitingFor = (decisionId: string): FeedbackEvent[] | undefined => {
+    for (; indexedUpTo < orphanEvents.length; indexedUpTo++) {
+      const event = orphanEvents[indexedUpTo] as FeedbackEvent;
+      if (decisions.has(event.decisionId)) continue;
+      const list = orphanIndex.get(event.decisionId);
+      if (list === undefined) orphanIndex.set(event.decisionId, [event]);
+      else list.push(event);
+    }
+    return orphanIndex.get(decisionId);
+  };
+
+  const prepareDecision = (input: unknown): DecisionEntry | null => {
+    const entry = checkDecisionEntry(input);
+    const existing = decisions.get(entry.decisionId);
+    if (existing !== undefined) {
+      if (
+        existing.subject !== entry.subject ||
+        existing.ruleId !== entry.ruleId ||
+        existing.at !== entry.at
+      ) {
+        throw feedbackError(
+          'feedback/idempotency_conflict',
+          `decision "${entry.decisionId}" was logged with different content`,
+          { path: 'decision.decisionId', value: entry.decisionId },
+        );
+      }
+      return null;
+    }
+    for (const event of waitingFor(entry.decisionId) ?? []) {
+      if (event.subject !== entry.subject || event.ruleId !== entry.ruleId) {
+        throw feedbackError(
+          'feedback/decision_mismatch',
+          `feedback "${event.idempotencyKey}" for decision "${entry.decisionId}" names ${event.subject}/${event.ruleId}, not ${entry.subject}/${entry.ruleId}`,
+          { path: 'decision.subject', value: entry.subject },
+        );
+      }
+    }
+    return entry;
+  };
+
+  const commitDecision = (entry: DecisionEntry) => {
+    if (decisions.has(entry.decisionId)) return;
+    decisions.set(entry.decisionId, entry);
+    const waiting = waitingFor(entry.decisionId);
+    if (waiting !== undefined) {
+      orphanIndex.delete(entry.decisionId);
+      emit({ type: 'adopted', decisionId: entry.decisionId, events: waiting.length }, false);
+      flush();
+    }
+  };
+
+  const checkQuery = (query: SuppressionQuery) => {
+    if (
+      typeof query !== 'object' ||
+      query === null ||
+      typeof query.subject !== 'string' ||
+      typeof query.ruleId !== 'string' ||
+      typeof query.topic !== 'string' ||
+      typeof query.channel !== 'string' ||
+      !Number.isInteger(query.at)
+    ) {
+      throw feedbackError(
+        'feedback/invalid_event',
+        'check: expected { subject, ruleId, topic, channel, at } with at in epoch ms',
+        { path: 'query', value: query },
+      );
+    }
+  };
+
+  const factorAt = (
+    state: SubjectState,
+    channel: string | null,
+    at: Instant,
+  ): [number, Adjustment | null] => {
+    let factor = 1;
+    let latest: Adjustment | null = null;
+    for (const a of state.adjustments) {
+      if (a.since > at || a.until <= at) continue;
+      if (a.channel !== null && a.channel !== channel) continue;
+      factor *= reduction;
+      if (latest === null || a.since > latest.since) latest = a;
+    }
+    return [factor, latest];
+  };
+
+  const countIn = (list: readonly Instant[], at: Instant) =>
+    upperBound(list, at) - upperBound(list, at - windowMs);
+
+  const budgetOf = (subject: SubjectId, channel: string, at: Instant): BudgetStatus => {
+    const state = subjects.get(subject);
+    const cap = caps[channel] ?? defaultCap;
+    if (state === undefined) {
+      const allowed = Math.floor(cap);
+      const cross = Math.floor(crossChannelCap);
+      return {
+        channel,
+        allowed,
+        used: 0,
+        remaining: allowed,
+        crossChannel: { allowed: cross, used: 0, remaining: cross },
+        fatigue: 0,
+        factor: 1,
+        withinBudget: allowed > 0 && cross > 0,
+        reason: allowed > 0 && cross > 0 ? null : fatigueReason(channel, at, 0, allowed, null),
+      };
+    }
+    const ch = findChannel(state, channel);
+    const score = ch === undefined ? 0 : scoreAt(ch, at);
+    const [factor, adjustment] = factorAt(state, channel, at);
+    const allowed = Math.floor((cap * factor) / (1 + score / sensitivity));
+    const used = ch === undefined ? 0 : countIn(ch.deliveries, at);
+    const [crossFactor, crossAdjustment] = factorAt(state, null, at);
+    const crossAllowed = Math.floor(crossChannelCap * crossFactor);
+    let crossUsed = 0;
+    for (let other = state.channels; other !== null; other = other.next) {
+      crossUsed += countIn(other.deliveries, at);
+    }
+    let reason: SuppressionReason | null = null;
+    if (used >= allowed) {
+      reason =
+        adjustment !== null
+          ? { ...adjustment.reason, until: releaseAt(ch, at, used, allowed) ?? adjustment.until }
+          : fatigueReason(
+              channel,
+              at,
+              used,
+              allowed,
+              ch === undefined ? null : releaseAt(ch, at, used, allowed),
+            );
+    } else if (crossUsed >= crossAllowed) {
+      reason =
+        crossAdjustment !== null
+          ? crossAdjustment.reason
+          : {
+              code: 'cross_channel_budget',
+              scope: 'all',
+              target: '*',
+              since: at,
+              until: null,
+              detail: `Paused: you have had ${crossUsed} messages in the last ${Math.round(windowMs / duration.day)} days, the most we send`,
+            };
+    }
+    return {
+      channel,
+      allowed,
+      used,
+      remaining: Math.max(0, allowed - used),
+      crossChannel: {
+        allowed: crossAllowed,
+        used: crossUsed,
+        remaining: Math.max(0, crossAllowed - crossUsed),
+      },
+      fatigue: score,
+      factor,
+      withinBudget: reason === null,
+      reason,
+    };
+  };
+
+  const releaseAt = (
+    ch: ChannelState | undefined,
+    at: Instant,
+    used: number,
+    allowed: number,
+  ): Instant | null => {
+    if (ch === undefined || allowed <= 0) return null;
+    const start = upperBound(ch.deliveries, at - windowMs);
+    const oldest = ch.deliveries[start + used - allowed];
+    return oldest === undefined ? null : oldest + windowMs;
+  };
+
+  const fatigueReason = (
+    channel: string,
+    at: Instant,
+    used: number,
+    allowed: number,
+    until: Instant | null,
+  ): SuppressionReason => ({
+    code: 'fatigue',
+    scope: 'channel',
+    target: channel,
+    since: at,
+    until,
+    detail: `Fewer ${channel} messages: ${used} in the last ${Math.round(windowMs / duration.day)} days, ${allowed} allowed while you seem to be getting too many`,
+  });
+
+  /** Replays the store's decisions, then its events, into the view. */
+  const replay = async (): Promise<{ decisions: number; events: number }> => {
+    let decisionsRead = 0;
+    let eventsRead = 0;
+    const page = 10_000;
+    for (let after = 0; ; ) {
+      const rows = await store.readDecisions({ afterSeq: after, limit: page });
+      for (const row of rows) {
+        const entry = prepareDecision(row.entry);
+        if (entry !== null) commitDecision(entry);
+        after = row.seq;
+      }
+      decisionsRead += rows.length;
+      if (rows.length < page) break;
+    }
+    for (let after = 0; ; ) {
+      const rows = await store.readEvents({ afterSeq: after, limit: page });
+      for (const row of rows) {
+        const event = checkFeedbackEvent(row.event);
+        if (!seen.has(event.idempotencyKey)) commit(event, decisions.get(event.decisionId));
+        after = row.seq;
+      }
+      eventsRead += rows.length;
+      if (rows.length < page) break;
+    }
+    return { decisions: decisionsRead, events: eventsRead };
+  };
+
+  const loop: FeedbackLoop = {
+    check(query) {
+      checkQuery(query);
+      const state = subjects.get(query.subject);
+      let best: Suppression | null = null;
+      if (state !== undefined) {
+        for (const s of state.suppressions) {
+          if (s.since > query.at || (s.until !== null && s.until <= query.at)) continue;
+          if (matches(s, query) && outlasts(s, best)) best = s;
+        }
+      }
+      if (best !== null) return { suppressed: true, reason: best.reason };
+      if (suppressPaused && paused.size > 0) {
+        const pause = paused.get(query.ruleId);
+        if (pause !== undefined && pause.at <= query.at) {
+          return {
+            suppressed: true,
+            reason: {
+              code: 'rule_paused',
+              scope: 'rule',
+              target: query.ruleId,
+              since: pause.at,
+              until: null,
+              detail: `Paused for everyone: ${pause.detail}`,
+            },
+          };
+        }
+      }
+      if (critical?.(query) === true) return NOT_SUPPRESSED;
+      const b = budgetOf(query.subject, query.channel, query.at);
+      return b.reason === null ? NOT_SUPPRESSED : { suppressed: true, reason: b.reason };
+    },
+    async submit(input) {
+      const event = checkFeedbackEvent(input);
+      const previous = seen.get(event.idempotencyKey);
+      if (previous !== undefined) {
+        assertSame(previous, event);
+        return DUPLICATE;
+      }
+      admit(event);
+      await store.appendEvents([event]);
+      // Another submit of the same key may have been applied while this one was being stored.
+      if (seen.has(event.idempotencyKey)) return DUPLICATE;
+      return commit(event, decisions.get(event.decisionId));
+    },
+    apply(input) {
+      const event = checkFeedbackEvent(input);
+      const previous = seen.get(event.idempotencyKey);
+      if (previous !== undefined) {
+        assertSame(previous, event);
+        return DUPLICATE;
+      }
+      return commit(event, admit(event));
+    },
+    async logDecision(input) {
+      const entry = prepareDecision(input);
+      if (entry === null) return;
+      await store.appendDecisions([entry]);
+      commitDecision(entry);
+    },
+    applyDecision(input) {
+      const entry = prepareDecision(input);
+      if (entry !== null) commitDecision(entry);
+    },
+    async hydrate() {
+      replaying = true;
+      try {
+        return await replay();
+      } finally {
+        replaying = false;
+      }
+    },
+    suppressions(subject, at = clock.now()) {
+      const state = subjects.get(subject);
+      if (state === undefined) return [];
+      const out: SuppressionReason[] = [];
+      for (const s of state.suppressions) {
+        if (s.since <= at && (s.until === null || s.until > at)) out.push(s.reason);
+      }
+      for (const a of state.adjustments) {
+        if (a.since <= at && a.until > at) out.push(a.reason);
+      }
+      return out;
+    },
+    budget(subject, channel, at = clock.now()) {
+      return budgetOf(subject, channel, at);
+    },
+    fatigue(subject, channel, at = clock.now()) {
+      const state = subjects.get(subject);
+      const ch = state === undefined ? undefined : findChannel(state, channel);
+      return ch === undefined ? 0 : scoreAt(ch, at);
+    },
+    ruleHealth(ruleId, variantId) {
+      const key = guardKey(ruleId, variantId ?? null);
+      const c = countsFor(ruleId, variantId ?? null);
+      const rates = {} as Record<GuardrailMetric, RateInterval>;
+      for (const metric of METRICS) {
+        rates[metric] = wilsonInterval(Math.min(c[metric], c.exposures), c.exposures, z);
+      }
+      return {
+        ruleId,
+        variantId: variantId ?? null,
+        exposures: c.exposures,
+        rates,
+        paused: paused.get(key) ?? null,
+      };
+    },
+    isPaused(ruleId, variantId) {
+      return (
+        paused.has(ruleId) || (variantId !== undefined && paused.has(guardKey(ruleId, variantId)))
+      );
+    },
+    pauses() {
+      return [...paused.values()];
+    },
+    resume(ruleId, variantId) {
+      const key = guardKey(ruleId, variantId ?? null);
+      if (!paused.delete(key)) return;
+      Object.assign(countsFor(ruleId, variantId ?? null), newCounts());
+      emit({ type: 'rule_resumed', ruleId, variantId: variantId ?? null }, false);
+      flush();
+    },
+    orphans() {
+      return orphanEvents.filter((event) => !decisions.has(event.decisionId));
+    },
+    corrections(subject) {
+      return subject === undefined
+        ? [...correctionList]
+        : correctionList.filter((c) => c.subject === subject);
+    },
+    events() {
+      return accepted;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+  return loop;
+}
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26), for naming an interval's confidence level. */
+function normalCdf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2));
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-(x * x) / 2);
+  return x >= 0 ? (1 + y) / 2 : (1 - y) / 2;
+}

@@ -1,0 +1,188 @@
+import type { Instant, SubjectId } from '@candor/core';
+import { feedbackError } from './errors';
+import type { DecisionEntry, FeedbackEvent } from './schema';
+
+/**
+ * A feedback event as stored: its position in the log (`seq`, from 1, gap-free) and the event.
+ *
+ * @example
+ * const page = await store.readEvents({ afterSeq: lastSeq });
+ * lastSeq = page.at(-1)?.seq ?? lastSeq;
+ */
+export interface StoredFeedbackEvent {
+  readonly seq: number;
+  readonly event: FeedbackEvent;
+}
+
+/**
+ * A decision entry as stored: its position in the decision log (`seq`, from 1) and the entry.
+ *
+ * @example
+ * const [first] = await store.readDecisions({ limit: 1 });
+ */
+export interface StoredDecisionEntry {
+  readonly seq: number;
+  readonly entry: DecisionEntry;
+}
+
+/**
+ * What an append did: the keys it wrote, and those it skipped as already stored.
+ *
+ * @example
+ * const { appended, duplicates } = await store.appendEvents(events);
+ */
+export interface AppendResult {
+  /** Idempotency keys (events) or decision ids (decisions) newly written, in input order. */
+  readonly appended: readonly string[];
+  /** Keys already stored with identical content: skipped, not an error. */
+  readonly duplicates: readonly string[];
+}
+
+/**
+ * Which stored records to read: one subject's, after a position, at most `limit` of them.
+ *
+ * @example
+ * await store.readEvents({ subject: 'cus_1', afterSeq: 1000, limit: 500 });
+ */
+export interface ReadOptions {
+  readonly subject?: SubjectId;
+  /** Only records with `seq > afterSeq` (paging). Default 0. */
+  readonly afterSeq?: number;
+  /** At most this many records. Default: all. */
+  readonly limit?: number;
+  /** Only records dated `at >= since`. */
+  readonly since?: Instant;
+}
+
+/**
+ * The storage port of `@candor/feedback`: two append-only logs, feedback events and decision
+ * entries, from which the feedback loop rebuilds every suppression, fatigue score, guardrail and
+ * pause (`loop.hydrate()`), so nothing else needs storing. Contract for implementations:
+ * - `appendEvents` is atomic per call and idempotent by `idempotencyKey`: an identical event is
+ *   reported in `duplicates`; the same key with different content rejects the whole call with a
+ *   `feedback/idempotency_conflict` error (compare with {@link eventFingerprint}).
+ * - `appendDecisions` is the same, keyed by `decisionId`.
+ * - reads return records in `seq` order (the order they were appended), filtered by `options`.
+ * The in-memory implementation is {@link createMemoryFeedbackStore}; `@candor/postgres` ships a
+ * durable one.
+ *
+ * @example
+ * const store: FeedbackStore = createMemoryFeedbackStore();
+ * await store.appendEvents([event]);
+ * const page = await store.readEvents({ afterSeq: 0, limit: 1000 });
+ */
+export interface FeedbackStore {
+  /** Appends feedback events idempotently and atomically; see the interface contract. */
+  appendEvents(events: readonly FeedbackEvent[]): Promise<AppendResult>;
+  /** Reads feedback events in append order. */
+  readEvents(options?: ReadOptions): Promise<readonly StoredFeedbackEvent[]>;
+  /** Appends decision entries idempotently (by `decisionId`) and atomically. */
+  appendDecisions(entries: readonly DecisionEntry[]): Promise<AppendResult>;
+  /** Reads decision entries in append order. */
+  readDecisions(options?: ReadOptions): Promise<readonly StoredDecisionEntry[]>;
+}
+
+function canonical(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record)
+    .filter((key) => record[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`)
+    .join(',')}}`;
+}
+
+/**
+ * A canonical string of an event or entry (keys sorted, `undefined` dropped): two records are the
+ * same exactly when their fingerprints are equal. Stores use it to tell a duplicate from an
+ * idempotency conflict.
+ *
+ * @example
+ * eventFingerprint({ b: 1, a: 2 }) === eventFingerprint({ a: 2, b: 1 }); // true
+ */
+export function eventFingerprint(record: FeedbackEvent | DecisionEntry | object): string {
+  return canonical(record);
+}
+
+function appendLog<T extends object>(
+  log: { seq: number; value: T; key: string; print: string }[],
+  index: Map<string, { print: string }>,
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  what: string,
+): AppendResult {
+  const appended: string[] = [];
+  const duplicates: string[] = [];
+  const batch = new Map<string, string>();
+  const prints = items.map((item) => eventFingerprint(item));
+  items.forEach((item, i) => {
+    const key = keyOf(item);
+    const print = prints[i] as string;
+    const existing = index.get(key)?.print ?? batch.get(key);
+    if (existing !== undefined && existing !== print) {
+      throw feedbackError(
+        'feedback/idempotency_conflict',
+        `${what} "${key}" is already stored with different content`,
+        { path: `[${i}]`, value: item },
+      );
+    }
+    batch.set(key, print);
+  });
+  items.forEach((item, i) => {
+    const key = keyOf(item);
+    if (index.has(key)) {
+      duplicates.push(key);
+      return;
+    }
+    const print = prints[i] as string;
+    const row = { seq: log.length + 1, value: item, key, print };
+    log.push(row);
+    index.set(key, row);
+    appended.push(key);
+  });
+  return { appended, duplicates };
+}
+
+function readLog<T extends { subject: string; at: number }>(
+  log: readonly { seq: number; value: T }[],
+  options: ReadOptions,
+): { seq: number; value: T }[] {
+  const out: { seq: number; value: T }[] = [];
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  for (let i = options.afterSeq ?? 0; i < log.length && out.length < limit; i++) {
+    const row = log[i] as { seq: number; value: T };
+    if (options.subject !== undefined && row.value.subject !== options.subject) continue;
+    if (options.since !== undefined && row.value.at < options.since) continue;
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * An in-memory {@link FeedbackStore}: fast, for tests, the browser and benchmarks. Holds
+ * everything in the process; use `@candor/postgres` for durability.
+ *
+ * @example
+ * const loop = createFeedbackLoop({ store: createMemoryFeedbackStore() });
+ */
+export function createMemoryFeedbackStore(): FeedbackStore {
+  const events: { seq: number; value: FeedbackEvent; key: string; print: string }[] = [];
+  const eventIndex = new Map<string, { print: string }>();
+  const decisions: { seq: number; value: DecisionEntry; key: string; print: string }[] = [];
+  const decisionIndex = new Map<string, { print: string }>();
+  return {
+    async appendEvents(batch) {
+      return appendLog(events, eventIndex, batch, (e) => e.idempotencyKey, 'idempotency key');
+    },
+    async readEvents(options = {}) {
+      return readLog(events, options).map((row) => ({ seq: row.seq, event: row.value }));
+    },
+    async appendDecisions(batch) {
+      return appendLog(decisions, decisionIndex, batch, (d) => d.decisionId, 'decision');
+    },
+    async readDecisions(options = {}) {
+      return readLog(decisions, options).map((row) => ({ seq: row.seq, entry: row.value }));
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { Instant, SuppressionScope } from '@candor/core';
+import type { FeedbackKind } from './kinds';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `3 May 2026` (UTC): a day an English fallback text can name. */
+export function day(at: Instant): string {
+  const date = new Date(at);
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+const CHOICES: Record<FeedbackKind, string> = {
+  helpful: 'you chose "helpful"',
+  not_relevant: 'you chose "not relevant"',
+  not_interested: 'you chose "not interested"',
+  too_frequent: 'you chose "too frequent"',
+  intrusive: 'you said a message felt intrusive',
+  wrong_data: 'you reported wrong data',
+  stop_this: 'you chose "stop this"',
+  delivered: 'a message was delivered',
+  opened: 'you opened a message',
+  clicked: 'you clicked a message',
+  dismissed: 'you dismissed a message',
+  ignored: 'you ignored a message',
+  converted: 'you acted on a message',
+  unsubscribed: 'you unsubscribed',
+  complained: 'you reported a message as unwanted',
+};
+
+/** What a scope covers, in words: `messages about billing`, `email messages`. */
+export function scopeText(scope: SuppressionScope, target: string): string {
+  switch (scope) {
+    case 'item':
+      return 'this item';
+    case 'rule':
+      return 'messages like this one';
+    case 'topic':
+      return `messages about ${target}`;
+    case 'channel':
+      return `${target} messages`;
+    default:
+      return 'proactive messages';
+  }
+}
+
+/** English fallback text for a suppression caused by feedback. */
+export function suppressionDetail(
+  kind: FeedbackKind,
+  scope: SuppressionScope,
+  target: string,
+  since: Instant,
+  until: Instant | null,
+): string {
+  const what =
+    kind === 'wrong_data' ? `Paused ${scopeText(scope, target)}` : `No ${scopeText(scope, target)}`;
+  return `${what} because ${CHOICES[kind]} on ${day(since)}${until === null ? '' : ` (until ${day(until)})`}`;
+}
+
+/** English fallback text for a lowered budget. */
+export function budgetDetail(
+  kind: FeedbackKind,
+  scope: SuppressionScope,
+  target: string,
+  since: Instant,
+): string {
+  return `Fewer ${scopeText(scope, target)} because ${CHOICES[kind]} on ${day(since)}`;
+}

@@ -1,0 +1,306 @@
+import type { ConsentEvent, LedgerEntry } from '@candor/consent';
+import { verifyChain } from '@candor/consent';
+import { isCandorError } from '@candor/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPostgresLedgerStore, type PostgresLedgerStore } from './consent';
+import { driverCases, openTestDatabase, type TestDatabase } from './drivers.test-helpers';
+
+const T0 = 1_780_000_000_000;
+
+function event(kind: ConsentEvent['kind'], purposes: string[], at = T0): ConsentEvent {
+  return { kind, actor: { kind: 'subject' }, purposes, basis: 'consent', at, method: 'api' };
+}
+
+/** Appends with the usual writer loop: re-read the head and retry on a stale sequence. */
+async function appendWithRetry(
+  store: PostgresLedgerStore,
+  subject: string,
+  key: string,
+  ev: ConsentEvent,
+  at: number,
+): Promise<LedgerEntry> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const head = await store.head(subject);
+    try {
+      const { entry } = await store.append({
+        subject,
+        expectedSequence: head?.sequence ?? 0,
+        idempotencyKey: key,
+        recordedAt: at,
+        event: ev,
+      });
+      return entry;
+    } catch (error) {
+      if (!isCandorError(error, 'consent/stale_sequence')) throw error;
+    }
+  }
+  throw new Error(`gave up appending ${key}`);
+}
+
+describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => {
+  const open: TestDatabase[] = [];
+  const database = async (options: { schema?: string } = {}) => {
+    const db = await openTestDatabase(kind, options);
+    open.push(db);
+    return db;
+  };
+  afterEach(async () => {
+    const [first, ...rest] = open.splice(0);
+    for (const db of rest) await db.close();
+    await first?.drop();
+  });
+
+  it.skipIf(skip)('appends, reads back every field unchanged, and the chain verifies', async () => {
+    const store = createPostgresLedgerStore(await database());
+    const a = await store.append({
+      subject: 'cus_1',
+      expectedSequence: 0,
+      idempotencyKey: 'k1',
+      recordedAt: T0,
+      event: { ...event('given', ['marketing.email']), expiresAt: T0 + 1000, surface: 'web.é✓' },
+    });
+    const b = await store.append({
+      subject: 'cus_1',
+      expectedSequence: 1,
+      idempotencyKey: 'k2',
+      recordedAt: T0 + 5,
+      event: event('withdrawn', ['marketing.email'], T0 + 5),
+    });
+    expect(a.duplicate).toBe(false);
+    expect(b.entry.sequence).toBe(2);
+    expect(b.entry.prevHash).toBe(a.entry.hash);
+    expect(await store.read('cus_1')).toEqual([a.entry, b.entry]);
+    expect(await store.read('cus_1', { afterSequence: 1 })).toEqual([b.entry]);
+    expect(await store.read('nobody')).toEqual([]);
+    expect(await store.head('cus_1')).toEqual({ sequence: 2, hash: b.entry.hash });
+    expect(await store.head('nobody')).toBeNull();
+    expect(await store.findByIdempotencyKey('k1')).toEqual(a.entry);
+    expect(await store.findByIdempotencyKey('missing')).toBeNull();
+    const all: LedgerEntry[] = [];
+    for await (const entry of store.entries()) all.push(entry);
+    expect(all).toEqual([a.entry, b.entry]);
+    expect(verifyChain(all).valid).toBe(true);
+    expect(await store.verify()).toEqual({ valid: true, subjects: 1, entries: 2 });
+  });
+
+  it.skipIf(skip)(
+    'a retry with the same idempotency key writes nothing and returns the original',
+    async () => {
+      const store = createPostgresLedgerStore(await database());
+      const request = {
+        subject: 'cus_1',
+        expectedSequence: 0,
+        idempotencyKey: 'grant-1',
+        recordedAt: T0,
+        event: event('given', ['marketing.email']),
+      };
+      const first = await store.append(request);
+      // The retry arrives after another write moved the head: still a duplicate, not stale.
+      await store.append({ ...request, idempotencyKey: 'other', expectedSequence: 1 });
+      const retry = await store.append({ ...request, recordedAt: T0 + 99 });
+      expect(retry).toEqual({ entry: first.entry, duplicate: true });
+      // A second store (another instance, cold cache) sees the same.
+      const other = createPostgresLedgerStore(await database({ schema: open[0]!.schema }));
+      expect(await other.append(request)).toEqual({ entry: first.entry, duplicate: true });
+      expect((await store.read('cus_1')).length).toBe(2);
+      await expect(store.append({ ...request, subject: 'cus_2' })).rejects.toMatchObject({
+        code: 'consent/idempotency_conflict',
+        details: { path: 'idempotencyKey', storedSubject: 'cus_1' },
+      });
+    },
+  );
+
+  it.skipIf(skip)('rejects a stale or future expected sequence and writes nothing', async () => {
+    const store = createPostgresLedgerStore(await database());
+    const base = { subject: 'cus_1', recordedAt: T0, event: event('given', ['marketing']) };
+    await store.append({ ...base, expectedSequence: 0, idempotencyKey: 'a' });
+    await expect(
+      store.append({ ...base, expectedSequence: 0, idempotencyKey: 'b' }),
+    ).rejects.toMatchObject({
+      code: 'consent/stale_sequence',
+      details: { path: 'expectedSequence', value: 0, actual: 1 },
+    });
+    await expect(
+      store.append({ ...base, expectedSequence: 5, idempotencyKey: 'c' }),
+    ).rejects.toMatchObject({ code: 'consent/stale_sequence', details: { actual: 1 } });
+    // A writer whose cached head is stale (another instance appended) is refused, not forked.
+    const other = createPostgresLedgerStore(await database({ schema: open[0]!.schema }));
+    await other.append({ ...base, expectedSequence: 1, idempotencyKey: 'd' });
+    await expect(
+      store.append({ ...base, expectedSequence: 1, idempotencyKey: 'e' }),
+    ).rejects.toMatchObject({ code: 'consent/stale_sequence', details: { actual: 2 } });
+    expect((await store.read('cus_1')).map((e) => e.idempotencyKey)).toEqual(['a', 'd']);
+    await expect(
+      store.append({ ...base, expectedSequence: -1, idempotencyKey: 'f' }),
+    ).rejects.toMatchObject({
+      code: 'consent/invalid_event',
+      details: { path: 'expectedSequence' },
+    });
+  });
+
+  it.skipIf(skip)(
+    '8 concurrent writers on separate connections never fork a chain or lose an acknowledged event',
+    async () => {
+      const first = await database();
+      const writers = [
+        first,
+        ...(await Promise.all(Array.from({ length: 7 }, () => database({ schema: first.schema })))),
+      ];
+      const subjects = ['cus_a', 'cus_b', 'cus_c'];
+      const perWriter = 15;
+      const acknowledged = await Promise.all(
+        writers.map(async (db, w) => {
+          const store = createPostgresLedgerStore(db);
+          const acks: LedgerEntry[] = [];
+          for (let i = 0; i < perWriter; i++) {
+            const subject = subjects[(w + i) % subjects.length]!;
+            const kind = i % 2 === 0 ? 'given' : 'withdrawn';
+            acks.push(
+              await appendWithRetry(
+                store,
+                subject,
+                `w${w}-${i}`,
+                event(kind, ['marketing.email'], T0 + i),
+                T0 + i,
+              ),
+            );
+          }
+          return acks;
+        }),
+      );
+      const store = createPostgresLedgerStore(first);
+      let total = 0;
+      for (const subject of subjects) {
+        const chain = await store.read(subject);
+        total += chain.length;
+        expect(chain.map((e) => e.sequence)).toEqual(chain.map((_, i) => i + 1));
+        expect(verifyChain(chain)).toMatchObject({ valid: true });
+        expect(await store.head(subject)).toEqual({
+          sequence: chain.length,
+          hash: chain.at(-1)!.hash,
+        });
+      }
+      const flat = acknowledged.flat();
+      expect(total).toBe(writers.length * perWriter);
+      for (const ack of flat)
+        expect(await store.findByIdempotencyKey(ack.idempotencyKey)).toEqual(ack);
+      expect(await store.verify()).toEqual({ valid: true, subjects: 3, entries: total });
+    },
+  );
+
+  it.skipIf(skip)(
+    'group-commits concurrent appends of one instance without mixing up their outcomes',
+    async () => {
+      const store = createPostgresLedgerStore(await database(), { maxBatch: 16 });
+      const fresh = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          store.append({
+            subject: `cus_${i}`,
+            expectedSequence: 0,
+            idempotencyKey: `g${i}`,
+            recordedAt: T0,
+            event: event('given', ['marketing']),
+          }),
+        ),
+      );
+      expect(fresh.map((r) => [r.entry.subject, r.entry.sequence, r.duplicate])).toEqual(
+        Array.from({ length: 100 }, (_, i) => [`cus_${i}`, 1, false]),
+      );
+      // 20 racing appends on one head, plus a retry of an acknowledged key, in the same burst.
+      const race = await Promise.allSettled([
+        ...Array.from({ length: 20 }, (_, i) =>
+          store.append({
+            subject: 'cus_7',
+            expectedSequence: 1,
+            idempotencyKey: `r${i}`,
+            recordedAt: T0 + 1,
+            event: event('withdrawn', ['marketing'], T0 + 1),
+          }),
+        ),
+        store.append({
+          subject: 'cus_7',
+          expectedSequence: 0,
+          idempotencyKey: 'g7',
+          recordedAt: T0,
+          event: event('given', ['marketing']),
+        }),
+      ]);
+      expect(race.filter((r) => r.status === 'fulfilled' && !r.value.duplicate)).toHaveLength(1);
+      expect(
+        race.filter(
+          (r) => r.status === 'rejected' && isCandorError(r.reason, 'consent/stale_sequence'),
+        ),
+      ).toHaveLength(19);
+      expect(race.at(-1)).toMatchObject({
+        status: 'fulfilled',
+        value: { duplicate: true, entry: fresh[7]!.entry },
+      });
+      expect(await store.verify()).toEqual({ valid: true, subjects: 100, entries: 101 });
+    },
+  );
+
+  it.skipIf(skip)('verify() names the first tampered entry', async () => {
+    const db = await database();
+    const store = createPostgresLedgerStore(db);
+    for (let i = 0; i < 3; i++) {
+      await store.append({
+        subject: 'cus_1',
+        expectedSequence: i,
+        idempotencyKey: `k${i}`,
+        recordedAt: T0 + i,
+        event: event('given', ['marketing'], T0 + i),
+      });
+    }
+    await store.append({
+      subject: 'cus_0',
+      expectedSequence: 0,
+      idempotencyKey: 'z',
+      recordedAt: T0,
+      event: event('given', ['marketing']),
+    });
+    await db.driver.query(
+      `update ${db.table('consent_entries')} set event = replace(event, '"given"', '"refused"') where subject = 'cus_1' and sequence = 2`,
+    );
+    const tampered = (await store.read('cus_1'))[1]!;
+    expect(await store.verify()).toMatchObject({
+      valid: false,
+      subject: 'cus_1',
+      sequence: 2,
+      entryId: tampered.id,
+      problem: 'hash_mismatch',
+    });
+    expect(await store.verify('cus_0')).toEqual({ valid: true, subjects: 1, entries: 1 });
+  });
+
+  it.skipIf(skip)(
+    'reads the chain as of a past time and keeps the current state per purpose',
+    async () => {
+      const store = createPostgresLedgerStore(await database());
+      const steps: Array<[ConsentEvent['kind'], string[]]> = [
+        ['given', ['marketing.email', 'analytics.measurement']],
+        ['notice_shown', ['marketing.email']],
+        ['withdrawn', ['marketing.email']],
+      ];
+      for (const [i, [kind, purposes]] of steps.entries()) {
+        await store.append({
+          subject: 'cus_1',
+          expectedSequence: i,
+          idempotencyKey: `k${i}`,
+          recordedAt: T0 + i * 1000,
+          event: event(kind, purposes, T0 + i * 1000),
+        });
+      }
+      expect((await store.readAsOf('cus_1', T0 - 1)).length).toBe(0);
+      expect((await store.readAsOf('cus_1', T0 + 1500)).map((e) => e.event.kind)).toEqual([
+        'given',
+        'notice_shown',
+      ]);
+      expect(verifyChain(await store.readAsOf('cus_1', T0 + 1500)).valid).toBe(true);
+      expect((await store.readAsOf('cus_1', T0 + 9999)).length).toBe(3);
+      expect((await store.current('cus_1')).map((r) => [r.purpose, r.kind, r.sequence])).toEqual([
+        ['analytics.measurement', 'given', 1],
+        ['marketing.email', 'withdrawn', 3],
+      ]);
+    },
+  );
+});

@@ -1,0 +1,538 @@
+import type {
+  AppendRequest,
+  AppendResult,
+  ChainVerification,
+  ConsentLedgerStore,
+  LedgerEntry,
+  LedgerHead,
+} from '@candor/consent';
+import {
+  GENESIS_HASH,
+  sealEntry,
+  throwIdempotencyConflict,
+  throwStaleSequence,
+  verifyChain,
+} from '@candor/consent';
+import type { Instant, SubjectId } from '@candor/core';
+import { CandorError } from '@candor/core';
+import type { CandorDatabase } from './database';
+import type { SqlClient } from './driver';
+import { sqlState } from './errors';
+
+/**
+ * The latest purpose-specific event recorded for one subject and purpose: the materialized
+ * "current state" table `candor_consent_current`, kept in the same statement as each append.
+ * For SQL reporting ("who withdrew `marketing.email`?"); decisions still come from
+ * `@candor/consent`'s evaluator, which also applies hierarchy, expiry and policy.
+ *
+ * @example
+ * const rows = await store.current('cus_1');
+ * rows.find((r) => r.purpose === 'marketing.email')?.kind; // 'withdrawn'
+ */
+export interface CurrentConsent {
+  /** The subject. */
+  readonly subject: SubjectId;
+  /** The purpose the event named. */
+  readonly purpose: string;
+  /** Kind of the latest event naming it (`given`, `withdrawn`, …; never `notice_shown`). */
+  readonly kind: string;
+  /** Sequence and id of that entry. */
+  readonly sequence: number;
+  readonly entryId: string;
+  /** When it happened (`event.at`) and when it stops holding, if it says. */
+  readonly eventAt: Instant;
+  readonly expiresAt: Instant | null;
+}
+
+/**
+ * The outcome of {@link PostgresLedgerStore.verify}: every stored chain valid (with how many
+ * subjects and entries were checked), or the first broken entry as `verifyChain` names it.
+ *
+ * @example
+ * const result = await store.verify();
+ * if (!result.valid) console.error(result.subject, result.sequence, result.problem);
+ */
+export type StoredLedgerVerification =
+  | { readonly valid: true; readonly subjects: number; readonly entries: number }
+  | (Extract<ChainVerification, { valid: false }> & { readonly subjects: number });
+
+/**
+ * A durable {@link ConsentLedgerStore} on PostgreSQL or PGlite, with stored-chain verification,
+ * time-travel reads and the materialized current state.
+ *
+ * @example
+ * const store = createPostgresLedgerStore(db);
+ * const manager = await openConsentManager({ purposes, store });
+ */
+export interface PostgresLedgerStore extends ConsentLedgerStore {
+  /** Verifies the stored chain of `subject`, or of every subject, reading in pages. */
+  verify(subject?: SubjectId): Promise<StoredLedgerVerification>;
+  /**
+   * Time travel: the subject's chain as the ledger held it at `asOf` — every entry up to the last
+   * one recorded at or before `asOf` (a chain prefix, so it verifies).
+   */
+  readAsOf(subject: SubjectId, asOf: Instant): Promise<LedgerEntry[]>;
+  /** The materialized current state: the latest event per purpose for `subject`. */
+  current(subject: SubjectId): Promise<CurrentConsent[]>;
+}
+
+/**
+ * Options of {@link createPostgresLedgerStore}.
+ *
+ * @example
+ * createPostgresLedgerStore(db, { pageSize: 5000 });
+ */
+export interface PostgresLedgerStoreOptions {
+  /** Rows per page for `entries()` and `verify()` (default 2000). */
+  readonly pageSize?: number;
+  /** Subject heads remembered to skip the head read on append (default 100,000). */
+  readonly headCacheSize?: number;
+  /**
+   * Group commit: concurrent appends are written together, at most this many per statement
+   * (default 256). Each append is still acknowledged only after its own row is committed.
+   */
+  readonly maxBatch?: number;
+  /** Batches written at once (default 4 on PostgreSQL, 1 on PGlite). */
+  readonly writeConcurrency?: number;
+}
+
+interface EntryRow {
+  subject: string;
+  sequence: number;
+  id: string;
+  idempotency_key: string;
+  recorded_at: string | number;
+  event: string;
+  hash_version: number;
+  prev_hash: string;
+  hash: string;
+}
+
+const ENTRY_COLUMNS =
+  'subject, sequence, id, idempotency_key, recorded_at, event, hash_version, prev_hash, hash';
+
+const NOT_PURPOSE_STATE = new Set(['notice_shown', 'signal_observed']);
+
+function toEntry(row: EntryRow): LedgerEntry {
+  return {
+    id: row.id,
+    subject: row.subject,
+    sequence: Number(row.sequence),
+    idempotencyKey: row.idempotency_key,
+    recordedAt: Number(row.recorded_at),
+    event: JSON.parse(row.event) as LedgerEntry['event'],
+    hashVersion: Number(row.hash_version),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function invalid(path: string, value: unknown, message: string): never {
+  throw new CandorError('consent/invalid_event', `${path}: ${message}`, { path, value });
+}
+
+/**
+ * Creates the durable consent ledger store over an open {@link CandorDatabase}.
+ *
+ * Appends are written by atomic statements: the entry (unique `(subject, sequence)` and unique
+ * `idempotency_key`), the subject's head and the per-purpose current state together or not at
+ * all, so concurrent writers on any number of connections or processes never fork a chain:
+ * exactly one of two appends with the same expected sequence wins, the other gets
+ * `consent/stale_sequence` (the consent manager re-reads and retries). Concurrent appends are
+ * group-committed (up to `maxBatch` per statement, one per subject); each resolves only after
+ * the statement holding it has committed.
+ *
+ * @example
+ * const db = await createCandorDatabase({ url: process.env.DATABASE_URL });
+ * const store = createPostgresLedgerStore(db);
+ * const manager = await openConsentManager({ purposes, store });
+ */
+export function createPostgresLedgerStore(
+  db: CandorDatabase,
+  options: PostgresLedgerStoreOptions = {},
+): PostgresLedgerStore {
+  const sql: SqlClient = db.driver;
+  const entries = db.table('consent_entries');
+  const heads = db.table('consent_heads');
+  const current = db.table('consent_current');
+  const pageSize = options.pageSize ?? 2000;
+  const cacheSize = options.headCacheSize ?? 100_000;
+  const headCache = new Map<SubjectId, LedgerHead>();
+
+  const remember = (subject: SubjectId, head: LedgerHead) => {
+    headCache.delete(subject);
+    headCache.set(subject, head);
+    if (headCache.size > cacheSize) {
+      const oldest = headCache.keys().next().value;
+      if (oldest !== undefined) headCache.delete(oldest);
+    }
+  };
+
+  // One statement appends a whole batch (distinct subjects): entries, heads and current state
+  // are written together or not at all. Rows whose (subject, sequence) or idempotency key is
+  // taken are skipped (ON CONFLICT DO NOTHING) and settled one by one afterwards.
+  const insertSql = `
+    with ins as (
+      insert into ${entries} (subject, sequence, id, idempotency_key, recorded_at, kind, event_at,
+        event, hash_version, prev_hash, hash)
+      select * from unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::bigint[],
+        $6::text[], $7::bigint[], $8::text[], $9::smallint[], $10::text[], $11::text[])
+      on conflict do nothing
+      returning subject, sequence, id, idempotency_key, hash, recorded_at, kind, event_at
+    ), head as (
+      insert into ${heads} as h (subject, sequence, hash, recorded_at)
+      select subject, sequence, hash, recorded_at from ins
+      on conflict (subject) do update
+        set sequence = excluded.sequence, hash = excluded.hash, recorded_at = excluded.recorded_at
+        where h.sequence < excluded.sequence
+    ), cur as (
+      insert into ${current} as c (subject, purpose, sequence, entry_id, kind, event_at, expires_at)
+      select ins.subject, p.purpose, ins.sequence, ins.id, ins.kind, ins.event_at, p.expires_at
+      from ins join unnest($12::text[], $13::text[], $14::bigint[]) as p(subject, purpose, expires_at)
+        on p.subject = ins.subject
+      on conflict (subject, purpose) do update
+        set sequence = excluded.sequence, entry_id = excluded.entry_id, kind = excluded.kind,
+            event_at = excluded.event_at, expires_at = excluded.expires_at
+        where c.sequence < excluded.sequence
+    )
+    select idempotency_key from ins`;
+
+  const lookupSql = `
+    select r.i, h.sequence as head_sequence, h.hash as head_hash,
+           e.subject, e.sequence, e.id, e.idempotency_key, e.recorded_at, e.event,
+           e.hash_version, e.prev_hash, e.hash
+    from unnest($1::text[], $2::text[]) with ordinality as r(subject, key, i)
+    left join ${heads} h on h.subject = r.subject
+    left join ${entries} e on e.idempotency_key = r.key
+    order by r.i`;
+
+  type LookupRow = Partial<EntryRow> & {
+    i: number | string;
+    head_sequence: number | null;
+    head_hash: string | null;
+  };
+
+  interface Found {
+    readonly head: LedgerHead | null;
+    readonly existing: LedgerEntry | null;
+  }
+
+  async function lookup(requests: readonly AppendRequest[]): Promise<Found[]> {
+    const rows = await sql.query<LookupRow>(lookupSql, [
+      requests.map((r) => r.subject),
+      requests.map((r) => r.idempotencyKey),
+    ]);
+    return rows.map((row) => ({
+      head:
+        row.head_sequence != null && row.head_hash != null
+          ? { sequence: Number(row.head_sequence), hash: row.head_hash }
+          : null,
+      existing: row.id != null ? toEntry(row as EntryRow) : null,
+    }));
+  }
+
+  /** Settles a request from what the database holds: duplicate, conflict or stale. */
+  function settle(request: AppendRequest, found: Found): AppendResult | null {
+    if (found.existing) {
+      if (found.existing.subject !== request.subject)
+        throwIdempotencyConflict(request.idempotencyKey, found.existing.subject);
+      return { entry: found.existing, duplicate: true };
+    }
+    if (found.head) remember(request.subject, found.head);
+    else headCache.delete(request.subject);
+    const actual = found.head?.sequence ?? 0;
+    if (actual !== request.expectedSequence)
+      throwStaleSequence(request.subject, request.expectedSequence, actual);
+    return null;
+  }
+
+  interface Pending {
+    readonly request: AppendRequest;
+    readonly resolve: (result: AppendResult) => void;
+    readonly reject: (error: unknown) => void;
+  }
+
+  const queue: Pending[] = [];
+  let active = 0;
+  const maxBatch = options.maxBatch ?? 256;
+  const concurrency = options.writeConcurrency ?? (db.driver.kind === 'pglite' ? 1 : 4);
+
+  function pump(): void {
+    while (active < concurrency && queue.length > 0) {
+      // A batch holds at most one request per subject: the next one for a subject needs the
+      // head this one creates, so it waits for a later batch (FIFO per subject).
+      const batch: Pending[] = [];
+      const subjects = new Set<string>();
+      for (let i = 0; i < queue.length && batch.length < maxBatch; ) {
+        const item = queue[i] as Pending;
+        if (subjects.has(item.request.subject)) {
+          i++;
+          continue;
+        }
+        subjects.add(item.request.subject);
+        batch.push(item);
+        queue.splice(i, 1);
+      }
+      active++;
+      flush(batch)
+        .catch((error: unknown) => {
+          for (const item of batch) item.reject(error);
+        })
+        .finally(() => {
+          active--;
+          pump();
+        });
+    }
+  }
+
+  async function flush(batch: Pending[]): Promise<void> {
+    // Requests whose head is not cached (or differs) are looked up first, in one query.
+    // A first append (expected 0) needs no lookup either: its prevHash is the genesis hash, and
+    // if the subject exists after all, the insert is skipped and settled below.
+    const prevHash = new Map<Pending, string>();
+    const needLookup = batch.filter((item) => {
+      const cached = headCache.get(item.request.subject);
+      if (cached === undefined && item.request.expectedSequence === 0)
+        prevHash.set(item, GENESIS_HASH);
+      else if (cached !== undefined && cached.sequence === item.request.expectedSequence)
+        prevHash.set(item, cached.hash);
+      else return true;
+      return false;
+    });
+    const ready: { item: Pending; entry: LedgerEntry }[] = [];
+    if (needLookup.length > 0) {
+      const found = await lookup(needLookup.map((item) => item.request));
+      needLookup.forEach((item, i) => {
+        try {
+          const done = settle(item.request, found[i] as Found);
+          if (done) item.resolve(done);
+          else prevHash.set(item, found[i]?.head?.hash ?? GENESIS_HASH);
+        } catch (error) {
+          item.reject(error);
+        }
+      });
+    }
+    for (const item of batch) {
+      const prev = prevHash.get(item);
+      if (prev === undefined) continue; // settled by the lookup
+      try {
+        const entry = sealEntry(
+          { ...item.request, sequence: item.request.expectedSequence + 1 },
+          prev,
+        );
+        ready.push({ item, entry });
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+    if (ready.length === 0) return;
+    // Same lock order in every statement (by subject): concurrent batches cannot deadlock.
+    ready.sort((a, b) =>
+      a.entry.subject < b.entry.subject ? -1 : a.entry.subject > b.entry.subject ? 1 : 0,
+    );
+    const e = ready.map((r) => r.entry);
+    const pairs: [string, string, number | null][] = [];
+    for (const entry of e) {
+      if (NOT_PURPOSE_STATE.has(entry.event.kind)) continue;
+      for (const purpose of new Set(entry.event.purposes))
+        pairs.push([entry.subject, purpose, entry.event.expiresAt ?? null]);
+    }
+    const params = [
+      e.map((x) => x.subject),
+      e.map((x) => x.sequence),
+      e.map((x) => x.id),
+      e.map((x) => x.idempotencyKey),
+      e.map((x) => x.recordedAt),
+      e.map((x) => x.event.kind),
+      e.map((x) => x.event.at),
+      e.map((x) => JSON.stringify(x.event)),
+      e.map((x) => x.hashVersion),
+      e.map((x) => x.prevHash),
+      e.map((x) => x.hash),
+      pairs.map((p) => p[0]),
+      pairs.map((p) => p[1]),
+      pairs.map((p) => p[2]),
+    ];
+    let rows: { idempotency_key: string }[] = [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        rows = await sql.query<{ idempotency_key: string }>(insertSql, params);
+        break;
+      } catch (error) {
+        const state = sqlState((error as { cause?: unknown }).cause);
+        if ((state !== '40P01' && state !== '40001') || attempt >= 5) throw error;
+      }
+    }
+    const written = new Set(rows.map((r) => r.idempotency_key));
+    const skipped: typeof ready = [];
+    for (const r of ready) {
+      if (written.has(r.entry.idempotencyKey)) {
+        remember(r.entry.subject, { sequence: r.entry.sequence, hash: r.entry.hash });
+        r.item.resolve({ entry: r.entry, duplicate: false });
+      } else skipped.push(r);
+    }
+    if (skipped.length === 0) return;
+    // Nothing written for these: the key is already stored, or another writer took the sequence.
+    const found = await lookup(skipped.map((r) => r.item.request));
+    skipped.forEach((r, i) => {
+      try {
+        const f = found[i] as Found;
+        const done = settle(r.item.request, f);
+        if (done) {
+          r.item.resolve(done);
+          return;
+        }
+        throw new CandorError(
+          'consent/stale_sequence',
+          `Append for ${r.entry.subject} at sequence ${r.entry.sequence} conflicted; re-read and retry`,
+          {
+            path: 'expectedSequence',
+            value: r.item.request.expectedSequence,
+            actual: f.head?.sequence ?? 0,
+            subject: r.entry.subject,
+          },
+        );
+      } catch (error) {
+        r.item.reject(error);
+      }
+    });
+  }
+
+  function append(request: AppendRequest): Promise<AppendResult> {
+    try {
+      if (typeof request !== 'object' || request === null)
+        invalid('request', request, 'append request must be an object');
+      const { subject, expectedSequence } = request;
+      if (!Number.isInteger(expectedSequence) || expectedSequence < 0)
+        invalid('expectedSequence', expectedSequence, 'must be an integer ≥ 0');
+      if (typeof subject !== 'string') invalid('subject', subject, 'must be a string');
+      if (typeof request.idempotencyKey !== 'string' || request.idempotencyKey.length === 0)
+        invalid('idempotencyKey', request.idempotencyKey, 'must be a non-empty string');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      queue.push({ request, resolve, reject });
+      pump();
+    });
+  }
+
+  async function read(
+    subject: SubjectId,
+    readOptions?: { readonly afterSequence?: number },
+  ): Promise<LedgerEntry[]> {
+    const after = readOptions?.afterSequence ?? 0;
+    const rows = await sql.query<EntryRow>(
+      `select ${ENTRY_COLUMNS} from ${entries} where subject = $1 and sequence > $2 order by sequence`,
+      [subject, after],
+    );
+    return rows.map(toEntry);
+  }
+
+  async function* allEntries(): AsyncGenerator<LedgerEntry> {
+    let lastSubject: string | null = null;
+    let lastSequence = 0;
+    for (;;) {
+      const rows: EntryRow[] =
+        lastSubject === null
+          ? await sql.query<EntryRow>(
+              `select ${ENTRY_COLUMNS} from ${entries} order by subject, sequence limit $1`,
+              [pageSize],
+            )
+          : await sql.query<EntryRow>(
+              `select ${ENTRY_COLUMNS} from ${entries} where (subject, sequence) > ($1, $2)
+               order by subject, sequence limit $3`,
+              [lastSubject, lastSequence, pageSize],
+            );
+      for (const row of rows) yield toEntry(row);
+      const last = rows.at(-1);
+      if (last === undefined || rows.length < pageSize) return;
+      lastSubject = last.subject;
+      lastSequence = Number(last.sequence);
+    }
+  }
+
+  return {
+    append,
+    read,
+    async head(subject) {
+      const [row] = await sql.query<{ sequence: number; hash: string }>(
+        `select sequence, hash from ${heads} where subject = $1`,
+        [subject],
+      );
+      return row ? { sequence: Number(row.sequence), hash: row.hash } : null;
+    },
+    async findByIdempotencyKey(idempotencyKey) {
+      const [row] = await sql.query<EntryRow>(
+        `select ${ENTRY_COLUMNS} from ${entries} where idempotency_key = $1`,
+        [idempotencyKey],
+      );
+      return row ? toEntry(row) : null;
+    },
+    entries: allEntries,
+    async verify(subject) {
+      if (subject !== undefined) {
+        const result = verifyChain(await read(subject));
+        return result.valid
+          ? { valid: true, subjects: result.entries > 0 ? 1 : 0, entries: result.entries }
+          : { ...result, subjects: 1 };
+      }
+      let subjects = 0;
+      let count = 0;
+      let chain: LedgerEntry[] = [];
+      const check = (): StoredLedgerVerification | null => {
+        if (chain.length === 0) return null;
+        subjects++;
+        const result = verifyChain(chain);
+        if (!result.valid) return { ...result, subjects };
+        count += chain.length;
+        return null;
+      };
+      for await (const entry of allEntries()) {
+        if (chain.length > 0 && chain[0]?.subject !== entry.subject) {
+          const broken = check();
+          if (broken) return broken;
+          chain = [];
+        }
+        chain.push(entry);
+      }
+      const broken = check();
+      return broken ?? { valid: true, subjects, entries: count };
+    },
+    async readAsOf(subject, asOf) {
+      const rows = await sql.query<EntryRow>(
+        `select ${ENTRY_COLUMNS} from ${entries}
+         where subject = $1 and sequence <= (
+           select coalesce(max(sequence), 0) from ${entries} where subject = $1 and recorded_at <= $2
+         )
+         order by sequence`,
+        [subject, asOf],
+      );
+      return rows.map(toEntry);
+    },
+    async current(subject) {
+      const rows = await sql.query<{
+        subject: string;
+        purpose: string;
+        kind: string;
+        sequence: number;
+        entry_id: string;
+        event_at: string | number;
+        expires_at: string | number | null;
+      }>(
+        `select subject, purpose, kind, sequence, entry_id, event_at, expires_at
+         from ${current} where subject = $1 order by purpose`,
+        [subject],
+      );
+      return rows.map((r) => ({
+        subject: r.subject,
+        purpose: r.purpose,
+        kind: r.kind,
+        sequence: Number(r.sequence),
+        entryId: r.entry_id,
+        eventAt: Number(r.event_at),
+        expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+      }));
+    },
+  };
+}

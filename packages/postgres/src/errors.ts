@@ -1,0 +1,54 @@
+import { CandorError } from '@candor/core';
+
+/**
+ * Every error code `@candor/postgres` throws itself, as a {@link CandorError} `code` (the stores
+ * also throw the codes of the port they implement, e.g. `consent/stale_sequence`).
+ *
+ * - `postgres/invalid_options` — an option is malformed (`details.path` names it).
+ * - `postgres/invalid_input` — a store was handed a malformed value (`details.path` names it).
+ * - `postgres/connection_failed` — the database could not be reached or opened.
+ * - `postgres/migration_failed` — a schema migration failed; nothing of it was applied.
+ * - `postgres/query_failed` — a statement failed (`details.sqlState` is the SQLSTATE).
+ * - `postgres/closed` — the database was used after `close()`.
+ *
+ * @example
+ * import { isCandorError } from '@candor/core';
+ * try { await createCandorDatabase({ url }); } catch (e) {
+ *   if (isCandorError<PostgresErrorCode>(e, 'postgres/connection_failed')) process.exit(1);
+ * }
+ */
+export type PostgresErrorCode =
+  | 'postgres/invalid_options'
+  | 'postgres/invalid_input'
+  | 'postgres/connection_failed'
+  | 'postgres/migration_failed'
+  | 'postgres/query_failed'
+  | 'postgres/closed';
+
+/** The SQLSTATE of a driver error (pg and PGlite both expose `code`), or `undefined`. */
+export function sqlState(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** Wraps a driver error in a `postgres/query_failed` {@link CandorError}. */
+export function queryFailed(error: unknown, text: string): CandorError<PostgresErrorCode> {
+  if (error instanceof CandorError) return error as CandorError<PostgresErrorCode>;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CandorError(
+    'postgres/query_failed',
+    `Query failed: ${message}`,
+    {
+      path: 'sql',
+      value: text.length > 200 ? `${text.slice(0, 200)}…` : text,
+      sqlState: sqlState(error),
+    },
+    { cause: error },
+  );
+}
+
+/** A `postgres/invalid_options` error naming the option. */
+export function invalidOption(path: string, value: unknown, message: string): CandorError {
+  return new CandorError('postgres/invalid_options', `${path}: ${message}`, { path, value });
+}

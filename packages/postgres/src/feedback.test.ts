@@ -1,0 +1,155 @@
+import { createVirtualClock } from '@candor/core';
+import type { DecisionEntry, FeedbackEvent } from '@candor/feedback';
+import { createFeedbackLoop } from '@candor/feedback';
+import { afterEach, describe, expect, it } from 'vitest';
+import { driverCases, openTestDatabase, type TestDatabase } from './drivers.test-helpers';
+import { createPostgresFeedbackStore } from './feedback';
+
+const T0 = 1_780_000_000_000;
+
+function decision(id: string, subject = 'cus_1', at = T0): DecisionEntry {
+  return {
+    decisionId: id,
+    subject,
+    ruleId: 'card-expiry',
+    topic: 'billing.card_expiry',
+    channel: 'email',
+    at,
+  };
+}
+
+function feedback(
+  key: string,
+  kind: FeedbackEvent['kind'],
+  decisionId: string,
+  subject = 'cus_1',
+  at = T0 + 1000,
+): FeedbackEvent {
+  return {
+    idempotencyKey: key,
+    kind,
+    decisionId,
+    subject,
+    ruleId: 'card-expiry',
+    topic: 'billing.card_expiry',
+    channel: 'email',
+    at,
+  };
+}
+
+describe.each(driverCases)('feedback store on $name', ({ kind, skip }) => {
+  const open: TestDatabase[] = [];
+  const database = async (options: { schema?: string } = {}) => {
+    const db = await openTestDatabase(kind, options);
+    open.push(db);
+    return db;
+  };
+  afterEach(async () => {
+    const [first, ...rest] = open.splice(0);
+    for (const db of rest) await db.close();
+    await first?.drop();
+  });
+
+  it.skipIf(skip)(
+    'appends idempotently, reports duplicates and reads back in order with filters',
+    async () => {
+      const store = createPostgresFeedbackStore(await database());
+      const e1 = feedback('k1', 'opened', 'd1');
+      const e2 = {
+        ...feedback('k2', 'not_interested', 'd1'),
+        scope: 'topic' as const,
+        note: 'ça suffit',
+      };
+      const e3 = feedback('k3', 'clicked', 'd2', 'cus_2', T0 + 5000);
+      expect(await store.appendEvents([e1, e2])).toEqual({
+        appended: ['k1', 'k2'],
+        duplicates: [],
+      });
+      expect(await store.appendEvents([e2, e3, e3])).toEqual({
+        appended: ['k3'],
+        duplicates: ['k2', 'k3'],
+      });
+      expect(await store.readEvents()).toEqual([
+        { seq: 1, event: e1 },
+        { seq: 2, event: e2 },
+        { seq: 3, event: e3 },
+      ]);
+      expect((await store.readEvents({ subject: 'cus_2' })).map((r) => r.seq)).toEqual([3]);
+      expect((await store.readEvents({ afterSeq: 1, limit: 1 })).map((r) => r.seq)).toEqual([2]);
+      expect((await store.readEvents({ since: T0 + 2000 })).map((r) => r.seq)).toEqual([3]);
+      expect(await store.appendDecisions([decision('d1'), decision('d1')])).toEqual({
+        appended: ['d1'],
+        duplicates: ['d1'],
+      });
+      expect(await store.readDecisions()).toEqual([{ seq: 1, entry: decision('d1') }]);
+      expect(await store.counts()).toEqual({ events: 3, decisions: 1 });
+    },
+  );
+
+  it.skipIf(skip)(
+    'rejects a reused key with other content and writes nothing of that call',
+    async () => {
+      const store = createPostgresFeedbackStore(await database());
+      await store.appendEvents([feedback('k1', 'opened', 'd1')]);
+      await expect(
+        store.appendEvents([feedback('k2', 'clicked', 'd1'), feedback('k1', 'dismissed', 'd1')]),
+      ).rejects.toMatchObject({ code: 'feedback/idempotency_conflict', details: { path: '[1]' } });
+      expect((await store.readEvents()).map((r) => r.event.idempotencyKey)).toEqual(['k1']);
+      await expect(
+        store.appendDecisions([decision('d1'), { ...decision('d1'), channel: 'sms' }]),
+      ).rejects.toMatchObject({
+        code: 'feedback/idempotency_conflict',
+      });
+      expect(await store.readDecisions()).toEqual([]);
+    },
+  );
+
+  it.skipIf(skip)('keeps positions gap-free with 4 instances appending at once', async () => {
+    const first = await database();
+    const stores = [
+      first,
+      ...(await Promise.all([1, 2, 3].map(() => database({ schema: first.schema })))),
+    ].map((db) => createPostgresFeedbackStore(db));
+    await Promise.all(
+      stores.map(async (store, w) => {
+        for (let i = 0; i < 10; i++)
+          await store.appendEvents([
+            feedback(`w${w}-${i}a`, 'opened', `d${i}`),
+            feedback(`w${w}-${i}b`, 'clicked', `d${i}`),
+          ]);
+      }),
+    );
+    const all = await stores[0]!.readEvents();
+    expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(new Set(all.map((r) => r.event.idempotencyKey)).size).toBe(80);
+  });
+
+  it.skipIf(skip)(
+    'a feedback loop rebuilds suppressions from the durable store after a restart',
+    async () => {
+      const db = await database();
+      const clock = createVirtualClock(T0 + 2000);
+      const loop = createFeedbackLoop({ store: createPostgresFeedbackStore(db), clock });
+      await loop.logDecision(decision('d1'));
+      await loop.submit({ ...feedback('k1', 'not_interested', 'd1'), scope: 'topic' });
+      const query = {
+        subject: 'cus_1',
+        ruleId: 'card-expiry',
+        topic: 'billing.card_expiry',
+        channel: 'email',
+        at: T0 + 3000,
+      };
+      expect(loop.check(query).suppressed).toBe(true);
+      const restarted = createFeedbackLoop({
+        store: createPostgresFeedbackStore(await database({ schema: db.schema })),
+        clock,
+      });
+      expect(restarted.check(query).suppressed).toBe(false);
+      expect(await restarted.hydrate()).toEqual({ decisions: 1, events: 1 });
+      expect(restarted.check(query)).toMatchObject({
+        suppressed: true,
+        reason: { scope: 'topic' },
+      });
+    },
+  );
+});

@@ -1,0 +1,256 @@
+import { CandorError } from '@candor/core';
+import type { CandorDriver } from './driver';
+import type { PostgresErrorCode } from './errors';
+
+/**
+ * One versioned schema migration: a version (1, 2, 3, … in order), a name and the statements it
+ * runs, given the quoted schema name. Applied once, in a transaction, in version order.
+ *
+ * @example
+ * const m: Migration = { version: 1, name: 'consent ledger', statements: (s) => [`create table ${s}.candor_x (id text)`] };
+ */
+export interface Migration {
+  /** Position in the history; versions are 1, 2, 3, … without gaps. */
+  readonly version: number;
+  /** What it does, for humans. */
+  readonly name: string;
+  /** The statements, given the quoted schema (e.g. `"public"`). */
+  readonly statements: (schema: string) => readonly string[];
+}
+
+/**
+ * The outcome of {@link migrate}: what was applied now, and the schema's version afterwards.
+ *
+ * @example
+ * const { applied, version } = await db.migrate();
+ */
+export interface MigrationReport {
+  /** Versions applied by this call (empty when the schema was up to date). */
+  readonly applied: readonly number[];
+  /** The schema's version after the call. */
+  readonly version: number;
+}
+
+/**
+ * Every migration this package ships, in order. Tables are prefixed `candor_`; the README lists
+ * them.
+ *
+ * @example
+ * candorMigrations.at(-1)?.version; // the latest schema version
+ */
+export const candorMigrations: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'consent ledger: entries, heads, current state per purpose',
+    statements: (s: string) => [
+      `create table ${s}.candor_consent_entries (
+        subject text not null,
+        sequence integer not null check (sequence >= 1),
+        id text not null,
+        idempotency_key text not null,
+        recorded_at bigint not null,
+        kind text not null,
+        event_at bigint not null,
+        event text not null,
+        hash_version smallint not null,
+        prev_hash text not null,
+        hash text not null,
+        primary key (subject, sequence),
+        unique (idempotency_key)
+      )`,
+      `create table ${s}.candor_consent_heads (
+        subject text primary key,
+        sequence integer not null,
+        hash text not null,
+        recorded_at bigint not null
+      )`,
+      `create table ${s}.candor_consent_current (
+        subject text not null,
+        purpose text not null,
+        sequence integer not null,
+        entry_id text not null,
+        kind text not null,
+        event_at bigint not null,
+        expires_at bigint,
+        primary key (subject, purpose)
+      )`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'rule state: reservations, fires, dedup keys, past events, schedules, pauses',
+    statements: (s: string) => [
+      `create table ${s}.candor_rule_reservations (
+        id text primary key,
+        subject text not null,
+        at bigint not null
+      )`,
+      `create table ${s}.candor_rule_fires (
+        reservation text not null,
+        key text not null,
+        subject text not null,
+        at bigint not null,
+        primary key (reservation, key)
+      )`,
+      `create index candor_rule_fires_key on ${s}.candor_rule_fires (key, at)`,
+      `create index candor_rule_fires_subject on ${s}.candor_rule_fires (subject, at)`,
+      `create table ${s}.candor_rule_dedup (
+        key text primary key,
+        reservation text not null,
+        subject text not null,
+        expires_at bigint not null
+      )`,
+      `create index candor_rule_dedup_subject on ${s}.candor_rule_dedup (subject, expires_at)`,
+      `create table ${s}.candor_rule_events (
+        subject text not null,
+        id text not null,
+        type text not null,
+        at bigint not null,
+        fields jsonb not null,
+        primary key (subject, id)
+      )`,
+      `create index candor_rule_events_at on ${s}.candor_rule_events (subject, at)`,
+      `create table ${s}.candor_rule_schedules (
+        key text primary key,
+        kind text not null,
+        rule_id text not null,
+        subject text not null,
+        due_at bigint not null,
+        event jsonb not null
+      )`,
+      `create index candor_rule_schedules_due on ${s}.candor_rule_schedules (due_at, key)`,
+      `create table ${s}.candor_rule_pauses (
+        rule_id text primary key,
+        reason text not null,
+        since bigint not null,
+        until bigint,
+        paused_by text not null
+      )`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'feedback: event and decision logs with gap-free positions',
+    statements: (s: string) => [
+      `create table ${s}.candor_feedback_counters (
+        log text primary key,
+        last_seq bigint not null
+      )`,
+      `insert into ${s}.candor_feedback_counters (log, last_seq) values ('events', 0), ('decisions', 0)`,
+      `create table ${s}.candor_feedback_events (
+        seq bigint primary key,
+        idempotency_key text not null unique,
+        subject text not null,
+        at bigint not null,
+        kind text not null,
+        rule_id text not null,
+        fingerprint text not null,
+        event jsonb not null
+      )`,
+      `create index candor_feedback_events_subject on ${s}.candor_feedback_events (subject, seq)`,
+      `create table ${s}.candor_feedback_decisions (
+        seq bigint primary key,
+        decision_id text not null unique,
+        subject text not null,
+        at bigint not null,
+        rule_id text not null,
+        fingerprint text not null,
+        entry jsonb not null
+      )`,
+      `create index candor_feedback_decisions_subject on ${s}.candor_feedback_decisions (subject, seq)`,
+    ],
+  },
+]);
+
+/** Quotes an SQL identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function checksum(text: string): string {
+  // FNV-1a 32-bit, hex: enough to notice an edited migration, no crypto dependency.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * Applies the pending migrations to `schema`, in one transaction guarded by a transaction-scoped
+ * advisory lock, so several instances starting at once apply each migration exactly once (the
+ * others wait, then find nothing to do). Idempotent. Throws `postgres/migration_failed` when a
+ * statement fails (nothing of the call is applied), when an applied migration was edited, or
+ * when the schema is newer than this package.
+ *
+ * @example
+ * const report = await migrate(driver, 'public');
+ */
+export async function migrate(
+  driver: CandorDriver,
+  schema: string,
+  migrations: readonly Migration[] = candorMigrations,
+): Promise<MigrationReport> {
+  const s = quoteIdent(schema);
+  const latest = migrations.at(-1)?.version ?? 0;
+  try {
+    return await driver.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `candor:migrate:${schema}`,
+      ]);
+      await tx.query(`create schema if not exists ${s}`);
+      await tx.query(
+        `create table if not exists ${s}.candor_migrations (
+          version integer primary key,
+          name text not null,
+          checksum text not null,
+          applied_at timestamptz not null default now()
+        )`,
+      );
+      const rows = await tx.query<{ version: number; checksum: string }>(
+        `select version, checksum from ${s}.candor_migrations order by version`,
+      );
+      const done = new Map(rows.map((r) => [Number(r.version), r.checksum]));
+      const newest = Math.max(0, ...done.keys());
+      if (newest > latest) {
+        throw new CandorError(
+          'postgres/migration_failed',
+          `Schema ${schema} is at version ${newest}, newer than this package knows (${latest}); upgrade @candor/postgres`,
+          { path: 'schema', value: schema, version: newest, known: latest },
+        );
+      }
+      const applied: number[] = [];
+      for (const migration of migrations) {
+        const statements = migration.statements(s);
+        const sum = checksum(migration.statements('"schema"').join(';\n'));
+        const stored = done.get(migration.version);
+        if (stored !== undefined) {
+          if (stored !== sum) {
+            throw new CandorError(
+              'postgres/migration_failed',
+              `Migration ${migration.version} (${migration.name}) was changed after it was applied`,
+              { path: `migrations[${migration.version}]`, value: stored, expected: sum },
+            );
+          }
+          continue;
+        }
+        for (const statement of statements) await tx.query(statement);
+        await tx.query(
+          `insert into ${s}.candor_migrations (version, name, checksum) values ($1, $2, $3)`,
+          [migration.version, migration.name, sum],
+        );
+        applied.push(migration.version);
+      }
+      return { applied, version: Math.max(newest, ...applied) };
+    });
+  } catch (error) {
+    if (error instanceof CandorError && error.code === 'postgres/migration_failed') throw error;
+    throw new CandorError<PostgresErrorCode>(
+      'postgres/migration_failed',
+      `Migrating schema ${schema} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { path: 'schema', value: schema },
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,1784 @@
+import { type Fact, isDottedId, isWithin, type JsonValue } from '@candor/core';
+import { rulesError } from './errors';
+import { MAX_DEPTH, MAX_MATCH_INPUT, MAX_NODES, pathProblem, regexProblem } from './safety';
+import { parseClock, parseDuration, toTime } from './time';
+import type { Rule, RuleEvent, Urgency, WindowSpec } from './types';
+
+/** @internal Three-valued result: 0 false, 1 true, 2 insufficient data. */
+export type Tri = 0 | 1 | 2;
+/** @internal A compiled condition over the slot array (slot 0 holds the evaluation instant). */
+export type Eval = (s: unknown[]) => Tri;
+
+const F: Tri = 0;
+const T: Tri = 1;
+const U: Tri = 2;
+const DAY = 86_400_000;
+
+/** @internal A compiled condition node, kept for traces. */
+export interface CNode {
+  readonly kind: 'all' | 'any' | 'not' | 'fact' | 'window';
+  readonly path: string;
+  /** The path relative to the rule (`conditions.all[0]`). */
+  rel?: string;
+  /** The node lowered for the interpreter. */
+  p?: PNode;
+  readonly fn: Eval;
+  readonly children: readonly CNode[];
+  readonly fact?: string;
+  readonly op?: string;
+  readonly expected?: JsonValue;
+  readonly slot?: number;
+  readonly refSlot?: number;
+  readonly refFact?: string;
+  readonly category?: string;
+  readonly window?: WindowSpec;
+}
+
+/** @internal A compiled aggregate slot. */
+export interface WindowSlot {
+  readonly slot: number;
+  readonly key: string;
+  readonly spec: WindowSpec;
+  readonly withinMs: number;
+  readonly category: string;
+}
+
+/** @internal A rendered-dedup-key part. */
+export type KeyPart =
+  | string
+  | { readonly slot: number }
+  | { readonly special: 'subject' | 'event.type' };
+
+/**
+ * A rule after compilation: the rule itself, its conditions as closures, and what it reads.
+ *
+ * @example
+ * const compiled = compileRules([rule]).get('card-expiry');
+ * compiled?.paths; // ['card.expiresAt', 'card.hasBackup']
+ */
+export interface CompiledRule {
+  readonly rule: Rule;
+  readonly id: string;
+  /** Position in the rule set (stable order). */
+  readonly order: number;
+  /** Leaf conditions: ties between equal priorities go to the more specific rule. */
+  readonly specificity: number;
+  readonly priority: number;
+  readonly urgency: Urgency;
+  /** Fact paths the rule reads. */
+  readonly paths: readonly string[];
+  /** @internal */ readonly root: CNode | null;
+  /** @internal */ readonly fn: Eval;
+  /** @internal */ readonly program: PNode | null;
+  /** @internal */ readonly slots: readonly number[];
+  /** @internal */ readonly signature: string;
+  /** @internal */ readonly sigIndex: number;
+  /** @internal */ readonly caps: ReadonlyArray<{
+    limit: number;
+    windowMs: number | 'calendar_day';
+    scope: 'rule' | 'channel' | 'topic';
+  }>;
+  /** @internal */ readonly cooldownMs: number | null;
+  /** @internal */ readonly dedup: { parts: readonly KeyPart[]; ttlMs: number } | null;
+  /** @internal */ readonly quiet: { start: number; end: number } | null;
+  /** @internal */ readonly triggerSlots: readonly number[];
+  /** @internal */ readonly offsetMs: number;
+  /** @internal */ readonly atMinutes: number | undefined;
+  /** @internal */ readonly withinMs: number;
+  /** @internal JSON-path prefix stripped from trace paths. */ readonly prefix: string;
+}
+
+/**
+ * One rule whose conditions held for an event, with the trace when asked for. The trace is
+ * recorded at evaluation (the values the rule saw) and rendered into a tree on first read.
+ *
+ * @example
+ * for (const m of set.match(event, { trace: true })) console.log(m.ruleId, m.trace?.outcome);
+ */
+export interface RuleMatch {
+  readonly ruleId: string;
+  readonly trace?: TraceNode;
+}
+
+/**
+ * How one condition node came out: `pass`, `fail` or `insufficient_data` (a fact was missing or
+ * not readable under the rule's data categories). Leaves show the fact, operator, expected and
+ * actual value (`[redacted]` for categories the trace may not reveal).
+ *
+ * @example
+ * const failed = trace.children?.find((c) => c.outcome !== 'pass');
+ */
+export interface TraceNode {
+  readonly path: string;
+  readonly kind: CNode['kind'];
+  readonly outcome: 'pass' | 'fail' | 'insufficient_data';
+  readonly fact?: string | undefined;
+  readonly op?: string | undefined;
+  readonly expected?: JsonValue | undefined;
+  /** The value the fact had; absent when missing, `[redacted]` for categories the trace may not reveal. */
+  readonly actual?: JsonValue | undefined;
+  readonly category?: string | undefined;
+  /** The evidence fact id a leaf rests on (in a Proposal). */
+  readonly evidence?: string | undefined;
+  readonly children?: readonly TraceNode[] | undefined;
+}
+
+/**
+ * A compiled, indexed rule set: `candidates(type)` finds the rules an event type triggers in O(1);
+ * `match` evaluates their conditions synchronously. Matching never proposes anything — only the
+ * engine, behind consent and the other gates, does.
+ *
+ * @example
+ * const set = compileRules(rules);
+ * set.match(event).map((m) => m.ruleId);
+ */
+export interface CompiledRuleSet {
+  readonly rules: readonly CompiledRule[];
+  readonly size: number;
+  get(id: string): CompiledRule | undefined;
+  candidates(eventType: string): readonly CompiledRule[];
+  match(event: RuleEvent, options?: { trace?: boolean }): RuleMatch[];
+  /** @internal */ readonly slotPaths: readonly (string | null)[];
+  /** @internal */ readonly windows: readonly WindowSlot[];
+  /** @internal */ resolve(facts: readonly Fact[], now: number, rule: CompiledRule): Slots;
+  /** @internal */ resolver(facts: readonly Fact[], now: number): (rule: CompiledRule) => Slots;
+  /** @internal */ trace(
+    rule: CompiledRule,
+    slots: Slots,
+    redact?: (category: string) => boolean,
+  ): TraceNode;
+  /** @internal */ readonly timed: readonly CompiledRule[];
+}
+
+/** @internal Slot values plus the fact each value came from. */
+export interface Slots {
+  readonly values: unknown[];
+  readonly sources: (Fact | undefined)[];
+}
+
+const RULE_KEYS = new Set([
+  'id',
+  'version',
+  'description',
+  'purpose',
+  'dataCategories',
+  'trigger',
+  'conditions',
+  'action',
+  'priority',
+  'urgency',
+  'caps',
+  'cooldown',
+  'dedup',
+  'exclusionGroup',
+  'quietHours',
+]);
+const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,199}$/;
+const EVENT_TYPE = /^(?:\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,199})$/;
+const OPS = new Set([
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'notIn',
+  'contains',
+  'notContains',
+  'startsWith',
+  'between',
+  'exists',
+  'matches',
+  'withinLast',
+  'daysUntil',
+  'before',
+  'after',
+]);
+const WINDOW_OPS = new Set(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between']);
+const URGENCIES = new Set(['low', 'normal', 'high', 'critical']);
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isScalar = (v: unknown): v is string | number | boolean | null =>
+  v === null ||
+  typeof v === 'string' ||
+  typeof v === 'boolean' ||
+  (typeof v === 'number' && Number.isFinite(v));
+const isRef = (v: unknown): v is { fact: string } =>
+  isObject(v) && Object.keys(v).length === 1 && typeof v.fact === 'string';
+
+function isJson(v: unknown, depth = 0, seen?: Set<unknown>): boolean {
+  if (isScalar(v)) return true;
+  if (depth > 16 || typeof v !== 'object' || v === null || seen?.has(v)) return false;
+  if (seen === undefined) seen = new Set();
+  seen.add(v);
+  const ok = Array.isArray(v)
+    ? v.length <= 10_000 && v.every((x) => isJson(x, depth + 1, seen))
+    : Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null
+      ? Object.entries(v).every(([k, x]) => k !== '__proto__' && isJson(x, depth + 1, seen))
+      : false;
+  seen.delete(v);
+  return ok;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every(
+    (k) =>
+      Object.hasOwn(b, k) &&
+      deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
+}
+
+/** @internal Reads a path's value out of a fact value; functions (inherited methods) read as missing. */
+function walk(value: unknown, rest: readonly string[]): unknown {
+  let v = value;
+  for (let i = 0; i < rest.length; i++) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[rest[i] as string];
+  }
+  return typeof v === 'function' ? undefined : v;
+}
+
+/** @internal Binds a slot-0 template closure to slot `i` without a second call. */
+function leafOnSlot(op: string, i: number, k: unknown): Eval | null {
+  if (typeof k === 'number') {
+    switch (op) {
+      case 'gt':
+        return (s) => {
+          const x = s[i];
+          return x === undefined ? U : typeof x === 'number' && x > k ? T : F;
+        };
+      case 'gte':
+        return (s) => {
+          const x = s[i];
+          return x === undefined ? U : typeof x === 'number' && x >= k ? T : F;
+        };
+      case 'lt':
+        return (s) => {
+          const x = s[i];
+          return x === undefined ? U : typeof x === 'number' && x < k ? T : F;
+        };
+      case 'lte':
+        return (s) => {
+          const x = s[i];
+          return x === undefined ? U : typeof x === 'number' && x <= k ? T : F;
+        };
+    }
+  }
+  if (isScalar(k)) {
+    if (op === 'eq')
+      return (s) => {
+        const x = s[i];
+        return x === undefined ? U : x === k ? T : F;
+      };
+    if (op === 'neq')
+      return (s) => {
+        const x = s[i];
+        return x === undefined ? U : x !== k ? T : F;
+      };
+  }
+  return null;
+}
+
+function compare(op: string, x: unknown, y: unknown): Tri {
+  if (typeof x === 'number' && typeof y === 'number') {
+    return (op === 'gt' ? x > y : op === 'gte' ? x >= y : op === 'lt' ? x < y : x <= y) ? T : F;
+  }
+  if (typeof x === 'string' && typeof y === 'string') {
+    return (op === 'gt' ? x > y : op === 'gte' ? x >= y : op === 'lt' ? x < y : x <= y) ? T : F;
+  }
+  return F;
+}
+
+function scalarEq(x: unknown, y: unknown): boolean {
+  return x === y || deepEqual(x, y);
+}
+
+interface Ctx {
+  readonly ruleId: string;
+  readonly slotOf: (path: string, at: string) => number;
+  readonly windowSlot: (spec: WindowSpec, category: string, at: string) => number;
+  readonly categories: readonly string[];
+  nodes: number;
+  readonly ancestors: Set<unknown>;
+}
+
+function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
+  const { ruleId } = ctx;
+  for (const key of Object.keys(c)) {
+    if (key !== 'fact' && key !== 'op' && key !== 'value' && key !== 'flags')
+      throw rulesError(
+        'rules/invalid_rule',
+        `unknown key "${key}"`,
+        ruleId,
+        `${at}.${key}`,
+        c[key],
+      );
+  }
+  const path = c.fact;
+  const problem = pathProblem(path);
+  if (problem !== null)
+    throw rulesError(
+      typeof path === 'string' && /(^|\.)(__proto__|constructor|prototype)(\.|$)/.test(path)
+        ? 'rules/unsafe_path'
+        : 'rules/invalid_rule',
+      problem,
+      ruleId,
+      `${at}.fact`,
+      path,
+    );
+  const fact = path as string;
+  const op = c.op;
+  if (typeof op !== 'string' || !OPS.has(op))
+    throw rulesError(
+      'rules/unknown_operator',
+      `unknown operator ${JSON.stringify(op)}`,
+      ruleId,
+      `${at}.op`,
+      op,
+    );
+  const i = ctx.slotOf(fact, `${at}.fact`);
+  const value = c.value;
+  const bad = (why: string): never => {
+    throw rulesError('rules/invalid_rule', `"${op}" ${why}`, ruleId, `${at}.value`, value);
+  };
+  if (c.flags !== undefined && op !== 'matches') bad('takes no flags');
+  if (value === undefined && op !== 'exists') bad('needs a value');
+  if (value !== undefined && !isJson(value)) bad('needs a JSON value');
+  if (typeof value === 'string' && value.length > 1_000)
+    bad('value must be at most 1,000 characters');
+  const node = (fn: Eval, extra?: Partial<CNode>): CNode => {
+    const n: CNode = { kind: 'fact', path: at, fn, children: [], fact, op, slot: i };
+    if (value !== undefined) (n as { expected?: JsonValue }).expected = value as JsonValue;
+    return extra === undefined ? n : Object.assign(n, extra);
+  };
+  // A `{ fact }` right-hand side reads another slot.
+  if (isRef(value) && op !== 'exists') {
+    if (
+      ![
+        'eq',
+        'neq',
+        'gt',
+        'gte',
+        'lt',
+        'lte',
+        'contains',
+        'notContains',
+        'before',
+        'after',
+        'startsWith',
+      ].includes(op)
+    )
+      bad('cannot compare with another fact');
+    const refProblem = pathProblem(value.fact);
+    if (refProblem !== null)
+      throw rulesError(
+        /(^|\.)(__proto__|constructor|prototype)(\.|$)/.test(value.fact)
+          ? 'rules/unsafe_path'
+          : 'rules/invalid_rule',
+        refProblem,
+        ruleId,
+        `${at}.value.fact`,
+        value.fact,
+      );
+    const j = ctx.slotOf(value.fact, `${at}.value.fact`);
+    const binary =
+      (f: (x: unknown, y: unknown) => Tri): Eval =>
+      (s) => {
+        const x = s[i];
+        const y = s[j];
+        return x === undefined || y === undefined ? U : f(x, y);
+      };
+    let fn: Eval;
+    switch (op) {
+      case 'eq':
+        fn = binary((x, y) => (scalarEq(x, y) ? T : F));
+        break;
+      case 'neq':
+        fn = binary((x, y) => (scalarEq(x, y) ? F : T));
+        break;
+      case 'contains':
+        fn = binary((x, y) => (containsValue(x, y) ? T : F));
+        break;
+      case 'notContains':
+        fn = binary((x, y) =>
+          Array.isArray(x) || typeof x === 'string' ? (containsValue(x, y) ? F : T) : F,
+        );
+        break;
+      case 'startsWith':
+        fn = binary((x, y) =>
+          typeof x === 'string' && typeof y === 'string' && x.startsWith(y) ? T : F,
+        );
+        break;
+      case 'before':
+      case 'after': {
+        fn = binary((x, y) => {
+          const a = toTime(x);
+          const b = toTime(y);
+          if (a === undefined || b === undefined) return F;
+          return (op === 'before' ? a < b : a > b) ? T : F;
+        });
+        break;
+      }
+      default:
+        fn = binary((x, y) => compare(op, x, y));
+    }
+    return node(fn, { refSlot: j, refFact: value.fact });
+  }
+  switch (op) {
+    case 'eq':
+    case 'neq': {
+      const fast = leafOnSlot(op, i, value);
+      if (fast) return node(fast);
+      const positive = op === 'eq';
+      return node((s) => {
+        const x = s[i];
+        return x === undefined ? U : deepEqual(x, value) === positive ? T : F;
+      });
+    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      if (typeof value !== 'number' && typeof value !== 'string') bad('needs a number or a string');
+      const fast = leafOnSlot(op, i, value);
+      if (fast) return node(fast);
+      return node((s) => {
+        const x = s[i];
+        return x === undefined ? U : compare(op, x, value);
+      });
+    }
+    case 'in':
+    case 'notIn': {
+      if (!Array.isArray(value) || !value.every(isScalar)) bad('needs an array of scalars');
+      const list = value as readonly unknown[];
+      const set = list.length > 8 ? new Set(list) : null;
+      const positive = op === 'in';
+      return node(
+        set
+          ? (s) => {
+              const x = s[i];
+              return x === undefined ? U : set.has(x) === positive ? T : F;
+            }
+          : (s) => {
+              const x = s[i];
+              return x === undefined ? U : list.includes(x) === positive ? T : F;
+            },
+      );
+    }
+    case 'contains':
+    case 'notContains': {
+      if (!isScalar(value)) bad('needs a scalar value');
+      const positive = op === 'contains';
+      return node((s) => {
+        const x = s[i];
+        if (x === undefined) return U;
+        if (!Array.isArray(x) && typeof x !== 'string') return F;
+        return containsValue(x, value) === positive ? T : F;
+      });
+    }
+    case 'startsWith': {
+      if (typeof value !== 'string') bad('needs a string');
+      const prefix = value as string;
+      return node((s) => {
+        const x = s[i];
+        return x === undefined ? U : typeof x === 'string' && x.startsWith(prefix) ? T : F;
+      });
+    }
+    case 'between': {
+      if (!isRange(value)) bad('needs [min, max] numbers with min ≤ max');
+      const [lo, hi] = value as [number, number];
+      return node((s) => {
+        const x = s[i];
+        return x === undefined ? U : typeof x === 'number' && x >= lo && x <= hi ? T : F;
+      });
+    }
+    case 'exists': {
+      if (value !== undefined && typeof value !== 'boolean') bad('takes true or false');
+      const want = value !== false;
+      return node((s) => ((s[i] !== undefined) === want ? T : F));
+    }
+    case 'matches': {
+      const problem = regexProblem(value, c.flags);
+      if (problem !== null)
+        throw rulesError('rules/unsafe_regex', problem, ruleId, `${at}.value`, value);
+      const re = new RegExp(value as string, (c.flags as string | undefined) ?? '');
+      return node((s) => {
+        const x = s[i];
+        if (x === undefined) return U;
+        if (typeof x !== 'string') return F;
+        if (x.length > MAX_MATCH_INPUT) return U;
+        return re.test(x) ? T : F;
+      });
+    }
+    case 'withinLast': {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms <= 0) bad('needs a positive duration such as "7d"');
+      const d = ms as number;
+      return node((s) => {
+        const x = s[i];
+        if (x === undefined) return U;
+        const t = toTime(x);
+        const now = s[0] as number;
+        return t !== undefined && t <= now && t >= now - d ? T : F;
+      });
+    }
+    case 'daysUntil': {
+      if (!isRange(value) || !(value as number[]).every(Number.isInteger))
+        bad('needs [min, max] whole days with min ≤ max');
+      const [lo, hi] = value as [number, number];
+      return node((s) => {
+        const x = s[i];
+        if (x === undefined) return U;
+        const t = toTime(x);
+        if (t === undefined) return F;
+        const days = Math.ceil((t - (s[0] as number)) / DAY) || 0;
+        return days >= lo && days <= hi ? T : F;
+      });
+    }
+    case 'before':
+    case 'after': {
+      const k = toTime(value);
+      if (k === undefined) bad('needs an instant (epoch ms or ISO 8601) or { fact }');
+      const bound = k as number;
+      const before = op === 'before';
+      return node((s) => {
+        const x = s[i];
+        if (x === undefined) return U;
+        const t = toTime(x);
+        if (t === undefined) return F;
+        return (before ? t < bound : t > bound) ? T : F;
+      });
+    }
+  }
+  return bad('is not supported');
+}
+
+function isRange(v: unknown): v is [number, number] {
+  return (
+    Array.isArray(v) &&
+    v.length === 2 &&
+    typeof v[0] === 'number' &&
+    typeof v[1] === 'number' &&
+    Number.isFinite(v[0]) &&
+    Number.isFinite(v[1]) &&
+    v[0] <= v[1]
+  );
+}
+
+function containsValue(x: unknown, y: unknown): boolean {
+  if (typeof x === 'string') return typeof y === 'string' && x.includes(y);
+  if (Array.isArray(x))
+    return x.includes(y) || (typeof y === 'object' && x.some((e) => deepEqual(e, y)));
+  return false;
+}
+
+function compileWindow(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
+  const { ruleId } = ctx;
+  for (const key of Object.keys(c)) {
+    if (key !== 'window' && key !== 'category' && key !== 'op' && key !== 'value')
+      throw rulesError(
+        'rules/invalid_rule',
+        `unknown key "${key}"`,
+        ruleId,
+        `${at}.${key}`,
+        c[key],
+      );
+  }
+  const spec = c.window;
+  const fail = (where: string, why: string, v: unknown): never => {
+    throw rulesError('rules/invalid_rule', why, ruleId, `${at}${where}`, v);
+  };
+  if (!isObject(spec)) return fail('.window', 'must be an object', spec);
+  for (const key of Object.keys(spec)) {
+    if (!['event', 'within', 'agg', 'field', 'where'].includes(key))
+      fail(`.window.${key}`, `unknown key "${key}"`, spec[key]);
+  }
+  if (typeof spec.event !== 'string' || !EVENT_TYPE.test(spec.event) || spec.event === '*')
+    fail('.window.event', 'must be an event type', spec.event);
+  const withinMs = parseDuration(spec.within);
+  if (withinMs === undefined || withinMs <= 0)
+    fail('.window.within', 'must be a positive duration such as "30d"', spec.within);
+  if (spec.agg !== 'count' && spec.agg !== 'sum')
+    fail('.window.agg', 'must be "count" or "sum"', spec.agg);
+  if (spec.agg === 'sum' || spec.field !== undefined) {
+    const p = pathProblem(spec.field);
+    if (p !== null)
+      throw rulesError(
+        typeof spec.field === 'string' &&
+          /(^|\.)(__proto__|constructor|prototype)(\.|$)/.test(spec.field)
+          ? 'rules/unsafe_path'
+          : 'rules/invalid_rule',
+        p,
+        ruleId,
+        `${at}.window.field`,
+        spec.field,
+      );
+  }
+  if (spec.where !== undefined) {
+    if (!isObject(spec.where)) fail('.window.where', 'must map fact paths to scalars', spec.where);
+    for (const [k, v] of Object.entries(spec.where as object)) {
+      const p = pathProblem(k);
+      if (p !== null)
+        throw rulesError(
+          /(^|\.)(__proto__|constructor|prototype)(\.|$)/.test(k)
+            ? 'rules/unsafe_path'
+            : 'rules/invalid_rule',
+          p,
+          ruleId,
+          `${at}.window.where.${k}`,
+          k,
+        );
+      if (!isScalar(v)) fail(`.window.where.${k}`, 'must be a scalar', v);
+    }
+  }
+  const category = c.category;
+  if (!isDottedId(category)) return fail('.category', 'must be a data category id', category);
+  if (!ctx.categories.some((declared) => isWithin(category, declared)))
+    fail('.category', `"${category}" is not within the rule's dataCategories`, category);
+  const op = c.op;
+  if (typeof op !== 'string' || !WINDOW_OPS.has(op))
+    throw rulesError(
+      'rules/unknown_operator',
+      `unknown window operator ${JSON.stringify(op)}`,
+      ruleId,
+      `${at}.op`,
+      op,
+    );
+  const value = c.value;
+  if (op === 'between' ? !isRange(value) : typeof value !== 'number' || !Number.isFinite(value))
+    fail('.value', op === 'between' ? 'must be [min, max]' : 'must be a number', value);
+  const i = ctx.windowSlot(spec as unknown as WindowSpec, category as string, `${at}.window`);
+  let fn: Eval;
+  if (op === 'between') {
+    const [lo, hi] = value as [number, number];
+    fn = (s) => {
+      const x = s[i] as number | undefined;
+      return x === undefined ? U : x >= lo && x <= hi ? T : F;
+    };
+  } else {
+    const k = value as number;
+    fn = (s) => {
+      const x = s[i] as number | undefined;
+      if (x === undefined) return U;
+      switch (op) {
+        case 'eq':
+          return x === k ? T : F;
+        case 'neq':
+          return x !== k ? T : F;
+        default:
+          return compare(op, x, k);
+      }
+    };
+  }
+  return {
+    kind: 'window',
+    path: at,
+    fn,
+    children: [],
+    op,
+    expected: value as JsonValue,
+    slot: i,
+    category: category as string,
+    window: spec as unknown as WindowSpec,
+  };
+}
+
+function allOf(children: Eval[]): Eval {
+  switch (children.length) {
+    case 0:
+      return () => T;
+    case 1:
+      return children[0] as Eval;
+    case 2: {
+      const [a, b] = children as [Eval, Eval];
+      return (s) => {
+        const x = a(s);
+        if (x === F) return F;
+        const y = b(s);
+        if (y === F) return F;
+        return x === U || y === U ? U : T;
+      };
+    }
+    case 3: {
+      const [a, b, c] = children as [Eval, Eval, Eval];
+      return (s) => {
+        const x = a(s);
+        if (x === F) return F;
+        const y = b(s);
+        if (y === F) return F;
+        const z = c(s);
+        if (z === F) return F;
+        return x === U || y === U || z === U ? U : T;
+      };
+    }
+    default:
+      return (s) => {
+        let out: Tri = T;
+        for (let k = 0; k < children.length; k++) {
+          const r = (children[k] as Eval)(s);
+          if (r === F) return F;
+          if (r === U) out = U;
+        }
+        return out;
+      };
+  }
+}
+
+function anyOf(children: Eval[]): Eval {
+  switch (children.length) {
+    case 0:
+      return () => F;
+    case 1:
+      return children[0] as Eval;
+    case 2: {
+      const [a, b] = children as [Eval, Eval];
+      return (s) => {
+        const x = a(s);
+        if (x === T) return T;
+        const y = b(s);
+        if (y === T) return T;
+        return x === U || y === U ? U : F;
+      };
+    }
+    default:
+      return (s) => {
+        let out: Tri = F;
+        for (let k = 0; k < children.length; k++) {
+          const r = (children[k] as Eval)(s);
+          if (r === T) return T;
+          if (r === U) out = U;
+        }
+        return out;
+      };
+  }
+}
+
+function compileCondition(c: unknown, at: string, depth: number, ctx: Ctx): CNode {
+  if (depth > MAX_DEPTH)
+    throw rulesError(
+      'rules/too_deep',
+      `conditions nest deeper than ${MAX_DEPTH} levels`,
+      ctx.ruleId,
+      at,
+    );
+  if (++ctx.nodes > MAX_NODES)
+    throw rulesError(
+      'rules/too_large',
+      `a rule may hold at most ${MAX_NODES} conditions`,
+      ctx.ruleId,
+      at,
+    );
+  if (!isObject(c))
+    throw rulesError('rules/invalid_rule', 'a condition must be an object', ctx.ruleId, at, c);
+  if (ctx.ancestors.has(c))
+    throw rulesError('rules/cycle', 'a condition contains itself', ctx.ruleId, at);
+  ctx.ancestors.add(c);
+  try {
+    const keys = Object.keys(c);
+    if ('all' in c || 'any' in c) {
+      const kind = 'all' in c ? 'all' : 'any';
+      if (keys.length !== 1)
+        throw rulesError('rules/invalid_rule', `"${kind}" must be the only key`, ctx.ruleId, at, c);
+      const list = c[kind];
+      if (!Array.isArray(list))
+        throw rulesError(
+          'rules/invalid_rule',
+          `"${kind}" must be an array`,
+          ctx.ruleId,
+          `${at}.${kind}`,
+          list,
+        );
+      if (list.length > 256)
+        throw rulesError(
+          'rules/too_large',
+          `"${kind}" may hold at most 256 conditions`,
+          ctx.ruleId,
+          `${at}.${kind}`,
+        );
+      const children = list.map((child, k) =>
+        compileCondition(child, `${at}.${kind}[${k}]`, depth + 1, ctx),
+      );
+      const fns = children.map((n) => n.fn);
+      return { kind, path: at, fn: kind === 'all' ? allOf(fns) : anyOf(fns), children };
+    }
+    if ('not' in c) {
+      if (keys.length !== 1)
+        throw rulesError('rules/invalid_rule', '"not" must be the only key', ctx.ruleId, at, c);
+      const child = compileCondition(c.not, `${at}.not`, depth + 1, ctx);
+      const f = child.fn;
+      const fn: Eval = (s) => {
+        const r = f(s);
+        return r === U ? U : r === T ? F : T;
+      };
+      return { kind: 'not', path: at, fn, children: [child] };
+    }
+    if ('window' in c) return compileWindow(c, at, ctx);
+    if ('fact' in c) return compileLeaf(c, at, ctx);
+    throw rulesError(
+      'rules/invalid_rule',
+      'a condition needs one of all, any, not, fact or window',
+      ctx.ruleId,
+      at,
+      c,
+    );
+  } finally {
+    ctx.ancestors.delete(c);
+  }
+}
+
+function countLeaves(n: CNode): number {
+  return n.kind === 'fact' || n.kind === 'window'
+    ? 1
+    : n.children.reduce((a, c) => a + countLeaves(c), 0);
+}
+
+function collectPaths(n: CNode, out: Set<string>): void {
+  if (n.fact !== undefined) out.add(n.fact);
+  if (n.refFact !== undefined) out.add(n.refFact);
+  for (const c of n.children) collectPaths(c, out);
+}
+
+function collectSlots(n: CNode, out: Set<number>): void {
+  if (n.slot !== undefined) out.add(n.slot);
+  if (n.refSlot !== undefined) out.add(n.refSlot);
+  for (const c of n.children) collectSlots(c, out);
+}
+
+function checkDuration(value: unknown, ruleId: string, at: string, allowNegative = false): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || (allowNegative ? false : ms <= 0))
+    throw rulesError(
+      'rules/invalid_rule',
+      `must be a ${allowNegative ? '' : 'positive '}duration such as "7d" or milliseconds`,
+      ruleId,
+      at,
+      value,
+    );
+  return ms;
+}
+
+function checkEventTypes(value: unknown, ruleId: string, at: string, wildcard: boolean): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 64)
+    throw rulesError('rules/invalid_rule', 'must list 1 to 64 event types', ruleId, at, value);
+  value.forEach((t, k) => {
+    if (typeof t !== 'string' || !EVENT_TYPE.test(t) || (!wildcard && t === '*'))
+      throw rulesError(
+        'rules/invalid_rule',
+        'must be an event type such as "card.updated"',
+        ruleId,
+        `${at}[${k}]`,
+        t,
+      );
+  });
+  return value as string[];
+}
+
+function checkPath(value: unknown, ruleId: string, at: string): string {
+  const problem = pathProblem(value);
+  if (problem !== null)
+    throw rulesError(
+      typeof value === 'string' && /(^|\.)(__proto__|constructor|prototype)(\.|$)/.test(value)
+        ? 'rules/unsafe_path'
+        : 'rules/invalid_rule',
+      problem,
+      ruleId,
+      at,
+      value,
+    );
+  return value as string;
+}
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+
+/**
+ * Compiles and indexes rules: validates every field (typed `rules/*` errors naming the rule id and
+ * the JSON path), turns conditions into closures (never `eval` or `new Function`), and indexes
+ * rules by the event types that trigger them. Compile once, evaluate many times.
+ *
+ * @example
+ * const set = compileRules([cardExpiry, stormRebooking]);
+ * set.candidates('flight.weather_risk').length; // 1
+ */
+export function compileRules(
+  rules: readonly Rule[],
+  options: { root?: string } = {},
+): CompiledRuleSet {
+  const root = options.root ?? 'rules';
+  if (!Array.isArray(rules))
+    throw rulesError('rules/invalid_rule', 'rules must be an array', undefined, root, rules);
+  if (rules.length > 100_000)
+    throw rulesError(
+      'rules/too_large',
+      'a rule set may hold at most 100,000 rules',
+      undefined,
+      root,
+    );
+  const slotPaths: (string | null)[] = [null];
+  const slotIndex = new Map<string, number>();
+  const windows: WindowSlot[] = [];
+  const windowIndex = new Map<string, WindowSlot>();
+  const slotOf = (path: string): number => {
+    let i = slotIndex.get(path);
+    if (i === undefined) {
+      i = slotPaths.length;
+      slotPaths.push(path);
+      slotIndex.set(path, i);
+    }
+    return i;
+  };
+  const windowSlot = (spec: WindowSpec, category: string): number => {
+    const key = JSON.stringify([
+      spec.event,
+      parseDuration(spec.within),
+      spec.agg,
+      spec.field ?? null,
+      spec.where ?? null,
+      category,
+    ]);
+    let w = windowIndex.get(key);
+    if (w === undefined) {
+      w = {
+        slot: slotPaths.length,
+        key,
+        spec,
+        withinMs: parseDuration(spec.within) as number,
+        category,
+      };
+      slotPaths.push(null);
+      windows.push(w);
+      windowIndex.set(key, w);
+    }
+    return w.slot;
+  };
+  const compiled: CompiledRule[] = [];
+  const byId = new Map<string, CompiledRule>();
+  rules.forEach((rule, order) => {
+    const at = `${root}[${order}]`;
+    const c = compileOne(rule, at, order, slotOf, windowSlot);
+    if (byId.has(c.id))
+      throw rulesError(
+        'rules/duplicate_rule',
+        `rule id "${c.id}" appears twice`,
+        c.id,
+        `${at}.id`,
+        c.id,
+      );
+    byId.set(c.id, c);
+    compiled.push(c);
+  });
+  const byType = new Map<string, CompiledRule[]>();
+  const wildcard: CompiledRule[] = [];
+  const timed: CompiledRule[] = [];
+  for (const c of compiled) {
+    const trigger = c.rule.trigger;
+    if (trigger.type !== 'event') {
+      timed.push(c);
+      continue;
+    }
+    for (const type of new Set(trigger.events)) {
+      if (type === '*') wildcard.push(c);
+      else {
+        const list = byType.get(type);
+        if (list) list.push(c);
+        else byType.set(type, [c]);
+      }
+    }
+  }
+  // Threshold index: rules that need `slot > k` (etc.) to hold are found by binary search.
+  const thresholdIndexes = new Map<readonly CompiledRule[], ThresholdIndex>();
+  const thresholdIndex = (candidates: readonly CompiledRule[]): ThresholdIndex => {
+    let index = thresholdIndexes.get(candidates);
+    if (index === undefined) {
+      index = buildThresholdIndex(candidates);
+      thresholdIndexes.set(candidates, index);
+    }
+    return index;
+  };
+  const merged = new Map<string, readonly CompiledRule[]>();
+  for (const [type, list] of byType) {
+    merged.set(
+      type,
+      wildcard.length === 0 ? list : [...list, ...wildcard].sort((a, b) => a.order - b.order),
+    );
+  }
+  // Which slots each fact path feeds, memoized per distinct fact path seen in events.
+  const feeds = new Map<string, ReadonlyArray<{ slot: number; rest: readonly string[] }>>();
+  const feedsOf = (factPath: string) => {
+    let list = feeds.get(factPath);
+    if (list === undefined) {
+      const out: Array<{ slot: number; rest: readonly string[] }> = [];
+      const prefix = `${factPath}.`;
+      slotPaths.forEach((p, slot) => {
+        if (p === null) return;
+        if (p === factPath) out.push({ slot, rest: [] });
+        else if (p.startsWith(prefix)) out.push({ slot, rest: p.slice(prefix.length).split('.') });
+      });
+      list = out;
+      if (feeds.size > 10_000) feeds.clear();
+      feeds.set(factPath, list);
+    }
+    return list;
+  };
+  const signatureCategories: Array<readonly string[]> = [];
+  const signatureIndex = new Map<string, number>();
+  const signatureSlots: number[][] = [];
+  for (const c of compiled) {
+    let k = signatureIndex.get(c.signature);
+    if (k === undefined) {
+      k = signatureCategories.length;
+      signatureIndex.set(c.signature, k);
+      signatureCategories.push(c.rule.dataCategories);
+      signatureSlots.push([]);
+    }
+    (c as { sigIndex: number }).sigIndex = k;
+    const list = signatureSlots[k] as number[];
+    for (const slot of c.slots)
+      if (slot !== 0 && slotPaths[slot] !== null && !list.includes(slot)) list.push(slot);
+  }
+  // For each fact category: which signatures may read it (memoized across events).
+  const readableBy = new Map<string, Uint8Array>();
+  const readers = (category: string): Uint8Array => {
+    let r = readableBy.get(category);
+    if (r === undefined) {
+      r = new Uint8Array(signatureCategories.length);
+      for (let k = 0; k < r.length; k++)
+        r[k] = (signatureCategories[k] as readonly string[]).some((d) => isWithin(category, d))
+          ? 1
+          : 0;
+      if (readableBy.size > 10_000) readableBy.clear();
+      readableBy.set(category, r);
+    }
+    return r;
+  };
+  const resolveAll = (
+    facts: readonly Fact[],
+    now: number,
+  ): Slots & { readable: (Uint8Array | undefined)[] } => {
+    const n = slotPaths.length;
+    const values: unknown[] = new Array(n);
+    const sources: (Fact | undefined)[] = new Array(n);
+    const readable: (Uint8Array | undefined)[] = new Array(n);
+    values[0] = now;
+    for (let f = 0; f < facts.length; f++) {
+      const fact = facts[f] as Fact;
+      const targets = feedsOf(fact.path);
+      if (targets.length === 0) continue;
+      const r = readers(fact.category);
+      for (let t = 0; t < targets.length; t++) {
+        const { slot, rest } = targets[t] as { slot: number; rest: readonly string[] };
+        const previous = sources[slot];
+        if (previous !== undefined && previous.path.length >= fact.path.length) continue;
+        const v = rest.length === 0 ? fact.value : walk(fact.value, rest);
+        if (v === undefined) continue;
+        values[slot] = v;
+        sources[slot] = fact;
+        readable[slot] = r;
+      }
+    }
+    return { values, sources, readable };
+  };
+  /** The slots as rules of signature `k` may see them: values of facts outside its categories blanked. */
+  const restrict = (base: Slots & { readable: (Uint8Array | undefined)[] }, k: number): Slots => {
+    const slots = signatureSlots[k] as number[];
+    let values: unknown[] | null = null;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as number;
+      const r = base.readable[slot];
+      if (r !== undefined && r[k] === 0) {
+        if (values === null) values = base.values.slice();
+        values[slot] = undefined;
+      }
+    }
+    return values === null ? base : { values, sources: base.sources };
+  };
+  const resolver = (facts: readonly Fact[], now: number): ((rule: CompiledRule) => Slots) => {
+    let base: (Slots & { readable: (Uint8Array | undefined)[] }) | null = null;
+    const views: (Slots | undefined)[] = new Array(signatureCategories.length);
+    return (rule) => {
+      let v = views[rule.sigIndex];
+      if (v === undefined) {
+        if (base === null) base = resolveAll(facts, now);
+        v = restrict(base, rule.sigIndex);
+        views[rule.sigIndex] = v;
+      }
+      return v;
+    };
+  };
+  const trace = (
+    rule: CompiledRule,
+    slots: Slots,
+    redact?: (category: string) => boolean,
+  ): TraceNode =>
+    rule.root === null
+      ? { path: 'conditions', kind: 'all', outcome: 'pass', children: [] }
+      : traceNode(rule.root, slots, redact, rule.prefix.length);
+  return {
+    rules: compiled,
+    size: compiled.length,
+    slotPaths,
+    windows,
+    timed,
+    resolve: (facts, now, rule) => resolver(facts, now)(rule),
+    resolver,
+    trace,
+    get: (id) => byId.get(id),
+    candidates: (type) => merged.get(type) ?? wildcard,
+    match(event, matchOptions = {}) {
+      const out: RuleMatch[] = [];
+      const candidates = merged.get(event.type) ?? wildcard;
+      const slotsFor = resolver(event.facts, event.at);
+      const withTrace = matchOptions.trace === true;
+      const index = thresholdIndex(candidates);
+      // One scratch buffer per index; a re-entrant call (a fact getter calling match) gets its own.
+      const reentrant = index.busy;
+      const pass = reentrant ? new Uint8Array(candidates.length) : index.scratch;
+      if (!reentrant) {
+        pass.fill(0);
+        index.busy = true;
+      }
+      try {
+        for (let g = 0; g < index.gates.length; g++) {
+          const gate = index.gates[g] as ThresholdGate;
+          const x = slotsFor(gate.probe).values[gate.slot];
+          if (typeof x !== 'number' || Number.isNaN(x)) continue;
+          const keys = gate.keys;
+          let from = 0;
+          let to = keys.length;
+          if (gate.op === 'gt') to = bound(keys, x, false);
+          else if (gate.op === 'gte') to = bound(keys, x, true);
+          else if (gate.op === 'lt') from = bound(keys, x, true);
+          else from = bound(keys, x, false);
+          const positions = gate.positions;
+          for (let j = from; j < to; j++) {
+            const position = positions[j] as number;
+            pass[position] = (pass[position] as number) + 1;
+          }
+        }
+        const need = index.need;
+        const full = index.full;
+        for (let k = 0; k < candidates.length; k++) {
+          const required = need[k] as number;
+          if (required !== 0 && pass[k] !== required) continue;
+          const rule = candidates[k] as CompiledRule;
+          const slots = slotsFor(rule);
+          const program = rule.program;
+          if (full[k] === 1 || (program === null ? T : run(program, slots.values)) === T) {
+            out.push(withTrace ? new TracedMatch(rule, slots) : { ruleId: rule.id });
+          }
+        }
+      } finally {
+        if (!reentrant) index.busy = false;
+      }
+      return out;
+    },
+  };
+}
+
+const ALL = 0;
+const ANY = 1;
+const NOT = 2;
+const GT = 3;
+const GTE = 4;
+const LT = 5;
+const LTE = 6;
+const EQ = 7;
+const NEQ = 8;
+const IN = 9;
+const NOT_IN = 10;
+const CALL = 11;
+
+/**
+ * @internal A condition lowered to data for one shared, monomorphic interpreter (`run`): V8
+ * optimizes one hot function far sooner than thousands of distinct closures. Operators without a
+ * fast path (regex, time, windows, fact references) call their compiled closure.
+ */
+export class PNode {
+  constructor(
+    readonly code: number,
+    readonly slot: number,
+    readonly num: number,
+    readonly val: unknown,
+    readonly kids: readonly PNode[],
+    readonly fn: Eval | null,
+  ) {}
+}
+
+const FAST: Record<string, number> = {
+  gt: GT,
+  gte: GTE,
+  lt: LT,
+  lte: LTE,
+  eq: EQ,
+  neq: NEQ,
+  in: IN,
+  notIn: NOT_IN,
+};
+
+function lower(n: CNode): PNode {
+  let p: PNode;
+  if (n.kind === 'all' || n.kind === 'any' || n.kind === 'not') {
+    p = new PNode(
+      n.kind === 'all' ? ALL : n.kind === 'any' ? ANY : NOT,
+      0,
+      0,
+      null,
+      n.children.map(lower),
+      null,
+    );
+  } else {
+    const code = n.kind === 'fact' && n.refSlot === undefined ? FAST[n.op as string] : undefined;
+    const k = n.expected;
+    if (code !== undefined && code <= LTE && typeof k === 'number')
+      p = new PNode(code, n.slot as number, k, null, [], null);
+    else if (code !== undefined && (code === EQ || code === NEQ) && isScalar(k))
+      p = new PNode(code, n.slot as number, 0, k, [], null);
+    else if (
+      code !== undefined &&
+      (code === IN || code === NOT_IN) &&
+      Array.isArray(k) &&
+      k.length <= 16
+    )
+      p = new PNode(code, n.slot as number, 0, k, [], null);
+    else p = new PNode(CALL, 0, 0, null, [], n.fn);
+  }
+  n.p = p;
+  return p;
+}
+
+/** @internal The interpreter: one function for every rule. */
+export function run(n: PNode, s: unknown[]): Tri {
+  switch (n.code) {
+    case ALL: {
+      const kids = n.kids;
+      let out: Tri = T;
+      for (let i = 0; i < kids.length; i++) {
+        const r = run(kids[i] as PNode, s);
+        if (r === F) return F;
+        if (r === U) out = U;
+      }
+      return out;
+    }
+    case ANY: {
+      const kids = n.kids;
+      let out: Tri = F;
+      for (let i = 0; i < kids.length; i++) {
+        const r = run(kids[i] as PNode, s);
+        if (r === T) return T;
+        if (r === U) out = U;
+      }
+      return out;
+    }
+    case NOT: {
+      const r = run(n.kids[0] as PNode, s);
+      return r === U ? U : r === T ? F : T;
+    }
+    case GT: {
+      const x = s[n.slot];
+      return x === undefined ? U : typeof x === 'number' && x > n.num ? T : F;
+    }
+    case GTE: {
+      const x = s[n.slot];
+      return x === undefined ? U : typeof x === 'number' && x >= n.num ? T : F;
+    }
+    case LT: {
+      const x = s[n.slot];
+      return x === undefined ? U : typeof x === 'number' && x < n.num ? T : F;
+    }
+    case LTE: {
+      const x = s[n.slot];
+      return x === undefined ? U : typeof x === 'number' && x <= n.num ? T : F;
+    }
+    case EQ: {
+      const x = s[n.slot];
+      return x === undefined ? U : x === n.val ? T : F;
+    }
+    case NEQ: {
+      const x = s[n.slot];
+      return x === undefined ? U : x !== n.val ? T : F;
+    }
+    case IN: {
+      const x = s[n.slot];
+      return x === undefined ? U : (n.val as unknown[]).includes(x) ? T : F;
+    }
+    case NOT_IN: {
+      const x = s[n.slot];
+      return x === undefined ? U : (n.val as unknown[]).includes(x) ? F : T;
+    }
+    default:
+      return (n.fn as Eval)(s);
+  }
+}
+
+const OUTCOMES = ['fail', 'pass', 'insufficient_data'] as const;
+
+/**
+ * A match whose trace is recorded (the rule and the slot values it saw, which never change after
+ * evaluation) and rendered into a tree on first read; JSON.stringify includes it.
+ */
+class TracedMatch implements RuleMatch {
+  readonly ruleId: string;
+  readonly #rule: CompiledRule;
+  readonly #slots: Slots;
+  #rendered: TraceNode | undefined;
+
+  constructor(rule: CompiledRule, slots: Slots) {
+    this.ruleId = rule.id;
+    this.#rule = rule;
+    this.#slots = slots;
+  }
+
+  get trace(): TraceNode {
+    if (this.#rendered === undefined) {
+      const rule = this.#rule;
+      this.#rendered =
+        rule.root === null
+          ? { path: 'conditions', kind: 'all', outcome: 'pass', children: [] }
+          : traceNode(rule.root, this.#slots, undefined, rule.prefix.length);
+    }
+    return this.#rendered;
+  }
+
+  toJSON(): { ruleId: string; trace: TraceNode } {
+    return { ruleId: this.ruleId, trace: this.trace };
+  }
+}
+
+/** The node's path relative to its rule, computed once (compile never flattens path strings). */
+function relPath(node: CNode, cut: number): string {
+  if (node.rel === undefined) node.rel = node.path.slice(cut);
+  return node.rel;
+}
+
+function traceNode(
+  node: CNode,
+  slots: Slots,
+  redact: ((category: string) => boolean) | undefined,
+  cut: number,
+): TraceNode {
+  const values = slots.values;
+  if (node.kind === 'fact' || node.kind === 'window') {
+    const slot = node.slot as number;
+    const actual = values[slot];
+    const category =
+      node.kind === 'window'
+        ? node.category
+        : actual === undefined
+          ? undefined
+          : slots.sources[slot]?.category;
+    return {
+      path: relPath(node, cut),
+      kind: node.kind,
+      outcome: OUTCOMES[node.p ? run(node.p, values) : node.fn(values)],
+      fact: node.fact,
+      op: node.op,
+      expected: node.expected,
+      actual:
+        actual === undefined
+          ? undefined
+          : category && redact?.(category)
+            ? '[redacted]'
+            : (actual as JsonValue),
+      category,
+      evidence: undefined,
+      children: undefined,
+    };
+  }
+  const source = node.children;
+  const children: TraceNode[] = new Array(source.length);
+  let unknown = false;
+  let decided = false;
+  const win = node.kind === 'any' ? 'pass' : 'fail';
+  for (let i = 0; i < source.length; i++) {
+    const child = traceNode(source[i] as CNode, slots, redact, cut);
+    children[i] = child;
+    if (child.outcome === win) decided = true;
+    else if (child.outcome === 'insufficient_data') unknown = true;
+  }
+  let outcome: TraceNode['outcome'];
+  if (node.kind === 'not') {
+    const o = (children[0] as TraceNode).outcome;
+    outcome = o === 'pass' ? 'fail' : o === 'fail' ? 'pass' : 'insufficient_data';
+  } else if (decided) outcome = win;
+  else if (unknown) outcome = 'insufficient_data';
+  else outcome = node.kind === 'all' ? 'pass' : 'fail';
+  return {
+    path: relPath(node, cut),
+    kind: node.kind,
+    outcome,
+    fact: undefined,
+    op: undefined,
+    expected: undefined,
+    actual: undefined,
+    category: undefined,
+    evidence: undefined,
+    children,
+  };
+}
+
+/** @internal Rules sharing a required numeric comparison on one slot, sorted by threshold. */
+interface ThresholdGate {
+  readonly probe: CompiledRule;
+  readonly slot: number;
+  readonly op: 'gt' | 'gte' | 'lt' | 'lte';
+  readonly keys: Float64Array;
+  readonly positions: Int32Array;
+}
+
+interface ThresholdIndex {
+  readonly gates: readonly ThresholdGate[];
+  /** How many gate entries the candidate at that position needs to pass (0: not gated). */
+  readonly need: Uint8Array;
+  /** 1 where the candidate's conditions are all gates: passing every gate means it fires. */
+  readonly full: Uint8Array;
+  /** Per-evaluation pass counts (evaluation is synchronous, so one buffer per index suffices). */
+  readonly scratch: Uint8Array;
+  busy: boolean;
+}
+
+/** First index whose key is `> x` (inclusive) or `>= x` (not inclusive). */
+function bound(keys: Float64Array, x: number, inclusive: boolean): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = keys[mid] as number;
+    if (inclusive ? k <= x : k < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const MAX_GATES_PER_RULE = 8;
+
+/**
+ * The numeric comparisons a rule needs to hold (the root, or children of a root `all`, nested
+ * `all`s included) as `[slot, op, threshold]`, and whether they are all of its conditions.
+ */
+function requiredThresholds(rule: CompiledRule): {
+  gates: Array<[number, ThresholdGate['op'], number]>;
+  full: boolean;
+} {
+  const gates: Array<[number, ThresholdGate['op'], number]> = [];
+  let full = true;
+  const visit = (n: CNode): void => {
+    if (n.kind === 'all') {
+      for (const c of n.children) visit(c);
+      return;
+    }
+    if (n.kind === 'fact' && n.refSlot === undefined) {
+      const k = n.expected;
+      if (
+        typeof k === 'number' &&
+        (n.op === 'gt' || n.op === 'gte' || n.op === 'lt' || n.op === 'lte')
+      ) {
+        gates.push([n.slot as number, n.op, k]);
+        return;
+      }
+      if (n.op === 'between' && isRange(k)) {
+        gates.push([n.slot as number, 'gte', k[0]]);
+        gates.push([n.slot as number, 'lte', k[1]]);
+        return;
+      }
+    }
+    full = false;
+  };
+  if (rule.root === null) return { gates, full: false };
+  visit(rule.root);
+  if (gates.length > MAX_GATES_PER_RULE) {
+    gates.length = MAX_GATES_PER_RULE;
+    full = false;
+  }
+  return { gates, full: full && gates.length > 0 };
+}
+
+function buildThresholdIndex(candidates: readonly CompiledRule[]): ThresholdIndex {
+  const groups = new Map<
+    string,
+    { probe: CompiledRule; slot: number; op: ThresholdGate['op']; items: Array<[number, number]> }
+  >();
+  const need = new Uint8Array(candidates.length);
+  const full = new Uint8Array(candidates.length);
+  candidates.forEach((rule, position) => {
+    const required = requiredThresholds(rule);
+    for (const [slot, op, threshold] of required.gates) {
+      const key = `${rule.sigIndex}:${slot}:${op}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { probe: rule, slot, op, items: [] };
+        groups.set(key, group);
+      }
+      group.items.push([threshold, position]);
+    }
+    need[position] = required.gates.length;
+    full[position] = required.full ? 1 : 0;
+  });
+  const gates: ThresholdGate[] = [];
+  for (const g of groups.values()) {
+    g.items.sort((a, b) => a[0] - b[0]);
+    gates.push({
+      probe: g.probe,
+      slot: g.slot,
+      op: g.op,
+      keys: Float64Array.from(g.items, (i) => i[0]),
+      positions: Int32Array.from(g.items, (i) => i[1]),
+    });
+  }
+  return { gates, need, full, scratch: new Uint8Array(candidates.length), busy: false };
+}
+
+function compileOne(
+  rule: Rule,
+  at: string,
+  order: number,
+  slotOf: (path: string) => number,
+  windowSlot: (spec: WindowSpec, category: string) => number,
+): CompiledRule {
+  if (!isObject(rule))
+    throw rulesError('rules/invalid_rule', 'a rule must be an object', undefined, at, rule);
+  const r = rule as unknown as Record<string, unknown>;
+  const id = r.id;
+  if (typeof id !== 'string' || !RULE_ID.test(id))
+    throw rulesError(
+      'rules/invalid_rule',
+      'id must be 1–200 characters of letters, digits and _.:@/- starting with a letter or digit',
+      undefined,
+      `${at}.id`,
+      id,
+    );
+  const fail = (where: string, why: string, value?: unknown): never => {
+    throw rulesError('rules/invalid_rule', why, id, `${at}.${where}`, value);
+  };
+  for (const key of Object.keys(r))
+    if (!RULE_KEYS.has(key)) fail(key, `unknown key "${key}"`, r[key]);
+  const version = r.version;
+  if (
+    !(typeof version === 'number' && Number.isSafeInteger(version) && version >= 0) &&
+    !(typeof version === 'string' && version.length > 0 && version.length <= 100)
+  )
+    fail('version', 'must be a whole number ≥ 0 or a non-empty string', version);
+  if (
+    r.description !== undefined &&
+    (typeof r.description !== 'string' || r.description.length > 2_000)
+  )
+    fail('description', 'must be a string of at most 2,000 characters', r.description);
+  if (!isDottedId(r.purpose))
+    fail('purpose', 'must be a purpose id such as "service.proactive_support"', r.purpose);
+  const categories = r.dataCategories;
+  if (!Array.isArray(categories) || categories.length === 0 || categories.length > 64)
+    fail('dataCategories', 'must list the 1 to 64 data categories the rule reads', categories);
+  (categories as unknown[]).forEach((cat, k) => {
+    if (!isDottedId(cat))
+      fail(`dataCategories[${k}]`, 'must be a data category id such as "user.financial.card"', cat);
+  });
+  // Action
+  const action = r.action;
+  if (!isObject(action)) return fail('action', 'must be an object', action);
+  for (const key of Object.keys(action)) {
+    if (!['type', 'channel', 'topic', 'templateKey', 'params'].includes(key))
+      fail(`action.${key}`, `unknown key "${key}"`, action[key]);
+  }
+  if (typeof action.type !== 'string' || action.type.length === 0 || action.type.length > 100)
+    fail('action.type', 'must be a string of 1 to 100 characters', action.type);
+  if (
+    typeof action.channel !== 'string' ||
+    action.channel.length === 0 ||
+    action.channel.length > 100
+  )
+    fail('action.channel', 'must be a string of 1 to 100 characters', action.channel);
+  if (!isDottedId(action.topic))
+    fail('action.topic', 'must be a topic id such as "billing.card_expiry"', action.topic);
+  if (
+    action.templateKey !== undefined &&
+    (typeof action.templateKey !== 'string' ||
+      action.templateKey.length === 0 ||
+      action.templateKey.length > 200)
+  )
+    fail('action.templateKey', 'must be a string of 1 to 200 characters', action.templateKey);
+  if (action.params !== undefined && (!isObject(action.params) || !isJson(action.params)))
+    fail('action.params', 'must be a JSON object', action.params);
+  // Priority, urgency
+  const priority = r.priority ?? 0;
+  if (
+    typeof priority !== 'number' ||
+    !Number.isSafeInteger(priority) ||
+    Math.abs(priority) > 1_000_000
+  )
+    fail('priority', 'must be a whole number between -1,000,000 and 1,000,000', priority);
+  const urgency = r.urgency ?? 'normal';
+  if (typeof urgency !== 'string' || !URGENCIES.has(urgency))
+    fail('urgency', 'must be low, normal, high or critical', urgency);
+  // Caps, cooldown, dedup, quiet hours, exclusion group
+  const caps: Array<{
+    limit: number;
+    windowMs: number | 'calendar_day';
+    scope: 'rule' | 'channel' | 'topic';
+  }> = [];
+  if (r.caps !== undefined) {
+    if (!Array.isArray(r.caps) || r.caps.length > 8)
+      fail('caps', 'must be an array of at most 8 caps', r.caps);
+    for (const [k, cap] of (r.caps as unknown[]).entries()) {
+      if (!isObject(cap)) return fail(`caps[${k}]`, 'must be an object', cap);
+      for (const key of Object.keys(cap))
+        if (!['limit', 'window', 'scope'].includes(key))
+          fail(`caps[${k}].${key}`, `unknown key "${key}"`, cap[key]);
+      if (
+        typeof cap.limit !== 'number' ||
+        !Number.isInteger(cap.limit) ||
+        cap.limit < 1 ||
+        cap.limit > 1_000_000
+      )
+        fail(`caps[${k}].limit`, 'must be a whole number from 1 to 1,000,000', cap.limit);
+      const windowMs =
+        cap.window === 'calendar_day'
+          ? 'calendar_day'
+          : checkDuration(cap.window, id, `${at}.caps[${k}].window`);
+      if (cap.scope !== 'rule' && cap.scope !== 'channel' && cap.scope !== 'topic')
+        fail(`caps[${k}].scope`, 'must be rule, channel or topic', cap.scope);
+      caps.push({ limit: cap.limit as number, windowMs, scope: cap.scope as 'rule' });
+    }
+  }
+  const cooldownMs =
+    r.cooldown === undefined ? null : checkDuration(r.cooldown, id, `${at}.cooldown`);
+  let dedup: CompiledRule['dedup'] = null;
+  const readPaths = new Set<string>();
+  if (r.dedup !== undefined) {
+    const d = r.dedup;
+    if (!isObject(d)) return fail('dedup', 'must be { key, ttl }', d);
+    for (const key of Object.keys(d))
+      if (key !== 'key' && key !== 'ttl') fail(`dedup.${key}`, `unknown key "${key}"`, d[key]);
+    if (typeof d.key !== 'string' || d.key.length === 0 || d.key.length > 500)
+      fail('dedup.key', 'must be a template of 1 to 500 characters', d.key);
+    const ttlMs = checkDuration(d.ttl, id, `${at}.dedup.ttl`);
+    const parts: KeyPart[] = [];
+    const template = d.key as string;
+    let last = 0;
+    for (const m of template.matchAll(PLACEHOLDER)) {
+      if ((m.index as number) > last) parts.push(template.slice(last, m.index));
+      const name = m[1] as string;
+      if (name === 'subject' || name === 'event.type') parts.push({ special: name });
+      else {
+        const p = checkPath(name, id, `${at}.dedup.key`);
+        readPaths.add(p);
+        parts.push({ slot: slotOf(p) });
+      }
+      last = (m.index as number) + m[0].length;
+    }
+    if (last < template.length) parts.push(template.slice(last));
+    dedup = { parts, ttlMs };
+  }
+  if (
+    r.exclusionGroup !== undefined &&
+    (typeof r.exclusionGroup !== 'string' ||
+      r.exclusionGroup.length === 0 ||
+      r.exclusionGroup.length > 200)
+  )
+    fail('exclusionGroup', 'must be a string of 1 to 200 characters', r.exclusionGroup);
+  let quiet: CompiledRule['quiet'] = null;
+  if (r.quietHours !== undefined) {
+    const q = r.quietHours;
+    if (!isObject(q)) return fail('quietHours', 'must be { start, end }', q);
+    const start = parseClock(q.start);
+    const end = parseClock(q.end);
+    if (start === undefined) fail('quietHours.start', 'must be HH:MM', q.start);
+    if (end === undefined) fail('quietHours.end', 'must be HH:MM', q.end);
+    for (const key of Object.keys(q))
+      if (key !== 'start' && key !== 'end')
+        fail(`quietHours.${key}`, `unknown key "${key}"`, q[key]);
+    quiet = { start: start as number, end: end as number };
+  }
+  // Trigger
+  const trigger = r.trigger;
+  if (!isObject(trigger)) return fail('trigger', 'must be an object', trigger);
+  const triggerSlots: number[] = [];
+  let offsetMs = 0;
+  let atMinutes: number | undefined;
+  let withinMs = 0;
+  const allowKeys = (keys: string[]) => {
+    for (const key of Object.keys(trigger))
+      if (!keys.includes(key)) fail(`trigger.${key}`, `unknown key "${key}"`, trigger[key]);
+  };
+  if (trigger.type === 'event') {
+    allowKeys(['type', 'events']);
+    checkEventTypes(trigger.events, id, `${at}.trigger.events`, true);
+  } else if (trigger.type === 'relative') {
+    allowKeys(['type', 'fact', 'offset', 'at', 'events']);
+    const p = checkPath(trigger.fact, id, `${at}.trigger.fact`);
+    readPaths.add(p);
+    triggerSlots.push(slotOf(p));
+    offsetMs = checkDuration(trigger.offset, id, `${at}.trigger.offset`, true);
+    if (trigger.at !== undefined) {
+      atMinutes = parseClock(trigger.at);
+      if (atMinutes === undefined) fail('trigger.at', 'must be a local time HH:MM', trigger.at);
+    }
+    if (trigger.events !== undefined)
+      checkEventTypes(trigger.events, id, `${at}.trigger.events`, false);
+  } else if (trigger.type === 'absence') {
+    allowKeys(['type', 'after', 'expect', 'within', 'correlate']);
+    checkEventTypes([trigger.after], id, `${at}.trigger.after`, false);
+    checkEventTypes([trigger.expect], id, `${at}.trigger.expect`, false);
+    withinMs = checkDuration(trigger.within, id, `${at}.trigger.within`);
+    if (trigger.correlate !== undefined) {
+      if (!Array.isArray(trigger.correlate) || trigger.correlate.length > 4)
+        fail('trigger.correlate', 'must list at most 4 fact paths', trigger.correlate);
+      (trigger.correlate as unknown[]).forEach((p, k) => {
+        const path = checkPath(p, id, `${at}.trigger.correlate[${k}]`);
+        readPaths.add(path);
+        triggerSlots.push(slotOf(path));
+      });
+    }
+  } else {
+    fail('trigger.type', 'must be "event", "relative" or "absence"', trigger.type);
+  }
+  // Conditions
+  const ctx: Ctx = {
+    ruleId: id,
+    slotOf,
+    windowSlot,
+    categories: categories as string[],
+    nodes: 0,
+    ancestors: new Set(),
+  };
+  const rootNode =
+    r.conditions === undefined ? null : compileCondition(r.conditions, `${at}.conditions`, 1, ctx);
+
+  const rootProgram = rootNode ? lower(rootNode) : null;
+  const slotSet = new Set<number>(triggerSlots);
+  if (rootNode) {
+    collectSlots(rootNode, slotSet);
+  }
+  const paths = new Set<string>();
+  if (rootNode) collectPaths(rootNode, paths);
+  for (const p of readPaths) paths.add(p);
+  return {
+    rule,
+    id,
+    order,
+    specificity: rootNode ? countLeaves(rootNode) : 0,
+    priority: priority as number,
+    urgency: urgency as Urgency,
+    paths: [...paths],
+    root: rootNode,
+    fn: rootProgram ? (s: unknown[]) => run(rootProgram, s) : () => T,
+    program: rootProgram,
+    slots: [...slotSet],
+    signature: [...new Set(categories as string[])].sort().join(','),
+    sigIndex: 0,
+    caps,
+    cooldownMs,
+    dedup,
+    quiet,
+    triggerSlots,
+    offsetMs,
+    atMinutes,
+    withinMs,
+    prefix: `${at}.`,
+  };
+}

@@ -1,0 +1,384 @@
+import { duration, parseDecisionRecord, toInstant } from '@candor/core';
+import { describe, expect, it } from 'vitest';
+import { factsOf, fakeConsent, fakeSuppressions } from '../test/helpers';
+import {
+  createMemoryRuleStateStore,
+  createRuleEngine,
+  fact,
+  type Outcome,
+  type Proposal,
+  type Rule,
+  type RuleEvent,
+  type Suppression,
+  toDecisionRecord,
+} from './index';
+
+const rule = (extra: Partial<Rule> = {}): Rule => ({
+  id: 'low-balance',
+  version: 2,
+  purpose: 'service.proactive_support',
+  dataCategories: ['user.financial.account'],
+  trigger: { type: 'event', events: ['balance.changed'] },
+  conditions: fact('account.balance').lt(100),
+  action: { type: 'notify', channel: 'push', topic: 'billing.low_balance' },
+  ...extra,
+});
+
+let seq = 0;
+const event = (at: string | number, balance = 50, extra: Partial<RuleEvent> = {}): RuleEvent => ({
+  id: `evt_${++seq}`,
+  type: 'balance.changed',
+  subject: 'cus_1',
+  at: typeof at === 'number' ? at : toInstant(at),
+  timeZone: 'Europe/Berlin',
+  facts: factsOf({ account: { balance, iban: 'DE00' } }, { account: 'user.financial.account' }),
+  ...extra,
+});
+
+const consent = () => fakeConsent({ cus_1: ['service'] });
+const kinds = (o: Outcome[]) => o.map((x) => (x.kind === 'proposal' ? 'proposal' : x.reason));
+
+describe('proposals', () => {
+  it('are valid core DecisionRecords whose reasons cite evidence with provenance', () => {
+    const engine = createRuleEngine({ rules: [rule()], consent: consent() });
+    const [p] = engine.evaluate(event('2026-06-01T10:00:00Z')) as [Proposal];
+    expect(p.kind).toBe('proposal');
+    const record = parseDecisionRecord(toDecisionRecord(p));
+    expect(record.reasons[0]).toMatchObject({
+      text: 'account.balance is below 100',
+      evidence: ['f1'],
+    });
+    expect(record.evidence[0]).toMatchObject({
+      path: 'account.balance',
+      value: 50,
+      category: 'user.financial.account',
+      provenance: { source: 'test' },
+    });
+    expect(p.idempotencyKey).toBe(`low-balance@2:cus_1:${p.eventId}`);
+    expect(p.gatesPassed).toEqual([
+      'consent',
+      'suppressions',
+      'pause',
+      'conditions',
+      'caps',
+      'cooldown',
+      'quiet_hours',
+      'dedup',
+      'conflicts',
+    ]);
+    expect(p.consent[0]?.allowed).toBe(true);
+  });
+
+  it('redact actual values of chosen categories in traces, not the decision evidence', () => {
+    const engine = createRuleEngine({
+      rules: [rule()],
+      consent: consent(),
+      redact: ['user.financial'],
+    });
+    const [p] = engine.evaluate(event('2026-06-01T10:00:00Z')) as [Proposal];
+    expect(p.trace.actual).toBe('[redacted]');
+    expect(p.reasons[0]?.params?.actual).toBe('[redacted]');
+    expect(JSON.stringify(p.trace)).not.toContain('50');
+  });
+
+  it('explain non-fires: conditions not met and insufficient data, with traces', () => {
+    const engine = createRuleEngine({ rules: [rule()], consent: consent() });
+    const [s] = engine.evaluate(event('2026-06-01T10:00:00Z', 500)) as [Suppression];
+    expect(s).toMatchObject({
+      reason: 'conditions_not_met',
+      trace: { outcome: 'fail', actual: 500 },
+    });
+    const [m] = engine.evaluate(event('2026-06-01T10:00:00Z', 0, { facts: [] })) as [Suppression];
+    expect(m).toMatchObject({
+      reason: 'insufficient_data',
+      trace: { outcome: 'insufficient_data' },
+    });
+  });
+
+  it('rejects malformed events with a typed error', () => {
+    const engine = createRuleEngine({ rules: [rule()], consent: consent() });
+    expect(() => engine.evaluate({ ...event(0), at: -1 })).toThrow(
+      expect.objectContaining({
+        code: 'rules/invalid_event',
+        details: expect.objectContaining({ path: 'event.at' }),
+      }),
+    );
+  });
+});
+
+describe('gates', () => {
+  it('consent comes first: without it no fact is read and the verdict is attached', () => {
+    const gate = fakeConsent({ cus_1: ['marketing'] });
+    const engine = createRuleEngine({ rules: [rule()], consent: gate });
+    const facts = factsOf({ account: { balance: 1 } }, { account: 'user.financial.account' });
+    let reads = 0;
+    const spied = facts.map((f) => ({
+      ...f,
+      get value() {
+        reads++;
+        return f.value;
+      },
+    }));
+    const [s] = engine.evaluate(event(0, 1, { facts: spied })) as [Suppression];
+    expect(s.reason).toBe('consent');
+    expect(s.consent?.allowed).toBe(false);
+    expect(reads).toBe(0);
+  });
+
+  it('a consent gate that throws fails closed', () => {
+    const engine = createRuleEngine({
+      rules: [rule()],
+      consent: {
+        decide: () => {
+          throw new Error('down');
+        },
+      },
+    });
+    expect(kinds(engine.evaluate(event(0)))).toEqual(['consent']);
+  });
+
+  it('honours suppressions, and a throwing source fails closed', () => {
+    const engine = createRuleEngine({
+      rules: [rule()],
+      consent: consent(),
+      suppressions: fakeSuppressions([{ subject: 'cus_1', topic: 'billing' }]),
+    });
+    const [s] = engine.evaluate(event(0)) as [Suppression];
+    expect(s).toMatchObject({
+      reason: 'suppressed',
+      suppression: { scope: 'topic' },
+      gatesPassed: ['consent'],
+    });
+    const broken = createRuleEngine({
+      rules: [rule()],
+      consent: consent(),
+      suppressions: {
+        check: () => {
+          throw new Error('x');
+        },
+      },
+    });
+    expect(kinds(broken.evaluate(event(0)))).toEqual(['suppressed']);
+  });
+
+  it('pause and the kill switch take effect on the very next evaluation', async () => {
+    const engine = createRuleEngine({ rules: [rule()], consent: consent() });
+    await engine.pause('low-balance', { reason: 'complaint rate 3%', by: 'feedback.guardrail' });
+    expect(engine.evaluate(event(0))[0]).toMatchObject({
+      reason: 'paused',
+      pause: { by: 'feedback.guardrail' },
+    });
+    await engine.resume('low-balance');
+    await engine.pause('*', { reason: 'incident' });
+    expect(kinds(engine.evaluate(event(1)))).toEqual(['paused']);
+    await engine.resume('*');
+    expect(kinds(engine.evaluate(event(2)))).toEqual(['proposal']);
+    await expect(engine.pause('nope', { reason: 'x' })).rejects.toMatchObject({
+      code: 'rules/unknown_rule',
+    });
+  });
+
+  it('caps per rolling window say when they free up', () => {
+    const engine = createRuleEngine({
+      rules: [rule({ caps: [{ limit: 2, window: '1d', scope: 'rule' }] })],
+      consent: consent(),
+    });
+    const t = toInstant('2026-06-01T10:00:00Z');
+    expect(
+      kinds([
+        ...engine.evaluate(event(t)),
+        ...engine.evaluate(event(t + 1000)),
+        ...engine.evaluate(event(t + 2000)),
+      ]),
+    ).toEqual(['proposal', 'proposal', 'cap']);
+    const [s] = engine.evaluate(event(t + 3000)) as [Suppression];
+    expect(s.retryAt).toBe(t + duration.day);
+    expect(kinds(engine.evaluate(event(t + duration.day + 1)))).toEqual(['proposal']);
+  });
+
+  it("calendar-day caps follow the customer's time zone and fail closed without one", () => {
+    const engine = createRuleEngine({
+      rules: [rule({ caps: [{ limit: 1, window: 'calendar_day', scope: 'channel' }] })],
+      consent: consent(),
+    });
+    // 23:30 and 23:50 Berlin on 1 June are the same local day; 00:10 on 2 June is the next.
+    expect(kinds(engine.evaluate(event('2026-06-01T21:30:00Z')))).toEqual(['proposal']);
+    expect(kinds(engine.evaluate(event('2026-06-01T21:50:00Z')))).toEqual(['cap']);
+    expect(kinds(engine.evaluate(event('2026-06-01T22:10:00Z')))).toEqual(['proposal']);
+    expect(
+      kinds(engine.evaluate(event('2026-06-03T10:00:00Z', 50, { timeZone: 'Mars/Olympus' }))),
+    ).toEqual(['cap']);
+  });
+
+  it('channel caps count fires of every rule on that channel', () => {
+    const engine = createRuleEngine({
+      rules: [
+        rule({ caps: [{ limit: 1, window: '1h', scope: 'channel' }] }),
+        rule({ id: 'other', trigger: { type: 'event', events: ['other'] } }),
+      ],
+      consent: consent(),
+    });
+    expect(kinds(engine.evaluate(event(0, 50, { type: 'other' })))).toEqual(['proposal']);
+    expect(kinds(engine.evaluate(event(1)))).toEqual(['cap']);
+  });
+
+  it('cooldowns', () => {
+    const engine = createRuleEngine({ rules: [rule({ cooldown: '2h' })], consent: consent() });
+    expect(kinds(engine.evaluate(event(0)))).toEqual(['proposal']);
+    const [s] = engine.evaluate(event(duration.hour)) as [Suppression];
+    expect(s).toMatchObject({ reason: 'cooldown', retryAt: 2 * duration.hour });
+    expect(kinds(engine.evaluate(event(2 * duration.hour)))).toEqual(['proposal']);
+  });
+
+  it('quiet hours defer to their end, critical bypasses them, an invalid zone never fails open', () => {
+    const engine = createRuleEngine({
+      rules: [rule()],
+      consent: consent(),
+      quietHours: { start: '21:00', end: '08:00' },
+    });
+    const [s] = engine.evaluate(event('2026-06-01T23:00:00Z')) as [Suppression]; // 01:00 Berlin
+    expect(s).toMatchObject({ reason: 'quiet_hours', retryAt: toInstant('2026-06-02T06:00:00Z') });
+    expect(engine.nextDueAt()).toBe(toInstant('2026-06-02T06:00:00Z'));
+    expect(kinds(engine.runDue(toInstant('2026-06-02T06:00:00Z')))).toEqual(['proposal']);
+    expect(
+      kinds(engine.evaluate(event('2026-06-01T23:00:00Z', 50, { timeZone: 'Not/AZone' }))),
+    ).toEqual(['quiet_hours']);
+    expect(
+      kinds(engine.evaluate(event('2026-06-01T23:00:00Z', 50, { timeZone: undefined as never }))),
+    ).toEqual(['quiet_hours']);
+    const critical = createRuleEngine({
+      rules: [rule({ urgency: 'critical' })],
+      consent: consent(),
+      quietHours: { start: '21:00', end: '08:00' },
+    });
+    const [p] = critical.evaluate(event('2026-06-01T23:00:00Z')) as [Proposal];
+    expect(p.bypassed).toEqual(['quiet_hours']);
+  });
+
+  it('critical urgency never bypasses consent', () => {
+    const engine = createRuleEngine({
+      rules: [rule({ urgency: 'critical' })],
+      consent: fakeConsent({}),
+    });
+    expect(kinds(engine.evaluate(event(0)))).toEqual(['consent']);
+  });
+
+  it('dedup keys render facts and expire', () => {
+    const engine = createRuleEngine({
+      rules: [rule({ dedup: { key: '{subject}:{account.iban}', ttl: '1d' } })],
+      consent: consent(),
+    });
+    expect(kinds(engine.evaluate(event(0)))).toEqual(['proposal']);
+    expect(engine.evaluate(event(1000))[0]).toMatchObject({
+      reason: 'duplicate',
+      retryAt: duration.day,
+    });
+    expect(kinds(engine.evaluate(event(duration.day)))).toEqual(['proposal']);
+  });
+});
+
+describe('conflicts', () => {
+  const group = (id: string, priority: number, extra: Partial<Rule> = {}) =>
+    rule({ id, priority, exclusionGroup: 'g', ...extra });
+
+  it('the highest priority wins an exclusion group, then specificity, then id', () => {
+    const engine = createRuleEngine({
+      rules: [
+        group('b', 1),
+        group('a', 1),
+        group('c', 1, {
+          conditions: { all: [fact('account.balance').lt(100), fact('account.iban').exists()] },
+        }),
+        group('z', 0),
+      ],
+      consent: consent(),
+    });
+    const out = engine.evaluate(event(0));
+    const fired = out.filter((o) => o.kind === 'proposal').map((o) => o.ruleId);
+    expect(fired).toEqual(['c']);
+    expect(out.find((o) => o.ruleId === 'a')).toMatchObject({ reason: 'conflict', winner: 'c' });
+  });
+
+  it('channel budgets limit proposals per event', () => {
+    const engine = createRuleEngine({
+      rules: [rule({ id: 'x', priority: 1 }), rule({ id: 'y', priority: 2 })],
+      consent: consent(),
+      channelBudgets: { push: 1 },
+    });
+    const out = engine.evaluate(event(0));
+    expect(out.filter((o) => o.kind === 'proposal').map((o) => o.ruleId)).toEqual(['y']);
+  });
+});
+
+describe('facts and state', () => {
+  it('plans, fetches only for consented rules, then evaluates', async () => {
+    const requests: string[][] = [];
+    const engine = createRuleEngine({
+      rules: [
+        rule(),
+        rule({ id: 'mkt', purpose: 'marketing.push', conditions: fact('profile.vip').eq(true) }),
+      ],
+      consent: consent(),
+      facts: {
+        fetch: async (request) => {
+          requests.push([...request.paths]);
+          return factsOf({ account: { balance: 10 } }, { account: 'user.financial.account' });
+        },
+      },
+    });
+    const out = await engine.process(event(0, 0, { facts: [] }));
+    expect(requests).toEqual([['account.balance']]);
+    expect(kinds(out)).toEqual(['proposal', 'consent']);
+  });
+
+  it('two instances sharing a store cannot both fire past a cap', async () => {
+    const state = createMemoryRuleStateStore();
+    const r = rule({ caps: [{ limit: 1, window: '1d', scope: 'rule' }] });
+    const a = createRuleEngine({ rules: [r], consent: consent(), state });
+    const b = createRuleEngine({ rules: [r], consent: consent(), state });
+    const [x, y] = await Promise.all([a.process(event(0)), b.process(event(1))]);
+    expect([...kinds(x!), ...kinds(y!)].sort()).toEqual(['cap', 'proposal']);
+    // A third instance hydrates from the store.
+    const c = createRuleEngine({ rules: [r], consent: consent(), state });
+    expect(kinds(await c.process(event(2)))).toEqual(['cap']);
+  });
+
+  it('pauses persist through the store', async () => {
+    const state = createMemoryRuleStateStore();
+    await createRuleEngine({ rules: [rule()], consent: consent(), state }).pause('low-balance', {
+      reason: 'x',
+    });
+    const fresh = createRuleEngine({ rules: [rule()], consent: consent(), state });
+    await fresh.hydrate();
+    expect(kinds(fresh.evaluate(event(0)))).toEqual(['paused']);
+  });
+});
+
+describe('windows', () => {
+  it('count past events per subject within the window', () => {
+    const r = rule({
+      id: 'returns',
+      dataCategories: ['user.behavior.returns'],
+      trigger: { type: 'event', events: ['order.returned'] },
+      conditions: {
+        window: { event: 'order.returned', within: '30d', agg: 'sum', field: 'return.amount' },
+        category: 'user.behavior.returns',
+        op: 'gte',
+        value: 100,
+      },
+    });
+    const engine = createRuleEngine({ rules: [r], consent: consent() });
+    const ret = (at: number, amount: number, subject = 'cus_1') =>
+      engine.evaluate({
+        id: `r${at}${subject}`,
+        type: 'order.returned',
+        subject,
+        at,
+        facts: factsOf({ return: { amount } }, { return: 'user.behavior.returns' }),
+      });
+    expect(kinds(ret(0, 60))).toEqual(['conditions_not_met']);
+    expect(kinds(ret(1, 30, 'cus_2'))).toEqual(['consent']);
+    expect(kinds(ret(2, 50))).toEqual(['proposal']);
+    expect(kinds(ret(31 * duration.day, 60))).toEqual(['conditions_not_met']);
+  });
+});

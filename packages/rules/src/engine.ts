@@ -1,0 +1,1185 @@
+import {
+  type Clock,
+  type ConsentGate,
+  type ConsentVerdict,
+  type DataCategoryId,
+  type Fact,
+  type Instant,
+  isDottedId,
+  isWithin,
+  type JsonValue,
+  type Reason,
+  type SubjectId,
+  type SuppressionSource,
+  systemClock,
+} from '@candor/core';
+import {
+  type CompiledRule,
+  type CompiledRuleSet,
+  compileRules,
+  type Slots,
+  type TraceNode,
+  type WindowSlot,
+} from './compile';
+import { rulesError } from './errors';
+import type { GateName, Outcome, Proposal, Suppression, SuppressionCode } from './outcome';
+import {
+  type PastEvent,
+  type Pause,
+  type Reservation,
+  type RuleStateStore,
+  type ScheduleEntry,
+  type StateLimit,
+  StateView,
+} from './state';
+import {
+  isValidTimeZone,
+  parseClock,
+  quietUntil,
+  relativeDue,
+  startOfLocalDay,
+  toTime,
+} from './time';
+import type { QuietHours, Rule, RuleEvent } from './types';
+
+/**
+ * What the engine asks a {@link FactProvider} for: the fact paths the triggered rules read that
+ * the event does not carry, and the data categories those rules declared (only rules whose
+ * consent holds are planned for, so nothing is fetched that could not be used).
+ *
+ * @example
+ * const request: FactRequest = { subject: 'cus_1', event, paths: ['card.expiresAt'], dataCategories: ['user.financial.card'] };
+ */
+export interface FactRequest {
+  readonly subject: SubjectId;
+  readonly event: RuleEvent;
+  readonly paths: readonly string[];
+  readonly dataCategories: readonly DataCategoryId[];
+}
+
+/**
+ * Where the engine gets profile facts before evaluating (plan → fetch → evaluate): async, called
+ * once per event, outside the synchronous hot path. Each fact carries its category and provenance.
+ *
+ * @example
+ * const facts: FactProvider = { fetch: async ({ subject, paths }) => profiles.factsFor(subject, paths) };
+ */
+export interface FactProvider {
+  fetch(request: FactRequest): Promise<readonly Fact[]>;
+}
+
+/**
+ * Options of {@link createRuleEngine}.
+ *
+ * @example
+ * const options: RuleEngineOptions = { rules, consent: gate, quietHours: { start: '21:00', end: '08:00' } };
+ */
+export interface RuleEngineOptions {
+  /** Rules (compiled here) or an already compiled set. */
+  readonly rules: readonly Rule[] | CompiledRuleSet;
+  readonly consent: ConsentGate;
+  readonly suppressions?: SuppressionSource;
+  readonly state?: RuleStateStore;
+  readonly facts?: FactProvider;
+  readonly clock?: Clock;
+  /** Default quiet hours for rules that set none. */
+  readonly quietHours?: QuietHours;
+  /** Most proposals per channel per event; extra ones lose as `conflict` (priority order). */
+  readonly channelBudgets?: Readonly<Record<string, number>>;
+  /** Categories (and their children) whose actual values traces must not reveal, or a predicate. */
+  readonly redact?: readonly DataCategoryId[] | ((category: DataCategoryId) => boolean);
+  /** Traces for every evaluated rule (`all`, default) or only for proposals (`fired`). */
+  readonly trace?: 'all' | 'fired';
+}
+
+/**
+ * Options of {@link RuleEngine.pause}.
+ *
+ * @example
+ * await engine.pause('sizing-guide', { reason: 'complaints above 2%', by: 'feedback.guardrail' });
+ */
+export interface PauseOptions {
+  readonly reason: string;
+  readonly until?: Instant | null;
+  readonly by?: string;
+}
+
+/**
+ * The proactive-rule engine: synchronous `evaluate` over compiled rules behind every gate, an
+ * async `process` for facts from a {@link FactProvider} and a durable {@link RuleStateStore}, a
+ * scheduler (`due`, `nextDueAt`, `runDue`) and pause/resume.
+ *
+ * @example
+ * const engine = createRuleEngine({ rules, consent });
+ * const outcomes = engine.evaluate(event);
+ */
+export interface RuleEngine {
+  readonly rules: CompiledRuleSet;
+  /** Evaluates an event synchronously: every triggered rule yields a Proposal or a Suppression. */
+  evaluate(event: RuleEvent): Outcome[];
+  /** The facts the triggered rules would read that the event lacks. */
+  plan(event: RuleEvent): FactRequest;
+  /** plan → fetch → evaluate, with caps and dedup reserved atomically in the state store. */
+  process(event: RuleEvent): Promise<Outcome[]>;
+  /** Scheduled evaluations due at `now` (default: the clock), earliest first; does not remove them. */
+  due(now?: Instant): ScheduleEntry[];
+  /** When the next scheduled evaluation is due, for a single timer (no polling). */
+  nextDueAt(): Instant | null;
+  /** Evaluates and removes what is due at `now`. */
+  runDue(now?: Instant): Outcome[];
+  /** Like `runDue`, claiming due entries atomically from the state store. */
+  processDue(now?: Instant): Promise<Outcome[]>;
+  /** Pauses a rule (or `*`, every rule: the kill switch); effective for the very next evaluation. */
+  pause(ruleId: string, options: PauseOptions): Promise<void>;
+  /** Resumes a paused rule (or `*`). */
+  resume(ruleId: string): Promise<void>;
+  /** Active pauses. */
+  pauses(): Pause[];
+  /** Loads pauses and schedules from the state store (call once at start-up). */
+  hydrate(): Promise<void>;
+}
+
+const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
+const REDACTED = '[redacted]';
+
+function checkEvent(event: RuleEvent, path = 'event'): void {
+  const bad = (where: string, why: string, value: unknown): never => {
+    throw rulesError('rules/invalid_event', why, undefined, `${path}${where}`, value);
+  };
+  if (typeof event !== 'object' || event === null) bad('', 'an event must be an object', event);
+  if (typeof event.id !== 'string' || event.id.length === 0 || event.id.length > 200)
+    bad('.id', 'must be a string of 1 to 200 characters', event.id);
+  if (typeof event.type !== 'string' || !EVENT_TYPE.test(event.type))
+    bad('.type', 'must be an event type such as "card.updated"', event.type);
+  if (typeof event.subject !== 'string' || event.subject.length === 0 || event.subject.length > 256)
+    bad('.subject', 'must be a subject id of 1 to 256 characters', event.subject);
+  if (!Number.isSafeInteger(event.at) || event.at < 0)
+    bad('.at', 'must be epoch milliseconds', event.at);
+  if (event.timeZone !== undefined && typeof event.timeZone !== 'string')
+    bad('.timeZone', 'must be an IANA time zone name', event.timeZone);
+  if (!Array.isArray(event.facts)) bad('.facts', 'must be an array of facts', event.facts);
+  checkFacts(event.facts, `${path}.facts`);
+}
+
+function checkFacts(facts: readonly Fact[], path: string): void {
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i] as Fact;
+    const at = `${path}[${i}]`;
+    if (typeof f !== 'object' || f === null)
+      throw rulesError('rules/invalid_event', 'a fact must be an object', undefined, at, f);
+    if (typeof f.path !== 'string' || f.path.length === 0)
+      throw rulesError(
+        'rules/invalid_event',
+        'a fact needs a path',
+        undefined,
+        `${at}.path`,
+        f.path,
+      );
+    if (!isDottedId(f.category))
+      throw rulesError(
+        'rules/invalid_event',
+        'a fact needs a data category id',
+        undefined,
+        `${at}.category`,
+        f.category,
+      );
+    if (typeof f.provenance !== 'object' || f.provenance === null)
+      throw rulesError(
+        'rules/invalid_event',
+        'a fact needs its provenance',
+        undefined,
+        `${at}.provenance`,
+        f.provenance,
+      );
+  }
+}
+
+function hash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+function closedVerdict(purpose: string, detail: string): ConsentVerdict {
+  return {
+    allowed: false,
+    purpose,
+    status: 'not_asked',
+    basis: null,
+    reasons: [{ code: 'gate_error', detail }],
+    recordIds: [],
+    noticeVersion: null,
+    expiresAt: null,
+  };
+}
+
+const OP_TEXT: Record<string, string> = {
+  eq: 'is',
+  neq: 'is not',
+  gt: 'is above',
+  gte: 'is at least',
+  lt: 'is below',
+  lte: 'is at most',
+  in: 'is one of',
+  notIn: 'is not one of',
+  contains: 'contains',
+  notContains: 'does not contain',
+  startsWith: 'starts with',
+  between: 'is between',
+  exists: 'is present',
+  matches: 'matches',
+  withinLast: 'is within the last',
+  daysUntil: 'is this many days away:',
+  before: 'is before',
+  after: 'is after',
+};
+
+function show(value: JsonValue | undefined): string {
+  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number'))
+    return `${value[0]} and ${value[1]}`;
+  return JSON.stringify(value);
+}
+
+/**
+ * Creates the rule engine. Gates run in this order for every triggered rule: consent (the rule's
+ * purpose and data categories, before any fact is read) → suppressions → pause/kill switch →
+ * conditions → caps → cooldown → quiet hours (critical urgency may bypass; an invalid time zone
+ * never fails open) → dedup → conflicts (exclusion groups and channel budgets: highest priority,
+ * then specificity, then id).
+ *
+ * @example
+ * const engine = createRuleEngine({ rules: [cardExpiry], consent: gate, clock });
+ * for (const outcome of engine.evaluate(event)) console.log(outcome.kind, outcome.ruleId);
+ */
+export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
+  const set: CompiledRuleSet = Array.isArray(options.rules)
+    ? compileRules(options.rules as readonly Rule[])
+    : (options.rules as CompiledRuleSet);
+  if (typeof options.consent?.decide !== 'function')
+    throw rulesError(
+      'rules/invalid_rule',
+      'a ConsentGate is required',
+      undefined,
+      'options.consent',
+      options.consent,
+    );
+  const consent = options.consent;
+  const suppressions = options.suppressions;
+  const store = options.state;
+  const clock = options.clock ?? systemClock;
+  const view = new StateView();
+  const traceAll = (options.trace ?? 'all') === 'all';
+  const budgets = options.channelBudgets ?? {};
+  const defaultQuiet = options.quietHours
+    ? { start: parseClock(options.quietHours.start), end: parseClock(options.quietHours.end) }
+    : null;
+  if (defaultQuiet && (defaultQuiet.start === undefined || defaultQuiet.end === undefined))
+    throw rulesError(
+      'rules/invalid_rule',
+      'quiet hours must be HH:MM',
+      undefined,
+      'options.quietHours',
+      options.quietHours,
+    );
+  const redactOption = options.redact ?? [];
+  const redact =
+    typeof redactOption === 'function'
+      ? redactOption
+      : (category: string) => redactOption.some((r) => isWithin(category, r));
+  // Which event types feed windows, and which paths each keeps.
+  const windowFields = new Map<string, Set<string>>();
+  for (const w of set.windows) {
+    const fields = windowFields.get(w.spec.event) ?? new Set<string>();
+    if (w.spec.field) fields.add(w.spec.field);
+    for (const p of Object.keys(w.spec.where ?? {})) fields.add(p);
+    windowFields.set(w.spec.event, fields);
+  }
+  let retention = 2 * 86_400_000;
+  for (const w of set.windows) retention = Math.max(retention, w.withinMs);
+  for (const r of set.rules) {
+    for (const c of r.caps)
+      if (c.windowMs !== 'calendar_day') retention = Math.max(retention, c.windowMs);
+    if (r.cooldownMs !== null) retention = Math.max(retention, r.cooldownMs);
+  }
+  let evaluations = 0;
+
+  const readPath = (facts: readonly Fact[], path: string): JsonValue | undefined => {
+    let best: Fact | undefined;
+    for (const f of facts) {
+      if (
+        (path === f.path || path.startsWith(`${f.path}.`)) &&
+        (best === undefined || f.path.length > best.path.length)
+      )
+        best = f;
+    }
+    if (best === undefined) return undefined;
+    let v: unknown = best.value;
+    const rest = path === best.path ? [] : path.slice(best.path.length + 1).split('.');
+    for (const seg of rest) {
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
+      v = (v as Record<string, unknown>)[seg];
+    }
+    return v as JsonValue;
+  };
+
+  const pastEventOf = (event: RuleEvent): PastEvent | null => {
+    const fields = windowFields.get(event.type);
+    if (fields === undefined) return null;
+    const out: Record<string, JsonValue> = {};
+    for (const p of fields) {
+      const v = readPath(event.facts, p);
+      if (v !== undefined) out[p] = v;
+    }
+    return { id: event.id, subject: event.subject, type: event.type, at: event.at, fields: out };
+  };
+
+  const aggregate = (w: WindowSlot, subject: SubjectId, now: Instant): number => {
+    const events = view.events(subject);
+    const since = now - w.withinMs;
+    const where = w.spec.where ? Object.entries(w.spec.where) : [];
+    let total = 0;
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i] as PastEvent;
+      if (e.at <= since) break;
+      if (e.at > now || e.type !== w.spec.event) continue;
+      if (!where.every(([k, v]) => e.fields[k] === v)) continue;
+      if (w.spec.agg === 'count') total++;
+      else {
+        const x = e.fields[w.spec.field as string];
+        if (typeof x === 'number') total += x;
+      }
+    }
+    return total;
+  };
+
+  const decide = (
+    rule: CompiledRule,
+    subject: SubjectId,
+    at: Instant,
+    cache: Map<string, ConsentVerdict>,
+  ) => {
+    const key = `${rule.rule.purpose}|${rule.signature}`;
+    let verdict = cache.get(key);
+    if (verdict === undefined) {
+      try {
+        verdict = consent.decide({
+          subject,
+          purpose: rule.rule.purpose,
+          dataCategories: rule.rule.dataCategories,
+          at,
+        });
+        if (
+          typeof verdict !== 'object' ||
+          verdict === null ||
+          (verdict.allowed !== true && verdict.allowed !== false)
+        )
+          verdict = closedVerdict(rule.rule.purpose, 'the consent gate returned no verdict');
+      } catch (error) {
+        verdict = closedVerdict(
+          rule.rule.purpose,
+          `the consent gate failed: ${(error as Error)?.message ?? error}`,
+        );
+      }
+      cache.set(key, verdict);
+    }
+    return verdict;
+  };
+
+  interface Pending {
+    rule: CompiledRule;
+    slots: Slots;
+    passed: GateName[];
+    bypassed: GateName[];
+    reservation: Reservation;
+    verdict: ConsentVerdict;
+  }
+
+  interface Run {
+    outcomes: Outcome[];
+    reservations: Map<Proposal, Reservation>;
+    scheduleOps: Array<{ put: ScheduleEntry } | { remove: string }>;
+    past: PastEvent | null;
+  }
+
+  const suppression = (
+    rule: CompiledRule,
+    event: RuleEvent,
+    reason: SuppressionCode,
+    detail: string,
+    passed: readonly GateName[],
+    extra: Partial<Suppression> = {},
+  ): Suppression => ({
+    kind: 'suppression',
+    ruleId: rule.id,
+    ruleVersion: rule.rule.version,
+    eventId: event.id,
+    subject: event.subject,
+    at: event.at,
+    reason,
+    detail,
+    gatesPassed: [...passed],
+    ...extra,
+  });
+
+  const fillWindows = (rule: CompiledRule, slots: Slots, subject: SubjectId, now: Instant) => {
+    for (const w of set.windows) {
+      if (rule.slots.includes(w.slot) && slots.values[w.slot] === undefined)
+        slots.values[w.slot] = aggregate(w, subject, now);
+    }
+  };
+
+  const buildProposal = (p: Pending, event: RuleEvent): Proposal => {
+    const { rule, slots } = p;
+    const trace = set.trace(rule, slots, redact);
+    const evidence: Fact[] = [];
+    const byPath = new Map<string, string>();
+    const reasons: Reason[] = [];
+    const derived = {
+      source: 'candor.rules',
+      kind: 'derived' as const,
+      observedAt: event.at,
+      party: 'first' as const,
+    };
+    const addFact = (
+      path: string,
+      category: string,
+      value: JsonValue,
+      source: Fact | undefined,
+    ): string => {
+      let id = byPath.get(path);
+      if (id === undefined) {
+        id = `f${evidence.length + 1}`;
+        byPath.set(path, id);
+        evidence.push({
+          id,
+          path,
+          category,
+          value,
+          provenance: source ? source.provenance : derived,
+        });
+      }
+      return id;
+    };
+    const annotate = (node: TraceNode, negated: boolean): TraceNode => {
+      if (node.kind === 'fact' || node.kind === 'window') {
+        const cnodeSlot = findSlot(rule, rule.prefix + node.path);
+        const raw = cnodeSlot === undefined ? undefined : slots.values[cnodeSlot];
+        if (raw === undefined || node.category === undefined) return node;
+        const path =
+          node.kind === 'window'
+            ? windowLabel(rule, rule.prefix + node.path)
+            : (node.fact as string);
+        const id = addFact(
+          path,
+          node.category,
+          raw as JsonValue,
+          node.kind === 'fact' ? slots.sources[cnodeSlot as number] : undefined,
+        );
+        const useful = negated ? node.outcome === 'fail' : node.outcome === 'pass';
+        if (useful) {
+          const shown = redact(node.category) ? REDACTED : (raw as JsonValue);
+          reasons.push({
+            id: `r${reasons.length + 1}`,
+            code: negated ? 'condition_not' : 'condition',
+            text: `${negated ? 'not: ' : ''}${path} ${OP_TEXT[node.op as string] ?? node.op}${node.op === 'exists' ? '' : ` ${show(node.expected)}`}`,
+            evidence: [id],
+            params: {
+              fact: path,
+              op: node.op as string,
+              ...(node.expected === undefined ? {} : { expected: node.expected }),
+              actual: shown,
+            },
+          });
+        }
+        return { ...node, evidence: id };
+      }
+      if (node.outcome !== 'pass' && !negated) return node;
+      const children = (node.children ?? []).map((c) =>
+        annotate(c, node.kind === 'not' ? !negated : negated),
+      );
+      return { ...node, children };
+    };
+    const annotated = annotate(trace, false);
+    // A rule whose decision rests on no condition (e.g. a relative trigger) cites its trigger fact.
+    for (const slot of rule.triggerSlots) {
+      const raw = slots.values[slot];
+      const source = slots.sources[slot];
+      const path = set.slotPaths[slot];
+      if (raw === undefined || source === undefined || path === null || path === undefined)
+        continue;
+      const id = addFact(path, source.category, raw as JsonValue, source);
+      reasons.push({
+        id: `r${reasons.length + 1}`,
+        code: 'trigger',
+        text: `triggered by ${path}`,
+        evidence: [id],
+        params: { fact: path, actual: redact(source.category) ? REDACTED : (raw as JsonValue) },
+      });
+    }
+    if (reasons.length === 0) {
+      const id = addFact(
+        'event.type',
+        rule.rule.dataCategories[0] as string,
+        event.type,
+        undefined,
+      );
+      reasons.push({
+        id: 'r1',
+        code: 'trigger',
+        text: `triggered by a ${event.type} event`,
+        evidence: [id],
+      });
+    }
+    const categories = new Set<string>(rule.rule.dataCategories);
+    for (const f of evidence) categories.add(f.category);
+    const idempotencyKey = `${rule.id}@${rule.rule.version}:${event.subject}:${event.id}`;
+    return {
+      kind: 'proposal',
+      id: `prop_${hash(idempotencyKey)}`,
+      subject: event.subject,
+      at: event.at,
+      source: { kind: 'rule', id: rule.id, version: rule.rule.version },
+      action: rule.rule.action,
+      purpose: rule.rule.purpose,
+      dataCategories: [...categories],
+      reasons,
+      evidence,
+      consent: [p.verdict],
+      ruleId: rule.id,
+      ruleVersion: rule.rule.version,
+      eventId: event.id,
+      idempotencyKey,
+      priority: rule.priority,
+      urgency: rule.urgency,
+      gatesPassed: [...p.passed, 'conflicts'],
+      bypassed: p.bypassed,
+      trace: annotated,
+    };
+  };
+
+  const run = (
+    event: RuleEvent,
+    candidates: readonly CompiledRule[],
+    scheduleOps: Run['scheduleOps'],
+  ): Run => {
+    const at = event.at;
+    const subject = event.subject;
+    const timeZone = event.timeZone;
+    const tzValid = isValidTimeZone(timeZone);
+    const verdicts = new Map<string, ConsentVerdict>();
+    const slotsFor = set.resolver(event.facts, at);
+    const outcomes: Outcome[] = [];
+    const pending: Pending[] = [];
+    for (const rule of candidates) {
+      const passed: GateName[] = [];
+      const action = rule.rule.action;
+      // 1. consent, before any fact is read
+      const verdict = decide(rule, subject, at, verdicts);
+      if (!verdict.allowed) {
+        outcomes.push(
+          suppression(
+            rule,
+            event,
+            'consent',
+            verdict.reasons.map((r) => r.detail).join('; ') ||
+              `no consent for ${rule.rule.purpose}`,
+            passed,
+            { consent: verdict },
+          ),
+        );
+        continue;
+      }
+      passed.push('consent');
+      // 2. the customer's suppressions
+      if (suppressions) {
+        let v: ReturnType<SuppressionSource['check']>;
+        try {
+          v = suppressions.check({
+            subject,
+            ruleId: rule.id,
+            topic: action.topic,
+            channel: action.channel,
+            at,
+          });
+        } catch (error) {
+          v = {
+            suppressed: true,
+            reason: {
+              code: 'source_error',
+              scope: 'all',
+              target: '*',
+              since: at,
+              until: null,
+              detail: `the suppression source failed: ${(error as Error)?.message ?? error}`,
+            },
+          };
+        }
+        if (v.suppressed) {
+          outcomes.push(
+            suppression(rule, event, 'suppressed', v.reason.detail, passed, {
+              suppression: v.reason,
+            }),
+          );
+          continue;
+        }
+      }
+      passed.push('suppressions');
+      // 3. pause / kill switch
+      const pause = view.pause(rule.id, at);
+      if (pause !== null) {
+        outcomes.push(
+          suppression(rule, event, 'paused', `paused: ${pause.reason}`, passed, {
+            pause,
+            retryAt: pause.until,
+          }),
+        );
+        continue;
+      }
+      passed.push('pause');
+      // 4. conditions, over facts of the rule's declared categories only
+      const slots = slotsFor(rule);
+      fillWindows(rule, slots, subject, at);
+      const result = rule.fn(slots.values);
+      if (result !== 1) {
+        const insufficient = result === 2;
+        outcomes.push(
+          suppression(
+            rule,
+            event,
+            insufficient ? 'insufficient_data' : 'conditions_not_met',
+            insufficient
+              ? "a fact the conditions need is missing or not readable under the rule's categories"
+              : 'the conditions did not hold',
+            passed,
+            traceAll ? { trace: set.trace(rule, slots, redact) } : {},
+          ),
+        );
+        continue;
+      }
+      passed.push('conditions');
+      // 5. caps
+      const limits: StateLimit[] = [];
+      const ruleKey = `rule:${rule.id}:${subject}`;
+      const keys = [
+        ruleKey,
+        `channel:${action.channel}:${subject}`,
+        `topic:${action.topic}:${subject}`,
+      ];
+      let capProblem: string | null = null;
+      for (const cap of rule.caps) {
+        const key =
+          cap.scope === 'rule'
+            ? ruleKey
+            : cap.scope === 'channel'
+              ? (keys[1] as string)
+              : (keys[2] as string);
+        if (cap.windowMs === 'calendar_day') {
+          if (!tzValid) {
+            capProblem = `a calendar-day cap needs the customer's time zone; ${JSON.stringify(timeZone ?? null)} is missing or invalid`;
+            break;
+          }
+          limits.push({
+            gate: 'cap',
+            key,
+            max: cap.limit,
+            since: startOfLocalDay(at, timeZone as string),
+          });
+        } else limits.push({ gate: 'cap', key, max: cap.limit, since: at - cap.windowMs + 1 });
+      }
+      if (capProblem !== null) {
+        outcomes.push(suppression(rule, event, 'cap', capProblem, passed, { retryAt: null }));
+        continue;
+      }
+      const capped = limits.find((l) => view.count(l.key, l.since).count >= l.max);
+      if (capped) {
+        const { oldestAt } = view.count(capped.key, capped.since);
+        const cap = rule.caps[limits.indexOf(capped)];
+        const retryAt =
+          cap?.windowMs === 'calendar_day'
+            ? startOfLocalDay(at + 36 * 3_600_000, timeZone as string)
+            : oldestAt + (cap?.windowMs as number);
+        outcomes.push(
+          suppression(
+            rule,
+            event,
+            'cap',
+            `cap of ${capped.max} per ${cap?.windowMs === 'calendar_day' ? 'calendar day' : `${cap?.windowMs} ms`} on this ${cap?.scope} reached`,
+            passed,
+            { retryAt },
+          ),
+        );
+        continue;
+      }
+      passed.push('caps');
+      // 6. cooldown
+      if (rule.cooldownMs !== null) {
+        const limit: StateLimit = {
+          gate: 'cooldown',
+          key: ruleKey,
+          max: 1,
+          since: at - rule.cooldownMs + 1,
+        };
+        const { count, oldestAt } = view.count(limit.key, limit.since);
+        if (count >= 1) {
+          outcomes.push(
+            suppression(
+              rule,
+              event,
+              'cooldown',
+              `fired ${at - oldestAt} ms ago; cooldown is ${rule.cooldownMs} ms`,
+              passed,
+              {
+                retryAt: oldestAt + rule.cooldownMs,
+              },
+            ),
+          );
+          continue;
+        }
+        limits.push(limit);
+      }
+      passed.push('cooldown');
+      // 7. quiet hours
+      const bypassed: GateName[] = [];
+      const quiet = rule.quiet ?? (defaultQuiet as { start: number; end: number } | null);
+      if (quiet !== null) {
+        if (rule.urgency === 'critical') bypassed.push('quiet_hours');
+        else if (!tzValid) {
+          outcomes.push(
+            suppression(
+              rule,
+              event,
+              'quiet_hours',
+              `quiet hours apply but the time zone ${JSON.stringify(timeZone ?? null)} is missing or invalid, so they cannot be ruled out`,
+              passed,
+              { retryAt: null },
+            ),
+          );
+          continue;
+        } else {
+          const until = quietUntil(at, timeZone as string, quiet.start, quiet.end);
+          if (until !== null) {
+            outcomes.push(
+              suppression(
+                rule,
+                event,
+                'quiet_hours',
+                `quiet hours in ${timeZone}; deferred`,
+                passed,
+                { retryAt: until },
+              ),
+            );
+            const entry: ScheduleEntry = {
+              key: `deferred:${rule.id}:${subject}:${event.id}`,
+              kind: 'deferred',
+              ruleId: rule.id,
+              subject,
+              dueAt: until,
+              event,
+            };
+            view.putSchedule(entry);
+            scheduleOps.push({ put: entry });
+            continue;
+          }
+        }
+      }
+      passed.push('quiet_hours');
+      // 8. dedup
+      let dedup: Reservation['dedup'] = null;
+      if (rule.dedup !== null) {
+        let key = `${rule.id}:`;
+        let missing = false;
+        for (const part of rule.dedup.parts) {
+          if (typeof part === 'string') key += part;
+          else if ('special' in part) key += part.special === 'subject' ? subject : event.type;
+          else {
+            const v = slots.values[part.slot];
+            if (v === undefined) missing = true;
+            else key += typeof v === 'string' ? v : JSON.stringify(v);
+          }
+        }
+        if (missing) {
+          outcomes.push(
+            suppression(
+              rule,
+              event,
+              'insufficient_data',
+              'a fact the dedup key needs is missing',
+              passed,
+            ),
+          );
+          continue;
+        }
+        const until = view.dedupUntil(key, at);
+        if (until !== null) {
+          outcomes.push(
+            suppression(
+              rule,
+              event,
+              'duplicate',
+              `already proposed under dedup key ${key}`,
+              passed,
+              { retryAt: until },
+            ),
+          );
+          continue;
+        }
+        dedup = { key, expiresAt: at + rule.dedup.ttlMs };
+      }
+      passed.push('dedup');
+      const id = `${rule.id}@${rule.rule.version}:${subject}:${event.id}`;
+      pending.push({
+        rule,
+        slots,
+        passed,
+        bypassed,
+        verdict,
+        reservation: { id, subject, at, keys, limits, dedup },
+      });
+    }
+    // 9. conflicts: exclusion groups and channel budgets
+    pending.sort(
+      (a, b) =>
+        b.rule.priority - a.rule.priority ||
+        b.rule.specificity - a.rule.specificity ||
+        (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0),
+    );
+    const groups = new Map<string, string>();
+    const perChannel = new Map<string, string[]>();
+    const reservations = new Map<Proposal, Reservation>();
+    for (const p of pending) {
+      const group = p.rule.rule.exclusionGroup;
+      const channel = p.rule.rule.action.channel;
+      if (group !== undefined && groups.has(group)) {
+        outcomes.push(
+          suppression(
+            p.rule,
+            event,
+            'conflict',
+            `exclusion group "${group}" went to a higher-ranked rule`,
+            p.passed,
+            { winner: groups.get(group) as string },
+          ),
+        );
+        continue;
+      }
+      const budget = budgets[channel];
+      const used = perChannel.get(channel) ?? [];
+      if (budget !== undefined && used.length >= budget) {
+        outcomes.push(
+          suppression(
+            p.rule,
+            event,
+            'conflict',
+            `channel "${channel}" allows ${budget} proposal(s) per event`,
+            p.passed,
+            { winner: used[used.length - 1] as string },
+          ),
+        );
+        continue;
+      }
+      const r = view.reserve(p.reservation);
+      if (!r.ok) {
+        outcomes.push(
+          r.failed === 'dedup'
+            ? suppression(
+                p.rule,
+                event,
+                'duplicate',
+                'a duplicate was proposed for this event',
+                p.passed,
+                { retryAt: r.expiresAt },
+              )
+            : suppression(
+                p.rule,
+                event,
+                r.limit.gate,
+                `${r.limit.gate} reached by another rule on this event`,
+                p.passed,
+                { retryAt: null },
+              ),
+        );
+        continue;
+      }
+      if (group !== undefined) groups.set(group, p.rule.id);
+      perChannel.set(channel, [...used, p.rule.id]);
+      const proposal = buildProposal(p, event);
+      reservations.set(proposal, p.reservation);
+      outcomes.push(proposal);
+    }
+    // Outcomes in rule-set order, whatever gate decided them.
+    outcomes.sort((a, b) => (set.get(a.ruleId)?.order ?? 0) - (set.get(b.ruleId)?.order ?? 0));
+    return { outcomes, reservations, scheduleOps, past: null };
+  };
+
+  const plan = (event: RuleEvent, scheduleOps: Run['scheduleOps']): void => {
+    const subject = event.subject;
+    const verdicts = new Map<string, ConsentVerdict>();
+    const tz = isValidTimeZone(event.timeZone) ? event.timeZone : undefined;
+    for (const rule of set.timed) {
+      const trigger = rule.rule.trigger;
+      if (trigger.type === 'relative') {
+        if (trigger.events !== undefined && !trigger.events.includes(event.type)) continue;
+        const slot = rule.triggerSlots[0] as number;
+        const key = `relative:${rule.id}:${subject}`;
+        const remove = () => {
+          if (view.removeSchedule(key)) scheduleOps.push({ remove: key });
+        };
+        // Reading the fact needs consent; without it the plan is dropped.
+        const slots = set.resolve(event.facts, event.at, rule);
+        const value = slots.values[slot];
+        if (value === undefined) continue;
+        if (!decide(rule, subject, event.at, verdicts).allowed) {
+          remove();
+          continue;
+        }
+        if (rule.atMinutes !== undefined && tz === undefined) {
+          remove();
+          continue;
+        }
+        let due = relativeDue(value, rule.offsetMs, rule.atMinutes, tz);
+        const base = toTime(value);
+        if (due === undefined || base === undefined || (due < event.at && base <= event.at)) {
+          remove();
+          continue;
+        }
+        if (due < event.at) due = event.at;
+        const entry: ScheduleEntry = {
+          key,
+          kind: 'relative',
+          ruleId: rule.id,
+          subject,
+          dueAt: due,
+          event,
+        };
+        view.putSchedule(entry);
+        scheduleOps.push({ put: entry });
+      } else if (trigger.type === 'absence') {
+        if (event.type !== trigger.after && event.type !== trigger.expect) continue;
+        const slots = set.resolve(event.facts, event.at, rule);
+        const correlation = rule.triggerSlots.map((s) => slots.values[s]);
+        if (correlation.some((v) => v === undefined)) continue;
+        const key = `absence:${rule.id}:${subject}:${hash(JSON.stringify(correlation))}`;
+        if (event.type === trigger.expect) {
+          if (view.removeSchedule(key)) scheduleOps.push({ remove: key });
+          continue;
+        }
+        if (!decide(rule, subject, event.at, verdicts).allowed) continue;
+        const entry: ScheduleEntry = {
+          key,
+          kind: 'absence',
+          ruleId: rule.id,
+          subject,
+          dueAt: event.at + rule.withinMs,
+          event,
+        };
+        view.putSchedule(entry);
+        scheduleOps.push({ put: entry });
+      }
+    }
+  };
+
+  const evaluateEvent = (event: RuleEvent): Run => {
+    checkEvent(event);
+    if (++evaluations % 1024 === 0) view.prune(event.at - retention);
+    const past = pastEventOf(event);
+    if (past !== null) view.appendEvent(past);
+    const scheduleOps: Run['scheduleOps'] = [];
+    plan(event, scheduleOps);
+    const result = run(event, set.candidates(event.type), scheduleOps);
+    return { ...result, past };
+  };
+
+  const dueEvent = (entry: ScheduleEntry, now: Instant): RuleEvent => ({
+    ...entry.event,
+    id: `${entry.event.id}:${entry.kind}@${entry.dueAt}`,
+    at: now,
+  });
+
+  const runEntries = (entries: readonly ScheduleEntry[], now: Instant): Run => {
+    const outcomes: Outcome[] = [];
+    const reservations = new Map<Proposal, Reservation>();
+    const scheduleOps: Run['scheduleOps'] = [];
+    for (const entry of entries) {
+      const rule = set.get(entry.ruleId);
+      if (rule === undefined) continue;
+      const r = run(dueEvent(entry, Math.max(now, entry.dueAt)), [rule], scheduleOps);
+      outcomes.push(...r.outcomes);
+      for (const [p, res] of r.reservations) reservations.set(p, res);
+    }
+    return { outcomes, reservations, scheduleOps, past: null };
+  };
+
+  const persist = async (r: Run): Promise<Outcome[]> => {
+    if (store === undefined) return r.outcomes;
+    const out: Outcome[] = [];
+    for (const o of r.outcomes) {
+      const reservation = o.kind === 'proposal' ? r.reservations.get(o) : undefined;
+      if (o.kind !== 'proposal' || reservation === undefined) {
+        out.push(o);
+        continue;
+      }
+      const result = await store.reserve(reservation);
+      if (result.ok) out.push(o);
+      else {
+        view.release(reservation.id);
+        out.push({
+          kind: 'suppression',
+          ruleId: o.ruleId,
+          ruleVersion: o.ruleVersion,
+          eventId: o.eventId,
+          subject: o.subject,
+          at: o.at,
+          reason: result.failed === 'dedup' ? 'duplicate' : result.limit.gate,
+          detail:
+            result.failed === 'dedup'
+              ? 'another instance already proposed this (dedup key)'
+              : `another instance reached the ${result.limit.gate} first`,
+          gatesPassed: o.gatesPassed.filter(
+            (g) =>
+              g !== 'conflicts' &&
+              g !== 'dedup' &&
+              g !== 'caps' &&
+              g !== 'cooldown' &&
+              g !== 'quiet_hours',
+          ),
+          retryAt: result.failed === 'dedup' ? result.expiresAt : null,
+        });
+      }
+    }
+    if (r.past !== null) await store.appendEvent(r.past);
+    for (const op of r.scheduleOps) {
+      if ('put' in op) await store.putSchedule(op.put);
+      else await store.removeSchedule(op.remove);
+    }
+    return out;
+  };
+
+  const planFacts = (event: RuleEvent): FactRequest => {
+    checkEvent(event);
+    const verdicts = new Map<string, ConsentVerdict>();
+    const paths = new Set<string>();
+    const categories = new Set<string>();
+    const have = (p: string) => event.facts.some((f) => p === f.path || p.startsWith(`${f.path}.`));
+    const rules = [...set.candidates(event.type), ...set.timed];
+    for (const rule of rules) {
+      if (!decide(rule, event.subject, event.at, verdicts).allowed) continue;
+      let needed = false;
+      for (const p of rule.paths) {
+        if (!have(p)) {
+          paths.add(p);
+          needed = true;
+        }
+      }
+      if (needed) for (const c of rule.rule.dataCategories) categories.add(c);
+    }
+    return { subject: event.subject, event, paths: [...paths], dataCategories: [...categories] };
+  };
+
+  return {
+    rules: set,
+    evaluate: (event) => evaluateEvent(event).outcomes,
+    plan: planFacts,
+    async process(event) {
+      const request = planFacts(event);
+      let full = event;
+      if (options.facts && request.paths.length > 0) {
+        const extra = await options.facts.fetch(request);
+        if (!Array.isArray(extra))
+          throw rulesError(
+            'rules/invalid_event',
+            'the fact provider must return an array of facts',
+            undefined,
+            'facts',
+            extra,
+          );
+        checkFacts(extra, 'fetched');
+        full = { ...event, facts: [...event.facts, ...extra] };
+      }
+      if (store) view.hydrate(await store.load(event.subject, event.at - retention));
+      return persist(evaluateEvent(full));
+    },
+    due: (now = clock.now()) => view.schedules().filter((e) => e.dueAt <= now),
+    nextDueAt: () => view.schedules()[0]?.dueAt ?? null,
+    runDue(now = clock.now()) {
+      return runEntries(view.takeDue(now, Number.MAX_SAFE_INTEGER), now).outcomes;
+    },
+    async processDue(now = clock.now()) {
+      if (store === undefined)
+        return runEntries(view.takeDue(now, Number.MAX_SAFE_INTEGER), now).outcomes;
+      const entries = await store.takeDue(now, 1_000);
+      for (const e of entries) view.removeSchedule(e.key);
+      for (const subject of new Set(entries.map((e) => e.subject)))
+        view.hydrate(await store.load(subject, now - retention));
+      return persist(runEntries(entries, now));
+    },
+    async pause(ruleId, pauseOptions) {
+      if (ruleId !== '*' && set.get(ruleId) === undefined)
+        throw rulesError(
+          'rules/unknown_rule',
+          `no rule "${ruleId}" to pause`,
+          ruleId,
+          'ruleId',
+          ruleId,
+        );
+      if (typeof pauseOptions?.reason !== 'string' || pauseOptions.reason.length === 0)
+        throw rulesError(
+          'rules/invalid_rule',
+          'a pause needs a reason',
+          ruleId,
+          'options.reason',
+          pauseOptions?.reason,
+        );
+      const pause: Pause = {
+        ruleId,
+        reason: pauseOptions.reason,
+        since: clock.now(),
+        until: pauseOptions.until ?? null,
+        by: pauseOptions.by ?? 'operator',
+      };
+      view.setPause(ruleId, pause);
+      if (store) await store.setPause(ruleId, pause);
+    },
+    async resume(ruleId) {
+      view.setPause(ruleId, null);
+      if (store) await store.setPause(ruleId, null);
+    },
+    pauses: () => view.pauses(),
+    async hydrate() {
+      if (store === undefined) return;
+      for (const p of await store.listPauses()) view.setPause(p.ruleId, p);
+      for (const s of await store.listSchedules()) view.putSchedule(s);
+    },
+  };
+}
+
+function findSlot(rule: CompiledRule, path: string): number | undefined {
+  const visit = (n: NonNullable<CompiledRule['root']>): number | undefined => {
+    if (n.path === path) return n.slot;
+    for (const c of n.children) {
+      const s = visit(c);
+      if (s !== undefined) return s;
+    }
+    return undefined;
+  };
+  return rule.root === null ? undefined : visit(rule.root);
+}
+
+function windowLabel(rule: CompiledRule, path: string): string {
+  const visit = (n: NonNullable<CompiledRule['root']>): string | undefined => {
+    if (n.path === path && n.window) {
+      const w = n.window;
+      return `${w.agg}(${w.event}${w.field ? `.${w.field}` : ''}, ${w.within})`;
+    }
+    for (const c of n.children) {
+      const s = visit(c);
+      if (s !== undefined) return s;
+    }
+    return undefined;
+  };
+  return (rule.root === null ? undefined : visit(rule.root)) ?? path;
+}

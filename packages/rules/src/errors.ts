@@ -1,0 +1,37 @@
+import { CandorError } from '@candor/core';
+
+/**
+ * The codes `@candor/rules` throws. Every one carries `details.path` (a JSON path such as
+ * `rules[3].conditions.all[1].op`) and, for rule problems, `details.ruleId`.
+ *
+ * @example
+ * if (isCandorError(e, 'rules/unsafe_regex')) console.log(e.details.ruleId, e.details.path);
+ */
+export type RulesErrorCode =
+  | 'rules/invalid_rule'
+  | 'rules/unknown_operator'
+  | 'rules/unsafe_regex'
+  | 'rules/unsafe_path'
+  | 'rules/too_large'
+  | 'rules/too_deep'
+  | 'rules/cycle'
+  | 'rules/duplicate_rule'
+  | 'rules/invalid_event'
+  | 'rules/unknown_rule'
+  | 'rules/unsupported';
+
+/** @internal Builds a rules error naming the rule and the JSON path. */
+export function rulesError(
+  code: RulesErrorCode,
+  message: string,
+  ruleId: string | undefined,
+  path: string,
+  value?: unknown,
+): CandorError<RulesErrorCode> {
+  const who = ruleId === undefined ? '' : `rule "${ruleId}": `;
+  return new CandorError(code, `${who}${path}: ${message}`, {
+    path,
+    value,
+    ...(ruleId === undefined ? {} : { ruleId }),
+  });
+}

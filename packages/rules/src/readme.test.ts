@@ -1,0 +1,15 @@
+import { expect, it } from 'vitest';
+import { runReadmeExamples } from '../../../test-utils/readme.ts';
+
+it('runs the README example with the four seed rules', async () => {
+  const [example] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
+  expect(example?.logs).toEqual([
+    'card reminder due 2026-06-23T08:00:00.000Z',
+    'card-expiry: proposal',
+    'storm-rebooking: flight.stormRisk is at least 0.7; flight.connection.minutes is below 90; flight.departsAt is after "2026-01-01T00:00:00Z"',
+    'suspicious-charge: bypassed quiet_hours',
+    'sizing-guide: conditions_not_met, count was 1',
+    'sizing-guide: proposal',
+    'sizing-guide: consent (withdrew service.proactive_support)',
+  ]);
+});

@@ -1,0 +1,161 @@
+import { toInstant, toIso } from '@candor/core';
+import { describe, expect, it } from 'vitest';
+import { factsOf, fakeConsent } from '../test/helpers';
+import {
+  backtest,
+  createRuleEngine,
+  diffBacktests,
+  fact,
+  type Rule,
+  type RuleEvent,
+} from './index';
+
+const cardExpiry: Rule = {
+  id: 'card-expiry',
+  version: 1,
+  purpose: 'service.proactive_support',
+  dataCategories: ['user.financial.card'],
+  trigger: { type: 'relative', fact: 'card.expiresAt', offset: '-7d', at: '10:00' },
+  conditions: fact('card.hasBackup').eq(false),
+  action: { type: 'notify', channel: 'email', topic: 'billing.card_expiry' },
+};
+
+const invoiceUnpaid: Rule = {
+  id: 'invoice-unpaid',
+  version: 1,
+  purpose: 'service.proactive_support',
+  dataCategories: ['user.financial.invoice'],
+  trigger: {
+    type: 'absence',
+    after: 'invoice.issued',
+    expect: 'payment.received',
+    within: '3d',
+    correlate: ['invoice.id'],
+  },
+  action: { type: 'notify', channel: 'email', topic: 'billing.invoice_unpaid' },
+};
+
+let n = 0;
+const card = (
+  at: string,
+  expiresAt: string,
+  timeZone = 'America/New_York',
+  subject = 'cus_1',
+): RuleEvent => ({
+  id: `c${++n}`,
+  type: 'card.updated',
+  subject,
+  at: toInstant(at),
+  timeZone,
+  facts: factsOf({ card: { expiresAt, hasBackup: false } }, { card: 'user.financial.card' }),
+});
+const invoice = (type: string, at: string, id: string): RuleEvent => ({
+  id: `i${++n}`,
+  type,
+  subject: 'cus_1',
+  at: toInstant(at),
+  facts: factsOf({ invoice: { id } }, { invoice: 'user.financial.invoice' }),
+});
+
+describe('time-relative triggers', () => {
+  it('are due 7 days before the fact at 10:00 customer time, and re-planned when the fact changes', () => {
+    const engine = createRuleEngine({
+      rules: [cardExpiry],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    engine.evaluate(card('2026-06-01T12:00:00Z', '2026-06-30'));
+    expect(toIso(engine.nextDueAt() ?? 0)).toBe('2026-06-23T14:00:00.000Z'); // 10:00 EDT
+    expect(engine.due(toInstant('2026-06-23T13:59:00Z'))).toEqual([]);
+    engine.evaluate(card('2026-06-02T12:00:00Z', '2026-09-30'));
+    expect(toIso(engine.nextDueAt() ?? 0)).toBe('2026-09-23T14:00:00.000Z');
+    const out = engine.runDue(toInstant('2026-09-23T14:00:00Z'));
+    expect(out.map((o) => [o.ruleId, o.kind])).toEqual([['card-expiry', 'proposal']]);
+    expect(engine.nextDueAt()).toBeNull();
+  });
+
+  it('are not planned without consent or without a valid time zone for a local time', () => {
+    const engine = createRuleEngine({ rules: [cardExpiry], consent: fakeConsent({}) });
+    engine.evaluate(card('2026-06-01T12:00:00Z', '2026-06-30'));
+    expect(engine.nextDueAt()).toBeNull();
+    const noZone = createRuleEngine({
+      rules: [cardExpiry],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    noZone.evaluate(card('2026-06-01T12:00:00Z', '2026-06-30', 'Nowhere/Land'));
+    expect(noZone.nextDueAt()).toBeNull();
+  });
+
+  it('re-check consent when due: a withdrawal in between suppresses the fire', () => {
+    const gate = fakeConsent({ '*': ['service'] });
+    const engine = createRuleEngine({ rules: [cardExpiry], consent: gate });
+    engine.evaluate(card('2026-06-01T12:00:00Z', '2026-06-30'));
+    gate.withdraw('cus_1', 'service.proactive_support');
+    expect(
+      engine
+        .runDue(toInstant('2026-06-24T00:00:00Z'))
+        .map((o) => o.kind === 'suppression' && o.reason),
+    ).toEqual(['consent']);
+  });
+});
+
+describe('absence triggers', () => {
+  it('fire when the expected event does not follow in time, and not when it does', () => {
+    const engine = createRuleEngine({
+      rules: [invoiceUnpaid],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    engine.evaluate(invoice('invoice.issued', '2026-06-01T00:00:00Z', 'inv_1'));
+    engine.evaluate(invoice('invoice.issued', '2026-06-01T00:00:00Z', 'inv_2'));
+    engine.evaluate(invoice('payment.received', '2026-06-02T00:00:00Z', 'inv_1'));
+    expect(engine.due(toInstant('2026-06-03T23:59:00Z'))).toEqual([]);
+    const out = engine.runDue(toInstant('2026-06-04T00:00:00Z'));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({
+      kind: 'proposal',
+      ruleId: 'invoice-unpaid',
+      evidence: [{ path: 'invoice.id', value: 'inv_2' }],
+    });
+  });
+});
+
+describe('backtest', () => {
+  it('replays a log on a virtual clock and diffs two rule-set versions', () => {
+    const consent = fakeConsent({ '*': ['service'] });
+    const log = [
+      card('2026-06-01T12:00:00Z', '2026-06-30'),
+      card('2026-06-01T12:00:00Z', '2026-06-20', 'Europe/Berlin', 'cus_2'),
+      invoice('invoice.issued', '2026-06-05T00:00:00Z', 'inv_9'),
+    ];
+    const v1 = backtest({
+      rules: [cardExpiry, invoiceUnpaid],
+      events: log,
+      consent,
+      until: toInstant('2026-07-01T00:00:00Z'),
+    });
+    expect(v1.rules['card-expiry']).toMatchObject({ fired: 2 });
+    expect(v1.rules['invoice-unpaid']).toMatchObject({ fired: 1 });
+    const quiet = { ...cardExpiry, version: 2, quietHours: { start: '09:00', end: '12:00' } };
+    const v2 = backtest({
+      rules: [quiet, invoiceUnpaid],
+      events: log,
+      consent,
+      until: toInstant('2026-07-01T00:00:00Z'),
+    });
+    // Deferred to 12:00 local, then fired: same count, different path.
+    expect(v2.rules['card-expiry']).toMatchObject({ fired: 2, suppressed: { quiet_hours: 2 } });
+    const diff = diffBacktests(v1, v2);
+    expect(diff.rules.find((r) => r.ruleId === 'card-expiry')).toEqual({
+      ruleId: 'card-expiry',
+      firedBefore: 2,
+      firedAfter: 2,
+    });
+    expect(
+      diff.changes.filter((c) => c.before === 'fired' && c.after === 'quiet_hours'),
+    ).toHaveLength(2);
+    expect(
+      v2.outcomes
+        .filter((o) => o.kind === 'proposal' && o.ruleId === 'card-expiry')
+        .map((o) => toIso(o.at)),
+    ).toEqual(['2026-06-13T10:00:00.000Z', '2026-06-23T16:00:00.000Z']);
+  });
+});
