@@ -1,5 +1,5 @@
 import type { ConsentGate, Instant, SubjectId } from '@candor/core';
-import type { ConsentModeSignal, PurposeRegistry } from './purposes';
+import { type ConsentModeSignal, consentModeSignals, type PurposeRegistry } from './purposes';
 
 /**
  * Reads a `Sec-GPC` request header: `true` only for the value `1` (surrounding whitespace
@@ -57,16 +57,6 @@ export function readNavigatorGpc(
  */
 export type ConsentModeState = Record<ConsentModeSignal, 'granted' | 'denied'>;
 
-const SIGNALS: readonly ConsentModeSignal[] = [
-  'ad_storage',
-  'ad_user_data',
-  'ad_personalization',
-  'analytics_storage',
-  'functionality_storage',
-  'personalization_storage',
-  'security_storage',
-];
-
 /**
  * Maps a subject's consent to Google Consent Mode v2: a signal is `granted` only when at least
  * one purpose maps to it and every purpose mapping to it is allowed (with all its declared data
@@ -96,6 +86,7 @@ export function toConsentMode(
       granted[signal] = (granted[signal] ?? true) && allowed;
   }
   const state = {} as ConsentModeState;
-  for (const signal of SIGNALS) state[signal] = granted[signal] === true ? 'granted' : 'denied';
+  for (const signal of consentModeSignals)
+    state[signal] = granted[signal] === true ? 'granted' : 'denied';
   return state;
 }

@@ -1,4 +1,7 @@
+import { DataCategoryId, Instant, LegalBasis } from '@candor/core';
 import * as z from 'zod/mini';
+import { type ConsentEventKind, consentEventKinds } from './events';
+import { type ConsentModeSignal, consentModeSignals } from './purposes';
 
 /**
  * The hand-written formats with a JSON Schema: a purpose definition, a notice, a policy pack, a
@@ -17,10 +20,10 @@ export type ConsentSchemaName =
 // Built inside a function, never at module top level, so bundles that do not ask for JSON Schema
 // carry no zod at all.
 function schemas() {
-  const id = z.string().check(z.maxLength(128), z.regex(/^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/));
-  const instant = z.int().check(z.gte(0));
+  const id = DataCategoryId;
+  const instant = Instant;
   const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
-  const basis = z.enum(['consent', 'legitimate_interest', 'contract', 'legal_obligation']);
+  const basis = LegalBasis;
   const tag = z.enum([
     'sale_share',
     'targeted_advertising',
@@ -43,17 +46,7 @@ function schemas() {
     impliesChildren: z.optional(z.boolean()),
     tcf: z.optional(z.array(z.int().check(z.gte(1), z.lte(11)))),
     consentMode: z.optional(
-      z.array(
-        z.enum([
-          'ad_storage',
-          'ad_user_data',
-          'ad_personalization',
-          'analytics_storage',
-          'functionality_storage',
-          'personalization_storage',
-          'security_storage',
-        ]),
-      ),
+      z.array(z.enum(consentModeSignals as [ConsentModeSignal, ...ConsentModeSignal[]])),
     ),
     dpv: z.optional(z.array(z.string())),
   });
@@ -79,17 +72,7 @@ function schemas() {
     noReaskAfterOptOut: z.nullable(z.int().check(z.gte(0))),
   });
   const ConsentEvent = z.strictObject({
-    kind: z.enum([
-      'given',
-      'refused',
-      'withdrawn',
-      'revoked',
-      'expired',
-      'objected',
-      'renewed',
-      'signal_observed',
-      'notice_shown',
-    ]),
+    kind: z.enum(consentEventKinds as [ConsentEventKind, ...ConsentEventKind[]]),
     actor: z.strictObject({
       kind: z.enum(['subject', 'company', 'agent', 'system']),
       id: z.optional(text(200)),

@@ -21,6 +21,7 @@ import type {
   ConsentMethod,
   NoticeRef,
 } from './events';
+import { consentEventKinds } from './events';
 import {
   currentNoticeFor,
   materiallyChanged,
@@ -823,7 +824,11 @@ export function createConsentManager<P extends string>(
       }
       const built = records.map((record, i) => {
         const path = `records[${i}]`;
-        if (typeof record !== 'object' || record === null || !KINDS.includes(record.kind)) {
+        if (
+          typeof record !== 'object' ||
+          record === null ||
+          !consentEventKinds.includes(record.kind)
+        ) {
           throw new CandorError('consent/invalid_event', `${path}.kind: not an event kind`, {
             path: `${path}.kind`,
             value: (record as { kind?: unknown } | null)?.kind,
@@ -943,18 +948,6 @@ export function createConsentManager<P extends string>(
   };
   return manager;
 }
-
-const KINDS: readonly ConsentEventKind[] = [
-  'given',
-  'refused',
-  'withdrawn',
-  'revoked',
-  'expired',
-  'objected',
-  'renewed',
-  'signal_observed',
-  'notice_shown',
-];
 
 /**
  * Creates a consent manager and hydrates it from its store (verifying every chain).

@@ -40,7 +40,8 @@ export type ConsentModeSignal =
   | 'personalization_storage'
   | 'security_storage';
 
-const CONSENT_MODE_SIGNALS: readonly ConsentModeSignal[] = [
+/** The Google Consent Mode v2 signals a purpose can map to. */
+export const consentModeSignals: readonly ConsentModeSignal[] = [
   'ad_storage',
   'ad_user_data',
   'ad_personalization',
@@ -256,7 +257,7 @@ export function definePurposes<const T extends Record<string, PurposeDefinition>
       checkList(
         `${path}.consentMode`,
         def.consentMode,
-        isIn(CONSENT_MODE_SIGNALS),
+        isIn(consentModeSignals),
         'a Consent Mode v2 signal',
       );
     }
