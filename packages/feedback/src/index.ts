@@ -18,6 +18,7 @@ export {
   isScopedKind,
 } from './kinds';
 export type {
+  BatchIngestResult,
   BudgetStatus,
   CorrectionRequest,
   FatigueOptions,

@@ -208,6 +208,26 @@ export interface IngestResult {
 }
 
 /**
+ * What applying a batch of events did: counts instead of one result per event, and the effects
+ * of the whole batch in order.
+ *
+ * @example
+ * const { accepted, duplicates, orphaned, effects } = loop.applyMany(events);
+ */
+export interface BatchIngestResult {
+  /** Events applied (new idempotency keys). */
+  readonly accepted: number;
+  /** Events skipped because their idempotency key was seen before (or earlier in the batch). */
+  readonly duplicates: number;
+  /** Accepted events whose decision is unknown (kept, listed in `orphans()`). */
+  readonly orphaned: number;
+  /** Accepted events older than `lateAfterMs` (applied at their own time). */
+  readonly late: number;
+  /** Suppressions, budget changes, corrections and pauses the batch caused, in order. */
+  readonly effects: readonly FeedbackLoopEvent[];
+}
+
+/**
  * A subject's budget on one channel at one time.
  *
  * @example
@@ -267,6 +287,17 @@ export interface FeedbackLoop extends SuppressionSource {
   submit(event: unknown): Promise<IngestResult>;
   /** Validates and applies an event to the view only (replay, tests, benchmarks); not persisted. */
   apply(event: unknown): IngestResult;
+  /**
+   * Validates a batch, persists its new events with one store append, then applies them in order.
+   * All or nothing: if any event is invalid or conflicts, the call rejects and nothing is stored or
+   * applied. Listeners hear the batch's loop events once it is applied.
+   */
+  submitMany(events: readonly unknown[]): Promise<BatchIngestResult>;
+  /**
+   * Validates a batch and applies it to the view only, in order (the fast ingest path: no promise
+   * and no result object per event). All or nothing, like `submitMany`.
+   */
+  applyMany(events: readonly unknown[]): BatchIngestResult;
   /** Validates, persists and applies a decision entry, so feedback can be joined to it. */
   logDecision(entry: unknown): Promise<void>;
   /** Applies a decision entry to the view only. */
@@ -312,23 +343,20 @@ interface Adjustment {
   readonly reason: SuppressionReason;
 }
 
-/** A subject's fatigue on one channel; a subject's channels form a short linked list. */
+/**
+ * A subject's fatigue and deliveries on one channel, held in a nested map channel → subject, so
+ * the ingest hot path (deliveries, opens, ignores) reaches it with one large-map lookup.
+ */
 interface ChannelState {
-  readonly channel: string;
   score: number;
   lastAt: Instant;
   deliveries: Instant[];
-  next: ChannelState | null;
 }
 
-/**
- * Per-subject view. Channels are a linked list hung off the state (no array in between), so the
- * ingest hot path reaches a channel's fatigue with one pointer less to chase.
- */
+/** A subject's suppressions, budget reductions and escalation history (fatigue lives in `channels`). */
 interface SubjectState {
   suppressions: Suppression[];
   adjustments: Adjustment[];
-  channels: ChannelState | null;
   notInterested: Map<string, Instant[]> | null;
 }
 
@@ -366,6 +394,7 @@ const BIT: Record<GuardrailMetric, number> = {
 const EMPTY: readonly FeedbackLoopEvent[] = Object.freeze([]);
 const NO_SUPPRESSIONS: readonly Suppression[] = Object.freeze([]);
 const NO_ADJUSTMENTS: readonly Adjustment[] = Object.freeze([]);
+const NO_DELIVERIES: readonly Instant[] = Object.freeze([]);
 const NOT_SUPPRESSED: SuppressionVerdict = Object.freeze({ suppressed: false, reason: null });
 
 const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
@@ -386,11 +415,6 @@ const DEFAULT_WEIGHTS: Partial<Record<FeedbackKind, number>> = {
 
 function newCounts(): Counts {
   return { exposures: 0, helpful: 0, not_interested: 0, intrusive: 0, complaint: 0, opt_out: 0 };
-}
-
-function findChannel(state: SubjectState, channel: string): ChannelState | undefined {
-  for (let ch = state.channels; ch !== null; ch = ch.next) if (ch.channel === channel) return ch;
-  return undefined;
 }
 
 function lowerBound(sorted: readonly number[], value: number): number {
@@ -569,7 +593,6 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       state = {
         suppressions: NO_SUPPRESSIONS as Suppression[],
         adjustments: NO_ADJUSTMENTS as Adjustment[],
-        channels: null,
         notInterested: null,
       };
       subjects.set(subject, state);
@@ -577,17 +600,27 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     return state;
   };
 
-  const channelState = (state: SubjectState, channel: string): ChannelState => {
-    let ch = findChannel(state, channel);
+  /** Fatigue per channel, then per subject (few channels, many subjects). */
+  const channels = new Map<string, Map<SubjectId, ChannelState>>();
+
+  const findChannel = (subject: SubjectId, channel: string): ChannelState | undefined =>
+    channels.get(channel)?.get(subject);
+
+  const hasChannels = (subject: SubjectId): boolean => {
+    for (const bySubject of channels.values()) if (bySubject.has(subject)) return true;
+    return false;
+  };
+
+  const channelState = (subject: SubjectId, channel: string): ChannelState => {
+    let bySubject = channels.get(channel);
+    if (bySubject === undefined) {
+      bySubject = new Map();
+      channels.set(channel, bySubject);
+    }
+    let ch = bySubject.get(subject);
     if (ch === undefined) {
-      ch = { channel, score: 0, lastAt: 0, deliveries: [], next: null };
-      // Append, so channels keep their first-seen order.
-      if (state.channels === null) state.channels = ch;
-      else {
-        let last = state.channels;
-        while (last.next !== null) last = last.next;
-        last.next = ch;
-      }
+      ch = { score: 0, lastAt: 0, deliveries: NO_DELIVERIES as Instant[] };
+      bySubject.set(subject, ch);
     }
     return ch;
   };
@@ -606,6 +639,11 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
 
   const addDelivery = (ch: ChannelState, at: Instant) => {
     const list = ch.deliveries;
+    if (list === NO_DELIVERIES) {
+      // Exactly sized: most channels see a delivery or two, not the 17 slots a first push reserves.
+      ch.deliveries = [at];
+      return;
+    }
     insertSorted(list, at);
     if (list.length > 64) {
       const cut = lowerBound(list, (list[list.length - 1] as number) - 2 * windowMs);
@@ -669,8 +707,22 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     const metric = METRIC_OF[event.kind];
     if (metric === undefined) {
       if (event.kind !== 'delivered') return;
-      countsFor(event.ruleId, null).exposures++;
-      if (variantId !== null) countsFor(event.ruleId, variantId).exposures++;
+      // One lookup of the rule for both its own and its variant's exposure.
+      let rule = ruleCounts.get(event.ruleId);
+      if (rule === undefined) {
+        rule = { all: newCounts(), variants: null };
+        ruleCounts.set(event.ruleId, rule);
+      }
+      rule.all.exposures++;
+      if (variantId !== null) {
+        rule.variants ??= new Map();
+        const v = rule.variants.get(variantId);
+        if (v === undefined) {
+          const c = newCounts();
+          c.exposures = 1;
+          rule.variants.set(variantId, c);
+        } else v.exposures++;
+      }
       return;
     }
     let seenBefore = reactions.get(event.decisionId);
@@ -780,18 +832,21 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
 
   const effectsOf = (event: FeedbackEvent) => {
     const kind = event.kind;
-    const state = subjectState(event.subject);
     const weight = weights[kind];
-    if (
-      event.critical !== true &&
-      ((weight !== undefined && weight !== 0) || kind === 'delivered')
-    ) {
-      const ch = channelState(state, event.channel);
+    const tired =
+      event.critical !== true && ((weight !== undefined && weight !== 0) || kind === 'delivered');
+    if (tired) {
+      const ch = channelState(event.subject, event.channel);
       if (weight !== undefined && weight !== 0) addFatigue(ch, weight, event.at);
       if (kind === 'delivered') addDelivery(ch, event.at);
     }
     const scope = event.scope ?? defaultScope(kind, event.itemKey !== undefined);
-    if (scope === null) return;
+    if (scope === null) {
+      // Every subject with feedback is known to `budget()`, even without fatigue or suppressions.
+      if (!tired) subjectState(event.subject);
+      return;
+    }
+    const state = subjectState(event.subject);
     switch (kind) {
       case 'stop_this':
       case 'unsubscribed':
@@ -895,26 +950,114 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     ),
   );
 
-  /** Applies a prepared, not yet seen event. */
-  const commit = (event: FeedbackEvent, decision: DecisionEntry | undefined): IngestResult => {
-    seen.set(event.idempotencyKey, event);
+  /**
+   * Applies a prepared event whose key is already in `seen`; returns 1 (orphan) | 2 (late) bits.
+   * Its effects are left in `effects` (null when none); listeners are not flushed here.
+   */
+  const applyEvent = (event: FeedbackEvent, decision: DecisionEntry | undefined): number => {
     accepted.push(event);
     effects = null;
-    const isOrphan = decision === undefined;
-    if (isOrphan) {
+    let flags = 0;
+    if (decision === undefined) {
       orphanEvents.push(event);
-      emit({ type: 'orphaned', event }, false);
+      flags = 1;
+      if (listeners.size > 0) emit({ type: 'orphaned', event }, false);
     }
     track(event, event.variantId ?? decision?.variantId ?? null);
     effectsOf(event);
-    for (const observer of observers) observer.observe(event);
-    const late = clock.now() - event.at > lateAfter;
+    for (let i = 0; i < observers.length; i++) (observers[i] as FeedbackObserver).observe(event);
+    if (clock.now() - event.at > lateAfter) flags |= 2;
+    return flags;
+  };
+
+  /** Applies a prepared, not yet seen event. */
+  const commit = (event: FeedbackEvent, decision: DecisionEntry | undefined): IngestResult => {
+    seen.set(event.idempotencyKey, event);
+    const flags = applyEvent(event, decision);
     const done = effects as FeedbackLoopEvent[] | null;
     effects = null;
     flush();
+    const isOrphan = (flags & 1) !== 0;
+    const late = (flags & 2) !== 0;
     if (done === null)
       return (results[isOrphan ? 1 : 0] as IngestResult[])[late ? 1 : 0] as IngestResult;
     return { status: 'accepted', orphaned: isOrphan, late, effects: done };
+  };
+
+  /** Checks the `i`th event of a batch, naming `events[i]` in errors without a string per event. */
+  const checkEvent = (input: unknown, i: number): FeedbackEvent => {
+    try {
+      return checkFeedbackEvent(input);
+    } catch {
+      // Validation is pure: checking again with the indexed root throws the same error, pathed.
+      return checkFeedbackEvent(input, `events[${i}]`);
+    }
+  };
+
+  /**
+   * Validates a batch without changing the view: every event is checked and admitted, and keys
+   * already seen (or repeated within the batch) must repeat their event. Returns the new events
+   * in order. When `reserve`, their keys stay in `seen` (the caller applies them at once);
+   * otherwise they are released. On any error every reserved key is released and it rethrows.
+   */
+  const prepareBatch = (inputs: readonly unknown[], reserve: boolean): FeedbackEvent[] => {
+    if (!Array.isArray(inputs)) {
+      throw feedbackError('feedback/invalid_event', 'events: expected an array of events', {
+        path: 'events',
+        value: inputs,
+      });
+    }
+    const fresh: FeedbackEvent[] = [];
+    try {
+      for (let i = 0; i < inputs.length; i++) {
+        const event = checkEvent(inputs[i], i);
+        const previous = seen.get(event.idempotencyKey);
+        if (previous !== undefined) {
+          assertSame(previous, event);
+          continue;
+        }
+        admit(event);
+        seen.set(event.idempotencyKey, event);
+        fresh.push(event);
+      }
+    } catch (error) {
+      for (const event of fresh) seen.delete(event.idempotencyKey);
+      throw error;
+    }
+    if (!reserve) for (const event of fresh) seen.delete(event.idempotencyKey);
+    return fresh;
+  };
+
+  /** Applies prepared events whose keys are in `seen`, then tells listeners once. */
+  const applyBatch = (fresh: readonly FeedbackEvent[], duplicates: number): BatchIngestResult => {
+    let orphaned = 0;
+    let late = 0;
+    const collected: FeedbackLoopEvent[] = [];
+    try {
+      for (let i = 0; i < fresh.length; i++) {
+        const event = fresh[i] as FeedbackEvent;
+        const flags = applyEvent(
+          event,
+          decisions.size === 0 ? undefined : decisions.get(event.decisionId),
+        );
+        orphaned += flags & 1;
+        late += flags >> 1;
+        if (effects !== null) {
+          for (const effect of effects) collected.push(effect);
+          effects = null;
+        }
+      }
+    } finally {
+      effects = null;
+    }
+    flush();
+    return {
+      accepted: fresh.length,
+      duplicates,
+      orphaned,
+      late,
+      effects: collected.length === 0 ? EMPTY : collected,
+    };
   };
 
   /** Indexes orphans by decision id lazily, so ingest pays only an array push for them. */
@@ -990,12 +1133,13 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   };
 
   const factorAt = (
-    state: SubjectState,
+    state: SubjectState | undefined,
     channel: string | null,
     at: Instant,
   ): [number, Adjustment | null] => {
     let factor = 1;
     let latest: Adjustment | null = null;
+    if (state === undefined) return [factor, latest];
     for (const a of state.adjustments) {
       if (a.since > at || a.until <= at) continue;
       if (a.channel !== null && a.channel !== channel) continue;
@@ -1011,7 +1155,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   const budgetOf = (subject: SubjectId, channel: string, at: Instant): BudgetStatus => {
     const state = subjects.get(subject);
     const cap = caps[channel] ?? defaultCap;
-    if (state === undefined) {
+    if (state === undefined && !hasChannels(subject)) {
       const allowed = Math.floor(cap);
       const cross = Math.floor(crossChannelCap);
       return {
@@ -1026,7 +1170,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         reason: allowed > 0 && cross > 0 ? null : fatigueReason(channel, at, 0, allowed, null),
       };
     }
-    const ch = findChannel(state, channel);
+    const ch = findChannel(subject, channel);
     const score = ch === undefined ? 0 : scoreAt(ch, at);
     const [factor, adjustment] = factorAt(state, channel, at);
     const allowed = Math.floor((cap * factor) / (1 + score / sensitivity));
@@ -1034,8 +1178,9 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     const [crossFactor, crossAdjustment] = factorAt(state, null, at);
     const crossAllowed = Math.floor(crossChannelCap * crossFactor);
     let crossUsed = 0;
-    for (let other = state.channels; other !== null; other = other.next) {
-      crossUsed += countIn(other.deliveries, at);
+    for (const bySubject of channels.values()) {
+      const other = bySubject.get(subject);
+      if (other !== undefined) crossUsed += countIn(other.deliveries, at);
     }
     let reason: SuppressionReason | null = null;
     if (used >= allowed) {
@@ -1188,6 +1333,24 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       }
       return commit(event, admit(event));
     },
+    async submitMany(inputs) {
+      const fresh = prepareBatch(inputs, false);
+      if (fresh.length > 0) await store.appendEvents(fresh);
+      // Another write may have applied some of these keys while the batch was being stored.
+      let applied = fresh;
+      for (let i = 0; i < fresh.length; i++) {
+        if (seen.has((fresh[i] as FeedbackEvent).idempotencyKey)) {
+          applied = fresh.filter((event) => !seen.has(event.idempotencyKey));
+          break;
+        }
+      }
+      for (const event of applied) seen.set(event.idempotencyKey, event);
+      return applyBatch(applied, inputs.length - applied.length);
+    },
+    applyMany(inputs) {
+      const fresh = prepareBatch(inputs, true);
+      return applyBatch(fresh, inputs.length - fresh.length);
+    },
     async logDecision(input) {
       const entry = prepareDecision(input);
       if (entry === null) return;
@@ -1222,8 +1385,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return budgetOf(subject, channel, at);
     },
     fatigue(subject, channel, at = clock.now()) {
-      const state = subjects.get(subject);
-      const ch = state === undefined ? undefined : findChannel(state, channel);
+      const ch = findChannel(subject, channel);
       return ch === undefined ? 0 : scoreAt(ch, at);
     },
     ruleHealth(ruleId, variantId) {

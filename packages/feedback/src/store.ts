@@ -105,42 +105,54 @@ export function eventFingerprint(record: FeedbackEvent | DecisionEntry | object)
   return canonical(record);
 }
 
+interface LogRow<T> {
+  readonly seq: number;
+  readonly value: T;
+  readonly key: string;
+  /** The value's fingerprint, computed only when its key is appended again. */
+  print: string | null;
+}
+
+/**
+ * Appends atomically: rows are written as they are checked, and a conflict rolls the call's rows
+ * back before it throws. Fingerprints are computed only when a key repeats, so appending new
+ * records costs one map lookup each.
+ */
 function appendLog<T extends object>(
-  log: { seq: number; value: T; key: string; print: string }[],
-  index: Map<string, { print: string }>,
+  log: LogRow<T>[],
+  index: Map<string, LogRow<T>>,
   items: readonly T[],
   keyOf: (item: T) => string,
   what: string,
 ): AppendResult {
   const appended: string[] = [];
   const duplicates: string[] = [];
-  const batch = new Map<string, string>();
-  const prints = items.map((item) => eventFingerprint(item));
-  items.forEach((item, i) => {
+  const before = log.length;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as T;
     const key = keyOf(item);
-    const print = prints[i] as string;
-    const existing = index.get(key)?.print ?? batch.get(key);
-    if (existing !== undefined && existing !== print) {
-      throw feedbackError(
-        'feedback/idempotency_conflict',
-        `${what} "${key}" is already stored with different content`,
-        { path: `[${i}]`, value: item },
-      );
+    const existing = index.get(key);
+    if (existing === undefined) {
+      const row: LogRow<T> = { seq: log.length + 1, value: item, key, print: null };
+      log.push(row);
+      index.set(key, row);
+      appended.push(key);
+      continue;
     }
-    batch.set(key, print);
-  });
-  items.forEach((item, i) => {
-    const key = keyOf(item);
-    if (index.has(key)) {
-      duplicates.push(key);
-      return;
+    if (existing.value !== item) {
+      existing.print ??= eventFingerprint(existing.value);
+      if (existing.print !== eventFingerprint(item)) {
+        for (let j = log.length - 1; j >= before; j--) index.delete((log[j] as LogRow<T>).key);
+        log.length = before;
+        throw feedbackError(
+          'feedback/idempotency_conflict',
+          `${what} "${key}" is already stored with different content`,
+          { path: `[${i}]`, value: item },
+        );
+      }
     }
-    const print = prints[i] as string;
-    const row = { seq: log.length + 1, value: item, key, print };
-    log.push(row);
-    index.set(key, row);
-    appended.push(key);
-  });
+    duplicates.push(key);
+  }
   return { appended, duplicates };
 }
 
@@ -167,10 +179,10 @@ function readLog<T extends { subject: string; at: number }>(
  * const loop = createFeedbackLoop({ store: createMemoryFeedbackStore() });
  */
 export function createMemoryFeedbackStore(): FeedbackStore {
-  const events: { seq: number; value: FeedbackEvent; key: string; print: string }[] = [];
-  const eventIndex = new Map<string, { print: string }>();
-  const decisions: { seq: number; value: DecisionEntry; key: string; print: string }[] = [];
-  const decisionIndex = new Map<string, { print: string }>();
+  const events: LogRow<FeedbackEvent>[] = [];
+  const eventIndex = new Map<string, LogRow<FeedbackEvent>>();
+  const decisions: LogRow<DecisionEntry>[] = [];
+  const decisionIndex = new Map<string, LogRow<DecisionEntry>>();
   return {
     async appendEvents(batch) {
       return appendLog(events, eventIndex, batch, (e) => e.idempotencyKey, 'idempotency key');
