@@ -1,4 +1,5 @@
 import { isCandorError } from '@candor/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { factsOf } from '../test/helpers';
 import type { Condition, Rule, RuleEvent } from './index';
@@ -246,5 +247,57 @@ describe('match', () => {
       }
     }
     expect(set.match(event({ card: { n: 'five' } }))).toEqual([]);
+  });
+
+  it('equality, negative and `any` gates never change what fires', () => {
+    const num = fc.integer({ min: -2, max: 6 });
+    const str = fc.constantFrom('a', 'b', 'c');
+    const leaf: fc.Arbitrary<Condition> = fc.oneof(
+      num.map((k) => fact('card.n').gt(k)),
+      num.map((k) => fact('card.n').lte(k)),
+      fc.tuple(num, num).map(([a, b]) => fact('card.m').between(Math.min(a, b), Math.max(a, b))),
+      str.map((k) => fact('card.s').eq(k)),
+      str.map((k) => fact('card.s').neq(k)),
+      fc.uniqueArray(str, { minLength: 1 }).map((k) => fact('card.s').in(k)),
+      fc.array(str, { minLength: 1, maxLength: 3 }).map((k) => fact('card.t').notIn(k)),
+      fc.boolean().map((k) => fact('card.b').eq(k)),
+      fc.boolean().map((k) => not(fact('card.b').eq(k))),
+      num.map((k) => fact('card.n').eq(k)),
+    );
+    const cond = fc.letrec<{ c: Condition }>((tie) => ({
+      c: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf,
+        fc.array(tie('c'), { minLength: 1, maxLength: 4 }).map((xs) => all(...xs)),
+        fc.array(tie('c'), { minLength: 1, maxLength: 3 }).map((xs) => any(...xs)),
+        tie('c').map((x) => not(x)),
+      ),
+    })).c;
+    const value = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+    const card = fc.record({
+      n: value(fc.oneof(num, fc.constant(Number.NaN), str)),
+      m: value(num),
+      s: value(fc.oneof(str, num)),
+      t: value(str),
+      b: value(fc.oneof(fc.boolean(), str)),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(cond, { minLength: 1, maxLength: 12 }),
+        fc.array(card, { minLength: 1, maxLength: 4 }),
+        (conds, cards) => {
+          const set = compileRules(conds.map((c, i) => base(c, { id: `r${i}` })));
+          for (const c of cards) {
+            const e = event({
+              card: Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)),
+            });
+            const slots = set.resolve(e.facts, e.at, set.rules[0]!);
+            const naive = set.rules.filter((r) => r.fn(slots.values) === 1).map((r) => r.id);
+            expect(set.match(e).map((x) => x.ruleId)).toEqual(naive);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

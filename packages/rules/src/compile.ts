@@ -22,7 +22,8 @@ export interface CNode {
   rel?: string;
   /** The node lowered for the interpreter. */
   p?: PNode;
-  readonly fn: Eval;
+  /** A leaf's closure; `null` on `all`/`any`/`not`, which run through their lowered program. */
+  readonly fn: Eval | null;
   readonly children: readonly CNode[];
   readonly fact?: string;
   readonly op?: string;
@@ -246,46 +247,9 @@ function walk(value: unknown, rest: readonly string[]): unknown {
   return typeof v === 'function' ? undefined : v;
 }
 
-/** @internal Binds a slot-0 template closure to slot `i` without a second call. */
-function leafOnSlot(op: string, i: number, k: unknown): Eval | null {
-  if (typeof k === 'number') {
-    switch (op) {
-      case 'gt':
-        return (s) => {
-          const x = s[i];
-          return x === undefined ? U : typeof x === 'number' && x > k ? T : F;
-        };
-      case 'gte':
-        return (s) => {
-          const x = s[i];
-          return x === undefined ? U : typeof x === 'number' && x >= k ? T : F;
-        };
-      case 'lt':
-        return (s) => {
-          const x = s[i];
-          return x === undefined ? U : typeof x === 'number' && x < k ? T : F;
-        };
-      case 'lte':
-        return (s) => {
-          const x = s[i];
-          return x === undefined ? U : typeof x === 'number' && x <= k ? T : F;
-        };
-    }
-  }
-  if (isScalar(k)) {
-    if (op === 'eq')
-      return (s) => {
-        const x = s[i];
-        return x === undefined ? U : x === k ? T : F;
-      };
-    if (op === 'neq')
-      return (s) => {
-        const x = s[i];
-        return x === undefined ? U : x !== k ? T : F;
-      };
-  }
-  return null;
-}
+/** Lists up to this long lower to an `includes` instruction. */
+const LOWERED_LIST = 16;
+const NO_CHILDREN: readonly CNode[] = Object.freeze([]);
 
 function compare(op: string, x: unknown, y: unknown): Tri {
   if (typeof x === 'number' && typeof y === 'number') {
@@ -303,11 +267,30 @@ function scalarEq(x: unknown, y: unknown): boolean {
 
 interface Ctx {
   readonly ruleId: string;
-  readonly slotOf: (path: string, at: string) => number;
-  readonly windowSlot: (spec: WindowSpec, category: string, at: string) => number;
+  readonly slotOf: (path: string) => number;
+  readonly windowSlot: (spec: WindowSpec, category: string) => number;
   readonly categories: readonly string[];
   nodes: number;
   readonly ancestors: Set<unknown>;
+}
+
+function badValue(ruleId: string, at: string, op: string, value: unknown, why: string): never {
+  throw rulesError('rules/invalid_rule', `"${op}" ${why}`, ruleId, `${at}.value`, value);
+}
+
+/** A leaf node; `fn: null` when the operator lowers to an interpreter instruction (`lower`). */
+function leafNode(
+  at: string,
+  fact: string,
+  op: string,
+  slot: number,
+  value: unknown,
+  fn: Eval | null,
+  extra?: Partial<CNode>,
+): CNode {
+  const n: CNode = { kind: 'fact', path: at, fn, children: NO_CHILDREN, fact, op, slot };
+  if (value !== undefined) (n as { expected?: JsonValue }).expected = value as JsonValue;
+  return extra === undefined ? n : Object.assign(n, extra);
 }
 
 function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
@@ -344,21 +327,13 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
       `${at}.op`,
       op,
     );
-  const i = ctx.slotOf(fact, `${at}.fact`);
+  const i = ctx.slotOf(fact);
   const value = c.value;
-  const bad = (why: string): never => {
-    throw rulesError('rules/invalid_rule', `"${op}" ${why}`, ruleId, `${at}.value`, value);
-  };
-  if (c.flags !== undefined && op !== 'matches') bad('takes no flags');
-  if (value === undefined && op !== 'exists') bad('needs a value');
-  if (value !== undefined && !isJson(value)) bad('needs a JSON value');
+  if (c.flags !== undefined && op !== 'matches') badValue(ruleId, at, op, value, 'takes no flags');
+  if (value === undefined && op !== 'exists') badValue(ruleId, at, op, value, 'needs a value');
+  if (value !== undefined && !isJson(value)) badValue(ruleId, at, op, value, 'needs a JSON value');
   if (typeof value === 'string' && value.length > 1_000)
-    bad('value must be at most 1,000 characters');
-  const node = (fn: Eval, extra?: Partial<CNode>): CNode => {
-    const n: CNode = { kind: 'fact', path: at, fn, children: [], fact, op, slot: i };
-    if (value !== undefined) (n as { expected?: JsonValue }).expected = value as JsonValue;
-    return extra === undefined ? n : Object.assign(n, extra);
-  };
+    badValue(ruleId, at, op, value, 'value must be at most 1,000 characters');
   // A `{ fact }` right-hand side reads another slot.
   if (isRef(value) && op !== 'exists') {
     if (
@@ -376,7 +351,7 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
         'startsWith',
       ].includes(op)
     )
-      bad('cannot compare with another fact');
+      badValue(ruleId, at, op, value, 'cannot compare with another fact');
     const refProblem = pathProblem(value.fact);
     if (refProblem !== null)
       throw rulesError(
@@ -388,7 +363,7 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
         `${at}.value.fact`,
         value.fact,
       );
-    const j = ctx.slotOf(value.fact, `${at}.value.fact`);
+    const j = ctx.slotOf(value.fact);
     const binary =
       (f: (x: unknown, y: unknown) => Tri): Eval =>
       (s) => {
@@ -430,15 +405,14 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
       default:
         fn = binary((x, y) => compare(op, x, y));
     }
-    return node(fn, { refSlot: j, refFact: value.fact });
+    return leafNode(at, fact, op, i, value, fn, { refSlot: j, refFact: value.fact });
   }
   switch (op) {
     case 'eq':
     case 'neq': {
-      const fast = leafOnSlot(op, i, value);
-      if (fast) return node(fast);
+      if (isScalar(value)) return leafNode(at, fact, op, i, value, null);
       const positive = op === 'eq';
-      return node((s) => {
+      return leafNode(at, fact, op, i, value, (s) => {
         const x = s[i];
         return x === undefined ? U : deepEqual(x, value) === positive ? T : F;
       });
@@ -447,21 +421,28 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
     case 'gte':
     case 'lt':
     case 'lte': {
-      if (typeof value !== 'number' && typeof value !== 'string') bad('needs a number or a string');
-      const fast = leafOnSlot(op, i, value);
-      if (fast) return node(fast);
-      return node((s) => {
+      if (typeof value !== 'number' && typeof value !== 'string')
+        badValue(ruleId, at, op, value, 'needs a number or a string');
+      if (typeof value === 'number') return leafNode(at, fact, op, i, value, null);
+      return leafNode(at, fact, op, i, value, (s) => {
         const x = s[i];
         return x === undefined ? U : compare(op, x, value);
       });
     }
     case 'in':
     case 'notIn': {
-      if (!Array.isArray(value) || !value.every(isScalar)) bad('needs an array of scalars');
+      if (!Array.isArray(value) || !value.every(isScalar))
+        badValue(ruleId, at, op, value, 'needs an array of scalars');
       const list = value as readonly unknown[];
+      if (list.length <= LOWERED_LIST) return leafNode(at, fact, op, i, value, null);
       const set = list.length > 8 ? new Set(list) : null;
       const positive = op === 'in';
-      return node(
+      return leafNode(
+        at,
+        fact,
+        op,
+        i,
+        value,
         set
           ? (s) => {
               const x = s[i];
@@ -475,9 +456,9 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
     }
     case 'contains':
     case 'notContains': {
-      if (!isScalar(value)) bad('needs a scalar value');
+      if (!isScalar(value)) badValue(ruleId, at, op, value, 'needs a scalar value');
       const positive = op === 'contains';
-      return node((s) => {
+      return leafNode(at, fact, op, i, value, (s) => {
         const x = s[i];
         if (x === undefined) return U;
         if (!Array.isArray(x) && typeof x !== 'string') return F;
@@ -485,32 +466,34 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
       });
     }
     case 'startsWith': {
-      if (typeof value !== 'string') bad('needs a string');
+      if (typeof value !== 'string') badValue(ruleId, at, op, value, 'needs a string');
       const prefix = value as string;
-      return node((s) => {
+      return leafNode(at, fact, op, i, value, (s) => {
         const x = s[i];
         return x === undefined ? U : typeof x === 'string' && x.startsWith(prefix) ? T : F;
       });
     }
     case 'between': {
-      if (!isRange(value)) bad('needs [min, max] numbers with min ≤ max');
+      if (!isRange(value))
+        badValue(ruleId, at, op, value, 'needs [min, max] numbers with min ≤ max');
       const [lo, hi] = value as [number, number];
-      return node((s) => {
+      return leafNode(at, fact, op, i, value, (s) => {
         const x = s[i];
         return x === undefined ? U : typeof x === 'number' && x >= lo && x <= hi ? T : F;
       });
     }
     case 'exists': {
-      if (value !== undefined && typeof value !== 'boolean') bad('takes true or false');
+      if (value !== undefined && typeof value !== 'boolean')
+        badValue(ruleId, at, op, value, 'takes true or false');
       const want = value !== false;
-      return node((s) => ((s[i] !== undefined) === want ? T : F));
+      return leafNode(at, fact, op, i, value, (s) => ((s[i] !== undefined) === want ? T : F));
     }
     case 'matches': {
       const problem = regexProblem(value, c.flags);
       if (problem !== null)
         throw rulesError('rules/unsafe_regex', problem, ruleId, `${at}.value`, value);
       const re = new RegExp(value as string, (c.flags as string | undefined) ?? '');
-      return node((s) => {
+      return leafNode(at, fact, op, i, value, (s) => {
         const x = s[i];
         if (x === undefined) return U;
         if (typeof x !== 'string') return F;
@@ -520,9 +503,10 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
     }
     case 'withinLast': {
       const ms = parseDuration(value);
-      if (ms === undefined || ms <= 0) bad('needs a positive duration such as "7d"');
+      if (ms === undefined || ms <= 0)
+        badValue(ruleId, at, op, value, 'needs a positive duration such as "7d"');
       const d = ms as number;
-      return node((s) => {
+      return leafNode(at, fact, op, i, value, (s) => {
         const x = s[i];
         if (x === undefined) return U;
         const t = toTime(x);
@@ -532,9 +516,9 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
     }
     case 'daysUntil': {
       if (!isRange(value) || !(value as number[]).every(Number.isInteger))
-        bad('needs [min, max] whole days with min ≤ max');
+        badValue(ruleId, at, op, value, 'needs [min, max] whole days with min ≤ max');
       const [lo, hi] = value as [number, number];
-      return node((s) => {
+      return leafNode(at, fact, op, i, value, (s) => {
         const x = s[i];
         if (x === undefined) return U;
         const t = toTime(x);
@@ -546,10 +530,11 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
     case 'before':
     case 'after': {
       const k = toTime(value);
-      if (k === undefined) bad('needs an instant (epoch ms or ISO 8601) or { fact }');
+      if (k === undefined)
+        badValue(ruleId, at, op, value, 'needs an instant (epoch ms or ISO 8601) or { fact }');
       const bound = k as number;
       const before = op === 'before';
-      return node((s) => {
+      return leafNode(at, fact, op, i, value, (s) => {
         const x = s[i];
         if (x === undefined) return U;
         const t = toTime(x);
@@ -558,7 +543,7 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
       });
     }
   }
-  return bad('is not supported');
+  return badValue(ruleId, at, op, value, 'is not supported');
 }
 
 function isRange(v: unknown): v is [number, number] {
@@ -655,7 +640,7 @@ function compileWindow(c: Record<string, unknown>, at: string, ctx: Ctx): CNode 
   const value = c.value;
   if (op === 'between' ? !isRange(value) : typeof value !== 'number' || !Number.isFinite(value))
     fail('.value', op === 'between' ? 'must be [min, max]' : 'must be a number', value);
-  const i = ctx.windowSlot(spec as unknown as WindowSpec, category as string, `${at}.window`);
+  const i = ctx.windowSlot(spec as unknown as WindowSpec, category as string);
   let fn: Eval;
   if (op === 'between') {
     const [lo, hi] = value as [number, number];
@@ -689,76 +674,6 @@ function compileWindow(c: Record<string, unknown>, at: string, ctx: Ctx): CNode 
     category: category as string,
     window: spec as unknown as WindowSpec,
   };
-}
-
-function allOf(children: Eval[]): Eval {
-  switch (children.length) {
-    case 0:
-      return () => T;
-    case 1:
-      return children[0] as Eval;
-    case 2: {
-      const [a, b] = children as [Eval, Eval];
-      return (s) => {
-        const x = a(s);
-        if (x === F) return F;
-        const y = b(s);
-        if (y === F) return F;
-        return x === U || y === U ? U : T;
-      };
-    }
-    case 3: {
-      const [a, b, c] = children as [Eval, Eval, Eval];
-      return (s) => {
-        const x = a(s);
-        if (x === F) return F;
-        const y = b(s);
-        if (y === F) return F;
-        const z = c(s);
-        if (z === F) return F;
-        return x === U || y === U || z === U ? U : T;
-      };
-    }
-    default:
-      return (s) => {
-        let out: Tri = T;
-        for (let k = 0; k < children.length; k++) {
-          const r = (children[k] as Eval)(s);
-          if (r === F) return F;
-          if (r === U) out = U;
-        }
-        return out;
-      };
-  }
-}
-
-function anyOf(children: Eval[]): Eval {
-  switch (children.length) {
-    case 0:
-      return () => F;
-    case 1:
-      return children[0] as Eval;
-    case 2: {
-      const [a, b] = children as [Eval, Eval];
-      return (s) => {
-        const x = a(s);
-        if (x === T) return T;
-        const y = b(s);
-        if (y === T) return T;
-        return x === U || y === U ? U : F;
-      };
-    }
-    default:
-      return (s) => {
-        let out: Tri = F;
-        for (let k = 0; k < children.length; k++) {
-          const r = (children[k] as Eval)(s);
-          if (r === T) return T;
-          if (r === U) out = U;
-        }
-        return out;
-      };
-  }
 }
 
 function compileCondition(c: unknown, at: string, depth: number, ctx: Ctx): CNode {
@@ -806,19 +721,13 @@ function compileCondition(c: unknown, at: string, depth: number, ctx: Ctx): CNod
       const children = list.map((child, k) =>
         compileCondition(child, `${at}.${kind}[${k}]`, depth + 1, ctx),
       );
-      const fns = children.map((n) => n.fn);
-      return { kind, path: at, fn: kind === 'all' ? allOf(fns) : anyOf(fns), children };
+      return { kind, path: at, fn: null, children };
     }
     if ('not' in c) {
       if (keys.length !== 1)
         throw rulesError('rules/invalid_rule', '"not" must be the only key', ctx.ruleId, at, c);
       const child = compileCondition(c.not, `${at}.not`, depth + 1, ctx);
-      const f = child.fn;
-      const fn: Eval = (s) => {
-        const r = f(s);
-        return r === U ? U : r === T ? F : T;
-      };
-      return { kind: 'not', path: at, fn, children: [child] };
+      return { kind: 'not', path: at, fn: null, children: [child] };
     }
     if ('window' in c) return compileWindow(c, at, ctx);
     if ('fact' in c) return compileLeaf(c, at, ctx);
@@ -1137,17 +1046,28 @@ export function compileRules(
       const slotsFor = resolver(event.facts, event.at);
       const withTrace = matchOptions.trace === true;
       const index = thresholdIndex(candidates);
+      const views: (Slots | undefined)[] = new Array(signatureCategories.length);
       // One scratch buffer per index; a re-entrant call (a fact getter calling match) gets its own.
       const reentrant = index.busy;
       const pass = reentrant ? new Uint8Array(candidates.length) : index.scratch;
+      const anyPass = reentrant ? new Uint8Array(candidates.length) : index.anyScratch;
+      const blocked = reentrant ? new Uint8Array(candidates.length) : index.blockScratch;
       if (!reentrant) {
         pass.fill(0);
+        anyPass.fill(0);
+        blocked.fill(0);
         index.busy = true;
       }
       try {
         for (let g = 0; g < index.gates.length; g++) {
           const gate = index.gates[g] as ThresholdGate;
-          const x = slotsFor(gate.probe).values[gate.slot];
+          const k = gate.probe.sigIndex;
+          let view = views[k];
+          if (view === undefined) {
+            view = slotsFor(gate.probe);
+            views[k] = view;
+          }
+          const x = view.values[gate.slot];
           if (typeof x !== 'number' || Number.isNaN(x)) continue;
           const keys = gate.keys;
           let from = 0;
@@ -1157,20 +1077,57 @@ export function compileRules(
           else if (gate.op === 'lt') from = bound(keys, x, true);
           else from = bound(keys, x, false);
           const positions = gate.positions;
+          if (gate.disjunct) {
+            for (let j = from; j < to; j++) anyPass[positions[j] as number] = 1;
+            continue;
+          }
           for (let j = from; j < to; j++) {
             const position = positions[j] as number;
             pass[position] = (pass[position] as number) + 1;
           }
         }
+        for (let g = 0; g < index.valueGates.length; g++) {
+          const gate = index.valueGates[g] as ValueGate;
+          const k = gate.probe.sigIndex;
+          let view = views[k];
+          if (view === undefined) {
+            view = slotsFor(gate.probe);
+            views[k] = view;
+          }
+          const x = view.values[gate.slot];
+          if (x === undefined) continue;
+          const positions = gate.positions.get(x);
+          if (positions === undefined) continue;
+          if (gate.mode === 1)
+            for (let j = 0; j < positions.length; j++) blocked[positions[j] as number] = 1;
+          else if (gate.mode === 2)
+            for (let j = 0; j < positions.length; j++) anyPass[positions[j] as number] = 1;
+          else
+            for (let j = 0; j < positions.length; j++) {
+              const position = positions[j] as number;
+              pass[position] = (pass[position] as number) + 1;
+            }
+        }
         const need = index.need;
         const full = index.full;
+        const needAny = index.needAny;
+        const residual = index.residual;
+        const sig = index.sig;
         for (let k = 0; k < candidates.length; k++) {
           const required = need[k] as number;
           if (required !== 0 && pass[k] !== required) continue;
-          const rule = candidates[k] as CompiledRule;
-          const slots = slotsFor(rule);
-          const program = rule.program;
-          if (full[k] === 1 || (program === null ? T : run(program, slots.values)) === T) {
+          if (needAny[k] === 1 && anyPass[k] === 0) continue;
+          if (blocked[k] === 1) continue;
+          const k2 = sig[k] as number;
+          let slots = views[k2];
+          if (slots === undefined) {
+            slots = slotsFor(candidates[k] as CompiledRule);
+            views[k2] = slots;
+          }
+          // Every gate passed: only the rest of the program (no gate leaves) is left to run.
+          const program = residual[k] as PNode | null;
+          if (full[k] === 1 || program === null || run(program, slots.values) === 1) {
+            const rule = candidates[k] as CompiledRule;
             out.push(withTrace ? new TracedMatch(rule, slots) : { ruleId: rule.id });
           }
         }
@@ -1244,74 +1201,89 @@ function lower(n: CNode): PNode {
       code !== undefined &&
       (code === IN || code === NOT_IN) &&
       Array.isArray(k) &&
-      k.length <= 16
+      k.length <= LOWERED_LIST
     )
       p = new PNode(code, n.slot as number, 0, k, [], null);
-    else p = new PNode(CALL, 0, 0, null, [], n.fn);
+    else p = new PNode(CALL, 0, 0, null, [], n.fn as Eval);
   }
   n.p = p;
   return p;
 }
 
-/** @internal The interpreter: one function for every rule. */
+/**
+ * @internal The interpreter: one function for every rule. Codes and outcomes are literals, not
+ * the module constants: a loader that rewrites module `const`s to `var`s (tsx, CJS wrappers)
+ * would otherwise turn the switch's jump table into a chain of loads and compares.
+ */
 export function run(n: PNode, s: unknown[]): Tri {
   switch (n.code) {
-    case ALL: {
-      const kids = n.kids;
-      let out: Tri = T;
-      for (let i = 0; i < kids.length; i++) {
-        const r = run(kids[i] as PNode, s);
-        if (r === F) return F;
-        if (r === U) out = U;
+    case 0 /* ALL */:
+      {
+        const kids = n.kids;
+        let out: Tri = 1;
+        for (let i = 0; i < kids.length; i++) {
+          const r = run(kids[i] as PNode, s);
+          if (r === 0) return 0;
+          if (r === 2) out = 2;
+        }
+        return out;
       }
-      return out;
-    }
-    case ANY: {
-      const kids = n.kids;
-      let out: Tri = F;
-      for (let i = 0; i < kids.length; i++) {
-        const r = run(kids[i] as PNode, s);
-        if (r === T) return T;
-        if (r === U) out = U;
+    case 1 /* ANY */:
+      {
+        const kids = n.kids;
+        let out: Tri = 0;
+        for (let i = 0; i < kids.length; i++) {
+          const r = run(kids[i] as PNode, s);
+          if (r === 1) return 1;
+          if (r === 2) out = 2;
+        }
+        return out;
       }
-      return out;
-    }
-    case NOT: {
-      const r = run(n.kids[0] as PNode, s);
-      return r === U ? U : r === T ? F : T;
-    }
-    case GT: {
-      const x = s[n.slot];
-      return x === undefined ? U : typeof x === 'number' && x > n.num ? T : F;
-    }
-    case GTE: {
-      const x = s[n.slot];
-      return x === undefined ? U : typeof x === 'number' && x >= n.num ? T : F;
-    }
-    case LT: {
-      const x = s[n.slot];
-      return x === undefined ? U : typeof x === 'number' && x < n.num ? T : F;
-    }
-    case LTE: {
-      const x = s[n.slot];
-      return x === undefined ? U : typeof x === 'number' && x <= n.num ? T : F;
-    }
-    case EQ: {
-      const x = s[n.slot];
-      return x === undefined ? U : x === n.val ? T : F;
-    }
-    case NEQ: {
-      const x = s[n.slot];
-      return x === undefined ? U : x !== n.val ? T : F;
-    }
-    case IN: {
-      const x = s[n.slot];
-      return x === undefined ? U : (n.val as unknown[]).includes(x) ? T : F;
-    }
-    case NOT_IN: {
-      const x = s[n.slot];
-      return x === undefined ? U : (n.val as unknown[]).includes(x) ? F : T;
-    }
+    case 2 /* NOT */:
+      {
+        const r = run(n.kids[0] as PNode, s);
+        return r === 2 ? 2 : r === 1 ? 0 : 1;
+      }
+    case 3 /* GT */:
+      {
+        const x = s[n.slot];
+        return x === undefined ? 2 : typeof x === 'number' && x > n.num ? 1 : 0;
+      }
+    case 4 /* GTE */:
+      {
+        const x = s[n.slot];
+        return x === undefined ? 2 : typeof x === 'number' && x >= n.num ? 1 : 0;
+      }
+    case 5 /* LT */:
+      {
+        const x = s[n.slot];
+        return x === undefined ? 2 : typeof x === 'number' && x < n.num ? 1 : 0;
+      }
+    case 6 /* LTE */:
+      {
+        const x = s[n.slot];
+        return x === undefined ? 2 : typeof x === 'number' && x <= n.num ? 1 : 0;
+      }
+    case 7 /* EQ */:
+      {
+        const x = s[n.slot];
+        return x === undefined ? 2 : x === n.val ? 1 : 0;
+      }
+    case 8 /* NEQ */:
+      {
+        const x = s[n.slot];
+        return x === undefined ? 2 : x !== n.val ? 1 : 0;
+      }
+    case 9 /* IN */:
+      {
+        const x = s[n.slot];
+        return x === undefined ? 2 : (n.val as unknown[]).includes(x) ? 1 : 0;
+      }
+    case 10 /* NOT_IN */:
+      {
+        const x = s[n.slot];
+        return x === undefined ? 2 : (n.val as unknown[]).includes(x) ? 0 : 1;
+      }
     default:
       return (n.fn as Eval)(s);
   }
@@ -1376,7 +1348,7 @@ function traceNode(
     return {
       path: relPath(node, cut),
       kind: node.kind,
-      outcome: OUTCOMES[node.p ? run(node.p, values) : node.fn(values)],
+      outcome: OUTCOMES[node.p ? run(node.p, values) : (node.fn as Eval)(values)],
       fact: node.fact,
       op: node.op,
       expected: node.expected,
@@ -1430,6 +1402,17 @@ interface ThresholdGate {
   readonly op: 'gt' | 'gte' | 'lt' | 'lte';
   readonly keys: Float64Array;
   readonly positions: Int32Array;
+  /** One of a rule's `any` alternatives: passing marks the rule in `anyPass` instead of counting. */
+  readonly disjunct: boolean;
+}
+
+/** @internal Rules sharing an `eq`/`in` (or, negative, `neq`/`notIn`/`not`) leaf on one slot. */
+interface ValueGate {
+  readonly probe: CompiledRule;
+  readonly slot: number;
+  /** 0: counts toward `need`; 1: negative, blocks; 2: one of an `any`'s alternatives. */
+  readonly mode: 0 | 1 | 2;
+  readonly positions: Map<unknown, number[]>;
 }
 
 interface ThresholdIndex {
@@ -1438,6 +1421,21 @@ interface ThresholdIndex {
   readonly need: Uint8Array;
   /** 1 where the candidate's conditions are all gates: passing every gate means it fires. */
   readonly full: Uint8Array;
+  /** 1 where the candidate needs one of its `any` alternatives' gates to pass. */
+  readonly needAny: Uint8Array;
+  /**
+   * What is left to evaluate once every gate passed: the program without its gate leaves (a
+   * gate passes exactly when its leaf is true), `null` when nothing is left.
+   */
+  readonly residual: ReadonlyArray<PNode | null>;
+  /** Each candidate's signature index (which view of the facts it reads). */
+  readonly sig: Int32Array;
+  /** Equality gates: a fact value → the candidates it counts for (or blocks, when negative). */
+  readonly valueGates: readonly ValueGate[];
+  /** Per-evaluation marks of candidates a negative equality gate ruled out. */
+  readonly blockScratch: Uint8Array;
+  /** Per-evaluation marks of candidates with a passing `any` alternative. */
+  readonly anyScratch: Uint8Array;
   /** Per-evaluation pass counts (evaluation is synchronous, so one buffer per index suffices). */
   readonly scratch: Uint8Array;
   busy: boolean;
@@ -1462,16 +1460,106 @@ const MAX_GATES_PER_RULE = 8;
  * The numeric comparisons a rule needs to hold (the root, or children of a root `all`, nested
  * `all`s included) as `[slot, op, threshold]`, and whether they are all of its conditions.
  */
+function gateOf(n: CNode): [number, ThresholdGate['op'], number] | undefined {
+  if (n.kind !== 'fact' || n.refSlot !== undefined) return undefined;
+  const k = n.expected;
+  if (typeof k === 'number' && (n.op === 'gt' || n.op === 'gte' || n.op === 'lt' || n.op === 'lte'))
+    return [n.slot as number, n.op, k];
+  return undefined;
+}
+
+/** A leaf `requiredThresholds` turns into gates. */
+function isGateLeaf(n: CNode): boolean {
+  return (
+    gateOf(n) !== undefined ||
+    valuesOf(n) !== undefined ||
+    (n.kind === 'fact' && n.refSlot === undefined && n.op === 'between' && isRange(n.expected))
+  );
+}
+
+/** The scalars a positive `eq`/`in` leaf needs its fact to be one of (deduplicated). */
+function valuesOf(n: CNode): readonly unknown[] | undefined {
+  if (n.kind !== 'fact' || n.refSlot !== undefined) return undefined;
+  const k = n.expected;
+  if (n.op === 'eq' && isScalar(k)) return [k];
+  if (n.op === 'in' && Array.isArray(k) && k.every(isScalar)) return [...new Set(k)];
+  return undefined;
+}
+
+/** The scalars a negative leaf (`neq`, `notIn`, `not` of `eq`/`in`) needs its fact not to be. */
+function excludedOf(n: CNode): readonly unknown[] | undefined {
+  if (n.kind === 'not') return valuesOf(n.children[0] as CNode);
+  if (n.kind !== 'fact' || n.refSlot !== undefined) return undefined;
+  const k = n.expected;
+  if (n.op === 'neq' && isScalar(k)) return [k];
+  if (n.op === 'notIn' && Array.isArray(k) && k.every(isScalar)) return [...new Set(k)];
+  return undefined;
+}
+
+/** The program of `n` with the gate leaves of its `all` chain dropped (null: nothing left). */
+function residualOf(n: CNode): PNode | null {
+  if (isGateLeaf(n)) return null;
+  if (n.kind !== 'all') return n.p as PNode;
+  const kids: PNode[] = [];
+  for (const c of n.children) {
+    const r = residualOf(c);
+    if (r !== null) kids.push(r);
+  }
+  if (kids.length === 0) return null;
+  return kids.length === 1 ? (kids[0] as PNode) : new PNode(ALL, 0, 0, null, kids, null);
+}
+
 function requiredThresholds(rule: CompiledRule): {
   gates: Array<[number, ThresholdGate['op'], number]>;
   full: boolean;
+  alternatives: Array<[number, ThresholdGate['op'], number]> | null;
+  /** Equality alternatives of the same `any` (one of `alternatives` or these must hold). */
+  altValues: Array<[number, readonly unknown[]]>;
+  residual: PNode | null;
+  values: Array<[number, readonly unknown[]]>;
+  excluded: Array<[number, readonly unknown[]]>;
 } {
+  const values: Array<[number, readonly unknown[]]> = [];
+  const excluded: Array<[number, readonly unknown[]]> = [];
   const gates: Array<[number, ThresholdGate['op'], number]> = [];
+  let alternatives: Array<[number, ThresholdGate['op'], number]> | null = null;
+  const altValues: Array<[number, readonly unknown[]]> = [];
   let full = true;
   const visit = (n: CNode): void => {
     if (n.kind === 'all') {
       for (const c of n.children) visit(c);
       return;
+    }
+    if (n.kind === 'any' && alternatives === null && n.children.length > 0) {
+      // The rule can only fire if one alternative holds: each needs a comparison or a value.
+      const found: Array<[number, ThresholdGate['op'], number]> = [];
+      const foundValues: Array<[number, readonly unknown[]]> = [];
+      let covered = 0;
+      for (const c of n.children) {
+        const leaves = c.kind === 'all' ? c.children : [c];
+        const g = leaves.map(gateOf).find(Boolean);
+        if (g !== undefined) found.push(g);
+        else {
+          const leaf = leaves.find((l) => valuesOf(l) !== undefined);
+          if (leaf === undefined) break;
+          foundValues.push([leaf.slot as number, valuesOf(leaf) as readonly unknown[]]);
+        }
+        covered++;
+      }
+      if (covered === n.children.length) {
+        alternatives = found;
+        altValues.push(...foundValues);
+      }
+    }
+    const positive = valuesOf(n);
+    if (positive !== undefined) {
+      values.push([n.slot as number, positive]);
+      return;
+    }
+    const negative = excludedOf(n);
+    if (negative !== undefined) {
+      const leaf = n.kind === 'not' ? (n.children[0] as CNode) : n;
+      excluded.push([leaf.slot as number, negative]);
     }
     if (n.kind === 'fact' && n.refSlot === undefined) {
       const k = n.expected;
@@ -1490,35 +1578,97 @@ function requiredThresholds(rule: CompiledRule): {
     }
     full = false;
   };
-  if (rule.root === null) return { gates, full: false };
+  if (rule.root === null)
+    return {
+      gates,
+      full: false,
+      alternatives,
+      altValues,
+      residual: rule.program,
+      values,
+      excluded,
+    };
   visit(rule.root);
-  if (gates.length > MAX_GATES_PER_RULE) {
-    gates.length = MAX_GATES_PER_RULE;
-    full = false;
+  if (gates.length + values.length > MAX_GATES_PER_RULE) {
+    gates.length = 0;
+    values.length = 0;
+    return {
+      gates,
+      full: false,
+      alternatives,
+      altValues,
+      residual: rule.program,
+      values,
+      excluded,
+    };
   }
-  return { gates, full: full && gates.length > 0 };
+  const counted = gates.length + values.length;
+  const residual = counted === 0 ? rule.program : residualOf(rule.root);
+  return { gates, full: full && counted > 0, alternatives, altValues, residual, values, excluded };
 }
 
 function buildThresholdIndex(candidates: readonly CompiledRule[]): ThresholdIndex {
   const groups = new Map<
     string,
-    { probe: CompiledRule; slot: number; op: ThresholdGate['op']; items: Array<[number, number]> }
+    {
+      probe: CompiledRule;
+      slot: number;
+      op: ThresholdGate['op'];
+      disjunct: boolean;
+      items: Array<[number, number]>;
+    }
   >();
   const need = new Uint8Array(candidates.length);
   const full = new Uint8Array(candidates.length);
+  const needAny = new Uint8Array(candidates.length);
+  const residual: (PNode | null)[] = new Array(candidates.length);
+  const add = (
+    rule: CompiledRule,
+    position: number,
+    [slot, op, threshold]: [number, ThresholdGate['op'], number],
+    disjunct: boolean,
+  ) => {
+    const key = `${rule.sigIndex}:${slot}:${op}:${disjunct ? 'any' : 'all'}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { probe: rule, slot, op, disjunct, items: [] };
+      groups.set(key, group);
+    }
+    group.items.push([threshold, position]);
+  };
+  const valueGroups = new Map<string, ValueGate>();
+  const addValues = (
+    rule: CompiledRule,
+    position: number,
+    [slot, list]: [number, readonly unknown[]],
+    mode: 0 | 1 | 2,
+  ) => {
+    const key = `${rule.sigIndex}:${slot}:${mode}`;
+    let group = valueGroups.get(key);
+    if (group === undefined) {
+      group = { probe: rule, slot, mode, positions: new Map() };
+      valueGroups.set(key, group);
+    }
+    for (const v of list) {
+      const at = group.positions.get(v);
+      // Every entry counts once (two leaves wanting the same value count twice, as `need` does).
+      if (at === undefined) group.positions.set(v, [position]);
+      else at.push(position);
+    }
+  };
   candidates.forEach((rule, position) => {
     const required = requiredThresholds(rule);
-    for (const [slot, op, threshold] of required.gates) {
-      const key = `${rule.sigIndex}:${slot}:${op}`;
-      let group = groups.get(key);
-      if (group === undefined) {
-        group = { probe: rule, slot, op, items: [] };
-        groups.set(key, group);
-      }
-      group.items.push([threshold, position]);
+    for (const v of required.values) addValues(rule, position, v, 0);
+    for (const v of required.excluded) addValues(rule, position, v, 1);
+    for (const v of required.altValues) addValues(rule, position, v, 2);
+    for (const gate of required.gates) add(rule, position, gate, false);
+    if (required.alternatives !== null) {
+      for (const gate of required.alternatives) add(rule, position, gate, true);
+      needAny[position] = 1;
     }
-    need[position] = required.gates.length;
+    need[position] = required.gates.length + required.values.length;
     full[position] = required.full ? 1 : 0;
+    residual[position] = required.residual;
   });
   const gates: ThresholdGate[] = [];
   for (const g of groups.values()) {
@@ -1529,9 +1679,26 @@ function buildThresholdIndex(candidates: readonly CompiledRule[]): ThresholdInde
       op: g.op,
       keys: Float64Array.from(g.items, (i) => i[0]),
       positions: Int32Array.from(g.items, (i) => i[1]),
+      disjunct: g.disjunct,
     });
   }
-  return { gates, need, full, scratch: new Uint8Array(candidates.length), busy: false };
+  return {
+    gates,
+    need,
+    full,
+    needAny,
+    residual,
+    sig: Int32Array.from(candidates, (c) => c.sigIndex),
+    valueGates: [...valueGroups.values()],
+    blockScratch: new Uint8Array(candidates.length),
+    scratch: new Uint8Array(candidates.length),
+    anyScratch: new Uint8Array(candidates.length),
+    busy: false,
+  };
+}
+
+function failRule(id: string, at: string, where: string, why: string, value?: unknown): never {
+  throw rulesError('rules/invalid_rule', why, id, `${at}.${where}`, value);
 }
 
 function compileOne(
@@ -1553,57 +1720,84 @@ function compileOne(
       `${at}.id`,
       id,
     );
-  const fail = (where: string, why: string, value?: unknown): never => {
-    throw rulesError('rules/invalid_rule', why, id, `${at}.${where}`, value);
-  };
   for (const key of Object.keys(r))
-    if (!RULE_KEYS.has(key)) fail(key, `unknown key "${key}"`, r[key]);
+    if (!RULE_KEYS.has(key)) failRule(id, at, key, `unknown key "${key}"`, r[key]);
   const version = r.version;
   if (
     !(typeof version === 'number' && Number.isSafeInteger(version) && version >= 0) &&
     !(typeof version === 'string' && version.length > 0 && version.length <= 100)
   )
-    fail('version', 'must be a whole number ≥ 0 or a non-empty string', version);
+    failRule(id, at, 'version', 'must be a whole number ≥ 0 or a non-empty string', version);
   if (
     r.description !== undefined &&
     (typeof r.description !== 'string' || r.description.length > 2_000)
   )
-    fail('description', 'must be a string of at most 2,000 characters', r.description);
+    failRule(id, at, 'description', 'must be a string of at most 2,000 characters', r.description);
   if (!isDottedId(r.purpose))
-    fail('purpose', 'must be a purpose id such as "service.proactive_support"', r.purpose);
+    failRule(
+      id,
+      at,
+      'purpose',
+      'must be a purpose id such as "service.proactive_support"',
+      r.purpose,
+    );
   const categories = r.dataCategories;
   if (!Array.isArray(categories) || categories.length === 0 || categories.length > 64)
-    fail('dataCategories', 'must list the 1 to 64 data categories the rule reads', categories);
+    failRule(
+      id,
+      at,
+      'dataCategories',
+      'must list the 1 to 64 data categories the rule reads',
+      categories,
+    );
   (categories as unknown[]).forEach((cat, k) => {
     if (!isDottedId(cat))
-      fail(`dataCategories[${k}]`, 'must be a data category id such as "user.financial.card"', cat);
+      failRule(
+        id,
+        at,
+        `dataCategories[${k}]`,
+        'must be a data category id such as "user.financial.card"',
+        cat,
+      );
   });
   // Action
   const action = r.action;
-  if (!isObject(action)) return fail('action', 'must be an object', action);
+  if (!isObject(action)) return failRule(id, at, 'action', 'must be an object', action);
   for (const key of Object.keys(action)) {
     if (!['type', 'channel', 'topic', 'templateKey', 'params'].includes(key))
-      fail(`action.${key}`, `unknown key "${key}"`, action[key]);
+      failRule(id, at, `action.${key}`, `unknown key "${key}"`, action[key]);
   }
   if (typeof action.type !== 'string' || action.type.length === 0 || action.type.length > 100)
-    fail('action.type', 'must be a string of 1 to 100 characters', action.type);
+    failRule(id, at, 'action.type', 'must be a string of 1 to 100 characters', action.type);
   if (
     typeof action.channel !== 'string' ||
     action.channel.length === 0 ||
     action.channel.length > 100
   )
-    fail('action.channel', 'must be a string of 1 to 100 characters', action.channel);
+    failRule(id, at, 'action.channel', 'must be a string of 1 to 100 characters', action.channel);
   if (!isDottedId(action.topic))
-    fail('action.topic', 'must be a topic id such as "billing.card_expiry"', action.topic);
+    failRule(
+      id,
+      at,
+      'action.topic',
+      'must be a topic id such as "billing.card_expiry"',
+      action.topic,
+    );
   if (
     action.templateKey !== undefined &&
     (typeof action.templateKey !== 'string' ||
       action.templateKey.length === 0 ||
       action.templateKey.length > 200)
   )
-    fail('action.templateKey', 'must be a string of 1 to 200 characters', action.templateKey);
+    failRule(
+      id,
+      at,
+      'action.templateKey',
+      'must be a string of 1 to 200 characters',
+      action.templateKey,
+    );
   if (action.params !== undefined && (!isObject(action.params) || !isJson(action.params)))
-    fail('action.params', 'must be a JSON object', action.params);
+    failRule(id, at, 'action.params', 'must be a JSON object', action.params);
   // Priority, urgency
   const priority = r.priority ?? 0;
   if (
@@ -1611,10 +1805,16 @@ function compileOne(
     !Number.isSafeInteger(priority) ||
     Math.abs(priority) > 1_000_000
   )
-    fail('priority', 'must be a whole number between -1,000,000 and 1,000,000', priority);
+    failRule(
+      id,
+      at,
+      'priority',
+      'must be a whole number between -1,000,000 and 1,000,000',
+      priority,
+    );
   const urgency = r.urgency ?? 'normal';
   if (typeof urgency !== 'string' || !URGENCIES.has(urgency))
-    fail('urgency', 'must be low, normal, high or critical', urgency);
+    failRule(id, at, 'urgency', 'must be low, normal, high or critical', urgency);
   // Caps, cooldown, dedup, quiet hours, exclusion group
   const caps: Array<{
     limit: number;
@@ -1623,25 +1823,31 @@ function compileOne(
   }> = [];
   if (r.caps !== undefined) {
     if (!Array.isArray(r.caps) || r.caps.length > 8)
-      fail('caps', 'must be an array of at most 8 caps', r.caps);
+      failRule(id, at, 'caps', 'must be an array of at most 8 caps', r.caps);
     for (const [k, cap] of (r.caps as unknown[]).entries()) {
-      if (!isObject(cap)) return fail(`caps[${k}]`, 'must be an object', cap);
+      if (!isObject(cap)) return failRule(id, at, `caps[${k}]`, 'must be an object', cap);
       for (const key of Object.keys(cap))
         if (!['limit', 'window', 'scope'].includes(key))
-          fail(`caps[${k}].${key}`, `unknown key "${key}"`, cap[key]);
+          failRule(id, at, `caps[${k}].${key}`, `unknown key "${key}"`, cap[key]);
       if (
         typeof cap.limit !== 'number' ||
         !Number.isInteger(cap.limit) ||
         cap.limit < 1 ||
         cap.limit > 1_000_000
       )
-        fail(`caps[${k}].limit`, 'must be a whole number from 1 to 1,000,000', cap.limit);
+        failRule(
+          id,
+          at,
+          `caps[${k}].limit`,
+          'must be a whole number from 1 to 1,000,000',
+          cap.limit,
+        );
       const windowMs =
         cap.window === 'calendar_day'
           ? 'calendar_day'
           : checkDuration(cap.window, id, `${at}.caps[${k}].window`);
       if (cap.scope !== 'rule' && cap.scope !== 'channel' && cap.scope !== 'topic')
-        fail(`caps[${k}].scope`, 'must be rule, channel or topic', cap.scope);
+        failRule(id, at, `caps[${k}].scope`, 'must be rule, channel or topic', cap.scope);
       caps.push({ limit: cap.limit as number, windowMs, scope: cap.scope as 'rule' });
     }
   }
@@ -1651,11 +1857,12 @@ function compileOne(
   const readPaths = new Set<string>();
   if (r.dedup !== undefined) {
     const d = r.dedup;
-    if (!isObject(d)) return fail('dedup', 'must be { key, ttl }', d);
+    if (!isObject(d)) return failRule(id, at, 'dedup', 'must be { key, ttl }', d);
     for (const key of Object.keys(d))
-      if (key !== 'key' && key !== 'ttl') fail(`dedup.${key}`, `unknown key "${key}"`, d[key]);
+      if (key !== 'key' && key !== 'ttl')
+        failRule(id, at, `dedup.${key}`, `unknown key "${key}"`, d[key]);
     if (typeof d.key !== 'string' || d.key.length === 0 || d.key.length > 500)
-      fail('dedup.key', 'must be a template of 1 to 500 characters', d.key);
+      failRule(id, at, 'dedup.key', 'must be a template of 1 to 500 characters', d.key);
     const ttlMs = checkDuration(d.ttl, id, `${at}.dedup.ttl`);
     const parts: KeyPart[] = [];
     const template = d.key as string;
@@ -1680,30 +1887,31 @@ function compileOne(
       r.exclusionGroup.length === 0 ||
       r.exclusionGroup.length > 200)
   )
-    fail('exclusionGroup', 'must be a string of 1 to 200 characters', r.exclusionGroup);
+    failRule(id, at, 'exclusionGroup', 'must be a string of 1 to 200 characters', r.exclusionGroup);
   let quiet: CompiledRule['quiet'] = null;
   if (r.quietHours !== undefined) {
     const q = r.quietHours;
-    if (!isObject(q)) return fail('quietHours', 'must be { start, end }', q);
+    if (!isObject(q)) return failRule(id, at, 'quietHours', 'must be { start, end }', q);
     const start = parseClock(q.start);
     const end = parseClock(q.end);
-    if (start === undefined) fail('quietHours.start', 'must be HH:MM', q.start);
-    if (end === undefined) fail('quietHours.end', 'must be HH:MM', q.end);
+    if (start === undefined) failRule(id, at, 'quietHours.start', 'must be HH:MM', q.start);
+    if (end === undefined) failRule(id, at, 'quietHours.end', 'must be HH:MM', q.end);
     for (const key of Object.keys(q))
       if (key !== 'start' && key !== 'end')
-        fail(`quietHours.${key}`, `unknown key "${key}"`, q[key]);
+        failRule(id, at, `quietHours.${key}`, `unknown key "${key}"`, q[key]);
     quiet = { start: start as number, end: end as number };
   }
   // Trigger
   const trigger = r.trigger;
-  if (!isObject(trigger)) return fail('trigger', 'must be an object', trigger);
+  if (!isObject(trigger)) return failRule(id, at, 'trigger', 'must be an object', trigger);
   const triggerSlots: number[] = [];
   let offsetMs = 0;
   let atMinutes: number | undefined;
   let withinMs = 0;
   const allowKeys = (keys: string[]) => {
     for (const key of Object.keys(trigger))
-      if (!keys.includes(key)) fail(`trigger.${key}`, `unknown key "${key}"`, trigger[key]);
+      if (!keys.includes(key))
+        failRule(id, at, `trigger.${key}`, `unknown key "${key}"`, trigger[key]);
   };
   if (trigger.type === 'event') {
     allowKeys(['type', 'events']);
@@ -1716,7 +1924,8 @@ function compileOne(
     offsetMs = checkDuration(trigger.offset, id, `${at}.trigger.offset`, true);
     if (trigger.at !== undefined) {
       atMinutes = parseClock(trigger.at);
-      if (atMinutes === undefined) fail('trigger.at', 'must be a local time HH:MM', trigger.at);
+      if (atMinutes === undefined)
+        failRule(id, at, 'trigger.at', 'must be a local time HH:MM', trigger.at);
     }
     if (trigger.events !== undefined)
       checkEventTypes(trigger.events, id, `${at}.trigger.events`, false);
@@ -1727,7 +1936,7 @@ function compileOne(
     withinMs = checkDuration(trigger.within, id, `${at}.trigger.within`);
     if (trigger.correlate !== undefined) {
       if (!Array.isArray(trigger.correlate) || trigger.correlate.length > 4)
-        fail('trigger.correlate', 'must list at most 4 fact paths', trigger.correlate);
+        failRule(id, at, 'trigger.correlate', 'must list at most 4 fact paths', trigger.correlate);
       (trigger.correlate as unknown[]).forEach((p, k) => {
         const path = checkPath(p, id, `${at}.trigger.correlate[${k}]`);
         readPaths.add(path);
@@ -1735,7 +1944,7 @@ function compileOne(
       });
     }
   } else {
-    fail('trigger.type', 'must be "event", "relative" or "absence"', trigger.type);
+    failRule(id, at, 'trigger.type', 'must be "event", "relative" or "absence"', trigger.type);
   }
   // Conditions
   const ctx: Ctx = {
