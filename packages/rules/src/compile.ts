@@ -1,5 +1,6 @@
 import { type Fact, isDottedId, isWithin, type JsonValue } from '@candor/core';
 import { rulesError } from './errors';
+import { operators } from './operators';
 import { MAX_DEPTH, MAX_MATCH_INPUT, MAX_NODES, pathProblem, regexProblem } from './safety';
 import { parseClock, parseDuration, toTime } from './time';
 import type { Rule, RuleEvent, Urgency, WindowSpec } from './types';
@@ -176,26 +177,7 @@ const RULE_KEYS = new Set([
 ]);
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,199}$/;
 const EVENT_TYPE = /^(?:\*|[A-Za-z0-9][A-Za-z0-9_.:-]{0,199})$/;
-const OPS = new Set([
-  'eq',
-  'neq',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'in',
-  'notIn',
-  'contains',
-  'notContains',
-  'startsWith',
-  'between',
-  'exists',
-  'matches',
-  'withinLast',
-  'daysUntil',
-  'before',
-  'after',
-]);
+const OPS: ReadonlySet<string> = new Set(operators);
 const WINDOW_OPS = new Set(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between']);
 const URGENCIES = new Set(['low', 'normal', 'high', 'critical']);
 

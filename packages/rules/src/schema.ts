@@ -10,6 +10,7 @@ import {
 import * as z from 'zod/mini';
 import { compileRules } from './compile';
 import type { RulesErrorCode } from './errors';
+import { operators } from './operators';
 import type { Condition as ConditionType, Rule as RuleType } from './types';
 
 const durationString = z
@@ -38,26 +39,7 @@ const factRef = z.strictObject({ fact: factPath });
 
 const factCondition = z.strictObject({
   fact: factPath,
-  op: z.enum([
-    'eq',
-    'neq',
-    'gt',
-    'gte',
-    'lt',
-    'lte',
-    'in',
-    'notIn',
-    'contains',
-    'notContains',
-    'startsWith',
-    'between',
-    'exists',
-    'matches',
-    'withinLast',
-    'daysUntil',
-    'before',
-    'after',
-  ]),
+  op: z.enum(operators),
   value: z.optional(z.union([factRef, JsonValue])),
   flags: z.optional(z.string().check(z.regex(/^[imsu]{0,4}$/))),
 });
