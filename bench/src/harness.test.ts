@@ -29,6 +29,24 @@ describe('bench harness', () => {
     expect(formatTable([result])).toMatch(/met +demo: one add ≥ 1× hundred adds/);
   });
 
+  it("runs a suite's setup once, before measuring", async () => {
+    const data: number[] = [];
+    let setups = 0;
+    const result = await runSuite({
+      kind: 'throughput',
+      name: 'with setup',
+      roundMs: 10,
+      rounds: 2,
+      setup: () => {
+        setups += 1;
+        data.push(1, 2, 3);
+      },
+      cases: [{ name: 'sum', fn: () => data.reduce((a, b) => a + b, 0) }],
+    });
+    expect(setups).toBe(1);
+    expect(result.cases[0]?.opsPerSecond.median).toBeGreaterThan(0);
+  });
+
   it('checks metric targets', async () => {
     const result = await runSuite({
       kind: 'metrics',

@@ -21,6 +21,8 @@ export interface ThroughputSuite {
   name: string;
   cases: BenchCase[];
   targets?: RatioTarget[];
+  /** Runs once before the suite is measured (and only if it is selected): build its data here. */
+  setup?: () => Promise<void> | void;
   /** Milliseconds per round; default 200. */
   roundMs?: number;
   rounds?: number;
@@ -137,6 +139,7 @@ export async function runSuite(suite: Suite): Promise<SuiteResult> {
       targets: metrics.map(checkMetric).filter((t) => t !== null),
     };
   }
+  await suite.setup?.();
   const roundMs = suite.roundMs ?? 200;
   const rounds = suite.rounds ?? 7;
   for (const bench of suite.cases) runFor(bench.fn, Math.max(50, roundMs / 2));

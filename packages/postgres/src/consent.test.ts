@@ -1,9 +1,9 @@
 import type { ConsentEvent, LedgerEntry } from '@candor/consent';
 import { verifyChain } from '@candor/consent';
 import { isCandorError } from '@candor/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPostgresLedgerStore, type PostgresLedgerStore } from './consent';
-import { driverCases, openTestDatabase, type TestDatabase } from './drivers.test-helpers';
+import { driverCases, useTestDatabases } from './drivers.test-helpers';
 
 const T0 = 1_780_000_000_000;
 
@@ -38,17 +38,7 @@ async function appendWithRetry(
 }
 
 describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => {
-  const open: TestDatabase[] = [];
-  const database = async (options: { schema?: string } = {}) => {
-    const db = await openTestDatabase(kind, options);
-    open.push(db);
-    return db;
-  };
-  afterEach(async () => {
-    const [first, ...rest] = open.splice(0);
-    for (const db of rest) await db.close();
-    await first?.drop();
-  });
+  const database = useTestDatabases(kind);
 
   it.skipIf(skip)('appends, reads back every field unchanged, and the chain verifies', async () => {
     const store = createPostgresLedgerStore(await database());
@@ -86,7 +76,8 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
   it.skipIf(skip)(
     'a retry with the same idempotency key writes nothing and returns the original',
     async () => {
-      const store = createPostgresLedgerStore(await database());
+      const db = await database();
+      const store = createPostgresLedgerStore(db);
       const request = {
         subject: 'cus_1',
         expectedSequence: 0,
@@ -100,7 +91,7 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
       const retry = await store.append({ ...request, recordedAt: T0 + 99 });
       expect(retry).toEqual({ entry: first.entry, duplicate: true });
       // A second store (another instance, cold cache) sees the same.
-      const other = createPostgresLedgerStore(await database({ schema: open[0]!.schema }));
+      const other = createPostgresLedgerStore(await database({ schema: db.schema }));
       expect(await other.append(request)).toEqual({ entry: first.entry, duplicate: true });
       expect((await store.read('cus_1')).length).toBe(2);
       await expect(store.append({ ...request, subject: 'cus_2' })).rejects.toMatchObject({
@@ -111,7 +102,8 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
   );
 
   it.skipIf(skip)('rejects a stale or future expected sequence and writes nothing', async () => {
-    const store = createPostgresLedgerStore(await database());
+    const db = await database();
+    const store = createPostgresLedgerStore(db);
     const base = { subject: 'cus_1', recordedAt: T0, event: event('given', ['marketing']) };
     await store.append({ ...base, expectedSequence: 0, idempotencyKey: 'a' });
     await expect(
@@ -124,7 +116,7 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
       store.append({ ...base, expectedSequence: 5, idempotencyKey: 'c' }),
     ).rejects.toMatchObject({ code: 'consent/stale_sequence', details: { actual: 1 } });
     // A writer whose cached head is stale (another instance appended) is refused, not forked.
-    const other = createPostgresLedgerStore(await database({ schema: open[0]!.schema }));
+    const other = createPostgresLedgerStore(await database({ schema: db.schema }));
     await other.append({ ...base, expectedSequence: 1, idempotencyKey: 'd' });
     await expect(
       store.append({ ...base, expectedSequence: 1, idempotencyKey: 'e' }),

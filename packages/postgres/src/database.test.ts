@@ -1,7 +1,7 @@
 import { isCandorError } from '@candor/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCandorDatabase } from './database';
-import { driverCases, openTestDatabase, type TestDatabase } from './drivers.test-helpers';
+import { driverCases, type TestDatabase, useTestDatabases } from './drivers.test-helpers';
 import { candorMigrations } from './migrations';
 
 describe('createCandorDatabase options', () => {
@@ -28,17 +28,7 @@ describe('createCandorDatabase options', () => {
 });
 
 describe.each(driverCases)('database on $name', ({ kind, skip }) => {
-  const open: TestDatabase[] = [];
-  const database = async (options: { schema?: string; migrate?: boolean } = {}) => {
-    const db = await openTestDatabase(kind, options);
-    open.push(db);
-    return db;
-  };
-  afterEach(async () => {
-    const [first, ...rest] = open.splice(0);
-    for (const db of rest) await db.close();
-    await first?.drop();
-  });
+  const database = useTestDatabases(kind);
 
   it.skipIf(skip)(
     'applies every migration once, even with several instances starting at once',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
+import { afterEach } from 'vitest';
 import { type CandorDatabase, type CandorDatabaseOptions, createCandorDatabase } from './database';
 
 /** The real PostgreSQL the tests use, when set (CI always sets it: see .ci/postgres.sh). */
@@ -66,5 +67,23 @@ export async function openTestDatabase(
       await db.driver.query(`drop schema if exists "${schema}" cascade`);
       await db.close();
     },
+  };
+}
+
+/**
+ * Opens test databases on `kind` for one describe block and cleans up after each test: every
+ * instance is closed and the first one's schema dropped.
+ */
+export function useTestDatabases(kind: DriverCase['kind']) {
+  const open: TestDatabase[] = [];
+  afterEach(async () => {
+    const [first, ...rest] = open.splice(0);
+    for (const db of rest) await db.close();
+    await first?.drop();
+  });
+  return async (options: Partial<CandorDatabaseOptions> = {}) => {
+    const db = await openTestDatabase(kind, options);
+    open.push(db);
+    return db;
   };
 }

@@ -1,8 +1,8 @@
 import { createVirtualClock } from '@candor/core';
 import type { DecisionEntry, FeedbackEvent } from '@candor/feedback';
 import { createFeedbackLoop } from '@candor/feedback';
-import { afterEach, describe, expect, it } from 'vitest';
-import { driverCases, openTestDatabase, type TestDatabase } from './drivers.test-helpers';
+import { describe, expect, it } from 'vitest';
+import { driverCases, useTestDatabases } from './drivers.test-helpers';
 import { createPostgresFeedbackStore } from './feedback';
 
 const T0 = 1_780_000_000_000;
@@ -38,17 +38,7 @@ function feedback(
 }
 
 describe.each(driverCases)('feedback store on $name', ({ kind, skip }) => {
-  const open: TestDatabase[] = [];
-  const database = async (options: { schema?: string } = {}) => {
-    const db = await openTestDatabase(kind, options);
-    open.push(db);
-    return db;
-  };
-  afterEach(async () => {
-    const [first, ...rest] = open.splice(0);
-    for (const db of rest) await db.close();
-    await first?.drop();
-  });
+  const database = useTestDatabases(kind);
 
   it.skipIf(skip)(
     'appends idempotently, reports duplicates and reads back in order with filters',

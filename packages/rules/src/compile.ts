@@ -277,16 +277,7 @@ function leafNode(
 
 function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
   const { ruleId } = ctx;
-  for (const key of Object.keys(c)) {
-    if (key !== 'fact' && key !== 'op' && key !== 'value' && key !== 'flags')
-      throw rulesError(
-        'rules/invalid_rule',
-        `unknown key "${key}"`,
-        ruleId,
-        `${at}.${key}`,
-        c[key],
-      );
-  }
+  rejectUnknownKeys(c, ['fact', 'op', 'value', 'flags'], ruleId, at);
   const path = c.fact;
   const problem = pathProblem(path);
   if (problem !== null)
@@ -549,25 +540,13 @@ function containsValue(x: unknown, y: unknown): boolean {
 
 function compileWindow(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
   const { ruleId } = ctx;
-  for (const key of Object.keys(c)) {
-    if (key !== 'window' && key !== 'category' && key !== 'op' && key !== 'value')
-      throw rulesError(
-        'rules/invalid_rule',
-        `unknown key "${key}"`,
-        ruleId,
-        `${at}.${key}`,
-        c[key],
-      );
-  }
+  rejectUnknownKeys(c, ['window', 'category', 'op', 'value'], ruleId, at);
   const spec = c.window;
   const fail = (where: string, why: string, v: unknown): never => {
     throw rulesError('rules/invalid_rule', why, ruleId, `${at}${where}`, v);
   };
   if (!isObject(spec)) return fail('.window', 'must be an object', spec);
-  for (const key of Object.keys(spec)) {
-    if (!['event', 'within', 'agg', 'field', 'where'].includes(key))
-      fail(`.window.${key}`, `unknown key "${key}"`, spec[key]);
-  }
+  rejectUnknownKeys(spec, ['event', 'within', 'agg', 'field', 'where'], ruleId, `${at}.window`);
   if (typeof spec.event !== 'string' || !EVENT_TYPE.test(spec.event) || spec.event === '*')
     fail('.window.event', 'must be an event type', spec.event);
   const withinMs = parseDuration(spec.within);
@@ -1679,6 +1658,28 @@ function buildThresholdIndex(candidates: readonly CompiledRule[]): ThresholdInde
   };
 }
 
+/** Throws `rules/invalid_rule` naming the first key of `object` that `allowed` does not list. */
+function rejectUnknownKeys(
+  object: Record<string, unknown>,
+  allowed: readonly string[] | ReadonlySet<string>,
+  ruleId: string,
+  at: string,
+): void {
+  const has = Array.isArray(allowed)
+    ? (key: string) => allowed.includes(key)
+    : (key: string) => (allowed as ReadonlySet<string>).has(key);
+  for (const key of Object.keys(object)) {
+    if (!has(key))
+      throw rulesError(
+        'rules/invalid_rule',
+        `unknown key "${key}"`,
+        ruleId,
+        `${at}.${key}`,
+        object[key],
+      );
+  }
+}
+
 function failRule(id: string, at: string, where: string, why: string, value?: unknown): never {
   throw rulesError('rules/invalid_rule', why, id, `${at}.${where}`, value);
 }
@@ -1702,8 +1703,7 @@ function compileOne(
       `${at}.id`,
       id,
     );
-  for (const key of Object.keys(r))
-    if (!RULE_KEYS.has(key)) failRule(id, at, key, `unknown key "${key}"`, r[key]);
+  rejectUnknownKeys(r, RULE_KEYS, id, at);
   const version = r.version;
   if (
     !(typeof version === 'number' && Number.isSafeInteger(version) && version >= 0) &&
@@ -1745,10 +1745,12 @@ function compileOne(
   // Action
   const action = r.action;
   if (!isObject(action)) return failRule(id, at, 'action', 'must be an object', action);
-  for (const key of Object.keys(action)) {
-    if (!['type', 'channel', 'topic', 'templateKey', 'params'].includes(key))
-      failRule(id, at, `action.${key}`, `unknown key "${key}"`, action[key]);
-  }
+  rejectUnknownKeys(
+    action,
+    ['type', 'channel', 'topic', 'templateKey', 'params'],
+    id,
+    `${at}.action`,
+  );
   if (typeof action.type !== 'string' || action.type.length === 0 || action.type.length > 100)
     failRule(id, at, 'action.type', 'must be a string of 1 to 100 characters', action.type);
   if (
@@ -1808,9 +1810,7 @@ function compileOne(
       failRule(id, at, 'caps', 'must be an array of at most 8 caps', r.caps);
     for (const [k, cap] of (r.caps as unknown[]).entries()) {
       if (!isObject(cap)) return failRule(id, at, `caps[${k}]`, 'must be an object', cap);
-      for (const key of Object.keys(cap))
-        if (!['limit', 'window', 'scope'].includes(key))
-          failRule(id, at, `caps[${k}].${key}`, `unknown key "${key}"`, cap[key]);
+      rejectUnknownKeys(cap, ['limit', 'window', 'scope'], id, `${at}.caps[${k}]`);
       if (
         typeof cap.limit !== 'number' ||
         !Number.isInteger(cap.limit) ||
@@ -1840,9 +1840,7 @@ function compileOne(
   if (r.dedup !== undefined) {
     const d = r.dedup;
     if (!isObject(d)) return failRule(id, at, 'dedup', 'must be { key, ttl }', d);
-    for (const key of Object.keys(d))
-      if (key !== 'key' && key !== 'ttl')
-        failRule(id, at, `dedup.${key}`, `unknown key "${key}"`, d[key]);
+    rejectUnknownKeys(d, ['key', 'ttl'], id, `${at}.dedup`);
     if (typeof d.key !== 'string' || d.key.length === 0 || d.key.length > 500)
       failRule(id, at, 'dedup.key', 'must be a template of 1 to 500 characters', d.key);
     const ttlMs = checkDuration(d.ttl, id, `${at}.dedup.ttl`);
@@ -1878,9 +1876,7 @@ function compileOne(
     const end = parseClock(q.end);
     if (start === undefined) failRule(id, at, 'quietHours.start', 'must be HH:MM', q.start);
     if (end === undefined) failRule(id, at, 'quietHours.end', 'must be HH:MM', q.end);
-    for (const key of Object.keys(q))
-      if (key !== 'start' && key !== 'end')
-        failRule(id, at, `quietHours.${key}`, `unknown key "${key}"`, q[key]);
+    rejectUnknownKeys(q, ['start', 'end'], id, `${at}.quietHours`);
     quiet = { start: start as number, end: end as number };
   }
   // Trigger
@@ -1891,9 +1887,7 @@ function compileOne(
   let atMinutes: number | undefined;
   let withinMs = 0;
   const allowKeys = (keys: string[]) => {
-    for (const key of Object.keys(trigger))
-      if (!keys.includes(key))
-        failRule(id, at, `trigger.${key}`, `unknown key "${key}"`, trigger[key]);
+    rejectUnknownKeys(trigger, keys, id, `${at}.trigger`);
   };
   if (trigger.type === 'event') {
     allowKeys(['type', 'events']);
