@@ -1,8 +1,9 @@
-import type { ConsentEvent, LedgerEntry } from '@candor/consent';
+import type { AppendResult, ConsentEvent, LedgerEntry } from '@candor/consent';
 import { verifyChain } from '@candor/consent';
 import { isCandorError } from '@candor/core';
 import { describe, expect, it } from 'vitest';
 import { createPostgresLedgerStore, type PostgresLedgerStore } from './consent';
+import type { CandorDatabase } from './database';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 
 const T0 = 1_780_000_000_000;
@@ -72,6 +73,46 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
     expect(verifyChain(all).valid).toBe(true);
     expect(await store.verify()).toEqual({ valid: true, subjects: 1, entries: 2 });
   });
+
+  it.skipIf(skip)(
+    "stores each event as exactly the JSON text of the sealed entry's event",
+    async () => {
+      const db = await database();
+      const store = createPostgresLedgerStore(db);
+      // Unsorted keys, quotes, backslashes, control characters, astral and combining characters.
+      const tricky: ConsentEvent = {
+        method: 'api',
+        kind: 'given',
+        purposes: ['marketing.email', 'marketing.email', 'analytics'],
+        basis: 'consent',
+        actor: { kind: 'subject' },
+        at: T0,
+        surface: 'web "quoted" \\path\\ tab\tnew\nline \u0001 e\u0301 😀 ✓',
+      };
+      const results = await Promise.all(
+        ['cus_a', 'cus_b'].map((subject, i) =>
+          store.append({
+            subject,
+            expectedSequence: 0,
+            idempotencyKey: `exact-${i}`,
+            recordedAt: T0,
+            event: tricky,
+          }),
+        ),
+      );
+      const rows = await db.driver.query<{ event: string }>(
+        `select event from ${db.table('consent_entries')} order by subject`,
+      );
+      expect(rows.map((r) => r.event)).toEqual(results.map((r) => JSON.stringify(r.entry.event)));
+      expect(rows[0]?.event.startsWith('{"actor":{"kind":"subject"},"at":')).toBe(true);
+      expect(await store.read('cus_b')).toEqual([results[1]?.entry]);
+      expect((await store.current('cus_a')).map((c) => c.purpose)).toEqual([
+        'analytics',
+        'marketing.email',
+      ]);
+      expect((await store.verify()).valid).toBe(true);
+    },
+  );
 
   it.skipIf(skip)(
     'a retry with the same idempotency key writes nothing and returns the original',
@@ -228,6 +269,68 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
         value: { duplicate: true, entry: fresh[7]!.entry },
       });
       expect(await store.verify()).toEqual({ valid: true, subjects: 100, entries: 101 });
+    },
+  );
+
+  it.skipIf(skip)(
+    'a burst of appends takes one statement per connection; a taken sequence fails only its append',
+    async () => {
+      const db = await database();
+      let statements = 0;
+      const counted: CandorDatabase = {
+        ...db,
+        driver: {
+          ...db.driver,
+          query: (text, params) => {
+            statements++;
+            return db.driver.query(text, params);
+          },
+        },
+      };
+      const store = createPostgresLedgerStore(counted, { writeConcurrency: 2 });
+      const burst = (key: string, expectedSequence: number) =>
+        Promise.allSettled(
+          Array.from({ length: 100 }, (_, i) =>
+            store.append({
+              subject: `cus_${i}`,
+              expectedSequence,
+              idempotencyKey: `${key}${i}`,
+              recordedAt: T0 + expectedSequence,
+              event: event('given', ['marketing'], T0 + expectedSequence),
+            }),
+          ),
+        );
+      const first = await burst('a', 0);
+      expect(first.every((r) => r.status === 'fulfilled')).toBe(true);
+      expect(statements).toBe(2);
+      statements = 0;
+      await burst('b', 1);
+      expect(statements).toBe(2);
+      // Another instance takes cus_5's next sequence: this store's cached head is now stale.
+      const other = createPostgresLedgerStore(await database({ schema: db.schema }));
+      await other.append({
+        subject: 'cus_5',
+        expectedSequence: 2,
+        idempotencyKey: 'elsewhere',
+        recordedAt: T0 + 2,
+        event: event('withdrawn', ['marketing'], T0 + 2),
+      });
+      statements = 0;
+      const third = await burst('c', 2);
+      // The batch holding cus_5: the plain insert fails, the batch is written without it, and
+      // its head is looked up (3 statements); the other batch is one statement.
+      expect(statements).toBe(4);
+      expect(third[5]).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'consent/stale_sequence', details: { actual: 3 } },
+      });
+      const written = third.filter((r) => r.status === 'fulfilled');
+      expect(written).toHaveLength(99);
+      expect(await store.head('cus_4')).toEqual({
+        sequence: 3,
+        hash: (written[4] as PromiseFulfilledResult<AppendResult>).value.entry.hash,
+      });
+      expect(await store.verify()).toEqual({ valid: true, subjects: 100, entries: 300 });
     },
   );
 

@@ -127,6 +127,10 @@ function toEntry(row: EntryRow): LedgerEntry {
   };
 }
 
+/** Runs `fn` on the next turn of the event loop (after pending I/O callbacks and microtasks). */
+const defer: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);
+
 function invalid(path: string, value: unknown, message: string): never {
   throw new CandorError('consent/invalid_event', `${path}: ${message}`, { path, value });
 }
@@ -169,32 +173,42 @@ export function createPostgresLedgerStore(
   };
 
   // One statement appends a whole batch (distinct subjects): entries, heads and current state
-  // are written together or not at all. Rows whose (subject, sequence) or idempotency key is
-  // taken are skipped (ON CONFLICT DO NOTHING) and settled one by one afterwards.
-  const insertSql = `
-    with ins as (
+  // are written together or not at all. The batch travels as one JSON parameter (one row object
+  // per entry; `event` is the entry's event object, stored as the exact JSON text it arrived as).
+  const input = `input as materialized (
+      select * from json_to_recordset($1::json) as x(subject text, sequence integer, id text,
+        idempotency_key text, recorded_at bigint, kind text, event_at bigint, event json,
+        hash_version smallint, prev_hash text, hash text, purposes text[], expires_at bigint))`;
+  const insertEntries = `
       insert into ${entries} (subject, sequence, id, idempotency_key, recorded_at, kind, event_at,
         event, hash_version, prev_hash, hash)
-      select * from unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::bigint[],
-        $6::text[], $7::bigint[], $8::text[], $9::smallint[], $10::text[], $11::text[])
-      on conflict do nothing
-      returning subject, sequence, id, idempotency_key, hash, recorded_at, kind, event_at
-    ), head as (
+      select subject, sequence, id, idempotency_key, recorded_at, kind, event_at, event::text,
+        hash_version, prev_hash, hash
+      from input`;
+  const upsertHeads = (rows: string) => `
       insert into ${heads} as h (subject, sequence, hash, recorded_at)
-      select subject, sequence, hash, recorded_at from ins
+      select x.subject, x.sequence, x.hash, x.recorded_at from ${rows}
       on conflict (subject) do update
         set sequence = excluded.sequence, hash = excluded.hash, recorded_at = excluded.recorded_at
-        where h.sequence < excluded.sequence
-    ), cur as (
+        where h.sequence < excluded.sequence`;
+  const upsertCurrent = (rows: string) => `
       insert into ${current} as c (subject, purpose, sequence, entry_id, kind, event_at, expires_at)
-      select ins.subject, p.purpose, ins.sequence, ins.id, ins.kind, ins.event_at, p.expires_at
-      from ins join unnest($12::text[], $13::text[], $14::bigint[]) as p(subject, purpose, expires_at)
-        on p.subject = ins.subject
+      select x.subject, p.purpose, x.sequence, x.id, x.kind, x.event_at, x.expires_at
+      from ${rows} cross join unnest(x.purposes) as p(purpose)
       on conflict (subject, purpose) do update
         set sequence = excluded.sequence, entry_id = excluded.entry_id, kind = excluded.kind,
             event_at = excluded.event_at, expires_at = excluded.expires_at
-        where c.sequence < excluded.sequence
-    )
+        where c.sequence < excluded.sequence`;
+  // The common case: every row is new. A plain insert: a taken (subject, sequence) or key fails
+  // the whole statement (unique violation, nothing written) and the batch is sent again below.
+  const appendAllSql = `with ${input}, ins as (${insertEntries}), head as (${upsertHeads('input x')})
+    ${upsertCurrent('input x')}`;
+  // Under contention (a lookup was needed, or the plain insert failed): rows whose
+  // (subject, sequence) or key is taken are skipped and settled one by one afterwards.
+  const written = 'input x join ins using (idempotency_key)';
+  const appendUntakenSql = `with ${input},
+    ins as (${insertEntries} on conflict do nothing returning idempotency_key),
+    head as (${upsertHeads(written)}), cur as (${upsertCurrent(written)})
     select idempotency_key from ins`;
 
   const lookupSql = `
@@ -252,27 +266,40 @@ export function createPostgresLedgerStore(
     readonly reject: (error: unknown) => void;
   }
 
-  const queue: Pending[] = [];
+  let queue: Pending[] = [];
   let active = 0;
+  let scheduled = false;
   const maxBatch = options.maxBatch ?? 256;
   const concurrency = options.writeConcurrency ?? (db.driver.kind === 'pglite' ? 1 : 4);
 
+  // Batches are cut on the next turn of the event loop, not on the first append: the appends a
+  // burst of callers (or the callers just acknowledged by the last batch) make in the same turn
+  // share one statement and one commit instead of the first going out alone.
+  function schedule(): void {
+    if (scheduled || active >= concurrency || queue.length === 0) return;
+    scheduled = true;
+    defer(() => {
+      scheduled = false;
+      pump();
+    });
+  }
+
   function pump(): void {
     while (active < concurrency && queue.length > 0) {
+      // What is queued is shared among the free connections, so the batches run side by side.
       // A batch holds at most one request per subject: the next one for a subject needs the
       // head this one creates, so it waits for a later batch (FIFO per subject).
+      const size = Math.min(maxBatch, Math.ceil(queue.length / (concurrency - active)));
       const batch: Pending[] = [];
+      const rest: Pending[] = [];
       const subjects = new Set<string>();
-      for (let i = 0; i < queue.length && batch.length < maxBatch; ) {
-        const item = queue[i] as Pending;
-        if (subjects.has(item.request.subject)) {
-          i++;
-          continue;
-        }
-        subjects.add(item.request.subject);
-        batch.push(item);
-        queue.splice(i, 1);
+      for (const item of queue) {
+        if (batch.length < size && !subjects.has(item.request.subject)) {
+          subjects.add(item.request.subject);
+          batch.push(item);
+        } else rest.push(item);
       }
+      queue = rest;
       active++;
       flush(batch)
         .catch((error: unknown) => {
@@ -280,7 +307,7 @@ export function createPostgresLedgerStore(
         })
         .finally(() => {
           active--;
-          pump();
+          schedule();
         });
     }
   }
@@ -330,43 +357,43 @@ export function createPostgresLedgerStore(
     ready.sort((a, b) =>
       a.entry.subject < b.entry.subject ? -1 : a.entry.subject > b.entry.subject ? 1 : 0,
     );
-    const e = ready.map((r) => r.entry);
-    const pairs: [string, string, number | null][] = [];
-    for (const entry of e) {
-      if (NOT_PURPOSE_STATE.has(entry.event.kind)) continue;
-      for (const purpose of new Set(entry.event.purposes))
-        pairs.push([entry.subject, purpose, entry.event.expiresAt ?? null]);
-    }
-    const params = [
-      e.map((x) => x.subject),
-      e.map((x) => x.sequence),
-      e.map((x) => x.id),
-      e.map((x) => x.idempotencyKey),
-      e.map((x) => x.recordedAt),
-      e.map((x) => x.event.kind),
-      e.map((x) => x.event.at),
-      e.map((x) => JSON.stringify(x.event)),
-      e.map((x) => x.hashVersion),
-      e.map((x) => x.prevHash),
-      e.map((x) => x.hash),
-      pairs.map((p) => p[0]),
-      pairs.map((p) => p[1]),
-      pairs.map((p) => p[2]),
-    ];
-    let rows: { idempotency_key: string }[] = [];
+    const json = JSON.stringify(
+      ready.map(({ entry }) => ({
+        subject: entry.subject,
+        sequence: entry.sequence,
+        id: entry.id,
+        idempotency_key: entry.idempotencyKey,
+        recorded_at: entry.recordedAt,
+        kind: entry.event.kind,
+        event_at: entry.event.at,
+        event: entry.event,
+        hash_version: entry.hashVersion,
+        prev_hash: entry.prevHash,
+        hash: entry.hash,
+        // The purposes whose current state this entry sets (none for notices and signals).
+        purposes: NOT_PURPOSE_STATE.has(entry.event.kind) ? [] : [...new Set(entry.event.purposes)],
+        expires_at: entry.event.expiresAt ?? null,
+      })),
+    );
+    // `null`: every row was written (the plain insert succeeded).
+    let rows: { idempotency_key: string }[] | null = null;
+    let skipTaken = needLookup.length > 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        rows = await sql.query<{ idempotency_key: string }>(insertSql, params);
+        if (skipTaken)
+          rows = await sql.query<{ idempotency_key: string }>(appendUntakenSql, [json]);
+        else await sql.query(appendAllSql, [json]);
         break;
       } catch (error) {
         const state = sqlState((error as { cause?: unknown }).cause);
-        if ((state !== '40P01' && state !== '40001') || attempt >= 5) throw error;
+        if (state === '23505' && !skipTaken) skipTaken = true;
+        else if ((state !== '40P01' && state !== '40001') || attempt >= 5) throw error;
       }
     }
-    const written = new Set(rows.map((r) => r.idempotency_key));
+    const keys = rows === null ? null : new Set(rows.map((r) => r.idempotency_key));
     const skipped: typeof ready = [];
     for (const r of ready) {
-      if (written.has(r.entry.idempotencyKey)) {
+      if (keys === null || keys.has(r.entry.idempotencyKey)) {
         remember(r.entry.subject, { sequence: r.entry.sequence, hash: r.entry.hash });
         r.item.resolve({ entry: r.entry, duplicate: false });
       } else skipped.push(r);
@@ -413,7 +440,7 @@ export function createPostgresLedgerStore(
     }
     return new Promise<AppendResult>((resolve, reject) => {
       queue.push({ request, resolve, reject });
-      pump();
+      schedule();
     });
   }
 
