@@ -59,6 +59,7 @@ export {
 export type {
   AppendResult,
   FeedbackStore,
+  GuardrailResume,
   ReadOptions,
   StoredDecisionEntry,
   StoredFeedbackEvent,

@@ -14,7 +14,7 @@ import {
 import { checkNumberOption, feedbackError } from './errors';
 import { defaultScope, type FeedbackKind } from './kinds';
 import type { DecisionEntry, FeedbackEvent } from './schema';
-import { createMemoryFeedbackStore, type FeedbackStore } from './store';
+import { createMemoryFeedbackStore, type FeedbackStore, type GuardrailResume } from './store';
 import { budgetDetail, day, scopeText, suppressionDetail } from './text';
 import { checkDecisionEntry, checkFeedbackEvent } from './validate';
 import { type RateInterval, wilsonInterval } from './wilson';
@@ -82,7 +82,10 @@ export interface GuardrailOptions {
   readonly minExposures?: number;
   /** Normal quantile of the interval. Default 1.96 (95%). */
   readonly z?: number;
-  /** Whether `check()` suppresses a paused rule itself. Default true. */
+  /**
+   * Whether `check()` suppresses a paused rule itself (never for messages the loop's `critical`
+   * option marks critical: those pauses are flagged only). Default true.
+   */
   readonly suppressPausedRules?: boolean;
 }
 
@@ -123,7 +126,13 @@ export interface FeedbackLoopOptions {
   };
   readonly fatigue?: FatigueOptions;
   readonly guardrails?: GuardrailOptions;
-  /** True for messages exempt from fatigue and budgets (e.g. fraud alerts). Default none. */
+  /**
+   * True for messages exempt from fatigue and budgets (e.g. fraud alerts). Default none. A
+   * guardrail pause of a rule is only flagged for critical messages (listed in `pauses()`,
+   * announced as `rule_paused`) and not enforced by `check()`: muting fraud alerts for everyone
+   * would harm the customers they protect. The subject's own suppressions (`stop_this`,
+   * `unsubscribed`, …) still apply to critical messages.
+   */
   readonly critical?: (query: SuppressionQuery) => boolean;
   /** Events dated more than this after the clock are refused. Default 5 minutes. */
   readonly maxFutureSkewMs?: number;
@@ -302,7 +311,10 @@ export interface FeedbackLoop extends SuppressionSource {
   logDecision(entry: unknown): Promise<void>;
   /** Applies a decision entry to the view only. */
   applyDecision(entry: unknown): void;
-  /** Replays the store's decisions and events into the view; returns how many were read. */
+  /**
+   * Replays the store's guardrail resumes (if it stores them), decisions and events into the view;
+   * returns how many decisions and events were read.
+   */
   hydrate(): Promise<{ readonly decisions: number; readonly events: number }>;
   /** Active suppressions and budget reductions of a subject, each with its reason. */
   suppressions(subject: SubjectId, at?: Instant): readonly SuppressionReason[];
@@ -316,8 +328,15 @@ export interface FeedbackLoop extends SuppressionSource {
   isPaused(ruleId: string, variantId?: string): boolean;
   /** Every active pause. */
   pauses(): readonly RulePause[];
-  /** Lifts a pause and restarts that rule's (or variant's) guardrail counts. */
-  resume(ruleId: string, variantId?: string): void;
+  /**
+   * Lifts a pause and restarts that rule's (or variant's) guardrail counts: feedback dated up to
+   * now (or the latest event applied, if later) no longer counts. The view changes at once (the
+   * very next `check()` lets the rule through); the returned promise settles once the resume is
+   * stored with the store's optional `appendResumes`, so `hydrate()` after a restart does not pause
+   * the rule again on the same evidence. If storing fails, the pause is restored and it rejects.
+   * Resolves at once when the rule was not paused or the store cannot store resumes.
+   */
+  resume(ruleId: string, variantId?: string): Promise<void>;
   /** Events whose decision is unknown, kept until their decision is logged. */
   orphans(): readonly FeedbackEvent[];
   /** Correction requests from `wrong_data`, oldest first. */
@@ -344,16 +363,28 @@ interface Adjustment {
 }
 
 /**
- * A subject's fatigue and deliveries on one channel, held in a nested map channel → subject, so
- * the ingest hot path (deliveries, opens, ignores) reaches it with one large-map lookup.
+ * Fatigue and deliveries of every subject on one channel, indexed by the loop's subject number:
+ * flat paged arrays, so an event reaches its subject's fatigue with one map lookup (the subject's
+ * number) and no chain of small objects.
  */
-interface ChannelState {
-  score: number;
-  lastAt: Instant;
-  deliveries: Instant[];
+interface ChannelColumn {
+  /** Subjects `n` in pages of {@link PAGE} (allocated on first use, so memory follows usage). */
+  pages: (ColumnPage | undefined)[];
 }
 
-/** A subject's suppressions, budget reductions and escalation history (fatigue lives in `channels`). */
+/** Subjects per column page: 2^PAGE_BITS. */
+const PAGE_BITS = 10;
+const PAGE = 1 << PAGE_BITS;
+
+/** One page of a column; subject `n` is slot `i = n % PAGE` of page `⌊n / PAGE⌋`. */
+interface ColumnPage {
+  /** Decayed score at `2·i` and the instant it was computed for at `2·i + 1`. */
+  readonly fatigue: Float64Array;
+  /** Sorted delivery times of slot `i` (undefined until its first delivery). */
+  readonly deliveries: (Instant[] | undefined)[];
+}
+
+/** A subject's suppressions, budget reductions and escalation history (fatigue lives in columns). */
 interface SubjectState {
   suppressions: Suppression[];
   adjustments: Adjustment[];
@@ -361,6 +392,8 @@ interface SubjectState {
 }
 
 interface Counts {
+  /** Feedback dated at or before this instant does not count (the last resume; -1 = none). */
+  since: Instant;
   exposures: number;
   helpful: number;
   not_interested: number;
@@ -394,7 +427,6 @@ const BIT: Record<GuardrailMetric, number> = {
 const EMPTY: readonly FeedbackLoopEvent[] = Object.freeze([]);
 const NO_SUPPRESSIONS: readonly Suppression[] = Object.freeze([]);
 const NO_ADJUSTMENTS: readonly Adjustment[] = Object.freeze([]);
-const NO_DELIVERIES: readonly Instant[] = Object.freeze([]);
 const NOT_SUPPRESSED: SuppressionVerdict = Object.freeze({ suppressed: false, reason: null });
 
 const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
@@ -413,8 +445,16 @@ const DEFAULT_WEIGHTS: Partial<Record<FeedbackKind, number>> = {
   converted: -1,
 };
 
-function newCounts(): Counts {
-  return { exposures: 0, helpful: 0, not_interested: 0, intrusive: 0, complaint: 0, opt_out: 0 };
+function newCounts(since: Instant = -1): Counts {
+  return {
+    since,
+    exposures: 0,
+    helpful: 0,
+    not_interested: 0,
+    intrusive: 0,
+    complaint: 0,
+    opt_out: 0,
+  };
 }
 
 function lowerBound(sorted: readonly number[], value: number): number {
@@ -541,15 +581,20 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   const seen = new Map<string, FeedbackEvent>();
   const accepted: FeedbackEvent[] = [];
   const decisions = new Map<string, DecisionEntry>();
-  const orphanEvents: FeedbackEvent[] = [];
   const reactions = new Map<string, { bits: number; variantId: string | null }>();
-  const subjects = new Map<SubjectId, SubjectState>();
+  /** Subjects numbered in order of their first feedback. */
+  const subjectIds = new Map<SubjectId, number>();
+  /** Suppressions, reductions and escalation by subject number, allocated on the first of them. */
+  const subjectStates: (SubjectState | undefined)[] = [];
   const ruleCounts = new Map<string, { all: Counts; variants: Map<string, Counts> | null }>();
   const paused = new Map<string, RulePause>();
   const correctionList: CorrectionRequest[] = [];
   const listeners = new Set<(event: FeedbackLoopEvent) => void>();
 
-  /** Effects of the event being applied, allocated only when there are some. */
+  /** The latest `at` of any applied event: a resume restarts counts after it (and after now). */
+  let latestAt: Instant = -1;
+  const resumeInstant = () => Math.max(clock.now(), latestAt);
+  /** Effects of the event (or batch) being applied, allocated only when there are some. */
   let effects: FeedbackLoopEvent[] | null = null;
   /** Loop events waiting for the state change that caused them to complete. */
   let outbox: FeedbackLoopEvent[] | null = null;
@@ -586,62 +631,94 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     if (failure !== null) throw failure.error;
   };
 
-  const subjectState = (subject: SubjectId): SubjectState => {
-    let state = subjects.get(subject);
+  /** The subject's number, assigned on its first feedback. */
+  const subjectNumber = (subject: SubjectId): number => {
+    let n = subjectIds.get(subject);
+    if (n === undefined) {
+      n = subjectStates.length;
+      subjectIds.set(subject, n);
+      subjectStates.push(undefined);
+    }
+    return n;
+  };
+
+  /** The state of a subject seen before, if it has any suppressions or reductions. */
+  const stateOf = (subject: SubjectId): SubjectState | undefined => {
+    const n = subjectIds.get(subject);
+    return n === undefined ? undefined : subjectStates[n];
+  };
+
+  const subjectState = (n: number): SubjectState => {
+    let state = subjectStates[n];
     if (state === undefined) {
-      // Most subjects never suppress anything: share empty arrays until the first push.
+      // Share empty arrays until the first push.
       state = {
         suppressions: NO_SUPPRESSIONS as Suppression[],
         adjustments: NO_ADJUSTMENTS as Adjustment[],
         notInterested: null,
       };
-      subjects.set(subject, state);
+      subjectStates[n] = state;
     }
     return state;
   };
 
-  /** Fatigue per channel, then per subject (few channels, many subjects). */
-  const channels = new Map<string, Map<SubjectId, ChannelState>>();
+  /** Channel names numbered in order of first use (few channels, many subjects). */
+  const channelIds = new Map<string, number>();
+  const columns: ChannelColumn[] = [];
 
-  const findChannel = (subject: SubjectId, channel: string): ChannelState | undefined =>
-    channels.get(channel)?.get(subject);
-
-  const hasChannels = (subject: SubjectId): boolean => {
-    for (const bySubject of channels.values()) if (bySubject.has(subject)) return true;
-    return false;
+  /** The page holding subject `n` on `channel`, if anything was recorded there. */
+  const findPage = (channel: string, n: number): ColumnPage | undefined => {
+    const c = channelIds.get(channel);
+    return c === undefined ? undefined : (columns[c] as ChannelColumn).pages[n >> PAGE_BITS];
   };
 
-  const channelState = (subject: SubjectId, channel: string): ChannelState => {
-    let bySubject = channels.get(channel);
-    if (bySubject === undefined) {
-      bySubject = new Map();
-      channels.set(channel, bySubject);
+  /** The page holding subject `n` on `channel`, created on first use. */
+  const pageFor = (channel: string, n: number): ColumnPage => {
+    let c = channelIds.get(channel);
+    if (c === undefined) {
+      c = columns.length;
+      channelIds.set(channel, c);
+      columns.push({ pages: [] });
     }
-    let ch = bySubject.get(subject);
-    if (ch === undefined) {
-      ch = { score: 0, lastAt: 0, deliveries: NO_DELIVERIES as Instant[] };
-      bySubject.set(subject, ch);
+    const pages = (columns[c] as ChannelColumn).pages;
+    const p = n >> PAGE_BITS;
+    let page = pages[p];
+    if (page === undefined) {
+      // Pad so the array stays packed (pages are few: one per 1,024 subjects).
+      while (pages.length <= p) pages.push(undefined);
+      page = {
+        fatigue: new Float64Array(2 * PAGE),
+        deliveries: new Array<Instant[] | undefined>(PAGE).fill(undefined),
+      };
+      pages[p] = page;
     }
-    return ch;
+    return page;
   };
 
-  const scoreAt = (ch: ChannelState, at: Instant): number =>
-    at > ch.lastAt ? ch.score * Math.exp(-decayRate * (at - ch.lastAt)) : ch.score;
+  const scoreAt = (page: ColumnPage | undefined, i: number, at: Instant): number => {
+    if (page === undefined) return 0;
+    const score = page.fatigue[2 * i] as number;
+    const lastAt = page.fatigue[2 * i + 1] as number;
+    return at > lastAt ? score * Math.exp(-decayRate * (at - lastAt)) : score;
+  };
 
-  const addFatigue = (ch: ChannelState, weight: number, at: Instant) => {
-    if (at >= ch.lastAt) {
-      ch.score = Math.max(0, ch.score * Math.exp(-decayRate * (at - ch.lastAt)) + weight);
-      ch.lastAt = at;
+  const addFatigue = (page: ColumnPage, i: number, weight: number, at: Instant) => {
+    const f = page.fatigue;
+    const score = f[2 * i] as number;
+    const lastAt = f[2 * i + 1] as number;
+    if (at >= lastAt) {
+      f[2 * i] = Math.max(0, score * Math.exp(-decayRate * (at - lastAt)) + weight);
+      f[2 * i + 1] = at;
     } else {
-      ch.score = Math.max(0, ch.score + weight * Math.exp(-decayRate * (ch.lastAt - at)));
+      f[2 * i] = Math.max(0, score + weight * Math.exp(-decayRate * (lastAt - at)));
     }
   };
 
-  const addDelivery = (ch: ChannelState, at: Instant) => {
-    const list = ch.deliveries;
-    if (list === NO_DELIVERIES) {
-      // Exactly sized: most channels see a delivery or two, not the 17 slots a first push reserves.
-      ch.deliveries = [at];
+  const addDelivery = (page: ColumnPage, i: number, at: Instant) => {
+    const list = page.deliveries[i];
+    if (list === undefined) {
+      // Exactly sized: most subjects see a delivery or two, not the 17 slots a first push reserves.
+      page.deliveries[i] = [at];
       return;
     }
     insertSorted(list, at);
@@ -713,7 +790,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         rule = { all: newCounts(), variants: null };
         ruleCounts.set(event.ruleId, rule);
       }
-      rule.all.exposures++;
+      if (event.at > rule.all.since) rule.all.exposures++;
       if (variantId !== null) {
         rule.variants ??= new Map();
         const v = rule.variants.get(variantId);
@@ -721,7 +798,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
           const c = newCounts();
           c.exposures = 1;
           rule.variants.set(variantId, c);
-        } else v.exposures++;
+        } else if (event.at > v.since) v.exposures++;
       }
       return;
     }
@@ -733,13 +810,27 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     if ((seenBefore.bits & BIT[metric]) !== 0) return;
     seenBefore.bits |= BIT[metric];
     const c = countsFor(event.ruleId, null);
-    c[metric]++;
-    evaluatePause(event.ruleId, null, c, metric, event.at);
+    if (event.at > c.since) {
+      c[metric]++;
+      evaluatePause(event.ruleId, null, c, metric, event.at);
+    }
     if (variantId !== null) {
       const v = countsFor(event.ruleId, variantId);
-      v[metric]++;
-      evaluatePause(event.ruleId, variantId, v, metric, event.at);
+      if (event.at > v.since) {
+        v[metric]++;
+        evaluatePause(event.ruleId, variantId, v, metric, event.at);
+      }
     }
+  };
+
+  /**
+   * Restarts the guardrail counts of a rule (or variant) after a resume at `at`: feedback dated at
+   * or before it no longer counts, whether it arrived before the resume or arrives late, so a loop
+   * rebuilt from the store counts exactly what the live loop counted.
+   */
+  const restartCounts = (ruleId: string, variantId: string | null, at: Instant) => {
+    const c = countsFor(ruleId, variantId);
+    if (at > c.since) Object.assign(c, newCounts(at));
   };
 
   const suppress = (
@@ -833,20 +924,20 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   const effectsOf = (event: FeedbackEvent) => {
     const kind = event.kind;
     const weight = weights[kind];
-    const tired =
-      event.critical !== true && ((weight !== undefined && weight !== 0) || kind === 'delivered');
-    if (tired) {
-      const ch = channelState(event.subject, event.channel);
-      if (weight !== undefined && weight !== 0) addFatigue(ch, weight, event.at);
-      if (kind === 'delivered') addDelivery(ch, event.at);
+    // Every subject with feedback is known to `budget()`, even without fatigue or suppressions.
+    const n = subjectNumber(event.subject);
+    if (
+      event.critical !== true &&
+      ((weight !== undefined && weight !== 0) || kind === 'delivered')
+    ) {
+      const page = pageFor(event.channel, n);
+      const i = n & (PAGE - 1);
+      if (weight !== undefined && weight !== 0) addFatigue(page, i, weight, event.at);
+      if (kind === 'delivered') addDelivery(page, i, event.at);
     }
     const scope = event.scope ?? defaultScope(kind, event.itemKey !== undefined);
-    if (scope === null) {
-      // Every subject with feedback is known to `budget()`, even without fatigue or suppressions.
-      if (!tired) subjectState(event.subject);
-      return;
-    }
-    const state = subjectState(event.subject);
+    if (scope === null) return;
+    const state = subjectState(n);
     switch (kind) {
       case 'stop_this':
       case 'unsubscribed':
@@ -912,9 +1003,9 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     }
   };
 
-  /** Checks a new event against the clock and its decision; returns the decision if known. */
-  const admit = (event: FeedbackEvent): DecisionEntry | undefined => {
-    if (event.at > clock.now() + maxSkew) {
+  /** Checks a new event against the clock (read at `now`) and its decision; returns the decision if known. */
+  const admit = (event: FeedbackEvent, now: Instant): DecisionEntry | undefined => {
+    if (event.at > now + maxSkew) {
       throw feedbackError(
         'feedback/future_event',
         `event.at ${new Date(event.at).toISOString()} is later than the clock allows`,
@@ -952,28 +1043,38 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
 
   /**
    * Applies a prepared event whose key is already in `seen`; returns 1 (orphan) | 2 (late) bits.
-   * Its effects are left in `effects` (null when none); listeners are not flushed here.
+   * Its effects are appended to `effects` (which the caller sets: null, or the batch's list);
+   * listeners are not flushed here.
    */
-  const applyEvent = (event: FeedbackEvent, decision: DecisionEntry | undefined): number => {
+  const applyEvent = (
+    event: FeedbackEvent,
+    decision: DecisionEntry | undefined,
+    now: Instant,
+  ): number => {
     accepted.push(event);
-    effects = null;
+    if (event.at > latestAt) latestAt = event.at;
     let flags = 0;
     if (decision === undefined) {
-      orphanEvents.push(event);
+      // Listed by `orphans()` (accepted events whose decision is still unknown).
       flags = 1;
       if (listeners.size > 0) emit({ type: 'orphaned', event }, false);
     }
     track(event, event.variantId ?? decision?.variantId ?? null);
     effectsOf(event);
     for (let i = 0; i < observers.length; i++) (observers[i] as FeedbackObserver).observe(event);
-    if (clock.now() - event.at > lateAfter) flags |= 2;
+    if (now - event.at > lateAfter) flags |= 2;
     return flags;
   };
 
   /** Applies a prepared, not yet seen event. */
-  const commit = (event: FeedbackEvent, decision: DecisionEntry | undefined): IngestResult => {
+  const commit = (
+    event: FeedbackEvent,
+    decision: DecisionEntry | undefined,
+    now: Instant,
+  ): IngestResult => {
     seen.set(event.idempotencyKey, event);
-    const flags = applyEvent(event, decision);
+    effects = null;
+    const flags = applyEvent(event, decision, now);
     const done = effects as FeedbackLoopEvent[] | null;
     effects = null;
     flush();
@@ -999,8 +1100,13 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
    * already seen (or repeated within the batch) must repeat their event. Returns the new events
    * in order. When `reserve`, their keys stay in `seen` (the caller applies them at once);
    * otherwise they are released. On any error every reserved key is released and it rethrows.
+   * The whole batch is checked against one reading of the clock, `now`.
    */
-  const prepareBatch = (inputs: readonly unknown[], reserve: boolean): FeedbackEvent[] => {
+  const prepareBatch = (
+    inputs: readonly unknown[],
+    reserve: boolean,
+    now: Instant,
+  ): FeedbackEvent[] => {
     if (!Array.isArray(inputs)) {
       throw feedbackError('feedback/invalid_event', 'events: expected an array of events', {
         path: 'events',
@@ -1016,7 +1122,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
           assertSame(previous, event);
           continue;
         }
-        admit(event);
+        admit(event, now);
         seen.set(event.idempotencyKey, event);
         fresh.push(event);
       }
@@ -1029,23 +1135,26 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   };
 
   /** Applies prepared events whose keys are in `seen`, then tells listeners once. */
-  const applyBatch = (fresh: readonly FeedbackEvent[], duplicates: number): BatchIngestResult => {
+  const applyBatch = (
+    fresh: readonly FeedbackEvent[],
+    duplicates: number,
+    now: Instant,
+  ): BatchIngestResult => {
     let orphaned = 0;
     let late = 0;
     const collected: FeedbackLoopEvent[] = [];
+    // Every event's effects go straight into the batch's list.
+    effects = collected;
     try {
       for (let i = 0; i < fresh.length; i++) {
         const event = fresh[i] as FeedbackEvent;
         const flags = applyEvent(
           event,
           decisions.size === 0 ? undefined : decisions.get(event.decisionId),
+          now,
         );
         orphaned += flags & 1;
         late += flags >> 1;
-        if (effects !== null) {
-          for (const effect of effects) collected.push(effect);
-          effects = null;
-        }
       }
     } finally {
       effects = null;
@@ -1060,12 +1169,15 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     };
   };
 
-  /** Indexes orphans by decision id lazily, so ingest pays only an array push for them. */
+  /**
+   * Indexes orphans (accepted events whose decision is unknown) by decision id lazily, when a
+   * decision is logged, so ingest pays nothing for them.
+   */
   const orphanIndex = new Map<string, FeedbackEvent[]>();
   let indexedUpTo = 0;
   const waitingFor = (decisionId: string): FeedbackEvent[] | undefined => {
-    for (; indexedUpTo < orphanEvents.length; indexedUpTo++) {
-      const event = orphanEvents[indexedUpTo] as FeedbackEvent;
+    for (; indexedUpTo < accepted.length; indexedUpTo++) {
+      const event = accepted[indexedUpTo] as FeedbackEvent;
       if (decisions.has(event.decisionId)) continue;
       const list = orphanIndex.get(event.decisionId);
       if (list === undefined) orphanIndex.set(event.decisionId, [event]);
@@ -1149,13 +1261,13 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     return [factor, latest];
   };
 
-  const countIn = (list: readonly Instant[], at: Instant) =>
-    upperBound(list, at) - upperBound(list, at - windowMs);
+  const countIn = (list: readonly Instant[] | undefined, at: Instant) =>
+    list === undefined ? 0 : upperBound(list, at) - upperBound(list, at - windowMs);
 
   const budgetOf = (subject: SubjectId, channel: string, at: Instant): BudgetStatus => {
-    const state = subjects.get(subject);
+    const n = subjectIds.get(subject);
     const cap = caps[channel] ?? defaultCap;
-    if (state === undefined && !hasChannels(subject)) {
+    if (n === undefined) {
       const allowed = Math.floor(cap);
       const cross = Math.floor(crossChannelCap);
       return {
@@ -1170,30 +1282,28 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         reason: allowed > 0 && cross > 0 ? null : fatigueReason(channel, at, 0, allowed, null),
       };
     }
-    const ch = findChannel(subject, channel);
-    const score = ch === undefined ? 0 : scoreAt(ch, at);
+    const state = subjectStates[n];
+    const page = findPage(channel, n);
+    const i = n & (PAGE - 1);
+    const score = scoreAt(page, i, at);
     const [factor, adjustment] = factorAt(state, channel, at);
     const allowed = Math.floor((cap * factor) / (1 + score / sensitivity));
-    const used = ch === undefined ? 0 : countIn(ch.deliveries, at);
+    const deliveries = page?.deliveries[i];
+    const used = countIn(deliveries, at);
     const [crossFactor, crossAdjustment] = factorAt(state, null, at);
     const crossAllowed = Math.floor(crossChannelCap * crossFactor);
     let crossUsed = 0;
-    for (const bySubject of channels.values()) {
-      const other = bySubject.get(subject);
-      if (other !== undefined) crossUsed += countIn(other.deliveries, at);
-    }
+    for (const other of columns)
+      crossUsed += countIn(other.pages[n >> PAGE_BITS]?.deliveries[i], at);
     let reason: SuppressionReason | null = null;
     if (used >= allowed) {
       reason =
         adjustment !== null
-          ? { ...adjustment.reason, until: releaseAt(ch, at, used, allowed) ?? adjustment.until }
-          : fatigueReason(
-              channel,
-              at,
-              used,
-              allowed,
-              ch === undefined ? null : releaseAt(ch, at, used, allowed),
-            );
+          ? {
+              ...adjustment.reason,
+              until: releaseAt(deliveries, at, used, allowed) ?? adjustment.until,
+            }
+          : fatigueReason(channel, at, used, allowed, releaseAt(deliveries, at, used, allowed));
     } else if (crossUsed >= crossAllowed) {
       reason =
         crossAdjustment !== null
@@ -1225,14 +1335,14 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   };
 
   const releaseAt = (
-    ch: ChannelState | undefined,
+    deliveries: readonly Instant[] | undefined,
     at: Instant,
     used: number,
     allowed: number,
   ): Instant | null => {
-    if (ch === undefined || allowed <= 0) return null;
-    const start = upperBound(ch.deliveries, at - windowMs);
-    const oldest = ch.deliveries[start + used - allowed];
+    if (deliveries === undefined || allowed <= 0) return null;
+    const start = upperBound(deliveries, at - windowMs);
+    const oldest = deliveries[start + used - allowed];
     return oldest === undefined ? null : oldest + windowMs;
   };
 
@@ -1251,8 +1361,25 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     detail: `Fewer ${channel} messages: ${used} in the last ${Math.round(windowMs / duration.day)} days, ${allowed} allowed while you seem to be getting too many`,
   });
 
-  /** Replays the store's decisions, then its events, into the view. */
+  /** Replays the store's resumes, then its decisions, then its events, into the view. */
   const replay = async (): Promise<{ decisions: number; events: number }> => {
+    // Resumes first: they say from when each rule's counts restart, whatever the events' order.
+    for (const resume of (await store.readResumes?.()) ?? []) {
+      if (
+        typeof resume !== 'object' ||
+        resume === null ||
+        typeof resume.ruleId !== 'string' ||
+        (resume.variantId !== null && typeof resume.variantId !== 'string') ||
+        !Number.isInteger(resume.at)
+      ) {
+        throw feedbackError(
+          'feedback/invalid_event',
+          'stored resume: expected { ruleId, variantId, at } with at in epoch ms',
+          { path: 'resume', value: resume },
+        );
+      }
+      restartCounts(resume.ruleId, resume.variantId, resume.at);
+    }
     let decisionsRead = 0;
     let eventsRead = 0;
     const page = 10_000;
@@ -1270,7 +1397,9 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       const rows = await store.readEvents({ afterSeq: after, limit: page });
       for (const row of rows) {
         const event = checkFeedbackEvent(row.event);
-        if (!seen.has(event.idempotencyKey)) commit(event, decisions.get(event.decisionId));
+        if (!seen.has(event.idempotencyKey)) {
+          commit(event, decisions.get(event.decisionId), clock.now());
+        }
         after = row.seq;
       }
       eventsRead += rows.length;
@@ -1282,7 +1411,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   const loop: FeedbackLoop = {
     check(query) {
       checkQuery(query);
-      const state = subjects.get(query.subject);
+      const state = stateOf(query.subject);
       let best: Suppression | null = null;
       if (state !== undefined) {
         for (const s of state.suppressions) {
@@ -1291,6 +1420,8 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         }
       }
       if (best !== null) return { suppressed: true, reason: best.reason };
+      // Critical messages skip guardrail pauses (flagged only), fatigue and budgets.
+      if (critical?.(query) === true) return NOT_SUPPRESSED;
       if (suppressPaused && paused.size > 0) {
         const pause = paused.get(query.ruleId);
         if (pause !== undefined && pause.at <= query.at) {
@@ -1307,7 +1438,6 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
           };
         }
       }
-      if (critical?.(query) === true) return NOT_SUPPRESSED;
       const b = budgetOf(query.subject, query.channel, query.at);
       return b.reason === null ? NOT_SUPPRESSED : { suppressed: true, reason: b.reason };
     },
@@ -1318,11 +1448,11 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         assertSame(previous, event);
         return DUPLICATE;
       }
-      admit(event);
+      admit(event, clock.now());
       await store.appendEvents([event]);
       // Another submit of the same key may have been applied while this one was being stored.
       if (seen.has(event.idempotencyKey)) return DUPLICATE;
-      return commit(event, decisions.get(event.decisionId));
+      return commit(event, decisions.get(event.decisionId), clock.now());
     },
     apply(input) {
       const event = checkFeedbackEvent(input);
@@ -1331,10 +1461,11 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         assertSame(previous, event);
         return DUPLICATE;
       }
-      return commit(event, admit(event));
+      const now = clock.now();
+      return commit(event, admit(event, now), now);
     },
     async submitMany(inputs) {
-      const fresh = prepareBatch(inputs, false);
+      const fresh = prepareBatch(inputs, false, clock.now());
       if (fresh.length > 0) await store.appendEvents(fresh);
       // Another write may have applied some of these keys while the batch was being stored.
       let applied = fresh;
@@ -1345,11 +1476,12 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         }
       }
       for (const event of applied) seen.set(event.idempotencyKey, event);
-      return applyBatch(applied, inputs.length - applied.length);
+      return applyBatch(applied, inputs.length - applied.length, clock.now());
     },
     applyMany(inputs) {
-      const fresh = prepareBatch(inputs, true);
-      return applyBatch(fresh, inputs.length - fresh.length);
+      const now = clock.now();
+      const fresh = prepareBatch(inputs, true, now);
+      return applyBatch(fresh, inputs.length - fresh.length, now);
     },
     async logDecision(input) {
       const entry = prepareDecision(input);
@@ -1370,7 +1502,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       }
     },
     suppressions(subject, at = clock.now()) {
-      const state = subjects.get(subject);
+      const state = stateOf(subject);
       if (state === undefined) return [];
       const out: SuppressionReason[] = [];
       for (const s of state.suppressions) {
@@ -1385,8 +1517,8 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return budgetOf(subject, channel, at);
     },
     fatigue(subject, channel, at = clock.now()) {
-      const ch = findChannel(subject, channel);
-      return ch === undefined ? 0 : scoreAt(ch, at);
+      const n = subjectIds.get(subject);
+      return n === undefined ? 0 : scoreAt(findPage(channel, n), n & (PAGE - 1), at);
     },
     ruleHealth(ruleId, variantId) {
       const key = guardKey(ruleId, variantId ?? null);
@@ -1411,15 +1543,27 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     pauses() {
       return [...paused.values()];
     },
-    resume(ruleId, variantId) {
-      const key = guardKey(ruleId, variantId ?? null);
-      if (!paused.delete(key)) return;
-      Object.assign(countsFor(ruleId, variantId ?? null), newCounts());
-      emit({ type: 'rule_resumed', ruleId, variantId: variantId ?? null }, false);
+    async resume(ruleId, variantId) {
+      const variant = variantId ?? null;
+      const key = guardKey(ruleId, variant);
+      const pause = paused.get(key);
+      if (pause === undefined) return;
+      paused.delete(key);
+      const resume: GuardrailResume = { ruleId, variantId: variant, at: resumeInstant() };
+      restartCounts(ruleId, variant, resume.at);
+      emit({ type: 'rule_resumed', ruleId, variantId: variant }, false);
       flush();
+      if (store.appendResumes === undefined) return;
+      try {
+        await store.appendResumes([resume]);
+      } catch (error) {
+        // Not stored: the pause stands, as it would after a restart.
+        if (!paused.has(key)) paused.set(key, pause);
+        throw error;
+      }
     },
     orphans() {
-      return orphanEvents.filter((event) => !decisions.has(event.decisionId));
+      return accepted.filter((event) => !decisions.has(event.decisionId));
     },
     corrections(subject) {
       return subject === undefined

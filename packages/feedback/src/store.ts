@@ -55,14 +55,32 @@ export interface ReadOptions {
 }
 
 /**
+ * A guardrail pause lifted by `loop.resume()`: the rule (or one variant) whose counts restart, and
+ * the instant they restart from (feedback dated at or before `at` no longer counts).
+ *
+ * @example
+ * const resumes: readonly GuardrailResume[] = (await store.readResumes?.()) ?? [];
+ */
+export interface GuardrailResume {
+  readonly ruleId: string;
+  /** The variant resumed, or `null` for the whole rule. */
+  readonly variantId: string | null;
+  readonly at: Instant;
+}
+
+/**
  * The storage port of `@candor/feedback`: two append-only logs, feedback events and decision
  * entries, from which the feedback loop rebuilds every suppression, fatigue score, guardrail and
- * pause (`loop.hydrate()`), so nothing else needs storing. Contract for implementations:
+ * pause (`loop.hydrate()`), and optionally a third, the guardrail resumes, which a human decided
+ * and which therefore cannot be rebuilt from feedback. Contract for implementations:
  * - `appendEvents` is atomic per call and idempotent by `idempotencyKey`: an identical event is
  *   reported in `duplicates`; the same key with different content rejects the whole call with a
  *   `feedback/idempotency_conflict` error (compare with {@link eventFingerprint}).
  * - `appendDecisions` is the same, keyed by `decisionId`.
  * - reads return records in `seq` order (the order they were appended), filtered by `options`.
+ * - `appendResumes` / `readResumes` are optional (a store without them keeps working, but a
+ *   `resume()` then lasts only until the loop restarts): append stores every record given (a
+ *   repeat is harmless), read returns all of them in append order.
  * The in-memory implementation is {@link createMemoryFeedbackStore}; `@candor/postgres` ships a
  * durable one.
  *
@@ -80,6 +98,10 @@ export interface FeedbackStore {
   appendDecisions(entries: readonly DecisionEntry[]): Promise<AppendResult>;
   /** Reads decision entries in append order. */
   readDecisions(options?: ReadOptions): Promise<readonly StoredDecisionEntry[]>;
+  /** Stores guardrail resumes, so a restarted loop does not pause again on the same evidence. */
+  appendResumes?(resumes: readonly GuardrailResume[]): Promise<void>;
+  /** Reads every stored guardrail resume, in append order. */
+  readResumes?(): Promise<readonly GuardrailResume[]>;
 }
 
 function canonical(value: unknown): string {
@@ -183,6 +205,7 @@ export function createMemoryFeedbackStore(): FeedbackStore {
   const eventIndex = new Map<string, LogRow<FeedbackEvent>>();
   const decisions: LogRow<DecisionEntry>[] = [];
   const decisionIndex = new Map<string, LogRow<DecisionEntry>>();
+  const resumes: GuardrailResume[] = [];
   return {
     async appendEvents(batch) {
       return appendLog(events, eventIndex, batch, (e) => e.idempotencyKey, 'idempotency key');
@@ -195,6 +218,12 @@ export function createMemoryFeedbackStore(): FeedbackStore {
     },
     async readDecisions(options = {}) {
       return readLog(decisions, options).map((row) => ({ seq: row.seq, entry: row.value }));
+    },
+    async appendResumes(batch) {
+      for (const r of batch) resumes.push({ ruleId: r.ruleId, variantId: r.variantId, at: r.at });
+    },
+    async readResumes() {
+      return [...resumes];
     },
   };
 }

@@ -3,10 +3,20 @@ import type { FeedbackKind } from './kinds';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** Days already formatted: suppressions in one batch name few distinct days. */
+const days = new Map<number, string>();
+
 /** `3 May 2026` (UTC): a day an English fallback text can name. */
 export function day(at: Instant): string {
-  const date = new Date(at);
-  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+  const n = Math.floor(at / 86_400_000);
+  let text = days.get(n);
+  if (text === undefined) {
+    const date = new Date(at);
+    text = `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+    if (days.size >= 4096) days.clear();
+    days.set(n, text);
+  }
+  return text;
 }
 
 const CHOICES: Record<FeedbackKind, string> = {
