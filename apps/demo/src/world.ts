@@ -469,7 +469,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       }),
     async resumeRule(ruleId) {
       if (!demoRules.some((r) => r.id === ruleId)) return false;
-      feedback.resume(ruleId);
+      await feedback.resume(ruleId);
       if (engine.pauses().some((p) => p.ruleId === ruleId)) await engine.resume(ruleId);
       return true;
     },

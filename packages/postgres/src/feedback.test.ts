@@ -115,6 +115,38 @@ describe.each(driverCases)('feedback store on $name', ({ kind, skip }) => {
   });
 
   it.skipIf(skip)(
+    'a resumed rule stays resumed after a restart, and its old evidence no longer counts',
+    async () => {
+      const db = await database();
+      const clock = createVirtualClock(T0 + 10_000);
+      const guardrails = { thresholds: { complaint: 0.05 }, minExposures: 20 };
+      const open = async () =>
+        createFeedbackLoop({
+          store: createPostgresFeedbackStore(await database({ schema: db.schema })),
+          clock,
+          guardrails,
+        });
+      const loop = await open();
+      const events: FeedbackEvent[] = [];
+      for (let i = 0; i < 40; i++) {
+        events.push(feedback(`del-${i}`, 'delivered', `d${i}`, `cus_${i}`));
+        if (i % 4 === 0) events.push(feedback(`c-${i}`, 'complained', `d${i}`, `cus_${i}`));
+      }
+      await loop.submitMany(events);
+      expect(loop.isPaused('card-expiry')).toBe(true);
+      await loop.resume('card-expiry');
+      expect(await createPostgresFeedbackStore(db).readResumes()).toEqual([
+        { ruleId: 'card-expiry', variantId: null, at: T0 + 10_000 },
+      ]);
+
+      const restarted = await open();
+      await restarted.hydrate();
+      expect(restarted.isPaused('card-expiry')).toBe(false);
+      expect(restarted.ruleHealth('card-expiry').rates.complaint.rate).toBe(0);
+    },
+  );
+
+  it.skipIf(skip)(
     'a feedback loop rebuilds suppressions from the durable store after a restart',
     async () => {
       const db = await database();

@@ -4,6 +4,7 @@ import type {
   AppendResult as FeedbackAppendResult,
   FeedbackEvent,
   FeedbackStore,
+  GuardrailResume,
   ReadOptions,
   StoredDecisionEntry,
   StoredFeedbackEvent,
@@ -21,6 +22,10 @@ import type { SqlClient } from './driver';
  * await loop.hydrate();
  */
 export interface PostgresFeedbackStore extends FeedbackStore {
+  /** Stores guardrail resumes (`loop.resume()`), so a restarted loop keeps the rule resumed. */
+  appendResumes(resumes: readonly GuardrailResume[]): Promise<void>;
+  /** Reads every stored guardrail resume, in append order. */
+  readResumes(): Promise<readonly GuardrailResume[]>;
   /** How many events and decisions are stored. */
   counts(): Promise<{ readonly events: number; readonly decisions: number }>;
 }
@@ -64,7 +69,8 @@ function checkPage(options: ReadOptions): void {
 
 /**
  * Creates the durable feedback store over an open {@link CandorDatabase}: two append-only logs
- * (`candor_feedback_events`, `candor_feedback_decisions`) with gap-free positions.
+ * (`candor_feedback_events`, `candor_feedback_decisions`) with gap-free positions, and the
+ * guardrail resumes a human decided (`candor_feedback_resumes`).
  *
  * Each append is one transaction that locks its log's counter row, so positions are gap-free
  * and in commit order even with many writers; idempotency keys (events) and decision ids are
@@ -78,6 +84,7 @@ function checkPage(options: ReadOptions): void {
 export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbackStore {
   const sql: SqlClient = db.driver;
   const counters = db.table('feedback_counters');
+  const resumes = db.table('feedback_resumes');
   const events: LogSpec<FeedbackEvent> = {
     log: 'events',
     table: db.table('feedback_events'),
@@ -226,6 +233,20 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
     async readDecisions(options): Promise<readonly StoredDecisionEntry[]> {
       const rows = await read<DecisionEntry>(decisions as LogSpec<never>, options);
       return rows.map((r) => ({ seq: r.seq, entry: r.body }));
+    },
+    async appendResumes(items) {
+      if (items.length === 0) return;
+      await sql.query(
+        `insert into ${resumes} (rule_id, variant_id, at)
+         select * from unnest($1::text[], $2::text[], $3::bigint[])`,
+        [items.map((r) => r.ruleId), items.map((r) => r.variantId), items.map((r) => r.at)],
+      );
+    },
+    async readResumes(): Promise<readonly GuardrailResume[]> {
+      const rows = await sql.query<{ rule_id: string; variant_id: string | null; at: Num }>(
+        `select rule_id, variant_id, at from ${resumes} order by seq`,
+      );
+      return rows.map((r) => ({ ruleId: r.rule_id, variantId: r.variant_id, at: Number(r.at) }));
     },
     async counts() {
       const [row] = await sql.query<{ events: Num; decisions: Num }>(

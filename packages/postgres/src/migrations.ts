@@ -160,6 +160,18 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       `create index candor_feedback_decisions_subject on ${s}.candor_feedback_decisions (subject, seq)`,
     ],
   },
+  {
+    version: 4,
+    name: 'feedback: guardrail resumes',
+    statements: (s: string) => [
+      `create table ${s}.candor_feedback_resumes (
+        seq bigserial primary key,
+        rule_id text not null,
+        variant_id text,
+        at bigint not null
+      )`,
+    ],
+  },
 ]);
 
 /** Quotes an SQL identifier. */
