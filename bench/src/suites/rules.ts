@@ -104,6 +104,8 @@ async function measureAt(ruleCount: number): Promise<Metric[]> {
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   const set = compileRules(candorRules);
+  // Matching indexes are built on a set's first match: count them as part of the load.
+  set.match(events[0] as RuleEvent);
   gc();
   const heapAfter = process.memoryUsage().heapUsed;
   const logic = generated.map((g) => ({
@@ -307,10 +309,12 @@ async function measureAt(ruleCount: number): Promise<Metric[]> {
 async function measureCompile(): Promise<Metric[]> {
   const generated = generateRules(10_000, SEED);
   const candorRules = toCandor(generated);
+  const [first] = toEvents(generateFactSets(1, SEED));
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
-    compileRules(candorRules);
+    // Ready to serve: compiled, and the matching indexes (built on the first match) built.
+    compileRules(candorRules).match(first as RuleEvent);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
@@ -323,7 +327,7 @@ async function measureCompile(): Promise<Metric[]> {
   const jreAdd = performance.now() - t1;
   return [
     {
-      name: 'compile 10,000 rules (median of 5)',
+      name: 'compile 10,000 rules and build their match indexes (first match), median of 5',
       value: times[2] as number,
       unit: 'ms',
       target: { atMost: 250 },

@@ -1,4 +1,4 @@
-import { isCandorError } from '@candor/core';
+import { isCandorError, isWithin } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { factsOf } from '../test/helpers';
@@ -57,6 +57,14 @@ describe('operators', () => {
     [fact('card.tags').contains('b'), true],
     [fact('card.tags').notContains('b'), false],
     [fact('card.s').contains('member'), true],
+    [fact('card.s').contains('silver'), false],
+    [fact('card.s').notContains('silver'), true],
+    [fact('card.n').contains(5), false],
+    [fact('card.n').notContains(5), false],
+    [fact('card.tags').contains(null), false],
+    [fact('card.tags').notContains('c'), true],
+    [fact('card.s').contains(5), false],
+    [fact('card.s').notContains(5), true],
     [fact('card.s').startsWith('gold'), true],
     [fact('card.n').between(5, 9), true],
     [fact('card.n').between(6, 9), false],
@@ -249,6 +257,68 @@ describe('match', () => {
     expect(set.match(event({ card: { n: 'five' } }))).toEqual([]);
   });
 
+  it('gates read each rule through its own data categories', () => {
+    const num = fc.integer({ min: 0, max: 4 });
+    const str = fc.constantFrom('a', 'b');
+    const leaf: fc.Arbitrary<Condition> = fc.oneof(
+      num.map((k) => fact('card.n').gte(k)),
+      num.map((k) => fact('acct.n').lt(k)),
+      str.map((k) => fact('card.s').eq(k)),
+      str.map((k) => fact('acct.s').neq(k)),
+      str.map((k) => not(fact('acct.s').in([k]))),
+    );
+    const cond = fc.oneof(
+      leaf,
+      fc.array(leaf, { minLength: 1, maxLength: 3 }).map((xs) => all(...xs)),
+      fc.array(leaf, { minLength: 1, maxLength: 3 }).map((xs) => any(...xs)),
+      fc
+        .tuple(leaf, fc.array(leaf, { minLength: 1, maxLength: 2 }))
+        .map(([a, xs]) => all(a, any(...xs))),
+    );
+    const categories = fc.constantFrom(
+      ['user.financial'],
+      ['user.financial.card'],
+      ['user.financial.account'],
+    );
+    const value = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+    const side = fc.record({ n: value(num), s: value(str) });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(cond, categories), { minLength: 1, maxLength: 10 }),
+        side,
+        side,
+        (specs, card, acct) => {
+          const set = compileRules(
+            specs.map(([c, dataCategories], i) => base(c, { id: `r${i}`, dataCategories })),
+          );
+          const strip = (o: object) =>
+            Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+          const e: RuleEvent = {
+            id: 'e1',
+            type: 'e',
+            subject: 's',
+            at: 1_780_000_000_000,
+            facts: factsOf(
+              { card: strip(card), acct: strip(acct) },
+              { card: 'user.financial.card', acct: 'user.financial.account' },
+            ),
+          };
+          // Each rule alone, on only the facts its categories cover, must agree.
+          const naive = set.rules
+            .filter((r) => {
+              const facts = e.facts.filter((f) =>
+                r.rule.dataCategories.some((c) => isWithin(f.category, c)),
+              );
+              return compileRules([r.rule]).match({ ...e, facts }).length === 1;
+            })
+            .map((r) => r.id);
+          expect(set.match(e).map((x) => x.ruleId)).toEqual(naive);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('equality, negative and `any` gates never change what fires', () => {
     const num = fc.integer({ min: -2, max: 6 });
     const str = fc.constantFrom('a', 'b', 'c');
@@ -263,6 +333,8 @@ describe('match', () => {
       fc.boolean().map((k) => fact('card.b').eq(k)),
       fc.boolean().map((k) => not(fact('card.b').eq(k))),
       num.map((k) => fact('card.n').eq(k)),
+      str.map((k) => fact('card.l').contains(k)),
+      str.map((k) => fact('card.l').notContains(k)),
     );
     const cond = fc.letrec<{ c: Condition }>((tie) => ({
       c: fc.oneof(
@@ -280,6 +352,7 @@ describe('match', () => {
       s: value(fc.oneof(str, num)),
       t: value(str),
       b: value(fc.oneof(fc.boolean(), str)),
+      l: value(fc.oneof(fc.array(str, { maxLength: 3 }), str, num)),
     });
     fc.assert(
       fc.property(

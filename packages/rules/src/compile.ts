@@ -158,6 +158,45 @@ export interface Slots {
   readonly sources: (Fact | undefined)[];
 }
 
+/** The slots a fact path feeds, and the rest of each slot's path inside the fact's value. */
+class Feed {
+  readonly path: string;
+  readonly slots: Int32Array;
+  readonly rests: ReadonlyArray<readonly string[]>;
+  #readers: Uint8Array | null = null;
+  #blocks = false;
+  /** The last category seen on this path and its readers (a path rarely changes category). */
+  category: string | null = null;
+  categoryReaders: Uint8Array | null = null;
+
+  constructor(path: string, targets: ReadonlyArray<{ slot: number; rest: readonly string[] }>) {
+    this.path = path;
+    this.slots = Int32Array.from(targets, (t) => t.slot);
+    this.rests = targets.map((t) => t.rest);
+  }
+
+  /**
+   * Whether a fact readable by the signatures `readers` marks may not be seen by some rule that
+   * reads one of these slots (memoized for the last category: a path rarely changes category).
+   */
+  blocks(readers: Uint8Array, slotReaders: readonly (readonly number[])[]): boolean {
+    if (readers !== this.#readers) {
+      let blocks = false;
+      for (const slot of this.slots)
+        for (const k of slotReaders[slot] as readonly number[]) if (readers[k] === 0) blocks = true;
+      this.#readers = readers;
+      this.#blocks = blocks;
+    }
+    return this.#blocks;
+  }
+}
+
+/** Every slot of one event, before each rule's view restricts it to its data categories. */
+interface Resolved extends Slots {
+  /** Whether some rule reads a slot it may not see (its view then blanks it). */
+  readonly restricted: boolean;
+}
+
 const RULE_KEYS = new Set([
   'id',
   'version',
@@ -226,6 +265,13 @@ function walk(value: unknown, rest: readonly string[]): unknown {
     if (v === null || typeof v !== 'object') return undefined;
     v = (v as Record<string, unknown>)[rest[i] as string];
   }
+  return typeof v === 'function' ? undefined : v;
+}
+
+/** `value[key]`, read as `walk` reads it (the common one-segment case, without the loop). */
+function prop(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== 'object') return undefined;
+  const v = (value as Record<string, unknown>)[key];
   return typeof v === 'function' ? undefined : v;
 }
 
@@ -880,22 +926,23 @@ export function compileRules(
     );
   }
   // Which slots each fact path feeds, memoized per distinct fact path seen in events.
-  const feeds = new Map<string, ReadonlyArray<{ slot: number; rest: readonly string[] }>>();
-  const feedsOf = (factPath: string) => {
-    let list = feeds.get(factPath);
-    if (list === undefined) {
-      const out: Array<{ slot: number; rest: readonly string[] }> = [];
+  const feeds = new Map<string, Feed>();
+  const feedsOf = (factPath: string): Feed => {
+    let feed = feeds.get(factPath);
+    if (feed === undefined) {
+      const targets: Array<{ slot: number; rest: readonly string[] }> = [];
       const prefix = `${factPath}.`;
       slotPaths.forEach((p, slot) => {
         if (p === null) return;
-        if (p === factPath) out.push({ slot, rest: [] });
-        else if (p.startsWith(prefix)) out.push({ slot, rest: p.slice(prefix.length).split('.') });
+        if (p === factPath) targets.push({ slot, rest: [] });
+        else if (p.startsWith(prefix))
+          targets.push({ slot, rest: p.slice(prefix.length).split('.') });
       });
-      list = out;
+      feed = new Feed(factPath, targets);
       if (feeds.size > 10_000) feeds.clear();
-      feeds.set(factPath, list);
+      feeds.set(factPath, feed);
     }
-    return list;
+    return feed;
   };
   const signatureCategories: Array<readonly string[]> = [];
   const signatureIndex = new Map<string, number>();
@@ -913,6 +960,11 @@ export function compileRules(
     for (const slot of c.slots)
       if (slot !== 0 && slotPaths[slot] !== null && !list.includes(slot)) list.push(slot);
   }
+  // For each slot: the signatures whose rules read it.
+  const slotReaders: number[][] = slotPaths.map(() => []);
+  signatureSlots.forEach((slots, k) => {
+    for (const slot of slots) (slotReaders[slot] as number[]).push(k);
+  });
   // For each fact category: which signatures may read it (memoized across events).
   const readableBy = new Map<string, Uint8Array>();
   const readers = (category: string): Uint8Array => {
@@ -928,40 +980,58 @@ export function compileRules(
     }
     return r;
   };
-  const resolveAll = (
-    facts: readonly Fact[],
-    now: number,
-  ): Slots & { readable: (Uint8Array | undefined)[] } => {
+  const feedAt: Feed[] = [];
+  /** Every slot's value, read once per event; `restricted` when some rule may not see one. */
+  const resolveAll = (facts: readonly Fact[], now: number): Resolved => {
     const n = slotPaths.length;
     const values: unknown[] = new Array(n);
     const sources: (Fact | undefined)[] = new Array(n);
-    const readable: (Uint8Array | undefined)[] = new Array(n);
+    let restricted = false;
     values[0] = now;
     for (let f = 0; f < facts.length; f++) {
       const fact = facts[f] as Fact;
-      const targets = feedsOf(fact.path);
-      if (targets.length === 0) continue;
-      const r = readers(fact.category);
-      for (let t = 0; t < targets.length; t++) {
-        const { slot, rest } = targets[t] as { slot: number; rest: readonly string[] };
+      // Events mostly list the same paths in the same order: check the last feed at `f` first.
+      let feed = feedAt[f];
+      if (feed === undefined || feed.path !== fact.path) {
+        feed = feedsOf(fact.path);
+        if (f < 64) feedAt[f] = feed;
+      }
+      const slots = feed.slots;
+      if (slots.length === 0) continue;
+      let r = feed.categoryReaders;
+      if (r === null || feed.category !== fact.category) {
+        r = readers(fact.category);
+        feed.category = fact.category;
+        feed.categoryReaders = r;
+      }
+      if (!restricted && feed.blocks(r, slotReaders)) restricted = true;
+      for (let t = 0; t < slots.length; t++) {
+        const slot = slots[t] as number;
         const previous = sources[slot];
         if (previous !== undefined && previous.path.length >= fact.path.length) continue;
-        const v = rest.length === 0 ? fact.value : walk(fact.value, rest);
+        const rest = feed.rests[t] as readonly string[];
+        const v =
+          rest.length === 0
+            ? fact.value
+            : rest.length === 1
+              ? prop(fact.value, rest[0] as string)
+              : walk(fact.value, rest);
         if (v === undefined) continue;
         values[slot] = v;
         sources[slot] = fact;
-        readable[slot] = r;
       }
     }
-    return { values, sources, readable };
+    return { values, sources, restricted };
   };
   /** The slots as rules of signature `k` may see them: values of facts outside its categories blanked. */
-  const restrict = (base: Slots & { readable: (Uint8Array | undefined)[] }, k: number): Slots => {
+  const restrict = (base: Resolved, k: number): Slots => {
+    if (!base.restricted) return base;
     const slots = signatureSlots[k] as number[];
     let values: unknown[] | null = null;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as number;
-      const r = base.readable[slot];
+      const source = base.sources[slot];
+      const r = source === undefined ? undefined : readers(source.category);
       if (r !== undefined && r[k] === 0) {
         if (values === null) values = base.values.slice();
         values[slot] = undefined;
@@ -969,8 +1039,18 @@ export function compileRules(
     }
     return values === null ? base : { values, sources: base.sources };
   };
+  /** Signature `k`'s view of the slots (`views` caches them; null: every view is the base). */
+  const viewOf = (base: Resolved, views: (Slots | undefined)[] | null, k: number): Slots => {
+    if (views === null) return base;
+    let view = views[k];
+    if (view === undefined) {
+      view = restrict(base, k);
+      views[k] = view;
+    }
+    return view;
+  };
   const resolver = (facts: readonly Fact[], now: number): ((rule: CompiledRule) => Slots) => {
-    let base: (Slots & { readable: (Uint8Array | undefined)[] }) | null = null;
+    let base: Resolved | null = null;
     const views: (Slots | undefined)[] = new Array(signatureCategories.length);
     return (rule) => {
       let v = views[rule.sigIndex];
@@ -1004,93 +1084,79 @@ export function compileRules(
     match(event, matchOptions = {}) {
       const out: RuleMatch[] = [];
       const candidates = merged.get(event.type) ?? wildcard;
-      const slotsFor = resolver(event.facts, event.at);
+      // No closure is created per event: loaders that name functions (tsx) make that costly.
+      const base = resolveAll(event.facts, event.at);
+      const views: (Slots | undefined)[] | null = base.restricted
+        ? new Array(signatureCategories.length)
+        : null;
       const withTrace = matchOptions.trace === true;
       const index = thresholdIndex(candidates);
-      const views: (Slots | undefined)[] = new Array(signatureCategories.length);
+      const need = index.need;
       // One scratch buffer per index; a re-entrant call (a fact getter calling match) gets its own.
       const reentrant = index.busy;
-      const pass = reentrant ? new Uint8Array(candidates.length) : index.scratch;
-      const anyPass = reentrant ? new Uint8Array(candidates.length) : index.anyScratch;
-      const blocked = reentrant ? new Uint8Array(candidates.length) : index.blockScratch;
+      const pass = reentrant ? new Uint8Array(need.length) : index.scratch;
       if (!reentrant) {
         pass.fill(0);
-        anyPass.fill(0);
-        blocked.fill(0);
         index.busy = true;
       }
       try {
+        // Count, per unit, the gate leaves that pass.
         for (let g = 0; g < index.gates.length; g++) {
           const gate = index.gates[g] as ThresholdGate;
-          const k = gate.probe.sigIndex;
-          let view = views[k];
-          if (view === undefined) {
-            view = slotsFor(gate.probe);
-            views[k] = view;
-          }
-          const x = view.values[gate.slot];
+          const x = viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
           if (typeof x !== 'number' || Number.isNaN(x)) continue;
           const keys = gate.keys;
           let from = 0;
           let to = keys.length;
-          if (gate.op === 'gt') to = bound(keys, x, false);
-          else if (gate.op === 'gte') to = bound(keys, x, true);
-          else if (gate.op === 'lt') from = bound(keys, x, true);
-          else from = bound(keys, x, false);
-          const positions = gate.positions;
-          if (gate.disjunct) {
-            for (let j = from; j < to; j++) anyPass[positions[j] as number] = 1;
-            continue;
-          }
+          if (gate.op === 'gt') to = countBelow(keys, x);
+          else if (gate.op === 'gte') to = countAtMost(keys, x);
+          else if (gate.op === 'lt') from = countAtMost(keys, x);
+          else from = countBelow(keys, x);
+          const units = gate.units;
           for (let j = from; j < to; j++) {
-            const position = positions[j] as number;
-            pass[position] = (pass[position] as number) + 1;
+            const unit = units[j] as number;
+            pass[unit] = (pass[unit] as number) + 1;
           }
         }
         for (let g = 0; g < index.valueGates.length; g++) {
           const gate = index.valueGates[g] as ValueGate;
-          const k = gate.probe.sigIndex;
-          let view = views[k];
-          if (view === undefined) {
-            view = slotsFor(gate.probe);
-            views[k] = view;
-          }
-          const x = view.values[gate.slot];
+          const x = viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
           if (x === undefined) continue;
-          const positions = gate.positions.get(x);
-          if (positions === undefined) continue;
-          if (gate.mode === 1)
-            for (let j = 0; j < positions.length; j++) blocked[positions[j] as number] = 1;
-          else if (gate.mode === 2)
-            for (let j = 0; j < positions.length; j++) anyPass[positions[j] as number] = 1;
-          else
-            for (let j = 0; j < positions.length; j++) {
-              const position = positions[j] as number;
-              pass[position] = (pass[position] as number) + 1;
+          const named = gate.units.get(x);
+          if (gate.negative) {
+            // A negative leaf holds when its fact is present and not one of the values it names.
+            const every = gate.every;
+            for (let j = 0; j < every.length; j++) {
+              const unit = every[j] as number;
+              pass[unit] = (pass[unit] as number) + 1;
+            }
+            if (named !== undefined)
+              for (let j = 0; j < named.length; j++) {
+                const unit = named[j] as number;
+                pass[unit] = (pass[unit] as number) - 1;
+              }
+          } else if (named !== undefined)
+            for (let j = 0; j < named.length; j++) {
+              const unit = named[j] as number;
+              pass[unit] = (pass[unit] as number) + 1;
             }
         }
-        const need = index.need;
-        const full = index.full;
-        const needAny = index.needAny;
-        const residual = index.residual;
-        const sig = index.sig;
+        const { altFrom, altTo, residual } = index;
         for (let k = 0; k < candidates.length; k++) {
-          const required = need[k] as number;
-          if (required !== 0 && pass[k] !== required) continue;
-          if (needAny[k] === 1 && anyPass[k] === 0) continue;
-          if (blocked[k] === 1) continue;
-          const k2 = sig[k] as number;
-          let slots = views[k2];
-          if (slots === undefined) {
-            slots = slotsFor(candidates[k] as CompiledRule);
-            views[k2] = slots;
+          if (pass[k] !== need[k]) continue;
+          const to = altTo[k] as number;
+          let u = altFrom[k] as number;
+          if (u !== to) {
+            // A shared unit counts every alternative that holds; the others never pass `need`.
+            while (u < to && (pass[u] as number) < (need[u] as number)) u++;
+            if (u === to) continue;
           }
           // Every gate passed: only the rest of the program (no gate leaves) is left to run.
+          const rule = candidates[k] as CompiledRule;
+          const slots = views === null ? base : viewOf(base, views, rule.sigIndex);
           const program = residual[k] as PNode | null;
-          if (full[k] === 1 || program === null || run(program, slots.values) === 1) {
-            const rule = candidates[k] as CompiledRule;
+          if (program === null || run(program, slots.values) === 1)
             out.push(withTrace ? new TracedMatch(rule, slots) : { ruleId: rule.id });
-          }
         }
       } finally {
         if (!reentrant) index.busy = false;
@@ -1112,6 +1178,8 @@ const NEQ = 8;
 const IN = 9;
 const NOT_IN = 10;
 const CALL = 11;
+const CONTAINS = 12;
+const NOT_CONTAINS = 13;
 
 /**
  * @internal A condition lowered to data for one shared, monomorphic interpreter (`run`): V8
@@ -1138,6 +1206,8 @@ const FAST: Record<string, number> = {
   neq: NEQ,
   in: IN,
   notIn: NOT_IN,
+  contains: CONTAINS,
+  notContains: NOT_CONTAINS,
 };
 
 function lower(n: CNode): PNode {
@@ -1164,6 +1234,8 @@ function lower(n: CNode): PNode {
       Array.isArray(k) &&
       k.length <= LOWERED_LIST
     )
+      p = new PNode(code, n.slot as number, 0, k, [], null);
+    else if (code !== undefined && (code === CONTAINS || code === NOT_CONTAINS) && isScalar(k))
       p = new PNode(code, n.slot as number, 0, k, [], null);
     else p = new PNode(CALL, 0, 0, null, [], n.fn as Eval);
   }
@@ -1245,6 +1317,20 @@ export function run(n: PNode, s: unknown[]): Tri {
         const x = s[n.slot];
         return x === undefined ? 2 : (n.val as unknown[]).includes(x) ? 0 : 1;
       }
+    case 12 /* CONTAINS: a scalar in an array, or a substring */:
+      {
+        const x = s[n.slot];
+        if (x === undefined) return 2;
+        if (typeof x === 'string') return typeof n.val === 'string' && x.includes(n.val) ? 1 : 0;
+        return Array.isArray(x) && x.includes(n.val) ? 1 : 0;
+      }
+    case 13 /* NOT_CONTAINS: false, too, when the fact is neither an array nor a string */:
+      {
+        const x = s[n.slot];
+        if (x === undefined) return 2;
+        if (typeof x === 'string') return typeof n.val === 'string' && x.includes(n.val) ? 0 : 1;
+        return Array.isArray(x) ? (x.includes(n.val) ? 0 : 1) : 0;
+      }
     default:
       return (n.fn as Eval)(s);
   }
@@ -1257,7 +1343,8 @@ const OUTCOMES = ['fail', 'pass', 'insufficient_data'] as const;
  * evaluation) and rendered into a tree on first read; JSON.stringify includes it.
  */
 class TracedMatch implements RuleMatch {
-  readonly ruleId: string;
+  // `declare`: assigned in the constructor, not defined first (allocation stays cheap).
+  declare readonly ruleId: string;
   readonly #rule: CompiledRule;
   readonly #slots: Slots;
   #rendered: TraceNode | undefined;
@@ -1356,87 +1443,93 @@ function traceNode(
   };
 }
 
-/** @internal Rules sharing a required numeric comparison on one slot, sorted by threshold. */
+/**
+ * @internal Units sharing a required numeric comparison on one slot, sorted by threshold. A unit
+ * is a conjunction the index counts: a candidate's own gate leaves, or one alternative of its
+ * `any`.
+ */
 interface ThresholdGate {
   readonly probe: CompiledRule;
   readonly slot: number;
   readonly op: 'gt' | 'gte' | 'lt' | 'lte';
   readonly keys: Float64Array;
-  readonly positions: Int32Array;
-  /** One of a rule's `any` alternatives: passing marks the rule in `anyPass` instead of counting. */
-  readonly disjunct: boolean;
+  readonly units: Int32Array;
 }
 
-/** @internal Rules sharing an `eq`/`in` (or, negative, `neq`/`notIn`/`not`) leaf on one slot. */
+/** @internal Units sharing `eq`/`in` leaves (or, negative, `neq`/`notIn`/`not`) on one slot. */
 interface ValueGate {
   readonly probe: CompiledRule;
   readonly slot: number;
-  /** 0: counts toward `need`; 1: negative, blocks; 2: one of an `any`'s alternatives. */
-  readonly mode: 0 | 1 | 2;
-  readonly positions: Map<unknown, number[]>;
+  /** A positive gate counts the units its value names; a negative one the others of `every`. */
+  readonly negative: boolean;
+  readonly units: Map<unknown, number[]>;
+  /** Negative: the units with a negative leaf on the slot (once per leaf). */
+  readonly every: Int32Array;
 }
 
 interface ThresholdIndex {
   readonly gates: readonly ThresholdGate[];
-  /** How many gate entries the candidate at that position needs to pass (0: not gated). */
-  readonly need: Uint8Array;
-  /** 1 where the candidate's conditions are all gates: passing every gate means it fires. */
-  readonly full: Uint8Array;
-  /** 1 where the candidate needs one of its `any` alternatives' gates to pass. */
-  readonly needAny: Uint8Array;
+  readonly valueGates: readonly ValueGate[];
   /**
-   * What is left to evaluate once every gate passed: the program without its gate leaves (a
-   * gate passes exactly when its leaf is true), `null` when nothing is left.
+   * How many gate leaves each unit needs to pass: positions below `candidates.length` are the
+   * candidates' own, the rest alternatives of their `any` (the one-leaf alternatives of a rule
+   * share a unit that needs one).
+   */
+  readonly need: Uint8Array;
+  /** The candidate's alternatives are units `altFrom[k]` to `altTo[k]` (none when equal). */
+  readonly altFrom: Int32Array;
+  readonly altTo: Int32Array;
+  /**
+   * What is left to evaluate once the gates passed: the program without its gate leaves (a gate
+   * passes exactly when its leaf is true), `null` when nothing is left.
    */
   readonly residual: ReadonlyArray<PNode | null>;
-  /** Each candidate's signature index (which view of the facts it reads). */
-  readonly sig: Int32Array;
-  /** Equality gates: a fact value → the candidates it counts for (or blocks, when negative). */
-  readonly valueGates: readonly ValueGate[];
-  /** Per-evaluation marks of candidates a negative equality gate ruled out. */
-  readonly blockScratch: Uint8Array;
-  /** Per-evaluation marks of candidates with a passing `any` alternative. */
-  readonly anyScratch: Uint8Array;
   /** Per-evaluation pass counts (evaluation is synchronous, so one buffer per index suffices). */
   readonly scratch: Uint8Array;
   busy: boolean;
 }
 
-/** First index whose key is `> x` (inclusive) or `>= x` (not inclusive). */
-function bound(keys: Float64Array, x: number, inclusive: boolean): number {
+/** How many of the sorted `keys` are `< x`. */
+function countBelow(keys: Float64Array, x: number): number {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const k = keys[mid] as number;
-    if (inclusive ? k <= x : k < x) lo = mid + 1;
+    if ((keys[mid] as number) < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-const MAX_GATES_PER_RULE = 8;
-
-/**
- * The numeric comparisons a rule needs to hold (the root, or children of a root `all`, nested
- * `all`s included) as `[slot, op, threshold]`, and whether they are all of its conditions.
- */
-function gateOf(n: CNode): [number, ThresholdGate['op'], number] | undefined {
-  if (n.kind !== 'fact' || n.refSlot !== undefined) return undefined;
-  const k = n.expected;
-  if (typeof k === 'number' && (n.op === 'gt' || n.op === 'gte' || n.op === 'lt' || n.op === 'lte'))
-    return [n.slot as number, n.op, k];
-  return undefined;
+/** How many of the sorted `keys` are `<= x`. */
+function countAtMost(keys: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-/** A leaf `requiredThresholds` turns into gates. */
-function isGateLeaf(n: CNode): boolean {
-  return (
-    gateOf(n) !== undefined ||
-    valuesOf(n) !== undefined ||
-    (n.kind === 'fact' && n.refSlot === undefined && n.op === 'between' && isRange(n.expected))
-  );
-}
+/** More gate leaves than this per rule (counts are bytes) and the rule is evaluated whole. */
+const MAX_GATES_PER_RULE = 32;
+
+/** A gate leaf as the index counts it. */
+type GateLeaf =
+  | {
+      readonly kind: 'threshold';
+      readonly slot: number;
+      readonly op: ThresholdGate['op'];
+      readonly k: number;
+    }
+  | {
+      readonly kind: 'values';
+      readonly slot: number;
+      readonly values: readonly unknown[];
+      readonly negative: boolean;
+    };
 
 /** The scalars a positive `eq`/`in` leaf needs its fact to be one of (deduplicated). */
 function valuesOf(n: CNode): readonly unknown[] | undefined {
@@ -1447,213 +1540,209 @@ function valuesOf(n: CNode): readonly unknown[] | undefined {
   return undefined;
 }
 
-/** The scalars a negative leaf (`neq`, `notIn`, `not` of `eq`/`in`) needs its fact not to be. */
-function excludedOf(n: CNode): readonly unknown[] | undefined {
-  if (n.kind === 'not') return valuesOf(n.children[0] as CNode);
+/**
+ * The gates that pass exactly when leaf `n` is true (a threshold, a value set, a negative value
+ * set on a present fact, or `between` as two thresholds), or undefined when it has none.
+ */
+function gatesOf(n: CNode): GateLeaf[] | undefined {
+  if (n.kind === 'not') {
+    const child = n.children[0] as CNode;
+    const values = valuesOf(child);
+    return values === undefined
+      ? undefined
+      : [{ kind: 'values', slot: child.slot as number, values, negative: true }];
+  }
   if (n.kind !== 'fact' || n.refSlot !== undefined) return undefined;
+  const slot = n.slot as number;
   const k = n.expected;
-  if (n.op === 'neq' && isScalar(k)) return [k];
-  if (n.op === 'notIn' && Array.isArray(k) && k.every(isScalar)) return [...new Set(k)];
+  if (typeof k === 'number' && (n.op === 'gt' || n.op === 'gte' || n.op === 'lt' || n.op === 'lte'))
+    return [{ kind: 'threshold', slot, op: n.op, k }];
+  if (n.op === 'between' && isRange(k))
+    return [
+      { kind: 'threshold', slot, op: 'gte', k: k[0] },
+      { kind: 'threshold', slot, op: 'lte', k: k[1] },
+    ];
+  const values = valuesOf(n);
+  if (values !== undefined) return [{ kind: 'values', slot, values, negative: false }];
+  if (
+    (n.op === 'neq' && isScalar(k)) ||
+    (n.op === 'notIn' && Array.isArray(k) && k.every(isScalar))
+  )
+    return [
+      { kind: 'values', slot, values: [...new Set(Array.isArray(k) ? k : [k])], negative: true },
+    ];
   return undefined;
 }
 
-/** The program of `n` with the gate leaves of its `all` chain dropped (null: nothing left). */
-function residualOf(n: CNode): PNode | null {
-  if (isGateLeaf(n)) return null;
+/** The conjuncts of `n`: the leaves of its chain of nested `all`s (itself when not an `all`). */
+function conjuncts(n: CNode, out: CNode[] = []): CNode[] {
+  if (n.kind === 'all') for (const c of n.children) conjuncts(c, out);
+  else out.push(n);
+  return out;
+}
+
+/** The program of `n` without the conjuncts in `dropped` (null: nothing left). */
+function residualOf(n: CNode, dropped: ReadonlySet<CNode>): PNode | null {
+  if (dropped.has(n)) return null;
   if (n.kind !== 'all') return n.p as PNode;
   const kids: PNode[] = [];
   for (const c of n.children) {
-    const r = residualOf(c);
+    const r = residualOf(c, dropped);
     if (r !== null) kids.push(r);
   }
   if (kids.length === 0) return null;
   return kids.length === 1 ? (kids[0] as PNode) : new PNode(ALL, 0, 0, null, kids, null);
 }
 
-function requiredThresholds(rule: CompiledRule): {
-  gates: Array<[number, ThresholdGate['op'], number]>;
-  full: boolean;
-  alternatives: Array<[number, ThresholdGate['op'], number]> | null;
-  /** Equality alternatives of the same `any` (one of `alternatives` or these must hold). */
-  altValues: Array<[number, readonly unknown[]]>;
+/**
+ * How the index finds a rule: the gates its conditions need (the conjuncts of its root `all`
+ * chain that have gates), the alternatives of one `any` among those conjuncts (each with the
+ * gates of its own conjuncts: the rule can fire only if one alternative's gates all pass), and
+ * the residual program that still has to run once they pass. Conjuncts whose gates decide them
+ * exactly are dropped from the residual, and so is the `any` when every alternative is decided.
+ */
+function gatePlan(rule: CompiledRule): {
+  own: GateLeaf[];
+  alternatives: GateLeaf[][];
   residual: PNode | null;
-  values: Array<[number, readonly unknown[]]>;
-  excluded: Array<[number, readonly unknown[]]>;
 } {
-  const values: Array<[number, readonly unknown[]]> = [];
-  const excluded: Array<[number, readonly unknown[]]> = [];
-  const gates: Array<[number, ThresholdGate['op'], number]> = [];
-  let alternatives: Array<[number, ThresholdGate['op'], number]> | null = null;
-  const altValues: Array<[number, readonly unknown[]]> = [];
-  let full = true;
-  const visit = (n: CNode): void => {
-    if (n.kind === 'all') {
-      for (const c of n.children) visit(c);
-      return;
+  if (rule.root === null) return { own: [], alternatives: [], residual: rule.program };
+  const own: GateLeaf[] = [];
+  const dropped = new Set<CNode>();
+  let alternatives: GateLeaf[][] = [];
+  let exactAny: CNode | null = null;
+  for (const c of conjuncts(rule.root)) {
+    const gates = gatesOf(c);
+    if (gates !== undefined) {
+      own.push(...gates);
+      dropped.add(c);
+      continue;
     }
-    if (n.kind === 'any' && alternatives === null && n.children.length > 0) {
-      // The rule can only fire if one alternative holds: each needs a comparison or a value.
-      const found: Array<[number, ThresholdGate['op'], number]> = [];
-      const foundValues: Array<[number, readonly unknown[]]> = [];
-      let covered = 0;
-      for (const c of n.children) {
-        const leaves = c.kind === 'all' ? c.children : [c];
-        const g = leaves.map(gateOf).find(Boolean);
-        if (g !== undefined) found.push(g);
-        else {
-          const leaf = leaves.find((l) => valuesOf(l) !== undefined);
-          if (leaf === undefined) break;
-          foundValues.push([leaf.slot as number, valuesOf(leaf) as readonly unknown[]]);
-        }
-        covered++;
+    if (c.kind !== 'any' || exactAny !== null || c.children.length === 0) continue;
+    // One alternative must hold: each needs at least one gate to filter on.
+    const found: GateLeaf[][] = [];
+    let exact = true;
+    for (const alt of c.children) {
+      const leaves: GateLeaf[] = [];
+      for (const leaf of conjuncts(alt)) {
+        const gates = gatesOf(leaf);
+        if (gates === undefined) exact = false;
+        else leaves.push(...gates);
       }
-      if (covered === n.children.length) {
-        alternatives = found;
-        altValues.push(...foundValues);
-      }
+      if (leaves.length === 0) break;
+      found.push(leaves);
     }
-    const positive = valuesOf(n);
-    if (positive !== undefined) {
-      values.push([n.slot as number, positive]);
-      return;
-    }
-    const negative = excludedOf(n);
-    if (negative !== undefined) {
-      const leaf = n.kind === 'not' ? (n.children[0] as CNode) : n;
-      excluded.push([leaf.slot as number, negative]);
-    }
-    if (n.kind === 'fact' && n.refSlot === undefined) {
-      const k = n.expected;
-      if (
-        typeof k === 'number' &&
-        (n.op === 'gt' || n.op === 'gte' || n.op === 'lt' || n.op === 'lte')
-      ) {
-        gates.push([n.slot as number, n.op, k]);
-        return;
-      }
-      if (n.op === 'between' && isRange(k)) {
-        gates.push([n.slot as number, 'gte', k[0]]);
-        gates.push([n.slot as number, 'lte', k[1]]);
-        return;
-      }
-    }
-    full = false;
-  };
-  if (rule.root === null)
-    return {
-      gates,
-      full: false,
-      alternatives,
-      altValues,
-      residual: rule.program,
-      values,
-      excluded,
-    };
-  visit(rule.root);
-  if (gates.length + values.length > MAX_GATES_PER_RULE) {
-    gates.length = 0;
-    values.length = 0;
-    return {
-      gates,
-      full: false,
-      alternatives,
-      altValues,
-      residual: rule.program,
-      values,
-      excluded,
-    };
+    if (found.length !== c.children.length) continue;
+    if (exact) {
+      exactAny = c;
+      alternatives = found;
+      dropped.add(c);
+    } else if (alternatives.length === 0) alternatives = found;
   }
-  const counted = gates.length + values.length;
-  const residual = counted === 0 ? rule.program : residualOf(rule.root);
-  return { gates, full: full && counted > 0, alternatives, altValues, residual, values, excluded };
+  const count = own.length + alternatives.reduce((a, alt) => a + alt.length, 0);
+  if (count > MAX_GATES_PER_RULE) return { own: [], alternatives: [], residual: rule.program };
+  return {
+    own,
+    alternatives,
+    residual: dropped.size === 0 ? rule.program : residualOf(rule.root, dropped),
+  };
 }
 
 function buildThresholdIndex(candidates: readonly CompiledRule[]): ThresholdIndex {
-  const groups = new Map<
+  const plans = candidates.map(gatePlan);
+  // Alternatives of one leaf share a unit that needs one pass; longer ones get a unit each.
+  const altUnits = (alternatives: readonly GateLeaf[][]) => {
+    const single = alternatives.filter((alt) => alt.length === 1).length;
+    return alternatives.length - single + (single > 0 ? 1 : 0);
+  };
+  const units = plans.reduce((n, p) => n + altUnits(p.alternatives), candidates.length);
+  const need = new Uint8Array(units);
+  const altFrom = new Int32Array(candidates.length);
+  const altTo = new Int32Array(candidates.length);
+  const thresholds = new Map<
+    string,
+    { probe: CompiledRule; slot: number; op: ThresholdGate['op']; items: Array<[number, number]> }
+  >();
+  const values = new Map<
     string,
     {
       probe: CompiledRule;
       slot: number;
-      op: ThresholdGate['op'];
-      disjunct: boolean;
-      items: Array<[number, number]>;
+      negative: boolean;
+      units: Map<unknown, number[]>;
+      every: number[];
     }
   >();
-  const need = new Uint8Array(candidates.length);
-  const full = new Uint8Array(candidates.length);
-  const needAny = new Uint8Array(candidates.length);
-  const residual: (PNode | null)[] = new Array(candidates.length);
-  const add = (
-    rule: CompiledRule,
-    position: number,
-    [slot, op, threshold]: [number, ThresholdGate['op'], number],
-    disjunct: boolean,
-  ) => {
-    const key = `${rule.sigIndex}:${slot}:${op}:${disjunct ? 'any' : 'all'}`;
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = { probe: rule, slot, op, disjunct, items: [] };
-      groups.set(key, group);
+  const add = (rule: CompiledRule, unit: number, leaf: GateLeaf) => {
+    if (leaf.kind === 'threshold') {
+      const key = `${rule.sigIndex}:${leaf.slot}:${leaf.op}`;
+      let group = thresholds.get(key);
+      if (group === undefined) {
+        group = { probe: rule, slot: leaf.slot, op: leaf.op, items: [] };
+        thresholds.set(key, group);
+      }
+      group.items.push([leaf.k, unit]);
+      return;
     }
-    group.items.push([threshold, position]);
-  };
-  const valueGroups = new Map<string, ValueGate>();
-  const addValues = (
-    rule: CompiledRule,
-    position: number,
-    [slot, list]: [number, readonly unknown[]],
-    mode: 0 | 1 | 2,
-  ) => {
-    const key = `${rule.sigIndex}:${slot}:${mode}`;
-    let group = valueGroups.get(key);
+    const key = `${rule.sigIndex}:${leaf.slot}:${leaf.negative ? 'not' : 'is'}`;
+    let group = values.get(key);
     if (group === undefined) {
-      group = { probe: rule, slot, mode, positions: new Map() };
-      valueGroups.set(key, group);
+      group = {
+        probe: rule,
+        slot: leaf.slot,
+        negative: leaf.negative,
+        units: new Map(),
+        every: [],
+      };
+      values.set(key, group);
     }
-    for (const v of list) {
-      const at = group.positions.get(v);
-      // Every entry counts once (two leaves wanting the same value count twice, as `need` does).
-      if (at === undefined) group.positions.set(v, [position]);
-      else at.push(position);
+    if (leaf.negative) group.every.push(unit);
+    // Every leaf counts once (two leaves wanting the same value count twice, as `need` does).
+    for (const v of leaf.values) {
+      const list = group.units.get(v);
+      if (list === undefined) group.units.set(v, [unit]);
+      else list.push(unit);
     }
   };
+  let next = candidates.length;
   candidates.forEach((rule, position) => {
-    const required = requiredThresholds(rule);
-    for (const v of required.values) addValues(rule, position, v, 0);
-    for (const v of required.excluded) addValues(rule, position, v, 1);
-    for (const v of required.altValues) addValues(rule, position, v, 2);
-    for (const gate of required.gates) add(rule, position, gate, false);
-    if (required.alternatives !== null) {
-      for (const gate of required.alternatives) add(rule, position, gate, true);
-      needAny[position] = 1;
+    const plan = plans[position] as (typeof plans)[number];
+    for (const leaf of plan.own) add(rule, position, leaf);
+    need[position] = plan.own.length;
+    altFrom[position] = next;
+    let shared = -1;
+    for (const alt of plan.alternatives) {
+      if (alt.length === 1) {
+        if (shared === -1) shared = next++;
+        add(rule, shared, alt[0] as GateLeaf);
+        need[shared] = 1;
+        continue;
+      }
+      for (const leaf of alt) add(rule, next, leaf);
+      need[next] = alt.length;
+      next++;
     }
-    need[position] = required.gates.length + required.values.length;
-    full[position] = required.full ? 1 : 0;
-    residual[position] = required.residual;
+    altTo[position] = next;
   });
   const gates: ThresholdGate[] = [];
-  for (const g of groups.values()) {
+  for (const g of thresholds.values()) {
     g.items.sort((a, b) => a[0] - b[0]);
     gates.push({
       probe: g.probe,
       slot: g.slot,
       op: g.op,
       keys: Float64Array.from(g.items, (i) => i[0]),
-      positions: Int32Array.from(g.items, (i) => i[1]),
-      disjunct: g.disjunct,
+      units: Int32Array.from(g.items, (i) => i[1]),
     });
   }
   return {
     gates,
+    valueGates: Array.from(values.values(), (g) => ({ ...g, every: Int32Array.from(g.every) })),
     need,
-    full,
-    needAny,
-    residual,
-    sig: Int32Array.from(candidates, (c) => c.sigIndex),
-    valueGates: [...valueGroups.values()],
-    blockScratch: new Uint8Array(candidates.length),
-    scratch: new Uint8Array(candidates.length),
-    anyScratch: new Uint8Array(candidates.length),
+    altFrom,
+    altTo,
+    residual: plans.map((p) => p.residual),
+    scratch: new Uint8Array(units),
     busy: false,
   };
 }

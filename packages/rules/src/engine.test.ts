@@ -2,6 +2,7 @@ import { duration, parseDecisionRecord, toInstant } from '@candor/core';
 import { describe, expect, it } from 'vitest';
 import { factsOf, fakeConsent, fakeSuppressions } from '../test/helpers';
 import {
+  all,
   createMemoryRuleStateStore,
   createRuleEngine,
   fact,
@@ -9,6 +10,7 @@ import {
   type Proposal,
   type Rule,
   type RuleEvent,
+  ref,
   type Suppression,
   toDecisionRecord,
 } from './index';
@@ -67,6 +69,36 @@ describe('proposals', () => {
       'conflicts',
     ]);
     expect(p.consent[0]?.allowed).toBe(true);
+  });
+
+  it('list facts compared on the right-hand side ({ fact }) as evidence too', () => {
+    const engine = createRuleEngine({
+      rules: [
+        rule({
+          id: 'foreign-charge',
+          dataCategories: ['user.financial'],
+          conditions: all(
+            fact('account.balance').lt(100),
+            fact('txn.country').neq(ref('account.country')),
+          ),
+        }),
+      ],
+      consent: consent(),
+    });
+    const facts = factsOf(
+      { account: { balance: 50, country: 'DE' }, txn: { country: 'FR' } },
+      { account: 'user.financial.account', txn: 'user.financial.transactions' },
+    );
+    const [p] = engine.evaluate(event('2026-06-01T10:00:00Z', 50, { facts })) as [Proposal];
+    expect(p.kind).toBe('proposal');
+    expect(p.evidence.map((f) => [f.path, f.value, f.category])).toEqual([
+      ['account.balance', 50, 'user.financial.account'],
+      ['txn.country', 'FR', 'user.financial.transactions'],
+      ['account.country', 'DE', 'user.financial.account'],
+    ]);
+    expect(p.reasons[1]).toMatchObject({ text: expect.stringContaining('txn.country') });
+    expect(p.reasons[1]?.evidence).toEqual(['f2', 'f3']);
+    expect(parseDecisionRecord(toDecisionRecord(p)).evidence).toHaveLength(3);
   });
 
   it('redact actual values of chosen categories in traces, not the decision evidence', () => {

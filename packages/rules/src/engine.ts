@@ -14,6 +14,7 @@ import {
   systemClock,
 } from '@candor/core';
 import {
+  type CNode,
   type CompiledRule,
   type CompiledRuleSet,
   compileRules,
@@ -467,7 +468,8 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     };
     const annotate = (node: TraceNode, negated: boolean): TraceNode => {
       if (node.kind === 'fact' || node.kind === 'window') {
-        const cnodeSlot = findSlot(rule, rule.prefix + node.path);
+        const cnode = findNode(rule, rule.prefix + node.path);
+        const cnodeSlot = cnode?.slot;
         const raw = cnodeSlot === undefined ? undefined : slots.values[cnodeSlot];
         if (raw === undefined || node.category === undefined) return node;
         const path =
@@ -480,6 +482,13 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
           raw as JsonValue,
           node.kind === 'fact' ? slots.sources[cnodeSlot as number] : undefined,
         );
+        // A `{ fact }` right-hand side is evidence too: the decision used its value.
+        const ids = [id];
+        const refSlot = cnode?.refSlot;
+        const refSource = refSlot === undefined ? undefined : slots.sources[refSlot];
+        const refRaw = refSlot === undefined ? undefined : slots.values[refSlot];
+        if (refSource !== undefined && refRaw !== undefined && cnode?.refFact !== undefined)
+          ids.push(addFact(cnode.refFact, refSource.category, refRaw as JsonValue, refSource));
         const useful = negated ? node.outcome === 'fail' : node.outcome === 'pass';
         if (useful) {
           const shown = redact(node.category) ? REDACTED : (raw as JsonValue);
@@ -487,7 +496,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
             id: `r${reasons.length + 1}`,
             code: negated ? 'condition_not' : 'condition',
             text: `${negated ? 'not: ' : ''}${path} ${OP_TEXT[node.op as string] ?? node.op}${node.op === 'exists' ? '' : ` ${show(node.expected)}`}`,
-            evidence: [id],
+            evidence: ids,
             params: {
               fact: path,
               op: node.op as string,
@@ -1157,9 +1166,9 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   };
 }
 
-function findSlot(rule: CompiledRule, path: string): number | undefined {
-  const visit = (n: NonNullable<CompiledRule['root']>): number | undefined => {
-    if (n.path === path) return n.slot;
+function findNode(rule: CompiledRule, path: string): CNode | undefined {
+  const visit = (n: CNode): CNode | undefined => {
+    if (n.path === path) return n;
     for (const c of n.children) {
       const s = visit(c);
       if (s !== undefined) return s;
