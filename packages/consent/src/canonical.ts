@@ -1,4 +1,5 @@
-import { CandorError } from '@candor/core';
+import { fail } from './errors';
+import type { ConsentEvent } from './events';
 
 /**
  * Serializes a JSON value canonically (RFC 8785 style): object keys sorted by UTF-16 code units,
@@ -11,7 +12,7 @@ import { CandorError } from '@candor/core';
  * canonicalJson({ b: 1, a: [true, null, 'x'] }); // '{"a":[true,null,"x"],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  return canonicalCopy(value).json;
+  return write(value, '(root)', false);
 }
 
 /**
@@ -23,170 +24,190 @@ export function canonicalJson(value: unknown): string {
  * const { json, copy } = canonicalCopy(event);
  */
 export function canonicalCopy<T>(value: T): { readonly json: string; readonly copy: T } {
-  // Fast path: a sorted deep copy serialized by the native JSON.stringify, which then emits keys
-  // in the copy's (sorted) order. Integer-like keys are ordered numerically by engines, so objects
-  // with such keys take the string-building path instead.
-  numericKey = false;
-  const copy = sortedClone(value);
-  if (copy !== INVALID && !numericKey) return { json: JSON.stringify(copy), copy: copy as T };
-  const json = write(value, true);
-  if (json === undefined) fail(value, '(root)');
+  const json = write(value, '(root)', true);
   return { json, copy: copied as T };
 }
 
-/** Sets an own enumerable property, even one named `__proto__`. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else target[key] = value;
-}
-
-const INVALID: unique symbol = Symbol('invalid');
-let numericKey = false;
-
-/** A deep copy with sorted keys and no `undefined` properties, or `INVALID`. */
-function sortedClone(value: unknown): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : INVALID;
-    case 'object': {
-      if (value === null) return null;
-      if (Array.isArray(value)) {
-        const out = new Array(value.length);
-        for (let i = 0; i < value.length; i++) {
-          const item = value[i] === undefined ? INVALID : sortedClone(value[i]);
-          if (item === INVALID) return INVALID;
-          out[i] = item;
-        }
-        return out;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return INVALID;
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record);
-      let sorted = true;
-      for (let i = 0; i < keys.length; i++) {
-        const code = keys[i]!.charCodeAt(0);
-        if (code >= 48 && code <= 57) numericKey = true;
-        if (i > 0 && keys[i - 1]! > keys[i]!) sorted = false;
-      }
-      if (!sorted) keys.sort();
-      const out: Record<string, unknown> = {};
-      for (const key of keys) {
-        const raw = record[key];
-        if (raw === undefined) continue;
-        const item = sortedClone(raw);
-        if (item === INVALID) return INVALID;
-        setOwn(out, key, item);
-      }
-      return out;
-    }
-    default:
-      return INVALID;
-  }
+/**
+ * {@link canonicalCopy} of a ledger event. Events of the documented shape are copied field by
+ * field in canonical order ({@link sortedEventCopy}) and written by the native `JSON.stringify`;
+ * anything else (extra fields, unexpected types) takes the generic path. Both give the same bytes
+ * and the same copy.
+ *
+ * @example
+ * canonicalEventCopy(event).json === canonicalCopy(event).json; // true
+ */
+export function canonicalEventCopy(event: ConsentEvent): {
+  readonly json: string;
+  readonly copy: ConsentEvent;
+} {
+  const copy = sortedEventCopy(event);
+  return copy === undefined ? canonicalCopy(event) : { json: JSON.stringify(copy), copy };
 }
 
 /** The copy made by the last `write(…, true)` call (avoids allocating a result per node). */
 let copied: unknown;
 
+function bad(path: string, value: unknown, problem: string): never {
+  fail('consent/invalid_event', path, value, problem);
+}
+
 /**
- * Serializes `value` (and, when `copy`, leaves a deep copy in `copied`), or returns `undefined`
- * when something in it cannot be carried.
+ * Serializes `value` at `path` canonically (and, when `copy`, leaves a deep copy in `copied`);
+ * throws naming the first value JSON cannot carry.
  */
-function write(value: unknown, copy: boolean): string | undefined {
+function write(value: unknown, path: string, copy: boolean): string {
+  copied = value;
   switch (typeof value) {
     case 'string':
-      copied = value;
-      return JSON.stringify(value);
     case 'boolean':
-      copied = value;
-      return value ? 'true' : 'false';
+      return JSON.stringify(value);
     case 'number':
-      copied = value;
-      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+      return Number.isFinite(value) ? JSON.stringify(value) : bad(path, value, 'must be finite');
     case 'object': {
-      if (value === null) {
-        copied = null;
-        return 'null';
-      }
+      if (value === null) return 'null';
       if (Array.isArray(value)) {
         const array: unknown[] | undefined = copy ? new Array(value.length) : undefined;
         let out = '[';
         for (let i = 0; i < value.length; i++) {
-          const item = value[i] === undefined ? undefined : write(value[i], copy);
-          if (item === undefined) return undefined;
+          const at = `${path}[${i}]`;
+          if (value[i] === undefined) bad(at, undefined, 'undefined cannot be stored in an array');
+          out += (i === 0 ? '' : ',') + write(value[i], at, copy);
           if (array) array[i] = copied;
-          out += i === 0 ? item : `,${item}`;
         }
         copied = array;
         return `${out}]`;
       }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return undefined;
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record);
-      let sorted = true;
-      for (let i = 1; i < keys.length; i++) {
-        if (keys[i - 1]! > keys[i]!) {
-          sorted = false;
-          break;
-        }
-      }
-      if (!sorted) keys.sort();
+      if (!isPlain(value)) bad(path, value, 'only plain objects can be hashed');
       const object: Record<string, unknown> | undefined = copy ? {} : undefined;
       let out = '{';
-      for (const key of keys) {
-        const raw = record[key];
+      for (const key of Object.keys(value).sort()) {
+        const raw = value[key];
         if (raw === undefined) continue;
-        const item = write(raw, copy);
-        if (item === undefined) return undefined;
-        if (object) setOwn(object, key, copied);
+        const item = write(raw, `${path}.${key}`, copy);
+        // Sets an own enumerable property, even one named `__proto__`.
+        if (object)
+          Object.defineProperty(object, key, {
+            value: copied,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${item}`;
       }
       copied = object;
       return `${out}}`;
     }
     default:
-      return undefined;
+      return bad(path, value, `a ${typeof value} cannot be stored`);
   }
 }
 
-/** Finds the first value JSON cannot carry (slow path, only on failure) and throws naming it. */
-function fail(value: unknown, path: string): never {
-  const bad = (message: string): never => {
-    throw new CandorError('consent/invalid_event', `${path}: ${message}`, { path, value });
-  };
-  if (typeof value === 'number') bad('numbers must be finite');
-  if (typeof value === 'object' && value !== null) {
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        if (item === undefined) {
-          throw new CandorError(
-            'consent/invalid_event',
-            `${path}[${i}]: arrays may not hold undefined`,
-            {
-              path: `${path}[${i}]`,
-              value: item,
-            },
-          );
-        }
-        if (write(item, false) === undefined) fail(item, `${path}[${i}]`);
-      });
-    } else {
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) bad('only plain objects can be hashed');
-      for (const [key, item] of Object.entries(value)) {
-        if (item !== undefined && write(item, false) === undefined) fail(item, `${path}.${key}`);
-      }
-    }
+const isPlain = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
+
+/** Whether every own key with a defined value is one of `known`. */
+function onlyKeys(value: Record<string, unknown>, known: readonly string[]): boolean {
+  for (const key in value) {
+    if (value[key] !== undefined && !known.includes(key)) return false;
   }
-  return bad(`a ${typeof value} cannot be stored`);
+  return true;
+}
+
+// Every field of a ConsentEvent (and of its nested objects), in canonical (code unit) order.
+const EVENT_KEYS = [
+  'actor',
+  'at',
+  'basis',
+  'confirmed',
+  'expiresAt',
+  'jurisdiction',
+  'kind',
+  'method',
+  'notice',
+  'purposes',
+  'reason',
+  'signal',
+  'surface',
+  'uiVersion',
+];
+const ACTOR_KEYS = ['id', 'kind'];
+const NOTICE_KEYS = ['contentHash', 'id', 'version'];
+
+/** An array of strings without holes. */
+function isStrings(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
+}
+
+type Optional<T> = T | undefined;
+const isText = (value: unknown): value is Optional<string> =>
+  value === undefined || typeof value === 'string';
+
+/**
+ * A deep copy of an event of the documented shape, built field by field in canonical order, so
+ * that the native `JSON.stringify` (which keeps insertion order for such keys) writes exactly its
+ * canonical JSON; `undefined` when the event has any other field or type (then only the generic
+ * path gives the canonical bytes).
+ *
+ * @example
+ * const copy = sortedEventCopy(event);
+ * if (copy) JSON.stringify(copy) === canonicalJson(event); // true
+ */
+export function sortedEventCopy(event: ConsentEvent): ConsentEvent | undefined {
+  if (!isPlain(event) || !onlyKeys(event, EVENT_KEYS)) return undefined;
+  const { actor, at, basis, confirmed, expiresAt, jurisdiction, kind, method, notice } = event;
+  const { purposes, reason, signal, surface, uiVersion } = event;
+  if (
+    !isPlain(actor) ||
+    !onlyKeys(actor, ACTOR_KEYS) ||
+    typeof actor.kind !== 'string' ||
+    !isText(actor.id) ||
+    typeof at !== 'number' ||
+    !Number.isFinite(at) ||
+    !isText(basis) ||
+    (confirmed !== undefined && typeof confirmed !== 'boolean') ||
+    (expiresAt !== undefined && (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt))) ||
+    !isText(jurisdiction) ||
+    typeof kind !== 'string' ||
+    typeof method !== 'string' ||
+    !isText(reason) ||
+    !isText(surface) ||
+    !isText(uiVersion) ||
+    !isStrings(purposes) ||
+    (notice !== undefined &&
+      !(
+        isPlain(notice) &&
+        onlyKeys(notice, NOTICE_KEYS) &&
+        typeof notice.contentHash === 'string' &&
+        typeof notice.id === 'string' &&
+        typeof notice.version === 'string'
+      )) ||
+    (signal !== undefined &&
+      !(isPlain(signal) && onlyKeys(signal, ['gpc']) && typeof signal.gpc === 'boolean'))
+  ) {
+    return undefined;
+  }
+  const copy: Record<string, unknown> = {
+    actor: actor.id === undefined ? { kind: actor.kind } : { id: actor.id, kind: actor.kind },
+    at,
+  };
+  if (basis !== undefined) copy.basis = basis;
+  if (confirmed !== undefined) copy.confirmed = confirmed;
+  if (expiresAt !== undefined) copy.expiresAt = expiresAt;
+  if (jurisdiction !== undefined) copy.jurisdiction = jurisdiction;
+  copy.kind = kind;
+  copy.method = method;
+  if (notice !== undefined) {
+    copy.notice = { contentHash: notice.contentHash, id: notice.id, version: notice.version };
+  }
+  copy.purposes = purposes.slice();
+  if (reason !== undefined) copy.reason = reason;
+  if (signal !== undefined) copy.signal = { gpc: signal.gpc };
+  if (surface !== undefined) copy.surface = surface;
+  if (uiVersion !== undefined) copy.uiVersion = uiVersion;
+  return copy as unknown as ConsentEvent;
 }

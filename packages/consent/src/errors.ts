@@ -1,3 +1,5 @@
+import { CandorError } from '@candor/core';
+
 /**
  * Every error code `@candor/consent` throws, as a {@link CandorError} `code`. Each error's
  * `details.path` and `details.value` name what is wrong and where.
@@ -34,3 +36,21 @@ export type ConsentErrorCode =
   | 'consent/missing_controller'
   | 'consent/invalid_tc_string'
   | 'consent/invalid_tcf_options';
+
+/**
+ * Throws a {@link CandorError} with `code` whose message is `<path>: <problem>` and whose details
+ * name the offending `path` and `value` (plus any `extra` details). Internal: one code path for
+ * every validation error of the package.
+ *
+ * @example
+ * if (typeof gpc !== 'boolean') fail('consent/invalid_event', 'input.gpc', gpc, 'must be a boolean');
+ */
+export function fail(
+  code: ConsentErrorCode | 'core/invalid_input',
+  path: string,
+  value: unknown,
+  problem: string,
+  extra?: Record<string, unknown>,
+): never {
+  throw new CandorError(code, `${path}: ${problem}`, { path, value, ...extra });
+}

@@ -1,5 +1,4 @@
 import {
-  type ConsentReason,
   type ConsentStatus,
   type ConsentVerdict,
   type Instant,
@@ -117,11 +116,6 @@ function reaches(
   return false;
 }
 
-function reason(code: ConsentReasonCode, detail: string, purpose: string, recordId?: string) {
-  const out: ConsentReason = { code, detail, purpose };
-  return recordId === undefined ? out : { ...out, recordId };
-}
-
 const day = (at: Instant) => toIso(at).slice(0, 10);
 
 /**
@@ -199,11 +193,13 @@ export function evaluatePurpose(
       ? imported
       : (explicit ?? imported);
 
+  // One reason, citing the record the verdict rests on (if any).
   const verdict = (
     allowed: boolean,
     status: ConsentStatus,
     basis: LegalBasis | null,
-    reasons: ConsentReason[],
+    code: ConsentReasonCode,
+    detail: string,
     record?: EventItem,
     expiresAt: Instant | null = null,
   ): Evaluation => ({
@@ -212,7 +208,9 @@ export function evaluatePurpose(
       purpose: id,
       status,
       basis,
-      reasons: Object.freeze(reasons),
+      reasons: Object.freeze([
+        record ? { code, detail, purpose: id, recordId: record.id } : { code, detail, purpose: id },
+      ]),
       recordIds: Object.freeze(record ? [record.id] : []),
       noticeVersion: record?.event.notice?.version ?? null,
       expiresAt,
@@ -230,13 +228,13 @@ export function evaluatePurpose(
         (pack.legitimateInterest && !(sensitive && pack.sensitiveRequiresOptIn)),
     ) ?? 'consent';
   if (basis === 'contract' || basis === 'legal_obligation') {
-    return verdict(true, 'not_required', basis, [
-      reason(
-        basis === 'contract' ? 'not_required_contract' : 'not_required_legal_obligation',
-        `${purpose.title} relies on ${basis === 'contract' ? 'the contract' : 'a legal obligation'}, not on consent`,
-        id,
-      ),
-    ]);
+    return verdict(
+      true,
+      'not_required',
+      basis,
+      basis === 'contract' ? 'not_required_contract' : 'not_required_legal_obligation',
+      `${purpose.title} relies on ${basis === 'contract' ? 'the contract' : 'a legal obligation'}, not on consent`,
+    );
   }
 
   // 2. An objection blocks everything else.
@@ -246,14 +244,8 @@ export function evaluatePurpose(
       false,
       'objected',
       basis,
-      [
-        reason(
-          'objected',
-          `Objected to ${purpose.title} on ${day(objection.event.at)}${dm ? ' (an objection to direct marketing is absolute)' : ''}`,
-          id,
-          objection.id,
-        ),
-      ],
+      'objected',
+      `Objected to ${purpose.title} on ${day(objection.event.at)}${dm ? ' (an objection to direct marketing is absolute)' : ''}`,
       objection,
     );
   }
@@ -283,14 +275,8 @@ export function evaluatePurpose(
           true,
           'granted',
           'consent',
-          [
-            reason(
-              'confirmed_over_gpc',
-              `Granted on ${day(explicit.event.at)}, confirmed over the browser's Global Privacy Control signal`,
-              id,
-              explicit.id,
-            ),
-          ],
+          'confirmed_over_gpc',
+          `Granted on ${day(explicit.event.at)}, confirmed over the browser's Global Privacy Control signal`,
           explicit,
           expiresAt,
         );
@@ -300,14 +286,8 @@ export function evaluatePurpose(
       false,
       'opted_out',
       'consent',
-      [
-        reason(
-          'gpc_opt_out',
-          `The browser sent a Global Privacy Control signal (opt-out of sale, sharing and targeted advertising) on ${day(gpc.item.event.at)}`,
-          id,
-          gpc.item.id,
-        ),
-      ],
+      'gpc_opt_out',
+      `The browser sent a Global Privacy Control signal (opt-out of sale, sharing and targeted advertising) on ${day(gpc.item.event.at)}`,
       gpc.item,
     );
   }
@@ -324,14 +304,8 @@ export function evaluatePurpose(
           false,
           'expired',
           'consent',
-          [
-            reason(
-              'expired',
-              `The grant of ${day(choice.event.at)} expired on ${day(expiresAt)}`,
-              id,
-              choice.id,
-            ),
-          ],
+          'expired',
+          `The grant of ${day(choice.event.at)} expired on ${day(expiresAt)}`,
           choice,
           expiresAt,
         );
@@ -341,7 +315,8 @@ export function evaluatePurpose(
         true,
         'granted',
         'consent',
-        [reason(code, `Granted ${via} on ${day(choice.event.at)}`, id, choice.id)],
+        code,
+        `Granted ${via} on ${day(choice.event.at)}`,
         choice,
         expiresAt,
       );
@@ -351,14 +326,8 @@ export function evaluatePurpose(
         false,
         'expired',
         'consent',
-        [
-          reason(
-            'refusal_expired',
-            `The refusal of ${day(choice.event.at)} lapsed on ${day(expiresAt)}; ask again before using it`,
-            id,
-            choice.id,
-          ),
-        ],
+        'refusal_expired',
+        `The refusal of ${day(choice.event.at)} lapsed on ${day(expiresAt)}; ask again before using it`,
         choice,
         expiresAt,
       );
@@ -376,7 +345,8 @@ export function evaluatePurpose(
       false,
       status,
       basis,
-      [reason(code, `${words} ${via} on ${day(choice.event.at)}`, id, choice.id)],
+      code,
+      `${words} ${via} on ${day(choice.event.at)}`,
       choice,
       expiresAt,
     );
@@ -384,33 +354,37 @@ export function evaluatePurpose(
 
   // 5. Defaults.
   if (basis === 'legitimate_interest') {
-    return verdict(true, 'not_required', basis, [
-      reason(
-        'legitimate_interest',
-        `${purpose.title} relies on legitimate interest; you can object at any time`,
-        id,
-      ),
-    ]);
+    return verdict(
+      true,
+      'not_required',
+      basis,
+      'legitimate_interest',
+      `${purpose.title} relies on legitimate interest; you can object at any time`,
+    );
   }
   if (sensitive && pack.sensitiveRequiresOptIn) {
-    return verdict(false, 'not_asked', 'consent', [
-      reason(
-        'sensitive_requires_opt_in',
-        `Sensitive data for ${purpose.title} needs your explicit consent`,
-        id,
-      ),
-    ]);
+    return verdict(
+      false,
+      'not_asked',
+      'consent',
+      'sensitive_requires_opt_in',
+      `Sensitive data for ${purpose.title} needs your explicit consent`,
+    );
   }
   if (pack.model === 'opt_out') {
-    return verdict(true, 'not_asked', 'consent', [
-      reason('default_opt_out_allowed', `Allowed under ${pack.title} until you opt out`, id),
-    ]);
+    return verdict(
+      true,
+      'not_asked',
+      'consent',
+      'default_opt_out_allowed',
+      `Allowed under ${pack.title} until you opt out`,
+    );
   }
-  return verdict(false, 'not_asked', 'consent', [
-    reason(
-      'default_opt_in_required',
-      `${purpose.title} needs your consent under ${pack.title}`,
-      id,
-    ),
-  ]);
+  return verdict(
+    false,
+    'not_asked',
+    'consent',
+    'default_opt_in_required',
+    `${purpose.title} needs your consent under ${pack.title}`,
+  );
 }

@@ -62,7 +62,6 @@ export {
   hashEntry,
   hashedContent,
   LEDGER_HASH_VERSION,
-  nobleSha256Hex,
   sealEntry,
   sha256Hex,
   throwIdempotencyConflict,

@@ -13,6 +13,7 @@ import {
   systemClock,
 } from '@candor/core';
 import { canonicalJson } from './canonical';
+import { fail } from './errors';
 import { type Evaluation, type EventItem, evaluatePurpose, isRestrictive } from './evaluate';
 import type {
   ConsentActor,
@@ -293,6 +294,7 @@ export interface ConsentManager<P extends string> extends ConsentGate {
 }
 
 interface SubjectState {
+  subject: SubjectId;
   entries: LedgerEntry[];
   pending: (EventItem & { key: string })[];
   items: readonly EventItem[];
@@ -301,13 +303,8 @@ interface SubjectState {
   pack: PolicyPack;
   /** Memoized evaluations at `2 * purpose.index + (sensitive ? 1 : 0)`. */
   cache: (Evaluation | undefined)[];
-  /** The last verdict served, inline so a repeated question costs one object visit. */
-  hotSlot: number;
-  hotFrom: Instant;
-  hotUntil: Instant;
-  /** The hot verdict has a time window (an expiry passed or ahead); otherwise it holds until a change. */
-  hotTimed: boolean;
-  hotVerdict: ConsentVerdict | undefined;
+  /** Slots whose verdict sits in `settled` (dropped on every change of the subject). */
+  settledSlots: number[];
   queue: Promise<unknown>;
   gpc: boolean | undefined;
 }
@@ -340,6 +337,10 @@ export function createConsentManager<P extends string>(
   const defaultPack = resolvePolicy(defaultJurisdiction, packs, fallback);
   const subjects = new Map<SubjectId, SubjectState>();
   const emptyCache: (Evaluation | undefined)[] = [];
+  // Per slot (purpose × sensitive), the subjects whose current verdict holds from their last
+  // event until their next change (no expiry, no future-dated event): decide() without `at`
+  // answers them with one lookup. rebuild() drops a subject's entries on every change.
+  const settled: Map<SubjectId, ConsentVerdict>[] = [];
   const listeners = new Set<(change: ConsentChange) => void>();
   let counter = 0;
   const generateKey =
@@ -354,11 +355,8 @@ export function createConsentManager<P extends string>(
     let state = subjects.get(subject);
     if (!state) {
       state = {
-        hotSlot: -1,
-        hotTimed: true,
-        hotVerdict: undefined,
-        hotFrom: 0,
-        hotUntil: 0,
+        subject,
+        settledSlots: [],
         lastAt: 0,
         entries: [],
         pending: [],
@@ -392,18 +390,43 @@ export function createConsentManager<P extends string>(
     state.pack = packFor(jurisdiction ?? defaultJurisdiction);
     state.gpc = gpc;
     state.cache = [];
-    state.hotSlot = -1;
-    state.hotVerdict = undefined;
+    for (const slot of state.settledSlots) settled[slot]!.delete(state.subject);
+    state.settledSlots.length = 0;
   }
 
   function applyEntry(state: SubjectState, entry: LedgerEntry): boolean {
     const head = state.entries[state.entries.length - 1]?.sequence ?? 0;
     if (entry.sequence <= head) return false;
     state.entries.push(entry);
-    const pendingIndex = state.pending.findIndex((p) => p.key === entry.idempotencyKey);
-    if (pendingIndex !== -1) state.pending.splice(pendingIndex, 1);
+    dropPending(state, entry.idempotencyKey);
     rebuild(state);
     return true;
+  }
+
+  /** Forgets the pending (not yet stored) event written under `key`; true if there was one. */
+  function dropPending(state: SubjectState, key: string): boolean {
+    const index = state.pending.findIndex((p) => p.key === key);
+    if (index !== -1) state.pending.splice(index, 1);
+    return index !== -1;
+  }
+
+  /** Replaces a subject's entries with what the store holds, keeping only unstored pending events. */
+  function reset(subject: SubjectId, list: LedgerEntry[]): void {
+    const state = stateOf(subject);
+    state.entries = list;
+    state.pending = state.pending.filter((p) => !list.some((e) => e.idempotencyKey === p.key));
+    rebuild(state);
+  }
+
+  /** Every stored entry, grouped by subject (each subject's entries in ascending sequence). */
+  async function readAll(): Promise<Map<SubjectId, LedgerEntry[]>> {
+    const groups = new Map<SubjectId, LedgerEntry[]>();
+    for await (const entry of store.entries()) {
+      const list = groups.get(entry.subject);
+      if (list) list.push(entry);
+      else groups.set(entry.subject, [entry]);
+    }
+    return groups;
   }
 
   function notify(change: ConsentChange): void {
@@ -460,19 +483,21 @@ export function createConsentManager<P extends string>(
       (at === undefined || t >= state.lastAt)
     ) {
       if (t < state.lastAt) t = state.lastAt;
-      if (state.hotSlot === slot && t < state.hotUntil && t >= state.hotFrom) {
-        return state.hotVerdict!;
-      }
       let hit = state.cache[slot];
       if (hit === undefined || t >= hit.until || t < hit.from) {
         hit = evaluatePurpose(registry, purpose, state.items, t, state.pack, sensitive);
         state.cache[slot] = hit;
       }
-      state.hotSlot = slot;
-      state.hotFrom = hit.from;
-      state.hotUntil = hit.until;
-      state.hotTimed = hit.from > state.lastAt || hit.until !== Number.POSITIVE_INFINITY;
-      state.hotVerdict = hit.verdict;
+      // Holds from the subject's last event until its next change: answer it from `settled`.
+      if (hit.from <= state.lastAt && hit.until === Number.POSITIVE_INFINITY) {
+        let map = settled[slot];
+        if (map === undefined) {
+          map = new Map();
+          settled[slot] = map;
+        }
+        if (!map.has(state.subject)) state.settledSlots.push(slot);
+        map.set(state.subject, hit.verdict);
+      }
       return hit.verdict;
     }
     if (state === undefined) {
@@ -497,13 +522,39 @@ export function createConsentManager<P extends string>(
   const lastCategory: (string | undefined)[] = [];
   const lastClass: (0 | 1 | 2)[] = [];
 
+  // The last question's shape (purpose and categories, all declared) and its slot, so a caller
+  // asking the same question about many subjects costs one lookup per subject. The categories
+  // are compared by value on every call: a caller may reuse and mutate its array.
+  let shapePurpose: string | undefined;
+  let shapeCategories: readonly string[] = [];
+  let shapeSettled: Map<SubjectId, ConsentVerdict> | undefined;
+
+  function sameShape(query: DecideQuery<P> | ConsentQuery): boolean {
+    if (query.purpose !== shapePurpose) return false;
+    const categories = query.dataCategories;
+    if (!Array.isArray(categories) || categories.length !== shapeCategories.length) return false;
+    for (let i = 0; i < categories.length; i++) {
+      if (categories[i] !== shapeCategories[i]) return false;
+    }
+    return true;
+  }
+
   function decide(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
+    if (
+      query.at === undefined &&
+      (query as DecideQuery<P>).jurisdiction === undefined &&
+      sameShape(query)
+    ) {
+      const verdict = shapeSettled?.get(query.subject);
+      if (verdict !== undefined) return verdict;
+    }
+    return decideFully(query);
+  }
+
+  function decideFully(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
     const subject = query.subject;
     if (typeof subject !== 'string' || subject.length === 0) {
-      throw new CandorError('core/invalid_input', 'subject must be a non-empty string', {
-        path: 'subject',
-        value: subject,
-      });
+      fail('core/invalid_input', 'subject', subject, 'must be a non-empty string');
     }
     let purpose = lastPurpose;
     if (query.purpose !== lastPurposeId || purpose === undefined) {
@@ -517,10 +568,7 @@ export function createConsentManager<P extends string>(
     }
     const categories = query.dataCategories;
     if (!Array.isArray(categories)) {
-      throw new CandorError('core/invalid_input', 'dataCategories must be an array', {
-        path: 'dataCategories',
-        value: categories,
-      });
+      fail('core/invalid_input', 'dataCategories', categories, 'must be an array');
     }
     const index = purpose.index;
     let sensitive = false;
@@ -542,20 +590,15 @@ export function createConsentManager<P extends string>(
     }
     const at = query.at;
     const jurisdiction = (query as DecideQuery<P>).jurisdiction;
-    let verdict: ConsentVerdict | undefined;
-    if (at === undefined && jurisdiction === undefined) {
-      // Hot path: the subject's last verdict for this purpose, if nothing changed since.
-      const state = subjects.get(subject);
-      if (state !== undefined && state.hotSlot === 2 * index + (sensitive ? 1 : 0)) {
-        if (!state.hotTimed) verdict = state.hotVerdict;
-        else {
-          const now = clock.now();
-          if (now < state.hotUntil && now >= state.hotFrom) verdict = state.hotVerdict;
-        }
+    const verdict = verdictFor(purpose, subject, at ?? clock.now(), sensitive, jurisdiction, at);
+    if (undeclared === undefined) {
+      if (!sameShape(query)) {
+        shapePurpose = purpose.id;
+        shapeCategories = categories.slice();
       }
+      shapeSettled = settled[2 * index + (sensitive ? 1 : 0)];
+      return verdict;
     }
-    verdict ??= verdictFor(purpose, subject, at ?? clock.now(), sensitive, jurisdiction, at);
-    if (undeclared === undefined) return verdict;
     return Object.freeze({
       ...verdict,
       allowed: false,
@@ -574,18 +617,11 @@ export function createConsentManager<P extends string>(
   function purposeList(value: unknown, path: string, allowEmpty: boolean): P[] {
     const list = (typeof value === 'string' ? [value] : value) as unknown;
     if (!Array.isArray(list) || (!allowEmpty && list.length === 0)) {
-      throw new CandorError('consent/invalid_purpose', `${path}: name at least one purpose`, {
-        path,
-        value,
-      });
+      fail('consent/invalid_purpose', path, value, 'name at least one purpose');
     }
     list.forEach((p, i) => {
       if (!registry.has(p as string)) {
-        throw new CandorError(
-          'consent/invalid_purpose',
-          `${path}[${i}]: ${JSON.stringify(p)} is not a declared purpose`,
-          { path: `${path}[${i}]`, value: p },
-        );
+        fail('consent/invalid_purpose', `${path}[${i}]`, p, `${JSON.stringify(p)} is not declared`);
       }
     });
     return list as P[];
@@ -598,10 +634,7 @@ export function createConsentManager<P extends string>(
     path = 'input',
   ): { event: ConsentEvent; key: string } {
     if (typeof input !== 'object' || input === null) {
-      throw new CandorError('consent/invalid_event', `${path}: must be an object`, {
-        path,
-        value: input,
-      });
+      fail('consent/invalid_event', path, input, 'must be an object');
     }
     const now = clock.now();
     const purposes =
@@ -612,23 +645,23 @@ export function createConsentManager<P extends string>(
     if (input.notice && 'contentHash' in input.notice) notice = input.notice;
     else if (input.notice) {
       const wanted = input.notice;
-      const found = notices.find(
-        (n) =>
-          n.id === wanted.id &&
-          (wanted.version === undefined ? n.effectiveAt <= at : n.version === wanted.version) &&
-          n.purposes.some((p) => purposes.includes(p)),
-      );
       const latest =
         wanted.version === undefined
           ? notices
               .filter((n) => n.id === wanted.id && n.effectiveAt <= at)
               .sort((a, b) => b.effectiveAt - a.effectiveAt)[0]
-          : found;
+          : notices.find(
+              (n) =>
+                n.id === wanted.id &&
+                n.version === wanted.version &&
+                n.purposes.some((p) => purposes.includes(p)),
+            );
       if (!latest) {
-        throw new CandorError(
+        fail(
           'consent/invalid_notice',
-          `${path}.notice: no notice ${JSON.stringify(wanted.id)}${wanted.version ? ` version ${wanted.version}` : ''} is declared`,
-          { path: `${path}.notice`, value: wanted },
+          `${path}.notice`,
+          wanted,
+          `${JSON.stringify(wanted.id)}${wanted.version ? ` version ${wanted.version}` : ''} is not declared`,
         );
       }
       notice = noticeRef(latest);
@@ -651,41 +684,34 @@ export function createConsentManager<P extends string>(
       }
     }
     const jurisdiction = input.jurisdiction ?? state?.jurisdiction ?? defaultJurisdiction;
-    const event: ConsentEvent = {
+    // Absent fields stay `undefined`: the sealed copy drops them, so the stored bytes are the same.
+    const event = {
       kind,
-      actor:
-        input.actor ??
-        ({
-          kind: kind === 'revoked' ? 'company' : kind === 'expired' ? 'system' : 'subject',
-        } as const),
+      actor: input.actor ?? {
+        kind: kind === 'revoked' ? 'company' : kind === 'expired' ? 'system' : 'subject',
+      },
       purposes,
-      ...(kind === 'objected'
-        ? { basis: 'legitimate_interest' as const }
-        : kind === 'signal_observed' || kind === 'notice_shown'
-          ? {}
-          : { basis: 'consent' as const }),
-      ...(notice ? { notice } : {}),
+      basis:
+        kind === 'objected'
+          ? 'legitimate_interest'
+          : kind === 'signal_observed' || kind === 'notice_shown'
+            ? undefined
+            : 'consent',
+      notice,
       at,
       method: input.method ?? (kind === 'signal_observed' ? 'gpc' : 'api'),
-      ...(input.surface !== undefined ? { surface: input.surface } : {}),
-      ...(input.uiVersion !== undefined ? { uiVersion: input.uiVersion } : {}),
-      ...(jurisdiction !== undefined ? { jurisdiction } : {}),
-      ...(expiresAt !== undefined ? { expiresAt } : {}),
-      ...(input.reason !== undefined ? { reason: input.reason } : {}),
-      ...(extra.confirmed === true ? { confirmed: true } : {}),
-      ...(extra.gpc !== undefined ? { signal: { gpc: extra.gpc } } : {}),
-    };
+      surface: input.surface,
+      uiVersion: input.uiVersion,
+      jurisdiction,
+      expiresAt,
+      reason: input.reason,
+      confirmed: extra.confirmed === true ? true : undefined,
+      signal: extra.gpc === undefined ? undefined : { gpc: extra.gpc },
+    } as ConsentEvent;
     validateEvent(input.subject, event, now, path);
     const key = input.idempotencyKey ?? generateKey();
     if (typeof key !== 'string' || key.length === 0) {
-      throw new CandorError(
-        'consent/invalid_event',
-        `${path}.idempotencyKey: must be a non-empty string`,
-        {
-          path: `${path}.idempotencyKey`,
-          value: key,
-        },
-      );
+      fail('consent/invalid_event', `${path}.idempotencyKey`, key, 'must be a non-empty string');
     }
     return { event, key };
   }
@@ -719,11 +745,7 @@ export function createConsentManager<P extends string>(
           });
           if (entry.sequence > expectedSequence + 1) await catchUp(subject, state);
           const applied = applyEntry(state, entry);
-          const pendingIndex = state.pending.findIndex((p) => p.key === key);
-          if (pendingIndex !== -1) {
-            state.pending.splice(pendingIndex, 1);
-            rebuild(state);
-          }
+          if (dropPending(state, key)) rebuild(state);
           const change = { subject, entry, duplicate };
           if (applied) notify(change);
           return change;
@@ -751,34 +773,22 @@ export function createConsentManager<P extends string>(
     };
 
   async function load(loadOptions: { readonly verify?: boolean } = {}): Promise<number> {
-    const bySubject = new Map<SubjectId, LedgerEntry[]>();
+    const bySubject = await readAll();
     let count = 0;
-    for await (const entry of store.entries()) {
-      const list = bySubject.get(entry.subject);
-      if (list) list.push(entry);
-      else bySubject.set(entry.subject, [entry]);
-      count++;
-    }
-    if (loadOptions.verify !== false) {
-      for (const list of bySubject.values()) {
-        const result = verifyChain(list);
-        if (!result.valid) {
-          throw new CandorError(
-            'consent/tampered_chain',
-            `Ledger of ${result.subject} is broken at entry ${result.index} (${result.entryId}): ${result.detail}`,
-            { path: `${result.subject}[${result.index}]`, value: result.entryId, ...result },
-          );
-        }
+    for (const list of bySubject.values()) {
+      count += list.length;
+      const result = loadOptions.verify === false ? undefined : verifyChain(list);
+      if (result && !result.valid) {
+        fail(
+          'consent/tampered_chain',
+          `${result.subject}[${result.index}]`,
+          result.entryId,
+          result.detail,
+          result,
+        );
       }
     }
-    for (const [subject, list] of bySubject) {
-      const state = stateOf(subject);
-      state.entries = list;
-      state.pending = state.pending.filter(
-        (p) => !list.some((entry) => entry.idempotencyKey === p.key),
-      );
-      rebuild(state);
-    }
+    for (const [subject, list] of bySubject) reset(subject, list);
     return count;
   }
 
@@ -788,11 +798,7 @@ export function createConsentManager<P extends string>(
     gate: { decide: (query) => decide(query as ConsentQuery) },
     load,
     async refresh(subject) {
-      const list = await store.read(subject);
-      const state = stateOf(subject);
-      state.entries = list;
-      state.pending = state.pending.filter((p) => !list.some((e) => e.idempotencyKey === p.key));
-      rebuild(state);
+      reset(subject, await store.read(subject));
     },
     decide,
     grant: change('given'),
@@ -806,10 +812,7 @@ export function createConsentManager<P extends string>(
     async observeGpc(input) {
       const state = subjects.get(input.subject);
       if (typeof input.gpc !== 'boolean') {
-        throw new CandorError('consent/invalid_event', 'input.gpc: must be a boolean', {
-          path: 'input.gpc',
-          value: input.gpc,
-        });
+        fail('consent/invalid_event', 'input.gpc', input.gpc, 'must be a boolean');
       }
       if ((state?.gpc ?? false) === input.gpc) return null;
       const { event, key } = buildEvent('signal_observed', input, { gpc: input.gpc });
@@ -817,10 +820,7 @@ export function createConsentManager<P extends string>(
     },
     async import(records) {
       if (!Array.isArray(records)) {
-        throw new CandorError('consent/invalid_event', 'records: must be an array', {
-          path: 'records',
-          value: records,
-        });
+        fail('consent/invalid_event', 'records', records, 'must be an array');
       }
       const built = records.map((record, i) => {
         const path = `records[${i}]`;
@@ -829,16 +829,15 @@ export function createConsentManager<P extends string>(
           record === null ||
           !consentEventKinds.includes(record.kind)
         ) {
-          throw new CandorError('consent/invalid_event', `${path}.kind: not an event kind`, {
-            path: `${path}.kind`,
-            value: (record as { kind?: unknown } | null)?.kind,
-          });
+          fail(
+            'consent/invalid_event',
+            `${path}.kind`,
+            (record as { kind?: unknown } | null)?.kind,
+            'not an event kind',
+          );
         }
         if (record.kind === 'signal_observed' && typeof record.gpc !== 'boolean') {
-          throw new CandorError('consent/invalid_event', `${path}.gpc: must be a boolean`, {
-            path: `${path}.gpc`,
-            value: record.gpc,
-          });
+          fail('consent/invalid_event', `${path}.gpc`, record.gpc, 'must be a boolean');
         }
         const { event } = buildEvent(
           record.kind,
@@ -868,15 +867,8 @@ export function createConsentManager<P extends string>(
       };
     },
     async verify(subject) {
-      const groups = new Map<SubjectId, LedgerEntry[]>();
-      if (subject !== undefined) groups.set(subject, await store.read(subject));
-      else {
-        for await (const entry of store.entries()) {
-          const list = groups.get(entry.subject);
-          if (list) list.push(entry);
-          else groups.set(entry.subject, [entry]);
-        }
-      }
+      const groups =
+        subject === undefined ? await readAll() : new Map([[subject, await store.read(subject)]]);
       let entries = 0;
       for (const list of groups.values()) {
         const result = verifyChain(list);
@@ -893,9 +885,14 @@ export function createConsentManager<P extends string>(
       for (const id of registry.ids) {
         const purpose = registry.get(id)!;
         const sensitive = purpose.categories.some((c) => registry.isSensitive(c));
-        const { verdict, record } = state
-          ? evaluatePurpose(registry, purpose, state.items, t, pack, sensitive)
-          : evaluatePurpose(registry, purpose, [], t, pack, sensitive);
+        const { verdict, record } = evaluatePurpose(
+          registry,
+          purpose,
+          state?.items ?? [],
+          t,
+          pack,
+          sensitive,
+        );
         const notice = currentNoticeFor(notices, id, t, options.language) ?? null;
         const code = verdict.reasons[0]?.code;
         let reason: PromptNeed<P>['reason'] | undefined;

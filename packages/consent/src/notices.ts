@@ -1,4 +1,5 @@
-import { CandorError, type Instant } from '@candor/core';
+import type { Instant } from '@candor/core';
+import { fail as raise } from './errors';
 import type { NoticeRef } from './events';
 import { sha256Hex } from './store';
 
@@ -99,8 +100,8 @@ export function validateNotices<P extends string>(
   });
 }
 
-function fail(path: string, value: unknown, message: string): never {
-  throw new CandorError('consent/invalid_notice', `${path}: ${message}`, { path, value });
+function fail(path: string, value: unknown, problem: string): never {
+  raise('consent/invalid_notice', path, value, problem);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CandorError } from '@candor/core';
+import { fail as raise } from './errors';
 import type { PurposeTag } from './purposes';
 
 /**
@@ -175,12 +175,8 @@ export const defaultPolicies: readonly PolicyPack[] = [
  * validatePolicyPack(JSON.parse(text));
  */
 export function validatePolicyPack(pack: PolicyPack, path = 'policy'): PolicyPack {
-  const fail = (field: string, value: unknown, message: string): never => {
-    throw new CandorError('consent/invalid_policy', `${path}.${field}: ${message}`, {
-      path: `${path}.${field}`,
-      value,
-    });
-  };
+  const fail = (field: string, value: unknown, problem: string): never =>
+    raise('consent/invalid_policy', `${path}.${field}`, value, problem);
   if (typeof pack !== 'object' || pack === null) fail('', pack, 'must be an object');
   if (typeof pack.id !== 'string' || pack.id === '') fail('id', pack.id, 'must be a string');
   if (!Array.isArray(pack.jurisdictions)) fail('jurisdictions', pack.jurisdictions, 'array');

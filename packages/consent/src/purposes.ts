@@ -1,12 +1,12 @@
 import {
   ancestorsOf,
-  CandorError,
   type DataCategoryId,
   isDottedId,
   isWithin,
   type LegalBasis,
   type PurposeId,
 } from '@candor/core';
+import { fail } from './errors';
 
 /**
  * What a purpose does, as far as policy packs care: `sale_share` (CCPA sale or sharing),
@@ -180,8 +180,8 @@ export interface DefinePurposesOptions {
   readonly sensitiveCategories?: readonly DataCategoryId[];
 }
 
-function invalid(path: string, value: unknown, message: string): never {
-  throw new CandorError('consent/invalid_purpose', `${path}: ${message}`, { path, value });
+function invalid(path: string, value: unknown, problem: string): never {
+  fail('consent/invalid_purpose', path, value, problem);
 }
 
 function checkList<T>(

@@ -1,14 +1,16 @@
+import { createHash } from 'node:crypto';
 import { isCandorError } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalCopy, canonicalJson } from './canonical';
+import { canonicalCopy, canonicalEventCopy, canonicalJson } from './canonical';
 import type { ConsentEvent } from './events';
+import { jsSha256Hex } from './sha256';
 import {
   createMemoryLedgerStore,
   GENESIS_HASH,
   hashEntry,
+  hashedContent,
   type LedgerEntry,
-  nobleSha256Hex,
   sealEntry,
   sha256Hex,
   verifyChain,
@@ -60,6 +62,27 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('renders numbers, escapes and awkward keys exactly as the first release did (pinned)', () => {
+    const weird: Record<string, unknown> = { b: 1, 10: 2, 9: 3 };
+    Object.defineProperty(weird, '__proto__', {
+      value: { z: -0, y: 1e21, x: 0.1, w: 5e-7 },
+      enumerable: true,
+    });
+    expect(canonicalJson(weird)).toBe(
+      '{"10":2,"9":3,"__proto__":{"w":5e-7,"x":0.1,"y":1e+21,"z":0},"b":1}',
+    );
+    expect(
+      canonicalJson({
+        '\ud800': '\udfff',
+        '\u00e9': 'e',
+        e: '\u0000\u001f\u007f',
+        E: [null, true, false, -1.5, {}],
+      }),
+    ).toBe(
+      '{"E":[null,true,false,-1.5,{}],"e":"\\u0000\\u001f\u007f","\u00e9":"e","\\ud800":"\\udfff"}',
+    );
+  });
+
   it('rejects what JSON cannot carry, naming the path', () => {
     try {
       canonicalJson({ a: { b: Number.NaN } });
@@ -73,22 +96,174 @@ describe('canonicalJson', () => {
   });
 });
 
+describe('canonicalEventCopy', () => {
+  const text = fc.string({ unit: 'binary', maxLength: 12 });
+  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  const eventLike = fc.record(
+    {
+      kind: fc.oneof(fc.constantFrom('given', 'withdrawn'), text),
+      actor: fc.oneof(
+        fc.record({ kind: text, id: maybe(text) }, { requiredKeys: ['kind'] }),
+        fc.jsonValue(),
+      ),
+      purposes: fc.oneof(fc.array(text, { maxLength: 3 }), fc.jsonValue()),
+      basis: maybe(fc.oneof(text, fc.jsonValue())),
+      at: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
+      method: text,
+      surface: maybe(text),
+      uiVersion: maybe(text),
+      jurisdiction: maybe(text),
+      expiresAt: maybe(fc.oneof(fc.integer(), fc.double({ noNaN: true }))),
+      reason: maybe(text),
+      confirmed: maybe(fc.oneof(fc.boolean(), fc.jsonValue())),
+      notice: maybe(
+        fc.oneof(
+          fc.record({ id: text, version: text, contentHash: text }),
+          fc.record({ id: text, version: text, contentHash: text, extra: fc.jsonValue() }),
+        ),
+      ),
+      signal: maybe(fc.oneof(fc.record({ gpc: fc.boolean() }), fc.jsonValue())),
+      extra: fc.jsonValue(),
+    },
+    { requiredKeys: ['kind', 'actor', 'purposes', 'at', 'method'] },
+  );
+
+  it('gives exactly the generic bytes and copy, for any event-like object (property)', () => {
+    fc.assert(
+      fc.property(eventLike, (value) => {
+        const event = value as unknown as ConsentEvent;
+        let generic: { json: string; copy: ConsentEvent } | Error;
+        try {
+          generic = canonicalCopy(event);
+        } catch (error) {
+          generic = error as Error;
+        }
+        if (generic instanceof Error) {
+          expect(() => canonicalEventCopy(event)).toThrow(generic.message);
+          return;
+        }
+        const fast = canonicalEventCopy(event);
+        expect(fast.json).toBe(generic.json);
+        expect(JSON.stringify(fast.copy)).toBe(JSON.stringify(generic.copy));
+        expect(fast.copy).not.toBe(event);
+        // A sealed entry hashes the generic canonical bytes of its whole content.
+        const fields = {
+          subject: 's\u00e9',
+          sequence: 2,
+          idempotencyKey: 'k"1',
+          recordedAt: 7,
+          event,
+        };
+        const entry = sealEntry(fields, 'f'.repeat(64));
+        expect(entry.hash).toBe(sha256Hex(canonicalJson(hashedContent(entry))));
+        expect(canonicalJson(entry.event)).toBe(generic.json);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('copies the documented shape deeply and rejects holes like the generic path', () => {
+    const mine = event({ notice: { id: 'n', version: '1', contentHash: 'ab' } });
+    const { copy } = canonicalEventCopy(mine);
+    expect(copy.notice).not.toBe(mine.notice);
+    expect(copy.purposes).not.toBe(mine.purposes);
+    expect(copy.actor).not.toBe(mine.actor);
+    const holes = event({ purposes: new Array(2) });
+    expect(() => canonicalEventCopy(holes)).toThrow(/cannot be stored/);
+    expect(() => canonicalCopy(holes)).toThrow(/cannot be stored/);
+  });
+});
+
 describe('sha256Hex', () => {
-  it('gives the same digest natively and in pure JavaScript, for any text (property)', () => {
+  it('gives the digest of UTF-8 text, for any text (property)', () => {
+    const reference = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => {
-        expect(sha256Hex(text)).toBe(nobleSha256Hex(text));
+        expect(sha256Hex(text)).toBe(reference(text));
       }),
       { numRuns: 30 },
     );
-    expect(sha256Hex('lone \uD800 surrogate')).toBe(nobleSha256Hex('lone \uD800 surrogate'));
-    expect(nobleSha256Hex('')).toBe(
+    expect(sha256Hex('lone \uD800 surrogate')).toBe(reference('lone \uD800 surrogate'));
+    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  }, 20_000);
+
+  it('has a pure-JavaScript fallback that matches at every length and for any text (property)', () => {
+    expect(jsSha256Hex('')).toBe(
       'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
     );
-  }, 20_000);
+    expect(jsSha256Hex('abc')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+    // Around the 55/56/64-byte padding boundaries and across several blocks.
+    for (let n = 0; n < 200; n++) {
+      const text = 'a\u00e9'.repeat(n).slice(0, n);
+      expect(jsSha256Hex(text)).toBe(sha256Hex(text));
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        expect(jsSha256Hex(text)).toBe(sha256Hex(text));
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
 
 describe('sealEntry / hashEntry', () => {
+  it('keeps the hashed bytes of existing ledgers: pinned hashes never change', () => {
+    // Sealed with the first release; a stored ledger only verifies if these stay byte-identical.
+    const first = sealEntry(
+      {
+        subject: 'cus_ünï',
+        sequence: 1,
+        idempotencyKey: 'k-1',
+        recordedAt: 1_780_000_000_005,
+        event: {
+          kind: 'given',
+          actor: { kind: 'subject' },
+          purposes: ['marketing.email', 'ads.targeted'],
+          basis: 'consent',
+          at: 1_780_000_000_000,
+          method: 'preference_center',
+          surface: 'web.settings',
+          uiVersion: '4.2.0',
+          jurisdiction: 'FR',
+          expiresAt: 1_811_536_000_000,
+          reason: 'café "quoted" \u2028 \n',
+          notice: { id: 'marketing', version: '2026-05', contentHash: 'ab'.repeat(32) },
+          confirmed: true,
+        },
+      },
+      GENESIS_HASH,
+    );
+    expect(first.hash).toBe('3ff437849b1a7f6e7878ffc8178676f582012b552d0fff24fbdfae37f80b771c');
+    expect(first.id).toBe('cr_3ff437849b1a7f6e7878ffc8178676f5');
+    const second = sealEntry(
+      {
+        subject: 'cus_ünï',
+        sequence: 2,
+        idempotencyKey: 'k-2',
+        recordedAt: 1_780_000_000_006,
+        event: {
+          kind: 'signal_observed',
+          actor: { kind: 'subject' },
+          purposes: [],
+          at: 1_780_000_000_006,
+          method: 'gpc',
+          signal: { gpc: true },
+        },
+      },
+      first.hash,
+    );
+    expect(second.hash).toBe('af6145dd44caea162537b833207e4133f0670a87aeb90a4763fb7ddb04a894ed');
+    // The same bytes by hand: sorted keys, no whitespace, SHA-256 in pure JavaScript.
+    expect(
+      jsSha256Hex(
+        `{"event":{"actor":{"kind":"subject"},"at":1780000000006,"kind":"signal_observed","method":"gpc","purposes":[],"signal":{"gpc":true}},"idempotencyKey":"k-2","prevHash":"${first.hash}","recordedAt":1780000000006,"sequence":2,"subject":"cus_ünï","v":1}`,
+      ),
+    ).toBe(second.hash);
+    expect(verifyChain([first, second]).valid).toBe(true);
+  });
+
   it('hashes with SHA-256 over the canonical content and derives the id', () => {
     expect(sha256Hex('abc')).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',

@@ -1,7 +1,8 @@
-import { CandorError, type Instant, type SubjectId } from '@candor/core';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { canonicalCopy, canonicalJson } from './canonical';
+import type { Instant, SubjectId } from '@candor/core';
+import { canonicalCopy, canonicalJson, sortedEventCopy } from './canonical';
+import { fail } from './errors';
 import type { ConsentEvent } from './events';
+import { jsSha256Hex } from './sha256';
 
 /**
  * The `prevHash` of a subject's first entry: 64 zeros.
@@ -169,27 +170,14 @@ export function hashedContent(entry: Omit<LedgerEntry, 'id' | 'hash'>): Record<s
 /**
  * Lower-case hex SHA-256 of a UTF-8 string, synchronously, everywhere: Node's native hash when the
  * runtime offers it (`process.getBuiltinModule`, no import, so browser bundles are unaffected),
- * else `@noble/hashes` (pure JS: browsers, edge runtimes). Both give identical digests.
+ * else a small pure-JavaScript SHA-256 (browsers, edge runtimes). All give identical digests.
  *
  * @example
  * sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
  */
 export function sha256Hex(text: string): string {
   if (native === undefined) native = detectNativeSha256();
-  return native === null ? nobleSha256Hex(text) : native(text);
-}
-
-/**
- * Lower-case hex SHA-256 of a UTF-8 string with `@noble/hashes` only (pure JavaScript).
- *
- * @example
- * nobleSha256Hex('abc') === sha256Hex('abc'); // true
- */
-export function nobleSha256Hex(text: string): string {
-  const bytes = sha256(encoder.encode(text));
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
-  return out;
+  return native === null ? jsSha256Hex(text) : native(text);
 }
 
 type NativeHash = (text: string) => string;
@@ -201,20 +189,21 @@ function detectNativeSha256(): NativeHash | null {
       .process;
     const crypto = proc?.getBuiltinModule?.('node:crypto') as
       | {
+          hash?(algorithm: 'sha256', text: string, encoding: 'hex'): string;
           createHash(algorithm: 'sha256'): {
             update(text: string, encoding: 'utf8'): { digest(encoding: 'hex'): string };
           };
         }
       | undefined;
+    // One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object a digest otherwise costs.
+    const hash = crypto?.hash;
+    if (typeof hash === 'function') return (text) => hash('sha256', text, 'hex');
     if (typeof crypto?.createHash !== 'function') return null;
     return (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
   } catch {
     return null;
   }
 }
-
-const encoder = /* @__PURE__ */ new TextEncoder();
-const HEX = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * The hash an entry must carry: SHA-256 hex of the canonical JSON of {@link hashedContent}.
@@ -234,6 +223,10 @@ export function hashEntry(entry: Omit<LedgerEntry, 'id' | 'hash'>): string {
  */
 export function entryIdFromHash(hash: string): string {
   return `cr_${hash.slice(0, 32)}`;
+}
+
+function bad(path: string, value: unknown, problem: string): never {
+  fail('consent/invalid_event', path, value, problem);
 }
 
 /**
@@ -256,37 +249,47 @@ export function sealEntry(
 ): LedgerEntry {
   const { subject, sequence, idempotencyKey, recordedAt, event } = fields;
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
-    throw new CandorError('consent/invalid_event', 'subject must be a non-empty string (≤ 256)', {
-      path: 'subject',
-      value: subject,
-    });
+    bad('subject', subject, 'must be a non-empty string (≤ 256)');
   }
-  if (!Number.isInteger(sequence) || sequence < 1) {
-    throw new CandorError('consent/invalid_event', 'sequence must be an integer ≥ 1', {
-      path: 'sequence',
-      value: sequence,
-    });
-  }
+  if (!Number.isInteger(sequence) || sequence < 1)
+    bad('sequence', sequence, 'must be an integer ≥ 1');
   if (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0) {
-    throw new CandorError('consent/invalid_event', 'idempotencyKey must be a non-empty string', {
-      path: 'idempotencyKey',
-      value: idempotencyKey,
+    bad('idempotencyKey', idempotencyKey, 'must be a non-empty string');
+  }
+  if (!Number.isInteger(recordedAt) || recordedAt < 0)
+    bad('recordedAt', recordedAt, 'must be epoch ms');
+  if (typeof event !== 'object' || event === null) bad('event', event, 'must be an object');
+  // The canonical bytes of hashedContent(entry), keys in canonical order: for an event of the
+  // documented shape (copied in canonical order) the native serializer writes them in one pass.
+  let copy = sortedEventCopy(event);
+  let text: string;
+  if (copy !== undefined) {
+    const v = LEDGER_HASH_VERSION;
+    text = JSON.stringify({
+      event: copy,
+      idempotencyKey,
+      prevHash,
+      recordedAt,
+      sequence,
+      subject,
+      v,
+    });
+  } else {
+    copy = canonicalCopy(event).copy;
+    const v = LEDGER_HASH_VERSION;
+    text = canonicalJson({
+      event: copy,
+      idempotencyKey,
+      prevHash,
+      recordedAt,
+      sequence,
+      subject,
+      v,
     });
   }
-  if (!Number.isInteger(recordedAt) || recordedAt < 0) {
-    throw new CandorError('consent/invalid_event', 'recordedAt must be epoch milliseconds', {
-      path: 'recordedAt',
-      value: recordedAt,
-    });
-  }
-  if (typeof event !== 'object' || event === null) {
-    throw new CandorError('consent/invalid_event', 'event must be an object', {
-      path: 'event',
-      value: event,
-    });
-  }
-  const { json: eventJson, copy } = canonicalCopy(event);
-  const unsealed = {
+  const hash = sha256Hex(text);
+  return {
+    id: entryIdFromHash(hash),
     subject,
     sequence,
     idempotencyKey,
@@ -294,12 +297,8 @@ export function sealEntry(
     event: copy,
     hashVersion: LEDGER_HASH_VERSION,
     prevHash,
+    hash,
   };
-  // Same bytes as canonicalJson(hashedContent(unsealed)), without serializing the event twice.
-  const hash = sha256Hex(
-    `{"event":${eventJson},"idempotencyKey":${JSON.stringify(idempotencyKey)},"prevHash":${JSON.stringify(prevHash)},"recordedAt":${JSON.stringify(recordedAt)},"sequence":${sequence},"subject":${JSON.stringify(subject)},"v":${LEDGER_HASH_VERSION}}`,
-  );
-  return { id: entryIdFromHash(hash), ...unsealed, hash };
 }
 
 /**
@@ -388,10 +387,12 @@ export function verifyChain(entries: readonly LedgerEntry[]): ChainVerification 
  * if (expected !== actual) throwStaleSequence('cus_1', expected, actual);
  */
 export function throwStaleSequence(subject: SubjectId, expected: number, actual: number): never {
-  throw new CandorError(
+  fail(
     'consent/stale_sequence',
-    `Stale append for ${subject}: expected sequence ${expected}, but the chain is at ${actual}; re-read and retry`,
-    { path: 'expectedSequence', value: expected, actual, subject },
+    'expectedSequence',
+    expected,
+    `stale: ${subject}'s chain is at ${actual}; re-read and retry`,
+    { actual, subject },
   );
 }
 
@@ -403,10 +404,14 @@ export function throwStaleSequence(subject: SubjectId, expected: number, actual:
  * if (stored.subject !== request.subject) throwIdempotencyConflict(request.idempotencyKey, stored.subject);
  */
 export function throwIdempotencyConflict(idempotencyKey: string, storedSubject: SubjectId): never {
-  throw new CandorError(
+  fail(
     'consent/idempotency_conflict',
-    `Idempotency key ${JSON.stringify(idempotencyKey)} was already used for another subject`,
-    { path: 'idempotencyKey', value: idempotencyKey, storedSubject },
+    'idempotencyKey',
+    idempotencyKey,
+    'used for another subject',
+    {
+      storedSubject,
+    },
   );
 }
 
@@ -446,10 +451,7 @@ export function createMemoryLedgerStore(
 
   function appendNow(request: AppendRequest): AppendResult {
     if (typeof request !== 'object' || request === null) {
-      throw new CandorError('consent/invalid_event', 'append request must be an object', {
-        path: 'request',
-        value: request,
-      });
+      fail('consent/invalid_event', 'request', request, 'must be an object');
     }
     const existing = byKey.get(request.idempotencyKey);
     if (existing) {
@@ -465,7 +467,16 @@ export function createMemoryLedgerStore(
       throwStaleSequence(request.subject, request.expectedSequence, actual);
     }
     const entry = Object.freeze(
-      sealEntry({ ...request, sequence: actual + 1 }, last?.hash ?? GENESIS_HASH),
+      sealEntry(
+        {
+          subject: request.subject,
+          sequence: actual + 1,
+          idempotencyKey: request.idempotencyKey,
+          recordedAt: request.recordedAt,
+          event: request.event,
+        },
+        last === undefined ? GENESIS_HASH : last.hash,
+      ),
     );
     if (chain) chain.push(entry);
     else chains.set(request.subject, [entry]);

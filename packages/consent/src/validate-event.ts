@@ -1,4 +1,5 @@
-import { CandorError, type Instant, isDottedId, type SubjectId } from '@candor/core';
+import { type Instant, isDottedId, type SubjectId } from '@candor/core';
+import { fail as raise } from './errors';
 import { type ConsentEvent, consentEventKinds, consentMethods } from './events';
 
 const JURISDICTION = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,3})?$/;
@@ -19,12 +20,8 @@ export function validateEvent(
   now: Instant,
   path = 'event',
 ): void {
-  const fail = (field: string, value: unknown, message: string): never => {
-    throw new CandorError('consent/invalid_event', `${path}.${field}: ${message}`, {
-      path: `${path}.${field}`,
-      value,
-    });
-  };
+  const fail = (field: string, value: unknown, problem: string): never =>
+    raise('consent/invalid_event', `${path}.${field}`, value, problem);
   const text = (field: string, value: unknown, max: number) => {
     if (
       value !== undefined &&
