@@ -79,7 +79,11 @@ export interface RuleView {
     readonly delivered: number;
     readonly helpfulRate: number | null;
     readonly intrusiveRate: number | null;
-    readonly paused: boolean;
+    /**
+     * `paused`: held for everyone (guardrail or operator); `flagged`: the guardrail tripped on a
+     * critical rule, whose messages are still sent (a fraud alert is never silenced by feedback).
+     */
+    readonly status: 'active' | 'paused' | 'flagged';
     readonly pausedReason: string | null;
   };
 }

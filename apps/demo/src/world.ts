@@ -462,7 +462,14 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
             delivered,
             helpfulRate: trials > 0 ? health.rates.helpful.rate : null,
             intrusiveRate: trials > 0 ? health.rates.intrusive.rate : null,
-            paused: loopPause !== null || enginePause !== null,
+            status:
+              enginePause !== null
+                ? 'paused'
+                : loopPause === null
+                  ? 'active'
+                  : r.urgency === 'critical'
+                    ? 'flagged'
+                    : 'paused',
             pausedReason: loopPause?.detail ?? enginePause?.reason ?? null,
           },
         };

@@ -256,7 +256,7 @@ describe('the demo in Chromium', () => {
     await snap(page, 'transparency');
   });
 
-  test('the other stories play: fraud alert, sizing guide after two returns, guardrail pause', async () => {
+  test('the other stories play: fraud alert, sizing guide after two returns, guardrail flag', async () => {
     const { service } = h.demo;
     const fired = async (subject: string, type: string) =>
       (await service.sendEvent({ subject, type })).map((o) => `${o.ruleId}:${o.fired}`);
@@ -267,17 +267,19 @@ describe('the demo in Chromium', () => {
     for (const subject of ['cus_ana', 'cus_ben', 'cus_chloe'])
       expect(await fired(subject, 'txn.created')).toEqual(['suspicious-charge:true']);
 
-    // Two "creepy" out of three alerts: the guardrail pauses the rule for everyone.
+    // Two "creepy" out of three alerts trip the guardrail, but a fraud alert is critical: the
+    // operator sees it flagged, and the next suspicious charge is still reported.
     const alert = (subject: string) =>
       service.inbox(subject).find((m) => m.ruleId === 'suspicious-charge')?.id ?? '';
     await service.feedback('cus_ben', alert('cus_ben'), 'intrusive');
     await service.feedback('cus_chloe', alert('cus_chloe'), 'intrusive');
     const operator = await h.operatorPage();
     const row = operator.locator('[data-rule="suspicious-charge"]');
-    expect(await row.innerText()).toMatch(/auto-paused[\s\S]*intrusive rate 66\.7%/);
-    await snap(operator, 'operator-paused');
-    const held = await service.sendEvent({ subject: 'cus_ana', type: 'txn.created' });
-    expect(held[0]?.reason).toMatch(/Paused for everyone: intrusive rate/);
+    expect(await row.innerText()).toMatch(
+      /flagged: critical, still sent[\s\S]*intrusive rate 66\.7%/,
+    );
+    await snap(operator, 'operator-flagged');
+    expect(await fired('cus_ana', 'txn.created')).toEqual(['suspicious-charge:true']);
     await Promise.all([
       operator.waitForURL('**/operator?done=resumed'),
       row.getByRole('button', { name: 'Resume' }).click(),

@@ -92,9 +92,13 @@ export function RulesPage(props: { readonly rules: readonly RuleView[]; readonly
               <td>{percent(r.health.helpfulRate)}</td>
               <td>{percent(r.health.intrusiveRate)}</td>
               <td>
-                {r.health.paused ? (
+                {r.health.status === 'paused' ? (
                   <span class="badge bad" title={r.health.pausedReason ?? ''}>
                     auto-paused
+                  </span>
+                ) : r.health.status === 'flagged' ? (
+                  <span class="badge bad" title={r.health.pausedReason ?? ''}>
+                    flagged: critical, still sent
                   </span>
                 ) : (
                   <span class="badge ok">active</span>
@@ -102,7 +106,7 @@ export function RulesPage(props: { readonly rules: readonly RuleView[]; readonly
                 {r.health.pausedReason ? (
                   <div class="small muted">{r.health.pausedReason}</div>
                 ) : null}
-                {r.health.paused ? (
+                {r.health.status !== 'active' ? (
                   <PostForm action={`/operator/rules/${r.id}/resume`} csrf={props.csrf}>
                     <button type="submit" class="secondary">
                       Resume
