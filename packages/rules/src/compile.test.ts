@@ -197,6 +197,46 @@ describe('bad input is rejected at load with the rule id and JSON path', () => {
     c.all.push(c);
     rejects(base(c), 'rules/cycle', 'rules[0].conditions.all[0]');
   });
+  it('a cycle below a shared, acyclic subcondition', () => {
+    const shared = fact('card.n').gt(1);
+    const loop: { any: Condition[] } = { any: [shared] };
+    loop.any.push(not(loop as Condition) as Condition);
+    rejects(base(all(shared, loop)), 'rules/cycle', 'rules[0].conditions.all[1].any[1].not');
+  });
+  it('accepts one subcondition used twice (not a cycle)', () => {
+    const shared = fact('card.n').gt(1);
+    const c = all(shared, any(shared, fact('card.s').eq('x')), not(shared));
+    expect(fires(c, { card: { n: 5, s: 'y' } })).toBe(false);
+    expect(compileRules([base(c)]).get('r1')?.specificity).toBe(4);
+  });
+  it('values that are not JSON', () => {
+    const cyclic: unknown[] = [1];
+    cyclic.push(cyclic);
+    rejects(
+      base({ fact: 'a', op: 'eq', value: cyclic } as unknown as Condition),
+      'rules/invalid_rule',
+      'rules[0].conditions.value',
+    );
+    rejects(
+      base({ fact: 'a', op: 'eq', value: JSON.parse('{"__proto__": 1}') } as Condition),
+      'rules/invalid_rule',
+      'rules[0].conditions.value',
+    );
+    rejects(
+      base({ fact: 'a', op: 'eq', value: [{ at: new Date(0) }] } as unknown as Condition),
+      'rules/invalid_rule',
+      'rules[0].conditions.value',
+    );
+    expect(() =>
+      compileRules([base({ fact: 'a', op: 'eq', value: [[1], { b: [2, null] }] })]),
+    ).not.toThrow();
+  });
+  it('an unknown key in a nested condition', () =>
+    rejects(
+      base(all(fact('a').eq(1), { fact: 'b', op: 'eq', value: 1, note: 'x' } as Condition)),
+      'rules/invalid_rule',
+      'rules[0].conditions.all[1].note',
+    ));
   it('a missing purpose', () =>
     rejects({ ...base(undefined), purpose: undefined }, 'rules/invalid_rule', 'rules[0].purpose'));
   it('no data categories', () =>
@@ -372,5 +412,17 @@ describe('match', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('compiled rules', () => {
+  it('list the fact paths they read: conditions first, then the dedup key and the trigger', () => {
+    const rule = base(all(fact('card.n').gt(ref('card.m')), fact('card.n').lt(9)), {
+      trigger: { type: 'relative', fact: 'card.expiresAt', offset: '-7d' },
+      dedup: { key: '{subject}:{card.id}', ttl: '1d' },
+    });
+    const compiled = compileRules([rule]).get('r1');
+    expect(compiled?.paths).toEqual(['card.n', 'card.m', 'card.id', 'card.expiresAt']);
+    expect(compiled?.specificity).toBe(2);
   });
 });

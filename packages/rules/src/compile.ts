@@ -15,25 +15,25 @@ const T: Tri = 1;
 const U: Tri = 2;
 const DAY = 86_400_000;
 
-/** @internal A compiled condition node, kept for traces. */
+/** @internal A compiled condition node, kept for traces (every node has every field: one shape). */
 export interface CNode {
   readonly kind: 'all' | 'any' | 'not' | 'fact' | 'window';
   readonly path: string;
   /** The path relative to the rule (`conditions.all[0]`). */
-  rel?: string;
+  rel: string | undefined;
   /** The node lowered for the interpreter. */
-  p?: PNode;
-  /** A leaf's closure; `null` on `all`/`any`/`not`, which run through their lowered program. */
+  readonly p: PNode;
+  /** A leaf's closure when its operator does not lower to an instruction; `null` otherwise. */
   readonly fn: Eval | null;
   readonly children: readonly CNode[];
-  readonly fact?: string;
-  readonly op?: string;
-  readonly expected?: JsonValue;
-  readonly slot?: number;
-  readonly refSlot?: number;
-  readonly refFact?: string;
-  readonly category?: string;
-  readonly window?: WindowSpec;
+  readonly fact: string | undefined;
+  readonly op: string | undefined;
+  readonly expected: JsonValue | undefined;
+  readonly slot: number | undefined;
+  readonly refSlot: number | undefined;
+  readonly refFact: string | undefined;
+  readonly category: string | undefined;
+  readonly window: WindowSpec | undefined;
 }
 
 /** @internal A compiled aggregate slot. */
@@ -230,18 +230,38 @@ const isScalar = (v: unknown): v is string | number | boolean | null =>
 const isRef = (v: unknown): v is { fact: string } =>
   isObject(v) && Object.keys(v).length === 1 && typeof v.fact === 'string';
 
-function isJson(v: unknown, depth = 0, seen?: Set<unknown>): boolean {
+/**
+ * Whether `v` is JSON data: finite numbers, plain objects and arrays, no cycles, at most 16 levels.
+ * `ancestors` (the containers being checked) is only created once a container holds another.
+ */
+function isJson(v: unknown, depth = 0, ancestors?: unknown[]): boolean {
   if (isScalar(v)) return true;
-  if (depth > 16 || typeof v !== 'object' || v === null || seen?.has(v)) return false;
-  if (seen === undefined) seen = new Set();
-  seen.add(v);
-  const ok = Array.isArray(v)
-    ? v.length <= 10_000 && v.every((x) => isJson(x, depth + 1, seen))
-    : Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null
-      ? Object.entries(v).every(([k, x]) => k !== '__proto__' && isJson(x, depth + 1, seen))
-      : false;
-  seen.delete(v);
-  return ok;
+  if (depth > 16 || typeof v !== 'object' || v === null || ancestors?.includes(v)) return false;
+  const nested = (x: unknown): boolean => {
+    if (ancestors === undefined) ancestors = [];
+    ancestors.push(v);
+    const ok = isJson(x, depth + 1, ancestors);
+    ancestors.pop();
+    return ok;
+  };
+  if (Array.isArray(v)) {
+    if (v.length > 10_000) return false;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      // Holes are skipped, as `every` skips them.
+      if (!isScalar(x) && (x !== undefined || i in v) && !nested(x)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in v) {
+    if (!Object.hasOwn(v, key)) continue;
+    if (key === '__proto__') return false;
+    const x = (v as Record<string, unknown>)[key];
+    if (!isScalar(x) && !nested(x)) return false;
+  }
+  return true;
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
@@ -293,37 +313,164 @@ function scalarEq(x: unknown, y: unknown): boolean {
   return x === y || deepEqual(x, y);
 }
 
+/** Compile state: one per `compileRules` call, reset per rule (compiling allocates little). */
 interface Ctx {
-  readonly ruleId: string;
+  ruleId: string;
   readonly slotOf: (path: string) => number;
   readonly windowSlot: (spec: WindowSpec, category: string) => number;
-  readonly categories: readonly string[];
+  categories: readonly string[];
   nodes: number;
-  readonly ancestors: Set<unknown>;
+  /** Leaf conditions seen (the rule's specificity). */
+  leaves: number;
+  /** The condition objects being compiled, outermost first (a cycle meets itself here). */
+  readonly ancestors: unknown[];
+  /** Slots and fact paths the rule reads, in order of first use (scratch, reused per rule). */
+  readonly slots: number[];
+  readonly paths: string[];
 }
 
 function badValue(ruleId: string, at: string, op: string, value: unknown, why: string): never {
   throw rulesError('rules/invalid_rule', `"${op}" ${why}`, ruleId, `${at}.value`, value);
 }
 
-/** A leaf node; `fn: null` when the operator lowers to an interpreter instruction (`lower`). */
+function cnode(
+  kind: CNode['kind'],
+  path: string,
+  p: PNode,
+  fn: Eval | null,
+  children: readonly CNode[],
+  fact: string | undefined,
+  op: string | undefined,
+  expected: unknown,
+  slot: number | undefined,
+  refSlot: number | undefined,
+  refFact: string | undefined,
+  category: string | undefined,
+  window: WindowSpec | undefined,
+): CNode {
+  return {
+    kind,
+    path,
+    rel: undefined,
+    p,
+    fn,
+    children,
+    fact,
+    op,
+    expected: expected as JsonValue | undefined,
+    slot,
+    refSlot,
+    refFact,
+    category,
+    window,
+  };
+}
+
+/** An `all`, `any` or `not` node. */
+function branch(kind: CNode['kind'], at: string, p: PNode, children: readonly CNode[]): CNode {
+  return cnode(
+    kind,
+    at,
+    p,
+    null,
+    children,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  );
+}
+
+/** Records that the rule reads `slot` (fed by `path`, null for a window). */
+function reads(ctx: Ctx, slot: number, path: string | null): void {
+  if (!ctx.slots.includes(slot)) ctx.slots.push(slot);
+  if (path !== null && !ctx.paths.includes(path)) ctx.paths.push(path);
+}
+
+/** A leaf whose operator runs as its compiled closure (a `CALL` instruction). */
 function leafNode(
   at: string,
   fact: string,
   op: string,
   slot: number,
   value: unknown,
-  fn: Eval | null,
-  extra?: Partial<CNode>,
+  fn: Eval,
+  ctx: Ctx,
 ): CNode {
-  const n: CNode = { kind: 'fact', path: at, fn, children: NO_CHILDREN, fact, op, slot };
-  if (value !== undefined) (n as { expected?: JsonValue }).expected = value as JsonValue;
-  return extra === undefined ? n : Object.assign(n, extra);
+  return leaf(at, fact, op, slot, value, new PNode(CALL, 0, 0, null, NO_KIDS, fn), fn, ctx);
 }
+
+/**
+ * A leaf lowered to instruction `code` for the interpreter (`run`): numeric comparisons, scalar
+ * equality, short `in` lists, scalar `contains`.
+ */
+function lowered(
+  at: string,
+  fact: string,
+  op: string,
+  slot: number,
+  value: unknown,
+  code: number,
+  ctx: Ctx,
+): CNode {
+  const p =
+    code <= LTE
+      ? new PNode(code, slot, value as number, null, NO_KIDS, null)
+      : new PNode(code, slot, 0, value, NO_KIDS, null);
+  return leaf(at, fact, op, slot, value, p, null, ctx);
+}
+
+function leaf(
+  at: string,
+  fact: string,
+  op: string,
+  slot: number,
+  value: unknown,
+  p: PNode,
+  fn: Eval | null,
+  ctx: Ctx,
+): CNode {
+  ctx.leaves++;
+  reads(ctx, slot, fact);
+  return cnode(
+    'fact',
+    at,
+    p,
+    fn,
+    NO_CHILDREN,
+    fact,
+    op,
+    value,
+    slot,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  );
+}
+
+const REF_OPS: ReadonlySet<string> = new Set([
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'notContains',
+  'before',
+  'after',
+  'startsWith',
+]);
+const LEAF_KEYS = ['fact', 'op', 'value', 'flags'];
 
 function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
   const { ruleId } = ctx;
-  rejectUnknownKeys(c, ['fact', 'op', 'value', 'flags'], ruleId, at);
+  rejectUnknownKeys(c, LEAF_KEYS, ruleId, at);
   const path = c.fact;
   const problem = pathProblem(path);
   if (problem !== null)
@@ -355,22 +502,7 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
     badValue(ruleId, at, op, value, 'value must be at most 1,000 characters');
   // A `{ fact }` right-hand side reads another slot.
   if (isRef(value) && op !== 'exists') {
-    if (
-      ![
-        'eq',
-        'neq',
-        'gt',
-        'gte',
-        'lt',
-        'lte',
-        'contains',
-        'notContains',
-        'before',
-        'after',
-        'startsWith',
-      ].includes(op)
-    )
-      badValue(ruleId, at, op, value, 'cannot compare with another fact');
+    if (!REF_OPS.has(op)) badValue(ruleId, at, op, value, 'cannot compare with another fact');
     const refProblem = pathProblem(value.fact);
     if (refProblem !== null)
       throw rulesError(
@@ -424,17 +556,42 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
       default:
         fn = binary((x, y) => compare(op, x, y));
     }
-    return leafNode(at, fact, op, i, value, fn, { refSlot: j, refFact: value.fact });
+    ctx.leaves++;
+    reads(ctx, i, fact);
+    reads(ctx, j, value.fact);
+    return cnode(
+      'fact',
+      at,
+      new PNode(CALL, 0, 0, null, NO_KIDS, fn),
+      fn,
+      NO_CHILDREN,
+      fact,
+      op,
+      value,
+      i,
+      j,
+      value.fact,
+      undefined,
+      undefined,
+    );
   }
   switch (op) {
     case 'eq':
     case 'neq': {
-      if (isScalar(value)) return leafNode(at, fact, op, i, value, null);
+      if (isScalar(value)) return lowered(at, fact, op, i, value, op === 'eq' ? EQ : NEQ, ctx);
       const positive = op === 'eq';
-      return leafNode(at, fact, op, i, value, (s) => {
-        const x = s[i];
-        return x === undefined ? U : deepEqual(x, value) === positive ? T : F;
-      });
+      return leafNode(
+        at,
+        fact,
+        op,
+        i,
+        value,
+        (s) => {
+          const x = s[i];
+          return x === undefined ? U : deepEqual(x, value) === positive ? T : F;
+        },
+        ctx,
+      );
     }
     case 'gt':
     case 'gte':
@@ -442,18 +599,30 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
     case 'lte': {
       if (typeof value !== 'number' && typeof value !== 'string')
         badValue(ruleId, at, op, value, 'needs a number or a string');
-      if (typeof value === 'number') return leafNode(at, fact, op, i, value, null);
-      return leafNode(at, fact, op, i, value, (s) => {
-        const x = s[i];
-        return x === undefined ? U : compare(op, x, value);
-      });
+      if (typeof value === 'number') {
+        const code = op === 'gt' ? GT : op === 'gte' ? GTE : op === 'lt' ? LT : LTE;
+        return lowered(at, fact, op, i, value, code, ctx);
+      }
+      return leafNode(
+        at,
+        fact,
+        op,
+        i,
+        value,
+        (s) => {
+          const x = s[i];
+          return x === undefined ? U : compare(op, x, value);
+        },
+        ctx,
+      );
     }
     case 'in':
     case 'notIn': {
       if (!Array.isArray(value) || !value.every(isScalar))
         badValue(ruleId, at, op, value, 'needs an array of scalars');
       const list = value as readonly unknown[];
-      if (list.length <= LOWERED_LIST) return leafNode(at, fact, op, i, value, null);
+      if (list.length <= LOWERED_LIST)
+        return lowered(at, fact, op, i, value, op === 'in' ? IN : NOT_IN, ctx);
       const set = list.length > 8 ? new Set(list) : null;
       const positive = op === 'in';
       return leafNode(
@@ -471,80 +640,116 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
               const x = s[i];
               return x === undefined ? U : list.includes(x) === positive ? T : F;
             },
+        ctx,
       );
     }
     case 'contains':
     case 'notContains': {
+      // Lowers to an instruction (`run`): a scalar in an array, or a substring.
       if (!isScalar(value)) badValue(ruleId, at, op, value, 'needs a scalar value');
-      const positive = op === 'contains';
-      return leafNode(at, fact, op, i, value, (s) => {
-        const x = s[i];
-        if (x === undefined) return U;
-        if (!Array.isArray(x) && typeof x !== 'string') return F;
-        return containsValue(x, value) === positive ? T : F;
-      });
+      return lowered(at, fact, op, i, value, op === 'contains' ? CONTAINS : NOT_CONTAINS, ctx);
     }
     case 'startsWith': {
       if (typeof value !== 'string') badValue(ruleId, at, op, value, 'needs a string');
       const prefix = value as string;
-      return leafNode(at, fact, op, i, value, (s) => {
-        const x = s[i];
-        return x === undefined ? U : typeof x === 'string' && x.startsWith(prefix) ? T : F;
-      });
+      return leafNode(
+        at,
+        fact,
+        op,
+        i,
+        value,
+        (s) => {
+          const x = s[i];
+          return x === undefined ? U : typeof x === 'string' && x.startsWith(prefix) ? T : F;
+        },
+        ctx,
+      );
     }
     case 'between': {
       if (!isRange(value))
         badValue(ruleId, at, op, value, 'needs [min, max] numbers with min ≤ max');
       const [lo, hi] = value as [number, number];
-      return leafNode(at, fact, op, i, value, (s) => {
-        const x = s[i];
-        return x === undefined ? U : typeof x === 'number' && x >= lo && x <= hi ? T : F;
-      });
+      return leafNode(
+        at,
+        fact,
+        op,
+        i,
+        value,
+        (s) => {
+          const x = s[i];
+          return x === undefined ? U : typeof x === 'number' && x >= lo && x <= hi ? T : F;
+        },
+        ctx,
+      );
     }
     case 'exists': {
       if (value !== undefined && typeof value !== 'boolean')
         badValue(ruleId, at, op, value, 'takes true or false');
       const want = value !== false;
-      return leafNode(at, fact, op, i, value, (s) => ((s[i] !== undefined) === want ? T : F));
+      return leafNode(at, fact, op, i, value, (s) => ((s[i] !== undefined) === want ? T : F), ctx);
     }
     case 'matches': {
       const problem = regexProblem(value, c.flags);
       if (problem !== null)
         throw rulesError('rules/unsafe_regex', problem, ruleId, `${at}.value`, value);
       const re = new RegExp(value as string, (c.flags as string | undefined) ?? '');
-      return leafNode(at, fact, op, i, value, (s) => {
-        const x = s[i];
-        if (x === undefined) return U;
-        if (typeof x !== 'string') return F;
-        if (x.length > MAX_MATCH_INPUT) return U;
-        return re.test(x) ? T : F;
-      });
+      return leafNode(
+        at,
+        fact,
+        op,
+        i,
+        value,
+        (s) => {
+          const x = s[i];
+          if (x === undefined) return U;
+          if (typeof x !== 'string') return F;
+          if (x.length > MAX_MATCH_INPUT) return U;
+          return re.test(x) ? T : F;
+        },
+        ctx,
+      );
     }
     case 'withinLast': {
       const ms = parseDuration(value);
       if (ms === undefined || ms <= 0)
         badValue(ruleId, at, op, value, 'needs a positive duration such as "7d"');
       const d = ms as number;
-      return leafNode(at, fact, op, i, value, (s) => {
-        const x = s[i];
-        if (x === undefined) return U;
-        const t = toTime(x);
-        const now = s[0] as number;
-        return t !== undefined && t <= now && t >= now - d ? T : F;
-      });
+      return leafNode(
+        at,
+        fact,
+        op,
+        i,
+        value,
+        (s) => {
+          const x = s[i];
+          if (x === undefined) return U;
+          const t = toTime(x);
+          const now = s[0] as number;
+          return t !== undefined && t <= now && t >= now - d ? T : F;
+        },
+        ctx,
+      );
     }
     case 'daysUntil': {
       if (!isRange(value) || !(value as number[]).every(Number.isInteger))
         badValue(ruleId, at, op, value, 'needs [min, max] whole days with min ≤ max');
       const [lo, hi] = value as [number, number];
-      return leafNode(at, fact, op, i, value, (s) => {
-        const x = s[i];
-        if (x === undefined) return U;
-        const t = toTime(x);
-        if (t === undefined) return F;
-        const days = Math.ceil((t - (s[0] as number)) / DAY) || 0;
-        return days >= lo && days <= hi ? T : F;
-      });
+      return leafNode(
+        at,
+        fact,
+        op,
+        i,
+        value,
+        (s) => {
+          const x = s[i];
+          if (x === undefined) return U;
+          const t = toTime(x);
+          if (t === undefined) return F;
+          const days = Math.ceil((t - (s[0] as number)) / DAY) || 0;
+          return days >= lo && days <= hi ? T : F;
+        },
+        ctx,
+      );
     }
     case 'before':
     case 'after': {
@@ -553,13 +758,21 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
         badValue(ruleId, at, op, value, 'needs an instant (epoch ms or ISO 8601) or { fact }');
       const bound = k as number;
       const before = op === 'before';
-      return leafNode(at, fact, op, i, value, (s) => {
-        const x = s[i];
-        if (x === undefined) return U;
-        const t = toTime(x);
-        if (t === undefined) return F;
-        return (before ? t < bound : t > bound) ? T : F;
-      });
+      return leafNode(
+        at,
+        fact,
+        op,
+        i,
+        value,
+        (s) => {
+          const x = s[i];
+          if (x === undefined) return U;
+          const t = toTime(x);
+          if (t === undefined) return F;
+          return (before ? t < bound : t > bound) ? T : F;
+        },
+        ctx,
+      );
     }
   }
   return badValue(ruleId, at, op, value, 'is not supported');
@@ -586,13 +799,13 @@ function containsValue(x: unknown, y: unknown): boolean {
 
 function compileWindow(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
   const { ruleId } = ctx;
-  rejectUnknownKeys(c, ['window', 'category', 'op', 'value'], ruleId, at);
+  rejectUnknownKeys(c, WINDOW_KEYS, ruleId, at);
   const spec = c.window;
   const fail = (where: string, why: string, v: unknown): never => {
     throw rulesError('rules/invalid_rule', why, ruleId, `${at}${where}`, v);
   };
   if (!isObject(spec)) return fail('.window', 'must be an object', spec);
-  rejectUnknownKeys(spec, ['event', 'within', 'agg', 'field', 'where'], ruleId, `${at}.window`);
+  rejectUnknownKeys(spec, WINDOW_SPEC_KEYS, ruleId, `${at}.window`);
   if (typeof spec.event !== 'string' || !EVENT_TYPE.test(spec.event) || spec.event === '*')
     fail('.window.event', 'must be an event type', spec.event);
   const withinMs = parseDuration(spec.within);
@@ -670,17 +883,45 @@ function compileWindow(c: Record<string, unknown>, at: string, ctx: Ctx): CNode 
       }
     };
   }
-  return {
-    kind: 'window',
-    path: at,
+  ctx.leaves++;
+  reads(ctx, i, null);
+  return cnode(
+    'window',
+    at,
+    new PNode(CALL, 0, 0, null, NO_KIDS, fn),
     fn,
-    children: [],
+    NO_CHILDREN,
+    undefined,
     op,
-    expected: value as JsonValue,
-    slot: i,
-    category: category as string,
-    window: spec as unknown as WindowSpec,
-  };
+    value,
+    i,
+    undefined,
+    undefined,
+    category as string,
+    spec as unknown as WindowSpec,
+  );
+}
+
+const WINDOW_KEYS = ['window', 'category', 'op', 'value'];
+const WINDOW_SPEC_KEYS = ['event', 'within', 'agg', 'field', 'where'];
+
+/** Whether `o` has exactly one own enumerable key (counted without allocating a key list). */
+function hasOneKey(o: object): boolean {
+  let n = 0;
+  for (const key in o) if (Object.hasOwn(o, key) && ++n > 1) return false;
+  return n === 1;
+}
+
+/** `.all[k]`/`.any[k]` path steps, made once each (a node's path is one concatenation). */
+const CHILD_KEYS: Record<'all' | 'any', string[]> = { all: [], any: [] };
+function childKey(kind: 'all' | 'any', k: number): string {
+  const keys = CHILD_KEYS[kind];
+  let key = keys[k];
+  if (key === undefined) {
+    key = `.${kind}[${k}]`;
+    keys[k] = key;
+  }
+  return key;
 }
 
 function compileCondition(c: unknown, at: string, depth: number, ctx: Ctx): CNode {
@@ -700,44 +941,49 @@ function compileCondition(c: unknown, at: string, depth: number, ctx: Ctx): CNod
     );
   if (!isObject(c))
     throw rulesError('rules/invalid_rule', 'a condition must be an object', ctx.ruleId, at, c);
-  if (ctx.ancestors.has(c))
+  const ancestors = ctx.ancestors;
+  if (ancestors.includes(c))
     throw rulesError('rules/cycle', 'a condition contains itself', ctx.ruleId, at);
-  ctx.ancestors.add(c);
-  try {
-    const keys = Object.keys(c);
-    if ('all' in c || 'any' in c) {
-      const kind = 'all' in c ? 'all' : 'any';
-      if (keys.length !== 1)
-        throw rulesError('rules/invalid_rule', `"${kind}" must be the only key`, ctx.ruleId, at, c);
-      const list = c[kind];
-      if (!Array.isArray(list))
-        throw rulesError(
-          'rules/invalid_rule',
-          `"${kind}" must be an array`,
-          ctx.ruleId,
-          `${at}.${kind}`,
-          list,
-        );
-      if (list.length > 256)
-        throw rulesError(
-          'rules/too_large',
-          `"${kind}" may hold at most 256 conditions`,
-          ctx.ruleId,
-          `${at}.${kind}`,
-        );
-      const children = list.map((child, k) =>
-        compileCondition(child, `${at}.${kind}[${k}]`, depth + 1, ctx),
+  // No try/finally: an error abandons the whole compilation, and `ancestors` with it.
+  ancestors.push(c);
+  let node: CNode;
+  if ('all' in c || 'any' in c) {
+    const kind = 'all' in c ? 'all' : 'any';
+    if (!hasOneKey(c))
+      throw rulesError('rules/invalid_rule', `"${kind}" must be the only key`, ctx.ruleId, at, c);
+    const list = c[kind];
+    if (!Array.isArray(list))
+      throw rulesError(
+        'rules/invalid_rule',
+        `"${kind}" must be an array`,
+        ctx.ruleId,
+        `${at}.${kind}`,
+        list,
       );
-      return { kind, path: at, fn: null, children };
+    if (list.length > 256)
+      throw rulesError(
+        'rules/too_large',
+        `"${kind}" may hold at most 256 conditions`,
+        ctx.ruleId,
+        `${at}.${kind}`,
+      );
+    const children: CNode[] = new Array(list.length);
+    const kids: PNode[] = new Array(list.length);
+    for (let k = 0; k < list.length; k++) {
+      const child = compileCondition(list[k], at + childKey(kind, k), depth + 1, ctx);
+      children[k] = child;
+      kids[k] = child.p;
     }
-    if ('not' in c) {
-      if (keys.length !== 1)
-        throw rulesError('rules/invalid_rule', '"not" must be the only key', ctx.ruleId, at, c);
-      const child = compileCondition(c.not, `${at}.not`, depth + 1, ctx);
-      return { kind: 'not', path: at, fn: null, children: [child] };
-    }
-    if ('window' in c) return compileWindow(c, at, ctx);
-    if ('fact' in c) return compileLeaf(c, at, ctx);
+    const p = new PNode(kind === 'all' ? ALL : ANY, 0, 0, null, kids, null);
+    node = branch(kind, at, p, children);
+  } else if ('not' in c) {
+    if (!hasOneKey(c))
+      throw rulesError('rules/invalid_rule', '"not" must be the only key', ctx.ruleId, at, c);
+    const child = compileCondition(c.not, `${at}.not`, depth + 1, ctx);
+    node = branch('not', at, new PNode(NOT, 0, 0, null, [child.p], null), [child]);
+  } else if ('window' in c) node = compileWindow(c, at, ctx);
+  else if ('fact' in c) node = compileLeaf(c, at, ctx);
+  else
     throw rulesError(
       'rules/invalid_rule',
       'a condition needs one of all, any, not, fact or window',
@@ -745,27 +991,8 @@ function compileCondition(c: unknown, at: string, depth: number, ctx: Ctx): CNod
       at,
       c,
     );
-  } finally {
-    ctx.ancestors.delete(c);
-  }
-}
-
-function countLeaves(n: CNode): number {
-  return n.kind === 'fact' || n.kind === 'window'
-    ? 1
-    : n.children.reduce((a, c) => a + countLeaves(c), 0);
-}
-
-function collectPaths(n: CNode, out: Set<string>): void {
-  if (n.fact !== undefined) out.add(n.fact);
-  if (n.refFact !== undefined) out.add(n.refFact);
-  for (const c of n.children) collectPaths(c, out);
-}
-
-function collectSlots(n: CNode, out: Set<number>): void {
-  if (n.slot !== undefined) out.add(n.slot);
-  if (n.refSlot !== undefined) out.add(n.refSlot);
-  for (const c of n.children) collectSlots(c, out);
+  ancestors.pop();
+  return node;
 }
 
 function checkDuration(value: unknown, ruleId: string, at: string, allowNegative = false): number {
@@ -784,7 +1011,8 @@ function checkDuration(value: unknown, ruleId: string, at: string, allowNegative
 function checkEventTypes(value: unknown, ruleId: string, at: string, wildcard: boolean): string[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > 64)
     throw rulesError('rules/invalid_rule', 'must list 1 to 64 event types', ruleId, at, value);
-  value.forEach((t, k) => {
+  for (let k = 0; k < value.length; k++) {
+    const t: unknown = value[k];
     if (typeof t !== 'string' || !EVENT_TYPE.test(t) || (!wildcard && t === '*'))
       throw rulesError(
         'rules/invalid_rule',
@@ -793,7 +1021,7 @@ function checkEventTypes(value: unknown, ruleId: string, at: string, wildcard: b
         `${at}[${k}]`,
         t,
       );
-  });
+  }
   return value as string[];
 }
 
@@ -876,9 +1104,20 @@ export function compileRules(
   };
   const compiled: CompiledRule[] = [];
   const byId = new Map<string, CompiledRule>();
+  const ctx: Ctx = {
+    ruleId: '',
+    slotOf,
+    windowSlot,
+    categories: [],
+    nodes: 0,
+    leaves: 0,
+    ancestors: [],
+    slots: [],
+    paths: [],
+  };
   rules.forEach((rule, order) => {
     const at = `${root}[${order}]`;
-    const c = compileOne(rule, at, order, slotOf, windowSlot);
+    const c = compileOne(rule, at, order, ctx);
     if (byId.has(c.id))
       throw rulesError(
         'rules/duplicate_rule',
@@ -893,13 +1132,17 @@ export function compileRules(
   const byType = new Map<string, CompiledRule[]>();
   const wildcard: CompiledRule[] = [];
   const timed: CompiledRule[] = [];
-  for (const c of compiled) {
+  for (let r = 0; r < compiled.length; r++) {
+    const c = compiled[r] as CompiledRule;
     const trigger = c.rule.trigger;
     if (trigger.type !== 'event') {
       timed.push(c);
       continue;
     }
-    for (const type of new Set(trigger.events)) {
+    const events = trigger.events;
+    for (let e = 0; e < events.length; e++) {
+      const type = events[e] as string;
+      if (events.indexOf(type) !== e) continue;
       if (type === '*') wildcard.push(c);
       else {
         const list = byType.get(type);
@@ -913,7 +1156,7 @@ export function compileRules(
   const thresholdIndex = (candidates: readonly CompiledRule[]): ThresholdIndex => {
     let index = thresholdIndexes.get(candidates);
     if (index === undefined) {
-      index = buildThresholdIndex(candidates);
+      index = buildThresholdIndex(candidates, slotPaths.length);
       thresholdIndexes.set(candidates, index);
     }
     return index;
@@ -947,7 +1190,8 @@ export function compileRules(
   const signatureCategories: Array<readonly string[]> = [];
   const signatureIndex = new Map<string, number>();
   const signatureSlots: number[][] = [];
-  for (const c of compiled) {
+  for (let r = 0; r < compiled.length; r++) {
+    const c = compiled[r] as CompiledRule;
     let k = signatureIndex.get(c.signature);
     if (k === undefined) {
       k = signatureCategories.length;
@@ -957,8 +1201,10 @@ export function compileRules(
     }
     (c as { sigIndex: number }).sigIndex = k;
     const list = signatureSlots[k] as number[];
-    for (const slot of c.slots)
+    for (let i = 0; i < c.slots.length; i++) {
+      const slot = c.slots[i] as number;
       if (slot !== 0 && slotPaths[slot] !== null && !list.includes(slot)) list.push(slot);
+    }
   }
   // For each slot: the signatures whose rules read it.
   const slotReaders: number[][] = slotPaths.map(() => []);
@@ -1197,51 +1443,7 @@ export class PNode {
   ) {}
 }
 
-const FAST: Record<string, number> = {
-  gt: GT,
-  gte: GTE,
-  lt: LT,
-  lte: LTE,
-  eq: EQ,
-  neq: NEQ,
-  in: IN,
-  notIn: NOT_IN,
-  contains: CONTAINS,
-  notContains: NOT_CONTAINS,
-};
-
-function lower(n: CNode): PNode {
-  let p: PNode;
-  if (n.kind === 'all' || n.kind === 'any' || n.kind === 'not') {
-    p = new PNode(
-      n.kind === 'all' ? ALL : n.kind === 'any' ? ANY : NOT,
-      0,
-      0,
-      null,
-      n.children.map(lower),
-      null,
-    );
-  } else {
-    const code = n.kind === 'fact' && n.refSlot === undefined ? FAST[n.op as string] : undefined;
-    const k = n.expected;
-    if (code !== undefined && code <= LTE && typeof k === 'number')
-      p = new PNode(code, n.slot as number, k, null, [], null);
-    else if (code !== undefined && (code === EQ || code === NEQ) && isScalar(k))
-      p = new PNode(code, n.slot as number, 0, k, [], null);
-    else if (
-      code !== undefined &&
-      (code === IN || code === NOT_IN) &&
-      Array.isArray(k) &&
-      k.length <= LOWERED_LIST
-    )
-      p = new PNode(code, n.slot as number, 0, k, [], null);
-    else if (code !== undefined && (code === CONTAINS || code === NOT_CONTAINS) && isScalar(k))
-      p = new PNode(code, n.slot as number, 0, k, [], null);
-    else p = new PNode(CALL, 0, 0, null, [], n.fn as Eval);
-  }
-  n.p = p;
-  return p;
-}
+const NO_KIDS: readonly PNode[] = Object.freeze([]);
 
 /**
  * @internal The interpreter: one function for every rule. Codes and outcomes are literals, not
@@ -1513,86 +1715,127 @@ function countAtMost(keys: Float64Array, x: number): number {
   return lo;
 }
 
+/**
+ * `keys` sorted ascending, with `units` in the same order: a typed-array sort (no comparator
+ * calls), then each unit is placed after the equal keys already placed.
+ */
+function sortByKey(
+  keys: readonly number[],
+  units: readonly number[],
+): { keys: Float64Array; units: Int32Array } {
+  const n = keys.length;
+  const sorted = new Float64Array(keys).sort();
+  const placed = new Int32Array(n);
+  const ordered = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const at = countBelow(sorted, keys[i] as number);
+    ordered[at + (placed[at] as number)] = units[i] as number;
+    placed[at] = (placed[at] as number) + 1;
+  }
+  return { keys: sorted, units: ordered };
+}
+
 /** More gate leaves than this per rule (counts are bytes) and the rule is evaluated whole. */
 const MAX_GATES_PER_RULE = 32;
 
-/** A gate leaf as the index counts it. */
-type GateLeaf =
-  | {
-      readonly kind: 'threshold';
-      readonly slot: number;
-      readonly op: ThresholdGate['op'];
-      readonly k: number;
-    }
-  | {
-      readonly kind: 'values';
-      readonly slot: number;
-      readonly values: readonly unknown[];
-      readonly negative: boolean;
-    };
-
-/** The scalars a positive `eq`/`in` leaf needs its fact to be one of (deduplicated). */
-function valuesOf(n: CNode): readonly unknown[] | undefined {
-  if (n.kind !== 'fact' || n.refSlot !== undefined) return undefined;
+/** Whether `n` is a positive `eq`/`in` leaf on scalars (a `not` over one is a negative gate). */
+function isValueLeaf(n: CNode): boolean {
+  if (n.kind !== 'fact' || n.refSlot !== undefined) return false;
   const k = n.expected;
-  if (n.op === 'eq' && isScalar(k)) return [k];
-  if (n.op === 'in' && Array.isArray(k) && k.every(isScalar)) return [...new Set(k)];
-  return undefined;
+  return (n.op === 'eq' && isScalar(k)) || (n.op === 'in' && Array.isArray(k) && k.every(isScalar));
 }
 
 /**
- * The gates that pass exactly when leaf `n` is true (a threshold, a value set, a negative value
- * set on a present fact, or `between` as two thresholds), or undefined when it has none.
+ * How many gate leaves pass exactly when conjunct `n` is true: a threshold, a value set, a
+ * negative value set on a present fact (`neq`, `notIn`, `not` over `eq`/`in`), or `between` as two
+ * thresholds; 0 when it has none.
  */
-function gatesOf(n: CNode): GateLeaf[] | undefined {
-  if (n.kind === 'not') {
-    const child = n.children[0] as CNode;
-    const values = valuesOf(child);
-    return values === undefined
-      ? undefined
-      : [{ kind: 'values', slot: child.slot as number, values, negative: true }];
-  }
-  if (n.kind !== 'fact' || n.refSlot !== undefined) return undefined;
-  const slot = n.slot as number;
+function gateCount(n: CNode): number {
+  if (n.kind === 'not') return isValueLeaf(n.children[0] as CNode) ? 1 : 0;
+  if (n.kind !== 'fact' || n.refSlot !== undefined) return 0;
   const k = n.expected;
-  if (typeof k === 'number' && (n.op === 'gt' || n.op === 'gte' || n.op === 'lt' || n.op === 'lte'))
-    return [{ kind: 'threshold', slot, op: n.op, k }];
-  if (n.op === 'between' && isRange(k))
-    return [
-      { kind: 'threshold', slot, op: 'gte', k: k[0] },
-      { kind: 'threshold', slot, op: 'lte', k: k[1] },
-    ];
-  const values = valuesOf(n);
-  if (values !== undefined) return [{ kind: 'values', slot, values, negative: false }];
-  if (
-    (n.op === 'neq' && isScalar(k)) ||
-    (n.op === 'notIn' && Array.isArray(k) && k.every(isScalar))
-  )
-    return [
-      { kind: 'values', slot, values: [...new Set(Array.isArray(k) ? k : [k])], negative: true },
-    ];
-  return undefined;
+  switch (n.op) {
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return typeof k === 'number' ? 1 : 0;
+    case 'between':
+      return isRange(k) ? 2 : 0;
+    case 'eq':
+    case 'neq':
+      return isScalar(k) ? 1 : 0;
+    case 'in':
+    case 'notIn':
+      return Array.isArray(k) && k.every(isScalar) ? 1 : 0;
+  }
+  return 0;
 }
 
 /** The conjuncts of `n`: the leaves of its chain of nested `all`s (itself when not an `all`). */
-function conjuncts(n: CNode, out: CNode[] = []): CNode[] {
-  if (n.kind === 'all') for (const c of n.children) conjuncts(c, out);
+function conjuncts(n: CNode): readonly CNode[] {
+  if (n.kind !== 'all') return [n];
+  // Mostly a flat `all`: its children are the conjuncts (no copy).
+  for (let i = 0; i < n.children.length; i++)
+    if ((n.children[i] as CNode).kind === 'all') return flatten(n, []);
+  return n.children;
+}
+
+function flatten(n: CNode, out: CNode[]): CNode[] {
+  if (n.kind === 'all') for (const c of n.children) flatten(c, out);
   else out.push(n);
   return out;
 }
 
-/** The program of `n` without the conjuncts in `dropped` (null: nothing left). */
-function residualOf(n: CNode, dropped: ReadonlySet<CNode>): PNode | null {
-  if (dropped.has(n)) return null;
-  if (n.kind !== 'all') return n.p as PNode;
+/**
+ * The program of `n` without the conjuncts its gates decide (those with gates, and `exactAny`);
+ * null when nothing is left.
+ */
+function residualOf(n: CNode, exactAny: CNode | null): PNode | null {
+  if (n.kind !== 'all') return n === exactAny || gateCount(n) > 0 ? null : n.p;
   const kids: PNode[] = [];
-  for (const c of n.children) {
-    const r = residualOf(c, dropped);
+  for (let i = 0; i < n.children.length; i++) {
+    const r = residualOf(n.children[i] as CNode, exactAny);
     if (r !== null) kids.push(r);
   }
   if (kids.length === 0) return null;
   return kids.length === 1 ? (kids[0] as PNode) : new PNode(ALL, 0, 0, null, kids, null);
 }
+
+/** How many gate leaves the conjuncts of alternative `alt` make. */
+function alternativeGates(alt: CNode): number {
+  if (alt.kind !== 'all') return gateCount(alt);
+  const list = conjuncts(alt);
+  let gates = 0;
+  for (let j = 0; j < list.length; j++) gates += gateCount(list[j] as CNode);
+  return gates;
+}
+
+/** Whether every conjunct of alternative `alt` has gates (they then decide it exactly). */
+function isExact(alt: CNode): boolean {
+  if (alt.kind !== 'all') return gateCount(alt) > 0;
+  const list = conjuncts(alt);
+  for (let j = 0; j < list.length; j++) if (gateCount(list[j] as CNode) === 0) return false;
+  return true;
+}
+
+/**
+ * How the index finds a rule (nothing but this record is allocated per rule; the index walks
+ * `conjuncts` and `any` again to add the gate leaves).
+ */
+interface GatePlan {
+  /** The conjuncts of the rule's root `all` chain: those with gates are the rule's own. */
+  readonly conjuncts: readonly CNode[];
+  /** How many gate leaves the rule's own conjuncts make. */
+  readonly gates: number;
+  /** The `any` whose alternatives the index counts (each alternative has gates), or null. */
+  readonly any: CNode | null;
+  /** Units its alternatives take: one each, but the one-leaf alternatives share one. */
+  readonly altUnits: number;
+  readonly residual: PNode | null;
+}
+
+const NO_CONJUNCTS: readonly CNode[] = Object.freeze([]);
 
 /**
  * How the index finds a rule: the gates its conditions need (the conjuncts of its root `all`
@@ -1601,70 +1844,95 @@ function residualOf(n: CNode, dropped: ReadonlySet<CNode>): PNode | null {
  * the residual program that still has to run once they pass. Conjuncts whose gates decide them
  * exactly are dropped from the residual, and so is the `any` when every alternative is decided.
  */
-function gatePlan(rule: CompiledRule): {
-  own: GateLeaf[];
-  alternatives: GateLeaf[][];
-  residual: PNode | null;
-} {
-  if (rule.root === null) return { own: [], alternatives: [], residual: rule.program };
-  const own: GateLeaf[] = [];
-  const dropped = new Set<CNode>();
-  let alternatives: GateLeaf[][] = [];
+function gatePlan(rule: CompiledRule): GatePlan {
+  const root = rule.root;
+  const whole: GatePlan = {
+    conjuncts: NO_CONJUNCTS,
+    gates: 0,
+    any: null,
+    altUnits: 0,
+    residual: rule.program,
+  };
+  if (root === null) return whole;
+  const list = conjuncts(root);
+  let gates = 0;
+  let any: CNode | null = null;
+  let anyGates = 0;
   let exactAny: CNode | null = null;
-  for (const c of conjuncts(rule.root)) {
-    const gates = gatesOf(c);
-    if (gates !== undefined) {
-      own.push(...gates);
-      dropped.add(c);
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i] as CNode;
+    const count = gateCount(c);
+    if (count > 0) {
+      gates += count;
       continue;
     }
     if (c.kind !== 'any' || exactAny !== null || c.children.length === 0) continue;
     // One alternative must hold: each needs at least one gate to filter on.
-    const found: GateLeaf[][] = [];
     let exact = true;
-    for (const alt of c.children) {
-      const leaves: GateLeaf[] = [];
-      for (const leaf of conjuncts(alt)) {
-        const gates = gatesOf(leaf);
-        if (gates === undefined) exact = false;
-        else leaves.push(...gates);
-      }
-      if (leaves.length === 0) break;
-      found.push(leaves);
+    let total = 0;
+    let a = 0;
+    for (; a < c.children.length; a++) {
+      const alt = c.children[a] as CNode;
+      const gates = alternativeGates(alt);
+      if (gates === 0) break;
+      total += gates;
+      if (exact && !isExact(alt)) exact = false;
     }
-    if (found.length !== c.children.length) continue;
+    if (a !== c.children.length) continue;
     if (exact) {
       exactAny = c;
-      alternatives = found;
-      dropped.add(c);
-    } else if (alternatives.length === 0) alternatives = found;
+      any = c;
+      anyGates = total;
+    } else if (any === null) {
+      any = c;
+      anyGates = total;
+    }
   }
-  const count = own.length + alternatives.reduce((a, alt) => a + alt.length, 0);
-  if (count > MAX_GATES_PER_RULE) return { own: [], alternatives: [], residual: rule.program };
+  if (gates + anyGates > MAX_GATES_PER_RULE) return whole;
+  let altUnits = 0;
+  if (any !== null) {
+    let single = 0;
+    for (let a = 0; a < any.children.length; a++)
+      if (alternativeGates(any.children[a] as CNode) === 1) single++;
+    altUnits = any.children.length - single + (single > 0 ? 1 : 0);
+  }
   return {
-    own,
-    alternatives,
-    residual: dropped.size === 0 ? rule.program : residualOf(rule.root, dropped),
+    conjuncts: list,
+    gates,
+    any,
+    altUnits,
+    residual: gates === 0 && exactAny === null ? rule.program : residualOf(root, exactAny),
   };
 }
 
-function buildThresholdIndex(candidates: readonly CompiledRule[]): ThresholdIndex {
+/** Lists up to this long are deduplicated by scanning, longer ones with a `Set`. */
+const SHORT_LIST = 32;
+const THRESHOLD_OPS: readonly ThresholdGate['op'][] = ['gt', 'gte', 'lt', 'lte'];
+
+function buildThresholdIndex(
+  candidates: readonly CompiledRule[],
+  slotCount: number,
+): ThresholdIndex {
   const plans = candidates.map(gatePlan);
-  // Alternatives of one leaf share a unit that needs one pass; longer ones get a unit each.
-  const altUnits = (alternatives: readonly GateLeaf[][]) => {
-    const single = alternatives.filter((alt) => alt.length === 1).length;
-    return alternatives.length - single + (single > 0 ? 1 : 0);
-  };
-  const units = plans.reduce((n, p) => n + altUnits(p.alternatives), candidates.length);
+  let units = candidates.length;
+  for (let position = 0; position < plans.length; position++)
+    units += (plans[position] as GatePlan).altUnits;
   const need = new Uint8Array(units);
   const altFrom = new Int32Array(candidates.length);
   const altTo = new Int32Array(candidates.length);
+  // Groups are keyed by signature, slot and operator, as one number (no string per leaf).
   const thresholds = new Map<
-    string,
-    { probe: CompiledRule; slot: number; op: ThresholdGate['op']; items: Array<[number, number]> }
+    number,
+    {
+      probe: CompiledRule;
+      slot: number;
+      op: ThresholdGate['op'];
+      keys: number[];
+      units: number[];
+    }
   >();
   const values = new Map<
-    string,
+    number,
     {
       probe: CompiledRule;
       slot: number;
@@ -1673,67 +1941,98 @@ function buildThresholdIndex(candidates: readonly CompiledRule[]): ThresholdInde
       every: number[];
     }
   >();
-  const add = (rule: CompiledRule, unit: number, leaf: GateLeaf) => {
-    if (leaf.kind === 'threshold') {
-      const key = `${rule.sigIndex}:${leaf.slot}:${leaf.op}`;
-      let group = thresholds.get(key);
-      if (group === undefined) {
-        group = { probe: rule, slot: leaf.slot, op: leaf.op, items: [] };
-        thresholds.set(key, group);
-      }
-      group.items.push([leaf.k, unit]);
+  const threshold = (rule: CompiledRule, unit: number, slot: number, op: number, k: number) => {
+    const key = (rule.sigIndex * slotCount + slot) * 4 + op;
+    let group = thresholds.get(key);
+    if (group === undefined) {
+      group = { probe: rule, slot, op: THRESHOLD_OPS[op] as 'gt', keys: [], units: [] };
+      thresholds.set(key, group);
+    }
+    group.keys.push(k);
+    group.units.push(unit);
+  };
+  const value = (group: { units: Map<unknown, number[]> }, v: unknown, unit: number) => {
+    const list = group.units.get(v);
+    if (list === undefined) group.units.set(v, [unit]);
+    else list.push(unit);
+  };
+  /** Adds the gate leaves of conjunct `n` (see `gateCount`) to `unit`. */
+  const add = (rule: CompiledRule, unit: number, n: CNode) => {
+    const leaf = n.kind === 'not' ? (n.children[0] as CNode) : n;
+    const slot = leaf.slot as number;
+    const op = leaf.op;
+    const k = leaf.expected;
+    if (op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte') {
+      threshold(rule, unit, slot, THRESHOLD_OPS.indexOf(op), k as number);
       return;
     }
-    const key = `${rule.sigIndex}:${leaf.slot}:${leaf.negative ? 'not' : 'is'}`;
+    if (op === 'between') {
+      threshold(rule, unit, slot, 1, (k as number[])[0] as number);
+      threshold(rule, unit, slot, 3, (k as number[])[1] as number);
+      return;
+    }
+    const negative = n !== leaf || op === 'neq' || op === 'notIn';
+    const key = (rule.sigIndex * slotCount + slot) * 2 + (negative ? 1 : 0);
     let group = values.get(key);
     if (group === undefined) {
-      group = {
-        probe: rule,
-        slot: leaf.slot,
-        negative: leaf.negative,
-        units: new Map(),
-        every: [],
-      };
+      group = { probe: rule, slot, negative, units: new Map(), every: [] };
       values.set(key, group);
     }
-    if (leaf.negative) group.every.push(unit);
+    if (negative) group.every.push(unit);
     // Every leaf counts once (two leaves wanting the same value count twice, as `need` does).
-    for (const v of leaf.values) {
-      const list = group.units.get(v);
-      if (list === undefined) group.units.set(v, [unit]);
-      else list.push(unit);
+    if (!Array.isArray(k)) value(group, k, unit);
+    else if (k.length <= SHORT_LIST) {
+      for (let j = 0; j < k.length; j++) {
+        const v = k[j] as JsonValue;
+        if (k.indexOf(v) === j) value(group, v, unit);
+      }
+    } else for (const v of new Set(k)) value(group, v, unit);
+  };
+  /** Adds the gate leaves of the conjuncts of `n` that have gates to `unit`. */
+  const addAll = (rule: CompiledRule, unit: number, n: CNode) => {
+    if (n.kind !== 'all') {
+      if (gateCount(n) > 0) add(rule, unit, n);
+      return;
+    }
+    const list = conjuncts(n);
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i] as CNode;
+      if (gateCount(c) > 0) add(rule, unit, c);
     }
   };
   let next = candidates.length;
-  candidates.forEach((rule, position) => {
-    const plan = plans[position] as (typeof plans)[number];
-    for (const leaf of plan.own) add(rule, position, leaf);
-    need[position] = plan.own.length;
+  for (let position = 0; position < candidates.length; position++) {
+    const rule = candidates[position] as CompiledRule;
+    const plan = plans[position] as GatePlan;
+    const own = plan.conjuncts;
+    for (let i = 0; i < own.length; i++) {
+      const c = own[i] as CNode;
+      if (gateCount(c) > 0) add(rule, position, c);
+    }
+    need[position] = plan.gates;
     altFrom[position] = next;
+    // Alternatives of one leaf share a unit that needs one pass; longer ones get a unit each.
+    const any = plan.any;
     let shared = -1;
-    for (const alt of plan.alternatives) {
-      if (alt.length === 1) {
+    for (let a = 0; any !== null && a < any.children.length; a++) {
+      const alt = any.children[a] as CNode;
+      const gates = alternativeGates(alt);
+      if (gates === 1) {
         if (shared === -1) shared = next++;
-        add(rule, shared, alt[0] as GateLeaf);
+        addAll(rule, shared, alt);
         need[shared] = 1;
         continue;
       }
-      for (const leaf of alt) add(rule, next, leaf);
-      need[next] = alt.length;
+      addAll(rule, next, alt);
+      need[next] = gates;
       next++;
     }
     altTo[position] = next;
-  });
+  }
   const gates: ThresholdGate[] = [];
   for (const g of thresholds.values()) {
-    g.items.sort((a, b) => a[0] - b[0]);
-    gates.push({
-      probe: g.probe,
-      slot: g.slot,
-      op: g.op,
-      keys: Float64Array.from(g.items, (i) => i[0]),
-      units: Int32Array.from(g.items, (i) => i[1]),
-    });
+    const sorted = sortByKey(g.keys, g.units);
+    gates.push({ probe: g.probe, slot: g.slot, op: g.op, keys: sorted.keys, units: sorted.units });
   }
   return {
     gates,
@@ -1754,11 +2053,10 @@ function rejectUnknownKeys(
   ruleId: string,
   at: string,
 ): void {
-  const has = Array.isArray(allowed)
-    ? (key: string) => allowed.includes(key)
-    : (key: string) => (allowed as ReadonlySet<string>).has(key);
-  for (const key of Object.keys(object)) {
-    if (!has(key))
+  const list = Array.isArray(allowed) ? (allowed as readonly string[]) : null;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
+    if (list !== null ? !list.includes(key) : !(allowed as ReadonlySet<string>).has(key))
       throw rulesError(
         'rules/invalid_rule',
         `unknown key "${key}"`,
@@ -1773,13 +2071,8 @@ function failRule(id: string, at: string, where: string, why: string, value?: un
   throw rulesError('rules/invalid_rule', why, id, `${at}.${where}`, value);
 }
 
-function compileOne(
-  rule: Rule,
-  at: string,
-  order: number,
-  slotOf: (path: string) => number,
-  windowSlot: (spec: WindowSpec, category: string) => number,
-): CompiledRule {
+function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): CompiledRule {
+  const slotOf = ctx.slotOf;
   if (!isObject(rule))
     throw rulesError('rules/invalid_rule', 'a rule must be an object', undefined, at, rule);
   const r = rule as unknown as Record<string, unknown>;
@@ -1821,7 +2114,8 @@ function compileOne(
       'must list the 1 to 64 data categories the rule reads',
       categories,
     );
-  (categories as unknown[]).forEach((cat, k) => {
+  for (let k = 0; k < (categories as unknown[]).length; k++) {
+    const cat = (categories as unknown[])[k];
     if (!isDottedId(cat))
       failRule(
         id,
@@ -1830,16 +2124,11 @@ function compileOne(
         'must be a data category id such as "user.financial.card"',
         cat,
       );
-  });
+  }
   // Action
   const action = r.action;
   if (!isObject(action)) return failRule(id, at, 'action', 'must be an object', action);
-  rejectUnknownKeys(
-    action,
-    ['type', 'channel', 'topic', 'templateKey', 'params'],
-    id,
-    `${at}.action`,
-  );
+  rejectUnknownKeys(action, ACTION_KEYS, id, `${at}.action`);
   if (typeof action.type !== 'string' || action.type.length === 0 || action.type.length > 100)
     failRule(id, at, 'action.type', 'must be a string of 1 to 100 characters', action.type);
   if (
@@ -1897,9 +2186,10 @@ function compileOne(
   if (r.caps !== undefined) {
     if (!Array.isArray(r.caps) || r.caps.length > 8)
       failRule(id, at, 'caps', 'must be an array of at most 8 caps', r.caps);
-    for (const [k, cap] of (r.caps as unknown[]).entries()) {
+    for (let k = 0; k < (r.caps as unknown[]).length; k++) {
+      const cap = (r.caps as unknown[])[k];
       if (!isObject(cap)) return failRule(id, at, `caps[${k}]`, 'must be an object', cap);
-      rejectUnknownKeys(cap, ['limit', 'window', 'scope'], id, `${at}.caps[${k}]`);
+      rejectUnknownKeys(cap, CAP_KEYS, id, `${at}.caps[${k}]`);
       if (
         typeof cap.limit !== 'number' ||
         !Number.isInteger(cap.limit) ||
@@ -1925,11 +2215,12 @@ function compileOne(
   const cooldownMs =
     r.cooldown === undefined ? null : checkDuration(r.cooldown, id, `${at}.cooldown`);
   let dedup: CompiledRule['dedup'] = null;
-  const readPaths = new Set<string>();
+  // Paths read outside the conditions (dedup key, trigger), in order of first use.
+  const readPaths: string[] = [];
   if (r.dedup !== undefined) {
     const d = r.dedup;
     if (!isObject(d)) return failRule(id, at, 'dedup', 'must be { key, ttl }', d);
-    rejectUnknownKeys(d, ['key', 'ttl'], id, `${at}.dedup`);
+    rejectUnknownKeys(d, DEDUP_KEYS, id, `${at}.dedup`);
     if (typeof d.key !== 'string' || d.key.length === 0 || d.key.length > 500)
       failRule(id, at, 'dedup.key', 'must be a template of 1 to 500 characters', d.key);
     const ttlMs = checkDuration(d.ttl, id, `${at}.dedup.ttl`);
@@ -1942,7 +2233,7 @@ function compileOne(
       if (name === 'subject' || name === 'event.type') parts.push({ special: name });
       else {
         const p = checkPath(name, id, `${at}.dedup.key`);
-        readPaths.add(p);
+        if (!readPaths.includes(p)) readPaths.push(p);
         parts.push({ slot: slotOf(p) });
       }
       last = (m.index as number) + m[0].length;
@@ -1965,7 +2256,7 @@ function compileOne(
     const end = parseClock(q.end);
     if (start === undefined) failRule(id, at, 'quietHours.start', 'must be HH:MM', q.start);
     if (end === undefined) failRule(id, at, 'quietHours.end', 'must be HH:MM', q.end);
-    rejectUnknownKeys(q, ['start', 'end'], id, `${at}.quietHours`);
+    rejectUnknownKeys(q, QUIET_KEYS, id, `${at}.quietHours`);
     quiet = { start: start as number, end: end as number };
   }
   // Trigger
@@ -1975,16 +2266,13 @@ function compileOne(
   let offsetMs = 0;
   let atMinutes: number | undefined;
   let withinMs = 0;
-  const allowKeys = (keys: string[]) => {
-    rejectUnknownKeys(trigger, keys, id, `${at}.trigger`);
-  };
   if (trigger.type === 'event') {
-    allowKeys(['type', 'events']);
+    rejectUnknownKeys(trigger, EVENT_TRIGGER_KEYS, id, `${at}.trigger`);
     checkEventTypes(trigger.events, id, `${at}.trigger.events`, true);
   } else if (trigger.type === 'relative') {
-    allowKeys(['type', 'fact', 'offset', 'at', 'events']);
+    rejectUnknownKeys(trigger, RELATIVE_TRIGGER_KEYS, id, `${at}.trigger`);
     const p = checkPath(trigger.fact, id, `${at}.trigger.fact`);
-    readPaths.add(p);
+    if (!readPaths.includes(p)) readPaths.push(p);
     triggerSlots.push(slotOf(p));
     offsetMs = checkDuration(trigger.offset, id, `${at}.trigger.offset`, true);
     if (trigger.at !== undefined) {
@@ -1995,7 +2283,7 @@ function compileOne(
     if (trigger.events !== undefined)
       checkEventTypes(trigger.events, id, `${at}.trigger.events`, false);
   } else if (trigger.type === 'absence') {
-    allowKeys(['type', 'after', 'expect', 'within', 'correlate']);
+    rejectUnknownKeys(trigger, ABSENCE_TRIGGER_KEYS, id, `${at}.trigger`);
     checkEventTypes([trigger.after], id, `${at}.trigger.after`, false);
     checkEventTypes([trigger.expect], id, `${at}.trigger.expect`, false);
     withinMs = checkDuration(trigger.within, id, `${at}.trigger.within`);
@@ -2004,46 +2292,44 @@ function compileOne(
         failRule(id, at, 'trigger.correlate', 'must list at most 4 fact paths', trigger.correlate);
       (trigger.correlate as unknown[]).forEach((p, k) => {
         const path = checkPath(p, id, `${at}.trigger.correlate[${k}]`);
-        readPaths.add(path);
+        if (!readPaths.includes(path)) readPaths.push(path);
         triggerSlots.push(slotOf(path));
       });
     }
   } else {
     failRule(id, at, 'trigger.type', 'must be "event", "relative" or "absence"', trigger.type);
   }
-  // Conditions
-  const ctx: Ctx = {
-    ruleId: id,
-    slotOf,
-    windowSlot,
-    categories: categories as string[],
-    nodes: 0,
-    ancestors: new Set(),
-  };
+  // Conditions: one walk validates, lowers, and collects what the rule reads.
+  ctx.ruleId = id;
+  ctx.categories = categories as string[];
+  ctx.nodes = 0;
+  ctx.leaves = 0;
+  ctx.ancestors.length = 0;
+  // Collected in scratch arrays, then copied at their exact size (a pushed array keeps spare room).
+  const slots = ctx.slots;
+  const paths = ctx.paths;
+  slots.length = 0;
+  paths.length = 0;
+  for (let i = 0; i < triggerSlots.length; i++)
+    if (!slots.includes(triggerSlots[i] as number)) slots.push(triggerSlots[i] as number);
   const rootNode =
     r.conditions === undefined ? null : compileCondition(r.conditions, `${at}.conditions`, 1, ctx);
-
-  const rootProgram = rootNode ? lower(rootNode) : null;
-  const slotSet = new Set<number>(triggerSlots);
-  if (rootNode) {
-    collectSlots(rootNode, slotSet);
-  }
-  const paths = new Set<string>();
-  if (rootNode) collectPaths(rootNode, paths);
-  for (const p of readPaths) paths.add(p);
+  const rootProgram = rootNode === null ? null : rootNode.p;
+  for (let i = 0; i < readPaths.length; i++)
+    if (!paths.includes(readPaths[i] as string)) paths.push(readPaths[i] as string);
   return {
     rule,
     id,
     order,
-    specificity: rootNode ? countLeaves(rootNode) : 0,
+    specificity: ctx.leaves,
     priority: priority as number,
     urgency: urgency as Urgency,
-    paths: [...paths],
+    paths: paths.slice(),
     root: rootNode,
     fn: rootProgram ? (s: unknown[]) => run(rootProgram, s) : () => T,
     program: rootProgram,
-    slots: [...slotSet],
-    signature: [...new Set(categories as string[])].sort().join(','),
+    slots: slots.slice(),
+    signature: signatureOf(categories as string[]),
     sigIndex: 0,
     caps,
     cooldownMs,
@@ -2056,3 +2342,17 @@ function compileOne(
     prefix: `${at}.`,
   };
 }
+
+/** The rule's data categories as one key: sorted, deduplicated, comma-joined. */
+function signatureOf(categories: readonly string[]): string {
+  if (categories.length === 1) return categories[0] as string;
+  return [...new Set(categories)].sort().join(',');
+}
+
+const ACTION_KEYS = ['type', 'channel', 'topic', 'templateKey', 'params'];
+const CAP_KEYS = ['limit', 'window', 'scope'];
+const DEDUP_KEYS = ['key', 'ttl'];
+const QUIET_KEYS = ['start', 'end'];
+const EVENT_TRIGGER_KEYS = ['type', 'events'];
+const RELATIVE_TRIGGER_KEYS = ['type', 'fact', 'offset', 'at', 'events'];
+const ABSENCE_TRIGGER_KEYS = ['type', 'after', 'expect', 'within', 'correlate'];
