@@ -426,3 +426,39 @@ describe('compiled rules', () => {
     expect(compiled?.specificity).toBe(2);
   });
 });
+
+describe('rules at the gate limit', () => {
+  it('fire exactly when their 32 gate leaves (negative ones included) all hold', () => {
+    const range = Array.from({ length: 16 }, (_, i) => i);
+    const rules = [
+      // 16 negative and 16 threshold leaves: every one is a gate.
+      base(
+        all(
+          ...range.map((i) => fact('card.n').neq(100 + i)),
+          ...range.map((i) => fact('card.n').gt(-i)),
+        ),
+        {
+          id: 'own',
+        },
+      ),
+      // One own gate plus an `any` of 31 one-leaf alternatives, all of which may hold at once.
+      base(
+        all(
+          fact('card.m').neq(7),
+          any(...Array.from({ length: 31 }, (_, i) => fact('card.n').lt(200 + i))),
+        ),
+        { id: 'alternatives' },
+      ),
+    ];
+    const set = compileRules(rules);
+    const fired = (card: Record<string, unknown>) =>
+      set.match(event({ card })).map((m) => m.ruleId);
+    expect(fired({ n: 1, m: 0 })).toEqual(['own', 'alternatives']);
+    expect(fired({ n: 1, m: 7 })).toEqual(['own']);
+    expect(fired({ n: 0, m: 7 })).toEqual([]);
+    expect(fired({ n: 105, m: 0 })).toEqual(['alternatives']);
+    expect(fired({ n: 230, m: 0 })).toEqual(['own']);
+    expect(fired({ n: -1, m: 0 })).toEqual(['alternatives']);
+    expect(fired({ m: 0 })).toEqual([]);
+  });
+});

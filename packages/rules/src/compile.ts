@@ -1151,7 +1151,7 @@ export function compileRules(
       }
     }
   }
-  // Threshold index: rules that need `slot > k` (etc.) to hold are found by binary search.
+  // Threshold index: rules that need `slot > k` (etc.) to hold are found on sorted keys.
   const thresholdIndexes = new Map<readonly CompiledRule[], ThresholdIndex>();
   const thresholdIndex = (candidates: readonly CompiledRule[]): ThresholdIndex => {
     let index = thresholdIndexes.get(candidates);
@@ -1337,64 +1337,73 @@ export function compileRules(
         : null;
       const withTrace = matchOptions.trace === true;
       const index = thresholdIndex(candidates);
-      const need = index.need;
       // One scratch buffer per index; a re-entrant call (a fact getter calling match) gets its own.
       const reentrant = index.busy;
-      const pass = reentrant ? new Uint8Array(need.length) : index.scratch;
+      const pass = reentrant ? index.start.slice() : index.scratch;
       if (!reentrant) {
-        pass.fill(0);
+        pass.set(index.start);
         index.busy = true;
       }
       try {
-        // Count, per unit, the gate leaves that pass.
+        // Count, per unit, the gate leaves that pass (up from minus the number it needs).
         for (let g = 0; g < index.gates.length; g++) {
           const gate = index.gates[g] as ThresholdGate;
           const x = viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
           if (typeof x !== 'number' || Number.isNaN(x)) continue;
+          // Keys are sorted: count the units from the end whose keys hold up to the first that
+          // fails (walking costs less than a binary search here: each unit passed is counted).
           const keys = gate.keys;
-          let from = 0;
-          let to = keys.length;
-          if (gate.op === 'gt') to = countBelow(keys, x);
-          else if (gate.op === 'gte') to = countAtMost(keys, x);
-          else if (gate.op === 'lt') from = countAtMost(keys, x);
-          else from = countBelow(keys, x);
           const units = gate.units;
-          for (let j = from; j < to; j++) {
-            const unit = units[j] as number;
-            pass[unit] = (pass[unit] as number) + 1;
+          const op = gate.op;
+          if (op === 'gt' || op === 'gte') {
+            const strict = op === 'gt';
+            for (let j = 0; j < keys.length; j++) {
+              const k = keys[j] as number;
+              if (strict ? k >= x : k > x) break;
+              const unit = units[j] as number;
+              pass[unit] = (pass[unit] as number) + 1;
+            }
+          } else {
+            const strict = op === 'lt';
+            for (let j = keys.length - 1; j >= 0; j--) {
+              const k = keys[j] as number;
+              if (strict ? k <= x : k < x) break;
+              const unit = units[j] as number;
+              pass[unit] = (pass[unit] as number) + 1;
+            }
           }
         }
         for (let g = 0; g < index.valueGates.length; g++) {
           const gate = index.valueGates[g] as ValueGate;
           const x = viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
-          if (x === undefined) continue;
-          const named = gate.units.get(x);
           if (gate.negative) {
-            // A negative leaf holds when its fact is present and not one of the values it names.
-            const every = gate.every;
-            for (let j = 0; j < every.length; j++) {
-              const unit = every[j] as number;
-              pass[unit] = (pass[unit] as number) + 1;
-            }
-            if (named !== undefined)
-              for (let j = 0; j < named.length; j++) {
-                const unit = named[j] as number;
+            // A negative leaf holds when its fact is present and not one of the values it names:
+            // `start` counted every negative leaf as holding, take back those that do not.
+            const failed = x === undefined ? gate.every : gate.units.get(x);
+            if (failed !== undefined)
+              for (let j = 0; j < failed.length; j++) {
+                const unit = failed[j] as number;
                 pass[unit] = (pass[unit] as number) - 1;
               }
-          } else if (named !== undefined)
+            continue;
+          }
+          if (x === undefined) continue;
+          const named = gate.units.get(x);
+          if (named !== undefined)
             for (let j = 0; j < named.length; j++) {
               const unit = named[j] as number;
               pass[unit] = (pass[unit] as number) + 1;
             }
         }
         const { altFrom, altTo, residual } = index;
-        for (let k = 0; k < candidates.length; k++) {
-          if (pass[k] !== need[k]) continue;
+        const count = candidates.length;
+        for (let k = 0; k < count; k++) {
+          if ((pass[k] as number) < 0) continue;
           const to = altTo[k] as number;
           let u = altFrom[k] as number;
           if (u !== to) {
-            // A shared unit counts every alternative that holds; the others never pass `need`.
-            while (u < to && (pass[u] as number) < (need[u] as number)) u++;
+            // A shared unit counts every alternative that holds; the others never pass zero.
+            while (u < to && (pass[u] as number) < 0) u++;
             if (u === to) continue;
           }
           // Every gate passed: only the rest of the program (no gate leaves) is left to run.
@@ -1664,7 +1673,7 @@ interface ValueGate {
   readonly slot: number;
   /** A positive gate counts the units its value names; a negative one the others of `every`. */
   readonly negative: boolean;
-  readonly units: Map<unknown, number[]>;
+  readonly units: Map<unknown, Int32Array>;
   /** Negative: the units with a negative leaf on the slot (once per leaf). */
   readonly every: Int32Array;
 }
@@ -1672,12 +1681,6 @@ interface ValueGate {
 interface ThresholdIndex {
   readonly gates: readonly ThresholdGate[];
   readonly valueGates: readonly ValueGate[];
-  /**
-   * How many gate leaves each unit needs to pass: positions below `candidates.length` are the
-   * candidates' own, the rest alternatives of their `any` (the one-leaf alternatives of a rule
-   * share a unit that needs one).
-   */
-  readonly need: Uint8Array;
   /** The candidate's alternatives are units `altFrom[k]` to `altTo[k]` (none when equal). */
   readonly altFrom: Int32Array;
   readonly altTo: Int32Array;
@@ -1686,8 +1689,16 @@ interface ThresholdIndex {
    * passes exactly when its leaf is true), `null` when nothing is left.
    */
   readonly residual: ReadonlyArray<PNode | null>;
+  /**
+   * The count each unit starts from: minus the number of gate leaves it needs to pass (units below
+   * `candidates.length` are the candidates' own, the rest alternatives of their `any`; the one-leaf
+   * alternatives of a rule share a unit that needs one), plus its negative gate leaves (counted as
+   * holding, as most do: an evaluation takes back the few that fail instead of adding all the
+   * others). A unit's gates all pass when its count reaches zero.
+   */
+  readonly start: Int8Array;
   /** Per-evaluation pass counts (evaluation is synchronous, so one buffer per index suffices). */
-  readonly scratch: Uint8Array;
+  readonly scratch: Int8Array;
   busy: boolean;
 }
 
@@ -1698,18 +1709,6 @@ function countBelow(keys: Float64Array, x: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if ((keys[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** How many of the sorted `keys` are `<= x`. */
-function countAtMost(keys: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as number) <= x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -2029,6 +2028,13 @@ function buildThresholdIndex(
     }
     altTo[position] = next;
   }
+  // `need` is at most MAX_GATES_PER_RULE (32) per unit: counts stay within an Int8Array.
+  const start = Int8Array.from(need, (n) => -n);
+  for (const g of values.values())
+    for (let j = 0; j < g.every.length; j++) {
+      const unit = g.every[j] as number;
+      start[unit] = (start[unit] as number) + 1;
+    }
   const gates: ThresholdGate[] = [];
   for (const g of thresholds.values()) {
     const sorted = sortByKey(g.keys, g.units);
@@ -2036,12 +2042,18 @@ function buildThresholdIndex(
   }
   return {
     gates,
-    valueGates: Array.from(values.values(), (g) => ({ ...g, every: Int32Array.from(g.every) })),
-    need,
+    valueGates: Array.from(values.values(), (g) => ({
+      probe: g.probe,
+      slot: g.slot,
+      negative: g.negative,
+      units: new Map(Array.from(g.units, ([v, list]) => [v, Int32Array.from(list)])),
+      every: Int32Array.from(g.every),
+    })),
     altFrom,
     altTo,
     residual: plans.map((p) => p.residual),
-    scratch: new Uint8Array(units),
+    start,
+    scratch: new Int8Array(units),
     busy: false,
   };
 }
