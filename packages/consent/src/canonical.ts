@@ -109,15 +109,15 @@ const isPlain = (value: unknown): value is Record<string, unknown> =>
   (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
 
 /** Whether every own key with a defined value is one of `known`. */
-function onlyKeys(value: Record<string, unknown>, known: readonly string[]): boolean {
+function onlyKeys(value: Record<string, unknown>, known: ReadonlySet<string>): boolean {
   for (const key in value) {
-    if (value[key] !== undefined && !known.includes(key)) return false;
+    if (value[key] !== undefined && !known.has(key)) return false;
   }
   return true;
 }
 
-// Every field of a ConsentEvent (and of its nested objects), in canonical (code unit) order.
-const EVENT_KEYS = [
+// Every field of a ConsentEvent (and of its nested objects).
+const EVENT_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'actor',
   'at',
   'basis',
@@ -132,9 +132,10 @@ const EVENT_KEYS = [
   'signal',
   'surface',
   'uiVersion',
-];
-const ACTOR_KEYS = ['id', 'kind'];
-const NOTICE_KEYS = ['contentHash', 'id', 'version'];
+]);
+const ACTOR_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set(['id', 'kind']);
+const NOTICE_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set(['contentHash', 'id', 'version']);
+const SIGNAL_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set(['gpc']);
 
 /** An array of strings without holes. */
 function isStrings(value: unknown): value is string[] {
@@ -187,7 +188,7 @@ export function sortedEventCopy(event: ConsentEvent): ConsentEvent | undefined {
         typeof notice.version === 'string'
       )) ||
     (signal !== undefined &&
-      !(isPlain(signal) && onlyKeys(signal, ['gpc']) && typeof signal.gpc === 'boolean'))
+      !(isPlain(signal) && onlyKeys(signal, SIGNAL_KEYS) && typeof signal.gpc === 'boolean'))
   ) {
     return undefined;
   }
