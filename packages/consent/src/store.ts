@@ -261,32 +261,18 @@ export function sealEntry(
   if (typeof event !== 'object' || event === null) bad('event', event, 'must be an object');
   // The canonical bytes of hashedContent(entry), keys in canonical order: for an event of the
   // documented shape (copied in canonical order) the native serializer writes them in one pass.
-  let copy = sortedEventCopy(event);
-  let text: string;
-  if (copy !== undefined) {
-    const v = LEDGER_HASH_VERSION;
-    text = JSON.stringify({
-      event: copy,
-      idempotencyKey,
-      prevHash,
-      recordedAt,
-      sequence,
-      subject,
-      v,
-    });
-  } else {
-    copy = canonicalCopy(event).copy;
-    const v = LEDGER_HASH_VERSION;
-    text = canonicalJson({
-      event: copy,
-      idempotencyKey,
-      prevHash,
-      recordedAt,
-      sequence,
-      subject,
-      v,
-    });
-  }
+  const sorted = sortedEventCopy(event);
+  const copy = sorted ?? canonicalCopy(event).copy;
+  const content = {
+    event: copy,
+    idempotencyKey,
+    prevHash,
+    recordedAt,
+    sequence,
+    subject,
+    v: LEDGER_HASH_VERSION,
+  };
+  const text = sorted === undefined ? canonicalJson(content) : JSON.stringify(content);
   const hash = sha256Hex(text);
   return {
     id: entryIdFromHash(hash),
