@@ -404,6 +404,25 @@ function leafNode(
   return leaf(at, fact, op, slot, value, new PNode(CALL, 0, 0, null, NO_KIDS, fn), fn, ctx);
 }
 
+/** A leaf over its fact read as an instant: unknown when the fact is absent, false when not a time. */
+function timeLeaf(
+  at: string,
+  fact: string,
+  op: string,
+  slot: number,
+  value: unknown,
+  test: (time: number, now: number) => boolean,
+  ctx: Ctx,
+): CNode {
+  const fn: Eval = (s) => {
+    const x = s[slot];
+    if (x === undefined) return U;
+    const t = toTime(x);
+    return t !== undefined && test(t, s[0] as number) ? T : F;
+  };
+  return leafNode(at, fact, op, slot, value, fn, ctx);
+}
+
 /**
  * A leaf lowered to instruction `code` for the interpreter (`run`): numeric comparisons, scalar
  * equality, short `in` lists, scalar `contains`.
@@ -714,39 +733,21 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
       if (ms === undefined || ms <= 0)
         badValue(ruleId, at, op, value, 'needs a positive duration such as "7d"');
       const d = ms as number;
-      return leafNode(
-        at,
-        fact,
-        op,
-        i,
-        value,
-        (s) => {
-          const x = s[i];
-          if (x === undefined) return U;
-          const t = toTime(x);
-          const now = s[0] as number;
-          return t !== undefined && t <= now && t >= now - d ? T : F;
-        },
-        ctx,
-      );
+      return timeLeaf(at, fact, op, i, value, (t, now) => t <= now && t >= now - d, ctx);
     }
     case 'daysUntil': {
       if (!isRange(value) || !(value as number[]).every(Number.isInteger))
         badValue(ruleId, at, op, value, 'needs [min, max] whole days with min ≤ max');
       const [lo, hi] = value as [number, number];
-      return leafNode(
+      return timeLeaf(
         at,
         fact,
         op,
         i,
         value,
-        (s) => {
-          const x = s[i];
-          if (x === undefined) return U;
-          const t = toTime(x);
-          if (t === undefined) return F;
-          const days = Math.ceil((t - (s[0] as number)) / DAY) || 0;
-          return days >= lo && days <= hi ? T : F;
+        (t, now) => {
+          const days = Math.ceil((t - now) / DAY) || 0;
+          return days >= lo && days <= hi;
         },
         ctx,
       );
@@ -758,21 +759,7 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
         badValue(ruleId, at, op, value, 'needs an instant (epoch ms or ISO 8601) or { fact }');
       const bound = k as number;
       const before = op === 'before';
-      return leafNode(
-        at,
-        fact,
-        op,
-        i,
-        value,
-        (s) => {
-          const x = s[i];
-          if (x === undefined) return U;
-          const t = toTime(x);
-          if (t === undefined) return F;
-          return (before ? t < bound : t > bound) ? T : F;
-        },
-        ctx,
-      );
+      return timeLeaf(at, fact, op, i, value, (t) => (before ? t < bound : t > bound), ctx);
     }
   }
   return badValue(ruleId, at, op, value, 'is not supported');
