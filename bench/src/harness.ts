@@ -23,6 +23,8 @@ export interface ThroughputSuite {
   targets?: RatioTarget[];
   /** Runs once before the suite is measured (and only if it is selected): build its data here. */
   setup?: () => Promise<void> | void;
+  /** Runs once after the suite is measured: drop its data, so later suites do not pay for its heap. */
+  teardown?: () => void;
   /** Milliseconds per round; default 200. */
   roundMs?: number;
   rounds?: number;
@@ -150,6 +152,7 @@ export async function runSuite(suite: Suite): Promise<SuiteResult> {
       samples.get(bench.name)!.push((calls * (bench.opsPerCall ?? 1) * 1000) / elapsed);
     }
   }
+  suite.teardown?.();
   const cases: CaseResult[] = suite.cases.map((c) => {
     const s = samples.get(c.name)!;
     return {

@@ -75,10 +75,11 @@ async function populated() {
   return { manager, expected };
 }
 
-let manager: Awaited<ReturnType<typeof populated>>['manager'];
-let expected: Map<string, boolean>;
+// Built by the suite's setup, dropped by its teardown (100k subjects would burden later suites).
+let manager: Awaited<ReturnType<typeof populated>>['manager'] | undefined;
+let expected = new Map<string, boolean>();
 // A fixed pseudo-random visiting order, so neither case enjoys sequential locality.
-const order: string[] = [];
+let order: string[] = [];
 
 /** Fills 100k subjects and checks decide() against the baseline, only when this suite runs. */
 async function prepareDecide(): Promise<void> {
@@ -213,16 +214,22 @@ export const consentSuites: Suite[] = [
     kind: 'throughput',
     name: 'consent: decide() over 100k subjects (1,024 per call)',
     setup: prepareDecide,
+    teardown: () => {
+      manager = undefined;
+      expected = new Map();
+      order = [];
+    },
     cases: [
       {
         name: 'decide()',
         fn: () => {
+          const gate = manager!;
           let allowed = 0;
           for (let i = 0; i < BATCH; i++) {
             const subject = order[cursorA]!;
             cursorA = cursorA + 1 === SUBJECTS ? 0 : cursorA + 1;
             if (
-              manager.decide({
+              gate.decide({
                 subject,
                 purpose: 'marketing.email',
                 dataCategories: EMAIL_CATEGORIES,
@@ -281,6 +288,9 @@ export const consentSuites: Suite[] = [
       if (duplicate || !chain.valid || chain.headHash !== entry.hash) {
         throw new Error('consent bench: appends were not all sealed and hashed');
       }
+      appendStore = createMemoryLedgerStore();
+      heads = new Map();
+      appended = 0;
       return [
         {
           name: 'hashed appends (wall clock)',
