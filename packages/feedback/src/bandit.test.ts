@@ -2,8 +2,8 @@ import { duration, isCandorError } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createThompsonSampler, type LoggedChoice, offPolicyEstimate } from './bandit';
+import { fb } from './events.test-helpers';
 import { createRandom } from './random';
-import type { FeedbackEvent } from './schema';
 
 describe('createThompsonSampler', () => {
   it('never chooses an ineligible variant, exploration included', () => {
@@ -180,23 +180,6 @@ describe('offPolicyEstimate', () => {
     );
   });
 });
-
-let counter = 0;
-
-/** A valid feedback event with sensible defaults, for tests. */
-function fb(overrides: Partial<FeedbackEvent> & Pick<FeedbackEvent, 'kind'>): FeedbackEvent {
-  counter++;
-  return {
-    idempotencyKey: `fb-${counter}`,
-    decisionId: `d-${counter}`,
-    subject: 'cus_1',
-    ruleId: 'travel-offer',
-    topic: 'offers.travel',
-    channel: 'push',
-    at: 0,
-    ...overrides,
-  } as FeedbackEvent;
-}
 
 describe('choose idempotency', () => {
   it('returns the same choice for a retried decision id and counts its reward once', () => {

@@ -1,8 +1,8 @@
 import { createVirtualClock, duration, isCandorError, type SuppressionQuery } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fb } from './events.test-helpers';
 import { createFeedbackLoop, type FeedbackLoopEvent } from './loop';
-import type { FeedbackEvent } from './schema';
 import { createMemoryFeedbackStore } from './store';
 
 const start = Date.parse('2026-05-03T09:00:00Z');
@@ -428,23 +428,6 @@ describe('guardrails', () => {
     expect(loop.ruleHealth('travel-offer').rates.intrusive.rate).toBeCloseTo(0.01);
   });
 });
-
-let counter = 0;
-
-/** A valid feedback event with sensible defaults, for tests. */
-function fb(overrides: Partial<FeedbackEvent> & Pick<FeedbackEvent, 'kind'>): FeedbackEvent {
-  counter++;
-  return {
-    idempotencyKey: `fb-${counter}`,
-    decisionId: `d-${counter}`,
-    subject: 'cus_1',
-    ruleId: 'travel-offer',
-    topic: 'offers.travel',
-    channel: 'push',
-    at: 0,
-    ...overrides,
-  } as FeedbackEvent;
-}
 
 describe('listeners', () => {
   it('hear events after the state is complete; a throwing listener changes nothing', () => {
