@@ -28,23 +28,6 @@ export function canonicalCopy<T>(value: T): { readonly json: string; readonly co
   return { json, copy: copied as T };
 }
 
-/**
- * {@link canonicalCopy} of a ledger event. Events of the documented shape are copied field by
- * field in canonical order ({@link sortedEventCopy}) and written by the native `JSON.stringify`;
- * anything else (extra fields, unexpected types) takes the generic path. Both give the same bytes
- * and the same copy.
- *
- * @example
- * canonicalEventCopy(event).json === canonicalCopy(event).json; // true
- */
-export function canonicalEventCopy(event: ConsentEvent): {
-  readonly json: string;
-  readonly copy: ConsentEvent;
-} {
-  const copy = sortedEventCopy(event);
-  return copy === undefined ? canonicalCopy(event) : { json: JSON.stringify(copy), copy };
-}
-
 /** The copy made by the last `write(…, true)` call (avoids allocating a result per node). */
 let copied: unknown;
 

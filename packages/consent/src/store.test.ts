@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isCandorError } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalCopy, canonicalEventCopy, canonicalJson } from './canonical';
+import { canonicalCopy, canonicalJson, sortedEventCopy } from './canonical';
 import type { ConsentEvent } from './events';
 import { jsSha256Hex } from './sha256';
 import {
@@ -95,6 +95,12 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson([undefined])).toThrow(/undefined/);
   });
 });
+
+/** The event's canonical copy and JSON the way `sealEntry` makes them: fast path, else generic. */
+function canonicalEventCopy(event: ConsentEvent): { json: string; copy: ConsentEvent } {
+  const copy = sortedEventCopy(event);
+  return copy === undefined ? canonicalCopy(event) : { json: JSON.stringify(copy), copy };
+}
 
 describe('canonicalEventCopy', () => {
   const text = fc.string({ unit: 'binary', maxLength: 12 });
