@@ -1140,12 +1140,18 @@ export function compileRules(
   }
   // Threshold index: rules that need `slot > k` (etc.) to hold are found on sorted keys.
   const thresholdIndexes = new Map<readonly CompiledRule[], ThresholdIndex>();
+  // The last index used (events mostly come in runs of one type): no map lookup then.
+  let lastCandidates: readonly CompiledRule[] | null = null;
+  let lastIndex: ThresholdIndex | null = null;
   const thresholdIndex = (candidates: readonly CompiledRule[]): ThresholdIndex => {
+    if (candidates === lastCandidates) return lastIndex as ThresholdIndex;
     let index = thresholdIndexes.get(candidates);
     if (index === undefined) {
       index = buildThresholdIndex(candidates, slotPaths.length);
       thresholdIndexes.set(candidates, index);
     }
+    lastCandidates = candidates;
+    lastIndex = index;
     return index;
   };
   const merged = new Map<string, readonly CompiledRule[]>();
@@ -1215,10 +1221,11 @@ export function compileRules(
   };
   const feedAt: Feed[] = [];
   /** Every slot's value, read once per event; `restricted` when some rule may not see one. */
+  // Slot arrays start as copies of this one: packed (no holes), so reading a slot needs no check.
+  const unset: undefined[] = slotPaths.map(() => undefined);
   const resolveAll = (facts: readonly Fact[], now: number): Resolved => {
-    const n = slotPaths.length;
-    const values: unknown[] = new Array(n);
-    const sources: (Fact | undefined)[] = new Array(n);
+    const values: unknown[] = unset.slice();
+    const sources: (Fact | undefined)[] = unset.slice();
     let restricted = false;
     values[0] = now;
     for (let f = 0; f < facts.length; f++) {
@@ -1333,36 +1340,47 @@ export function compileRules(
       }
       try {
         // Count, per unit, the gate leaves that pass (up from minus the number it needs).
+        const values = base.values;
         for (let g = 0; g < index.gates.length; g++) {
           const gate = index.gates[g] as ThresholdGate;
-          const x = viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
+          const x =
+            views === null
+              ? values[gate.slot]
+              : viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
           if (typeof x !== 'number' || Number.isNaN(x)) continue;
-          // Keys are sorted: count the units from the end whose keys hold up to the first that
-          // fails (walking costs less than a binary search here: each unit passed is counted).
+          // Keys are sorted: the units that pass are a prefix (`gt`, `gte`) or a suffix (`lt`,
+          // `lte`). Walk to its end (cheaper than a binary search here: each unit passed is
+          // counted anyway), then count its units.
           const keys = gate.keys;
           const units = gate.units;
           const op = gate.op;
-          if (op === 'gt' || op === 'gte') {
-            const strict = op === 'gt';
-            for (let j = 0; j < keys.length; j++) {
-              const k = keys[j] as number;
-              if (strict ? k >= x : k > x) break;
-              const unit = units[j] as number;
-              pass[unit] = (pass[unit] as number) + 1;
-            }
-          } else {
-            const strict = op === 'lt';
-            for (let j = keys.length - 1; j >= 0; j--) {
-              const k = keys[j] as number;
-              if (strict ? k <= x : k < x) break;
-              const unit = units[j] as number;
-              pass[unit] = (pass[unit] as number) + 1;
-            }
+          let from = 0;
+          let to = keys.length;
+          if (op === 'gt') {
+            while (from < to && (keys[from] as number) < x) from++;
+            to = from;
+            from = 0;
+          } else if (op === 'gte') {
+            while (from < to && (keys[from] as number) <= x) from++;
+            to = from;
+            from = 0;
+          } else if (op === 'lt') while (to > from && (keys[to - 1] as number) > x) to--;
+          else while (to > from && (keys[to - 1] as number) >= x) to--;
+          if (op === 'lt' || op === 'lte') {
+            from = to;
+            to = keys.length;
+          }
+          for (let j = from; j < to; j++) {
+            const unit = units[j] as number;
+            pass[unit] = (pass[unit] as number) + 1;
           }
         }
         for (let g = 0; g < index.valueGates.length; g++) {
           const gate = index.valueGates[g] as ValueGate;
-          const x = viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
+          const x =
+            views === null
+              ? values[gate.slot]
+              : viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
           if (gate.negative) {
             // A negative leaf holds when its fact is present and not one of the values it names:
             // `start` counted every negative leaf as holding, take back those that do not.
@@ -1382,7 +1400,7 @@ export function compileRules(
               pass[unit] = (pass[unit] as number) + 1;
             }
         }
-        const { altFrom, altTo, residual } = index;
+        const { altFrom, altTo, residual, ids } = index;
         const count = candidates.length;
         for (let k = 0; k < count; k++) {
           if ((pass[k] as number) < 0) continue;
@@ -1398,7 +1416,11 @@ export function compileRules(
           const slots = views === null ? base : viewOf(base, views, rule.sigIndex);
           const program = residual[k] as PNode | null;
           if (program === null || run(program, slots.values) === 1)
-            out.push(withTrace ? new TracedMatch(rule, slots) : { ruleId: rule.id });
+            out.push(
+              withTrace
+                ? new TracedMatch(ids[k] as string, rule, slots)
+                : { ruleId: ids[k] as string },
+            );
         }
       } finally {
         if (!reentrant) index.busy = false;
@@ -1543,25 +1565,28 @@ const OUTCOMES = ['fail', 'pass', 'insufficient_data'] as const;
 class TracedMatch implements RuleMatch {
   // `declare`: assigned in the constructor, not defined first (allocation stays cheap).
   declare readonly ruleId: string;
-  readonly #rule: CompiledRule;
-  readonly #slots: Slots;
-  #rendered: TraceNode | undefined;
+  // The rendered tree replaces the slots it was rendered from: one field fewer per match.
+  /** The rule, until the trace is rendered. */
+  #rule: CompiledRule | null;
+  /** The slots the rule saw, then the rendered trace. */
+  #trace: Slots | TraceNode;
 
-  constructor(rule: CompiledRule, slots: Slots) {
-    this.ruleId = rule.id;
+  constructor(ruleId: string, rule: CompiledRule, slots: Slots) {
+    this.ruleId = ruleId;
     this.#rule = rule;
-    this.#slots = slots;
+    this.#trace = slots;
   }
 
   get trace(): TraceNode {
-    if (this.#rendered === undefined) {
-      const rule = this.#rule;
-      this.#rendered =
+    const rule = this.#rule;
+    if (rule !== null) {
+      this.#trace =
         rule.root === null
           ? { path: 'conditions', kind: 'all', outcome: 'pass', children: [] }
-          : traceNode(rule.root, this.#slots, undefined, rule.prefix.length);
+          : traceNode(rule.root, this.#trace as Slots, undefined, rule.prefix.length);
+      this.#rule = null;
     }
-    return this.#rendered;
+    return this.#trace as TraceNode;
   }
 
   toJSON(): { ruleId: string; trace: TraceNode } {
@@ -1676,6 +1701,8 @@ interface ThresholdIndex {
    * passes exactly when its leaf is true), `null` when nothing is left.
    */
   readonly residual: ReadonlyArray<PNode | null>;
+  /** The candidates' ids (read without touching the rules). */
+  readonly ids: readonly string[];
   /**
    * The count each unit starts from: minus the number of gate leaves it needs to pass (units below
    * `candidates.length` are the candidates' own, the rest alternatives of their `any`; the one-leaf
@@ -2039,6 +2066,7 @@ function buildThresholdIndex(
     altFrom,
     altTo,
     residual: plans.map((p) => p.residual),
+    ids: candidates.map((c) => c.id),
     start,
     scratch: new Int8Array(units),
     busy: false,
