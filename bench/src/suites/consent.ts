@@ -147,7 +147,8 @@ async function gzippedKb(contents: string, external: string[]): Promise<number> 
   return gzipSync(code, { level: 9 }).length / 1024;
 }
 
-const TYPICAL_APP = `
+/** The browser app the size metrics bundle: manager, decide, GPC, Consent Mode, needsPrompt. */
+export const TYPICAL_APP = `
 import { createConsentManager, definePurposes, readNavigatorGpc, toConsentMode } from '@candor/consent';
 const purposes = definePurposes({
   'ads.targeted': { title: 'Ads', bases: ['consent'], categories: ['user.behavior'], tags: ['targeted_advertising'], consentMode: ['ad_storage'] },

@@ -1,0 +1,65 @@
+/**
+ * What consent's browser bundle would weigh without parts of the in-browser ledger: the typical app
+ * of the size suite, bundled from source with whole modules swapped for empty stand-ins. It informs
+ * the open decision on #3's 8 KB target; the stand-ins make a bundle that does not run.
+ *
+ * Run: `cd bench && npx tsx src/consent-size-breakdown.ts`
+ */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type Plugin } from 'esbuild';
+import { TYPICAL_APP } from './suites/consent.ts';
+
+/** Replaces each listed `packages/consent/src/<name>.ts` by exports of values the bundler cannot drop. */
+function without(modules: readonly string[]): Plugin {
+  return {
+    name: 'without',
+    setup(b) {
+      b.onLoad({ filter: /consent[\\/]src[\\/][\w-]+\.ts$/ }, (args) => {
+        const name = /([\w-]+)\.ts$/.exec(args.path)?.[1] ?? '';
+        if (!modules.includes(name)) return undefined;
+        const source = readFileSync(args.path, 'utf8');
+        const exported = source.matchAll(/export (?:async )?(?:function|const|class) (\w+)/g);
+        const lines = [...exported].map(
+          ([, id]) => `export const ${id} = globalThis[${JSON.stringify(id)}];`,
+        );
+        return { contents: lines.join('\n'), loader: 'js' };
+      });
+    },
+  };
+}
+
+async function gzipBytes(modules: readonly string[]): Promise<number> {
+  const result = await build({
+    stdin: {
+      contents: TYPICAL_APP,
+      resolveDir: dirname(fileURLToPath(import.meta.url)),
+      loader: 'ts',
+    },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    conditions: ['@candor/source'],
+    plugins: [without(modules)],
+    logLevel: 'silent',
+  });
+  return gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length;
+}
+
+const steps: [string, string[]][] = [
+  ['as shipped', []],
+  [
+    'without the hash-chained ledger (store, canonical JSON, SHA-256)',
+    ['store', 'canonical', 'sha256'],
+  ],
+  ['… and without event validation', ['store', 'canonical', 'sha256', 'validate-event']],
+  ['… and without notices', ['store', 'canonical', 'sha256', 'validate-event', 'notices']],
+];
+for (const [label, modules] of steps) {
+  console.log(`${String(await gzipBytes(modules)).padStart(6)} B min+gzip  ${label}`);
+}
