@@ -529,9 +529,8 @@ export function createConsentManager<P extends string>(
   let shapeCategories: readonly string[] = [];
   let shapeSettled: Map<SubjectId, ConsentVerdict> | undefined;
 
-  function sameShape(query: DecideQuery<P> | ConsentQuery): boolean {
-    if (query.purpose !== shapePurpose) return false;
-    const categories = query.dataCategories;
+  function sameShape(purposeId: unknown, categories: unknown): boolean {
+    if (purposeId !== shapePurpose) return false;
     if (!Array.isArray(categories) || categories.length !== shapeCategories.length) return false;
     for (let i = 0; i < categories.length; i++) {
       if (categories[i] !== shapeCategories[i]) return false;
@@ -540,33 +539,37 @@ export function createConsentManager<P extends string>(
   }
 
   function decide(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
-    if (
-      query.at === undefined &&
-      (query as DecideQuery<P>).jurisdiction === undefined &&
-      sameShape(query)
-    ) {
-      const verdict = shapeSettled?.get(query.subject);
+    // Only fields leave this function, never `query`: where it is inlined into a caller that
+    // passes an object literal, the literal need not be allocated at all.
+    const { subject, purpose, dataCategories, at } = query;
+    const jurisdiction = (query as DecideQuery<P>).jurisdiction;
+    if (at === undefined && jurisdiction === undefined && sameShape(purpose, dataCategories)) {
+      const verdict = shapeSettled?.get(subject);
       if (verdict !== undefined) return verdict;
     }
-    return decideFully(query);
+    return decideFully(subject, purpose, dataCategories, at, jurisdiction);
   }
 
-  function decideFully(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
-    const subject = query.subject;
+  function decideFully(
+    subject: SubjectId,
+    purposeId: string,
+    categories: readonly DataCategoryId[],
+    at: Instant | undefined,
+    jurisdiction: string | undefined,
+  ): ConsentVerdict {
     if (typeof subject !== 'string' || subject.length === 0) {
       fail('core/invalid_input', 'subject', subject, 'must be a non-empty string');
     }
     let purpose = lastPurpose;
-    if (query.purpose !== lastPurposeId || purpose === undefined) {
-      purpose = registry.get(query.purpose);
+    if (purposeId !== lastPurposeId || purpose === undefined) {
+      purpose = registry.get(purposeId);
       if (!purpose) {
-        parsePurposeId(query.purpose);
-        return unknownPurpose(query.purpose);
+        parsePurposeId(purposeId);
+        return unknownPurpose(purposeId);
       }
-      lastPurposeId = query.purpose;
+      lastPurposeId = purposeId;
       lastPurpose = purpose;
     }
-    const categories = query.dataCategories;
     if (!Array.isArray(categories)) {
       fail('core/invalid_input', 'dataCategories', categories, 'must be an array');
     }
@@ -588,11 +591,9 @@ export function createConsentManager<P extends string>(
         undeclared = category;
       }
     }
-    const at = query.at;
-    const jurisdiction = (query as DecideQuery<P>).jurisdiction;
     const verdict = verdictFor(purpose, subject, at ?? clock.now(), sensitive, jurisdiction, at);
     if (undeclared === undefined) {
-      if (!sameShape(query)) {
+      if (!sameShape(purposeId, categories)) {
         shapePurpose = purpose.id;
         shapeCategories = categories.slice();
       }
