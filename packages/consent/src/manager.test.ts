@@ -95,6 +95,14 @@ describe('decide()', () => {
         details: expect.objectContaining({ path: 'dataCategories' }),
       }),
     );
+    for (const query of [null, undefined, 'cus_1']) {
+      expect(() => manager.decide(query as never)).toThrow(
+        expect.objectContaining({
+          code: 'core/invalid_input',
+          details: expect.objectContaining({ path: 'query', value: query }),
+        }),
+      );
+    }
   });
 
   it('needs no consent for legal-obligation purposes, legitimate interest until objection', async () => {

@@ -539,6 +539,9 @@ export function createConsentManager<P extends string>(
   }
 
   function decide(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
+    if (typeof query !== 'object' || query === null) {
+      fail('core/invalid_input', 'query', query, 'must be an object');
+    }
     // Only fields leave this function, never `query`: where it is inlined into a caller that
     // passes an object literal, the literal need not be allocated at all.
     const { subject, purpose, dataCategories, at } = query;
