@@ -38,6 +38,19 @@ async function appendWithRetry(
   throw new Error(`gave up appending ${key}`);
 }
 
+describe('createPostgresLedgerStore', () => {
+  it('rejects anything but a Candor database, naming it', () => {
+    for (const db of [null, undefined, 'postgres://x', {}]) {
+      expect(() => createPostgresLedgerStore(db as never)).toThrow(
+        expect.objectContaining({
+          code: 'postgres/invalid_options',
+          details: expect.objectContaining({ path: 'db', value: db }),
+        }),
+      );
+    }
+  });
+});
+
 describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => {
   const database = useTestDatabases(kind);
 

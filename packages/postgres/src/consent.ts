@@ -17,7 +17,7 @@ import type { Instant, SubjectId } from '@candor/core';
 import { CandorError } from '@candor/core';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
-import { sqlState } from './errors';
+import { checkDatabase, sqlState } from './errors';
 
 /**
  * The latest purpose-specific event recorded for one subject and purpose: the materialized
@@ -155,6 +155,7 @@ export function createPostgresLedgerStore(
   db: CandorDatabase,
   options: PostgresLedgerStoreOptions = {},
 ): PostgresLedgerStore {
+  checkDatabase(db);
   const sql: SqlClient = db.driver;
   const entries = db.table('consent_entries');
   const heads = db.table('consent_heads');

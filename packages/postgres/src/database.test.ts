@@ -2,7 +2,7 @@ import { isCandorError } from '@candor/core';
 import { describe, expect, it } from 'vitest';
 import { createCandorDatabase } from './database';
 import { driverCases, type TestDatabase, useTestDatabases } from './drivers.test-helpers';
-import { candorMigrations } from './migrations';
+import { candorMigrations, migrate } from './migrations';
 
 describe('createCandorDatabase options', () => {
   it('rejects malformed options with a typed error naming the option', async () => {
@@ -16,6 +16,23 @@ describe('createCandorDatabase options', () => {
       code: 'postgres/invalid_options',
       details: { path: 'poolSize' },
     });
+  });
+
+  it('migrate() rejects a missing driver, a malformed schema name or migration list by name', async () => {
+    const fakeDriver = { transaction: () => Promise.reject(new Error('must not be reached')) };
+    const cases: [Parameters<typeof migrate>, string][] = [
+      [[null as never, 'public'], 'driver'],
+      [[{} as never, 'public'], 'driver'],
+      [[fakeDriver as never, 'Bad-Name'], 'schema'],
+      [[fakeDriver as never, undefined as never], 'schema'],
+      [[fakeDriver as never, 'public', 'x' as never], 'migrations'],
+    ];
+    for (const [args, path] of cases) {
+      await expect(migrate(...args)).rejects.toMatchObject({
+        code: 'postgres/invalid_options',
+        details: { path },
+      });
+    }
   });
 
   it('reports an unreachable server as connection_failed, with the password redacted', async () => {

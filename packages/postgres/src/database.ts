@@ -3,7 +3,13 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
 import { type CandorDriver, createPgDriver, createPgliteDriver, type HealthReport } from './driver';
 import { invalidOption } from './errors';
-import { candorMigrations, type MigrationReport, migrate, quoteIdent } from './migrations';
+import {
+  candorMigrations,
+  type MigrationReport,
+  migrate,
+  quoteIdent,
+  SCHEMA_NAME,
+} from './migrations';
 
 /**
  * How to reach the database. Give `url` (or a `pool`) for a PostgreSQL server through
@@ -61,8 +67,6 @@ export interface CandorDatabase {
   close(): Promise<void>;
 }
 
-const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
-
 async function loadPg(): Promise<typeof import('pg')> {
   const mod = (await import('pg')) as typeof import('pg') & { default?: typeof import('pg') };
   return mod.default ?? mod;
@@ -83,7 +87,7 @@ export async function createCandorDatabase(
   if (typeof options !== 'object' || options === null)
     throw invalidOption('options', options, 'must be an object');
   const schema = options.schema ?? 'public';
-  if (typeof schema !== 'string' || !SCHEMA.test(schema))
+  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema))
     throw invalidOption('schema', schema, 'must be a lower-case SQL identifier (a-z, 0-9, _)');
   if (options.url !== undefined && (typeof options.url !== 'string' || options.url.length === 0))
     throw invalidOption('url', options.url, 'must be a PostgreSQL connection string');

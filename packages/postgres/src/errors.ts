@@ -1,4 +1,5 @@
 import { CandorError } from '@candor/core';
+import type { CandorDatabase } from './database';
 
 /**
  * Every error code `@candor/postgres` throws itself, as a {@link CandorError} `code` (the stores
@@ -51,4 +52,22 @@ export function queryFailed(error: unknown, text: string): CandorError<PostgresE
 /** A `postgres/invalid_options` error naming the option. */
 export function invalidOption(path: string, value: unknown, message: string): CandorError {
   return new CandorError('postgres/invalid_options', `${path}: ${message}`, { path, value });
+}
+
+/**
+ * Throws `postgres/invalid_options` (path `db`) unless `db` is a database from
+ * `createCandorDatabase`: what every store factory checks first.
+ *
+ * @example
+ * checkDatabase(db);
+ */
+export function checkDatabase(db: unknown): asserts db is CandorDatabase {
+  const candidate = db as Partial<CandorDatabase> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.table !== 'function' ||
+    typeof candidate.driver !== 'object'
+  )
+    throw invalidOption('db', db, 'must be a database from createCandorDatabase');
 }

@@ -40,6 +40,28 @@ function feedback(
 describe.each(driverCases)('feedback store on $name', ({ kind, skip }) => {
   const database = useTestDatabases(kind);
 
+  it.skipIf(skip)('rejects a malformed argument with a typed error naming it', async () => {
+    expect(() => createPostgresFeedbackStore(null as never)).toThrow(
+      expect.objectContaining({
+        code: 'postgres/invalid_options',
+        details: expect.objectContaining({ path: 'db' }),
+      }),
+    );
+    const store = createPostgresFeedbackStore(await database());
+    await expect(store.readEvents(null as never)).rejects.toMatchObject({
+      code: 'feedback/invalid_option',
+      details: { path: 'options' },
+    });
+    await expect(store.readDecisions(null as never)).rejects.toMatchObject({
+      code: 'feedback/invalid_option',
+      details: { path: 'options' },
+    });
+    await expect(store.appendResumes({} as never)).rejects.toMatchObject({
+      code: 'feedback/invalid_event',
+      details: { path: '(root)' },
+    });
+  });
+
   it.skipIf(skip)(
     'appends idempotently, reports duplicates and reads back in order with filters',
     async () => {

@@ -12,6 +12,7 @@ import type {
 import { eventFingerprint } from '@candor/feedback';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
+import { checkDatabase } from './errors';
 
 /**
  * A durable {@link FeedbackStore} on PostgreSQL or PGlite, plus counts for dashboards.
@@ -50,6 +51,12 @@ function conflict(what: string, key: string, index: number, item: unknown): neve
 }
 
 function checkPage(options: ReadOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new CandorError('feedback/invalid_option', 'options: must be an object', {
+      path: 'options',
+      value: options,
+    });
+  }
   const bad = (path: string, value: unknown) => {
     throw new CandorError('feedback/invalid_option', `${path}: must be a non-negative integer`, {
       path,
@@ -82,6 +89,7 @@ function checkPage(options: ReadOptions): void {
  * const loop = createFeedbackLoop({ store: createPostgresFeedbackStore(db) });
  */
 export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbackStore {
+  checkDatabase(db);
   const sql: SqlClient = db.driver;
   const counters = db.table('feedback_counters');
   const resumes = db.table('feedback_resumes');
@@ -235,6 +243,12 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
       return rows.map((r) => ({ seq: r.seq, entry: r.body }));
     },
     async appendResumes(items) {
+      if (!Array.isArray(items)) {
+        throw new CandorError('feedback/invalid_event', 'appendResumes expects an array', {
+          path: '(root)',
+          value: items,
+        });
+      }
       if (items.length === 0) return;
       await sql.query(
         `insert into ${resumes} (rule_id, variant_id, at)

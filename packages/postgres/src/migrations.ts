@@ -1,6 +1,6 @@
 import { CandorError } from '@candor/core';
 import type { CandorDriver } from './driver';
-import type { PostgresErrorCode } from './errors';
+import { invalidOption, type PostgresErrorCode } from './errors';
 
 /**
  * One versioned schema migration: a version (1, 2, 3, … in order), a name and the statements it
@@ -174,6 +174,9 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
   },
 ]);
 
+/** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
 /** Quotes an SQL identifier. */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -194,7 +197,8 @@ function checksum(text: string): string {
  * advisory lock, so several instances starting at once apply each migration exactly once (the
  * others wait, then find nothing to do). Idempotent. Throws `postgres/migration_failed` when a
  * statement fails (nothing of the call is applied), when an applied migration was edited, or
- * when the schema is newer than this package.
+ * when the schema is newer than this package, and `postgres/invalid_options` for a malformed
+ * argument.
  *
  * @example
  * const report = await migrate(driver, 'public');
@@ -204,6 +208,16 @@ export async function migrate(
   schema: string,
   migrations: readonly Migration[] = candorMigrations,
 ): Promise<MigrationReport> {
+  if (typeof driver !== 'object' || driver === null || typeof driver.transaction !== 'function')
+    throw invalidOption(
+      'driver',
+      driver,
+      'must be a driver from createPgDriver or createPgliteDriver',
+    );
+  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema))
+    throw invalidOption('schema', schema, 'must be a lower-case SQL identifier (a-z, 0-9, _)');
+  if (!Array.isArray(migrations))
+    throw invalidOption('migrations', migrations, 'must be an array of migrations');
   const s = quoteIdent(schema);
   const latest = migrations.at(-1)?.version ?? 0;
   try {

@@ -49,6 +49,24 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
     }
   });
 
+  it.skipIf(skip)('rejects a malformed argument with a typed error naming it', async () => {
+    expect(() => createPostgresRuleStateStore({} as never)).toThrow(
+      expect.objectContaining({
+        code: 'postgres/invalid_options',
+        details: expect.objectContaining({ path: 'db' }),
+      }),
+    );
+    const store = createPostgresRuleStateStore(await database());
+    await expect(store.appendEvent(null as never)).rejects.toMatchObject({
+      code: 'postgres/invalid_input',
+      details: { path: 'event' },
+    });
+    await expect(store.setPause('card-expiry', undefined as never)).rejects.toMatchObject({
+      code: 'postgres/invalid_input',
+      details: { path: 'pause' },
+    });
+  });
+
   it.skipIf(skip)('enforces a cap across instances racing for the last slots', async () => {
     const first = await database();
     const others = await Promise.all([1, 2, 3].map(() => database({ schema: first.schema })));

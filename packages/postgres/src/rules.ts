@@ -12,6 +12,7 @@ import type {
 import type PgBoss from 'pg-boss';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
+import { checkDatabase } from './errors';
 
 /**
  * A durable {@link RuleStateStore} on PostgreSQL or PGlite, plus pruning and the next due time.
@@ -87,6 +88,7 @@ export function createPostgresRuleStateStore(
   db: CandorDatabase,
   options: PostgresRuleStateStoreOptions = {},
 ): PostgresRuleStateStore {
+  checkDatabase(db);
   const sql: SqlClient = db.driver;
   const t = {
     reservations: db.table('rule_reservations'),
@@ -188,6 +190,7 @@ export function createPostgresRuleStateStore(
       });
     },
     async appendEvent(e) {
+      if (typeof e !== 'object' || e === null) invalid('event', e, 'must be an object');
       await sql.query(
         `insert into ${t.events} (subject, id, type, at, fields) values ($1, $2, $3, $4, $5::jsonb)
          on conflict (subject, id) do nothing`,
@@ -284,6 +287,7 @@ export function createPostgresRuleStateStore(
       return rows.map(toSchedule).sort(byDue);
     },
     async setPause(ruleId, pause: Pause | null) {
+      if (typeof pause !== 'object') invalid('pause', pause, 'must be a pause or null');
       if (pause === null) {
         await sql.query(`delete from ${t.pauses} where rule_id = $1`, [ruleId]);
         return;
