@@ -60,5 +60,21 @@ export function isCandorError<Code extends string = string>(
   );
 }
 
+/**
+ * Renders any value for an error message without throwing (BigInts, cycles and objects without a
+ * prototype break `JSON.stringify` or template literals).
+ *
+ * @example
+ * showValue(Object.create(null)); // '{}'
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** The codes `@candor/core` throws. */
 export type CoreErrorCode = 'core/invalid_id' | 'core/invalid_input' | 'core/invalid_time';

@@ -1,4 +1,4 @@
-import { CandorError } from './errors';
+import { CandorError, showValue } from './errors';
 import type { SafeParseResult } from './validate';
 
 /** Lower-case dot-separated segments, each starting with a letter. */
@@ -29,7 +29,7 @@ function safeParseId(
     success: false,
     error: new CandorError(
       'core/invalid_id',
-      `Invalid ${kind} id ${JSON.stringify(value)}: expected lower-case dot-separated segments like "a.b_c" (at most ${MAX_ID_LENGTH} characters)`,
+      `Invalid ${kind} id ${showValue(value)}: expected lower-case dot-separated segments like "a.b_c" (at most ${MAX_ID_LENGTH} characters)`,
       { path: `${kind} id`, value },
     ),
   };
@@ -99,7 +99,7 @@ export function safeParseTopicId(value: unknown): SafeParseResult<string, 'core/
 
 /**
  * True when `child` is `parent` or lies below it in the dot hierarchy. Segment-aware:
- * `marketing.emails` is not within `marketing.email`.
+ * `marketing.emails` is not within `marketing.email`. False when either is not a string.
  *
  * @example
  * isWithin('marketing.email.newsletter', 'marketing'); // true
@@ -107,20 +107,28 @@ export function safeParseTopicId(value: unknown): SafeParseResult<string, 'core/
  */
 export function isWithin(child: string, parent: string): boolean {
   return (
-    child === parent ||
-    (child.length > parent.length &&
-      child.charCodeAt(parent.length) === 46 &&
-      child.startsWith(parent))
+    typeof child === 'string' &&
+    (child === parent ||
+      (typeof parent === 'string' &&
+        child.length > parent.length &&
+        child.charCodeAt(parent.length) === 46 &&
+        child.startsWith(parent)))
   );
 }
 
 /**
- * The ids from the root down to `id` itself: `a.b.c` → `['a', 'a.b', 'a.b.c']`.
+ * The ids from the root down to `id` itself: `a.b.c` → `['a', 'a.b', 'a.b.c']`. Throws a
+ * `core/invalid_id` {@link CandorError} when `id` is not a string.
  *
  * @example
  * ancestorsOf('user.financial.card'); // ['user', 'user.financial', 'user.financial.card']
  */
 export function ancestorsOf(id: string): string[] {
+  if (typeof id !== 'string')
+    throw new CandorError('core/invalid_id', `id: ${showValue(id)} is not a string`, {
+      path: 'id',
+      value: id,
+    });
   const out: string[] = [];
   let index = id.indexOf('.');
   while (index !== -1) {

@@ -1,4 +1,4 @@
-import { CandorError } from './errors';
+import { CandorError, showValue } from './errors';
 import type { Instant } from './schemas';
 
 /**
@@ -19,11 +19,12 @@ export function toInstant(value: number | string | Date, path = 'time'): Instant
     ms = Date.parse(value);
   else ms = Number.NaN;
   if (!Number.isInteger(ms) || ms < 0) {
+    const where = typeof path === 'string' ? path : 'time';
     throw new CandorError(
       'core/invalid_time',
-      `${path}: ${JSON.stringify(value)} is not a valid instant (epoch ms, Date or ISO 8601 with a zone)`,
+      `${where}: ${showValue(value)} is not a valid instant (epoch ms, Date or ISO 8601 with a zone)`,
       {
-        path,
+        path: where,
         value,
       },
     );
@@ -32,13 +33,21 @@ export function toInstant(value: number | string | Date, path = 'time'): Instant
 }
 
 /**
- * Renders an instant as ISO 8601 UTC (`2026-06-30T10:00:00.000Z`).
+ * Renders an instant as ISO 8601 UTC (`2026-06-30T10:00:00.000Z`); throws a `core/invalid_time`
+ * {@link CandorError} when `instant` is not a number a `Date` can hold.
  *
  * @example
  * toIso(0); // '1970-01-01T00:00:00.000Z'
  */
 export function toIso(instant: Instant): string {
-  return new Date(instant).toISOString();
+  const date = new Date(typeof instant === 'number' ? instant : Number.NaN);
+  if (Number.isNaN(date.getTime()))
+    throw new CandorError(
+      'core/invalid_time',
+      `instant: ${showValue(instant)} is not a valid instant (epoch milliseconds)`,
+      { path: 'instant', value: instant },
+    );
+  return date.toISOString();
 }
 
 /** Milliseconds in common durations, for readable arithmetic: `3 * duration.day`. */
@@ -91,10 +100,10 @@ export function createVirtualClock(start: number | string | Date = 0): VirtualCl
   return {
     now: () => current,
     advance(ms) {
-      if (!Number.isFinite(ms) || ms < 0) {
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
         throw new CandorError(
           'core/invalid_time',
-          `advance: ${ms} must be a non-negative number of milliseconds`,
+          `advance: ${showValue(ms)} must be a non-negative number of milliseconds`,
           {
             path: 'ms',
             value: ms,

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { CandorError } from './errors';
+import { CandorError, showValue } from './errors';
 
 /** The outcome of a `safeParseX` function: the parsed value, or the typed error `parseX` throws. */
 export type SafeParseResult<T, Code extends string = string> =
@@ -14,6 +14,18 @@ function joinPath(root: string, path: readonly PropertyKey[]): string {
   return out;
 }
 
+function invalidArgument(path: string, value: unknown, why: string): never {
+  throw new CandorError('core/invalid_input', `${path}: ${showValue(value)} ${why}`, {
+    path,
+    value,
+  });
+}
+
+function checkCodeAndRoot(code: unknown, root: unknown): void {
+  if (typeof code !== 'string') invalidArgument('code', code, 'must be an error code string');
+  if (typeof root !== 'string') invalidArgument('root', root, 'must be a path string');
+}
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = input;
   for (const key of path) {
@@ -26,6 +38,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /**
  * Converts a zod error into a {@link CandorError} that names the first offending path and value.
+ * Throws `core/invalid_input` when `code`, `error` or `root` is malformed.
  *
  * @example
  * const result = schema.safeParse(input);
@@ -37,6 +50,9 @@ export function zodToCandorError<Code extends string>(
   input: unknown,
   root = '',
 ): CandorError<Code> {
+  checkCodeAndRoot(code, root);
+  if (typeof error !== 'object' || error === null || !Array.isArray(error.issues))
+    invalidArgument('error', error, 'must be a zod error with issues');
   const first = error.issues[0];
   const issuePath = (first?.path ?? []) as readonly PropertyKey[];
   const path = joinPath(root, issuePath) || '(root)';
@@ -53,7 +69,8 @@ export function zodToCandorError<Code extends string>(
 
 /**
  * Builds the `parseX` / `safeParseX` pair for a zod schema: `parse` throws a typed
- * {@link CandorError}, `safeParse` returns `{ success, data | error }`.
+ * {@link CandorError}, `safeParse` returns `{ success, data | error }`. Throws `core/invalid_input`
+ * at once when `schema`, `code` or `root` is malformed.
  *
  * @example
  * const { parse: parseNotice, safeParse: safeParseNotice } = parsers(Notice, 'consent/invalid_notice', 'notice');
@@ -64,6 +81,13 @@ export function parsers<S extends z.ZodMiniType, Code extends string>(
   code: Code,
   root = '',
 ) {
+  if (
+    typeof schema !== 'object' ||
+    schema === null ||
+    typeof (schema as { safeParse?: unknown }).safeParse !== 'function'
+  )
+    invalidArgument('schema', schema, 'must be a zod schema');
+  checkCodeAndRoot(code, root);
   const safeParse = (input: unknown): SafeParseResult<z.output<S>, Code> => {
     const result = schema.safeParse(input);
     return result.success

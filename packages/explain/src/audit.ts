@@ -7,7 +7,7 @@ import type {
   Instant,
   PurposeId,
 } from '@candor/core';
-import { explainError } from './errors';
+import { explainError, invalidInput } from './errors';
 import type { Explanation, ExplanationLayer } from './types';
 
 /**
@@ -67,31 +67,47 @@ export interface ReplayResult {
 }
 
 /**
- * JSON with object keys sorted at every level, so equal values hash equally.
+ * JSON with object keys sorted at every level, so equal values hash equally. Throws
+ * `explain/invalid_input` (path `value`) for what JSON cannot hold: `undefined`, functions,
+ * symbols, BigInts, cycles.
  *
  * @example
  * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-            a < b ? -1 : a > b ? 1 : 0,
-          ),
-        )
-      : v,
-  );
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+              a < b ? -1 : a > b ? 1 : 0,
+            ),
+          )
+        : v,
+    );
+  } catch (cause) {
+    throw explainError(
+      'explain/invalid_input',
+      `value: cannot be written as JSON (${(cause as Error).message})`,
+      { path: 'value', value },
+      cause,
+    );
+  }
+  if (json === undefined) invalidInput('value', value, 'cannot be written as JSON');
+  return json;
 }
 
 /**
  * SHA-256 of a string's UTF-8 bytes as lower-case hex, via Web Crypto (`crypto.subtle`, in
- * browsers and Node ≥ 20). Throws `explain/crypto_unavailable` where it is missing.
+ * browsers and Node ≥ 20). Throws `explain/crypto_unavailable` where it is missing, and
+ * `explain/invalid_input` when `text` is not a string.
  *
  * @example
  * await sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
  */
 export async function sha256Hex(text: string): Promise<string> {
+  if (typeof text !== 'string') invalidInput('text', text, 'must be a string');
   const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
   if (!subtle)
     throw explainError(

@@ -45,3 +45,23 @@ export function explainError(
 ): CandorError<ExplainErrorCode> {
   return new CandorError(code, message, details, cause === undefined ? undefined : { cause });
 }
+
+/**
+ * Throws `explain/invalid_input` naming the argument (`path`) and the offending `value`.
+ *
+ * @example
+ * if (typeof text !== 'string') invalidInput('text', text, 'must be a string');
+ */
+export function invalidInput(path: string, value: unknown, why: string): never {
+  throw explainError('explain/invalid_input', `${path}: ${why}`, { path, value });
+}
+
+/**
+ * True for a non-null, non-array object: what every options or record argument must be.
+ *
+ * @example
+ * if (!isPlainRecord(options)) invalidInput('options', options, 'must be an object');
+ */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -184,6 +184,21 @@ function invalid(path: string, value: unknown, why: string): never {
   throw explainError('explain/invalid_input', `${path}: ${why}`, { path, value });
 }
 
+/**
+ * Throws `explain/invalid_input` (path `options.consent`) unless `options` carries a consent gate.
+ *
+ * @example
+ * checkExplainOptions({ consent: ledger });
+ */
+export function checkExplainOptions(options: ExplainOptions): void {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    typeof options.consent?.decide !== 'function'
+  )
+    invalid('options.consent', options?.consent, 'must be a ConsentGate with decide()');
+}
+
 function checkRecord(record: DecisionRecord): Map<string, Fact> {
   if (typeof record !== 'object' || record === null)
     invalid('decision', record, 'must be a DecisionRecord');
@@ -260,12 +275,7 @@ export function buildExplanation(
   options: ExplainOptions,
   at: Instant,
 ): Explanation {
-  if (
-    typeof options !== 'object' ||
-    options === null ||
-    typeof options.consent?.decide !== 'function'
-  )
-    invalid('options.consent', options?.consent, 'must be a ConsentGate with decide()');
+  checkExplainOptions(options);
   const layer = options.layer ?? 'standard';
   if (!layers.includes(layer))
     invalid('options.layer', layer, "must be 'short', 'standard' or 'detailed'");

@@ -9,8 +9,14 @@ import {
   sha256Hex,
 } from './audit';
 import { type CatalogOptions, type CompiledCatalog, loadCatalogs } from './catalog';
-import { explainError } from './errors';
-import { buildExplanation, type ExplainContext, type ExplainOptions } from './explain';
+import { explainError, invalidInput, isPlainRecord } from './errors';
+import {
+  buildExplanation,
+  checkExplainOptions,
+  type ExplainContext,
+  type ExplainOptions,
+} from './explain';
+import { checkLintOptions } from './lint';
 import { type ExplainPolicy, resolvePolicy } from './policy';
 import {
   buildTransparencyPage,
@@ -71,6 +77,22 @@ export interface Explainer {
   ): TransparencyPage;
 }
 
+/** Checks the type of each option; the values themselves are checked where they are used. */
+function checkExplainerOptions(options: ExplainerOptions): void {
+  const { locale, policy, clock, catalogs, messages, lint } = options;
+  if (locale !== undefined && typeof locale !== 'string')
+    invalidInput('locale', locale, 'must be a locale string such as "en"');
+  if (policy !== undefined && !isPlainRecord(policy))
+    invalidInput('policy', policy, 'must be an ExplainPolicy object');
+  if (clock != null && typeof (clock as Partial<Clock>).now !== 'function')
+    invalidInput('clock', clock, 'must be a Clock with now()');
+  if (catalogs != null && !Array.isArray(catalogs))
+    invalidInput('catalogs', catalogs, 'must be an array of message catalogs');
+  if (messages != null && !isPlainRecord(messages))
+    invalidInput('messages', messages, 'must be an object of overrides by locale');
+  if (lint !== undefined && lint !== false) checkLintOptions(lint, 'lint');
+}
+
 /**
  * Creates an explainer. Catalogs are validated, linted and compiled here, once: a missing or
  * malformed message, an unknown placeholder or a lint finding throws now, never at render time.
@@ -83,11 +105,12 @@ export interface Explainer {
  * });
  */
 export function createExplainer(options: ExplainerOptions = {}): Explainer {
-  if (typeof options !== 'object' || options === null)
+  if (!isPlainRecord(options as unknown))
     throw explainError('explain/invalid_input', 'options must be an object', {
       path: 'options',
       value: options,
     });
+  checkExplainerOptions(options);
   const catalogs: Map<string, CompiledCatalog> = loadCatalogs(options);
   const defaultLocale = options.locale ?? 'en';
   if (!catalogs.has(defaultLocale))
@@ -107,6 +130,7 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
     at: number,
     consent: ExplanationAudit['consent'] | null,
   ) => {
+    checkExplainOptions(explainOptions);
     const recording = consent === null ? recordingGate(explainOptions.consent) : null;
     const gate = recording ? recording.gate : replayGate(consent!);
     const explanation = buildExplanation(context, record, { ...explainOptions, consent: gate }, at);
@@ -148,7 +172,8 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
         typeof audit !== 'object' ||
         audit === null ||
         audit.version !== 1 ||
-        !Array.isArray(audit.consent)
+        !Array.isArray(audit.consent) ||
+        !isPlainRecord(audit.template)
       )
         throw explainError(
           'explain/invalid_input',
@@ -158,6 +183,10 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
             value: audit,
           },
         );
+      audit.consent.forEach((c, i) => {
+        if (!isPlainRecord(c) || typeof c.purpose !== 'string' || !Array.isArray(c.dataCategories))
+          invalidInput(`audit.consent[${i}]`, c, 'must be { purpose, dataCategories, verdict }');
+      });
       const again = await audited(
         record,
         { consent: replayGate(audit.consent), layer: audit.layer, locale: audit.requestedLocale },
@@ -177,13 +206,16 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
         explanation: again.explanation,
       };
     },
-    transparencyPage: (registry, pageOptions = {}) =>
-      buildTransparencyPage(
+    transparencyPage(registry, pageOptions = {}) {
+      if (!isPlainRecord(pageOptions as unknown))
+        invalidInput('options', pageOptions, 'must be an object such as { locale }');
+      return buildTransparencyPage(
         catalogs,
         defaultLocale,
         lint,
         registry,
         pageOptions.locale ?? defaultLocale,
-      ),
+      );
+    },
   };
 }

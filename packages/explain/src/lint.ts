@@ -1,4 +1,5 @@
 import type { MessageCatalog } from './catalog';
+import { invalidInput, isPlainRecord } from './errors';
 
 /**
  * One lint rule over catalog text: a `pattern` that must not occur in messages or labels of the
@@ -142,6 +143,55 @@ export const defaultLintRules: readonly CatalogLintRule[] = Object.freeze([
   },
 ]);
 
+function checkRules(rules: unknown, path: string): void {
+  if (rules === undefined) return;
+  if (!Array.isArray(rules)) invalidInput(path, rules, 'must be an array of lint rules');
+  rules.forEach((rule: Partial<CatalogLintRule> | null, i) => {
+    const ok =
+      isPlainRecord(rule) &&
+      typeof rule.id === 'string' &&
+      typeof rule.kind === 'string' &&
+      typeof rule.hint === 'string' &&
+      rule.pattern instanceof RegExp &&
+      Array.isArray(rule.locales) &&
+      rule.locales.every((l) => typeof l === 'string');
+    if (!ok)
+      invalidInput(`${path}[${i}]`, rule, 'must be { id, kind, locales, pattern: RegExp, hint }');
+  });
+}
+
+/**
+ * Validates lint options; throws `explain/invalid_input` naming the field under `path`.
+ *
+ * @example
+ * checkLintOptions(options.lint, 'lint');
+ */
+export function checkLintOptions(options: unknown, path: string): void {
+  if (!isPlainRecord(options)) invalidInput(path, options, 'must be an object');
+  checkRules(options.rules, `${path}.rules`);
+  checkRules(options.extraRules, `${path}.extraRules`);
+  const disable = options.disable;
+  if (
+    disable !== undefined &&
+    (!Array.isArray(disable) || disable.some((d) => typeof d !== 'string'))
+  )
+    invalidInput(`${path}.disable`, disable, 'must be an array of rule ids');
+}
+
+function checkCatalog(catalog: unknown): void {
+  if (!isPlainRecord(catalog)) invalidInput('catalog', catalog, 'must be { locale, messages }');
+  if (typeof catalog.locale !== 'string')
+    invalidInput('catalog.locale', catalog.locale, 'must be a locale string');
+  if (!isPlainRecord(catalog.messages))
+    invalidInput('catalog.messages', catalog.messages, 'must be an object of messages');
+  const labels = catalog.labels;
+  if (labels === undefined || labels === null) return;
+  if (!isPlainRecord(labels)) invalidInput('catalog.labels', labels, 'must be an object');
+  for (const [kind, map] of Object.entries(labels))
+    if (map !== undefined && map !== null && !isPlainRecord(map))
+      invalidInput(`catalog.labels.${kind}`, map, 'must be an object of labels');
+}
+
 function appliesTo(rule: CatalogLintRule, locale: string): boolean {
   const language = locale.toLowerCase();
   return rule.locales.some(
@@ -164,7 +214,8 @@ export function lintRules(options: CatalogLintOptions = {}): CatalogLintRule[] {
 
 /**
  * Lints a catalog's messages and labels, returning every finding (empty when clean). The
- * explainer runs it when catalogs load and refuses catalogs with findings.
+ * explainer runs it when catalogs load and refuses catalogs with findings. Throws
+ * `explain/invalid_input` for a malformed catalog or options.
  *
  * @example
  * lintCatalog({ locale: 'en', version: '1', messages: { short: 'We know you love {dataList}' } });
@@ -174,6 +225,8 @@ export function lintCatalog(
   catalog: Pick<MessageCatalog, 'locale' | 'messages' | 'labels'>,
   options: CatalogLintOptions = {},
 ): LintFinding[] {
+  checkCatalog(catalog);
+  checkLintOptions(options, 'options');
   const rules = lintRules(options).filter((rule) => appliesTo(rule, catalog.locale));
   const findings: LintFinding[] = [];
   const check = (path: string, text: string) => {

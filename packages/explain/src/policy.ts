@@ -137,8 +137,16 @@ function checkTtl(path: string, ttl: EvidenceTtl): void {
  * resolvePolicy({ manageUrl: 'https://example.com/privacy' }).manageUrl;
  */
 export function resolvePolicy(policy: ExplainPolicy = {}): ResolvedPolicy {
+  if (typeof policy !== 'object' || policy === null || Array.isArray(policy))
+    throw explainError('explain/invalid_input', 'policy: must be an ExplainPolicy object', {
+      path: 'policy',
+      value: policy,
+    });
   const sensitive = policy.sensitiveCategories ?? defaultSensitiveCategories;
   const named = policy.nameSensitive ?? [];
+  if (!Array.isArray(sensitive))
+    fail('sensitiveCategories', sensitive, 'must be an array of data category ids');
+  if (!Array.isArray(named)) fail('nameSensitive', named, 'must be an array of data category ids');
   sensitive.forEach((c, i) => {
     if (!isDottedId(c)) fail(`sensitiveCategories[${i}]`, c, 'must be a data category id');
   });

@@ -1,3 +1,4 @@
+import { explainError, invalidInput, isPlainRecord } from './errors';
 import { isSafeUrl } from './policy';
 import type { TransparencyPage } from './transparency';
 import type { Explanation, ExplanationControl } from './types';
@@ -25,27 +26,90 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
+function html(text: string): string {
+  return oneLine(text).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+}
+
+function markdown(text: string): string {
+  return oneLine(text)
+    .replace(/[\\`*_[\]<>|~!&]/g, (ch) => `\\${ch}`)
+    .replace(/^(\s*)([#+\-=])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+}
+
 /**
- * Escapes text for HTML element content and quoted attribute values.
+ * Escapes text for HTML element content and quoted attribute values; throws
+ * `explain/invalid_input` when `text` is not a string.
  *
  * @example
  * escapeHtml('<script>'); // '&lt;script&gt;'
  */
 export function escapeHtml(text: string): string {
-  return oneLine(text).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+  if (typeof text !== 'string') invalidInput('text', text, 'must be a string');
+  return html(text);
 }
 
 /**
  * Escapes text so Markdown shows it literally: inline markup, HTML, and block markers at the start.
+ * Throws `explain/invalid_input` when `text` is not a string.
  *
  * @example
  * escapeMarkdown('*not bold* [x](javascript:y)'); // '\\*not bold\\* \\[x\\](javascript:y)'
  */
 export function escapeMarkdown(text: string): string {
-  return oneLine(text)
-    .replace(/[\\`*_[\]<>|~!&]/g, (ch) => `\\${ch}`)
-    .replace(/^(\s*)([#+\-=])/, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+  if (typeof text !== 'string') invalidInput('text', text, 'must be a string');
+  return markdown(text);
+}
+
+const FORMATS: readonly unknown[] = ['text', 'markdown', 'html', 'json'];
+
+function checkFormat(format: unknown): void {
+  if (!FORMATS.includes(format))
+    invalidInput('format', format, "must be 'text', 'markdown', 'html' or 'json'");
+}
+
+/** Rejects anything that is not shaped like an {@link Explanation} at the top level. */
+function checkExplanation(value: unknown): void {
+  const e = value as Partial<Explanation> | null;
+  const ok =
+    isPlainRecord(e) &&
+    typeof e.layer === 'string' &&
+    typeof e.summary === 'string' &&
+    Array.isArray(e.controls) &&
+    (e.layer === 'short' ||
+      (isPlainRecord(e.headings) &&
+        Array.isArray(e.reasons) &&
+        Array.isArray(e.dataUsed) &&
+        isPlainRecord(e.purpose) &&
+        isPlainRecord(e.decision) &&
+        Array.isArray(e.withheldText)));
+  if (!ok) invalidInput('explanation', value, 'must be an Explanation from explainer.explain()');
+}
+
+/** Rejects anything that is not shaped like a {@link TransparencyPage} at the top level. */
+function checkPage(value: unknown): void {
+  const p = value as Partial<TransparencyPage> | null;
+  const ok =
+    isPlainRecord(p) &&
+    typeof p.locale === 'string' &&
+    typeof p.title === 'string' &&
+    typeof p.intro === 'string' &&
+    typeof p.controlsText === 'string' &&
+    Array.isArray(p.parameters);
+  if (!ok)
+    invalidInput('page', value, 'must be a TransparencyPage from explainer.transparencyPage()');
+}
+
+/** A malformed nested value (a reason that is not an object, a cycle): an invalid input too. */
+function malformed(error: unknown, path: string, value: unknown): never {
+  if (error instanceof TypeError)
+    throw explainError(
+      'explain/invalid_input',
+      `${path}: malformed (${error.message})`,
+      { path, value },
+      error,
+    );
+  throw error;
 }
 
 function markdownUrl(url: string): string {
@@ -171,16 +235,15 @@ function toText(title: string | null, parts: Section[]): string {
 }
 
 function toMarkdown(title: string | null, parts: Section[]): string {
-  const lines: string[] = title ? [`## ${escapeMarkdown(title)}`, ''] : [];
+  const lines: string[] = title ? [`## ${markdown(title)}`, ''] : [];
   for (const section of parts) {
-    if (section.heading) lines.push(`### ${escapeMarkdown(section.heading)}`, '');
+    if (section.heading) lines.push(`### ${markdown(section.heading)}`, '');
     for (const item of section.items) {
       let line: string;
-      if (item.url && !item.urlText)
-        line = `[${escapeMarkdown(item.text)}](${markdownUrl(item.url)})`;
+      if (item.url && !item.urlText) line = `[${markdown(item.text)}](${markdownUrl(item.url)})`;
       else {
-        line = escapeMarkdown(item.text);
-        if (item.url) line += ` [${escapeMarkdown(item.urlText ?? '')}](${markdownUrl(item.url)})`;
+        line = markdown(item.text);
+        if (item.url) line += ` [${markdown(item.urlText ?? '')}](${markdownUrl(item.url)})`;
       }
       lines.push(section.list ? `- ${line}` : line);
       if (!section.list) lines.push('');
@@ -192,26 +255,25 @@ function toMarkdown(title: string | null, parts: Section[]): string {
 
 function attributes(attrs: Record<string, string> | undefined): string {
   return Object.entries(attrs ?? {})
-    .map(([k, v]) => ` ${k}="${escapeHtml(v)}"`)
+    .map(([k, v]) => ` ${k}="${html(v)}"`)
     .join('');
 }
 
 function toHtml(root: Record<string, string>, title: string | null, parts: Section[]): string {
   const out: string[] = [`<section${attributes(root)}>`];
-  if (title) out.push(`<h2>${escapeHtml(title)}</h2>`);
+  if (title) out.push(`<h2>${html(title)}</h2>`);
   for (const section of parts) {
-    if (section.heading) out.push(`<h3>${escapeHtml(section.heading)}</h3>`);
+    if (section.heading) out.push(`<h3>${html(section.heading)}</h3>`);
     const items = section.items.map((item) => {
       const isControl = item.attrs?.['data-candor-control'] !== undefined;
       let body: string;
       if (isControl && item.url)
-        body = `<a href="${escapeHtml(item.url)}"${attributes(item.attrs)}>${escapeHtml(item.text)}</a>`;
+        body = `<a href="${html(item.url)}"${attributes(item.attrs)}>${html(item.text)}</a>`;
       else if (isControl)
-        body = `<button type="button"${attributes(item.attrs)}>${escapeHtml(item.text)}</button>`;
+        body = `<button type="button"${attributes(item.attrs)}>${html(item.text)}</button>`;
       else {
-        body = escapeHtml(item.text);
-        if (item.url)
-          body += ` <a href="${escapeHtml(item.url)}">${escapeHtml(item.urlText ?? '')}</a>`;
+        body = html(item.text);
+        if (item.url) body += ` <a href="${html(item.url)}">${html(item.urlText ?? '')}</a>`;
       }
       const attrs = isControl ? '' : attributes(item.attrs);
       return section.list ? `<li${attrs}>${body}</li>` : `<p${attrs}>${body}</p>`;
@@ -227,13 +289,22 @@ function toHtml(root: Record<string, string>, title: string | null, parts: Secti
 }
 
 /**
- * Renders an explanation as plain text.
+ * Renders an explanation as plain text. Every renderer throws `explain/invalid_input` (path
+ * `explanation`) for anything that is not an {@link Explanation}.
  *
  * @example
  * console.log(renderText(explainer.explain(record, { consent: gate })));
  */
 export function renderText(explanation: Explanation): string {
-  const e = explanation;
+  checkExplanation(explanation);
+  try {
+    return textOf(explanation);
+  } catch (error) {
+    return malformed(error, 'explanation', explanation);
+  }
+}
+
+function textOf(e: Explanation): string {
   if (e.layer === 'short') {
     let out = oneLine(e.summary);
     for (const c of e.controls) {
@@ -280,10 +351,15 @@ export function renderText(explanation: Explanation): string {
  * const md = renderMarkdown(explanation);
  */
 export function renderMarkdown(explanation: Explanation): string {
-  return toMarkdown(
-    explanation.layer === 'short' ? null : explanation.headings.title,
-    sections(explanation),
-  );
+  checkExplanation(explanation);
+  try {
+    return toMarkdown(
+      explanation.layer === 'short' ? null : explanation.headings.title,
+      sections(explanation),
+    );
+  } catch (error) {
+    return malformed(error, 'explanation', explanation);
+  }
 }
 
 /**
@@ -296,16 +372,21 @@ export function renderMarkdown(explanation: Explanation): string {
  * container.addEventListener('click', (e) => onControl((e.target as HTMLElement).dataset.candorControl));
  */
 export function renderHtml(explanation: Explanation): string {
-  return toHtml(
-    {
-      class: 'candor-explanation',
-      lang: explanation.locale,
-      'data-layer': explanation.layer,
-      'data-decision': explanation.decisionId,
-    },
-    explanation.layer === 'short' ? null : explanation.headings.title,
-    sections(explanation),
-  );
+  checkExplanation(explanation);
+  try {
+    return toHtml(
+      {
+        class: 'candor-explanation',
+        lang: explanation.locale,
+        'data-layer': explanation.layer,
+        'data-decision': explanation.decisionId,
+      },
+      explanation.layer === 'short' ? null : explanation.headings.title,
+      sections(explanation),
+    );
+  } catch (error) {
+    return malformed(error, 'explanation', explanation);
+  }
 }
 
 /**
@@ -315,11 +396,17 @@ export function renderHtml(explanation: Explanation): string {
  * res.type('json').send(renderJson(explanation));
  */
 export function renderJson(explanation: Explanation): string {
-  return safeJson(explanation);
+  checkExplanation(explanation);
+  try {
+    return safeJson(explanation);
+  } catch (error) {
+    return malformed(error, 'explanation', explanation);
+  }
 }
 
 /**
- * Renders an explanation in any {@link RenderFormat}.
+ * Renders an explanation in any {@link RenderFormat}; throws `explain/invalid_input` (path
+ * `format`) for any other format.
  *
  * @example
  * render(explanation, 'markdown');
@@ -334,16 +421,29 @@ export function render(explanation: Explanation, format: RenderFormat): string {
       return renderHtml(explanation);
     case 'json':
       return renderJson(explanation);
+    default:
+      return invalidInput('format', format, "must be 'text', 'markdown', 'html' or 'json'");
   }
 }
 
 /**
- * Renders a DSA Art. 27 transparency page in any {@link RenderFormat}.
+ * Renders a DSA Art. 27 transparency page in any {@link RenderFormat}; throws
+ * `explain/invalid_input` for a malformed `page` or an unknown `format`.
  *
  * @example
  * console.log(renderTransparency(page, 'markdown'));
  */
 export function renderTransparency(page: TransparencyPage, format: RenderFormat): string {
+  checkFormat(format);
+  checkPage(page);
+  try {
+    return transparencyOf(page, format);
+  } catch (error) {
+    return malformed(error, 'page', page);
+  }
+}
+
+function transparencyOf(page: TransparencyPage, format: RenderFormat): string {
   if (format === 'json') return safeJson(page);
   const parts: Section[] = [
     { heading: null, items: [{ text: page.intro }], list: false, className: 'candor-intro' },

@@ -1,6 +1,7 @@
 import { DataCategoryId, PurposeId, parsers, TopicId } from '@candor/core';
 import * as z from 'zod/mini';
 import type { MessageCatalog as CatalogType } from './catalog';
+import { explainError } from './errors';
 import type { ParameterRegistry as RegistryType } from './transparency';
 
 // Each schema is built by a function whose call is marked pure, and the parse functions are
@@ -136,7 +137,7 @@ export function safeParseMessageCatalog(input: unknown) {
 
 /**
  * JSON Schema (draft 2020-12) for the formats users write by hand: `ParameterRegistry` and
- * `MessageCatalog`.
+ * `MessageCatalog`; throws `explain/invalid_input` for any other name.
  *
  * @example
  * writeFileSync('catalog.schema.json', JSON.stringify(explainJsonSchema('MessageCatalog'), null, 2));
@@ -144,6 +145,12 @@ export function safeParseMessageCatalog(input: unknown) {
 export function explainJsonSchema(
   name: 'ParameterRegistry' | 'MessageCatalog',
 ): Record<string, unknown> {
+  if (name !== 'ParameterRegistry' && name !== 'MessageCatalog')
+    throw explainError(
+      'explain/invalid_input',
+      "name: must be 'ParameterRegistry' or 'MessageCatalog'",
+      { path: 'name', value: name },
+    );
   return z.toJSONSchema(name === 'ParameterRegistry' ? ParameterRegistry : MessageCatalog, {
     unrepresentable: 'any',
   }) as Record<string, unknown>;

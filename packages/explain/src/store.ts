@@ -1,6 +1,6 @@
 import type { Instant, SubjectId } from '@candor/core';
 import type { ExplanationAudit } from './audit';
-import { explainError } from './errors';
+import { explainError, invalidInput, isPlainRecord } from './errors';
 
 /**
  * Options for listing audits: only those at or after `since`, at most `limit` (newest last).
@@ -39,13 +39,23 @@ export interface ExplanationAuditStore {
 }
 
 /**
- * The identity of an audit for idempotent appends: `<explanationId>@<at>#<outputHash>`.
+ * The identity of an audit for idempotent appends: `<explanationId>@<at>#<outputHash>`. Throws
+ * `explain/invalid_input` (path `audit`) when `audit` is not an {@link ExplanationAudit}.
  *
  * @example
  * auditKey(audit); // 'prop_1/standard/en@1780304400000#5d4b…'
  */
 export function auditKey(audit: ExplanationAudit): string {
+  checkAudit(audit);
+  return keyOf(audit);
+}
+
+function keyOf(audit: ExplanationAudit): string {
   return `${audit.explanationId}@${audit.at}#${audit.outputHash}`;
+}
+
+function checkId(path: string, value: unknown): void {
+  if (typeof value !== 'string') invalidInput(path, value, 'must be a string');
 }
 
 function checkAudit(audit: ExplanationAudit): void {
@@ -57,6 +67,8 @@ function checkAudit(audit: ExplanationAudit): void {
     typeof audit.decisionId === 'string' &&
     typeof audit.explanationId === 'string' &&
     Number.isInteger(audit.at) &&
+    typeof audit.inputHash === 'string' &&
+    typeof audit.outputHash === 'string' &&
     /^[0-9a-f]{64}$/.test(audit.inputHash) &&
     /^[0-9a-f]{64}$/.test(audit.outputHash);
   if (!ok)
@@ -85,20 +97,30 @@ export function createMemoryAuditStore(): ExplanationAuditStore {
   return {
     async append(audit) {
       checkAudit(audit);
-      const key = auditKey(audit);
+      const key = keyOf(audit);
       if (byKey.has(key)) return false;
       byKey.set(key, Object.freeze(structuredClone(audit)));
       return true;
     },
     async listBySubject(subject, options = {}) {
+      checkId('subject', subject);
+      if (!isPlainRecord(options as unknown))
+        invalidInput('options', options, 'must be an object such as { since, limit }');
+      for (const key of ['since', 'limit'] as const) {
+        const value = options[key];
+        if (value != null && (typeof value !== 'number' || Number.isNaN(value)))
+          invalidInput(`options.${key}`, value, 'must be a number');
+      }
       const since = options.since ?? 0;
       const found = list((a) => a.subject === subject && a.at >= since);
       return options.limit === undefined ? found : found.slice(-Math.max(0, options.limit));
     },
     async listByDecision(decisionId) {
+      checkId('decisionId', decisionId);
       return list((a) => a.decisionId === decisionId);
     },
     async deleteSubject(subject) {
+      checkId('subject', subject);
       let removed = 0;
       for (const [key, audit] of byKey)
         if (audit.subject === subject) {
