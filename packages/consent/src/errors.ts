@@ -54,3 +54,92 @@ export function fail(
 ): never {
   throw new CandorError(code, `${path}: ${problem}`, { path, value, ...extra });
 }
+
+/**
+ * Throws `code` naming `path` unless `value` looks like a purpose registry (an object with an
+ * `ids` array and `get` / `has` functions). Internal: entry points taking a registry call it once.
+ *
+ * @example
+ * requireRegistry(registry, 'registry');
+ */
+export function requireRegistry(
+  value: unknown,
+  path: string,
+  code: ConsentErrorCode | 'core/invalid_input' = 'consent/invalid_purpose',
+): void {
+  const registry = value as { ids?: unknown; get?: unknown; has?: unknown } | null;
+  if (
+    typeof registry !== 'object' ||
+    registry === null ||
+    !Array.isArray(registry.ids) ||
+    typeof registry.get !== 'function' ||
+    typeof registry.has !== 'function'
+  ) {
+    fail(code, path, value, 'must be a purpose registry from definePurposes()');
+  }
+}
+
+/**
+ * Throws `core/invalid_input` naming `path` unless `value` is a consent gate (an object with a
+ * `decide` function). Internal.
+ *
+ * @example
+ * requireGate(gate, 'gate');
+ */
+export function requireGate(value: unknown, path: string): void {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as { decide?: unknown }).decide !== 'function'
+  ) {
+    fail('core/invalid_input', path, value, 'must be a consent gate (an object with decide())');
+  }
+}
+
+/**
+ * `String(value)` that never throws (objects without a prototype have no `toString`). Internal:
+ * for messages built from caller values.
+ *
+ * @example
+ * safeString(Object.create(null)); // '[object Object]'
+ */
+export function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+type Code = ConsentErrorCode | 'core/invalid_input';
+
+/**
+ * Throws `code` (default `core/invalid_input`) naming `path` unless `value` is a non-null object.
+ * Internal: the one-line argument check of the entry points.
+ *
+ * @example
+ * needObject(options, 'options');
+ */
+export function needObject(
+  value: unknown,
+  path: string,
+  code: Code = 'core/invalid_input',
+): asserts value is object {
+  if (typeof value !== 'object' || value === null) fail(code, path, value, 'must be an object');
+}
+
+/**
+ * Throws `code` (default `core/invalid_input`) naming `path` unless `typeof value` is `type`.
+ * Internal.
+ *
+ * @example
+ * needType(subject, 'string', 'subject');
+ */
+export function needType(
+  value: unknown,
+  type: 'string' | 'number' | 'function',
+  path: string,
+  code: Code = 'core/invalid_input',
+): void {
+  if (typeof value !== type) fail(code, path, value, `must be a ${type}`);
+}

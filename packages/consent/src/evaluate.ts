@@ -86,13 +86,14 @@ const RESTRICTIVE: Partial<Record<ConsentEventKind, true>> = {
 
 /**
  * True for the event kinds that restrict processing (refused, withdrawn, revoked, expired,
- * objected). They reach child purposes and take effect before they are stored.
+ * objected); `false` for anything else, including a value that is not a string. They reach child
+ * purposes and take effect before they are stored.
  *
  * @example
  * isRestrictive('withdrawn'); // true
  */
 export function isRestrictive(kind: ConsentEventKind): boolean {
-  return RESTRICTIVE[kind] === true;
+  return typeof kind === 'string' && RESTRICTIVE[kind] === true;
 }
 
 const isGrant = (kind: ConsentEventKind) => kind === 'given' || kind === 'renewed';

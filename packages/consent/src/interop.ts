@@ -1,4 +1,5 @@
 import type { ConsentGate, Instant, SubjectId } from '@candor/core';
+import { requireGate, requireRegistry } from './errors';
 import { type ConsentModeSignal, consentModeSignals, type PurposeRegistry } from './purposes';
 
 /**
@@ -72,6 +73,8 @@ export function toConsentMode(
   subject: SubjectId,
   at?: Instant,
 ): ConsentModeState {
+  requireGate(gate, 'gate');
+  requireRegistry(registry, 'registry');
   const granted: Partial<Record<ConsentModeSignal, boolean>> = {};
   for (const id of registry.ids) {
     const purpose = registry.get(id);

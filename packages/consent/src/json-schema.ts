@@ -1,5 +1,6 @@
 import { DataCategoryId, Instant, LegalBasis } from '@candor/core';
 import * as z from 'zod/mini';
+import { fail } from './errors';
 import { type ConsentEventKind, consentEventKinds } from './events';
 import { type ConsentModeSignal, consentModeSignals } from './purposes';
 
@@ -113,7 +114,7 @@ function schemas() {
  * writeFileSync('notice.schema.json', JSON.stringify(consentJsonSchema('NoticeDefinition'), null, 2));
  */
 export function consentJsonSchema(name: ConsentSchemaName): Record<string, unknown> {
-  return z.toJSONSchema(schemas()[name], { io: 'input', unrepresentable: 'any' }) as Record<
+  return z.toJSONSchema(schemaNamed(name), { io: 'input', unrepresentable: 'any' }) as Record<
     string,
     unknown
   >;
@@ -131,10 +132,19 @@ export function consentSchemaIssues(
   name: ConsentSchemaName,
   value: unknown,
 ): { readonly path: string; readonly message: string }[] {
-  const result = schemas()[name].safeParse(value);
+  const result = schemaNamed(name).safeParse(value);
   if (result.success) return [];
   return result.error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
     message: issue.message,
   }));
+}
+
+/** The schema called `name`; throws `core/invalid_input` naming `name` for any other value. */
+function schemaNamed(name: ConsentSchemaName) {
+  const all = schemas();
+  if (typeof name !== 'string' || !Object.hasOwn(all, name)) {
+    fail('core/invalid_input', 'name', name, `must be one of ${Object.keys(all).join(', ')}`);
+  }
+  return all[name];
 }

@@ -13,7 +13,7 @@ import {
   systemClock,
 } from '@candor/core';
 import { canonicalJson } from './canonical';
-import { fail } from './errors';
+import { fail, needObject, needType, requireRegistry } from './errors';
 import { type Evaluation, type EventItem, evaluatePurpose, isRestrictive } from './evaluate';
 import type {
   ConsentActor,
@@ -314,7 +314,9 @@ const MAX_RETRIES = 5;
 /**
  * Creates a consent manager. Call `await manager.load()` before use when the store already holds
  * entries (or use {@link openConsentManager}). Throws `consent/invalid_notice` or
- * `consent/invalid_policy` for bad options.
+ * `consent/invalid_policy` for bad options, `consent/invalid_purpose` when `purposes` is not a
+ * registry and `core/invalid_input` naming the field for any other option of the wrong type.
+ * Every method rejects a bad argument the same way (a typed error naming it, never a `TypeError`).
  *
  * @example
  * const manager = createConsentManager({ purposes, notices, jurisdiction: 'FR', clock });
@@ -322,13 +324,16 @@ const MAX_RETRIES = 5;
 export function createConsentManager<P extends string>(
   options: ConsentManagerOptions<P>,
 ): ConsentManager<P> {
+  checkOptions(options);
   const registry = options.purposes;
   const clock = options.clock ?? systemClock;
   const store = options.store ?? createMemoryLedgerStore();
   const notices = validateNotices(options.notices ?? [], (id) => registry.has(id)) as Notice<P>[];
-  const packs = (options.policies ?? defaultPolicies).map((p, i) =>
-    validatePolicyPack(p, `policies[${i}]`),
-  );
+  const policies = options.policies ?? defaultPolicies;
+  if (!Array.isArray(policies)) {
+    fail('consent/invalid_policy', 'policies', policies, 'must be an array of policy packs');
+  }
+  const packs = policies.map((p, i) => validatePolicyPack(p, `policies[${i}]`));
   const fallback = validatePolicyPack(
     options.fallbackPolicy ?? policyPacks.strict,
     'fallbackPolicy',
@@ -645,6 +650,9 @@ export function createConsentManager<P extends string>(
       kind === 'signal_observed' ? [] : purposeList(input.purposes, `${path}.purposes`, false);
     const at = input.at ?? now;
     const state = subjects.get(input.subject);
+    if (input.notice !== undefined && input.notice !== null && typeof input.notice !== 'object') {
+      fail('consent/invalid_notice', `${path}.notice`, input.notice, 'must be a notice reference');
+    }
     let notice: NoticeRef | undefined;
     if (input.notice && 'contentHash' in input.notice) notice = input.notice;
     else if (input.notice) {
@@ -769,7 +777,7 @@ export function createConsentManager<P extends string>(
     (kind: ConsentEventKind) =>
     (input: ChangeInput<P> & { readonly confirmed?: boolean }): Promise<ConsentChange> => {
       try {
-        const { event, key } = buildEvent(kind, input, { confirmed: input.confirmed === true });
+        const { event, key } = buildEvent(kind, input, { confirmed: input?.confirmed === true });
         return write(input.subject, event, key);
       } catch (error) {
         return Promise.reject(error);
@@ -777,6 +785,7 @@ export function createConsentManager<P extends string>(
     };
 
   async function load(loadOptions: { readonly verify?: boolean } = {}): Promise<number> {
+    needObject(loadOptions, 'options');
     const bySubject = await readAll();
     let count = 0;
     for (const list of bySubject.values()) {
@@ -802,6 +811,7 @@ export function createConsentManager<P extends string>(
     gate: { decide: (query) => decide(query as ConsentQuery) },
     load,
     async refresh(subject) {
+      requireSubject(subject);
       reset(subject, await store.read(subject));
     },
     decide,
@@ -814,6 +824,7 @@ export function createConsentManager<P extends string>(
     expire: change('expired'),
     noticeShown: change('notice_shown'),
     async observeGpc(input) {
+      needObject(input, 'input', 'consent/invalid_event');
       const state = subjects.get(input.subject);
       if (typeof input.gpc !== 'boolean') {
         fail('consent/invalid_event', 'input.gpc', input.gpc, 'must be a boolean');
@@ -865,12 +876,14 @@ export function createConsentManager<P extends string>(
       return out;
     },
     onChange(listener) {
+      needType(listener, 'function', 'listener');
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
       };
     },
     async verify(subject) {
+      if (subject !== undefined) requireSubject(subject);
       const groups =
         subject === undefined ? await readAll() : new Map([[subject, await store.read(subject)]]);
       let entries = 0;
@@ -882,7 +895,10 @@ export function createConsentManager<P extends string>(
       return { valid: true, subjects: groups.size, entries };
     },
     needsPrompt(subject, promptOptions = {}) {
+      requireSubject(subject);
+      needObject(promptOptions, 'options');
       const t = promptOptions.at ?? clock.now();
+      needType(t, 'number', 'options.at');
       const out: PromptNeed<P>[] = [];
       const state = subjects.get(subject);
       const pack = packFor(state ? jurisdictionAt(state.items, t) : defaultJurisdiction);
@@ -927,6 +943,7 @@ export function createConsentManager<P extends string>(
       return currentNoticeFor(notices, purpose, at ?? clock.now(), options.language);
     },
     async exportHistory(subject) {
+      requireSubject(subject);
       const entries = await store.read(subject);
       const now = clock.now();
       return {
@@ -944,10 +961,37 @@ export function createConsentManager<P extends string>(
       };
     },
     entries(subject) {
+      requireSubject(subject);
       return subjects.get(subject)?.entries.slice() ?? [];
     },
   };
   return manager;
+}
+
+/** Throws `core/invalid_input` naming `subject` unless it is a non-empty string (as decide does). */
+function requireSubject(subject: unknown): void {
+  if (typeof subject !== 'string' || subject.length === 0) {
+    fail('core/invalid_input', 'subject', subject, 'must be a non-empty string');
+  }
+}
+
+/** Checks the shape of {@link ConsentManagerOptions} (notices and packs are validated after). */
+function checkOptions(options: unknown): asserts options is ConsentManagerOptions<string> {
+  needObject(options, 'options');
+  const o = options as Record<string, { append?: unknown; now?: unknown } | undefined>;
+  requireRegistry(o.purposes, 'options.purposes');
+  const bad = (field: string, what: string) =>
+    fail('core/invalid_input', `options.${field}`, o[field], `must be ${what}`);
+  // `null` store or clock means the default, as `??` always did.
+  if (o.store != null && typeof o.store.append !== 'function') bad('store', 'a ConsentLedgerStore');
+  if (o.clock != null && typeof o.clock.now !== 'function') bad('clock', 'a Clock');
+  if (o.jurisdiction !== undefined && typeof o.jurisdiction !== 'string') {
+    bad('jurisdiction', 'a string');
+  }
+  if (o.language !== undefined && typeof o.language !== 'string') bad('language', 'a string');
+  if (o.generateKey !== undefined && typeof o.generateKey !== 'function') {
+    bad('generateKey', 'a function');
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Instant } from '@candor/core';
-import { fail as raise } from './errors';
+import { needType, fail as raise } from './errors';
 import type { NoticeRef } from './events';
 import { sha256Hex } from './store';
 
@@ -60,6 +60,7 @@ export function validateNotices<P extends string>(
   isPurpose: (id: string) => boolean,
 ): Notice<P>[] {
   if (!Array.isArray(notices)) fail('notices', notices, 'must be an array');
+  needType(isPurpose, 'function', 'isPurpose');
   const seen = new Set<string>();
   return notices.map((notice, i) => {
     const path = `notices[${i}]`;
@@ -117,6 +118,9 @@ export function currentNoticeFor<P extends string>(
   at: Instant,
   language?: string,
 ): Notice<P> | undefined {
+  if (!Array.isArray(notices)) fail('notices', notices, 'must be an array of notices');
+  needType(purpose, 'string', 'purpose');
+  needType(at, 'number', 'at');
   let best: Notice<P> | undefined;
   for (const notice of notices) {
     if (notice.effectiveAt > at || !notice.purposes.includes(purpose as P)) continue;
@@ -144,6 +148,10 @@ export function materiallyChanged(
   purpose: string,
   at: Instant,
 ): boolean {
+  if (!Array.isArray(notices)) fail('notices', notices, 'must be an array of notices');
+  if (typeof ref !== 'object' || ref === null || typeof ref.id !== 'string') {
+    fail('ref', ref, 'must be a notice reference ({ id, version, contentHash })');
+  }
   const seen = notices.find((n) => n.id === ref.id && n.version === ref.version);
   if (!seen) return notices.some((n) => n.id === ref.id && n.purposes.includes(purpose));
   return notices.some(
@@ -163,5 +171,8 @@ export function materiallyChanged(
  * noticeRef(notice); // { id: 'marketing', version: '2026-05', contentHash: '…' }
  */
 export function noticeRef(notice: Notice): NoticeRef {
+  if (typeof notice !== 'object' || notice === null || typeof notice.id !== 'string') {
+    fail('notice', notice, 'must be a notice');
+  }
   return { id: notice.id, version: notice.version, contentHash: notice.contentHash };
 }

@@ -1,4 +1,4 @@
-import { fail as raise } from './errors';
+import { needObject, needType, fail as raise } from './errors';
 import type { PurposeTag } from './purposes';
 
 /**
@@ -147,7 +147,10 @@ export function resolvePolicy(
   packs: readonly PolicyPack[] = defaultPolicies,
   fallback: PolicyPack = policyPacks.strict,
 ): PolicyPack {
+  needObject(fallback, 'fallback', 'consent/invalid_policy');
   if (jurisdiction === undefined) return fallback;
+  needType(jurisdiction, 'string', 'jurisdiction');
+  if (!Array.isArray(packs)) raise('consent/invalid_policy', 'packs', packs, 'must be an array');
   const code = jurisdiction.toUpperCase();
   const dash = code.indexOf('-');
   const country = dash === -1 ? null : code.slice(0, dash);
@@ -176,7 +179,7 @@ export const defaultPolicies: readonly PolicyPack[] = [
  */
 export function validatePolicyPack(pack: PolicyPack, path = 'policy'): PolicyPack {
   const fail = (field: string, value: unknown, problem: string): never =>
-    raise('consent/invalid_policy', `${path}.${field}`, value, problem);
+    raise('consent/invalid_policy', field === '' ? path : `${path}.${field}`, value, problem);
   if (typeof pack !== 'object' || pack === null) fail('', pack, 'must be an object');
   if (typeof pack.id !== 'string' || pack.id === '') fail('id', pack.id, 'must be a string');
   if (!Array.isArray(pack.jurisdictions)) fail('jurisdictions', pack.jurisdictions, 'array');

@@ -6,7 +6,7 @@ import {
   type LegalBasis,
   type PurposeId,
 } from '@candor/core';
-import { fail } from './errors';
+import { fail, needObject } from './errors';
 
 /**
  * What a purpose does, as far as policy packs care: `sale_share` (CCPA sale or sharing),
@@ -219,8 +219,13 @@ export function definePurposes<const T extends Record<string, PurposeDefinition>
   options: DefinePurposesOptions = {},
 ): PurposeRegistry<keyof T & string> {
   type P = keyof T & string;
-  if (typeof purposes !== 'object' || purposes === null) {
+  if (typeof purposes !== 'object' || purposes === null || Array.isArray(purposes)) {
     invalid('purposes', purposes, 'must be an object of purpose definitions');
+  }
+  needObject(options, 'options', 'consent/invalid_purpose');
+  const extraSensitive = options.sensitiveCategories ?? [];
+  if (!Array.isArray(extraSensitive)) {
+    invalid('options.sensitiveCategories', extraSensitive, 'must be an array');
   }
   const ids = Object.keys(purposes) as P[];
   const byId = new Map<string, Purpose>();
@@ -271,10 +276,7 @@ export function definePurposes<const T extends Record<string, PurposeDefinition>
       index,
     });
   }
-  const sensitiveCategories = [
-    ...defaultSensitiveCategories,
-    ...(options.sensitiveCategories ?? []),
-  ];
+  const sensitiveCategories = [...defaultSensitiveCategories, ...extraSensitive];
   checkList('options.sensitiveCategories', sensitiveCategories, isDottedId, 'a data category id');
   const isSensitive = (category: DataCategoryId) =>
     sensitiveCategories.some((s) => isWithin(category, s));

@@ -1,4 +1,5 @@
 import { CandorError } from '@candor/core';
+import { fail, requireRegistry } from './errors';
 import type { ConsentEventKind } from './events';
 import type { Notice } from './notices';
 import type { PurposeRegistry } from './purposes';
@@ -147,6 +148,21 @@ export interface ReceiptContext {
  * const receipt = createReceipt(entry, { purposes, notices: manager.notices, controller });
  */
 export function createReceipt(entry: LedgerEntry, context: ReceiptContext): ConsentReceipt {
+  const given = entry as { readonly event?: { purposes?: unknown; actor?: unknown } } | null;
+  if (
+    typeof given !== 'object' ||
+    given === null ||
+    typeof given.event !== 'object' ||
+    given.event === null ||
+    !Array.isArray(given.event.purposes) ||
+    typeof given.event.actor !== 'object' ||
+    given.event.actor === null
+  ) {
+    fail('consent/invalid_entry', 'entry', entry, 'must be a ledger entry');
+  }
+  if (typeof context !== 'object' || context === null) {
+    fail('core/invalid_input', 'context', context, 'must be an object');
+  }
   const { purposes: registry, notices = [], controller } = context;
   if (!controller) {
     throw new CandorError(
@@ -154,6 +170,10 @@ export function createReceipt(entry: LedgerEntry, context: ReceiptContext): Cons
       'Receipts need a `controller` option on createConsentManager (who is accountable)',
       { path: 'controller', value: controller },
     );
+  }
+  requireRegistry(registry, 'context.purposes');
+  if (!Array.isArray(notices as unknown)) {
+    fail('consent/invalid_notice', 'context.notices', notices, 'must be an array of notices');
   }
   const { event } = entry;
   const notice = event.notice

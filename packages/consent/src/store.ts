@@ -1,6 +1,6 @@
 import type { Instant, SubjectId } from '@candor/core';
 import { canonicalCopy, canonicalJson, sortedEventCopy } from './canonical';
-import { fail } from './errors';
+import { fail, needObject, needType, safeString } from './errors';
 import type { ConsentEvent } from './events';
 import { jsSha256Hex } from './sha256';
 
@@ -156,6 +156,7 @@ export interface ConsentLedgerStore {
  * sha256Hex(canonicalJson(hashedContent(entry))) === entry.hash; // true
  */
 export function hashedContent(entry: Omit<LedgerEntry, 'id' | 'hash'>): Record<string, unknown> {
+  needObject(entry, 'entry', 'consent/invalid_entry');
   return {
     v: entry.hashVersion,
     subject: entry.subject,
@@ -176,6 +177,12 @@ export function hashedContent(entry: Omit<LedgerEntry, 'id' | 'hash'>): Record<s
  * sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
  */
 export function sha256Hex(text: string): string {
+  needType(text, 'string', 'text');
+  return hashText(text);
+}
+
+/** {@link sha256Hex} without the argument check, for callers that pass a string they built. */
+function hashText(text: string): string {
   if (native === undefined) native = detectNativeSha256();
   return native === null ? jsSha256Hex(text) : native(text);
 }
@@ -222,8 +229,12 @@ export function hashEntry(entry: Omit<LedgerEntry, 'id' | 'hash'>): string {
  * entryIdFromHash('ab'.repeat(32)); // 'cr_abababababababababababababababab'
  */
 export function entryIdFromHash(hash: string): string {
-  return `cr_${hash.slice(0, 32)}`;
+  needType(hash, 'string', 'hash', 'consent/invalid_entry');
+  return idFromHash(hash);
 }
+
+/** {@link entryIdFromHash} without the argument check, for hashes computed here. */
+const idFromHash = (hash: string): string => `cr_${hash.slice(0, 32)}`;
 
 function bad(path: string, value: unknown, problem: string): never {
   fail('consent/invalid_event', path, value, problem);
@@ -247,6 +258,13 @@ export function sealEntry(
   },
   prevHash: string,
 ): LedgerEntry {
+  needObject(fields, 'fields', 'consent/invalid_event');
+  needType(prevHash, 'string', 'prevHash', 'consent/invalid_event');
+  return seal(fields, prevHash);
+}
+
+/** {@link sealEntry} without the argument checks: `append` passes an object and a stored hash. */
+function seal(fields: Parameters<typeof sealEntry>[0], prevHash: string): LedgerEntry {
   const { subject, sequence, idempotencyKey, recordedAt, event } = fields;
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
     bad('subject', subject, 'must be a non-empty string (≤ 256)');
@@ -273,9 +291,9 @@ export function sealEntry(
     v: LEDGER_HASH_VERSION,
   };
   const text = sorted === undefined ? canonicalJson(content) : JSON.stringify(content);
-  const hash = sha256Hex(text);
+  const hash = hashText(text);
   return {
-    id: entryIdFromHash(hash),
+    id: idFromHash(hash),
     subject,
     sequence,
     idempotencyKey,
@@ -321,17 +339,22 @@ export type ChainVerification =
 /**
  * Verifies one subject's chain (entries in ascending sequence, starting at 1): every hash
  * recomputed, every link and sequence checked. Names the first broken entry. Pure and
- * synchronous; stores and auditors can run it on anything they read.
+ * synchronous; stores and auditors can run it on anything they read. Throws
+ * `consent/invalid_entry` when `entries` is not an array of objects.
  *
  * @example
  * const result = verifyChain(await store.read('cus_1'));
  * result.valid; // false if any stored byte changed
  */
 export function verifyChain(entries: readonly LedgerEntry[]): ChainVerification {
+  if (!Array.isArray(entries as unknown)) {
+    fail('consent/invalid_entry', 'entries', entries, 'must be an array of ledger entries');
+  }
   let prev = GENESIS_HASH;
   const subject = entries[0]?.subject;
   for (let index = 0; index < entries.length; index++) {
     const entry = entries[index]!;
+    needObject(entry, `entries[${index}]`, 'consent/invalid_entry');
     const broken = (problem: ChainProblem, detail: string): ChainVerification => ({
       valid: false,
       entries: entries.length,
@@ -357,7 +380,7 @@ export function verifyChain(entries: readonly LedgerEntry[]): ChainVerification 
     } catch {
       return broken('hash_mismatch', 'the entry can no longer be serialized canonically');
     }
-    if (actual !== entry.hash || entryIdFromHash(actual) !== entry.id) {
+    if (actual !== entry.hash || idFromHash(actual) !== entry.id) {
       return broken('hash_mismatch', 'content does not match the stored hash');
     }
     prev = entry.hash;
@@ -377,7 +400,7 @@ export function throwStaleSequence(subject: SubjectId, expected: number, actual:
     'consent/stale_sequence',
     'expectedSequence',
     expected,
-    `stale: ${subject}'s chain is at ${actual}; re-read and retry`,
+    `stale: ${safeString(subject)}'s chain is at ${safeString(actual)}; re-read and retry`,
     { actual, subject },
   );
 }
@@ -418,6 +441,8 @@ export interface MemoryLedgerStoreOptions {
 /**
  * An in-memory {@link ConsentLedgerStore}: for tests, browsers and single-process apps. Appends
  * are synchronous under the hood (one JavaScript turn), so concurrent appends cannot interleave.
+ * Its methods reject a bad argument with `core/invalid_input` (or the contract's codes for
+ * `append`) naming it.
  *
  * @example
  * const store = createMemoryLedgerStore();
@@ -426,9 +451,18 @@ export interface MemoryLedgerStoreOptions {
 export function createMemoryLedgerStore(
   options: MemoryLedgerStoreOptions = {},
 ): ConsentLedgerStore {
+  needObject(options, 'options');
+  const initial = options.initial ?? [];
+  if (!Array.isArray(initial)) {
+    fail('consent/invalid_entry', 'options.initial', initial, 'must be an array of ledger entries');
+  }
   const chains = new Map<SubjectId, LedgerEntry[]>();
   const byKey = new Map<string, LedgerEntry>();
-  for (const entry of options.initial ?? []) {
+  for (let i = 0; i < initial.length; i++) {
+    const entry = initial[i] as LedgerEntry;
+    if (typeof entry !== 'object' || entry === null || typeof entry.subject !== 'string') {
+      fail('consent/invalid_entry', `options.initial[${i}]`, entry, 'must be a ledger entry');
+    }
     const chain = chains.get(entry.subject);
     if (chain) chain.push(entry);
     else chains.set(entry.subject, [entry]);
@@ -453,7 +487,7 @@ export function createMemoryLedgerStore(
       throwStaleSequence(request.subject, request.expectedSequence, actual);
     }
     const entry = Object.freeze(
-      sealEntry(
+      seal(
         {
           subject: request.subject,
           sequence: actual + 1,
@@ -478,18 +512,24 @@ export function createMemoryLedgerStore(
         return Promise.reject(error);
       }
     },
-    read(subject, readOptions) {
+    // Async: a bad argument rejects the promise instead of throwing.
+    async read(subject, readOptions) {
+      needType(subject, 'string', 'subject');
+      if (readOptions !== undefined) needObject(readOptions, 'options');
       const chain = chains.get(subject) ?? [];
       const after = readOptions?.afterSequence ?? 0;
-      return Promise.resolve(after > 0 ? chain.slice(after) : chain.slice());
+      needType(after, 'number', 'options.afterSequence');
+      return after > 0 ? chain.slice(after) : chain.slice();
     },
-    head(subject) {
+    async head(subject) {
+      needType(subject, 'string', 'subject');
       const chain = chains.get(subject);
       const last = chain?.[chain.length - 1];
-      return Promise.resolve(last ? { sequence: last.sequence, hash: last.hash } : null);
+      return last ? { sequence: last.sequence, hash: last.hash } : null;
     },
-    findByIdempotencyKey(idempotencyKey) {
-      return Promise.resolve(byKey.get(idempotencyKey) ?? null);
+    async findByIdempotencyKey(idempotencyKey) {
+      needType(idempotencyKey, 'string', 'idempotencyKey');
+      return byKey.get(idempotencyKey) ?? null;
     },
     async *entries() {
       for (const chain of [...chains.values()]) {

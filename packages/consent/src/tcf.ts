@@ -1,5 +1,6 @@
 import { CandorError, type ConsentGate, type Instant, type SubjectId } from '@candor/core';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
+import { fail, requireGate, requireRegistry } from './errors';
 import type { ImportRecord } from './manager';
 import type { PurposeRegistry } from './purposes';
 
@@ -65,6 +66,11 @@ export function toTcString(
   subject: SubjectId,
   options: TcfExportOptions,
 ): string {
+  requireGate(gate, 'gate');
+  requireRegistry(registry, 'registry');
+  if (typeof options !== 'object' || options === null) {
+    fail('consent/invalid_tcf_options', 'options', options, 'must be an object');
+  }
   let model: TCModel;
   try {
     const gvl = options.gvl instanceof GVL ? options.gvl : new GVL(options.gvl);
@@ -150,8 +156,10 @@ export function fromTcString<P extends string>(
   let model: TCModel;
   try {
     if (typeof tcString !== 'string' || tcString.length === 0) throw new Error('empty');
+    requireRegistry(registry, 'registry');
     model = TCString.decode(tcString);
   } catch (cause) {
+    if (cause instanceof CandorError) throw cause;
     throw new CandorError(
       'consent/invalid_tc_string',
       `Not a decodable TC string: ${String(cause instanceof Error ? cause.message : cause)}`,
@@ -194,6 +202,14 @@ export function tcfImportRecords<P extends string>(
   decoded: TcfDecoded<P>,
   subject: SubjectId,
 ): ImportRecord<P>[] {
+  if (
+    typeof decoded !== 'object' ||
+    decoded === null ||
+    !Array.isArray(decoded.granted) ||
+    !Array.isArray(decoded.refused)
+  ) {
+    fail('consent/invalid_tc_string', 'decoded', decoded, 'must be the result of fromTcString()');
+  }
   const out: ImportRecord<P>[] = [];
   const base = { subject, at: decoded.lastUpdated, method: 'import', surface: 'tcf' } as const;
   if (decoded.granted.length) out.push({ ...base, kind: 'given', purposes: decoded.granted });

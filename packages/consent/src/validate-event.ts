@@ -1,5 +1,5 @@
 import { type Instant, isDottedId, type SubjectId } from '@candor/core';
-import { fail as raise } from './errors';
+import { needObject, needType, fail as raise } from './errors';
 import { type ConsentEvent, consentEventKinds, consentMethods } from './events';
 
 const JURISDICTION = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,3})?$/;
@@ -30,6 +30,8 @@ export function validateEvent(
       fail(field, value, `must be a non-empty string of at most ${max} characters`);
     }
   };
+  needObject(event, path, 'consent/invalid_event');
+  needType(now, 'number', 'now');
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
     fail('subject', subject, 'must be a non-empty string of at most 256 characters');
   }
@@ -67,6 +69,9 @@ export function validateEvent(
     fail('reason', event.reason, 'must be a string of at most 2,000 characters');
   }
   if (event.notice !== undefined) {
+    if (typeof event.notice !== 'object' || event.notice === null) {
+      fail('notice', event.notice, 'must be a notice reference ({ id, version, contentHash })');
+    }
     text('notice.id', event.notice.id, 200);
     text('notice.version', event.notice.version, 100);
     if (typeof event.notice.contentHash !== 'string' || !HEX64.test(event.notice.contentHash)) {
