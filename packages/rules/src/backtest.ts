@@ -7,7 +7,7 @@ import {
 } from '@candor/core';
 import type { CompiledRuleSet } from './compile';
 import { createRuleEngine } from './engine';
-import { rulesError } from './errors';
+import { requireArray, requireObject, rulesError } from './errors';
 import type { Outcome, SuppressionCode } from './outcome';
 import type { QuietHours, Rule, RuleEvent } from './types';
 
@@ -92,6 +92,7 @@ export interface BacktestDiff {
  * console.log(report.rules['sizing-guide']);
  */
 export function backtest(options: BacktestOptions): BacktestReport {
+  requireObject(options, 'options');
   if (!Array.isArray(options.events))
     throw rulesError(
       'rules/invalid_event',
@@ -139,6 +140,12 @@ export function backtest(options: BacktestOptions): BacktestReport {
   return { from: first, to, events: events.length, rules, outcomes };
 }
 
+function checkReport(report: BacktestReport, path: string): void {
+  requireObject(report, path);
+  requireArray(report.outcomes, `${path}.outcomes`);
+  requireObject(report.rules, `${path}.rules`);
+}
+
 /**
  * Compares two backtests of the same event log (e.g. two versions of a rule set).
  *
@@ -146,6 +153,8 @@ export function backtest(options: BacktestOptions): BacktestReport {
  * for (const c of diffBacktests(before, after).changes) console.log(c.ruleId, c.before, '→', c.after);
  */
 export function diffBacktests(before: BacktestReport, after: BacktestReport): BacktestDiff {
+  checkReport(before, 'before');
+  checkReport(after, 'after');
   const key = (o: Outcome) => `${o.eventId}\u0000${o.ruleId}`;
   const result = (o: Outcome) => (o.kind === 'proposal' ? 'fired' : o.reason);
   const a = new Map(before.outcomes.map((o) => [key(o), o]));

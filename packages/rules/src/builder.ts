@@ -1,4 +1,5 @@
 import type { JsonValue } from '@candor/core';
+import { requireObject, requireString } from './errors';
 import type {
   Condition,
   Duration,
@@ -9,6 +10,10 @@ import type {
   WindowSpec,
 } from './types';
 
+function checkConditions(conditions: readonly Condition[]): void {
+  for (let i = 0; i < conditions.length; i++) requireObject(conditions[i], `conditions[${i}]`);
+}
+
 /**
  * Returns `rule` unchanged, typed: the TypeScript way to write a rule. The result is plain JSON,
  * identical to what a rules file holds.
@@ -17,6 +22,7 @@ import type {
  * export const suspiciousCharge = defineRule({ id: 'suspicious-charge', version: 1, ... });
  */
 export function defineRule<const R extends Rule>(rule: R): R {
+  requireObject(rule, 'rule');
   return rule;
 }
 
@@ -27,6 +33,7 @@ export function defineRule<const R extends Rule>(rule: R): R {
  * all(fact('txn.amount').gt(500), fact('txn.country').neq({ fact: 'account.country' }));
  */
 export function all(...conditions: Condition[]): Condition {
+  checkConditions(conditions);
   return { all: conditions };
 }
 
@@ -37,6 +44,7 @@ export function all(...conditions: Condition[]): Condition {
  * any(fact('flight.stormRisk').gte(0.7), fact('flight.delayMinutes').gt(90));
  */
 export function any(...conditions: Condition[]): Condition {
+  checkConditions(conditions);
   return { any: conditions };
 }
 
@@ -47,6 +55,7 @@ export function any(...conditions: Condition[]): Condition {
  * not(fact('card.hasBackup').eq(true));
  */
 export function not(condition: Condition): Condition {
+  requireObject(condition, 'condition');
   return { not: condition };
 }
 
@@ -57,6 +66,7 @@ export function not(condition: Condition): Condition {
  * fact('txn.country').neq(ref('account.country'));
  */
 export function ref(path: string): FactRefValue {
+  requireString(path, 'path');
   return { fact: path };
 }
 
@@ -98,6 +108,7 @@ export interface FactTests {
  * fact('return.reason').eq('size');
  */
 export function fact(path: string): FactTests {
+  requireString(path, 'path');
   const c = (op: FactCondition['op'], value: Operand): FactCondition => ({ fact: path, op, value });
   return {
     eq: (v) => c('eq', v),
@@ -173,6 +184,8 @@ export function count(
   category: string,
   where?: Readonly<Record<string, Scalar>>,
 ): WindowTests {
+  requireString(event, 'event');
+  requireString(category, 'category');
   return windowTests(
     where === undefined ? { event, within, agg: 'count' } : { event, within, agg: 'count', where },
     category,
@@ -192,6 +205,9 @@ export function sum(
   category: string,
   where?: Readonly<Record<string, Scalar>>,
 ): WindowTests {
+  requireString(event, 'event');
+  requireString(field, 'field');
+  requireString(category, 'category');
   return windowTests(
     where === undefined
       ? { event, within, agg: 'sum', field }

@@ -1,5 +1,5 @@
 import { type Fact, isDottedId, isWithin, type JsonValue } from '@candor/core';
-import { rulesError } from './errors';
+import { requireObject, rulesError } from './errors';
 import { operators } from './operators';
 import { MAX_DEPTH, MAX_MATCH_INPUT, MAX_NODES, pathProblem, regexProblem } from './safety';
 import { parseClock, parseDuration, toTime } from './time';
@@ -1322,6 +1322,15 @@ export function compileRules(
     get: (id) => byId.get(id),
     candidates: (type) => merged.get(type) ?? wildcard,
     match(event, matchOptions = {}) {
+      if (typeof event !== 'object' || event === null || !Array.isArray(event.facts))
+        throw rulesError(
+          'rules/invalid_event',
+          'an event with a facts array is required',
+          undefined,
+          'event',
+          event,
+        );
+      requireObject(matchOptions, 'options');
       const out: RuleMatch[] = [];
       const candidates = merged.get(event.type) ?? wildcard;
       // No closure is created per event: loaders that name functions (tsx) make that costly.

@@ -22,7 +22,7 @@ import {
   type TraceNode,
   type WindowSlot,
 } from './compile';
-import { rulesError } from './errors';
+import { requireNumber, requireObject, rulesError } from './errors';
 import type { GateName, Outcome, Proposal, Suppression, SuppressionCode } from './outcome';
 import {
   type PastEvent,
@@ -162,6 +162,17 @@ function checkEvent(event: RuleEvent, path = 'event'): void {
   checkFacts(event.facts, `${path}.facts`);
 }
 
+function checkRuleId(ruleId: string): void {
+  if (typeof ruleId !== 'string')
+    throw rulesError(
+      'rules/invalid_rule',
+      'a rule id must be a string',
+      undefined,
+      'ruleId',
+      ruleId,
+    );
+}
+
 function checkFacts(facts: readonly Fact[], path: string): void {
   for (let i = 0; i < facts.length; i++) {
     const f = facts[i] as Fact;
@@ -258,6 +269,7 @@ function show(value: JsonValue | undefined): string {
  * for (const outcome of engine.evaluate(event)) console.log(outcome.kind, outcome.ruleId);
  */
 export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
+  requireObject(options, 'options');
   const set: CompiledRuleSet = Array.isArray(options.rules)
     ? compileRules(options.rules as readonly Rule[])
     : (options.rules as CompiledRuleSet);
@@ -1112,12 +1124,17 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       if (store) view.hydrate(await store.load(event.subject, event.at - retention));
       return persist(evaluateEvent(full));
     },
-    due: (now = clock.now()) => view.schedules().filter((e) => e.dueAt <= now),
+    due(now = clock.now()) {
+      requireNumber(now, 'now');
+      return view.schedules().filter((e) => e.dueAt <= now);
+    },
     nextDueAt: () => view.schedules()[0]?.dueAt ?? null,
     runDue(now = clock.now()) {
+      requireNumber(now, 'now');
       return runEntries(view.takeDue(now, Number.MAX_SAFE_INTEGER), now).outcomes;
     },
     async processDue(now = clock.now()) {
+      requireNumber(now, 'now');
       if (store === undefined)
         return runEntries(view.takeDue(now, Number.MAX_SAFE_INTEGER), now).outcomes;
       const entries = await store.takeDue(now, 1_000);
@@ -1127,6 +1144,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       return persist(runEntries(entries, now));
     },
     async pause(ruleId, pauseOptions) {
+      checkRuleId(ruleId);
       if (ruleId !== '*' && set.get(ruleId) === undefined)
         throw rulesError(
           'rules/unknown_rule',
@@ -1154,6 +1172,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       if (store) await store.setPause(ruleId, pause);
     },
     async resume(ruleId) {
+      checkRuleId(ruleId);
       view.setPause(ruleId, null);
       if (store) await store.setPause(ruleId, null);
     },

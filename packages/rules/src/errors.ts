@@ -35,3 +35,31 @@ export function rulesError(
     ...(ruleId === undefined ? {} : { ruleId }),
   });
 }
+
+/** @internal Throws `code` at `path` unless `value` is a non-null object (an entry guard). */
+export function requireObject(
+  value: unknown,
+  path: string,
+  code: RulesErrorCode = 'rules/invalid_rule',
+): void {
+  if (typeof value !== 'object' || value === null)
+    throw rulesError(code, `${path} must be an object`, undefined, path, value);
+}
+
+/** @internal Throws `rules/invalid_rule` at `path` unless `value` is an array. */
+export function requireArray(value: unknown, path: string): void {
+  if (!Array.isArray(value))
+    throw rulesError('rules/invalid_rule', `${path} must be an array`, undefined, path, value);
+}
+
+/** @internal Throws `rules/invalid_rule` at `path` unless `value` is a string. */
+export function requireString(value: unknown, path: string): void {
+  if (typeof value !== 'string')
+    throw rulesError('rules/invalid_rule', `${path} must be a string`, undefined, path, value);
+}
+
+/** @internal Throws `rules/invalid_rule` at `path` unless `value` is a number (not NaN). */
+export function requireNumber(value: unknown, path: string): void {
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw rulesError('rules/invalid_rule', `${path} must be a number`, undefined, path, value);
+}

@@ -1,5 +1,5 @@
 import type { Action, DataCategoryId, JsonValue, PurposeId } from '@candor/core';
-import { rulesError } from './errors';
+import { requireArray, requireObject, rulesError } from './errors';
 import type { Condition, FactCondition, Rule, Trigger } from './types';
 
 /**
@@ -151,6 +151,8 @@ export function fromJsonRulesEngine(
   rules: readonly JsonRulesEngineRule[],
   options: MigrationOptions,
 ): Rule[] {
+  requireArray(rules, 'rules');
+  requireObject(options, 'options');
   const seen = new Map<string, number>();
   return rules.map((r, index) => {
     const at = `rules[${index}]`;

@@ -7,6 +7,7 @@ import type {
   SuppressionReason,
 } from '@candor/core';
 import type { TraceNode } from './compile';
+import { rulesError } from './errors';
 import type { Pause } from './state';
 import type { Urgency } from './types';
 
@@ -111,6 +112,8 @@ export type Outcome = Proposal | Suppression;
  * parseDecisionRecord(toDecisionRecord(proposal));
  */
 export function toDecisionRecord(proposal: Proposal): DecisionRecord {
+  if (typeof proposal !== 'object' || proposal === null || proposal.kind !== 'proposal')
+    throw rulesError('rules/invalid_rule', 'expected a Proposal', undefined, 'proposal', proposal);
   const { id, subject, at, source, action, purpose, dataCategories, reasons, evidence, consent } =
     proposal;
   return { id, subject, at, source, action, purpose, dataCategories, reasons, evidence, consent };

@@ -1,4 +1,5 @@
 import type { Instant, JsonValue, SubjectId } from '@candor/core';
+import { requireArray, requireNumber, requireObject, requireString } from './errors';
 import type { RuleEvent } from './types';
 
 /**
@@ -404,19 +405,43 @@ export class StateView {
 export function createMemoryRuleStateStore(): RuleStateStore {
   const view = new StateView();
   return {
-    reserve: async (r) => view.reserve(r),
-    release: async (id) => view.release(id),
+    reserve: async (r) => {
+      requireObject(r, 'reservation');
+      requireArray(r.limits, 'reservation.limits');
+      return view.reserve(r);
+    },
+    release: async (id) => {
+      requireString(id, 'reservationId');
+      view.release(id);
+    },
     appendEvent: async (e) => {
+      requireObject(e, 'event', 'rules/invalid_event');
       view.appendEvent(e);
     },
-    load: async (subject, since) => view.load(subject, since),
-    putSchedule: async (entry) => view.putSchedule(entry),
+    load: async (subject, since) => {
+      requireString(subject, 'subject');
+      requireNumber(since, 'since');
+      return view.load(subject, since);
+    },
+    putSchedule: async (entry) => {
+      requireObject(entry, 'entry');
+      view.putSchedule(entry);
+    },
     removeSchedule: async (key) => {
+      requireString(key, 'key');
       view.removeSchedule(key);
     },
-    takeDue: async (now, limit) => view.takeDue(now, limit),
+    takeDue: async (now, limit) => {
+      requireNumber(now, 'now');
+      requireNumber(limit, 'limit');
+      return view.takeDue(now, limit);
+    },
     listSchedules: async () => view.schedules(),
-    setPause: async (ruleId, pause) => view.setPause(ruleId, pause),
+    setPause: async (ruleId, pause) => {
+      requireString(ruleId, 'ruleId');
+      if (pause !== null) requireObject(pause, 'pause');
+      view.setPause(ruleId, pause);
+    },
     listPauses: async () => view.pauses(),
   };
 }
