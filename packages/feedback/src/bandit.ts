@@ -1,8 +1,16 @@
 import { type Clock, duration, type Instant, systemClock } from '@candor/core';
-import { checkNumberOption, feedbackError } from './errors';
+import {
+  checkNumberOption,
+  feedbackError,
+  requireFunction,
+  requireNumber,
+  requireObject,
+  requireString,
+  show,
+} from './errors';
 import type { FeedbackKind } from './kinds';
 import type { FeedbackObserver } from './loop';
-import { createRandom, type Random, sampleBeta } from './random';
+import { createRandom, drawBeta, type Random } from './random';
 import type { FeedbackEvent } from './schema';
 
 /**
@@ -200,7 +208,7 @@ function checkReward(value: number | undefined, path: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw feedbackError(
       'feedback/invalid_reward',
-      `${path}: ${String(value)} must be a finite, non-negative number`,
+      `${path}: ${show(value)} must be a finite, non-negative number`,
       { path, value },
     );
   }
@@ -221,6 +229,7 @@ function checkReward(value: number | undefined, path: string): number {
  * sampler.settle(Date.now() + 4 * 86_400_000);
  */
 export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSampler {
+  requireObject(options, 'options');
   const random: Random = createRandom(options.seed ?? 1);
   const epsilon = checkNumberOption(options.minExploration ?? 0.01, 'minExploration', 0, 0.999999);
   const draws = Math.round(checkNumberOption(options.draws ?? 1000, 'draws', 1));
@@ -298,7 +307,7 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
       let bestValue = -1;
       for (let j = 0; j < k; j++) {
         const arm = state.arms[members[j] as number] as Arm;
-        const x = sampleBeta(random, arm.alpha, arm.beta);
+        const x = drawBeta(random, arm.alpha, arm.beta);
         if (x > bestValue) {
           bestValue = x;
           best = j;
@@ -483,18 +492,22 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
       return choice;
     },
     observe(event) {
+      requireObject(event, 'event', 'feedback/invalid_event');
       const value = event.value ?? values[event.kind] ?? 0;
       const intr = intrusiveness[event.kind] ?? 0;
       if (value === 0 && intr === 0) return;
       signal(event.decisionId, value, intr, event.at);
     },
     reward(decisionId, input) {
+      requireString(decisionId, 'decisionId');
+      requireObject(input, 'signal', 'feedback/invalid_reward');
       const value = checkReward(input.value, 'signal.value');
       const intr = checkReward(input.intrusiveness, 'signal.intrusiveness');
       const p = pending.get(decisionId);
       signal(decisionId, value, intr, p === undefined ? clock.now() : p.choice.at);
     },
     settle(at = clock.now()) {
+      requireNumber(at, 'at');
       let closed = 0;
       // Choices usually arrive in time order; a late-dated one is settled once those before it are.
       while (head < queue.length) {
@@ -520,6 +533,7 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
       return closed;
     },
     posterior(ruleId) {
+      requireString(ruleId, 'ruleId');
       return (rules.get(ruleId)?.arms ?? []).map((arm) => ({
         variantId: arm.id,
         alpha: arm.alpha,
@@ -529,6 +543,16 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
       }));
     },
     probabilities(ruleId, eligible) {
+      requireString(ruleId, 'ruleId');
+      if (!Array.isArray(eligible))
+        throw feedbackError(
+          'feedback/invalid_event',
+          'eligible: expected an array of variant ids',
+          {
+            path: 'eligible',
+            value: eligible,
+          },
+        );
       const state = ruleState(ruleId);
       const r = prepare(state, eligible);
       const out: Record<string, number> = {};
@@ -573,15 +597,22 @@ export function offPolicyEstimate(
   log: readonly LoggedChoice[],
   policy: (choice: LoggedChoice) => number,
 ): OffPolicyEstimate {
+  if (!Array.isArray(log))
+    throw feedbackError('feedback/invalid_option', 'log: expected an array of logged choices', {
+      path: 'log',
+      value: log,
+    });
+  requireFunction(policy, 'policy');
   let sumWR = 0;
   let sumW = 0;
   let sumW2 = 0;
   log.forEach((choice, i) => {
+    requireObject(choice, `log[${i}]`, 'feedback/invalid_reward');
     const target = policy(choice);
     if (typeof target !== 'number' || !(target >= 0 && target <= 1)) {
       throw feedbackError(
         'feedback/invalid_option',
-        `policy returned ${String(target)} for log[${i}]; expected a probability`,
+        `policy returned ${show(target)} for log[${i}]; expected a probability`,
         {
           path: `log[${i}]`,
           value: target,
@@ -591,7 +622,7 @@ export function offPolicyEstimate(
     if (!(choice.propensity > 0 && choice.propensity <= 1) || !Number.isFinite(choice.reward)) {
       throw feedbackError(
         'feedback/invalid_reward',
-        `log[${i}] has propensity ${choice.propensity} and reward ${choice.reward}`,
+        `log[${i}] has propensity ${show(choice.propensity)} and reward ${show(choice.reward)}`,
         {
           path: `log[${i}]`,
           value: choice,

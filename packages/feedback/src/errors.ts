@@ -47,9 +47,63 @@ export function checkNumberOption(
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw feedbackError(
       'feedback/invalid_option',
-      `${path}: ${String(value)} must be a finite number between ${min} and ${max}`,
+      `${path}: ${show(value)} must be a finite number between ${min} and ${max}`,
       { path, value },
     );
   }
   return value;
+}
+
+/** @internal `String(value)`, safe for values that cannot be converted (null-prototype objects, symbols). */
+export function show(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** @internal Throws `code` at `path` unless `value` is a non-null object (an entry guard). */
+export function requireObject(
+  value: unknown,
+  path: string,
+  code: FeedbackErrorCode = 'feedback/invalid_option',
+): void {
+  if (typeof value !== 'object' || value === null)
+    throw feedbackError(code, `${path}: expected an object`, { path, value });
+}
+
+/** @internal Throws `code` at `path` unless `value` is a string. */
+export function requireString(
+  value: unknown,
+  path: string,
+  code: FeedbackErrorCode = 'feedback/invalid_event',
+): void {
+  if (typeof value !== 'string')
+    throw feedbackError(code, `${path}: expected a string`, { path, value });
+}
+
+/** @internal Throws `code` at `path` unless `value` is a number (not NaN). */
+export function requireNumber(
+  value: unknown,
+  path: string,
+  code: FeedbackErrorCode = 'feedback/invalid_event',
+): void {
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw feedbackError(code, `${path}: expected a number`, { path, value });
+}
+
+/** @internal Throws `feedback/invalid_option` at `path` unless `value` is a function. */
+export function requireFunction(value: unknown, path: string): void {
+  if (typeof value !== 'function')
+    throw feedbackError('feedback/invalid_option', `${path}: expected a function`, {
+      path,
+      value,
+    });
+}
+
+/** @internal Throws `feedback/invalid_event` at `path` unless `value` is an array. */
+export function requireArray(value: unknown, path: string): void {
+  if (!Array.isArray(value))
+    throw feedbackError('feedback/invalid_event', `${path}: expected an array`, { path, value });
 }

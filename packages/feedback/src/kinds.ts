@@ -82,7 +82,7 @@ const PERMANENT: Partial<Record<FeedbackKind, true>> = {
  * isScopedKind('clicked');        // false
  */
 export function isScopedKind(kind: FeedbackKind): boolean {
-  return SCOPED[kind] === true;
+  return typeof kind === 'string' && SCOPED[kind] === true;
 }
 
 /**
@@ -93,7 +93,7 @@ export function isScopedKind(kind: FeedbackKind): boolean {
  * isPermanentKind('stop_this'); // true
  */
 export function isPermanentKind(kind: FeedbackKind): boolean {
-  return PERMANENT[kind] === true;
+  return typeof kind === 'string' && PERMANENT[kind] === true;
 }
 
 /**

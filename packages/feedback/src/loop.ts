@@ -11,7 +11,14 @@ import {
   type SuppressionVerdict,
   systemClock,
 } from '@candor/core';
-import { checkNumberOption, feedbackError } from './errors';
+import {
+  checkNumberOption,
+  feedbackError,
+  requireFunction,
+  requireNumber,
+  requireObject,
+  requireString,
+} from './errors';
 import { defaultScope, type FeedbackKind } from './kinds';
 import type { DecisionEntry, FeedbackEvent } from './schema';
 import { createMemoryFeedbackStore, type FeedbackStore, type GuardrailResume } from './store';
@@ -525,6 +532,7 @@ function matches(s: Suppression, query: SuppressionQuery): boolean {
  * loop.check({ subject: 'cus_1', ruleId: 'other', topic: 'offers.travel.hotels', channel: 'email', at: clock.now() }).suppressed; // true
  */
 export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackLoop {
+  requireObject(options, 'options');
   const store = options.store ?? createMemoryFeedbackStore();
   const clock = options.clock ?? systemClock;
   const durations: Record<TimedFeedbackKind, number> = { ...DEFAULT_DURATIONS };
@@ -1502,6 +1510,8 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       }
     },
     suppressions(subject, at = clock.now()) {
+      requireString(subject, 'subject');
+      requireNumber(at, 'at');
       const state = stateOf(subject);
       if (state === undefined) return [];
       const out: SuppressionReason[] = [];
@@ -1514,13 +1524,16 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return out;
     },
     budget(subject, channel, at = clock.now()) {
+      checkSubjectChannel(subject, channel, at);
       return budgetOf(subject, channel, at);
     },
     fatigue(subject, channel, at = clock.now()) {
+      checkSubjectChannel(subject, channel, at);
       const n = subjectIds.get(subject);
       return n === undefined ? 0 : scoreAt(findPage(channel, n), n & (PAGE - 1), at);
     },
     ruleHealth(ruleId, variantId) {
+      checkRuleVariant(ruleId, variantId);
       const key = guardKey(ruleId, variantId ?? null);
       const c = countsFor(ruleId, variantId ?? null);
       const rates = {} as Record<GuardrailMetric, RateInterval>;
@@ -1536,6 +1549,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       };
     },
     isPaused(ruleId, variantId) {
+      checkRuleVariant(ruleId, variantId);
       return (
         paused.has(ruleId) || (variantId !== undefined && paused.has(guardKey(ruleId, variantId)))
       );
@@ -1544,6 +1558,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return [...paused.values()];
     },
     async resume(ruleId, variantId) {
+      checkRuleVariant(ruleId, variantId);
       const variant = variantId ?? null;
       const key = guardKey(ruleId, variant);
       const pause = paused.get(key);
@@ -1566,6 +1581,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return accepted.filter((event) => !decisions.has(event.decisionId));
     },
     corrections(subject) {
+      if (subject !== undefined) requireString(subject, 'subject');
       return subject === undefined
         ? [...correctionList]
         : correctionList.filter((c) => c.subject === subject);
@@ -1574,6 +1590,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return accepted;
     },
     subscribe(listener) {
+      requireFunction(listener, 'listener');
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
@@ -1581,6 +1598,17 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     },
   };
   return loop;
+}
+
+function checkSubjectChannel(subject: unknown, channel: unknown, at: unknown): void {
+  requireString(subject, 'subject');
+  requireString(channel, 'channel');
+  requireNumber(at, 'at');
+}
+
+function checkRuleVariant(ruleId: unknown, variantId: unknown): void {
+  requireString(ruleId, 'ruleId');
+  if (variantId !== undefined && variantId !== null) requireString(variantId, 'variantId');
 }
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26), for naming an interval's confidence level. */

@@ -1,5 +1,5 @@
 import { duration, type Instant, isWithin, type SubjectId } from '@candor/core';
-import { checkNumberOption } from './errors';
+import { checkNumberOption, feedbackError, requireObject } from './errors';
 import type { FeedbackKind } from './kinds';
 import type { FeedbackEvent } from './schema';
 import { checkFeedbackEvent } from './validate';
@@ -96,6 +96,12 @@ export function computeTrustMetrics(
   events: readonly FeedbackEvent[],
   options: TrustMetricsOptions = {},
 ): TrustMetrics {
+  if (!Array.isArray(events))
+    throw feedbackError('feedback/invalid_event', 'events: expected an array of feedback events', {
+      path: 'events',
+      value: events,
+    });
+  requireObject(options, 'options');
   const bucketMs = checkNumberOption(options.bucketMs ?? duration.day, 'bucketMs', 1);
   const window = checkNumberOption(
     options.efficacyWindowMs ?? 30 * duration.day,

@@ -1,4 +1,4 @@
-import { feedbackError } from './errors';
+import { checkNumberOption, feedbackError, requireFunction, show } from './errors';
 
 /**
  * A seeded source of uniform numbers in [0, 1).
@@ -18,7 +18,7 @@ export type Random = () => number;
  */
 export function createRandom(seed: number): Random {
   if (!Number.isFinite(seed)) {
-    throw feedbackError('feedback/invalid_option', `seed ${seed} must be a finite number`, {
+    throw feedbackError('feedback/invalid_option', `seed ${show(seed)} must be a finite number`, {
       path: 'seed',
       value: seed,
     });
@@ -64,10 +64,16 @@ function normal(random: Random): number {
  * sampleGamma(createRandom(1), 2.5);
  */
 export function sampleGamma(random: Random, shape: number): number {
+  requireFunction(random, 'random');
+  checkNumberOption(shape, 'shape', Number.MIN_VALUE);
+  return gamma(random, shape);
+}
+
+function gamma(random: Random, shape: number): number {
   if (shape < 1) {
     let u = random();
     while (u === 0) u = random();
-    return sampleGamma(random, shape + 1) * u ** (1 / shape);
+    return gamma(random, shape + 1) * u ** (1 / shape);
   }
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
@@ -89,7 +95,15 @@ export function sampleGamma(random: Random, shape: number): number {
  * sampleBeta(createRandom(1), 3, 7); // near 0.3 on average
  */
 export function sampleBeta(random: Random, alpha: number, beta: number): number {
-  const x = sampleGamma(random, alpha);
-  const y = sampleGamma(random, beta);
+  requireFunction(random, 'random');
+  checkNumberOption(alpha, 'alpha', Number.MIN_VALUE);
+  checkNumberOption(beta, 'beta', Number.MIN_VALUE);
+  return drawBeta(random, alpha, beta);
+}
+
+/** @internal {@link sampleBeta} without the argument checks, for callers that validated them. */
+export function drawBeta(random: Random, alpha: number, beta: number): number {
+  const x = gamma(random, alpha);
+  const y = gamma(random, beta);
   return x + y === 0 ? 0.5 : x / (x + y);
 }

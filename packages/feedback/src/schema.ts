@@ -7,7 +7,7 @@ import {
   zodToCandorError,
 } from '@candor/core';
 import * as z from 'zod/mini';
-import type { FeedbackErrorCode } from './errors';
+import { type FeedbackErrorCode, feedbackError } from './errors';
 import {
   explicitFeedbackKinds,
   feedbackKinds,
@@ -228,6 +228,12 @@ export type FeedbackSchemaName = keyof typeof schemas;
  * const schema = feedbackJsonSchema('FeedbackEvent');
  */
 export function feedbackJsonSchema(name: FeedbackSchemaName): Record<string, unknown> {
+  if (typeof name !== 'string' || !Object.hasOwn(schemas, name))
+    throw feedbackError(
+      'feedback/invalid_option',
+      `name: expected one of ${Object.keys(schemas).join(', ')}`,
+      { path: 'name', value: name },
+    );
   return z.toJSONSchema(schemas[name], { io: 'input', unrepresentable: 'any' }) as Record<
     string,
     unknown

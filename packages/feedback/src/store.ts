@@ -1,5 +1,5 @@
 import type { Instant, SubjectId } from '@candor/core';
-import { feedbackError } from './errors';
+import { feedbackError, requireArray, requireObject } from './errors';
 import type { DecisionEntry, FeedbackEvent } from './schema';
 
 /**
@@ -124,6 +124,7 @@ function canonical(value: unknown): string {
  * eventFingerprint({ b: 1, a: 2 }) === eventFingerprint({ a: 2, b: 1 }); // true
  */
 export function eventFingerprint(record: FeedbackEvent | DecisionEntry | object): string {
+  requireObject(record, 'record', 'feedback/invalid_event');
   return canonical(record);
 }
 
@@ -208,18 +209,23 @@ export function createMemoryFeedbackStore(): FeedbackStore {
   const resumes: GuardrailResume[] = [];
   return {
     async appendEvents(batch) {
+      requireArray(batch, 'events');
       return appendLog(events, eventIndex, batch, (e) => e.idempotencyKey, 'idempotency key');
     },
     async readEvents(options = {}) {
+      requireObject(options, 'options');
       return readLog(events, options).map((row) => ({ seq: row.seq, event: row.value }));
     },
     async appendDecisions(batch) {
+      requireArray(batch, 'entries');
       return appendLog(decisions, decisionIndex, batch, (d) => d.decisionId, 'decision');
     },
     async readDecisions(options = {}) {
+      requireObject(options, 'options');
       return readLog(decisions, options).map((row) => ({ seq: row.seq, entry: row.value }));
     },
     async appendResumes(batch) {
+      requireArray(batch, 'resumes');
       for (const r of batch) resumes.push({ ruleId: r.ruleId, variantId: r.variantId, at: r.at });
     },
     async readResumes() {

@@ -1,4 +1,4 @@
-import { feedbackError } from './errors';
+import { feedbackError, show } from './errors';
 
 /**
  * A proportion with its Wilson score interval.
@@ -35,15 +35,21 @@ export function wilsonInterval(count: number, trials: number, z = 1.96): RateInt
   ) {
     throw feedbackError(
       'feedback/invalid_reward',
-      `wilsonInterval: ${count} of ${trials} is not a whole count within its trials`,
-      { path: 'count', value: count },
+      `wilsonInterval: ${show(count)} of ${show(trials)} is not a whole count within its trials`,
+      Number.isInteger(trials) && trials >= 0
+        ? { path: 'count', value: count }
+        : { path: 'trials', value: trials },
     );
   }
   if (!Number.isFinite(z) || z <= 0) {
-    throw feedbackError('feedback/invalid_option', `wilsonInterval: z ${z} must be positive`, {
-      path: 'z',
-      value: z,
-    });
+    throw feedbackError(
+      'feedback/invalid_option',
+      `wilsonInterval: z ${show(z)} must be positive`,
+      {
+        path: 'z',
+        value: z,
+      },
+    );
   }
   if (trials === 0) return { rate: 0, lower: 0, upper: 1, count, trials };
   const p = count / trials;
