@@ -6,11 +6,8 @@
  * Run: `cd bench && npx tsx src/consent-size-breakdown.ts`
  */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build, type Plugin } from 'esbuild';
-import { TYPICAL_APP } from './suites/consent.ts';
+import type { Plugin } from 'esbuild';
+import { gzippedBytes, TYPICAL_APP } from './suites/consent.ts';
 
 /** Replaces each listed `packages/consent/src/<name>.ts` by exports of values the bundler cannot drop. */
 function without(modules: readonly string[]): Plugin {
@@ -31,26 +28,6 @@ function without(modules: readonly string[]): Plugin {
   };
 }
 
-async function gzipBytes(modules: readonly string[]): Promise<number> {
-  const result = await build({
-    stdin: {
-      contents: TYPICAL_APP,
-      resolveDir: dirname(fileURLToPath(import.meta.url)),
-      loader: 'ts',
-    },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    conditions: ['@candor/source'],
-    plugins: [without(modules)],
-    logLevel: 'silent',
-  });
-  return gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length;
-}
-
 const steps: [string, string[]][] = [
   ['as shipped', []],
   [
@@ -61,5 +38,7 @@ const steps: [string, string[]][] = [
   ['… and without notices', ['store', 'canonical', 'sha256', 'validate-event', 'notices']],
 ];
 for (const [label, modules] of steps) {
-  console.log(`${String(await gzipBytes(modules)).padStart(6)} B min+gzip  ${label}`);
+  console.log(
+    `${String(await gzippedBytes(TYPICAL_APP, { conditions: ['@candor/source'], plugins: [without(modules)] })).padStart(6)} B min+gzip  ${label}`,
+  );
 }

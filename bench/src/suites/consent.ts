@@ -9,7 +9,7 @@ import {
   definePurposes,
   verifyChain,
 } from '@candor/consent';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import type { Metric, Suite } from '../harness.ts';
 
 const SUBJECTS = 100_000;
@@ -131,7 +131,16 @@ function appendOne(): unknown {
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 
-async function gzippedKb(contents: string, external: string[]): Promise<number> {
+/**
+ * Bytes of `contents` bundled for the browser with esbuild, minified, then gzipped (level 9).
+ *
+ * @example
+ * await gzippedBytes("export { decide } from '@candor/consent';");
+ */
+export async function gzippedBytes(
+  contents: string,
+  extra: Pick<BuildOptions, 'external' | 'conditions' | 'plugins'> = {},
+): Promise<number> {
   const result = await build({
     stdin: { contents, resolveDir: benchDir, loader: 'ts' },
     bundle: true,
@@ -140,12 +149,14 @@ async function gzippedKb(contents: string, external: string[]): Promise<number> 
     platform: 'browser',
     target: 'es2022',
     write: false,
-    external,
     logLevel: 'silent',
+    ...extra,
   });
-  const code = result.outputFiles[0]!.contents;
-  return gzipSync(code, { level: 9 }).length / 1024;
+  return gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length;
 }
+
+const gzippedKb = async (contents: string, external: string[]) =>
+  (await gzippedBytes(contents, { external })) / 1024;
 
 /** The browser app the size metrics bundle: manager, decide, GPC, Consent Mode, needsPrompt. */
 export const TYPICAL_APP = `
