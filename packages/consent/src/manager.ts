@@ -544,9 +544,7 @@ export function createConsentManager<P extends string>(
   }
 
   function decide(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
-    if (typeof query !== 'object' || query === null) {
-      fail('core/invalid_input', 'query', query, 'must be an object');
-    }
+    needObject(query, 'query');
     // Only fields leave this function, never `query`: where it is inlined into a caller that
     // passes an object literal, the literal need not be allocated at all.
     const { subject, purpose, dataCategories, at } = query;
@@ -642,9 +640,7 @@ export function createConsentManager<P extends string>(
     extra: { readonly confirmed?: boolean; readonly gpc?: boolean } = {},
     path = 'input',
   ): { event: ConsentEvent; key: string } {
-    if (typeof input !== 'object' || input === null) {
-      fail('consent/invalid_event', path, input, 'must be an object');
-    }
+    needObject(input, path, 'consent/invalid_event');
     const now = clock.now();
     const purposes =
       kind === 'signal_observed' ? [] : purposeList(input.purposes, `${path}.purposes`, false);

@@ -178,11 +178,6 @@ export function hashedContent(entry: Omit<LedgerEntry, 'id' | 'hash'>): Record<s
  */
 export function sha256Hex(text: string): string {
   needType(text, 'string', 'text');
-  return hashText(text);
-}
-
-/** {@link sha256Hex} without the argument check, for callers that pass a string they built. */
-function hashText(text: string): string {
   if (native === undefined) native = detectNativeSha256();
   return native === null ? jsSha256Hex(text) : native(text);
 }
@@ -230,11 +225,8 @@ export function hashEntry(entry: Omit<LedgerEntry, 'id' | 'hash'>): string {
  */
 export function entryIdFromHash(hash: string): string {
   needType(hash, 'string', 'hash', 'consent/invalid_entry');
-  return idFromHash(hash);
+  return `cr_${hash.slice(0, 32)}`;
 }
-
-/** {@link entryIdFromHash} without the argument check, for hashes computed here. */
-const idFromHash = (hash: string): string => `cr_${hash.slice(0, 32)}`;
 
 function bad(path: string, value: unknown, problem: string): never {
   fail('consent/invalid_event', path, value, problem);
@@ -260,11 +252,6 @@ export function sealEntry(
 ): LedgerEntry {
   needObject(fields, 'fields', 'consent/invalid_event');
   needType(prevHash, 'string', 'prevHash', 'consent/invalid_event');
-  return seal(fields, prevHash);
-}
-
-/** {@link sealEntry} without the argument checks: `append` passes an object and a stored hash. */
-function seal(fields: Parameters<typeof sealEntry>[0], prevHash: string): LedgerEntry {
   const { subject, sequence, idempotencyKey, recordedAt, event } = fields;
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
     bad('subject', subject, 'must be a non-empty string (≤ 256)');
@@ -291,9 +278,9 @@ function seal(fields: Parameters<typeof sealEntry>[0], prevHash: string): Ledger
     v: LEDGER_HASH_VERSION,
   };
   const text = sorted === undefined ? canonicalJson(content) : JSON.stringify(content);
-  const hash = hashText(text);
+  const hash = sha256Hex(text);
   return {
-    id: idFromHash(hash),
+    id: entryIdFromHash(hash),
     subject,
     sequence,
     idempotencyKey,
@@ -380,7 +367,7 @@ export function verifyChain(entries: readonly LedgerEntry[]): ChainVerification 
     } catch {
       return broken('hash_mismatch', 'the entry can no longer be serialized canonically');
     }
-    if (actual !== entry.hash || idFromHash(actual) !== entry.id) {
+    if (actual !== entry.hash || entryIdFromHash(actual) !== entry.id) {
       return broken('hash_mismatch', 'content does not match the stored hash');
     }
     prev = entry.hash;
@@ -487,7 +474,7 @@ export function createMemoryLedgerStore(
       throwStaleSequence(request.subject, request.expectedSequence, actual);
     }
     const entry = Object.freeze(
-      seal(
+      sealEntry(
         {
           subject: request.subject,
           sequence: actual + 1,

@@ -22,7 +22,7 @@ import {
   type TraceNode,
   type WindowSlot,
 } from './compile';
-import { requireNumber, requireObject, rulesError } from './errors';
+import { requireNumber, requireObject, requireString, rulesError } from './errors';
 import type { GateName, Outcome, Proposal, Suppression, SuppressionCode } from './outcome';
 import {
   type PastEvent,
@@ -160,17 +160,6 @@ function checkEvent(event: RuleEvent, path = 'event'): void {
     bad('.timeZone', 'must be an IANA time zone name', event.timeZone);
   if (!Array.isArray(event.facts)) bad('.facts', 'must be an array of facts', event.facts);
   checkFacts(event.facts, `${path}.facts`);
-}
-
-function checkRuleId(ruleId: string): void {
-  if (typeof ruleId !== 'string')
-    throw rulesError(
-      'rules/invalid_rule',
-      'a rule id must be a string',
-      undefined,
-      'ruleId',
-      ruleId,
-    );
 }
 
 function checkFacts(facts: readonly Fact[], path: string): void {
@@ -1144,7 +1133,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       return persist(runEntries(entries, now));
     },
     async pause(ruleId, pauseOptions) {
-      checkRuleId(ruleId);
+      requireString(ruleId, 'ruleId');
       if (ruleId !== '*' && set.get(ruleId) === undefined)
         throw rulesError(
           'rules/unknown_rule',
@@ -1172,7 +1161,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       if (store) await store.setPause(ruleId, pause);
     },
     async resume(ruleId) {
-      checkRuleId(ruleId);
+      requireString(ruleId, 'ruleId');
       view.setPause(ruleId, null);
       if (store) await store.setPause(ruleId, null);
     },
