@@ -9,6 +9,14 @@ export {
 export type { CandorErrorDetails, CoreErrorCode } from './errors';
 export { CandorError, isCandorError } from './errors';
 export { Fact, JsonValue, Provenance, ProvenanceKind } from './fact';
+export type {
+  ChangeFeed,
+  ChangeStream,
+  FeedNotice,
+  LocalChangeFeed,
+  StoreChange,
+} from './feed';
+export { createLocalChangeFeed } from './feed';
 export {
   ancestorsOf,
   isDottedId,
@@ -35,6 +43,7 @@ export {
   SuppressionScope,
 } from './ports';
 export { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schemas';
+export { isSensitiveCategory, sensitiveCategories } from './sensitive';
 export type { Clock, VirtualClock } from './time';
 export { createVirtualClock, duration, systemClock, toInstant, toIso } from './time';
 export type { SafeParseResult } from './validate';

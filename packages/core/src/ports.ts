@@ -117,7 +117,8 @@ export type SuppressionScope = z.infer<typeof SuppressionScope>;
 
 /**
  * A question to a {@link SuppressionSource}: is this rule's message on this topic and channel
- * suppressed for `subject` at `at`?
+ * suppressed for `subject` at `at`? `critical` marks a message that protects the customer (a
+ * fraud or security alert): feedback never silences it, only consent can.
  *
  * @example
  * const query: SuppressionQuery = { subject: 'cus_1', ruleId: 'card-expiry', topic: 'billing.card_expiry', channel: 'email', at: Date.now() };
@@ -130,6 +131,7 @@ export const SuppressionQuery = /* @__PURE__ */ (() =>
     channel: z.string().check(z.minLength(1)),
     itemKey: z.optional(z.string()),
     at: Instant,
+    critical: z.optional(z.boolean()),
   }))();
 /** A question to a {@link SuppressionSource}. */
 export type SuppressionQuery = z.infer<typeof SuppressionQuery>;
