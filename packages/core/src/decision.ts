@@ -6,7 +6,9 @@ import { type SafeParseResult, zodToCandorError } from './validate';
 
 /**
  * What a decision does: its `type` (e.g. `notify`), `channel`, `topic`, an optional
- * `templateKey` for the message, and parameters for it.
+ * `templateKey` for the message, and parameters for it. `critical` marks a message that protects
+ * the customer (a fraud or security alert): feedback never silences it, only consent can, and an
+ * explanation offers no mute for it.
  *
  * @example
  * Action.parse({ type: 'notify', channel: 'email', topic: 'billing.card_expiry', templateKey: 'card-expiry' });
@@ -18,6 +20,7 @@ export const Action = /* @__PURE__ */ (() =>
     topic: TopicId,
     templateKey: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
     params: z.optional(z.record(z.string(), JsonValue)),
+    critical: z.optional(z.boolean()),
   }))();
 /** What a decision does. */
 export type Action = z.infer<typeof Action>;
