@@ -34,6 +34,7 @@ describe('decide() caches', () => {
         const clock = createVirtualClock(START);
         const store = createMemoryLedgerStore();
         const manager = createConsentManager({ purposes, clock, store, jurisdiction: 'FR' });
+        await manager.load();
         for (const s of steps) {
           const input = {
             subject: s.subject,

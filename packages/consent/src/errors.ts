@@ -46,7 +46,7 @@ export type ConsentErrorCode =
  * if (typeof gpc !== 'boolean') fail('consent/invalid_event', 'input.gpc', gpc, 'must be a boolean');
  */
 export function fail(
-  code: ConsentErrorCode | 'core/invalid_input',
+  code: ConsentErrorCode | 'core/invalid_input' | 'core/invalid_time',
   path: string,
   value: unknown,
   problem: string,

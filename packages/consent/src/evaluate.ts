@@ -17,7 +17,9 @@ import type { LedgerEntry } from './store';
  *   `default_opt_out_allowed`, `not_required_contract`, `not_required_legal_obligation`;
  * - not allowed: `refused`, `withdrawn`, `revoked`, `expired`, `refusal_expired`, `objected`,
  *   `gpc_opt_out`, `default_opt_in_required`, `sensitive_requires_opt_in`, `unknown_purpose`,
- *   `category_not_declared`.
+ *   `category_not_declared`;
+ * - not known (status `unknown`, not allowed): `not_loaded` (the subject's ledger has not been
+ *   read yet), `stale_view` (this instance may have missed a change made elsewhere).
  *
  * @example
  * if (verdict.reasons[0]?.code === ('gpc_opt_out' satisfies ConsentReasonCode)) showGpcBadge();
@@ -40,7 +42,9 @@ export type ConsentReasonCode =
   | 'default_opt_in_required'
   | 'sensitive_requires_opt_in'
   | 'unknown_purpose'
-  | 'category_not_declared';
+  | 'category_not_declared'
+  | 'not_loaded'
+  | 'stale_view';
 
 /**
  * A ledger event with the id verdicts cite (`cr_…`, or `pending:…` before it is stored). A

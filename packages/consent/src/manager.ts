@@ -251,11 +251,20 @@ export interface ConsentManager<P extends string> extends ConsentGate {
   readonly notices: readonly Notice<P>[];
   /** A plain {@link ConsentGate} (any purpose string; unknown ones are refused). */
   readonly gate: ConsentGate;
-  /** Hydrates the view from the store; returns the number of entries read. */
+  /**
+   * Hydrates the view from the store; returns the number of entries read. Until then, a manager
+   * over a store you passed answers `decide()` with status `unknown` (reason `not_loaded`) for
+   * every subject it has not read.
+   */
   load(options?: { readonly verify?: boolean }): Promise<number>;
-  /** Re-reads one subject from the store (e.g. after another process wrote). */
+  /** Re-reads one subject from the store (the store's feed does this by itself when it has one). */
   refresh(subject: SubjectId): Promise<void>;
-  /** Synchronous verdict: may `purpose` use `dataCategories` of `subject` (at `at`, default now)? */
+  /**
+   * Synchronous verdict: may `purpose` use `dataCategories` of `subject` (at `at`, default now)?
+   * Fails closed: status `unknown` (reasons `not_loaded` or `stale_view`) while the view cannot
+   * prove it is current, except for purposes whose first basis is a contract or legal obligation,
+   * which no consent event can change. A malformed `at` throws `core/invalid_time`.
+   */
   decide(query: DecideQuery<P>): ConsentVerdict;
   /** Records a grant. */
   grant(input: GrantInput<P>): Promise<ConsentChange>;
@@ -283,7 +292,7 @@ export interface ConsentManager<P extends string> extends ConsentGate {
   onChange(listener: (change: ConsentChange) => void): () => void;
   /** Verifies the stored chains (one subject, or all), naming the first broken entry. */
   verify(subject?: SubjectId): Promise<LedgerVerification>;
-  /** Purposes to ask `subject` about now (or at `at`), and why. */
+  /** Purposes to ask `subject` about now (or at `at`), and why; none while the view is not current. */
   needsPrompt(subject: SubjectId, options?: { readonly at?: Instant }): PromptNeed<P>[];
   /** The notice in force for a purpose. */
   currentNotice(purpose: P, at?: Instant): Notice<P> | undefined;
@@ -291,6 +300,14 @@ export interface ConsentManager<P extends string> extends ConsentGate {
   exportHistory(subject: SubjectId): Promise<SubjectHistory>;
   /** The subject's entries in the view (confirmed, oldest first). */
   entries(subject: SubjectId): readonly LedgerEntry[];
+  /**
+   * Whether the view can answer for `subject` right now: `ready`, or why not (`not_loaded`: its
+   * ledger was not read yet; `stale_view`: the store's feed is stale or a change made elsewhere is
+   * being read).
+   */
+  viewStatus(subject: SubjectId): 'ready' | 'not_loaded' | 'stale_view';
+  /** Stops following the store's feed (the view then goes stale). Idempotent. */
+  close(): void;
 }
 
 interface SubjectState {
@@ -307,9 +324,17 @@ interface SubjectState {
   settledSlots: number[];
   queue: Promise<unknown>;
   gpc: boolean | undefined;
+  /** The subject's whole chain has been read from the store (or written from its start). */
+  complete: boolean;
+  /** Highest sequence the feed announced; above the head, the subject is being re-read. */
+  announced: number;
+  /** A re-read after an announced change is under way. */
+  refreshing: boolean;
 }
 
 const MAX_RETRIES = 5;
+/** decide() asks a store's feed directly once every this many calls. */
+const RECHECK_EVERY = 1024;
 
 /**
  * Creates a consent manager. Call `await manager.load()` before use when the store already holds
@@ -341,6 +366,34 @@ export function createConsentManager<P extends string>(
   const defaultJurisdiction = options.jurisdiction;
   const defaultPack = resolvePolicy(defaultJurisdiction, packs, fallback);
   const subjects = new Map<SubjectId, SubjectState>();
+  const feed = store.feed;
+  if (feed != null && (typeof feed !== 'object' || typeof feed.subscribe !== 'function')) {
+    fail('core/invalid_input', 'options.store.feed', feed, 'must be a ChangeFeed');
+  }
+  // A manager on its own new store has nothing to read; one on a store you pass must load() it.
+  let loaded = options.store == null;
+  // False while the store's feed cannot prove it has announced every change (fail closed).
+  let fresh = feed == null || feed.fresh === true;
+  let closed = false;
+  // decide() asks the feed itself every so many calls, in case its timer could not run.
+  let recheckIn = RECHECK_EVERY;
+  // Idempotency keys of this manager's writes under way: the feed's notice of them is not news.
+  const writing = new Set<string>();
+  // While load() reads the ledger: the subjects new to the view the feed announced meanwhile.
+  let loading: Map<SubjectId, number> | null = null;
+  const stopFollowing = feed?.subscribe((notice) => {
+    if (closed) return;
+    if (notice.type === 'stale') fresh = false;
+    else if (notice.type === 'fresh') fresh = true;
+    else if (notice.change.stream === 'consent' && notice.change.subject !== null) {
+      heard(notice.change.subject, notice.change.sequence, notice.change.key);
+    }
+  });
+  // Purposes whose verdict no ledger event can change (first basis contract or legal obligation).
+  const ledgerFree = registry.ids.map((id) => {
+    const first = registry.get(id)?.bases[0];
+    return first === 'contract' || first === 'legal_obligation';
+  });
   const emptyCache: (Evaluation | undefined)[] = [];
   // Per slot (purpose × sensitive), the subjects whose current verdict holds from their last
   // event until their next change (no expiry, no future-dated event): decide() without `at`
@@ -371,6 +424,9 @@ export function createConsentManager<P extends string>(
         cache: [],
         queue: Promise.resolve(),
         gpc: undefined,
+        complete: false,
+        announced: 0,
+        refreshing: false,
       };
       subjects.set(subject, state);
     }
@@ -399,13 +455,64 @@ export function createConsentManager<P extends string>(
     state.settledSlots.length = 0;
   }
 
+  const headOf = (state: SubjectState) => state.entries[state.entries.length - 1]?.sequence ?? 0;
+
+  /** Applies the entry after the head; an older one is a repeat, a later one means a gap to read. */
   function applyEntry(state: SubjectState, entry: LedgerEntry): boolean {
-    const head = state.entries[state.entries.length - 1]?.sequence ?? 0;
+    const head = headOf(state);
     if (entry.sequence <= head) return false;
+    if (entry.sequence > head + 1) {
+      if (entry.sequence > state.announced) state.announced = entry.sequence;
+      reread(state);
+      return false;
+    }
     state.entries.push(entry);
+    state.complete = true;
     dropPending(state, entry.idempotencyKey);
     rebuild(state);
     return true;
+  }
+
+  /**
+   * The feed announced `sequence` for `subject`: unless this manager wrote it or has it, the
+   * subject answers `stale_view` until the store has been read up to it.
+   */
+  function heard(subject: SubjectId, sequence: number, key: string | null): void {
+    if (key !== null && writing.has(key)) return;
+    if (loading !== null && !subjects.has(subject)) {
+      // load() is reading the ledger: compare with what it read once it has.
+      loading.set(subject, Math.max(sequence, loading.get(subject) ?? 0));
+      return;
+    }
+    const state = stateOf(subject);
+    if (sequence <= headOf(state) && state.complete) return;
+    if (sequence > state.announced) state.announced = sequence;
+    reread(state);
+  }
+
+  /**
+   * Reads the subject again (it answers `stale_view` meanwhile) until the store has nothing newer
+   * than what was announced; on failure it stays closed and tries again, backing off.
+   */
+  function reread(state: SubjectState): void {
+    if (state.refreshing) return;
+    state.refreshing = true;
+    rebuild(state);
+    const attempt = async (tries: number): Promise<void> => {
+      try {
+        for (;;) {
+          const before = headOf(state);
+          await catchUp(state.subject, state);
+          const head = headOf(state);
+          if (head >= state.announced || head === before || closed) break;
+        }
+        state.refreshing = false;
+        rebuild(state);
+      } catch {
+        if (!closed) setTimeout(() => void attempt(tries + 1), Math.min(2_000, 50 * 2 ** tries));
+      }
+    };
+    void attempt(0);
   }
 
   /** Forgets the pending (not yet stored) event written under `key`; true if there was one. */
@@ -418,7 +525,9 @@ export function createConsentManager<P extends string>(
   /** Replaces a subject's entries with what the store holds, keeping only unstored pending events. */
   function reset(subject: SubjectId, list: LedgerEntry[]): void {
     const state = stateOf(subject);
-    state.entries = list;
+    // A chain only grows: a list read before a change the view already applied is older.
+    if (list.length >= state.entries.length) state.entries = list;
+    state.complete = true;
     state.pending = state.pending.filter((p) => !list.some((e) => e.idempotencyKey === p.key));
     rebuild(state);
   }
@@ -471,6 +580,14 @@ export function createConsentManager<P extends string>(
     } satisfies ConsentVerdict);
   }
 
+  /** Why the view cannot answer for this subject now, or `null` when it can. */
+  function problemWith(state: SubjectState | undefined): 'not_loaded' | 'stale_view' | null {
+    if (!fresh) return 'stale_view';
+    if (state === undefined) return loaded ? null : 'not_loaded';
+    if (state.refreshing) return 'stale_view';
+    return loaded || state.complete ? null : 'not_loaded';
+  }
+
   function verdictFor(
     purpose: Purpose,
     subject: SubjectId,
@@ -480,6 +597,8 @@ export function createConsentManager<P extends string>(
     at: Instant | undefined,
   ): ConsentVerdict {
     const state = subjects.get(subject);
+    const problem = problemWith(state);
+    if (problem !== null && !ledgerFree[purpose.index]) return unknownVerdict(purpose, problem);
     const slot = 2 * purpose.index + (sensitive ? 1 : 0);
     // Without an explicit `at`, the current state answers (even if the wall clock stepped back).
     if (
@@ -543,13 +662,47 @@ export function createConsentManager<P extends string>(
     return true;
   }
 
+  function unknownVerdict(purpose: Purpose, problem: 'not_loaded' | 'stale_view'): ConsentVerdict {
+    return Object.freeze({
+      allowed: false,
+      purpose: purpose.id,
+      status: 'unknown',
+      basis: null,
+      reasons: Object.freeze([
+        {
+          code: problem,
+          detail:
+            problem === 'not_loaded'
+              ? `Not allowed: this customer's consent for ${purpose.title} has not been read from the ledger yet`
+              : `Not allowed: this instance may have missed a recent change to this customer's consent for ${purpose.title}, and waits until it has caught up`,
+          purpose: purpose.id,
+        },
+      ]),
+      recordIds: Object.freeze([]),
+      noticeVersion: null,
+      expiresAt: null,
+    } satisfies ConsentVerdict);
+  }
+
+  /** Asks the feed itself whether it is fresh (its own timer may not have run yet). */
+  function recheck(): void {
+    recheckIn = RECHECK_EVERY;
+    if (feed != null && fresh && feed.fresh !== true) fresh = false;
+  }
+
   function decide(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
     needObject(query, 'query');
+    if (--recheckIn === 0) recheck();
     // Only fields leave this function, never `query`: where it is inlined into a caller that
     // passes an object literal, the literal need not be allocated at all.
     const { subject, purpose, dataCategories, at } = query;
     const jurisdiction = (query as DecideQuery<P>).jurisdiction;
-    if (at === undefined && jurisdiction === undefined && sameShape(purpose, dataCategories)) {
+    if (
+      fresh &&
+      at === undefined &&
+      jurisdiction === undefined &&
+      sameShape(purpose, dataCategories)
+    ) {
       const verdict = shapeSettled?.get(subject);
       if (verdict !== undefined) return verdict;
     }
@@ -565,6 +718,9 @@ export function createConsentManager<P extends string>(
   ): ConsentVerdict {
     if (typeof subject !== 'string' || subject.length === 0) {
       fail('core/invalid_input', 'subject', subject, 'must be a non-empty string');
+    }
+    if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at))) {
+      fail('core/invalid_time', 'at', at, 'must be a time in epoch milliseconds');
     }
     let purpose = lastPurpose;
     if (purposeId !== lastPurposeId || purpose === undefined) {
@@ -725,15 +881,16 @@ export function createConsentManager<P extends string>(
   }
 
   async function catchUp(subject: SubjectId, state: SubjectState): Promise<void> {
-    const head = state.entries[state.entries.length - 1]?.sequence ?? 0;
-    const newer = await store.read(subject, { afterSequence: head });
+    const newer = await store.read(subject, { afterSequence: headOf(state) });
     for (const entry of newer) {
       if (applyEntry(state, entry)) notify({ subject, entry, duplicate: false });
     }
+    state.complete = true;
   }
 
   function write(subject: SubjectId, event: ConsentEvent, key: string): Promise<ConsentChange> {
     const state = stateOf(subject);
+    writing.add(key);
     if (isRestrictive(event.kind)) {
       // Restrictions apply to the very next decide(), before the store acknowledges them. If the
       // write fails they stay in force in this process (fail closed) until refresh() or load().
@@ -752,6 +909,7 @@ export function createConsentManager<P extends string>(
             event,
           });
           if (entry.sequence > expectedSequence + 1) await catchUp(subject, state);
+          if (expectedSequence === 0) state.complete = true;
           const applied = applyEntry(state, entry);
           if (dropPending(state, key)) rebuild(state);
           const change = { subject, entry, duplicate };
@@ -759,12 +917,16 @@ export function createConsentManager<P extends string>(
           return change;
         } catch (error) {
           const stale = error instanceof CandorError && error.code === 'consent/stale_sequence';
-          if (!stale || attempt >= MAX_RETRIES) throw error;
+          if (!stale || attempt >= MAX_RETRIES) {
+            // The store may have kept it after all: read the subject again before answering.
+            reread(state);
+            throw error;
+          }
           await catchUp(subject, state);
         }
       }
     };
-    const result = state.queue.then(run, run);
+    const result = state.queue.then(run, run).finally(() => writing.delete(key));
     state.queue = result.catch(() => undefined);
     return result;
   }
@@ -782,7 +944,16 @@ export function createConsentManager<P extends string>(
 
   async function load(loadOptions: { readonly verify?: boolean } = {}): Promise<number> {
     needObject(loadOptions, 'options');
-    const bySubject = await readAll();
+    // Listening first: a change made while the ledger is read is announced, not lost.
+    await feed?.ready();
+    const announced = new Map<SubjectId, number>();
+    loading = announced;
+    let bySubject: Map<SubjectId, LedgerEntry[]>;
+    try {
+      bySubject = await readAll();
+    } finally {
+      loading = null;
+    }
     let count = 0;
     for (const list of bySubject.values()) {
       count += list.length;
@@ -798,6 +969,8 @@ export function createConsentManager<P extends string>(
       }
     }
     for (const [subject, list] of bySubject) reset(subject, list);
+    loaded = true;
+    for (const [subject, sequence] of announced) heard(subject, sequence, null);
     return count;
   }
 
@@ -897,6 +1070,8 @@ export function createConsentManager<P extends string>(
       needType(t, 'number', 'options.at');
       const out: PromptNeed<P>[] = [];
       const state = subjects.get(subject);
+      // A view that cannot prove it is current must not re-ask someone who may have said no.
+      if (problemWith(state) !== null) return out;
       const pack = packFor(state ? jurisdictionAt(state.items, t) : defaultJurisdiction);
       for (const id of registry.ids) {
         const purpose = registry.get(id)!;
@@ -959,6 +1134,17 @@ export function createConsentManager<P extends string>(
     entries(subject) {
       requireSubject(subject);
       return subjects.get(subject)?.entries.slice() ?? [];
+    },
+    viewStatus(subject) {
+      requireSubject(subject);
+      recheck();
+      return problemWith(subjects.get(subject)) ?? 'ready';
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      fresh = false;
+      stopFollowing?.();
     },
   };
   return manager;

@@ -1,4 +1,4 @@
-import type { Instant, SubjectId } from '@candor/core';
+import { type ChangeFeed, createLocalChangeFeed, type Instant, type SubjectId } from '@candor/core';
 import { canonicalCopy, canonicalJson, sortedEventCopy } from './canonical';
 import { fail, needObject, needType, safeString } from './errors';
 import type { ConsentEvent } from './events';
@@ -146,6 +146,13 @@ export interface ConsentLedgerStore {
    * sequence (subjects may come in any order and may interleave).
    */
   entries(): AsyncIterable<LedgerEntry>;
+  /**
+   * Optional: announces every append (stream `consent`, the subject, the entry's sequence and
+   * idempotency key), from this process and, for shared stores, from every other one. A consent
+   * manager follows it by itself, so a withdrawal made anywhere reaches its next `decide()`; a
+   * store without a feed is only safe for one manager.
+   */
+  readonly feed?: ChangeFeed;
 }
 
 /**
@@ -428,6 +435,7 @@ export interface MemoryLedgerStoreOptions {
 /**
  * An in-memory {@link ConsentLedgerStore}: for tests, browsers and single-process apps. Appends
  * are synchronous under the hood (one JavaScript turn), so concurrent appends cannot interleave.
+ * Its `feed` announces each append at once, so several managers on one store agree.
  * Its methods reject a bad argument with `core/invalid_input` (or the contract's codes for
  * `append`) naming it.
  *
@@ -445,6 +453,7 @@ export function createMemoryLedgerStore(
   }
   const chains = new Map<SubjectId, LedgerEntry[]>();
   const byKey = new Map<string, LedgerEntry>();
+  const feed = createLocalChangeFeed();
   for (let i = 0; i < initial.length; i++) {
     const entry = initial[i] as LedgerEntry;
     if (typeof entry !== 'object' || entry === null || typeof entry.subject !== 'string') {
@@ -488,10 +497,20 @@ export function createMemoryLedgerStore(
     if (chain) chain.push(entry);
     else chains.set(request.subject, [entry]);
     byKey.set(entry.idempotencyKey, entry);
+    feed.announce({
+      type: 'change',
+      change: {
+        stream: 'consent',
+        subject: entry.subject,
+        sequence: entry.sequence,
+        key: entry.idempotencyKey,
+      },
+    });
     return { entry, duplicate: false };
   }
 
   return {
+    feed,
     append(request) {
       try {
         return Promise.resolve(appendNow(request));

@@ -125,6 +125,7 @@ export function createLocalChangeFeed(): LocalChangeFeed {
           },
         );
       }
+      if (listeners.size === 0) return;
       for (const listener of [...listeners]) {
         try {
           listener(notice);

@@ -15,7 +15,8 @@ export type LegalBasis = z.infer<typeof LegalBasis>;
 /**
  * Where a subject stands for one purpose: `granted`, `refused`, `withdrawn`, `revoked` (by the
  * company), `objected` (Art. 21), `expired`, `opted_out` (US-style opt-out or GPC), `not_asked`,
- * or `not_required` (a basis other than consent applies).
+ * `not_required` (a basis other than consent applies), or `unknown` (the view cannot tell right
+ * now, because it was never loaded or is stale: never allowed).
  *
  * @example
  * ConsentStatus.parse('withdrawn');
@@ -31,6 +32,7 @@ export const ConsentStatus = /* @__PURE__ */ (() =>
     'opted_out',
     'not_asked',
     'not_required',
+    'unknown',
   ]))();
 /** Where a subject stands for one purpose. */
 export type ConsentStatus = z.infer<typeof ConsentStatus>;

@@ -18,6 +18,7 @@ import { CandorError } from '@candor/core';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
 import { checkDatabase, sqlState } from './errors';
+import type { PostgresChangeFeed } from './feed';
 
 /**
  * The latest purpose-specific event recorded for one subject and purpose: the materialized
@@ -65,6 +66,8 @@ export type StoredLedgerVerification =
  * const manager = await openConsentManager({ purposes, store });
  */
 export interface PostgresLedgerStore extends ConsentLedgerStore {
+  /** The database's change feed: every append, from any instance, is announced on it. */
+  readonly feed: PostgresChangeFeed;
   /** Verifies the stored chain of `subject`, or of every subject, reading in pages. */
   verify(subject?: SubjectId): Promise<StoredLedgerVerification>;
   /**
@@ -160,6 +163,8 @@ export function createPostgresLedgerStore(
   const entries = db.table('consent_entries');
   const heads = db.table('consent_heads');
   const current = db.table('consent_current');
+  const counter = db.table('change_counter');
+  const changes = db.table('changes');
   const pageSize = options.pageSize ?? 2000;
   const cacheSize = options.headCacheSize ?? 100_000;
   const headCache = new Map<SubjectId, LedgerHead>();
@@ -173,13 +178,21 @@ export function createPostgresLedgerStore(
     }
   };
 
-  // One statement appends a whole batch (distinct subjects): entries, heads and current state
-  // are written together or not at all. The batch travels as one JSON parameter (one row object
-  // per entry; `event` is the entry's event object, stored as the exact JSON text it arrived as).
-  const input = `input as materialized (
-      select * from json_to_recordset($1::json) as x(subject text, sequence integer, id text,
+  // One statement appends a whole batch (distinct subjects and keys): entries, heads, current
+  // state and the change feed's rows are written together or not at all. The batch travels as
+  // one JSON parameter (one row object per entry; `event` is the entry's event object, stored as
+  // the exact JSON text it arrived as). The feed's counter is taken first ($2 positions), before
+  // any other lock, by every writing statement: so they cannot deadlock on it.
+  const input = `pos as (update ${counter} set last = last + $2 returning last - $2 as base),
+    input as materialized (
+      select x.*, pos.base + x.offset as position
+      from pos, json_to_recordset($1::json) as x(subject text, sequence integer, id text,
         idempotency_key text, recorded_at bigint, kind text, event_at bigint, event json,
-        hash_version smallint, prev_hash text, hash text, purposes text[], expires_at bigint))`;
+        hash_version smallint, prev_hash text, hash text, purposes text[], expires_at bigint,
+        "offset" integer))`;
+  const announce = (rows: string) => `
+      insert into ${changes} (position, stream, subject, sequence, key)
+      select x.position, 'consent', x.subject, x.sequence, x.idempotency_key from ${rows}`;
   const insertEntries = `
       insert into ${entries} (subject, sequence, id, idempotency_key, recorded_at, kind, event_at,
         event, hash_version, prev_hash, hash)
@@ -202,14 +215,16 @@ export function createPostgresLedgerStore(
         where c.sequence < excluded.sequence`;
   // The common case: every row is new. A plain insert: a taken (subject, sequence) or key fails
   // the whole statement (unique violation, nothing written) and the batch is sent again below.
-  const appendAllSql = `with ${input}, ins as (${insertEntries}), head as (${upsertHeads('input x')})
+  const appendAllSql = `with ${input}, ins as (${insertEntries}), head as (${upsertHeads('input x')}),
+    chg as (${announce('input x')})
     ${upsertCurrent('input x')}`;
   // Under contention (a lookup was needed, or the plain insert failed): rows whose
   // (subject, sequence) or key is taken are skipped and settled one by one afterwards.
   const written = 'input x join ins using (idempotency_key)';
   const appendUntakenSql = `with ${input},
     ins as (${insertEntries} on conflict do nothing returning idempotency_key),
-    head as (${upsertHeads(written)}), cur as (${upsertCurrent(written)})
+    head as (${upsertHeads(written)}), cur as (${upsertCurrent(written)}),
+    chg as (${announce(written)})
     select idempotency_key from ins`;
 
   const lookupSql = `
@@ -291,12 +306,17 @@ export function createPostgresLedgerStore(
       // A batch holds at most one request per subject: the next one for a subject needs the
       // head this one creates, so it waits for a later batch (FIFO per subject).
       const size = Math.min(maxBatch, Math.ceil(queue.length / (concurrency - active)));
+      // Nor two with one idempotency key: only one of them can be stored, and a later batch
+      // then settles the other as a duplicate or a conflict.
       const batch: Pending[] = [];
       const rest: Pending[] = [];
       const subjects = new Set<string>();
+      const keys = new Set<string>();
       for (const item of queue) {
-        if (batch.length < size && !subjects.has(item.request.subject)) {
-          subjects.add(item.request.subject);
+        const { subject, idempotencyKey } = item.request;
+        if (batch.length < size && !subjects.has(subject) && !keys.has(idempotencyKey)) {
+          subjects.add(subject);
+          keys.add(idempotencyKey);
           batch.push(item);
         } else rest.push(item);
       }
@@ -359,7 +379,8 @@ export function createPostgresLedgerStore(
       a.entry.subject < b.entry.subject ? -1 : a.entry.subject > b.entry.subject ? 1 : 0,
     );
     const json = JSON.stringify(
-      ready.map(({ entry }) => ({
+      ready.map(({ entry }, i) => ({
+        offset: i + 1,
         subject: entry.subject,
         sequence: entry.sequence,
         id: entry.id,
@@ -382,8 +403,11 @@ export function createPostgresLedgerStore(
     for (let attempt = 0; ; attempt++) {
       try {
         if (skipTaken)
-          rows = await sql.query<{ idempotency_key: string }>(appendUntakenSql, [json]);
-        else await sql.query(appendAllSql, [json]);
+          rows = await sql.query<{ idempotency_key: string }>(appendUntakenSql, [
+            json,
+            ready.length,
+          ]);
+        else await sql.query(appendAllSql, [json, ready.length]);
         break;
       } catch (error) {
         const state = sqlState((error as { cause?: unknown }).cause);
@@ -481,6 +505,7 @@ export function createPostgresLedgerStore(
   }
 
   return {
+    feed: db.feed,
     append,
     read,
     async head(subject) {

@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
 import { type CandorDriver, createPgDriver, createPgliteDriver, type HealthReport } from './driver';
 import { invalidOption } from './errors';
+import { type ChangeFeedOptions, createPostgresChangeFeed, type PostgresChangeFeed } from './feed';
 import {
   candorMigrations,
   type MigrationReport,
@@ -39,6 +40,8 @@ export interface CandorDatabaseOptions {
   readonly schema?: string;
   /** Apply pending migrations on open (default `true`). */
   readonly migrate?: boolean;
+  /** The change feed's staleness bound, heartbeat and reconnect delay (see {@link ChangeFeedOptions}). */
+  readonly feed?: ChangeFeedOptions;
 }
 
 /**
@@ -57,6 +60,12 @@ export interface CandorDatabase {
   readonly schema: string;
   /** A table's qualified, quoted name: `table('consent_entries')` → `"public"."candor_consent_entries"`. */
   table(name: string): string;
+  /**
+   * The change feed every store of this database offers its views (`store.feed`): consent
+   * managers, feedback loops and rule engines built on them follow it by themselves. It starts
+   * on first use and holds one connection while it runs.
+   */
+  readonly feed: PostgresChangeFeed;
   /** Applies pending migrations (done on open unless `migrate: false`). */
   migrate(): Promise<MigrationReport>;
   /** The schema version currently applied (0 when none). */
@@ -136,10 +145,24 @@ export async function createCandorDatabase(
   }
 
   const quoted = quoteIdent(schema);
+  const table = (name: string) => `${quoted}.${quoteIdent(`candor_${name}`)}`;
+  let feed: PostgresChangeFeed;
+  try {
+    feed = createPostgresChangeFeed(
+      driver,
+      schema,
+      { changes: table('changes'), counter: table('change_counter') },
+      options.feed,
+    );
+  } catch (error) {
+    await driver.close().catch(() => undefined);
+    throw error;
+  }
   const db: CandorDatabase = {
     driver,
     schema,
-    table: (name) => `${quoted}.${quoteIdent(`candor_${name}`)}`,
+    table,
+    feed,
     migrate: () => migrate(driver, schema, candorMigrations),
     async version() {
       const [found] = await driver.query<{ t: string | null }>(
@@ -153,7 +176,10 @@ export async function createCandorDatabase(
       return Number(row?.v ?? 0);
     },
     health: () => driver.health(),
-    close: () => driver.close(),
+    async close() {
+      await feed.close();
+      await driver.close();
+    },
   };
   if (options.migrate !== false) {
     try {

@@ -61,6 +61,21 @@ export interface HealthReport {
 }
 
 /**
+ * A connection held open to listen for notifications on one channel (see
+ * {@link CandorDriver.listen}). Queries run on that same connection, so a query that succeeds
+ * proves the connection, and with it the listening, is alive.
+ *
+ * @example
+ * const session = await driver.listen('candor_changes', onNotify, onLost);
+ * await session.query('select 1');
+ * await session.close();
+ */
+export interface ListenSession extends SqlClient {
+  /** Stops listening and gives the connection up. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
  * Which engine a driver runs on: `pglite` (embedded WebAssembly PostgreSQL, one connection) or
  * `postgres` (a real server through a node-postgres pool).
  *
@@ -91,6 +106,17 @@ export interface CandorDriver extends SqlClient {
   transaction<T>(fn: (tx: SqlClient) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** One round trip to the server: never throws, reports instead. */
   health(): Promise<HealthReport>;
+  /**
+   * Listens on `channel` on a connection of its own (PostgreSQL: one taken from the pool for as
+   * long as the session lasts, named `candor-feed` in `pg_stat_activity`). `onNotify` gets each
+   * notification's payload; `onLost` is called once if the connection dies (e.g. the server
+   * terminated it), after which the session is closed.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onLost: (error: unknown) => void,
+  ): Promise<ListenSession>;
   /** Closes the connection(s) it opened; borrowed ones (a `pool` or `pglite` you passed) stay open. */
   close(): Promise<void>;
   /** `true` after {@link CandorDriver.close}. */
@@ -179,6 +205,20 @@ export function createPgliteDriver(db: PGlite, options: { readonly owned: boolea
       return withRetries(txOptions?.maxRetries ?? 5, () =>
         db.transaction((tx) => fn({ query: (text, params) => run(tx, text, params) })),
       );
+    },
+    async listen(channel, onNotify) {
+      if (closed) throw closedError();
+      // One connection: the embedded database cannot drop it, so `onLost` is never called.
+      const stop = await db.listen(channel, onNotify);
+      let open = true;
+      return {
+        query: (text, params) => run(db, text, params),
+        async close() {
+          if (!open) return;
+          open = false;
+          await stop();
+        },
+      };
     },
     async health() {
       const start = performance.now();
@@ -269,6 +309,41 @@ export function createPgDriver(pool: Pool, options: { readonly owned: boolean })
           client.release(broken);
         }
       });
+    },
+    async listen(channel, onNotify, onLost) {
+      if (closed) throw closedError();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw wrapError(error, 'connect');
+      });
+      let open = true;
+      const onNotification = (message: { channel: string; payload?: string | undefined }) => {
+        if (open && message.channel === channel) onNotify(message.payload ?? '');
+      };
+      const end = (error: unknown) => {
+        if (!open) return;
+        open = false;
+        client.release(error instanceof Error ? error : new Error(String(error)));
+        onLost(error);
+      };
+      client.on('notification', onNotification);
+      // Kept for the client's life: an error on a connection we gave up must not crash the app.
+      client.on('error', end);
+      client.on('end', () => end(new Error('the listening connection ended')));
+      try {
+        await client.query("set application_name = 'candor-feed'");
+        await client.query(`listen "${channel.replaceAll('"', '""')}"`);
+      } catch (error) {
+        end(error);
+        throw wrapError(error, 'listen');
+      }
+      return {
+        query: (text, params) => (open ? run(client, text, params) : Promise.reject(closedError())),
+        async close() {
+          if (!open) return;
+          open = false;
+          client.release(true);
+        },
+      };
     },
     async health() {
       const start = performance.now();

@@ -13,6 +13,7 @@ import { eventFingerprint } from '@candor/feedback';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
 import { checkDatabase } from './errors';
+import { type PostgresChangeFeed, recordChanges } from './feed';
 
 /**
  * A durable {@link FeedbackStore} on PostgreSQL or PGlite, plus counts for dashboards.
@@ -23,6 +24,8 @@ import { checkDatabase } from './errors';
  * await loop.hydrate();
  */
 export interface PostgresFeedbackStore extends FeedbackStore {
+  /** The database's change feed: every append, from any instance, is announced on it. */
+  readonly feed: PostgresChangeFeed;
   /** Stores guardrail resumes (`loop.resume()`), so a restarted loop keeps the rule resumed. */
   appendResumes(resumes: readonly GuardrailResume[]): Promise<void>;
   /** Reads every stored guardrail resume, in append order. */
@@ -209,6 +212,17 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
           spec.log,
           first + rows.length - 1,
         ]);
+        // After the log's own counter (every feedback append takes the two in this order).
+        await recordChanges(
+          tx,
+          db,
+          `feedback.${spec.log}`,
+          rows.map((r, i) => ({
+            subject: r.item.subject,
+            sequence: seqs[i] as number,
+            key: r.key,
+          })),
+        );
       }
       return { appended, duplicates };
     });
@@ -232,6 +246,7 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
   }
 
   return {
+    feed: db.feed,
     appendEvents: (items) => append(events, items),
     appendDecisions: (items) => append(decisions, items),
     async readEvents(options): Promise<readonly StoredFeedbackEvent[]> {
@@ -250,11 +265,19 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
         });
       }
       if (items.length === 0) return;
-      await sql.query(
-        `insert into ${resumes} (rule_id, variant_id, at)
-         select * from unnest($1::text[], $2::text[], $3::bigint[])`,
-        [items.map((r) => r.ruleId), items.map((r) => r.variantId), items.map((r) => r.at)],
-      );
+      await db.driver.transaction(async (tx) => {
+        await recordChanges(
+          tx,
+          db,
+          'feedback.resumes',
+          items.map((r) => ({ subject: null, sequence: 0, key: r.ruleId })),
+        );
+        await tx.query(
+          `insert into ${resumes} (rule_id, variant_id, at)
+           select * from unnest($1::text[], $2::text[], $3::bigint[])`,
+          [items.map((r) => r.ruleId), items.map((r) => r.variantId), items.map((r) => r.at)],
+        );
+      });
     },
     async readResumes(): Promise<readonly GuardrailResume[]> {
       const rows = await sql.query<{ rule_id: string; variant_id: string | null; at: Num }>(

@@ -5,10 +5,12 @@ export type {
   DriverKind,
   HealthReport,
   IsolationLevel,
+  ListenSession,
   SqlClient,
   TransactionOptions,
 } from './driver';
 export { createPgDriver, createPgliteDriver } from './driver';
 export type { PostgresErrorCode } from './errors';
+export type { ChangeFeedOptions, PostgresChangeFeed } from './feed';
 export type { Migration, MigrationReport } from './migrations';
 export { candorMigrations, migrate } from './migrations';

@@ -172,6 +172,37 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'change feed: one commit-ordered log of every write, announced with NOTIFY',
+    statements: (s: string) => [
+      // Positions come from one counter row, taken first by every writing statement and held to
+      // its commit, so a later position always commits later: a reader that has seen position
+      // n has seen every change below it. Gaps are harmless.
+      `create table ${s}.candor_change_counter (
+        id boolean primary key default true check (id),
+        last bigint not null
+      )`,
+      `insert into ${s}.candor_change_counter (id, last) values (true, 0)`,
+      `create table ${s}.candor_changes (
+        position bigint primary key,
+        stream text not null,
+        subject text,
+        sequence bigint not null default 0,
+        key text,
+        recorded_at timestamptz not null default now()
+      )`,
+      `create index candor_changes_recorded_at on ${s}.candor_changes (recorded_at)`,
+      `create function ${s}.candor_announce_changes() returns trigger language plpgsql as $$
+        begin
+          perform pg_notify('candor_changes', tg_table_schema);
+          return null;
+        end
+      $$`,
+      `create trigger candor_changes_announce after insert on ${s}.candor_changes
+        for each statement execute function ${s}.candor_announce_changes()`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */

@@ -13,6 +13,7 @@ import type PgBoss from 'pg-boss';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
 import { checkDatabase } from './errors';
+import { type PostgresChangeFeed, recordChanges } from './feed';
 
 /**
  * A durable {@link RuleStateStore} on PostgreSQL or PGlite, plus pruning and the next due time.
@@ -22,6 +23,8 @@ import { checkDatabase } from './errors';
  * const engine = createRuleEngine({ rules, consent, state });
  */
 export interface PostgresRuleStateStore extends RuleStateStore {
+  /** The database's change feed: every pause and resume, from any instance, is announced on it. */
+  readonly feed: PostgresChangeFeed;
   /** Deletes fires, past events and reservations older than `before`, and expired dedup keys. */
   prune(before: Instant): Promise<{ readonly deleted: number }>;
   /** The earliest `dueAt` of any schedule entry, or `null` when none. */
@@ -175,6 +178,7 @@ export function createPostgresRuleStateStore(
   }
 
   const store: PostgresRuleStateStore = {
+    feed: db.feed,
     async reserve(r) {
       checkReservation(r);
       return db.driver.transaction((tx) => reserveIn(tx, r));
@@ -288,16 +292,19 @@ export function createPostgresRuleStateStore(
     },
     async setPause(ruleId, pause: Pause | null) {
       if (typeof pause !== 'object') invalid('pause', pause, 'must be a pause or null');
-      if (pause === null) {
-        await sql.query(`delete from ${t.pauses} where rule_id = $1`, [ruleId]);
-        return;
-      }
-      await sql.query(
-        `insert into ${t.pauses} (rule_id, reason, since, until, paused_by) values ($1, $2, $3, $4, $5)
-         on conflict (rule_id) do update set reason = excluded.reason, since = excluded.since,
-           until = excluded.until, paused_by = excluded.paused_by`,
-        [ruleId, pause.reason, pause.since, pause.until, pause.by],
-      );
+      await db.driver.transaction(async (tx) => {
+        await recordChanges(tx, db, 'rules.pauses', [{ subject: null, sequence: 0, key: ruleId }]);
+        if (pause === null) {
+          await tx.query(`delete from ${t.pauses} where rule_id = $1`, [ruleId]);
+          return;
+        }
+        await tx.query(
+          `insert into ${t.pauses} (rule_id, reason, since, until, paused_by) values ($1, $2, $3, $4, $5)
+           on conflict (rule_id) do update set reason = excluded.reason, since = excluded.since,
+             until = excluded.until, paused_by = excluded.paused_by`,
+          [ruleId, pause.reason, pause.since, pause.until, pause.by],
+        );
+      });
     },
     async listPauses() {
       const rows = await sql.query<{
