@@ -366,7 +366,8 @@ export function createConsentManager<P extends string>(
   const defaultJurisdiction = options.jurisdiction;
   const defaultPack = resolvePolicy(defaultJurisdiction, packs, fallback);
   const subjects = new Map<SubjectId, SubjectState>();
-  const feed = store.feed;
+  // A manager on its own new store is that store's only writer: nothing to follow.
+  const feed = options.store == null ? undefined : store.feed;
   if (feed != null && (typeof feed !== 'object' || typeof feed.subscribe !== 'function')) {
     fail('core/invalid_input', 'options.store.feed', feed, 'must be a ChangeFeed');
   }

@@ -187,6 +187,7 @@ describe('submitMany', () => {
     const store = countingStore();
     const clock = createVirtualClock(now);
     const first = createFeedbackLoop({ store, clock });
+    await first.hydrate();
     const events = [
       event(1, { kind: 'delivered' }),
       event(2, { kind: 'too_frequent' }),

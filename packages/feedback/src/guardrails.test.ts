@@ -84,6 +84,7 @@ describe('resume', () => {
       },
     };
     const { loop } = setup(store);
+    await loop.hydrate();
     loop.applyMany(complaints('fraud-alert', start, 'a'));
     await expect(loop.resume('fraud-alert')).rejects.toThrow('disk full');
     expect(loop.isPaused('fraud-alert')).toBe(true);
@@ -105,10 +106,11 @@ describe('resume', () => {
 });
 
 describe('critical rules', () => {
-  it('are flagged by the guardrails but not paused for critical messages', () => {
+  it('are flagged by the guardrails but not paused for critical messages', async () => {
     const { loop } = setup(createMemoryFeedbackStore(), {
       critical: (q) => q.topic.startsWith('security.'),
     });
+    await loop.hydrate();
     const heard: string[] = [];
     loop.subscribe((e) => {
       if (e.type === 'rule_paused') heard.push(e.pause.ruleId);
@@ -120,7 +122,8 @@ describe('critical rules', () => {
     expect(loop.check(query()).suppressed).toBe(false);
     // …but a non-critical message of the same rule is paused,
     expect(loop.check(query({ topic: 'offers.travel' })).reason?.code).toBe('rule_paused');
-    // and the customer's own "stop" still silences even critical messages for them.
+    // and the customer's own "stop" is recorded: it silences the rule's other messages to them,
+    // never the security alert itself (only consent can stop that).
     loop.apply({
       idempotencyKey: 'stop',
       kind: 'stop_this',
@@ -131,6 +134,10 @@ describe('critical rules', () => {
       channel: 'sms',
       at: start,
     });
-    expect(loop.check(query({ subject: 'cus_3' })).reason?.code).toBe('stop_this');
+    expect(loop.check(query({ subject: 'cus_3' })).suppressed).toBe(false);
+    expect(loop.check(query({ subject: 'cus_3', topic: 'offers.travel' })).reason?.code).toBe(
+      'stop_this',
+    );
+    expect(loop.suppressions('cus_3').map((r) => r.code)).toContain('stop_this');
   });
 });

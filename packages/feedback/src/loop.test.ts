@@ -362,6 +362,7 @@ describe('persistence', () => {
     const store = createMemoryFeedbackStore();
     const clock = createVirtualClock(start);
     const first = createFeedbackLoop({ store, clock });
+    await first.hydrate();
     await first.logDecision({
       decisionId: 'd-1',
       subject: 'cus_1',

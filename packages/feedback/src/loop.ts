@@ -134,11 +134,12 @@ export interface FeedbackLoopOptions {
   readonly fatigue?: FatigueOptions;
   readonly guardrails?: GuardrailOptions;
   /**
-   * True for messages exempt from fatigue and budgets (e.g. fraud alerts). Default none. A
-   * guardrail pause of a rule is only flagged for critical messages (listed in `pauses()`,
-   * announced as `rule_paused`) and not enforced by `check()`: muting fraud alerts for everyone
-   * would harm the customers they protect. The subject's own suppressions (`stop_this`,
-   * `unsubscribed`, …) still apply to critical messages.
+   * True for messages that protect the customer (e.g. fraud alerts), besides those whose query
+   * says `critical: true` (the rule engine sets it for rules of urgency `critical`). Feedback never
+   * silences them: `check()` lets them through whatever the subject's mutes, "not interested",
+   * fatigue or budgets, and a guardrail pause of such a rule is only flagged (listed in
+   * `pauses()`, announced as `rule_paused`): muting fraud alerts would harm the customers they
+   * protect. Their feedback is still recorded and counted. Only consent can stop them.
    */
   readonly critical?: (query: SuppressionQuery) => boolean;
   /** Events dated more than this after the clock are refused. Default 5 minutes. */
@@ -297,7 +298,12 @@ export interface RuleHealth {
  * const engine = createRuleEngine({ rules, consent, suppressions: loop });
  */
 export interface FeedbackLoop extends SuppressionSource {
-  /** Is this message suppressed for the subject right now? Applies every accepted event. */
+  /**
+   * Is this message suppressed for the subject right now? Applies every accepted event, from
+   * this loop or (through the store's feed) any other on the same store. Fails closed: while the
+   * view cannot prove it is current (see {@link FeedbackLoop.viewStatus}) non-critical messages
+   * are held back (codes `not_loaded`, `stale_view`); critical ones are never silenced here.
+   */
   check(query: SuppressionQuery): SuppressionVerdict;
   /** Validates, persists to the store, then applies an event. The recommended write path. */
   submit(event: unknown): Promise<IngestResult>;
@@ -320,7 +326,9 @@ export interface FeedbackLoop extends SuppressionSource {
   applyDecision(entry: unknown): void;
   /**
    * Replays the store's guardrail resumes (if it stores them), decisions and events into the view;
-   * returns how many decisions and events were read.
+   * returns how many decisions and events were read. Needed once over a store you pass (until
+   * then non-critical checks are held back, `not_loaded`); afterwards the loop follows the
+   * store's feed by itself.
    */
   hydrate(): Promise<{ readonly decisions: number; readonly events: number }>;
   /** Active suppressions and budget reductions of a subject, each with its reason. */
@@ -350,8 +358,20 @@ export interface FeedbackLoop extends SuppressionSource {
   corrections(subject?: SubjectId): readonly CorrectionRequest[];
   /** Every accepted event in arrival order (for `computeTrustMetrics`). */
   events(): readonly FeedbackEvent[];
-  /** Listens to loop events; returns the unsubscribe function. */
+  /**
+   * Listens to loop events; returns the unsubscribe function. Listeners hear what this loop
+   * applied itself; feedback written by other loops on the same store is applied silently (the
+   * loop that took it announced it).
+   */
   subscribe(listener: (event: FeedbackLoopEvent) => void): () => void;
+  /**
+   * Whether `check()` can answer for `subject` right now: `ready`, or why not (`not_loaded`:
+   * `hydrate()` has not run over the store you passed; `stale_view`: the store's feed is stale, or
+   * feedback about this subject written elsewhere is being read).
+   */
+  viewStatus(subject: SubjectId): 'ready' | 'not_loaded' | 'stale_view';
+  /** Stops following the store's feed (non-critical checks are then held back). Idempotent. */
+  close(): void;
 }
 
 interface Suppression {
@@ -435,6 +455,16 @@ const EMPTY: readonly FeedbackLoopEvent[] = Object.freeze([]);
 const NO_SUPPRESSIONS: readonly Suppression[] = Object.freeze([]);
 const NO_ADJUSTMENTS: readonly Adjustment[] = Object.freeze([]);
 const NOT_SUPPRESSED: SuppressionVerdict = Object.freeze({ suppressed: false, reason: null });
+/** check() asks a store's feed directly once every this many calls. */
+const RECHECK_EVERY = 1024;
+/** Records read per page when following other loops' writes. */
+const PULL_PAGE = 1_000;
+
+/** Runs `fn` after `ms` without keeping the process alive for it. */
+function later(ms: number, fn: () => void): void {
+  const timer = setTimeout(fn, ms);
+  (timer as { unref?: () => void }).unref?.();
+}
 
 const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
   not_relevant: 30 * duration.day,
@@ -606,8 +636,30 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   let effects: FeedbackLoopEvent[] | null = null;
   /** Loop events waiting for the state change that caused them to complete. */
   let outbox: FeedbackLoopEvent[] | null = null;
-  /** True while `hydrate` replays history: nothing is announced twice. */
+  /** True while `hydrate` replays history or feedback from elsewhere: nothing is announced twice. */
   let replaying = false;
+  // A loop on its own new store is that store's only writer: nothing to follow.
+  const feed = options.store == null ? undefined : store.feed;
+  if (feed != null && (typeof feed !== 'object' || typeof feed.subscribe !== 'function')) {
+    throw feedbackError('feedback/invalid_option', 'store.feed: must be a ChangeFeed', {
+      path: 'options.store.feed',
+      value: feed,
+    });
+  }
+  /** A loop on its own new store has nothing to read; one on a store you pass must hydrate(). */
+  let loaded = options.store == null;
+  let hydrating = false;
+  /** False while the store's feed cannot prove it has announced every write (fail closed). */
+  let fresh = feed == null || feed.fresh === true;
+  let closed = false;
+  let recheckIn = RECHECK_EVERY;
+  /** Keys of events this loop is storing: the feed's notice of them is not news. */
+  const writing = new Set<string>();
+  /** Subjects with feedback written elsewhere not yet read, and its highest announced position. */
+  const unread = new Map<SubjectId, number>();
+  /** How far the store's logs have been read, and how far the feed said they go. */
+  const logs = { events: 0, decisions: 0, resumes: 0, wantEvents: 0, wantDecisions: 0 };
+  let wantResumes = false;
   const emit = (event: FeedbackLoopEvent, record: boolean) => {
     if (record) {
       effects ??= [];
@@ -1372,7 +1424,9 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   /** Replays the store's resumes, then its decisions, then its events, into the view. */
   const replay = async (): Promise<{ decisions: number; events: number }> => {
     // Resumes first: they say from when each rule's counts restart, whatever the events' order.
-    for (const resume of (await store.readResumes?.()) ?? []) {
+    const resumes = (await store.readResumes?.()) ?? [];
+    logs.resumes = resumes.length;
+    for (const resume of resumes) {
       if (
         typeof resume !== 'object' ||
         resume === null ||
@@ -1398,6 +1452,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         if (entry !== null) commitDecision(entry);
         after = row.seq;
       }
+      if (after > logs.decisions) logs.decisions = after;
       decisionsRead += rows.length;
       if (rows.length < page) break;
     }
@@ -1410,15 +1465,119 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         }
         after = row.seq;
       }
+      if (after > logs.events) logs.events = after;
       eventsRead += rows.length;
       if (rows.length < page) break;
     }
     return { decisions: decisionsRead, events: eventsRead };
   };
 
+  /** Reads what other loops wrote after what this one has read, silently; retries on failure. */
+  let pulling = false;
+  let pullAgain = false;
+  const pull = async (tries = 0): Promise<void> => {
+    if (pulling || hydrating) {
+      pullAgain = true;
+      return;
+    }
+    pulling = true;
+    replaying = true;
+    try {
+      do {
+        pullAgain = false;
+        if (wantResumes && store.readResumes !== undefined) {
+          wantResumes = false;
+          const all = await store.readResumes();
+          for (const r of all.slice(logs.resumes)) {
+            paused.delete(guardKey(r.ruleId, r.variantId));
+            restartCounts(r.ruleId, r.variantId, r.at);
+          }
+          logs.resumes = all.length;
+        }
+        // Decisions first, so that the events read next find theirs.
+        while (logs.decisions < logs.wantDecisions) {
+          const rows = await store.readDecisions({ afterSeq: logs.decisions, limit: PULL_PAGE });
+          for (const row of rows) {
+            const entry = prepareDecision(row.entry);
+            if (entry !== null) commitDecision(entry);
+            logs.decisions = row.seq;
+          }
+          if (rows.length < PULL_PAGE) break;
+        }
+        while (logs.events < logs.wantEvents) {
+          const rows = await store.readEvents({ afterSeq: logs.events, limit: PULL_PAGE });
+          for (const row of rows) {
+            const event = checkFeedbackEvent(row.event);
+            if (!seen.has(event.idempotencyKey)) {
+              commit(event, decisions.get(event.decisionId), clock.now());
+            }
+            logs.events = row.seq;
+          }
+          if (rows.length < PULL_PAGE) break;
+        }
+        // The store holds nothing newer than what was read: every announced subject is current.
+        for (const [subject, at] of unread) if (at <= logs.wantEvents) unread.delete(subject);
+      } while (pullAgain && !closed);
+    } catch {
+      if (!closed) later(Math.min(2_000, 50 * 2 ** tries), () => void pull(tries + 1));
+    } finally {
+      replaying = false;
+      pulling = false;
+    }
+  };
+
+  const stopFollowing = feed?.subscribe((notice) => {
+    if (closed) return;
+    if (notice.type === 'stale') fresh = false;
+    else if (notice.type === 'fresh') fresh = true;
+    else {
+      const { stream, subject, sequence, key } = notice.change;
+      if (stream === 'feedback.events') {
+        if (sequence > logs.wantEvents) logs.wantEvents = sequence;
+        if (key !== null && (writing.has(key) || seen.has(key))) return;
+        if (subject !== null) unread.set(subject, Math.max(sequence, unread.get(subject) ?? 0));
+      } else if (stream === 'feedback.decisions') {
+        if (sequence > logs.wantDecisions) logs.wantDecisions = sequence;
+        if (key !== null && decisions.has(key)) return;
+      } else if (stream === 'feedback.resumes') wantResumes = true;
+      else return;
+      void pull();
+    }
+  });
+
+  /** Why the view cannot answer for `subject` now, or `null` when it can. */
+  const problemWith = (subject: SubjectId): 'not_loaded' | 'stale_view' | null => {
+    if (!loaded) return 'not_loaded';
+    if (!fresh) return 'stale_view';
+    return unread.size > 0 && unread.has(subject) ? 'stale_view' : null;
+  };
+
+  const heldBack = (query: SuppressionQuery, code: 'not_loaded' | 'stale_view') => ({
+    suppressed: true as const,
+    reason: {
+      code,
+      scope: 'all' as const,
+      target: '*',
+      since: query.at,
+      until: null,
+      detail:
+        code === 'not_loaded'
+          ? 'Held back: feedback has not been read from the store yet'
+          : 'Held back: this instance may have missed feedback given elsewhere, and waits until it has caught up',
+    },
+  });
+
   const loop: FeedbackLoop = {
     check(query) {
       checkQuery(query);
+      // Feedback never silences a message that protects the customer; only consent can.
+      if (query.critical === true || critical?.(query) === true) return NOT_SUPPRESSED;
+      if (--recheckIn === 0) {
+        recheckIn = RECHECK_EVERY;
+        if (feed != null && fresh && feed.fresh !== true) fresh = false;
+      }
+      const problem = problemWith(query.subject);
+      if (problem !== null) return heldBack(query, problem);
       const state = stateOf(query.subject);
       let best: Suppression | null = null;
       if (state !== undefined) {
@@ -1428,8 +1587,6 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         }
       }
       if (best !== null) return { suppressed: true, reason: best.reason };
-      // Critical messages skip guardrail pauses (flagged only), fatigue and budgets.
-      if (critical?.(query) === true) return NOT_SUPPRESSED;
       if (suppressPaused && paused.size > 0) {
         const pause = paused.get(query.ruleId);
         if (pause !== undefined && pause.at <= query.at) {
@@ -1457,7 +1614,12 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         return DUPLICATE;
       }
       admit(event, clock.now());
-      await store.appendEvents([event]);
+      writing.add(event.idempotencyKey);
+      try {
+        await store.appendEvents([event]);
+      } finally {
+        writing.delete(event.idempotencyKey);
+      }
       // Another submit of the same key may have been applied while this one was being stored.
       if (seen.has(event.idempotencyKey)) return DUPLICATE;
       return commit(event, decisions.get(event.decisionId), clock.now());
@@ -1473,13 +1635,18 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return commit(event, admit(event, now), now);
     },
     async submitMany(inputs) {
-      const fresh = prepareBatch(inputs, false, clock.now());
-      if (fresh.length > 0) await store.appendEvents(fresh);
+      const batch = prepareBatch(inputs, false, clock.now());
+      for (const event of batch) writing.add(event.idempotencyKey);
+      try {
+        if (batch.length > 0) await store.appendEvents(batch);
+      } finally {
+        for (const event of batch) writing.delete(event.idempotencyKey);
+      }
       // Another write may have applied some of these keys while the batch was being stored.
-      let applied = fresh;
-      for (let i = 0; i < fresh.length; i++) {
-        if (seen.has((fresh[i] as FeedbackEvent).idempotencyKey)) {
-          applied = fresh.filter((event) => !seen.has(event.idempotencyKey));
+      let applied = batch;
+      for (let i = 0; i < batch.length; i++) {
+        if (seen.has((batch[i] as FeedbackEvent).idempotencyKey)) {
+          applied = batch.filter((event) => !seen.has(event.idempotencyKey));
           break;
         }
       }
@@ -1502,11 +1669,18 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       if (entry !== null) commitDecision(entry);
     },
     async hydrate() {
+      // Listening first: feedback stored while the logs are read is announced, not lost.
+      await feed?.ready();
       replaying = true;
+      hydrating = true;
       try {
-        return await replay();
+        const counts = await replay();
+        loaded = true;
+        return counts;
       } finally {
         replaying = false;
+        hydrating = false;
+        if (pullAgain) void pull();
       }
     },
     suppressions(subject, at = clock.now()) {
@@ -1595,6 +1769,17 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return () => {
         listeners.delete(listener);
       };
+    },
+    viewStatus(subject) {
+      requireString(subject, 'subject');
+      if (feed != null && fresh && feed.fresh !== true) fresh = false;
+      return problemWith(subject) ?? 'ready';
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      fresh = false;
+      stopFollowing?.();
     },
   };
   return loop;

@@ -1,4 +1,11 @@
-import type { Instant, SubjectId } from '@candor/core';
+import {
+  type ChangeFeed,
+  type ChangeStream,
+  createLocalChangeFeed,
+  type Instant,
+  type LocalChangeFeed,
+  type SubjectId,
+} from '@candor/core';
 import { feedbackError, requireArray, requireObject } from './errors';
 import type { DecisionEntry, FeedbackEvent } from './schema';
 
@@ -102,6 +109,13 @@ export interface FeedbackStore {
   appendResumes?(resumes: readonly GuardrailResume[]): Promise<void>;
   /** Reads every stored guardrail resume, in append order. */
   readResumes?(): Promise<readonly GuardrailResume[]>;
+  /**
+   * Optional: announces every append (streams `feedback.events` with the subject, position and
+   * key; `feedback.decisions`; `feedback.resumes`), from this process and, for shared stores, from
+   * every other one. A feedback loop follows it by itself, so a "not interested" given anywhere
+   * reaches its next `check()`; a store without a feed is only safe for one loop.
+   */
+  readonly feed?: ChangeFeed;
 }
 
 function canonical(value: unknown): string {
@@ -141,12 +155,14 @@ interface LogRow<T> {
  * back before it throws. Fingerprints are computed only when a key repeats, so appending new
  * records costs one map lookup each.
  */
-function appendLog<T extends object>(
+function appendLog<T extends { subject: string }>(
   log: LogRow<T>[],
   index: Map<string, LogRow<T>>,
   items: readonly T[],
   keyOf: (item: T) => string,
   what: string,
+  feed: LocalChangeFeed,
+  stream: ChangeStream,
 ): AppendResult {
   const appended: string[] = [];
   const duplicates: string[] = [];
@@ -176,6 +192,13 @@ function appendLog<T extends object>(
     }
     duplicates.push(key);
   }
+  for (let j = before; j < log.length; j++) {
+    const row = log[j] as LogRow<T>;
+    feed.announce({
+      type: 'change',
+      change: { stream, subject: row.value.subject, sequence: row.seq, key: row.key },
+    });
+  }
   return { appended, duplicates };
 }
 
@@ -196,7 +219,8 @@ function readLog<T extends { subject: string; at: number }>(
 
 /**
  * An in-memory {@link FeedbackStore}: fast, for tests, the browser and benchmarks. Holds
- * everything in the process; use `@candor/postgres` for durability.
+ * everything in the process; use `@candor/postgres` for durability. Its `feed` announces each
+ * append at once, so several loops on one store agree.
  *
  * @example
  * const loop = createFeedbackLoop({ store: createMemoryFeedbackStore() });
@@ -207,10 +231,20 @@ export function createMemoryFeedbackStore(): FeedbackStore {
   const decisions: LogRow<DecisionEntry>[] = [];
   const decisionIndex = new Map<string, LogRow<DecisionEntry>>();
   const resumes: GuardrailResume[] = [];
+  const feed = createLocalChangeFeed();
   return {
+    feed,
     async appendEvents(batch) {
       requireArray(batch, 'events');
-      return appendLog(events, eventIndex, batch, (e) => e.idempotencyKey, 'idempotency key');
+      return appendLog(
+        events,
+        eventIndex,
+        batch,
+        (e) => e.idempotencyKey,
+        'idempotency key',
+        feed,
+        'feedback.events',
+      );
     },
     async readEvents(options = {}) {
       requireObject(options, 'options');
@@ -218,7 +252,15 @@ export function createMemoryFeedbackStore(): FeedbackStore {
     },
     async appendDecisions(batch) {
       requireArray(batch, 'entries');
-      return appendLog(decisions, decisionIndex, batch, (d) => d.decisionId, 'decision');
+      return appendLog(
+        decisions,
+        decisionIndex,
+        batch,
+        (d) => d.decisionId,
+        'decision',
+        feed,
+        'feedback.decisions',
+      );
     },
     async readDecisions(options = {}) {
       requireObject(options, 'options');
@@ -227,6 +269,17 @@ export function createMemoryFeedbackStore(): FeedbackStore {
     async appendResumes(batch) {
       requireArray(batch, 'resumes');
       for (const r of batch) resumes.push({ ruleId: r.ruleId, variantId: r.variantId, at: r.at });
+      if (batch.length > 0) {
+        feed.announce({
+          type: 'change',
+          change: {
+            stream: 'feedback.resumes',
+            subject: null,
+            sequence: resumes.length,
+            key: null,
+          },
+        });
+      }
     },
     async readResumes() {
       return [...resumes];
