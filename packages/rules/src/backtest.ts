@@ -101,12 +101,24 @@ export function backtest(options: BacktestOptions): BacktestReport {
       'events',
       options.events,
     );
+  if (typeof options.consent?.decide !== 'function')
+    throw rulesError(
+      'rules/invalid_rule',
+      'a ConsentGate is required',
+      undefined,
+      'options.consent',
+      options.consent,
+    );
   const events = [...options.events].sort((a, b) => a.at - b.at);
   const first = events[0]?.at ?? null;
   const clock = createVirtualClock(first ?? 0);
   const engine = createRuleEngine({
     rules: options.rules,
-    consent: options.consent,
+    // "Now" is the replayed instant: the engine's check of current consent asks as of it.
+    consent: {
+      decide: (query) =>
+        options.consent.decide(query.at === undefined ? { ...query, at: clock.now() } : query),
+    },
     clock,
     ...(options.suppressions ? { suppressions: options.suppressions } : {}),
     ...(options.quietHours ? { quietHours: options.quietHours } : {}),

@@ -1,4 +1,5 @@
 import {
+  type Action,
   type Clock,
   type ConsentGate,
   type ConsentVerdict,
@@ -24,6 +25,7 @@ import {
 } from './compile';
 import { requireNumber, requireObject, requireString, rulesError } from './errors';
 import type { GateName, Outcome, Proposal, Suppression, SuppressionCode } from './outcome';
+import { followPauses } from './pauses';
 import {
   type PastEvent,
   type Pause,
@@ -136,8 +138,21 @@ export interface RuleEngine {
   resume(ruleId: string): Promise<void>;
   /** Active pauses. */
   pauses(): Pause[];
-  /** Loads pauses and schedules from the state store (call once at start-up). */
+  /**
+   * Loads pauses and schedules from the state store. `process()` and `processDue()` do it on
+   * first use; until then `evaluate()` holds back non-critical rules (a pause it has not read may
+   * hold). Afterwards the engine follows the store's feed: a pause or resume made by any instance
+   * applies here too.
+   */
   hydrate(): Promise<void>;
+  /**
+   * Whether the engine's view of rule pauses is current: `ready`, or why not (`not_loaded`, or
+   * `stale_view` while the store's feed is stale or a pause made elsewhere is being read). While
+   * it is not, non-critical rules are held back as `paused`.
+   */
+  viewStatus(): 'ready' | 'not_loaded' | 'stale_view';
+  /** Stops following the store's feed (non-critical rules are then held back). Idempotent. */
+  close(): void;
 }
 
 const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
@@ -210,7 +225,7 @@ function closedVerdict(purpose: string, detail: string): ConsentVerdict {
   return {
     allowed: false,
     purpose,
-    status: 'not_asked',
+    status: 'unknown',
     basis: null,
     reasons: [{ code: 'gate_error', detail }],
     recordIds: [],
@@ -275,6 +290,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const store = options.state;
   const clock = options.clock ?? systemClock;
   const view = new StateView();
+  const pauses = followPauses(store, view);
   const traceAll = (options.trace ?? 'all') === 'all';
   const budgets = options.channelBudgets ?? {};
   const defaultQuiet = options.quietHours
@@ -359,6 +375,46 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     return total;
   };
 
+  // A critical rule's action says so, so that an explanation offers no mute for it.
+  const criticalActions = new WeakMap<CompiledRule, Action>();
+  const actionOf = (rule: CompiledRule): Action => {
+    if (rule.urgency !== 'critical') return rule.rule.action;
+    let action = criticalActions.get(rule);
+    if (action === undefined) {
+      action = Object.freeze({ ...rule.rule.action, critical: true });
+      criticalActions.set(rule, action);
+    }
+    return action;
+  };
+
+  /** One question to the gate, as of `at` or (undefined) now; anything but a verdict denies. */
+  const ask = (rule: CompiledRule, subject: SubjectId, at: Instant | undefined): ConsentVerdict => {
+    const { purpose, dataCategories } = rule.rule;
+    try {
+      const verdict =
+        at === undefined
+          ? consent.decide({ subject, purpose, dataCategories })
+          : consent.decide({ subject, purpose, dataCategories, at });
+      if (
+        typeof verdict !== 'object' ||
+        verdict === null ||
+        (verdict.allowed !== true && verdict.allowed !== false)
+      )
+        return closedVerdict(purpose, 'the consent gate returned no verdict');
+      return verdict;
+    } catch (error) {
+      return closedVerdict(
+        purpose,
+        `the consent gate failed: ${(error as Error)?.message ?? error}`,
+      );
+    }
+  };
+
+  /**
+   * Consent as of the event and as of now, both required: an event that waited in a queue (or
+   * is retried, or backfilled) past a withdrawal is held back. The event-time verdict is the one
+   * a proposal carries when both allow.
+   */
   const decide = (
     rule: CompiledRule,
     subject: SubjectId,
@@ -368,24 +424,10 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     const key = `${rule.rule.purpose}|${rule.signature}`;
     let verdict = cache.get(key);
     if (verdict === undefined) {
-      try {
-        verdict = consent.decide({
-          subject,
-          purpose: rule.rule.purpose,
-          dataCategories: rule.rule.dataCategories,
-          at,
-        });
-        if (
-          typeof verdict !== 'object' ||
-          verdict === null ||
-          (verdict.allowed !== true && verdict.allowed !== false)
-        )
-          verdict = closedVerdict(rule.rule.purpose, 'the consent gate returned no verdict');
-      } catch (error) {
-        verdict = closedVerdict(
-          rule.rule.purpose,
-          `the consent gate failed: ${(error as Error)?.message ?? error}`,
-        );
+      verdict = ask(rule, subject, at);
+      if (verdict.allowed) {
+        const now = ask(rule, subject, undefined);
+        if (!now.allowed) verdict = now;
       }
       cache.set(key, verdict);
     }
@@ -554,7 +596,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       subject: event.subject,
       at: event.at,
       source: { kind: 'rule', id: rule.id, version: rule.rule.version },
-      action: rule.rule.action,
+      action: actionOf(rule),
       purpose: rule.rule.purpose,
       dataCategories: [...categories],
       reasons,
@@ -615,6 +657,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
             topic: action.topic,
             channel: action.channel,
             at,
+            critical: rule.urgency === 'critical',
           });
         } catch (error) {
           v = {
@@ -639,8 +682,10 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
         }
       }
       passed.push('suppressions');
-      // 3. pause / kill switch
-      const pause = view.pause(rule.id, at);
+      // 3. pause / kill switch (and, for non-critical rules, pauses this view may have missed)
+      const pause =
+        view.pause(rule.id, at) ??
+        (rule.urgency === 'critical' ? null : pauses.missed(rule.id, at));
       if (pause !== null) {
         outcomes.push(
           suppression(rule, event, 'paused', `paused: ${pause.reason}`, passed, {
@@ -1069,6 +1114,15 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     return out;
   };
 
+  async function hydrate(): Promise<void> {
+    if (store === undefined) return;
+    // Listening first: a pause made while they are read is announced, not lost.
+    await store.feed?.ready();
+    view.replacePauses(await store.listPauses());
+    for (const s of await store.listSchedules()) view.putSchedule(s);
+    pauses.markLoaded();
+  }
+
   const planFacts = (event: RuleEvent): FactRequest => {
     checkEvent(event);
     const verdicts = new Map<string, ConsentVerdict>();
@@ -1095,6 +1149,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     evaluate: (event) => evaluateEvent(event).outcomes,
     plan: planFacts,
     async process(event) {
+      await pauses.loaded(hydrate);
       const request = planFacts(event);
       let full = event;
       if (options.facts && request.paths.length > 0) {
@@ -1126,6 +1181,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       requireNumber(now, 'now');
       if (store === undefined)
         return runEntries(view.takeDue(now, Number.MAX_SAFE_INTEGER), now).outcomes;
+      await pauses.loaded(hydrate);
       const entries = await store.takeDue(now, 1_000);
       for (const e of entries) view.removeSchedule(e.key);
       for (const subject of new Set(entries.map((e) => e.subject)))
@@ -1158,19 +1214,17 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
         by: pauseOptions.by ?? 'operator',
       };
       view.setPause(ruleId, pause);
-      if (store) await store.setPause(ruleId, pause);
+      if (store) await pauses.writing(ruleId, () => store.setPause(ruleId, pause));
     },
     async resume(ruleId) {
       requireString(ruleId, 'ruleId');
       view.setPause(ruleId, null);
-      if (store) await store.setPause(ruleId, null);
+      if (store) await pauses.writing(ruleId, () => store.setPause(ruleId, null));
     },
     pauses: () => view.pauses(),
-    async hydrate() {
-      if (store === undefined) return;
-      for (const p of await store.listPauses()) view.setPause(p.ruleId, p);
-      for (const s of await store.listSchedules()) view.putSchedule(s);
-    },
+    hydrate,
+    viewStatus: () => pauses.status(),
+    close: () => pauses.close(),
   };
 }
 

@@ -1,4 +1,10 @@
-import type { Instant, JsonValue, SubjectId } from '@candor/core';
+import {
+  type ChangeFeed,
+  createLocalChangeFeed,
+  type Instant,
+  type JsonValue,
+  type SubjectId,
+} from '@candor/core';
 import { requireArray, requireNumber, requireObject, requireString } from './errors';
 import type { RuleEvent } from './types';
 
@@ -181,6 +187,13 @@ export interface RuleStateStore {
   setPause(ruleId: string, pause: Pause | null): Promise<void>;
   /** Every active pause. */
   listPauses(): Promise<Pause[]>;
+  /**
+   * Optional: announces every pause and resume (stream `rules.pauses`, key = the rule id), from
+   * this process and, for shared stores, from every other one. An engine follows it by itself,
+   * so a kill switch pulled on one instance holds on all; a store without a feed is only safe
+   * for one engine.
+   */
+  readonly feed?: ChangeFeed;
 }
 
 /**
@@ -392,11 +405,18 @@ export class StateView {
   pauses(): Pause[] {
     return [...this.#pauses.values()];
   }
+
+  /** Replaces every pause with `pauses` (what the store holds). */
+  replacePauses(pauses: readonly Pause[]): void {
+    this.#pauses.clear();
+    for (const p of pauses) this.#pauses.set(p.ruleId, p);
+  }
 }
 
 /**
  * The in-memory {@link RuleStateStore}: for tests, the browser, single-instance apps and
- * backtests. Reservations are atomic because JavaScript runs them on one thread.
+ * backtests. Reservations are atomic because JavaScript runs them on one thread. Its `feed`
+ * announces pauses and resumes at once, so several engines on one store agree.
  *
  * @example
  * const state = createMemoryRuleStateStore();
@@ -404,7 +424,9 @@ export class StateView {
  */
 export function createMemoryRuleStateStore(): RuleStateStore {
   const view = new StateView();
+  const feed = createLocalChangeFeed();
   return {
+    feed,
     reserve: async (r) => {
       requireObject(r, 'reservation');
       requireArray(r.limits, 'reservation.limits');
@@ -441,6 +463,10 @@ export function createMemoryRuleStateStore(): RuleStateStore {
       requireString(ruleId, 'ruleId');
       if (pause !== null) requireObject(pause, 'pause');
       view.setPause(ruleId, pause);
+      feed.announce({
+        type: 'change',
+        change: { stream: 'rules.pauses', subject: null, sequence: 0, key: ruleId },
+      });
     },
     listPauses: async () => view.pauses(),
   };
