@@ -1,4 +1,10 @@
-import { type DataCategoryId, isDottedId, isWithin } from '@candor/core';
+import {
+  type DataCategoryId,
+  isDottedId,
+  isSensitiveCategory,
+  isWithin,
+  sensitiveCategories,
+} from '@candor/core';
 import { explainError } from './errors';
 
 /**
@@ -26,7 +32,10 @@ export interface EvidenceTtl {
  * };
  */
 export interface ExplainPolicy {
-  /** Sensitive category prefixes; replaces {@link defaultSensitiveCategories}. */
+  /**
+   * Sensitive category prefixes; replaces {@link defaultSensitiveCategories} (core's
+   * `sensitiveCategories`). Default: core's list.
+   */
   readonly sensitiveCategories?: readonly DataCategoryId[];
   /** Sensitive categories (prefixes) an explanation may name anyway. Default: none. */
   readonly nameSensitive?: readonly DataCategoryId[];
@@ -44,25 +53,15 @@ export interface ExplainPolicy {
 }
 
 /**
- * Special categories of data (GDPR Art. 9) and precise location: never named unless the policy's
- * `nameSensitive` allows it.
+ * The categories explanations never name unless the policy's `nameSensitive` allows it: an alias
+ * of `sensitiveCategories` from `@candor/core` (the same frozen array), the one list every Candor
+ * package uses: GDPR Art. 9 and 10 categories, precise location, government ids and account
+ * credentials. Kept so existing imports keep working; new code may import it from core.
  *
  * @example
- * defaultSensitiveCategories.includes('user.health'); // true
+ * defaultSensitiveCategories.includes('user.financial.account_credentials'); // true
  */
-export const defaultSensitiveCategories: readonly DataCategoryId[] = Object.freeze([
-  'user.health',
-  'user.biometric',
-  'user.genetic',
-  'user.location.precise',
-  'user.racial_ethnic_origin',
-  'user.political_opinion',
-  'user.religious_belief',
-  'user.trade_union',
-  'user.sexual_orientation',
-  'user.sex_life',
-  'user.criminal',
-]);
+export const defaultSensitiveCategories: readonly DataCategoryId[] = sensitiveCategories;
 
 /**
  * The policy with defaults applied and lookups prepared.
@@ -165,7 +164,10 @@ export function resolvePolicy(policy: ExplainPolicy = {}): ResolvedPolicy {
         fail(`changeUrls.${kind}.${key}`, url, 'must be an http(s) URL or a path');
   if (policy.manageUrl !== undefined && !isSafeUrl(policy.manageUrl))
     fail('manageUrl', policy.manageUrl, 'must be an http(s) URL or a path');
-  const isSensitive = (category: DataCategoryId) => sensitive.some((s) => isWithin(category, s));
+  const isSensitive =
+    policy.sensitiveCategories === undefined
+      ? (category: DataCategoryId) => isSensitiveCategory(category)
+      : (category: DataCategoryId) => sensitive.some((s) => isWithin(category, s));
   const mayName = memo(
     (category: DataCategoryId) =>
       !isSensitive(category) || named.some((n) => isWithin(category, n)),

@@ -49,7 +49,7 @@ export const de: MessageCatalog = {
     'withheld.consent':
       '{count, plural, one {Eine Information wird} other {# Informationen werden}} nicht angezeigt, weil Ihre Datenschutzeinstellungen die Verwendung für diesen Zweck derzeit nicht erlauben.',
     'withheld.sensitive':
-      '{count, plural, one {Eine Information wird} other {# Informationen werden}} nicht angezeigt, weil sie zu einer sensiblen Kategorie gehören.',
+      '{count, plural, one {Eine Information wird nicht angezeigt, weil sie zu einer sensiblen Kategorie gehört} other {# Informationen werden nicht angezeigt, weil sie zu sensiblen Kategorien gehören}}.',
     'withheld.reasons':
       '{count, plural, one {Ein Grund beruht} other {# Gründe beruhen}} nur auf Informationen, die nicht angezeigt werden.',
     'value.boolean': '{value, select, true {ja} other {nein}}',
