@@ -86,18 +86,68 @@ function longestPrefix<V>(map: Readonly<Record<string, V>> | undefined, id: stri
   return best === undefined ? undefined : map[best];
 }
 
-const SAFE_URL = /^(?:https?:\/\/|\/(?!\/))[^\s<>"'`]*$/i;
+const MAX_URL_LENGTH = 2_000;
+/**
+ * Characters a browser's URL parser (or a Markdown or HTML reader) treats specially: controls
+ * (the parser strips them at the ends and removes tabs and newlines anywhere), format characters
+ * (zero-width, bidi), lone surrogates, private use, any whitespace, backslashes (read as
+ * slashes), quotes and angle brackets, and character references (`&#…`, `&name;`).
+ */
+const AMBIGUOUS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Z}\s\\<>"'`]|&(?:#|[A-Za-z][A-Za-z0-9]*;)/u;
+/** `http(s)://` and a host: no extra slash, and no user info (`a@b`) that hides the real host. */
+const ABSOLUTE = /^https?:\/\/[^/?#@]+(?:[/?#]|$)/i;
+/** One leading slash, not followed by a slash or backslash (which would name another host). */
+const SAME_ORIGIN_PATH = /^\/(?![/\\])/;
+/** Percent-encoded slashes, backslashes and controls, which servers may decode before routing. */
+const ENCODED_SEPARATOR = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
+const PROBE_ORIGIN = 'https://candor.invalid';
+const urlCache = new Map<string, boolean>();
+
+function checkUrl(url: string): boolean {
+  if (url.length === 0 || AMBIGUOUS.test(url)) return false;
+  try {
+    if (ABSOLUTE.test(url)) {
+      const parsed = new URL(url);
+      return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.host !== '';
+    }
+    if (!SAME_ORIGIN_PATH.test(url)) return false;
+    const path = url.split(/[?#]/, 1)[0]!;
+    if (ENCODED_SEPARATOR.test(path)) return false;
+    return new URL(url, `${PROBE_ORIGIN}/base/`).origin === PROBE_ORIGIN;
+  } catch {
+    return false;
+  }
+}
 
 /**
- * True when `url` is an `http(s)` or same-site path URL, the only kinds explanations link to
- * (never `javascript:` or `data:`).
+ * True when `url` is one of the two kinds explanations link to: an absolute `http:` or `https:`
+ * URL with a host, or a same-origin path (one leading `/`). Decided as a browser's URL parser
+ * would read it, and conservatively: anything it might read differently is rejected, namely
+ * - any control character, whitespace, format character (zero-width, bidi), backslash, quote or
+ *   angle bracket anywhere (the parser strips or removes some and reads `\` as `/`);
+ * - character references (`&#106;`, `&colon;`), which HTML and Markdown decode;
+ * - `//host`, `/\host`, `\\host` (another origin), `https:host`, `https:/host`, `https:///host`,
+ *   a URL without a host, and user info (`https://app.example@evil.example`);
+ * - in a path's path part, percent-encoded `/`, `\` or control characters (`/%2F/evil`);
+ * - schemes other than `http` and `https` (`javascript:`, `data:`), relative paths without a
+ *   leading `/`, and anything over 2,000 characters or not a string.
+ * Uses only the `URL` global, so it runs in browsers, Node and edge runtimes.
  *
  * @example
  * isSafeUrl('https://example.com/settings'); // true
+ * isSafeUrl('/privacy');                    // true
  * isSafeUrl('javascript:alert(1)');         // false
+ * isSafeUrl('/\\evil.example');             // false: browsers resolve it to evil.example
  */
 export function isSafeUrl(url: unknown): url is string {
-  return typeof url === 'string' && url.length <= 2_000 && SAFE_URL.test(url);
+  if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) return false;
+  let safe = urlCache.get(url);
+  if (safe === undefined) {
+    safe = checkUrl(url);
+    if (urlCache.size >= 500) urlCache.clear();
+    urlCache.set(url, safe);
+  }
+  return safe;
 }
 
 /** Caches a pure function of a category id (bounded, so unbounded id sets cannot grow memory). */
