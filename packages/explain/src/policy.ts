@@ -29,6 +29,7 @@ export interface EvidenceTtl {
  *   evidenceTtl: { 'user.location': { maxAgeMs: duration.day, action: 'block' } },
  *   changeUrls: { bySource: { billing: 'https://example.com/settings/billing' } },
  *   manageUrl: 'https://example.com/privacy',
+ *   channelUrl: 'https://example.com/settings/notifications',
  * };
  */
 export interface ExplainPolicy {
@@ -50,6 +51,11 @@ export interface ExplainPolicy {
   };
   /** The settings page for "manage everything". */
   readonly manageUrl?: string;
+  /**
+   * Where customers choose how messages reach them (email, push, SMS), linked from the
+   * `choose_channel` control of critical decisions. Default: `manageUrl`.
+   */
+  readonly channelUrl?: string;
 }
 
 /**
@@ -76,6 +82,8 @@ export interface ResolvedPolicy {
   ttl(category: DataCategoryId): EvidenceTtl | null;
   changeUrl(source: string, category: DataCategoryId): string | null;
   readonly manageUrl: string | null;
+  /** `channelUrl`, else `manageUrl`, else `null`. */
+  readonly channelUrl: string | null;
 }
 
 function longestPrefix<V>(map: Readonly<Record<string, V>> | undefined, id: string): V | undefined {
@@ -214,6 +222,8 @@ export function resolvePolicy(policy: ExplainPolicy = {}): ResolvedPolicy {
         fail(`changeUrls.${kind}.${key}`, url, 'must be an http(s) URL or a path');
   if (policy.manageUrl !== undefined && !isSafeUrl(policy.manageUrl))
     fail('manageUrl', policy.manageUrl, 'must be an http(s) URL or a path');
+  if (policy.channelUrl !== undefined && !isSafeUrl(policy.channelUrl))
+    fail('channelUrl', policy.channelUrl, 'must be an http(s) URL or a path');
   const isSensitive =
     policy.sensitiveCategories === undefined
       ? (category: DataCategoryId) => isSensitiveCategory(category)
@@ -237,5 +247,6 @@ export function resolvePolicy(policy: ExplainPolicy = {}): ResolvedPolicy {
       return longestPrefix(policy.changeUrls?.byCategory, category) ?? null;
     },
     manageUrl: policy.manageUrl ?? null,
+    channelUrl: policy.channelUrl ?? policy.manageUrl ?? null,
   };
 }
