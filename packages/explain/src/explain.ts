@@ -212,6 +212,8 @@ function checkRecord(record: DecisionRecord): Map<string, Fact> {
     invalid('decision.action', record.action, 'must be an action');
   if (typeof record.action.topic !== 'string' || typeof record.action.channel !== 'string')
     invalid('decision.action', record.action, 'must have a string topic and channel');
+  if (record.action.critical !== undefined && typeof record.action.critical !== 'boolean')
+    invalid('decision.action.critical', record.action.critical, 'must be a boolean if present');
   if (
     typeof record.source !== 'object' ||
     record.source === null ||
@@ -437,40 +439,58 @@ export function buildExplanation(
       mechanism,
     });
   }
-  const muteId = `mute_topic:${record.action.topic}`;
-  const fewerId = `fewer_like_this:${record.source.id}`;
-  shared.push(muteId, fewerId);
-  controls.push(
-    {
-      kind: 'mute_topic',
-      id: muteId,
-      label: catalog.format('control.muteTopic', { topic: topicLabel }),
+  // A critical decision (a security alert) is never silenced by feedback, only by consent: no
+  // mute or "fewer like this", but the customer may still choose the channel.
+  const critical = record.action.critical === true;
+  if (critical) {
+    const id = `choose_channel:${record.action.topic}`;
+    shared.push(id);
+    controls.push({
+      kind: 'choose_channel',
+      id,
+      label: catalog.format('control.chooseChannel', { topic: topicLabel }),
       subject,
       decisionId,
-      topic: record.action.topic,
-      scope: 'topic',
-      target: record.action.topic,
-    },
-    {
-      kind: 'fewer_like_this',
-      id: fewerId,
-      label: catalog.format('control.fewer'),
-      subject,
-      decisionId,
-      scope: 'rule',
-      target: record.source.id,
       topic: record.action.topic,
       channel: record.action.channel,
-    },
-    {
-      kind: 'manage_all',
-      id: 'manage_all',
-      label: catalog.format('control.manage'),
-      subject,
-      decisionId,
-      url: policy.manageUrl,
-    },
-  );
+      url: policy.channelUrl,
+    });
+  } else {
+    const muteId = `mute_topic:${record.action.topic}`;
+    const fewerId = `fewer_like_this:${record.source.id}`;
+    shared.push(muteId, fewerId);
+    controls.push(
+      {
+        kind: 'mute_topic',
+        id: muteId,
+        label: catalog.format('control.muteTopic', { topic: topicLabel }),
+        subject,
+        decisionId,
+        topic: record.action.topic,
+        scope: 'topic',
+        target: record.action.topic,
+      },
+      {
+        kind: 'fewer_like_this',
+        id: fewerId,
+        label: catalog.format('control.fewer'),
+        subject,
+        decisionId,
+        scope: 'rule',
+        target: record.source.id,
+        topic: record.action.topic,
+        channel: record.action.channel,
+      },
+    );
+  }
+  controls.push({
+    kind: 'manage_all',
+    id: 'manage_all',
+    label: catalog.format('control.manage'),
+    subject,
+    decisionId,
+    url: policy.manageUrl,
+  });
 
   // Reasons and clauses.
   const withheld: WithheldItem[] = record.evidence
@@ -662,6 +682,7 @@ export function buildExplanation(
         : null,
     },
     controls,
+    controlsNote: critical ? catalog.format('control.criticalNote') : null,
     counterfactual,
     withheld,
     withheldText,

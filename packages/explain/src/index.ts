@@ -44,6 +44,7 @@ export type {
 } from './transparency';
 export type {
   ChangeLocation,
+  ChooseChannelControl,
   Clause,
   CorrectDataControl,
   DataUse,

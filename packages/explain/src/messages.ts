@@ -57,6 +57,8 @@ export const messageSpec = {
   'control.fewer': {},
   'control.correct': { data: 'text' },
   'control.manage': {},
+  'control.chooseChannel': { topic: 'text' },
+  'control.criticalNote': {},
   'withheld.consent': { count: 'number' },
   'withheld.sensitive': { count: 'number' },
   'withheld.reasons': { count: 'number' },

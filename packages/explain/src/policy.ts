@@ -1,4 +1,10 @@
-import { type DataCategoryId, isDottedId, isWithin } from '@candor/core';
+import {
+  type DataCategoryId,
+  isDottedId,
+  isSensitiveCategory,
+  isWithin,
+  sensitiveCategories,
+} from '@candor/core';
 import { explainError } from './errors';
 
 /**
@@ -23,10 +29,14 @@ export interface EvidenceTtl {
  *   evidenceTtl: { 'user.location': { maxAgeMs: duration.day, action: 'block' } },
  *   changeUrls: { bySource: { billing: 'https://example.com/settings/billing' } },
  *   manageUrl: 'https://example.com/privacy',
+ *   channelUrl: 'https://example.com/settings/notifications',
  * };
  */
 export interface ExplainPolicy {
-  /** Sensitive category prefixes; replaces {@link defaultSensitiveCategories}. */
+  /**
+   * Sensitive category prefixes; replaces {@link defaultSensitiveCategories} (core's
+   * `sensitiveCategories`). Default: core's list.
+   */
   readonly sensitiveCategories?: readonly DataCategoryId[];
   /** Sensitive categories (prefixes) an explanation may name anyway. Default: none. */
   readonly nameSensitive?: readonly DataCategoryId[];
@@ -41,28 +51,23 @@ export interface ExplainPolicy {
   };
   /** The settings page for "manage everything". */
   readonly manageUrl?: string;
+  /**
+   * Where customers choose how messages reach them (email, push, SMS), linked from the
+   * `choose_channel` control of critical decisions. Default: `manageUrl`.
+   */
+  readonly channelUrl?: string;
 }
 
 /**
- * Special categories of data (GDPR Art. 9) and precise location: never named unless the policy's
- * `nameSensitive` allows it.
+ * The categories explanations never name unless the policy's `nameSensitive` allows it: an alias
+ * of `sensitiveCategories` from `@candor/core` (the same frozen array), the one list every Candor
+ * package uses: GDPR Art. 9 and 10 categories, precise location, government ids and account
+ * credentials. Kept so existing imports keep working; new code may import it from core.
  *
  * @example
- * defaultSensitiveCategories.includes('user.health'); // true
+ * defaultSensitiveCategories.includes('user.financial.account_credentials'); // true
  */
-export const defaultSensitiveCategories: readonly DataCategoryId[] = Object.freeze([
-  'user.health',
-  'user.biometric',
-  'user.genetic',
-  'user.location.precise',
-  'user.racial_ethnic_origin',
-  'user.political_opinion',
-  'user.religious_belief',
-  'user.trade_union',
-  'user.sexual_orientation',
-  'user.sex_life',
-  'user.criminal',
-]);
+export const defaultSensitiveCategories: readonly DataCategoryId[] = sensitiveCategories;
 
 /**
  * The policy with defaults applied and lookups prepared.
@@ -77,6 +82,8 @@ export interface ResolvedPolicy {
   ttl(category: DataCategoryId): EvidenceTtl | null;
   changeUrl(source: string, category: DataCategoryId): string | null;
   readonly manageUrl: string | null;
+  /** `channelUrl`, else `manageUrl`, else `null`. */
+  readonly channelUrl: string | null;
 }
 
 function longestPrefix<V>(map: Readonly<Record<string, V>> | undefined, id: string): V | undefined {
@@ -87,18 +94,68 @@ function longestPrefix<V>(map: Readonly<Record<string, V>> | undefined, id: stri
   return best === undefined ? undefined : map[best];
 }
 
-const SAFE_URL = /^(?:https?:\/\/|\/(?!\/))[^\s<>"'`]*$/i;
+const MAX_URL_LENGTH = 2_000;
+/**
+ * Characters a browser's URL parser (or a Markdown or HTML reader) treats specially: controls
+ * (the parser strips them at the ends and removes tabs and newlines anywhere), format characters
+ * (zero-width, bidi), lone surrogates, private use, any whitespace, backslashes (read as
+ * slashes), quotes and angle brackets, and character references (`&#…`, `&name;`).
+ */
+const AMBIGUOUS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Z}\s\\<>"'`]|&(?:#|[A-Za-z][A-Za-z0-9]*;)/u;
+/** `http(s)://` and a host: no extra slash, and no user info (`a@b`) that hides the real host. */
+const ABSOLUTE = /^https?:\/\/[^/?#@]+(?:[/?#]|$)/i;
+/** One leading slash, not followed by a slash or backslash (which would name another host). */
+const SAME_ORIGIN_PATH = /^\/(?![/\\])/;
+/** Percent-encoded slashes, backslashes and controls, which servers may decode before routing. */
+const ENCODED_SEPARATOR = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
+const PROBE_ORIGIN = 'https://candor.invalid';
+const urlCache = new Map<string, boolean>();
+
+function checkUrl(url: string): boolean {
+  if (url.length === 0 || AMBIGUOUS.test(url)) return false;
+  try {
+    if (ABSOLUTE.test(url)) {
+      const parsed = new URL(url);
+      return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.host !== '';
+    }
+    if (!SAME_ORIGIN_PATH.test(url)) return false;
+    const path = url.split(/[?#]/, 1)[0]!;
+    if (ENCODED_SEPARATOR.test(path)) return false;
+    return new URL(url, `${PROBE_ORIGIN}/base/`).origin === PROBE_ORIGIN;
+  } catch {
+    return false;
+  }
+}
 
 /**
- * True when `url` is an `http(s)` or same-site path URL, the only kinds explanations link to
- * (never `javascript:` or `data:`).
+ * True when `url` is one of the two kinds explanations link to: an absolute `http:` or `https:`
+ * URL with a host, or a same-origin path (one leading `/`). Decided as a browser's URL parser
+ * would read it, and conservatively: anything it might read differently is rejected, namely
+ * - any control character, whitespace, format character (zero-width, bidi), backslash, quote or
+ *   angle bracket anywhere (the parser strips or removes some and reads `\` as `/`);
+ * - character references (`&#106;`, `&colon;`), which HTML and Markdown decode;
+ * - `//host`, `/\host`, `\\host` (another origin), `https:host`, `https:/host`, `https:///host`,
+ *   a URL without a host, and user info (`https://app.example@evil.example`);
+ * - in a path's path part, percent-encoded `/`, `\` or control characters (`/%2F/evil`);
+ * - schemes other than `http` and `https` (`javascript:`, `data:`), relative paths without a
+ *   leading `/`, and anything over 2,000 characters or not a string.
+ * Uses only the `URL` global, so it runs in browsers, Node and edge runtimes.
  *
  * @example
  * isSafeUrl('https://example.com/settings'); // true
+ * isSafeUrl('/privacy');                    // true
  * isSafeUrl('javascript:alert(1)');         // false
+ * isSafeUrl('/\\evil.example');             // false: browsers resolve it to evil.example
  */
 export function isSafeUrl(url: unknown): url is string {
-  return typeof url === 'string' && url.length <= 2_000 && SAFE_URL.test(url);
+  if (typeof url !== 'string' || url.length > MAX_URL_LENGTH) return false;
+  let safe = urlCache.get(url);
+  if (safe === undefined) {
+    safe = checkUrl(url);
+    if (urlCache.size >= 500) urlCache.clear();
+    urlCache.set(url, safe);
+  }
+  return safe;
 }
 
 /** Caches a pure function of a category id (bounded, so unbounded id sets cannot grow memory). */
@@ -165,7 +222,12 @@ export function resolvePolicy(policy: ExplainPolicy = {}): ResolvedPolicy {
         fail(`changeUrls.${kind}.${key}`, url, 'must be an http(s) URL or a path');
   if (policy.manageUrl !== undefined && !isSafeUrl(policy.manageUrl))
     fail('manageUrl', policy.manageUrl, 'must be an http(s) URL or a path');
-  const isSensitive = (category: DataCategoryId) => sensitive.some((s) => isWithin(category, s));
+  if (policy.channelUrl !== undefined && !isSafeUrl(policy.channelUrl))
+    fail('channelUrl', policy.channelUrl, 'must be an http(s) URL or a path');
+  const isSensitive =
+    policy.sensitiveCategories === undefined
+      ? (category: DataCategoryId) => isSensitiveCategory(category)
+      : (category: DataCategoryId) => sensitive.some((s) => isWithin(category, s));
   const mayName = memo(
     (category: DataCategoryId) =>
       !isSensitive(category) || named.some((n) => isWithin(category, n)),
@@ -185,5 +247,6 @@ export function resolvePolicy(policy: ExplainPolicy = {}): ResolvedPolicy {
       return longestPrefix(policy.changeUrls?.byCategory, category) ?? null;
     },
     manageUrl: policy.manageUrl ?? null,
+    channelUrl: policy.channelUrl ?? policy.manageUrl ?? null,
   };
 }

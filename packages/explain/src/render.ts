@@ -128,9 +128,23 @@ function safeJson(value: unknown): string {
 }
 
 function controlUrl(control: ExplanationControl): string | null {
-  if ((control.kind === 'correct_data' || control.kind === 'manage_all') && isSafeUrl(control.url))
+  if (
+    (control.kind === 'correct_data' ||
+      control.kind === 'choose_channel' ||
+      control.kind === 'manage_all') &&
+    isSafeUrl(control.url)
+  )
     return control.url;
   return null;
+}
+
+/** The sentence shown with the controls, if any (absent in explanations made before it existed). */
+function controlsNote(e: Explanation): string | null {
+  return typeof e.controlsNote === 'string' && e.controlsNote !== '' ? e.controlsNote : null;
+}
+
+function noteSection(heading: string | null, text: string): Section {
+  return { heading, items: [{ text }], list: false, className: 'candor-controls-note' };
 }
 
 interface Section {
@@ -146,11 +160,13 @@ interface Section {
 }
 
 function sections(e: Explanation): Section[] {
+  const note = controlsNote(e);
   if (e.layer === 'short') {
     const manage = e.controls.find((c) => c.kind === 'manage_all');
     const out: Section[] = [
       { heading: null, items: [{ text: e.summary }], list: false, className: 'candor-summary' },
     ];
+    if (note) out.push(noteSection(null, note));
     if (manage)
       out.push({
         heading: null,
@@ -199,8 +215,9 @@ function sections(e: Explanation): Section[] {
     list: false,
     className: 'candor-purpose',
   });
+  if (note) out.push(noteSection(e.headings.controls, note));
   out.push({
-    heading: e.headings.controls,
+    heading: note ? null : e.headings.controls,
     items: e.controls.map((c) => ({
       text: c.label,
       url: controlUrl(c),
@@ -305,8 +322,10 @@ export function renderText(explanation: Explanation): string {
 }
 
 function textOf(e: Explanation): string {
+  const note = controlsNote(e);
   if (e.layer === 'short') {
     let out = oneLine(e.summary);
+    if (note) out += `\n\n${oneLine(note)}`;
     for (const c of e.controls) {
       if (c.kind !== 'manage_all') continue;
       const url = controlUrl(c);
@@ -333,6 +352,7 @@ function textOf(e: Explanation): string {
   out += `\n${oneLine(e.headings.purpose)}\n${oneLine(e.purpose.text)}\n`;
   if (e.decision.text) out += `${oneLine(e.decision.text)}\n`;
   out += `${oneLine(e.counterfactual)}\n\n${oneLine(e.headings.controls)}\n`;
+  if (note) out += `${oneLine(note)}\n`;
   for (const c of e.controls) {
     const url = controlUrl(c);
     out += `- ${oneLine(c.label)}${url ? ` (${url})` : ''}\n`;

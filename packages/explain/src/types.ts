@@ -209,6 +209,23 @@ export interface CorrectDataControl extends ControlBase {
 }
 
 /**
+ * "Choose how messages reach you": open the customer's channel preferences (email, push, SMS)
+ * for this topic. Offered instead of `mute_topic` and `fewer_like_this` for a critical decision
+ * (`action.critical`, a fraud or security alert), which feedback never silences. `url` is the
+ * policy's `channelUrl`, else its `manageUrl`, else `null` (the app opens its own picker).
+ *
+ * @example
+ * if (control.kind === 'choose_channel') openChannelSettings(control.topic, control.url);
+ */
+export interface ChooseChannelControl extends ControlBase {
+  readonly kind: 'choose_channel';
+  readonly topic: TopicId;
+  /** The channel the decision used. */
+  readonly channel: string;
+  readonly url: string | null;
+}
+
+/**
  * "Manage everything": open the privacy and message settings.
  *
  * @example
@@ -228,7 +245,7 @@ export interface ManageAllControl extends ControlBase {
  *     case 'turn_off_data': return ledger.withdraw({ subject: c.subject, purpose: c.purpose, dataCategories: [c.dataCategory] });
  *     case 'stop_purpose': return ledger.withdraw({ subject: c.subject, purpose: c.purpose });
  *     case 'mute_topic': case 'fewer_like_this': return feedback.suppress({ subject: c.subject, scope: c.scope, target: c.target });
- *     case 'correct_data': case 'manage_all': return c.url && open(c.url);
+ *     case 'correct_data': case 'choose_channel': case 'manage_all': return c.url && open(c.url);
  *   }
  * }
  */
@@ -238,6 +255,7 @@ export type ExplanationControl =
   | MuteTopicControl
   | FewerLikeThisControl
   | CorrectDataControl
+  | ChooseChannelControl
   | ManageAllControl;
 
 /**
@@ -328,6 +346,12 @@ export interface Explanation {
   readonly purpose: PurposeStatement;
   readonly decision: DecisionStatement;
   readonly controls: readonly ExplanationControl[];
+  /**
+   * A plain sentence shown with the controls saying why some are not offered: for a critical
+   * decision (a security alert), that it cannot be muted and the customer can choose how it
+   * reaches them. `null` when there is nothing to say.
+   */
+  readonly controlsNote: string | null;
   readonly counterfactual: string;
   readonly withheld: readonly WithheldItem[];
   /** Localized sentences saying how much was withheld and why (never what). */

@@ -203,3 +203,127 @@ describe('choose idempotency', () => {
     );
   });
 });
+
+describe('choose re-checks eligibility for a remembered decision', () => {
+  it('never returns a variant the caller has since marked ineligible', () => {
+    const sampler = createThompsonSampler({ seed: 4, waitMs: 100 });
+    const first = sampler.choose({
+      ruleId: 'r',
+      eligible: ['a', 'b', 'c'],
+      decisionId: 'd1',
+      at: 0,
+    });
+    const rest = ['a', 'b', 'c'].filter((v) => v !== first.variantId);
+    const again = sampler.choose({ ruleId: 'r', eligible: rest, decisionId: 'd1', at: 1 });
+    expect(rest).toContain(again.variantId);
+    expect(again.eligible).toEqual(rest);
+    // Still eligible: the remembered choice stands.
+    const kept = sampler.choose({
+      ruleId: 'r',
+      eligible: ['a', 'b', 'c'],
+      decisionId: 'd1',
+      at: 2,
+    });
+    expect(kept.variantId).toBe(again.variantId);
+    // One decision, one logged choice: the one that was issued last.
+    sampler.reward('d1', { value: 1 });
+    expect(sampler.settle(1_000)).toBe(1);
+    expect(sampler.log().map((c) => [c.decisionId, c.variantId, c.reward])).toEqual([
+      ['d1', again.variantId, 1],
+    ]);
+    const updated = sampler.posterior('r').filter((p) => p.updates > 0);
+    expect(updated.map((p) => p.variantId)).toEqual([again.variantId]);
+  });
+
+  it('property: the returned variant is always in the eligible set of that call', () => {
+    const variants = ['v0', 'v1', 'v2', 'v3', 'v4'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.array(
+          fc.record({
+            decision: fc.integer({ min: 0, max: 4 }),
+            rule: fc.constantFrom('r', 'r', 'r', 's'),
+            eligible: fc.subarray(variants),
+            reward: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+            settle: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (seed, calls) => {
+          const sampler = createThompsonSampler({ seed, draws: 40, waitMs: 5 });
+          calls.forEach((call, t) => {
+            const input = {
+              ruleId: call.rule,
+              eligible: call.eligible,
+              decisionId: `d${call.decision}`,
+              at: t,
+            };
+            if (call.eligible.length === 0) {
+              expect(() => sampler.choose(input)).toThrowError(
+                expect.objectContaining({ code: 'feedback/no_eligible_variant' }),
+              );
+            } else {
+              const choice = sampler.choose(input);
+              expect(call.eligible).toContain(choice.variantId);
+              expect(choice.propensity).toBeGreaterThan(0);
+              expect(choice.propensity).toBeLessThanOrEqual(1);
+            }
+            if (call.reward !== null) sampler.reward(`d${call.decision}`, { value: call.reward });
+            if (call.settle) sampler.settle(t);
+          });
+          sampler.settle(calls.length + 10);
+          // Every logged choice was, at its last issue, eligible, with a valid propensity.
+          for (const logged of sampler.log()) {
+            expect(logged.eligible).toContain(logged.variantId);
+            expect(logged.propensity).toBeGreaterThan(0);
+            expect(logged.propensity).toBeLessThanOrEqual(1);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('logs the probability the issued variant really had, so IPS stays unbiased', () => {
+    // Each decision is chosen among a, b, c, then asked again with c no longer eligible. A variant
+    // is issued either because it was chosen first and is still eligible, or because it was
+    // chosen again; the logged propensity must be the sum of both paths.
+    const sampler = createThompsonSampler({ seed: 21, minExploration: 0.6, waitMs: 0 });
+    const n = 20_000;
+    for (let t = 0; t < n; t++) {
+      sampler.choose({ ruleId: 'r', eligible: ['a', 'b', 'c'], decisionId: `d${t}`, at: t });
+      const issued = sampler.choose({
+        ruleId: 'r',
+        eligible: ['a', 'b'],
+        decisionId: `d${t}`,
+        at: t,
+      });
+      expect(issued.variantId).not.toBe('c');
+    }
+    sampler.settle(n);
+    const log = sampler.log();
+    expect(log).toHaveLength(n);
+    // Σ 1[v]/propensity over n decisions estimates 1 for every variant that can be issued.
+    for (const v of ['a', 'b']) {
+      const onlyV = offPolicyEstimate(
+        log.map((c) => ({ ...c, reward: 1 })),
+        (c) => (c.variantId === v ? 1 : 0),
+      );
+      expect(onlyV.ips).toBeGreaterThan(0.97);
+      expect(onlyV.ips).toBeLessThan(1.03);
+    }
+  });
+
+  it('with nothing eligible any more, throws and drops the earlier choice from learning', () => {
+    const sampler = createThompsonSampler({ seed: 2, waitMs: 10 });
+    sampler.choose({ ruleId: 'r', eligible: ['a', 'b'], decisionId: 'gone', at: 0 });
+    sampler.choose({ ruleId: 'r', eligible: ['a', 'b'], decisionId: 'kept', at: 0 });
+    expect(() =>
+      sampler.choose({ ruleId: 'r', eligible: [], decisionId: 'gone', at: 1 }),
+    ).toThrowError(expect.objectContaining({ code: 'feedback/no_eligible_variant' }));
+    sampler.reward('gone', { value: 1 });
+    expect(sampler.settle(100)).toBe(1);
+    expect(sampler.log().map((c) => c.decisionId)).toEqual(['kept']);
+  });
+});

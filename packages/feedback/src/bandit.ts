@@ -65,9 +65,15 @@ export interface VariantChoice {
   readonly decisionId: string | null;
   readonly ruleId: string;
   readonly variantId: string;
-  /** Probability with which this variant was chosen among `eligible`. */
+  /**
+   * Probability with which this variant was issued for the decision. For a first choice, its
+   * probability among `eligible`; after a re-check with a changed eligible set, the probability of
+   * every way it could have come out (kept from before, or chosen again), so IPS stays unbiased.
+   */
   readonly propensity: number;
+  /** The eligible set of the latest `choose` call for this decision. */
   readonly eligible: readonly string[];
+  /** When the decision was first chosen; its reward window runs from here. */
   readonly at: Instant;
 }
 
@@ -128,7 +134,13 @@ export interface ChooseInput {
 export interface ThompsonSampler extends FeedbackObserver {
   /**
    * Chooses a variant among `eligible`; throws `feedback/no_eligible_variant` if there is none.
-   * Asking again with the decision id of a choice still in its wait window returns that choice.
+   * Asking again with the decision id of a choice still in its wait window re-checks it against
+   * this call's `eligible`: the remembered variant is returned if it is still eligible (the very
+   * same choice when `eligible` is unchanged), otherwise a variant is chosen again among the
+   * eligible ones and replaces it, so one decision logs one choice. The propensity is updated to
+   * the probability the issued variant really had over both calls. With nothing eligible, the
+   * earlier choice is dropped (nothing may be sent for it, so nothing is learned from it) and
+   * `feedback/no_eligible_variant` is thrown.
    */
   choose(input: ChooseInput): VariantChoice;
   /** Folds a feedback event into its decision's pending reward (feed it from the loop). */
@@ -179,10 +191,15 @@ interface RuleState {
 }
 
 interface Pending {
-  readonly choice: VariantChoice;
+  choice: VariantChoice;
+  /** Arm indices (ascending) the issued variant may be, and the probability of each. */
+  members: readonly number[];
+  dist: ArrayLike<number>;
   value: number;
   intrusiveness: number;
   heard: boolean;
+  /** Dropped by a re-check with nothing eligible: neither settled nor logged. */
+  cancelled: boolean;
 }
 
 const DEFAULT_VALUES: Partial<Record<FeedbackKind, number>> = {
@@ -389,6 +406,50 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
     return r;
   };
 
+  /** Samples a position in `probs` (which sums to 1). */
+  const sample = (probs: ArrayLike<number>): number => {
+    let u = random();
+    for (let j = 0; j < probs.length; j++) {
+      u -= probs[j] as number;
+      if (u < 0) return j;
+    }
+    return probs.length - 1;
+  };
+
+  /**
+   * Re-checks a remembered choice against a new eligible set `r`: keeps its variant if still
+   * eligible, else samples again from `r`'s probabilities. The issued variant's distribution is
+   * `P(v) = P_before(v)·[v eligible] + P_before(no longer eligible)·P_now(v)`, and its propensity
+   * is the issued variant's share of it.
+   */
+  const recheck = (state: RuleState, p: Pending, r: Resolved): VariantChoice => {
+    const members = r.members;
+    const probs = r.probs as Float64Array;
+    const dist = new Float64Array(members.length);
+    let gone = 0;
+    let j = 0;
+    for (let i = 0; i < p.members.length; i++) {
+      const arm = p.members[i] as number;
+      while (j < members.length && (members[j] as number) < arm) j++;
+      if (j < members.length && members[j] === arm) dist[j] = p.dist[i] as number;
+      else gone += p.dist[i] as number;
+    }
+    for (let k = 0; k < members.length; k++) {
+      dist[k] = (dist[k] as number) + gone * (probs[k] as number);
+    }
+    const current = members.indexOf(state.index.get(p.choice.variantId) as number);
+    const pick = current >= 0 ? current : sample(probs);
+    p.members = members;
+    p.dist = dist;
+    p.choice = {
+      ...p.choice,
+      variantId: (state.arms[members[pick] as number] as Arm).id,
+      propensity: dist[pick] as number,
+      eligible: r.ids,
+    };
+    return p.choice;
+  };
+
   const update = (ruleId: string, variantId: string, reward: number) => {
     const state = ruleState(ruleId);
     const arm = state.arms[armIndex(state, variantId)] as Arm;
@@ -446,26 +507,23 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
           { path: 'input', value: input },
         );
       }
-      if (input.decisionId !== undefined) {
-        // Idempotent: asking again for a pending decision returns the choice already made.
-        const existing = pending.get(input.decisionId);
-        if (existing !== undefined && existing.choice.ruleId === input.ruleId) {
-          return existing.choice;
+      const existing = input.decisionId === undefined ? undefined : pending.get(input.decisionId);
+      if (existing !== undefined && existing.choice.ruleId === input.ruleId) {
+        // Asking again for a pending decision: the same choice while the eligible set is the
+        // same; otherwise re-checked against this call's eligible set.
+        if (sameIds(existing.choice.eligible, input.eligible)) return existing.choice;
+        if (input.eligible.length === 0) {
+          existing.cancelled = true;
+          pending.delete(input.decisionId as string);
         }
+        const state = ruleState(input.ruleId);
+        return recheck(state, existing, prepare(state, input.eligible));
       }
       const state = ruleState(input.ruleId);
       const r = prepare(state, input.eligible);
       const probs = r.probs as Float64Array;
       const sorted = r.members;
-      let u = random();
-      let pick = sorted.length - 1;
-      for (let j = 0; j < sorted.length; j++) {
-        u -= probs[j] as number;
-        if (u < 0) {
-          pick = j;
-          break;
-        }
-      }
+      const pick = sample(probs);
       const arm = state.arms[sorted[pick] as number] as Arm;
       const at = input.at ?? clock.now();
       const choice: VariantChoice = {
@@ -477,7 +535,15 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
         at,
       };
       if (input.decisionId !== undefined) {
-        const p: Pending = { choice, value: 0, intrusiveness: 0, heard: false };
+        const p: Pending = {
+          choice,
+          members: sorted,
+          dist: probs,
+          value: 0,
+          intrusiveness: 0,
+          heard: false,
+          cancelled: false,
+        };
         const e = early.get(input.decisionId);
         if (e !== undefined) {
           early.delete(input.decisionId);
@@ -514,8 +580,10 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
         const p = queue[head] as Pending;
         if (p.choice.at + waitMs > at) break;
         head++;
+        if (p.cancelled) continue;
         closed++;
-        pending.delete(p.choice.decisionId as string);
+        const id = p.choice.decisionId as string;
+        if (pending.get(id) === p) pending.delete(id);
         const reward = p.heard ? p.value - lambda * p.intrusiveness : defaultReward;
         update(p.choice.ruleId, p.choice.variantId, reward);
         settled.push({ ...p.choice, reward, defaulted: !p.heard });

@@ -46,10 +46,13 @@ export const de: MessageCatalog = {
     'control.fewer': 'Weniger Nachrichten dieser Art',
     'control.correct': '{data} korrigieren',
     'control.manage': 'Alle Datenschutz- und Nachrichteneinstellungen verwalten',
+    'control.chooseChannel': 'Festlegen, wie Sie Nachrichten zum Thema {topic} erhalten',
+    'control.criticalNote':
+      'Sicherheitswarnungen wie diese können Sie nicht stummschalten, weil sie Ihr Konto schützen; Sie können aber wählen, auf welchem Weg sie Sie erreichen.',
     'withheld.consent':
       '{count, plural, one {Eine Information wird} other {# Informationen werden}} nicht angezeigt, weil Ihre Datenschutzeinstellungen die Verwendung für diesen Zweck derzeit nicht erlauben.',
     'withheld.sensitive':
-      '{count, plural, one {Eine Information wird} other {# Informationen werden}} nicht angezeigt, weil sie zu einer sensiblen Kategorie gehören.',
+      '{count, plural, one {Eine Information wird nicht angezeigt, weil sie zu einer sensiblen Kategorie gehört} other {# Informationen werden nicht angezeigt, weil sie zu sensiblen Kategorien gehören}}.',
     'withheld.reasons':
       '{count, plural, one {Ein Grund beruht} other {# Gründe beruhen}} nur auf Informationen, die nicht angezeigt werden.',
     'value.boolean': '{value, select, true {ja} other {nein}}',

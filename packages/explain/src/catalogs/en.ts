@@ -45,10 +45,13 @@ export const en: MessageCatalog = {
     'control.fewer': 'Show me fewer messages like this',
     'control.correct': 'Correct {data}',
     'control.manage': 'Manage all your privacy and message settings',
+    'control.chooseChannel': 'Choose how you get messages about {topic}',
+    'control.criticalNote':
+      'You cannot mute security alerts like this, because they protect your account; you can choose how they reach you.',
     'withheld.consent':
       '{count, plural, one {One piece of information is} other {# pieces of information are}} not shown because your privacy choices do not allow its use for this purpose now.',
     'withheld.sensitive':
-      '{count, plural, one {One piece of information is} other {# pieces of information are}} not shown because it belongs to a sensitive category.',
+      '{count, plural, one {One piece of information is not shown because it belongs to a sensitive category} other {# pieces of information are not shown because they belong to sensitive categories}}.',
     'withheld.reasons':
       '{count, plural, one {One reason rests} other {# reasons rest}} only on information that is not shown.',
     'value.boolean': '{value, select, true {yes} other {no}}',
