@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { notFound, page } from './pages';
+import { errorPage, handleErrors, notFound, requestLog } from './errors';
+import { page } from './pages';
+import { refuse } from './refusal';
 import { customerRoutes } from './routes/customer';
 import { operatorRoutes } from './routes/operator';
 import { csrfProtection, type DemoEnvBindings, securityHeaders } from './security';
@@ -11,10 +13,18 @@ import { DsaPage } from './views/operator';
 
 const css = readFileSync(new URL('./assets/app.css', import.meta.url), 'utf8');
 
+/** The largest request body the demo reads (its forms are a few hundred bytes). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
 export interface AppOptions {
   readonly service: DemoService;
   readonly operatorToken: string;
-  /** Receives server-side errors (default: console.error). */
+  /**
+   * One plain line per request answered with an error status (4xx: the client's mistake, 5xx:
+   * ours), never a stack (default: console.log).
+   */
+  readonly log?: (line: string) => void;
+  /** Receives server-side errors (5xx), stack included (default: console.error). */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -23,14 +33,17 @@ export function createApp(options: AppOptions): Hono<DemoEnvBindings> {
   const { service } = options;
   const app = new Hono<DemoEnvBindings>();
 
-  app.onError((error, c) => {
-    (options.onError ?? console.error)(error);
-    return c.text('Something went wrong on our side; nothing half-done was kept.', 500);
-  });
+  app.onError(handleErrors(options.onError ?? ((error) => console.error(error))));
 
+  app.use(requestLog(options.log ?? ((line) => console.log(line))));
   app.use(securityHeaders());
-  app.use(bodyLimit({ maxSize: 16 * 1024 }));
-  app.use(csrfProtection());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => refuse(413, `request body over ${MAX_BODY_BYTES} bytes`),
+    }),
+  );
+  app.use(csrfProtection((c) => errorPage(c, 403)));
 
   app.get('/static/app.css', (c) => {
     c.header('content-type', 'text/css; charset=utf-8');

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type * as z from 'zod/mini';
+import { readForm } from './refusal';
 import type { DemoEnvBindings } from './security';
 import { Layout, type LayoutProps } from './views/layout';
 
@@ -40,24 +41,17 @@ export function page(
   );
 }
 
-/** 404 page: "<what> not found". */
-export function notFound(c: C, what: string) {
-  return page(
-    c,
-    { title: 'Not found', nav: [{ href: '/', label: 'Customers' }] },
-    <h1>{`${what} not found`}</h1>,
-    404,
-  );
-}
-
 /** Back to `back` with the "not valid, not applied" flash. */
 export function invalid(c: C, back: string) {
   return c.redirect(`${back}?done=invalid`, 303);
 }
 
-/** Parses the form body with `schema`; `undefined` when it does not match. */
+/**
+ * Parses the form body with `schema`; `undefined` when it does not match. A body that cannot be
+ * read at all is refused with 400.
+ */
 export async function form<T>(c: C, schema: z.ZodMiniType<T>): Promise<T | undefined> {
-  const body = await c.req.parseBody();
+  const body = await readForm(c);
   const result = schema.safeParse(body);
   return result.success ? result.data : undefined;
 }

@@ -4,6 +4,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { readForm } from './refusal';
 
 /** Per-request values the pages read. */
 export interface DemoVariables {
@@ -11,6 +12,8 @@ export interface DemoVariables {
   csrf: string;
   /** True when the request carries the operator token. */
   operator: boolean;
+  /** Why the request was refused or failed, for the one-line request log (never shown). */
+  problem: string | undefined;
 }
 
 export type DemoEnvBindings = { Variables: DemoVariables };
@@ -54,9 +57,12 @@ export function securityHeaders(): MiddlewareHandler {
 
 /**
  * CSRF protection, two layers: Hono's origin / Sec-Fetch-Site check, then a double-submit token
- * (an HttpOnly SameSite=Strict cookie that every form echoes in `_csrf`).
+ * (an HttpOnly SameSite=Strict cookie that every form echoes in `_csrf`). `onRefuse` renders the
+ * 403 page.
  */
-export function csrfProtection(): MiddlewareHandler<DemoEnvBindings> {
+export function csrfProtection(
+  onRefuse: (c: Context<DemoEnvBindings>) => Response | Promise<Response>,
+): MiddlewareHandler<DemoEnvBindings> {
   const originCheck = csrf();
   return async (c, next) => {
     let token = getCookie(c, CSRF_COOKIE);
@@ -66,11 +72,10 @@ export function csrfProtection(): MiddlewareHandler<DemoEnvBindings> {
     }
     c.set('csrf', token);
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const refuse = () =>
-      c.text(
-        'Forbidden: this form has expired or did not come from this site. Reload the page and try again.',
-        403,
-      );
+    const refuse = () => {
+      c.set('problem', 'CSRF check failed');
+      return onRefuse(c);
+    };
     let sameOrigin = false;
     try {
       await originCheck(c, async () => {
@@ -87,7 +92,7 @@ export function csrfProtection(): MiddlewareHandler<DemoEnvBindings> {
       type.startsWith('application/x-www-form-urlencoded') ||
       type.startsWith('multipart/form-data')
     ) {
-      sent = (await c.req.parseBody())[CSRF_FIELD];
+      sent = (await readForm(c))[CSRF_FIELD];
     } else {
       sent = c.req.header('x-csrf-token');
     }

@@ -1,5 +1,6 @@
 import { parseGpcHeader } from '@candor/consent';
 import type { Hono } from 'hono';
+import { notFound } from '../errors';
 import {
   ConsentForm,
   ControlForm,
@@ -8,7 +9,7 @@ import {
   MessageParam,
   SubjectParam,
 } from '../forms';
-import { type C, form, invalid, notFound, page } from '../pages';
+import { type C, form, invalid, page } from '../pages';
 import type { DemoEnvBindings } from '../security';
 import type { CustomerView, DemoService } from '../service';
 import { customerNav, InboxPage, PreferencesPage, WhyPage } from '../views/customer';

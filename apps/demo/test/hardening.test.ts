@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { type HttpDemo, snapshot, startHttpDemo, type Visitor } from './http-harness';
+
+// Issue #13 item 7: what a client gets wrong answers a 4xx with a plain page, logs one line
+// (never a stack) and writes nothing. HTTP-level: the demo runs in-process, no browser.
+
+let h: HttpDemo;
+let v: Visitor;
+const consoleError = vi.spyOn(console, 'error');
+
+beforeAll(async () => {
+  h = await startHttpDemo();
+  v = await h.visitor();
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+  consoleError.mockRestore();
+}, 30_000);
+
+/** A stack frame as V8 prints it (`    at fn (file:line:col)`). */
+const STACK = /\n\s+at\s|:\d+:\d+\)?$/m;
+
+/** The log lines added while `run` ran. */
+async function logged<T>(run: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const from = h.logs.length;
+  const result = await run();
+  return { result, lines: h.logs.slice(from) };
+}
+
+/** The request was refused with `status`: one plain log line, no stack, no server error. */
+function expectOneLine(lines: string[], status: number): void {
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^${status} (GET|POST) `));
+  expect(lines[0]).not.toMatch(STACK);
+  expect(lines[0]).not.toMatch(/\p{Cc}/u);
+  expect(h.errors).toEqual([]);
+  expect(consoleError).not.toHaveBeenCalled();
+}
+
+/** A plain-language error page: no stack, no path, no id, nothing unescaped. */
+async function expectPlainPage(response: Response, ...absent: string[]): Promise<string> {
+  const html = await response.text();
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(html).not.toMatch(STACK);
+  expect(html).not.toMatch(/Error:|TypeError|node_modules|\.ts\b/);
+  for (const text of absent) expect(html).not.toContain(text);
+  return html;
+}
+
+const consent = { purpose: 'service.proactive_support', action: 'withdraw' };
+
+describe('request bodies over the limit answer 413', () => {
+  test('a 5 MB body (with Content-Length): 413, nothing written, one log line', async () => {
+    const before = await snapshot(h.service);
+    const { result, lines } = await logged(() =>
+      v.post('/customers/cus_ana/consent', { ...consent, pad: 'a'.repeat(5 * 1024 * 1024) }),
+    );
+    expect(result.status).toBe(413);
+    await expectPlainPage(result);
+    expectOneLine(lines, 413);
+    expect(await snapshot(h.service)).toBe(before);
+  });
+
+  test('a 5 MB body streamed in chunks (no Content-Length): 413', async () => {
+    const chunk = new TextEncoder().encode('a'.repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 5 * 1024 * 1024) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const { result, lines } = await logged(() =>
+      fetch(`${h.url}/customers/cus_ana/consent`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          origin: h.url,
+          cookie: v.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(result.status).toBe(413);
+    await result.text();
+    expectOneLine(lines, 413);
+  });
+
+  test('a 17 KB body: 413; a 15 KB one is still read', async () => {
+    const over = await v.post('/customers/cus_ana/consent', {
+      purpose: 'nope',
+      pad: 'a'.repeat(17 * 1024),
+    });
+    expect(over.status).toBe(413);
+    await over.text();
+    // Under the limit the form is read (and, malformed, refused the usual way).
+    const under = await v.post('/customers/cus_ana/consent', {
+      purpose: 'nope',
+      pad: 'a'.repeat(15 * 1024),
+    });
+    expect(under.status).toBe(303);
+    expect(under.headers.get('location')).toBe('/customers/cus_ana/preferences?done=invalid');
+  });
+});
+
+describe('malformed requests answer 400', () => {
+  test('a broken multipart boundary: 400, one log line, nothing written', async () => {
+    const before = await snapshot(h.service);
+    const body = `--other\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${v.csrf}\r\n--other--\r\n`;
+    for (const type of ['multipart/form-data; boundary=expected', 'multipart/form-data']) {
+      const { result, lines } = await logged(() =>
+        v.post('/customers/cus_ana/consent', { raw: body, type }),
+      );
+      expect(result.status).toBe(400);
+      await expectPlainPage(result, 'FormData');
+      expectOneLine(lines, 400);
+    }
+    expect(await snapshot(h.service)).toBe(before);
+  });
+
+  test('a well-formed multipart form still works', async () => {
+    const form = new FormData();
+    form.set('_csrf', v.csrf);
+    form.set('purpose', 'service.proactive_support');
+    form.set('action', 'grant');
+    const response = await fetch(`${h.url}/customers/cus_ana/consent`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: h.url, cookie: v.cookie },
+      body: form,
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/customers/cus_ana/preferences?done=granted');
+  });
+});
+
+describe('server-side failures', () => {
+  test('a server-side failure: 500, plain page, stack to the error log only', async () => {
+    h.breakTransparencyOnce();
+    const { result, lines } = await logged(() => v.get('/transparency'));
+    expect(result.status).toBe(500);
+    await expectPlainPage(result, 'the transparency page broke');
+    expect(h.errors).toHaveLength(1);
+    expect(String((h.errors[0] as Error).stack)).toMatch(STACK);
+    expect(lines.every((line) => !STACK.test(line))).toBe(true);
+    h.errors.length = 0;
+    expect((await v.get('/transparency')).status).toBe(200);
+  });
+});
