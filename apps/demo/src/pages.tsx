@@ -29,7 +29,8 @@ export function page(
   body: Child,
   status = 200,
 ) {
-  const flash = flashes[c.req.query('done') ?? ''] ?? null;
+  const done = c.req.query('done') ?? '';
+  const flash = Object.hasOwn(flashes, done) ? (flashes[done] ?? null) : null;
   return c.html(
     <>
       {raw('<!DOCTYPE html>')}

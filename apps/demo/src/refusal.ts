@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { PathId } from './forms';
 
 /**
  * Refusing what a client got wrong. A refusal is thrown as an `HTTPException` with a 4xx status;
@@ -22,6 +23,15 @@ export async function readForm(c: Context): Promise<Record<string, unknown>> {
   } catch {
     return refuse(400, 'the form body could not be read');
   }
+}
+
+/**
+ * The id in path parameter `name`. A malformed one (a CRLF or another control character, a
+ * character ids never have) is a 400; a well-formed id nobody has is the route's 404.
+ */
+export function pathId(c: Context, name: string): string {
+  const parsed = PathId.safeParse(c.req.param(name));
+  return parsed.success ? parsed.data : refuse(400, `malformed ${name} in the path`);
 }
 
 /** Control characters (a CRLF that would split a log line or a header), as `\xHH` escapes. */

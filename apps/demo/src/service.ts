@@ -146,11 +146,12 @@ export interface DemoService {
   honorGpc(subject: string): Promise<boolean>;
   // customer side
   preferences(subject: string): readonly PurposeView[];
+  /** Records the customer's choice; false (nothing written) when the purpose is not the demo's. */
   setConsent(
     subject: string,
     purpose: string,
     action: 'grant' | 'withdraw' | 'object',
-  ): Promise<void>;
+  ): Promise<boolean>;
   receipt(subject: string): Promise<unknown>;
   history(subject: string): Promise<readonly HistoryEntry[]>;
   inbox(subject: string): readonly MessageView[];

@@ -365,7 +365,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
 
     preferences: (subject) => customerPurposes(subject),
     async setConsent(subject, purpose, action) {
-      if (!purposes.has(purpose)) throw new Error(`unknown purpose ${purpose}`);
+      if (!purposes.has(purpose)) return false;
       const details = { method: 'preference_center' as const, surface: 'web.preferences' };
       if (action === 'grant') {
         const customer = byId.get(subject);
@@ -383,6 +383,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         await consent.withdraw({ subject, purposes: purpose, ...details });
       }
       await tick();
+      return true;
     },
     async receipt(subject) {
       const history = await consent.exportHistory(subject);

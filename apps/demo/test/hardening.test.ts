@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { type HttpDemo, snapshot, startHttpDemo, type Visitor } from './http-harness';
+import {
+  type HttpDemo,
+  OPERATOR_TOKEN,
+  snapshot,
+  startHttpDemo,
+  type Visitor,
+} from './http-harness';
 
 // Issue #13 item 7: what a client gets wrong answers a 4xx with a plain page, logs one line
 // (never a stack) and writes nothing. HTTP-level: the demo runs in-process, no browser.
@@ -135,6 +141,60 @@ describe('malformed requests answer 400', () => {
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/customers/cus_ana/preferences?done=granted');
   });
+
+  test('a CRLF or another control character in a customer id: 400, no header injected', async () => {
+    const before = await snapshot(h.service);
+    for (const path of [
+      '/customers/cus_ana%0d%0aSet-Cookie:%20injected=1',
+      '/customers/cus_ana%0d%0aX-Injected:%201/inbox',
+      '/customers/cus%00ana/preferences',
+      '/customers/cus_ana%09/receipt.json',
+      '/customers/%3Cscript%3Ealert(1)%3C%2Fscript%3E/inbox',
+    ]) {
+      const { result, lines } = await logged(() => v.get(path));
+      expect(result.status, path).toBe(400);
+      expect(result.headers.get('set-cookie') ?? '').not.toContain('injected');
+      expect(result.headers.get('x-injected')).toBeNull();
+      await expectPlainPage(result, 'cus_ana', '<script>', 'alert(1)');
+      expectOneLine(lines, 400);
+    }
+    const post = await v.post('/customers/cus_ana%0d%0a/consent', consent);
+    expect(post.status).toBe(400);
+    const message = await v.post('/customers/cus_ana/messages/m%0d%0a1/feedback', {
+      signal: 'helpful',
+    });
+    expect(message.status).toBe(400);
+    const rule = await fetch(`${h.url}/operator/rules/eco%0d%0ashipping/resume`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${OPERATOR_TOKEN}`,
+        'x-csrf-token': v.csrf,
+        cookie: v.cookie,
+        origin: h.url,
+      },
+    });
+    expect(rule.status).toBe(400);
+    expect(await snapshot(h.service)).toBe(before);
+  });
+
+  test('a well-formed id nobody has is still 404', async () => {
+    const { result, lines } = await logged(() => v.get('/customers/cus_nobody/inbox'));
+    expect(result.status).toBe(404);
+    await expectPlainPage(result, 'cus_nobody');
+    expectOneLine(lines, 404);
+  });
+
+  test('an unknown purpose in the consent form is refused as invalid, not a 500', async () => {
+    const before = await snapshot(h.service);
+    const response = await v.post('/customers/cus_ana/consent', {
+      purpose: 'marketing.nothing_like_this',
+      action: 'withdraw',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/customers/cus_ana/preferences?done=invalid');
+    expect(h.errors).toEqual([]);
+    expect(await snapshot(h.service)).toBe(before);
+  });
 });
 
 describe('server-side failures', () => {
@@ -148,5 +208,20 @@ describe('server-side failures', () => {
     expect(lines.every((line) => !STACK.test(line))).toBe(true);
     h.errors.length = 0;
     expect((await v.get('/transparency')).status).toBe(200);
+  });
+});
+
+describe('error pages', () => {
+  test('never echo the request, and flash names are looked up, not echoed', async () => {
+    const probe = '%3Cimg%20src=x%20onerror=alert(1)%3E';
+    for (const path of [`/nowhere/${probe}`, `/customers/${probe}/inbox`]) {
+      const response = await v.get(path);
+      expect([400, 404]).toContain(response.status);
+      await expectPlainPage(response, '<img', 'onerror', 'nowhere');
+    }
+    for (const done of ['__proto__', 'constructor', 'toString']) {
+      const html = await (await v.get(`/customers/cus_ana/inbox?done=${done}`)).text();
+      expect(html).not.toMatch(/class="card flash/);
+    }
   });
 });

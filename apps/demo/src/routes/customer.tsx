@@ -1,25 +1,17 @@
 import { parseGpcHeader } from '@candor/consent';
 import type { Hono } from 'hono';
 import { notFound } from '../errors';
-import {
-  ConsentForm,
-  ControlForm,
-  FeedbackForm,
-  LayerParam,
-  MessageParam,
-  SubjectParam,
-} from '../forms';
+import { ConsentForm, ControlForm, FeedbackForm, LayerParam } from '../forms';
 import { type C, form, invalid, page } from '../pages';
+import { pathId } from '../refusal';
 import type { DemoEnvBindings } from '../security';
 import type { CustomerView, DemoService } from '../service';
 import { customerNav, InboxPage, PreferencesPage, WhyPage } from '../views/customer';
 
 /** The customer side: inbox, preferences, receipts, "Why am I seeing this?" and its controls. */
 export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService): void {
-  const customerOf = (c: C): CustomerView | undefined => {
-    const id = SubjectParam.safeParse(c.req.param('id'));
-    return id.success ? service.customer(id.data) : undefined;
-  };
+  // A malformed id in the path is a 400 (pathId throws); a well-formed unknown one, a 404.
+  const customerOf = (c: C): CustomerView | undefined => service.customer(pathId(c, 'id'));
   // A browser that sends Global Privacy Control (`Sec-GPC: 1`) opts this customer out of sale
   // and sharing: recorded in the ledger the first time it is seen, then shown and honored.
   const customerWithGpc = async (c: C): Promise<CustomerView | undefined> => {
@@ -31,7 +23,7 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     return customer;
   };
 
-  app.get('/customers/:id', (c) => c.redirect(`/customers/${c.req.param('id')}/inbox`, 302));
+  app.get('/customers/:id', (c) => c.redirect(`/customers/${pathId(c, 'id')}/inbox`, 302));
 
   app.get('/customers/:id/inbox', async (c) => {
     const customer = await customerWithGpc(c);
@@ -78,17 +70,18 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     const back = `/customers/${customer.id}/preferences`;
     const input = await form(c, ConsentForm);
     if (!input) return invalid(c, back);
-    await service.setConsent(customer.id, input.purpose, input.action);
+    if (!(await service.setConsent(customer.id, input.purpose, input.action)))
+      return invalid(c, back);
     const done = { grant: 'granted', withdraw: 'withdrawn', object: 'objected' } as const;
     return c.redirect(`${back}?done=${done[input.action]}`, 303);
   });
 
   app.get('/customers/:id/messages/:mid', (c) => {
     const customer = customerOf(c);
-    const mid = MessageParam.safeParse(c.req.param('mid'));
-    if (!customer || !mid.success) return notFound(c, 'Message');
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
     const layer = LayerParam.safeParse(c.req.query('layer') ?? 'standard');
-    const view = service.explain(customer.id, mid.data, layer.success ? layer.data : 'standard');
+    const view = service.explain(customer.id, mid, layer.success ? layer.data : 'standard');
     if (!view) return notFound(c, 'Message');
     return page(
       c,
@@ -99,23 +92,23 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
 
   app.post('/customers/:id/messages/:mid/feedback', async (c) => {
     const customer = customerOf(c);
-    const mid = MessageParam.safeParse(c.req.param('mid'));
-    if (!customer || !mid.success) return notFound(c, 'Message');
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
     const back = `/customers/${customer.id}/inbox`;
     const input = await form(c, FeedbackForm);
     if (!input) return invalid(c, back);
-    await service.feedback(customer.id, mid.data, input.signal);
+    await service.feedback(customer.id, mid, input.signal);
     return c.redirect(`${back}?done=feedback`, 303);
   });
 
   app.post('/customers/:id/messages/:mid/controls', async (c) => {
     const customer = customerOf(c);
-    const mid = MessageParam.safeParse(c.req.param('mid'));
-    if (!customer || !mid.success) return notFound(c, 'Message');
-    const back = `/customers/${customer.id}/messages/${mid.data}`;
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
+    const back = `/customers/${customer.id}/messages/${mid}`;
     const input = await form(c, ControlForm);
     if (!input) return invalid(c, back);
-    await service.applyControl(customer.id, mid.data, input.control);
+    await service.applyControl(customer.id, mid, input.control);
     return c.redirect(`${back}?done=control`, 303);
   });
 }

@@ -2,8 +2,9 @@ import { duration } from '@candor/core';
 import type { Hono } from 'hono';
 import { deleteCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
-import { ClockForm, EventForm, LoginForm, SubjectParam } from '../forms';
+import { ClockForm, EventForm, LoginForm } from '../forms';
 import { type C, form, invalid, page } from '../pages';
+import { pathId } from '../refusal';
 import {
   type DemoEnvBindings,
   OPERATOR_COOKIE,
@@ -79,8 +80,7 @@ export function operatorRoutes(app: Hono<DemoEnvBindings>, options: OperatorRout
     ),
   );
   app.post('/operator/rules/:rid/resume', async (c) => {
-    const rid = SubjectParam.safeParse(c.req.param('rid'));
-    if (!rid.success || !(await service.resumeRule(rid.data))) return invalid(c, '/operator');
+    if (!(await service.resumeRule(pathId(c, 'rid')))) return invalid(c, '/operator');
     return c.redirect('/operator?done=resumed', 303);
   });
   app.post('/operator/events', async (c) => {
