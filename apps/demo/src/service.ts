@@ -137,6 +137,15 @@ export interface EventTemplate {
   readonly story: string;
 }
 
+/**
+ * What a customer's control or feedback on a message did. Not `ok` when the message is not this
+ * customer's (or does not exist), or the control is not one its explanation offers: then nothing
+ * was written.
+ */
+export type MessageActionResult =
+  | { readonly ok: true; readonly applied: string }
+  | { readonly ok: false; readonly missing: 'message' | 'control' };
+
 /** What the pages need from the composition. Mutations resolve once durably stored. */
 export interface DemoService {
   now(): Instant;
@@ -160,8 +169,12 @@ export interface DemoService {
     messageId: string,
     layer?: ExplanationLayer,
   ): ExplanationView | undefined;
-  applyControl(subject: string, messageId: string, controlId: string): Promise<string>;
-  feedback(subject: string, messageId: string, signal: FeedbackSignal): Promise<string>;
+  applyControl(subject: string, messageId: string, controlId: string): Promise<MessageActionResult>;
+  feedback(
+    subject: string,
+    messageId: string,
+    signal: FeedbackSignal,
+  ): Promise<MessageActionResult>;
   suppressions(subject: string): readonly SuppressionView[];
   // operator side
   rules(): readonly RuleView[];

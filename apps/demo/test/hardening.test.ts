@@ -197,6 +197,122 @@ describe('malformed requests answer 400', () => {
   });
 });
 
+describe("controls and feedback on a message that is not the customer's answer 404", () => {
+  let anas: string;
+  let chloes: string;
+
+  beforeAll(async () => {
+    const sent = async (subject: string, type: string, ruleId: string) => {
+      const outcomes = await h.service.sendEvent({ subject, type });
+      expect(outcomes.map((o) => `${o.ruleId}:${o.fired}`)).toContain(`${ruleId}:true`);
+      const message = h.service.inbox(subject).find((m) => m.ruleId === ruleId);
+      if (!message) throw new Error(`no ${ruleId} message for ${subject}`);
+      return message.id;
+    };
+    anas = await sent('cus_ana', 'checkout.started', 'eco-shipping');
+    chloes = await sent('cus_chloe', 'flight.weather_risk', 'storm-rebooking');
+  });
+
+  /** The ids of the controls the detailed explanation of `subject`'s message offers. */
+  const controlsOf = (subject: string, message: string) =>
+    h.service.explain(subject, message, 'detailed')?.explanation.controls.map((c) => c.id) ?? [];
+
+  test('every control and feedback on a message that does not exist: 404, nothing written', async () => {
+    const controls = [...controlsOf('cus_ana', anas), ...controlsOf('cus_chloe', chloes)];
+    expect(controls.length).toBeGreaterThan(0);
+    const before = await snapshot(h.service);
+    for (const control of controls) {
+      const { result, lines } = await logged(() =>
+        v.post('/customers/cus_ana/messages/msg_does_not_exist/controls', { control }),
+      );
+      expect(result.status).toBe(404);
+      await expectPlainPage(result, 'msg_does_not_exist', control);
+      expectOneLine(lines, 404);
+    }
+    for (const signal of ['helpful', 'not_interested', 'too_frequent', 'intrusive', 'wrong_data']) {
+      const response = await v.post('/customers/cus_ana/messages/msg_does_not_exist/feedback', {
+        signal,
+      });
+      expect(response.status).toBe(404);
+    }
+    expect(await snapshot(h.service)).toBe(before);
+  });
+
+  test("another customer's message (withdraw, mute, feedback): 404, their choices untouched", async () => {
+    const controls = controlsOf('cus_chloe', chloes);
+    // Chloé's storm message offers to stop the purpose: a withdrawal in her ledger if applied.
+    expect(
+      h.service
+        .explain('cus_chloe', chloes, 'detailed')
+        ?.explanation.controls.some((c) => c.kind === 'stop_purpose'),
+    ).toBe(true);
+    const before = await snapshot(h.service);
+    for (const control of controls) {
+      const response = await v.post(`/customers/cus_ana/messages/${chloes}/controls`, { control });
+      expect(response.status).toBe(404);
+      await expectPlainPage(response, chloes);
+    }
+    for (const signal of ['not_interested', 'too_frequent', 'intrusive', 'wrong_data']) {
+      const response = await v.post(`/customers/cus_ana/messages/${chloes}/feedback`, { signal });
+      expect(response.status).toBe(404);
+    }
+    // And the other way round: Ana's message from Chloé's page.
+    for (const control of controlsOf('cus_ana', anas)) {
+      const response = await v.post(`/customers/cus_chloe/messages/${anas}/controls`, { control });
+      expect(response.status).toBe(404);
+    }
+    expect(await snapshot(h.service)).toBe(before);
+    expect(h.errors).toEqual([]);
+  });
+
+  test('a control the explanation does not offer: 404, nothing written', async () => {
+    const before = await snapshot(h.service);
+    const response = await v.post(`/customers/cus_ana/messages/${anas}/controls`, {
+      control: 'no_such_control',
+    });
+    expect(response.status).toBe(404);
+    await expectPlainPage(response, 'no_such_control', anas);
+    expect(await snapshot(h.service)).toBe(before);
+  });
+
+  test("the customer's own message: controls and feedback still act", async () => {
+    const before = await snapshot(h.service);
+    const feedback = await v.post(`/customers/cus_ana/messages/${anas}/feedback`, {
+      signal: 'helpful',
+    });
+    expect(feedback.status).toBe(303);
+    expect(feedback.headers.get('location')).toBe('/customers/cus_ana/inbox?done=feedback');
+    const afterFeedback = await snapshot(h.service);
+    expect(afterFeedback).not.toBe(before);
+    const control = controlsOf('cus_ana', anas)[0] ?? '';
+    const response = await v.post(`/customers/cus_ana/messages/${anas}/controls`, { control });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(
+      `/customers/cus_ana/messages/${anas}?done=control`,
+    );
+  });
+
+  test('an event type the simulator does not know: refused as invalid, nothing written', async () => {
+    const before = await snapshot(h.service);
+    const outcomes = h.service.outcomes().length;
+    const response = await fetch(`${h.url}/operator/events`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        authorization: `Bearer ${OPERATOR_TOKEN}`,
+        cookie: v.cookie,
+        origin: h.url,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ _csrf: v.csrf, subject: 'cus_ana', type: 'no.such_event' }),
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/operator/simulator?done=invalid');
+    expect(h.service.outcomes()).toHaveLength(outcomes);
+    expect(await snapshot(h.service)).toBe(before);
+  });
+});
+
 describe('server-side failures', () => {
   test('a server-side failure: 500, plain page, stack to the error log only', async () => {
     h.breakTransparencyOnce();

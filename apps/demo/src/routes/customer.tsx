@@ -97,7 +97,8 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     const back = `/customers/${customer.id}/inbox`;
     const input = await form(c, FeedbackForm);
     if (!input) return invalid(c, back);
-    await service.feedback(customer.id, mid, input.signal);
+    const result = await service.feedback(customer.id, mid, input.signal);
+    if (!result.ok) return notFound(c, 'Message');
     return c.redirect(`${back}?done=feedback`, 303);
   });
 
@@ -108,7 +109,8 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     const back = `/customers/${customer.id}/messages/${mid}`;
     const input = await form(c, ControlForm);
     if (!input) return invalid(c, back);
-    await service.applyControl(customer.id, mid, input.control);
+    const result = await service.applyControl(customer.id, mid, input.control);
+    if (!result.ok) return notFound(c, result.missing === 'message' ? 'Message' : 'Choice');
     return c.redirect(`${back}?done=control`, 303);
   });
 }

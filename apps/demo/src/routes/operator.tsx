@@ -85,7 +85,9 @@ export function operatorRoutes(app: Hono<DemoEnvBindings>, options: OperatorRout
   });
   app.post('/operator/events', async (c) => {
     const input = await form(c, EventForm);
-    if (!input || !service.customer(input.subject)) return invalid(c, '/operator/simulator');
+    const known = (type: string) => service.eventTemplates().some((t) => t.type === type);
+    if (!input || !service.customer(input.subject) || !known(input.type))
+      return invalid(c, '/operator/simulator');
     await service.sendEvent(input);
     return c.redirect('/operator/simulator?done=sent', 303);
   });
