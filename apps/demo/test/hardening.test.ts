@@ -313,11 +313,41 @@ describe("controls and feedback on a message that is not the customer's answer 4
   });
 });
 
-describe('server-side failures', () => {
+describe('security headers: X-Frame-Options DENY with frame-ancestors none, on every response', () => {
+  const expectNoFraming = (response: Response, label: string) => {
+    expect(response.headers.get('x-frame-options'), label).toBe('DENY');
+    expect(response.headers.get('content-security-policy'), label).toContain(
+      "frame-ancestors 'none'",
+    );
+    expect(response.headers.get('x-content-type-options'), label).toBe('nosniff');
+  };
+
+  test('pages, redirects and every error status', async () => {
+    const cases: [string, Promise<Response>, number][] = [
+      ['home', v.get('/'), 200],
+      ['stylesheet', v.get('/static/app.css'), 200],
+      ['redirect', v.get('/customers/cus_ana'), 302],
+      ['form redirect', v.post('/customers/cus_ana/consent', { purpose: 'x', action: 'y' }), 303],
+      ['malformed id', v.get('/customers/cus%0aana/inbox'), 400],
+      ['no operator token', v.get('/operator'), 401],
+      ['no CSRF token', fetch(`${h.url}/customers/cus_ana/consent`, { method: 'POST' }), 403],
+      ['unknown page', v.get('/nowhere'), 404],
+      ['too large', v.post('/customers/cus_ana/consent', { pad: 'a'.repeat(20_000) }), 413],
+    ];
+    for (const [label, pending, status] of cases) {
+      const response = await pending;
+      expect(response.status, label).toBe(status);
+      expectNoFraming(response, label);
+      await response.text();
+    }
+    h.errors.length = 0;
+  });
+
   test('a server-side failure: 500, plain page, stack to the error log only', async () => {
     h.breakTransparencyOnce();
     const { result, lines } = await logged(() => v.get('/transparency'));
     expect(result.status).toBe(500);
+    expectNoFraming(result, '500');
     await expectPlainPage(result, 'the transparency page broke');
     expect(h.errors).toHaveLength(1);
     expect(String((h.errors[0] as Error).stack)).toMatch(STACK);
