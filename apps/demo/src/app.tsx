@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { errorPage, handleErrors, notFound, requestLog } from './errors';
 import { page } from './pages';
+import { createSignInGuard, type SignInLimits } from './rate-limit';
 import { refuse } from './refusal';
 import { customerRoutes } from './routes/customer';
 import { operatorRoutes } from './routes/operator';
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly log?: (line: string) => void;
   /** Receives server-side errors (5xx), stack included (default: console.error). */
   readonly onError?: (error: unknown) => void;
+  /** Operator sign-in attempts allowed, counted in memory (default: `defaultSignInLimits`). */
+  readonly signInLimits?: SignInLimits;
 }
 
 /** Builds the demo's Hono application over a {@link DemoService}. */
@@ -76,7 +79,11 @@ export function createApp(options: AppOptions): Hono<DemoEnvBindings> {
   );
 
   customerRoutes(app, service);
-  operatorRoutes(app, { service, operatorToken: options.operatorToken });
+  operatorRoutes(app, {
+    service,
+    operatorToken: options.operatorToken,
+    signIn: createSignInGuard(options.signInLimits),
+  });
 
   app.notFound((c) => notFound(c, 'Page'));
   return app;

@@ -33,6 +33,7 @@ export async function startDemo(options: StartOptions): Promise<RunningDemo> {
     operatorToken: config.operatorToken,
     log,
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(config.signInLimits ? { signInLimits: config.signInLimits } : {}),
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   try {

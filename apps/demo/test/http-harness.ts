@@ -135,6 +135,7 @@ export function postFrom(
         method: 'POST',
         localAddress,
         headers: {
+          host: target.host, // as fetch sends it: the CSRF check compares it with Origin
           origin: url,
           cookie: visitor.cookie,
           'content-type': 'application/x-www-form-urlencoded',
