@@ -31,6 +31,25 @@ test('refuses a bad environment, naming every variable at fault', () => {
   expect(() => readConfig({ PORT: '70000' })).toThrow(/PORT/);
 });
 
+test('sign-in limits: 10 per address and 50 in all per 15 minutes, or from the environment', () => {
+  expect(readConfig({}).signInLimits).toEqual({
+    perAddress: { max: 10, windowMs: 900_000 },
+    perAccount: { max: 50, windowMs: 900_000 },
+  });
+  const config = readConfig({
+    CANDOR_SIGNIN_MAX_PER_ADDRESS: '3',
+    CANDOR_SIGNIN_MAX_PER_ACCOUNT: '7',
+    CANDOR_SIGNIN_WINDOW_SECONDS: '60',
+  });
+  expect(config.signInLimits).toEqual({
+    perAddress: { max: 3, windowMs: 60_000 },
+    perAccount: { max: 7, windowMs: 60_000 },
+  });
+  expect(() =>
+    readConfig({ CANDOR_SIGNIN_MAX_PER_ADDRESS: '0', CANDOR_SIGNIN_WINDOW_SECONDS: 'soon' }),
+  ).toThrow(/CANDOR_SIGNIN_MAX_PER_ADDRESS[\s\S]*CANDOR_SIGNIN_WINDOW_SECONDS/);
+});
+
 test('an empty operator token counts as unset (a token is generated)', () => {
   expect(readConfig({ CANDOR_OPERATOR_TOKEN: '' }).operatorTokenGenerated).toBe(true);
 });

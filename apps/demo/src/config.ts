@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
+import { defaultSignInLimits, type SignInLimits } from './rate-limit';
+
+/** A whole number from 1 to 1,000,000, as an environment variable. */
+const count = (name: string) =>
+  z.optional(
+    z.string().check(
+      z.regex(/^\d{1,7}$/, `${name} must be a whole number`),
+      z.refine((v) => Number(v) >= 1 && Number(v) <= 1_000_000, `${name} must be 1 to 1000000`),
+    ),
+  );
 
 /** The environment the demo reads; every value is validated before the server starts. */
 export const DemoEnv = z.object({
@@ -29,6 +39,9 @@ export const DemoEnv = z.object({
   CANDOR_OPERATOR_TOKEN: z.optional(
     z.string().check(z.minLength(16, 'CANDOR_OPERATOR_TOKEN must be at least 16 characters')),
   ),
+  CANDOR_SIGNIN_MAX_PER_ADDRESS: count('CANDOR_SIGNIN_MAX_PER_ADDRESS'),
+  CANDOR_SIGNIN_MAX_PER_ACCOUNT: count('CANDOR_SIGNIN_MAX_PER_ACCOUNT'),
+  CANDOR_SIGNIN_WINDOW_SECONDS: count('CANDOR_SIGNIN_WINDOW_SECONDS'),
 });
 export type DemoEnv = z.infer<typeof DemoEnv>;
 
@@ -44,6 +57,8 @@ export interface DemoConfig {
   readonly operatorToken: string;
   /** True when the token was generated at start (so it must be printed). */
   readonly operatorTokenGenerated: boolean;
+  /** Operator sign-in attempts allowed per client address and in all (default {@link defaultSignInLimits}). */
+  readonly signInLimits?: SignInLimits;
 }
 
 /** `apps/demo/data`, the default PGlite folder (gitignored). */
@@ -62,6 +77,12 @@ export function readConfig(env: Record<string, string | undefined>): DemoConfig 
   }
   const e = parsed.data;
   const generated = e.CANDOR_OPERATOR_TOKEN === undefined;
+  const windowMs =
+    e.CANDOR_SIGNIN_WINDOW_SECONDS === undefined
+      ? defaultSignInLimits.perAddress.windowMs
+      : Number(e.CANDOR_SIGNIN_WINDOW_SECONDS) * 1000;
+  const max = (value: string | undefined, fallback: number) =>
+    value === undefined ? fallback : Number(value);
   return {
     port: e.PORT === undefined ? 3000 : Number(e.PORT),
     host: e.HOST ?? '127.0.0.1',
@@ -70,5 +91,15 @@ export function readConfig(env: Record<string, string | undefined>): DemoConfig 
     dataDir: e.CANDOR_DATA_DIR ?? defaultDataDir,
     operatorToken: e.CANDOR_OPERATOR_TOKEN ?? randomBytes(18).toString('base64url'),
     operatorTokenGenerated: generated,
+    signInLimits: {
+      perAddress: {
+        max: max(e.CANDOR_SIGNIN_MAX_PER_ADDRESS, defaultSignInLimits.perAddress.max),
+        windowMs,
+      },
+      perAccount: {
+        max: max(e.CANDOR_SIGNIN_MAX_PER_ACCOUNT, defaultSignInLimits.perAccount.max),
+        windowMs,
+      },
+    },
   };
 }

@@ -39,6 +39,5 @@ export type LoginForm = z.infer<typeof LoginForm>;
 
 export const LayerParam = z.enum(['short', 'standard', 'detailed']);
 
-/** Path parameters. */
-export const SubjectParam = id;
-export const MessageParam = id;
+/** Path parameters: customer, message and rule ids. */
+export const PathId = id;

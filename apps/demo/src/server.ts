@@ -17,8 +17,10 @@ export interface StartOptions {
   readonly config: DemoConfig;
   /** Opens the store, migrates, seeds and composes the packages. */
   readonly createService: (config: DemoConfig, log: (line: string) => void) => Promise<DemoService>;
-  /** Progress lines (default: console.log). */
+  /** Progress lines, then one line per request answered with an error status (default: console.log). */
   readonly log?: (line: string) => void;
+  /** Server-side errors (5xx), stack included (default: console.error). */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** Opens the database, composes Candor, and listens on `config.port` (0 = any free port). */
@@ -26,7 +28,13 @@ export async function startDemo(options: StartOptions): Promise<RunningDemo> {
   const log = options.log ?? ((line: string) => console.log(line));
   const { config } = options;
   const service = await options.createService(config, log);
-  const app = createApp({ service, operatorToken: config.operatorToken });
+  const app = createApp({
+    service,
+    operatorToken: config.operatorToken,
+    log,
+    ...(options.onError ? { onError: options.onError } : {}),
+    ...(config.signInLimits ? { signInLimits: config.signInLimits } : {}),
+  });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   try {
     await new Promise<void>((resolve, reject) => {

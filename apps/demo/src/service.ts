@@ -137,6 +137,15 @@ export interface EventTemplate {
   readonly story: string;
 }
 
+/**
+ * What a customer's control or feedback on a message did. Not `ok` when the message is not this
+ * customer's (or does not exist), or the control is not one its explanation offers: then nothing
+ * was written.
+ */
+export type MessageActionResult =
+  | { readonly ok: true; readonly applied: string }
+  | { readonly ok: false; readonly missing: 'message' | 'control' };
+
 /** What the pages need from the composition. Mutations resolve once durably stored. */
 export interface DemoService {
   now(): Instant;
@@ -146,11 +155,12 @@ export interface DemoService {
   honorGpc(subject: string): Promise<boolean>;
   // customer side
   preferences(subject: string): readonly PurposeView[];
+  /** Records the customer's choice; false (nothing written) when the purpose is not the demo's. */
   setConsent(
     subject: string,
     purpose: string,
     action: 'grant' | 'withdraw' | 'object',
-  ): Promise<void>;
+  ): Promise<boolean>;
   receipt(subject: string): Promise<unknown>;
   history(subject: string): Promise<readonly HistoryEntry[]>;
   inbox(subject: string): readonly MessageView[];
@@ -159,8 +169,12 @@ export interface DemoService {
     messageId: string,
     layer?: ExplanationLayer,
   ): ExplanationView | undefined;
-  applyControl(subject: string, messageId: string, controlId: string): Promise<string>;
-  feedback(subject: string, messageId: string, signal: FeedbackSignal): Promise<string>;
+  applyControl(subject: string, messageId: string, controlId: string): Promise<MessageActionResult>;
+  feedback(
+    subject: string,
+    messageId: string,
+    signal: FeedbackSignal,
+  ): Promise<MessageActionResult>;
   suppressions(subject: string): readonly SuppressionView[];
   // operator side
   rules(): readonly RuleView[];

@@ -316,12 +316,16 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     });
   };
 
-  const applyControl = async (control: ExplanationControl, m: StoredMessage): Promise<string> => {
+  // What the control did, or null when it cannot apply (and nothing was written).
+  const applyControl = async (
+    control: ExplanationControl,
+    m: StoredMessage,
+  ): Promise<string | null> => {
     const details = { method: 'preference_center' as const, surface: 'web.why_this' };
     switch (control.kind) {
       case 'stop_purpose':
       case 'turn_off_data': {
-        if (!purposes.has(control.purpose)) return 'unknown purpose';
+        if (!purposes.has(control.purpose)) return null;
         const purpose = control.purpose;
         if (control.mechanism === 'object')
           await consent.object({ subject: m.subject, purposes: purpose, ...details });
@@ -365,7 +369,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
 
     preferences: (subject) => customerPurposes(subject),
     async setConsent(subject, purpose, action) {
-      if (!purposes.has(purpose)) throw new Error(`unknown purpose ${purpose}`);
+      if (!purposes.has(purpose)) return false;
       const details = { method: 'preference_center' as const, surface: 'web.preferences' };
       if (action === 'grant') {
         const customer = byId.get(subject);
@@ -383,6 +387,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         await consent.withdraw({ subject, purposes: purpose, ...details });
       }
       await tick();
+      return true;
     },
     async receipt(subject) {
       const history = await consent.exportHistory(subject);
@@ -417,19 +422,22 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       const explanation = explainer.explain(m.proposal, { consent, layer });
       return { message: messageView(m), explanation };
     },
+    // Only this customer's own messages, and only the controls their explanation offers.
     async applyControl(subject, messageId, controlId) {
       const found = findControl(subject, messageId, controlId);
-      if (!found?.control) return 'unknown control';
-      const result = await applyControl(found.control, found.message);
+      if (!found) return { ok: false, missing: 'message' };
+      if (!found.control) return { ok: false, missing: 'control' };
+      const applied = await applyControl(found.control, found.message);
+      if (applied === null) return { ok: false, missing: 'control' };
       await tick();
-      return result;
+      return { ok: true, applied };
     },
     async feedback(subject, messageId, signal) {
       const m = messageOf(subject, messageId);
-      if (!m) return 'unknown message';
+      if (!m) return { ok: false, missing: 'message' };
       await submitSignal(m, signal);
       await tick();
-      return signal;
+      return { ok: true, applied: signal };
     },
     suppressions: (subject): readonly SuppressionView[] =>
       feedback.suppressions(subject).map((r) => ({

@@ -20,6 +20,7 @@ describe('the demo in Chromium', () => {
     const csp = response?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(response?.headers()['x-frame-options']).toBe('DENY');
     expect(response?.headers()['x-content-type-options']).toBe('nosniff');
     const cards = page.locator('.customer');
     expect(await cards.count()).toBe(3);

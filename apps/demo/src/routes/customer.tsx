@@ -1,0 +1,116 @@
+import { parseGpcHeader } from '@candor/consent';
+import type { Hono } from 'hono';
+import { notFound } from '../errors';
+import { ConsentForm, ControlForm, FeedbackForm, LayerParam } from '../forms';
+import { type C, form, invalid, page } from '../pages';
+import { pathId } from '../refusal';
+import type { DemoEnvBindings } from '../security';
+import type { CustomerView, DemoService } from '../service';
+import { customerNav, InboxPage, PreferencesPage, WhyPage } from '../views/customer';
+
+/** The customer side: inbox, preferences, receipts, "Why am I seeing this?" and its controls. */
+export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService): void {
+  // A malformed id in the path is a 400 (pathId throws); a well-formed unknown one, a 404.
+  const customerOf = (c: C): CustomerView | undefined => service.customer(pathId(c, 'id'));
+  // A browser that sends Global Privacy Control (`Sec-GPC: 1`) opts this customer out of sale
+  // and sharing: recorded in the ledger the first time it is seen, then shown and honored.
+  const customerWithGpc = async (c: C): Promise<CustomerView | undefined> => {
+    const customer = customerOf(c);
+    if (customer && !customer.gpc && parseGpcHeader(c.req.raw.headers)) {
+      await service.honorGpc(customer.id);
+      return service.customer(customer.id);
+    }
+    return customer;
+  };
+
+  app.get('/customers/:id', (c) => c.redirect(`/customers/${pathId(c, 'id')}/inbox`, 302));
+
+  app.get('/customers/:id/inbox', async (c) => {
+    const customer = await customerWithGpc(c);
+    if (!customer) return notFound(c, 'Customer');
+    const nav = customerNav(customer);
+    return page(
+      c,
+      { title: 'Inbox', nav, current: nav[0]?.href },
+      <InboxPage
+        customer={customer}
+        messages={service.inbox(customer.id)}
+        suppressions={service.suppressions(customer.id)}
+        csrf={c.get('csrf')}
+      />,
+    );
+  });
+
+  app.get('/customers/:id/preferences', async (c) => {
+    const customer = await customerWithGpc(c);
+    if (!customer) return notFound(c, 'Customer');
+    const nav = customerNav(customer);
+    return page(
+      c,
+      { title: 'Privacy preferences', nav, current: nav[1]?.href },
+      <PreferencesPage
+        customer={customer}
+        purposes={service.preferences(customer.id)}
+        history={await service.history(customer.id)}
+        csrf={c.get('csrf')}
+      />,
+    );
+  });
+
+  app.get('/customers/:id/receipt.json', async (c) => {
+    const customer = customerOf(c);
+    if (!customer) return notFound(c, 'Customer');
+    c.header('content-disposition', `attachment; filename="consent-receipt-${customer.id}.json"`);
+    return c.json(await service.receipt(customer.id));
+  });
+
+  app.post('/customers/:id/consent', async (c) => {
+    const customer = customerOf(c);
+    if (!customer) return notFound(c, 'Customer');
+    const back = `/customers/${customer.id}/preferences`;
+    const input = await form(c, ConsentForm);
+    if (!input) return invalid(c, back);
+    if (!(await service.setConsent(customer.id, input.purpose, input.action)))
+      return invalid(c, back);
+    const done = { grant: 'granted', withdraw: 'withdrawn', object: 'objected' } as const;
+    return c.redirect(`${back}?done=${done[input.action]}`, 303);
+  });
+
+  app.get('/customers/:id/messages/:mid', (c) => {
+    const customer = customerOf(c);
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
+    const layer = LayerParam.safeParse(c.req.query('layer') ?? 'standard');
+    const view = service.explain(customer.id, mid, layer.success ? layer.data : 'standard');
+    if (!view) return notFound(c, 'Message');
+    return page(
+      c,
+      { title: 'Why am I seeing this?', nav: customerNav(customer) },
+      <WhyPage customer={customer} view={view} csrf={c.get('csrf')} />,
+    );
+  });
+
+  app.post('/customers/:id/messages/:mid/feedback', async (c) => {
+    const customer = customerOf(c);
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
+    const back = `/customers/${customer.id}/inbox`;
+    const input = await form(c, FeedbackForm);
+    if (!input) return invalid(c, back);
+    const result = await service.feedback(customer.id, mid, input.signal);
+    if (!result.ok) return notFound(c, 'Message');
+    return c.redirect(`${back}?done=feedback`, 303);
+  });
+
+  app.post('/customers/:id/messages/:mid/controls', async (c) => {
+    const customer = customerOf(c);
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
+    const back = `/customers/${customer.id}/messages/${mid}`;
+    const input = await form(c, ControlForm);
+    if (!input) return invalid(c, back);
+    const result = await service.applyControl(customer.id, mid, input.control);
+    if (!result.ok) return notFound(c, result.missing === 'message' ? 'Message' : 'Choice');
+    return c.redirect(`${back}?done=control`, 303);
+  });
+}
