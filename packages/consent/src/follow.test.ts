@@ -13,7 +13,10 @@ import { type ConsentLedgerStore, createMemoryLedgerStore } from './store';
 
 const START = Date.parse('2026-05-01T09:00:00Z');
 const email = { purpose: 'marketing.email', dataCategories: ['user.contact.email'] } as const;
-const fraud = { purpose: 'service.fraud_protection', dataCategories: ['user.financial.card'] };
+const fraud = {
+  purpose: 'service.fraud_protection',
+  dataCategories: ['user.financial.card'],
+} as const;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Two managers on one store, as two app instances on one database would be. */

@@ -2,9 +2,11 @@ import {
   ancestorsOf,
   type DataCategoryId,
   isDottedId,
+  isSensitiveCategory,
   isWithin,
   type LegalBasis,
   type PurposeId,
+  sensitiveCategories,
 } from '@candor/core';
 import { fail, needObject } from './errors';
 
@@ -149,25 +151,14 @@ export interface PurposeRegistry<P extends string = string> {
 }
 
 /**
- * Data categories treated as sensitive unless you say otherwise (GDPR Art. 9 special categories
- * and CPRA sensitive personal information).
+ * Data categories treated as sensitive unless you say otherwise: `@candor/core`'s one list
+ * (`sensitiveCategories`: GDPR Art. 9 and 10 special categories, CPRA sensitive personal
+ * information), the same everywhere in Candor. An alias kept for existing imports.
  *
  * @example
  * defaultSensitiveCategories.includes('user.health'); // true
  */
-export const defaultSensitiveCategories: readonly DataCategoryId[] = [
-  'user.health',
-  'user.biometric',
-  'user.genetic',
-  'user.location.precise',
-  'user.sexual_orientation',
-  'user.religious_belief',
-  'user.political_opinion',
-  'user.racial_ethnic_origin',
-  'user.trade_union',
-  'user.government_id',
-  'user.financial.account_credentials',
-];
+export const defaultSensitiveCategories: readonly DataCategoryId[] = sensitiveCategories;
 
 /**
  * Options of {@link definePurposes}.
@@ -276,16 +267,15 @@ export function definePurposes<const T extends Record<string, PurposeDefinition>
       index,
     });
   }
-  const sensitiveCategories = [...defaultSensitiveCategories, ...extraSensitive];
-  checkList('options.sensitiveCategories', sensitiveCategories, isDottedId, 'a data category id');
-  const isSensitive = (category: DataCategoryId) =>
-    sensitiveCategories.some((s) => isWithin(category, s));
+  const sensitive = [...defaultSensitiveCategories, ...extraSensitive];
+  checkList('options.sensitiveCategories', sensitive, isDottedId, 'a data category id');
+  const isSensitive = (category: DataCategoryId) => isSensitiveCategory(category, extraSensitive);
   const memo = new Map<string, Map<string, 0 | 1 | 2>>();
   return {
     ids,
     get: (id) => byId.get(id),
     has: (id): id is P => byId.has(id),
-    sensitiveCategories,
+    sensitiveCategories: sensitive,
     isSensitive,
     classify(purpose, category) {
       let forPurpose = memo.get(purpose.id);
