@@ -342,6 +342,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         await submitSignal(m, 'wrong_data', { note: `${control.path} looks wrong` });
         return 'correction';
       case 'manage_all':
+      case 'choose_channel':
         return 'manage';
     }
   };

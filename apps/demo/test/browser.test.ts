@@ -288,6 +288,19 @@ describe('the demo in Chromium', () => {
     expect(await operator.locator('[data-rule="suspicious-charge"]').innerText()).toContain(
       'active',
     );
+
+    // Feedback never silences a security alert: "not interested" is recorded, the next one still
+    // comes, and its explanation offers no mute and says why in one plain sentence.
+    await service.feedback('cus_ana', alert('cus_ana'), 'not_interested');
+    expect(await fired('cus_ana', 'txn.created')).toEqual(['suspicious-charge:true']);
+    const why = await (await h.context()).newPage();
+    await why.goto(`/customers/cus_ana/messages/${alert('cus_ana')}`);
+    expect(await why.locator('.controls-note').innerText()).toBe(
+      'You cannot mute security alerts like this, because they protect your account; you can choose how they reach you.',
+    );
+    expect(await why.locator('[data-kind="mute_topic"]').count()).toBe(0);
+    expect(await why.locator('[data-kind="fewer_like_this"]').count()).toBe(0);
+    await snap(why, 'why-critical');
   });
 
   test('a restart keeps the ledger, inbox, suppressions, rule state and clock (PGlite on disk)', async () => {

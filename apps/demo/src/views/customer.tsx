@@ -238,9 +238,10 @@ export function WhyPage(props: {
       ) : null}
       <section class="card" id="controls">
         <h2>{e.headings.controls}</h2>
+        {e.controlsNote ? <p class="controls-note">{e.controlsNote}</p> : null}
         {controls.length === 0 ? <p class="muted">No controls apply to this message.</p> : null}
         {controls.map((ctl) =>
-          ctl.kind === 'manage_all' ? (
+          ctl.kind === 'manage_all' || ctl.kind === 'choose_channel' ? (
             <p class="row control" data-control={ctl.id}>
               <a class="button secondary" href={`/customers/${c.id}/preferences`}>
                 {ctl.label}
