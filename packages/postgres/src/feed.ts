@@ -122,14 +122,20 @@ export function createPostgresChangeFeed(
     dispatch.announce({ type: 'stale', detail });
   }
 
+  /** Announces `stale` when the bound passes without a catch-up (timers may fire a little early). */
+  function armStaleTimer(): void {
+    clearTimeout(staleTimer);
+    if (lastHeard === null || closed) return;
+    staleTimer = later(lastHeard + staleAfterMs - performance.now() + 1, () => {
+      if (isFresh()) armStaleTimer();
+      else goStale(`no word from the database for ${staleAfterMs} ms (its connection may be down)`);
+    });
+  }
+
   /** A catch-up that started at `at` succeeded: fresh until `at + staleAfterMs`. */
   function heard(at: number): void {
     lastHeard = at;
-    clearTimeout(staleTimer);
-    staleTimer = later(at + staleAfterMs - performance.now(), () => {
-      if (!isFresh())
-        goStale(`no word from the database for ${staleAfterMs} ms (its connection may be down)`);
-    });
+    armStaleTimer();
     if (announcedStale && isFresh()) {
       announcedStale = false;
       dispatch.announce({ type: 'fresh' });
