@@ -2,7 +2,9 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example as a user would', async () => {
-  const [example] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
+  const [example, instances] = await runReadmeExamples(
+    new URL('../README.md', import.meta.url).pathname,
+  );
   expect(example?.logs).toEqual([
     'default_opt_in_required',
     'changed: given',
@@ -14,4 +16,5 @@ it('runs the README example as a user would', async () => {
     'true',
     'KI-CR-v1.1.0 Marketing emails',
   ]);
+  expect(instances?.logs).toEqual(['not_loaded', 'false']);
 });
