@@ -2,7 +2,8 @@ import { createVirtualClock, duration } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPostgresLedgerStore } from './consent';
-import { driverCases, uniqueSchema, useTestDatabases } from './drivers.test-helpers';
+import { DATABASE_URL, driverCases, uniqueSchema, useTestDatabases } from './drivers.test-helpers';
+import type { ChangeFeedOptions } from './feed';
 import { type Instance, muteCardExpiry, openInstance } from './instance.test-helpers';
 
 const email = {
@@ -201,45 +202,54 @@ describe.each(driverCases)('the change feed on $name', ({ kind, skip }) => {
       expect(fired).toBeGreaterThan(0);
     },
   );
+});
 
-  it.skipIf(skip || kind !== 'postgres')(
-    'a cut feed fails closed within its bound, then catches up from where it left off',
-    { timeout: 60_000 },
-    async () => {
-      // The reconnect waits longer than the bound, so the stale window is observable.
-      const { a, b, dbB, schema } = await twoInstances({
-        staleAfterMs: 400,
-        heartbeatMs: 100,
-        reconnectDelayMs: 1_500,
-      } as never);
-      await a.consent.grant({ subject: 'cus_1', purposes: 'service.proactive_support' });
-      await within(2_000, () => b.consent.decide({ subject: 'cus_1', ...email }).allowed);
+// PostgreSQL only: an embedded database has no connection to cut.
+describe.skipIf(DATABASE_URL === undefined)('the change feed on PostgreSQL, cut', () => {
+  const database = useTestDatabases('postgres');
+  async function twoInstances(feed: Partial<ChangeFeedOptions>) {
+    const schema = uniqueSchema();
+    const dbA = await database({ schema, feed });
+    const dbB = await database({ schema, feed });
+    return { a: await openInstance(dbA), b: await openInstance(dbB), dbB, schema };
+  }
 
-      const killed = await dbB.driver.query<{ ok: boolean }>(
-        `select pg_terminate_backend(pid) as ok from pg_stat_activity
+  it('a cut feed fails closed within its bound, then catches up from where it left off', {
+    timeout: 60_000,
+  }, async () => {
+    // The reconnect waits longer than the bound, so the stale window is observable.
+    const { a, b, dbB, schema } = await twoInstances({
+      staleAfterMs: 400,
+      heartbeatMs: 100,
+      reconnectDelayMs: 1_500,
+    });
+    await a.consent.grant({ subject: 'cus_1', purposes: 'service.proactive_support' });
+    await within(2_000, () => b.consent.decide({ subject: 'cus_1', ...email }).allowed);
+
+    const killed = await dbB.driver.query<{ ok: boolean }>(
+      `select pg_terminate_backend(pid) as ok from pg_stat_activity
          where application_name = 'candor-feed' and query like $1`,
-        [`%${schema}%`],
-      );
-      expect(killed.length).toBeGreaterThanOrEqual(1);
-      const wentStale = await within(1_500, () => !dbB.feed.fresh);
-      expect(wentStale).toBeLessThan(1_000);
-      // While the feed is down, b denies rather than answer from a view it cannot prove current.
-      await within(
-        1_000,
-        () => b.consent.decide({ subject: 'cus_1', ...email }).reasons[0]?.code === 'stale_view',
-      );
-      expect(kinds(await b.evaluate('cus_1'))).toEqual(['consent']);
+      [`%${schema}%`],
+    );
+    expect(killed.length).toBeGreaterThanOrEqual(1);
+    const wentStale = await within(1_500, () => !dbB.feed.fresh);
+    expect(wentStale).toBeLessThan(1_000);
+    // While the feed is down, b denies rather than answer from a view it cannot prove current.
+    await within(
+      1_000,
+      () => b.consent.decide({ subject: 'cus_1', ...email }).reasons[0]?.code === 'stale_view',
+    );
+    expect(kinds(await b.evaluate('cus_1'))).toEqual(['consent']);
 
-      // A withdrawal made meanwhile (a's own view applies it at once)…
-      await a.consent.withdraw({ subject: 'cus_1', purposes: 'service.proactive_support' });
-      expect(a.consent.decide({ subject: 'cus_1', ...email }).allowed).toBe(false);
-      // …is what b answers once it has reconnected and caught up.
-      await within(
-        10_000,
-        () => b.consent.decide({ subject: 'cus_1', ...email }).status === 'withdrawn',
-      );
-      expect(dbB.feed.connected).toBe(true);
-      expect(b.consent.viewStatus('cus_1')).toBe('ready');
-    },
-  );
+    // A withdrawal made meanwhile (a's own view applies it at once)…
+    await a.consent.withdraw({ subject: 'cus_1', purposes: 'service.proactive_support' });
+    expect(a.consent.decide({ subject: 'cus_1', ...email }).allowed).toBe(false);
+    // …is what b answers once it has reconnected and caught up.
+    await within(
+      10_000,
+      () => b.consent.decide({ subject: 'cus_1', ...email }).status === 'withdrawn',
+    );
+    expect(dbB.feed.connected).toBe(true);
+    expect(b.consent.viewStatus('cus_1')).toBe('ready');
+  });
 });
