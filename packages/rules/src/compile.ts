@@ -1,6 +1,7 @@
 import { type Fact, isDottedId, isWithin, type JsonValue } from '@candor/core';
 import { requireObject, rulesError } from './errors';
 import { operators } from './operators';
+import { linearMatcher, type Matcher } from './regex';
 import { MAX_DEPTH, MAX_MATCH_INPUT, MAX_NODES, pathProblem, regexProblem } from './safety';
 import { parseClock, parseDuration, toTime } from './time';
 import type { Rule, RuleEvent, Urgency, WindowSpec } from './types';
@@ -327,6 +328,8 @@ interface Ctx {
   /** Slots and fact paths the rule reads, in order of first use (scratch, reused per rule). */
   readonly slots: number[];
   readonly paths: string[];
+  /** `matches` patterns compiled for the linear-time matcher, shared by equal pattern and flags. */
+  readonly matcher: (pattern: string, flags: string) => Matcher | string;
 }
 
 function badValue(ruleId: string, at: string, op: string, value: unknown, why: string): never {
@@ -711,7 +714,9 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
       const problem = regexProblem(value, c.flags);
       if (problem !== null)
         throw rulesError('rules/unsafe_regex', problem, ruleId, `${at}.value`, value);
-      const re = new RegExp(value as string, (c.flags as string | undefined) ?? '');
+      const re = ctx.matcher(value as string, (c.flags as string | undefined) ?? '');
+      if (typeof re === 'string')
+        throw rulesError('rules/unsafe_regex', re, ruleId, `${at}.value`, value);
       return leafNode(
         at,
         fact,
@@ -1091,6 +1096,7 @@ export function compileRules(
   };
   const compiled: CompiledRule[] = [];
   const byId = new Map<string, CompiledRule>();
+  const matchers = new Map<string, Matcher | string>();
   const ctx: Ctx = {
     ruleId: '',
     slotOf,
@@ -1101,6 +1107,15 @@ export function compileRules(
     ancestors: [],
     slots: [],
     paths: [],
+    matcher: (pattern, flags) => {
+      const key = `${flags}/${pattern}`;
+      let m = matchers.get(key);
+      if (m === undefined) {
+        m = linearMatcher(pattern, flags);
+        matchers.set(key, m);
+      }
+      return m;
+    },
   };
   rules.forEach((rule, order) => {
     const at = `${root}[${order}]`;
