@@ -50,9 +50,6 @@ const hex = (cp: number) => `\\x{${cp.toString(16)}}`;
 const body = (ranges: ReadonlyArray<readonly [number, number]>) =>
   ranges.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
 
-const SPACE_BODY = body(SPACE);
-const NOT_SPACE_BODY = body(complement(SPACE));
-const DOT = `[^${body(LINE_BREAK)}]`;
 const ANY = '[\\x{0}-\\x{10ffff}]';
 const NOTHING = '[^\\x{0}-\\x{10ffff}]';
 /** Escapes that mean the same to both engines, inside and outside a class (`\b` differs in one). */
@@ -73,8 +70,8 @@ function rewriteEscape(pattern: string, i: number, inClass: boolean, unicode: bo
   const after = pattern.slice(i + 2);
   const end = i + 1;
   if (SAME.has(e)) return { text: `\\${e}`, end };
-  if (e === 's') return { text: inClass ? SPACE_BODY : `[${SPACE_BODY}]`, end };
-  if (e === 'S') return { text: inClass ? NOT_SPACE_BODY : `[^${SPACE_BODY}]`, end };
+  if (e === 's') return { text: inClass ? body(SPACE) : `[${body(SPACE)}]`, end };
+  if (e === 'S') return { text: inClass ? body(complement(SPACE)) : `[^${body(SPACE)}]`, end };
   if (e === 'b') return { text: inClass ? hex(8) : '\\b', end };
   if (e === 'B' && !inClass) return { text: '\\B', end };
   if (e === '0' && !/^[0-9]/.test(after)) return { text: hex(0), end };
@@ -164,7 +161,7 @@ export function toRe2(pattern: string, flags: string): string | { problem: strin
         inClass = true;
         afterClassEscape = false;
       }
-    } else if (c === '.') out += dotAll ? ANY : DOT;
+    } else if (c === '.') out += dotAll ? ANY : `[^${body(LINE_BREAK)}]`;
     else if (c === '(' && /^\(\?<?[=!]/.test(rest))
       return { problem: 'lookaround assertions are not allowed' };
     else if (c === '{') {
@@ -177,13 +174,6 @@ export function toRe2(pattern: string, flags: string): string | { problem: strin
   return out;
 }
 
-const FLAG_BITS: Record<string, number> = {
-  i: RE2JS.CASE_INSENSITIVE,
-  m: RE2JS.MULTILINE,
-  s: RE2JS.DOTALL,
-  u: 0,
-};
-
 /**
  * @internal Compiles a `matches` pattern (JavaScript syntax, flags from `imsu`, already checked by
  * `regexProblem`) for the linear-time RE2 matcher, or says why it cannot run there: a syntax RE2
@@ -193,7 +183,9 @@ export function linearMatcher(pattern: string, flags: string): Matcher | string 
   const translated = toRe2(pattern, flags);
   if (typeof translated !== 'string') return translated.problem;
   let bits = 0;
-  for (const f of flags) bits |= FLAG_BITS[f] ?? 0;
+  if (flags.includes('i')) bits |= RE2JS.CASE_INSENSITIVE;
+  if (flags.includes('m')) bits |= RE2JS.MULTILINE;
+  if (flags.includes('s')) bits |= RE2JS.DOTALL;
   // A one-pattern set: the only re2js API that bounds the memory its DFA keeps.
   const set = new RE2Set(RE2Set.UNANCHORED, bits, DFA_MEMORY);
   try {
