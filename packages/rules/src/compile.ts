@@ -1032,6 +1032,42 @@ function checkPath(value: unknown, ruleId: string, at: string): string {
   return value as string;
 }
 
+/** Fresh compile state; `slotOf` and `windowSlot` number what the rules read. */
+function createCtx(slotOf: Ctx['slotOf'], windowSlot: Ctx['windowSlot']): Ctx {
+  const matchers = new Map<string, Matcher | string>();
+  return {
+    ruleId: '',
+    slotOf,
+    windowSlot,
+    categories: [],
+    nodes: 0,
+    leaves: 0,
+    ancestors: [],
+    slots: [],
+    paths: [],
+    matcher: (pattern, flags) => {
+      const key = `${flags}/${pattern}`;
+      let m = matchers.get(key);
+      if (m === undefined) {
+        m = linearMatcher(pattern, flags);
+        matchers.set(key, m);
+      }
+      return m;
+    },
+  };
+}
+
+/**
+ * @internal Runs on one rule every check `compileRules` runs on each of its rules (the same walk:
+ * compiling is validating), naming paths from `at` (`rule` for `parseRule`). Throws the first
+ * problem as a `rules/*` CandorError.
+ */
+export function checkRule(rule: unknown, at: string): void {
+  let slots = 0;
+  const next = () => ++slots;
+  compileOne(rule as Rule, at, 0, createCtx(next, next));
+}
+
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 /**
@@ -1096,27 +1132,7 @@ export function compileRules(
   };
   const compiled: CompiledRule[] = [];
   const byId = new Map<string, CompiledRule>();
-  const matchers = new Map<string, Matcher | string>();
-  const ctx: Ctx = {
-    ruleId: '',
-    slotOf,
-    windowSlot,
-    categories: [],
-    nodes: 0,
-    leaves: 0,
-    ancestors: [],
-    slots: [],
-    paths: [],
-    matcher: (pattern, flags) => {
-      const key = `${flags}/${pattern}`;
-      let m = matchers.get(key);
-      if (m === undefined) {
-        m = linearMatcher(pattern, flags);
-        matchers.set(key, m);
-      }
-      return m;
-    },
-  };
+  const ctx = createCtx(slotOf, windowSlot);
   rules.forEach((rule, order) => {
     const at = `${root}[${order}]`;
     const c = compileOne(rule, at, order, ctx);
