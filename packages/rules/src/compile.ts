@@ -2227,6 +2227,8 @@ function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): CompiledRu
     );
   if (action.params !== undefined && (!isObject(action.params) || !isJson(action.params)))
     failRule(id, at, 'action.params', 'must be a JSON object', action.params);
+  if (action.critical !== undefined && typeof action.critical !== 'boolean')
+    failRule(id, at, 'action.critical', 'must be true or false', action.critical);
   // Priority, urgency
   const priority = r.priority ?? 0;
   if (
@@ -2416,7 +2418,7 @@ function signatureOf(categories: readonly string[]): string {
   return [...new Set(categories)].sort().join(',');
 }
 
-const ACTION_KEYS = ['type', 'channel', 'topic', 'templateKey', 'params'];
+const ACTION_KEYS = ['type', 'channel', 'topic', 'templateKey', 'params', 'critical'];
 const CAP_KEYS = ['limit', 'window', 'scope'];
 const DEDUP_KEYS = ['key', 'ttl'];
 const QUIET_KEYS = ['start', 'end'];
