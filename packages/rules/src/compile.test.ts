@@ -147,6 +147,15 @@ describe('index', () => {
 });
 
 describe('actions', () => {
+  it('null is not a default: priority and urgency must be absent or valid', () => {
+    rejects(
+      base(undefined, { priority: null as never }),
+      'rules/invalid_rule',
+      'rules[0].priority',
+    );
+    rejects(base(undefined, { urgency: null as never }), 'rules/invalid_rule', 'rules[0].urgency');
+  });
+
   it('may be marked critical, as core Action allows', () => {
     const critical = base(undefined, {
       action: { type: 'verify', channel: 'push', topic: 'security.x', critical: true },

@@ -2230,7 +2230,8 @@ function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): CompiledRu
   if (action.critical !== undefined && typeof action.critical !== 'boolean')
     failRule(id, at, 'action.critical', 'must be true or false', action.critical);
   // Priority, urgency
-  const priority = r.priority ?? 0;
+  // Absent means the default; null is a value, and a wrong one (as the schema says).
+  const priority = r.priority === undefined ? 0 : r.priority;
   if (
     typeof priority !== 'number' ||
     !Number.isSafeInteger(priority) ||
@@ -2243,7 +2244,7 @@ function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): CompiledRu
       'must be a whole number between -1,000,000 and 1,000,000',
       priority,
     );
-  const urgency = r.urgency ?? 'normal';
+  const urgency = r.urgency === undefined ? 'normal' : r.urgency;
   if (typeof urgency !== 'string' || !URGENCIES.has(urgency))
     failRule(id, at, 'urgency', 'must be low, normal, high or critical', urgency);
   // Caps, cooldown, dedup, quiet hours, exclusion group
