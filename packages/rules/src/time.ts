@@ -166,6 +166,21 @@ export function startOfLocalDay(instant: Instant, timeZone: string): Instant {
   return zonedInstant(p.year, p.month, p.day, 0, 0, timeZone);
 }
 
+/** @internal Start of the local day after the one containing `instant`: always later than it. */
+export function startOfNextLocalDay(instant: Instant, timeZone: string): Instant {
+  const p = localParts(instant, timeZone);
+  const next = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
+  const midnights = wallClockInstants(
+    next.getUTCFullYear(),
+    next.getUTCMonth() + 1,
+    next.getUTCDate(),
+    0,
+    0,
+    timeZone,
+  );
+  return midnights.find((t) => t > instant) ?? instant + 86_400_000;
+}
+
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 /** @internal Minutes after midnight of `HH:MM`, or `undefined`. */
