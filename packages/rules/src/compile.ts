@@ -1061,6 +1061,9 @@ function createCtx(slotOf: Ctx['slotOf'], windowSlot: Ctx['windowSlot']): Ctx {
  * @internal Runs on one rule every check `compileRules` runs on each of its rules (the same walk:
  * compiling is validating), naming paths from `at` (`rule` for `parseRule`). Throws the first
  * problem as a `rules/*` CandorError.
+ *
+ * @example
+ * checkRule(JSON.parse(text), 'rule'); // throws rules/unsafe_path at 'rule.conditions.fact', …
  */
 export function checkRule(rule: unknown, at: string): void {
   let slots = 0;

@@ -1,6 +1,12 @@
 import { RE2JS, RE2Set } from 're2js';
 
-/** @internal A compiled `matches` pattern: answers in time linear in the input, never backtracks. */
+/**
+ * @internal A compiled `matches` pattern: answers in time linear in the input, never backtracks.
+ *
+ * @example
+ * const m = linearMatcher('^(a+)+$', '');
+ * if (typeof m !== 'string') m.test(`${'a'.repeat(999)}!`); // false, at once
+ */
 export interface Matcher {
   test(input: string): boolean;
 }
@@ -122,6 +128,9 @@ function rewriteEscape(pattern: string, i: number, inClass: boolean, unicode: bo
  * (`\A`, `\z`, `\Q`, `\p` without the `u` flag, octal escapes). Not kept: with `m`, `^` and `$`
  * see only `\n` as a line break; astral characters are one character even without `u`; `i` folds
  * case by Unicode's simple folding (as JavaScript does with `u`).
+ *
+ * @example
+ * toRe2('^\\s*caf\\u00e9.$', ''); // '^[\\x{9}-\\x{d}…]*caf\\x{e9}[^\\x{a}\\x{d}\\x{2028}-\\x{2029}]$'
  */
 export function toRe2(pattern: string, flags: string): string | { problem: string } {
   const unicode = flags.includes('u');
@@ -178,6 +187,9 @@ export function toRe2(pattern: string, flags: string): string | { problem: strin
  * @internal Compiles a `matches` pattern (JavaScript syntax, flags from `imsu`, already checked by
  * `regexProblem`) for the linear-time RE2 matcher, or says why it cannot run there: a syntax RE2
  * lacks (backreferences, lookarounds), a repeat count over 1,000, or a program too large.
+ *
+ * @example
+ * linearMatcher('a{1001}', ''); // 'the linear-time matcher cannot run this pattern (… invalid repeat count …)'
  */
 export function linearMatcher(pattern: string, flags: string): Matcher | string {
   const translated = toRe2(pattern, flags);

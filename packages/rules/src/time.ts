@@ -113,6 +113,9 @@ const HOUR = 3_600_000;
  * @internal The instants at which the wall clock in `timeZone` shows the given local date and
  * time, earliest first: one; two in the hour a fall-back repeats; or, in the gap a spring-forward
  * skips, the instant the gap ends (the first that exists after the asked time).
+ *
+ * @example
+ * wallClockInstants(2026, 3, 8, 2, 30, 'America/New_York'); // [03:00 EDT], 02:30 never shows
  */
 export function wallClockInstants(
   year: number,
@@ -166,7 +169,12 @@ export function startOfLocalDay(instant: Instant, timeZone: string): Instant {
   return zonedInstant(p.year, p.month, p.day, 0, 0, timeZone);
 }
 
-/** @internal Start of the local day after the one containing `instant`: always later than it. */
+/**
+ * @internal Start of the local day after the one containing `instant`: always later than it.
+ *
+ * @example
+ * startOfNextLocalDay(toInstant('2026-06-01T21:55:00Z'), 'Europe/Berlin'); // 2026-06-01T22:00Z
+ */
 export function startOfNextLocalDay(instant: Instant, timeZone: string): Instant {
   const p = localParts(instant, timeZone);
   const next = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
