@@ -146,6 +146,29 @@ describe('index', () => {
   });
 });
 
+describe('actions', () => {
+  it('null is not a default: priority and urgency must be absent or valid', () => {
+    rejects(
+      base(undefined, { priority: null as never }),
+      'rules/invalid_rule',
+      'rules[0].priority',
+    );
+    rejects(base(undefined, { urgency: null as never }), 'rules/invalid_rule', 'rules[0].urgency');
+  });
+
+  it('may be marked critical, as core Action allows', () => {
+    const critical = base(undefined, {
+      action: { type: 'verify', channel: 'push', topic: 'security.x', critical: true },
+    });
+    expect(compileRules([critical]).get('r1')?.rule.action.critical).toBe(true);
+    rejects(
+      { ...critical, action: { ...critical.action, critical: 'yes' } },
+      'rules/invalid_rule',
+      'rules[0].action.critical',
+    );
+  });
+});
+
 describe('bad input is rejected at load with the rule id and JSON path', () => {
   it('unknown operator', () =>
     rejects(

@@ -1,6 +1,7 @@
 import { type Fact, isDottedId, isWithin, type JsonValue } from '@candor/core';
 import { requireObject, rulesError } from './errors';
 import { operators } from './operators';
+import { linearMatcher, type Matcher } from './regex';
 import { MAX_DEPTH, MAX_MATCH_INPUT, MAX_NODES, pathProblem, regexProblem } from './safety';
 import { parseClock, parseDuration, toTime } from './time';
 import type { Rule, RuleEvent, Urgency, WindowSpec } from './types';
@@ -327,6 +328,8 @@ interface Ctx {
   /** Slots and fact paths the rule reads, in order of first use (scratch, reused per rule). */
   readonly slots: number[];
   readonly paths: string[];
+  /** `matches` patterns compiled for the linear-time matcher, shared by equal pattern and flags. */
+  readonly matcher: (pattern: string, flags: string) => Matcher | string;
 }
 
 function badValue(ruleId: string, at: string, op: string, value: unknown, why: string): never {
@@ -711,7 +714,9 @@ function compileLeaf(c: Record<string, unknown>, at: string, ctx: Ctx): CNode {
       const problem = regexProblem(value, c.flags);
       if (problem !== null)
         throw rulesError('rules/unsafe_regex', problem, ruleId, `${at}.value`, value);
-      const re = new RegExp(value as string, (c.flags as string | undefined) ?? '');
+      const re = ctx.matcher(value as string, (c.flags as string | undefined) ?? '');
+      if (typeof re === 'string')
+        throw rulesError('rules/unsafe_regex', re, ruleId, `${at}.value`, value);
       return leafNode(
         at,
         fact,
@@ -1027,6 +1032,45 @@ function checkPath(value: unknown, ruleId: string, at: string): string {
   return value as string;
 }
 
+/** Fresh compile state; `slotOf` and `windowSlot` number what the rules read. */
+function createCtx(slotOf: Ctx['slotOf'], windowSlot: Ctx['windowSlot']): Ctx {
+  const matchers = new Map<string, Matcher | string>();
+  return {
+    ruleId: '',
+    slotOf,
+    windowSlot,
+    categories: [],
+    nodes: 0,
+    leaves: 0,
+    ancestors: [],
+    slots: [],
+    paths: [],
+    matcher: (pattern, flags) => {
+      const key = `${flags}/${pattern}`;
+      let m = matchers.get(key);
+      if (m === undefined) {
+        m = linearMatcher(pattern, flags);
+        matchers.set(key, m);
+      }
+      return m;
+    },
+  };
+}
+
+/**
+ * @internal Runs on one rule every check `compileRules` runs on each of its rules (the same walk:
+ * compiling is validating), naming paths from `at` (`rule` for `parseRule`). Throws the first
+ * problem as a `rules/*` CandorError.
+ *
+ * @example
+ * checkRule(JSON.parse(text), 'rule'); // throws rules/unsafe_path at 'rule.conditions.fact', …
+ */
+export function checkRule(rule: unknown, at: string): void {
+  let slots = 0;
+  const next = () => ++slots;
+  compileOne(rule as Rule, at, 0, createCtx(next, next));
+}
+
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 /**
@@ -1091,17 +1135,7 @@ export function compileRules(
   };
   const compiled: CompiledRule[] = [];
   const byId = new Map<string, CompiledRule>();
-  const ctx: Ctx = {
-    ruleId: '',
-    slotOf,
-    windowSlot,
-    categories: [],
-    nodes: 0,
-    leaves: 0,
-    ancestors: [],
-    slots: [],
-    paths: [],
-  };
+  const ctx = createCtx(slotOf, windowSlot);
   rules.forEach((rule, order) => {
     const at = `${root}[${order}]`;
     const c = compileOne(rule, at, order, ctx);
@@ -2196,8 +2230,11 @@ function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): CompiledRu
     );
   if (action.params !== undefined && (!isObject(action.params) || !isJson(action.params)))
     failRule(id, at, 'action.params', 'must be a JSON object', action.params);
+  if (action.critical !== undefined && typeof action.critical !== 'boolean')
+    failRule(id, at, 'action.critical', 'must be true or false', action.critical);
   // Priority, urgency
-  const priority = r.priority ?? 0;
+  // Absent means the default; null is a value, and a wrong one (as the schema says).
+  const priority = r.priority === undefined ? 0 : r.priority;
   if (
     typeof priority !== 'number' ||
     !Number.isSafeInteger(priority) ||
@@ -2210,7 +2247,7 @@ function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): CompiledRu
       'must be a whole number between -1,000,000 and 1,000,000',
       priority,
     );
-  const urgency = r.urgency ?? 'normal';
+  const urgency = r.urgency === undefined ? 'normal' : r.urgency;
   if (typeof urgency !== 'string' || !URGENCIES.has(urgency))
     failRule(id, at, 'urgency', 'must be low, normal, high or critical', urgency);
   // Caps, cooldown, dedup, quiet hours, exclusion group
@@ -2385,7 +2422,7 @@ function signatureOf(categories: readonly string[]): string {
   return [...new Set(categories)].sort().join(',');
 }
 
-const ACTION_KEYS = ['type', 'channel', 'topic', 'templateKey', 'params'];
+const ACTION_KEYS = ['type', 'channel', 'topic', 'templateKey', 'params', 'critical'];
 const CAP_KEYS = ['limit', 'window', 'scope'];
 const DEDUP_KEYS = ['key', 'ttl'];
 const QUIET_KEYS = ['start', 'end'];

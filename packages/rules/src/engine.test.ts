@@ -236,6 +236,9 @@ describe('gates', () => {
     // 23:30 and 23:50 Berlin on 1 June are the same local day; 00:10 on 2 June is the next.
     expect(kinds(engine.evaluate(event('2026-06-01T21:30:00Z')))).toEqual(['proposal']);
     expect(kinds(engine.evaluate(event('2026-06-01T21:50:00Z')))).toEqual(['cap']);
+    // Retry at the next local midnight (00:00 Berlin on 2 June), not a day later.
+    const [capped] = engine.evaluate(event('2026-06-01T21:55:00Z')) as [Suppression];
+    expect(capped.retryAt).toBe(toInstant('2026-06-01T22:00:00Z'));
     expect(kinds(engine.evaluate(event('2026-06-01T22:10:00Z')))).toEqual(['proposal']);
     expect(
       kinds(engine.evaluate(event('2026-06-03T10:00:00Z', 50, { timeZone: 'Mars/Olympus' }))),

@@ -41,6 +41,7 @@ import {
   quietUntil,
   relativeDue,
   startOfLocalDay,
+  startOfNextLocalDay,
   toTime,
 } from './time';
 import type { QuietHours, Rule, RuleEvent } from './types';
@@ -756,7 +757,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
         const cap = rule.caps[limits.indexOf(capped)];
         const retryAt =
           cap?.windowMs === 'calendar_day'
-            ? startOfLocalDay(at + 36 * 3_600_000, timeZone as string)
+            ? startOfNextLocalDay(at, timeZone as string)
             : oldestAt + (cap?.windowMs as number);
         outcomes.push(
           suppression(

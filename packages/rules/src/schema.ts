@@ -1,15 +1,7 @@
-import {
-  Action,
-  CandorError,
-  DataCategoryId,
-  JsonValue,
-  PurposeId,
-  parsers,
-  type SafeParseResult,
-} from '@candor/core';
+import { Action, DataCategoryId, JsonValue, PurposeId, type SafeParseResult } from '@candor/core';
 import * as z from 'zod/mini';
-import { compileRules } from './compile';
-import type { RulesErrorCode } from './errors';
+import { checkRule, compileRules } from './compile';
+import { type RulesErrorCode, rulesError } from './errors';
 import { operators } from './operators';
 import type { Condition as ConditionType, Rule as RuleType } from './types';
 
@@ -136,11 +128,12 @@ const ruleShape = z.strictObject({
 });
 
 /**
- * Schema of a rule in JSON. `parseRule` also compiles it, so regex safety, depth and size limits
- * and category checks apply too.
+ * Schema of a rule in JSON, for editors and other languages (see {@link rulesJsonSchema}). Every
+ * rule `parseRule` accepts satisfies it; `parseRule` checks more (regex safety, paths, depth and
+ * size limits, categories), so validate with `parseRule`, not with this schema alone.
  *
  * @example
- * const rule = Rule.parse(JSON.parse(text));
+ * const valid = Rule.safeParse(JSON.parse(text)).success;
  */
 export const Rule = ruleShape as unknown as z.ZodMiniType<RuleType>;
 /** A proactive rule as data. */
@@ -160,29 +153,18 @@ export const RuleFile = z.strictObject({
 /** A rules file. */
 export type RuleFile = { rules: RuleType[] };
 
-const ruleParsers = parsers(Rule, 'rules/invalid_rule', 'rule');
-const fileParsers = parsers(RuleFile, 'rules/invalid_rule', '');
-
 /**
- * Validates a rule from JSON (shape via zod, then the compiler's checks: operators, regex safety,
- * paths, depth, size); throws a `rules/*` CandorError naming the rule id and JSON path.
+ * Validates a rule from JSON with the checks `compileRules` runs (one validator: the same codes and
+ * paths): fields and their types, operators, regex safety, paths, depth, size, categories. Throws a
+ * `rules/*` CandorError naming the rule id and JSON path (`rule.conditions.all[1].op`); returns the
+ * input, typed as a Rule.
  *
  * @example
  * const rule = parseRule(JSON.parse(readFileSync('card-expiry.json', 'utf8')));
  */
 export function parseRule(input: unknown): RuleType {
-  const result = ruleParsers.safeParse(input);
-  if (!result.success) {
-    const id = (input as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string') throw result.error;
-    throw new CandorError(`rules/invalid_rule`, `rule "${id}": ${result.error.message}`, {
-      ...result.error.details,
-      ruleId: id,
-    });
-  }
-  const rule = result.data;
-  compileRules([rule], { root: 'rule' });
-  return rule;
+  checkRule(input, 'rule');
+  return input as RuleType;
 }
 
 /**
@@ -201,15 +183,32 @@ export function safeParseRule(input: unknown): SafeParseResult<RuleType, RulesEr
 }
 
 /**
- * Validates a rules file `{ rules: [...] }` and compiles every rule (ids must be unique).
+ * Validates a rules file `{ rules: [...] }` with the checks `compileRules` runs (ids must be
+ * unique); errors name the rule id and path (`rules[3].trigger.events[0]`). Returns the input.
  *
  * @example
  * const { rules } = parseRuleFile(JSON.parse(text));
  */
 export function parseRuleFile(input: unknown): RuleFile {
-  const file = fileParsers.parse(input);
-  compileRules(file.rules);
-  return file;
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw rulesError(
+      'rules/invalid_rule',
+      'must be an object { rules: [...] }',
+      undefined,
+      '(root)',
+      input,
+    );
+  for (const key in input)
+    if (Object.hasOwn(input, key) && key !== 'rules')
+      throw rulesError(
+        'rules/invalid_rule',
+        `unknown key "${key}"`,
+        undefined,
+        key,
+        (input as Record<string, unknown>)[key],
+      );
+  compileRules((input as { rules?: unknown }).rules as RuleType[]);
+  return input as RuleFile;
 }
 
 /**

@@ -107,9 +107,50 @@ function offsetAt(instant: Instant, timeZone: string): number {
   return asUtc - (instant - (((instant % 1000) + 1000) % 1000));
 }
 
+const HOUR = 3_600_000;
+
 /**
- * @internal The instant at which the wall clock in `timeZone` shows the given local date and time
- * (in a DST gap, the instant just after it).
+ * @internal The instants at which the wall clock in `timeZone` shows the given local date and
+ * time, earliest first: one; two in the hour a fall-back repeats; or, in the gap a spring-forward
+ * skips, the instant the gap ends (the first that exists after the asked time).
+ *
+ * @example
+ * wallClockInstants(2026, 3, 8, 2, 30, 'America/New_York'); // [03:00 EDT], 02:30 never shows
+ */
+export function wallClockInstants(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): Instant[] {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  // UTC offsets lie within -12 h … +14 h, so the answer lies within wall - 14 h … wall + 12 h;
+  // the offsets at both ends are the zone's offsets before and after any change in between.
+  const before = offsetAt(wall - 14 * HOUR, timeZone);
+  const after = offsetAt(wall + 12 * HOUR, timeZone);
+  const out: Instant[] = [];
+  for (const offset of before === after ? [before] : [before, after]) {
+    const t = wall - offset;
+    if (offsetAt(t, timeZone) === offset && !out.includes(t)) out.push(t);
+  }
+  if (out.length > 0) return out.sort((a, b) => a - b);
+  // A gap: the change happens after wall - after (still the old offset) and by wall - before.
+  let lo = wall - after;
+  let hi = wall - before;
+  if (hi <= lo) return [wall - before]; // Not a single change (never seen in tzdb): best effort.
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (offsetAt(mid, timeZone) === before) lo = mid;
+    else hi = mid;
+  }
+  return [hi];
+}
+
+/**
+ * @internal The earliest instant at which the wall clock in `timeZone` shows the given local date
+ * and time (in a DST gap, the instant the gap ends).
  */
 export function zonedInstant(
   year: number,
@@ -119,16 +160,33 @@ export function zonedInstant(
   minute: number,
   timeZone: string,
 ): Instant {
-  const guess = Date.UTC(year, month - 1, day, hour, minute);
-  const first = guess - offsetAt(guess, timeZone);
-  const second = guess - offsetAt(first, timeZone);
-  return second;
+  return wallClockInstants(year, month, day, hour, minute, timeZone)[0] as Instant;
 }
 
 /** @internal Start of the local day containing `instant`. */
 export function startOfLocalDay(instant: Instant, timeZone: string): Instant {
   const p = localParts(instant, timeZone);
   return zonedInstant(p.year, p.month, p.day, 0, 0, timeZone);
+}
+
+/**
+ * @internal Start of the local day after the one containing `instant`: always later than it.
+ *
+ * @example
+ * startOfNextLocalDay(toInstant('2026-06-01T21:55:00Z'), 'Europe/Berlin'); // 2026-06-01T22:00Z
+ */
+export function startOfNextLocalDay(instant: Instant, timeZone: string): Instant {
+  const p = localParts(instant, timeZone);
+  const next = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
+  const midnights = wallClockInstants(
+    next.getUTCFullYear(),
+    next.getUTCMonth() + 1,
+    next.getUTCDate(),
+    0,
+    0,
+    timeZone,
+  );
+  return midnights.find((t) => t > instant) ?? instant + 86_400_000;
 }
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -142,7 +200,9 @@ export function parseClock(value: unknown): number | undefined {
 
 /**
  * @internal When quiet hours `[start, end)` (minutes, may wrap midnight) hold at `instant` in
- * `timeZone`, the instant they end; otherwise `null`.
+ * `timeZone`, the instant they end: the first instant after `instant` whose wall clock shows
+ * `end` (or, when a spring-forward skips `end`, the first that exists after it); otherwise `null`.
+ * Always later than `instant`, so a scheduler retrying then makes progress.
  */
 export function quietUntil(
   instant: Instant,
@@ -156,15 +216,22 @@ export function quietUntil(
   const quiet = start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
   if (!quiet) return null;
   const addDay = minutes >= end && start > end ? 1 : 0;
-  const date = new Date(Date.UTC(p.year, p.month - 1, p.day + addDay));
-  return zonedInstant(
-    date.getUTCFullYear(),
-    date.getUTCMonth() + 1,
-    date.getUTCDate(),
-    Math.floor(end / 60),
-    end % 60,
-    timeZone,
-  );
+  // The end on its local date; when a fall-back repeats it and `instant` lies in the repeat, the
+  // later one. A day later only if the zone skipped the whole date (Apia, 2011).
+  for (let extra = 0; extra < 3; extra++) {
+    const date = new Date(Date.UTC(p.year, p.month - 1, p.day + addDay + extra));
+    const ends = wallClockInstants(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+      Math.floor(end / 60),
+      end % 60,
+      timeZone,
+    );
+    const next = ends.find((t) => t > instant);
+    if (next !== undefined) return next;
+  }
+  return instant + 60_000; // Unreachable with tzdb's zones; never `instant` itself.
 }
 
 /**

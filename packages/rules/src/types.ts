@@ -29,9 +29,9 @@ export interface FactRefValue {
 
 /**
  * Every leaf operator. Comparisons (`eq` … `lte`), membership (`in`, `notIn`, `contains`,
- * `notContains`, `startsWith`), `between` (inclusive), `exists`, `matches` (safe bounded regex),
- * and time operators: `withinLast` (the fact's instant lies in the last duration), `daysUntil`
- * (whole days from now to the fact's instant lie in `[min, max]`), `before` / `after`.
+ * `notContains`, `startsWith`), `between` (inclusive), `exists`, `matches` (a regex, matched in
+ * linear time), and time operators: `withinLast` (the fact's instant lies in the last duration),
+ * `daysUntil` (whole days from now to the fact's instant lie in `[min, max]`), `before` / `after`.
  *
  * @example
  * const op: Operator = 'daysUntil';
