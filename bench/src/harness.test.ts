@@ -47,6 +47,24 @@ describe('bench harness', () => {
     expect(result.cases[0]?.opsPerSecond.median).toBeGreaterThan(0);
   });
 
+  it('rotates the order of the cases each round', async () => {
+    const firsts: string[] = [];
+    let last = '';
+    const track = (name: string) => () => {
+      if (name !== last) firsts.push(name);
+      last = name;
+    };
+    await runSuite({
+      kind: 'throughput',
+      name: 'rotation',
+      roundMs: 5,
+      rounds: 3,
+      cases: ['a', 'b', 'c'].map((name) => ({ name, fn: track(name) })),
+    });
+    // Warm-up a, b, c; then rounds a b c, b c a, c a b.
+    expect(firsts.join('')).toBe('abcabcbcacab');
+  });
+
   it('checks metric targets', async () => {
     const result = await runSuite({
       kind: 'metrics',

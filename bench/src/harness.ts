@@ -125,7 +125,8 @@ function checkMetric(metric: Metric): TargetResult | null {
 }
 
 /**
- * Runs one suite. Throughput cases interleave round by round so machine noise hits every case alike.
+ * Runs one suite. Throughput cases interleave round by round, each round lasting about the same
+ * time and the order rotating each round, so machine noise hits every case alike.
  *
  * @example
  * const result = await runSuite({ kind: 'throughput', name: 'x', cases: [{ name: 'a', fn: () => 1 }] });
@@ -147,7 +148,10 @@ export async function runSuite(suite: Suite): Promise<SuiteResult> {
   for (const bench of suite.cases) runFor(bench.fn, Math.max(50, roundMs / 2));
   const samples = new Map<string, number[]>(suite.cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const bench of suite.cases) {
+    // The order rotates each round: a case that always ran right after another would inherit its
+    // warm caches (or its garbage to collect), and one that always ran first never would.
+    for (let c = 0; c < suite.cases.length; c++) {
+      const bench = suite.cases[(r + c) % suite.cases.length]!;
       const { calls, elapsed } = runFor(bench.fn, roundMs);
       samples.get(bench.name)!.push((calls * (bench.opsPerCall ?? 1) * 1000) / elapsed);
     }
