@@ -235,8 +235,8 @@ async function oneByOne(apps: readonly App[], changes: readonly Change[]): Promi
   for (const change of changes) {
     await until(() => apps.every((app) => allows(app, change)), 5_000, 'the precondition');
     const w0 = performance.now();
-    await write(apps, change);
-    const t0 = performance.now();
+    // The clock starts in the first reaction to the writer's promise, not after an await's hop.
+    const t0 = await write(apps, change).then(() => performance.now());
     const times = await watch(apps, change, t0);
     samples.push({ change, writeMs: t0 - w0, ...times, at: t0 });
   }
@@ -295,7 +295,18 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const sortedOf = (values: readonly number[]) => [...values].sort((a, b) => a - b);
 
-/** Runs the propagation workload on four handles `open()` returns; `label` names the engine. */
+/**
+ * Runs the propagation workload on four handles `open()` returns; `label` names the engine.
+ *
+ * Every withdrawal's subject is granted first, and each change waits until all four instances
+ * allow what it takes away. Then, one change at a time: the writer's call resolves (the clock
+ * starts), and every other instance is asked on every turn of the event loop until its answer
+ * reflects the change. "Propagation" is when the last of the three did: for a withdrawal,
+ * `decide()` no longer allows (it may first deny as `stale_view` while it reads the subject:
+ * fail-closed is the guarantee); for a mute, `check()` suppresses with the mute's own reason.
+ * "Read everywhere" waits for the change itself (status `withdrawn`, the mute's reason) on all
+ * three. The feeds run with their defaults (staleness bound 5 s, heartbeat 1 s).
+ */
 async function propagation(
   label: string,
   open: () => Promise<{ dbs: CandorDatabase[]; cleanup: () => Promise<void> }>,
