@@ -47,6 +47,50 @@ describe('bench harness', () => {
     expect(result.cases[0]?.opsPerSecond.median).toBeGreaterThan(0);
   });
 
+  it('reports the median of per-round ratios too, and can check a target against it', async () => {
+    let sink = 0;
+    const result = await runSuite({
+      kind: 'throughput',
+      name: 'paired',
+      roundMs: 10,
+      rounds: 3,
+      cases: [
+        { name: 'one add', fn: () => (sink += 1) },
+        {
+          name: 'hundred adds',
+          fn: () => {
+            for (let i = 0; i < 100; i++) sink += i;
+          },
+        },
+      ],
+      targets: [{ case: 'one add', baseline: 'hundred adds', atLeast: 1, paired: true }],
+    });
+    expect(result.ratios['one add / hundred adds, paired by round']).toBeGreaterThan(1);
+    expect(result.targets[0]).toMatchObject({
+      description: 'one add ≥ 1× hundred adds (median of per-round ratios)',
+      value: result.ratios['one add / hundred adds, paired by round'],
+      met: true,
+    });
+  });
+
+  it('rotates the order of the cases each round', async () => {
+    const firsts: string[] = [];
+    let last = '';
+    const track = (name: string) => () => {
+      if (name !== last) firsts.push(name);
+      last = name;
+    };
+    await runSuite({
+      kind: 'throughput',
+      name: 'rotation',
+      roundMs: 5,
+      rounds: 3,
+      cases: ['a', 'b', 'c'].map((name) => ({ name, fn: track(name) })),
+    });
+    // Warm-up a, b, c; then rounds a b c, b c a, c a b.
+    expect(firsts.join('')).toBe('abcabcbcacab');
+  });
+
   it('checks metric targets', async () => {
     const result = await runSuite({
       kind: 'metrics',

@@ -13,6 +13,12 @@ export interface RatioTarget {
   case: string;
   baseline: string;
   atLeast: number;
+  /**
+   * Check the target against the median of the per-round ratios (each round's `case` over the
+   * same round's `baseline`, run back to back) instead of the ratio of the medians: steadier on a
+   * loaded machine, whose speed drifts between rounds. Both are reported either way.
+   */
+  paired?: boolean;
 }
 
 /** Contenders measured in the same process run, so ratios between them are meaningful. */
@@ -125,7 +131,8 @@ function checkMetric(metric: Metric): TargetResult | null {
 }
 
 /**
- * Runs one suite. Throughput cases interleave round by round so machine noise hits every case alike.
+ * Runs one suite. Throughput cases interleave round by round, each round lasting about the same
+ * time and the order rotating each round, so machine noise hits every case alike.
  *
  * @example
  * const result = await runSuite({ kind: 'throughput', name: 'x', cases: [{ name: 'a', fn: () => 1 }] });
@@ -147,7 +154,10 @@ export async function runSuite(suite: Suite): Promise<SuiteResult> {
   for (const bench of suite.cases) runFor(bench.fn, Math.max(50, roundMs / 2));
   const samples = new Map<string, number[]>(suite.cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const bench of suite.cases) {
+    // The order rotates each round: a case that always ran right after another would inherit its
+    // warm caches (or its garbage to collect), and one that always ran first never would.
+    for (let c = 0; c < suite.cases.length; c++) {
+      const bench = suite.cases[(r + c) % suite.cases.length]!;
       const { calls, elapsed } = runFor(bench.fn, roundMs);
       samples.get(bench.name)!.push((calls * (bench.opsPerCall ?? 1) * 1000) / elapsed);
     }
@@ -172,11 +182,16 @@ export async function runSuite(suite: Suite): Promise<SuiteResult> {
         `${suite.name}: target names unknown case ${target.case} or ${target.baseline}`,
       );
     const ratio = a / b;
+    const caseRounds = samples.get(target.case)!;
+    const baseRounds = samples.get(target.baseline)!;
+    const paired = median(caseRounds.map((x, r) => x / baseRounds[r]!));
     ratios[`${target.case} / ${target.baseline}`] = ratio;
+    ratios[`${target.case} / ${target.baseline}, paired by round`] = paired;
+    const value = target.paired ? paired : ratio;
     targets.push({
-      description: `${target.case} ≥ ${target.atLeast}× ${target.baseline}`,
-      value: ratio,
-      met: ratio >= target.atLeast,
+      description: `${target.case} ≥ ${target.atLeast}× ${target.baseline}${target.paired ? ' (median of per-round ratios)' : ''}`,
+      value,
+      met: value >= target.atLeast,
     });
   }
   return { suite: suite.name, cases, ratios, metrics: [], targets };
@@ -228,6 +243,10 @@ export function formatTable(results: SuiteResult[]): string {
       (t) => `${t.met ? 'met ' : 'MISS'}  ${r.suite}: ${t.description} (measured ${fmt(t.value)})`,
     ),
   );
+  const ratios = results.flatMap((r) =>
+    Object.entries(r.ratios).map(([name, value]) => `${r.suite}: ${name} = ${value.toFixed(3)}`),
+  );
+  if (ratios.length > 0) out.push('', 'ratios', ...ratios);
   if (targets.length > 0) out.push('', 'targets', ...targets);
   return out.join('\n');
 }

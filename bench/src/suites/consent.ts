@@ -12,11 +12,12 @@ import {
 import { type BuildOptions, build } from 'esbuild';
 import type { Metric, Suite } from '../harness.ts';
 
-const SUBJECTS = 100_000;
+/** Subjects of the decide() workload (also used by the feed suites). */
+export const SUBJECTS = 100_000;
 const BATCH = 1_024;
-const T0 = Date.parse('2026-05-01T09:00:00Z');
+export const T0 = Date.parse('2026-05-01T09:00:00Z');
 
-const purposes = definePurposes({
+export const purposes = definePurposes({
   'marketing.email': {
     title: 'Marketing emails',
     bases: ['consent'],
@@ -81,13 +82,20 @@ let expected = new Map<string, boolean>();
 // A fixed pseudo-random visiting order, so neither case enjoys sequential locality.
 let order: string[] = [];
 
+/** The decide() workload's visiting order: 100k subject ids, fixed and pseudo-random. */
+export function visitingOrder(): string[] {
+  const out: string[] = [];
+  for (let i = 0, x = 12345; i < SUBJECTS; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out.push(`cus_${x % SUBJECTS}`);
+  }
+  return out;
+}
+
 /** Fills 100k subjects and checks decide() against the baseline, only when this suite runs. */
 async function prepareDecide(): Promise<void> {
   ({ manager, expected } = await populated());
-  for (let i = 0, x = 12345; i < SUBJECTS; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    order.push(`cus_${x % SUBJECTS}`);
-  }
+  order = visitingOrder();
   // Checked in ledger order, not in the visiting order: warming the view in exactly the order it
   // is then measured would lay its memory out sequentially for the measurement, which no app sees.
   for (const subject of expected.keys()) {

@@ -12,7 +12,8 @@ import {
 import type { Metric, Suite } from '../harness.ts';
 
 const start = Date.parse('2026-05-01T00:00:00Z');
-const end = start + 30 * duration.day;
+/** The end of the 30 days `makeEvents` spreads its events over. */
+export const end = start + 30 * duration.day;
 
 /** A realistic mix: mostly deliveries and engagement, a few explicit controls. */
 const mix: [FeedbackKind, number][] = [
@@ -31,7 +32,8 @@ const mix: [FeedbackKind, number][] = [
 ];
 const wheel = mix.flatMap(([kind, weight]) => Array.from({ length: weight }, () => kind));
 
-function makeEvents(n: number): FeedbackEvent[] {
+/** `n` seeded feedback events over 20k subjects and 40 rules (also used by the feed suites). */
+export function makeEvents(n: number): FeedbackEvent[] {
   const random = createRandom(2026);
   const topics = ['billing.card_expiry', 'travel.disruption', 'offers.travel', 'offers.insurance'];
   const channels = ['email', 'push', 'sms'];

@@ -2,6 +2,7 @@ import type { Suite } from '../harness.ts';
 import { consentSuites } from './consent.ts';
 import { coreSuites } from './core.ts';
 import { explainSuites } from './explain.ts';
+import { feedSuites } from './feed.ts';
 import { feedbackSuites } from './feedback.ts';
 import { postgresSuites } from './postgres.ts';
 import { rulesSuites } from './rules.ts';
@@ -13,5 +14,6 @@ export const suites: Suite[] = [
   ...explainSuites,
   ...feedbackSuites,
   ...postgresSuites,
+  ...feedSuites,
   ...rulesSuites,
 ];

@@ -17,13 +17,14 @@ import {
   toJsonLogic,
 } from '../rules-generator.ts';
 
-const FACT_SETS = 1024;
-const SEED = 20260601;
+export const FACT_SETS = 1024;
+export const SEED = 20260601;
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
 
-function toCandor(generated: readonly GeneratedRule[]): Rule[] {
+/** The generated rules as Candor rules, through `fromJsonRulesEngine` (also used by the feed suites). */
+export function toCandor(generated: readonly GeneratedRule[]): Rule[] {
   const out: Rule[] = [];
   const byTemplate = new Map<Template, GeneratedRule[]>();
   for (const g of generated) {
@@ -46,7 +47,8 @@ function toCandor(generated: readonly GeneratedRule[]): Rule[] {
   return out;
 }
 
-function toEvents(sets: readonly FactSet[]): RuleEvent[] {
+/** One rule event per fact set (also used by the feed suites). */
+export function toEvents(sets: readonly FactSet[]): RuleEvent[] {
   const provenance = {
     source: 'bench',
     kind: 'stated' as const,
