@@ -185,8 +185,8 @@ export function createPostgresLedgerStore(
   // any other lock, by every writing statement: so they cannot deadlock on it.
   const input = `pos as (update ${counter} set last = last + $2 returning last - $2 as base),
     input as materialized (
-      select x.*, pos.base + x.offset as position
-      from pos, json_to_recordset($1::json) as x(subject text, sequence integer, id text,
+      select x.*, (select base from pos) + x.offset as position
+      from json_to_recordset($1::json) as x(subject text, sequence integer, id text,
         idempotency_key text, recorded_at bigint, kind text, event_at bigint, event json,
         hash_version smallint, prev_hash text, hash text, purposes text[], expires_at bigint,
         "offset" integer))`;

@@ -326,8 +326,8 @@ export async function recordChanges(
   await sql.query(
     `with pos as (update ${db.table('change_counter')} set last = last + $1 returning last - $1 as base)
      insert into ${db.table('changes')} (position, stream, subject, sequence, key)
-     select pos.base + u.i, $2, u.subject, u.sequence, u.key
-     from pos, unnest($3::text[], $4::bigint[], $5::text[]) with ordinality as u(subject, sequence, key, i)`,
+     select (select base from pos) + u.i, $2, u.subject, u.sequence, u.key
+     from unnest($3::text[], $4::bigint[], $5::text[]) with ordinality as u(subject, sequence, key, i)`,
     [
       records.length,
       stream,
