@@ -574,6 +574,34 @@ const methodCases: Case[] = [
     path: 'subject',
     only: except('x'),
   },
+  {
+    name: 'manager.viewStatus',
+    call: (v) => manager.viewStatus(v as string),
+    code: 'core/invalid_input',
+    path: 'subject',
+    only: except('x'),
+  },
+  {
+    name: 'manager.prepare',
+    call: (v) => manager.prepare(v as never),
+    code: 'core/invalid_input',
+    path: 'subjects',
+    only: except('x', array),
+  },
+  {
+    name: 'manager.prepare([subject])',
+    call: (v) => manager.prepare([v as string]),
+    code: 'core/invalid_input',
+    path: 'subjects[0]',
+    only: except('x'),
+  },
+  {
+    name: 'store.readMany',
+    call: (v) => store.readMany?.(v as never),
+    code: 'core/invalid_input',
+    path: 'subjects',
+    only: except(array),
+  },
   // An object without the fields is answered by append's existing checks (no new per-call work).
   {
     name: 'store.append',

@@ -61,7 +61,7 @@ describe('purpose ids are literal types', () => {
 
   it('is a ConsentGate, and needsPrompt speaks the registry’s ids', () => {
     expectTypeOf(manager).toExtend<ConsentGate>();
-    expectTypeOf(manager.gate).toEqualTypeOf<ConsentGate>();
+    expectTypeOf(manager.gate).toEqualTypeOf<Required<ConsentGate>>();
     expectTypeOf(manager.needsPrompt('s')).toEqualTypeOf<
       PromptNeed<'marketing.email' | 'analytics.measurement'>[]
     >();

@@ -74,6 +74,13 @@ export interface ConsentManagerOptions<P extends string> {
   readonly language?: string;
   /** Makes idempotency keys when a write gives none (default: time + counter + random). */
   readonly generateKey?: () => string;
+  /**
+   * Keep at most `maxSubjects` customers in memory, read on demand by {@link
+   * ConsentManager.prepare} (least recently prepared first out), instead of reading the whole
+   * ledger at `load()`. For ledgers of millions of customers: start-up reads nothing, and a
+   * customer not prepared answers `not_loaded`.
+   */
+  readonly cache?: { readonly maxSubjects: number };
 }
 
 type NoNoInfer<T> = [T][T extends unknown ? 0 : never];
@@ -249,8 +256,8 @@ export interface ConsentManager<P extends string> extends ConsentGate {
   readonly purposes: PurposeRegistry<P>;
   /** The validated notices (every version), content hashes filled in. */
   readonly notices: readonly Notice<P>[];
-  /** A plain {@link ConsentGate} (any purpose string; unknown ones are refused). */
-  readonly gate: ConsentGate;
+  /** A plain {@link ConsentGate} (any purpose string; unknown ones are refused), with `prepare`. */
+  readonly gate: Required<ConsentGate>;
   /**
    * Hydrates the view from the store; returns the number of entries read. Until then, a manager
    * over a store you passed answers `decide()` with status `unknown` (reason `not_loaded`) for
@@ -259,6 +266,12 @@ export interface ConsentManager<P extends string> extends ConsentGate {
   load(options?: { readonly verify?: boolean }): Promise<number>;
   /** Re-reads one subject from the store (the store's feed does this by itself when it has one). */
   refresh(subject: SubjectId): Promise<void>;
+  /**
+   * Makes these customers answerable by `decide()`: reads those the view lacks, in one batch
+   * (at most 10,000 per call), and marks them recently used. Nothing is kept from a read that
+   * fails. Needed with `cache`; harmless without it.
+   */
+  prepare(subjects: SubjectId | readonly SubjectId[]): Promise<void>;
   /**
    * Synchronous verdict: may `purpose` use `dataCategories` of `subject` (at `at`, default now)?
    * Fails closed: status `unknown` (reasons `not_loaded` or `stale_view`) while the view cannot
@@ -330,9 +343,13 @@ interface SubjectState {
   announced: number;
   /** A re-read after an announced change is under way. */
   refreshing: boolean;
+  /** Writes under way (a subject being written is never evicted). */
+  writes: number;
 }
 
 const MAX_RETRIES = 5;
+/** Most subjects one prepare() reads. */
+const MAX_PREPARE = 10_000;
 /** decide() asks a store's feed directly once every this many calls. */
 const RECHECK_EVERY = 1024;
 
@@ -382,6 +399,10 @@ export function createConsentManager<P extends string>(
   const writing = new Set<string>();
   // While load() reads the ledger: the subjects new to the view the feed announced meanwhile.
   let loading: Map<SubjectId, number> | null = null;
+  // With a cache, only prepared customers are held (least recently prepared first out).
+  const maxSubjects = options.cache?.maxSubjects;
+  // Subjects a prepare() is reading, and the highest sequence the feed announced meanwhile.
+  const preparing = new Map<SubjectId, number>();
   const stopFollowing = feed?.subscribe((notice) => {
     if (closed) return;
     if (notice.type === 'stale') fresh = false;
@@ -428,6 +449,7 @@ export function createConsentManager<P extends string>(
         complete: false,
         announced: 0,
         refreshing: false,
+        writes: 0,
       };
       subjects.set(subject, state);
     }
@@ -480,11 +502,14 @@ export function createConsentManager<P extends string>(
    */
   function heard(subject: SubjectId, sequence: number, key: string | null): void {
     if (key !== null && writing.has(key)) return;
-    if (loading !== null && !subjects.has(subject)) {
-      // load() is reading the ledger: compare with what it read once it has.
-      loading.set(subject, Math.max(sequence, loading.get(subject) ?? 0));
+    const reading = preparing.has(subject) ? preparing : loading;
+    if (reading !== null && !subjects.has(subject)) {
+      // load() or prepare() is reading it: compare with what was read once it has been.
+      reading.set(subject, Math.max(sequence, reading.get(subject) ?? 0));
       return;
     }
+    // Not held: a later prepare() reads the store, which has it.
+    if (maxSubjects !== undefined && !subjects.has(subject)) return;
     const state = stateOf(subject);
     if (sequence <= headOf(state) && state.complete) return;
     if (sequence > state.announced) state.announced = sequence;
@@ -892,6 +917,7 @@ export function createConsentManager<P extends string>(
   function write(subject: SubjectId, event: ConsentEvent, key: string): Promise<ConsentChange> {
     const state = stateOf(subject);
     writing.add(key);
+    state.writes++;
     if (isRestrictive(event.kind)) {
       // Restrictions apply to the very next decide(), before the store acknowledges them. If the
       // write fails they stay in force in this process (fail closed) until refresh() or load().
@@ -927,7 +953,11 @@ export function createConsentManager<P extends string>(
         }
       }
     };
-    const result = state.queue.then(run, run).finally(() => writing.delete(key));
+    const result = state.queue.then(run, run).finally(() => {
+      writing.delete(key);
+      state.writes--;
+      evict();
+    });
     state.queue = result.catch(() => undefined);
     return result;
   }
@@ -943,10 +973,84 @@ export function createConsentManager<P extends string>(
       }
     };
 
+  /** Moves a held subject to the most recently used end. */
+  function touch(subject: SubjectId): void {
+    const state = subjects.get(subject);
+    if (state === undefined || maxSubjects === undefined) return;
+    subjects.delete(subject);
+    subjects.set(subject, state);
+  }
+
+  /** Drops the least recently prepared subjects beyond the cache (never one being written or read). */
+  function evict(keep?: ReadonlySet<SubjectId>): void {
+    if (maxSubjects === undefined) return;
+    let over = subjects.size - maxSubjects;
+    if (over <= 0) return;
+    for (const [subject, state] of subjects) {
+      if (over <= 0) break;
+      if (state.writes > 0 || state.pending.length > 0 || state.refreshing || keep?.has(subject))
+        continue;
+      for (const slot of state.settledSlots) settled[slot]!.delete(subject);
+      subjects.delete(subject);
+      over--;
+    }
+  }
+
+  async function prepare(input: SubjectId | readonly SubjectId[]): Promise<void> {
+    const list: readonly unknown[] = typeof input === 'string' ? [input] : (input as unknown[]);
+    if (!Array.isArray(list)) {
+      fail('core/invalid_input', 'subjects', input, 'must be a subject or an array of subjects');
+    }
+    if (list.length > MAX_PREPARE) {
+      fail('core/invalid_input', 'subjects', list.length, `at most ${MAX_PREPARE} per call`);
+    }
+    list.forEach((subject, i) => {
+      if (typeof subject !== 'string' || subject.length === 0) {
+        fail('core/invalid_input', `subjects[${i}]`, subject, 'must be a non-empty string');
+      }
+    });
+    const batch = new Set(list as SubjectId[]);
+    const missing: SubjectId[] = [];
+    for (const subject of batch) {
+      const state = subjects.get(subject);
+      if (state === undefined || !(loaded || state.complete)) missing.push(subject);
+    }
+    if (missing.length > 0) {
+      // Listening first: a change made while they are read is announced, not lost.
+      await feed?.ready();
+      for (const subject of missing) preparing.set(subject, preparing.get(subject) ?? 0);
+      const announced = new Map<SubjectId, number>();
+      let read: ReadonlyMap<SubjectId, readonly LedgerEntry[]>;
+      try {
+        read = await readMany(missing);
+      } finally {
+        for (const subject of missing) {
+          announced.set(subject, preparing.get(subject) ?? 0);
+          preparing.delete(subject);
+        }
+      }
+      for (const subject of missing) reset(subject, [...(read.get(subject) ?? [])]);
+      for (const [subject, sequence] of announced) if (sequence > 0) heard(subject, sequence, null);
+    }
+    for (const subject of batch) touch(subject);
+    evict(batch);
+  }
+
+  function readMany(
+    list: readonly SubjectId[],
+  ): Promise<ReadonlyMap<SubjectId, readonly LedgerEntry[]>> {
+    if (store.readMany !== undefined) return store.readMany(list);
+    return Promise.all(list.map(async (s) => [s, await store.read(s)] as const)).then(
+      (pairs) => new Map(pairs),
+    );
+  }
+
   async function load(loadOptions: { readonly verify?: boolean } = {}): Promise<number> {
     needObject(loadOptions, 'options');
     // Listening first: a change made while the ledger is read is announced, not lost.
     await feed?.ready();
+    // With a cache, customers are read by prepare(), never all at once.
+    if (maxSubjects !== undefined) return 0;
     const announced = new Map<SubjectId, number>();
     loading = announced;
     let bySubject: Map<SubjectId, LedgerEntry[]>;
@@ -978,8 +1082,9 @@ export function createConsentManager<P extends string>(
   const manager: ConsentManager<P> = {
     purposes: registry,
     notices,
-    gate: { decide: (query) => decide(query as ConsentQuery) },
+    gate: { decide: (query) => decide(query as ConsentQuery), prepare },
     load,
+    prepare,
     async refresh(subject) {
       requireSubject(subject);
       reset(subject, await store.read(subject));
@@ -1174,6 +1279,21 @@ function checkOptions(options: unknown): asserts options is ConsentManagerOption
   if (o.language !== undefined && typeof o.language !== 'string') bad('language', 'a string');
   if (o.generateKey !== undefined && typeof o.generateKey !== 'function') {
     bad('generateKey', 'a function');
+  }
+  const cache = o.cache as { maxSubjects?: unknown } | undefined;
+  if (
+    cache !== undefined &&
+    (typeof cache !== 'object' ||
+      cache === null ||
+      !Number.isSafeInteger(cache.maxSubjects) ||
+      (cache.maxSubjects as number) < 1)
+  ) {
+    fail(
+      'core/invalid_input',
+      'options.cache.maxSubjects',
+      cache?.maxSubjects,
+      'must be an integer ≥ 1',
+    );
   }
 }
 

@@ -137,6 +137,13 @@ export interface ConsentLedgerStore {
    * given. Unknown subject → `[]`.
    */
   read(subject: SubjectId, options?: { readonly afterSequence?: number }): Promise<LedgerEntry[]>;
+  /**
+   * Optional: the entries of several subjects in one read (each subject's in ascending sequence;
+   * a subject with none is absent). A manager with a subject cache uses it to `prepare()` a batch.
+   */
+  readMany?(
+    subjects: readonly SubjectId[],
+  ): Promise<ReadonlyMap<SubjectId, readonly LedgerEntry[]>>;
   /** The subject's head (last sequence and hash), or `null` when it has no entries. */
   head(subject: SubjectId): Promise<LedgerHead | null>;
   /** The entry stored under an idempotency key, or `null`. */
@@ -526,6 +533,16 @@ export function createMemoryLedgerStore(
       const after = readOptions?.afterSequence ?? 0;
       needType(after, 'number', 'options.afterSequence');
       return after > 0 ? chain.slice(after) : chain.slice();
+    },
+    async readMany(subjects) {
+      if (!Array.isArray(subjects))
+        fail('core/invalid_input', 'subjects', subjects, 'must be an array');
+      const out = new Map<SubjectId, readonly LedgerEntry[]>();
+      for (const subject of subjects) {
+        const chain = chains.get(subject);
+        if (chain !== undefined) out.set(subject, chain.slice());
+      }
+      return out;
     },
     async head(subject) {
       needType(subject, 'string', 'subject');

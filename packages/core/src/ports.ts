@@ -103,6 +103,12 @@ export type ConsentVerdict = z.infer<typeof ConsentVerdict>;
  */
 export interface ConsentGate {
   decide(query: ConsentQuery): ConsentVerdict;
+  /**
+   * Optional: makes these subjects answerable by `decide()` (a view that keeps only some
+   * customers in memory reads the others, in one batch). The rule engine awaits it before it
+   * evaluates an event it processes.
+   */
+  prepare?(subjects: readonly SubjectId[]): Promise<void>;
 }
 
 /**
@@ -178,4 +184,6 @@ export type SuppressionVerdict =
  */
 export interface SuppressionSource {
   check(query: SuppressionQuery): SuppressionVerdict;
+  /** Optional: makes these subjects answerable by `check()` (see {@link ConsentGate.prepare}). */
+  prepare?(subjects: readonly SubjectId[]): Promise<void>;
 }
