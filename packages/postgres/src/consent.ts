@@ -481,6 +481,30 @@ export function createPostgresLedgerStore(
     return rows.map(toEntry);
   }
 
+  /** Every entry of up to 10,000 subjects, in one indexed query (the primary key). */
+  async function readMany(
+    subjects: readonly SubjectId[],
+  ): Promise<ReadonlyMap<SubjectId, readonly LedgerEntry[]>> {
+    if (!Array.isArray(subjects) || subjects.some((s) => typeof s !== 'string'))
+      throw new CandorError('core/invalid_input', 'subjects: must be an array of subjects', {
+        path: 'subjects',
+        value: subjects,
+      });
+    const out = new Map<SubjectId, LedgerEntry[]>();
+    if (subjects.length === 0) return out;
+    const rows = await sql.query<EntryRow>(
+      `select ${ENTRY_COLUMNS} from ${entries} where subject = any($1::text[])
+       order by subject, sequence`,
+      [subjects],
+    );
+    for (const row of rows) {
+      const list = out.get(row.subject);
+      if (list) list.push(toEntry(row));
+      else out.set(row.subject, [toEntry(row)]);
+    }
+    return out;
+  }
+
   async function* allEntries(): AsyncGenerator<LedgerEntry> {
     let lastSubject: string | null = null;
     let lastSequence = 0;
@@ -508,6 +532,7 @@ export function createPostgresLedgerStore(
     feed: db.feed,
     append,
     read,
+    readMany,
     async head(subject) {
       const [row] = await sql.query<{ sequence: number; hash: string }>(
         `select sequence, hash from ${heads} where subject = $1`,

@@ -203,3 +203,29 @@ describe('pauses across instances', () => {
     expect(engine.viewStatus()).toBe('stale_view');
   });
 });
+
+describe('views that hold only some customers', () => {
+  it('process() lets the consent gate and the suppression source read the customer first', async () => {
+    const prepared: string[] = [];
+    const gate = fakeConsent({ cus_1: ['service'] });
+    const consent = {
+      decide: (q: Parameters<typeof gate.decide>[0]) =>
+        prepared.includes(`consent:${q.subject}`)
+          ? gate.decide(q)
+          : { ...gate.decide(q), allowed: false, status: 'unknown' as const },
+      prepare: async (subjects: readonly string[]) => {
+        prepared.push(...subjects.map((s) => `consent:${s}`));
+      },
+    };
+    const suppressions = {
+      check: () => ({ suppressed: false as const, reason: null }),
+      prepare: async (subjects: readonly string[]) => {
+        prepared.push(...subjects.map((s) => `feedback:${s}`));
+      },
+    };
+    const engine = createRuleEngine({ rules: [rule()], consent, suppressions });
+    expect(kinds(engine.evaluate(event(T0)))).toEqual(['consent']);
+    expect(kinds(await engine.process(event(T0)))).toEqual(['proposal']);
+    expect(prepared).toEqual(['consent:cus_1', 'feedback:cus_1']);
+  });
+});

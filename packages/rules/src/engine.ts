@@ -1115,6 +1115,12 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     return out;
   };
 
+  /** Lets the consent gate and the suppression source read these customers, if they need to. */
+  async function prepare(subjects: readonly SubjectId[]): Promise<void> {
+    if (subjects.length === 0) return;
+    await Promise.all([consent.prepare?.(subjects), suppressions?.prepare?.(subjects)]);
+  }
+
   async function hydrate(): Promise<void> {
     if (store === undefined) return;
     // Listening first: a pause made while they are read is announced, not lost.
@@ -1151,6 +1157,8 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     plan: planFacts,
     async process(event) {
       await pauses.loaded(hydrate);
+      checkEvent(event);
+      await prepare([event.subject]);
       const request = planFacts(event);
       let full = event;
       if (options.facts && request.paths.length > 0) {
@@ -1185,6 +1193,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       await pauses.loaded(hydrate);
       const entries = await store.takeDue(now, 1_000);
       for (const e of entries) view.removeSchedule(e.key);
+      await prepare([...new Set(entries.map((e) => e.subject))]);
       for (const subject of new Set(entries.map((e) => e.subject)))
         view.hydrate(await store.load(subject, now - retention));
       return persist(runEntries(entries, now));
