@@ -22,6 +22,7 @@ import {
   type RuleStateStore,
   type Suppression,
 } from './index';
+import { StateView } from './state';
 
 const T0 = toInstant('2026-06-01T10:00:00Z');
 
@@ -227,5 +228,42 @@ describe('views that hold only some customers', () => {
     expect(kinds(engine.evaluate(event(T0)))).toEqual(['consent']);
     expect(kinds(await engine.process(event(T0)))).toEqual(['proposal']);
     expect(prepared).toEqual(['consent:cus_1', 'feedback:cus_1']);
+  });
+});
+
+describe('an engine over a state store holds a customer only while processing them', () => {
+  it('forgets what it read once done, and the store still enforces caps and dedup', async () => {
+    const store = createMemoryRuleStateStore();
+    const engine = createRuleEngine({
+      rules: [rule({ caps: [{ limit: 1, window: '1d', scope: 'rule' }] })],
+      consent: fakeConsent({ '*': ['service'] }),
+      state: store,
+    });
+    for (let i = 0; i < 50; i++) {
+      expect(kinds(await engine.process(event(T0, { subject: `cus_${i}` })))).toEqual(['proposal']);
+    }
+    expect(kinds(await engine.process(event(T0 + duration.hour, { subject: 'cus_7' })))).toEqual([
+      'cap',
+    ]);
+  });
+
+  it('StateView.forget drops one subject and nothing else', () => {
+    const view = new StateView();
+    for (const subject of ['a', 'b']) {
+      view.reserve({
+        id: `r-${subject}`,
+        subject,
+        at: T0,
+        keys: [`rule:x:${subject}`],
+        limits: [],
+        dedup: { key: `d:${subject}`, expiresAt: T0 + 1000 },
+      });
+      view.appendEvent({ id: `e-${subject}`, subject, type: 't', at: T0, fields: {} });
+    }
+    view.forget('a');
+    expect(view.subjects).toBe(1);
+    expect(view.load('a', 0)).toEqual({ fires: [], dedup: [], events: [] });
+    expect(view.load('b', 0).fires).toHaveLength(1);
+    expect(view.dedupUntil('d:b', T0)).toBe(T0 + 1000);
   });
 });

@@ -1115,6 +1115,47 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     return out;
   };
 
+  /** plan → fetch → evaluate → persist, for one event whose customer is held. */
+  async function processEvent(event: RuleEvent): Promise<Outcome[]> {
+    const request = planFacts(event);
+    let full = event;
+    if (options.facts && request.paths.length > 0) {
+      const extra = await options.facts.fetch(request);
+      if (!Array.isArray(extra))
+        throw rulesError(
+          'rules/invalid_event',
+          'the fact provider must return an array of facts',
+          undefined,
+          'facts',
+          extra,
+        );
+      checkFacts(extra, 'fetched');
+      full = { ...event, facts: [...event.facts, ...extra] };
+    }
+    if (store) view.hydrate(await store.load(event.subject, event.at - retention));
+    return persist(evaluateEvent(full));
+  }
+
+  // With a state store the store is the authority: a customer's rule state is held only while
+  // one of their events (or due entries) is being processed, so memory does not grow with them.
+  const holders = new Map<SubjectId, number>();
+  async function holding<T>(subjects: readonly SubjectId[], run: () => Promise<T>): Promise<T> {
+    for (const s of subjects) holders.set(s, (holders.get(s) ?? 0) + 1);
+    try {
+      await prepare(subjects);
+      return await run();
+    } finally {
+      for (const s of subjects) {
+        const left = (holders.get(s) ?? 1) - 1;
+        if (left > 0) holders.set(s, left);
+        else {
+          holders.delete(s);
+          if (store) view.forget(s);
+        }
+      }
+    }
+  }
+
   /** Lets the consent gate and the suppression source read these customers, if they need to. */
   async function prepare(subjects: readonly SubjectId[]): Promise<void> {
     if (subjects.length === 0) return;
@@ -1158,24 +1199,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     async process(event) {
       await pauses.loaded(hydrate);
       checkEvent(event);
-      await prepare([event.subject]);
-      const request = planFacts(event);
-      let full = event;
-      if (options.facts && request.paths.length > 0) {
-        const extra = await options.facts.fetch(request);
-        if (!Array.isArray(extra))
-          throw rulesError(
-            'rules/invalid_event',
-            'the fact provider must return an array of facts',
-            undefined,
-            'facts',
-            extra,
-          );
-        checkFacts(extra, 'fetched');
-        full = { ...event, facts: [...event.facts, ...extra] };
-      }
-      if (store) view.hydrate(await store.load(event.subject, event.at - retention));
-      return persist(evaluateEvent(full));
+      return holding([event.subject], () => processEvent(event));
     },
     due(now = clock.now()) {
       requireNumber(now, 'now');
@@ -1193,10 +1217,11 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       await pauses.loaded(hydrate);
       const entries = await store.takeDue(now, 1_000);
       for (const e of entries) view.removeSchedule(e.key);
-      await prepare([...new Set(entries.map((e) => e.subject))]);
-      for (const subject of new Set(entries.map((e) => e.subject)))
-        view.hydrate(await store.load(subject, now - retention));
-      return persist(runEntries(entries, now));
+      const subjects = [...new Set(entries.map((e) => e.subject))];
+      return holding(subjects, async () => {
+        for (const subject of subjects) view.hydrate(await store.load(subject, now - retention));
+        return persist(runEntries(entries, now));
+      });
     },
     async pause(ruleId, pauseOptions) {
       requireString(ruleId, 'ruleId');

@@ -210,6 +210,28 @@ export class StateView {
   readonly #eventIds = new Set<string>();
   readonly #schedules = new Map<string, ScheduleEntry>();
   readonly #pauses = new Map<string, Pause>();
+  /** Reservation ids held for each subject, so {@link StateView.forget} can drop them. */
+  readonly #reservationsOf = new Map<SubjectId, Set<string>>();
+
+  #own(subject: SubjectId, reservation: string): void {
+    const held = this.#reservationsOf.get(subject);
+    if (held === undefined) this.#reservationsOf.set(subject, new Set([reservation]));
+    else held.add(reservation);
+  }
+
+  /** Drops everything held for `subject` (fires, dedup keys, past events): the store keeps them. */
+  forget(subject: SubjectId): void {
+    for (const id of this.#reservationsOf.get(subject) ?? []) this.release(id);
+    this.#reservationsOf.delete(subject);
+    for (const e of this.#events.get(subject) ?? [])
+      this.#eventIds.delete(`${subject}\u0000${e.id}`);
+    this.#events.delete(subject);
+  }
+
+  /** How many subjects the view holds anything for (fires, dedup keys or past events). */
+  get subjects(): number {
+    return new Set([...this.#reservationsOf.keys(), ...this.#events.keys()]).size;
+  }
 
   /** Fires under `key` at or after `since`: count and oldest. */
   count(key: string, since: Instant): { count: number; oldestAt: Instant } {
@@ -249,6 +271,7 @@ export class StateView {
     const result = this.check(r);
     if (!result.ok || result.replay) return result;
     this.#granted.add(r.id);
+    this.#own(r.subject, r.id);
     const records: FireRecord[] = [];
     for (const key of new Set(r.keys)) {
       this.#addFire(key, r.at);
@@ -293,6 +316,7 @@ export class StateView {
       const known = this.#firesByReservation.get(fire.reservation);
       if (known?.some((f) => f.key === fire.key)) continue;
       this.#granted.add(fire.reservation);
+      this.#own(fire.subject, fire.reservation);
       this.#addFire(fire.key, fire.at);
       this.#firesByReservation.set(fire.reservation, [...(known ?? []), fire]);
     }
@@ -302,6 +326,7 @@ export class StateView {
         this.#dedup.set(d.key, d);
         this.#dedupByReservation.set(d.reservation, d);
         this.#granted.add(d.reservation);
+        this.#own(d.subject, d.reservation);
       }
     }
     for (const e of state.events) this.appendEvent(e);
