@@ -1,17 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
   ancestorsOf,
+  checkAccessQuery,
+  checkAccessRecords,
   coreJsonSchema,
   createVirtualClock,
   isCandorError,
   isDottedId,
+  isSensitiveCategory,
   isWithin,
   PurposeId,
+  parseAccessRecord,
   parseDataCategoryId,
   parseDecisionRecord,
   parsePurposeId,
   parsers,
   parseTopicId,
+  retentionFor,
   safeParseDataCategoryId,
   safeParseDecisionRecord,
   safeParsePurposeId,
@@ -165,6 +170,41 @@ const throwing: readonly ThrowCase[] = [
     code: 'core/invalid_input',
     path: 'root',
   },
+  {
+    name: 'parseAccessRecord(input)',
+    values: all,
+    call: parseAccessRecord,
+    code: 'core/invalid_input',
+    path: expect.stringMatching(/^record/),
+  },
+  {
+    name: 'checkAccessRecords(records)',
+    values: [null, undefined, 'x', 42, {}, nullProto],
+    call: checkAccessRecords,
+    code: 'core/invalid_input',
+    path: 'records',
+  },
+  {
+    name: 'checkAccessQuery(query)',
+    values: [null, undefined, 'x', 42],
+    call: checkAccessQuery,
+    code: 'core/invalid_input',
+    path: 'query',
+  },
+  {
+    name: 'retentionFor(retention)',
+    values: [null, undefined, 'x', 42],
+    call: retentionFor,
+    code: 'core/invalid_input',
+    path: 'retention',
+  },
+  {
+    name: 'isSensitiveCategory(category, extra)',
+    values: [null, 'x', 42, {}, nullProto],
+    call: (v) => isSensitiveCategory('user.health', v as never),
+    code: 'core/invalid_input',
+    path: 'extra',
+  },
 ];
 
 const label = (value: unknown) =>
@@ -196,6 +236,7 @@ describe('predicates answer false instead of throwing', () => {
     expect(isWithin(value as string, value as string)).toBe(value === 'x');
     expect(isDottedId(value)).toBe(value === 'x');
     expect(isCandorError(value)).toBe(false);
+    expect(isSensitiveCategory(value)).toBe(false);
   });
 });
 

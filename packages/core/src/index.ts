@@ -1,3 +1,18 @@
+export type { AccessLog, AccessQuery, AccessRetention } from './access';
+export {
+  AccessOutcome,
+  Accessor,
+  AccessRecord,
+  accessRecordId,
+  checkAccessQuery,
+  checkAccessRecords,
+  createMemoryAccessLog,
+  DEFAULT_ACCESS_RETENTION_MS,
+  parseAccessRecord,
+  recordStaffLookup,
+  retentionFor,
+  safeParseAccessRecord,
+} from './access';
 export {
   Action,
   DecisionRecord,
