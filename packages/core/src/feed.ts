@@ -3,7 +3,7 @@ import type { SubjectId } from './schemas';
 
 /**
  * Which log a {@link StoreChange} belongs to: a subject's consent ledger, the feedback event,
- * decision and resume logs, or the rule pauses.
+ * decision and resume logs, the rule pauses, a subject's memories, or the access log.
  *
  * @example
  * const stream: ChangeStream = 'consent';
@@ -13,7 +13,9 @@ export type ChangeStream =
   | 'feedback.events'
   | 'feedback.decisions'
   | 'feedback.resumes'
-  | 'rules.pauses';
+  | 'rules.pauses'
+  | 'memory'
+  | 'access';
 
 /**
  * One write, as a {@link ChangeFeed} announces it. A hint, never the data itself: the follower

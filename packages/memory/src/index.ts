@@ -1,0 +1,28 @@
+export type {
+  BriefItem,
+  MemoryBook,
+  MemoryBookOptions,
+  MemoryListing,
+  RecallOptions,
+  RecallResult,
+  StaffBrief,
+} from './book';
+export { createMemoryBook } from './book';
+export type { MemoryErrorCode } from './errors';
+export type { SubjectMemories } from './fold';
+export { foldMemories, topicOf } from './fold';
+export type { MemorySchemaName } from './schema';
+export {
+  Memory,
+  MemoryContent,
+  MemoryEntry,
+  MemoryInput,
+  MemoryKind,
+  MemoryRef,
+  memoryJsonSchema,
+  Tombstone,
+} from './schema';
+export type { RecallPolicy, WithheldWhy } from './select';
+export { confidenceAt, memoryFact, memoryPath, mustRemember, selectMemories } from './select';
+export type { MemoryStore } from './store';
+export { createInMemoryStore } from './store';
