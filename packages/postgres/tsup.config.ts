@@ -5,4 +5,6 @@ export default candorTsup({
   consent: 'src/consent.ts',
   rules: 'src/rules.ts',
   feedback: 'src/feedback.ts',
+  access: 'src/access.ts',
+  memory: 'src/memory.ts',
 });

@@ -203,6 +203,29 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
         for each statement execute function ${s}.candor_announce_changes()`,
     ],
   },
+  {
+    version: 6,
+    name: 'access records and memories',
+    statements: (s: string) => [
+      `create table ${s}.candor_access_records (
+        id text primary key,
+        subject text not null,
+        at bigint not null,
+        purpose text not null,
+        record jsonb not null
+      )`,
+      `create index candor_access_records_subject on ${s}.candor_access_records (subject, at desc)`,
+      `create index candor_access_records_at on ${s}.candor_access_records (at)`,
+      `create table ${s}.candor_memory_entries (
+        subject text not null,
+        seq integer not null,
+        memory_id text not null,
+        entry jsonb not null,
+        primary key (subject, seq)
+      )`,
+      `create index candor_memory_entries_memory on ${s}.candor_memory_entries (subject, memory_id)`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */
