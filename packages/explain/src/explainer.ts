@@ -1,4 +1,11 @@
-import { type Clock, type DecisionRecord, systemClock } from '@candor/core';
+import {
+  type AccessLog,
+  type AccessRecord,
+  accessRecordId,
+  type Clock,
+  type DecisionRecord,
+  systemClock,
+} from '@candor/core';
 import {
   canonicalJson,
   type ExplanationAudit,
@@ -39,6 +46,20 @@ export interface ExplainerOptions extends CatalogOptions {
   readonly policy?: ExplainPolicy;
   /** Where "now" comes from (consent state and evidence age are judged at this instant). */
   readonly clock?: Clock;
+  /**
+   * Where each explanation is recorded as an access to the customer's data (outcome
+   * `explained`: the data categories and fact paths it shows). Optional.
+   */
+  readonly accessLog?: AccessLog;
+  /**
+   * `true`: `explainWithAudit` waits for the access record and fails when it cannot be stored,
+   * and `explain` (synchronous, it cannot wait) refuses to run. Default `false`: the record is
+   * written in the background and a failure goes to `onAccessLogError`; the explanation is not
+   * held up.
+   */
+  readonly strictAccessLog?: boolean;
+  /** Told when an access record could not be stored. */
+  readonly onAccessLogError?: (error: unknown) => void;
 }
 
 /**
@@ -91,6 +112,27 @@ function checkExplainerOptions(options: ExplainerOptions): void {
   if (messages != null && !isPlainRecord(messages))
     invalidInput('messages', messages, 'must be an object of overrides by locale');
   if (lint !== undefined && lint !== false) checkLintOptions(lint, 'lint');
+  const { accessLog, onAccessLogError } = options;
+  if (accessLog != null && typeof (accessLog as Partial<AccessLog>).append !== 'function')
+    invalidInput('accessLog', accessLog, 'must be an AccessLog');
+  if (onAccessLogError !== undefined && typeof onAccessLogError !== 'function')
+    invalidInput('onAccessLogError', onAccessLogError, 'must be a function');
+}
+
+/** The access record of an explanation: the data it shows, or `null` when it shows none. */
+function explanationAccess(explanation: Explanation, purpose: string): AccessRecord | null {
+  if (explanation.dataUsed.length === 0) return null;
+  return {
+    id: accessRecordId(explanation.at),
+    subject: explanation.subject,
+    at: explanation.at,
+    accessor: { kind: 'feature', id: 'explanation' },
+    purpose,
+    dataCategories: [...new Set(explanation.dataUsed.map((d) => d.category))],
+    evidence: [...new Set(explanation.dataUsed.map((d) => d.path))],
+    outcome: 'explained',
+    decisionId: explanation.decisionId,
+  };
 }
 
 /**
@@ -123,6 +165,16 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
   const clock = options.clock ?? systemClock;
   const context: ExplainContext = { catalogs, defaultLocale, policy };
   const lint = options.lint ?? {};
+  const strict = options.strictAccessLog === true;
+  /** Records that the explanation read the customer's data (see `accessLog`). */
+  const record = (explanation: Explanation, decision: DecisionRecord): Promise<void> => {
+    const access = options.accessLog ? explanationAccess(explanation, decision.purpose) : null;
+    if (access === null || options.accessLog === undefined) return Promise.resolve();
+    const written = options.accessLog.append([access]);
+    if (strict) return written;
+    written.catch((error: unknown) => options.onAccessLogError?.(error));
+    return Promise.resolve();
+  };
 
   const audited = async (
     record: DecisionRecord,
@@ -163,10 +215,22 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
   return {
     locales: Object.freeze([...catalogs.keys()]),
     defaultLocale,
-    explain: (record, explainOptions) =>
-      buildExplanation(context, record, explainOptions, clock.now()),
-    explainWithAudit: (record, explainOptions) =>
-      audited(record, explainOptions, clock.now(), null),
+    explain(decision, explainOptions) {
+      if (strict && options.accessLog !== undefined)
+        throw explainError(
+          'explain/invalid_input',
+          'strictAccessLog: explain() cannot wait for the access record; use explainWithAudit()',
+          { path: 'strictAccessLog', value: true },
+        );
+      const explanation = buildExplanation(context, decision, explainOptions, clock.now());
+      void record(explanation, decision);
+      return explanation;
+    },
+    async explainWithAudit(decision, explainOptions) {
+      const result = await audited(decision, explainOptions, clock.now(), null);
+      await record(result.explanation, decision);
+      return result;
+    },
     async replay(audit, record) {
       if (
         typeof audit !== 'object' ||
