@@ -7,6 +7,11 @@ import {
   systemClock,
 } from '@candor/core';
 import {
+  type AccessHistoryOptions,
+  type AccessHistoryPage,
+  buildAccessHistory,
+} from './access-history';
+import {
   canonicalJson,
   type ExplanationAudit,
   inputHash,
@@ -91,6 +96,14 @@ export interface Explainer {
   explainWithAudit(record: DecisionRecord, options: ExplainOptions): Promise<AuditedExplanation>;
   /** Re-creates an audited explanation from the decision record and the audit's consent answers. */
   replay(audit: ExplanationAudit, record: DecisionRecord): Promise<ReplayResult>;
+  /**
+   * A customer's access history (records from an `AccessLog`), grouped by day and purpose in
+   * words they understand. Render it with `renderAccessHistory`.
+   */
+  accessHistory(
+    records: readonly AccessRecord[],
+    options?: AccessHistoryOptions,
+  ): AccessHistoryPage;
   /** The DSA Art. 27 "main parameters and their relative importance" page for `registry`. */
   transparencyPage(
     registry: ParameterRegistry,
@@ -226,6 +239,8 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
       void record(explanation, decision);
       return explanation;
     },
+    accessHistory: (records, historyOptions) =>
+      buildAccessHistory(catalogs, defaultLocale, records, historyOptions),
     async explainWithAudit(decision, explainOptions) {
       const result = await audited(decision, explainOptions, clock.now(), null);
       await record(result.explanation, decision);

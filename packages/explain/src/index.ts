@@ -1,3 +1,9 @@
+export type {
+  AccessHistoryLine,
+  AccessHistoryOptions,
+  AccessHistoryPage,
+  AccessWho,
+} from './access-history';
 export type { ConsultedVerdict, ExplanationAudit, ReplayResult } from './audit';
 export { canonicalJson, sha256Hex } from './audit';
 export type { CatalogLabels, CatalogOptions, CatalogOverride } from './catalog';
@@ -19,6 +25,7 @@ export {
   escapeHtml,
   escapeMarkdown,
   render,
+  renderAccessHistory,
   renderHtml,
   renderJson,
   renderMarkdown,

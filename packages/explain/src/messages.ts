@@ -76,6 +76,18 @@ export const messageSpec = {
     importance: 'text',
   },
   'dsa.controls': {},
+  'access.title': {},
+  'access.intro': {},
+  'access.empty': {},
+  'access.line': {
+    date: 'text',
+    who: 'text',
+    dataList: 'text',
+    purpose: 'text',
+    times: 'number',
+    outcome: 'text',
+    sent: 'number',
+  },
 } as const satisfies Record<string, Readonly<Record<string, PlaceholderType>>>;
 
 /**

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README examples as a user would', async () => {
-  const [proposal, dsa, audit] = await runReadmeExamples(
+  const [proposal, dsa, audit, access] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(proposal?.logs).toEqual([
@@ -19,4 +19,8 @@ it('runs the README examples as a user would', async () => {
       '2. Card expiry reminder: for proactive service messages, using your card details. Relative importance: medium (33%).',
   ]);
   expect(audit?.logs).toEqual(['candor.explain/standard de 64', 'true']);
+  expect(access?.logs).toEqual([
+    'When we used your data\n\nEach time our systems or our staff used your data, newest first.\n\n' +
+      'Dec 3\n- Dec 3: our automated rules checked your booked trips for proactive service messages. Nothing was sent.',
+  ]);
 });

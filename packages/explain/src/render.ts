@@ -1,3 +1,4 @@
+import type { AccessHistoryPage } from './access-history';
 import { explainError, invalidInput, isPlainRecord } from './errors';
 import { isSafeUrl } from './policy';
 import type { TransparencyPage } from './transparency';
@@ -458,6 +459,50 @@ export function renderTransparency(page: TransparencyPage, format: RenderFormat)
   checkPage(page);
   try {
     return transparencyOf(page, format);
+  } catch (error) {
+    return malformed(error, 'page', page);
+  }
+}
+
+/**
+ * Renders a customer's access history in any {@link RenderFormat}; throws
+ * `explain/invalid_input` for a malformed `page` or an unknown `format`.
+ *
+ * @example
+ * response.html(renderAccessHistory(explainer.accessHistory(records), 'html'));
+ */
+export function renderAccessHistory(page: AccessHistoryPage, format: RenderFormat): string {
+  checkFormat(format);
+  const p = page as Partial<AccessHistoryPage> | null;
+  if (typeof p !== 'object' || p === null || !Array.isArray(p.days) || typeof p.title !== 'string')
+    invalidInput('page', page, 'must be an AccessHistoryPage from explainer.accessHistory()');
+  try {
+    if (format === 'json') return safeJson(page);
+    const parts: Section[] = [
+      { heading: null, items: [{ text: page.intro }], list: false, className: 'candor-intro' },
+      ...(page.empty === null
+        ? []
+        : [
+            {
+              heading: null,
+              items: [{ text: page.empty }],
+              list: false,
+              className: 'candor-empty',
+            },
+          ]),
+      ...page.days.map((day) => ({
+        heading: day.label,
+        items: day.lines.map((line) => ({
+          text: line.text,
+          attrs: { 'data-purpose': line.purpose },
+        })),
+        list: true,
+        className: 'candor-access-day',
+      })),
+    ];
+    if (format === 'text') return toText(page.title, parts);
+    if (format === 'markdown') return toMarkdown(page.title, parts);
+    return toHtml({ class: 'candor-access-history', lang: page.locale }, page.title, parts);
   } catch (error) {
     return malformed(error, 'page', page);
   }

@@ -62,6 +62,12 @@ export const de: MessageCatalog = {
       '{system} verwendet {count, plural, one {einen Hauptparameter} other {# Hauptparameter}}, geordnet vom wichtigsten zum unwichtigsten.',
     'dsa.parameter':
       '{rank}. {label}: für {purpose}; verwendete Daten: {dataCount, plural, =0 {keine personenbezogenen Daten} other {{dataList}}}. Relative Bedeutung: {importance, select, high {hoch} medium {mittel} other {gering}} ({share, number, percent}).',
+    'access.title': 'Wann wir Ihre Daten verwendet haben',
+    'access.intro':
+      'Jede Verwendung Ihrer Daten durch unsere Systeme oder unsere Mitarbeitenden, die neueste zuerst.',
+    'access.empty': 'Wir haben Ihre Daten in diesem Zeitraum nicht verwendet.',
+    'access.line':
+      '{date}: {who, select, rule {Unsere automatischen Regeln haben {dataList} für {purpose} geprüft} model {Unsere automatischen Modelle haben {dataList} für {purpose} verwendet} staff {Eine Mitarbeiterin oder ein Mitarbeiter hat {dataList} für {purpose} angesehen} explanation {Wir haben Ihnen {dataList} gezeigt, um eine Nachricht zu erklären} other {Unsere Systeme haben {dataList} für {purpose} verwendet}}{times, plural, one {} other { (#-mal)}}. {outcome, select, sent {{sent, plural, one {Wir haben Ihnen eine Nachricht gesendet.} other {Wir haben Ihnen # Nachrichten gesendet.}}} held_back {Es wurde nichts gesendet.} other {}}',
     'dsa.controls':
       'Sie können ändern, was diese Parameter verwenden: Schalten Sie in Ihren Datenschutzeinstellungen einen Zweck oder eine Datenart aus, schalten Sie ein Thema stumm oder wünschen Sie weniger Nachrichten einer Art.',
   },

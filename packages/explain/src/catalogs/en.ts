@@ -61,6 +61,11 @@ export const en: MessageCatalog = {
       '{system} uses {count, plural, one {one main parameter} other {# main parameters}}, listed from most to least important.',
     'dsa.parameter':
       '{rank}. {label}: for {purpose}, using {dataCount, plural, =0 {no personal data} other {{dataList}}}. Relative importance: {importance, select, high {high} medium {medium} other {low}} ({share, number, percent}).',
+    'access.title': 'When we used your data',
+    'access.intro': 'Each time our systems or our staff used your data, newest first.',
+    'access.empty': 'We have not used your data in this period.',
+    'access.line':
+      '{date}: {who, select, rule {our automated rules checked {dataList} for {purpose}} model {our automated models used {dataList} for {purpose}} staff {a member of our staff looked at {dataList} for {purpose}} explanation {we showed you {dataList} to explain a message} other {our systems used {dataList} for {purpose}}}{times, plural, one {} other { (# times)}}. {outcome, select, sent {{sent, plural, one {We sent you a message.} other {We sent you # messages.}}} held_back {Nothing was sent.} other {}}',
     'dsa.controls':
       'You can change what these parameters use: turn off a purpose or a kind of data in your privacy settings, mute a topic, or ask for fewer messages of a kind.',
   },
