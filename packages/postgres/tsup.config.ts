@@ -7,4 +7,5 @@ export default candorTsup({
   feedback: 'src/feedback.ts',
   access: 'src/access.ts',
   memory: 'src/memory.ts',
+  audits: 'src/audits.ts',
 });

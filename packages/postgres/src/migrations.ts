@@ -205,7 +205,7 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
   },
   {
     version: 6,
-    name: 'access records and memories',
+    name: 'access records, memories and explanation audits',
     statements: (s: string) => [
       `create table ${s}.candor_access_records (
         id text primary key,
@@ -224,6 +224,16 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
         primary key (subject, seq)
       )`,
       `create index candor_memory_entries_memory on ${s}.candor_memory_entries (subject, memory_id)`,
+      `create table ${s}.candor_explanation_audits (
+        key text primary key,
+        subject text not null,
+        decision_id text not null,
+        at bigint not null,
+        explanation_id text not null,
+        audit jsonb not null
+      )`,
+      `create index candor_explanation_audits_subject on ${s}.candor_explanation_audits (subject, at)`,
+      `create index candor_explanation_audits_decision on ${s}.candor_explanation_audits (decision_id, at)`,
     ],
   },
 ]);
