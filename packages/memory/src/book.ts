@@ -13,7 +13,7 @@ import {
   systemClock,
 } from '@candor/core';
 import { fail } from './errors';
-import { foldMemories, type SubjectMemories } from './fold';
+import type { SubjectMemories } from './fold';
 import {
   type MemoryContent as Content,
   Memory,
@@ -22,14 +22,9 @@ import {
   MemoryInput,
   type Tombstone,
 } from './schema';
-import {
-  memoryFact,
-  mustRemember,
-  type RecallPolicy,
-  selectMemories,
-  type WithheldWhy,
-} from './select';
+import { mustRemember, type RecallPolicy, type WithheldWhy } from './select';
 import { createInMemoryStore, type MemoryStore } from './store';
+import { createSubjectCache } from './subject-cache';
 
 /**
  * Options of {@link createMemoryBook}.
@@ -59,6 +54,12 @@ export interface MemoryBookOptions {
   readonly minConfidence?: number;
   /** Makes memory ids (default: time + counter + random). */
   readonly generateId?: () => string;
+  /**
+   * Customers whose folded memories and recall selections are kept in memory between calls
+   * (least recently used first out; default 10,000). Only with a store that has a change feed:
+   * over one without, every call reads the store.
+   */
+  readonly cacheSubjects?: number;
 }
 
 /**
@@ -223,8 +224,11 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
     return result;
   };
 
-  const stateOf = async (subject: SubjectId): Promise<SubjectMemories> =>
-    foldMemories(await store.read(subject));
+  const cacheSubjects = options.cacheSubjects ?? 10_000;
+  if (!Number.isSafeInteger(cacheSubjects) || cacheSubjects < 0)
+    fail('memory/invalid_input', 'options.cacheSubjects', cacheSubjects, 'must be an integer ≥ 0');
+  const cache = createSubjectCache(store, policy, cacheSubjects);
+  const stateOf = (subject: SubjectId): Promise<SubjectMemories> => cache.state(subject);
 
   /** The subject's memory `memoryId`, or `memory/not_found` naming it. */
   const find = (state: SubjectMemories, memoryId: unknown): Memory => {
@@ -236,7 +240,11 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
 
   const write = async (subject: SubjectId, memories: readonly Memory[]) => {
     const entries: MemoryEntry[] = memories.map((memory) => ({ type: 'memory', memory }));
-    await store.append(subject, entries);
+    try {
+      await store.append(subject, entries);
+    } finally {
+      cache.forget(subject);
+    }
   };
 
   const recordAccess = async (
@@ -268,31 +276,29 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
   const recall = async (
     subject: SubjectId,
     o: RecallOptions,
-  ): Promise<RecallResult & { chosen: Memory[] }> => {
+  ): Promise<RecallResult & { chosen: readonly Memory[] }> => {
     const at = checkRecall(subject, o, clock);
-    const state = await stateOf(subject);
-    const { chosen, withheld } = selectMemories(state, o.purpose, at, policy);
+    const selection = await cache.select(subject, o.purpose, at);
     // Consent for each data category the chosen memories hold: nothing it denies is returned.
-    const allowed = new Map<DataCategoryId, boolean>();
-    const permitted: Memory[] = [];
-    for (const memory of chosen) {
-      let ok = allowed.get(memory.category);
-      if (ok === undefined) {
-        ok = decide(options.consent, subject, o.purpose, memory.category, at);
-        allowed.set(memory.category, ok);
-      }
-      if (ok) permitted.push(memory);
-      else withheld.push({ memory, why: 'consent' });
+    const denied = new Set<DataCategoryId>();
+    for (const category of selection.categories)
+      if (!decide(options.consent, subject, o.purpose, category, at)) denied.add(category);
+    let chosen = selection.chosen;
+    let facts = selection.facts;
+    if (denied.size > 0) {
+      chosen = chosen.filter((m) => !denied.has(m.category));
+      facts = facts.filter((f) => !denied.has(f.category));
     }
-    const facts = permitted.map(memoryFact);
     await recordAccess(subject, o, at, facts);
-    const counts = new Map<WithheldWhy, number>();
-    for (const w of withheld) counts.set(w.why, (counts.get(w.why) ?? 0) + 1);
+    const withheld = [...selection.withheld].map(([why, count]) => ({ why, count }));
+    const refused = selection.chosen.length - chosen.length;
+    if (refused > 0) withheld.push({ why: 'consent', count: refused });
+    const state = await stateOf(subject);
     return {
-      chosen: permitted,
-      memories: permitted,
+      chosen,
+      memories: chosen,
       facts,
-      withheld: [...counts].map(([why, count]) => ({ why, count })),
+      withheld,
       contradictions: state.contradictions.length,
     };
   };
@@ -410,7 +416,11 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
           erasedAt,
           reason,
         }));
-        await store.erase(subject, [...chain], tombstones);
+        try {
+          await store.erase(subject, [...chain], tombstones);
+        } finally {
+          cache.forget(subject);
+        }
         return tombstones;
       });
     },

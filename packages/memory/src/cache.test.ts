@@ -1,0 +1,119 @@
+import { type ConsentGate, createVirtualClock, duration } from '@candor/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createInMemoryStore, createMemoryBook, type MemoryInput } from './index';
+
+const T0 = Date.parse('2026-05-03T10:00:00Z');
+const allow: ConsentGate = {
+  decide: (q) => ({
+    allowed: true,
+    purpose: q.purpose,
+    status: 'granted',
+    basis: 'consent',
+    reasons: [],
+    recordIds: [],
+    noticeVersion: null,
+    expiresAt: null,
+  }),
+};
+const accessor = { kind: 'feature', id: 'test' } as const;
+const input = (i: number, over: Partial<MemoryInput> = {}): MemoryInput => ({
+  subject: 'cus_1',
+  content: { kind: 'stated_reason', reason: `reason ${i}` },
+  category: 'user.behavior.purchase_reason',
+  provenance: { source: 'checkout', kind: 'stated', observedAt: T0, party: 'first' },
+  purposes: ['service.proactive_support'],
+  about: { type: 'order', id: `o${i}` },
+  ...over,
+});
+
+describe('a memory book’s cache', () => {
+  it('sees what another book on the same store wrote', async () => {
+    const store = createInMemoryStore();
+    const a = createMemoryBook({ consent: allow, store });
+    const b = createMemoryBook({ consent: allow, store });
+    const first = await a.remember(input(1));
+    const ask = async () =>
+      (await b.recall('cus_1', { purpose: 'service.proactive_support', accessor })).facts.map(
+        (f) => f.value,
+      );
+    expect(await ask()).toEqual(['reason 1']);
+    await a.correct('cus_1', first.id, { kind: 'stated_reason', reason: 'changed' });
+    expect(await ask()).toEqual(['changed']);
+    await a.erase('cus_1', (await a.list('cus_1')).active[0]!.id);
+    expect(await ask()).toEqual([]);
+  });
+
+  it('answers exactly as a book that keeps nothing, whatever the writes and the time (property)', async () => {
+    const step = fc.record({
+      op: fc.constantFrom('remember', 'inferred', 'correct', 'resolve', 'erase'),
+      days: fc.integer({ min: 0, max: 60 }),
+      retention: fc.option(fc.integer({ min: 1, max: 90 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+        const clock = createVirtualClock(T0);
+        const store = createInMemoryStore();
+        const cached = createMemoryBook({ consent: allow, store, clock });
+        const plain = createMemoryBook({ consent: allow, store, clock, cacheSubjects: 0 });
+        for (const [i, s] of steps.entries()) {
+          clock.advance(s.days * duration.day);
+          const active = (await plain.list('cus_1')).active;
+          const target = active[i % Math.max(1, active.length)];
+          if (s.op === 'remember' || s.op === 'inferred' || target === undefined) {
+            await cached.remember(
+              input(i, {
+                ...(s.retention === undefined
+                  ? {}
+                  : { retainUntil: clock.now() + s.retention * duration.day }),
+                ...(s.op === 'inferred'
+                  ? {
+                      provenance: {
+                        source: 'model',
+                        kind: 'inferred',
+                        observedAt: clock.now(),
+                        party: 'first',
+                      },
+                      confidence: 0.9,
+                    }
+                  : {}),
+                ...(i % 3 === 0
+                  ? {
+                      content: { kind: 'complaint', summary: `c${i}`, status: 'open' },
+                      purposes: ['service.support'],
+                    }
+                  : {}),
+              } as Partial<MemoryInput>),
+            );
+          } else if (s.op === 'correct' && target.kind === 'stated_reason') {
+            await cached.correct('cus_1', target.id, {
+              kind: 'stated_reason',
+              reason: `fixed ${i}`,
+            });
+          } else if (
+            s.op === 'resolve' &&
+            target.content.kind === 'complaint' &&
+            target.content.status === 'open'
+          ) {
+            await cached.resolve('cus_1', target.id, { resolution: 'done' });
+          } else if (s.op === 'erase') {
+            await cached.erase('cus_1', target.id);
+          }
+          for (const purpose of [
+            'service.proactive_support',
+            'service.support',
+            'service',
+          ] as const) {
+            const x = await cached.recall('cus_1', { purpose, accessor });
+            const y = await plain.recall('cus_1', { purpose, accessor });
+            expect(x.facts).toEqual(y.facts);
+            expect(new Map(x.withheld.map((w) => [w.why, w.count]))).toEqual(
+              new Map(y.withheld.map((w) => [w.why, w.count])),
+            );
+          }
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
