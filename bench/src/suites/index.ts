@@ -4,6 +4,7 @@ import { coreSuites } from './core.ts';
 import { explainSuites } from './explain.ts';
 import { feedSuites } from './feed.ts';
 import { feedbackSuites } from './feedback.ts';
+import { memorySuites } from './memory.ts';
 import { postgresSuites } from './postgres.ts';
 import { rulesSuites } from './rules.ts';
 
@@ -13,6 +14,7 @@ export const suites: Suite[] = [
   ...consentSuites,
   ...explainSuites,
   ...feedbackSuites,
+  ...memorySuites,
   ...postgresSuites,
   ...feedSuites,
   ...rulesSuites,

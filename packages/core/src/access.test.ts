@@ -149,3 +149,44 @@ describe('recordStaffLookup', () => {
     });
   });
 });
+
+describe('the quick check of a batch', () => {
+  it('accepts and refuses exactly what the schema does (property)', async () => {
+    const fc = (await import('fast-check')).default;
+    const anyValue = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.constant(''),
+      fc.constant('Bad Id'),
+      fc.constant('x.y'),
+      fc.constant(-1),
+      fc.constant(1.5),
+      fc.constant([]),
+      fc.constant(['']),
+      fc.constant({ kind: 'staff', id: 'a', extra: 1 }),
+      fc.constant({ kind: 'rule', id: 'r' }),
+      fc.constant({ kind: 'model', id: 'm', version: '' }),
+      fc.string({ maxLength: 3 }),
+      fc.integer(),
+    );
+    const base = record();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...Object.keys(base), 'extra'),
+        anyValue,
+        async (key, value) => {
+          const candidate = { ...base, [key]: value } as Record<string, unknown>;
+          if (value === undefined) delete candidate[key];
+          const schema = safeParseAccessRecord(candidate).success;
+          const log = createMemoryAccessLog();
+          const stored = await log.append([candidate as never]).then(
+            () => true,
+            () => false,
+          );
+          expect(stored).toBe(schema);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { CandorError } from './errors';
+import { isDottedId } from './ids';
 import { DataCategoryId, Instant, PurposeId, SubjectId } from './schemas';
 import { parsers, type SafeParseResult } from './validate';
 
@@ -162,6 +163,9 @@ function invalid(path: string, value: unknown, problem: string): never {
  */
 export function checkAccessRecords(records: unknown): readonly AccessRecord[] {
   if (!Array.isArray(records)) invalid('records', records, 'must be an array of access records');
+  // The common case (records Candor itself built) passes a quick structural check; anything else
+  // goes through the schema, which names what is wrong.
+  if (records.every(looksValid)) return records as AccessRecord[];
   return records.map((record, i) => {
     const result = AccessRecord.safeParse(record);
     if (result.success) return result.data;
@@ -169,6 +173,71 @@ export function checkAccessRecords(records: unknown): readonly AccessRecord[] {
     const at = (issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`));
     return invalid(`records[${i}]${at.join('')}`, record, issue?.message ?? 'invalid record');
   });
+}
+
+const OUTCOMES = new Set(['sent', 'held_back', 'looked_up', 'explained']);
+const KEYS = new Set([
+  'id',
+  'subject',
+  'at',
+  'accessor',
+  'purpose',
+  'dataCategories',
+  'evidence',
+  'outcome',
+  'heldBackBecause',
+  'decisionId',
+]);
+const text = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
+const dotted = (v: unknown) => isDottedId(v);
+
+/** A fast, strict structural check agreeing with the {@link AccessRecord} schema (tested). */
+function looksValid(value: unknown): boolean {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  )
+    return false;
+  const r = value as Record<string, unknown>;
+  for (const key in r) if (!KEYS.has(key) || r[key] === undefined) return false;
+  const a = r.accessor as Record<string, unknown> | null;
+  if (typeof a !== 'object' || a === null || !text(a.id, 200)) return false;
+  const accessorKeys = Object.keys(a).length;
+  if (a.kind === 'rule') {
+    const v = a.version;
+    if (
+      accessorKeys !== 3 ||
+      !((Number.isInteger(v) && (v as number) >= 0) || text(v, Number.POSITIVE_INFINITY))
+    )
+      return false;
+  } else if (a.kind === 'model') {
+    if (
+      accessorKeys !== (a.version === undefined ? 2 : 3) ||
+      (a.version !== undefined && !text(a.version, 100))
+    )
+      return false;
+  } else if (a.kind !== 'feature' && a.kind !== 'staff') return false;
+  else if (accessorKeys !== 2) return false;
+  const categories = r.dataCategories;
+  const evidence = r.evidence;
+  return (
+    text(r.id, 200) &&
+    typeof r.subject === 'string' &&
+    r.subject.length > 0 &&
+    r.subject.length <= 256 &&
+    Number.isInteger(r.at) &&
+    (r.at as number) >= 0 &&
+    dotted(r.purpose) &&
+    Array.isArray(categories) &&
+    categories.length > 0 &&
+    categories.every(dotted) &&
+    Array.isArray(evidence) &&
+    evidence.every((e) => text(e, 200)) &&
+    OUTCOMES.has(r.outcome as string) &&
+    (r.heldBackBecause === undefined || text(r.heldBackBecause, 100)) &&
+    (r.decisionId === undefined || text(r.decisionId, 200))
+  );
 }
 
 /**
