@@ -2,9 +2,10 @@ import { createVirtualClock, duration, isCandorError, type SuppressionQuery } fr
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FeedbackKind } from './kinds';
-import { createFeedbackLoop, type FeedbackLoop, type FeedbackLoopEvent } from './loop';
+import { createFeedbackLoop } from './loop';
 import type { FeedbackEvent } from './schema';
 import { createMemoryFeedbackStore, type FeedbackStore } from './store';
+import type { FeedbackLoop, FeedbackLoopEvent } from './types';
 
 const start = Date.parse('2026-05-03T09:00:00Z');
 const now = start + 30 * duration.day;

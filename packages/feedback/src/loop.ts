@@ -1,5 +1,4 @@
 import {
-  type Clock,
   duration,
   type Instant,
   isWithin,
@@ -7,10 +6,15 @@ import {
   type SuppressionQuery,
   type SuppressionReason,
   type SuppressionScope,
-  type SuppressionSource,
   type SuppressionVerdict,
   systemClock,
 } from '@candor/core';
+import {
+  DEFAULT_DURATIONS,
+  DEFAULT_WEIGHTS,
+  type FeedbackLoopOptions,
+  type TimedFeedbackKind,
+} from './config';
 import {
   checkNumberOption,
   feedbackError,
@@ -21,358 +25,22 @@ import {
 } from './errors';
 import { defaultScope, type FeedbackKind } from './kinds';
 import type { DecisionEntry, FeedbackEvent } from './schema';
-import { createMemoryFeedbackStore, type FeedbackStore, type GuardrailResume } from './store';
+import { insertSorted, lowerBound, upperBound } from './sorted';
+import { createMemoryFeedbackStore, type GuardrailResume } from './store';
 import { budgetDetail, day, scopeText, suppressionDetail } from './text';
+import type {
+  BatchIngestResult,
+  BudgetStatus,
+  CorrectionRequest,
+  FeedbackLoop,
+  FeedbackLoopEvent,
+  FeedbackObserver,
+  GuardrailMetric,
+  IngestResult,
+  RulePause,
+} from './types';
 import { checkDecisionEntry, checkFeedbackEvent } from './validate';
 import { type RateInterval, wilsonInterval } from './wilson';
-
-/**
- * Kinds whose suppression lasts a while (the others are permanent or suppress nothing).
- *
- * @example
- * createFeedbackLoop({ durations: { too_frequent: 7 * duration.day } });
- */
-export type TimedFeedbackKind =
-  | 'not_relevant'
-  | 'not_interested'
-  | 'too_frequent'
-  | 'intrusive'
-  | 'wrong_data';
-
-/**
- * A guardrail metric: a share of a rule's exposed decisions that drew this reaction.
- *
- * @example
- * loop.ruleHealth('sizing-guide').rates.intrusive.lower;
- */
-export type GuardrailMetric = 'helpful' | 'not_interested' | 'intrusive' | 'complaint' | 'opt_out';
-
-/**
- * How fatigue and budgets work; every field has a default.
- *
- * @example
- * createFeedbackLoop({ fatigue: { caps: { email: 3, push: 5 }, crossChannelCap: 6, halfLifeMs: 2 * duration.day } });
- */
-export interface FatigueOptions {
-  /** Half-life of the fatigue score. Default 3 days. */
-  readonly halfLifeMs?: number;
-  /** Score added per signal; negative weights (engagement) lower it. */
-  readonly weights?: Partial<Record<FeedbackKind, number>>;
-  /** The window caps count deliveries in. Default 7 days. */
-  readonly windowMs?: number;
-  /** Deliveries per window per channel before fatigue and feedback adjust it. */
-  readonly caps?: Readonly<Record<string, number>>;
-  /** Cap for channels not in `caps`. Default 5. */
-  readonly defaultCap?: number;
-  /** Deliveries per window across all channels. Default 10. */
-  readonly crossChannelCap?: number;
-  /** Fatigue score at which a channel's cap halves. Default 3. */
-  readonly sensitivity?: number;
-  /** Factor a `too_frequent` or `intrusive` signal multiplies the budget by. Default 0.5. */
-  readonly reduction?: number;
-}
-
-/**
- * When a rule (or variant) is paused automatically.
- *
- * @example
- * createFeedbackLoop({ guardrails: { thresholds: { intrusive: 0.03, complaint: 0.005, opt_out: 0.05 }, minExposures: 50 } });
- */
-export interface GuardrailOptions {
-  /**
-   * Rate thresholds: a rule pauses when the Wilson lower bound of the metric's rate exceeds its
-   * threshold. Default `{ intrusive: 0.05, complaint: 0.01 }`; add `not_interested` or `opt_out`
-   * to guard them too.
-   */
-  readonly thresholds?: Partial<Record<Exclude<GuardrailMetric, 'helpful'>, number>>;
-  /** Fewest exposed decisions before a pause. Default 20. */
-  readonly minExposures?: number;
-  /** Normal quantile of the interval. Default 1.96 (95%). */
-  readonly z?: number;
-  /**
-   * Whether `check()` suppresses a paused rule itself (never for messages the loop's `critical`
-   * option marks critical: those pauses are flagged only). Default true.
-   */
-  readonly suppressPausedRules?: boolean;
-}
-
-/**
- * Something that learns from accepted feedback, such as a Thompson sampler.
- *
- * @example
- * createFeedbackLoop({ observers: [createThompsonSampler({ seed: 1 })] });
- */
-export interface FeedbackObserver {
-  observe(event: FeedbackEvent): void;
-}
-
-/**
- * Options of {@link createFeedbackLoop}; every field has a default.
- *
- * @example
- * createFeedbackLoop({ store, clock, durations: { not_interested: 30 * duration.day }, critical: (q) => q.topic.startsWith('security') });
- */
-export interface FeedbackLoopOptions {
-  /** Where events and decisions are persisted by `submit` and read by `hydrate`. Default in memory. */
-  readonly store?: FeedbackStore;
-  readonly clock?: Clock;
-  /**
-   * How long a timed kind suppresses when the event names no `durationMs`. Defaults:
-   * not_relevant 30 days, not_interested 90 days, too_frequent 14 days, intrusive 90 days,
-   * wrong_data 30 days.
-   */
-  readonly durations?: Partial<Record<TimedFeedbackKind, number>>;
-  /**
-   * Escalation: `after` "not interested" signals on one topic within `withinMs` mute the topic
-   * for `durationMs` (`null` = permanently). Defaults 3, 30 days, 365 days.
-   */
-  readonly escalation?: {
-    readonly after?: number;
-    readonly withinMs?: number;
-    readonly durationMs?: number | null;
-  };
-  readonly fatigue?: FatigueOptions;
-  readonly guardrails?: GuardrailOptions;
-  /**
-   * True for messages that protect the customer (e.g. fraud alerts), besides those whose query
-   * says `critical: true` (the rule engine sets it for rules of urgency `critical`). Feedback never
-   * silences them: `check()` lets them through whatever the subject's mutes, "not interested",
-   * fatigue or budgets, and a guardrail pause of such a rule is only flagged (listed in
-   * `pauses()`, announced as `rule_paused`): muting fraud alerts would harm the customers they
-   * protect. Their feedback is still recorded and counted. Only consent can stop them.
-   */
-  readonly critical?: (query: SuppressionQuery) => boolean;
-  /** Events dated more than this after the clock are refused. Default 5 minutes. */
-  readonly maxFutureSkewMs?: number;
-  /** Events older than this are flagged `late` (and still applied). Default 7 days. */
-  readonly lateAfterMs?: number;
-  /** Learners fed every accepted event (e.g. a Thompson sampler). */
-  readonly observers?: readonly FeedbackObserver[];
-}
-
-/**
- * A correction the customer asked for with `wrong_data`, for the app to route.
- *
- * @example
- * loop.subscribe((e) => { if (e.type === 'correction_requested') tickets.open(e.request); });
- */
-export interface CorrectionRequest {
-  /** The `wrong_data` event's idempotency key. */
-  readonly id: string;
-  readonly subject: SubjectId;
-  readonly decisionId: string;
-  readonly ruleId: string;
-  readonly topic: string;
-  readonly channel: string;
-  readonly itemKey?: string;
-  /** What the customer said is wrong. */
-  readonly note?: string;
-  readonly at: Instant;
-}
-
-/**
- * A rule or variant the guardrails paused, with the evidence.
- *
- * @example
- * for (const pause of loop.pauses()) console.log(pause.ruleId, pause.detail);
- */
-export interface RulePause {
-  readonly ruleId: string;
-  /** The variant paused, or `null` for the whole rule. */
-  readonly variantId: string | null;
-  readonly metric: GuardrailMetric;
-  readonly interval: RateInterval;
-  readonly threshold: number;
-  readonly at: Instant;
-  /** Why, in words: `intrusive rate 9.0% (95% CI 5.5–14.4%) over 200 messages exceeds 5%`. */
-  readonly detail: string;
-}
-
-/**
- * What happened in the loop, for subscribers.
- *
- * @example
- * loop.subscribe((event) => { if (event.type === 'rule_paused') void engine.pause(event.pause.ruleId, { reason: event.pause.detail }); });
- */
-export type FeedbackLoopEvent =
-  | { readonly type: 'suppressed'; readonly subject: SubjectId; readonly reason: SuppressionReason }
-  | {
-      readonly type: 'budget_lowered';
-      readonly subject: SubjectId;
-      readonly reason: SuppressionReason;
-    }
-  | { readonly type: 'correction_requested'; readonly request: CorrectionRequest }
-  | { readonly type: 'rule_paused'; readonly pause: RulePause }
-  | { readonly type: 'rule_resumed'; readonly ruleId: string; readonly variantId: string | null }
-  | { readonly type: 'orphaned'; readonly event: FeedbackEvent }
-  | { readonly type: 'adopted'; readonly decisionId: string; readonly events: number };
-
-/**
- * What applying one event did.
- *
- * @example
- * const { status, orphaned, effects } = loop.apply(event);
- */
-export interface IngestResult {
-  /** `duplicate` when the idempotency key was seen before: nothing changed. */
-  readonly status: 'accepted' | 'duplicate';
-  /** The decision is unknown: the event is kept (and its effects applied) and listed in `orphans()`. */
-  readonly orphaned: boolean;
-  /** Older than `lateAfterMs`: applied at its own time. */
-  readonly late: boolean;
-  /** Suppressions, budget changes, corrections and pauses this event caused. */
-  readonly effects: readonly FeedbackLoopEvent[];
-}
-
-/**
- * What applying a batch of events did: counts instead of one result per event, and the effects
- * of the whole batch in order.
- *
- * @example
- * const { accepted, duplicates, orphaned, effects } = loop.applyMany(events);
- */
-export interface BatchIngestResult {
-  /** Events applied (new idempotency keys). */
-  readonly accepted: number;
-  /** Events skipped because their idempotency key was seen before (or earlier in the batch). */
-  readonly duplicates: number;
-  /** Accepted events whose decision is unknown (kept, listed in `orphans()`). */
-  readonly orphaned: number;
-  /** Accepted events older than `lateAfterMs` (applied at their own time). */
-  readonly late: number;
-  /** Suppressions, budget changes, corrections and pauses the batch caused, in order. */
-  readonly effects: readonly FeedbackLoopEvent[];
-}
-
-/**
- * A subject's budget on one channel at one time.
- *
- * @example
- * const { allowed, used, reason } = loop.budget('cus_1', 'email');
- */
-export interface BudgetStatus {
-  readonly channel: string;
-  /** Deliveries allowed in the window on this channel, after fatigue and feedback. */
-  readonly allowed: number;
-  /** Deliveries in the window on this channel (critical ones excluded). */
-  readonly used: number;
-  readonly remaining: number;
-  /** Deliveries allowed and used across all channels. */
-  readonly crossChannel: {
-    readonly allowed: number;
-    readonly used: number;
-    readonly remaining: number;
-  };
-  /** The decayed fatigue score on this channel. */
-  readonly fatigue: number;
-  /** Product of active budget reductions for this channel (1 = none). */
-  readonly factor: number;
-  /** True when one more non-critical delivery fits both budgets. */
-  readonly withinBudget: boolean;
-  /** Why not, when `withinBudget` is false. */
-  readonly reason: SuppressionReason | null;
-}
-
-/**
- * Guardrail rates of a rule or variant, each with its Wilson interval.
- *
- * @example
- * const health = loop.ruleHealth('sizing-guide', 'v2');
- * console.log(health.rates.complaint.upper);
- */
-export interface RuleHealth {
-  readonly ruleId: string;
-  readonly variantId: string | null;
-  /** Distinct decisions with any feedback (delivered or a reaction). */
-  readonly exposures: number;
-  readonly rates: Readonly<Record<GuardrailMetric, RateInterval>>;
-  readonly paused: RulePause | null;
-}
-
-/**
- * The feedback loop: ingests feedback, keeps an in-memory view of suppressions, fatigue, budgets
- * and rule health, and answers core's `SuppressionSource.check()` synchronously from it.
- *
- * @example
- * const loop: FeedbackLoop = createFeedbackLoop();
- * const engine = createRuleEngine({ rules, consent, suppressions: loop });
- */
-export interface FeedbackLoop extends SuppressionSource {
-  /**
-   * Is this message suppressed for the subject right now? Applies every accepted event, from
-   * this loop or (through the store's feed) any other on the same store. Fails closed: while the
-   * view cannot prove it is current (see {@link FeedbackLoop.viewStatus}) non-critical messages
-   * are held back (codes `not_loaded`, `stale_view`); critical ones are never silenced here.
-   */
-  check(query: SuppressionQuery): SuppressionVerdict;
-  /** Validates, persists to the store, then applies an event. The recommended write path. */
-  submit(event: unknown): Promise<IngestResult>;
-  /** Validates and applies an event to the view only (replay, tests, benchmarks); not persisted. */
-  apply(event: unknown): IngestResult;
-  /**
-   * Validates a batch, persists its new events with one store append, then applies them in order.
-   * All or nothing: if any event is invalid or conflicts, the call rejects and nothing is stored or
-   * applied. Listeners hear the batch's loop events once it is applied.
-   */
-  submitMany(events: readonly unknown[]): Promise<BatchIngestResult>;
-  /**
-   * Validates a batch and applies it to the view only, in order (the fast ingest path: no promise
-   * and no result object per event). All or nothing, like `submitMany`.
-   */
-  applyMany(events: readonly unknown[]): BatchIngestResult;
-  /** Validates, persists and applies a decision entry, so feedback can be joined to it. */
-  logDecision(entry: unknown): Promise<void>;
-  /** Applies a decision entry to the view only. */
-  applyDecision(entry: unknown): void;
-  /**
-   * Replays the store's guardrail resumes (if it stores them), decisions and events into the view;
-   * returns how many decisions and events were read. Needed once over a store you pass (until
-   * then non-critical checks are held back, `not_loaded`); afterwards the loop follows the
-   * store's feed by itself.
-   */
-  hydrate(): Promise<{ readonly decisions: number; readonly events: number }>;
-  /** Active suppressions and budget reductions of a subject, each with its reason. */
-  suppressions(subject: SubjectId, at?: Instant): readonly SuppressionReason[];
-  /** The subject's budget on a channel: allowed, used, fatigue, and why not. */
-  budget(subject: SubjectId, channel: string, at?: Instant): BudgetStatus;
-  /** The subject's decayed fatigue score on a channel. */
-  fatigue(subject: SubjectId, channel: string, at?: Instant): number;
-  /** Guardrail rates of a rule (or one of its variants). */
-  ruleHealth(ruleId: string, variantId?: string): RuleHealth;
-  /** Whether the guardrails paused this rule (or, with `variantId`, the rule or that variant). */
-  isPaused(ruleId: string, variantId?: string): boolean;
-  /** Every active pause. */
-  pauses(): readonly RulePause[];
-  /**
-   * Lifts a pause and restarts that rule's (or variant's) guardrail counts: feedback dated up to
-   * now (or the latest event applied, if later) no longer counts. The view changes at once (the
-   * very next `check()` lets the rule through); the returned promise settles once the resume is
-   * stored with the store's optional `appendResumes`, so `hydrate()` after a restart does not pause
-   * the rule again on the same evidence. If storing fails, the pause is restored and it rejects.
-   * Resolves at once when the rule was not paused or the store cannot store resumes.
-   */
-  resume(ruleId: string, variantId?: string): Promise<void>;
-  /** Events whose decision is unknown, kept until their decision is logged. */
-  orphans(): readonly FeedbackEvent[];
-  /** Correction requests from `wrong_data`, oldest first. */
-  corrections(subject?: SubjectId): readonly CorrectionRequest[];
-  /** Every accepted event in arrival order (for `computeTrustMetrics`). */
-  events(): readonly FeedbackEvent[];
-  /**
-   * Listens to loop events; returns the unsubscribe function. Listeners hear what this loop
-   * applied itself; feedback written by other loops on the same store is applied silently (the
-   * loop that took it announced it).
-   */
-  subscribe(listener: (event: FeedbackLoopEvent) => void): () => void;
-  /**
-   * Whether `check()` can answer for `subject` right now: `ready`, or why not (`not_loaded`:
-   * `hydrate()` has not run over the store you passed; `stale_view`: the store's feed is stale, or
-   * feedback about this subject written elsewhere is being read).
-   */
-  viewStatus(subject: SubjectId): 'ready' | 'not_loaded' | 'stale_view';
-  /** Stops following the store's feed (non-critical checks are then held back). Idempotent. */
-  close(): void;
-}
 
 interface Suppression {
   readonly scope: SuppressionScope;
@@ -466,22 +134,6 @@ function later(ms: number, fn: () => void): void {
   (timer as { unref?: () => void }).unref?.();
 }
 
-const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
-  not_relevant: 30 * duration.day,
-  not_interested: 90 * duration.day,
-  too_frequent: 14 * duration.day,
-  intrusive: 90 * duration.day,
-  wrong_data: 30 * duration.day,
-};
-const DEFAULT_WEIGHTS: Partial<Record<FeedbackKind, number>> = {
-  delivered: 0.25,
-  ignored: 1,
-  dismissed: 1.5,
-  opened: -0.5,
-  clicked: -1,
-  converted: -1,
-};
-
 function newCounts(since: Instant = -1): Counts {
   return {
     since,
@@ -492,33 +144,6 @@ function newCounts(since: Instant = -1): Counts {
     complaint: 0,
     opt_out: 0,
   };
-}
-
-function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function insertSorted(sorted: number[], value: number): void {
-  if (sorted.length === 0 || (sorted[sorted.length - 1] as number) <= value) sorted.push(value);
-  else sorted.splice(upperBound(sorted, value), 0, value);
 }
 
 function pct(x: number): string {
