@@ -1,4 +1,5 @@
 import { type Clock, duration, type SuppressionQuery } from '@candor/core';
+import { checkNumberOption, requireObject } from './errors';
 import type { FeedbackKind } from './kinds';
 import type { FeedbackStore } from './store';
 import type { FeedbackObserver, GuardrailMetric } from './types';
@@ -109,14 +110,14 @@ export interface FeedbackLoopOptions {
   readonly observers?: readonly FeedbackObserver[];
 }
 
-export const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
+const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
   not_relevant: 30 * duration.day,
   not_interested: 90 * duration.day,
   too_frequent: 14 * duration.day,
   intrusive: 90 * duration.day,
   wrong_data: 30 * duration.day,
 };
-export const DEFAULT_WEIGHTS: Partial<Record<FeedbackKind, number>> = {
+const DEFAULT_WEIGHTS: Partial<Record<FeedbackKind, number>> = {
   delivered: 0.25,
   ignored: 1,
   dismissed: 1.5,
@@ -124,3 +125,132 @@ export const DEFAULT_WEIGHTS: Partial<Record<FeedbackKind, number>> = {
   clicked: -1,
   converted: -1,
 };
+
+/** How fatigue and budgets work, resolved: every default applied, every number checked. */
+export interface FatigueConfig {
+  /** `ln 2 / halfLifeMs`: the score decays by `e^(-decayRate·Δt)`. */
+  readonly decayRate: number;
+  readonly weights: Readonly<Partial<Record<FeedbackKind, number>>>;
+  readonly windowMs: number;
+  readonly caps: Readonly<Record<string, number>>;
+  readonly defaultCap: number;
+  readonly crossChannelCap: number;
+  readonly sensitivity: number;
+  readonly reduction: number;
+}
+
+/** When rules pause, resolved. */
+export interface GuardrailConfig {
+  readonly thresholds: Readonly<Partial<Record<Exclude<GuardrailMetric, 'helpful'>, number>>>;
+  readonly minExposures: number;
+  readonly z: number;
+  readonly suppressPaused: boolean;
+}
+
+/** Repeated "not interested" on a topic, resolved. */
+export interface EscalationConfig {
+  readonly after: number;
+  readonly withinMs: number;
+  /** `null`: the topic is muted permanently. */
+  readonly durationMs: number | null;
+}
+
+/**
+ * The loop's options with every default applied and every number checked, frozen: what each part
+ * of the loop is given instead of the raw options.
+ */
+export interface LoopConfig {
+  readonly durations: Readonly<Record<TimedFeedbackKind, number>>;
+  readonly escalation: EscalationConfig;
+  readonly fatigue: FatigueConfig;
+  readonly guardrails: GuardrailConfig;
+  readonly critical: ((query: SuppressionQuery) => boolean) | undefined;
+  /** Events dated more than this after the clock are refused. */
+  readonly maxSkew: number;
+  /** Events older than this are flagged `late`. */
+  readonly lateAfter: number;
+  readonly observers: readonly FeedbackObserver[];
+}
+
+/**
+ * Resolves {@link FeedbackLoopOptions} (except `store` and `clock`, which are parts, not
+ * settings) into a frozen {@link LoopConfig}; throws `feedback/invalid_option` naming the first
+ * option out of range.
+ */
+export function resolveLoopConfig(options: FeedbackLoopOptions): LoopConfig {
+  requireObject(options, 'options');
+  const durations: Record<TimedFeedbackKind, number> = { ...DEFAULT_DURATIONS };
+  for (const [kind, ms] of Object.entries(options.durations ?? {})) {
+    durations[kind as TimedFeedbackKind] = checkNumberOption(ms, `durations.${kind}`, 1);
+  }
+  const escalateAfter = checkNumberOption(options.escalation?.after ?? 3, 'escalation.after', 1);
+  const escalateWithin = checkNumberOption(
+    options.escalation?.withinMs ?? 30 * duration.day,
+    'escalation.withinMs',
+    0,
+  );
+  const escalationDuration =
+    options.escalation?.durationMs === null
+      ? null
+      : checkNumberOption(
+          options.escalation?.durationMs ?? 365 * duration.day,
+          'escalation.durationMs',
+          1,
+        );
+  const f = options.fatigue ?? {};
+  const halfLife = checkNumberOption(f.halfLifeMs ?? 3 * duration.day, 'fatigue.halfLifeMs', 1);
+  const weights: Partial<Record<FeedbackKind, number>> = { ...DEFAULT_WEIGHTS, ...f.weights };
+  for (const [kind, w] of Object.entries(weights)) {
+    checkNumberOption(w, `fatigue.weights.${kind}`, Number.NEGATIVE_INFINITY);
+  }
+  const windowMs = checkNumberOption(f.windowMs ?? 7 * duration.day, 'fatigue.windowMs', 1);
+  const caps = { ...f.caps };
+  for (const [channel, cap] of Object.entries(caps)) {
+    checkNumberOption(cap, `fatigue.caps.${channel}`, 0);
+  }
+  const defaultCap = checkNumberOption(f.defaultCap ?? 5, 'fatigue.defaultCap', 0);
+  const crossChannelCap = checkNumberOption(f.crossChannelCap ?? 10, 'fatigue.crossChannelCap', 0);
+  const sensitivity = checkNumberOption(f.sensitivity ?? 3, 'fatigue.sensitivity', 1e-9);
+  const reduction = checkNumberOption(f.reduction ?? 0.5, 'fatigue.reduction', 0, 1);
+  const g = options.guardrails ?? {};
+  const thresholds = { ...(g.thresholds ?? { intrusive: 0.05, complaint: 0.01 }) };
+  for (const [metric, t] of Object.entries(thresholds)) {
+    checkNumberOption(t, `guardrails.thresholds.${metric}`, 0, 1);
+  }
+  const minExposures = checkNumberOption(g.minExposures ?? 20, 'guardrails.minExposures', 0);
+  const z = checkNumberOption(g.z ?? 1.96, 'guardrails.z', 1e-9);
+  const maxSkew = checkNumberOption(
+    options.maxFutureSkewMs ?? 5 * duration.minute,
+    'maxFutureSkewMs',
+    0,
+  );
+  const lateAfter = checkNumberOption(options.lateAfterMs ?? 7 * duration.day, 'lateAfterMs', 0);
+  return Object.freeze({
+    durations: Object.freeze(durations),
+    escalation: Object.freeze({
+      after: escalateAfter,
+      withinMs: escalateWithin,
+      durationMs: escalationDuration,
+    }),
+    fatigue: Object.freeze({
+      decayRate: Math.LN2 / halfLife,
+      weights: Object.freeze(weights),
+      windowMs,
+      caps: Object.freeze(caps),
+      defaultCap,
+      crossChannelCap,
+      sensitivity,
+      reduction,
+    }),
+    guardrails: Object.freeze({
+      thresholds: Object.freeze(thresholds),
+      minExposures,
+      z,
+      suppressPaused: g.suppressPausedRules ?? true,
+    }),
+    critical: options.critical,
+    maxSkew,
+    lateAfter,
+    observers: options.observers ?? [],
+  });
+}
