@@ -6,7 +6,8 @@ import { insertSorted, lowerBound, upperBound } from './sorted';
  * Fatigue and deliveries of every subject, kept in flat paged columns (one per channel) indexed by
  * the subject's number (see `subjects.ts`), so an event reaches its subject's fatigue with one map
  * lookup (the subject's number) and no chain of small objects. A subject's slots are `i = n % PAGE`
- * of page `⌊n / PAGE⌋` in every column.
+ * of page `⌊n / PAGE⌋` in every column: clearing them ({@link clearSlot}) forgets the subject, and
+ * its number can then be reused, so the columns grow with the subjects held, not those ever seen.
  */
 
 /** Subjects per column page: 2^PAGE_BITS. */
@@ -147,4 +148,20 @@ export function releaseAt(
   const start = upperBound(deliveries, at - f.config.windowMs);
   const oldest = deliveries[start + used - allowed];
   return oldest === undefined ? null : oldest + f.config.windowMs;
+}
+
+/**
+ * Clears subject `n`'s slots in every column, as if nothing had been recorded for it (the number
+ * can then be given to another subject). Pages stay allocated for the next subject in them.
+ */
+export function clearSlot(f: FatigueColumns, n: number): void {
+  const p = n >> PAGE_BITS;
+  const i = n & (PAGE - 1);
+  for (const column of f.columns) {
+    const page = column.pages[p];
+    if (page === undefined) continue;
+    page.fatigue[2 * i] = 0;
+    page.fatigue[2 * i + 1] = 0;
+    page.deliveries[i] = undefined;
+  }
 }

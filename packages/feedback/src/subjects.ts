@@ -4,6 +4,7 @@ import type { LoopConfig } from './config';
 import {
   addDelivery,
   addFatigue,
+  clearSlot,
   createFatigueColumns,
   type FatigueColumns,
   PAGE,
@@ -17,32 +18,58 @@ import { applySuppressions, emptySubjectState, type SubjectState } from './suppr
  * Every subject the loop has heard of, and what it holds about each: the per-subject part of the
  * view. A subject is a number `n`; its state is `states[n]` (suppressions, budget reductions,
  * escalation history) plus slot `n` of every fatigue column (score and deliveries per channel).
- * All of it is built from the subject's own events ({@link applyToSubject}); nothing global
- * (guardrail counts, pauses, decisions) lives here.
+ * All of it is built from the subject's own events ({@link applyToSubject}) and dropped with
+ * {@link forgetSubject}; nothing global (guardrail counts, pauses, decisions) lives here.
  */
 export interface Subjects {
-  /** Subjects numbered in order of their first feedback. */
+  /** Subjects numbered in order of their first feedback (reusing forgotten subjects' numbers). */
   readonly numbers: Map<SubjectId, number>;
   /** Suppressions, reductions and escalation by subject number, allocated on the first of them. */
   readonly states: (SubjectState | undefined)[];
   /** Fatigue and deliveries by subject number. */
   readonly fatigue: FatigueColumns;
+  /** Numbers of forgotten subjects, given to new subjects first. */
+  readonly free: number[];
 }
 
 /** No subjects yet. */
 export function createSubjects(config: LoopConfig): Subjects {
-  return { numbers: new Map(), states: [], fatigue: createFatigueColumns(config.fatigue) };
+  return {
+    numbers: new Map(),
+    states: [],
+    fatigue: createFatigueColumns(config.fatigue),
+    free: [],
+  };
 }
 
 /** The subject's number, assigned on its first feedback. */
 export function subjectNumber(subjects: Subjects, subject: SubjectId): number {
   let n = subjects.numbers.get(subject);
   if (n === undefined) {
-    n = subjects.states.length;
+    if (subjects.free.length > 0) n = subjects.free.pop() as number;
+    else {
+      n = subjects.states.length;
+      subjects.states.push(undefined);
+    }
     subjects.numbers.set(subject, n);
-    subjects.states.push(undefined);
   }
   return n;
+}
+
+/**
+ * Drops everything held about `subject` (suppressions, reductions, escalation history, fatigue
+ * and deliveries), as if it had never given feedback; its number goes to the next new subject.
+ * Applying its events again ({@link applyToSubject}, in their order) rebuilds the same state.
+ * Returns false when the subject was not held.
+ */
+export function forgetSubject(subjects: Subjects, subject: SubjectId): boolean {
+  const n = subjects.numbers.get(subject);
+  if (n === undefined) return false;
+  subjects.numbers.delete(subject);
+  subjects.states[n] = undefined;
+  clearSlot(subjects.fatigue, n);
+  subjects.free.push(n);
+  return true;
 }
 
 /** The state of a subject seen before, if it has any suppressions or reductions. */
