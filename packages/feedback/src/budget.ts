@@ -16,9 +16,18 @@ export function budgetOf(
   channel: string,
   at: Instant,
 ): BudgetStatus {
+  return budgetAt(subjects, subjects.numbers.get(subject), channel, at);
+}
+
+/** The budget of subject number `n` (`undefined`: a subject not held) on `channel` at `at`. */
+export function budgetAt(
+  subjects: Subjects,
+  n: number | undefined,
+  channel: string,
+  at: Instant,
+): BudgetStatus {
   const f = subjects.fatigue;
   const { caps, defaultCap, crossChannelCap, sensitivity, reduction } = f.config;
-  const n = subjects.numbers.get(subject);
   const cap = caps[channel] ?? defaultCap;
   if (n === undefined) {
     const allowed = Math.floor(cap);

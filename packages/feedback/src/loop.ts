@@ -1,7 +1,7 @@
 import { type SuppressionQuery, type SuppressionVerdict, systemClock } from '@candor/core';
 import { emit, flush, listen } from './announce';
 import { admit, applyBatch, assertSame, commit, DUPLICATE, prepareBatch } from './apply';
-import { budgetOf } from './budget';
+import { budgetAt, budgetOf } from './budget';
 import { type FeedbackLoopOptions, resolveLoopConfig } from './config';
 import { commitDecision, decisionOf, orphans, prepareDecision } from './decisions';
 import { feedbackError, requireFunction, requireNumber, requireString } from './errors';
@@ -50,11 +50,12 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       if (query.critical === true || critical?.(query) === true) return NOT_SUPPRESSED;
       const problem = checkProblem(follower, query.subject);
       if (problem !== null) return heldBack(query, problem);
-      const muted = strongestSuppression(stateOf(subjects, query.subject), query);
+      const n = subjects.numbers.get(query.subject);
+      const muted = n === undefined ? null : strongestSuppression(subjects.states[n], query);
       if (muted !== null) return { suppressed: true, reason: muted.reason };
       const paused = pauseVerdict(guardrails, query);
       if (paused !== null) return paused;
-      const b = budgetOf(subjects, query.subject, query.channel, query.at);
+      const b = budgetAt(subjects, n, query.channel, query.at);
       return b.reason === null ? NOT_SUPPRESSED : { suppressed: true, reason: b.reason };
     },
     async submit(input) {
