@@ -6,7 +6,7 @@ import type {
   SuppressionSource,
   SuppressionVerdict,
 } from '@candor/core';
-import type { FeedbackEvent } from './schema';
+import type { DecisionEntry, FeedbackEvent } from './schema';
 import type { RateInterval } from './wilson';
 
 /**
@@ -182,25 +182,29 @@ export interface FeedbackLoop extends SuppressionSource {
    * are held back (codes `not_loaded`, `stale_view`); critical ones are never silenced here.
    */
   check(query: SuppressionQuery): SuppressionVerdict;
-  /** Validates, persists to the store, then applies an event. The recommended write path. */
-  submit(event: unknown): Promise<IngestResult>;
+  /**
+   * Validates, persists to the store, then applies an event. The recommended write path. The
+   * event is typed, and still checked at run time (whatever a cast let through is refused with the
+   * typed errors `parseFeedbackEvent` throws).
+   */
+  submit(event: FeedbackEvent): Promise<IngestResult>;
   /** Validates and applies an event to the view only (replay, tests, benchmarks); not persisted. */
-  apply(event: unknown): IngestResult;
+  apply(event: FeedbackEvent): IngestResult;
   /**
    * Validates a batch, persists its new events with one store append, then applies them in order.
    * All or nothing: if any event is invalid or conflicts, the call rejects and nothing is stored or
    * applied. Listeners hear the batch's loop events once it is applied.
    */
-  submitMany(events: readonly unknown[]): Promise<BatchIngestResult>;
+  submitMany(events: readonly FeedbackEvent[]): Promise<BatchIngestResult>;
   /**
    * Validates a batch and applies it to the view only, in order (the fast ingest path: no promise
    * and no result object per event). All or nothing, like `submitMany`.
    */
-  applyMany(events: readonly unknown[]): BatchIngestResult;
+  applyMany(events: readonly FeedbackEvent[]): BatchIngestResult;
   /** Validates, persists and applies a decision entry, so feedback can be joined to it. */
-  logDecision(entry: unknown): Promise<void>;
+  logDecision(entry: DecisionEntry): Promise<void>;
   /** Applies a decision entry to the view only. */
-  applyDecision(entry: unknown): void;
+  applyDecision(entry: DecisionEntry): void;
   /**
    * Replays the store's guardrail resumes (if it stores them), decisions and events into the view;
    * returns how many decisions and events were read. Needed once over a store you pass (until
