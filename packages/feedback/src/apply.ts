@@ -20,10 +20,10 @@ import type { LoopView } from './view';
  * (`applyEvent`, the transition, and its one-event and batch forms `commit` and `applyBatch`).
  */
 
-const EMPTY: readonly FeedbackLoopEvent[] = Object.freeze([]);
+const EMPTY: readonly FeedbackLoopEvent[] = /* @__PURE__ */ Object.freeze([]);
 
 /** The result of an event whose idempotency key was seen before. */
-export const DUPLICATE: IngestResult = Object.freeze({
+export const DUPLICATE: IngestResult = /* @__PURE__ */ Object.freeze({
   status: 'duplicate',
   orphaned: false,
   late: false,
@@ -31,7 +31,7 @@ export const DUPLICATE: IngestResult = Object.freeze({
 });
 
 /** Results without effects, by [orphaned][late], shared. */
-const RESULTS = [false, true].map((orphan) =>
+const RESULTS = /* @__PURE__ */ [false, true].map((orphan) =>
   [false, true].map(
     (late): IngestResult =>
       Object.freeze({ status: 'accepted', orphaned: orphan, late, effects: EMPTY }),

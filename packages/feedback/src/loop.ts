@@ -16,7 +16,10 @@ import type { FeedbackLoop } from './types';
 import { checkFeedbackEvent } from './validate';
 import { createView } from './view';
 
-const NOT_SUPPRESSED: SuppressionVerdict = Object.freeze({ suppressed: false, reason: null });
+const NOT_SUPPRESSED: SuppressionVerdict = /* @__PURE__ */ Object.freeze({
+  suppressed: false,
+  reason: null,
+});
 
 /**
  * Creates the feedback loop: the `SuppressionSource` a rule engine consults, fed by feedback

@@ -41,8 +41,8 @@ export interface SubjectState {
   notInterested: Map<string, Instant[]> | null;
 }
 
-const NO_SUPPRESSIONS: readonly Suppression[] = Object.freeze([]);
-const NO_ADJUSTMENTS: readonly Adjustment[] = Object.freeze([]);
+const NO_SUPPRESSIONS: readonly Suppression[] = /* @__PURE__ */ Object.freeze([]);
+const NO_ADJUSTMENTS: readonly Adjustment[] = /* @__PURE__ */ Object.freeze([]);
 
 /** A subject state with nothing in it (sharing empty arrays until the first push). */
 export function emptySubjectState(): SubjectState {
