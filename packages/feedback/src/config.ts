@@ -4,6 +4,11 @@ import type { FeedbackKind } from './kinds';
 import type { FeedbackStore } from './store';
 import type { FeedbackObserver, GuardrailMetric } from './types';
 
+/*
+ * The loop's options, as users write them, and their resolution into a frozen `LoopConfig` (every
+ * default applied, every number checked) that the other parts are given.
+ */
+
 /**
  * Kinds whose suppression lasts a while (the others are permanent or suppress nothing).
  *

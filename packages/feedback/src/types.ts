@@ -9,6 +9,11 @@ import type {
 import type { DecisionEntry, FeedbackEvent } from './schema';
 import type { RateInterval } from './wilson';
 
+/*
+ * The feedback loop's public types: what it returns and announces, and the `FeedbackLoop`
+ * interface itself (its options are in `config.ts`). Types only: importing them loads no code.
+ */
+
 /**
  * A guardrail metric: a share of a rule's exposed decisions that drew this reaction.
  *
