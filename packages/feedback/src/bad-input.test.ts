@@ -198,7 +198,7 @@ const syncRows: BadInputRow[] = [
   ['loop.check(query)', (v) => loop.check(x(v)), ALL_BAD, 'feedback/invalid_event', 'query'],
   [
     'loop.apply(event)',
-    (v) => loop.apply(v),
+    (v) => loop.apply(x(v)),
     [null, undefined, 'x', 42, []],
     'feedback/invalid_event',
     'event',
@@ -212,14 +212,14 @@ const syncRows: BadInputRow[] = [
   ],
   [
     'loop.applyMany([event])',
-    (v) => loop.applyMany([v]),
+    (v) => loop.applyMany([x(v)]),
     [null, undefined, 'x', 42, []],
     'feedback/invalid_event',
     'events[0]',
   ],
   [
     'loop.applyDecision(entry)',
-    (v) => loop.applyDecision(v),
+    (v) => loop.applyDecision(x(v)),
     [null, undefined, 'x', 42, []],
     'feedback/invalid_event',
     'decision',
@@ -377,7 +377,7 @@ const syncRows: BadInputRow[] = [
 const asyncRows: BadInputRow[] = [
   [
     'loop.submit(event)',
-    (v) => loop.submit(v),
+    (v) => loop.submit(x(v)),
     [null, undefined, 'x', 42, []],
     'feedback/invalid_event',
     'event',
@@ -391,7 +391,7 @@ const asyncRows: BadInputRow[] = [
   ],
   [
     'loop.logDecision(entry)',
-    (v) => loop.logDecision(v),
+    (v) => loop.logDecision(x(v)),
     [null, undefined, 'x', 42, []],
     'feedback/invalid_event',
     'decision',

@@ -9,9 +9,9 @@ import {
   show,
 } from './errors';
 import type { FeedbackKind } from './kinds';
-import type { FeedbackObserver } from './loop';
 import { createRandom, drawBeta, type Random } from './random';
 import type { FeedbackEvent } from './schema';
+import type { FeedbackObserver } from './types';
 
 /**
  * Options of {@link createThompsonSampler}; every field has a default.

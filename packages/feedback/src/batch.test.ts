@@ -2,9 +2,10 @@ import { createVirtualClock, duration, isCandorError, type SuppressionQuery } fr
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FeedbackKind } from './kinds';
-import { createFeedbackLoop, type FeedbackLoop, type FeedbackLoopEvent } from './loop';
+import { createFeedbackLoop } from './loop';
 import type { FeedbackEvent } from './schema';
 import { createMemoryFeedbackStore, type FeedbackStore } from './store';
+import type { FeedbackLoop, FeedbackLoopEvent } from './types';
 
 const start = Date.parse('2026-05-03T09:00:00Z');
 const now = start + 30 * duration.day;
@@ -128,7 +129,7 @@ describe('applyMany', () => {
     expect(loop.events()).toHaveLength(0);
     expect(loop.check(query()).suppressed).toBe(false);
     // The keys of the rejected batch were not taken.
-    expect(loop.apply(bad[0]).status).toBe('accepted');
+    expect(loop.apply(bad[0] as FeedbackEvent).status).toBe('accepted');
   });
 
   it('counts repeats within a batch as duplicates and rejects a reused key', () => {
@@ -143,7 +144,7 @@ describe('applyMany', () => {
       loop.applyMany([event(3, { kind: 'delivered' }), { ...event(3, { kind: 'clicked' }) }]);
     expect(conflict).toThrow(/idempotency key "k3"/);
     expect(loop.events()).toHaveLength(2);
-    expect(() => loop.applyMany('nope' as unknown as unknown[])).toThrow(/expected an array/);
+    expect(() => loop.applyMany('nope' as unknown as FeedbackEvent[])).toThrow(/expected an array/);
   });
 
   it('tells listeners once the whole batch is applied, and only then', () => {
@@ -193,7 +194,7 @@ describe('submitMany', () => {
       event(2, { kind: 'too_frequent' }),
       event(3, { kind: 'not_interested', subject: 'cus_2' }),
     ];
-    const result = await first.submitMany([...events, events[0]]);
+    const result = await first.submitMany([...events, events[0] as FeedbackEvent]);
     expect(result).toMatchObject({ accepted: 3, duplicates: 1 });
     expect(store.appends).toBe(1);
     expect(first.budget('cus_1', 'push', start + duration.day).factor).toBe(0.5);

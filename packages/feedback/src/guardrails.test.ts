@@ -1,6 +1,7 @@
 import { createVirtualClock, duration, type SuppressionQuery } from '@candor/core';
 import { describe, expect, it } from 'vitest';
-import { createFeedbackLoop, type FeedbackLoopOptions } from './loop';
+import type { FeedbackLoopOptions } from './config';
+import { createFeedbackLoop } from './loop';
 import type { FeedbackEvent } from './schema';
 import { createMemoryFeedbackStore, type FeedbackStore } from './store';
 

@@ -8,6 +8,12 @@ export type {
   VariantPosterior,
 } from './bandit';
 export { createThompsonSampler, offPolicyEstimate } from './bandit';
+export type {
+  FatigueOptions,
+  FeedbackLoopOptions,
+  GuardrailOptions,
+  TimedFeedbackKind,
+} from './config';
 export type { FeedbackErrorCode } from './errors';
 export {
   defaultScope,
@@ -17,22 +23,6 @@ export {
   isPermanentKind,
   isScopedKind,
 } from './kinds';
-export type {
-  BatchIngestResult,
-  BudgetStatus,
-  CorrectionRequest,
-  FatigueOptions,
-  FeedbackLoop,
-  FeedbackLoopEvent,
-  FeedbackLoopOptions,
-  FeedbackObserver,
-  GuardrailMetric,
-  GuardrailOptions,
-  IngestResult,
-  RuleHealth,
-  RulePause,
-  TimedFeedbackKind,
-} from './loop';
 export { createFeedbackLoop } from './loop';
 export type {
   ControlEfficacy,
@@ -65,6 +55,18 @@ export type {
   StoredFeedbackEvent,
 } from './store';
 export { createMemoryFeedbackStore, eventFingerprint } from './store';
+export type {
+  BatchIngestResult,
+  BudgetStatus,
+  CorrectionRequest,
+  FeedbackLoop,
+  FeedbackLoopEvent,
+  FeedbackObserver,
+  GuardrailMetric,
+  IngestResult,
+  RuleHealth,
+  RulePause,
+} from './types';
 export { checkDecisionEntry, checkFeedbackEvent } from './validate';
 export type { RateInterval } from './wilson';
 export { wilsonInterval } from './wilson';

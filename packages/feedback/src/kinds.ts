@@ -7,7 +7,7 @@ import type { SuppressionScope } from '@candor/core';
  * @example
  * explicitFeedbackKinds.includes('too_frequent'); // true
  */
-export const explicitFeedbackKinds = Object.freeze([
+export const explicitFeedbackKinds = /* @__PURE__ */ Object.freeze([
   'helpful',
   'not_relevant',
   'not_interested',
@@ -25,7 +25,7 @@ export const explicitFeedbackKinds = Object.freeze([
  * @example
  * implicitFeedbackKinds.includes('ignored'); // true
  */
-export const implicitFeedbackKinds = Object.freeze([
+export const implicitFeedbackKinds = /* @__PURE__ */ Object.freeze([
   'delivered',
   'opened',
   'clicked',
@@ -49,7 +49,7 @@ export type FeedbackKind = ExplicitFeedbackKind | ImplicitFeedbackKind;
  * @example
  * feedbackKinds.length; // 15
  */
-export const feedbackKinds = Object.freeze([
+export const feedbackKinds = /* @__PURE__ */ Object.freeze([
   ...explicitFeedbackKinds,
   ...implicitFeedbackKinds,
 ] as const);

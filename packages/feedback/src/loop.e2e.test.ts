@@ -7,8 +7,10 @@ import {
 } from '@candor/core';
 import { createRuleEngine, defineRule, fact, type Outcome, type RuleEngine } from '@candor/rules';
 import { describe, expect, it } from 'vitest';
-import { createFeedbackLoop, type FeedbackLoop, type FeedbackLoopOptions } from './loop';
+import type { FeedbackLoopOptions } from './config';
+import { createFeedbackLoop } from './loop';
 import { computeTrustMetrics } from './metrics';
+import type { FeedbackLoop } from './types';
 
 const start = Date.parse('2026-05-03T08:00:00Z');
 

@@ -2,8 +2,9 @@ import { createVirtualClock, duration, isCandorError, type SuppressionQuery } fr
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fb } from './events.test-helpers';
-import { createFeedbackLoop, type FeedbackLoopEvent } from './loop';
+import { createFeedbackLoop } from './loop';
 import { createMemoryFeedbackStore } from './store';
+import type { FeedbackLoopEvent } from './types';
 
 const start = Date.parse('2026-05-03T09:00:00Z');
 const q = (over: Partial<SuppressionQuery> = {}): SuppressionQuery => ({

@@ -1,551 +1,25 @@
-import {
-  type Clock,
-  duration,
-  type Instant,
-  isWithin,
-  type SubjectId,
-  type SuppressionQuery,
-  type SuppressionReason,
-  type SuppressionScope,
-  type SuppressionSource,
-  type SuppressionVerdict,
-  systemClock,
-} from '@candor/core';
-import {
-  checkNumberOption,
-  feedbackError,
-  requireFunction,
-  requireNumber,
-  requireObject,
-  requireString,
-} from './errors';
-import { defaultScope, type FeedbackKind } from './kinds';
-import type { DecisionEntry, FeedbackEvent } from './schema';
-import { createMemoryFeedbackStore, type FeedbackStore, type GuardrailResume } from './store';
-import { budgetDetail, day, scopeText, suppressionDetail } from './text';
-import { checkDecisionEntry, checkFeedbackEvent } from './validate';
-import { type RateInterval, wilsonInterval } from './wilson';
+import { type SuppressionQuery, type SuppressionVerdict, systemClock } from '@candor/core';
+import { emit, flush, listen } from './announce';
+import { admit, applyBatch, assertSame, commit, DUPLICATE, prepareBatch } from './apply';
+import { budgetAt, budgetOf } from './budget';
+import { type FeedbackLoopOptions, resolveLoopConfig } from './config';
+import { commitDecision, decisionOf, orphans, prepareDecision } from './decisions';
+import { feedbackError, requireFunction, requireNumber, requireString } from './errors';
+import { findPage, PAGE, scoreAt } from './fatigue';
+import { checkProblem, followStore, heldBack, hydrate, stopFollowing, viewStatus } from './follow';
+import { guardKey, liftPause, pauseVerdict, ruleHealth } from './guardrails';
+import type { FeedbackEvent } from './schema';
+import { createMemoryFeedbackStore, type GuardrailResume } from './store';
+import { stateOf } from './subjects';
+import { activeReasons, strongestSuppression } from './suppressions';
+import type { FeedbackLoop } from './types';
+import { checkFeedbackEvent } from './validate';
+import { createView } from './view';
 
-/**
- * Kinds whose suppression lasts a while (the others are permanent or suppress nothing).
- *
- * @example
- * createFeedbackLoop({ durations: { too_frequent: 7 * duration.day } });
- */
-export type TimedFeedbackKind =
-  | 'not_relevant'
-  | 'not_interested'
-  | 'too_frequent'
-  | 'intrusive'
-  | 'wrong_data';
-
-/**
- * A guardrail metric: a share of a rule's exposed decisions that drew this reaction.
- *
- * @example
- * loop.ruleHealth('sizing-guide').rates.intrusive.lower;
- */
-export type GuardrailMetric = 'helpful' | 'not_interested' | 'intrusive' | 'complaint' | 'opt_out';
-
-/**
- * How fatigue and budgets work; every field has a default.
- *
- * @example
- * createFeedbackLoop({ fatigue: { caps: { email: 3, push: 5 }, crossChannelCap: 6, halfLifeMs: 2 * duration.day } });
- */
-export interface FatigueOptions {
-  /** Half-life of the fatigue score. Default 3 days. */
-  readonly halfLifeMs?: number;
-  /** Score added per signal; negative weights (engagement) lower it. */
-  readonly weights?: Partial<Record<FeedbackKind, number>>;
-  /** The window caps count deliveries in. Default 7 days. */
-  readonly windowMs?: number;
-  /** Deliveries per window per channel before fatigue and feedback adjust it. */
-  readonly caps?: Readonly<Record<string, number>>;
-  /** Cap for channels not in `caps`. Default 5. */
-  readonly defaultCap?: number;
-  /** Deliveries per window across all channels. Default 10. */
-  readonly crossChannelCap?: number;
-  /** Fatigue score at which a channel's cap halves. Default 3. */
-  readonly sensitivity?: number;
-  /** Factor a `too_frequent` or `intrusive` signal multiplies the budget by. Default 0.5. */
-  readonly reduction?: number;
-}
-
-/**
- * When a rule (or variant) is paused automatically.
- *
- * @example
- * createFeedbackLoop({ guardrails: { thresholds: { intrusive: 0.03, complaint: 0.005, opt_out: 0.05 }, minExposures: 50 } });
- */
-export interface GuardrailOptions {
-  /**
-   * Rate thresholds: a rule pauses when the Wilson lower bound of the metric's rate exceeds its
-   * threshold. Default `{ intrusive: 0.05, complaint: 0.01 }`; add `not_interested` or `opt_out`
-   * to guard them too.
-   */
-  readonly thresholds?: Partial<Record<Exclude<GuardrailMetric, 'helpful'>, number>>;
-  /** Fewest exposed decisions before a pause. Default 20. */
-  readonly minExposures?: number;
-  /** Normal quantile of the interval. Default 1.96 (95%). */
-  readonly z?: number;
-  /**
-   * Whether `check()` suppresses a paused rule itself (never for messages the loop's `critical`
-   * option marks critical: those pauses are flagged only). Default true.
-   */
-  readonly suppressPausedRules?: boolean;
-}
-
-/**
- * Something that learns from accepted feedback, such as a Thompson sampler.
- *
- * @example
- * createFeedbackLoop({ observers: [createThompsonSampler({ seed: 1 })] });
- */
-export interface FeedbackObserver {
-  observe(event: FeedbackEvent): void;
-}
-
-/**
- * Options of {@link createFeedbackLoop}; every field has a default.
- *
- * @example
- * createFeedbackLoop({ store, clock, durations: { not_interested: 30 * duration.day }, critical: (q) => q.topic.startsWith('security') });
- */
-export interface FeedbackLoopOptions {
-  /** Where events and decisions are persisted by `submit` and read by `hydrate`. Default in memory. */
-  readonly store?: FeedbackStore;
-  readonly clock?: Clock;
-  /**
-   * How long a timed kind suppresses when the event names no `durationMs`. Defaults:
-   * not_relevant 30 days, not_interested 90 days, too_frequent 14 days, intrusive 90 days,
-   * wrong_data 30 days.
-   */
-  readonly durations?: Partial<Record<TimedFeedbackKind, number>>;
-  /**
-   * Escalation: `after` "not interested" signals on one topic within `withinMs` mute the topic
-   * for `durationMs` (`null` = permanently). Defaults 3, 30 days, 365 days.
-   */
-  readonly escalation?: {
-    readonly after?: number;
-    readonly withinMs?: number;
-    readonly durationMs?: number | null;
-  };
-  readonly fatigue?: FatigueOptions;
-  readonly guardrails?: GuardrailOptions;
-  /**
-   * True for messages that protect the customer (e.g. fraud alerts), besides those whose query
-   * says `critical: true` (the rule engine sets it for rules of urgency `critical`). Feedback never
-   * silences them: `check()` lets them through whatever the subject's mutes, "not interested",
-   * fatigue or budgets, and a guardrail pause of such a rule is only flagged (listed in
-   * `pauses()`, announced as `rule_paused`): muting fraud alerts would harm the customers they
-   * protect. Their feedback is still recorded and counted. Only consent can stop them.
-   */
-  readonly critical?: (query: SuppressionQuery) => boolean;
-  /** Events dated more than this after the clock are refused. Default 5 minutes. */
-  readonly maxFutureSkewMs?: number;
-  /** Events older than this are flagged `late` (and still applied). Default 7 days. */
-  readonly lateAfterMs?: number;
-  /** Learners fed every accepted event (e.g. a Thompson sampler). */
-  readonly observers?: readonly FeedbackObserver[];
-}
-
-/**
- * A correction the customer asked for with `wrong_data`, for the app to route.
- *
- * @example
- * loop.subscribe((e) => { if (e.type === 'correction_requested') tickets.open(e.request); });
- */
-export interface CorrectionRequest {
-  /** The `wrong_data` event's idempotency key. */
-  readonly id: string;
-  readonly subject: SubjectId;
-  readonly decisionId: string;
-  readonly ruleId: string;
-  readonly topic: string;
-  readonly channel: string;
-  readonly itemKey?: string;
-  /** What the customer said is wrong. */
-  readonly note?: string;
-  readonly at: Instant;
-}
-
-/**
- * A rule or variant the guardrails paused, with the evidence.
- *
- * @example
- * for (const pause of loop.pauses()) console.log(pause.ruleId, pause.detail);
- */
-export interface RulePause {
-  readonly ruleId: string;
-  /** The variant paused, or `null` for the whole rule. */
-  readonly variantId: string | null;
-  readonly metric: GuardrailMetric;
-  readonly interval: RateInterval;
-  readonly threshold: number;
-  readonly at: Instant;
-  /** Why, in words: `intrusive rate 9.0% (95% CI 5.5–14.4%) over 200 messages exceeds 5%`. */
-  readonly detail: string;
-}
-
-/**
- * What happened in the loop, for subscribers.
- *
- * @example
- * loop.subscribe((event) => { if (event.type === 'rule_paused') void engine.pause(event.pause.ruleId, { reason: event.pause.detail }); });
- */
-export type FeedbackLoopEvent =
-  | { readonly type: 'suppressed'; readonly subject: SubjectId; readonly reason: SuppressionReason }
-  | {
-      readonly type: 'budget_lowered';
-      readonly subject: SubjectId;
-      readonly reason: SuppressionReason;
-    }
-  | { readonly type: 'correction_requested'; readonly request: CorrectionRequest }
-  | { readonly type: 'rule_paused'; readonly pause: RulePause }
-  | { readonly type: 'rule_resumed'; readonly ruleId: string; readonly variantId: string | null }
-  | { readonly type: 'orphaned'; readonly event: FeedbackEvent }
-  | { readonly type: 'adopted'; readonly decisionId: string; readonly events: number };
-
-/**
- * What applying one event did.
- *
- * @example
- * const { status, orphaned, effects } = loop.apply(event);
- */
-export interface IngestResult {
-  /** `duplicate` when the idempotency key was seen before: nothing changed. */
-  readonly status: 'accepted' | 'duplicate';
-  /** The decision is unknown: the event is kept (and its effects applied) and listed in `orphans()`. */
-  readonly orphaned: boolean;
-  /** Older than `lateAfterMs`: applied at its own time. */
-  readonly late: boolean;
-  /** Suppressions, budget changes, corrections and pauses this event caused. */
-  readonly effects: readonly FeedbackLoopEvent[];
-}
-
-/**
- * What applying a batch of events did: counts instead of one result per event, and the effects
- * of the whole batch in order.
- *
- * @example
- * const { accepted, duplicates, orphaned, effects } = loop.applyMany(events);
- */
-export interface BatchIngestResult {
-  /** Events applied (new idempotency keys). */
-  readonly accepted: number;
-  /** Events skipped because their idempotency key was seen before (or earlier in the batch). */
-  readonly duplicates: number;
-  /** Accepted events whose decision is unknown (kept, listed in `orphans()`). */
-  readonly orphaned: number;
-  /** Accepted events older than `lateAfterMs` (applied at their own time). */
-  readonly late: number;
-  /** Suppressions, budget changes, corrections and pauses the batch caused, in order. */
-  readonly effects: readonly FeedbackLoopEvent[];
-}
-
-/**
- * A subject's budget on one channel at one time.
- *
- * @example
- * const { allowed, used, reason } = loop.budget('cus_1', 'email');
- */
-export interface BudgetStatus {
-  readonly channel: string;
-  /** Deliveries allowed in the window on this channel, after fatigue and feedback. */
-  readonly allowed: number;
-  /** Deliveries in the window on this channel (critical ones excluded). */
-  readonly used: number;
-  readonly remaining: number;
-  /** Deliveries allowed and used across all channels. */
-  readonly crossChannel: {
-    readonly allowed: number;
-    readonly used: number;
-    readonly remaining: number;
-  };
-  /** The decayed fatigue score on this channel. */
-  readonly fatigue: number;
-  /** Product of active budget reductions for this channel (1 = none). */
-  readonly factor: number;
-  /** True when one more non-critical delivery fits both budgets. */
-  readonly withinBudget: boolean;
-  /** Why not, when `withinBudget` is false. */
-  readonly reason: SuppressionReason | null;
-}
-
-/**
- * Guardrail rates of a rule or variant, each with its Wilson interval.
- *
- * @example
- * const health = loop.ruleHealth('sizing-guide', 'v2');
- * console.log(health.rates.complaint.upper);
- */
-export interface RuleHealth {
-  readonly ruleId: string;
-  readonly variantId: string | null;
-  /** Distinct decisions with any feedback (delivered or a reaction). */
-  readonly exposures: number;
-  readonly rates: Readonly<Record<GuardrailMetric, RateInterval>>;
-  readonly paused: RulePause | null;
-}
-
-/**
- * The feedback loop: ingests feedback, keeps an in-memory view of suppressions, fatigue, budgets
- * and rule health, and answers core's `SuppressionSource.check()` synchronously from it.
- *
- * @example
- * const loop: FeedbackLoop = createFeedbackLoop();
- * const engine = createRuleEngine({ rules, consent, suppressions: loop });
- */
-export interface FeedbackLoop extends SuppressionSource {
-  /**
-   * Is this message suppressed for the subject right now? Applies every accepted event, from
-   * this loop or (through the store's feed) any other on the same store. Fails closed: while the
-   * view cannot prove it is current (see {@link FeedbackLoop.viewStatus}) non-critical messages
-   * are held back (codes `not_loaded`, `stale_view`); critical ones are never silenced here.
-   */
-  check(query: SuppressionQuery): SuppressionVerdict;
-  /** Validates, persists to the store, then applies an event. The recommended write path. */
-  submit(event: unknown): Promise<IngestResult>;
-  /** Validates and applies an event to the view only (replay, tests, benchmarks); not persisted. */
-  apply(event: unknown): IngestResult;
-  /**
-   * Validates a batch, persists its new events with one store append, then applies them in order.
-   * All or nothing: if any event is invalid or conflicts, the call rejects and nothing is stored or
-   * applied. Listeners hear the batch's loop events once it is applied.
-   */
-  submitMany(events: readonly unknown[]): Promise<BatchIngestResult>;
-  /**
-   * Validates a batch and applies it to the view only, in order (the fast ingest path: no promise
-   * and no result object per event). All or nothing, like `submitMany`.
-   */
-  applyMany(events: readonly unknown[]): BatchIngestResult;
-  /** Validates, persists and applies a decision entry, so feedback can be joined to it. */
-  logDecision(entry: unknown): Promise<void>;
-  /** Applies a decision entry to the view only. */
-  applyDecision(entry: unknown): void;
-  /**
-   * Replays the store's guardrail resumes (if it stores them), decisions and events into the view;
-   * returns how many decisions and events were read. Needed once over a store you pass (until
-   * then non-critical checks are held back, `not_loaded`); afterwards the loop follows the
-   * store's feed by itself.
-   */
-  hydrate(): Promise<{ readonly decisions: number; readonly events: number }>;
-  /** Active suppressions and budget reductions of a subject, each with its reason. */
-  suppressions(subject: SubjectId, at?: Instant): readonly SuppressionReason[];
-  /** The subject's budget on a channel: allowed, used, fatigue, and why not. */
-  budget(subject: SubjectId, channel: string, at?: Instant): BudgetStatus;
-  /** The subject's decayed fatigue score on a channel. */
-  fatigue(subject: SubjectId, channel: string, at?: Instant): number;
-  /** Guardrail rates of a rule (or one of its variants). */
-  ruleHealth(ruleId: string, variantId?: string): RuleHealth;
-  /** Whether the guardrails paused this rule (or, with `variantId`, the rule or that variant). */
-  isPaused(ruleId: string, variantId?: string): boolean;
-  /** Every active pause. */
-  pauses(): readonly RulePause[];
-  /**
-   * Lifts a pause and restarts that rule's (or variant's) guardrail counts: feedback dated up to
-   * now (or the latest event applied, if later) no longer counts. The view changes at once (the
-   * very next `check()` lets the rule through); the returned promise settles once the resume is
-   * stored with the store's optional `appendResumes`, so `hydrate()` after a restart does not pause
-   * the rule again on the same evidence. If storing fails, the pause is restored and it rejects.
-   * Resolves at once when the rule was not paused or the store cannot store resumes.
-   */
-  resume(ruleId: string, variantId?: string): Promise<void>;
-  /** Events whose decision is unknown, kept until their decision is logged. */
-  orphans(): readonly FeedbackEvent[];
-  /** Correction requests from `wrong_data`, oldest first. */
-  corrections(subject?: SubjectId): readonly CorrectionRequest[];
-  /** Every accepted event in arrival order (for `computeTrustMetrics`). */
-  events(): readonly FeedbackEvent[];
-  /**
-   * Listens to loop events; returns the unsubscribe function. Listeners hear what this loop
-   * applied itself; feedback written by other loops on the same store is applied silently (the
-   * loop that took it announced it).
-   */
-  subscribe(listener: (event: FeedbackLoopEvent) => void): () => void;
-  /**
-   * Whether `check()` can answer for `subject` right now: `ready`, or why not (`not_loaded`:
-   * `hydrate()` has not run over the store you passed; `stale_view`: the store's feed is stale, or
-   * feedback about this subject written elsewhere is being read).
-   */
-  viewStatus(subject: SubjectId): 'ready' | 'not_loaded' | 'stale_view';
-  /** Stops following the store's feed (non-critical checks are then held back). Idempotent. */
-  close(): void;
-}
-
-interface Suppression {
-  readonly scope: SuppressionScope;
-  readonly target: string;
-  readonly since: Instant;
-  readonly until: Instant | null;
-  readonly reason: SuppressionReason;
-}
-
-interface Adjustment {
-  readonly channel: string | null;
-  readonly since: Instant;
-  readonly until: Instant;
-  readonly reason: SuppressionReason;
-}
-
-/**
- * Fatigue and deliveries of every subject on one channel, indexed by the loop's subject number:
- * flat paged arrays, so an event reaches its subject's fatigue with one map lookup (the subject's
- * number) and no chain of small objects.
- */
-interface ChannelColumn {
-  /** Subjects `n` in pages of {@link PAGE} (allocated on first use, so memory follows usage). */
-  pages: (ColumnPage | undefined)[];
-}
-
-/** Subjects per column page: 2^PAGE_BITS. */
-const PAGE_BITS = 10;
-const PAGE = 1 << PAGE_BITS;
-
-/** One page of a column; subject `n` is slot `i = n % PAGE` of page `⌊n / PAGE⌋`. */
-interface ColumnPage {
-  /** Decayed score at `2·i` and the instant it was computed for at `2·i + 1`. */
-  readonly fatigue: Float64Array;
-  /** Sorted delivery times of slot `i` (undefined until its first delivery). */
-  readonly deliveries: (Instant[] | undefined)[];
-}
-
-/** A subject's suppressions, budget reductions and escalation history (fatigue lives in columns). */
-interface SubjectState {
-  suppressions: Suppression[];
-  adjustments: Adjustment[];
-  notInterested: Map<string, Instant[]> | null;
-}
-
-interface Counts {
-  /** Feedback dated at or before this instant does not count (the last resume; -1 = none). */
-  since: Instant;
-  exposures: number;
-  helpful: number;
-  not_interested: number;
-  intrusive: number;
-  complaint: number;
-  opt_out: number;
-}
-
-const METRICS: readonly GuardrailMetric[] = [
-  'helpful',
-  'not_interested',
-  'intrusive',
-  'complaint',
-  'opt_out',
-];
-const METRIC_OF: Partial<Record<FeedbackKind, GuardrailMetric>> = {
-  helpful: 'helpful',
-  not_interested: 'not_interested',
-  intrusive: 'intrusive',
-  complained: 'complaint',
-  unsubscribed: 'opt_out',
-  stop_this: 'opt_out',
-};
-const BIT: Record<GuardrailMetric, number> = {
-  helpful: 2,
-  not_interested: 4,
-  intrusive: 8,
-  complaint: 16,
-  opt_out: 32,
-};
-const EMPTY: readonly FeedbackLoopEvent[] = Object.freeze([]);
-const NO_SUPPRESSIONS: readonly Suppression[] = Object.freeze([]);
-const NO_ADJUSTMENTS: readonly Adjustment[] = Object.freeze([]);
-const NOT_SUPPRESSED: SuppressionVerdict = Object.freeze({ suppressed: false, reason: null });
-/** check() asks a store's feed directly once every this many calls. */
-const RECHECK_EVERY = 1024;
-/** Records read per page when following other loops' writes. */
-const PULL_PAGE = 1_000;
-
-/** Runs `fn` after `ms` without keeping the process alive for it. */
-function later(ms: number, fn: () => void): void {
-  const timer = setTimeout(fn, ms);
-  (timer as { unref?: () => void }).unref?.();
-}
-
-const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
-  not_relevant: 30 * duration.day,
-  not_interested: 90 * duration.day,
-  too_frequent: 14 * duration.day,
-  intrusive: 90 * duration.day,
-  wrong_data: 30 * duration.day,
-};
-const DEFAULT_WEIGHTS: Partial<Record<FeedbackKind, number>> = {
-  delivered: 0.25,
-  ignored: 1,
-  dismissed: 1.5,
-  opened: -0.5,
-  clicked: -1,
-  converted: -1,
-};
-
-function newCounts(since: Instant = -1): Counts {
-  return {
-    since,
-    exposures: 0,
-    helpful: 0,
-    not_interested: 0,
-    intrusive: 0,
-    complaint: 0,
-    opt_out: 0,
-  };
-}
-
-function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function insertSorted(sorted: number[], value: number): void {
-  if (sorted.length === 0 || (sorted[sorted.length - 1] as number) <= value) sorted.push(value);
-  else sorted.splice(upperBound(sorted, value), 0, value);
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-
-/** Prefer a permanent suppression, then the one lasting longest. */
-function outlasts(a: Suppression, b: Suppression | null): boolean {
-  if (b === null) return true;
-  if (b.until === null) return false;
-  return a.until === null || a.until > b.until;
-}
-
-function matches(s: Suppression, query: SuppressionQuery): boolean {
-  switch (s.scope) {
-    case 'all':
-      return true;
-    case 'channel':
-      return s.target === query.channel;
-    case 'rule':
-      return s.target === query.ruleId;
-    case 'topic':
-      return isWithin(query.topic, s.target);
-    default:
-      return query.itemKey !== undefined && s.target === query.itemKey;
-  }
-}
+const NOT_SUPPRESSED: SuppressionVerdict = /* @__PURE__ */ Object.freeze({
+  suppressed: false,
+  reason: null,
+});
 
 /**
  * Creates the feedback loop: the `SuppressionSource` a rule engine consults, fed by feedback
@@ -562,1048 +36,29 @@ function matches(s: Suppression, query: SuppressionQuery): boolean {
  * loop.check({ subject: 'cus_1', ruleId: 'other', topic: 'offers.travel.hotels', channel: 'email', at: clock.now() }).suppressed; // true
  */
 export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackLoop {
-  requireObject(options, 'options');
+  // The parts: settings, the view (per-subject state and the global parts), and the follower of
+  // the store's feed. The methods check arguments, persist, apply and announce.
+  const config = resolveLoopConfig(options);
   const store = options.store ?? createMemoryFeedbackStore();
   const clock = options.clock ?? systemClock;
-  const durations: Record<TimedFeedbackKind, number> = { ...DEFAULT_DURATIONS };
-  for (const [kind, ms] of Object.entries(options.durations ?? {})) {
-    durations[kind as TimedFeedbackKind] = checkNumberOption(ms, `durations.${kind}`, 1);
-  }
-  const escalateAfter = checkNumberOption(options.escalation?.after ?? 3, 'escalation.after', 1);
-  const escalateWithin = checkNumberOption(
-    options.escalation?.withinMs ?? 30 * duration.day,
-    'escalation.withinMs',
-    0,
-  );
-  const escalationDuration =
-    options.escalation?.durationMs === null
-      ? null
-      : checkNumberOption(
-          options.escalation?.durationMs ?? 365 * duration.day,
-          'escalation.durationMs',
-          1,
-        );
-  const f = options.fatigue ?? {};
-  const halfLife = checkNumberOption(f.halfLifeMs ?? 3 * duration.day, 'fatigue.halfLifeMs', 1);
-  const decayRate = Math.LN2 / halfLife;
-  const weights: Partial<Record<FeedbackKind, number>> = { ...DEFAULT_WEIGHTS, ...f.weights };
-  for (const [kind, w] of Object.entries(weights)) {
-    checkNumberOption(w, `fatigue.weights.${kind}`, Number.NEGATIVE_INFINITY);
-  }
-  const windowMs = checkNumberOption(f.windowMs ?? 7 * duration.day, 'fatigue.windowMs', 1);
-  const caps = f.caps ?? {};
-  for (const [channel, cap] of Object.entries(caps)) {
-    checkNumberOption(cap, `fatigue.caps.${channel}`, 0);
-  }
-  const defaultCap = checkNumberOption(f.defaultCap ?? 5, 'fatigue.defaultCap', 0);
-  const crossChannelCap = checkNumberOption(f.crossChannelCap ?? 10, 'fatigue.crossChannelCap', 0);
-  const sensitivity = checkNumberOption(f.sensitivity ?? 3, 'fatigue.sensitivity', 1e-9);
-  const reduction = checkNumberOption(f.reduction ?? 0.5, 'fatigue.reduction', 0, 1);
-  const g = options.guardrails ?? {};
-  const thresholds = g.thresholds ?? { intrusive: 0.05, complaint: 0.01 };
-  for (const [metric, t] of Object.entries(thresholds)) {
-    checkNumberOption(t, `guardrails.thresholds.${metric}`, 0, 1);
-  }
-  const minExposures = checkNumberOption(g.minExposures ?? 20, 'guardrails.minExposures', 0);
-  const z = checkNumberOption(g.z ?? 1.96, 'guardrails.z', 1e-9);
-  const suppressPaused = g.suppressPausedRules ?? true;
-  const critical = options.critical;
-  const maxSkew = checkNumberOption(
-    options.maxFutureSkewMs ?? 5 * duration.minute,
-    'maxFutureSkewMs',
-    0,
-  );
-  const lateAfter = checkNumberOption(options.lateAfterMs ?? 7 * duration.day, 'lateAfterMs', 0);
-  const observers = options.observers ?? [];
-
-  const seen = new Map<string, FeedbackEvent>();
-  const accepted: FeedbackEvent[] = [];
-  const decisions = new Map<string, DecisionEntry>();
-  const reactions = new Map<string, { bits: number; variantId: string | null }>();
-  /** Subjects numbered in order of their first feedback. */
-  const subjectIds = new Map<SubjectId, number>();
-  /** Suppressions, reductions and escalation by subject number, allocated on the first of them. */
-  const subjectStates: (SubjectState | undefined)[] = [];
-  const ruleCounts = new Map<string, { all: Counts; variants: Map<string, Counts> | null }>();
-  const paused = new Map<string, RulePause>();
-  const correctionList: CorrectionRequest[] = [];
-  const listeners = new Set<(event: FeedbackLoopEvent) => void>();
-
-  /** The latest `at` of any applied event: a resume restarts counts after it (and after now). */
-  let latestAt: Instant = -1;
-  const resumeInstant = () => Math.max(clock.now(), latestAt);
-  /** Effects of the event (or batch) being applied, allocated only when there are some. */
-  let effects: FeedbackLoopEvent[] | null = null;
-  /** Loop events waiting for the state change that caused them to complete. */
-  let outbox: FeedbackLoopEvent[] | null = null;
-  /** True while `hydrate` replays history or feedback from elsewhere: nothing is announced twice. */
-  let replaying = false;
-  // A loop on its own new store is that store's only writer: nothing to follow.
-  const feed = options.store == null ? undefined : store.feed;
-  if (feed != null && (typeof feed !== 'object' || typeof feed.subscribe !== 'function')) {
-    throw feedbackError('feedback/invalid_option', 'store.feed: must be a ChangeFeed', {
-      path: 'options.store.feed',
-      value: feed,
-    });
-  }
-  /** A loop on its own new store has nothing to read; one on a store you pass must hydrate(). */
-  let loaded = options.store == null;
-  let hydrating = false;
-  /** False while the store's feed cannot prove it has announced every write (fail closed). */
-  let fresh = feed == null || feed.fresh === true;
-  let closed = false;
-  let recheckIn = RECHECK_EVERY;
-  /** Keys of events this loop is storing: the feed's notice of them is not news. */
-  const writing = new Set<string>();
-  /** Subjects with feedback written elsewhere not yet read, and its highest announced position. */
-  const unread = new Map<SubjectId, number>();
-  /** How far the store's logs have been read, and how far the feed said they go. */
-  const logs = { events: 0, decisions: 0, resumes: 0, wantEvents: 0, wantDecisions: 0 };
-  let wantResumes = false;
-  const emit = (event: FeedbackLoopEvent, record: boolean) => {
-    if (record) {
-      effects ??= [];
-      effects.push(event);
-    }
-    if (listeners.size > 0 && !replaying) {
-      outbox ??= [];
-      outbox.push(event);
-    }
-  };
-  /**
-   * Tells listeners, once the state is complete. Every listener hears every event; the first
-   * listener error is rethrown afterwards (the state change stands either way).
-   */
-  const flush = () => {
-    if (outbox === null) return;
-    const events = outbox;
-    outbox = null;
-    let failure: { error: unknown } | null = null;
-    for (const event of events) {
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch (error) {
-          failure ??= { error };
-        }
-      }
-    }
-    if (failure !== null) throw failure.error;
-  };
-
-  /** The subject's number, assigned on its first feedback. */
-  const subjectNumber = (subject: SubjectId): number => {
-    let n = subjectIds.get(subject);
-    if (n === undefined) {
-      n = subjectStates.length;
-      subjectIds.set(subject, n);
-      subjectStates.push(undefined);
-    }
-    return n;
-  };
-
-  /** The state of a subject seen before, if it has any suppressions or reductions. */
-  const stateOf = (subject: SubjectId): SubjectState | undefined => {
-    const n = subjectIds.get(subject);
-    return n === undefined ? undefined : subjectStates[n];
-  };
-
-  const subjectState = (n: number): SubjectState => {
-    let state = subjectStates[n];
-    if (state === undefined) {
-      // Share empty arrays until the first push.
-      state = {
-        suppressions: NO_SUPPRESSIONS as Suppression[],
-        adjustments: NO_ADJUSTMENTS as Adjustment[],
-        notInterested: null,
-      };
-      subjectStates[n] = state;
-    }
-    return state;
-  };
-
-  /** Channel names numbered in order of first use (few channels, many subjects). */
-  const channelIds = new Map<string, number>();
-  const columns: ChannelColumn[] = [];
-
-  /** The page holding subject `n` on `channel`, if anything was recorded there. */
-  const findPage = (channel: string, n: number): ColumnPage | undefined => {
-    const c = channelIds.get(channel);
-    return c === undefined ? undefined : (columns[c] as ChannelColumn).pages[n >> PAGE_BITS];
-  };
-
-  /** The page holding subject `n` on `channel`, created on first use. */
-  const pageFor = (channel: string, n: number): ColumnPage => {
-    let c = channelIds.get(channel);
-    if (c === undefined) {
-      c = columns.length;
-      channelIds.set(channel, c);
-      columns.push({ pages: [] });
-    }
-    const pages = (columns[c] as ChannelColumn).pages;
-    const p = n >> PAGE_BITS;
-    let page = pages[p];
-    if (page === undefined) {
-      // Pad so the array stays packed (pages are few: one per 1,024 subjects).
-      while (pages.length <= p) pages.push(undefined);
-      page = {
-        fatigue: new Float64Array(2 * PAGE),
-        deliveries: new Array<Instant[] | undefined>(PAGE).fill(undefined),
-      };
-      pages[p] = page;
-    }
-    return page;
-  };
-
-  const scoreAt = (page: ColumnPage | undefined, i: number, at: Instant): number => {
-    if (page === undefined) return 0;
-    const score = page.fatigue[2 * i] as number;
-    const lastAt = page.fatigue[2 * i + 1] as number;
-    return at > lastAt ? score * Math.exp(-decayRate * (at - lastAt)) : score;
-  };
-
-  const addFatigue = (page: ColumnPage, i: number, weight: number, at: Instant) => {
-    const f = page.fatigue;
-    const score = f[2 * i] as number;
-    const lastAt = f[2 * i + 1] as number;
-    if (at >= lastAt) {
-      f[2 * i] = Math.max(0, score * Math.exp(-decayRate * (at - lastAt)) + weight);
-      f[2 * i + 1] = at;
-    } else {
-      f[2 * i] = Math.max(0, score + weight * Math.exp(-decayRate * (lastAt - at)));
-    }
-  };
-
-  const addDelivery = (page: ColumnPage, i: number, at: Instant) => {
-    const list = page.deliveries[i];
-    if (list === undefined) {
-      // Exactly sized: most subjects see a delivery or two, not the 17 slots a first push reserves.
-      page.deliveries[i] = [at];
-      return;
-    }
-    insertSorted(list, at);
-    if (list.length > 64) {
-      const cut = lowerBound(list, (list[list.length - 1] as number) - 2 * windowMs);
-      if (cut > 0) list.splice(0, cut);
-    }
-  };
-
-  const guardKey = (ruleId: string, variantId: string | null) =>
-    variantId === null ? ruleId : `${ruleId}\u0000${variantId}`;
-
-  /** Counts of a rule, and of its variants, without building a key string per event. */
-  const countsFor = (ruleId: string, variantId: string | null): Counts => {
-    let rule = ruleCounts.get(ruleId);
-    if (rule === undefined) {
-      rule = { all: newCounts(), variants: null };
-      ruleCounts.set(ruleId, rule);
-    }
-    if (variantId === null) return rule.all;
-    rule.variants ??= new Map();
-    let c = rule.variants.get(variantId);
-    if (c === undefined) {
-      c = newCounts();
-      rule.variants.set(variantId, c);
-    }
-    return c;
-  };
-
-  const evaluatePause = (
-    ruleId: string,
-    variantId: string | null,
-    c: Counts,
-    metric: GuardrailMetric,
-    at: Instant,
-  ) => {
-    if (metric === 'helpful') return;
-    const threshold = thresholds[metric];
-    if (threshold === undefined || c.exposures < minExposures) return;
-    const key = guardKey(ruleId, variantId);
-    if (paused.has(key)) return;
-    const interval = wilsonInterval(Math.min(c[metric], c.exposures), c.exposures, z);
-    if (interval.lower <= threshold) return;
-    const level = Math.round((1 - 2 * (1 - normalCdf(z))) * 100);
-    const pause: RulePause = {
-      ruleId,
-      variantId,
-      metric,
-      interval,
-      threshold,
-      at,
-      detail: `${metric.replace('_', '-')} rate ${pct(interval.rate)} (${level}% CI ${pct(interval.lower)}–${pct(interval.upper)}) over ${c.exposures} messages exceeds ${pct(threshold)}`,
-    };
-    paused.set(key, pause);
-    emit({ type: 'rule_paused', pause }, true);
-  };
-
-  /**
-   * Guardrail counts: a `delivered` event is an exposure (idempotency makes it one per event);
-   * each metric counts once per decision.
-   */
-  const track = (event: FeedbackEvent, variantId: string | null): void => {
-    const metric = METRIC_OF[event.kind];
-    if (metric === undefined) {
-      if (event.kind !== 'delivered') return;
-      // One lookup of the rule for both its own and its variant's exposure.
-      let rule = ruleCounts.get(event.ruleId);
-      if (rule === undefined) {
-        rule = { all: newCounts(), variants: null };
-        ruleCounts.set(event.ruleId, rule);
-      }
-      if (event.at > rule.all.since) rule.all.exposures++;
-      if (variantId !== null) {
-        rule.variants ??= new Map();
-        const v = rule.variants.get(variantId);
-        if (v === undefined) {
-          const c = newCounts();
-          c.exposures = 1;
-          rule.variants.set(variantId, c);
-        } else if (event.at > v.since) v.exposures++;
-      }
-      return;
-    }
-    let seenBefore = reactions.get(event.decisionId);
-    if (seenBefore === undefined) {
-      seenBefore = { bits: 0, variantId };
-      reactions.set(event.decisionId, seenBefore);
-    } else if (variantId === null) variantId = seenBefore.variantId;
-    if ((seenBefore.bits & BIT[metric]) !== 0) return;
-    seenBefore.bits |= BIT[metric];
-    const c = countsFor(event.ruleId, null);
-    if (event.at > c.since) {
-      c[metric]++;
-      evaluatePause(event.ruleId, null, c, metric, event.at);
-    }
-    if (variantId !== null) {
-      const v = countsFor(event.ruleId, variantId);
-      if (event.at > v.since) {
-        v[metric]++;
-        evaluatePause(event.ruleId, variantId, v, metric, event.at);
-      }
-    }
-  };
-
-  /**
-   * Restarts the guardrail counts of a rule (or variant) after a resume at `at`: feedback dated at
-   * or before it no longer counts, whether it arrived before the resume or arrives late, so a loop
-   * rebuilt from the store counts exactly what the live loop counted.
-   */
-  const restartCounts = (ruleId: string, variantId: string | null, at: Instant) => {
-    const c = countsFor(ruleId, variantId);
-    if (at > c.since) Object.assign(c, newCounts(at));
-  };
-
-  const suppress = (
-    state: SubjectState,
-    event: FeedbackEvent,
-    scope: SuppressionScope,
-    until: Instant | null,
-    code: string = event.kind,
-    detail?: string,
-  ) => {
-    const target =
-      scope === 'item'
-        ? (event.itemKey as string)
-        : scope === 'rule'
-          ? event.ruleId
-          : scope === 'topic'
-            ? event.topic
-            : scope === 'channel'
-              ? event.channel
-              : '*';
-    const reason: SuppressionReason = {
-      code,
-      scope,
-      target,
-      since: event.at,
-      until,
-      detail: detail ?? suppressionDetail(event.kind, scope, target, event.at, until),
-      feedbackId: event.idempotencyKey,
-    };
-    if (state.suppressions === NO_SUPPRESSIONS) state.suppressions = [];
-    state.suppressions.push({ scope, target, since: event.at, until, reason });
-    emit({ type: 'suppressed', subject: event.subject, reason }, true);
-  };
-
-  const lowerBudget = (
-    state: SubjectState,
-    event: FeedbackEvent,
-    channel: string | null,
-    until: Instant,
-  ) => {
-    const scope: SuppressionScope = channel === null ? 'all' : 'channel';
-    const target = channel ?? '*';
-    const reason: SuppressionReason = {
-      code: event.kind,
-      scope,
-      target,
-      since: event.at,
-      until,
-      detail: budgetDetail(event.kind, scope, target, event.at),
-      feedbackId: event.idempotencyKey,
-    };
-    if (state.adjustments === NO_ADJUSTMENTS) state.adjustments = [];
-    state.adjustments.push({ channel, since: event.at, until, reason });
-    emit({ type: 'budget_lowered', subject: event.subject, reason }, true);
-  };
-
-  const escalate = (state: SubjectState, event: FeedbackEvent) => {
-    state.notInterested ??= new Map();
-    let times = state.notInterested.get(event.topic);
-    if (times === undefined) {
-      times = [];
-      state.notInterested.set(event.topic, times);
-    }
-    insertSorted(times, event.at);
-    const n = escalateAfter;
-    const p = lowerBound(times, event.at);
-    for (let i = Math.max(0, p - n + 1); i <= p && i + n - 1 < times.length; i++) {
-      const last = times[i + n - 1] as number;
-      if (last - (times[i] as number) > escalateWithin) continue;
-      const covered = state.suppressions.some(
-        (s) =>
-          s.reason.code === 'not_interested_repeated' &&
-          s.target === event.topic &&
-          s.since <= last &&
-          (s.until === null || s.until > last),
-      );
-      if (covered) return;
-      const until = escalationDuration === null ? null : last + escalationDuration;
-      suppress(
-        state,
-        { ...event, at: last },
-        'topic',
-        until,
-        'not_interested_repeated',
-        `No ${scopeText('topic', event.topic)} because you chose "not interested" ${n} times by ${day(last)}${until === null ? '' : ` (until ${day(until)})`}`,
-      );
-      return;
-    }
-  };
-
-  const effectsOf = (event: FeedbackEvent) => {
-    const kind = event.kind;
-    const weight = weights[kind];
-    // Every subject with feedback is known to `budget()`, even without fatigue or suppressions.
-    const n = subjectNumber(event.subject);
-    if (
-      event.critical !== true &&
-      ((weight !== undefined && weight !== 0) || kind === 'delivered')
-    ) {
-      const page = pageFor(event.channel, n);
-      const i = n & (PAGE - 1);
-      if (weight !== undefined && weight !== 0) addFatigue(page, i, weight, event.at);
-      if (kind === 'delivered') addDelivery(page, i, event.at);
-    }
-    const scope = event.scope ?? defaultScope(kind, event.itemKey !== undefined);
-    if (scope === null) return;
-    const state = subjectState(n);
-    switch (kind) {
-      case 'stop_this':
-      case 'unsubscribed':
-      case 'complained':
-        suppress(state, event, scope, null);
-        return;
-      case 'too_frequent': {
-        const until = event.at + (event.durationMs ?? durations.too_frequent);
-        if (scope === 'channel' || scope === 'all') {
-          lowerBudget(state, event, scope === 'all' ? null : event.channel, until);
-        } else suppress(state, event, scope, until);
-        return;
-      }
-      case 'intrusive': {
-        const until = event.at + (event.durationMs ?? durations.intrusive);
-        suppress(state, event, scope, until);
-        lowerBudget(state, event, null, until);
-        return;
-      }
-      case 'wrong_data': {
-        suppress(state, event, scope, event.at + (event.durationMs ?? durations.wrong_data));
-        const request: CorrectionRequest = {
-          id: event.idempotencyKey,
-          subject: event.subject,
-          decisionId: event.decisionId,
-          ruleId: event.ruleId,
-          topic: event.topic,
-          channel: event.channel,
-          at: event.at,
-          ...(event.itemKey === undefined ? {} : { itemKey: event.itemKey }),
-          ...(event.note === undefined ? {} : { note: event.note }),
-        };
-        correctionList.push(request);
-        emit({ type: 'correction_requested', request }, true);
-        return;
-      }
-      case 'not_interested':
-        suppress(state, event, scope, event.at + (event.durationMs ?? durations.not_interested));
-        escalate(state, event);
-        return;
-      case 'not_relevant':
-        suppress(state, event, scope, event.at + (event.durationMs ?? durations.not_relevant));
-        return;
-      default:
-        return;
-    }
-  };
-
-  /** Throws unless `event` repeats `previous` (same key, same content). */
-  const assertSame = (previous: FeedbackEvent, event: FeedbackEvent) => {
-    if (
-      previous.kind !== event.kind ||
-      previous.decisionId !== event.decisionId ||
-      previous.subject !== event.subject ||
-      previous.at !== event.at ||
-      previous.scope !== event.scope
-    ) {
-      throw feedbackError(
-        'feedback/idempotency_conflict',
-        `idempotency key "${event.idempotencyKey}" was used for a different event`,
-        { path: 'event.idempotencyKey', value: event.idempotencyKey },
-      );
-    }
-  };
-
-  /** Checks a new event against the clock (read at `now`) and its decision; returns the decision if known. */
-  const admit = (event: FeedbackEvent, now: Instant): DecisionEntry | undefined => {
-    if (event.at > now + maxSkew) {
-      throw feedbackError(
-        'feedback/future_event',
-        `event.at ${new Date(event.at).toISOString()} is later than the clock allows`,
-        { path: 'event.at', value: event.at },
-      );
-    }
-    if (decisions.size === 0) return undefined;
-    const decision = decisions.get(event.decisionId);
-    if (
-      decision !== undefined &&
-      (decision.subject !== event.subject || decision.ruleId !== event.ruleId)
-    ) {
-      throw feedbackError(
-        'feedback/decision_mismatch',
-        `decision "${event.decisionId}" was made for ${decision.subject} by rule ${decision.ruleId}, not ${event.subject} by ${event.ruleId}`,
-        { path: 'event.decisionId', value: event.decisionId },
-      );
-    }
-    return decision;
-  };
-
-  const DUPLICATE: IngestResult = Object.freeze({
-    status: 'duplicate',
-    orphaned: false,
-    late: false,
-    effects: EMPTY,
-  });
-
-  const results = [false, true].map((orphan) =>
-    [false, true].map(
-      (late): IngestResult =>
-        Object.freeze({ status: 'accepted', orphaned: orphan, late, effects: EMPTY }),
-    ),
-  );
-
-  /**
-   * Applies a prepared event whose key is already in `seen`; returns 1 (orphan) | 2 (late) bits.
-   * Its effects are appended to `effects` (which the caller sets: null, or the batch's list);
-   * listeners are not flushed here.
-   */
-  const applyEvent = (
-    event: FeedbackEvent,
-    decision: DecisionEntry | undefined,
-    now: Instant,
-  ): number => {
-    accepted.push(event);
-    if (event.at > latestAt) latestAt = event.at;
-    let flags = 0;
-    if (decision === undefined) {
-      // Listed by `orphans()` (accepted events whose decision is still unknown).
-      flags = 1;
-      if (listeners.size > 0) emit({ type: 'orphaned', event }, false);
-    }
-    track(event, event.variantId ?? decision?.variantId ?? null);
-    effectsOf(event);
-    for (let i = 0; i < observers.length; i++) (observers[i] as FeedbackObserver).observe(event);
-    if (now - event.at > lateAfter) flags |= 2;
-    return flags;
-  };
-
-  /** Applies a prepared, not yet seen event. */
-  const commit = (
-    event: FeedbackEvent,
-    decision: DecisionEntry | undefined,
-    now: Instant,
-  ): IngestResult => {
-    seen.set(event.idempotencyKey, event);
-    effects = null;
-    const flags = applyEvent(event, decision, now);
-    const done = effects as FeedbackLoopEvent[] | null;
-    effects = null;
-    flush();
-    const isOrphan = (flags & 1) !== 0;
-    const late = (flags & 2) !== 0;
-    if (done === null)
-      return (results[isOrphan ? 1 : 0] as IngestResult[])[late ? 1 : 0] as IngestResult;
-    return { status: 'accepted', orphaned: isOrphan, late, effects: done };
-  };
-
-  /** Checks the `i`th event of a batch, naming `events[i]` in errors without a string per event. */
-  const checkEvent = (input: unknown, i: number): FeedbackEvent => {
-    try {
-      return checkFeedbackEvent(input);
-    } catch {
-      // Validation is pure: checking again with the indexed root throws the same error, pathed.
-      return checkFeedbackEvent(input, `events[${i}]`);
-    }
-  };
-
-  /**
-   * Validates a batch without changing the view: every event is checked and admitted, and keys
-   * already seen (or repeated within the batch) must repeat their event. Returns the new events
-   * in order. When `reserve`, their keys stay in `seen` (the caller applies them at once);
-   * otherwise they are released. On any error every reserved key is released and it rethrows.
-   * The whole batch is checked against one reading of the clock, `now`.
-   */
-  const prepareBatch = (
-    inputs: readonly unknown[],
-    reserve: boolean,
-    now: Instant,
-  ): FeedbackEvent[] => {
-    if (!Array.isArray(inputs)) {
-      throw feedbackError('feedback/invalid_event', 'events: expected an array of events', {
-        path: 'events',
-        value: inputs,
-      });
-    }
-    const fresh: FeedbackEvent[] = [];
-    try {
-      for (let i = 0; i < inputs.length; i++) {
-        const event = checkEvent(inputs[i], i);
-        const previous = seen.get(event.idempotencyKey);
-        if (previous !== undefined) {
-          assertSame(previous, event);
-          continue;
-        }
-        admit(event, now);
-        seen.set(event.idempotencyKey, event);
-        fresh.push(event);
-      }
-    } catch (error) {
-      for (const event of fresh) seen.delete(event.idempotencyKey);
-      throw error;
-    }
-    if (!reserve) for (const event of fresh) seen.delete(event.idempotencyKey);
-    return fresh;
-  };
-
-  /** Applies prepared events whose keys are in `seen`, then tells listeners once. */
-  const applyBatch = (
-    fresh: readonly FeedbackEvent[],
-    duplicates: number,
-    now: Instant,
-  ): BatchIngestResult => {
-    let orphaned = 0;
-    let late = 0;
-    const collected: FeedbackLoopEvent[] = [];
-    // Every event's effects go straight into the batch's list.
-    effects = collected;
-    try {
-      for (let i = 0; i < fresh.length; i++) {
-        const event = fresh[i] as FeedbackEvent;
-        const flags = applyEvent(
-          event,
-          decisions.size === 0 ? undefined : decisions.get(event.decisionId),
-          now,
-        );
-        orphaned += flags & 1;
-        late += flags >> 1;
-      }
-    } finally {
-      effects = null;
-    }
-    flush();
-    return {
-      accepted: fresh.length,
-      duplicates,
-      orphaned,
-      late,
-      effects: collected.length === 0 ? EMPTY : collected,
-    };
-  };
-
-  /**
-   * Indexes orphans (accepted events whose decision is unknown) by decision id lazily, when a
-   * decision is logged, so ingest pays nothing for them.
-   */
-  const orphanIndex = new Map<string, FeedbackEvent[]>();
-  let indexedUpTo = 0;
-  const waitingFor = (decisionId: string): FeedbackEvent[] | undefined => {
-    for (; indexedUpTo < accepted.length; indexedUpTo++) {
-      const event = accepted[indexedUpTo] as FeedbackEvent;
-      if (decisions.has(event.decisionId)) continue;
-      const list = orphanIndex.get(event.decisionId);
-      if (list === undefined) orphanIndex.set(event.decisionId, [event]);
-      else list.push(event);
-    }
-    return orphanIndex.get(decisionId);
-  };
-
-  const prepareDecision = (input: unknown): DecisionEntry | null => {
-    const entry = checkDecisionEntry(input);
-    const existing = decisions.get(entry.decisionId);
-    if (existing !== undefined) {
-      if (
-        existing.subject !== entry.subject ||
-        existing.ruleId !== entry.ruleId ||
-        existing.at !== entry.at
-      ) {
-        throw feedbackError(
-          'feedback/idempotency_conflict',
-          `decision "${entry.decisionId}" was logged with different content`,
-          { path: 'decision.decisionId', value: entry.decisionId },
-        );
-      }
-      return null;
-    }
-    for (const event of waitingFor(entry.decisionId) ?? []) {
-      if (event.subject !== entry.subject || event.ruleId !== entry.ruleId) {
-        throw feedbackError(
-          'feedback/decision_mismatch',
-          `feedback "${event.idempotencyKey}" for decision "${entry.decisionId}" names ${event.subject}/${event.ruleId}, not ${entry.subject}/${entry.ruleId}`,
-          { path: 'decision.subject', value: entry.subject },
-        );
-      }
-    }
-    return entry;
-  };
-
-  const commitDecision = (entry: DecisionEntry) => {
-    if (decisions.has(entry.decisionId)) return;
-    decisions.set(entry.decisionId, entry);
-    const waiting = waitingFor(entry.decisionId);
-    if (waiting !== undefined) {
-      orphanIndex.delete(entry.decisionId);
-      emit({ type: 'adopted', decisionId: entry.decisionId, events: waiting.length }, false);
-      flush();
-    }
-  };
-
-  const checkQuery = (query: SuppressionQuery) => {
-    if (
-      typeof query !== 'object' ||
-      query === null ||
-      typeof query.subject !== 'string' ||
-      typeof query.ruleId !== 'string' ||
-      typeof query.topic !== 'string' ||
-      typeof query.channel !== 'string' ||
-      !Number.isInteger(query.at)
-    ) {
-      throw feedbackError(
-        'feedback/invalid_event',
-        'check: expected { subject, ruleId, topic, channel, at } with at in epoch ms',
-        { path: 'query', value: query },
-      );
-    }
-  };
-
-  const factorAt = (
-    state: SubjectState | undefined,
-    channel: string | null,
-    at: Instant,
-  ): [number, Adjustment | null] => {
-    let factor = 1;
-    let latest: Adjustment | null = null;
-    if (state === undefined) return [factor, latest];
-    for (const a of state.adjustments) {
-      if (a.since > at || a.until <= at) continue;
-      if (a.channel !== null && a.channel !== channel) continue;
-      factor *= reduction;
-      if (latest === null || a.since > latest.since) latest = a;
-    }
-    return [factor, latest];
-  };
-
-  const countIn = (list: readonly Instant[] | undefined, at: Instant) =>
-    list === undefined ? 0 : upperBound(list, at) - upperBound(list, at - windowMs);
-
-  const budgetOf = (subject: SubjectId, channel: string, at: Instant): BudgetStatus => {
-    const n = subjectIds.get(subject);
-    const cap = caps[channel] ?? defaultCap;
-    if (n === undefined) {
-      const allowed = Math.floor(cap);
-      const cross = Math.floor(crossChannelCap);
-      return {
-        channel,
-        allowed,
-        used: 0,
-        remaining: allowed,
-        crossChannel: { allowed: cross, used: 0, remaining: cross },
-        fatigue: 0,
-        factor: 1,
-        withinBudget: allowed > 0 && cross > 0,
-        reason: allowed > 0 && cross > 0 ? null : fatigueReason(channel, at, 0, allowed, null),
-      };
-    }
-    const state = subjectStates[n];
-    const page = findPage(channel, n);
-    const i = n & (PAGE - 1);
-    const score = scoreAt(page, i, at);
-    const [factor, adjustment] = factorAt(state, channel, at);
-    const allowed = Math.floor((cap * factor) / (1 + score / sensitivity));
-    const deliveries = page?.deliveries[i];
-    const used = countIn(deliveries, at);
-    const [crossFactor, crossAdjustment] = factorAt(state, null, at);
-    const crossAllowed = Math.floor(crossChannelCap * crossFactor);
-    let crossUsed = 0;
-    for (const other of columns)
-      crossUsed += countIn(other.pages[n >> PAGE_BITS]?.deliveries[i], at);
-    let reason: SuppressionReason | null = null;
-    if (used >= allowed) {
-      reason =
-        adjustment !== null
-          ? {
-              ...adjustment.reason,
-              until: releaseAt(deliveries, at, used, allowed) ?? adjustment.until,
-            }
-          : fatigueReason(channel, at, used, allowed, releaseAt(deliveries, at, used, allowed));
-    } else if (crossUsed >= crossAllowed) {
-      reason =
-        crossAdjustment !== null
-          ? crossAdjustment.reason
-          : {
-              code: 'cross_channel_budget',
-              scope: 'all',
-              target: '*',
-              since: at,
-              until: null,
-              detail: `Paused: you have had ${crossUsed} messages in the last ${Math.round(windowMs / duration.day)} days, the most we send`,
-            };
-    }
-    return {
-      channel,
-      allowed,
-      used,
-      remaining: Math.max(0, allowed - used),
-      crossChannel: {
-        allowed: crossAllowed,
-        used: crossUsed,
-        remaining: Math.max(0, crossAllowed - crossUsed),
-      },
-      fatigue: score,
-      factor,
-      withinBudget: reason === null,
-      reason,
-    };
-  };
-
-  const releaseAt = (
-    deliveries: readonly Instant[] | undefined,
-    at: Instant,
-    used: number,
-    allowed: number,
-  ): Instant | null => {
-    if (deliveries === undefined || allowed <= 0) return null;
-    const start = upperBound(deliveries, at - windowMs);
-    const oldest = deliveries[start + used - allowed];
-    return oldest === undefined ? null : oldest + windowMs;
-  };
-
-  const fatigueReason = (
-    channel: string,
-    at: Instant,
-    used: number,
-    allowed: number,
-    until: Instant | null,
-  ): SuppressionReason => ({
-    code: 'fatigue',
-    scope: 'channel',
-    target: channel,
-    since: at,
-    until,
-    detail: `Fewer ${channel} messages: ${used} in the last ${Math.round(windowMs / duration.day)} days, ${allowed} allowed while you seem to be getting too many`,
-  });
-
-  /** Replays the store's resumes, then its decisions, then its events, into the view. */
-  const replay = async (): Promise<{ decisions: number; events: number }> => {
-    // Resumes first: they say from when each rule's counts restart, whatever the events' order.
-    const resumes = (await store.readResumes?.()) ?? [];
-    logs.resumes = resumes.length;
-    for (const resume of resumes) {
-      if (
-        typeof resume !== 'object' ||
-        resume === null ||
-        typeof resume.ruleId !== 'string' ||
-        (resume.variantId !== null && typeof resume.variantId !== 'string') ||
-        !Number.isInteger(resume.at)
-      ) {
-        throw feedbackError(
-          'feedback/invalid_event',
-          'stored resume: expected { ruleId, variantId, at } with at in epoch ms',
-          { path: 'resume', value: resume },
-        );
-      }
-      restartCounts(resume.ruleId, resume.variantId, resume.at);
-    }
-    let decisionsRead = 0;
-    let eventsRead = 0;
-    const page = 10_000;
-    for (let after = 0; ; ) {
-      const rows = await store.readDecisions({ afterSeq: after, limit: page });
-      for (const row of rows) {
-        const entry = prepareDecision(row.entry);
-        if (entry !== null) commitDecision(entry);
-        after = row.seq;
-      }
-      if (after > logs.decisions) logs.decisions = after;
-      decisionsRead += rows.length;
-      if (rows.length < page) break;
-    }
-    for (let after = 0; ; ) {
-      const rows = await store.readEvents({ afterSeq: after, limit: page });
-      for (const row of rows) {
-        const event = checkFeedbackEvent(row.event);
-        if (!seen.has(event.idempotencyKey)) {
-          commit(event, decisions.get(event.decisionId), clock.now());
-        }
-        after = row.seq;
-      }
-      if (after > logs.events) logs.events = after;
-      eventsRead += rows.length;
-      if (rows.length < page) break;
-    }
-    return { decisions: decisionsRead, events: eventsRead };
-  };
-
-  /** Reads what other loops wrote after what this one has read, silently; retries on failure. */
-  let pulling = false;
-  let pullAgain = false;
-  const pull = async (tries = 0): Promise<void> => {
-    if (pulling || hydrating) {
-      pullAgain = true;
-      return;
-    }
-    pulling = true;
-    replaying = true;
-    try {
-      do {
-        pullAgain = false;
-        if (wantResumes && store.readResumes !== undefined) {
-          wantResumes = false;
-          const all = await store.readResumes();
-          for (const r of all.slice(logs.resumes)) {
-            paused.delete(guardKey(r.ruleId, r.variantId));
-            restartCounts(r.ruleId, r.variantId, r.at);
-          }
-          logs.resumes = all.length;
-        }
-        // Decisions first, so that the events read next find theirs.
-        while (logs.decisions < logs.wantDecisions) {
-          const rows = await store.readDecisions({ afterSeq: logs.decisions, limit: PULL_PAGE });
-          for (const row of rows) {
-            const entry = prepareDecision(row.entry);
-            if (entry !== null) commitDecision(entry);
-            logs.decisions = row.seq;
-          }
-          if (rows.length < PULL_PAGE) break;
-        }
-        while (logs.events < logs.wantEvents) {
-          const rows = await store.readEvents({ afterSeq: logs.events, limit: PULL_PAGE });
-          for (const row of rows) {
-            const event = checkFeedbackEvent(row.event);
-            if (!seen.has(event.idempotencyKey)) {
-              commit(event, decisions.get(event.decisionId), clock.now());
-            }
-            logs.events = row.seq;
-          }
-          if (rows.length < PULL_PAGE) break;
-        }
-        // The store holds nothing newer than what was read: every announced subject is current.
-        for (const [subject, at] of unread) if (at <= logs.wantEvents) unread.delete(subject);
-      } while (pullAgain && !closed);
-    } catch {
-      if (!closed) later(Math.min(2_000, 50 * 2 ** tries), () => void pull(tries + 1));
-    } finally {
-      replaying = false;
-      pulling = false;
-    }
-  };
-
-  const stopFollowing = feed?.subscribe((notice) => {
-    if (closed) return;
-    if (notice.type === 'stale') fresh = false;
-    else if (notice.type === 'fresh') fresh = true;
-    else {
-      const { stream, subject, sequence, key } = notice.change;
-      if (stream === 'feedback.events') {
-        if (sequence > logs.wantEvents) logs.wantEvents = sequence;
-        if (key !== null && (writing.has(key) || seen.has(key))) return;
-        if (subject !== null) unread.set(subject, Math.max(sequence, unread.get(subject) ?? 0));
-      } else if (stream === 'feedback.decisions') {
-        if (sequence > logs.wantDecisions) logs.wantDecisions = sequence;
-        if (key !== null && decisions.has(key)) return;
-      } else if (stream === 'feedback.resumes') wantResumes = true;
-      else return;
-      void pull();
-    }
-  });
-
-  /** Why the view cannot answer for `subject` now, or `null` when it can. */
-  const problemWith = (subject: SubjectId): 'not_loaded' | 'stale_view' | null => {
-    if (!loaded) return 'not_loaded';
-    if (!fresh) return 'stale_view';
-    return unread.size > 0 && unread.has(subject) ? 'stale_view' : null;
-  };
-
-  const heldBack = (query: SuppressionQuery, code: 'not_loaded' | 'stale_view') => ({
-    suppressed: true as const,
-    reason: {
-      code,
-      scope: 'all' as const,
-      target: '*',
-      since: query.at,
-      until: null,
-      detail:
-        code === 'not_loaded'
-          ? 'Held back: feedback has not been read from the store yet'
-          : 'Held back: this instance may have missed feedback given elsewhere, and waits until it has caught up',
-    },
-  });
+  const view = createView(config);
+  const { subjects, guardrails, decisions, accepted, seen, announcer } = view;
+  const follower = followStore(view, store, clock, options.store != null);
+  const critical = config.critical;
 
   const loop: FeedbackLoop = {
     check(query) {
       checkQuery(query);
       // Feedback never silences a message that protects the customer; only consent can.
       if (query.critical === true || critical?.(query) === true) return NOT_SUPPRESSED;
-      if (--recheckIn === 0) {
-        recheckIn = RECHECK_EVERY;
-        if (feed != null && fresh && feed.fresh !== true) fresh = false;
-      }
-      const problem = problemWith(query.subject);
+      const problem = checkProblem(follower, query.subject);
       if (problem !== null) return heldBack(query, problem);
-      const state = stateOf(query.subject);
-      let best: Suppression | null = null;
-      if (state !== undefined) {
-        for (const s of state.suppressions) {
-          if (s.since > query.at || (s.until !== null && s.until <= query.at)) continue;
-          if (matches(s, query) && outlasts(s, best)) best = s;
-        }
-      }
-      if (best !== null) return { suppressed: true, reason: best.reason };
-      if (suppressPaused && paused.size > 0) {
-        const pause = paused.get(query.ruleId);
-        if (pause !== undefined && pause.at <= query.at) {
-          return {
-            suppressed: true,
-            reason: {
-              code: 'rule_paused',
-              scope: 'rule',
-              target: query.ruleId,
-              since: pause.at,
-              until: null,
-              detail: `Paused for everyone: ${pause.detail}`,
-            },
-          };
-        }
-      }
-      const b = budgetOf(query.subject, query.channel, query.at);
+      const n = subjects.numbers.get(query.subject);
+      const muted = n === undefined ? null : strongestSuppression(subjects.states[n], query);
+      if (muted !== null) return { suppressed: true, reason: muted.reason };
+      const paused = pauseVerdict(guardrails, query);
+      if (paused !== null) return paused;
+      const b = budgetAt(subjects, n, query.channel, query.at);
       return b.reason === null ? NOT_SUPPRESSED : { suppressed: true, reason: b.reason };
     },
     async submit(input) {
@@ -1613,16 +68,16 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         assertSame(previous, event);
         return DUPLICATE;
       }
-      admit(event, clock.now());
-      writing.add(event.idempotencyKey);
+      admit(view, event, clock.now());
+      follower.writing.add(event.idempotencyKey);
       try {
         await store.appendEvents([event]);
       } finally {
-        writing.delete(event.idempotencyKey);
+        follower.writing.delete(event.idempotencyKey);
       }
       // Another submit of the same key may have been applied while this one was being stored.
       if (seen.has(event.idempotencyKey)) return DUPLICATE;
-      return commit(event, decisions.get(event.decisionId), clock.now());
+      return commit(view, event, decisionOf(decisions, event), clock.now());
     },
     apply(input) {
       const event = checkFeedbackEvent(input);
@@ -1632,15 +87,15 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         return DUPLICATE;
       }
       const now = clock.now();
-      return commit(event, admit(event, now), now);
+      return commit(view, event, admit(view, event, now), now);
     },
     async submitMany(inputs) {
-      const batch = prepareBatch(inputs, false, clock.now());
-      for (const event of batch) writing.add(event.idempotencyKey);
+      const batch = prepareBatch(view, inputs, false, clock.now());
+      for (const event of batch) follower.writing.add(event.idempotencyKey);
       try {
         if (batch.length > 0) await store.appendEvents(batch);
       } finally {
-        for (const event of batch) writing.delete(event.idempotencyKey);
+        for (const event of batch) follower.writing.delete(event.idempotencyKey);
       }
       // Another write may have applied some of these keys while the batch was being stored.
       let applied = batch;
@@ -1651,138 +106,122 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         }
       }
       for (const event of applied) seen.set(event.idempotencyKey, event);
-      return applyBatch(applied, inputs.length - applied.length, clock.now());
+      return applyBatch(view, applied, inputs.length - applied.length, clock.now());
     },
     applyMany(inputs) {
       const now = clock.now();
-      const fresh = prepareBatch(inputs, true, now);
-      return applyBatch(fresh, inputs.length - fresh.length, now);
+      const fresh = prepareBatch(view, inputs, true, now);
+      return applyBatch(view, fresh, inputs.length - fresh.length, now);
     },
     async logDecision(input) {
-      const entry = prepareDecision(input);
+      const entry = prepareDecision(decisions, accepted, input);
       if (entry === null) return;
       await store.appendDecisions([entry]);
-      commitDecision(entry);
+      commitDecision(decisions, accepted, announcer, entry);
     },
     applyDecision(input) {
-      const entry = prepareDecision(input);
-      if (entry !== null) commitDecision(entry);
+      const entry = prepareDecision(decisions, accepted, input);
+      if (entry !== null) commitDecision(decisions, accepted, announcer, entry);
     },
-    async hydrate() {
-      // Listening first: feedback stored while the logs are read is announced, not lost.
-      await feed?.ready();
-      replaying = true;
-      hydrating = true;
-      try {
-        const counts = await replay();
-        loaded = true;
-        return counts;
-      } finally {
-        replaying = false;
-        hydrating = false;
-        if (pullAgain) void pull();
-      }
+    hydrate() {
+      return hydrate(follower);
     },
     suppressions(subject, at = clock.now()) {
       requireString(subject, 'subject');
       requireNumber(at, 'at');
-      const state = stateOf(subject);
-      if (state === undefined) return [];
-      const out: SuppressionReason[] = [];
-      for (const s of state.suppressions) {
-        if (s.since <= at && (s.until === null || s.until > at)) out.push(s.reason);
-      }
-      for (const a of state.adjustments) {
-        if (a.since <= at && a.until > at) out.push(a.reason);
-      }
-      return out;
+      return activeReasons(stateOf(subjects, subject), at);
     },
     budget(subject, channel, at = clock.now()) {
       checkSubjectChannel(subject, channel, at);
-      return budgetOf(subject, channel, at);
+      return budgetOf(subjects, subject, channel, at);
     },
     fatigue(subject, channel, at = clock.now()) {
       checkSubjectChannel(subject, channel, at);
-      const n = subjectIds.get(subject);
-      return n === undefined ? 0 : scoreAt(findPage(channel, n), n & (PAGE - 1), at);
+      const n = subjects.numbers.get(subject);
+      return n === undefined
+        ? 0
+        : scoreAt(subjects.fatigue, findPage(subjects.fatigue, channel, n), n & (PAGE - 1), at);
     },
     ruleHealth(ruleId, variantId) {
       checkRuleVariant(ruleId, variantId);
-      const key = guardKey(ruleId, variantId ?? null);
-      const c = countsFor(ruleId, variantId ?? null);
-      const rates = {} as Record<GuardrailMetric, RateInterval>;
-      for (const metric of METRICS) {
-        rates[metric] = wilsonInterval(Math.min(c[metric], c.exposures), c.exposures, z);
-      }
-      return {
-        ruleId,
-        variantId: variantId ?? null,
-        exposures: c.exposures,
-        rates,
-        paused: paused.get(key) ?? null,
-      };
+      return ruleHealth(guardrails, ruleId, variantId ?? null);
     },
     isPaused(ruleId, variantId) {
       checkRuleVariant(ruleId, variantId);
+      const paused = guardrails.paused;
       return (
         paused.has(ruleId) || (variantId !== undefined && paused.has(guardKey(ruleId, variantId)))
       );
     },
     pauses() {
-      return [...paused.values()];
+      return [...guardrails.paused.values()];
     },
     async resume(ruleId, variantId) {
       checkRuleVariant(ruleId, variantId);
       const variant = variantId ?? null;
       const key = guardKey(ruleId, variant);
-      const pause = paused.get(key);
+      const pause = guardrails.paused.get(key);
       if (pause === undefined) return;
-      paused.delete(key);
-      const resume: GuardrailResume = { ruleId, variantId: variant, at: resumeInstant() };
-      restartCounts(ruleId, variant, resume.at);
-      emit({ type: 'rule_resumed', ruleId, variantId: variant }, false);
-      flush();
+      // Counts restart after now, or after the latest event applied if later.
+      const resume: GuardrailResume = {
+        ruleId,
+        variantId: variant,
+        at: Math.max(clock.now(), view.latestAt),
+      };
+      liftPause(guardrails, ruleId, variant, resume.at);
+      emit(announcer, { type: 'rule_resumed', ruleId, variantId: variant }, false);
+      flush(announcer);
       if (store.appendResumes === undefined) return;
       try {
         await store.appendResumes([resume]);
       } catch (error) {
         // Not stored: the pause stands, as it would after a restart.
-        if (!paused.has(key)) paused.set(key, pause);
+        if (!guardrails.paused.has(key)) guardrails.paused.set(key, pause);
         throw error;
       }
     },
     orphans() {
-      return accepted.filter((event) => !decisions.has(event.decisionId));
+      return orphans(decisions, accepted);
     },
     corrections(subject) {
       if (subject !== undefined) requireString(subject, 'subject');
-      return subject === undefined
-        ? [...correctionList]
-        : correctionList.filter((c) => c.subject === subject);
+      const list = view.corrections;
+      return subject === undefined ? [...list] : list.filter((c) => c.subject === subject);
     },
     events() {
       return accepted;
     },
     subscribe(listener) {
       requireFunction(listener, 'listener');
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
+      return listen(announcer, listener);
     },
     viewStatus(subject) {
       requireString(subject, 'subject');
-      if (feed != null && fresh && feed.fresh !== true) fresh = false;
-      return problemWith(subject) ?? 'ready';
+      return viewStatus(follower, subject);
     },
     close() {
-      if (closed) return;
-      closed = true;
-      fresh = false;
-      stopFollowing?.();
+      stopFollowing(follower);
     },
   };
   return loop;
+}
+
+function checkQuery(query: SuppressionQuery): void {
+  if (
+    typeof query !== 'object' ||
+    query === null ||
+    typeof query.subject !== 'string' ||
+    typeof query.ruleId !== 'string' ||
+    typeof query.topic !== 'string' ||
+    typeof query.channel !== 'string' ||
+    !Number.isInteger(query.at)
+  ) {
+    throw feedbackError(
+      'feedback/invalid_event',
+      'check: expected { subject, ruleId, topic, channel, at } with at in epoch ms',
+      { path: 'query', value: query },
+    );
+  }
 }
 
 function checkSubjectChannel(subject: unknown, channel: unknown, at: unknown): void {
@@ -1794,15 +233,4 @@ function checkSubjectChannel(subject: unknown, channel: unknown, at: unknown): v
 function checkRuleVariant(ruleId: unknown, variantId: unknown): void {
   requireString(ruleId, 'ruleId');
   if (variantId !== undefined && variantId !== null) requireString(variantId, 'variantId');
-}
-
-/** Standard normal CDF (Abramowitz–Stegun 7.1.26), for naming an interval's confidence level. */
-function normalCdf(x: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2));
-  const y =
-    1 -
-    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
-      t *
-      Math.exp(-(x * x) / 2);
-  return x >= 0 ? (1 + y) / 2 : (1 - y) / 2;
 }

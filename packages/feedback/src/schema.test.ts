@@ -1,3 +1,4 @@
+import { SuppressionScope } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { feedbackKinds } from './kinds';
@@ -37,6 +38,14 @@ describe('FeedbackEvent', () => {
       'topic',
     );
     expect(parseFeedbackEvent({ ...base, kind: 'converted', value: 49.9 }).value).toBe(49.9);
+  });
+
+  it("accepts exactly core's suppression scopes, in both validators", () => {
+    for (const scope of SuppressionScope.options) {
+      const input = { ...base, scope, itemKey: 'sku-1' };
+      expect(checkFeedbackEvent(input).scope).toBe(scope);
+      expect(parseFeedbackEvent(input).scope).toBe(scope);
+    }
   });
 
   it.each([

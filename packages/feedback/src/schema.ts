@@ -24,7 +24,7 @@ const id = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
  * @example
  * FeedbackKind.parse('not_interested');
  */
-export const FeedbackKind = z.enum(feedbackKinds);
+export const FeedbackKind = /* @__PURE__ */ (() => z.enum(feedbackKinds))();
 /** Any feedback kind, explicit or implicit. */
 export type FeedbackKind = z.infer<typeof FeedbackKind>;
 
@@ -34,7 +34,7 @@ export type FeedbackKind = z.infer<typeof FeedbackKind>;
  * @example
  * ExplicitFeedbackKind.parse('intrusive');
  */
-export const ExplicitFeedbackKind = z.enum(explicitFeedbackKinds);
+export const ExplicitFeedbackKind = /* @__PURE__ */ (() => z.enum(explicitFeedbackKinds))();
 /** An explicit feedback kind. */
 export type ExplicitFeedbackKind = z.infer<typeof ExplicitFeedbackKind>;
 
@@ -44,7 +44,7 @@ export type ExplicitFeedbackKind = z.infer<typeof ExplicitFeedbackKind>;
  * @example
  * ImplicitFeedbackKind.parse('ignored');
  */
-export const ImplicitFeedbackKind = z.enum(implicitFeedbackKinds);
+export const ImplicitFeedbackKind = /* @__PURE__ */ (() => z.enum(implicitFeedbackKinds))();
 /** An implicit feedback kind. */
 export type ImplicitFeedbackKind = z.infer<typeof ImplicitFeedbackKind>;
 
@@ -63,54 +63,55 @@ export type ImplicitFeedbackKind = z.infer<typeof ImplicitFeedbackKind>;
  *   scope: 'topic', durationMs: 30 * 86_400_000,
  * });
  */
-export const FeedbackEvent = z
-  .strictObject({
-    idempotencyKey: id(200),
-    kind: FeedbackKind,
-    decisionId: id(200),
-    subject: SubjectId,
-    ruleId: id(200),
-    variantId: z.optional(id(200)),
-    topic: TopicId,
-    channel: id(100),
-    at: Instant,
-    scope: z.optional(SuppressionScope),
-    durationMs: z.optional(z.int().check(z.gt(0, 'duration must be positive'))),
-    itemKey: z.optional(id(200)),
-    value: z.optional(
-      z.number().check(z.gte(0, 'value must not be negative'), z.refine(Number.isFinite)),
-    ),
-    critical: z.optional(z.boolean()),
-    note: z.optional(z.string().check(z.maxLength(2000))),
-  })
-  .check(
-    z.superRefine((event, ctx) => {
-      if (event.scope !== undefined && !isScopedKind(event.kind)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${event.kind}" feedback suppresses nothing, so it takes no scope`,
-          path: ['scope'],
-        });
-      }
-      if (event.scope === 'item' && event.itemKey === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'scope "item" needs an itemKey naming the item',
-          path: ['scope'],
-        });
-      }
-      if (
-        event.durationMs !== undefined &&
-        (!isScopedKind(event.kind) || isPermanentKind(event.kind))
-      ) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${event.kind}" feedback takes no duration`,
-          path: ['durationMs'],
-        });
-      }
-    }),
-  );
+export const FeedbackEvent = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      idempotencyKey: id(200),
+      kind: FeedbackKind,
+      decisionId: id(200),
+      subject: SubjectId,
+      ruleId: id(200),
+      variantId: z.optional(id(200)),
+      topic: TopicId,
+      channel: id(100),
+      at: Instant,
+      scope: z.optional(SuppressionScope),
+      durationMs: z.optional(z.int().check(z.gt(0, 'duration must be positive'))),
+      itemKey: z.optional(id(200)),
+      value: z.optional(
+        z.number().check(z.gte(0, 'value must not be negative'), z.refine(Number.isFinite)),
+      ),
+      critical: z.optional(z.boolean()),
+      note: z.optional(z.string().check(z.maxLength(2000))),
+    })
+    .check(
+      z.superRefine((event, ctx) => {
+        if (event.scope !== undefined && !isScopedKind(event.kind)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${event.kind}" feedback suppresses nothing, so it takes no scope`,
+            path: ['scope'],
+          });
+        }
+        if (event.scope === 'item' && event.itemKey === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'scope "item" needs an itemKey naming the item',
+            path: ['scope'],
+          });
+        }
+        if (
+          event.durationMs !== undefined &&
+          (!isScopedKind(event.kind) || isPermanentKind(event.kind))
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${event.kind}" feedback takes no duration`,
+            path: ['durationMs'],
+          });
+        }
+      }),
+    ))();
 /** One feedback signal about one decision. */
 export type FeedbackEvent = z.infer<typeof FeedbackEvent>;
 
@@ -121,16 +122,17 @@ export type FeedbackEvent = z.infer<typeof FeedbackEvent>;
  * @example
  * const entry = parseDecisionEntry({ decisionId: 'd-1', subject: 'cus_1', ruleId: 'card-expiry', topic: 'billing.card_expiry', channel: 'email', at: 0 });
  */
-export const DecisionEntry = z.strictObject({
-  decisionId: id(200),
-  subject: SubjectId,
-  ruleId: id(200),
-  variantId: z.optional(id(200)),
-  topic: TopicId,
-  channel: id(100),
-  at: Instant,
-  propensity: z.optional(z.number().check(z.gt(0), z.lte(1))),
-});
+export const DecisionEntry = /* @__PURE__ */ (() =>
+  z.strictObject({
+    decisionId: id(200),
+    subject: SubjectId,
+    ruleId: id(200),
+    variantId: z.optional(id(200)),
+    topic: TopicId,
+    channel: id(100),
+    at: Instant,
+    propensity: z.optional(z.number().check(z.gt(0), z.lte(1))),
+  }))();
 /** What was sent, so feedback can be joined to it. */
 export type DecisionEntry = z.infer<typeof DecisionEntry>;
 

@@ -1,10 +1,17 @@
-import { type Instant, isDottedId, SuppressionScope } from '@candor/core';
+import { type Instant, isDottedId, type SuppressionScope } from '@candor/core';
 import { feedbackError } from './errors';
 import { type FeedbackKind, feedbackKinds, isPermanentKind, isScopedKind } from './kinds';
 import type { DecisionEntry, FeedbackEvent } from './schema';
 
-const KINDS = new Set<string>(feedbackKinds);
-const SCOPES = new Set<string>(SuppressionScope.options);
+const KINDS = /* @__PURE__ */ new Set<string>(feedbackKinds);
+/** Core's `SuppressionScope` values, listed here so this validator loads no schema (see its test). */
+const SCOPES = /* @__PURE__ */ new Set<string>([
+  'item',
+  'rule',
+  'topic',
+  'channel',
+  'all',
+] satisfies readonly SuppressionScope[]);
 /** Keys both formats share (a switch on interned keys: no hashing on the hot path). */
 function isCommonKey(key: string): boolean {
   switch (key) {

@@ -1,0 +1,288 @@
+import {
+  type Instant,
+  isWithin,
+  type SuppressionQuery,
+  type SuppressionReason,
+  type SuppressionScope,
+} from '@candor/core';
+import { type Announcer, emit } from './announce';
+import type { EscalationConfig, LoopConfig } from './config';
+import type { FeedbackEvent } from './schema';
+import { insertSorted, lowerBound } from './sorted';
+import { budgetDetail, day, scopeText, suppressionDetail } from './text';
+
+/*
+ * What a subject's explicit feedback holds back: scoped suppressions (with expiry, escalation and
+ * permanence), budget reductions, and the "not interested" history escalation reads. All of it is
+ * one subject's, built from that subject's events alone (fatigue lives in `fatigue.ts`).
+ */
+
+/** A scope held back from `since` until `until` (`null`: permanently), and why. */
+export interface Suppression {
+  readonly scope: SuppressionScope;
+  readonly target: string;
+  readonly since: Instant;
+  readonly until: Instant | null;
+  readonly reason: SuppressionReason;
+}
+
+/** A budget reduction of one channel (or, with `channel: null`, of every channel). */
+export interface Adjustment {
+  readonly channel: string | null;
+  readonly since: Instant;
+  readonly until: Instant;
+  readonly reason: SuppressionReason;
+}
+
+/** A subject's suppressions, budget reductions and escalation history (fatigue lives in columns). */
+export interface SubjectState {
+  suppressions: Suppression[];
+  adjustments: Adjustment[];
+  notInterested: Map<string, Instant[]> | null;
+}
+
+const NO_SUPPRESSIONS: readonly Suppression[] = /* @__PURE__ */ Object.freeze([]);
+const NO_ADJUSTMENTS: readonly Adjustment[] = /* @__PURE__ */ Object.freeze([]);
+
+/** A subject state with nothing in it (sharing empty arrays until the first push). */
+export function emptySubjectState(): SubjectState {
+  return {
+    suppressions: NO_SUPPRESSIONS as Suppression[],
+    adjustments: NO_ADJUSTMENTS as Adjustment[],
+    notInterested: null,
+  };
+}
+
+/** Prefer a permanent suppression, then the one lasting longest. */
+function outlasts(a: Suppression, b: Suppression | null): boolean {
+  if (b === null) return true;
+  if (b.until === null) return false;
+  return a.until === null || a.until > b.until;
+}
+
+function matches(s: Suppression, query: SuppressionQuery): boolean {
+  switch (s.scope) {
+    case 'all':
+      return true;
+    case 'channel':
+      return s.target === query.channel;
+    case 'rule':
+      return s.target === query.ruleId;
+    case 'topic':
+      return isWithin(query.topic, s.target);
+    default:
+      return query.itemKey !== undefined && s.target === query.itemKey;
+  }
+}
+
+/** The suppression holding `query` back at `query.at` (the longest-lasting), or `null`. */
+export function strongestSuppression(
+  state: SubjectState | undefined,
+  query: SuppressionQuery,
+): Suppression | null {
+  let best: Suppression | null = null;
+  if (state !== undefined) {
+    for (const s of state.suppressions) {
+      if (s.since > query.at || (s.until !== null && s.until <= query.at)) continue;
+      if (matches(s, query) && outlasts(s, best)) best = s;
+    }
+  }
+  return best;
+}
+
+/** The reasons of every suppression and budget reduction active at `at`. */
+export function activeReasons(state: SubjectState | undefined, at: Instant): SuppressionReason[] {
+  if (state === undefined) return [];
+  const out: SuppressionReason[] = [];
+  for (const s of state.suppressions) {
+    if (s.since <= at && (s.until === null || s.until > at)) out.push(s.reason);
+  }
+  for (const a of state.adjustments) {
+    if (a.since <= at && a.until > at) out.push(a.reason);
+  }
+  return out;
+}
+
+/**
+ * The product of the budget reductions active at `at` on `channel` (with `null`, those of every
+ * channel), and the latest of them.
+ */
+export function factorAt(
+  state: SubjectState | undefined,
+  reduction: number,
+  channel: string | null,
+  at: Instant,
+): [number, Adjustment | null] {
+  let factor = 1;
+  let latest: Adjustment | null = null;
+  if (state === undefined) return [factor, latest];
+  for (const a of state.adjustments) {
+    if (a.since > at || a.until <= at) continue;
+    if (a.channel !== null && a.channel !== channel) continue;
+    factor *= reduction;
+    if (latest === null || a.since > latest.since) latest = a;
+  }
+  return [factor, latest];
+}
+
+function suppress(
+  state: SubjectState,
+  announcer: Announcer,
+  event: FeedbackEvent,
+  scope: SuppressionScope,
+  until: Instant | null,
+  code: string = event.kind,
+  detail?: string,
+): void {
+  const target =
+    scope === 'item'
+      ? (event.itemKey as string)
+      : scope === 'rule'
+        ? event.ruleId
+        : scope === 'topic'
+          ? event.topic
+          : scope === 'channel'
+            ? event.channel
+            : '*';
+  const reason: SuppressionReason = {
+    code,
+    scope,
+    target,
+    since: event.at,
+    until,
+    detail: detail ?? suppressionDetail(event.kind, scope, target, event.at, until),
+    feedbackId: event.idempotencyKey,
+  };
+  if (state.suppressions === NO_SUPPRESSIONS) state.suppressions = [];
+  state.suppressions.push({ scope, target, since: event.at, until, reason });
+  emit(announcer, { type: 'suppressed', subject: event.subject, reason }, true);
+}
+
+function lowerBudget(
+  state: SubjectState,
+  announcer: Announcer,
+  event: FeedbackEvent,
+  channel: string | null,
+  until: Instant,
+): void {
+  const scope: SuppressionScope = channel === null ? 'all' : 'channel';
+  const target = channel ?? '*';
+  const reason: SuppressionReason = {
+    code: event.kind,
+    scope,
+    target,
+    since: event.at,
+    until,
+    detail: budgetDetail(event.kind, scope, target, event.at),
+    feedbackId: event.idempotencyKey,
+  };
+  if (state.adjustments === NO_ADJUSTMENTS) state.adjustments = [];
+  state.adjustments.push({ channel, since: event.at, until, reason });
+  emit(announcer, { type: 'budget_lowered', subject: event.subject, reason }, true);
+}
+
+/** Mutes the topic when `after` "not interested" on it fall within `withinMs` (once per run). */
+function escalate(
+  state: SubjectState,
+  announcer: Announcer,
+  escalation: EscalationConfig,
+  event: FeedbackEvent,
+): void {
+  state.notInterested ??= new Map();
+  let times = state.notInterested.get(event.topic);
+  if (times === undefined) {
+    times = [];
+    state.notInterested.set(event.topic, times);
+  }
+  insertSorted(times, event.at);
+  const n = escalation.after;
+  const p = lowerBound(times, event.at);
+  for (let i = Math.max(0, p - n + 1); i <= p && i + n - 1 < times.length; i++) {
+    const last = times[i + n - 1] as number;
+    if (last - (times[i] as number) > escalation.withinMs) continue;
+    const covered = state.suppressions.some(
+      (s) =>
+        s.reason.code === 'not_interested_repeated' &&
+        s.target === event.topic &&
+        s.since <= last &&
+        (s.until === null || s.until > last),
+    );
+    if (covered) return;
+    const until = escalation.durationMs === null ? null : last + escalation.durationMs;
+    suppress(
+      state,
+      announcer,
+      { ...event, at: last },
+      'topic',
+      until,
+      'not_interested_repeated',
+      `No ${scopeText('topic', event.topic)} because you chose "not interested" ${n} times by ${day(last)}${until === null ? '' : ` (until ${day(until)})`}`,
+    );
+    return;
+  }
+}
+
+/**
+ * What a scoped event does to its subject's state: suppress its scope (for its duration, or
+ * permanently), lower a budget (`too_frequent` on a channel or everything, `intrusive`), escalate
+ * repeated "not interested". Effects are recorded with `announcer`.
+ */
+export function applySuppressions(
+  state: SubjectState,
+  announcer: Announcer,
+  config: LoopConfig,
+  event: FeedbackEvent,
+  scope: SuppressionScope,
+): void {
+  const durations = config.durations;
+  switch (event.kind) {
+    case 'stop_this':
+    case 'unsubscribed':
+    case 'complained':
+      suppress(state, announcer, event, scope, null);
+      return;
+    case 'too_frequent': {
+      const until = event.at + (event.durationMs ?? durations.too_frequent);
+      if (scope === 'channel' || scope === 'all') {
+        lowerBudget(state, announcer, event, scope === 'all' ? null : event.channel, until);
+      } else suppress(state, announcer, event, scope, until);
+      return;
+    }
+    case 'intrusive': {
+      const until = event.at + (event.durationMs ?? durations.intrusive);
+      suppress(state, announcer, event, scope, until);
+      lowerBudget(state, announcer, event, null, until);
+      return;
+    }
+    case 'wrong_data':
+      suppress(
+        state,
+        announcer,
+        event,
+        scope,
+        event.at + (event.durationMs ?? durations.wrong_data),
+      );
+      return;
+    case 'not_interested':
+      suppress(
+        state,
+        announcer,
+        event,
+        scope,
+        event.at + (event.durationMs ?? durations.not_interested),
+      );
+      escalate(state, announcer, config.escalation, event);
+      return;
+    case 'not_relevant':
+      suppress(
+        state,
+        announcer,
+        event,
+        scope,
+        event.at + (event.durationMs ?? durations.not_relevant),
+      );
+      return;
+    default:
+      return;
+  }
+}
