@@ -74,8 +74,9 @@ export const memorySuites: Suite[] = [
       ]);
       let sink = 0;
       const baseline = () => {
-        sink += (rows.get('cus_1') ?? []).filter((r) => r.purpose === 'service.proactive_support')
-          .length;
+        sink += (rows.get('cus_1') ?? []).filter(
+          (r) => r.purpose === 'service.proactive_support',
+        ).length;
       };
       const recall = (book: MemoryBook) => () =>
         book.recall('cus_1', { purpose: 'service.proactive_support', accessor });
