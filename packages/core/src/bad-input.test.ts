@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   ancestorsOf,
+  canonicalCopy,
+  canonicalJson,
   coreJsonSchema,
   createVirtualClock,
   isCandorError,
@@ -16,6 +18,7 @@ import {
   safeParseDecisionRecord,
   safeParsePurposeId,
   safeParseTopicId,
+  sha256Hex,
   toInstant,
   toIso,
   zodToCandorError,
@@ -80,6 +83,41 @@ const throwing: readonly ThrowCase[] = [
     call: (v) => coreJsonSchema(v as 'Fact'),
     code: 'core/invalid_input',
     path: 'name',
+  },
+  {
+    name: 'canonicalJson(value)',
+    values: [undefined, () => 1, Symbol('s'), 1n, Number.NaN, new Date(0), new Map()],
+    call: canonicalJson,
+    code: 'core/invalid_input',
+    path: 'value',
+  },
+  {
+    name: 'canonicalCopy(value)',
+    values: [undefined, () => 1, Symbol('s'), 1n, Number.POSITIVE_INFINITY, new Date(0)],
+    call: canonicalCopy,
+    code: 'core/invalid_input',
+    path: 'value',
+  },
+  {
+    name: 'canonicalJson(value, code)',
+    values: notString.filter((v) => v !== undefined),
+    call: (v) => canonicalJson({}, v as string),
+    code: 'core/invalid_input',
+    path: 'code',
+  },
+  {
+    name: 'canonicalCopy(value, code, root)',
+    values: notString.filter((v) => v !== undefined),
+    call: (v) => canonicalCopy({}, 'x/y', v as string),
+    code: 'core/invalid_input',
+    path: 'root',
+  },
+  {
+    name: 'sha256Hex(text)',
+    values: notString,
+    call: (v) => sha256Hex(v as string),
+    code: 'core/invalid_input',
+    path: 'text',
   },
   {
     name: 'toIso(instant)',

@@ -1,3 +1,4 @@
+export { canonicalCopy, canonicalJson } from './canonical';
 export {
   Action,
   DecisionRecord,
@@ -44,6 +45,7 @@ export {
 } from './ports';
 export { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schemas';
 export { isSensitiveCategory, sensitiveCategories } from './sensitive';
+export { sha256Hex } from './sha256';
 export type { Clock, VirtualClock } from './time';
 export { createVirtualClock, duration, systemClock, toInstant, toIso } from './time';
 export type { SafeParseResult } from './validate';
