@@ -4,6 +4,7 @@ import { coreSuites } from './core.ts';
 import { explainSuites } from './explain.ts';
 import { feedSuites } from './feed.ts';
 import { feedbackSuites } from './feedback.ts';
+import { helperSuites } from './helpers.ts';
 import { postgresSuites } from './postgres.ts';
 import { rulesSuites } from './rules.ts';
 
@@ -16,4 +17,5 @@ export const suites: Suite[] = [
   ...postgresSuites,
   ...feedSuites,
   ...rulesSuites,
+  ...helperSuites,
 ];
