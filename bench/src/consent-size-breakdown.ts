@@ -9,19 +9,32 @@ import { readFileSync } from 'node:fs';
 import type { Plugin } from 'esbuild';
 import { gzippedBytes, TYPICAL_APP } from './suites/consent.ts';
 
-/** Replaces each listed `packages/consent/src/<name>.ts` by exports of values the bundler cannot drop. */
+/**
+ * Replaces each listed `packages/{consent,core}/src/<name>.ts` by exports of values the bundler
+ * cannot drop (canonical JSON and SHA-256 live in core, beside consent's event fast path).
+ */
 function without(modules: readonly string[]): Plugin {
   return {
     name: 'without',
     setup(b) {
-      b.onLoad({ filter: /consent[\\/]src[\\/][\w-]+\.ts$/ }, (args) => {
+      b.onLoad({ filter: /(consent|core)[\\/]src[\\/][\w-]+\.ts$/ }, (args) => {
         const name = /([\w-]+)\.ts$/.exec(args.path)?.[1] ?? '';
         if (!modules.includes(name)) return undefined;
         const source = readFileSync(args.path, 'utf8');
-        const exported = source.matchAll(/export (?:async )?(?:function|const|class) (\w+)/g);
-        const lines = [...exported].map(
-          ([, id]) => `export const ${id} = globalThis[${JSON.stringify(id)}];`,
+        const declared = [...source.matchAll(/export (?:async )?(?:function|const|class) (\w+)/g)];
+        // `export { a, b };` lists too (consent's store re-exports core's sha256Hex so).
+        const listed = [...source.matchAll(/^export \{([^}]*)\};?$/gm)].flatMap(([, names]) =>
+          (names ?? '').split(',').map((name) => [
+            '',
+            name
+              .trim()
+              .split(/\s+as\s+/)
+              .pop() ?? '',
+          ]),
         );
+        const lines = [...declared, ...listed]
+          .filter(([, id]) => id)
+          .map(([, id]) => `export const ${id} = globalThis[${JSON.stringify(id)}];`);
         return { contents: lines.join('\n'), loader: 'js' };
       });
     },

@@ -5,6 +5,7 @@ import { explainSuites } from './explain.ts';
 import { feedSuites } from './feed.ts';
 import { feedbackSuites } from './feedback.ts';
 import { memorySuites } from './memory.ts';
+import { helperSuites } from './helpers.ts';
 import { postgresSuites } from './postgres.ts';
 import { rulesSuites } from './rules.ts';
 
@@ -18,4 +19,5 @@ export const suites: Suite[] = [
   ...postgresSuites,
   ...feedSuites,
   ...rulesSuites,
+  ...helperSuites,
 ];

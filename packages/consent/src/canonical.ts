@@ -1,89 +1,31 @@
-import { fail } from './errors';
+import {
+  canonicalCopy as coreCanonicalCopy,
+  canonicalJson as coreCanonicalJson,
+} from '@candor/core';
 import type { ConsentEvent } from './events';
 
 /**
- * Serializes a JSON value canonically (RFC 8785 style): object keys sorted by UTF-16 code units,
- * no whitespace, `undefined` properties omitted, numbers as `JSON.stringify` renders them. Two
- * equal values always give the same string, whatever their key order, so it is what the ledger
- * hashes. Throws `consent/invalid_event` on values JSON cannot carry faithfully (non-finite
- * numbers, bigints, functions, symbols, `undefined` inside arrays, non-plain objects).
+ * `@candor/core`'s `canonicalJson` (one implementation for every package), offered here as it
+ * always was: a value JSON cannot carry throws `consent/invalid_event` with the path from
+ * `(root)`, e.g. `(root).purposes[0]`.
  *
  * @example
  * canonicalJson({ b: 1, a: [true, null, 'x'] }); // '{"a":[true,null,"x"],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '(root)', false);
+  return coreCanonicalJson(value, 'consent/invalid_event', '(root)');
 }
 
 /**
- * Like {@link canonicalJson}, and also returns a fresh deep copy of `value` (plain objects with
- * sorted keys, `undefined` properties dropped), made in the same pass. Stores keep the copy so a
- * caller mutating its object later cannot change what was hashed.
+ * `@candor/core`'s `canonicalCopy`: the canonical JSON and a fresh deep copy (sorted keys,
+ * `undefined` properties dropped) in one pass. Stores keep the copy so a caller mutating its
+ * object later cannot change what was hashed. Throws as {@link canonicalJson} does.
  *
  * @example
  * const { json, copy } = canonicalCopy(event);
  */
 export function canonicalCopy<T>(value: T): { readonly json: string; readonly copy: T } {
-  const json = write(value, '(root)', true);
-  return { json, copy: copied as T };
-}
-
-/** The copy made by the last `write(…, true)` call (avoids allocating a result per node). */
-let copied: unknown;
-
-function bad(path: string, value: unknown, problem: string): never {
-  fail('consent/invalid_event', path, value, problem);
-}
-
-/**
- * Serializes `value` at `path` canonically (and, when `copy`, leaves a deep copy in `copied`);
- * throws naming the first value JSON cannot carry.
- */
-function write(value: unknown, path: string, copy: boolean): string {
-  copied = value;
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : bad(path, value, 'must be finite');
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) {
-        const array: unknown[] | undefined = copy ? new Array(value.length) : undefined;
-        let out = '[';
-        for (let i = 0; i < value.length; i++) {
-          const at = `${path}[${i}]`;
-          if (value[i] === undefined) bad(at, undefined, 'undefined cannot be stored in an array');
-          out += (i === 0 ? '' : ',') + write(value[i], at, copy);
-          if (array) array[i] = copied;
-        }
-        copied = array;
-        return `${out}]`;
-      }
-      if (!isPlain(value)) bad(path, value, 'only plain objects can be hashed');
-      const object: Record<string, unknown> | undefined = copy ? {} : undefined;
-      let out = '{';
-      for (const key of Object.keys(value).sort()) {
-        const raw = value[key];
-        if (raw === undefined) continue;
-        const item = write(raw, `${path}.${key}`, copy);
-        // Sets an own enumerable property, even one named `__proto__`.
-        if (object)
-          Object.defineProperty(object, key, {
-            value: copied,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${item}`;
-      }
-      copied = object;
-      return `${out}}`;
-    }
-    default:
-      return bad(path, value, `a ${typeof value} cannot be stored`);
-  }
+  return coreCanonicalCopy(value, 'consent/invalid_event', '(root)');
 }
 
 const isPlain = (value: unknown): value is Record<string, unknown> =>

@@ -1,8 +1,13 @@
-import { type ChangeFeed, createLocalChangeFeed, type Instant, type SubjectId } from '@candor/core';
+import {
+  type ChangeFeed,
+  createLocalChangeFeed,
+  type Instant,
+  type SubjectId,
+  sha256Hex,
+} from '@candor/core';
 import { canonicalCopy, canonicalJson, sortedEventCopy } from './canonical';
 import { fail, needObject, needType, safeString } from './errors';
 import type { ConsentEvent } from './events';
-import { jsSha256Hex } from './sha256';
 
 /**
  * The `prevHash` of a subject's first entry: 64 zeros.
@@ -182,44 +187,9 @@ export function hashedContent(entry: Omit<LedgerEntry, 'id' | 'hash'>): Record<s
   };
 }
 
-/**
- * Lower-case hex SHA-256 of a UTF-8 string, synchronously, everywhere: Node's native hash when the
- * runtime offers it (`process.getBuiltinModule`, no import, so browser bundles are unaffected),
- * else a small pure-JavaScript SHA-256 (browsers, edge runtimes). All give identical digests.
- *
- * @example
- * sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
- */
-export function sha256Hex(text: string): string {
-  needType(text, 'string', 'text');
-  if (native === undefined) native = detectNativeSha256();
-  return native === null ? jsSha256Hex(text) : native(text);
-}
-
-type NativeHash = (text: string) => string;
-let native: NativeHash | null | undefined;
-
-function detectNativeSha256(): NativeHash | null {
-  try {
-    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-      .process;
-    const crypto = proc?.getBuiltinModule?.('node:crypto') as
-      | {
-          hash?(algorithm: 'sha256', text: string, encoding: 'hex'): string;
-          createHash(algorithm: 'sha256'): {
-            update(text: string, encoding: 'utf8'): { digest(encoding: 'hex'): string };
-          };
-        }
-      | undefined;
-    // One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object a digest otherwise costs.
-    const hash = crypto?.hash;
-    if (typeof hash === 'function') return (text) => hash('sha256', text, 'hex');
-    if (typeof crypto?.createHash !== 'function') return null;
-    return (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
-  } catch {
-    return null;
-  }
-}
+// `@candor/core`'s sha256Hex (one implementation for every package), still exported from here,
+// where consent has always offered it.
+export { sha256Hex };
 
 /**
  * The hash an entry must carry: SHA-256 hex of the canonical JSON of {@link hashedContent}.

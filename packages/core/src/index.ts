@@ -13,6 +13,7 @@ export {
   retentionFor,
   safeParseAccessRecord,
 } from './access';
+export { canonicalCopy, canonicalJson } from './canonical';
 export {
   Action,
   DecisionRecord,
@@ -59,6 +60,7 @@ export {
 } from './ports';
 export { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schemas';
 export { isSensitiveCategory, sensitiveCategories } from './sensitive';
+export { sha256Hex } from './sha256';
 export type { Clock, VirtualClock } from './time';
 export { createVirtualClock, duration, systemClock, toInstant, toIso } from './time';
 export type { SafeParseResult } from './validate';

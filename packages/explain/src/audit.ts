@@ -7,7 +7,8 @@ import type {
   Instant,
   PurposeId,
 } from '@candor/core';
-import { explainError, invalidInput } from './errors';
+import { canonicalJson as coreCanonicalJson, sha256Hex as coreSha256Hex } from '@candor/core';
+import { invalidInput } from './errors';
 import type { Explanation, ExplanationLayer } from './types';
 
 /**
@@ -67,61 +68,30 @@ export interface ReplayResult {
 }
 
 /**
- * JSON with object keys sorted at every level, so equal values hash equally. Throws
- * `explain/invalid_input` (path `value`) for what JSON cannot hold: `undefined`, functions,
- * symbols, BigInts, cycles.
+ * `@candor/core`'s `canonicalJson` (one implementation for every package), offered here as it
+ * always was: JSON with object keys sorted at every level, so equal values hash equally. Throws
+ * `explain/invalid_input`, with the path from `value` (`value.a[0]`), for what JSON cannot carry
+ * faithfully: `undefined`, functions, symbols, BigInts, non-finite numbers, objects that are not
+ * plain, cycles.
  *
  * @example
  * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value, (_key, v: unknown) =>
-      v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(
-            Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-              a < b ? -1 : a > b ? 1 : 0,
-            ),
-          )
-        : v,
-    );
-  } catch (cause) {
-    throw explainError(
-      'explain/invalid_input',
-      `value: cannot be written as JSON (${(cause as Error).message})`,
-      { path: 'value', value },
-      cause,
-    );
-  }
-  if (json === undefined) invalidInput('value', value, 'cannot be written as JSON');
-  return json;
+  return coreCanonicalJson(value, 'explain/invalid_input', 'value');
 }
 
 /**
- * SHA-256 of a string's UTF-8 bytes as lower-case hex, via Web Crypto (`crypto.subtle`, in
- * browsers and Node ≥ 20). Throws `explain/crypto_unavailable` where it is missing, and
- * `explain/invalid_input` when `text` is not a string.
+ * `@candor/core`'s `sha256Hex` (one implementation for every package): the lower-case hex SHA-256
+ * of a string's UTF-8 bytes, synchronously, in every runtime. Throws `explain/invalid_input`
+ * when `text` is not a string.
  *
  * @example
- * await sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+ * sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
  */
-export async function sha256Hex(text: string): Promise<string> {
+export function sha256Hex(text: string): string {
   if (typeof text !== 'string') invalidInput('text', text, 'must be a string');
-  const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
-  if (!subtle)
-    throw explainError(
-      'explain/crypto_unavailable',
-      'crypto.subtle is not available; audits need Web Crypto',
-      {
-        path: 'globalThis.crypto.subtle',
-        value: undefined,
-      },
-    );
-  const digest = await subtle.digest('SHA-256', new TextEncoder().encode(text));
-  let hex = '';
-  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, '0');
-  return hex;
+  return coreSha256Hex(text);
 }
 
 /**
@@ -189,7 +159,7 @@ export function replayGate(consulted: readonly ConsultedVerdict[]): ConsentGate 
  * Hashes the inputs of an explanation.
  *
  * @example
- * await inputHash(record, consulted, at, 'standard', 'en', policy);
+ * inputHash(record, consulted, at, 'standard', 'en', policy);
  */
 export function inputHash(
   record: DecisionRecord,
@@ -198,7 +168,7 @@ export function inputHash(
   layer: ExplanationLayer,
   requestedLocale: string,
   policy: unknown,
-): Promise<string> {
+): string {
   return sha256Hex(
     canonicalJson({ record, consent: consulted, at, layer, locale: requestedLocale, policy }),
   );

@@ -64,7 +64,7 @@ const labelKinds: readonly LabelKind[] = [
   'channels',
   'sources',
 ];
-const hierarchical = new Set<LabelKind>(['categories', 'purposes', 'topics']);
+const hierarchical = /* @__PURE__ */ new Set<LabelKind>(['categories', 'purposes', 'topics']);
 /**
  * Messages whose inputs are only ids, labels and counts (never a customer's values): their text
  * is cached per catalog after the first format.

@@ -14,7 +14,8 @@ import { CandorError, type CandorErrorDetails } from '@candor/core';
  * - `explain/unknown_message` — a catalog defines a message id the explainer does not know.
  * - `explain/catalog_lint` — a message or label fails the catalog lint (faux familiarity,
  *   unverifiable claims).
- * - `explain/crypto_unavailable` — Web Crypto (`crypto.subtle`) is missing, so no audit hash.
+ * - `explain/crypto_unavailable` — no longer thrown: audit hashes come from `@candor/core`'s
+ *   `sha256Hex`, which needs no Web Crypto. Kept so code that matches on it still compiles.
  *
  * @example
  * if (isCandorError(error, 'explain/unknown_placeholder')) console.error(error.details.path);

@@ -99,7 +99,7 @@ function formatScalar(value: string | number, catalog: CompiledCatalog): string 
   return truncate(value.replace(/[\r\n\u2028\u2029]+/g, ' '));
 }
 
-const scalarCache = new WeakMap<CompiledCatalog, Map<string | number, string>>();
+const scalarCache = /* @__PURE__ */ new WeakMap<CompiledCatalog, Map<string | number, string>>();
 
 /**
  * Formats a JSON value for people: dates and numbers for the locale, lists with Intl.ListFormat,
@@ -160,7 +160,7 @@ function joinList(catalog: CompiledCatalog, items: readonly string[]): string {
   return text;
 }
 
-const listCache = new WeakMap<CompiledCatalog, Map<string, string>>();
+const listCache = /* @__PURE__ */ new WeakMap<CompiledCatalog, Map<string, string>>();
 
 /** The distinct categories of `facts`, in order (plain loops: these lists are short and hot). */
 function categoriesOf(facts: readonly Fact[]): DataCategoryId[] {

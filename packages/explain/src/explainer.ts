@@ -211,7 +211,7 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
       requestedLocale: explanation.requestedLocale,
       template: explanation.template,
       algorithm: 'SHA-256',
-      inputHash: await inputHash(
+      inputHash: inputHash(
         record,
         consulted,
         at,
@@ -219,7 +219,7 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
         explanation.requestedLocale,
         policy.source,
       ),
-      outputHash: await sha256Hex(canonicalJson(explanation)),
+      outputHash: sha256Hex(canonicalJson(explanation)),
       consent: consulted,
     };
     return { explanation, audit };

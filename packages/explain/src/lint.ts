@@ -60,7 +60,7 @@ const plainHint = 'say plainly that our systems used data, and which';
  * @example
  * defaultLintRules.map((r) => r.id);
  */
-export const defaultLintRules: readonly CatalogLintRule[] = Object.freeze([
+export const defaultLintRules: readonly CatalogLintRule[] = /* @__PURE__ */ Object.freeze([
   { id: 'en/we-know', kind: familiar, locales: ['en'], pattern: /\bwe know\b/i, hint: plainHint },
   {
     id: 'en/you-love',

@@ -113,4 +113,4 @@ export const customClausePlaceholders: Readonly<Record<string, PlaceholderType>>
  * @example
  * messageIds.includes('summary'); // true
  */
-export const messageIds = Object.keys(messageSpec) as MessageId[];
+export const messageIds = /* @__PURE__ */ Object.keys(messageSpec) as MessageId[];

@@ -109,7 +109,7 @@ const SAME_ORIGIN_PATH = /^\/(?![/\\])/;
 /** Percent-encoded slashes, backslashes and controls, which servers may decode before routing. */
 const ENCODED_SEPARATOR = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
 const PROBE_ORIGIN = 'https://candor.invalid';
-const urlCache = new Map<string, boolean>();
+const urlCache = /* @__PURE__ */ new Map<string, boolean>();
 
 function checkUrl(url: string): boolean {
   if (url.length === 0 || AMBIGUOUS.test(url)) return false;

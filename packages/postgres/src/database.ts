@@ -1,7 +1,12 @@
 import { CandorError } from '@candor/core';
-import type { PGlite } from '@electric-sql/pglite';
-import type { Pool } from 'pg';
-import { type CandorDriver, createPgDriver, createPgliteDriver, type HealthReport } from './driver';
+import {
+  type CandorDriver,
+  createPgDriver,
+  createPgliteDriver,
+  type HealthReport,
+  type PGliteLike,
+  type PgPoolLike,
+} from './driver';
 import { invalidOption } from './errors';
 import { type ChangeFeedOptions, createPostgresChangeFeed, type PostgresChangeFeed } from './feed';
 import {
@@ -25,8 +30,8 @@ export interface CandorDatabaseOptions {
    * `process.env.DATABASE_URL`. When set, wins over `dataDir`; `undefined` falls back to PGlite.
    */
   readonly url?: string | undefined;
-  /** An existing node-postgres pool to use (not closed by `close()`). */
-  readonly pool?: Pool;
+  /** An existing node-postgres pool (a `pg.Pool`) to use (not closed by `close()`). */
+  readonly pool?: PgPoolLike;
   /** Connections in the pool this package opens for `url` (default 10). */
   readonly poolSize?: number;
   /**
@@ -35,7 +40,7 @@ export interface CandorDatabaseOptions {
    */
   readonly dataDir?: string | undefined;
   /** An existing PGlite instance to use (not closed by `close()`). */
-  readonly pglite?: PGlite;
+  readonly pglite?: PGliteLike;
   /** Schema holding the `candor_` tables (default `public`); created when missing. */
   readonly schema?: string;
   /** Apply pending migrations on open (default `true`). */

@@ -1,8 +1,69 @@
 import { createHash } from 'node:crypto';
 import { CandorError } from '@candor/core';
-import type { PGlite } from '@electric-sql/pglite';
-import type { Pool, PoolClient } from 'pg';
 import { type PostgresErrorCode, queryFailed, sqlState } from './errors';
+
+// The pool and PGlite parameters are typed by what this package calls on them, not by importing
+// `pg` or `@electric-sql/pglite` types: the published `.d.ts` then needs neither `@types/pg` nor
+// PGlite's own type dependencies, and any compatible pool fits. `src/index.test-d.ts` checks that
+// a real `pg.Pool` and `PGlite` do.
+
+/** Rows of a query, as node-postgres and PGlite both resolve them. */
+interface RowsResult {
+  readonly rows: unknown[];
+}
+
+/**
+ * The part of a node-postgres `PoolClient` this package uses: queries, `release`, and the
+ * `notification`, `error` and `end` events of a listening connection.
+ */
+export interface PgPoolClientLike {
+  query(text: string): Promise<RowsResult>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<RowsResult>;
+  release(error?: Error | boolean): void;
+  on(
+    event: 'notification',
+    listener: (message: { channel: string; payload?: string | undefined }) => void,
+  ): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+}
+
+/**
+ * The part of a node-postgres `Pool` this package uses; a `pg.Pool` fits, as does any pool with
+ * the same methods.
+ *
+ * @example
+ * import pg from 'pg';
+ * const pool: PgPoolLike = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ */
+export interface PgPoolLike {
+  query(text: string): Promise<RowsResult>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<RowsResult>;
+  connect(): Promise<PgPoolClientLike>;
+  end(): Promise<void>;
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+}
+
+/** Something that runs a statement with `$1, $2, …` parameters: PGlite or its transaction. */
+interface PGliteQueryable {
+  query(text: string, params?: unknown[]): Promise<RowsResult>;
+}
+
+/**
+ * The part of a PGlite instance this package uses; an `@electric-sql/pglite` `PGlite` fits.
+ *
+ * @example
+ * import { PGlite } from '@electric-sql/pglite';
+ * const pglite: PGliteLike = await PGlite.create();
+ */
+export interface PGliteLike extends PGliteQueryable {
+  exec(text: string): Promise<unknown>;
+  transaction<T>(fn: (tx: PGliteQueryable) => Promise<T>): Promise<T>;
+  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
 
 /**
  * Something that runs one SQL statement with `$1, $2, …` parameters and resolves its rows: the
@@ -171,17 +232,20 @@ function wrapError(error: unknown, text: string): unknown {
  * @example
  * const driver = createPgliteDriver(await PGlite.create(), { owned: true });
  */
-export function createPgliteDriver(db: PGlite, options: { readonly owned: boolean }): CandorDriver {
+export function createPgliteDriver(
+  db: PGliteLike,
+  options: { readonly owned: boolean },
+): CandorDriver {
   let closed = false;
   const run = async <Row>(
-    target: Pick<PGlite, 'query'>,
+    target: PGliteQueryable,
     text: string,
     params?: readonly unknown[],
   ): Promise<Row[]> => {
     if (closed) throw closedError();
     try {
-      const result = await target.query<Row>(text, params as unknown[] | undefined);
-      return result.rows;
+      const result = await target.query(text, params as unknown[] | undefined);
+      return result.rows as Row[];
     } catch (error) {
       throw wrapError(error, text);
     }
@@ -224,11 +288,11 @@ export function createPgliteDriver(db: PGlite, options: { readonly owned: boolea
       const start = performance.now();
       try {
         if (closed) throw closedError();
-        const result = await db.query<{ v: string }>(VERSION_SQL);
+        const result = await db.query(VERSION_SQL);
         return {
           ok: true,
           kind: 'pglite',
-          serverVersion: result.rows[0]?.v ?? null,
+          serverVersion: (result.rows[0] as { v?: string } | undefined)?.v ?? null,
           latencyMs: performance.now() - start,
         };
       } catch (error) {
@@ -256,10 +320,13 @@ export function createPgliteDriver(db: PGlite, options: { readonly owned: boolea
  * @example
  * const driver = createPgDriver(new Pool({ connectionString: process.env.DATABASE_URL }), { owned: true });
  */
-export function createPgDriver(pool: Pool, options: { readonly owned: boolean }): CandorDriver {
+export function createPgDriver(
+  pool: PgPoolLike,
+  options: { readonly owned: boolean },
+): CandorDriver {
   let closed = false;
   const run = async <Row>(
-    target: Pick<Pool | PoolClient, 'query'>,
+    target: Pick<PgPoolLike | PgPoolClientLike, 'query'>,
     text: string,
     params?: readonly unknown[],
   ): Promise<Row[]> => {
@@ -354,11 +421,11 @@ export function createPgDriver(pool: Pool, options: { readonly owned: boolean })
       };
       try {
         if (closed) throw closedError();
-        const result = await pool.query<{ v: string }>(VERSION_SQL);
+        const result = await pool.query(VERSION_SQL);
         return {
           ok: true,
           kind: 'postgres',
-          serverVersion: result.rows[0]?.v ?? null,
+          serverVersion: (result.rows[0] as { v?: string } | undefined)?.v ?? null,
           latencyMs: performance.now() - start,
           pool: poolStats,
         };

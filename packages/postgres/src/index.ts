@@ -6,6 +6,9 @@ export type {
   HealthReport,
   IsolationLevel,
   ListenSession,
+  PGliteLike,
+  PgPoolClientLike,
+  PgPoolLike,
   SqlClient,
   TransactionOptions,
 } from './driver';

@@ -1,8 +1,48 @@
+import { CandorError } from './errors';
+
 /**
- * SHA-256 (FIPS 180-4) in plain JavaScript: the synchronous fallback where the runtime has no
- * native hash (browsers, edge runtimes). Small on purpose, so browser bundles stay small; tested
- * against Node's native digest on random input.
+ * Lower-case hex SHA-256 of a UTF-8 string, synchronously, everywhere: Node's native hash when the
+ * runtime offers it (`process.getBuiltinModule`, no import, so browser bundles are unaffected),
+ * else a small pure-JavaScript SHA-256 (browsers, edge runtimes). All give identical digests.
+ * Throws `core/invalid_input` (path `text`) when `text` is not a string.
+ *
+ * @example
+ * sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
  */
+export function sha256Hex(text: string): string {
+  if (typeof text !== 'string') {
+    throw new CandorError('core/invalid_input', 'text: must be a string', {
+      path: 'text',
+      value: text,
+    });
+  }
+  if (native === undefined) native = detectNativeSha256();
+  return native === null ? jsSha256Hex(text) : native(text);
+}
+
+type NativeHash = (text: string) => string;
+let native: NativeHash | null | undefined;
+
+function detectNativeSha256(): NativeHash | null {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process;
+    // One-shot `crypto.hash` (Node ≥ 20.12): every Node with `getBuiltinModule` (≥ 20.16) has it.
+    // A runtime without it gets the pure-JavaScript digest: identical, only slower.
+    const hash = (
+      proc?.getBuiltinModule?.('node:crypto') as
+        | { hash?(algorithm: 'sha256', text: string, encoding: 'hex'): string }
+        | undefined
+    )?.hash;
+    return typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : null;
+  } catch {
+    return null;
+  }
+}
+
+// SHA-256 (FIPS 180-4) in plain JavaScript: the synchronous fallback where the runtime has no
+// native hash. Small on purpose, so browser bundles stay small; tested against Node's native
+// digest on random input.
 
 // Round constants and initial state: the first 32 bits of the fractional parts of the cube roots
 // of the first 64 primes and the square roots of the first 8 primes (FIPS 180-4, 4.2.2 and 5.3.3).
@@ -25,7 +65,8 @@ function constants(): void {
 const encoder = /* @__PURE__ */ new TextEncoder();
 
 /**
- * Lower-case hex SHA-256 of the UTF-8 bytes of `text`, in plain JavaScript.
+ * Lower-case hex SHA-256 of the UTF-8 bytes of `text`, in plain JavaScript. Internal: exported
+ * for the test that compares it with the native digest.
  *
  * @example
  * jsSha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
