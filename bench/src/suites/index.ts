@@ -4,8 +4,8 @@ import { coreSuites } from './core.ts';
 import { explainSuites } from './explain.ts';
 import { feedSuites } from './feed.ts';
 import { feedbackSuites } from './feedback.ts';
-import { memorySuites } from './memory.ts';
 import { helperSuites } from './helpers.ts';
+import { memorySuites } from './memory.ts';
 import { postgresSuites } from './postgres.ts';
 import { rulesSuites } from './rules.ts';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   ancestorsOf,
-  checkAccessQuery,
-  checkAccessRecords,
   canonicalCopy,
   canonicalJson,
+  checkAccessQuery,
+  checkAccessRecords,
   coreJsonSchema,
   createVirtualClock,
   isCandorError,
