@@ -14,8 +14,12 @@ import {
 import type { LabelKind } from './types';
 
 /**
- * Human names for ids, per kind. Categories, purposes and topics fall back to their nearest
- * labelled ancestor (`user.financial.card.pan` → the label of `user.financial.card`).
+ * Human names for ids, per kind: data categories, purposes, topics, channels, fact sources, and
+ * rules (or models) by the decision source's id. Categories, purposes and topics fall back to
+ * their nearest labelled ancestor (`user.financial.card.pan` → the label of `user.financial.card`).
+ * In German, labels stand in the nominative and the accusative ("Ihre Kartendaten korrigieren"),
+ * so write them so both read the same: plural, feminine or neuter (`Ihre Standortdaten`, not
+ * `Ihr Standort`), and purposes without an article (`Schutz vor Betrug`).
  *
  * @example
  * const labels: CatalogLabels = { topics: { 'billing.card_expiry': 'your card expiring' } };
@@ -63,6 +67,7 @@ const labelKinds: readonly LabelKind[] = [
   'topics',
   'channels',
   'sources',
+  'rules',
 ];
 const hierarchical = new Set<LabelKind>(['categories', 'purposes', 'topics']);
 /**
@@ -101,7 +106,10 @@ export interface CompiledCatalog {
   format(id: string, values?: MessageValues): string;
   /** The label for `id`, or `null` when neither it nor an ancestor is labelled. */
   label(kind: LabelKind, id: string): string | null;
+  /** "a, b and c". */
   readonly list: Intl.ListFormat;
+  /** "a, b or c". */
+  readonly or: Intl.ListFormat;
   readonly date: Intl.DateTimeFormat;
   readonly number: Intl.NumberFormat;
 }
@@ -390,6 +398,7 @@ function compile(
       return null;
     },
     list: new Intl.ListFormat(locale, { type: 'conjunction', style: 'long' }),
+    or: new Intl.ListFormat(locale, { type: 'disjunction', style: 'long' }),
     date: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }),
     number: new Intl.NumberFormat(locale),
   };

@@ -10,9 +10,15 @@ import type {
 } from '@candor/core';
 
 /**
- * How much an explanation says: `short` (one sentence), `standard` (reasons, data, purpose,
- * controls, counterfactual) or `detailed` (adds when each fact was observed, where to change it,
- * and which rule or model decided).
+ * How much an explanation says; each layer adds to the one before.
+ * - `short`: one sentence a customer reads in five seconds (the first reason in plain words),
+ *   plus the settings link (and, for a critical decision, why it cannot be muted).
+ * - `standard`: that sentence (naming the topic), the data used in plain words with how we got
+ *   it (and from whom, for a partner's data), the purpose and legal basis, one counterfactual
+ *   line, and what the customer can do.
+ * - `detailed`: every condition our systems checked, each fact's source and when it was
+ *   recorded, which rule or model decided, its version and when, and the privacy notice version.
+ * Renderers show the reasons list only on the detailed layer; `reasons` is filled on every layer.
  *
  * @example
  * const layer: ExplanationLayer = 'standard';
@@ -74,6 +80,11 @@ export interface DataUse {
   readonly category: DataCategoryId;
   /** Localized name of the category ("your card details"). */
   readonly categoryLabel: string;
+  /**
+   * What the fact is, in the customer's words: its description's label in the explainer's
+   * `facts` registry ("your card's expiry date"), else the category's label.
+   */
+  readonly label: string;
   /** The system the fact came from, as recorded. */
   readonly source: string;
   /** Localized name of the source. */
@@ -291,7 +302,12 @@ export type ExplanationWarning =
       readonly ageMs: number;
       readonly maxAgeMs: number;
     }
-  | { readonly code: 'missing_label'; readonly kind: LabelKind; readonly id: string };
+  | {
+      readonly code: 'missing_label';
+      /** `facts` when a fact path has no description in the explainer's `facts` registry. */
+      readonly kind: LabelKind | 'facts';
+      readonly id: string;
+    };
 
 /**
  * The kinds of ids a catalog gives human names to.
@@ -299,7 +315,7 @@ export type ExplanationWarning =
  * @example
  * const kind: LabelKind = 'categories';
  */
-export type LabelKind = 'categories' | 'purposes' | 'topics' | 'channels' | 'sources';
+export type LabelKind = 'categories' | 'purposes' | 'topics' | 'channels' | 'sources' | 'rules';
 
 /**
  * Localized section headings, so renderers need no catalog.
