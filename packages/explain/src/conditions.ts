@@ -81,7 +81,7 @@ function formatterFor(
   time: boolean,
 ): { format: (value: JsonValue | undefined) => string; isDate: boolean } {
   const described = speaker.describe(fact);
-  if (described) return { format: described.format, isDate: described.isDate };
+  if (described) return described;
   const { catalog } = speaker;
   if (time)
     return {

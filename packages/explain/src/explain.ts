@@ -123,14 +123,22 @@ function humanize(id: string): string {
   return words(id.slice(id.lastIndexOf('.') + 1));
 }
 
+const wordsCache = new Map<string, string>();
+
 /** A whole id in words (`storm-rebooking` → `storm rebooking`), for names nobody labelled. */
 function words(id: string): string {
-  const text = id
-    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
-    .replace(/[._-]+/g, ' ')
-    .trim()
-    .toLowerCase();
-  return text === '' ? id : text;
+  let text = wordsCache.get(id);
+  if (text === undefined) {
+    text = id
+      .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
+      .replace(/[._-]+/g, ' ')
+      .trim()
+      .toLowerCase();
+    if (text === '') text = id;
+    if (wordsCache.size >= 1_000) wordsCache.clear();
+    wordsCache.set(id, text);
+  }
+  return text;
 }
 
 function invalid(path: string, value: unknown, why: string): never {
@@ -325,16 +333,11 @@ export function buildExplanation(
     return text;
   };
   // How facts are named and shown: their description in the registry, else their category.
-  const described = new Map<string, ResolvedFact | null>();
   const describe = (fact: Fact): ResolvedFact | null => {
-    let found = described.get(fact.path);
-    if (found === undefined) {
-      found = context.facts.resolve(fact.path, catalog);
-      described.set(fact.path, found);
-      if ((found === null || found.label === null) && !missing.has(`facts:${fact.path}`)) {
-        missing.add(`facts:${fact.path}`);
-        warnings.push({ code: 'missing_label', kind: 'facts', id: fact.path });
-      }
+    const found = context.facts.resolve(fact.path, catalog);
+    if ((found === null || found.label === null) && !missing.has(`facts:${fact.path}`)) {
+      missing.add(`facts:${fact.path}`);
+      warnings.push({ code: 'missing_label', kind: 'facts', id: fact.path });
     }
     return found;
   };
@@ -348,15 +351,11 @@ export function buildExplanation(
           within: formatDuration(window.withinMs, catalog),
         });
   };
-  const names = new Map<string, string>();
   const name = (fact: Fact): string => {
-    let text = names.get(fact.path);
-    if (text === undefined) {
-      const category = categoryLabel(fact.category);
-      text = describe(fact)?.label ?? windowName(fact, category) ?? category;
-      names.set(fact.path, text);
-    }
-    return text;
+    const own = describe(fact)?.label;
+    if (own) return own;
+    const category = categoryLabel(fact.category);
+    return windowName(fact, category) ?? category;
   };
   const subject = (fact: Fact): string => {
     const own = describe(fact)?.label;

@@ -373,9 +373,10 @@ function makeFormatter(
  */
 export function createFactBook(registry: FactRegistry = {}): FactBook {
   const cache = new WeakMap<CompiledCatalog, Map<string, ResolvedFact | null>>();
+  const empty = Object.keys(registry).length === 0;
   return {
     resolve(path, catalog) {
-      if (!Object.hasOwn(registry, path)) return null;
+      if (empty || !Object.hasOwn(registry, path)) return null;
       let byPath = cache.get(catalog);
       if (!byPath) {
         byPath = new Map();

@@ -136,8 +136,14 @@ export const HIDDEN_EXPECTED: ReadonlySet<OperatorKey> = new Set([
  * sentenceStart('das Ablaufdatum'); // 'Das Ablaufdatum'
  */
 export function sentenceStart(text: string): string {
-  const match = /^([\p{Ps}\p{Pi}"'⟦]*)(\p{Ll})/u.exec(text);
+  const first = text.charCodeAt(0);
+  // The common cases without a regular expression: a lower-case ASCII letter, or any other ASCII.
+  if (first >= 97 && first <= 122) return String.fromCharCode(first - 32) + text.slice(1);
+  if (first < 128 || Number.isNaN(first)) return text;
+  const match = START.exec(text);
   if (match === null) return text;
   const at = match[1]!.length;
   return text.slice(0, at) + match[2]!.toUpperCase() + text.slice(at + match[2]!.length);
 }
+
+const START = /^([\p{Ps}\p{Pi}"'⟦]*)(\p{Ll})/u;
