@@ -29,7 +29,7 @@ export type ExplanationLayer = 'short' | 'standard' | 'detailed';
  * One sentence of a reason, with the ids of the evidence facts it rests on (never empty).
  *
  * @example
- * const clause: Clause = { text: 'Our systems checked your card details …', evidence: ['f1'] };
+ * const clause: Clause = { text: 'Your card’s expiry date is June 30, 2026, before July 1, 2026.', evidence: ['f1'] };
  */
 export interface Clause {
   /** The localized sentence, plain text (renderers escape it). */
@@ -106,7 +106,7 @@ export interface DataUse {
  * The purpose the decision served and the legal basis it rests on now.
  *
  * @example
- * console.log(explanation.purpose.text); // 'Purpose: proactive service messages. Legal basis: …'
+ * console.log(explanation.purpose.text); // 'We use your data for proactive service messages. You agreed to this.'
  */
 export interface PurposeStatement {
   readonly id: PurposeId;
@@ -122,7 +122,7 @@ export interface PurposeStatement {
  * Who decided: a rule, a model, or a manual configuration, with version and time.
  *
  * @example
- * explanation.decision.text; // 'An automated rule (card-expiry, version 3) decided this on …' (detailed layer)
+ * explanation.decision.text; // 'Decided on June 1, 2026 by an automated rule: “Card expiry reminder”, version 3. …' (detailed layer)
  */
 export interface DecisionStatement {
   readonly kind: 'rule' | 'model' | 'manual';
