@@ -5,6 +5,8 @@ import {
   type JsonValue,
   type ProvenanceKind,
 } from '@candor/core';
+import type { ExplainerOptions, FactRegistry } from '@candor/explain';
+import { ruleCopy } from './rules';
 import type { CustomerView } from './service';
 
 /**
@@ -324,3 +326,136 @@ export function buildFacts(
   }
   return out;
 }
+
+/**
+ * What each fact is, in the customer's words, and how to show its values: the explainer names a
+ * fact by its label ("the payment amount") and falls back to its data category only without one.
+ * Paths are the facts' paths; a windowed count is named as `@candor/rules` labels it.
+ */
+export const factDescriptions: FactRegistry = {
+  'txn.amount': {
+    label: { en: 'the payment amount', de: 'die Höhe der Zahlung' },
+    format: 'money',
+    currency: 'EUR',
+  },
+  'txn.merchant': { label: { en: 'the shop you paid', de: 'das Geschäft der Zahlung' } },
+  'txn.country': {
+    label: { en: 'the country of the payment', de: 'das Land der Zahlung' },
+    format: 'country',
+  },
+  'account.homeCountry': {
+    label: { en: 'your home country', de: 'Ihr Heimatland' },
+    format: 'country',
+  },
+  'trip.route': { label: { en: 'your route', de: 'Ihre Reiseroute' } },
+  'trip.connection.airport': {
+    label: { en: 'your connecting airport', de: 'Ihr Umsteigeflughafen' },
+    values: { FRA: { en: 'Frankfurt', de: 'Frankfurt am Main' } },
+  },
+  'trip.connection.layoverMinutes': {
+    label: { en: 'your time to change planes', de: 'Ihre Umsteigezeit' },
+    format: 'duration',
+    unit: 'minute',
+  },
+  'trip.departsAt': {
+    label: { en: 'your departure time', de: 'Ihre Abflugzeit' },
+    format: 'datetime',
+  },
+  // A forecast from a weather service: context for the trip, not something the customer told us.
+  'weather.risk': {
+    label: {
+      en: 'the storm risk at your connecting airport',
+      de: 'die Sturmgefahr beim Umsteigen',
+    },
+    values: {
+      low: { en: 'low', de: 'gering' },
+      high: { en: 'high', de: 'hoch' },
+      severe: { en: 'severe', de: 'sehr hoch' },
+    },
+    correctable: false,
+  },
+  'card.last4': {
+    label: { en: 'the last four digits of your card', de: 'die letzten vier Ziffern Ihrer Karte' },
+  },
+  'card.expiresAt': {
+    label: { en: 'your card’s expiry date', de: 'das Ablaufdatum Ihrer Karte' },
+    format: 'date',
+  },
+  'subscription.plan': { label: { en: 'your plan', de: 'Ihr Abo' } },
+  'subscription.renewsAt': {
+    label: { en: 'your plan’s renewal date', de: 'die Verlängerung Ihres Abos' },
+    format: 'date',
+  },
+  'return.reason': {
+    label: { en: 'the reason you gave for your return', de: 'Ihre Angabe zum Rücksendegrund' },
+    values: { size: { en: '“wrong size”', de: '„falsche Größe“' } },
+  },
+  'return.item': { label: { en: 'the item you returned', de: 'die zurückgesandte Ware' } },
+  'count(order.returned, 90d)': {
+    label: {
+      en: 'the number of your returns for size in the last 90 days',
+      de: 'die Zahl Ihrer Rücksendungen wegen der Größe in den letzten 90 Tagen',
+    },
+    format: 'number',
+  },
+  'cart.items': {
+    label: { en: 'the number of items in your cart', de: 'die Zahl der Artikel im Warenkorb' },
+    format: 'number',
+  },
+  'preferences.sustainability': {
+    label: { en: 'your setting for eco-friendly shipping', de: 'Ihre Einstellung zum Öko-Versand' },
+    format: 'boolean',
+    values: { true: { en: 'on', de: 'an' }, false: { en: 'off', de: 'aus' } },
+  },
+};
+
+/** Names for the demo's own categories, purposes, topics and sources (English, as the demo is). */
+export const categoryLabels: Readonly<Record<string, string>> = {
+  'user.financial.subscription': 'your subscription',
+  'user.preferences': 'preferences you told us',
+  'user.preferences.sustainability': 'your stated interest in sustainability',
+};
+export const topicLabels: Readonly<Record<string, string>> = {
+  security: 'account security',
+  'security.suspicious_charge': 'suspicious payments',
+  travel: 'travel',
+  'travel.disruption': 'travel disruptions',
+  billing: 'billing',
+  'billing.card_expiry': 'your card expiring',
+  shopping: 'shopping',
+  'shopping.sizing': 'sizing help',
+  'shopping.shipping': 'shipping options',
+  offers: 'offers',
+  'offers.partners': 'partner offers',
+};
+export const sourceLabels: Readonly<Record<string, string>> = {
+  payments: 'our payment system',
+  bookings: 'your bookings',
+  weather_service: 'a weather service',
+  billing: 'your billing details',
+  orders: 'your orders',
+  shop: 'our shop',
+  account: 'your account',
+  preference_center: 'what you told us in your preferences',
+  'candor.rules': 'our rules',
+};
+/** Rules by their plain titles, for the detailed explanation's "decided by". */
+export const ruleLabels: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ruleCopy).map(([id, copy]) => [id, copy.title]),
+);
+
+/** Everything the demo tells its explainer about names: facts and labels. */
+export const explainerLabels = {
+  facts: factDescriptions,
+  messages: {
+    en: {
+      labels: {
+        categories: categoryLabels,
+        purposes: { 'marketing.partners': 'offers from our travel partners' },
+        topics: topicLabels,
+        sources: sourceLabels,
+        rules: ruleLabels,
+      },
+    },
+  },
+} satisfies Pick<ExplainerOptions, 'facts' | 'messages'>;

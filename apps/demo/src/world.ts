@@ -17,7 +17,13 @@ import {
   type Proposal,
   type RuleEngine,
 } from '@candor/rules';
-import { buildFacts, customers, eventTemplates, type SeedCustomer } from './catalog';
+import {
+  buildFacts,
+  customers,
+  eventTemplates,
+  explainerLabels,
+  type SeedCustomer,
+} from './catalog';
 import type { DemoConfig } from './config';
 import { controller, type DemoPurpose, notices, purposes } from './purposes';
 import { demoRules, ruleCopy } from './rules';
@@ -37,36 +43,6 @@ import type {
   SuppressionView,
 } from './service';
 import { type DemoStorage, openStorage, type StoredMessage } from './storage';
-
-const CATEGORY_LABELS: Readonly<Record<string, string>> = {
-  'user.financial.subscription': 'your subscription',
-  'user.preferences': 'preferences you told us',
-  'user.preferences.sustainability': 'your stated interest in sustainability',
-};
-const TOPIC_LABELS: Readonly<Record<string, string>> = {
-  security: 'account security',
-  'security.suspicious_charge': 'suspicious payments',
-  travel: 'travel',
-  'travel.disruption': 'travel disruptions',
-  billing: 'billing',
-  'billing.card_expiry': 'your card expiring',
-  shopping: 'shopping',
-  'shopping.sizing': 'sizing help',
-  'shopping.shipping': 'shipping options',
-  offers: 'offers',
-  'offers.partners': 'partner offers',
-};
-const SOURCE_LABELS: Readonly<Record<string, string>> = {
-  payments: 'our payment system',
-  bookings: 'your bookings',
-  weather_service: 'a weather service',
-  billing: 'your billing details',
-  orders: 'your orders',
-  shop: 'our shop',
-  account: 'your account',
-  preference_center: 'what you told us in your preferences',
-  'candor.rules': 'our rules',
-};
 
 /** A recent engine outcome, for the simulator's log. */
 interface LoggedOutcome extends OutcomeView {}
@@ -154,18 +130,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     locale: 'en',
     // "Manage everything" leads to the customer's preferences (the page links them directly).
     policy: { manageUrl: '/privacy' },
-    messages: {
-      en: {
-        labels: {
-          categories: CATEGORY_LABELS,
-          purposes: {
-            'marketing.partners': 'offers from our travel partners',
-          },
-          topics: TOPIC_LABELS,
-          sources: SOURCE_LABELS,
-        },
-      },
-    },
+    ...explainerLabels,
   });
 
   // Seed on the very first run: each customer's choices (and GPC signal) go through the ledger.

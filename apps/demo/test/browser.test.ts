@@ -156,19 +156,33 @@ describe.skipIf(!inChromium)('the demo in Chromium', () => {
 
     const data = page.locator('#data-used');
     const text = await data.innerText();
-    expect(text).toContain('your booked trips');
+    // Each fact by its own label (the forecast is not "your booked trips"), values formatted.
+    expect(text).toContain('The storm risk at your connecting airport');
     expect(text).toContain('severe');
-    expect(text).toContain('55');
+    expect(text).toContain('Your time to change planes');
+    expect(text).toContain('55 minutes');
+    expect(text).not.toContain('booked trips');
+    expect(text).not.toMatch(/weather\.risk|layoverMinutes|user\.travel/);
     // Only what the decision used: the trip's route and departure were sent but not tested.
     const paths = await data
       .locator('tr.fact')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
     expect(paths.sort()).toEqual(['trip.connection.layoverMinutes', 'weather.risk']);
     expect(await page.locator('#purpose').innerText()).toContain('proactive service messages');
+    // No ids, field paths, operator names or rule syntax anywhere a customer reads.
+    for (const section of ['#summary', '#data-used', '#purpose', '#controls']) {
+      const visible = await page.locator(section).innerText();
+      expect(visible).not.toMatch(/\p{L}[._]\p{L}|\p{Ll}\p{Lu}|[{}]|\bfact:/u);
+    }
     await snap(page, 'why');
 
     await page.getByRole('link', { name: 'In detail' }).click();
-    expect(await page.locator('#purpose').innerText()).toMatch(/storm-rebooking/);
+    expect(await page.locator('#purpose').innerText()).toMatch(
+      /Storm rebooking for a connecting flight”, version 1/,
+    );
+    expect(await page.locator('#reasons').innerText()).toContain(
+      'Your time to change planes is 55 minutes, less than 2 hours.',
+    );
 
     // "Stop this purpose" withdraws consent through the ledger.
     const stop = page.locator('[data-kind="stop_purpose"] button');
@@ -196,7 +210,7 @@ describe.skipIf(!inChromium)('the demo in Chromium', () => {
       message.getByRole('button', { name: 'Not interested' }).click(),
     ]);
     const suppressions = await page.locator('#suppressions').innerText();
-    expect(suppressions).toContain('shopping.shipping');
+    expect(suppressions).toContain('Messages about shipping options');
     expect(suppressions).toContain('not interested');
     await snap(page, 'suppressions');
 
@@ -237,7 +251,7 @@ describe.skipIf(!inChromium)('the demo in Chromium', () => {
       'Your browser sends Global Privacy Control',
     );
     expect(await gpcBrowser.locator('#history').innerText()).toMatch(
-      /GPC on[\s\S]*web\.sec-gpc-header/,
+      /GPC on[\s\S]*sent by your browser/,
     );
   });
 
@@ -323,7 +337,9 @@ describe.skipIf(!inChromium)('the demo in Chromium', () => {
     expect(count(inbox)).toBe(2);
     const page = await (await h.context()).newPage();
     await page.goto('/customers/cus_ana/inbox');
-    expect(await page.locator('#suppressions').innerText()).toContain('shopping.shipping');
+    expect(await page.locator('#suppressions').innerText()).toContain(
+      'Messages about shipping options',
+    );
     await page.goto('/customers/cus_chloe/preferences');
     expect(
       await page.locator('[data-purpose="service.proactive_support"] .status').innerText(),

@@ -1,7 +1,15 @@
 import type { ConsentGate, DecisionRecord } from '@candor/core';
-import { createExplainer, en, renderText } from '@candor/explain';
+import { createExplainer, en, readability, renderText } from '@candor/explain';
 import { IntlMessageFormat } from 'intl-messageformat';
-import type { Suite } from '../harness.ts';
+import {
+  proseOf,
+  stories,
+  storyClock,
+  storyConsent,
+  storyFacts,
+  storyMessages,
+} from '../../../packages/explain/test/stories.ts';
+import type { Metric, Suite } from '../harness.ts';
 
 const t = Date.UTC(2026, 5, 1);
 const day = 86_400_000;
@@ -65,13 +73,42 @@ const verdict = {
 const consent: ConsentGate = { decide: () => verdict };
 const explainer = createExplainer({
   clock: { now: () => t },
+  facts: {
+    'card.expiresAt': { label: { en: 'your card’s expiry date' }, format: 'date' },
+    'orders.count': { label: { en: 'the number of your orders' }, format: 'number' },
+  },
   messages: { en: { labels: { topics: { 'billing.card_expiry': 'your card expiring' } } } },
 });
 
 // The same ICU messages, with the same values, that the standard English layer formats.
 const card = 'your card details';
 const history = 'your purchase history';
+const expiry = 'your card’s expiry date';
+const orders = 'the number of your orders';
 const purpose = 'proactive service messages';
+const first = {
+  subject: expiry,
+  value: 'June 30, 2026',
+  valueKind: 'date',
+  operator: 'before',
+  compare: 'value',
+  expected: 'July 1, 2026',
+  from: '',
+  to: '',
+  days: 0,
+};
+const second = {
+  subject: orders,
+  value: '12',
+  valueKind: 'other',
+  operator: 'greaterThan',
+  compare: 'value',
+  expected: '3',
+  from: '',
+  to: '',
+  days: 0,
+};
+const statement = 'your card’s expiry date is June 30, 2026, before July 1, 2026';
 const calls: Array<[string, Record<string, string | number>]> = [
   ['heading.title', {}],
   ['heading.reasons', {}],
@@ -79,6 +116,33 @@ const calls: Array<[string, Record<string, string | number>]> = [
   ['heading.purpose', {}],
   ['heading.controls', {}],
   ['heading.withheld', {}],
+  ['condition', first],
+  ['condition', second],
+  [
+    'clause.condition',
+    {
+      data: expiry,
+      actual: 'June 30, 2026',
+      expected: 'July 1, 2026',
+      operator: 'before',
+      value: 'June 30, 2026',
+      count: 1,
+      statement,
+    },
+  ],
+  [
+    'clause.condition',
+    {
+      data: orders,
+      actual: '12',
+      expected: '3',
+      operator: 'greaterThan',
+      value: '12',
+      count: 1,
+      statement: 'the number of your orders is 12, more than 3',
+    },
+  ],
+  ['counterfactual.condition', { ...first, data: expiry, channel: 'email' }],
   [
     'summary',
     {
@@ -87,38 +151,22 @@ const calls: Array<[string, Record<string, string | number>]> = [
       dataList: `${card} and ${history}`,
       shownCount: 2,
       purpose,
+      reason: statement,
+      reasonAtStart: statement,
+      reasons: 2,
     },
-  ],
-  [
-    'clause.condition',
-    {
-      data: card,
-      actual: 'June 30, 2026',
-      expected: 'July 1, 2026',
-      operator: 'before',
-      value: 'June 30, 2026',
-      count: 1,
-    },
-  ],
-  [
-    'clause.condition',
-    { data: history, actual: '12', expected: '3', operator: 'greaterThan', value: '12', count: 1 },
-  ],
-  [
-    'counterfactual.condition',
-    { data: card, operator: 'before', expected: 'July 1, 2026', channel: 'email' },
   ],
   [
     'data.line',
-    { data: card, value: 'June 30, 2026', kind: 'stated', party: 'first', source: 'billing' },
+    { data: expiry, value: 'June 30, 2026', kind: 'stated', party: 'first', source: 'billing' },
   ],
-  ['data.line', { data: history, value: '12', kind: 'observed', party: 'first', source: 'shop' }],
+  ['data.line', { data: orders, value: '12', kind: 'observed', party: 'first', source: 'shop' }],
   ['data.change', {}],
   ['purpose.line', { purpose, basis: 'consent', allowedNow: 'yes' }],
   ['control.turnOffData', { data: card, purpose, mechanism: 'withdraw' }],
   ['control.turnOffData', { data: history, purpose, mechanism: 'withdraw' }],
-  ['control.correct', { data: card }],
-  ['control.correct', { data: history }],
+  ['control.correct', { data: expiry }],
+  ['control.correct', { data: orders }],
   ['control.stopPurpose', { purpose, mechanism: 'withdraw' }],
   ['control.muteTopic', { topic: 'your card expiring' }],
   ['control.fewer', {}],
@@ -135,7 +183,11 @@ const baseline = () => calls.map(([id, values]) => compiled.get(id)!.format(valu
 const explained = renderText(
   explainer.explain(record, { consent, layer: 'standard', locale: 'en' }),
 );
-if (!explained.includes('Our systems checked your purchase history (12): it is more than 3.'))
+if (
+  !explained.includes(
+    'You got this email about your card expiring partly because your card’s expiry date is June 30, 2026, before July 1, 2026.',
+  )
+)
   throw new Error(`explain bench: unexpected output\n${explained}`);
 
 const candor = () =>
@@ -151,6 +203,32 @@ const warm = () => {
     baseline();
   }
 };
+
+/** The standard layer of each demo story, scored as customers read it (headings and buttons aside). */
+function readabilityMetrics(): Metric[] {
+  const storyExplainer = createExplainer({
+    clock: storyClock,
+    facts: storyFacts,
+    messages: storyMessages,
+    policy: { manageUrl: '/privacy' },
+  });
+  const metrics: Metric[] = [];
+  for (const [id, record] of Object.entries(stories))
+    for (const locale of ['en', 'de'] as const) {
+      const e = storyExplainer.explain(record, {
+        consent: storyConsent,
+        layer: 'standard',
+        locale,
+      });
+      const { score } = readability(proseOf(e), locale);
+      metrics.push(
+        locale === 'en'
+          ? { name: `${id}, en`, value: score, unit: 'Flesch', target: { atLeast: 60 } }
+          : { name: `${id}, de`, value: score, unit: 'WSTF', target: { atMost: 9 } },
+      );
+    }
+  return metrics;
+}
 
 /** Explanation render (standard layer, English) against intl-messageformat formatting the same messages. */
 export const explainSuites: Suite[] = [
@@ -181,5 +259,10 @@ export const explainSuites: Suite[] = [
         atLeast: 1 / 3,
       },
     ],
+  },
+  {
+    kind: 'metrics',
+    name: 'explain: readability of the standard layer, demo stories',
+    measure: readabilityMetrics,
   },
 ];

@@ -10,14 +10,17 @@ import {
   explainJsonSchema,
   isSafeUrl,
   lintCatalog,
+  parseFactRegistry,
   parseMessageCatalog,
   parseParameterRegistry,
+  readability,
   render,
   renderHtml,
   renderJson,
   renderMarkdown,
   renderText,
   renderTransparency,
+  safeParseFactRegistry,
   safeParseMessageCatalog,
   safeParseParameterRegistry,
   sha256Hex,
@@ -95,6 +98,30 @@ const throwing: readonly Case[] = [
     values: [null, 42, {}, [], nullProto],
     call: (v) => createExplainer({ locale: v as any }),
     path: 'locale',
+  },
+  {
+    name: 'createExplainer({ facts })',
+    values: notOptions,
+    call: (v) => createExplainer({ facts: v as any }),
+    path: 'facts',
+  },
+  {
+    name: 'createExplainer({ facts: { path: description } })',
+    values: all,
+    call: (v) => createExplainer({ facts: { 'card.expiresAt': v as any } }),
+    path: /^facts\.card\.expiresAt/,
+  },
+  {
+    name: 'createExplainer({ facts: { path: { format } } })',
+    values: [null, 42, 'money', 'yen', {}],
+    call: (v) => createExplainer({ facts: { x: { label: 'x', format: v as any } } }),
+    path: /^facts\.x\.(?:format|currency)$/,
+  },
+  {
+    name: 'createExplainer({ facts: { path: { values } } })',
+    values: ['x', 42, [], { a: '' }, { a: 42 }],
+    call: (v) => createExplainer({ facts: { x: { label: 'x', values: v as any } } }),
+    path: /^facts\.x\.values/,
   },
   {
     name: 'createExplainer({ policy })',
@@ -279,6 +306,24 @@ const throwing: readonly Case[] = [
   },
   { name: 'parseMessageCatalog(input)', values: all, call: parseMessageCatalog, path: /^catalog/ },
   {
+    name: 'parseFactRegistry(input)',
+    values: [null, undefined, 'x', 42, [], { x: 1 }, { x: { format: 'money' } }],
+    call: parseFactRegistry,
+    path: /^facts/,
+  },
+  {
+    name: 'readability(text)',
+    values: notString,
+    call: (v) => readability(v as any, 'en'),
+    path: 'text',
+  },
+  {
+    name: 'readability(text, locale)',
+    values: notString,
+    call: (v) => readability('Hello.', v as any),
+    path: 'locale',
+  },
+  {
     name: 'parseParameterRegistry(input)',
     values: all,
     call: parseParameterRegistry,
@@ -396,6 +441,12 @@ describe('predicates and safeParse functions answer without throwing', () => {
     expect(parsed.success).toBe(false);
     if (!catalog.success) expect(catalog.error.code).toBe(code);
     if (!parsed.success) expect(parsed.error.code).toBe(code);
+  });
+
+  it.each(rows([null, undefined, 'x', 42, [], { x: 1 }]))('safeParseFactRegistry(%s)', (_, v) => {
+    const facts = safeParseFactRegistry(v);
+    expect(facts.success).toBe(false);
+    if (!facts.success) expect(facts.error.code).toBe(code);
   });
 
   it('canonicalJson still renders every JSON value', () => {

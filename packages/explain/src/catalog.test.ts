@@ -1,10 +1,12 @@
 import { isCandorError } from '@candor/core';
+import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { cardExpiryProposal, clock, fakeGate } from '../test/fixtures';
+import { loadCatalogs } from './catalog';
 import { de } from './catalogs/de';
 import { en } from './catalogs/en';
 import { createExplainer, type ExplainerOptions } from './explainer';
-import { messageIds } from './messages';
+import { messageIds, messageSpec } from './messages';
 
 function loadError(options: ExplainerOptions) {
   try {
@@ -172,5 +174,58 @@ describe('the catalog lint runs at load', () => {
       },
     });
     expect(error.details.value).toBe('amazing');
+  });
+});
+
+describe('messages format exactly as intl-messageformat formats them', () => {
+  /** Every select key a placeholder meets anywhere in a message, to try each branch. */
+  function keysOf(elements: readonly unknown[], into: Map<string, Set<string>>) {
+    for (const el of elements as Array<{
+      type: number;
+      value?: string;
+      options?: Record<string, { value: unknown[] }>;
+    }>) {
+      if (el.options && el.value) {
+        const keys = into.get(el.value) ?? new Set<string>();
+        for (const key of Object.keys(el.options)) keys.add(key);
+        into.set(el.value, keys);
+      }
+      for (const option of Object.values(el.options ?? {})) keysOf(option.value, into);
+    }
+  }
+
+  it('for every built-in message, every branch, in English and German', () => {
+    const catalogs = loadCatalogs();
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (const source of [en, de]) {
+      const compiled = catalogs.get(source.locale)!;
+      for (const id of messageIds) {
+        const text = source.messages[id]!;
+        const reference = new IntlMessageFormat(text, source.locale, undefined, {
+          ignoreTag: true,
+        });
+        const keys = new Map<string, Set<string>>();
+        keysOf(reference.getAst() as unknown[], keys);
+        const spec = messageSpec[id] as Record<string, string>;
+        for (let round = 0; round < 60; round++) {
+          const values: Record<string, string | number> = {};
+          for (const [name, type] of Object.entries(spec)) {
+            if (type === 'number') values[name] = [0, 1, 2, 5, 21, 0.25][round % 6]!;
+            else {
+              const options = [...(keys.get(name) ?? []), 'zz other', ''];
+              values[name] = options[Math.floor(random() * options.length)]!;
+            }
+          }
+          expect(
+            compiled.format(id, values),
+            `${source.locale} ${id} ${JSON.stringify(values)}`,
+          ).toBe(reference.format(values));
+        }
+      }
+    }
   });
 });

@@ -14,8 +14,12 @@ import {
 import type { LabelKind } from './types';
 
 /**
- * Human names for ids, per kind. Categories, purposes and topics fall back to their nearest
- * labelled ancestor (`user.financial.card.pan` → the label of `user.financial.card`).
+ * Human names for ids, per kind: data categories, purposes, topics, channels, fact sources, and
+ * rules (or models) by the decision source's id. Categories, purposes and topics fall back to
+ * their nearest labelled ancestor (`user.financial.card.pan` → the label of `user.financial.card`).
+ * In German, labels stand in the nominative and the accusative ("Ihre Kartendaten korrigieren"),
+ * so write them so both read the same: plural, feminine or neuter (`Ihre Standortdaten`, not
+ * `Ihr Standort`), and purposes without an article (`Schutz vor Betrug`).
  *
  * @example
  * const labels: CatalogLabels = { topics: { 'billing.card_expiry': 'your card expiring' } };
@@ -53,7 +57,7 @@ export interface CatalogOverride {
  * The pseudo-locale (accented English in ⟦brackets⟧) for spotting hard-coded or truncated text.
  *
  * @example
- * explainer.explain(record, { consent, locale: PSEUDO_LOCALE }).summary; // '⟦Yóú áré šééíñg …⟧'
+ * explainer.explain(record, { consent, locale: PSEUDO_LOCALE }).summary; // '⟦Yóú gót thíš émáíl …⟧'
  */
 export const PSEUDO_LOCALE = 'en-XA';
 
@@ -63,6 +67,7 @@ const labelKinds: readonly LabelKind[] = [
   'topics',
   'channels',
   'sources',
+  'rules',
 ];
 const hierarchical = /* @__PURE__ */ new Set<LabelKind>(['categories', 'purposes', 'topics']);
 /**
@@ -101,7 +106,10 @@ export interface CompiledCatalog {
   format(id: string, values?: MessageValues): string;
   /** The label for `id`, or `null` when neither it nor an ancestor is labelled. */
   label(kind: LabelKind, id: string): string | null;
+  /** "a, b and c". */
   readonly list: Intl.ListFormat;
+  /** "a, b or c". */
+  readonly or: Intl.ListFormat;
   readonly date: Intl.DateTimeFormat;
   readonly number: Intl.NumberFormat;
 }
@@ -112,8 +120,93 @@ interface AstElement {
   value?: string;
   options?: Record<string, { value: AstElement[] }>;
   children?: AstElement[];
+  offset?: number;
+  pluralType?: 'cardinal' | 'ordinal';
 }
-const T = { literal: 0, argument: 1, number: 2, date: 3, time: 4, select: 5, plural: 6, tag: 8 };
+const T = {
+  literal: 0,
+  argument: 1,
+  number: 2,
+  date: 3,
+  time: 4,
+  select: 5,
+  plural: 6,
+  pound: 7,
+  tag: 8,
+};
+
+/** True when a message uses only text, plain placeholders, `select`, `plural` and `#`. */
+function isPlain(elements: readonly AstElement[]): boolean {
+  for (const el of elements) {
+    if (el.type !== T.literal && el.type !== T.argument && el.type !== T.select) {
+      if (el.type !== T.plural && el.type !== T.pound) return false;
+    }
+    for (const option of Object.values(el.options ?? {})) if (!isPlain(option.value)) return false;
+  }
+  return true;
+}
+
+/** What a plain message needs to format: the locale's plural rules and number format. */
+interface PlainContext {
+  readonly cardinal: Intl.PluralRules;
+  readonly ordinal: Intl.PluralRules;
+  readonly number: Intl.NumberFormat;
+}
+
+/**
+ * Formats a plain message (see {@link isPlain}) straight from its AST, as intl-messageformat
+ * would (a `select` falls back to `other`; a `plural` tries `=n`, then the plural category; `#`
+ * is the plural's number, and only directly inside its plural), without building parts. Returns
+ * `null` for a missing value, so the caller lets intl-messageformat report it.
+ */
+function formatPlain(
+  elements: readonly AstElement[],
+  values: MessageValues,
+  context: PlainContext,
+  pluralValue: number | undefined,
+): string | null {
+  let out = '';
+  for (const el of elements) {
+    if (el.type === T.literal) {
+      out += el.value;
+      continue;
+    }
+    if (el.type === T.pound) {
+      if (pluralValue !== undefined) out += context.number.format(pluralValue);
+      continue;
+    }
+    const name = el.value!;
+    if (!Object.hasOwn(values, name)) return null;
+    const value = values[name];
+    if (el.type === T.argument) {
+      out += value === undefined || value === null ? '' : String(value);
+      continue;
+    }
+    const options = el.options!;
+    let option: { value: AstElement[] } | undefined;
+    let inner: string | null;
+    if (el.type === T.select) {
+      const key = String(value);
+      option = (Object.hasOwn(options, key) ? options[key] : undefined) ?? options.other;
+      if (option === undefined) return null;
+      inner = formatPlain(option.value, values, context, undefined);
+    } else {
+      const n = Number(value) - (el.offset ?? 0);
+      const exact = `=${value}`;
+      option = Object.hasOwn(options, exact) ? options[exact] : undefined;
+      if (option === undefined) {
+        const rules = el.pluralType === 'ordinal' ? context.ordinal : context.cardinal;
+        const rule = rules.select(n);
+        option = (Object.hasOwn(options, rule) ? options[rule] : undefined) ?? options.other;
+      }
+      if (option === undefined) return null;
+      inner = formatPlain(option.value, values, context, n);
+    }
+    if (inner === null) return null;
+    out += inner;
+  }
+  return out;
+}
 
 function checkPlaceholders(
   elements: readonly AstElement[],
@@ -309,6 +402,7 @@ function compile(
   }
   const formatters = new Map<string, IntlMessageFormat>();
   const asts = new Map<string, AstElement[]>();
+  const plain = new Map<string, AstElement[]>();
   const ids = source ? [...source.keys()] : Object.keys(messages);
   for (const id of ids) {
     const messagePath = `${path}.messages.${id}`;
@@ -336,6 +430,7 @@ function compile(
     checkPlaceholders(ast, allowed, messagePath, locale);
     formatters.set(id, formatter);
     asts.set(id, ast);
+    if (isPlain(ast)) plain.set(id, ast);
   }
   const memoized = new Map<string, { names: readonly string[]; root: MemoNode }>();
   let memoNodes = 0;
@@ -343,6 +438,21 @@ function compile(
     if (MEMOIZED.test(id))
       memoized.set(id, { names: Object.keys(messageSpec[id as MessageId] ?? {}), root: {} });
   const version = `${catalog.version}+${fingerprint(sortedJson({ m: catalog.messages, l: catalog.labels ?? {}, p: !!source }))}`;
+  const resolved = formatters.values().next().value?.resolvedOptions().locale ?? locale;
+  const plainContext: PlainContext = {
+    cardinal: new Intl.PluralRules(resolved, { type: 'cardinal' }),
+    ordinal: new Intl.PluralRules(resolved, { type: 'ordinal' }),
+    number: new Intl.NumberFormat(resolved),
+  };
+  /** Formats with the plain path when the message allows it, else with intl-messageformat. */
+  const run = (id: string, formatter: IntlMessageFormat, values: MessageValues | undefined) => {
+    const ast = plain.get(id);
+    if (ast !== undefined) {
+      const text = formatPlain(ast, values ?? {}, plainContext, undefined);
+      if (text !== null) return text;
+    }
+    return formatter.format(values as Record<string, string | number>) as string;
+  };
   const compiled: CompiledCatalog = {
     locale,
     version,
@@ -355,8 +465,7 @@ function compile(
           value: locale,
         });
       const entry = memoized.get(id);
-      if (entry === undefined)
-        return formatter.format(values as Record<string, string | number>) as string;
+      if (entry === undefined) return run(id, formatter, values);
       // Messages whose values are only ids, labels and counts: cache the text in a trie keyed by
       // the values themselves (no key strings to build), bounded in size.
       let node = entry.root;
@@ -368,14 +477,14 @@ function compile(
           if (++memoNodes > 20_000) {
             for (const other of memoized.values()) other.root = {};
             memoNodes = 0;
-            return formatter.format(values as Record<string, string | number>) as string;
+            return run(id, formatter, values);
           }
           next = {};
           node.next.set(value, next);
         }
         node = next;
       }
-      node.text ??= formatter.format(values as Record<string, string | number>) as string;
+      node.text ??= run(id, formatter, values);
       return node.text;
     },
     label(kind, id) {
@@ -390,6 +499,7 @@ function compile(
       return null;
     },
     list: new Intl.ListFormat(locale, { type: 'conjunction', style: 'long' }),
+    or: new Intl.ListFormat(locale, { type: 'disjunction', style: 'long' }),
     date: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }),
     number: new Intl.NumberFormat(locale),
   };

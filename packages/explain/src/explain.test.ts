@@ -23,25 +23,20 @@ describe('explain: a rule proposal', () => {
 
   it('says what our systems used, for which purpose, without implying a person', () => {
     expect(explanation.summary).toBe(
-      'You are seeing this email about your card expiring because our automated systems used your card details and your purchase history for proactive service messages.',
+      'You got this email about your card expiring partly because a value from your card details is June 30, 2026, before July 1, 2026.',
     );
     expect(explanation.purpose).toMatchObject({
       id: 'service.proactive_support',
       basis: 'consent',
       allowedNow: true,
-      text: 'Purpose: proactive service messages. Legal basis: your consent.',
+      text: 'We use your data for proactive service messages. You agreed to this.',
     });
   });
 
   it('gives each reason a clause that cites the evidence it rests on', () => {
     expect(explanation.reasons.map((r) => r.clauses.map((c) => [c.text, c.evidence]))).toEqual([
-      [
-        [
-          'Our systems checked your card details (June 30, 2026): it is before July 1, 2026.',
-          ['f_exp'],
-        ],
-      ],
-      [['Our systems checked your purchase history (5): it is more than 2.', ['f_orders']]],
+      [[`A value from your card details is June 30, 2026, before July 1, 2026.`, ['f_exp']]],
+      [['A value from your purchase history is 5, more than 2.', ['f_orders']]],
     ]);
     const shown = new Set(explanation.dataUsed.map((d) => d.factId));
     for (const reason of explanation.reasons)
@@ -56,9 +51,7 @@ describe('explain: a rule proposal', () => {
       ['f_exp', 'user.financial.card', 'billing', 'stated', NOW - 30 * duration.day],
       ['f_orders', 'user.behavior.purchase_history', 'shop', 'observed', NOW - duration.day],
     ]);
-    expect(explanation.dataUsed[1]?.text).toBe(
-      'your purchase history (5): recorded from your activity; source: shop.',
-    );
+    expect(explanation.dataUsed[1]?.text).toBe('Your purchase history: 5 (from your activity).');
   });
 
   it('offers a typed control for every promise in the issue, wired per reason', () => {
@@ -96,7 +89,7 @@ describe('explain: a rule proposal', () => {
 
   it('ends with one counterfactual line', () => {
     expect(explanation.counterfactual).toBe(
-      'You would not have received this email if your card details had not been before July 1, 2026.',
+      'You would not have got this email if a value from your card details had been on or after July 1, 2026.',
     );
   });
 
@@ -152,7 +145,7 @@ describe('explain: honesty guards', () => {
     expect(e.reasons).toEqual([]);
     expect(e.summary).toContain('information that is not shown here');
     expect(e.purpose.text).toBe(
-      'Purpose: proactive service messages. Legal basis: none applies now. This purpose is not active for you now.',
+      'We used your data for proactive service messages, but this purpose is not active for you now.',
     );
     expect(e.controls.map((c) => c.kind)).toEqual(['mute_topic', 'fewer_like_this', 'manage_all']);
     expect(renderText(e)).not.toMatch(/card details|purchase history|June 30/);
@@ -192,7 +185,7 @@ describe('explain: honesty guards', () => {
     );
     expect(allowed.withheld).toEqual([]);
     expect(renderText(allowed)).toContain(
-      'health information (Diabetes): estimated by our systems, not stated by you; source: partner-app (a partner).',
+      'Health information: Diabetes (estimated; source: partner app, a partner).',
     );
   });
 
@@ -270,7 +263,7 @@ describe('explain: layers and locales', () => {
   it('short is one sentence with values', () => {
     const e = explainer.explain(cardExpiryProposal(), { consent: fakeGate(), layer: 'short' });
     expect(e.summary).toBe(
-      'Because our systems used your card details (June 30, 2026) and your purchase history (5).',
+      'You got this email partly because a value from your card details is June 30, 2026, before July 1, 2026.',
     );
     expect(renderText(e)).toBe(`${e.summary}\n\nManage all your privacy and message settings`);
   });
@@ -279,7 +272,7 @@ describe('explain: layers and locales', () => {
     const e = explainer.explain(cardExpiryProposal(), { consent: fakeGate(), layer: 'detailed' });
     expect(e.dataUsed[0]?.text).toContain('Recorded on May 2, 2026.');
     expect(e.decision.text).toBe(
-      'Decided by an automated rule (card-expiry, version 3) on June 1, 2026.',
+      'Decided on June 1, 2026 by an automated rule: “card expiry”, version 3. It follows version 1 of our privacy notice.',
     );
   });
 
@@ -289,7 +282,7 @@ describe('explain: layers and locales', () => {
     expect(e.requestedLocale).toBe('de-AT');
     expect(e.warnings.filter((w) => w.code === 'locale_fallback')).toEqual([]);
     expect(e.reasons[0]?.clauses[0]?.text).toBe(
-      'Unsere Systeme haben Ihre Kartendaten (30. Juni 2026) geprüft: der Wert liegt vor 1. Juli 2026.',
+      'Der geprüfte Wert (Ihre Kartendaten) ist der 30. Juni 2026, also vor dem 1. Juli 2026.',
     );
   });
 
@@ -307,7 +300,7 @@ describe('explain: layers and locales', () => {
       .split('\n')
       .filter((line) => line !== '');
     for (const line of lines) expect(line).toMatch(/⟦.*⟧/);
-    expect(e.summary).toMatch(/^⟦Yóú áré šééíñg/);
+    expect(e.summary).toMatch(/^⟦Yóú gót thíš/);
   });
 
   it('reports ids without a label and names them plainly', () => {
@@ -344,7 +337,7 @@ describe('explain: operators named the way @candor/rules names them', () => {
       ],
     };
     const [reason] = explainer.explain(record, { consent: fakeGate() }).reasons;
-    expect(reason?.clauses[0]?.text).toContain('it is less than 9');
+    expect(reason?.clauses[0]?.text).toContain('is 5, less than 9');
     expect(reason?.clauses[0]?.text).not.toContain('matches');
   });
 });

@@ -6,10 +6,12 @@ import type {
   DecisionRecord,
   Fact,
   Instant,
-  JsonValue,
 } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
+import { type FactSpeaker, phraseCondition, refPath } from './conditions';
 import { explainError } from './errors';
+import { type FactBook, parseWindowPath, type ResolvedFact } from './facts';
+import { operatorKey, sentenceStart } from './phrase';
 import type { ResolvedPolicy } from './policy';
 import type {
   Clause,
@@ -23,6 +25,7 @@ import type {
   WithheldItem,
   WithheldReason,
 } from './types';
+import { formatDuration, formatValue } from './values';
 
 /**
  * Per-call options: the consent gate for the state *now*, the layer, and the locale.
@@ -49,14 +52,11 @@ export interface ExplainContext {
   readonly catalogs: ReadonlyMap<string, CompiledCatalog>;
   readonly defaultLocale: string;
   readonly policy: ResolvedPolicy;
+  /** The explainer's fact descriptions (labels and formats by fact path). */
+  readonly facts: FactBook;
 }
 
 const layers: readonly ExplanationLayer[] = ['short', 'standard', 'detailed'];
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ISO_DATE_TIME =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-const MAX_VALUE_CHARS = 200;
-
 /**
  * Finds the catalog for `requested`: exact match, then its language (`de-AT` → `de`), else the
  * default locale (reported as a fallback).
@@ -84,62 +84,6 @@ export function resolveLocale(
     if (language) return { catalog: language, fellBack: false };
   }
   return { catalog: catalogs.get(fallback)!, fellBack: true };
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
-}
-
-function formatScalar(value: string | number, catalog: CompiledCatalog): string {
-  if (typeof value === 'number') return catalog.number.format(value);
-  if (ISO_DATE.test(value) || ISO_DATE_TIME.test(value)) {
-    const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
-    if (Number.isFinite(ms)) return catalog.date.format(ms);
-  }
-  return truncate(value.replace(/[\r\n\u2028\u2029]+/g, ' '));
-}
-
-const scalarCache = /* @__PURE__ */ new WeakMap<CompiledCatalog, Map<string | number, string>>();
-
-/**
- * Formats a JSON value for people: dates and numbers for the locale, lists with Intl.ListFormat,
- * line breaks flattened. Strings and numbers are memoized per catalog (bounded).
- *
- * @example
- * formatValue('2026-06-30', catalogs.get('de')!); // '30. Juni 2026'
- */
-export function formatValue(
-  value: JsonValue | undefined,
-  catalog: CompiledCatalog,
-  depth = 0,
-): string {
-  if (value === undefined || value === null) return '—';
-  if (typeof value === 'string' || typeof value === 'number') {
-    let cache = scalarCache.get(catalog);
-    if (!cache) {
-      cache = new Map();
-      scalarCache.set(catalog, cache);
-    }
-    let text = cache.get(value);
-    if (text === undefined) {
-      text = formatScalar(value, catalog);
-      if (cache.size >= 2_000) cache.clear();
-      cache.set(value, text);
-    }
-    return text;
-  }
-  if (typeof value === 'boolean') return catalog.format('value.boolean', { value: String(value) });
-  if (depth > 1) return '…';
-  if (Array.isArray(value))
-    return truncate(
-      catalog.list.format(value.slice(0, 10).map((v) => formatValue(v, catalog, depth + 1))),
-    );
-  return truncate(
-    Object.entries(value)
-      .slice(0, 10)
-      .map(([k, v]) => `${k}: ${formatValue(v, catalog, depth + 1)}`)
-      .join(', '),
-  );
 }
 
 /** Joins labels with Intl.ListFormat ("a, b and c"); one item needs no formatter. */
@@ -176,8 +120,25 @@ function idsOfCategory(facts: readonly Fact[], category: DataCategoryId): string
 }
 
 function humanize(id: string): string {
-  const last = id.slice(id.lastIndexOf('.') + 1);
-  return last.replace(/_/g, ' ');
+  return words(id.slice(id.lastIndexOf('.') + 1));
+}
+
+const wordsCache = /* @__PURE__ */ new Map<string, string>();
+
+/** A whole id in words (`storm-rebooking` → `storm rebooking`), for names nobody labelled. */
+function words(id: string): string {
+  let text = wordsCache.get(id);
+  if (text === undefined) {
+    text = id
+      .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
+      .replace(/[._-]+/g, ' ')
+      .trim()
+      .toLowerCase();
+    if (text === '') text = id;
+    if (wordsCache.size >= 1_000) wordsCache.clear();
+    wordsCache.set(id, text);
+  }
+  return text;
 }
 
 function invalid(path: string, value: unknown, why: string): never {
@@ -297,11 +258,12 @@ export function buildExplanation(
   const label = (kind: LabelKind, id: string): string => {
     const found = catalog.label(kind, id);
     if (found !== null) return found;
-    if (kind === 'sources') return id;
+    if (kind === 'sources') return words(id);
     if (!missing.has(`${kind}:${id}`)) {
       missing.add(`${kind}:${id}`);
       warnings.push({ code: 'missing_label', kind, id });
     }
+    if (kind === 'rules') return words(id);
     return catalog.format('label.fallback', { name: humanize(id) });
   };
 
@@ -370,18 +332,51 @@ export function buildExplanation(
     }
     return text;
   };
+  // How facts are named and shown: their description in the registry, else their category.
+  const describe = (fact: Fact): ResolvedFact | null => {
+    const found = context.facts.resolve(fact.path, catalog);
+    if ((found === null || found.label === null) && !missing.has(`facts:${fact.path}`)) {
+      missing.add(`facts:${fact.path}`);
+      warnings.push({ code: 'missing_label', kind: 'facts', id: fact.path });
+    }
+    return found;
+  };
+  const windowName = (fact: Fact, data: string): string | null => {
+    const window = parseWindowPath(fact.path);
+    return window === null
+      ? null
+      : catalog.format('fact.window', {
+          agg: window.agg,
+          data,
+          within: formatDuration(window.withinMs, catalog),
+        });
+  };
+  const name = (fact: Fact): string => {
+    const own = describe(fact)?.label;
+    if (own) return own;
+    const category = categoryLabel(fact.category);
+    return windowName(fact, category) ?? category;
+  };
+  const subject = (fact: Fact): string => {
+    const own = describe(fact)?.label;
+    if (own) return own;
+    const category = categoryLabel(fact.category);
+    return windowName(fact, category) ?? catalog.format('fact.fallback', { data: category });
+  };
   const values = new Map<string, string>();
   const shownValue = (fact: Fact) => {
     let text = values.get(fact.id);
     if (text === undefined) {
-      text = formatValue(fact.value, catalog);
+      const own = describe(fact);
+      text = own ? own.format(fact.value) : formatValue(fact.value, catalog);
       values.set(fact.id, text);
     }
     return text;
   };
+  const speaker: FactSpeaker = { catalog, describe, subject, name };
 
   // Controls.
-  const subject = record.subject;
+  const subjectId = record.subject;
   const decisionId = record.id;
   const controls: ExplanationControl[] = [];
   const categoryControl = new Map<DataCategoryId, string>();
@@ -394,12 +389,14 @@ export function buildExplanation(
       controls.push({
         kind: 'turn_off_data',
         id,
-        label: catalog.format('control.turnOffData', {
-          data: categoryLabel(fact.category),
-          purpose: purposeLabel,
-          mechanism,
-        }),
-        subject,
+        label: sentenceStart(
+          catalog.format('control.turnOffData', {
+            data: categoryLabel(fact.category),
+            purpose: purposeLabel,
+            mechanism,
+          }),
+        ),
+        subject: subjectId,
         decisionId,
         purpose: record.purpose,
         dataCategory: fact.category,
@@ -409,14 +406,14 @@ export function buildExplanation(
     }
   }
   for (const fact of visible) {
-    if (fact.provenance.kind === 'derived') continue;
+    if (fact.provenance.kind === 'derived' || describe(fact)?.correctable === false) continue;
     const id = `correct_data:${fact.id}`;
     correctControl.set(fact.id, id);
     controls.push({
       kind: 'correct_data',
       id,
-      label: catalog.format('control.correct', { data: categoryLabel(fact.category) }),
-      subject,
+      label: sentenceStart(catalog.format('control.correct', { data: name(fact) })),
+      subject: subjectId,
       decisionId,
       factId: fact.id,
       dataCategory: fact.category,
@@ -432,8 +429,10 @@ export function buildExplanation(
     controls.push({
       kind: 'stop_purpose',
       id,
-      label: catalog.format('control.stopPurpose', { purpose: purposeLabel, mechanism }),
-      subject,
+      label: sentenceStart(
+        catalog.format('control.stopPurpose', { purpose: purposeLabel, mechanism }),
+      ),
+      subject: subjectId,
       decisionId,
       purpose: record.purpose,
       mechanism,
@@ -449,7 +448,7 @@ export function buildExplanation(
       kind: 'choose_channel',
       id,
       label: catalog.format('control.chooseChannel', { topic: topicLabel }),
-      subject,
+      subject: subjectId,
       decisionId,
       topic: record.action.topic,
       channel: record.action.channel,
@@ -464,7 +463,7 @@ export function buildExplanation(
         kind: 'mute_topic',
         id: muteId,
         label: catalog.format('control.muteTopic', { topic: topicLabel }),
-        subject,
+        subject: subjectId,
         decisionId,
         topic: record.action.topic,
         scope: 'topic',
@@ -474,7 +473,7 @@ export function buildExplanation(
         kind: 'fewer_like_this',
         id: fewerId,
         label: catalog.format('control.fewer'),
-        subject,
+        subject: subjectId,
         decisionId,
         scope: 'rule',
         target: record.source.id,
@@ -487,7 +486,7 @@ export function buildExplanation(
     kind: 'manage_all',
     id: 'manage_all',
     label: catalog.format('control.manage'),
-    subject,
+    subject: subjectId,
     decisionId,
     url: policy.manageUrl,
   });
@@ -498,36 +497,71 @@ export function buildExplanation(
     .map((fact) => ({ kind: 'fact', factId: fact.id, reason: hidden.get(fact.id)! }));
   const reasons: ExplainedReason[] = [];
   let counterfactual: string | null = null;
+  let mainReason: string | null = null;
   for (const reason of record.reasons) {
     const cited = reason.evidence.map((id) => facts.get(id)!);
     const shown = cited.filter((fact) => !hidden.has(fact.id));
     const params = reason.params ?? {};
-    const isCondition = reason.code === 'condition';
+    const path = params.path ?? params.fact;
+    const isCondition =
+      CONDITION_CODES.has(reason.code) && (reason.code !== 'trigger' || path !== undefined);
     const primary = isCondition
-      ? (cited.find((fact) => fact.path === (params.path ?? params.fact)) ?? cited[0]!)
+      ? (cited.find((fact) => fact.path === path) ?? cited[0]!)
       : (shown[0] ?? cited[0]!);
     if (shown.length === 0 || hidden.has(primary.id)) {
       withheld.push({ kind: 'reason', reasonId: reason.id, reason: 'evidence_withheld' });
       continue;
     }
     const custom = `clause.${reason.code}`;
-    const messageId = catalog.has(custom) ? custom : 'clause.generic';
-    const clauseFacts = isCondition ? [primary] : shown;
-    const distinct = categoriesOf(clauseFacts);
-    const expected = formatValue(params.expected, catalog);
-    const operator = operatorKey(params.operator ?? params.op);
-    const data = joinList(catalog, distinct.map(categoryLabel));
-    const clause: Clause = {
-      text: catalog.format(messageId, {
-        data,
-        actual: shownValue(primary),
-        expected,
-        operator,
-        value: shownValue(primary),
-        count: clauseFacts.length,
-      }),
-      evidence: clauseFacts.map((fact) => fact.id),
-    };
+    let clause: Clause;
+    if (isCondition) {
+      const other = refPath(params.expected);
+      const ref =
+        other === undefined
+          ? undefined
+          : (cited.find((fact) => fact.path === other) ??
+            record.evidence.find((fact) => fact.path === other));
+      const refShown = ref !== undefined && !hidden.has(ref.id) && ref.id !== primary.id;
+      const phrased = phraseCondition(speaker, reason, primary, ref, refShown, record.at);
+      const clauseFacts = refShown ? [primary, ref!] : [primary];
+      clause = {
+        text: sentenceStart(
+          catalog.format(catalog.has(custom) ? custom : 'clause.condition', {
+            data: name(primary),
+            actual: phrased.value,
+            expected: phrased.expected,
+            operator: phrased.operator,
+            value: phrased.value,
+            count: clauseFacts.length,
+            statement: phrased.statement,
+          }),
+        ),
+        evidence: clauseFacts.map((fact) => fact.id),
+      };
+      mainReason ??= phrased.statement;
+      if (counterfactual === null && reason.code !== 'trigger' && layer !== 'short')
+        counterfactual = catalog.format('counterfactual.condition', {
+          ...phrased.counterValues,
+          data: phrased.values.subject!,
+          channel: channelLabel,
+        });
+    } else {
+      const data = joinList(catalog, distinctNames(shown, name));
+      clause = {
+        text: sentenceStart(
+          catalog.format(catalog.has(custom) ? custom : 'clause.generic', {
+            data,
+            actual: shownValue(primary),
+            expected: formatValue(params.expected, catalog),
+            operator: operatorKey(params.operator ?? params.op, false, params.expected),
+            value: shownValue(primary),
+            count: shown.length,
+            statement: '',
+          }),
+        ),
+        evidence: shown.map((fact) => fact.id),
+      };
+    }
     if (clause.evidence.length === 0)
       throw explainError(
         'explain/clause_without_evidence',
@@ -537,21 +571,14 @@ export function buildExplanation(
           value: reason.id,
         },
       );
-    if (counterfactual === null && isCondition && layer !== 'short')
-      counterfactual = catalog.format('counterfactual.condition', {
-        data,
-        operator,
-        expected,
-        channel: channelLabel,
-      });
     const reasonControls: string[] = [];
     for (const category of categoriesOf(shown)) {
       const id = categoryControl.get(category);
       if (id) reasonControls.push(id);
     }
-    for (const fact of clauseFacts) {
-      const id = correctControl.get(fact.id);
-      if (id) reasonControls.push(id);
+    for (const id of clause.evidence) {
+      const control = correctControl.get(id);
+      if (control) reasonControls.push(control);
     }
     reasons.push({
       id: reason.id,
@@ -568,27 +595,18 @@ export function buildExplanation(
     shownCount: visible.length,
     channel: channelLabel,
   });
-  const summary =
-    layer === 'short'
-      ? catalog.format('short', {
-          dataList: joinList(
-            catalog,
-            visible.map((fact) =>
-              catalog.format('data.withValue', {
-                data: categoryLabel(fact.category),
-                value: shownValue(fact),
-              }),
-            ),
-          ),
-          shownCount: visible.length,
-        })
-      : catalog.format('summary', {
-          channel: channelLabel,
-          topic: topicLabel,
-          dataList,
-          shownCount: visible.length,
-          purpose: purposeLabel,
-        });
+  const opening = {
+    channel: channelLabel,
+    topic: topicLabel,
+    dataList,
+    shownCount: visible.length,
+    purpose: purposeLabel,
+    reason: mainReason ?? '',
+    reasonAtStart: sentenceStart(mainReason ?? ''),
+    // Withheld reasons count too: "partly because" stays true when one is not shown.
+    reasons: mainReason === null ? 0 : reasons.length + withheldReasons(withheld),
+  };
+  const summary = sentenceStart(catalog.format(layer === 'short' ? 'short' : 'summary', opening));
 
   const detailed = layer === 'detailed';
   const changeText = catalog.format('data.change');
@@ -596,21 +614,29 @@ export function buildExplanation(
     const isStale = stale.get(fact.id) === true;
     const url = policy.changeUrl(fact.provenance.source, fact.category);
     const sourceLabel = label('sources', fact.provenance.source);
-    let text = catalog.format('data.line', {
-      data: categoryLabel(fact.category),
-      value: shownValue(fact),
-      kind: fact.provenance.kind,
-      party: fact.provenance.party,
-      source: sourceLabel,
-    });
+    let text = sentenceStart(
+      catalog.format('data.line', {
+        data: name(fact),
+        value: shownValue(fact),
+        kind: fact.provenance.kind,
+        party: fact.provenance.party,
+        source: sourceLabel,
+      }),
+    );
     if (detailed)
-      text += ` ${catalog.format('data.observed', { observedAt: catalog.date.format(fact.provenance.observedAt), stale: String(isStale) })}`;
+      text += ` ${catalog.format('data.observed', {
+        observedAt: catalog.date.format(fact.provenance.observedAt),
+        stale: String(isStale),
+        source: sourceLabel,
+        party: fact.provenance.party,
+      })}`;
     if (isStale) text += ` ${catalog.format('data.stale')}`;
     return {
       factId: fact.id,
       path: fact.path,
       category: fact.category,
       categoryLabel: categoryLabel(fact.category),
+      label: name(fact),
       source: fact.provenance.source,
       sourceLabel,
       kind: fact.provenance.kind,
@@ -635,6 +661,20 @@ export function buildExplanation(
     withheldText.push(catalog.format('withheld.sensitive', { count: sensitiveCount }));
   if (reasonCount > 0)
     withheldText.push(catalog.format('withheld.reasons', { count: reasonCount }));
+
+  let decisionText: string | null = null;
+  if (detailed) {
+    decisionText = catalog.format('decision.source', {
+      kind: record.source.kind,
+      id: record.source.id,
+      name: label('rules', record.source.id),
+      version: String(record.source.version),
+      decidedAt: catalog.date.format(record.at),
+    });
+    const notice = purposeVerdict?.noticeVersion;
+    if (typeof notice === 'string' && notice !== '')
+      decisionText += ` ${catalog.format('decision.notice', { notice })}`;
+  }
 
   return {
     id: `${record.id}/${layer}/${catalog.locale}`,
@@ -672,14 +712,7 @@ export function buildExplanation(
       id: record.source.id,
       version: record.source.version,
       at: record.at,
-      text: detailed
-        ? catalog.format('decision.source', {
-            kind: record.source.kind,
-            id: record.source.id,
-            version: String(record.source.version),
-            decidedAt: catalog.date.format(record.at),
-          })
-        : null,
+      text: decisionText,
     },
     controls,
     controlsNote: critical ? catalog.format('control.criticalNote') : null,
@@ -690,22 +723,25 @@ export function buildExplanation(
   };
 }
 
-/**
- * Condition operators as the catalogs name them. Reasons may use json-rules-engine's names
- * (`lessThan`) or `@candor/rules`' short ones (`lt`); both render the same words.
- */
-const OPERATOR_KEYS: Readonly<Record<string, string>> = {
-  eq: 'equal',
-  neq: 'notEqual',
-  lt: 'lessThan',
-  lte: 'lessThanInclusive',
-  gt: 'greaterThan',
-  gte: 'greaterThanInclusive',
-  notContains: 'doesNotContain',
-  withinLast: 'within',
-};
+/** Reason codes phrased as conditions: `@candor/rules`' `condition`, `condition_not`, `trigger`. */
+const CONDITION_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
+  'condition',
+  'condition_not',
+  'trigger',
+]);
 
-function operatorKey(value: unknown): string {
-  if (typeof value !== 'string') return '';
-  return Object.hasOwn(OPERATOR_KEYS, value) ? OPERATOR_KEYS[value]! : value;
+function withheldReasons(withheld: readonly WithheldItem[]): number {
+  let count = 0;
+  for (const item of withheld) if (item.kind === 'reason') count++;
+  return count;
+}
+
+/** The distinct names of `facts`, in order. */
+function distinctNames(facts: readonly Fact[], name: (fact: Fact) => string): string[] {
+  const out: string[] = [];
+  for (const fact of facts) {
+    const text = name(fact);
+    if (!out.includes(text)) out.push(text);
+  }
+  return out;
 }

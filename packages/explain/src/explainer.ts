@@ -28,6 +28,7 @@ import {
   type ExplainContext,
   type ExplainOptions,
 } from './explain';
+import { checkFactRegistry, createFactBook, type FactRegistry } from './facts';
 import { checkLintOptions } from './lint';
 import { type ExplainPolicy, resolvePolicy } from './policy';
 import {
@@ -38,8 +39,8 @@ import {
 import type { Explanation } from './types';
 
 /**
- * Options for {@link createExplainer}: default locale, catalogs and overrides, catalog lint,
- * policy, clock.
+ * Options for {@link createExplainer}: default locale, fact descriptions, catalogs and
+ * overrides, catalog lint, policy, clock.
  *
  * @example
  * const options: ExplainerOptions = { locale: 'de', policy: { manageUrl: '/privacy' } };
@@ -47,6 +48,13 @@ import type { Explanation } from './types';
 export interface ExplainerOptions extends CatalogOptions {
   /** The default and fallback locale. Default `en`. */
   readonly locale?: string;
+  /**
+   * What each fact is, in the customer's words, and how to show its values, by fact path:
+   * `{ 'card.expiresAt': { label: { en: "your card's expiry date", de: 'das Ablaufdatum Ihrer
+   * Karte' }, format: 'date' } }`. Facts without a description are named by their data
+   * category. Checked and linted here, once.
+   */
+  readonly facts?: FactRegistry;
   /** Sensitive categories, evidence TTLs, where to change data. */
   readonly policy?: ExplainPolicy;
   /** Where "now" comes from (consent state and evidence age are judged at this instant). */
@@ -176,8 +184,14 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
     );
   const policy = resolvePolicy(options.policy);
   const clock = options.clock ?? systemClock;
-  const context: ExplainContext = { catalogs, defaultLocale, policy };
   const lint = options.lint ?? {};
+  if (options.facts !== undefined) checkFactRegistry(options.facts, lint);
+  const context: ExplainContext = {
+    catalogs,
+    defaultLocale,
+    policy,
+    facts: createFactBook(options.facts),
+  };
   const strict = options.strictAccessLog === true;
   /** Records that the explanation read the customer's data (see `accessLog`). */
   const record = (explanation: Explanation, decision: DecisionRecord): Promise<void> => {

@@ -14,12 +14,15 @@ export type { ExplainErrorCode } from './errors';
 export type { ExplainOptions } from './explain';
 export type { AuditedExplanation, Explainer, ExplainerOptions } from './explainer';
 export { createExplainer } from './explainer';
+export type { FactDescription, FactFormat } from './facts';
 export type { CatalogLintOptions, CatalogLintRule, LintFinding } from './lint';
 export { defaultLintRules, lintCatalog } from './lint';
 export type { MessageId, PlaceholderType } from './messages';
 export { messageSpec } from './messages';
 export type { EvidenceTtl, ExplainPolicy } from './policy';
 export { defaultSensitiveCategories, isSafeUrl } from './policy';
+export type { Readability } from './readability';
+export { readability } from './readability';
 export type { RenderFormat } from './render';
 export {
   escapeHtml,
@@ -34,10 +37,13 @@ export {
 } from './render';
 export {
   explainJsonSchema,
+  FactRegistry,
   MessageCatalog,
   ParameterRegistry,
+  parseFactRegistry,
   parseMessageCatalog,
   parseParameterRegistry,
+  safeParseFactRegistry,
   safeParseMessageCatalog,
   safeParseParameterRegistry,
 } from './schemas';

@@ -14,13 +14,46 @@ const clausePlaceholders = {
   operator: 'text',
   value: 'text',
   count: 'number',
+  statement: 'text',
+} as const;
+
+/** What a condition's sentence is made of (see `condition`). */
+const conditionPlaceholders = {
+  subject: 'text',
+  value: 'text',
+  valueKind: 'text',
+  operator: 'text',
+  compare: 'text',
+  expected: 'text',
+  from: 'text',
+  to: 'text',
+  days: 'number',
+} as const;
+
+/** The opening sentence, shared by `short` and `summary`. */
+const summaryPlaceholders = {
+  channel: 'text',
+  topic: 'text',
+  dataList: 'text',
+  shownCount: 'number',
+  purpose: 'text',
+  reason: 'text',
+  reasonAtStart: 'text',
+  reasons: 'number',
 } as const;
 
 /**
  * Every message the explainer formats and the placeholders it supplies to each. A catalog must
  * define all of them; a message may use only the placeholders listed here. Teams may add
  * `clause.<reason code>` messages for their own reason codes (placeholders: `data`, `actual`,
- * `expected`, `operator`, `value`, `count`).
+ * `expected`, `operator`, `value`, `count`, `statement`).
+ *
+ * `condition` is the heart of it: one clause (no capital, no full stop) saying what a fact is
+ * and how it compares, per operator (`equal`, `lessThan`, `in`, `between`, `within`,
+ * `daysUntil`, `before`, … and each one's negation); `subject` is the
+ * fact's label, `compare` is `value` (a constant), `fact` (another fact: `expected` then names
+ * it and its value) or `hidden` (another fact that may not be shown). `short` and `summary` put
+ * the first reason's clause into one sentence; `counterfactual.condition` states its opposite.
  *
  * @example
  * Object.keys(messageSpec).includes('summary'); // true
@@ -32,25 +65,30 @@ export const messageSpec = {
   'heading.purpose': {},
   'heading.controls': {},
   'heading.withheld': {},
-  short: { dataList: 'text', shownCount: 'number' },
-  summary: {
-    channel: 'text',
-    topic: 'text',
-    dataList: 'text',
-    shownCount: 'number',
-    purpose: 'text',
-  },
+  short: summaryPlaceholders,
+  summary: summaryPlaceholders,
+  condition: conditionPlaceholders,
   'clause.condition': clausePlaceholders,
   'clause.generic': clausePlaceholders,
-  'counterfactual.condition': { data: 'text', operator: 'text', expected: 'text', channel: 'text' },
+  'counterfactual.condition': { ...conditionPlaceholders, data: 'text', channel: 'text' },
   'counterfactual.generic': { dataList: 'text', shownCount: 'number', channel: 'text' },
   'data.line': { data: 'text', kind: 'text', party: 'text', source: 'text', value: 'text' },
-  'data.observed': { observedAt: 'text', stale: 'text' },
+  'data.observed': { observedAt: 'text', stale: 'text', source: 'text', party: 'text' },
   'data.stale': {},
   'data.change': {},
   'data.withValue': { data: 'text', value: 'text' },
   'purpose.line': { purpose: 'text', basis: 'text', allowedNow: 'text' },
-  'decision.source': { kind: 'text', id: 'text', version: 'text', decidedAt: 'text' },
+  'decision.source': {
+    kind: 'text',
+    id: 'text',
+    name: 'text',
+    version: 'text',
+    decidedAt: 'text',
+  },
+  'decision.notice': { notice: 'text' },
+  'fact.fallback': { data: 'text' },
+  'fact.window': { agg: 'text', data: 'text', within: 'text' },
+  'value.otherFact': { data: 'text', value: 'text' },
   'control.turnOffData': { data: 'text', purpose: 'text', mechanism: 'text' },
   'control.stopPurpose': { purpose: 'text', mechanism: 'text' },
   'control.muteTopic': { topic: 'text' },
@@ -102,7 +140,7 @@ export type MessageId = keyof typeof messageSpec;
  * Placeholders a `clause.<code>` message may use.
  *
  * @example
- * Object.keys(customClausePlaceholders); // ['data', 'actual', 'expected', 'operator', 'value', 'count']
+ * Object.keys(customClausePlaceholders); // ['data', 'actual', 'expected', 'operator', 'value', 'count', 'statement']
  */
 export const customClausePlaceholders: Readonly<Record<string, PlaceholderType>> =
   clausePlaceholders;

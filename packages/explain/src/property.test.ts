@@ -2,7 +2,9 @@ import type { DecisionRecord, Fact } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clock, fakeGate, NOW } from '../test/fixtures';
+import { machineWords, visibleText } from '../test/machine-words';
 import { createExplainer } from './explainer';
+import type { FactRegistry } from './facts';
 import { render } from './render';
 
 const explainers = [
@@ -128,6 +130,157 @@ describe('property: withheld data never appears in any rendered format', () => {
             ).toBe(true);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+// Generated decisions shaped like @candor/rules proposals: dotted and camelCase paths, snake_case
+// sources, kebab-case rule ids, every operator (short and long names, negated), comparisons with
+// other facts, windows. Whatever they hold, customers read no machine words.
+const word = fc.stringMatching(/^[a-z]{3,8}$/).map((w) => `w${w}`);
+const opName = fc.constantFrom(
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'notIn',
+  'contains',
+  'notContains',
+  'startsWith',
+  'between',
+  'exists',
+  'matches',
+  'withinLast',
+  'daysUntil',
+  'before',
+  'after',
+  'equal',
+  'lessThanInclusive',
+  'greaterThan',
+  'doesNotContain',
+  'someFutureOp',
+);
+const factValue = fc.oneof(
+  word,
+  fc.integer({ min: 0, max: 10_000 }),
+  fc.boolean(),
+  fc.integer({ min: -400, max: 400 }).map((d) => new Date(NOW + d * 86_400_000).toISOString()),
+  fc.array(word, { minLength: 1, maxLength: 3 }),
+);
+const generated = fc
+  .record({
+    segments: fc.array(fc.tuple(word, word), { minLength: 2, maxLength: 4 }),
+    values: fc.array(factValue, { minLength: 4, maxLength: 4 }),
+    reasons: fc.array(
+      fc.record({
+        op: opName,
+        negated: fc.boolean(),
+        trigger: fc.boolean(),
+        against: fc.oneof(
+          factValue,
+          fc.constant('ref' as const),
+          fc.tuple(fc.nat(100), fc.nat(100)),
+          fc.constantFrom('30d', '2h', '90m'),
+        ),
+        cites: fc.nat(3),
+        window: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    described: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    format: fc.constantFrom('text', 'number', 'money', 'date', 'duration', 'country', 'boolean'),
+    withdrawn: fc.boolean(),
+    critical: fc.boolean(),
+    layer: fc.constantFrom('short', 'standard', 'detailed' as const),
+    locale: fc.constantFrom('en', 'de'),
+  })
+  .map((s) => {
+    const paths = s.values.map((_, i) => {
+      const [a, b] = s.segments[i % s.segments.length]!;
+      return `${a}.${b}Value${i}`;
+    });
+    const evidence: Fact[] = s.values.map((value, i) => ({
+      id: `f${i}`,
+      path: s.reasons[i]?.window ? `count(${paths[i]}, 90d)` : paths[i]!,
+      category: `user.${s.segments[0]![0]}_data.${s.segments[i % s.segments.length]![1]}Items`,
+      value,
+      provenance: {
+        source: `src_${s.segments[0]![1]}`,
+        kind: i === 3 ? 'derived' : 'observed',
+        observedAt: NOW - i,
+        party: i === 2 ? 'third' : 'first',
+      },
+    }));
+    const record: DecisionRecord = {
+      id: 'd1',
+      subject: 'cus_1',
+      at: NOW,
+      source: { kind: 'rule', id: `rule-${s.segments[0]![0]}-alert`, version: 2 },
+      action: {
+        type: 'notify',
+        channel: 'push_channel',
+        topic: `topic.${s.segments[0]![1]}Alerts`,
+        ...(s.critical ? { critical: true } : {}),
+      },
+      purpose: `service.${s.segments[0]![0]}_help`,
+      dataCategories: evidence.map((f) => f.category),
+      reasons: s.reasons.map((r, i) => {
+        const primary = evidence[r.cites]!;
+        const other = evidence[(r.cites + 1) % evidence.length]!;
+        return {
+          id: `r${i}`,
+          code: r.trigger ? 'trigger' : r.negated ? 'condition_not' : 'condition',
+          text: `${primary.path} ${r.op} ${JSON.stringify(r.against)}`,
+          evidence: r.against === 'ref' ? [primary.id, other.id] : [primary.id],
+          params: {
+            fact: primary.path,
+            op: r.op,
+            expected: r.against === 'ref' ? { fact: other.path } : r.against,
+            actual: primary.value,
+          },
+        };
+      }),
+      evidence,
+      consent: [],
+    };
+    const facts = Object.fromEntries(
+      evidence
+        .filter((_, i) => s.described[i])
+        .map((f) => [
+          f.path,
+          {
+            label: { en: `the ${s.segments[0]![0]} level`, de: `die Stufe ${s.segments[0]![0]}` },
+            format: s.format,
+            ...(s.format === 'money' ? { currency: 'EUR' } : {}),
+          },
+        ]),
+    );
+    const ids = [
+      record.source.id,
+      record.purpose,
+      record.action.topic,
+      record.action.channel,
+      ...evidence.flatMap((f) => [f.path, f.category, f.provenance.source]),
+    ];
+    return { ...s, record, facts, ids };
+  });
+
+describe('property: no machine words in any customer-facing rendering', () => {
+  it('holds for generated rule proposals, in every layer, locale and text format', () => {
+    fc.assert(
+      fc.property(generated, (s) => {
+        const explainer = createExplainer({ clock, facts: s.facts as FactRegistry });
+        const gate = fakeGate({ withdrawn: s.withdrawn ? [s.record.evidence[1]!.category] : [] });
+        const e = explainer.explain(s.record, { consent: gate, layer: s.layer, locale: s.locale });
+        for (const format of ['text', 'markdown', 'html'] as const) {
+          const text = visibleText(render(e, format), format);
+          expect(machineWords(text, s.ids), text).toEqual([]);
+        }
+      }),
+      { numRuns: 120 },
     );
   });
 });

@@ -6,10 +6,10 @@ it('runs the README examples as a user would', async () => {
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(proposal?.logs).toEqual([
-    'Because our systems used your card details (June 30, 2026) and your purchase history (5).',
-    'Our systems checked your purchase history (5): it is more than 2.',
-    'You would not have received this email if your card details had not been before July 1, 2026.',
-    'Sie sehen diese E-Mail zum Thema Kartenablauf, weil unsere automatisierten Systeme Ihre Kartendaten und Ihre Kaufhistorie für proaktive Servicenachrichten verwendet haben.',
+    'You got this email partly because your card’s expiry date is June 30, 2026, before July 1, 2026.',
+    'The number of your orders in the last 90 days is 5, more than 2.',
+    'You would not have got this email if your card’s expiry date had been on or after July 1, 2026.',
+    'Ein Grund für diese E-Mail zum Thema Kartenablauf: Das Ablaufdatum Ihrer Karte ist der 30. Juni 2026, also vor dem 1. Juli 2026.',
     'fact: consent_not_allowed, reason: evidence_withheld',
     'false',
   ]);

@@ -186,7 +186,9 @@ function sections(e: Explanation): Section[] {
   const out: Section[] = [
     { heading: null, items: [{ text: e.summary }], list: false, className: 'candor-summary' },
   ];
-  if (e.reasons.length > 0)
+  // Every condition our systems checked is the detailed layer's; the standard layer's opening
+  // sentence carries the first one and its data list the values.
+  if (e.layer === 'detailed' && e.reasons.length > 0)
     out.push({
       heading: e.headings.reasons,
       items: e.reasons.flatMap((r) =>
@@ -337,7 +339,7 @@ function textOf(e: Explanation): string {
   // Written out (not via `sections`) because the standard layer is on hot paths; the output is
   // the same shape as the Markdown and HTML renderings.
   let out = `${oneLine(e.headings.title)}\n\n${oneLine(e.summary)}\n`;
-  if (e.reasons.length > 0) {
+  if (e.layer === 'detailed' && e.reasons.length > 0) {
     out += `\n${oneLine(e.headings.reasons)}\n`;
     for (const r of e.reasons) for (const c of r.clauses) out += `- ${oneLine(c.text)}\n`;
   }

@@ -2,6 +2,7 @@ import { DataCategoryId, PurposeId, parsers, TopicId } from '@candor/core';
 import * as z from 'zod/mini';
 import type { MessageCatalog as CatalogType } from './catalog';
 import { explainError } from './errors';
+import type { FactRegistry as FactRegistryType } from './facts';
 import type { ParameterRegistry as RegistryType } from './transparency';
 
 // Each schema is built by a function whose call is marked pure, and the parse functions are
@@ -37,6 +38,34 @@ function registrySchema() {
 }
 
 /* @__NO_SIDE_EFFECTS__ */
+function factRegistrySchema() {
+  const localized = localizedSchema();
+  return z.record(
+    z.string().check(z.minLength(1), z.maxLength(300)),
+    z.strictObject({
+      label: localized,
+      format: z.optional(
+        z.enum([
+          'text',
+          'number',
+          'money',
+          'percent',
+          'date',
+          'datetime',
+          'duration',
+          'country',
+          'boolean',
+        ]),
+      ),
+      currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'))),
+      unit: z.optional(z.string().check(z.minLength(1), z.maxLength(50))),
+      values: z.optional(z.record(z.string(), localized)),
+      correctable: z.optional(z.boolean()),
+    }),
+  );
+}
+
+/* @__NO_SIDE_EFFECTS__ */
 function catalogSchema() {
   const labels = z.optional(z.record(z.string(), z.string().check(z.minLength(1))));
   return z.strictObject({
@@ -50,6 +79,7 @@ function catalogSchema() {
         topics: labels,
         channels: labels,
         sources: labels,
+        rules: labels,
       }),
     ),
   });
@@ -70,6 +100,23 @@ export const ParameterRegistry = /* @__PURE__ */ registrySchema();
  * const registry: ParameterRegistry = parseParameterRegistry(json);
  */
 export type ParameterRegistry = RegistryType;
+
+/**
+ * Schema of a {@link FactRegistry} as written by hand (JSON or YAML): what each fact is, in the
+ * customer's words, and how to show its values. It checks the shape; the explainer also checks
+ * currencies, units and the lint when it is created.
+ *
+ * @example
+ * createExplainer({ facts: parseFactRegistry(JSON.parse(readFileSync('facts.json', 'utf8'))) });
+ */
+export const FactRegistry = /* @__PURE__ */ factRegistrySchema();
+/**
+ * A fact registry (the schema's values are assignable to it).
+ *
+ * @example
+ * const facts: FactRegistry = { 'txn.amount': { label: 'the payment amount', format: 'money', currency: 'EUR' } };
+ */
+export type FactRegistry = FactRegistryType;
 
 /**
  * Schema of a {@link MessageCatalog} file. It checks the shape; the explainer checks the ICU
@@ -93,6 +140,28 @@ const registryParsers = /* @__PURE__ */ parsers(
   'registry',
 );
 const catalogParsers = /* @__PURE__ */ parsers(MessageCatalog, 'explain/invalid_input', 'catalog');
+const factParsers = /* @__PURE__ */ parsers(FactRegistry, 'explain/invalid_input', 'facts');
+
+/**
+ * Validates the shape of a hand-written fact registry; throws `explain/invalid_input` naming the
+ * path.
+ *
+ * @example
+ * const facts = parseFactRegistry(JSON.parse(readFileSync('facts.json', 'utf8')));
+ */
+export function parseFactRegistry(input: unknown): z.output<typeof FactRegistry> {
+  return factParsers.parse(input);
+}
+
+/**
+ * Like {@link parseFactRegistry} but returns `{ success, data | error }`.
+ *
+ * @example
+ * safeParseFactRegistry({ 'txn.amount': { format: 'money' } }).success; // false
+ */
+export function safeParseFactRegistry(input: unknown) {
+  return factParsers.safeParse(input);
+}
 
 /**
  * Validates a hand-written parameter registry; throws `explain/invalid_input` naming the path.
@@ -136,22 +205,28 @@ export function safeParseMessageCatalog(input: unknown) {
 }
 
 /**
- * JSON Schema (draft 2020-12) for the formats users write by hand: `ParameterRegistry` and
- * `MessageCatalog`; throws `explain/invalid_input` for any other name.
+ * JSON Schema (draft 2020-12) for the formats users write by hand: `ParameterRegistry`,
+ * `MessageCatalog` and `FactRegistry`; throws `explain/invalid_input` for any other name.
  *
  * @example
  * writeFileSync('catalog.schema.json', JSON.stringify(explainJsonSchema('MessageCatalog'), null, 2));
  */
 export function explainJsonSchema(
-  name: 'ParameterRegistry' | 'MessageCatalog',
+  name: 'ParameterRegistry' | 'MessageCatalog' | 'FactRegistry',
 ): Record<string, unknown> {
-  if (name !== 'ParameterRegistry' && name !== 'MessageCatalog')
+  const schema =
+    name === 'ParameterRegistry'
+      ? ParameterRegistry
+      : name === 'MessageCatalog'
+        ? MessageCatalog
+        : name === 'FactRegistry'
+          ? FactRegistry
+          : null;
+  if (schema === null)
     throw explainError(
       'explain/invalid_input',
-      "name: must be 'ParameterRegistry' or 'MessageCatalog'",
+      "name: must be 'ParameterRegistry', 'MessageCatalog' or 'FactRegistry'",
       { path: 'name', value: name },
     );
-  return z.toJSONSchema(name === 'ParameterRegistry' ? ParameterRegistry : MessageCatalog, {
-    unrepresentable: 'any',
-  }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<string, unknown>;
 }

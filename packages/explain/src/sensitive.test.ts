@@ -88,7 +88,7 @@ describe('sensitive categories come from @candor/core', () => {
           expect(e.withheldText.join(' ')).toMatch(
             locale === 'en'
               ? /2 pieces of information are not shown because they belong to sensitive categories\./
-              : /2 Informationen werden nicht angezeigt, weil sie zu sensiblen Kategorien gehören\./,
+              : /2 Angaben zeigen wir hier nicht, weil sie besonders geschützt sind\./,
           );
       }
     },
@@ -108,8 +108,6 @@ describe('sensitive categories come from @candor/core', () => {
     );
     expect(
       namer.explain(withCredentials(), { consent: fakeGate(), locale: 'de' }).withheldText,
-    ).toContain(
-      'Eine Information wird nicht angezeigt, weil sie zu einer sensiblen Kategorie gehört.',
-    );
+    ).toContain('Eine Angabe zeigen wir hier nicht, weil sie besonders geschützt ist.');
   });
 });

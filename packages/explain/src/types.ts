@@ -10,9 +10,15 @@ import type {
 } from '@candor/core';
 
 /**
- * How much an explanation says: `short` (one sentence), `standard` (reasons, data, purpose,
- * controls, counterfactual) or `detailed` (adds when each fact was observed, where to change it,
- * and which rule or model decided).
+ * How much an explanation says; each layer adds to the one before.
+ * - `short`: one sentence a customer reads in five seconds (the first reason in plain words),
+ *   plus the settings link (and, for a critical decision, why it cannot be muted).
+ * - `standard`: that sentence (naming the topic), the data used in plain words with how we got
+ *   it (and from whom, for a partner's data), the purpose and legal basis, one counterfactual
+ *   line, and what the customer can do.
+ * - `detailed`: every condition our systems checked, each fact's source and when it was
+ *   recorded, which rule or model decided, its version and when, and the privacy notice version.
+ * Renderers show the reasons list only on the detailed layer; `reasons` is filled on every layer.
  *
  * @example
  * const layer: ExplanationLayer = 'standard';
@@ -23,7 +29,7 @@ export type ExplanationLayer = 'short' | 'standard' | 'detailed';
  * One sentence of a reason, with the ids of the evidence facts it rests on (never empty).
  *
  * @example
- * const clause: Clause = { text: 'Our systems checked your card details …', evidence: ['f1'] };
+ * const clause: Clause = { text: 'Your card’s expiry date is June 30, 2026, before July 1, 2026.', evidence: ['f1'] };
  */
 export interface Clause {
   /** The localized sentence, plain text (renderers escape it). */
@@ -74,6 +80,11 @@ export interface DataUse {
   readonly category: DataCategoryId;
   /** Localized name of the category ("your card details"). */
   readonly categoryLabel: string;
+  /**
+   * What the fact is, in the customer's words: its description's label in the explainer's
+   * `facts` registry ("your card's expiry date"), else the category's label.
+   */
+  readonly label: string;
   /** The system the fact came from, as recorded. */
   readonly source: string;
   /** Localized name of the source. */
@@ -95,7 +106,7 @@ export interface DataUse {
  * The purpose the decision served and the legal basis it rests on now.
  *
  * @example
- * console.log(explanation.purpose.text); // 'Purpose: proactive service messages. Legal basis: …'
+ * console.log(explanation.purpose.text); // 'We use your data for proactive service messages. You agreed to this.'
  */
 export interface PurposeStatement {
   readonly id: PurposeId;
@@ -111,7 +122,7 @@ export interface PurposeStatement {
  * Who decided: a rule, a model, or a manual configuration, with version and time.
  *
  * @example
- * explanation.decision.text; // 'An automated rule (card-expiry, version 3) decided this on …' (detailed layer)
+ * explanation.decision.text; // 'Decided on June 1, 2026 by an automated rule: “Card expiry reminder”, version 3. …' (detailed layer)
  */
 export interface DecisionStatement {
   readonly kind: 'rule' | 'model' | 'manual';
@@ -291,7 +302,12 @@ export type ExplanationWarning =
       readonly ageMs: number;
       readonly maxAgeMs: number;
     }
-  | { readonly code: 'missing_label'; readonly kind: LabelKind; readonly id: string };
+  | {
+      readonly code: 'missing_label';
+      /** `facts` when a fact path has no description in the explainer's `facts` registry. */
+      readonly kind: LabelKind | 'facts';
+      readonly id: string;
+    };
 
 /**
  * The kinds of ids a catalog gives human names to.
@@ -299,7 +315,7 @@ export type ExplanationWarning =
  * @example
  * const kind: LabelKind = 'categories';
  */
-export type LabelKind = 'categories' | 'purposes' | 'topics' | 'channels' | 'sources';
+export type LabelKind = 'categories' | 'purposes' | 'topics' | 'channels' | 'sources' | 'rules';
 
 /**
  * Localized section headings, so renderers need no catalog.

@@ -6,7 +6,14 @@ import type {
   PurposeView,
   SuppressionView,
 } from '../service';
-import { jurisdictionLabels, signalLabels, when } from './format';
+import {
+  consentSourceLabel,
+  jurisdictionLabels,
+  labelOf,
+  provenanceLabels,
+  signalLabels,
+  when,
+} from './format';
 import { ActionButton } from './layout';
 
 export function customerNav(c: CustomerView) {
@@ -81,8 +88,8 @@ export function InboxPage(props: {
             <a href={`/customers/${c.id}/messages/${m.id}`} class="why">
               Why am I seeing this?
             </a>
-            <span class="badge">{m.topic}</span>
-            <span class="badge">{m.channel}</span>
+            <span class="badge">{labelOf('topics', m.topic)}</span>
+            <span class="badge">{labelOf('channels', m.channel)}</span>
           </p>
           <div class="row feedback">
             {Object.entries(signalLabels).map(([signal, label]) => (
@@ -112,7 +119,6 @@ export function SuppressionList(props: { readonly suppressions: readonly Suppres
         <table>
           <thead>
             <tr>
-              <th>Scope</th>
               <th>What</th>
               <th>Why</th>
               <th>Since</th>
@@ -122,10 +128,7 @@ export function SuppressionList(props: { readonly suppressions: readonly Suppres
           <tbody>
             {props.suppressions.map((s) => (
               <tr class="suppression">
-                <td>{s.scope}</td>
-                <td>
-                  <code>{s.target}</code>
-                </td>
+                <td>{suppressionLabel(s.scope, s.target)}</td>
                 <td>{s.detail}</td>
                 <td>{when(s.since)}</td>
                 <td>{s.until === null ? 'until you change it' : when(s.until)}</td>
@@ -136,6 +139,14 @@ export function SuppressionList(props: { readonly suppressions: readonly Suppres
       )}
     </section>
   );
+}
+
+/** What a suppression covers, in words: a topic, a kind of message, a channel, or one item. */
+function suppressionLabel(scope: string, target: string): string {
+  if (scope === 'topic') return `Messages about ${labelOf('topics', target)}`;
+  if (scope === 'channel') return `Messages by ${labelOf('channels', target)}`;
+  if (scope === 'rule') return 'Messages like this one';
+  return 'This item';
 }
 
 const layerLabels = { short: 'In short', standard: 'Standard', detailed: 'In detail' } as const;
@@ -178,7 +189,7 @@ export function WhyPage(props: {
         <p>
           <strong>{e.summary}</strong>
         </p>
-        {e.reasons.length ? (
+        {e.layer === 'detailed' && e.reasons.length ? (
           <>
             <h2>{e.headings.reasons}</h2>
             <ul id="reasons">
@@ -203,17 +214,12 @@ export function WhyPage(props: {
             <tbody>
               {e.dataUsed.map((d) => (
                 <tr class="fact" data-category={d.category} data-path={d.path}>
-                  <td>
-                    {d.categoryLabel}
-                    <div class="small muted">
-                      <code>{d.path}</code> · <code>{d.category}</code>
-                    </div>
-                  </td>
+                  <td>{d.label.charAt(0).toUpperCase() + d.label.slice(1)}</td>
                   <td>
                     {d.value}
                     {d.stale ? <span class="badge warn">may be out of date</span> : null}
                   </td>
-                  <td class="small">{`${d.sourceLabel} (${d.kind}, ${d.party} party)`}</td>
+                  <td class="small">{`${d.sourceLabel} (${provenanceLabels[d.kind] ?? d.kind}${d.party === 'third' ? ', a partner' : ''})`}</td>
                   <td class="small">{when(d.observedAt)}</td>
                 </tr>
               ))}
@@ -256,17 +262,10 @@ export function WhyPage(props: {
                 variant="secondary"
                 fields={{ control: ctl.id }}
               />
-              {ctl.kind === 'correct_data' ? (
-                <span class="small muted">
-                  <code>{ctl.path}</code>
-                  {` from ${ctl.source}`}
-                </span>
-              ) : null}
             </div>
           ),
         )}
       </section>
-      <p class="small muted">{`Explanation ${e.id} · template ${e.template.id} v${e.template.version}`}</p>
     </>
   );
 }
@@ -278,6 +277,7 @@ export function PreferencesPage(props: {
   readonly csrf: string;
 }) {
   const c = props.customer;
+  const titles = new Map(props.purposes.map((p) => [p.id, p.title]));
   return (
     <>
       <h1>Privacy preferences</h1>
@@ -306,9 +306,12 @@ export function PreferencesPage(props: {
             <div>
               <h3>{p.title}</h3>
               <p class="small muted">
-                <code>{p.id}</code>
-                {p.noticeVersion ? ` · notice ${p.noticeVersion}` : ''}
-                {p.basis ? ` · basis: ${p.basis.replaceAll('_', ' ')}` : ''}
+                {[
+                  p.noticeVersion ? `notice version ${p.noticeVersion}` : '',
+                  p.basis ? `basis: ${p.basis.replaceAll('_', ' ')}` : '',
+                ]
+                  .filter((part) => part !== '')
+                  .join(' · ')}
               </p>
             </div>
             <span class={`badge status ${p.allowed ? 'ok' : 'bad'}`}>
@@ -316,7 +319,7 @@ export function PreferencesPage(props: {
             </span>
           </div>
           <p>{p.description}</p>
-          <p class="small muted">{`Uses: ${p.dataCategories.join(', ')}`}</p>
+          <p class="small muted">{`Uses: ${p.dataCategories.map((c) => labelOf('categories', c)).join(', ')}`}</p>
           {p.reasons.length ? (
             <ul class="small">
               {p.reasons.map((r) => (
@@ -373,10 +376,13 @@ export function PreferencesPage(props: {
                 <tr>
                   <td>{when(h.at)}</td>
                   <td>
-                    <code>{h.purpose}</code>
+                    {h.purpose
+                      .split(', ')
+                      .map((id) => titles.get(id) ?? id)
+                      .join(', ')}
                   </td>
                   <td>{h.action}</td>
-                  <td>{h.source}</td>
+                  <td>{consentSourceLabel(h.source)}</td>
                   <td>{h.noticeVersion ?? '–'}</td>
                   <td>
                     <code class="small">{h.hash ? `${h.hash.slice(0, 12)}…` : '–'}</code>

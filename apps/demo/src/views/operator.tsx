@@ -363,7 +363,7 @@ export function DsaPage(props: { readonly dsa: DsaParameterView }) {
       </table>
       <div class="card">
         <p>{page.controlsText}</p>
-        <p class="small muted">{`Version ${page.registryVersion} · template ${page.template.id} v${page.template.version}`}</p>
+        <p class="small muted">{`Version ${page.registryVersion}`}</p>
       </div>
     </>
   );

@@ -2,7 +2,10 @@ import type { MessageCatalog } from '../catalog';
 
 /**
  * The built-in German catalog (formal "Sie"). Sagt klar, dass unsere Systeme Daten verwendet
- * haben, ohne einen Menschen oder Vertrautheit vorzutäuschen.
+ * haben, ohne einen Menschen oder Vertrautheit vorzutäuschen. Labels stehen im Nominativ und im
+ * Akkusativ („Ihre Kartendaten korrigieren“): Kategorien und Fakten daher als Plural, Femininum
+ * oder Neutrum („Ihre Standortdaten“, nicht „Ihr Standort“); Zwecke folgen immer auf „für“
+ * („für Ihren Schutz vor Betrug“).
  *
  * @example
  * createExplainer({ locale: 'de' });
@@ -18,30 +21,36 @@ export const de: MessageCatalog = {
     'heading.controls': 'Ihre Möglichkeiten',
     'heading.withheld': 'Hier nicht angezeigt',
     short:
-      'Weil unsere Systeme {shownCount, plural, =0 {Informationen, die hier nicht angezeigt werden,} other {{dataList}}} verwendet haben.',
+      '{reasons, plural, =0 {Sie erhalten diese {channel}, weil unsere Systeme {shownCount, plural, =0 {Angaben verwendet haben, die hier nicht angezeigt werden} other {{dataList} verwendet haben}}.} one {Sie erhalten diese {channel}, denn {reason}.} other {Ein Grund für diese {channel}: {reasonAtStart}.}}',
     summary:
-      'Sie sehen diese {channel} zum Thema {topic}, weil unsere automatisierten Systeme {shownCount, plural, =0 {Informationen, die hier nicht angezeigt werden,} other {{dataList}}} für {purpose} verwendet haben.',
-    'clause.condition':
-      'Unsere Systeme haben {data} ({actual}) geprüft: {operator, select, equal {der Wert ist} notEqual {der Wert ist nicht} lessThan {der Wert ist kleiner als} lessThanInclusive {der Wert ist höchstens} greaterThan {der Wert ist größer als} greaterThanInclusive {der Wert ist mindestens} in {der Wert ist einer von} notIn {der Wert ist keiner von} contains {der Wert enthält} doesNotContain {der Wert enthält nicht} before {der Wert liegt vor} after {der Wert liegt nach} within {der Wert liegt innerhalb von} other {der Wert erfüllt}} {expected}.',
+      '{reasons, plural, =0 {Sie erhalten diese {channel} zum Thema {topic}, weil unsere Systeme {shownCount, plural, =0 {Angaben verwendet haben, die hier nicht angezeigt werden} other {{dataList} verwendet haben}}.} one {Sie erhalten diese {channel} zum Thema {topic}, denn {reason}.} other {Ein Grund für diese {channel} zum Thema {topic}: {reasonAtStart}.}}',
+    condition:
+      '{compare, select, hidden {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, verglichen mit einer Angabe, die hier nicht angezeigt wird} other {{operator, select, equal {{subject} ist {valueKind, select, date {der {value}} other {{value}}}{compare, select, fact {, genau wie {expected}} other {}}} notEqual {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und nicht {expected}} lessThan {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also weniger als {expected}} lessThanInclusive {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also höchstens {expected}} greaterThan {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also mehr als {expected}} greaterThanInclusive {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also mindestens {expected}} in {{subject} ist {valueKind, select, date {der {value}} other {{value}}} (unser System achtet auf {expected})} notIn {{subject} ist {valueKind, select, date {der {value}} other {{value}}} (unser System achtet auf alles außer {expected})} contains {{subject} enthält {expected}} doesNotContain {{subject} enthält {expected} nicht} startsWith {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und beginnt mit {expected}} notStartsWith {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und beginnt nicht mit {expected}} between {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also zwischen {from} und {to}} notBetween {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also nicht zwischen {from} und {to}} notExists {{subject} liegt uns nicht vor} matches {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und passt zu einem Muster, auf das unser System achtet} notMatches {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und passt nicht zu einem Muster, auf das unser System achtet} within {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also innerhalb der letzten {expected}} notWithin {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also länger als {expected} her} daysUntil {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {days, plural, one {# Tag} other {# Tage}} nach der Prüfung durch unsere Systeme} notDaysUntil {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also nicht {from} bis {to} Tage nach der Prüfung durch unsere Systeme} before {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {compare, select, fact {früher als {expected}} other {vor dem {expected}}}} notBefore {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {compare, select, fact {nicht früher als {expected}} other {nicht vor dem {expected}}}} after {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {compare, select, fact {später als {expected}} other {nach dem {expected}}}} notAfter {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {compare, select, fact {nicht später als {expected}} other {nicht nach dem {expected}}}} other {{subject} ist {valueKind, select, date {der {value}} other {{value}}}}}}}',
+    'clause.condition': '{statement}.',
     'clause.generic': 'Unsere Systeme haben {data} verwendet.',
     'counterfactual.condition':
-      'Sie hätten diese {channel} nicht erhalten, wenn diese Prüfung anders ausgefallen wäre: {data} {operator, select, equal {gleich} notEqual {ungleich} lessThan {kleiner als} lessThanInclusive {höchstens} greaterThan {größer als} greaterThanInclusive {mindestens} in {einer von} notIn {keiner von} contains {enthält} doesNotContain {enthält nicht} before {vor} after {nach} within {innerhalb von} other {passend zu}} {expected}.',
+      'Sie hätten diese {channel} nicht erhalten, wenn {compare, select, hidden {{subject} anders gewesen wäre} other {{operator, select, equal {{compare, select, fact {{subject} und {expected} nicht gleich gewesen wären} other {{subject} nicht {valueKind, select, date {der {expected}} other {{expected}}} gewesen wäre}}} notEqual {{compare, select, fact {{subject} und {expected} gleich gewesen wären} other {{subject} {valueKind, select, date {der {expected}} other {{expected}}} gewesen wäre}}} lessThan {{subject} {compare, select, fact {nicht weniger als {expected}} other {{expected} oder mehr}} gewesen wäre} lessThanInclusive {{subject} mehr als {expected} gewesen wäre} greaterThan {{subject} {compare, select, fact {nicht mehr als {expected}} other {{expected} oder weniger}} gewesen wäre} greaterThanInclusive {{subject} weniger als {expected} gewesen wäre} in {{subject} nicht {expected} gewesen wäre} notIn {{subject} {expected} gewesen wäre} contains {{subject} {expected} nicht enthalten hätte} doesNotContain {{subject} {expected} enthalten hätte} startsWith {{subject} nicht mit {expected} begonnen hätte} notStartsWith {{subject} mit {expected} begonnen hätte} between {{subject} nicht zwischen {from} und {to} gelegen hätte} notBetween {{subject} zwischen {from} und {to} gelegen hätte} exists {{subject} uns nicht vorgelegen hätte} notExists {{subject} uns vorgelegen hätte} matches {{subject} nicht zu diesem Muster gepasst hätte} notMatches {{subject} zu diesem Muster gepasst hätte} within {{subject} länger als {expected} her gewesen wäre} notWithin {{subject} innerhalb der letzten {expected} gelegen hätte} daysUntil {{subject} nicht {from} bis {to} Tage nach der Prüfung gelegen hätte} notDaysUntil {{subject} {from} bis {to} Tage nach der Prüfung gelegen hätte} before {{subject} {compare, select, fact {nicht früher als {expected} gewesen wäre} other {nicht vor dem {expected} gelegen hätte}}} notBefore {{subject} {compare, select, fact {früher als {expected} gewesen wäre} other {vor dem {expected} gelegen hätte}}} after {{subject} {compare, select, fact {nicht später als {expected} gewesen wäre} other {nicht nach dem {expected} gelegen hätte}}} notAfter {{subject} {compare, select, fact {später als {expected} gewesen wäre} other {nach dem {expected} gelegen hätte}}} other {{subject} anders gewesen wäre}}}}.',
     'counterfactual.generic':
-      'Sie hätten diese {channel} nicht erhalten, wenn unsere Systeme {shownCount, plural, =0 {die hier nicht angezeigten Informationen} other {{dataList}}} nicht gehabt hätten.',
+      'Sie hätten diese {channel} nicht erhalten, wenn unsere Systeme {shownCount, plural, =0 {die hier nicht angezeigten Angaben} other {{dataList}}} nicht verwendet hätten.',
     'data.line':
-      '{data} ({value}): {kind, select, stated {von Ihnen angegeben} observed {aus Ihrer Nutzung erfasst} inferred {von unseren Systemen geschätzt, nicht von Ihnen angegeben} derived {von unseren Systemen aus anderen Daten berechnet} other {Herkunft nicht erfasst}}; Quelle: {source}{party, select, third { (ein Partner)} other {}}.',
-    'data.observed': 'Erfasst am {observedAt}.',
+      '{data}: {value} ({kind, select, stated {Ihre Angabe} observed {aus Ihrer Nutzung} inferred {{party, select, third {geschätzt} other {von unseren Systemen geschätzt}}} derived {von unseren Systemen berechnet} other {Herkunft unbekannt}}{party, select, third {; Quelle: {source}, ein Partner} other {}}).',
+    'data.observed': '{party, select, third {} other {Quelle: {source}. }}Erfasst am {observedAt}.',
     'data.stale': 'Dies ist möglicherweise nicht mehr aktuell.',
     'data.change': 'Prüfen oder korrigieren',
     'data.withValue': '{data} ({value})',
+    'fact.fallback': 'der geprüfte Wert ({data})',
+    'fact.window':
+      '{agg, select, sum {die Summe} other {die Anzahl}} innerhalb der letzten {within} ({data})',
+    'value.otherFact': '{data} ({value})',
     'purpose.line':
-      'Zweck: {purpose}. Rechtsgrundlage: {basis, select, consent {Ihre Einwilligung} legitimate_interest {unser berechtigtes Interesse} contract {unser Vertrag mit Ihnen} legal_obligation {eine rechtliche Verpflichtung} other {derzeit keine}}.{allowedNow, select, no { Dieser Zweck ist für Sie derzeit nicht aktiv.} other {}}',
+      '{allowedNow, select, no {Wir haben Ihre Daten für {purpose} genutzt; dieser Zweck ist für Sie derzeit nicht aktiv.} other {Wir nutzen Ihre Daten für {purpose}.{basis, select, consent { Sie haben zugestimmt.} legitimate_interest { Grundlage ist unser berechtigtes Interesse.} contract { Wir brauchen sie für unseren Vertrag mit Ihnen.} legal_obligation { Das Gesetz verlangt es.} other {}}}}',
     'decision.source':
-      'Entschieden von {kind, select, rule {einer automatisierten Regel} model {einem automatisierten Modell} manual {einer von unseren Mitarbeitenden konfigurierten Einstellung} other {unseren Systemen}} ({id}, Version {version}) am {decidedAt}.',
+      'Entschieden am {decidedAt} von {kind, select, rule {einer automatisierten Regel} model {einem automatisierten Modell} manual {einer Einstellung unserer Mitarbeitenden} other {unseren Systemen}}: „{name}“, Version {version}.',
+    'decision.notice': 'Es gilt Version {notice} unserer Datenschutzhinweise.',
     'control.turnOffData':
-      '{mechanism, select, object {Widersprechen, dass {data} für {purpose} verwendet werden} other {{data} nicht mehr für {purpose} verwenden}}',
+      '{mechanism, select, object {Widerspruch einlegen: {data} nicht mehr für {purpose} verwenden} other {{data} nicht mehr für {purpose} verwenden}}',
     'control.stopPurpose':
-      '{mechanism, select, object {Dem Zweck „{purpose}“ widersprechen} other {Zweck „{purpose}“ ausschalten}}',
+      '{mechanism, select, object {Der Verwendung Ihrer Daten für {purpose} widersprechen} other {{purpose} ausschalten}}',
     'control.muteTopic': 'Nachrichten zum Thema {topic} stummschalten',
     'control.fewer': 'Weniger Nachrichten dieser Art',
     'control.correct': '{data} korrigieren',
@@ -50,11 +59,11 @@ export const de: MessageCatalog = {
     'control.criticalNote':
       'Sicherheitswarnungen wie diese können Sie nicht stummschalten, weil sie Ihr Konto schützen; Sie können aber wählen, auf welchem Weg sie Sie erreichen.',
     'withheld.consent':
-      '{count, plural, one {Eine Information wird} other {# Informationen werden}} nicht angezeigt, weil Ihre Datenschutzeinstellungen die Verwendung für diesen Zweck derzeit nicht erlauben.',
+      '{count, plural, one {Eine Angabe zeigen wir hier nicht, weil Ihre Datenschutzeinstellungen ihre Verwendung für diesen Zweck derzeit nicht erlauben.} other {# Angaben zeigen wir hier nicht, weil Ihre Datenschutzeinstellungen ihre Verwendung für diesen Zweck derzeit nicht erlauben.}}',
     'withheld.sensitive':
-      '{count, plural, one {Eine Information wird nicht angezeigt, weil sie zu einer sensiblen Kategorie gehört} other {# Informationen werden nicht angezeigt, weil sie zu sensiblen Kategorien gehören}}.',
+      '{count, plural, one {Eine Angabe zeigen wir hier nicht, weil sie besonders geschützt ist.} other {# Angaben zeigen wir hier nicht, weil sie besonders geschützt sind.}}',
     'withheld.reasons':
-      '{count, plural, one {Ein Grund beruht} other {# Gründe beruhen}} nur auf Informationen, die nicht angezeigt werden.',
+      '{count, plural, one {Ein Grund beruht} other {# Gründe beruhen}} nur auf Angaben, die hier nicht angezeigt werden.',
     'value.boolean': '{value, select, true {ja} other {nein}}',
     'label.fallback': '„{name}“',
     'dsa.title': 'Wie unsere Systeme entscheiden, welche Nachrichten Sie erhalten',
@@ -84,9 +93,9 @@ export const de: MessageCatalog = {
       'user.behavior.purchase_history': 'Ihre Kaufhistorie',
       'user.behavior.returns': 'Ihre Rücksendungen',
       'user.behavior.browsing': 'Ihre Nutzung unserer Website',
-      'user.location': 'Ihr Standort',
-      'user.location.approximate': 'Ihr ungefährer Standort',
-      'user.location.precise': 'Ihr genauer Standort',
+      'user.location': 'Ihre Standortdaten',
+      'user.location.approximate': 'Ihre ungefähren Standortdaten',
+      'user.location.precise': 'Ihre genauen Standortdaten',
       'user.travel': 'Ihre Reisepläne',
       'user.travel.itinerary': 'Ihre gebuchten Reisen',
       'user.health': 'Gesundheitsdaten',
@@ -105,7 +114,7 @@ export const de: MessageCatalog = {
     topics: {},
     channels: {
       email: 'E-Mail',
-      push: 'Benachrichtigung',
+      push: 'Mitteilung',
       sms: 'SMS',
       in_app: 'Nachricht',
       web: 'Nachricht',

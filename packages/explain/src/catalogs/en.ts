@@ -18,26 +18,33 @@ export const en: MessageCatalog = {
     'heading.controls': 'Your choices',
     'heading.withheld': 'Not shown here',
     short:
-      'Because our systems used {shownCount, plural, =0 {information that is not shown here} other {{dataList}}}.',
+      '{reasons, plural, =0 {You got this {channel} because our systems used {shownCount, plural, =0 {information that is not shown here} other {{dataList}}}.} one {You got this {channel} because {reason}.} other {You got this {channel} partly because {reason}.}}',
     summary:
-      'You are seeing this {channel} about {topic} because our automated systems used {shownCount, plural, =0 {information that is not shown here} other {{dataList}}} for {purpose}.',
-    'clause.condition':
-      'Our systems checked {data} ({actual}): {operator, select, equal {it is} notEqual {it is not} lessThan {it is less than} lessThanInclusive {it is at most} greaterThan {it is more than} greaterThanInclusive {it is at least} in {it is one of} notIn {it is not one of} contains {it contains} doesNotContain {it does not contain} before {it is before} after {it is after} within {it is within} other {it matches}} {expected}.',
+      '{reasons, plural, =0 {You got this {channel} about {topic} because our systems used {shownCount, plural, =0 {information that is not shown here} other {{dataList}}}.} one {You got this {channel} about {topic} because {reason}.} other {You got this {channel} about {topic} partly because {reason}.}}',
+    condition:
+      '{compare, select, hidden {{subject} is {value}, compared with information that is not shown here} other {{operator, select, equal {{subject} is {value}{compare, select, fact {, the same as {expected}} other {}}} notEqual {{subject} is {value}, not {expected}} lessThan {{subject} is {value}, less than {expected}} lessThanInclusive {{subject} is {value}, no more than {expected}} greaterThan {{subject} is {value}, more than {expected}} greaterThanInclusive {{subject} is {value}, at least {expected}} in {{subject} is {value} (our systems look for {expected})} notIn {{subject} is {value} (our systems look for anything but {expected})} contains {{subject} includes {expected}} doesNotContain {{subject} does not include {expected}} startsWith {{subject} is {value}, which starts with {expected}} notStartsWith {{subject} is {value}, which does not start with {expected}} between {{subject} is {value}, between {from} and {to}} notBetween {{subject} is {value}, not between {from} and {to}} notExists {there is no record of {subject}} matches {{subject} is {value}, which fits a pattern our systems look for} notMatches {{subject} is {value}, which does not fit a pattern our systems look for} within {{subject} is {value}, within the last {expected}} notWithin {{subject} is {value}, more than {expected} ago} daysUntil {{subject} is {value}, {days, plural, one {# day} other {# days}} after our systems checked} notDaysUntil {{subject} is {value}, not {from} to {to} days after our systems checked} before {{subject} is {value}, before {expected}} notBefore {{subject} is {value}, not before {expected}} after {{subject} is {value}, after {expected}} notAfter {{subject} is {value}, not after {expected}} other {{subject} is {value}}}}}',
+    'clause.condition': '{statement}.',
     'clause.generic': 'Our systems used {data}.',
     'counterfactual.condition':
-      'You would not have received this {channel} if {data} had not {operator, select, equal {been} notEqual {been other than} lessThan {been less than} lessThanInclusive {been at most} greaterThan {been more than} greaterThanInclusive {been at least} in {been one of} notIn {been outside} contains {contained} doesNotContain {lacked} before {been before} after {been after} within {been within} other {matched}} {expected}.',
+      'You would not have got this {channel} if {compare, select, hidden {{subject} had been different} other {{operator, select, equal {{subject} had not been {compare, select, fact {the same as {expected}} other {{expected}}}} notEqual {{subject} had been {compare, select, fact {the same as {expected}} other {{expected}}}} lessThan {{subject} had been {compare, select, fact {at least {expected}} other {{expected} or more}}} lessThanInclusive {{subject} had been more than {expected}} greaterThan {{subject} had been {compare, select, fact {at most {expected}} other {{expected} or less}}} greaterThanInclusive {{subject} had been less than {expected}} in {{subject} had not been {expected}} notIn {{subject} had been {expected}} contains {{subject} had not included {expected}} doesNotContain {{subject} had included {expected}} startsWith {{subject} had not started with {expected}} notStartsWith {{subject} had started with {expected}} between {{subject} had not been between {from} and {to}} notBetween {{subject} had been between {from} and {to}} exists {there had been no record of {subject}} notExists {there had been a record of {subject}} matches {{subject} had not fitted that pattern} notMatches {{subject} had fitted that pattern} within {{subject} had been more than {expected} ago} notWithin {{subject} had been within the last {expected}} daysUntil {{subject} had not been {from} to {to} days after our systems checked} notDaysUntil {{subject} had been {from} to {to} days after our systems checked} before {{subject} had been on or after {expected}} notBefore {{subject} had been before {expected}} after {{subject} had been on or before {expected}} notAfter {{subject} had been after {expected}} other {{subject} had been different}}}}.',
     'counterfactual.generic':
-      'You would not have received this {channel} if our systems had not had {shownCount, plural, =0 {the information that is not shown here} other {{dataList}}}.',
+      'You would not have got this {channel} if our systems had not used {shownCount, plural, =0 {the information that is not shown here} other {{dataList}}}.',
     'data.line':
-      '{data} ({value}): {kind, select, stated {you gave this to us} observed {recorded from your activity} inferred {estimated by our systems, not stated by you} derived {calculated by our systems from other data} other {source not recorded}}; source: {source}{party, select, third { (a partner)} other {}}.',
-    'data.observed': 'Recorded on {observedAt}.',
+      '{data}: {value} ({kind, select, stated {you told us this} observed {from your activity} inferred {{party, select, third {estimated} other {estimated by our systems}}} derived {worked out by our systems} other {origin not recorded}}{party, select, third {; source: {source}, a partner} other {}}).',
+    'data.observed':
+      '{party, select, third {} other {Source: {source}. }}Recorded on {observedAt}.',
     'data.stale': 'This may be out of date.',
     'data.change': 'Review or correct it',
     'data.withValue': '{data} ({value})',
+    'fact.fallback': 'a value from {data}',
+    'fact.window':
+      '{agg, select, sum {the total of} other {the number of}} {data} in the last {within}',
+    'value.otherFact': '{data} ({value})',
     'purpose.line':
-      'Purpose: {purpose}. Legal basis: {basis, select, consent {your consent} legitimate_interest {our legitimate interest} contract {our contract with you} legal_obligation {a legal obligation} other {none applies now}}.{allowedNow, select, no { This purpose is not active for you now.} other {}}',
+      '{allowedNow, select, no {We used your data for {purpose}, but this purpose is not active for you now.} other {We use your data for {purpose}.{basis, select, consent { You agreed to this.} legitimate_interest { We do this based on our legitimate interest.} contract { We need it for our contract with you.} legal_obligation { The law requires it.} other {}}}}',
     'decision.source':
-      'Decided by {kind, select, rule {an automated rule} model {an automated model} manual {a setting configured by our staff} other {our systems}} ({id}, version {version}) on {decidedAt}.',
+      'Decided on {decidedAt} by {kind, select, rule {an automated rule} model {an automated model} manual {a setting configured by our staff} other {our systems}}: “{name}”, version {version}.',
+    'decision.notice': 'It follows version {notice} of our privacy notice.',
     'control.turnOffData':
       '{mechanism, select, object {Object to using} other {Stop using}} {data} for {purpose}',
     'control.stopPurpose': '{mechanism, select, object {Object to} other {Turn off}} {purpose}',
