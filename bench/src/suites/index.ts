@@ -6,6 +6,7 @@ import { feedSuites } from './feed.ts';
 import { feedbackSuites } from './feedback.ts';
 import { postgresSuites } from './postgres.ts';
 import { rulesSuites } from './rules.ts';
+import { scaleSuites } from './scale.ts';
 
 /** Every suite `npm run bench` runs, in order. Filter with `npm run bench -- <substring>`. */
 export const suites: Suite[] = [
@@ -16,4 +17,5 @@ export const suites: Suite[] = [
   ...postgresSuites,
   ...feedSuites,
   ...rulesSuites,
+  ...scaleSuites,
 ];
