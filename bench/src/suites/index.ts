@@ -8,6 +8,7 @@ import { helperSuites } from './helpers.ts';
 import { memorySuites } from './memory.ts';
 import { postgresSuites } from './postgres.ts';
 import { rulesSuites } from './rules.ts';
+import { scaleSuites } from './scale.ts';
 
 /** Every suite `npm run bench` runs, in order. Filter with `npm run bench -- <substring>`. */
 export const suites: Suite[] = [
@@ -20,4 +21,5 @@ export const suites: Suite[] = [
   ...feedSuites,
   ...rulesSuites,
   ...helperSuites,
+  ...scaleSuites,
 ];
