@@ -1,4 +1,5 @@
 import type { Suite } from '../harness.ts';
+import { accessSuites } from './access.ts';
 import { consentSuites } from './consent.ts';
 import { coreSuites } from './core.ts';
 import { explainSuites } from './explain.ts';
@@ -18,6 +19,7 @@ export const suites: Suite[] = [
   ...feedbackSuites,
   ...memorySuites,
   ...postgresSuites,
+  ...accessSuites,
   ...feedSuites,
   ...rulesSuites,
   ...helperSuites,
