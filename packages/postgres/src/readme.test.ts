@@ -2,10 +2,14 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example as a user would (embedded PGlite)', { timeout: 120_000 }, async () => {
-  const [example] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
+  const [example, access] = await runReadmeExamples(
+    new URL('../README.md', import.meta.url).pathname,
+  );
   expect(example?.logs).toEqual([
     'false withdrawn',
     '{"valid":true,"subjects":1,"entries":2}',
     'true',
   ]);
+  // The marketing read is past its 30 days and purged; the service read is kept.
+  expect(access?.logs).toEqual(['purged 1', 'acc_1']);
 });
