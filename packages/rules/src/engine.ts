@@ -14,15 +14,15 @@ import {
   type SuppressionSource,
   systemClock,
 } from '@candor/core';
-import {
-  type CNode,
-  type CompiledRule,
-  type CompiledRuleSet,
-  compileRules,
-  type Slots,
-  type TraceNode,
-  type WindowSlot,
-} from './compile';
+import { compileRules } from './compile';
+import type {
+  CNode,
+  CompiledRule,
+  CompiledRuleSet,
+  Slots,
+  TraceNode,
+  WindowSlot,
+} from './compile/types';
 import { requireNumber, requireObject, requireString, rulesError } from './errors';
 import type { GateName, Outcome, Proposal, Suppression, SuppressionCode } from './outcome';
 import { followPauses } from './pauses';

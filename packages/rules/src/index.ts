@@ -8,8 +8,8 @@ export type {
 export { backtest, diffBacktests } from './backtest';
 export type { FactTests, WindowTests } from './builder';
 export { all, any, count, defineRule, fact, not, ref, sum } from './builder';
-export type { CompiledRule, CompiledRuleSet, RuleMatch, TraceNode } from './compile';
 export { compileRules } from './compile';
+export type { CompiledRule, CompiledRuleSet, RuleMatch, TraceNode } from './compile/types';
 export type {
   FactProvider,
   FactRequest,

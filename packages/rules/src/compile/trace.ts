@@ -1,0 +1,113 @@
+import type { JsonValue } from '@candor/core';
+import { run } from './program';
+import type { CNode, CompiledRule, Eval, RuleMatch, Slots, TraceNode } from './types';
+
+const OUTCOMES = ['fail', 'pass', 'insufficient_data'] as const;
+
+/**
+ * A match whose trace is recorded (the rule and the slot values it saw, which never change after
+ * evaluation) and rendered into a tree on first read; JSON.stringify includes it.
+ */
+export class TracedMatch implements RuleMatch {
+  // `declare`: assigned in the constructor, not defined first (allocation stays cheap).
+  declare readonly ruleId: string;
+  // The rendered tree replaces the slots it was rendered from: one field fewer per match.
+  /** The rule, until the trace is rendered. */
+  #rule: CompiledRule | null;
+  /** The slots the rule saw, then the rendered trace. */
+  #trace: Slots | TraceNode;
+
+  constructor(ruleId: string, rule: CompiledRule, slots: Slots) {
+    this.ruleId = ruleId;
+    this.#rule = rule;
+    this.#trace = slots;
+  }
+
+  get trace(): TraceNode {
+    const rule = this.#rule;
+    if (rule !== null) {
+      this.#trace =
+        rule.root === null
+          ? { path: 'conditions', kind: 'all', outcome: 'pass', children: [] }
+          : traceNode(rule.root, this.#trace as Slots, undefined, rule.prefix.length);
+      this.#rule = null;
+    }
+    return this.#trace as TraceNode;
+  }
+
+  toJSON(): { ruleId: string; trace: TraceNode } {
+    return { ruleId: this.ruleId, trace: this.trace };
+  }
+}
+
+/** The node's path relative to its rule, computed once (compile never flattens path strings). */
+function relPath(node: CNode, cut: number): string {
+  if (node.rel === undefined) node.rel = node.path.slice(cut);
+  return node.rel;
+}
+
+export function traceNode(
+  node: CNode,
+  slots: Slots,
+  redact: ((category: string) => boolean) | undefined,
+  cut: number,
+): TraceNode {
+  const values = slots.values;
+  if (node.kind === 'fact' || node.kind === 'window') {
+    const slot = node.slot as number;
+    const actual = values[slot];
+    const category =
+      node.kind === 'window'
+        ? node.category
+        : actual === undefined
+          ? undefined
+          : slots.sources[slot]?.category;
+    return {
+      path: relPath(node, cut),
+      kind: node.kind,
+      outcome: OUTCOMES[node.p ? run(node.p, values) : (node.fn as Eval)(values)],
+      fact: node.fact,
+      op: node.op,
+      expected: node.expected,
+      actual:
+        actual === undefined
+          ? undefined
+          : category && redact?.(category)
+            ? '[redacted]'
+            : (actual as JsonValue),
+      category,
+      evidence: undefined,
+      children: undefined,
+    };
+  }
+  const source = node.children;
+  const children: TraceNode[] = new Array(source.length);
+  let unknown = false;
+  let decided = false;
+  const win = node.kind === 'any' ? 'pass' : 'fail';
+  for (let i = 0; i < source.length; i++) {
+    const child = traceNode(source[i] as CNode, slots, redact, cut);
+    children[i] = child;
+    if (child.outcome === win) decided = true;
+    else if (child.outcome === 'insufficient_data') unknown = true;
+  }
+  let outcome: TraceNode['outcome'];
+  if (node.kind === 'not') {
+    const o = (children[0] as TraceNode).outcome;
+    outcome = o === 'pass' ? 'fail' : o === 'fail' ? 'pass' : 'insufficient_data';
+  } else if (decided) outcome = win;
+  else if (unknown) outcome = 'insufficient_data';
+  else outcome = node.kind === 'all' ? 'pass' : 'fail';
+  return {
+    path: relPath(node, cut),
+    kind: node.kind,
+    outcome,
+    fact: undefined,
+    op: undefined,
+    expected: undefined,
+    actual: undefined,
+    category: undefined,
+    evidence: undefined,
+    children,
+  };
+}
