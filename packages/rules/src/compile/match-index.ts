@@ -1,7 +1,8 @@
 import type { JsonValue } from '@candor/core';
 import { alternativeGates, conjuncts, type GatePlan, gateCount, gatePlan } from './gate-plan';
 import type { PNode } from './program';
-import type { CNode, CompiledRule } from './types';
+import type { Resolved, SlotTable } from './slots';
+import type { CNode, CompiledRule, Slots } from './types';
 
 /**
  * @internal Units sharing a required numeric comparison on one slot, sorted by threshold. A unit
@@ -238,4 +239,109 @@ export function buildThresholdIndex(
     scratch: new Int8Array(units),
     busy: false,
   };
+}
+
+/**
+ * @internal The match indexes of a rule set: one per candidate list (an event type's triggered
+ * rules), built on first use and kept.
+ */
+export class MatchIndexes {
+  readonly #slotCount: number;
+  readonly #indexes = new Map<readonly CompiledRule[], ThresholdIndex>();
+  // The last index used (events mostly come in runs of one type): no map lookup then.
+  #lastCandidates: readonly CompiledRule[] | null = null;
+  #lastIndex: ThresholdIndex | null = null;
+
+  constructor(slotCount: number) {
+    this.#slotCount = slotCount;
+  }
+
+  /** The index of `candidates` (the same array `candidates(type)` returns for a type). */
+  of(candidates: readonly CompiledRule[]): ThresholdIndex {
+    if (candidates === this.#lastCandidates) return this.#lastIndex as ThresholdIndex;
+    let index = this.#indexes.get(candidates);
+    if (index === undefined) {
+      index = buildThresholdIndex(candidates, this.#slotCount);
+      this.#indexes.set(candidates, index);
+    }
+    this.#lastCandidates = candidates;
+    this.#lastIndex = index;
+    return index;
+  }
+}
+
+/**
+ * @internal Counts into `pass` (a copy of `index.start`), per unit, the gate leaves that hold
+ * for an event's slots: up from minus the number each unit needs. Each gate reads the view of
+ * the rules it serves (`views` null: every view is `base`).
+ */
+export function countGates(
+  index: ThresholdIndex,
+  table: SlotTable,
+  base: Resolved,
+  views: (Slots | undefined)[] | null,
+  pass: Int8Array,
+): void {
+  const values = base.values;
+  const gates = index.gates;
+  for (let g = 0; g < gates.length; g++) {
+    const gate = gates[g] as ThresholdGate;
+    const x =
+      views === null
+        ? values[gate.slot]
+        : table.viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
+    if (typeof x !== 'number' || Number.isNaN(x)) continue;
+    // Keys are sorted: the units that pass are a prefix (`gt`, `gte`) or a suffix (`lt`,
+    // `lte`). Walk to its end (cheaper than a binary search here: each unit passed is
+    // counted anyway), then count its units.
+    const keys = gate.keys;
+    const units = gate.units;
+    const op = gate.op;
+    let from = 0;
+    let to = keys.length;
+    if (op === 'gt') {
+      while (from < to && (keys[from] as number) < x) from++;
+      to = from;
+      from = 0;
+    } else if (op === 'gte') {
+      while (from < to && (keys[from] as number) <= x) from++;
+      to = from;
+      from = 0;
+    } else if (op === 'lt') while (to > from && (keys[to - 1] as number) > x) to--;
+    else while (to > from && (keys[to - 1] as number) >= x) to--;
+    if (op === 'lt' || op === 'lte') {
+      from = to;
+      to = keys.length;
+    }
+    for (let j = from; j < to; j++) {
+      const unit = units[j] as number;
+      pass[unit] = (pass[unit] as number) + 1;
+    }
+  }
+  const valueGates = index.valueGates;
+  for (let g = 0; g < valueGates.length; g++) {
+    const gate = valueGates[g] as ValueGate;
+    const x =
+      views === null
+        ? values[gate.slot]
+        : table.viewOf(base, views, gate.probe.sigIndex).values[gate.slot];
+    if (gate.negative) {
+      // A negative leaf holds when its fact is present and not one of the values it names:
+      // `start` counted every negative leaf as holding, take back those that do not.
+      const failed = x === undefined ? gate.every : gate.units.get(x);
+      if (failed !== undefined)
+        for (let j = 0; j < failed.length; j++) {
+          const unit = failed[j] as number;
+          pass[unit] = (pass[unit] as number) - 1;
+        }
+      continue;
+    }
+    if (x === undefined) continue;
+    const named = gate.units.get(x);
+    if (named !== undefined)
+      for (let j = 0; j < named.length; j++) {
+        const unit = named[j] as number;
+        pass[unit] = (pass[unit] as number) + 1;
+      }
+  }
 }

@@ -26,10 +26,7 @@ export class TracedMatch implements RuleMatch {
   get trace(): TraceNode {
     const rule = this.#rule;
     if (rule !== null) {
-      this.#trace =
-        rule.root === null
-          ? { path: 'conditions', kind: 'all', outcome: 'pass', children: [] }
-          : traceNode(rule.root, this.#trace as Slots, undefined, rule.prefix.length);
+      this.#trace = traceRule(rule, this.#trace as Slots);
       this.#rule = null;
     }
     return this.#trace as TraceNode;
@@ -46,7 +43,7 @@ function relPath(node: CNode, cut: number): string {
   return node.rel;
 }
 
-export function traceNode(
+function traceNode(
   node: CNode,
   slots: Slots,
   redact: ((category: string) => boolean) | undefined,
@@ -110,4 +107,15 @@ export function traceNode(
     evidence: undefined,
     children,
   };
+}
+
+/** @internal The trace of `rule` over `slots` (`redact`: categories whose values are hidden). */
+export function traceRule(
+  rule: CompiledRule,
+  slots: Slots,
+  redact?: (category: string) => boolean,
+): TraceNode {
+  return rule.root === null
+    ? { path: 'conditions', kind: 'all', outcome: 'pass', children: [] }
+    : traceNode(rule.root, slots, redact, rule.prefix.length);
 }
