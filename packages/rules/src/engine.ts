@@ -1,12 +1,8 @@
 import {
   type Action,
-  type Clock,
-  type ConsentGate,
   type ConsentVerdict,
-  type DataCategoryId,
   type Fact,
   type Instant,
-  isDottedId,
   isWithin,
   type JsonValue,
   type Reason,
@@ -15,14 +11,12 @@ import {
   systemClock,
 } from '@candor/core';
 import { compileRules } from './compile';
-import type {
-  CNode,
-  CompiledRule,
-  CompiledRuleSet,
-  Slots,
-  TraceNode,
-  WindowSlot,
-} from './compile/types';
+import type { CompiledRule, CompiledRuleSet, Slots, TraceNode, WindowSlot } from './compile/types';
+import { checkEvent, checkFacts } from './engine/check-event';
+import { closedVerdict } from './engine/consent';
+import { findNode, OP_TEXT, REDACTED, show, windowLabel } from './engine/explain';
+import { hash } from './engine/hash';
+import type { FactRequest, RuleEngine, RuleEngineOptions } from './engine/types';
 import { requireNumber, requireObject, requireString, rulesError } from './errors';
 import type { GateName, Outcome, Proposal, Suppression, SuppressionCode } from './outcome';
 import { followPauses } from './pauses';
@@ -30,7 +24,6 @@ import {
   type PastEvent,
   type Pause,
   type Reservation,
-  type RuleStateStore,
   type ScheduleEntry,
   type StateLimit,
   StateView,
@@ -44,223 +37,7 @@ import {
   startOfNextLocalDay,
   toTime,
 } from './time';
-import type { QuietHours, Rule, RuleEvent } from './types';
-
-/**
- * What the engine asks a {@link FactProvider} for: the fact paths the triggered rules read that
- * the event does not carry, and the data categories those rules declared (only rules whose
- * consent holds are planned for, so nothing is fetched that could not be used).
- *
- * @example
- * const request: FactRequest = { subject: 'cus_1', event, paths: ['card.expiresAt'], dataCategories: ['user.financial.card'] };
- */
-export interface FactRequest {
-  readonly subject: SubjectId;
-  readonly event: RuleEvent;
-  readonly paths: readonly string[];
-  readonly dataCategories: readonly DataCategoryId[];
-}
-
-/**
- * Where the engine gets profile facts before evaluating (plan → fetch → evaluate): async, called
- * once per event, outside the synchronous hot path. Each fact carries its category and provenance.
- *
- * @example
- * const facts: FactProvider = { fetch: async ({ subject, paths }) => profiles.factsFor(subject, paths) };
- */
-export interface FactProvider {
-  fetch(request: FactRequest): Promise<readonly Fact[]>;
-}
-
-/**
- * Options of {@link createRuleEngine}.
- *
- * @example
- * const options: RuleEngineOptions = { rules, consent: gate, quietHours: { start: '21:00', end: '08:00' } };
- */
-export interface RuleEngineOptions {
-  /** Rules (compiled here) or an already compiled set. */
-  readonly rules: readonly Rule[] | CompiledRuleSet;
-  readonly consent: ConsentGate;
-  readonly suppressions?: SuppressionSource;
-  readonly state?: RuleStateStore;
-  readonly facts?: FactProvider;
-  readonly clock?: Clock;
-  /** Default quiet hours for rules that set none. */
-  readonly quietHours?: QuietHours;
-  /** Most proposals per channel per event; extra ones lose as `conflict` (priority order). */
-  readonly channelBudgets?: Readonly<Record<string, number>>;
-  /** Categories (and their children) whose actual values traces must not reveal, or a predicate. */
-  readonly redact?: readonly DataCategoryId[] | ((category: DataCategoryId) => boolean);
-  /** Traces for every evaluated rule (`all`, default) or only for proposals (`fired`). */
-  readonly trace?: 'all' | 'fired';
-}
-
-/**
- * Options of {@link RuleEngine.pause}.
- *
- * @example
- * await engine.pause('sizing-guide', { reason: 'complaints above 2%', by: 'feedback.guardrail' });
- */
-export interface PauseOptions {
-  readonly reason: string;
-  readonly until?: Instant | null;
-  readonly by?: string;
-}
-
-/**
- * The proactive-rule engine: synchronous `evaluate` over compiled rules behind every gate, an
- * async `process` for facts from a {@link FactProvider} and a durable {@link RuleStateStore}, a
- * scheduler (`due`, `nextDueAt`, `runDue`) and pause/resume.
- *
- * @example
- * const engine = createRuleEngine({ rules, consent });
- * const outcomes = engine.evaluate(event);
- */
-export interface RuleEngine {
-  readonly rules: CompiledRuleSet;
-  /** Evaluates an event synchronously: every triggered rule yields a Proposal or a Suppression. */
-  evaluate(event: RuleEvent): Outcome[];
-  /** The facts the triggered rules would read that the event lacks. */
-  plan(event: RuleEvent): FactRequest;
-  /** plan → fetch → evaluate, with caps and dedup reserved atomically in the state store. */
-  process(event: RuleEvent): Promise<Outcome[]>;
-  /** Scheduled evaluations due at `now` (default: the clock), earliest first; does not remove them. */
-  due(now?: Instant): ScheduleEntry[];
-  /** When the next scheduled evaluation is due, for a single timer (no polling). */
-  nextDueAt(): Instant | null;
-  /** Evaluates and removes what is due at `now`. */
-  runDue(now?: Instant): Outcome[];
-  /** Like `runDue`, claiming due entries atomically from the state store. */
-  processDue(now?: Instant): Promise<Outcome[]>;
-  /** Pauses a rule (or `*`, every rule: the kill switch); effective for the very next evaluation. */
-  pause(ruleId: string, options: PauseOptions): Promise<void>;
-  /** Resumes a paused rule (or `*`). */
-  resume(ruleId: string): Promise<void>;
-  /** Active pauses. */
-  pauses(): Pause[];
-  /**
-   * Loads pauses and schedules from the state store. `process()` and `processDue()` do it on
-   * first use; until then `evaluate()` holds back non-critical rules (a pause it has not read may
-   * hold). Afterwards the engine follows the store's feed: a pause or resume made by any instance
-   * applies here too.
-   */
-  hydrate(): Promise<void>;
-  /**
-   * Whether the engine's view of rule pauses is current: `ready`, or why not (`not_loaded`, or
-   * `stale_view` while the store's feed is stale or a pause made elsewhere is being read). While
-   * it is not, non-critical rules are held back as `paused`.
-   */
-  viewStatus(): 'ready' | 'not_loaded' | 'stale_view';
-  /** Stops following the store's feed (non-critical rules are then held back). Idempotent. */
-  close(): void;
-}
-
-const EVENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
-const REDACTED = '[redacted]';
-
-function checkEvent(event: RuleEvent, path = 'event'): void {
-  const bad = (where: string, why: string, value: unknown): never => {
-    throw rulesError('rules/invalid_event', why, undefined, `${path}${where}`, value);
-  };
-  if (typeof event !== 'object' || event === null) bad('', 'an event must be an object', event);
-  if (typeof event.id !== 'string' || event.id.length === 0 || event.id.length > 200)
-    bad('.id', 'must be a string of 1 to 200 characters', event.id);
-  if (typeof event.type !== 'string' || !EVENT_TYPE.test(event.type))
-    bad('.type', 'must be an event type such as "card.updated"', event.type);
-  if (typeof event.subject !== 'string' || event.subject.length === 0 || event.subject.length > 256)
-    bad('.subject', 'must be a subject id of 1 to 256 characters', event.subject);
-  if (!Number.isSafeInteger(event.at) || event.at < 0)
-    bad('.at', 'must be epoch milliseconds', event.at);
-  if (event.timeZone !== undefined && typeof event.timeZone !== 'string')
-    bad('.timeZone', 'must be an IANA time zone name', event.timeZone);
-  if (!Array.isArray(event.facts)) bad('.facts', 'must be an array of facts', event.facts);
-  checkFacts(event.facts, `${path}.facts`);
-}
-
-function checkFacts(facts: readonly Fact[], path: string): void {
-  for (let i = 0; i < facts.length; i++) {
-    const f = facts[i] as Fact;
-    const at = `${path}[${i}]`;
-    if (typeof f !== 'object' || f === null)
-      throw rulesError('rules/invalid_event', 'a fact must be an object', undefined, at, f);
-    if (typeof f.path !== 'string' || f.path.length === 0)
-      throw rulesError(
-        'rules/invalid_event',
-        'a fact needs a path',
-        undefined,
-        `${at}.path`,
-        f.path,
-      );
-    if (!isDottedId(f.category))
-      throw rulesError(
-        'rules/invalid_event',
-        'a fact needs a data category id',
-        undefined,
-        `${at}.category`,
-        f.category,
-      );
-    if (typeof f.provenance !== 'object' || f.provenance === null)
-      throw rulesError(
-        'rules/invalid_event',
-        'a fact needs its provenance',
-        undefined,
-        `${at}.provenance`,
-        f.provenance,
-      );
-  }
-}
-
-function hash(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
-}
-
-function closedVerdict(purpose: string, detail: string): ConsentVerdict {
-  return {
-    allowed: false,
-    purpose,
-    status: 'unknown',
-    basis: null,
-    reasons: [{ code: 'gate_error', detail }],
-    recordIds: [],
-    noticeVersion: null,
-    expiresAt: null,
-  };
-}
-
-const OP_TEXT: Record<string, string> = {
-  eq: 'is',
-  neq: 'is not',
-  gt: 'is above',
-  gte: 'is at least',
-  lt: 'is below',
-  lte: 'is at most',
-  in: 'is one of',
-  notIn: 'is not one of',
-  contains: 'contains',
-  notContains: 'does not contain',
-  startsWith: 'starts with',
-  between: 'is between',
-  exists: 'is present',
-  matches: 'matches',
-  withinLast: 'is within the last',
-  daysUntil: 'is this many days away:',
-  before: 'is before',
-  after: 'is after',
-};
-
-function show(value: JsonValue | undefined): string {
-  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number'))
-    return `${value[0]} and ${value[1]}`;
-  return JSON.stringify(value);
-}
+import type { Rule, RuleEvent } from './types';
 
 /**
  * Creates the rule engine. Gates run in this order for every triggered rule: consent (the rule's
@@ -1261,31 +1038,4 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     viewStatus: () => pauses.status(),
     close: () => pauses.close(),
   };
-}
-
-function findNode(rule: CompiledRule, path: string): CNode | undefined {
-  const visit = (n: CNode): CNode | undefined => {
-    if (n.path === path) return n;
-    for (const c of n.children) {
-      const s = visit(c);
-      if (s !== undefined) return s;
-    }
-    return undefined;
-  };
-  return rule.root === null ? undefined : visit(rule.root);
-}
-
-function windowLabel(rule: CompiledRule, path: string): string {
-  const visit = (n: NonNullable<CompiledRule['root']>): string | undefined => {
-    if (n.path === path && n.window) {
-      const w = n.window;
-      return `${w.agg}(${w.event}${w.field ? `.${w.field}` : ''}, ${w.within})`;
-    }
-    for (const c of n.children) {
-      const s = visit(c);
-      if (s !== undefined) return s;
-    }
-    return undefined;
-  };
-  return (rule.root === null ? undefined : visit(rule.root)) ?? path;
 }
