@@ -9,13 +9,17 @@ import type { RuleEvent } from '../types';
  * kept (`retention`: the longest window, cap or cooldown, at least two days).
  */
 export class EventWindows {
-  readonly #set: CompiledRuleSet;
+  /** The windows each rule reads, by rule order (undefined: none). */
+  readonly #byRule: (WindowSlot[] | undefined)[];
   /** Which event types feed windows, and which paths each keeps. */
   readonly #fields = new Map<string, Set<string>>();
   readonly retention: number;
 
   constructor(set: CompiledRuleSet) {
-    this.#set = set;
+    this.#byRule = set.rules.map((rule) => {
+      const read = set.windows.filter((w) => rule.slots.includes(w.slot));
+      return read.length === 0 ? undefined : read;
+    });
     const windowFields = this.#fields;
     for (const w of set.windows) {
       const fields = windowFields.get(w.spec.event) ?? new Set<string>();
@@ -47,8 +51,10 @@ export class EventWindows {
 
   /** Fills the window slots `rule` reads (those not already filled) from the subject's past events. */
   fill(view: StateView, rule: CompiledRule, slots: Slots, subject: SubjectId, now: Instant): void {
-    for (const w of this.#set.windows) {
-      if (rule.slots.includes(w.slot) && slots.values[w.slot] === undefined)
+    const windows = this.#byRule[rule.order];
+    if (windows === undefined) return;
+    for (const w of windows) {
+      if (slots.values[w.slot] === undefined)
         slots.values[w.slot] = aggregate(view, w, subject, now);
     }
   }
