@@ -2,6 +2,7 @@ import { createCtx } from './compile/context';
 import { countGates, MatchIndexes } from './compile/match-index';
 import { type PNode, run } from './compile/program';
 import { compileOne } from './compile/rule';
+import { scanEvent } from './compile/scan';
 import { SlotTable } from './compile/slots';
 import { TracedMatch, traceRule } from './compile/trace';
 import { indexTriggers } from './compile/triggers';
@@ -64,6 +65,7 @@ export function compileRules(
     resolve: (facts, now, rule) => table.resolver(facts, now)(rule),
     resolver: (facts, now) => table.resolver(facts, now),
     trace: traceRule,
+    scan: (facts, now, candidates) => scanEvent(table, indexes, facts, now, candidates),
     get: (id) => byId.get(id),
     candidates: triggers.candidates,
     match(event, matchOptions = {}) {

@@ -11,6 +11,7 @@ import {
   processDueEntries,
   processEvent,
 } from './engine/process';
+import { RuleTable } from './engine/rule-table';
 import { runEntries } from './engine/schedule';
 import type { RuleEngine, RuleEngineOptions } from './engine/types';
 import { EventWindows } from './engine/windows';
@@ -61,6 +62,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const view = new StateView();
   const core: EngineCore = {
     set,
+    rules: new RuleTable(set),
     consent: options.consent,
     suppressions: options.suppressions,
     store,
@@ -74,7 +76,9 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     redact:
       typeof redactOption === 'function'
         ? redactOption
-        : (category: string) => redactOption.some((r) => isWithin(category, r)),
+        : redactOption.length === 0
+          ? () => false
+          : (category: string) => redactOption.some((r) => isWithin(category, r)),
     criticalActions: new WeakMap<CompiledRule, Action>(),
     evaluations: 0,
   };
@@ -84,7 +88,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
 
   return {
     rules: set,
-    evaluate: (event) => evaluateEvent(core, event).outcomes,
+    evaluate: (event) => evaluateEvent(core, event, false).outcomes,
     plan: (event) => planFacts(core, event),
     async process(event) {
       await load();
@@ -98,7 +102,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     nextDueAt: () => view.schedules()[0]?.dueAt ?? null,
     runDue(now = clock.now()) {
       requireNumber(now, 'now');
-      return runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now).outcomes;
+      return runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false).outcomes;
     },
     async processDue(now = clock.now()) {
       requireNumber(now, 'now');

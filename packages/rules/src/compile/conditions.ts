@@ -30,6 +30,8 @@ export function cnode(
     kind,
     path,
     rel: undefined,
+    text: undefined,
+    notText: undefined,
     p,
     fn,
     children,

@@ -52,6 +52,8 @@ export interface ThresholdIndex {
   /** Per-evaluation pass counts (evaluation is synchronous, so one buffer per index suffices). */
   readonly scratch: Int8Array;
   busy: boolean;
+  /** A spare buffer for an engine's scan (which holds one for a whole evaluation), when free. */
+  spare: Int8Array | null;
 }
 
 /** How many of the sorted `keys` are `< x`. */
@@ -238,6 +240,7 @@ export function buildThresholdIndex(
     start,
     scratch: new Int8Array(units),
     busy: false,
+    spare: new Int8Array(units),
   };
 }
 

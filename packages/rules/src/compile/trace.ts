@@ -2,6 +2,7 @@ import type { JsonValue } from '@candor/core';
 import { run } from './program';
 import type { CNode, CompiledRule, Eval, RuleMatch, Slots, TraceNode } from './types';
 
+/** A three-valued result as a trace outcome. */
 const OUTCOMES = ['fail', 'pass', 'insufficient_data'] as const;
 
 /**
@@ -43,48 +44,68 @@ function relPath(node: CNode, cut: number): string {
   return node.rel;
 }
 
-function traceNode(
+/** @internal The trace of one node (and its subtree) over `slots`. */
+export function traceNode(
   node: CNode,
   slots: Slots,
   redact: ((category: string) => boolean) | undefined,
   cut: number,
 ): TraceNode {
-  const values = slots.values;
-  if (node.kind === 'fact' || node.kind === 'window') {
-    const slot = node.slot as number;
-    const actual = values[slot];
-    const category =
-      node.kind === 'window'
-        ? node.category
-        : actual === undefined
-          ? undefined
-          : slots.sources[slot]?.category;
-    return {
-      path: relPath(node, cut),
-      kind: node.kind,
-      outcome: OUTCOMES[node.p ? run(node.p, values) : (node.fn as Eval)(values)],
-      fact: node.fact,
-      op: node.op,
-      expected: node.expected,
-      actual:
-        actual === undefined
-          ? undefined
-          : category && redact?.(category)
-            ? '[redacted]'
-            : (actual as JsonValue),
-      category,
-      evidence: undefined,
-      children: undefined,
-    };
-  }
+  if (node.kind === 'fact' || node.kind === 'window')
+    return traceLeaf(node, slots, redact, cut, undefined);
   const source = node.children;
   const children: TraceNode[] = new Array(source.length);
+  for (let i = 0; i < source.length; i++)
+    children[i] = traceNode(source[i] as CNode, slots, redact, cut);
+  return traceBranch(node, children, cut);
+}
+
+/**
+ * @internal A leaf's trace: the fact, operator, expected and actual value (`[redacted]` for
+ * categories `redact` names), and the evidence fact id it rests on, when known.
+ */
+export function traceLeaf(
+  node: CNode,
+  slots: Slots,
+  redact: ((category: string) => boolean) | undefined,
+  cut: number,
+  evidence: string | undefined,
+): TraceNode {
+  const values = slots.values;
+  const slot = node.slot as number;
+  const actual = values[slot];
+  const category =
+    node.kind === 'window'
+      ? node.category
+      : actual === undefined
+        ? undefined
+        : slots.sources[slot]?.category;
+  return {
+    path: relPath(node, cut),
+    kind: node.kind,
+    outcome: OUTCOMES[node.p ? run(node.p, values) : (node.fn as Eval)(values)],
+    fact: node.fact,
+    op: node.op,
+    expected: node.expected,
+    actual:
+      actual === undefined
+        ? undefined
+        : category && redact?.(category)
+          ? '[redacted]'
+          : (actual as JsonValue),
+    category,
+    evidence,
+    children: undefined,
+  };
+}
+
+/** @internal An `all`, `any` or `not` node's trace over its children's traces (three-valued). */
+export function traceBranch(node: CNode, children: TraceNode[], cut: number): TraceNode {
   let unknown = false;
   let decided = false;
   const win = node.kind === 'any' ? 'pass' : 'fail';
-  for (let i = 0; i < source.length; i++) {
-    const child = traceNode(source[i] as CNode, slots, redact, cut);
-    children[i] = child;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i] as TraceNode;
     if (child.outcome === win) decided = true;
     else if (child.outcome === 'insufficient_data') unknown = true;
   }

@@ -13,6 +13,10 @@ export interface CNode {
   readonly path: string;
   /** The path relative to the rule (`conditions.all[0]`). */
   rel: string | undefined;
+  /** A leaf's reason text (`txn.amount is above 500`), made once by the engine that explains it. */
+  text: string | undefined;
+  /** The same under a `not` (`not: txn.amount is above 500`). */
+  notText: string | undefined;
   /** The node lowered for the interpreter. */
   readonly p: PNode;
   /** A leaf's closure when its operator does not lower to an instruction; `null` otherwise. */
@@ -142,6 +146,26 @@ export interface CompiledRuleSet {
     redact?: (category: string) => boolean,
   ): TraceNode;
   /** @internal */ readonly timed: readonly CompiledRule[];
+  /** @internal */ scan(
+    facts: readonly Fact[],
+    now: number,
+    candidates: readonly CompiledRule[],
+  ): EventScan;
+}
+
+/**
+ * @internal One event's facts, read once, with the match index's verdict on each candidate (of
+ * a list `candidates(type)` returned): the engine's way to evaluate conditions as `match` does.
+ */
+export interface EventScan {
+  /** `rule`'s view of the slots (facts outside its data categories blanked). */
+  view(rule: CompiledRule): Slots;
+  /** Whether candidate `k`'s gate leaves all hold (its residual program decides the rest). */
+  passes(k: number): boolean;
+  /** What is left to run of candidate `k` once its gates passed (null: nothing, it holds). */
+  residual(k: number): PNode | null;
+  /** Done: its buffer may serve the next scan (it must not be used afterwards). */
+  release(): void;
 }
 
 /** @internal Slot values plus the fact each value came from. */

@@ -1,5 +1,6 @@
 import type { ConsentGate, ConsentVerdict, Instant, SubjectId } from '@candor/core';
 import type { CompiledRule } from '../compile/types';
+import type { EngineCore } from './core';
 
 /** @internal A denying verdict for a gate that failed or answered nonsense: consent fails closed. */
 export function closedVerdict(purpose: string, detail: string): ConsentVerdict {
@@ -43,25 +44,26 @@ function ask(
 /**
  * @internal Consent as of the event and as of now, both required: an event that waited in a
  * queue (or is retried, or backfilled) past a withdrawal is held back. The event-time verdict is
- * the one a proposal carries when both allow. Asked once per purpose and category signature per
- * `cache` (one cache per evaluation).
+ * the one a proposal carries when both allow. Asked once per consent question (purpose and
+ * category signature) per `cache`: one cache per evaluation, indexed by `RuleTable.consentKey`.
  */
 export function decide(
-  consent: ConsentGate,
+  core: EngineCore,
   rule: CompiledRule,
   subject: SubjectId,
   at: Instant,
-  cache: Map<string, ConsentVerdict>,
+  cache: (ConsentVerdict | undefined)[],
 ): ConsentVerdict {
-  const key = `${rule.rule.purpose}|${rule.signature}`;
-  let verdict = cache.get(key);
+  const key = core.rules.consentKey(rule);
+  let verdict = cache[key];
   if (verdict === undefined) {
+    const consent = core.consent;
     verdict = ask(consent, rule, subject, at);
     if (verdict.allowed) {
       const now = ask(consent, rule, subject, undefined);
       if (!now.allowed) verdict = now;
     }
-    cache.set(key, verdict);
+    cache[key] = verdict;
   }
   return verdict;
 }

@@ -2,6 +2,7 @@ import type { Action, ConsentGate, SuppressionSource } from '@candor/core';
 import type { CompiledRule, CompiledRuleSet } from '../compile/types';
 import type { PauseFollower } from '../pauses';
 import type { RuleStateStore, StateView } from '../state';
+import type { RuleTable } from './rule-table';
 import type { FactProvider } from './types';
 import type { EventWindows } from './windows';
 
@@ -12,6 +13,8 @@ import type { EventWindows } from './windows';
  */
 export interface EngineCore {
   readonly set: CompiledRuleSet;
+  /** What is worked out once per rule (consent keys, conflict ranks, id prefixes). */
+  readonly rules: RuleTable;
   readonly consent: ConsentGate;
   readonly suppressions: SuppressionSource | undefined;
   readonly store: RuleStateStore | undefined;

@@ -11,8 +11,9 @@ export async function persist(core: EngineCore, r: Run): Promise<Outcome[]> {
   const { store, view } = core;
   if (store === undefined) return r.outcomes;
   const out: Outcome[] = [];
-  for (const o of r.outcomes) {
-    const reservation = o.kind === 'proposal' ? r.reservations.get(o) : undefined;
+  for (let i = 0; i < r.outcomes.length; i++) {
+    const o = r.outcomes[i] as Outcome;
+    const reservation = o.kind === 'proposal' ? r.reservations[i] : undefined;
     if (o.kind !== 'proposal' || reservation === undefined) {
       out.push(o);
       continue;

@@ -15,7 +15,7 @@ import { hash } from './hash';
 export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: ScheduleOp[]): void {
   const { set, view } = core;
   const subject = event.subject;
-  const verdicts = new Map<string, ConsentVerdict>();
+  const verdicts: (ConsentVerdict | undefined)[] = new Array(core.rules.consentKeys);
   const tz = isValidTimeZone(event.timeZone) ? event.timeZone : undefined;
   for (const rule of set.timed) {
     const trigger = rule.rule.trigger;
@@ -30,7 +30,7 @@ export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: Sched
       const slots = set.resolve(event.facts, event.at, rule);
       const value = slots.values[slot];
       if (value === undefined) continue;
-      if (!decide(core.consent, rule, subject, event.at, verdicts).allowed) {
+      if (!decide(core, rule, subject, event.at, verdicts).allowed) {
         remove();
         continue;
       }
@@ -65,7 +65,7 @@ export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: Sched
         if (view.removeSchedule(key)) scheduleOps.push({ remove: key });
         continue;
       }
-      if (!decide(core.consent, rule, subject, event.at, verdicts).allowed) continue;
+      if (!decide(core, rule, subject, event.at, verdicts).allowed) continue;
       const entry: ScheduleEntry = {
         key,
         kind: 'absence',

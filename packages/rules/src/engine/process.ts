@@ -14,13 +14,13 @@ import type { FactRequest } from './types';
 export function planFacts(core: EngineCore, event: RuleEvent): FactRequest {
   checkEvent(event);
   const { set } = core;
-  const verdicts = new Map<string, ConsentVerdict>();
+  const verdicts: (ConsentVerdict | undefined)[] = new Array(core.rules.consentKeys);
   const paths = new Set<string>();
   const categories = new Set<string>();
   const have = (p: string) => event.facts.some((f) => p === f.path || p.startsWith(`${f.path}.`));
   const rules = [...set.candidates(event.type), ...set.timed];
   for (const rule of rules) {
-    if (!decide(core.consent, rule, event.subject, event.at, verdicts).allowed) continue;
+    if (!decide(core, rule, event.subject, event.at, verdicts).allowed) continue;
     let needed = false;
     for (const p of rule.paths) {
       if (!have(p)) {
@@ -52,7 +52,7 @@ export async function processEvent(core: EngineCore, event: RuleEvent): Promise<
     full = { ...event, facts: [...event.facts, ...extra] };
   }
   if (store) view.hydrate(await store.load(event.subject, event.at - core.windows.retention));
-  return persist(core, evaluateEvent(core, full));
+  return persist(core, evaluateEvent(core, full, true));
 }
 
 /**
@@ -110,7 +110,7 @@ export async function processDueEntries(
 ): Promise<Outcome[]> {
   const { store, view } = core;
   if (store === undefined)
-    return runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now).outcomes;
+    return runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false).outcomes;
   await core.pauses.loaded(() => hydrate(core));
   const entries = await store.takeDue(now, 1_000);
   for (const e of entries) view.removeSchedule(e.key);
@@ -118,6 +118,6 @@ export async function processDueEntries(
   return hold(subjects, async () => {
     for (const subject of subjects)
       view.hydrate(await store.load(subject, now - core.windows.retention));
-    return persist(core, runEntries(core, entries, now));
+    return persist(core, runEntries(core, entries, now, true));
   });
 }

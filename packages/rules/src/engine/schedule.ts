@@ -14,17 +14,34 @@ function dueEvent(entry: ScheduleEntry, now: Instant): RuleEvent {
   };
 }
 
-/** @internal Evaluates due schedule entries, each on its rule alone. */
-export function runEntries(core: EngineCore, entries: readonly ScheduleEntry[], now: Instant): Run {
+/**
+ * @internal Evaluates due schedule entries, each on its rule alone (`persisting`: for the state
+ * store, by `processDue`).
+ */
+export function runEntries(
+  core: EngineCore,
+  entries: readonly ScheduleEntry[],
+  now: Instant,
+  persisting: boolean,
+): Run {
   const outcomes: Run['outcomes'] = [];
-  const reservations: Run['reservations'] = new Map();
+  const reservations: Run['reservations'] = [];
   const scheduleOps: ScheduleOp[] = [];
   for (const entry of entries) {
     const rule = core.set.get(entry.ruleId);
     if (rule === undefined) continue;
-    const r = evaluateRules(core, dueEvent(entry, Math.max(now, entry.dueAt)), [rule], scheduleOps);
-    outcomes.push(...r.outcomes);
-    for (const [p, res] of r.reservations) reservations.set(p, res);
+    const r = evaluateRules(
+      core,
+      dueEvent(entry, Math.max(now, entry.dueAt)),
+      [rule],
+      false,
+      persisting,
+      scheduleOps,
+    );
+    for (let i = 0; i < r.outcomes.length; i++) {
+      reservations[outcomes.length] = r.reservations[i];
+      outcomes.push(r.outcomes[i] as Run['outcomes'][number]);
+    }
   }
   return { outcomes, reservations, scheduleOps, past: null };
 }
