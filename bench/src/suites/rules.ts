@@ -1,8 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Fact } from '@candor/core';
-import { compileRules, fromJsonRulesEngine, type Rule, type RuleEvent } from '@candor/rules';
+import type { ConsentGate, ConsentVerdict, Fact, SuppressionSource } from '@candor/core';
+import {
+  compileRules,
+  createMemoryRuleStateStore,
+  createRuleEngine,
+  fromJsonRulesEngine,
+  type Outcome,
+  type Rule,
+  type RuleEvent,
+} from '@candor/rules';
 import jsonLogic from 'json-logic-js';
 import { Engine, type RuleProperties } from 'json-rules-engine';
 import type { Metric, Suite } from '../harness.ts';
@@ -313,6 +321,188 @@ async function measureAt(ruleCount: number): Promise<Metric[]> {
   ];
 }
 
+/**
+ * A consent gate over a materialized view, as `@candor/consent`'s is: one map read per question,
+ * a precomputed verdict (here every subject allows both purposes, so every rule reaches its
+ * conditions and the fired lists match `match`'s).
+ */
+function benchGate(subjects: readonly string[]): ConsentGate {
+  const verdict = (purpose: string): ConsentVerdict =>
+    Object.freeze({
+      allowed: true,
+      purpose,
+      status: 'granted',
+      basis: 'consent',
+      reasons: [{ code: 'explicit_grant', detail: 'granted in the bench' }],
+      recordIds: ['rec_bench'],
+      noticeVersion: null,
+      expiresAt: null,
+    });
+  const grants = new Map(
+    subjects.map((s) => [
+      s,
+      new Map([
+        ['service.fraud_protection', verdict('service.fraud_protection')],
+        ['service.proactive_support', verdict('service.proactive_support')],
+      ]),
+    ]),
+  );
+  return {
+    decide: ({ subject, purpose }) =>
+      grants.get(subject)?.get(purpose) ?? {
+        ...verdict(purpose),
+        allowed: false,
+        status: 'not_asked',
+        basis: null,
+      },
+  };
+}
+
+/** A suppression source over a map of suppressed subjects (none of the bench's), read per rule. */
+function benchSuppressions(): SuppressionSource {
+  const suppressed = new Map<string, ReturnType<SuppressionSource['check']>>();
+  const none = Object.freeze({ suppressed: false as const, reason: null });
+  return { check: ({ subject }) => suppressed.get(subject) ?? none };
+}
+
+const proposed = (outcomes: readonly Outcome[]) =>
+  outcomes.filter((o) => o.kind === 'proposal').map((o) => o.ruleId);
+
+/**
+ * The engine path every README example uses: `createRuleEngine(...).evaluate()` with a consent
+ * gate, a suppression source and a state store (hydrated, so evaluate() walks every gate), against
+ * the compiled set behind it (`match`, traces of fired rules recorded) and json-rules-engine.
+ */
+async function measureEngineAt(ruleCount: number): Promise<Metric[]> {
+  const generated = generateRules(ruleCount, SEED + ruleCount);
+  const sets = generateFactSets(FACT_SETS, SEED);
+  const events = toEvents(sets);
+  const set = compileRules(toCandor(generated));
+  const engine = createRuleEngine({
+    rules: set,
+    consent: benchGate(events.map((e) => e.subject)),
+    suppressions: benchSuppressions(),
+    state: createMemoryRuleStateStore(),
+    clock: { now: () => 1_780_000_000_000 },
+  });
+  await engine.hydrate();
+  if (engine.viewStatus() !== 'ready') throw new Error('rules bench: the engine did not hydrate');
+  const jre = new Engine(
+    generated.map((g) => g.json as unknown as RuleProperties),
+    { allowUndefinedFacts: false },
+  );
+
+  // Identical fired lists: the engine's proposals are the compiled set's matches (and, on every
+  // 32nd fact set, json-rules-engine's events), and every triggered rule has an outcome.
+  let fired = 0;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as RuleEvent;
+    const outcomes = engine.evaluate(event);
+    const candor = sortedKey(proposed(outcomes));
+    const matched = sortedKey(set.match(event).map((m) => m.ruleId));
+    let jreIds = candor;
+    if (i % 32 === 0) {
+      const { results } = await jre.run(sets[i] as unknown as Record<string, unknown>);
+      jreIds = sortedKey(results.map((r) => r.name as string));
+    }
+    if (candor !== matched || candor !== jreIds || outcomes.length !== ruleCount)
+      throw new Error(
+        `rules bench aborted: engine and match differ on fact set ${i} (${ruleCount} rules)\nengine ${candor}\nmatch  ${matched}\njre    ${jreIds}`,
+      );
+    fired += proposed(outcomes).length;
+  }
+
+  const contenders: Array<{ name: string; one: (event: RuleEvent) => number }> = [
+    { name: 'match', one: (event) => set.match(event, { trace: true }).length },
+    { name: 'evaluate', one: (event) => engine.evaluate(event).length },
+    {
+      name: 'evaluate, every trace read',
+      one: (event) => {
+        let n = 0;
+        for (const o of engine.evaluate(event)) if (o.trace !== undefined) n++;
+        return n;
+      },
+    },
+  ];
+  // Batches of about equal duration (about 2 ms), sized from each contender's warm-up speed.
+  const batches = contenders.map((c) => {
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < 1_000) c.one(events[n++ % events.length] as RuleEvent);
+    const size = Math.max(1, Math.round((n / (performance.now() - start)) * 2));
+    let cursor = 0;
+    return {
+      name: c.name,
+      size,
+      run: () => {
+        let out = 0;
+        for (let i = 0; i < size; i++) {
+          out += c.one(events[cursor] as RuleEvent);
+          cursor = cursor + 1 === events.length ? 0 : cursor + 1;
+        }
+        return out;
+      },
+    };
+  });
+  const batchTimes = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < (ruleCount >= 1_000 ? 150 : 300); round++) {
+    for (let c = 0; c < batches.length; c++) {
+      const b = batches[(round + c) % batches.length] as (typeof batches)[number];
+      const t = performance.now();
+      b.run();
+      batchTimes.get(b.name)?.push(performance.now() - t);
+    }
+  }
+  const rate = (name: string) => {
+    const b = batches.find((x) => x.name === name) as (typeof batches)[number];
+    return (b.size * 1000) / median(batchTimes.get(name) ?? []);
+  };
+  const jreOps = await jreThroughput(jre, sets, 2_000);
+  const evaluate = rate('evaluate');
+  const match = rate('match');
+
+  const samples: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const e of events) {
+      const t = performance.now();
+      engine.evaluate(e);
+      samples.push(performance.now() - t);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  const pct = (p: number) => (samples[Math.floor((samples.length - 1) * p)] as number) * 1000;
+  const tag = `${ruleCount} rules`;
+  return [
+    { name: `${tag}: proposals per event (avg)`, value: fired / events.length, unit: 'rules' },
+    {
+      name: `${tag}: engine evaluate() (consent gate, suppressions, state store)`,
+      value: evaluate,
+      unit: 'events/s',
+    },
+    { name: `${tag}: compiled set match() (traces recorded)`, value: match, unit: 'events/s' },
+    { name: `${tag}: json-rules-engine 7.3`, value: jreOps, unit: 'events/s' },
+    {
+      name: `${tag}: evaluate() / match()`,
+      value: evaluate / match,
+      unit: '×',
+      target: { atLeast: 0.25 },
+    },
+    {
+      name: `${tag}: evaluate() / json-rules-engine`,
+      value: evaluate / jreOps,
+      unit: '×',
+      target: { atLeast: 500 },
+    },
+    {
+      name: `${tag}: evaluate(), every outcome's trace read / match()`,
+      value: rate('evaluate, every trace read') / match,
+      unit: '×',
+    },
+    { name: `${tag}: evaluate() p50 per event`, value: pct(0.5), unit: 'µs' },
+    { name: `${tag}: evaluate() p99 per event`, value: pct(0.99), unit: 'µs' },
+  ];
+}
+
 async function measureCompile(): Promise<Metric[]> {
   const generated = generateRules(10_000, SEED);
   const candorRules = toCandor(generated);
@@ -344,7 +534,10 @@ async function measureCompile(): Promise<Metric[]> {
   ];
 }
 
-/** The rules engine against json-rules-engine, json-logic-js and hand-written closures. */
+/**
+ * The rules engine against json-rules-engine, json-logic-js and hand-written closures, and the
+ * engine path (`evaluate()`) against the compiled set behind it.
+ */
 export const rulesSuites: Suite[] = [
   {
     kind: 'metrics',
@@ -355,6 +548,16 @@ export const rulesSuites: Suite[] = [
     kind: 'metrics',
     name: 'rules: throughput, 1,000 rules × 1,024 fact sets',
     measure: () => measureAt(1_000),
+  },
+  {
+    kind: 'metrics',
+    name: 'rules: engine path, 100 rules × 1,024 events',
+    measure: () => measureEngineAt(100),
+  },
+  {
+    kind: 'metrics',
+    name: 'rules: engine path, 1,000 rules × 1,024 events',
+    measure: () => measureEngineAt(1_000),
   },
   { kind: 'metrics', name: 'rules: compile 10,000 rules', measure: measureCompile },
 ];

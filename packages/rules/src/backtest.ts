@@ -5,7 +5,7 @@ import {
   type Instant,
   type SuppressionSource,
 } from '@candor/core';
-import type { CompiledRuleSet } from './compile';
+import type { CompiledRuleSet } from './compile/types';
 import { createRuleEngine } from './engine';
 import { requireArray, requireObject, rulesError } from './errors';
 import type { Outcome, SuppressionCode } from './outcome';

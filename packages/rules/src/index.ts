@@ -8,16 +8,16 @@ export type {
 export { backtest, diffBacktests } from './backtest';
 export type { FactTests, WindowTests } from './builder';
 export { all, any, count, defineRule, fact, not, ref, sum } from './builder';
-export type { CompiledRule, CompiledRuleSet, RuleMatch, TraceNode } from './compile';
 export { compileRules } from './compile';
+export type { CompiledRule, CompiledRuleSet, RuleMatch, TraceNode } from './compile/types';
+export { createRuleEngine } from './engine';
 export type {
   FactProvider,
   FactRequest,
   PauseOptions,
   RuleEngine,
   RuleEngineOptions,
-} from './engine';
-export { createRuleEngine } from './engine';
+} from './engine/types';
 export type { RulesErrorCode } from './errors';
 export type { JsonRulesEngineRule, MigrationOptions } from './migrate';
 export { fromJsonRulesEngine } from './migrate';

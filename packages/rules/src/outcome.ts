@@ -6,7 +6,7 @@ import type {
   SubjectId,
   SuppressionReason,
 } from '@candor/core';
-import type { TraceNode } from './compile';
+import type { TraceNode } from './compile/types';
 import { rulesError } from './errors';
 import type { Pause } from './state';
 import type { Urgency } from './types';

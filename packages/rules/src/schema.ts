@@ -1,6 +1,7 @@
 import { Action, DataCategoryId, JsonValue, PurposeId, type SafeParseResult } from '@candor/core';
 import * as z from 'zod/mini';
-import { checkRule, compileRules } from './compile';
+import { compileRules } from './compile';
+import { checkRule } from './compile/rule';
 import { type RulesErrorCode, rulesError } from './errors';
 import { operators } from './operators';
 import type { Condition as ConditionType, Rule as RuleType } from './types';

@@ -212,6 +212,13 @@ export class StateView {
   readonly #pauses = new Map<string, Pause>();
   /** Reservation ids held for each subject, so {@link StateView.forget} can drop them. */
   readonly #reservationsOf = new Map<SubjectId, Set<string>>();
+  /**
+   * Nothing held is older than this (fires, past events, fireless reservations) or expires before
+   * `#firstExpiry` (dedup keys): a prune before then has nothing to do. Lower bounds, tightened
+   * by each prune.
+   */
+  #oldest = Number.POSITIVE_INFINITY;
+  #firstExpiry = Number.POSITIVE_INFINITY;
 
   #own(subject: SubjectId, reservation: string): void {
     const held = this.#reservationsOf.get(subject);
@@ -278,15 +285,19 @@ export class StateView {
       records.push({ reservation: r.id, subject: r.subject, key, at: r.at });
     }
     this.#firesByReservation.set(r.id, records);
+    // A reservation without fire keys goes at the next prune.
+    if (records.length === 0) this.#oldest = Number.NEGATIVE_INFINITY;
     if (r.dedup !== null) {
       const record: DedupRecord = { reservation: r.id, subject: r.subject, ...r.dedup };
       this.#dedup.set(r.dedup.key, record);
       this.#dedupByReservation.set(r.id, record);
+      if (record.expiresAt < this.#firstExpiry) this.#firstExpiry = record.expiresAt;
     }
     return result;
   }
 
   #addFire(key: string, at: Instant): void {
+    if (at < this.#oldest) this.#oldest = at;
     const list = this.#fires.get(key);
     if (list === undefined) this.#fires.set(key, [at]);
     else {
@@ -323,6 +334,7 @@ export class StateView {
     for (const d of state.dedup) {
       const current = this.#dedup.get(d.key);
       if (current === undefined || current.expiresAt < d.expiresAt) {
+        if (d.expiresAt < this.#firstExpiry) this.#firstExpiry = d.expiresAt;
         this.#dedup.set(d.key, d);
         this.#dedupByReservation.set(d.reservation, d);
         this.#granted.add(d.reservation);
@@ -336,6 +348,7 @@ export class StateView {
     const id = `${e.subject}\u0000${e.id}`;
     if (this.#eventIds.has(id)) return false;
     this.#eventIds.add(id);
+    if (e.at < this.#oldest) this.#oldest = e.at;
     const list = this.#events.get(e.subject);
     if (list === undefined) this.#events.set(e.subject, [e]);
     else {
@@ -352,30 +365,41 @@ export class StateView {
 
   /** Forgets past events and fires older than `before`, and expired dedup keys. */
   prune(before: Instant): void {
+    if (before <= this.#oldest && before < this.#firstExpiry) return;
+    let oldest = Number.POSITIVE_INFINITY;
+    let firstExpiry = Number.POSITIVE_INFINITY;
     for (const [subject, list] of this.#events) {
       const keep = list.filter((e) => e.at >= before);
       for (const e of list) if (e.at < before) this.#eventIds.delete(`${subject}\u0000${e.id}`);
       if (keep.length === 0) this.#events.delete(subject);
-      else this.#events.set(subject, keep);
+      else {
+        this.#events.set(subject, keep);
+        if ((keep[0] as PastEvent).at < oldest) oldest = (keep[0] as PastEvent).at;
+      }
     }
     for (const [key, list] of this.#fires) {
       const keep = list.filter((at) => at >= before);
       if (keep.length === 0) this.#fires.delete(key);
-      else this.#fires.set(key, keep);
+      else {
+        this.#fires.set(key, keep);
+        if ((keep[0] as Instant) < oldest) oldest = keep[0] as Instant;
+      }
     }
     for (const [id, records] of this.#firesByReservation) {
       if (records.every((r) => r.at < before)) {
         this.#firesByReservation.delete(id);
         if (!this.#dedupByReservation.has(id)) this.#granted.delete(id);
-      }
+      } else for (const r of records) if (r.at < oldest) oldest = r.at;
     }
     for (const [key, d] of this.#dedup) {
       if (d.expiresAt <= before) {
         this.#dedup.delete(key);
         this.#dedupByReservation.delete(d.reservation);
         if (!this.#firesByReservation.has(d.reservation)) this.#granted.delete(d.reservation);
-      }
+      } else if (d.expiresAt < firstExpiry) firstExpiry = d.expiresAt;
     }
+    this.#oldest = oldest;
+    this.#firstExpiry = firstExpiry;
   }
 
   load(subject: SubjectId, since: Instant): SubjectState {
@@ -421,6 +445,7 @@ export class StateView {
   }
 
   pause(ruleId: string, at: Instant): Pause | null {
+    if (this.#pauses.size === 0) return null;
     const p = this.#pauses.get(ruleId) ?? this.#pauses.get('*');
     if (p === undefined) return null;
     if (p.until !== null && p.until <= at) return null;

@@ -1,0 +1,280 @@
+import type { Action, Fact, JsonValue, Provenance, Reason } from '@candor/core';
+import { run } from '../compile/program';
+import { traceBranch, traceLeaf, traceNode } from '../compile/trace';
+import type { CNode, CompiledRule, Slots, TraceNode } from '../compile/types';
+import type { Proposal } from '../outcome';
+import type { RuleEvent } from '../types';
+import type { EngineCore } from './core';
+import type { Pending } from './eval-context';
+
+const REDACTED = '[redacted]';
+
+/** `f1`, `f2`, … and `r1`, `r2`, …: evidence and reason ids, made once. */
+const FACT_IDS: string[] = [];
+const REASON_IDS: string[] = [];
+const factId = (n: number): string => (FACT_IDS[n] ??= `f${n}`);
+const reasonId = (n: number): string => (REASON_IDS[n] ??= `r${n}`);
+
+/**
+ * What one proposal collects while its trace is annotated: the evidence facts (one per path, ids
+ * `f1`, `f2`, …) and the reasons citing them.
+ */
+interface Explanation {
+  readonly slots: Slots;
+  readonly redact: (category: string) => boolean;
+  /** Where relative trace paths start in the rule's node paths. */
+  readonly cut: number;
+  readonly evidence: Fact[];
+  readonly reasons: Reason[];
+  /** Provenance of derived evidence (windows, the event type): made on first use. */
+  derived: Provenance | null;
+  readonly at: number;
+}
+
+/**
+ * @internal The proposal of a rule that passed every gate: its trace annotated with the evidence
+ * each leaf rests on, reasons citing the evidence facts (with their provenance), the consent
+ * verdict, and an idempotency key for delivery.
+ */
+export function buildProposal(core: EngineCore, p: Pending, event: RuleEvent): Proposal {
+  const { rule, slots } = p;
+  const x: Explanation = {
+    slots,
+    redact: core.redact,
+    cut: rule.prefix.length,
+    evidence: [],
+    reasons: [],
+    derived: null,
+    at: event.at,
+  };
+  const { evidence, reasons, redact } = x;
+  // The rule fired: its root passed, so the walk goes down from it.
+  const trace =
+    rule.root === null
+      ? { path: 'conditions', kind: 'all' as const, outcome: 'pass' as const, children: [] }
+      : annotate(x, rule.root, false, true, true);
+  // A rule whose decision rests on no condition (e.g. a relative trigger) cites its trigger fact.
+  const slotPaths = core.set.slotPaths;
+  for (const slot of rule.triggerSlots) {
+    const raw = slots.values[slot];
+    const source = slots.sources[slot];
+    const path = slotPaths[slot];
+    if (raw === undefined || source === undefined || path === null || path === undefined) continue;
+    const id = addFact(x, path, source.category, raw as JsonValue, source);
+    reasons.push({
+      id: reasonId(reasons.length + 1),
+      code: 'trigger',
+      text: `triggered by ${path}`,
+      evidence: [id],
+      params: { fact: path, actual: redact(source.category) ? REDACTED : (raw as JsonValue) },
+    });
+  }
+  if (reasons.length === 0) {
+    const id = addFact(
+      x,
+      'event.type',
+      rule.rule.dataCategories[0] as string,
+      event.type,
+      undefined,
+    );
+    reasons.push({
+      id: 'r1',
+      code: 'trigger',
+      text: `triggered by a ${event.type} event`,
+      evidence: [id],
+    });
+  }
+  const categories = core.rules.categories(rule).slice();
+  for (let i = 0; i < evidence.length; i++) {
+    const category = (evidence[i] as Fact).category;
+    if (!categories.includes(category)) categories.push(category);
+  }
+  return {
+    kind: 'proposal',
+    id: core.rules.proposalId(rule, event.subject, event.id),
+    subject: event.subject,
+    at: event.at,
+    source: { kind: 'rule', id: rule.id, version: rule.rule.version },
+    action: actionOf(core, rule),
+    purpose: rule.rule.purpose,
+    dataCategories: categories,
+    reasons,
+    evidence,
+    consent: [p.verdict],
+    ruleId: rule.id,
+    ruleVersion: rule.rule.version,
+    eventId: event.id,
+    idempotencyKey: p.id,
+    priority: rule.priority,
+    urgency: rule.urgency,
+    gatesPassed: [
+      'consent',
+      'suppressions',
+      'pause',
+      'conditions',
+      'caps',
+      'cooldown',
+      'quiet_hours',
+      'dedup',
+      'conflicts',
+    ],
+    bypassed: p.bypassed,
+    trace,
+  };
+}
+
+/**
+ * The trace of `node`, annotated where the decision rests on it (`visited`): from the root down
+ * through every branch that passed (`passed`: known to have) or, under a `not`, failed, each leaf
+ * names its evidence fact, and each leaf that helped the rule fire adds a reason. Elsewhere the
+ * plain trace.
+ */
+function annotate(
+  x: Explanation,
+  node: CNode,
+  negated: boolean,
+  visited: boolean,
+  passed: boolean,
+): TraceNode {
+  const { slots, redact, cut } = x;
+  if (!visited) return traceNode(node, slots, redact, cut);
+  if (node.kind === 'fact' || node.kind === 'window') {
+    const slot = node.slot as number;
+    const raw = slots.values[slot];
+    const category =
+      node.kind === 'window'
+        ? node.category
+        : raw === undefined
+          ? undefined
+          : slots.sources[slot]?.category;
+    if (raw === undefined || category === undefined)
+      return traceLeaf(node, slots, redact, cut, undefined);
+    const path = node.kind === 'window' ? windowLabel(node) : (node.fact as string);
+    const id = addFact(
+      x,
+      path,
+      category,
+      raw as JsonValue,
+      node.kind === 'fact' ? slots.sources[slot] : undefined,
+    );
+    const trace = traceLeaf(node, slots, redact, cut, id);
+    // A `{ fact }` right-hand side is evidence too: the decision used its value.
+    const ids = [id];
+    const refSlot = node.refSlot;
+    if (refSlot !== undefined) {
+      const refSource = slots.sources[refSlot];
+      const refRaw = slots.values[refSlot];
+      if (refSource !== undefined && refRaw !== undefined && node.refFact !== undefined)
+        ids.push(addFact(x, node.refFact, refSource.category, refRaw as JsonValue, refSource));
+    }
+    if (negated ? trace.outcome === 'fail' : trace.outcome === 'pass') {
+      const op = node.op as string;
+      const actual = redact(category) ? REDACTED : (raw as JsonValue);
+      x.reasons.push({
+        id: reasonId(x.reasons.length + 1),
+        code: negated ? 'condition_not' : 'condition',
+        text: reasonText(node, path, negated),
+        evidence: ids,
+        params:
+          node.expected === undefined
+            ? { fact: path, op, actual }
+            : { fact: path, op, expected: node.expected, actual },
+      });
+    }
+    return trace;
+  }
+  // A branch's children are annotated when it passed, or when a `not` above it is being explained.
+  const down = negated || passed || run(node.p, slots.values) === 1;
+  const childNegated = node.kind === 'not' ? !negated : negated;
+  const source = node.children;
+  const children: TraceNode[] = new Array(source.length);
+  for (let i = 0; i < source.length; i++)
+    children[i] = annotate(x, source[i] as CNode, childNegated, down, false);
+  return traceBranch(node, children, cut);
+}
+
+/** Adds an evidence fact for `path` (once per path) and returns its id. */
+function addFact(
+  x: Explanation,
+  path: string,
+  category: string,
+  value: JsonValue,
+  source: Fact | undefined,
+): string {
+  const evidence = x.evidence;
+  for (let i = 0; i < evidence.length; i++) {
+    const f = evidence[i] as Fact;
+    if (f.path === path) return f.id;
+  }
+  const id = factId(evidence.length + 1);
+  let provenance: Provenance;
+  if (source !== undefined) provenance = source.provenance;
+  else {
+    x.derived ??= { source: 'candor.rules', kind: 'derived', observedAt: x.at, party: 'first' };
+    provenance = x.derived;
+  }
+  evidence.push({ id, path, category, value, provenance });
+  return id;
+}
+
+/** A critical rule's action says so, so that an explanation offers no mute for it. */
+function actionOf(core: EngineCore, rule: CompiledRule): Action {
+  if (rule.urgency !== 'critical') return rule.rule.action;
+  let action = core.criticalActions.get(rule);
+  if (action === undefined) {
+    action = Object.freeze({ ...rule.rule.action, critical: true });
+    core.criticalActions.set(rule, action);
+  }
+  return action;
+}
+
+const OP_TEXT: Record<string, string> = {
+  eq: 'is',
+  neq: 'is not',
+  gt: 'is above',
+  gte: 'is at least',
+  lt: 'is below',
+  lte: 'is at most',
+  in: 'is one of',
+  notIn: 'is not one of',
+  contains: 'contains',
+  notContains: 'does not contain',
+  startsWith: 'starts with',
+  between: 'is between',
+  exists: 'is present',
+  matches: 'matches',
+  withinLast: 'is within the last',
+  daysUntil: 'is this many days away:',
+  before: 'is before',
+  after: 'is after',
+};
+
+/** A leaf's reason text (`txn.amount is above 500`, `not: …` under a `not`), made once per leaf. */
+function reasonText(node: CNode, path: string, negated: boolean): string {
+  let text = node.text;
+  if (text === undefined) {
+    const op = node.op as string;
+    text = `${path} ${OP_TEXT[op] ?? op}${op === 'exists' ? '' : ` ${show(node.expected)}`}`;
+    node.text = text;
+  }
+  if (!negated) return text;
+  let not = node.notText;
+  if (not === undefined) {
+    not = `not: ${text}`;
+    node.notText = not;
+  }
+  return not;
+}
+
+function show(value: JsonValue | undefined): string {
+  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number'))
+    return `${value[0]} and ${value[1]}`;
+  return JSON.stringify(value);
+}
+
+/** How an explanation names a window leaf: `count(order.returned, 30d)`. */
+function windowLabel(node: CNode): string {
+  const w = node.window;
+  if (w === undefined) return node.path;
+  return `${w.agg}(${w.event}${w.field ? `.${w.field}` : ''}, ${w.within})`;
+}

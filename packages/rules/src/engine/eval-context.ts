@@ -1,0 +1,112 @@
+import type { ConsentVerdict, Instant, SubjectId } from '@candor/core';
+import type { CompiledRule, EventScan, Slots } from '../compile/types';
+import type { GateName, Outcome } from '../outcome';
+import type { PastEvent, Reservation, ScheduleEntry, StateLimit } from '../state';
+import { isValidTimeZone } from '../time';
+import type { RuleEvent } from '../types';
+import type { EngineCore } from './core';
+
+/** @internal A schedule change to write to the state store after an evaluation. */
+export type ScheduleOp = { put: ScheduleEntry } | { remove: string };
+
+/**
+ * @internal A rule whose conditions held, through gates 5–8 (which fill in its reservation) and,
+ * if none suppresses it, waiting for the conflicts gate.
+ */
+export interface Pending {
+  readonly rule: CompiledRule;
+  /** Its place among the evaluation's candidates (and outcomes). */
+  readonly position: number;
+  /** Its place in conflict order (priority, then specificity, then id). */
+  readonly rank: number;
+  readonly slots: Slots;
+  readonly verdict: ConsentVerdict;
+  /** The reservation id, which is also the proposal's idempotency key. */
+  readonly id: string;
+  /** The fire keys the rule counts against (its rule, channel and topic keys), once needed. */
+  keys: readonly string[] | null;
+  readonly limits: StateLimit[];
+  bypassed: GateName[];
+  dedup: Reservation['dedup'];
+  /** Whether the engine's view must record the fire (a cap, cooldown or dedup key reads it). */
+  counted: boolean;
+  /** Made once gates 5–8 passed, when the view records the fire or the run is persisted. */
+  reservation: Reservation | null;
+}
+
+/** @internal What an evaluation yields, and what `process` must persist. */
+export interface Run {
+  outcomes: Outcome[];
+  /** Each proposal's reservation, at the proposal's place in `outcomes`. */
+  reservations: (Reservation | undefined)[];
+  scheduleOps: ScheduleOp[];
+  past: PastEvent | null;
+}
+
+/**
+ * @internal What one evaluation carries (JRE's almanac, ZEN's walker): the event, the consent
+ * verdicts asked so far, each rule's view of the facts, the outcomes (one per candidate, in
+ * candidate order) and the rules waiting for the conflicts gate. Created per evaluation and passed
+ * to each gate; `verdict` and `slots` carry what gates 1 and 4 found for the rule at hand.
+ */
+export interface EvalContext {
+  readonly event: RuleEvent;
+  readonly at: Instant;
+  readonly subject: SubjectId;
+  readonly timeZone: string | undefined;
+  readonly tzValid: boolean;
+  /** Whether the run goes to the state store (`process`), which then needs every reservation. */
+  readonly persisting: boolean;
+  /** Consent verdicts by consent key (one question per purpose and category signature). */
+  readonly verdicts: (ConsentVerdict | undefined)[];
+  /**
+   * The candidates as `candidates(type)` listed them (the match index serves that list), or null
+   * for a list of the engine's own (due entries), whose rules are evaluated whole.
+   */
+  readonly indexed: readonly CompiledRule[] | null;
+  /** The event's facts read once, with the match index's verdicts: made at the first gate 4. */
+  scan: EventScan | null;
+  /** Each rule's view of the facts, for lists the index does not serve. */
+  readonly slotsFor: (rule: CompiledRule) => Slots;
+  readonly outcomes: Outcome[];
+  /** Each proposal's reservation, at its place in `outcomes`. */
+  readonly reservations: (Reservation | undefined)[];
+  readonly pending: Pending[];
+  readonly scheduleOps: ScheduleOp[];
+  /** The rule at hand's consent verdict (gate 1) and view of the facts (gate 4). */
+  verdict: ConsentVerdict | null;
+  slots: Slots | null;
+}
+
+/**
+ * @internal A fresh context for evaluating `candidates` on `event` (`indexed`: the list is one
+ * `candidates(type)` returned; `persisting`: the run goes to the state store).
+ */
+export function createEvalContext(
+  core: EngineCore,
+  event: RuleEvent,
+  candidates: readonly CompiledRule[],
+  indexed: boolean,
+  persisting: boolean,
+  scheduleOps: ScheduleOp[],
+): EvalContext {
+  const at = event.at;
+  return {
+    event,
+    at,
+    subject: event.subject,
+    timeZone: event.timeZone,
+    tzValid: isValidTimeZone(event.timeZone),
+    persisting,
+    verdicts: new Array(core.rules.consentKeys),
+    indexed: indexed ? candidates : null,
+    scan: null,
+    slotsFor: core.set.resolver(event.facts, at),
+    outcomes: new Array(candidates.length),
+    reservations: [],
+    pending: [],
+    scheduleOps,
+    verdict: null,
+    slots: null,
+  };
+}

@@ -1,0 +1,364 @@
+import type { SuppressionSource } from '@candor/core';
+import { run } from '../compile/program';
+import type { CompiledRule, Slots, Tri } from '../compile/types';
+import type { Suppression } from '../outcome';
+import type { ScheduleEntry, StateLimit } from '../state';
+import { quietUntil, startOfLocalDay, startOfNextLocalDay } from '../time';
+import { decide } from './consent';
+import type { EngineCore } from './core';
+import type { EvalContext, Pending } from './eval-context';
+import { INSUFFICIENT, NOT_MET, suppression, UnmetConditions } from './suppression';
+
+// Each gate returns the suppression it reports, or null when the rule passes it. They run in
+// order as plain calls (a list of gate functions would make each call site megamorphic on the
+// hot path). Gates 1–4 run for every triggered rule; 5–8 only for rules whose conditions held.
+
+/**
+ * @internal Gates 1–8 for the triggered rule at `position`: it ends as a suppression in
+ * `ctx.outcomes`, or in `ctx.pending`, waiting for the conflicts gate.
+ */
+export function evaluateRule(
+  core: EngineCore,
+  ctx: EvalContext,
+  rule: CompiledRule,
+  position: number,
+): void {
+  const early =
+    consentGate(core, ctx, rule) ??
+    suppressionsGate(core, ctx, rule) ??
+    pauseGate(core, ctx, rule) ??
+    conditionsGate(core, ctx, rule, position);
+  if (early !== null) {
+    ctx.outcomes[position] = early;
+    return;
+  }
+  const p: Pending = {
+    rule,
+    position,
+    rank: core.rules.rank(rule),
+    slots: ctx.slots as Slots,
+    verdict: ctx.verdict as Pending['verdict'],
+    id: core.rules.reservationId(rule, ctx.subject, ctx.event.id),
+    keys: null,
+    limits: [],
+    bypassed: [],
+    dedup: null,
+    reservation: null,
+    counted: false,
+  };
+  const late =
+    capsGate(core, ctx, p) ??
+    cooldownGate(core, ctx, p) ??
+    quietHoursGate(core, ctx, p) ??
+    dedupGate(core, ctx, p);
+  if (late !== null) {
+    ctx.outcomes[position] = late;
+    return;
+  }
+  // The reservation: for the view where a cap, cooldown or dedup key will look for the fire, and
+  // for the state store when the run is persisted.
+  p.counted = p.limits.length > 0 || p.dedup !== null || core.rules.firesCounted(rule);
+  if (p.counted || ctx.persisting)
+    p.reservation = {
+      id: p.id,
+      subject: ctx.subject,
+      at: ctx.at,
+      keys: keysOf(ctx, p),
+      limits: p.limits,
+      dedup: p.dedup,
+    };
+  ctx.pending.push(p);
+}
+
+/** The fire keys a rule counts against (its rule, channel and topic), made on first need. */
+function keysOf(ctx: EvalContext, p: Pending): readonly string[] {
+  let keys = p.keys;
+  if (keys === null) {
+    const { subject } = ctx;
+    const action = p.rule.rule.action;
+    keys = [
+      `rule:${p.rule.id}:${subject}`,
+      `channel:${action.channel}:${subject}`,
+      `topic:${action.topic}:${subject}`,
+    ];
+    p.keys = keys;
+  }
+  return keys;
+}
+
+/** 1. Consent, before any fact is read. */
+function consentGate(core: EngineCore, ctx: EvalContext, rule: CompiledRule): Suppression | null {
+  const verdict = decide(core, rule, ctx.subject, ctx.at, ctx.verdicts);
+  ctx.verdict = verdict;
+  if (verdict.allowed) return null;
+  const event = ctx.event;
+  return {
+    kind: 'suppression',
+    ruleId: rule.id,
+    ruleVersion: rule.rule.version,
+    eventId: event.id,
+    subject: event.subject,
+    at: event.at,
+    reason: 'consent',
+    detail:
+      verdict.reasons.map((r) => r.detail).join('; ') || `no consent for ${rule.rule.purpose}`,
+    gatesPassed: [],
+    consent: verdict,
+  };
+}
+
+/** 2. The customer's suppressions (a failing source suppresses). */
+function suppressionsGate(
+  core: EngineCore,
+  ctx: EvalContext,
+  rule: CompiledRule,
+): Suppression | null {
+  const suppressions = core.suppressions;
+  if (suppressions === undefined) return null;
+  const at = ctx.at;
+  const action = rule.rule.action;
+  let v: ReturnType<SuppressionSource['check']>;
+  try {
+    v = suppressions.check({
+      subject: ctx.subject,
+      ruleId: rule.id,
+      topic: action.topic,
+      channel: action.channel,
+      at,
+      critical: rule.urgency === 'critical',
+    });
+  } catch (error) {
+    v = {
+      suppressed: true,
+      reason: {
+        code: 'source_error',
+        scope: 'all',
+        target: '*',
+        since: at,
+        until: null,
+        detail: `the suppression source failed: ${(error as Error)?.message ?? error}`,
+      },
+    };
+  }
+  if (!v.suppressed) return null;
+  return suppression(rule, ctx.event, 'suppressed', v.reason.detail, 1, {
+    suppression: v.reason,
+  });
+}
+
+/** 3. Pause / kill switch (and, for non-critical rules, pauses this view may have missed). */
+function pauseGate(core: EngineCore, ctx: EvalContext, rule: CompiledRule): Suppression | null {
+  const at = ctx.at;
+  const pause =
+    core.view.pause(rule.id, at) ??
+    (rule.urgency === 'critical' ? null : core.pauses.missed(rule.id, at));
+  if (pause === null) return null;
+  return suppression(rule, ctx.event, 'paused', `paused: ${pause.reason}`, 2, {
+    pause,
+    retryAt: pause.until,
+  });
+}
+
+/**
+ * 4. Conditions, over facts of the rule's declared categories only. A rule whose conditions did
+ * not hold carries its trace, rendered when read (`trace: 'all'`, the default).
+ */
+function conditionsGate(
+  core: EngineCore,
+  ctx: EvalContext,
+  rule: CompiledRule,
+  position: number,
+): Suppression | null {
+  const candidates = ctx.indexed;
+  let result: Tri;
+  let slots: Slots;
+  if (candidates === null) {
+    slots = ctx.slotsFor(rule);
+    core.windows.fill(core.view, rule, slots, ctx.subject, ctx.at);
+    result = rule.fn(slots.values);
+  } else {
+    // As `match` decides: the shared index answers the gate leaves, the residual the rest.
+    let scan = ctx.scan;
+    if (scan === null) {
+      scan = core.set.scan(ctx.event.facts, ctx.at, candidates);
+      ctx.scan = scan;
+    }
+    slots = scan.view(rule);
+    core.windows.fill(core.view, rule, slots, ctx.subject, ctx.at);
+    const values = slots.values;
+    if (scan.passes(position)) {
+      const residual = scan.residual(position);
+      result = residual === null ? 1 : run(residual, values);
+    } else if (core.rules.decidedWhenPresent(rule) && present(rule.slots, values)) {
+      // A gate leaf did not hold and no fact is missing: no leaf is unknown, so the rule is false.
+      result = 0;
+    } else result = rule.fn(values);
+  }
+  ctx.slots = slots;
+  if (result === 1) return null;
+  const insufficient = result === 2;
+  if (core.traceAll) return new UnmetConditions(rule, ctx.event, insufficient, slots, core.redact);
+  return suppression(
+    rule,
+    ctx.event,
+    insufficient ? 'insufficient_data' : 'conditions_not_met',
+    insufficient ? INSUFFICIENT : NOT_MET,
+    3,
+  );
+}
+
+/** Whether every slot in `slots` has a value. */
+function present(slots: readonly number[], values: readonly unknown[]): boolean {
+  for (let i = 0; i < slots.length; i++) if (values[slots[i] as number] === undefined) return false;
+  return true;
+}
+
+/** 5. Caps: each cap is a limit the reservation checks, on the rule, channel or topic key. */
+function capsGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression | null {
+  const rule = p.rule;
+  if (rule.caps.length === 0) return null;
+  const { at, timeZone } = ctx;
+  const keys = keysOf(ctx, p);
+  const limits = p.limits;
+  for (const cap of rule.caps) {
+    const key =
+      cap.scope === 'rule'
+        ? (keys[0] as string)
+        : cap.scope === 'channel'
+          ? (keys[1] as string)
+          : (keys[2] as string);
+    if (cap.windowMs === 'calendar_day') {
+      if (!ctx.tzValid)
+        return suppression(
+          rule,
+          ctx.event,
+          'cap',
+          `a calendar-day cap needs the customer's time zone; ${JSON.stringify(timeZone ?? null)} is missing or invalid`,
+          4,
+          { retryAt: null },
+        );
+      limits.push({
+        gate: 'cap',
+        key,
+        max: cap.limit,
+        since: startOfLocalDay(at, timeZone as string),
+      });
+    } else limits.push({ gate: 'cap', key, max: cap.limit, since: at - cap.windowMs + 1 });
+  }
+  const view = core.view;
+  const capped = limits.find((l) => view.count(l.key, l.since).count >= l.max);
+  if (capped === undefined) return null;
+  const { oldestAt } = view.count(capped.key, capped.since);
+  const cap = rule.caps[limits.indexOf(capped)];
+  const retryAt =
+    cap?.windowMs === 'calendar_day'
+      ? startOfNextLocalDay(at, timeZone as string)
+      : oldestAt + (cap?.windowMs as number);
+  return suppression(
+    rule,
+    ctx.event,
+    'cap',
+    `cap of ${capped.max} per ${cap?.windowMs === 'calendar_day' ? 'calendar day' : `${cap?.windowMs} ms`} on this ${cap?.scope} reached`,
+    4,
+    { retryAt },
+  );
+}
+
+/** 6. Cooldown: one fire per cooldown window (a limit of one on the rule key). */
+function cooldownGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression | null {
+  const rule = p.rule;
+  const cooldownMs = rule.cooldownMs;
+  if (cooldownMs === null) return null;
+  const at = ctx.at;
+  const limit: StateLimit = {
+    gate: 'cooldown',
+    key: keysOf(ctx, p)[0] as string,
+    max: 1,
+    since: at - cooldownMs + 1,
+  };
+  const { count, oldestAt } = core.view.count(limit.key, limit.since);
+  if (count >= 1)
+    return suppression(
+      rule,
+      ctx.event,
+      'cooldown',
+      `fired ${at - oldestAt} ms ago; cooldown is ${cooldownMs} ms`,
+      5,
+      { retryAt: oldestAt + cooldownMs },
+    );
+  p.limits.push(limit);
+  return null;
+}
+
+/**
+ * 7. Quiet hours: a fire in them is deferred to their end (a `deferred` schedule entry); critical
+ * rules bypass them.
+ */
+function quietHoursGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression | null {
+  const rule = p.rule;
+  const quiet = rule.quiet ?? core.defaultQuiet;
+  if (quiet === null) return null;
+  if (rule.urgency === 'critical') {
+    p.bypassed.push('quiet_hours');
+    return null;
+  }
+  const { at, subject, timeZone, event } = ctx;
+  if (!ctx.tzValid)
+    return suppression(
+      rule,
+      event,
+      'quiet_hours',
+      `quiet hours apply but the time zone ${JSON.stringify(timeZone ?? null)} is missing or invalid, so they cannot be ruled out`,
+      6,
+      { retryAt: null },
+    );
+  const until = quietUntil(at, timeZone as string, quiet.start, quiet.end);
+  if (until === null) return null;
+  const entry: ScheduleEntry = {
+    key: `deferred:${rule.id}:${subject}:${event.id}`,
+    kind: 'deferred',
+    ruleId: rule.id,
+    subject,
+    dueAt: until,
+    event,
+  };
+  core.view.putSchedule(entry);
+  ctx.scheduleOps.push({ put: entry });
+  return suppression(rule, event, 'quiet_hours', `quiet hours in ${timeZone}; deferred`, 6, {
+    retryAt: until,
+  });
+}
+
+/** 8. Dedup: the rendered key must not be live. */
+function dedupGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression | null {
+  const rule = p.rule;
+  if (rule.dedup === null) return null;
+  const { at, subject, event } = ctx;
+  const values = p.slots.values;
+  let key = `${rule.id}:`;
+  let missing = false;
+  for (const part of rule.dedup.parts) {
+    if (typeof part === 'string') key += part;
+    else if ('special' in part) key += part.special === 'subject' ? subject : event.type;
+    else {
+      const v = values[part.slot];
+      if (v === undefined) missing = true;
+      else key += typeof v === 'string' ? v : JSON.stringify(v);
+    }
+  }
+  if (missing)
+    return suppression(
+      rule,
+      event,
+      'insufficient_data',
+      'a fact the dedup key needs is missing',
+      7,
+    );
+  const until = core.view.dedupUntil(key, at);
+  if (until !== null)
+    return suppression(rule, event, 'duplicate', `already proposed under dedup key ${key}`, 7, {
+      retryAt: until,
+    });
+  p.dedup = { key, expiresAt: at + rule.dedup.ttlMs };
+  return null;
+}

@@ -1,0 +1,81 @@
+import type { ConsentVerdict } from '@candor/core';
+import type { ScheduleEntry } from '../state';
+import { isValidTimeZone, relativeDue, toTime } from '../time';
+import type { RuleEvent } from '../types';
+import { decide } from './consent';
+import type { EngineCore } from './core';
+import type { ScheduleOp } from './eval-context';
+import { hash } from './hash';
+
+/**
+ * @internal Plans the timed rules an event concerns: a relative trigger is (re)scheduled at its
+ * offset from the fact's instant (dropped without consent, or once passed), an absence deadline
+ * starts on its `after` event and is cleared by its `expect` event.
+ */
+export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: ScheduleOp[]): void {
+  const { set, view } = core;
+  const subject = event.subject;
+  const verdicts: (ConsentVerdict | undefined)[] = new Array(core.rules.consentKeys);
+  const tz = isValidTimeZone(event.timeZone) ? event.timeZone : undefined;
+  for (const rule of set.timed) {
+    const trigger = rule.rule.trigger;
+    if (trigger.type === 'relative') {
+      if (trigger.events !== undefined && !trigger.events.includes(event.type)) continue;
+      const slot = rule.triggerSlots[0] as number;
+      const key = `relative:${rule.id}:${subject}`;
+      const remove = () => {
+        if (view.removeSchedule(key)) scheduleOps.push({ remove: key });
+      };
+      // Reading the fact needs consent; without it the plan is dropped.
+      const slots = set.resolve(event.facts, event.at, rule);
+      const value = slots.values[slot];
+      if (value === undefined) continue;
+      if (!decide(core, rule, subject, event.at, verdicts).allowed) {
+        remove();
+        continue;
+      }
+      if (rule.atMinutes !== undefined && tz === undefined) {
+        remove();
+        continue;
+      }
+      let due = relativeDue(value, rule.offsetMs, rule.atMinutes, tz);
+      const base = toTime(value);
+      if (due === undefined || base === undefined || (due < event.at && base <= event.at)) {
+        remove();
+        continue;
+      }
+      if (due < event.at) due = event.at;
+      const entry: ScheduleEntry = {
+        key,
+        kind: 'relative',
+        ruleId: rule.id,
+        subject,
+        dueAt: due,
+        event,
+      };
+      view.putSchedule(entry);
+      scheduleOps.push({ put: entry });
+    } else if (trigger.type === 'absence') {
+      if (event.type !== trigger.after && event.type !== trigger.expect) continue;
+      const slots = set.resolve(event.facts, event.at, rule);
+      const correlation = rule.triggerSlots.map((s) => slots.values[s]);
+      if (correlation.some((v) => v === undefined)) continue;
+      const key = `absence:${rule.id}:${subject}:${hash(JSON.stringify(correlation))}`;
+      if (event.type === trigger.expect) {
+        if (view.removeSchedule(key)) scheduleOps.push({ remove: key });
+        continue;
+      }
+      if (!decide(core, rule, subject, event.at, verdicts).allowed) continue;
+      const entry: ScheduleEntry = {
+        key,
+        kind: 'absence',
+        ruleId: rule.id,
+        subject,
+        dueAt: event.at + rule.withinMs,
+        event,
+      };
+      view.putSchedule(entry);
+      scheduleOps.push({ put: entry });
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { ConsentVerdict, Instant, SubjectId } from '@candor/core';
+import { rulesError } from '../errors';
+import type { Outcome } from '../outcome';
+import type { RuleEvent } from '../types';
+import { checkEvent, checkFacts } from './check-event';
+import { decide } from './consent';
+import type { EngineCore } from './core';
+import { evaluateEvent } from './evaluate';
+import { persist } from './persist';
+import { runEntries } from './schedule';
+import type { FactRequest } from './types';
+
+/** @internal The facts the triggered rules (and timed rules) would read that the event lacks. */
+export function planFacts(core: EngineCore, event: RuleEvent): FactRequest {
+  checkEvent(event);
+  const { set } = core;
+  const verdicts: (ConsentVerdict | undefined)[] = new Array(core.rules.consentKeys);
+  const paths = new Set<string>();
+  const categories = new Set<string>();
+  const have = (p: string) => event.facts.some((f) => p === f.path || p.startsWith(`${f.path}.`));
+  const rules = [...set.candidates(event.type), ...set.timed];
+  for (const rule of rules) {
+    if (!decide(core, rule, event.subject, event.at, verdicts).allowed) continue;
+    let needed = false;
+    for (const p of rule.paths) {
+      if (!have(p)) {
+        paths.add(p);
+        needed = true;
+      }
+    }
+    if (needed) for (const c of rule.rule.dataCategories) categories.add(c);
+  }
+  return { subject: event.subject, event, paths: [...paths], dataCategories: [...categories] };
+}
+
+/** @internal plan → fetch → evaluate → persist, for one event whose customer is held. */
+export async function processEvent(core: EngineCore, event: RuleEvent): Promise<Outcome[]> {
+  const { facts, store, view } = core;
+  const request = planFacts(core, event);
+  let full = event;
+  if (facts && request.paths.length > 0) {
+    const extra = await facts.fetch(request);
+    if (!Array.isArray(extra))
+      throw rulesError(
+        'rules/invalid_event',
+        'the fact provider must return an array of facts',
+        undefined,
+        'facts',
+        extra,
+      );
+    checkFacts(extra, 'fetched');
+    full = { ...event, facts: [...event.facts, ...extra] };
+  }
+  if (store) view.hydrate(await store.load(event.subject, event.at - core.windows.retention));
+  return persist(core, evaluateEvent(core, full, true));
+}
+
+/**
+ * @internal Holds customers while they are processed. With a state store the store is the
+ * authority: a customer's rule state is held only while one of their events (or due entries) is
+ * being processed, so memory does not grow with them.
+ */
+export function createHolders(
+  core: EngineCore,
+): <T>(subjects: readonly SubjectId[], run: () => Promise<T>) => Promise<T> {
+  const holders = new Map<SubjectId, number>();
+  return async (subjects, run) => {
+    for (const s of subjects) holders.set(s, (holders.get(s) ?? 0) + 1);
+    try {
+      await prepare(core, subjects);
+      return await run();
+    } finally {
+      for (const s of subjects) {
+        const left = (holders.get(s) ?? 1) - 1;
+        if (left > 0) holders.set(s, left);
+        else {
+          holders.delete(s);
+          if (core.store) core.view.forget(s);
+        }
+      }
+    }
+  };
+}
+
+/** Lets the consent gate and the suppression source read these customers, if they need to. */
+async function prepare(core: EngineCore, subjects: readonly SubjectId[]): Promise<void> {
+  if (subjects.length === 0) return;
+  await Promise.all([core.consent.prepare?.(subjects), core.suppressions?.prepare?.(subjects)]);
+}
+
+/** @internal Reads pauses and schedules from the state store, then marks the view loaded. */
+export async function hydrate(core: EngineCore): Promise<void> {
+  const { store, view } = core;
+  if (store === undefined) return;
+  // Listening first: a pause made while they are read is announced, not lost.
+  await store.feed?.ready();
+  view.replacePauses(await store.listPauses());
+  for (const s of await store.listSchedules()) view.putSchedule(s);
+  core.pauses.markLoaded();
+}
+
+/**
+ * @internal Claims the entries due at `now` from the state store (at most 1,000, atomically, so
+ * no two instances run one), then evaluates and persists them with their customers held.
+ */
+export async function processDueEntries(
+  core: EngineCore,
+  hold: ReturnType<typeof createHolders>,
+  now: Instant,
+): Promise<Outcome[]> {
+  const { store, view } = core;
+  if (store === undefined)
+    return runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false).outcomes;
+  await core.pauses.loaded(() => hydrate(core));
+  const entries = await store.takeDue(now, 1_000);
+  for (const e of entries) view.removeSchedule(e.key);
+  const subjects = [...new Set(entries.map((e) => e.subject))];
+  return hold(subjects, async () => {
+    for (const subject of subjects)
+      view.hydrate(await store.load(subject, now - core.windows.retention));
+    return persist(core, runEntries(core, entries, now, true));
+  });
+}

@@ -1,0 +1,123 @@
+import type { CNode, CompiledRule, CompiledRuleSet } from '../compile/types';
+import { type HashState, hashOn, hashState } from './hash';
+
+/**
+ * @internal What the engine works out once per rule, so that an evaluation only reads it: which
+ * consent question the rule asks (rules with one purpose and one category signature ask one), its
+ * place in conflict order, and the prefixes of its reservation id and fire keys.
+ */
+export class RuleTable {
+  /** How many distinct consent questions the rules ask. */
+  readonly consentKeys: number;
+  readonly #consentKey: Int32Array;
+  readonly #rank: Int32Array;
+  readonly #idPrefix: string[];
+  /** The proposal-id hash's state after each rule's id prefix. */
+  readonly #idHash: HashState[];
+  /** Each rule's data categories, each once, in order. */
+  readonly #categories: (readonly string[])[];
+  /**
+   * 1 when some rule's cap or cooldown counts this rule's fires (on its rule, channel or topic
+   * key).
+   */
+  readonly #firesCounted: Uint8Array;
+  /**
+   * 1 when the rule has no leaf that can be unknown while its facts are present (`matches`
+   * can).
+   */
+  readonly #decidedWhenPresent: Uint8Array;
+
+  constructor(set: CompiledRuleSet) {
+    const rules = set.rules;
+    const keys = new Map<string, number>();
+    this.#consentKey = Int32Array.from(rules, (rule) => {
+      const key = `${rule.rule.purpose}|${rule.signature}`;
+      let k = keys.get(key);
+      if (k === undefined) {
+        k = keys.size;
+        keys.set(key, k);
+      }
+      return k;
+    });
+    this.consentKeys = keys.size;
+    // Conflict order: highest priority, then the more specific rule, then the smaller id.
+    const ranked = [...rules].sort(
+      (a, b) =>
+        b.priority - a.priority ||
+        b.specificity - a.specificity ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+    this.#rank = new Int32Array(rules.length);
+    ranked.forEach((rule, i) => {
+      this.#rank[rule.order] = i;
+    });
+    this.#idPrefix = rules.map((rule) => `${rule.id}@${rule.rule.version}:`);
+    this.#idHash = this.#idPrefix.map(hashState);
+    this.#categories = rules.map((rule) => [...new Set(rule.rule.dataCategories)]);
+    const channels = new Set<string>();
+    const topics = new Set<string>();
+    for (const rule of rules)
+      for (const cap of rule.caps) {
+        if (cap.scope === 'channel') channels.add(rule.rule.action.channel);
+        else if (cap.scope === 'topic') topics.add(rule.rule.action.topic);
+      }
+    this.#firesCounted = Uint8Array.from(rules, (rule) =>
+      rule.cooldownMs !== null ||
+      rule.caps.some((cap) => cap.scope === 'rule') ||
+      channels.has(rule.rule.action.channel) ||
+      topics.has(rule.rule.action.topic)
+        ? 1
+        : 0,
+    );
+    this.#decidedWhenPresent = Uint8Array.from(rules, (rule) =>
+      rule.root === null || !hasLeaf(rule.root, 'matches') ? 1 : 0,
+    );
+  }
+
+  /**
+   * Whether some rule's cap or cooldown counts `rule`'s fires: if not, and its reservation has no
+   * limit or dedup key, recording the fire in the engine's view would change nothing it answers.
+   */
+  firesCounted(rule: CompiledRule): boolean {
+    return this.#firesCounted[rule.order] === 1;
+  }
+
+  /**
+   * Whether `rule`'s conditions are true or false, never unknown, when every fact it reads is
+   * present (only a `matches` leaf over too long an input is unknown with its fact present).
+   */
+  decidedWhenPresent(rule: CompiledRule): boolean {
+    return this.#decidedWhenPresent[rule.order] === 1;
+  }
+
+  /** Which consent question `rule` asks (verdicts are memoized per question and evaluation). */
+  consentKey(rule: CompiledRule): number {
+    return this.#consentKey[rule.order] as number;
+  }
+
+  /** `rule`'s place in conflict order. */
+  rank(rule: CompiledRule): number {
+    return this.#rank[rule.order] as number;
+  }
+
+  /** A proposal's id: `prop_` and the hash of its idempotency key (its reservation id). */
+  proposalId(rule: CompiledRule, subject: string, eventId: string): string {
+    return `prop_${hashOn(this.#idHash[rule.order] as HashState, subject, eventId)}`;
+  }
+
+  /** `rule`'s data categories, each once, in declaration order (to copy, not to change). */
+  categories(rule: CompiledRule): readonly string[] {
+    return this.#categories[rule.order] as readonly string[];
+  }
+
+  /** A fire's reservation id and idempotency key: `<rule>@<version>:<subject>:<event id>`. */
+  reservationId(rule: CompiledRule, subject: string, eventId: string): string {
+    return `${this.#idPrefix[rule.order]}${subject}:${eventId}`;
+  }
+}
+
+function hasLeaf(node: CNode, op: string): boolean {
+  if (node.op === op && (node.kind === 'fact' || node.kind === 'window')) return true;
+  for (const child of node.children) if (hasLeaf(child, op)) return true;
+  return false;
+}

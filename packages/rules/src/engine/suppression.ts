@@ -1,0 +1,118 @@
+import { traceRule } from '../compile/trace';
+import type { CompiledRule, Slots, TraceNode } from '../compile/types';
+import type { GateName, Suppression, SuppressionCode } from '../outcome';
+import type { RuleEvent } from '../types';
+
+/** @internal The detail of an `insufficient_data` suppression at the conditions gate. */
+export const INSUFFICIENT =
+  "a fact the conditions need is missing or not readable under the rule's categories";
+/** @internal The detail of a `conditions_not_met` suppression. */
+export const NOT_MET = 'the conditions did not hold';
+
+/** Every gate, in order: a suppression at gate `n` passed the first `n`. */
+const GATES: readonly GateName[] = [
+  'consent',
+  'suppressions',
+  'pause',
+  'conditions',
+  'caps',
+  'cooldown',
+  'quiet_hours',
+  'dedup',
+];
+
+/**
+ * @internal The suppression a gate reports for `rule`: `passed` gates came before it, `extra`
+ * says more (the verdict, the pause, when to retry, …).
+ */
+export function suppression(
+  rule: CompiledRule,
+  event: RuleEvent,
+  reason: SuppressionCode,
+  detail: string,
+  passed: number,
+  extra: Partial<Suppression> = {},
+): Suppression {
+  return {
+    kind: 'suppression',
+    ruleId: rule.id,
+    ruleVersion: rule.rule.version,
+    eventId: event.id,
+    subject: event.subject,
+    at: event.at,
+    reason,
+    detail,
+    gatesPassed: GATES.slice(0, passed),
+    ...extra,
+  };
+}
+
+/**
+ * @internal A rule whose conditions did not hold (`conditions_not_met`, `insufficient_data`),
+ * with its trace: recorded at evaluation (the rule and the slot values it saw, which never change
+ * afterwards) and rendered on first read, so an evaluation pays nothing for the traces of the
+ * many rules that did not fire until one is read. `JSON.stringify` includes the trace, in the
+ * place a plain suppression has it.
+ */
+export class UnmetConditions implements Suppression {
+  // `declare`: assigned in the constructor, not defined first (allocation stays cheap).
+  declare readonly kind: 'suppression';
+  declare readonly ruleId: string;
+  declare readonly ruleVersion: number | string;
+  declare readonly eventId: string;
+  declare readonly subject: string;
+  declare readonly at: number;
+  declare readonly reason: SuppressionCode;
+  declare readonly detail: string;
+  declare readonly gatesPassed: readonly GateName[];
+  /** The rule, until the trace is rendered. */
+  #rule: CompiledRule | null;
+  /** The slots the rule saw, then the rendered trace. */
+  #trace: Slots | TraceNode;
+  readonly #redact: (category: string) => boolean;
+
+  constructor(
+    rule: CompiledRule,
+    event: RuleEvent,
+    insufficient: boolean,
+    slots: Slots,
+    redact: (category: string) => boolean,
+  ) {
+    this.kind = 'suppression';
+    this.ruleId = rule.id;
+    this.ruleVersion = rule.rule.version;
+    this.eventId = event.id;
+    this.subject = event.subject;
+    this.at = event.at;
+    this.reason = insufficient ? 'insufficient_data' : 'conditions_not_met';
+    this.detail = insufficient ? INSUFFICIENT : NOT_MET;
+    this.gatesPassed = ['consent', 'suppressions', 'pause'];
+    this.#rule = rule;
+    this.#trace = slots;
+    this.#redact = redact;
+  }
+
+  get trace(): TraceNode {
+    const rule = this.#rule;
+    if (rule !== null) {
+      this.#trace = traceRule(rule, this.#trace as Slots, this.#redact);
+      this.#rule = null;
+    }
+    return this.#trace as TraceNode;
+  }
+
+  toJSON(): Suppression {
+    return {
+      kind: this.kind,
+      ruleId: this.ruleId,
+      ruleVersion: this.ruleVersion,
+      eventId: this.eventId,
+      subject: this.subject,
+      at: this.at,
+      reason: this.reason,
+      detail: this.detail,
+      gatesPassed: this.gatesPassed,
+      trace: this.trace,
+    };
+  }
+}

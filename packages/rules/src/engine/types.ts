@@ -1,0 +1,123 @@
+import type {
+  Clock,
+  ConsentGate,
+  DataCategoryId,
+  Fact,
+  Instant,
+  SubjectId,
+  SuppressionSource,
+} from '@candor/core';
+import type { CompiledRuleSet } from '../compile/types';
+import type { Outcome } from '../outcome';
+import type { Pause, RuleStateStore, ScheduleEntry } from '../state';
+import type { QuietHours, Rule, RuleEvent } from '../types';
+
+/**
+ * What the engine asks a {@link FactProvider} for: the fact paths the triggered rules read that
+ * the event does not carry, and the data categories those rules declared (only rules whose
+ * consent holds are planned for, so nothing is fetched that could not be used).
+ *
+ * @example
+ * const request: FactRequest = { subject: 'cus_1', event, paths: ['card.expiresAt'], dataCategories: ['user.financial.card'] };
+ */
+export interface FactRequest {
+  readonly subject: SubjectId;
+  readonly event: RuleEvent;
+  readonly paths: readonly string[];
+  readonly dataCategories: readonly DataCategoryId[];
+}
+
+/**
+ * Where the engine gets profile facts before evaluating (plan → fetch → evaluate): async, called
+ * once per event, outside the synchronous hot path. Each fact carries its category and provenance.
+ *
+ * @example
+ * const facts: FactProvider = { fetch: async ({ subject, paths }) => profiles.factsFor(subject, paths) };
+ */
+export interface FactProvider {
+  fetch(request: FactRequest): Promise<readonly Fact[]>;
+}
+
+/**
+ * Options of {@link createRuleEngine}.
+ *
+ * @example
+ * const options: RuleEngineOptions = { rules, consent: gate, quietHours: { start: '21:00', end: '08:00' } };
+ */
+export interface RuleEngineOptions {
+  /** Rules (compiled here) or an already compiled set. */
+  readonly rules: readonly Rule[] | CompiledRuleSet;
+  readonly consent: ConsentGate;
+  readonly suppressions?: SuppressionSource;
+  readonly state?: RuleStateStore;
+  readonly facts?: FactProvider;
+  readonly clock?: Clock;
+  /** Default quiet hours for rules that set none. */
+  readonly quietHours?: QuietHours;
+  /** Most proposals per channel per event; extra ones lose as `conflict` (priority order). */
+  readonly channelBudgets?: Readonly<Record<string, number>>;
+  /** Categories (and their children) whose actual values traces must not reveal, or a predicate. */
+  readonly redact?: readonly DataCategoryId[] | ((category: DataCategoryId) => boolean);
+  /** Traces for every evaluated rule (`all`, default) or only for proposals (`fired`). */
+  readonly trace?: 'all' | 'fired';
+}
+
+/**
+ * Options of {@link RuleEngine.pause}.
+ *
+ * @example
+ * await engine.pause('sizing-guide', { reason: 'complaints above 2%', by: 'feedback.guardrail' });
+ */
+export interface PauseOptions {
+  readonly reason: string;
+  readonly until?: Instant | null;
+  readonly by?: string;
+}
+
+/**
+ * The proactive-rule engine: synchronous `evaluate` over compiled rules behind every gate, an
+ * async `process` for facts from a {@link FactProvider} and a durable {@link RuleStateStore}, a
+ * scheduler (`due`, `nextDueAt`, `runDue`) and pause/resume.
+ *
+ * @example
+ * const engine = createRuleEngine({ rules, consent });
+ * const outcomes = engine.evaluate(event);
+ */
+export interface RuleEngine {
+  readonly rules: CompiledRuleSet;
+  /** Evaluates an event synchronously: every triggered rule yields a Proposal or a Suppression. */
+  evaluate(event: RuleEvent): Outcome[];
+  /** The facts the triggered rules would read that the event lacks. */
+  plan(event: RuleEvent): FactRequest;
+  /** plan → fetch → evaluate, with caps and dedup reserved atomically in the state store. */
+  process(event: RuleEvent): Promise<Outcome[]>;
+  /** Scheduled evaluations due at `now` (default: the clock), earliest first; does not remove them. */
+  due(now?: Instant): ScheduleEntry[];
+  /** When the next scheduled evaluation is due, for a single timer (no polling). */
+  nextDueAt(): Instant | null;
+  /** Evaluates and removes what is due at `now`. */
+  runDue(now?: Instant): Outcome[];
+  /** Like `runDue`, claiming due entries atomically from the state store. */
+  processDue(now?: Instant): Promise<Outcome[]>;
+  /** Pauses a rule (or `*`, every rule: the kill switch); effective for the very next evaluation. */
+  pause(ruleId: string, options: PauseOptions): Promise<void>;
+  /** Resumes a paused rule (or `*`). */
+  resume(ruleId: string): Promise<void>;
+  /** Active pauses. */
+  pauses(): Pause[];
+  /**
+   * Loads pauses and schedules from the state store. `process()` and `processDue()` do it on
+   * first use; until then `evaluate()` holds back non-critical rules (a pause it has not read may
+   * hold). Afterwards the engine follows the store's feed: a pause or resume made by any instance
+   * applies here too.
+   */
+  hydrate(): Promise<void>;
+  /**
+   * Whether the engine's view of rule pauses is current: `ready`, or why not (`not_loaded`, or
+   * `stale_view` while the store's feed is stale or a pause made elsewhere is being read). While
+   * it is not, non-critical rules are held back as `paused`.
+   */
+  viewStatus(): 'ready' | 'not_loaded' | 'stale_view';
+  /** Stops following the store's feed (non-critical rules are then held back). Idempotent. */
+  close(): void;
+}
