@@ -6,6 +6,7 @@ import { page } from './pages';
 import { createSignInGuard, type SignInLimits } from './rate-limit';
 import { refuse } from './refusal';
 import { customerRoutes } from './routes/customer';
+import { memoryRoutes } from './routes/memory';
 import { operatorRoutes } from './routes/operator';
 import { csrfProtection, type DemoEnvBindings, securityHeaders } from './security';
 import type { DemoService } from './service';
@@ -84,6 +85,8 @@ export function createApp(options: AppOptions): Hono<DemoEnvBindings> {
     operatorToken: options.operatorToken,
     signIn: createSignInGuard(options.signInLimits),
   });
+  // After the operator routes: their token guard covers /operator/customers too.
+  memoryRoutes(app, service);
 
   app.notFound((c) => notFound(c, 'Page'));
   return app;

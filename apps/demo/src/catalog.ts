@@ -234,6 +234,31 @@ export const eventTemplates: readonly EventTemplate[] = [
     profile: [],
   },
   {
+    type: 'weather.alert',
+    label: 'Storm warning for the Alps',
+    story:
+      'a storm is forecast in the Alps: customers who told us at checkout they are trekking there get a warning and a gear checklist.',
+    facts: () => [
+      {
+        path: 'weather.region',
+        category: 'user.travel.itinerary',
+        value: 'Alps',
+        source: 'weather_service',
+        kind: 'inferred',
+        party: 'third',
+      },
+      {
+        path: 'weather.severity',
+        category: 'user.travel.itinerary',
+        value: 'severe',
+        source: 'weather_service',
+        kind: 'inferred',
+        party: 'third',
+      },
+    ],
+    profile: [],
+  },
+  {
     type: 'card.expiring',
     label: 'Card expiry check',
     story:
@@ -374,6 +399,23 @@ export const factDescriptions: FactRegistry = {
     },
     correctable: false,
   },
+  'weather.region': {
+    label: { en: 'the region of the storm warning', de: 'die Region der Sturmwarnung' },
+    values: { Alps: { en: 'the Alps', de: 'die Alpen' } },
+    correctable: false,
+  },
+  'weather.severity': {
+    label: { en: 'the forecast storm risk', de: 'die vorhergesagte Sturmgefahr' },
+    values: {
+      high: { en: 'high', de: 'hoch' },
+      severe: { en: 'severe', de: 'sehr hoch' },
+    },
+    correctable: false,
+  },
+  // What the customer told us at checkout, recalled from @candor/memory with its provenance.
+  'purchase.statedReason': {
+    label: { en: 'the reason you gave at checkout', de: 'Ihre Angabe beim Bezahlen' },
+  },
   'card.last4': {
     label: { en: 'the last four digits of your card', de: 'die letzten vier Ziffern Ihrer Karte' },
   },
@@ -414,12 +456,15 @@ export const categoryLabels: Readonly<Record<string, string>> = {
   'user.financial.subscription': 'your subscription',
   'user.preferences': 'preferences you told us',
   'user.preferences.sustainability': 'your stated interest in sustainability',
+  'user.behavior.purchase_reason': 'the reasons you gave for a purchase',
+  'user.support': 'your complaints and support cases',
 };
 export const topicLabels: Readonly<Record<string, string>> = {
   security: 'account security',
   'security.suspicious_charge': 'suspicious payments',
   travel: 'travel',
   'travel.disruption': 'travel disruptions',
+  'travel.trek_safety': 'safety on your trek',
   billing: 'billing',
   'billing.card_expiry': 'your card expiring',
   shopping: 'shopping',
@@ -437,6 +482,8 @@ export const sourceLabels: Readonly<Record<string, string>> = {
   shop: 'our shop',
   account: 'your account',
   preference_center: 'what you told us in your preferences',
+  checkout: 'our checkout page',
+  support: 'our support team',
   'candor.rules': 'our rules',
 };
 /** Rules by their plain titles, for the detailed explanation's "decided by". */
@@ -451,7 +498,10 @@ export const explainerLabels = {
     en: {
       labels: {
         categories: categoryLabels,
-        purposes: { 'marketing.partners': 'offers from our travel partners' },
+        purposes: {
+          'marketing.partners': 'offers from our travel partners',
+          'service.support': 'helping you when you contact us',
+        },
         topics: topicLabels,
         sources: sourceLabels,
         rules: ruleLabels,

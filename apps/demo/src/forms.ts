@@ -37,6 +37,33 @@ export type ClockForm = z.infer<typeof ClockForm>;
 export const LoginForm = z.object({ token: z.string().check(z.minLength(1), z.maxLength(512)) });
 export type LoginForm = z.infer<typeof LoginForm>;
 
+const words = (max: number) =>
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(/^[^\p{Cc}]*$/u, 'no control characters'),
+    );
+
+/** At checkout: the item, and optionally what it is for in the customer's words. */
+export const CheckoutForm = z.object({
+  item: z.enum(['hiking boots']),
+  reason: z.optional(
+    z.string().check(z.trim(), z.maxLength(300), z.regex(/^[^\p{Cc}]*$/u, 'no control characters')),
+  ),
+});
+export type CheckoutForm = z.infer<typeof CheckoutForm>;
+
+/** A customer's correction of one of their memories, or its deletion (`text` absent). */
+export const MemoryForm = z.object({ memory: id, text: z.optional(words(300)) });
+export type MemoryForm = z.infer<typeof MemoryForm>;
+
+/** The operator records a complaint, or resolves one. */
+export const ComplaintForm = z.object({ summary: words(300) });
+export const ResolveForm = z.object({ memory: id, resolution: words(300) });
+
 export const LayerParam = z.enum(['short', 'standard', 'detailed']);
 
 /** Path parameters: customer, message and rule ids. */

@@ -19,6 +19,12 @@ const flashes: Readonly<Record<string, { kind: 'ok' | 'error'; text: string }>> 
   sent: { kind: 'ok', text: 'Event sent. The results are below.' },
   advanced: { kind: 'ok', text: 'The virtual clock moved forward.' },
   resumed: { kind: 'ok', text: 'The rule is active again; its guardrail counts start afresh.' },
+  remembered: { kind: 'ok', text: 'Order placed. Thank you for telling us what it is for.' },
+  ordered: { kind: 'ok', text: 'Order placed.' },
+  corrected: { kind: 'ok', text: 'Corrected. The next decision uses what you told us now.' },
+  erased: { kind: 'ok', text: 'Deleted. Nothing will use it from the very next decision.' },
+  complaint: { kind: 'ok', text: 'Complaint recorded. Offers wait until it is resolved.' },
+  resolved: { kind: 'ok', text: 'Complaint resolved.' },
   invalid: { kind: 'error', text: 'That request was not valid and was not applied.' },
 };
 

@@ -16,8 +16,20 @@ export const purposes = definePurposes({
     description:
       'We tell you before something goes wrong: a storm threatening a connection, a card that will expire before your renewal. Only with your consent.',
     bases: ['consent'],
-    categories: ['user.travel.itinerary', 'user.financial.card', 'user.financial.subscription'],
+    categories: [
+      'user.travel.itinerary',
+      'user.financial.card',
+      'user.financial.subscription',
+      'user.behavior.purchase_reason',
+    ],
     expiresIn: 365 * duration.day,
+  },
+  'service.support': {
+    title: 'Helping you when you contact us',
+    description:
+      'When you contact us, our staff see your open complaints and support cases, problems we solved recently, and reasons you gave us, each with where it came from. We need this to serve you under our contract.',
+    bases: ['contract'],
+    categories: ['user.support', 'user.behavior.purchase_reason'],
   },
   'personalization.recommendations': {
     title: 'Tips based on what you do and tell us',

@@ -59,6 +59,29 @@ export const demoRules: readonly Rule[] = [
     dedup: { key: '{subject}:{trip.route}', ttl: '1d' },
   },
   {
+    id: 'trek-storm-warning',
+    version: 1,
+    description:
+      'Warn a customer who told us why they bought their gear when a storm threatens that region, with a gear checklist.',
+    purpose: 'service.proactive_support',
+    dataCategories: ['user.behavior.purchase_reason', 'user.travel.itinerary'],
+    trigger: { type: 'event', events: ['weather.alert'] },
+    conditions: {
+      all: [
+        { fact: 'weather.severity', op: 'in', value: ['high', 'severe'] },
+        { fact: 'purchase.statedReason', op: 'contains', value: { fact: 'weather.region' } },
+      ],
+    },
+    action: {
+      type: 'notify',
+      channel: 'email',
+      topic: 'travel.trek_safety',
+      templateKey: 'trek-storm-warning',
+    },
+    urgency: 'high',
+    cooldown: '1d',
+  },
+  {
     id: 'card-expiry-renewal',
     version: 1,
     description:
@@ -151,6 +174,13 @@ export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
     message: (f) => ({
       title: `Storm expected at ${text(f, 'trip.connection.airport', 'your connection')}`,
       body: `Your ${text(f, 'trip.connection.layoverMinutes')}-minute connection on ${text(f, 'trip.route')} is at risk. We are holding a seat on an earlier flight for you: rebook free of charge.`,
+    }),
+  },
+  'trek-storm-warning': {
+    title: 'Storm warning and gear checklist for a planned trek',
+    message: (f) => ({
+      title: `Storm warning for the ${text(f, 'weather.region', 'mountains')}`,
+      body: `A storm is forecast in the ${text(f, 'weather.region', 'mountains')}. Before your trek, check your gear: a waterproof jacket, warm layers, a map and compass, a head torch and a first-aid kit, and leave your route with a friend or your hut.`,
     }),
   },
   'card-expiry-renewal': {

@@ -1,6 +1,9 @@
 import type { Instant } from '@candor/core';
-import type { Explanation, ExplanationLayer, TransparencyPage } from '@candor/explain';
+import type { BriefPage, Explanation, ExplanationLayer, TransparencyPage } from '@candor/explain';
 import type { ControlEfficacy, ExplicitFeedbackKind } from '@candor/feedback';
+import type { MemoryItemView, MemoryPageView } from './memory';
+
+export type { MemoryItemView, MemoryPageView };
 
 /**
  * The contract between the pages and the Candor composition (`world.ts`). Pages only render these
@@ -187,5 +190,18 @@ export interface DemoService {
   sendEvent(input: EventInput): Promise<readonly OutcomeView[]>;
   advanceClock(ms: number): Promise<Instant>;
   outcomes(): readonly OutcomeView[];
+  /** What we remember about customers (`@candor/memory`); false: not this customer's. */
+  readonly memory: {
+    page(subject: string): Promise<MemoryPageView>;
+    /** The reason a customer gives at checkout for `item`. */
+    sayWhy(subject: string, item: string, reason: string): Promise<void>;
+    correct(subject: string, memoryId: string, text: string): Promise<boolean>;
+    erase(subject: string, memoryId: string): Promise<boolean>;
+    /** The staff brief, in words (`@candor/explain`). */
+    brief(subject: string): Promise<BriefPage>;
+    openComplaints(subject: string): Promise<readonly MemoryItemView[]>;
+    recordComplaint(subject: string, summary: string): Promise<void>;
+    resolveComplaint(subject: string, memoryId: string, resolution: string): Promise<boolean>;
+  };
   close(): Promise<void>;
 }

@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import type { ConsentLedgerStore } from '@candor/consent';
 import type { FeedbackStore } from '@candor/feedback';
+import type { MemoryStore } from '@candor/memory';
 import { type CandorDatabase, createCandorDatabase } from '@candor/postgres';
 import { createPostgresLedgerStore } from '@candor/postgres/consent';
 import { createPostgresFeedbackStore } from '@candor/postgres/feedback';
+import { createPostgresMemoryStore } from '@candor/postgres/memory';
 import { createPostgresRuleStateStore } from '@candor/postgres/rules';
 import type { Proposal, RuleStateStore } from '@candor/rules';
 import type { DemoConfig } from './config';
@@ -35,6 +37,8 @@ export interface DemoStorage {
   readonly ledger: ConsentLedgerStore;
   readonly ruleState: RuleStateStore;
   readonly feedback: FeedbackStore;
+  /** What customers told us and why, complaints and cases (`@candor/memory`). */
+  readonly memory: MemoryStore;
   readonly app: AppStore;
   close(): Promise<void>;
 }
@@ -141,6 +145,7 @@ export async function openStorage(
       ledger: createPostgresLedgerStore(db),
       ruleState: createPostgresRuleStateStore(db),
       feedback: createPostgresFeedbackStore(db),
+      memory: createPostgresMemoryStore(db),
       app,
       async close() {
         await db.close();

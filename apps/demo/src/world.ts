@@ -25,6 +25,7 @@ import {
   type SeedCustomer,
 } from './catalog';
 import type { DemoConfig } from './config';
+import { createDemoMemory } from './memory';
 import { controller, type DemoPurpose, notices, purposes } from './purposes';
 import { demoRules, ruleCopy } from './rules';
 import type {
@@ -115,16 +116,6 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         );
     },
   };
-  const engine: RuleEngine = createRuleEngine({
-    rules: demoRules,
-    consent,
-    suppressions: feedback,
-    state: storage.ruleState,
-    facts: profileFacts,
-    clock,
-  });
-  await engine.hydrate();
-
   const explainer = createExplainer({
     clock,
     locale: 'en',
@@ -133,12 +124,34 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     ...explainerLabels,
   });
 
+  // What customers told us and why, complaints and cases: a recalled reason is a rule fact, and
+  // an open complaint holds offers back.
+  const memory = createDemoMemory({ store: storage.memory, consent, clock, explainer });
+  const engine: RuleEngine = createRuleEngine({
+    rules: demoRules,
+    consent,
+    suppressions: memory.suppressions(feedback),
+    state: storage.ruleState,
+    facts: {
+      async fetch(request) {
+        const [profile, remembered] = await Promise.all([
+          profileFacts.fetch(request),
+          memory.facts.fetch(request),
+        ]);
+        return [...profile, ...remembered];
+      },
+    },
+    clock,
+  });
+  await engine.hydrate();
+
   // Seed on the very first run: each customer's choices (and GPC signal) go through the ledger.
   let entries = 0;
   for await (const _ of storage.ledger.entries()) entries++;
   if (entries === 0) {
     log('  seeding: 3 customers, their consent choices and GPC signals');
     for (const c of customers) await seedCustomer(consent, c);
+    await memory.seed('cus_ana');
   } else {
     log(`  loaded: ${entries} ledger entries, ${hydrated.events} feedback events`);
   }
@@ -203,7 +216,9 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       case 'consent':
         return `consent: ${o.consent?.status.replaceAll('_', ' ') ?? 'not allowed'}${consentDetail ? ` (${consentDetail})` : ''}`;
       case 'suppressed':
-        return `feedback: ${o.suppression?.detail ?? o.detail}`;
+        return o.suppression?.code === 'open_complaint'
+          ? `open complaint: ${o.suppression.detail}`
+          : `feedback: ${o.suppression?.detail ?? o.detail}`;
       default:
         return `${o.reason.replaceAll('_', ' ')}: ${o.detail}`;
     }
@@ -570,6 +585,17 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       return clock.now();
     },
     outcomes: () => recent,
+    memory: {
+      page: (subject) => memory.page(subject),
+      sayWhy: (subject, item, reason) => memory.sayWhy(subject, item, reason),
+      correct: (subject, id, text) => memory.correct(subject, id, text),
+      erase: (subject, id) => memory.erase(subject, id),
+      brief: (subject) => memory.brief(subject),
+      openComplaints: (subject) => memory.openComplaints(subject),
+      recordComplaint: (subject, summary) => memory.recordComplaint(subject, summary),
+      resolveComplaint: (subject, id, resolution) =>
+        memory.resolveComplaint(subject, id, resolution),
+    },
     async close() {
       await storage.close();
     },

@@ -20,6 +20,7 @@ import {
   replayGate,
   sha256Hex,
 } from './audit';
+import { type BriefOptions, type BriefPage, buildBrief, type StaffBriefInput } from './brief';
 import { type CatalogOptions, type CompiledCatalog, loadCatalogs } from './catalog';
 import { explainError, invalidInput, isPlainRecord } from './errors';
 import {
@@ -112,6 +113,12 @@ export interface Explainer {
     records: readonly AccessRecord[],
     options?: AccessHistoryOptions,
   ): AccessHistoryPage;
+  /**
+   * A staff brief (from `@candor/memory`'s `brief()`, or anything shaped like it) in words:
+   * open complaints and cases first, recently resolved problems, stated reasons, preferences and
+   * notes, each saying where it comes from and when. Render it with `renderBrief`.
+   */
+  staffBrief(brief: StaffBriefInput, options?: BriefOptions): BriefPage;
   /** The DSA Art. 27 "main parameters and their relative importance" page for `registry`. */
   transparencyPage(
     registry: ParameterRegistry,
@@ -255,6 +262,8 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
     },
     accessHistory: (records, historyOptions) =>
       buildAccessHistory(catalogs, defaultLocale, records, historyOptions),
+    staffBrief: (brief, briefOptions = {}) =>
+      buildBrief(catalogs, defaultLocale, brief, briefOptions, clock.now()),
     async explainWithAudit(decision, explainOptions) {
       const result = await audited(decision, explainOptions, clock.now(), null);
       await record(result.explanation, decision);

@@ -6,6 +6,13 @@ export type {
 } from './access-history';
 export type { ConsultedVerdict, ExplanationAudit, ReplayResult } from './audit';
 export { canonicalJson, sha256Hex } from './audit';
+export type {
+  BriefItemInput,
+  BriefOptions,
+  BriefPage,
+  BriefSection,
+  StaffBriefInput,
+} from './brief';
 export type { CatalogLabels, CatalogOptions, CatalogOverride } from './catalog';
 export { PSEUDO_LOCALE } from './catalog';
 export { de } from './catalogs/de';
@@ -29,6 +36,7 @@ export {
   escapeMarkdown,
   render,
   renderAccessHistory,
+  renderBrief,
   renderHtml,
   renderJson,
   renderMarkdown,

@@ -24,6 +24,12 @@ describe('lintCatalog', () => {
     ['de', 'Nur für Sie ausgewählt', ['de/nur-fuer-sie']],
     ['de', 'Ich dachte, das passt', ['de/mensch']],
     ['de', 'Garantiert die besten Preise', ['de/superlativ']],
+    ['en', 'We remember you love the mountains', ['en/you-love', 'en/we-remember']],
+    ['en', 'We will never forget your last trip', ['en/we-remember']],
+    ['en', 'As your friend, here is a tip', ['en/friend']],
+    ['en', 'Welcome back, friend! We missed you', ['en/friend']],
+    ['de', 'Wir erinnern uns an Ihre letzte Reise', ['de/erinnern']],
+    ['de', 'Als Ihr Freund empfehlen wir das', ['de/freund']],
   ])('%s: rejects "%s"', (locale, text, rules) => {
     expect(lint(locale, text)).toEqual(rules);
   });
@@ -33,6 +39,10 @@ describe('lintCatalog', () => {
     ['en', 'Our automated systems checked your card details.'],
     ['de', 'Unsere Systeme haben Ihre Kaufhistorie verwendet.'],
     ['de', 'Sie hätten diese Nachricht nicht erhalten.'],
+    // Citing what the customer told us, and when, is not feigned familiarity.
+    ['en', 'You told us on 3 May this was for a trek.'],
+    ['en', 'We remember it because you told us on 3 May.'],
+    ['de', 'Sie haben uns am 3. Mai gesagt, dass dies für eine Wanderung war.'],
   ])('%s: accepts plain "%s"', (locale, text) => {
     expect(lint(locale, text)).toEqual([]);
   });

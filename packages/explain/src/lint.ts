@@ -54,7 +54,8 @@ const plainHint = 'say plainly that our systems used data, and which';
 
 /**
  * The built-in lint rules for English and German: no faked familiarity ("we know you love",
- * "just for you", "we noticed", a first-person "I", "our team"), and no unverifiable claims
+ * "just for you", "we noticed", "we remember you" without citing what the customer told us,
+ * "as your friend", a first-person "I", "our team"), and no unverifiable claims
  * ("guaranteed", "perfect", "best", "always").
  *
  * @example
@@ -82,6 +83,22 @@ export const defaultLintRules: readonly CatalogLintRule[] = /* @__PURE__ */ Obje
     locales: ['en'],
     pattern: /\bwe(?:['’]ve| have)? (?:noticed|saw|remembered|thought|figured|realized)\b/i,
     hint: plainHint,
+  },
+  {
+    id: 'en/we-remember',
+    kind: familiar,
+    locales: ['en'],
+    pattern:
+      /\bwe(?:['’]ll| will| always| still)? remember\b(?![^.!?]*\btold us\b)|\bwe(?:['’]ll| will)? never forget\b/i,
+    hint: 'cite the source and the date instead: “You told us on 3 May …”',
+  },
+  {
+    id: 'en/friend',
+    kind: familiar,
+    locales: ['en'],
+    pattern:
+      /\b(?:as|like) (?:your|a|an old) (?:friend|buddy|pal)\b|\bold friends?\b|\bwe(?:['’]ve| have)? missed you\b|\bwelcome back,? (?:friend|buddy)\b/i,
+    hint: 'do not feign a personal relationship',
   },
   {
     id: 'en/human',
@@ -125,6 +142,22 @@ export const defaultLintRules: readonly CatalogLintRule[] = /* @__PURE__ */ Obje
     locales: ['de'],
     pattern: /\bwir haben (?:bemerkt|gesehen|gedacht|uns gemerkt)\b/i,
     hint: plainHint,
+  },
+  {
+    id: 'de/erinnern',
+    kind: familiar,
+    locales: ['de'],
+    pattern:
+      /\bwir erinnern uns\b(?![^.!?]*\bgesagt\b)|\bwir (?:vergessen|vergaßen) (?:nie|niemals)\b/i,
+    hint: 'Quelle und Datum nennen: „Sie haben uns am 3. Mai gesagt …“',
+  },
+  {
+    id: 'de/freund',
+    kind: familiar,
+    locales: ['de'],
+    pattern:
+      /\b(?:als|wie) (?:Ihr|dein|ein alter|eine alte) (?:Freund|Freundin|Kumpel)\b|\balte Freunde\b|\bwir haben (?:Sie|dich) vermisst\b/i,
+    hint: 'do not feign a personal relationship',
   },
   {
     id: 'de/mensch',

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README examples as a user would', async () => {
-  const [proposal, dsa, audit, access] = await runReadmeExamples(
+  const [proposal, dsa, audit, access, brief] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(proposal?.logs).toEqual([
@@ -22,5 +22,13 @@ it('runs the README examples as a user would', async () => {
   expect(access?.logs).toEqual([
     'When we used your data\n\nEach time our systems or our staff used your data, newest first.\n\n' +
       'Dec 3\n- Dec 3: our automated rules checked your booked trips for proactive service messages. Nothing was sent.',
+  ]);
+  expect(brief?.logs).toEqual([
+    'Before you talk to this customer\n\n' +
+      'What our records say about this customer, open problems first. Each point says where it comes from and when, in words you can use with the customer.\n\n' +
+      'Resolved in the last 6 months\n' +
+      '- Her card was blocked in error on Nov 2; resolved the same day: unblocked, with an apology. Source: our support team.\n\n' +
+      'Reasons the customer gave\n' +
+      '- You told us on May 3 this was for “a trek in the Alps in June” (hiking boots). Source: at checkout.',
   ]);
 });

@@ -1,4 +1,5 @@
 import type { AccessHistoryPage } from './access-history';
+import type { BriefPage } from './brief';
 import { explainError, invalidInput, isPlainRecord } from './errors';
 import { isSafeUrl } from './policy';
 import type { TransparencyPage } from './transparency';
@@ -505,6 +506,52 @@ export function renderAccessHistory(page: AccessHistoryPage, format: RenderForma
     if (format === 'text') return toText(page.title, parts);
     if (format === 'markdown') return toMarkdown(page.title, parts);
     return toHtml({ class: 'candor-access-history', lang: page.locale }, page.title, parts);
+  } catch (error) {
+    return malformed(error, 'page', page);
+  }
+}
+
+/**
+ * Renders a staff brief (from `explainer.staffBrief`) in any {@link RenderFormat}: HTML escapes
+ * every value, customer words included. Throws `explain/invalid_input` for a malformed `page` or
+ * an unknown `format`.
+ *
+ * @example
+ * response.html(renderBrief(explainer.staffBrief(await book.brief(subject, options)), 'html'));
+ */
+export function renderBrief(page: BriefPage, format: RenderFormat): string {
+  checkFormat(format);
+  const p = page as Partial<BriefPage> | null;
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    !Array.isArray(p.sections) ||
+    typeof p.title !== 'string' ||
+    typeof p.intro !== 'string'
+  )
+    invalidInput('page', page, 'must be a BriefPage from explainer.staffBrief()');
+  try {
+    if (format === 'json') return safeJson(page);
+    const note = (text: string, className: string): Section => ({
+      heading: null,
+      items: [{ text }],
+      list: false,
+      className,
+    });
+    const parts: Section[] = [
+      note(page.intro, 'candor-intro'),
+      ...(page.empty === null ? [] : [note(page.empty, 'candor-empty')]),
+      ...page.sections.map((s) => ({
+        heading: s.heading,
+        items: s.lines.map((text) => ({ text })),
+        list: true,
+        className: 'candor-brief-section',
+      })),
+      ...(page.withheld === null ? [] : [note(page.withheld, 'candor-withheld')]),
+    ];
+    if (format === 'text') return toText(page.title, parts);
+    if (format === 'markdown') return toMarkdown(page.title, parts);
+    return toHtml({ class: 'candor-brief', lang: page.locale }, page.title, parts);
   } catch (error) {
     return malformed(error, 'page', page);
   }

@@ -20,6 +20,8 @@ export function customerNav(c: CustomerView) {
   return [
     { href: `/customers/${c.id}/inbox`, label: 'Inbox' },
     { href: `/customers/${c.id}/preferences`, label: 'Privacy preferences' },
+    { href: `/customers/${c.id}/memory`, label: 'What we remember' },
+    { href: `/customers/${c.id}/checkout`, label: 'Shop' },
     { href: '/', label: 'Switch customer' },
     { href: '/transparency', label: 'How recommendations work' },
     { href: '/operator', label: 'Operator' },

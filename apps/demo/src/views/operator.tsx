@@ -16,6 +16,7 @@ export const operatorNav = [
   { href: '/operator/metrics', label: 'Trust metrics' },
   { href: '/operator/ledger', label: 'Ledger' },
   { href: '/operator/simulator', label: 'Event simulator' },
+  { href: '/operator/customers', label: 'Customer briefs' },
   { href: '/transparency', label: 'DSA parameters' },
   { href: '/', label: 'Customers' },
 ];

@@ -77,6 +77,28 @@ export const de: MessageCatalog = {
     'access.empty': 'Wir haben Ihre Daten in diesem Zeitraum nicht verwendet.',
     'access.line':
       '{date}: {who, select, rule {Unsere automatischen Regeln haben {dataList} für {purpose} geprüft} model {Unsere automatischen Modelle haben {dataList} für {purpose} verwendet} staff {Eine Mitarbeiterin oder ein Mitarbeiter hat {dataList} für {purpose} angesehen} explanation {Wir haben Ihnen {dataList} gezeigt, um eine Nachricht zu erklären} other {Unsere Systeme haben {dataList} für {purpose} verwendet}}{times, plural, one {} other { (#-mal)}}. {outcome, select, sent {{sent, plural, one {Wir haben Ihnen eine Nachricht gesendet.} other {Wir haben Ihnen # Nachrichten gesendet.}}} held_back {Es wurde nichts gesendet.} other {}}',
+    'brief.title': 'Bevor Sie mit dieser Person sprechen',
+    'brief.intro':
+      'Was unsere Unterlagen über diese Person sagen, offene Probleme zuerst. Jeder Punkt nennt Quelle und Datum, in Worten, die Sie im Gespräch verwenden können.',
+    'brief.empty':
+      'Unsere Unterlagen enthalten zu dieser Person nichts, was Sie für dieses Gespräch brauchen.',
+    'brief.heading':
+      '{section, select, openComplaints {Offene Beschwerden} openCases {Offene Supportfälle} recentlyResolved {In den letzten 6 Monaten gelöst} statedReasons {Gründe, die die Person genannt hat} preferences {Vorlieben} notes {Notizen von Kolleginnen und Kollegen} toClarify {Mit der Person zu klären} other {Sonstiges}}',
+    'brief.open':
+      '{kind, select, complaint {Beschwerde} other {Supportfall}} vom {date}, noch offen: „{summary}“{hasAbout, select, yes { (zu {about})} other {}}.',
+    'brief.resolved':
+      '{summary} am {date}; {sameDay, select, yes {am selben Tag gelöst} other {gelöst am {resolvedAt}}}{hasResolution, select, yes {: {resolution}} other {}}.',
+    'brief.reason':
+      '{how, select, stated {Sie haben uns am {date} gesagt, dass dies für „{summary}“ war} inferred {Unsere Systeme haben am {date} geschätzt, dass dies für „{summary}“ war} other {Laut unseren Unterlagen vom {date} war dies für „{summary}“}}{hasAbout, select, yes { ({about})} other {}}.',
+    'brief.preference':
+      '{how, select, stated {Sie haben uns am {date} gesagt} inferred {Von unseren Systemen am {date} geschätzt und von Ihnen nicht bestätigt} other {Laut unseren Unterlagen vom {date}}}: „{summary}“{hasAbout, select, yes { ({about})} other {}}.',
+    'brief.note':
+      'Notiz aus dem Kollegium vom {date}: „{summary}“{hasAbout, select, yes { ({about})} other {}}.',
+    'brief.source': 'Quelle: {source}.',
+    'brief.clarify':
+      'Diese Angaben widersprechen sich; fragen Sie nach, was stimmt: „{first}“ ({firstDate}) oder „{second}“ ({secondDate}).',
+    'brief.withheld':
+      '{count, plural, one {Eine weitere Angabe wird} other {# weitere Angaben werden}} nicht angezeigt: Die Datenschutzeinstellungen der Person oder unsere Regeln erlauben das für dieses Gespräch nicht.',
     'dsa.controls':
       'Sie können ändern, was diese Parameter verwenden: Schalten Sie in Ihren Datenschutzeinstellungen einen Zweck oder eine Datenart aus, schalten Sie ein Thema stumm oder wünschen Sie weniger Nachrichten einer Art.',
   },

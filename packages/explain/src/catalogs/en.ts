@@ -73,6 +73,28 @@ export const en: MessageCatalog = {
     'access.empty': 'We have not used your data in this period.',
     'access.line':
       '{date}: {who, select, rule {our automated rules checked {dataList} for {purpose}} model {our automated models used {dataList} for {purpose}} staff {a member of our staff looked at {dataList} for {purpose}} explanation {we showed you {dataList} to explain a message} other {our systems used {dataList} for {purpose}}}{times, plural, one {} other { (# times)}}. {outcome, select, sent {{sent, plural, one {We sent you a message.} other {We sent you # messages.}}} held_back {Nothing was sent.} other {}}',
+    'brief.title': 'Before you talk to this customer',
+    'brief.intro':
+      'What our records say about this customer, open problems first. Each point says where it comes from and when, in words you can use with the customer.',
+    'brief.empty':
+      'Our records hold nothing about this customer that you need for this conversation.',
+    'brief.heading':
+      '{section, select, openComplaints {Open complaints} openCases {Open support cases} recentlyResolved {Resolved in the last 6 months} statedReasons {Reasons the customer gave} preferences {Preferences} notes {Notes from colleagues} toClarify {To clarify with the customer} other {Other}}',
+    'brief.open':
+      '{kind, select, complaint {Complaint} other {Support case}} opened on {date}, still open: “{summary}”{hasAbout, select, yes { (about {about})} other {}}.',
+    'brief.resolved':
+      '{summary} on {date}; resolved {sameDay, select, yes {the same day} other {on {resolvedAt}}}{hasResolution, select, yes {: {resolution}} other {}}.',
+    'brief.reason':
+      '{how, select, stated {You told us on {date}} inferred {Our systems estimated on {date}} other {Our records from {date} say}} this was for “{summary}”{hasAbout, select, yes { ({about})} other {}}.',
+    'brief.preference':
+      '{how, select, stated {You told us on {date}} inferred {Our systems estimated on {date}, and you have not confirmed it} other {Our records from {date} say}}: “{summary}”{hasAbout, select, yes { ({about})} other {}}.',
+    'brief.note':
+      'A colleague noted on {date}: “{summary}”{hasAbout, select, yes { ({about})} other {}}.',
+    'brief.source': 'Source: {source}.',
+    'brief.clarify':
+      'These disagree, so ask the customer which is right: “{first}” ({firstDate}) or “{second}” ({secondDate}).',
+    'brief.withheld':
+      '{count, plural, one {One more item is} other {# more items are}} not shown: the customer’s privacy choices or our rules do not allow it for this conversation.',
     'dsa.controls':
       'You can change what these parameters use: turn off a purpose or a kind of data in your privacy settings, mute a topic, or ask for fewer messages of a kind.',
   },
