@@ -1,6 +1,7 @@
 import { type Action, isWithin, systemClock } from '@candor/core';
 import { compileRules } from './compile';
 import type { CompiledRule, CompiledRuleSet } from './compile/types';
+import { accessRecording, recordReads, refuseUnlessAsync } from './engine/access';
 import { checkEvent } from './engine/check-event';
 import type { EngineCore } from './engine/core';
 import { evaluateEvent } from './engine/evaluate';
@@ -80,6 +81,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
           ? () => false
           : (category: string) => redactOption.some((r) => isWithin(category, r)),
     criticalActions: new WeakMap<CompiledRule, Action>(),
+    access: accessRecording(options, set, clock),
     evaluations: 0,
   };
   const { pauses } = core;
@@ -88,7 +90,12 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
 
   return {
     rules: set,
-    evaluate: (event) => evaluateEvent(core, event, false).outcomes,
+    evaluate(event) {
+      refuseUnlessAsync(core.access, 'evaluate');
+      const run = evaluateEvent(core, event, false);
+      void recordReads(core.access, run.reads, run.outcomes);
+      return run.outcomes;
+    },
     plan: (event) => planFacts(core, event),
     async process(event) {
       await load();
@@ -102,7 +109,10 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     nextDueAt: () => view.schedules()[0]?.dueAt ?? null,
     runDue(now = clock.now()) {
       requireNumber(now, 'now');
-      return runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false).outcomes;
+      refuseUnlessAsync(core.access, 'runDue');
+      const run = runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false);
+      void recordReads(core.access, run.reads, run.outcomes);
+      return run.outcomes;
     },
     async processDue(now = clock.now()) {
       requireNumber(now, 'now');

@@ -2,7 +2,9 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example with the four seed rules', async () => {
-  const [example] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
+  const [example, access] = await runReadmeExamples(
+    new URL('../README.md', import.meta.url).pathname,
+  );
   expect(example?.logs).toEqual([
     'card reminder due 2026-06-23T08:00:00.000Z',
     'card-expiry: proposal',
@@ -11,5 +13,8 @@ it('runs the README example with the four seed rules', async () => {
     'sizing-guide: conditions_not_met, count was 1',
     'sizing-guide: proposal',
     'sizing-guide: consent (withdrew service.proactive_support)',
+  ]);
+  expect(access?.logs).toEqual([
+    'held_back conditions_not_met user.financial.payment_card card.daysLeft',
   ]);
 });

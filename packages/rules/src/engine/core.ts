@@ -2,6 +2,7 @@ import type { Action, ConsentGate, SuppressionSource } from '@candor/core';
 import type { CompiledRule, CompiledRuleSet } from '../compile/types';
 import type { PauseFollower } from '../pauses';
 import type { RuleStateStore, StateView } from '../state';
+import type { AccessRecording } from './access';
 import type { RuleTable } from './rule-table';
 import type { FactProvider } from './types';
 import type { EventWindows } from './windows';
@@ -31,6 +32,8 @@ export interface EngineCore {
   readonly redact: (category: string) => boolean;
   /** A critical rule's action, marked `critical: true`, made once per rule. */
   readonly criticalActions: WeakMap<CompiledRule, Action>;
+  /** Where reads of customers' data are recorded (`accessLog`), or null. */
+  readonly access: AccessRecording | null;
   /** Evaluations so far (the view is pruned every 1,024). */
   evaluations: number;
 }

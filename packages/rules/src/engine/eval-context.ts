@@ -4,6 +4,7 @@ import type { GateName, Outcome } from '../outcome';
 import type { PastEvent, Reservation, ScheduleEntry, StateLimit } from '../state';
 import { isValidTimeZone } from '../time';
 import type { RuleEvent } from '../types';
+import type { Read } from './access';
 import type { EngineCore } from './core';
 
 /** @internal A schedule change to write to the state store after an evaluation. */
@@ -41,6 +42,8 @@ export interface Run {
   reservations: (Reservation | undefined)[];
   scheduleOps: ScheduleOp[];
   past: PastEvent | null;
+  /** The rules that read the customer's data (positions in `outcomes`), when the engine records it. */
+  reads: Read[] | null;
 }
 
 /**
@@ -73,6 +76,8 @@ export interface EvalContext {
   readonly reservations: (Reservation | undefined)[];
   readonly pending: Pending[];
   readonly scheduleOps: ScheduleOp[];
+  /** The rules whose conditions read the customer's facts (only when the engine records reads). */
+  readonly reads: Read[] | null;
   /** The rule at hand's consent verdict (gate 1) and view of the facts (gate 4). */
   verdict: ConsentVerdict | null;
   slots: Slots | null;
@@ -106,6 +111,7 @@ export function createEvalContext(
     reservations: [],
     pending: [],
     scheduleOps,
+    reads: core.access === null ? null : [],
     verdict: null,
     slots: null,
   };

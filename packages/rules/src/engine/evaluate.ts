@@ -29,7 +29,13 @@ export function evaluateRules(
     ctx.scan?.release();
   }
   resolveConflicts(core, ctx);
-  return { outcomes: ctx.outcomes, reservations: ctx.reservations, scheduleOps, past: null };
+  return {
+    outcomes: ctx.outcomes,
+    reservations: ctx.reservations,
+    scheduleOps,
+    past: null,
+    reads: ctx.reads,
+  };
 }
 
 /**

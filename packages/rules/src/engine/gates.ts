@@ -195,6 +195,7 @@ function conditionsGate(
     } else result = rule.fn(values);
   }
   ctx.slots = slots;
+  ctx.reads?.push({ rule, position, slots, event: ctx.event });
   if (result === 1) return null;
   const insufficient = result === 2;
   if (core.traceAll) return new UnmetConditions(rule, ctx.event, insufficient, slots, core.redact);

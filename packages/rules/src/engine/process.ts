@@ -2,6 +2,7 @@ import type { ConsentVerdict, Instant, SubjectId } from '@candor/core';
 import { rulesError } from '../errors';
 import type { Outcome } from '../outcome';
 import type { RuleEvent } from '../types';
+import { recordReads } from './access';
 import { checkEvent, checkFacts } from './check-event';
 import { decide } from './consent';
 import type { EngineCore } from './core';
@@ -52,7 +53,10 @@ export async function processEvent(core: EngineCore, event: RuleEvent): Promise<
     full = { ...event, facts: [...event.facts, ...extra] };
   }
   if (store) view.hydrate(await store.load(event.subject, event.at - core.windows.retention));
-  return persist(core, evaluateEvent(core, full, true));
+  const run = evaluateEvent(core, full, true);
+  const outcomes = await persist(core, run);
+  await recordReads(core.access, run.reads, outcomes);
+  return outcomes;
 }
 
 /**
@@ -109,8 +113,11 @@ export async function processDueEntries(
   now: Instant,
 ): Promise<Outcome[]> {
   const { store, view } = core;
-  if (store === undefined)
-    return runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false).outcomes;
+  if (store === undefined) {
+    const run = runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false);
+    await recordReads(core.access, run.reads, run.outcomes);
+    return run.outcomes;
+  }
   await core.pauses.loaded(() => hydrate(core));
   const entries = await store.takeDue(now, 1_000);
   for (const e of entries) view.removeSchedule(e.key);
@@ -118,6 +125,9 @@ export async function processDueEntries(
   return hold(subjects, async () => {
     for (const subject of subjects)
       view.hydrate(await store.load(subject, now - core.windows.retention));
-    return persist(core, runEntries(core, entries, now, true));
+    const run = runEntries(core, entries, now, true);
+    const outcomes = await persist(core, run);
+    await recordReads(core.access, run.reads, outcomes);
+    return outcomes;
   });
 }

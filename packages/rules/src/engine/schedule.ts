@@ -27,6 +27,7 @@ export function runEntries(
   const outcomes: Run['outcomes'] = [];
   const reservations: Run['reservations'] = [];
   const scheduleOps: ScheduleOp[] = [];
+  const reads: Run['reads'] = core.access === null ? null : [];
   for (const entry of entries) {
     const rule = core.set.get(entry.ruleId);
     if (rule === undefined) continue;
@@ -38,10 +39,13 @@ export function runEntries(
       persisting,
       scheduleOps,
     );
+    if (r.reads !== null)
+      for (const read of r.reads)
+        reads?.push({ ...read, position: read.position + outcomes.length });
     for (let i = 0; i < r.outcomes.length; i++) {
       reservations[outcomes.length] = r.reservations[i];
       outcomes.push(r.outcomes[i] as Run['outcomes'][number]);
     }
   }
-  return { outcomes, reservations, scheduleOps, past: null };
+  return { outcomes, reservations, scheduleOps, past: null, reads };
 }

@@ -1,4 +1,6 @@
 import type {
+  AccessLog,
+  AccessRecord,
   Clock,
   ConsentGate,
   DataCategoryId,
@@ -60,6 +62,22 @@ export interface RuleEngineOptions {
   readonly redact?: readonly DataCategoryId[] | ((category: DataCategoryId) => boolean);
   /** Traces for every evaluated rule (`all`, default) or only for proposals (`fired`). */
   readonly trace?: 'all' | 'fired';
+  /**
+   * Where to record each read of a customer's data: one {@link AccessRecord} per rule whose
+   * conditions read the customer's facts (fired or not), with exactly the categories and fact
+   * paths read and what came of it. Rules stopped at consent, a suppression or a pause read
+   * nothing and leave no record. Records are written in the background: a failing log goes to
+   * `onAccessLogError` and never holds a decision up — unless `strictAccessLog` is set.
+   */
+  readonly accessLog?: AccessLog;
+  /**
+   * Fail closed on the access log: `process()`/`processDue()` wait for the records and throw if
+   * they cannot be written (so nothing is proposed unrecorded); `evaluate()`/`runDue()`, which
+   * cannot wait, throw `rules/unsupported`.
+   */
+  readonly strictAccessLog?: boolean;
+  /** Called when a background write of access records fails (default: ignored). */
+  readonly onAccessLogError?: (error: unknown) => void;
 }
 
 /**
