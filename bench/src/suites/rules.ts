@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ConsentGate, ConsentVerdict, Fact, SuppressionSource } from '@candor/core';
+import { createMemoryAccessLog } from '@candor/core';
 import {
   compileRules,
   createMemoryRuleStateStore,
@@ -326,7 +327,7 @@ async function measureAt(ruleCount: number): Promise<Metric[]> {
  * a precomputed verdict (here every subject allows both purposes, so every rule reaches its
  * conditions and the fired lists match `match`'s).
  */
-function benchGate(subjects: readonly string[]): ConsentGate {
+export function benchGate(subjects: readonly string[]): ConsentGate {
   const verdict = (purpose: string): ConsentVerdict =>
     Object.freeze({
       allowed: true,
@@ -359,7 +360,7 @@ function benchGate(subjects: readonly string[]): ConsentGate {
 }
 
 /** A suppression source over a map of suppressed subjects (none of the bench's), read per rule. */
-function benchSuppressions(): SuppressionSource {
+export function benchSuppressions(): SuppressionSource {
   const suppressed = new Map<string, ReturnType<SuppressionSource['check']>>();
   const none = Object.freeze({ suppressed: false as const, reason: null });
   return { check: ({ subject }) => suppressed.get(subject) ?? none };
@@ -387,6 +388,31 @@ async function measureEngineAt(ruleCount: number): Promise<Metric[]> {
   });
   await engine.hydrate();
   if (engine.viewStatus() !== 'ready') throw new Error('rules bench: the engine did not hydrate');
+  // The same engine recording every read in an in-memory access log (renewed every 4,096 writes,
+  // so the bench measures recording, not a growing heap).
+  let accessLog = createMemoryAccessLog();
+  let writes = 0;
+  const recording = createRuleEngine({
+    rules: set,
+    consent: benchGate(events.map((e) => e.subject)),
+    suppressions: benchSuppressions(),
+    state: createMemoryRuleStateStore(),
+    clock: { now: () => 1_780_000_000_000 },
+    accessLog: {
+      append(records) {
+        if (++writes % 4_096 === 0) accessLog = createMemoryAccessLog();
+        return accessLog.append(records);
+      },
+      query: (q) => accessLog.query(q),
+      purge: (now, retention) => accessLog.purge(now, retention),
+    },
+  });
+  await recording.hydrate();
+  if (
+    sortedKey(proposed(recording.evaluate(events[0] as RuleEvent))) !==
+    sortedKey(proposed(engine.evaluate(events[0] as RuleEvent)))
+  )
+    throw new Error('rules bench: recording reads changed the outcomes');
   const jre = new Engine(
     generated.map((g) => g.json as unknown as RuleProperties),
     { allowUndefinedFacts: false },
@@ -415,6 +441,7 @@ async function measureEngineAt(ruleCount: number): Promise<Metric[]> {
   const contenders: Array<{ name: string; one: (event: RuleEvent) => number }> = [
     { name: 'match', one: (event) => set.match(event, { trace: true }).length },
     { name: 'evaluate', one: (event) => engine.evaluate(event).length },
+    { name: 'evaluate, access log', one: (event) => recording.evaluate(event).length },
     {
       name: 'evaluate, every trace read',
       one: (event) => {
@@ -492,6 +519,12 @@ async function measureEngineAt(ruleCount: number): Promise<Metric[]> {
       value: evaluate / jreOps,
       unit: '×',
       target: { atLeast: 500 },
+    },
+    {
+      name: `${tag}: evaluate() recording reads in an in-memory access log / without`,
+      value: rate('evaluate, access log') / evaluate,
+      unit: '×',
+      target: { atLeast: 0.8 },
     },
     {
       name: `${tag}: evaluate(), every outcome's trace read / match()`,

@@ -191,18 +191,26 @@ const KEYS = new Set([
 const text = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
 const dotted = (v: unknown) => isDottedId(v);
 
-/** A fast, strict structural check agreeing with the {@link AccessRecord} schema (tested). */
-function looksValid(value: unknown): boolean {
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    Object.getPrototypeOf(value) !== Object.prototype
-  )
-    return false;
-  const r = value as Record<string, unknown>;
-  for (const key in r) if (!KEYS.has(key) || r[key] === undefined) return false;
-  const a = r.accessor as Record<string, unknown> | null;
-  if (typeof a !== 'object' || a === null || !text(a.id, 200)) return false;
+/**
+ * Frozen parts already found valid: records Candor builds share their accessor and lists, so each
+ * is checked once (a frozen object cannot change after its check).
+ */
+const validParts = /* @__PURE__ */ new WeakSet<object>();
+
+function checked(value: unknown, check: (value: unknown) => boolean): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (validParts.has(value)) return true;
+  if (!check(value)) return false;
+  if (Object.isFrozen(value)) validParts.add(value);
+  return true;
+}
+
+const categoriesLookValid = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(dotted);
+const evidenceLooksValid = (v: unknown) => Array.isArray(v) && v.every((e) => text(e, 200));
+
+function accessorLooksValid(value: unknown): boolean {
+  const a = value as Record<string, unknown>;
+  if (!text(a.id, 200)) return false;
   const accessorKeys = Object.keys(a).length;
   if (a.kind === 'rule') {
     const v = a.version;
@@ -219,6 +227,20 @@ function looksValid(value: unknown): boolean {
       return false;
   } else if (a.kind !== 'feature' && a.kind !== 'staff') return false;
   else if (accessorKeys !== 2) return false;
+  return true;
+}
+
+/** A fast, strict structural check agreeing with the {@link AccessRecord} schema (tested). */
+function looksValid(value: unknown): boolean {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  )
+    return false;
+  const r = value as Record<string, unknown>;
+  for (const key in r) if (!KEYS.has(key) || r[key] === undefined) return false;
+  if (!checked(r.accessor, accessorLooksValid)) return false;
   const categories = r.dataCategories;
   const evidence = r.evidence;
   return (
@@ -229,11 +251,8 @@ function looksValid(value: unknown): boolean {
     Number.isInteger(r.at) &&
     (r.at as number) >= 0 &&
     dotted(r.purpose) &&
-    Array.isArray(categories) &&
-    categories.length > 0 &&
-    categories.every(dotted) &&
-    Array.isArray(evidence) &&
-    evidence.every((e) => text(e, 200)) &&
+    checked(categories, categoriesLookValid) &&
+    checked(evidence, evidenceLooksValid) &&
     OUTCOMES.has(r.outcome as string) &&
     (r.heldBackBecause === undefined || text(r.heldBackBecause, 100)) &&
     (r.decisionId === undefined || text(r.decisionId, 200))

@@ -61,9 +61,10 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const redactOption = options.redact ?? [];
   const store = options.state;
   const view = new StateView();
+  const rules = new RuleTable(set);
   const core: EngineCore = {
     set,
-    rules: new RuleTable(set),
+    rules,
     consent: options.consent,
     suppressions: options.suppressions,
     store,
@@ -81,7 +82,9 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
           ? () => false
           : (category: string) => redactOption.some((r) => isWithin(category, r)),
     criticalActions: new WeakMap<CompiledRule, Action>(),
-    access: accessRecording(options, set, clock),
+    access: accessRecording(options, set, clock, (rule, subject, eventId) =>
+      rules.reservationId(rule, subject, eventId),
+    ),
     evaluations: 0,
   };
   const { pauses } = core;
@@ -93,7 +96,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     evaluate(event) {
       refuseUnlessAsync(core.access, 'evaluate');
       const run = evaluateEvent(core, event, false);
-      void recordReads(core.access, run.reads, run.outcomes);
+      if (run.reads !== null) void recordReads(core.access, run.reads, run.outcomes);
       return run.outcomes;
     },
     plan: (event) => planFacts(core, event),
@@ -111,7 +114,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       requireNumber(now, 'now');
       refuseUnlessAsync(core.access, 'runDue');
       const run = runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false);
-      void recordReads(core.access, run.reads, run.outcomes);
+      if (run.reads !== null) void recordReads(core.access, run.reads, run.outcomes);
       return run.outcomes;
     },
     async processDue(now = clock.now()) {

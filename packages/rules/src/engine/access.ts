@@ -22,6 +22,12 @@ export interface AccessRecording {
   readonly windows: ReadonlyMap<number, WindowSlot>;
   /** The fact path each slot reads (null for windows). */
   readonly slotPaths: readonly (string | null)[];
+  /** What each rule read, by the set of its slots that held values. */
+  readonly readSets: WeakMap<CompiledRule, Map<number, ReadSet>>;
+  /** The record id of a rule's evaluation on an event: its reservation id. */
+  readonly idOf: (rule: CompiledRule, subject: string, eventId: string) => string;
+  /** The rule as an accessor, made once per rule. */
+  readonly accessorOf: (rule: CompiledRule) => AccessRecord['accessor'];
 }
 
 /** @internal Checks and resolves the engine's access-log options; null when there is no log. */
@@ -33,9 +39,11 @@ export function accessRecording(
   },
   set: CompiledRuleSet,
   clock: Clock,
+  idOf: (rule: CompiledRule, subject: string, eventId: string) => string,
 ): AccessRecording | null {
   const { accessLog, strictAccessLog, onAccessLogError } = options;
   if (accessLog == null) return null;
+  const accessors = new WeakMap<CompiledRule, AccessRecord['accessor']>();
   if (typeof (accessLog as Partial<AccessLog>).append !== 'function')
     throw rulesError('rules/invalid_rule', 'must be an AccessLog', undefined, 'options.accessLog');
   if (onAccessLogError !== undefined && typeof onAccessLogError !== 'function')
@@ -52,14 +60,61 @@ export function accessRecording(
     clock,
     windows: new Map(set.windows.map((w) => [w.slot, w])),
     slotPaths: set.slotPaths,
+    readSets: new WeakMap(),
+    idOf,
+    accessorOf: (rule) => {
+      let accessor = accessors.get(rule);
+      if (accessor === undefined) {
+        accessor = Object.freeze({ kind: 'rule', id: rule.id, version: rule.rule.version });
+        accessors.set(rule, accessor);
+      }
+      return accessor;
+    },
   };
+}
+
+/** What a rule read with a given set of its slots holding values: shared, frozen lists. */
+interface ReadSet {
+  readonly categories: readonly string[];
+  readonly evidence: readonly string[];
+}
+
+const NOTHING: ReadSet = Object.freeze({ categories: [], evidence: [] });
+
+/** The categories and paths `rule` read when the slots in `mask` (bit k: `rule.slots[k]`) held values. */
+function readSet(
+  recording: AccessRecording,
+  rule: CompiledRule,
+  slots: Slots,
+  mask: number,
+): ReadSet {
+  const categories: string[] = [];
+  const evidence: string[] = [];
+  for (let k = 0; k < rule.slots.length; k++) {
+    if (k < 31 && (mask & (1 << k)) === 0) continue;
+    const slot = rule.slots[k] as number;
+    // A slot without a value was not read: the fact is missing, or outside the rule's categories.
+    if (slots.values[slot] === undefined) continue;
+    const fact = slots.sources[slot];
+    const path = recording.slotPaths[slot];
+    const window = recording.windows.get(slot);
+    const category = fact !== undefined && path != null ? fact.category : window?.category;
+    const read =
+      fact !== undefined && path != null ? path : window && `events.${window.spec.event}`;
+    if (category === undefined || read === undefined) continue;
+    if (!categories.includes(category)) categories.push(category);
+    if (!evidence.includes(read)) evidence.push(read);
+  }
+  if (categories.length === 0) return NOTHING;
+  return { categories: Object.freeze(categories), evidence: Object.freeze(evidence) };
 }
 
 /**
  * @internal One access record per rule whose conditions read facts of the customer: exactly the
  * categories and paths its view held (a missing fact, or one outside the rule's declared
  * categories, was not read), with what came of it. Rules stopped at consent, a suppression or a
- * pause read nothing and get no record.
+ * pause read nothing and get no record. What a rule read is worked out once per rule and set of
+ * present slots (for rules of up to 31 slots), so records share their lists.
  */
 export function accessRecords(
   recording: AccessRecording,
@@ -69,44 +124,49 @@ export function accessRecords(
   const records: AccessRecord[] = [];
   const now = recording.clock.now();
   for (const { rule, position, slots, event } of reads) {
-    const categories: string[] = [];
-    const evidence: string[] = [];
-    for (const slot of rule.slots) {
-      // A slot without a value was not read: the fact is missing, or outside the rule's categories.
-      if (slots.values[slot] === undefined) continue;
-      const fact = slots.sources[slot];
-      const path = recording.slotPaths[slot];
-      if (fact !== undefined && path != null) {
-        if (!categories.includes(fact.category)) categories.push(fact.category);
-        if (!evidence.includes(path)) evidence.push(path);
-        continue;
-      }
-      const window = recording.windows.get(slot);
-      if (window !== undefined) {
-        if (!categories.includes(window.category)) categories.push(window.category);
-        const path = `events.${window.spec.event}`;
-        if (!evidence.includes(path)) evidence.push(path);
-      }
+    let mask = 0;
+    const ruleSlots = rule.slots;
+    for (let k = 0; k < ruleSlots.length && k < 31; k++)
+      if (slots.values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
+    let byMask = recording.readSets.get(rule);
+    if (byMask === undefined) {
+      byMask = new Map();
+      recording.readSets.set(rule, byMask);
     }
-    if (categories.length === 0) continue;
+    let read = ruleSlots.length <= 31 ? byMask.get(mask) : undefined;
+    if (read === undefined) {
+      read = readSet(recording, rule, slots, ruleSlots.length <= 31 ? mask : -1);
+      if (ruleSlots.length <= 31 && byMask.size < 64) byMask.set(mask, read);
+    }
+    if (read === NOTHING) continue;
     const outcome = outcomes[position];
-    const id = `${rule.id}@${rule.rule.version}:${event.subject}:${event.id}`;
-    records.push({
-      id: `access:${id}`,
-      subject: event.subject,
-      at: now,
-      accessor: { kind: 'rule', id: rule.id, version: rule.rule.version },
-      purpose: rule.rule.purpose,
-      dataCategories: categories,
-      evidence,
-      ...(outcome?.kind === 'proposal'
-        ? { outcome: 'sent' as const, decisionId: outcome.id }
+    const id = recording.idOf(rule, event.subject, event.id);
+    records.push(
+      outcome?.kind === 'proposal'
+        ? {
+            id,
+            subject: event.subject,
+            at: now,
+            accessor: recording.accessorOf(rule),
+            purpose: rule.rule.purpose,
+            dataCategories: read.categories,
+            evidence: read.evidence,
+            outcome: 'sent',
+            decisionId: outcome.id,
+          }
         : {
-            outcome: 'held_back' as const,
+            id,
+            subject: event.subject,
+            at: now,
+            accessor: recording.accessorOf(rule),
+            purpose: rule.rule.purpose,
+            dataCategories: read.categories,
+            evidence: read.evidence,
+            outcome: 'held_back',
             heldBackBecause: outcome?.reason ?? 'conditions_not_met',
             decisionId: id,
-          }),
-    });
+          },
+    );
   }
   return records;
 }
