@@ -143,3 +143,16 @@ export function needType(
 ): void {
   if (typeof value !== type) fail(code, path, value, `must be a ${type}`);
 }
+
+/**
+ * Throws `core/invalid_input` naming `subject` unless it is a non-empty string (as decide does).
+ * Internal.
+ *
+ * @example
+ * requireSubject(subject);
+ */
+export function requireSubject(subject: unknown): void {
+  if (typeof subject !== 'string' || subject.length === 0) {
+    fail('core/invalid_input', 'subject', subject, 'must be a non-empty string');
+  }
+}

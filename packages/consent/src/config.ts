@@ -1,0 +1,135 @@
+import { type ChangeFeed, type Clock, systemClock } from '@candor/core';
+import { defaultKeyGenerator } from './change-event';
+import { fail, needObject, requireRegistry } from './errors';
+import { type Notice, validateNotices } from './notices';
+import {
+  defaultPolicies,
+  type PolicyPack,
+  policyPacks,
+  resolvePolicy,
+  validatePolicyPack,
+} from './policy';
+import type { PurposeRegistry } from './purposes';
+import { type ConsentLedgerStore, createMemoryLedgerStore } from './store';
+import type { ConsentManagerOptions } from './types';
+
+/**
+ * A manager's options, checked once and resolved to what its parts read: every default filled
+ * in, notices and policy packs validated. Nothing in it changes after creation.
+ *
+ * @example
+ * const config = resolveConfig({ purposes, jurisdiction: 'FR' });
+ * config.packFor('US-CA').id; // 'us-ca'
+ */
+export interface ManagerConfig<P extends string> {
+  readonly registry: PurposeRegistry<P>;
+  readonly clock: Clock;
+  readonly store: ConsentLedgerStore;
+  /** The manager made its own new store: nothing to load, nothing to follow. */
+  readonly ownStore: boolean;
+  /** The store's feed to follow (never for the manager's own new store). */
+  readonly feed: ChangeFeed | undefined;
+  /** The validated notices (every version), content hashes filled in. */
+  readonly notices: Notice<P>[];
+  readonly defaultJurisdiction: string | undefined;
+  /** The pack of the default jurisdiction (the fallback pack without one). */
+  readonly defaultPack: PolicyPack;
+  /** Preferred notice language (BCP 47). */
+  readonly language: string | undefined;
+  /** With a cache, only this many prepared customers are held. */
+  readonly maxSubjects: number | undefined;
+  /** Per purpose index: no ledger event can change its verdict (first basis contract or legal obligation). */
+  readonly ledgerFree: readonly boolean[];
+  readonly generateKey: () => string;
+  /** The pack for a jurisdiction (`undefined`: the default pack). */
+  packFor(jurisdiction: string | undefined): PolicyPack;
+}
+
+/**
+ * Checks {@link ConsentManagerOptions} and resolves them. Throws `consent/invalid_notice` or
+ * `consent/invalid_policy` for bad notices or packs, `consent/invalid_purpose` when `purposes` is
+ * not a registry and `core/invalid_input` naming the field for any other option of the wrong type.
+ *
+ * @example
+ * const config = resolveConfig(options);
+ */
+export function resolveConfig<P extends string>(
+  options: ConsentManagerOptions<P>,
+): ManagerConfig<P> {
+  checkOptions(options);
+  const registry = options.purposes;
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? createMemoryLedgerStore();
+  const notices = validateNotices(options.notices ?? [], (id) => registry.has(id)) as Notice<P>[];
+  const policies = options.policies ?? defaultPolicies;
+  if (!Array.isArray(policies)) {
+    fail('consent/invalid_policy', 'policies', policies, 'must be an array of policy packs');
+  }
+  const packs = policies.map((p, i) => validatePolicyPack(p, `policies[${i}]`));
+  const fallback = validatePolicyPack(
+    options.fallbackPolicy ?? policyPacks.strict,
+    'fallbackPolicy',
+  );
+  const defaultJurisdiction = options.jurisdiction;
+  const defaultPack = resolvePolicy(defaultJurisdiction, packs, fallback);
+  // A manager on its own new store is that store's only writer: nothing to follow.
+  const feed = options.store == null ? undefined : store.feed;
+  if (feed != null && (typeof feed !== 'object' || typeof feed.subscribe !== 'function')) {
+    fail('core/invalid_input', 'options.store.feed', feed, 'must be a ChangeFeed');
+  }
+  // Purposes whose verdict no ledger event can change (first basis contract or legal obligation).
+  const ledgerFree = registry.ids.map((id) => {
+    const first = registry.get(id)?.bases[0];
+    return first === 'contract' || first === 'legal_obligation';
+  });
+  return {
+    registry,
+    clock,
+    store,
+    ownStore: options.store == null,
+    feed: feed ?? undefined,
+    notices,
+    defaultJurisdiction,
+    defaultPack,
+    language: options.language,
+    maxSubjects: options.cache?.maxSubjects,
+    ledgerFree,
+    generateKey: options.generateKey ?? defaultKeyGenerator(clock),
+    packFor: (jurisdiction) =>
+      jurisdiction === undefined ? defaultPack : resolvePolicy(jurisdiction, packs, fallback),
+  };
+}
+
+/** Checks the shape of {@link ConsentManagerOptions} (notices and packs are validated after). */
+function checkOptions(options: unknown): asserts options is ConsentManagerOptions<string> {
+  needObject(options, 'options');
+  const o = options as Record<string, { append?: unknown; now?: unknown } | undefined>;
+  requireRegistry(o.purposes, 'options.purposes');
+  const bad = (field: string, what: string) =>
+    fail('core/invalid_input', `options.${field}`, o[field], `must be ${what}`);
+  // `null` store or clock means the default, as `??` always did.
+  if (o.store != null && typeof o.store.append !== 'function') bad('store', 'a ConsentLedgerStore');
+  if (o.clock != null && typeof o.clock.now !== 'function') bad('clock', 'a Clock');
+  if (o.jurisdiction !== undefined && typeof o.jurisdiction !== 'string') {
+    bad('jurisdiction', 'a string');
+  }
+  if (o.language !== undefined && typeof o.language !== 'string') bad('language', 'a string');
+  if (o.generateKey !== undefined && typeof o.generateKey !== 'function') {
+    bad('generateKey', 'a function');
+  }
+  const cache = o.cache as { maxSubjects?: unknown } | undefined;
+  if (
+    cache !== undefined &&
+    (typeof cache !== 'object' ||
+      cache === null ||
+      !Number.isSafeInteger(cache.maxSubjects) ||
+      (cache.maxSubjects as number) < 1)
+  ) {
+    fail(
+      'core/invalid_input',
+      'options.cache.maxSubjects',
+      cache?.maxSubjects,
+      'must be an integer ≥ 1',
+    );
+  }
+}
