@@ -1,26 +1,23 @@
 import type { Clock, SubjectId } from '@candor/core';
 import { canonicalJson } from './canonical';
-import type { ManagerConfig } from './config';
 import { fail, needObject } from './errors';
 import type { ConsentEvent, ConsentEventKind, NoticeRef } from './events';
 import { consentEventKinds } from './events';
 import { currentNoticeFor, noticeRef } from './notices';
 import type { PurposeRegistry } from './purposes';
+import type { ManagerState } from './state';
 import { sha256Hex } from './store';
 import type { ChangeDetails, ImportRecord } from './types';
 import { validateEvent } from './validate-event';
 
 /**
- * What turning a write's input into a ledger event reads from the manager's configuration: the
- * registry, the notices, the defaults, the clock and the key generator.
+ * What turning a write's input into a ledger event reads: the registry, the notices, the
+ * defaults, the clock, the key generator, and the subjects held (for their last jurisdiction).
  */
 export type EventContext<P extends string> = Pick<
-  ManagerConfig<P>,
-  'registry' | 'notices' | 'language' | 'defaultJurisdiction' | 'clock' | 'generateKey'
+  ManagerState<P>,
+  'registry' | 'notices' | 'language' | 'defaultJurisdiction' | 'clock' | 'generateKey' | 'subjects'
 >;
-
-/** The subjects held by the view, for their last recorded jurisdiction. */
-type Held = ReadonlyMap<SubjectId, { readonly jurisdiction: string | undefined }>;
 
 /** A built event and the idempotency key to write it under. */
 export interface BuiltEvent {
@@ -65,11 +62,10 @@ function purposeList<P extends string>(
  * throws a typed error naming the field under `path`.
  *
  * @example
- * const { event, key } = buildEvent(config, views.subjects, 'withdrawn', { subject: 'cus_1', purposes: 'marketing.email' });
+ * const { event, key } = buildEvent(state, 'withdrawn', input);
  */
 export function buildEvent<P extends string>(
   context: EventContext<P>,
-  held: Held,
   kind: ConsentEventKind,
   input: ChangeDetails & { readonly subject: SubjectId; readonly purposes?: P | readonly P[] },
   extra: { readonly confirmed?: boolean; readonly gpc?: boolean } = {},
@@ -129,7 +125,9 @@ export function buildEvent<P extends string>(
     }
   }
   const jurisdiction =
-    input.jurisdiction ?? held.get(input.subject)?.jurisdiction ?? context.defaultJurisdiction;
+    input.jurisdiction ??
+    context.subjects.get(input.subject)?.jurisdiction ??
+    context.defaultJurisdiction;
   // Absent fields stay `undefined`: the sealed copy drops them, so the stored bytes are the same.
   const event = {
     kind,
@@ -167,11 +165,10 @@ export function buildEvent<P extends string>(
  * record's own, else one derived from its content, so re-running the same import writes nothing.
  *
  * @example
- * const { subject, event, key } = importedEvent(config, views.subjects, record, 'records[0]');
+ * const { subject, event, key } = importedEvent(state, record, 'records[0]');
  */
 export function importedEvent<P extends string>(
   context: EventContext<P>,
-  held: Held,
   record: ImportRecord<P>,
   path: string,
 ): BuiltEvent & { readonly subject: SubjectId } {
@@ -188,7 +185,6 @@ export function importedEvent<P extends string>(
   }
   const { event } = buildEvent(
     context,
-    held,
     record.kind,
     { ...record, method: record.method ?? 'import' },
     {

@@ -38,8 +38,6 @@ export interface ManagerConfig<P extends string> {
   readonly language: string | undefined;
   /** With a cache, only this many prepared customers are held. */
   readonly maxSubjects: number | undefined;
-  /** Per purpose index: no ledger event can change its verdict (first basis contract or legal obligation). */
-  readonly ledgerFree: readonly boolean[];
   readonly generateKey: () => string;
   /** The pack for a jurisdiction (`undefined`: the default pack). */
   packFor(jurisdiction: string | undefined): PolicyPack;
@@ -77,11 +75,6 @@ export function resolveConfig<P extends string>(
   if (feed != null && (typeof feed !== 'object' || typeof feed.subscribe !== 'function')) {
     fail('core/invalid_input', 'options.store.feed', feed, 'must be a ChangeFeed');
   }
-  // Purposes whose verdict no ledger event can change (first basis contract or legal obligation).
-  const ledgerFree = registry.ids.map((id) => {
-    const first = registry.get(id)?.bases[0];
-    return first === 'contract' || first === 'legal_obligation';
-  });
   return {
     registry,
     clock,
@@ -93,7 +86,6 @@ export function resolveConfig<P extends string>(
     defaultPack,
     language: options.language,
     maxSubjects: options.cache?.maxSubjects,
-    ledgerFree,
     generateKey: options.generateKey ?? defaultKeyGenerator(clock),
     packFor: (jurisdiction) =>
       jurisdiction === undefined ? defaultPack : resolvePolicy(jurisdiction, packs, fallback),

@@ -8,12 +8,12 @@ import {
   parsePurposeId,
   type SubjectId,
 } from '@candor/core';
-import type { ManagerConfig } from './config';
-import { fail, needObject } from './errors';
+import { fail, needObject, requireSubject } from './errors';
 import { type Evaluation, evaluatePurpose } from './evaluate';
-import { type Follower, problemWith } from './follow';
+import { problemWith, recheck } from './follow';
 import type { Purpose } from './purposes';
-import { jurisdictionAt, type SubjectViews } from './subject-view';
+import type { ManagerState } from './state';
+import { jurisdictionAt } from './subject-view';
 import type { DecideQuery } from './types';
 
 /**
@@ -22,18 +22,19 @@ import type { DecideQuery } from './types';
  * no events). Its hot path is one lookup in the view's settled verdicts.
  *
  * @example
- * const decide = createDecide(config, views, follower);
+ * const decide = createDecide(managerState);
  * decide({ subject: 'cus_1', purpose: 'marketing.email', dataCategories: ['user.contact.email'] });
  */
 export function createDecide<P extends string>(
-  config: ManagerConfig<P>,
-  views: SubjectViews,
-  follower: Follower,
+  view: ManagerState<P>,
 ): (query: DecideQuery<P> | ConsentQuery) => ConsentVerdict {
-  const { registry, clock, ledgerFree, defaultJurisdiction, defaultPack } = config;
-  const { subjects, settled } = views;
-  const follow = follower.state;
+  const { registry, clock, defaultJurisdiction, defaultPack, subjects, settled } = view;
   const emptyCache: (Evaluation | undefined)[] = [];
+  // Purposes whose verdict no ledger event can change (first basis contract or legal obligation).
+  const ledgerFree = registry.ids.map((id) => {
+    const first = registry.get(id)?.bases[0];
+    return first === 'contract' || first === 'legal_obligation';
+  });
 
   function verdictFor(
     purpose: Purpose,
@@ -44,7 +45,7 @@ export function createDecide<P extends string>(
     at: Instant | undefined,
   ): ConsentVerdict {
     const state = subjects.get(subject);
-    const problem = problemWith(follow, state);
+    const problem = problemWith(view, state);
     if (problem !== null && !ledgerFree[purpose.index]) return unknownVerdict(purpose, problem);
     const slot = 2 * purpose.index + (sensitive ? 1 : 0);
     // Without an explicit `at`, the current state answers (even if the wall clock stepped back).
@@ -73,7 +74,7 @@ export function createDecide<P extends string>(
     }
     if (state === undefined) {
       if (jurisdiction !== undefined) {
-        return evaluatePurpose(registry, purpose, [], t, config.packFor(jurisdiction), sensitive)
+        return evaluatePurpose(registry, purpose, [], t, view.packFor(jurisdiction), sensitive)
           .verdict;
       }
       // No events: the verdict depends only on the purpose and the default pack.
@@ -84,9 +85,7 @@ export function createDecide<P extends string>(
       }
       return cached.verdict;
     }
-    const pack = config.packFor(
-      jurisdiction ?? jurisdictionAt(state.items, t, defaultJurisdiction),
-    );
+    const pack = view.packFor(jurisdiction ?? jurisdictionAt(state.items, t, defaultJurisdiction));
     return evaluatePurpose(registry, purpose, state.items, t, pack, sensitive).verdict;
   }
 
@@ -114,13 +113,13 @@ export function createDecide<P extends string>(
 
   function decide(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
     needObject(query, 'query');
-    if (--follow.recheckIn === 0) follower.recheck();
+    if (--view.recheckIn === 0) recheck(view);
     // Only fields leave this function, never `query`: where it is inlined into a caller that
     // passes an object literal, the literal need not be allocated at all.
     const { subject, purpose, dataCategories, at } = query;
     const jurisdiction = (query as DecideQuery<P>).jurisdiction;
     if (
-      follow.fresh &&
+      view.fresh &&
       at === undefined &&
       jurisdiction === undefined &&
       sameShape(purpose, dataCategories)
@@ -138,9 +137,7 @@ export function createDecide<P extends string>(
     at: Instant | undefined,
     jurisdiction: string | undefined,
   ): ConsentVerdict {
-    if (typeof subject !== 'string' || subject.length === 0) {
-      fail('core/invalid_input', 'subject', subject, 'must be a non-empty string');
-    }
+    requireSubject(subject);
     if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at))) {
       fail('core/invalid_time', 'at', at, 'must be a time in epoch milliseconds');
     }
@@ -202,39 +199,34 @@ export function createDecide<P extends string>(
   return decide;
 }
 
-function unknownPurpose(purpose: string): ConsentVerdict {
+/** A verdict that allows nothing, resting on no record. */
+function refusal(
+  purpose: string,
+  status: 'not_asked' | 'unknown',
+  code: string,
+  detail: string,
+): ConsentVerdict {
   return Object.freeze({
     allowed: false,
     purpose,
-    status: 'not_asked',
+    status,
     basis: null,
-    reasons: Object.freeze([
-      { code: 'unknown_purpose', detail: `${purpose} is not a declared purpose`, purpose },
-    ]),
+    reasons: Object.freeze([{ code, detail, purpose }]),
     recordIds: Object.freeze([]),
     noticeVersion: null,
     expiresAt: null,
   } satisfies ConsentVerdict);
 }
 
-function unknownVerdict(purpose: Purpose, problem: 'not_loaded' | 'stale_view'): ConsentVerdict {
-  return Object.freeze({
-    allowed: false,
-    purpose: purpose.id,
-    status: 'unknown',
-    basis: null,
-    reasons: Object.freeze([
-      {
-        code: problem,
-        detail:
-          problem === 'not_loaded'
-            ? `Not allowed: this customer's consent for ${purpose.title} has not been read from the ledger yet`
-            : `Not allowed: this instance may have missed a recent change to this customer's consent for ${purpose.title}, and waits until it has caught up`,
-        purpose: purpose.id,
-      },
-    ]),
-    recordIds: Object.freeze([]),
-    noticeVersion: null,
-    expiresAt: null,
-  } satisfies ConsentVerdict);
-}
+const unknownPurpose = (purpose: string): ConsentVerdict =>
+  refusal(purpose, 'not_asked', 'unknown_purpose', `${purpose} is not a declared purpose`);
+
+const unknownVerdict = (purpose: Purpose, problem: 'not_loaded' | 'stale_view'): ConsentVerdict =>
+  refusal(
+    purpose.id,
+    'unknown',
+    problem,
+    problem === 'not_loaded'
+      ? `Not allowed: this customer's consent for ${purpose.title} has not been read from the ledger yet`
+      : `Not allowed: this instance may have missed a recent change to this customer's consent for ${purpose.title}, and waits until it has caught up`,
+  );

@@ -1,10 +1,10 @@
 import type { Instant, SubjectId } from '@candor/core';
-import type { ManagerConfig } from './config';
 import { needObject, needType, requireSubject } from './errors';
 import { evaluatePurpose } from './evaluate';
-import { type FollowState, problemWith } from './follow';
+import { problemWith } from './follow';
 import { currentNoticeFor, materiallyChanged, type Notice } from './notices';
-import { jurisdictionAt, type SubjectState } from './subject-view';
+import type { ManagerState } from './state';
+import { jurisdictionAt } from './subject-view';
 import type { PromptNeed } from './types';
 
 /**
@@ -13,37 +13,35 @@ import type { PromptNeed } from './types';
  * is current, and none within a pack's no-re-ask period after an opt-out.
  *
  * @example
- * needsPrompt(config, follower.state, views.subjects, 'cus_1');
+ * needsPrompt(state, 'cus_1');
  */
 export function needsPrompt<P extends string>(
-  config: ManagerConfig<P>,
-  follow: FollowState,
-  subjects: ReadonlyMap<SubjectId, SubjectState>,
+  state: ManagerState<P>,
   subject: SubjectId,
   promptOptions: { readonly at?: Instant } = {},
 ): PromptNeed<P>[] {
-  const { registry, notices, clock } = config;
+  const { registry, notices, clock } = state;
   requireSubject(subject);
   needObject(promptOptions, 'options');
   const t = promptOptions.at ?? clock.now();
   needType(t, 'number', 'options.at');
   const out: PromptNeed<P>[] = [];
-  const state = subjects.get(subject);
+  const held = state.subjects.get(subject);
   // A view that cannot prove it is current must not re-ask someone who may have said no.
-  if (problemWith(follow, state) !== null) return out;
-  const pack = config.packFor(jurisdictionAt(state?.items ?? [], t, config.defaultJurisdiction));
+  if (problemWith(state, held) !== null) return out;
+  const pack = state.packFor(jurisdictionAt(held?.items ?? [], t, state.defaultJurisdiction));
   for (const id of registry.ids) {
     const purpose = registry.get(id)!;
     const sensitive = purpose.categories.some((c) => registry.isSensitive(c));
     const { verdict, record } = evaluatePurpose(
       registry,
       purpose,
-      state?.items ?? [],
+      held?.items ?? [],
       t,
       pack,
       sensitive,
     );
-    const notice = currentNoticeFor(notices, id, t, config.language) ?? null;
+    const notice = currentNoticeFor(notices, id, t, state.language) ?? null;
     const code = verdict.reasons[0]?.code;
     let reason: PromptNeed<P>['reason'] | undefined;
     if (verdict.status === 'not_asked' && !verdict.allowed) reason = 'never_asked';
@@ -74,12 +72,12 @@ export function needsPrompt<P extends string>(
  * The notice in force for a purpose at `at` (default now), in the manager's language if several.
  *
  * @example
- * currentNotice(config, 'marketing.email');
+ * currentNotice(state, 'marketing.email');
  */
 export function currentNotice<P extends string>(
-  config: ManagerConfig<P>,
+  state: ManagerState<P>,
   purpose: P,
   at?: Instant,
 ): Notice<P> | undefined {
-  return currentNoticeFor(config.notices, purpose, at ?? config.clock.now(), config.language);
+  return currentNoticeFor(state.notices, purpose, at ?? state.clock.now(), state.language);
 }

@@ -1,9 +1,8 @@
-import type { ConsentVerdict, Instant, SubjectId } from '@candor/core';
-import type { ManagerConfig } from './config';
+import type { Instant, SubjectId } from '@candor/core';
 import type { Evaluation, EventItem } from './evaluate';
 import type { PolicyPack } from './policy';
+import type { ManagerState } from './state';
 import type { LedgerEntry } from './store';
-import type { ConsentChange } from './types';
 
 /**
  * What the manager holds about one subject: its stored entries, the restrictions written but not
@@ -35,50 +34,20 @@ export interface SubjectState {
 }
 
 /**
- * The in-memory view: one {@link SubjectState} per subject held, and the table of verdicts that
- * hold until the subject's next change (filled by decide(), emptied here on every change, so
- * the invalidation sits beside the state it depends on).
+ * The sequence of the subject's last stored entry (0 for none).
  *
  * @example
- * const views = createSubjectViews(config, { notify, reread });
- * views.reset('cus_1', await store.read('cus_1'));
+ * const expectedSequence = headOf(subjectState);
  */
-export interface SubjectViews {
-  /** Every subject held (with a cache: least recently prepared first). */
-  readonly subjects: Map<SubjectId, SubjectState>;
-  /**
-   * Per slot (purpose × sensitive), the subjects whose current verdict holds from their last
-   * event until their next change (no expiry, no future-dated event): decide() without `at`
-   * answers them with one lookup. rebuild() drops a subject's entries on every change.
-   */
-  readonly settled: Map<SubjectId, ConsentVerdict>[];
-  /** The subject's state, created empty when the view holds none. */
-  stateOf(subject: SubjectId): SubjectState;
-  /** Recomputes what the entries and pending events add up to, dropping memos and settled verdicts. */
-  rebuild(state: SubjectState): void;
-  /** Applies the entry after the head; an older one is a repeat, a later one means a gap to read. */
-  applyEntry(state: SubjectState, entry: LedgerEntry): boolean;
-  /** Forgets the pending (not yet stored) event written under `key`; true if there was one. */
-  dropPending(state: SubjectState, key: string): boolean;
-  /** Replaces a subject's entries with what the store holds, keeping only unstored pending events. */
-  reset(subject: SubjectId, list: LedgerEntry[]): void;
-  /** Reads and applies what the store holds after the subject's head, announcing each new entry. */
-  catchUp(subject: SubjectId, state: SubjectState): Promise<void>;
-}
-
-/** What the view tells the rest of the manager. */
-export interface ViewHooks {
-  /** A change read from the store (not written by this manager's own write under way). */
-  notify(change: ConsentChange): void;
-  /** An entry beyond the head arrived: the subject must be re-read (answering `stale_view`). */
-  reread(state: SubjectState): void;
-}
-
-/** The sequence of the subject's last stored entry (0 for none). */
 export const headOf = (state: SubjectState): number =>
   state.entries[state.entries.length - 1]?.sequence ?? 0;
 
-/** The jurisdiction on record at `t` (the last one recorded by then), else `fallback`. */
+/**
+ * The jurisdiction on record at `t` (the last one recorded by then), else `fallback`.
+ *
+ * @example
+ * jurisdictionAt(subjectState.items, now, state.defaultJurisdiction);
+ */
 export function jurisdictionAt(
   items: readonly EventItem[],
   t: Instant,
@@ -94,103 +63,98 @@ export function jurisdictionAt(
 }
 
 /**
- * Creates the manager's view of its subjects over `config.store`.
+ * The subject's state, created empty when the view holds none.
  *
  * @example
- * const views = createSubjectViews(config, { notify, reread: (state) => follower.reread(state) });
+ * const subjectState = stateOf(state, 'cus_1');
  */
-export function createSubjectViews<P extends string>(
-  config: ManagerConfig<P>,
-  hooks: ViewHooks,
-): SubjectViews {
-  const { store, defaultJurisdiction } = config;
-  const subjects = new Map<SubjectId, SubjectState>();
-  const settled: Map<SubjectId, ConsentVerdict>[] = [];
-
-  function stateOf(subject: SubjectId): SubjectState {
-    let state = subjects.get(subject);
-    if (!state) {
-      state = {
-        subject,
-        settledSlots: [],
-        lastAt: 0,
-        entries: [],
-        pending: [],
-        items: [],
-        jurisdiction: undefined,
-        pack: config.defaultPack,
-        cache: [],
-        queue: Promise.resolve(),
-        gpc: undefined,
-        complete: false,
-        announced: 0,
-        refreshing: false,
-        writes: 0,
-      };
-      subjects.set(subject, state);
-    }
-    return state;
+export function stateOf(state: ManagerState<string>, subject: SubjectId): SubjectState {
+  let held = state.subjects.get(subject);
+  if (!held) {
+    held = {
+      subject,
+      settledSlots: [],
+      lastAt: 0,
+      entries: [],
+      pending: [],
+      items: [],
+      jurisdiction: undefined,
+      pack: state.defaultPack,
+      cache: [],
+      queue: Promise.resolve(),
+      gpc: undefined,
+      complete: false,
+      announced: 0,
+      refreshing: false,
+      writes: 0,
+    };
+    state.subjects.set(subject, held);
   }
+  return held;
+}
 
-  function rebuild(state: SubjectState): void {
-    const items: EventItem[] = state.pending.length
-      ? [...state.entries, ...state.pending]
-      : state.entries;
-    let lastAt = 0;
-    let jurisdiction: string | undefined;
-    let gpc: boolean | undefined;
-    for (const item of items) {
-      if (item.event.at > lastAt) lastAt = item.event.at;
-      if (item.event.jurisdiction !== undefined) jurisdiction = item.event.jurisdiction;
-      if (item.event.signal) gpc = item.event.signal.gpc;
-    }
-    state.items = items;
-    state.lastAt = lastAt;
-    state.jurisdiction = jurisdiction;
-    state.pack = config.packFor(jurisdiction ?? defaultJurisdiction);
-    state.gpc = gpc;
-    state.cache = [];
-    for (const slot of state.settledSlots) settled[slot]!.delete(state.subject);
-    state.settledSlots.length = 0;
+/**
+ * Recomputes what a subject's entries and pending events add up to, dropping its memoized
+ * evaluations and settled verdicts.
+ *
+ * @example
+ * rebuild(state, subjectState);
+ */
+export function rebuild(state: ManagerState<string>, held: SubjectState): void {
+  const items: EventItem[] = held.pending.length
+    ? [...held.entries, ...held.pending]
+    : held.entries;
+  let lastAt = 0;
+  let jurisdiction: string | undefined;
+  let gpc: boolean | undefined;
+  for (const item of items) {
+    if (item.event.at > lastAt) lastAt = item.event.at;
+    if (item.event.jurisdiction !== undefined) jurisdiction = item.event.jurisdiction;
+    if (item.event.signal) gpc = item.event.signal.gpc;
   }
+  held.items = items;
+  held.lastAt = lastAt;
+  held.jurisdiction = jurisdiction;
+  held.pack = state.packFor(jurisdiction ?? state.defaultJurisdiction);
+  held.gpc = gpc;
+  held.cache = [];
+  forgetSettled(state, held);
+}
 
-  function applyEntry(state: SubjectState, entry: LedgerEntry): boolean {
-    const head = headOf(state);
-    if (entry.sequence <= head) return false;
-    if (entry.sequence > head + 1) {
-      if (entry.sequence > state.announced) state.announced = entry.sequence;
-      hooks.reread(state);
-      return false;
-    }
-    state.entries.push(entry);
-    state.complete = true;
-    dropPending(state, entry.idempotencyKey);
-    rebuild(state);
-    return true;
-  }
+/**
+ * Drops a subject's verdicts from the settled table.
+ *
+ * @example
+ * forgetSettled(state, subjectState);
+ */
+export function forgetSettled(state: ManagerState<string>, held: SubjectState): void {
+  for (const slot of held.settledSlots) state.settled[slot]!.delete(held.subject);
+  held.settledSlots.length = 0;
+}
 
-  function dropPending(state: SubjectState, key: string): boolean {
-    const index = state.pending.findIndex((p) => p.key === key);
-    if (index !== -1) state.pending.splice(index, 1);
-    return index !== -1;
-  }
+/**
+ * Forgets the pending (not yet stored) event written under `key`; true if there was one.
+ *
+ * @example
+ * if (dropPending(subjectState, key)) rebuild(state, subjectState);
+ */
+export function dropPending(held: SubjectState, key: string): boolean {
+  const index = held.pending.findIndex((p) => p.key === key);
+  if (index !== -1) held.pending.splice(index, 1);
+  return index !== -1;
+}
 
-  function reset(subject: SubjectId, list: LedgerEntry[]): void {
-    const state = stateOf(subject);
-    // A chain only grows: a list read before a change the view already applied is older.
-    if (list.length >= state.entries.length) state.entries = list;
-    state.complete = true;
-    state.pending = state.pending.filter((p) => !list.some((e) => e.idempotencyKey === p.key));
-    rebuild(state);
-  }
-
-  async function catchUp(subject: SubjectId, state: SubjectState): Promise<void> {
-    const newer = await store.read(subject, { afterSequence: headOf(state) });
-    for (const entry of newer) {
-      if (applyEntry(state, entry)) hooks.notify({ subject, entry, duplicate: false });
-    }
-    state.complete = true;
-  }
-
-  return { subjects, settled, stateOf, rebuild, applyEntry, dropPending, reset, catchUp };
+/**
+ * Replaces a subject's entries with what the store holds, keeping only unstored pending events.
+ *
+ * @example
+ * reset(state, 'cus_1', await state.store.read('cus_1'));
+ */
+export function reset(state: ManagerState<string>, subject: SubjectId, list: LedgerEntry[]): void {
+  const held = stateOf(state, subject);
+  // A chain only grows: a list read before a change the view already applied is older.
+  if (list.length >= held.entries.length) held.entries = list;
+  held.complete = true;
+  held.pending = held.pending.filter((p) => !list.some((e) => e.idempotencyKey === p.key));
+  rebuild(state, held);
 }
