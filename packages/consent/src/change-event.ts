@@ -1,13 +1,13 @@
 import type { Clock, SubjectId } from '@candor/core';
 import { canonicalJson } from './canonical';
-import { fail, needObject } from './errors';
+import { type Fields, fail, needObject, rejectUnknownKeys } from './errors';
 import type { ConsentEvent, ConsentEventKind, NoticeRef } from './events';
 import { consentEventKinds } from './events';
 import { currentNoticeFor, noticeRef } from './notices';
 import type { PurposeRegistry } from './purposes';
 import type { ManagerState } from './state';
 import { sha256Hex } from './store';
-import type { ChangeDetails, ImportRecord } from './types';
+import type { ChangeDetails, ChangeInput, ConsentManager, GrantInput, ImportRecord } from './types';
 import { validateEvent } from './validate-event';
 
 /**
@@ -18,6 +18,43 @@ export type EventContext<P extends string> = Pick<
   ManagerState<P>,
   'registry' | 'notices' | 'language' | 'defaultJurisdiction' | 'clock' | 'generateKey' | 'subjects'
 >;
+
+const detailFields: Fields<ChangeDetails> = {
+  method: 1,
+  surface: 1,
+  uiVersion: 1,
+  jurisdiction: 1,
+  expiresAt: 1,
+  reason: 1,
+  actor: 1,
+  notice: 1,
+  idempotencyKey: 1,
+  at: 1,
+};
+/** Every field of a write's input (`refuse`, `withdraw`, …): anything else is rejected. */
+export const changeFields: Fields<ChangeInput<string>> = {
+  ...detailFields,
+  subject: 1,
+  purposes: 1,
+};
+/** Every field of a grant's input (a change that may be `confirmed`). */
+export const grantFields: Fields<GrantInput<string>> = { ...changeFields, confirmed: 1 };
+/** Every field of `observeGpc`'s input (no purposes, no notice: a signal is about neither). */
+const { notice: _notice, ...signalDetailFields } = detailFields;
+export const gpcFields: Fields<Parameters<ConsentManager<string>['observeGpc']>[0]> = {
+  ...signalDetailFields,
+  subject: 1,
+  gpc: 1,
+};
+/** Every field of an {@link ImportRecord}. */
+export const importFields: Fields<ImportRecord<string>> = {
+  ...detailFields,
+  subject: 1,
+  kind: 1,
+  purposes: 1,
+  gpc: 1,
+  confirmed: 1,
+};
 
 /** A built event and the idempotency key to write it under. */
 export interface BuiltEvent {
@@ -62,17 +99,25 @@ function purposeList<P extends string>(
  * throws a typed error naming the field under `path`.
  *
  * @example
- * const { event, key } = buildEvent(state, 'withdrawn', input);
+ * const { event, key } = buildEvent(state, 'withdrawn', input, changeFields);
  */
 export function buildEvent<P extends string>(
   context: EventContext<P>,
   kind: ConsentEventKind,
   input: ChangeDetails & { readonly subject: SubjectId; readonly purposes?: P | readonly P[] },
+  fields: Readonly<Record<string, 1>>,
   extra: { readonly confirmed?: boolean; readonly gpc?: boolean } = {},
   path = 'input',
 ): BuiltEvent {
   const { registry, notices } = context;
   needObject(input, path, 'consent/invalid_event');
+  rejectUnknownKeys(input, fields, path, 'consent/invalid_event');
+  for (const flag of ['confirmed', 'gpc'] as const) {
+    const value = (input as { confirmed?: unknown; gpc?: unknown })[flag];
+    if (value !== undefined && typeof value !== 'boolean') {
+      fail('consent/invalid_event', `${path}.${flag}`, value, 'must be a boolean');
+    }
+  }
   const now = context.clock.now();
   const purposes =
     kind === 'signal_observed'
@@ -83,9 +128,11 @@ export function buildEvent<P extends string>(
     fail('consent/invalid_notice', `${path}.notice`, input.notice, 'must be a notice reference');
   }
   let notice: NoticeRef | undefined;
+  // A full reference is checked with the event (validateEvent); a look-up here.
   if (input.notice && 'contentHash' in input.notice) notice = input.notice;
   else if (input.notice) {
     const wanted = input.notice;
+    rejectUnknownKeys(wanted, { id: 1, version: 1 }, `${path}.notice`, 'consent/invalid_notice');
     const latest =
       wanted.version === undefined
         ? notices
@@ -172,6 +219,9 @@ export function importedEvent<P extends string>(
   record: ImportRecord<P>,
   path: string,
 ): BuiltEvent & { readonly subject: SubjectId } {
+  if (typeof record === 'object' && record !== null) {
+    rejectUnknownKeys(record, importFields, path, 'consent/invalid_event');
+  }
   if (typeof record !== 'object' || record === null || !consentEventKinds.includes(record.kind)) {
     fail(
       'consent/invalid_event',
@@ -187,6 +237,7 @@ export function importedEvent<P extends string>(
     context,
     record.kind,
     { ...record, method: record.method ?? 'import' },
+    importFields,
     {
       confirmed: record.confirmed === true,
       ...(record.kind === 'signal_observed' ? { gpc: record.gpc as boolean } : {}),

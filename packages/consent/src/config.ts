@@ -1,5 +1,6 @@
 import { type ChangeFeed, type Clock, systemClock } from '@candor/core';
 import { defaultKeyGenerator } from './change-event';
+import { type Check, integer, is, object, optional, type Shape, text } from './check';
 import { fail, needObject, requireRegistry } from './errors';
 import { type Notice, validateNotices } from './notices';
 import {
@@ -92,36 +93,36 @@ export function resolveConfig<P extends string>(
   };
 }
 
+/** Checked elsewhere, with its own error code (the registry, notices and packs). */
+const elsewhere: Check = () => undefined;
+/** `null` or `undefined` (the default, as `??` always did), or an object with a `method` function. */
+const nullOr = (method: string, what: string) =>
+  is(
+    (value) => value == null || typeof (value as Record<string, unknown>)[method] === 'function',
+    `must be ${what}`,
+  );
+
+/**
+ * The runtime check of {@link ConsentManagerOptions}: every option, and no other (an unknown
+ * option is rejected, naming the option it is a near miss of).
+ */
+export const optionsShape: Shape<ConsentManagerOptions<string>> = {
+  purposes: elsewhere,
+  notices: elsewhere,
+  policies: elsewhere,
+  fallbackPolicy: elsewhere,
+  jurisdiction: optional(text),
+  store: nullOr('append', 'a ConsentLedgerStore'),
+  clock: nullOr('now', 'a Clock'),
+  language: optional(text),
+  generateKey: optional(is((value) => typeof value === 'function', 'must be a function')),
+  cache: optional(object<{ maxSubjects: number }>({ maxSubjects: integer(1) })),
+};
+const checkShape = object(optionsShape);
+
 /** Checks the shape of {@link ConsentManagerOptions} (notices and packs are validated after). */
 function checkOptions(options: unknown): asserts options is ConsentManagerOptions<string> {
   needObject(options, 'options');
-  const o = options as Record<string, { append?: unknown; now?: unknown } | undefined>;
-  requireRegistry(o.purposes, 'options.purposes');
-  const bad = (field: string, what: string) =>
-    fail('core/invalid_input', `options.${field}`, o[field], `must be ${what}`);
-  // `null` store or clock means the default, as `??` always did.
-  if (o.store != null && typeof o.store.append !== 'function') bad('store', 'a ConsentLedgerStore');
-  if (o.clock != null && typeof o.clock.now !== 'function') bad('clock', 'a Clock');
-  if (o.jurisdiction !== undefined && typeof o.jurisdiction !== 'string') {
-    bad('jurisdiction', 'a string');
-  }
-  if (o.language !== undefined && typeof o.language !== 'string') bad('language', 'a string');
-  if (o.generateKey !== undefined && typeof o.generateKey !== 'function') {
-    bad('generateKey', 'a function');
-  }
-  const cache = o.cache as { maxSubjects?: unknown } | undefined;
-  if (
-    cache !== undefined &&
-    (typeof cache !== 'object' ||
-      cache === null ||
-      !Number.isSafeInteger(cache.maxSubjects) ||
-      (cache.maxSubjects as number) < 1)
-  ) {
-    fail(
-      'core/invalid_input',
-      'options.cache.maxSubjects',
-      cache?.maxSubjects,
-      'must be an integer ≥ 1',
-    );
-  }
+  requireRegistry((options as { purposes?: unknown }).purposes, 'options.purposes');
+  checkShape(options, 'options', 'core/invalid_input');
 }

@@ -111,7 +111,8 @@ export function safeString(value: unknown): string {
   }
 }
 
-type Code = ConsentErrorCode | 'core/invalid_input';
+/** The codes of the argument checks. Internal. */
+export type Code = ConsentErrorCode | 'core/invalid_input';
 
 /**
  * Throws `code` (default `core/invalid_input`) naming `path` unless `value` is a non-null object.
@@ -155,4 +156,74 @@ export function requireSubject(subject: unknown): void {
   if (typeof subject !== 'string' || subject.length === 0) {
     fail('core/invalid_input', 'subject', subject, 'must be a non-empty string');
   }
+}
+
+/**
+ * The fields a hand-written format may have, as a table: `Fields<PurposeDefinition>` must list
+ * every field of the type and nothing else (a compile error otherwise), so the runtime's list of
+ * known keys cannot drift from the type. Internal.
+ *
+ * @example
+ * const actorFields: Fields<ConsentActor> = { kind: 1, id: 1 };
+ */
+export type Fields<T> = { readonly [K in keyof T]-?: 1 };
+
+/**
+ * Throws `code` naming `<path>.<key>` for the first own key of `value` that `fields` does not
+ * have: the problem says `unknown field "<key>"` and suggests the known field it is a near miss
+ * of (letter case, a typo, a singular for a plural). Internal: the one check behind every format's unknown-key
+ * rejection.
+ *
+ * @example
+ * rejectUnknownKeys({ expiresin: 1 }, purposeShape, 'purposes["a.b"]', 'consent/invalid_purpose');
+ * // purposes["a.b"].expiresin: unknown field "expiresin"; did you mean "expiresIn"?
+ */
+export function rejectUnknownKeys(value: object, fields: object, path: string, code: Code): void {
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && !Object.hasOwn(fields, key)) {
+      fail(
+        code,
+        /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`,
+        (value as Record<string, unknown>)[key],
+        unknownField(key, Object.keys(fields)),
+      );
+    }
+  }
+}
+
+/**
+ * The problem reported for an unknown field, the same for the runtime checks and for
+ * `consentSchemaIssues`: `unknown field "<key>"`, and the known field it is a near miss of.
+ * Internal.
+ *
+ * @example
+ * unknownField('expiresin', ['title', 'expiresIn']); // 'unknown field "expiresin"; did you mean "expiresIn"?'
+ */
+export function unknownField(key: string, known: readonly string[]): string {
+  let best = '';
+  // Up to one edit for short keys, else a quarter of the key (at least two: a swap of letters).
+  let bestDistance = (key.length > 5 ? Math.max(2, key.length >> 2) : 1) + 1;
+  for (const candidate of known) {
+    const d = distance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = `; did you mean ${JSON.stringify(candidate)}?`;
+      bestDistance = d;
+    }
+  }
+  return `unknown field ${JSON.stringify(key)}${best}`;
+}
+
+/** Edit distance (insertions, deletions, substitutions; a swap of two letters counts 2). */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
 }

@@ -1,5 +1,5 @@
 import type { ConsentQuery } from '@candor/core';
-import { buildEvent } from './change-event';
+import { buildEvent, changeFields, gpcFields, grantFields } from './change-event';
 import { resolveConfig } from './config';
 import { createDecide } from './decide';
 import { fail, needObject, needType, requireSubject } from './errors';
@@ -16,8 +16,8 @@ import { write } from './writer';
  * Creates a consent manager. Call `await manager.load()` before use when the store already holds
  * entries (or use {@link openConsentManager}). Throws `consent/invalid_notice` or
  * `consent/invalid_policy` for bad options, `consent/invalid_purpose` when `purposes` is not a
- * registry and `core/invalid_input` naming the field for any other option of the wrong type.
- * Every method rejects a bad argument the same way (a typed error naming it,
+ * registry and `core/invalid_input` naming the field for any other option of the wrong type (or
+ * an unknown option). Every method rejects a bad argument the same way (a typed error naming it,
  * never a `TypeError`).
  *
  * The manager is composed of parts, each in its own module, all handed one state object (`state.ts`):
@@ -40,7 +40,8 @@ export function createConsentManager<P extends string>(
     (kind: ConsentEventKind) =>
     (input: ChangeInput<P> & { readonly confirmed?: boolean }): Promise<ConsentChange> => {
       try {
-        const { event, key } = buildEvent(state, kind, input, {
+        const fields = kind === 'given' ? grantFields : changeFields;
+        const { event, key } = buildEvent(state, kind, input, fields, {
           confirmed: input?.confirmed === true,
         });
         return write(state, input.subject, event, key);
@@ -75,7 +76,7 @@ export function createConsentManager<P extends string>(
         fail('consent/invalid_event', 'input.gpc', input.gpc, 'must be a boolean');
       }
       if ((held?.gpc ?? false) === input.gpc) return null;
-      const { event, key } = buildEvent(state, 'signal_observed', input, {
+      const { event, key } = buildEvent(state, 'signal_observed', input, gpcFields, {
         gpc: input.gpc,
       });
       return write(state, input.subject, event, key);

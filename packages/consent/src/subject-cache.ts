@@ -1,4 +1,5 @@
 import type { SubjectId } from '@candor/core';
+import { list, string } from './check';
 import { fail } from './errors';
 import { heard } from './follow';
 import type { ManagerState } from './state';
@@ -11,6 +12,7 @@ import { forgetSettled, reset } from './subject-view';
 
 /** Most subjects one prepare() reads. */
 const MAX_PREPARE = 10_000;
+const checkSubjects = list(string());
 
 /**
  * Makes these customers answerable by decide(): reads those the view lacks, in one batch (at most
@@ -31,11 +33,7 @@ export async function prepare(
   if (batchList.length > MAX_PREPARE) {
     fail('core/invalid_input', 'subjects', batchList.length, `at most ${MAX_PREPARE} per call`);
   }
-  batchList.forEach((subject, i) => {
-    if (typeof subject !== 'string' || subject.length === 0) {
-      fail('core/invalid_input', `subjects[${i}]`, subject, 'must be a non-empty string');
-    }
-  });
+  checkSubjects(batchList, 'subjects', 'core/invalid_input');
   const batch = new Set(batchList as SubjectId[]);
   const missing: SubjectId[] = [];
   for (const subject of batch) {

@@ -71,8 +71,8 @@ export interface ChangeDetails {
   readonly reason?: string;
   /** Who acted (default: the subject; the company for `revoke`). */
   readonly actor?: ConsentActor;
-  /** Notice shown: a full reference, or an id (and version) to look up; default: in force. */
-  readonly notice?: NoticeRef | { readonly id: string; readonly version?: string };
+  /** Notice shown: a full reference, or an id (and version) to look up; default (or `null`): in force. */
+  readonly notice?: NoticeRef | { readonly id: string; readonly version?: string } | null;
   /** Idempotency key: a retry with the same key returns the original entry. */
   readonly idempotencyKey?: string;
   /** When it happened (default now; earlier for imports; never in the future). */
