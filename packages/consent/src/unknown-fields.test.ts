@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { purposes, setup } from '../test/fixtures';
+import { consentSchemaIssues } from './json-schema';
 import { createConsentManager } from './manager';
 import { validateNotices } from './notices';
 import { policyPacks, validatePolicyPack } from './policy';
@@ -8,7 +9,7 @@ import { validateEvent } from './validate-event';
 
 // A misspelt field is a compile error (index.test-d.ts) and, for callers TypeScript cannot see
 // (JavaScript, JSON, casts), a typed runtime error naming the field and the one it is a near
-// miss of.
+// miss of, in the words consentSchemaIssues uses.
 
 const rejects = (code: string, path: string, message: string) =>
   expect.objectContaining({
@@ -30,6 +31,16 @@ describe('unknown fields are refused at run time, naming the near miss', () => {
         'unknown field "expiresin"; did you mean "expiresIn"?',
       ),
     );
+    expect(
+      consentSchemaIssues('PurposeDefinition', {
+        title: 'A',
+        bases: ['consent'],
+        categories: [],
+        expiresin: 1,
+      }),
+    ).toEqual([
+      { path: 'expiresin', message: 'unknown field "expiresin"; did you mean "expiresIn"?' },
+    ]);
   });
 
   it('definePurposes: a field nothing resembles, and its options', () => {
