@@ -223,11 +223,12 @@ const checkOptions = object<DefinePurposesOptions>({
  *   'marketing.email': { title: 'Marketing emails', bases: ['consent'], categories: ['user.contact.email'], tags: ['direct_marketing'] },
  * });
  */
-export function definePurposes<const T extends Record<string, PurposeDefinition>>(
-  purposes: T,
+export function definePurposes<const P extends string>(
+  purposes: Record<P, PurposeDefinition>,
   options: DefinePurposesOptions = {},
-): PurposeRegistry<keyof T & string> {
-  type P = keyof T & string;
+): PurposeRegistry<P> {
+  // `Record<P, PurposeDefinition>`, not a type parameter for the whole object: TypeScript infers
+  // only the ids and checks each definition against the type, so an unknown field is an error.
   if (typeof purposes !== 'object' || purposes === null || Array.isArray(purposes)) {
     fail(CODE, 'purposes', purposes, 'must be an object of purpose definitions');
   }
