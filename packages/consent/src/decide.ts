@@ -9,7 +9,7 @@ import {
   type SubjectId,
 } from '@candor/core';
 import { fail, needObject, requireSubject } from './errors';
-import { type Evaluation, evaluatePurpose } from './evaluate';
+import { type Evaluation, evaluatePurpose, frozenVerdict } from './evaluate';
 import { problemWith, recheck } from './follow';
 import type { Purpose } from './purposes';
 import type { ManagerState } from './state';
@@ -199,32 +199,22 @@ export function createDecide<P extends string>(
   return decide;
 }
 
-/** A verdict that allows nothing, resting on no record. */
-function refusal(
-  purpose: string,
-  status: 'not_asked' | 'unknown',
-  code: string,
-  detail: string,
-): ConsentVerdict {
-  return Object.freeze({
-    allowed: false,
-    purpose,
-    status,
-    basis: null,
-    reasons: Object.freeze([{ code, detail, purpose }]),
-    recordIds: Object.freeze([]),
-    noticeVersion: null,
-    expiresAt: null,
-  } satisfies ConsentVerdict);
-}
-
 const unknownPurpose = (purpose: string): ConsentVerdict =>
-  refusal(purpose, 'not_asked', 'unknown_purpose', `${purpose} is not a declared purpose`);
+  frozenVerdict(
+    purpose,
+    false,
+    'not_asked',
+    null,
+    'unknown_purpose',
+    `${purpose} is not a declared purpose`,
+  );
 
 const unknownVerdict = (purpose: Purpose, problem: 'not_loaded' | 'stale_view'): ConsentVerdict =>
-  refusal(
+  frozenVerdict(
     purpose.id,
+    false,
     'unknown',
+    null,
     problem,
     problem === 'not_loaded'
       ? `Not allowed: this customer's consent for ${purpose.title} has not been read from the ledger yet`
