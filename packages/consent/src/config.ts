@@ -1,9 +1,10 @@
 import { type ChangeFeed, type Clock, systemClock } from '@candor/core';
 import { defaultKeyGenerator } from './change-event';
-import { type Check, integer, is, object, optional, type Shape, text } from './check';
+import { type Check, integer, is, list, object, optional, type Shape, text } from './check';
 import { fail, needObject, requireRegistry } from './errors';
 import { type Notice, validateNotices } from './notices';
 import {
+  checkPolicyPack,
   defaultPolicies,
   type PolicyPack,
   policyPacks,
@@ -60,11 +61,8 @@ export function resolveConfig<P extends string>(
   const clock = options.clock ?? systemClock;
   const store = options.store ?? createMemoryLedgerStore();
   const notices = validateNotices(options.notices ?? [], (id) => registry.has(id)) as Notice<P>[];
-  const policies = options.policies ?? defaultPolicies;
-  if (!Array.isArray(policies)) {
-    fail('consent/invalid_policy', 'policies', policies, 'must be an array of policy packs');
-  }
-  const packs = policies.map((p, i) => validatePolicyPack(p, `policies[${i}]`));
+  const packs = options.policies ?? defaultPolicies;
+  list(checkPolicyPack)(packs, 'policies', 'consent/invalid_policy');
   const fallback = validatePolicyPack(
     options.fallbackPolicy ?? policyPacks.strict,
     'fallbackPolicy',

@@ -188,7 +188,8 @@ export const policyPackShape: Shape<PolicyPack> = {
     if (value !== null) integer(0)(value, path, code);
   },
 };
-const checkPack = object(policyPackShape);
+/** Checks a policy pack (the check behind {@link validatePolicyPack}). Internal. */
+export const checkPolicyPack = object(policyPackShape);
 
 /**
  * Checks a policy pack's shape, throwing `consent/invalid_policy` naming the bad field (an unknown
@@ -198,6 +199,6 @@ const checkPack = object(policyPackShape);
  * validatePolicyPack(JSON.parse(text));
  */
 export function validatePolicyPack(pack: PolicyPack, path = 'policy'): PolicyPack {
-  checkPack(pack, path, 'consent/invalid_policy');
+  checkPolicyPack(pack, path, 'consent/invalid_policy');
   return pack;
 }
