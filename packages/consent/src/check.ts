@@ -66,15 +66,18 @@ export const is =
   };
 
 /**
- * A string of `min` (default 1) to `max` characters. Internal.
+ * A string of `min` (default 1) to `max` (default: any number of) characters. Internal.
  *
  * @example
  * string(200); // non-empty, at most 200
  */
-export const string = (max = Number.POSITIVE_INFINITY, min = 1): Check =>
+export const string = (max?: number, min = 1): Check =>
   is(
-    (value) => typeof value === 'string' && value.length >= min && value.length <= max,
-    `must be a ${min > 0 ? 'non-empty ' : ''}string${max < Number.POSITIVE_INFINITY ? ` of at most ${max} characters` : ''}`,
+    (value) =>
+      typeof value === 'string' &&
+      value.length >= min &&
+      (max === undefined || value.length <= max),
+    `must be a ${min ? 'non-empty ' : ''}string${max ? ` of at most ${max} characters` : ''}`,
   );
 
 /** Any string, empty or not. Internal. */
@@ -84,15 +87,18 @@ export const text: Check = is((value) => typeof value === 'string', 'must be a s
 export const boolean: Check = is((value) => typeof value === 'boolean', 'must be a boolean');
 
 /**
- * A safe integer from `min` to `max`. Internal.
+ * A safe integer from `min` (to `max`, when given). Internal.
  *
  * @example
  * integer(1, 11);
  */
-export const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
+export const integer = (min: number, max?: number): Check =>
   is(
-    (value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
-    `must be an integer ${max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `≥ ${min}`}`,
+    (value) =>
+      Number.isSafeInteger(value) &&
+      (value as number) >= min &&
+      (max === undefined || (value as number) <= max),
+    `must be an integer ${max ? `from ${min} to ${max}` : `≥ ${min}`}`,
   );
 
 /**

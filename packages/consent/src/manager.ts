@@ -1,4 +1,4 @@
-import type { ConsentQuery } from '@candor/core';
+import type { SubjectId } from '@candor/core';
 import { buildEvent, changeFields, gpcFields, grantFields } from './change-event';
 import { resolveConfig } from './config';
 import { createDecide } from './decide';
@@ -50,15 +50,14 @@ export function createConsentManager<P extends string>(
       }
     };
 
+  const prepareSubjects = (subjects: SubjectId | readonly SubjectId[]) => prepare(state, subjects);
+
   return {
     purposes: state.registry,
     notices: state.notices,
-    gate: {
-      decide: (query) => decide(query as ConsentQuery),
-      prepare: (subjects) => prepare(state, subjects),
-    },
+    gate: { decide, prepare: prepareSubjects },
     load: (loadOptions) => load(state, loadOptions),
-    prepare: (subjects) => prepare(state, subjects),
+    prepare: prepareSubjects,
     refresh: (subject) => refresh(state, subject),
     decide,
     grant: change('given'),
