@@ -1,6 +1,7 @@
 import type { Clock, SubjectId } from '@candor/core';
 import { canonicalJson } from './canonical';
-import { type Fields, fail, needObject, rejectUnknownKeys } from './errors';
+import { type Check, enforce, noUnknownKeys } from './check';
+import { type Fields, fail, needObject } from './errors';
 import type { ConsentEvent, ConsentEventKind, NoticeRef } from './events';
 import { consentEventKinds } from './events';
 import { currentNoticeFor, noticeRef } from './notices';
@@ -56,6 +57,13 @@ export const importFields: Fields<ImportRecord<string>> = {
   confirmed: 1,
 };
 
+/** The checks of a change's, a grant's and a signal's input: no field but theirs. */
+export const changeKeys: Check = noUnknownKeys(changeFields);
+export const grantKeys: Check = noUnknownKeys(grantFields);
+export const gpcKeys: Check = noUnknownKeys(gpcFields);
+const importKeys = noUnknownKeys(importFields);
+const noticeLookupKeys = noUnknownKeys({ id: 1, version: 1 });
+
 /** A built event and the idempotency key to write it under. */
 export interface BuiltEvent {
   readonly event: ConsentEvent;
@@ -99,19 +107,19 @@ function purposeList<P extends string>(
  * throws a typed error naming the field under `path`.
  *
  * @example
- * const { event, key } = buildEvent(state, 'withdrawn', input, changeFields);
+ * const { event, key } = buildEvent(state, 'withdrawn', input, changeKeys);
  */
 export function buildEvent<P extends string>(
   context: EventContext<P>,
   kind: ConsentEventKind,
   input: ChangeDetails & { readonly subject: SubjectId; readonly purposes?: P | readonly P[] },
-  fields: Readonly<Record<string, 1>>,
+  keys: Check,
   extra: { readonly confirmed?: boolean; readonly gpc?: boolean } = {},
   path = 'input',
 ): BuiltEvent {
   const { registry, notices } = context;
   needObject(input, path, 'consent/invalid_event');
-  rejectUnknownKeys(input, fields, path, 'consent/invalid_event');
+  enforce(keys, input, path, 'consent/invalid_event');
   for (const flag of ['confirmed', 'gpc'] as const) {
     const value = (input as { confirmed?: unknown; gpc?: unknown })[flag];
     if (value !== undefined && typeof value !== 'boolean') {
@@ -132,7 +140,7 @@ export function buildEvent<P extends string>(
   if (input.notice && 'contentHash' in input.notice) notice = input.notice;
   else if (input.notice) {
     const wanted = input.notice;
-    rejectUnknownKeys(wanted, { id: 1, version: 1 }, `${path}.notice`, 'consent/invalid_notice');
+    enforce(noticeLookupKeys, wanted, `${path}.notice`, 'consent/invalid_notice');
     const latest =
       wanted.version === undefined
         ? notices
@@ -220,7 +228,7 @@ export function importedEvent<P extends string>(
   path: string,
 ): BuiltEvent & { readonly subject: SubjectId } {
   if (typeof record === 'object' && record !== null) {
-    rejectUnknownKeys(record, importFields, path, 'consent/invalid_event');
+    enforce(importKeys, record, path, 'consent/invalid_event');
   }
   if (typeof record !== 'object' || record === null || !consentEventKinds.includes(record.kind)) {
     fail(
@@ -237,7 +245,7 @@ export function importedEvent<P extends string>(
     context,
     record.kind,
     { ...record, method: record.method ?? 'import' },
-    importFields,
+    importKeys,
     {
       confirmed: record.confirmed === true,
       ...(record.kind === 'signal_observed' ? { gpc: record.gpc as boolean } : {}),

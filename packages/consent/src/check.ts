@@ -1,4 +1,4 @@
-import { type Code, fail, rejectUnknownKeys } from './errors';
+import { type Code, fail, unknownField } from './errors';
 
 // Runtime checks of consent's plain-data formats without zod (the browser bundle is
 // size-benchmarked): each format is one `Shape`, a table with a check per field. The table is
@@ -6,15 +6,24 @@ import { type Code, fail, rejectUnknownKeys } from './errors';
 // compile error, and its keys are what `object()` accepts: an unknown field is rejected with the
 // field it is a near miss of. `schema-parity.test.ts` runs the same inputs through these checks
 // and through the zod schemas the JSON Schemas come from (`schema.ts`).
+//
+// A check returns nothing for a good value (no allocation: writes run these on every event), or
+// the first issue: where below the value it is, the offending value, and the problem.
 
 /**
- * Checks one value at `path`, throwing `code` naming the offending (sub)field. Internal.
+ * What is wrong with a value: where below it (`''`, `.title`, `[2].kind`), the offending value,
+ * and the problem. Internal.
+ */
+export type Issue = readonly [at: string, value: unknown, problem: string];
+
+/**
+ * Checks one value: `undefined` when it is good, else its first {@link Issue}. Internal.
  *
  * @example
  * const check: Check = string(100);
- * check('', 'policy.id', 'consent/invalid_policy'); // throws: policy.id: must be a non-empty string …
+ * check(''); // ['', '', 'must be a non-empty string of at most 100 characters']
  */
-export type Check = (value: unknown, path: string, code: Code) => void;
+export type Check = (value: unknown) => Issue | undefined;
 
 /**
  * A check for every field of `T`, and no other. Internal.
@@ -25,33 +34,15 @@ export type Check = (value: unknown, path: string, code: Code) => void;
 export type Shape<T> = { readonly [K in keyof T]-?: Check };
 
 /**
- * An object with the fields of `shape` (each checked, in order) and no other (an unknown field is
- * rejected first, naming the field it is a near miss of). Internal.
+ * Runs `check` on `value` and throws `code` naming `path` plus the issue's place. Internal.
  *
  * @example
- * object(policyPackShape)(pack, 'policy', 'consent/invalid_policy');
+ * enforce(policyPack, pack, 'policy', 'consent/invalid_policy'); // throws at policy.gpcScope[0]
  */
-export const object =
-  <T>(shape: Shape<T>): Check =>
-  (value, path, code) => {
-    if (typeof value !== 'object' || value === null) fail(code, path, value, 'must be an object');
-    rejectUnknownKeys(value, shape, path, code);
-    for (const key in shape) {
-      shape[key](value[key as keyof typeof value], `${path}.${key}`, code);
-    }
-  };
-
-/**
- * `undefined`, or what `check` accepts. Internal.
- *
- * @example
- * optional(boolean);
- */
-export const optional =
-  (check: Check): Check =>
-  (value, path, code) => {
-    if (value !== undefined) check(value, path, code);
-  };
+export function enforce(check: Check, value: unknown, path: string, code: Code): void {
+  const issue = check(value);
+  if (issue !== undefined) fail(code, path + issue[0], issue[1], issue[2]);
+}
 
 /**
  * A value `ok` accepts; else `problem`. Internal: the base of the other checks.
@@ -61,9 +52,62 @@ export const optional =
  */
 export const is =
   (ok: (value: unknown) => boolean, problem: string): Check =>
-  (value, path, code) => {
-    if (!ok(value)) fail(code, path, value, problem);
+  (value) =>
+    ok(value) ? undefined : ['', value, problem];
+
+/**
+ * An object with no own key but those of `fields` (the first other one is the issue, naming the
+ * field it is a near miss of). Internal.
+ *
+ * @example
+ * noUnknownKeys({ id: 1, version: 1 })({ id: 'n', versoin: '2' }); // ['.versoin', '2', 'unknown field "versoin"; did you mean "version"?']
+ */
+export const noUnknownKeys =
+  (fields: object): Check =>
+  (value) => {
+    for (const key in value as object) {
+      if (Object.hasOwn(value as object, key) && !Object.hasOwn(fields, key)) {
+        return [
+          /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`,
+          (value as Record<string, unknown>)[key],
+          unknownField(key, Object.keys(fields)),
+        ];
+      }
+    }
+    return undefined;
   };
+
+/**
+ * An object with the fields of `shape` (each checked, in order) and no other (an unknown field is
+ * the first issue, naming the field it is a near miss of). Internal.
+ *
+ * @example
+ * enforce(object(policyPackShape), pack, 'policy', 'consent/invalid_policy');
+ */
+export const object = <T>(shape: Shape<T>): Check => {
+  const unknown = noUnknownKeys(shape);
+  return (value) => {
+    if (typeof value !== 'object' || value === null) return ['', value, 'must be an object'];
+    const issue = unknown(value);
+    if (issue !== undefined) return issue;
+    for (const key in shape) {
+      const inner = shape[key]((value as Record<string, unknown>)[key]);
+      if (inner !== undefined) return [`.${key}${inner[0]}`, inner[1], inner[2]];
+    }
+    return undefined;
+  };
+};
+
+/**
+ * `undefined`, or what `check` accepts. Internal.
+ *
+ * @example
+ * optional(boolean);
+ */
+export const optional =
+  (check: Check): Check =>
+  (value) =>
+    value === undefined ? undefined : check(value);
 
 /**
  * A string of `min` (default 1) to `max` (default: any number of) characters. Internal.
@@ -111,17 +155,20 @@ export const oneOf = (values: readonly unknown[]): Check =>
   is((value) => values.includes(value), `must be one of ${values.join(', ')}`);
 
 /**
- * An array whose items `item` accepts (named `path[i]`), not empty when `nonEmpty`. Internal.
+ * An array whose items `item` accepts (an issue names `[i]`), not empty when `nonEmpty`.
+ * Internal.
  *
  * @example
  * list(oneOf(legalBases), true);
  */
 export const list =
   (item: Check, nonEmpty = false): Check =>
-  (value, path, code) => {
-    if (!Array.isArray(value)) fail(code, path, value, 'must be an array');
-    if (nonEmpty && value.length === 0) fail(code, path, value, 'must not be empty');
-    value.forEach((v, i) => {
-      item(v, `${path}[${i}]`, code);
-    });
+  (value) => {
+    if (!Array.isArray(value)) return ['', value, 'must be an array'];
+    if (nonEmpty && value.length === 0) return ['', value, 'must not be empty'];
+    for (let i = 0; i < value.length; i++) {
+      const inner = item(value[i]);
+      if (inner !== undefined) return [`[${i}]${inner[0]}`, inner[1], inner[2]];
+    }
+    return undefined;
   };

@@ -1,6 +1,16 @@
 import { type ChangeFeed, type Clock, systemClock } from '@candor/core';
 import { defaultKeyGenerator } from './change-event';
-import { type Check, integer, is, list, object, optional, type Shape, text } from './check';
+import {
+  type Check,
+  enforce,
+  integer,
+  is,
+  list,
+  object,
+  optional,
+  type Shape,
+  text,
+} from './check';
 import { fail, needObject, requireRegistry } from './errors';
 import { type Notice, validateNotices } from './notices';
 import {
@@ -62,7 +72,7 @@ export function resolveConfig<P extends string>(
   const store = options.store ?? createMemoryLedgerStore();
   const notices = validateNotices(options.notices ?? [], (id) => registry.has(id)) as Notice<P>[];
   const packs = options.policies ?? defaultPolicies;
-  list(checkPolicyPack)(packs, 'policies', 'consent/invalid_policy');
+  enforce(checkPolicies, packs, 'policies', 'consent/invalid_policy');
   const fallback = validatePolicyPack(
     options.fallbackPolicy ?? policyPacks.strict,
     'fallbackPolicy',
@@ -117,10 +127,11 @@ export const optionsShape: Shape<ConsentManagerOptions<string>> = {
   cache: optional(object<{ maxSubjects: number }>({ maxSubjects: integer(1) })),
 };
 const checkShape = object(optionsShape);
+const checkPolicies = list(checkPolicyPack);
 
 /** Checks the shape of {@link ConsentManagerOptions} (notices and packs are validated after). */
 function checkOptions(options: unknown): asserts options is ConsentManagerOptions<string> {
   needObject(options, 'options');
   requireRegistry((options as { purposes?: unknown }).purposes, 'options.purposes');
-  checkShape(options, 'options', 'core/invalid_input');
+  enforce(checkShape, options, 'options', 'core/invalid_input');
 }

@@ -169,29 +169,6 @@ export function requireSubject(subject: unknown): void {
 export type Fields<T> = { readonly [K in keyof T]-?: 1 };
 
 /**
- * Throws `code` naming `<path>.<key>` for the first own key of `value` that `fields` does not
- * have: the problem says `unknown field "<key>"` and suggests the known field it is a near miss
- * of (letter case, a typo, a singular for a plural). Internal: the one check behind every format's unknown-key
- * rejection.
- *
- * @example
- * rejectUnknownKeys({ expiresin: 1 }, purposeShape, 'purposes["a.b"]', 'consent/invalid_purpose');
- * // purposes["a.b"].expiresin: unknown field "expiresin"; did you mean "expiresIn"?
- */
-export function rejectUnknownKeys(value: object, fields: object, path: string, code: Code): void {
-  for (const key in value) {
-    if (Object.hasOwn(value, key) && !Object.hasOwn(fields, key)) {
-      fail(
-        code,
-        /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`,
-        (value as Record<string, unknown>)[key],
-        unknownField(key, Object.keys(fields)),
-      );
-    }
-  }
-}
-
-/**
  * The problem reported for an unknown field, the same for the runtime checks and for
  * `consentSchemaIssues`: `unknown field "<key>"`, and the known field it is a near miss of.
  * Internal.

@@ -1,5 +1,5 @@
 import type { SubjectId } from '@candor/core';
-import { buildEvent, changeFields, gpcFields, grantFields } from './change-event';
+import { buildEvent, changeKeys, gpcKeys, grantKeys } from './change-event';
 import { resolveConfig } from './config';
 import { createDecide } from './decide';
 import { fail, needObject, needType, requireSubject } from './errors';
@@ -40,8 +40,8 @@ export function createConsentManager<P extends string>(
     (kind: ConsentEventKind) =>
     (input: ChangeInput<P> & { readonly confirmed?: boolean }): Promise<ConsentChange> => {
       try {
-        const fields = kind === 'given' ? grantFields : changeFields;
-        const { event, key } = buildEvent(state, kind, input, fields, {
+        const keys = kind === 'given' ? grantKeys : changeKeys;
+        const { event, key } = buildEvent(state, kind, input, keys, {
           confirmed: input?.confirmed === true,
         });
         return write(state, input.subject, event, key);
@@ -75,7 +75,7 @@ export function createConsentManager<P extends string>(
         fail('consent/invalid_event', 'input.gpc', input.gpc, 'must be a boolean');
       }
       if ((held?.gpc ?? false) === input.gpc) return null;
-      const { event, key } = buildEvent(state, 'signal_observed', input, gpcFields, {
+      const { event, key } = buildEvent(state, 'signal_observed', input, gpcKeys, {
         gpc: input.gpc,
       });
       return write(state, input.subject, event, key);

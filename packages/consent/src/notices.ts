@@ -1,5 +1,16 @@
 import type { Instant } from '@candor/core';
-import { boolean, integer, is, list, object, optional, type Shape, string, text } from './check';
+import {
+  boolean,
+  enforce,
+  integer,
+  is,
+  list,
+  object,
+  optional,
+  type Shape,
+  string,
+  text,
+} from './check';
 import { needType, fail as raise } from './errors';
 import type { NoticeRef } from './events';
 import { sha256Hex } from './store';
@@ -92,7 +103,7 @@ export function validateNotices<P extends string>(
   const seen = new Set<string>();
   return notices.map((notice, i) => {
     const path = `notices[${i}]`;
-    check(notice, path, 'consent/invalid_notice');
+    enforce(check, notice, path, 'consent/invalid_notice');
     let hash = notice.contentHash;
     if (notice.content !== undefined) {
       const actual = sha256Hex(notice.content);

@@ -1,4 +1,4 @@
-import { boolean, integer, list, object, oneOf, type Shape, string, text } from './check';
+import { boolean, enforce, integer, list, object, oneOf, type Shape, string, text } from './check';
 import { needObject, needType, fail as raise } from './errors';
 import { type PurposeTag, purposeTags } from './purposes';
 
@@ -172,6 +172,7 @@ export const defaultPolicies: readonly PolicyPack[] = [
   policyPacks.usCa,
 ];
 
+const nonNegative = integer(0);
 /**
  * The runtime check of a {@link PolicyPack}: every field, and no other (an unknown field is
  * rejected, naming the field it is a near miss of).
@@ -184,9 +185,7 @@ export const policyPackShape: Shape<PolicyPack> = {
   sensitiveRequiresOptIn: boolean,
   legitimateInterest: boolean,
   gpcScope: list(oneOf(purposeTags)),
-  noReaskAfterOptOut: (value, path, code) => {
-    if (value !== null) integer(0)(value, path, code);
-  },
+  noReaskAfterOptOut: (value) => (value === null ? undefined : nonNegative(value)),
 };
 /** Checks a policy pack (the check behind {@link validatePolicyPack}). Internal. */
 export const checkPolicyPack = object(policyPackShape);
@@ -199,6 +198,6 @@ export const checkPolicyPack = object(policyPackShape);
  * validatePolicyPack(JSON.parse(text));
  */
 export function validatePolicyPack(pack: PolicyPack, path = 'policy'): PolicyPack {
-  checkPolicyPack(pack, path, 'consent/invalid_policy');
+  enforce(checkPolicyPack, pack, path, 'consent/invalid_policy');
   return pack;
 }

@@ -10,6 +10,7 @@ import {
 } from '@candor/core';
 import {
   boolean,
+  enforce,
   integer,
   is,
   list,
@@ -235,14 +236,14 @@ export function definePurposes<const P extends string>(
   needObject(options, 'options', CODE);
   // `null` means none, as `??` always did.
   const extraSensitive = options.sensitiveCategories ?? [];
-  checkOptions({ ...options, sensitiveCategories: extraSensitive }, 'options', CODE);
+  enforce(checkOptions, { ...options, sensitiveCategories: extraSensitive }, 'options', CODE);
   const ids = Object.keys(purposes) as P[];
   const byId = new Map<string, Purpose>();
   for (const [index, id] of ids.entries()) {
     const path = `purposes[${JSON.stringify(id)}]`;
     if (!isDottedId(id)) fail(CODE, path, id, 'purpose ids are lower-case dot-separated segments');
     const def = purposes[id] as PurposeDefinition;
-    checkPurpose(def, path, CODE);
+    enforce(checkPurpose, def, path, CODE);
     if (def.necessary && def.bases[0] === 'consent') {
       fail(CODE, `${path}.bases`, def.bases, 'a necessary purpose cannot rest on consent first');
     }

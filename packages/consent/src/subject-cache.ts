@@ -1,5 +1,5 @@
 import type { SubjectId } from '@candor/core';
-import { list, string } from './check';
+import { enforce, list, string } from './check';
 import { fail } from './errors';
 import { heard } from './follow';
 import type { ManagerState } from './state';
@@ -33,7 +33,7 @@ export async function prepare(
   if (batchList.length > MAX_PREPARE) {
     fail('core/invalid_input', 'subjects', batchList.length, `at most ${MAX_PREPARE} per call`);
   }
-  checkSubjects(batchList, 'subjects', 'core/invalid_input');
+  enforce(checkSubjects, batchList, 'subjects', 'core/invalid_input');
   const batch = new Set(batchList as SubjectId[]);
   const missing: SubjectId[] = [];
   for (const subject of batch) {

@@ -1,5 +1,16 @@
 import { type Instant, isDottedId, type SubjectId } from '@candor/core';
-import { boolean, integer, is, list, object, oneOf, optional, type Shape, string } from './check';
+import {
+  boolean,
+  enforce,
+  integer,
+  is,
+  list,
+  object,
+  oneOf,
+  optional,
+  type Shape,
+  string,
+} from './check';
 import { needObject, needType, fail as raise } from './errors';
 import {
   type ConsentActor,
@@ -75,7 +86,7 @@ export function validateEvent(
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
     fail('subject', subject, 'must be a non-empty string of at most 256 characters');
   }
-  checkEvent(event, path, 'consent/invalid_event');
+  enforce(checkEvent, event, path, 'consent/invalid_event');
   if (event.at > now) fail('at', event.at, 'must not be in the future');
   if (event.expiresAt !== undefined && event.expiresAt <= event.at) {
     fail('expiresAt', event.expiresAt, 'must be epoch ms after `at`');
