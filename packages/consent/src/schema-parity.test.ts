@@ -1,14 +1,16 @@
 import { isCandorError, isDottedId } from '@candor/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { setup } from '../test/fixtures';
 import { changeFields, gpcFields, grantFields, importFields } from './change-event';
+import { object } from './check';
 import { optionsShape } from './config';
 import { type ConsentSchemaName, consentSchemaIssues } from './json-schema';
 import { noticeShape, validateNotices } from './notices';
 import { policyPackShape, policyPacks, validatePolicyPack } from './policy';
 import { definePurposes, purposeShape } from './purposes';
 import * as schema from './schema';
-import { eventShape, validateEvent } from './validate-event';
+import { eventShape, isWellFormedEvent, validateEvent } from './validate-event';
 
 // The runtime checks are hand-written (no zod in the browser bundle); the zod schemas in
 // schema.ts are what the JSON Schemas are generated from. The same inputs go through both:
@@ -367,5 +369,93 @@ describe('the runtime knows exactly the fields the schemas know', () => {
         'store',
       ].sort(),
     );
+  });
+});
+
+describe("validateEvent's fast path", () => {
+  // Writes decide an event by direct reads (isWellFormedEvent) and only walk eventShape, which
+  // words the issue, when those refuse. A fast `true` the shape or the schema refuses would let a
+  // bad event into the ledger; a fast `false` they accept would only cost time: both must agree.
+  const checkEvent = object(eventShape);
+  /** Mostly one of `good`, sometimes one of `bad`. */
+  const pick = (good: readonly unknown[], bad: readonly unknown[]) =>
+    fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...good) }, fc.constantFrom(...bad));
+  const text = (max: number) => pick(['x', 'x'.repeat(max)], ['', 'x'.repeat(max + 1), 5, null]);
+  const instant = pick([0, 1, NOW - 1], [-1, 1.5, 2 ** 60, '1', Number.NaN, null]);
+  const objectOf = (fields: Record<string, fc.Arbitrary<unknown>>, required: string[]) =>
+    fc.oneof(
+      { weight: 12, arbitrary: fc.record(fields, { requiredKeys: required }) },
+      fc.record({ ...fields, extra: fc.constant(1) }, { requiredKeys: [] }),
+      fc.constantFrom(null, 'x', [], 5),
+    );
+  const fields: { readonly [K in keyof typeof eventShape]: fc.Arbitrary<unknown> } = {
+    kind: pick(['given', 'signal_observed'], ['agreed', undefined, 5]),
+    actor: objectOf({ kind: pick(['subject', 'agent'], ['robot', undefined]), id: text(200) }, [
+      'kind',
+    ]),
+    purposes: fc.oneof(
+      fc.array(pick(['marketing.email', 'a'], ['Bad Id', '', 5]), { maxLength: 3 }),
+      fc.constantFrom('marketing.email', null),
+    ),
+    basis: pick(['consent', 'contract'], ['whim', 5]),
+    notice: objectOf(
+      { id: text(200), version: text(100), contentHash: pick([HASH], ['AB'.repeat(32), 'ab', 5]) },
+      ['id', 'version', 'contentHash'],
+    ),
+    at: instant,
+    method: pick(['api', 'gpc'], ['email', undefined]),
+    surface: text(200),
+    uiVersion: text(100),
+    jurisdiction: pick(['FR', 'US-CA'], ['F', 'France', '', 5]),
+    expiresAt: instant,
+    reason: pick(['', 'x'.repeat(2000)], ['x'.repeat(2001), 5, null]),
+    confirmed: pick([true, false], ['yes', 1]),
+    signal: objectOf({ gpc: pick([true, false], ['yes', undefined]) }, ['gpc']),
+  };
+  // Any of the shape's fields (the names come from it), each good or odd, and sometimes a field
+  // the event does not have.
+  const events = fc.tuple(
+    fc.record(fields, { requiredKeys: [] }),
+    fc.oneof(
+      { weight: 12, arbitrary: fc.constant(null) },
+      fc.constantFrom('kidn', 'Kind', 'subject', 'not an identifier', 'constructor'),
+    ),
+  );
+
+  it('accepts exactly what eventShape and the zod schema accept', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(events, ([edits, unknown]) => {
+        const input: Record<string, unknown> = { ...event, ...edits };
+        if (unknown !== null) input[unknown] = 1;
+        const fast = isWellFormedEvent(input as never);
+        if (fast) accepted++;
+        expect(fast).toBe(checkEvent(input) === undefined);
+        expect(fast).toBe(consentSchemaIssues('ConsentEvent', input).length === 0);
+      }),
+      { numRuns: 2_000 },
+    );
+    // Both answers were explored.
+    expect(accepted).toBeGreaterThan(100);
+    expect(accepted).toBeLessThan(1_900);
+  });
+
+  it('accepts an event with every field of the shape', () => {
+    const full = {
+      ...event,
+      basis: 'consent',
+      notice: { id: 'n', version: '1', contentHash: HASH },
+      surface: 'web',
+      uiVersion: '4',
+      jurisdiction: 'FR',
+      expiresAt: NOW,
+      reason: '',
+      confirmed: true,
+      signal: { gpc: true },
+      actor: { kind: 'agent', id: 'support:alice' },
+    };
+    expect(Object.keys(full).sort()).toEqual(Object.keys(eventShape).sort());
+    expect(checkEvent(full)).toBeUndefined();
+    expect(isWellFormedEvent(full as never)).toBe(true);
   });
 });
