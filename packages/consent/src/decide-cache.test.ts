@@ -2,8 +2,9 @@ import { createVirtualClock, duration } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { purposes, type TestPurpose } from '../test/fixtures';
-import { createConsentManager, type DecideQuery } from './manager';
+import { createConsentManager } from './manager';
 import { createMemoryLedgerStore } from './store';
+import type { DecideQuery } from './types';
 
 const START = Date.parse('2026-05-01T09:00:00Z');
 const kinds = ['grant', 'refuse', 'withdraw', 'object', 'revoke', 'renew', 'expire'] as const;

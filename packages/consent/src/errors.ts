@@ -111,7 +111,8 @@ export function safeString(value: unknown): string {
   }
 }
 
-type Code = ConsentErrorCode | 'core/invalid_input';
+/** The codes of the argument checks. Internal. */
+export type Code = ConsentErrorCode | 'core/invalid_input';
 
 /**
  * Throws `code` (default `core/invalid_input`) naming `path` unless `value` is a non-null object.
@@ -142,4 +143,64 @@ export function needType(
   code: Code = 'core/invalid_input',
 ): void {
   if (typeof value !== type) fail(code, path, value, `must be a ${type}`);
+}
+
+/**
+ * Throws `core/invalid_input` naming `subject` unless it is a non-empty string (as decide does).
+ * Internal.
+ *
+ * @example
+ * requireSubject(subject);
+ */
+export function requireSubject(subject: unknown): void {
+  if (typeof subject !== 'string' || subject.length === 0) {
+    fail('core/invalid_input', 'subject', subject, 'must be a non-empty string');
+  }
+}
+
+/**
+ * The fields a hand-written format may have, as a table: `Fields<PurposeDefinition>` must list
+ * every field of the type and nothing else (a compile error otherwise), so the runtime's list of
+ * known keys cannot drift from the type. Internal.
+ *
+ * @example
+ * const actorFields: Fields<ConsentActor> = { kind: 1, id: 1 };
+ */
+export type Fields<T> = { readonly [K in keyof T]-?: 1 };
+
+/**
+ * The problem reported for an unknown field, the same for the runtime checks and for
+ * `consentSchemaIssues`: `unknown field "<key>"`, and the known field it is a near miss of.
+ * Internal.
+ *
+ * @example
+ * unknownField('expiresin', ['title', 'expiresIn']); // 'unknown field "expiresin"; did you mean "expiresIn"?'
+ */
+export function unknownField(key: string, known: readonly string[]): string {
+  let best = '';
+  // Up to one edit for short keys, else a quarter of the key (at least two: a swap of letters).
+  let bestDistance = (key.length > 5 ? Math.max(2, key.length >> 2) : 1) + 1;
+  for (const candidate of known) {
+    const d = distance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = `; did you mean ${JSON.stringify(candidate)}?`;
+      bestDistance = d;
+    }
+  }
+  return `unknown field ${JSON.stringify(key)}${best}`;
+}
+
+/** Edit distance (insertions, deletions, substitutions; a swap of two letters counts 2). */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
 }

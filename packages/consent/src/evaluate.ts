@@ -102,6 +102,36 @@ export function isRestrictive(kind: ConsentEventKind): boolean {
 
 const isGrant = (kind: ConsentEventKind) => kind === 'given' || kind === 'renewed';
 
+/**
+ * A frozen verdict with one reason, citing the record it rests on (if any).
+ *
+ * @example
+ * frozenVerdict('ads.targeted', false, 'not_asked', null, 'unknown_purpose', 'ads.targeted is not a declared purpose');
+ */
+export function frozenVerdict(
+  purpose: string,
+  allowed: boolean,
+  status: ConsentStatus,
+  basis: LegalBasis | null,
+  code: ConsentReasonCode,
+  detail: string,
+  record?: EventItem,
+  expiresAt: Instant | null = null,
+): ConsentVerdict {
+  return Object.freeze({
+    allowed,
+    purpose,
+    status,
+    basis,
+    reasons: Object.freeze([
+      record ? { code, detail, purpose, recordId: record.id } : { code, detail, purpose },
+    ]),
+    recordIds: Object.freeze(record ? [record.id] : []),
+    noticeVersion: record?.event.notice?.version ?? null,
+    expiresAt,
+  });
+}
+
 /** Does an event about `target` reach `purpose`? Restrictions reach children; grants only if declared. */
 function reaches(
   registry: PurposeRegistry,
@@ -198,7 +228,6 @@ export function evaluatePurpose(
       ? imported
       : (explicit ?? imported);
 
-  // One reason, citing the record the verdict rests on (if any).
   const verdict = (
     allowed: boolean,
     status: ConsentStatus,
@@ -208,18 +237,7 @@ export function evaluatePurpose(
     record?: EventItem,
     expiresAt: Instant | null = null,
   ): Evaluation => ({
-    verdict: Object.freeze({
-      allowed,
-      purpose: id,
-      status,
-      basis,
-      reasons: Object.freeze([
-        record ? { code, detail, purpose: id, recordId: record.id } : { code, detail, purpose: id },
-      ]),
-      recordIds: Object.freeze(record ? [record.id] : []),
-      noticeVersion: record?.event.notice?.version ?? null,
-      expiresAt,
-    }),
+    verdict: frozenVerdict(id, allowed, status, basis, code, detail, record, expiresAt),
     from,
     until,
     record,

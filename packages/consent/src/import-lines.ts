@@ -1,5 +1,5 @@
 import { CandorError } from '@candor/core';
-import type { ImportRecord } from './manager';
+import type { ImportRecord } from './types';
 
 /**
  * Parses a JSON Lines import (one {@link ImportRecord} per line, blank lines ignored) for

@@ -16,19 +16,6 @@ export type { ConsentModeState } from './interop';
 export { parseGpcHeader, readNavigatorGpc, toConsentMode } from './interop';
 export type { ConsentSchemaName } from './json-schema';
 export { consentJsonSchema, consentSchemaIssues } from './json-schema';
-export type {
-  ChangeDetails,
-  ChangeInput,
-  ConsentChange,
-  ConsentManager,
-  ConsentManagerOptions,
-  DecideQuery,
-  GrantInput,
-  ImportRecord,
-  LedgerVerification,
-  PromptNeed,
-  SubjectHistory,
-} from './manager';
 export { createConsentManager, openConsentManager } from './manager';
 export type { Notice, NoticeDefinition } from './notices';
 export { currentNoticeFor, materiallyChanged, noticeRef, validateNotices } from './notices';
@@ -68,4 +55,17 @@ export {
   throwStaleSequence,
   verifyChain,
 } from './store';
+export type {
+  ChangeDetails,
+  ChangeInput,
+  ConsentChange,
+  ConsentManager,
+  ConsentManagerOptions,
+  DecideQuery,
+  GrantInput,
+  ImportRecord,
+  LedgerVerification,
+  PromptNeed,
+  SubjectHistory,
+} from './types';
 export { validateEvent } from './validate-event';

@@ -1,4 +1,16 @@
 import type { Instant } from '@candor/core';
+import {
+  boolean,
+  enforce,
+  integer,
+  is,
+  list,
+  object,
+  optional,
+  type Shape,
+  string,
+  text,
+} from './check';
 import { needType, fail as raise } from './errors';
 import type { NoticeRef } from './events';
 import { sha256Hex } from './store';
@@ -49,8 +61,28 @@ export interface Notice<P extends string = string> extends NoticeDefinition<P> {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
+ * The runtime check of a {@link NoticeDefinition}: every field, and no other (an unknown field is
+ * rejected, naming the field it is a near miss of). `validateNotices` also checks the purposes
+ * against the registry and the content against its hash.
+ */
+export const noticeShape: Shape<NoticeDefinition> = {
+  id: string(200),
+  version: string(100),
+  language: string(35),
+  effectiveAt: integer(0),
+  material: boolean,
+  purposes: list(string(), true),
+  content: optional(text),
+  contentHash: optional(
+    is((v) => typeof v === 'string' && HEX64.test(v), 'must be a lower-case hex SHA-256'),
+  ),
+  url: optional(text),
+};
+
+/**
  * Validates notices against the purpose ids and fills in content hashes. Throws
- * `consent/invalid_notice` naming the offending index and field.
+ * `consent/invalid_notice` naming the offending index and field (an unknown field too, with the
+ * field it is a near miss of).
  *
  * @example
  * const notices = validateNotices(defs, (id) => purposes.has(id));
@@ -61,37 +93,26 @@ export function validateNotices<P extends string>(
 ): Notice<P>[] {
   if (!Array.isArray(notices)) fail('notices', notices, 'must be an array');
   needType(isPurpose, 'function', 'isPurpose');
+  const check = object<NoticeDefinition>({
+    ...noticeShape,
+    purposes: list(
+      is((id) => isPurpose(id as string), 'is not a registered purpose'),
+      true,
+    ),
+  });
   const seen = new Set<string>();
   return notices.map((notice, i) => {
     const path = `notices[${i}]`;
-    if (typeof notice !== 'object' || notice === null) fail(path, notice, 'must be an object');
-    for (const field of ['id', 'version', 'language'] as const) {
-      if (typeof notice[field] !== 'string' || notice[field].length === 0) {
-        fail(`${path}.${field}`, notice[field], 'must be a non-empty string');
-      }
-    }
-    if (!Number.isInteger(notice.effectiveAt) || notice.effectiveAt < 0) {
-      fail(`${path}.effectiveAt`, notice.effectiveAt, 'must be epoch milliseconds');
-    }
-    if (typeof notice.material !== 'boolean') {
-      fail(`${path}.material`, notice.material, 'must be a boolean');
-    }
-    if (!Array.isArray(notice.purposes) || notice.purposes.length === 0) {
-      fail(`${path}.purposes`, notice.purposes, 'must list at least one purpose');
-    }
-    notice.purposes.forEach((p: string, j: number) => {
-      if (!isPurpose(p)) fail(`${path}.purposes[${j}]`, p, 'is not a registered purpose');
-    });
+    enforce(check, notice, path, 'consent/invalid_notice');
     let hash = notice.contentHash;
     if (notice.content !== undefined) {
-      if (typeof notice.content !== 'string') fail(`${path}.content`, notice.content, 'string');
       const actual = sha256Hex(notice.content);
       if (hash !== undefined && hash !== actual) {
         fail(`${path}.contentHash`, hash, 'does not match the SHA-256 of content');
       }
       hash = actual;
     }
-    if (hash === undefined || !HEX64.test(hash)) {
+    if (hash === undefined) {
       fail(`${path}.contentHash`, hash, 'give content, or a lower-case hex SHA-256 contentHash');
     }
     const key = `${notice.id}\u0000${notice.version}\u0000${notice.language}`;

@@ -2,8 +2,8 @@ import { duration } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { purposes, setup, type TestPurpose } from '../test/fixtures';
-import type { ConsentManager } from './manager';
 import { policyPacks, resolvePolicy } from './policy';
+import type { ConsentManager } from './types';
 
 const consentPurposes: TestPurpose[] = [
   'marketing',

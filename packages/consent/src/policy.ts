@@ -1,5 +1,6 @@
+import { boolean, enforce, integer, list, object, oneOf, type Shape, string, text } from './check';
 import { needObject, needType, fail as raise } from './errors';
-import type { PurposeTag } from './purposes';
+import { type PurposeTag, purposeTags } from './purposes';
 
 /**
  * A jurisdiction's consent rules, as data. Packs are matched by jurisdiction code (ISO 3166-1
@@ -171,31 +172,32 @@ export const defaultPolicies: readonly PolicyPack[] = [
   policyPacks.usCa,
 ];
 
+const nonNegative = integer(0);
 /**
- * Checks a policy pack's shape, throwing `consent/invalid_policy` naming the bad field.
+ * The runtime check of a {@link PolicyPack}: every field, and no other (an unknown field is
+ * rejected, naming the field it is a near miss of).
+ */
+export const policyPackShape: Shape<PolicyPack> = {
+  id: string(100),
+  title: text,
+  jurisdictions: list(text),
+  model: oneOf(['opt_in', 'opt_out']),
+  sensitiveRequiresOptIn: boolean,
+  legitimateInterest: boolean,
+  gpcScope: list(oneOf(purposeTags)),
+  noReaskAfterOptOut: (value) => (value === null ? undefined : nonNegative(value)),
+};
+/** Checks a policy pack (the check behind {@link validatePolicyPack}). Internal. */
+export const checkPolicyPack = object(policyPackShape);
+
+/**
+ * Checks a policy pack's shape, throwing `consent/invalid_policy` naming the bad field (an unknown
+ * field too, with the field it is a near miss of).
  *
  * @example
  * validatePolicyPack(JSON.parse(text));
  */
 export function validatePolicyPack(pack: PolicyPack, path = 'policy'): PolicyPack {
-  const fail = (field: string, value: unknown, problem: string): never =>
-    raise('consent/invalid_policy', field === '' ? path : `${path}.${field}`, value, problem);
-  if (typeof pack !== 'object' || pack === null) fail('', pack, 'must be an object');
-  if (typeof pack.id !== 'string' || pack.id === '') fail('id', pack.id, 'must be a string');
-  if (!Array.isArray(pack.jurisdictions)) fail('jurisdictions', pack.jurisdictions, 'array');
-  if (pack.model !== 'opt_in' && pack.model !== 'opt_out') {
-    fail('model', pack.model, "must be 'opt_in' or 'opt_out'");
-  }
-  if (!Array.isArray(pack.gpcScope)) fail('gpcScope', pack.gpcScope, 'must be an array');
-  if (typeof pack.sensitiveRequiresOptIn !== 'boolean') {
-    fail('sensitiveRequiresOptIn', pack.sensitiveRequiresOptIn, 'must be a boolean');
-  }
-  if (typeof pack.legitimateInterest !== 'boolean') {
-    fail('legitimateInterest', pack.legitimateInterest, 'must be a boolean');
-  }
-  const n = pack.noReaskAfterOptOut;
-  if (n !== null && !(Number.isInteger(n) && n >= 0)) {
-    fail('noReaskAfterOptOut', n, 'must be null or a non-negative integer of ms');
-  }
+  enforce(checkPolicyPack, pack, path, 'consent/invalid_policy');
   return pack;
 }

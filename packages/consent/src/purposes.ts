@@ -8,6 +8,19 @@ import {
   type PurposeId,
   sensitiveCategories,
 } from '@candor/core';
+import {
+  boolean,
+  enforce,
+  integer,
+  is,
+  list,
+  object,
+  oneOf,
+  optional,
+  type Shape,
+  string,
+  text,
+} from './check';
 import { fail, needObject } from './errors';
 
 /**
@@ -52,13 +65,15 @@ export const consentModeSignals: readonly ConsentModeSignal[] = [
   'personalization_storage',
   'security_storage',
 ];
-const BASES: readonly LegalBasis[] = [
+/** The legal bases a purpose may rely on. */
+export const legalBases: readonly LegalBasis[] = [
   'consent',
   'legitimate_interest',
   'contract',
   'legal_obligation',
 ];
-const TAGS: readonly PurposeTag[] = [
+/** The purpose tags, in a fixed order. */
+export const purposeTags: readonly PurposeTag[] = [
   'sale_share',
   'targeted_advertising',
   'direct_marketing',
@@ -171,33 +186,37 @@ export interface DefinePurposesOptions {
   readonly sensitiveCategories?: readonly DataCategoryId[];
 }
 
-function invalid(path: string, value: unknown, problem: string): never {
-  fail('consent/invalid_purpose', path, value, problem);
-}
+const CODE = 'consent/invalid_purpose';
+const dataCategory = is(isDottedId, 'must be a data category id');
 
-function checkList<T>(
-  path: string,
-  value: unknown,
-  ok: (item: unknown) => item is T,
-  what: string,
-): void {
-  if (!Array.isArray(value)) invalid(path, value, 'must be an array');
-  value.forEach((item, i) => {
-    if (!ok(item)) invalid(`${path}[${i}]`, item, `must be ${what}`);
-  });
-}
-
-const isIn =
-  <T>(list: readonly T[]) =>
-  (item: unknown): item is T =>
-    list.includes(item as T);
-const isDuration = (value: unknown): boolean =>
-  value === undefined || (Number.isInteger(value) && (value as number) > 0);
+/**
+ * The runtime check of a {@link PurposeDefinition}: every field, and no other (an unknown field is
+ * rejected, naming the field it is a near miss of).
+ */
+export const purposeShape: Shape<PurposeDefinition> = {
+  title: string(500),
+  description: optional(text),
+  bases: list(oneOf(legalBases), true),
+  necessary: optional(boolean),
+  categories: list(dataCategory),
+  expiresIn: optional(integer(1)),
+  refusalExpiresIn: optional(integer(1)),
+  tags: optional(list(oneOf(purposeTags))),
+  impliesChildren: optional(boolean),
+  tcf: optional(list(integer(1, 11))),
+  consentMode: optional(list(oneOf(consentModeSignals))),
+  dpv: optional(list(text)),
+};
+const checkPurpose = object(purposeShape);
+const checkOptions = object<DefinePurposesOptions>({
+  sensitiveCategories: optional(list(dataCategory)),
+});
 
 /**
  * Declares the purposes an app processes data for, validated, with literal ids: a misspelt
- * purpose anywhere the registry is used is a compile error. Throws `consent/invalid_purpose`
- * naming the bad field.
+ * purpose anywhere the registry is used is a compile error. A misspelt field (`expiresin`) is a
+ * compile error too, and at run time `consent/invalid_purpose` naming it and the field it is a
+ * near miss of. Throws `consent/invalid_purpose` naming the bad field.
  *
  * @example
  * const purposes = definePurposes({
@@ -205,60 +224,28 @@ const isDuration = (value: unknown): boolean =>
  *   'marketing.email': { title: 'Marketing emails', bases: ['consent'], categories: ['user.contact.email'], tags: ['direct_marketing'] },
  * });
  */
-export function definePurposes<const T extends Record<string, PurposeDefinition>>(
-  purposes: T,
+export function definePurposes<const P extends string>(
+  purposes: Record<P, PurposeDefinition>,
   options: DefinePurposesOptions = {},
-): PurposeRegistry<keyof T & string> {
-  type P = keyof T & string;
+): PurposeRegistry<P> {
+  // `Record<P, PurposeDefinition>`, not a type parameter for the whole object: TypeScript infers
+  // only the ids and checks each definition against the type, so an unknown field is an error.
   if (typeof purposes !== 'object' || purposes === null || Array.isArray(purposes)) {
-    invalid('purposes', purposes, 'must be an object of purpose definitions');
+    fail(CODE, 'purposes', purposes, 'must be an object of purpose definitions');
   }
-  needObject(options, 'options', 'consent/invalid_purpose');
+  needObject(options, 'options', CODE);
+  // `null` means none, as `??` always did.
   const extraSensitive = options.sensitiveCategories ?? [];
-  if (!Array.isArray(extraSensitive)) {
-    invalid('options.sensitiveCategories', extraSensitive, 'must be an array');
-  }
+  enforce(checkOptions, { ...options, sensitiveCategories: extraSensitive }, 'options', CODE);
   const ids = Object.keys(purposes) as P[];
   const byId = new Map<string, Purpose>();
   for (const [index, id] of ids.entries()) {
     const path = `purposes[${JSON.stringify(id)}]`;
-    if (!isDottedId(id)) invalid(path, id, 'purpose ids are lower-case dot-separated segments');
+    if (!isDottedId(id)) fail(CODE, path, id, 'purpose ids are lower-case dot-separated segments');
     const def = purposes[id] as PurposeDefinition;
-    if (typeof def !== 'object' || def === null) invalid(path, def, 'must be an object');
-    if (typeof def.title !== 'string' || def.title.length === 0) {
-      invalid(`${path}.title`, def.title, 'must be a non-empty string');
-    }
-    checkList(`${path}.bases`, def.bases, isIn(BASES), 'a legal basis');
-    if (def.bases.length === 0) invalid(`${path}.bases`, def.bases, 'needs at least one basis');
+    enforce(checkPurpose, def, path, CODE);
     if (def.necessary && def.bases[0] === 'consent') {
-      invalid(`${path}.bases`, def.bases, 'a necessary purpose cannot rest on consent first');
-    }
-    checkList(`${path}.categories`, def.categories, isDottedId, 'a data category id');
-    if (!isDuration(def.expiresIn)) {
-      invalid(`${path}.expiresIn`, def.expiresIn, 'must be a positive integer of ms');
-    }
-    if (!isDuration(def.refusalExpiresIn)) {
-      invalid(`${path}.refusalExpiresIn`, def.refusalExpiresIn, 'must be a positive integer of ms');
-    }
-    if (def.tags !== undefined) checkList(`${path}.tags`, def.tags, isIn(TAGS), 'a purpose tag');
-    if (def.tcf !== undefined) {
-      checkList(
-        `${path}.tcf`,
-        def.tcf,
-        (n): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 11,
-        'a TCF purpose id (1-11)',
-      );
-    }
-    if (def.consentMode !== undefined) {
-      checkList(
-        `${path}.consentMode`,
-        def.consentMode,
-        isIn(consentModeSignals),
-        'a Consent Mode v2 signal',
-      );
-    }
-    if (def.dpv !== undefined) {
-      checkList(`${path}.dpv`, def.dpv, (s): s is string => typeof s === 'string', 'a string');
+      fail(CODE, `${path}.bases`, def.bases, 'a necessary purpose cannot rest on consent first');
     }
     byId.set(id, {
       ...def,
@@ -268,7 +255,6 @@ export function definePurposes<const T extends Record<string, PurposeDefinition>
     });
   }
   const sensitive = [...defaultSensitiveCategories, ...extraSensitive];
-  checkList('options.sensitiveCategories', sensitive, isDottedId, 'a data category id');
   const isSensitive = (category: DataCategoryId) => isSensitiveCategory(category, extraSensitive);
   const memo = new Map<string, Map<string, 0 | 1 | 2>>();
   return {

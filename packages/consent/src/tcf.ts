@@ -1,8 +1,8 @@
 import { CandorError, type ConsentGate, type Instant, type SubjectId } from '@candor/core';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
 import { fail, requireGate, requireRegistry } from './errors';
-import type { ImportRecord } from './manager';
 import type { PurposeRegistry } from './purposes';
+import type { ImportRecord } from './types';
 
 /**
  * A Global Vendor List: an `@iabtechlabtcf/core` `GVL` instance, or the vendor-list JSON it is

@@ -1,15 +1,178 @@
 import { type Instant, isDottedId, type SubjectId } from '@candor/core';
+import {
+  boolean,
+  enforce,
+  integer,
+  is,
+  list,
+  object,
+  oneOf,
+  optional,
+  type Shape,
+  string,
+} from './check';
 import { needObject, needType, fail as raise } from './errors';
-import { type ConsentEvent, consentEventKinds, consentMethods } from './events';
+import {
+  type ConsentActor,
+  type ConsentEvent,
+  type ConsentSignal,
+  consentEventKinds,
+  consentMethods,
+  type NoticeRef,
+} from './events';
+import { legalBases } from './purposes';
 
 const JURISDICTION = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,3})?$/;
 const HEX64 = /^[0-9a-f]{64}$/;
-const ACTORS = ['subject', 'company', 'agent', 'system'];
+const actorKinds: readonly ConsentActor['kind'][] = ['subject', 'company', 'agent', 'system'];
+
+/**
+ * The runtime check of a {@link ConsentEvent}: every field, and no other (an unknown field is
+ * rejected, naming the field it is a near miss of). `validateEvent` also checks the times.
+ */
+export const eventShape: Shape<ConsentEvent> = {
+  kind: oneOf(consentEventKinds),
+  actor: object<ConsentActor>({
+    kind: oneOf(actorKinds),
+    id: optional(string(200)),
+  }),
+  purposes: list(is(isDottedId, 'is not a purpose id')),
+  basis: optional(oneOf(legalBases)),
+  notice: optional(
+    object<NoticeRef>({
+      id: string(200),
+      version: string(100),
+      contentHash: is(
+        (v) => typeof v === 'string' && HEX64.test(v),
+        'must be a lower-case hex SHA-256',
+      ),
+    }),
+  ),
+  at: integer(0),
+  method: oneOf(consentMethods),
+  surface: optional(string(200)),
+  uiVersion: optional(string(100)),
+  jurisdiction: optional(
+    is(
+      (v) => typeof v === 'string' && JURISDICTION.test(v),
+      'must be an ISO 3166 code like FR or US-CA',
+    ),
+  ),
+  expiresAt: optional(integer(0)),
+  reason: optional(string(2000, 0)),
+  confirmed: optional(boolean),
+  signal: optional(object<ConsentSignal>({ gpc: boolean })),
+};
+const checkEvent = object(eventShape);
+
+const isText = (value: unknown, max: number) =>
+  typeof value === 'string' && value.length > 0 && value.length <= max;
+const isInstant = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+
+// Whether every enumerable key of a value is a field of its format (so no unknown field). A switch
+// over the names: several times cheaper than a Set per key. The names are `eventShape`'s, its
+// actor's, notice reference's and signal's (schema-parity.test.ts holds them to the shapes).
+function onlyEventKeys(value: object): boolean {
+  for (const key in value) {
+    switch (key) {
+      case 'kind':
+      case 'actor':
+      case 'purposes':
+      case 'basis':
+      case 'notice':
+      case 'at':
+      case 'method':
+      case 'surface':
+      case 'uiVersion':
+      case 'jurisdiction':
+      case 'expiresAt':
+      case 'reason':
+      case 'confirmed':
+      case 'signal':
+        continue;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+function onlyActorKeys(value: object): boolean {
+  for (const key in value) if (key !== 'kind' && key !== 'id') return false;
+  return true;
+}
+function onlyNoticeKeys(value: object): boolean {
+  for (const key in value) {
+    if (key !== 'id' && key !== 'version' && key !== 'contentHash') return false;
+  }
+  return true;
+}
+function onlySignalKeys(value: object): boolean {
+  for (const key in value) if (key !== 'gpc') return false;
+  return true;
+}
+
+/**
+ * Whether `checkEvent` accepts `event`, decided by direct reads: every write runs this, and
+ * `checkEvent`'s walk over `eventShape` costs several times more. A `true` is always right
+ * (`schema-parity.test.ts` checks it against `checkEvent` and the zod schema); on `false`
+ * `checkEvent` runs and words the issue, so the messages have one source. Internal.
+ */
+export function isWellFormedEvent(event: ConsentEvent): boolean {
+  const { actor, notice, purposes, signal } = event;
+  if (
+    !onlyEventKeys(event) ||
+    !consentEventKinds.includes(event.kind) ||
+    typeof actor !== 'object' ||
+    actor === null ||
+    !onlyActorKeys(actor) ||
+    !actorKinds.includes(actor.kind) ||
+    (actor.id !== undefined && !isText(actor.id, 200)) ||
+    !Array.isArray(purposes) ||
+    (event.basis !== undefined && !legalBases.includes(event.basis)) ||
+    !isInstant(event.at) ||
+    !consentMethods.includes(event.method) ||
+    (event.surface !== undefined && !isText(event.surface, 200)) ||
+    (event.uiVersion !== undefined && !isText(event.uiVersion, 100)) ||
+    (event.jurisdiction !== undefined &&
+      !(typeof event.jurisdiction === 'string' && JURISDICTION.test(event.jurisdiction))) ||
+    (event.expiresAt !== undefined && !isInstant(event.expiresAt)) ||
+    (event.reason !== undefined &&
+      !(typeof event.reason === 'string' && event.reason.length <= 2000)) ||
+    (event.confirmed !== undefined && typeof event.confirmed !== 'boolean')
+  ) {
+    return false;
+  }
+  for (let i = 0; i < purposes.length; i++) if (!isDottedId(purposes[i])) return false;
+  if (notice !== undefined) {
+    if (
+      typeof notice !== 'object' ||
+      notice === null ||
+      !onlyNoticeKeys(notice) ||
+      !isText(notice.id, 200) ||
+      !isText(notice.version, 100) ||
+      !(typeof notice.contentHash === 'string' && HEX64.test(notice.contentHash))
+    ) {
+      return false;
+    }
+  }
+  if (signal !== undefined) {
+    if (
+      typeof signal !== 'object' ||
+      signal === null ||
+      !onlySignalKeys(signal) ||
+      typeof signal.gpc !== 'boolean'
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
 
 /**
  * Checks a ledger event by hand (no zod, so browser bundles stay small), throwing
- * `consent/invalid_event` naming the first bad field under `path`. `now` bounds `at`: events
- * may be backdated (imports) but never lie in the future.
+ * `consent/invalid_event` naming the first bad field under `path` (an unknown field too, with the
+ * field it is a near miss of). `now` bounds `at`: events may be backdated (imports) but never lie
+ * in the future.
  *
  * @example
  * validateEvent('cus_1', event, clock.now(), 'records[3]');
@@ -22,60 +185,14 @@ export function validateEvent(
 ): void {
   const fail = (field: string, value: unknown, problem: string): never =>
     raise('consent/invalid_event', `${path}.${field}`, value, problem);
-  const text = (field: string, value: unknown, max: number) => {
-    if (
-      value !== undefined &&
-      (typeof value !== 'string' || value.length === 0 || value.length > max)
-    ) {
-      fail(field, value, `must be a non-empty string of at most ${max} characters`);
-    }
-  };
   needObject(event, path, 'consent/invalid_event');
   needType(now, 'number', 'now');
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256) {
     fail('subject', subject, 'must be a non-empty string of at most 256 characters');
   }
-  if (!consentEventKinds.includes(event.kind)) fail('kind', event.kind, 'is not an event kind');
-  if (!consentMethods.includes(event.method)) fail('method', event.method, 'is not a method');
-  if (
-    typeof event.actor !== 'object' ||
-    event.actor === null ||
-    !ACTORS.includes(event.actor.kind)
-  ) {
-    fail('actor.kind', event.actor?.kind, `must be one of ${ACTORS.join(', ')}`);
-  }
-  text('actor.id', event.actor.id, 200);
-  if (!Array.isArray(event.purposes)) fail('purposes', event.purposes, 'must be an array');
-  event.purposes.forEach((p, i) => {
-    if (!isDottedId(p)) fail(`purposes[${i}]`, p, 'is not a purpose id');
-  });
-  if (!Number.isInteger(event.at) || event.at < 0) fail('at', event.at, 'must be epoch ms');
+  if (!isWellFormedEvent(event)) enforce(checkEvent, event, path, 'consent/invalid_event');
   if (event.at > now) fail('at', event.at, 'must not be in the future');
-  if (
-    event.expiresAt !== undefined &&
-    (!Number.isInteger(event.expiresAt) || event.expiresAt <= event.at)
-  ) {
+  if (event.expiresAt !== undefined && event.expiresAt <= event.at) {
     fail('expiresAt', event.expiresAt, 'must be epoch ms after `at`');
-  }
-  if (event.jurisdiction !== undefined && !JURISDICTION.test(event.jurisdiction)) {
-    fail('jurisdiction', event.jurisdiction, 'must be an ISO 3166 code like FR or US-CA');
-  }
-  text('surface', event.surface, 200);
-  text('uiVersion', event.uiVersion, 100);
-  if (
-    event.reason !== undefined &&
-    (typeof event.reason !== 'string' || event.reason.length > 2000)
-  ) {
-    fail('reason', event.reason, 'must be a string of at most 2,000 characters');
-  }
-  if (event.notice !== undefined) {
-    if (typeof event.notice !== 'object' || event.notice === null) {
-      fail('notice', event.notice, 'must be a notice reference ({ id, version, contentHash })');
-    }
-    text('notice.id', event.notice.id, 200);
-    text('notice.version', event.notice.version, 100);
-    if (typeof event.notice.contentHash !== 'string' || !HEX64.test(event.notice.contentHash)) {
-      fail('notice.contentHash', event.notice.contentHash, 'must be a lower-case hex SHA-256');
-    }
   }
 }

@@ -1,6 +1,7 @@
 import { createVirtualClock, duration } from '@candor/core';
-import { type ConsentManagerOptions, createConsentManager } from '../src/manager';
+import { createConsentManager } from '../src/manager';
 import { definePurposes } from '../src/purposes';
+import type { ConsentManagerOptions } from '../src/types';
 
 /** The purposes every manager test uses. */
 export const purposes = definePurposes({

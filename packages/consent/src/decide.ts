@@ -1,0 +1,222 @@
+import {
+  type ConsentQuery,
+  type ConsentVerdict,
+  type DataCategoryId,
+  type Instant,
+  isDottedId,
+  parseDataCategoryId,
+  parsePurposeId,
+  type SubjectId,
+} from '@candor/core';
+import { fail, needObject, requireSubject } from './errors';
+import { type Evaluation, evaluatePurpose, frozenVerdict } from './evaluate';
+import { problemWith, recheck } from './follow';
+import type { Purpose } from './purposes';
+import type { ManagerState } from './state';
+import { jurisdictionAt } from './subject-view';
+import type { DecideQuery } from './types';
+
+/**
+ * The manager's `decide()`: a synchronous verdict over the view, with its caches (one-entry
+ * memos of the last purpose, category and question shape, and the evaluations of subjects with
+ * no events). Its hot path is one lookup in the view's settled verdicts.
+ *
+ * @example
+ * const decide = createDecide(managerState);
+ * decide({ subject: 'cus_1', purpose: 'marketing.email', dataCategories: ['user.contact.email'] });
+ */
+export function createDecide<P extends string>(
+  view: ManagerState<P>,
+): (query: DecideQuery<P> | ConsentQuery) => ConsentVerdict {
+  const { registry, clock, defaultJurisdiction, defaultPack, subjects, settled } = view;
+  const emptyCache: (Evaluation | undefined)[] = [];
+  // Purposes whose verdict no ledger event can change (first basis contract or legal obligation).
+  const ledgerFree = registry.ids.map((id) => {
+    const first = registry.get(id)?.bases[0];
+    return first === 'contract' || first === 'legal_obligation';
+  });
+
+  function verdictFor(
+    purpose: Purpose,
+    subject: SubjectId,
+    t: Instant,
+    sensitive: boolean,
+    jurisdiction: string | undefined,
+    at: Instant | undefined,
+  ): ConsentVerdict {
+    const state = subjects.get(subject);
+    const problem = problemWith(view, state);
+    if (problem !== null && !ledgerFree[purpose.index]) return unknownVerdict(purpose, problem);
+    const slot = 2 * purpose.index + (sensitive ? 1 : 0);
+    // Without an explicit `at`, the current state answers (even if the wall clock stepped back).
+    if (
+      state !== undefined &&
+      jurisdiction === undefined &&
+      (at === undefined || t >= state.lastAt)
+    ) {
+      if (t < state.lastAt) t = state.lastAt;
+      let hit = state.cache[slot];
+      if (hit === undefined || t >= hit.until || t < hit.from) {
+        hit = evaluatePurpose(registry, purpose, state.items, t, state.pack, sensitive);
+        state.cache[slot] = hit;
+      }
+      // Holds from the subject's last event until its next change: answer it from `settled`.
+      if (hit.from <= state.lastAt && hit.until === Number.POSITIVE_INFINITY) {
+        let map = settled[slot];
+        if (map === undefined) {
+          map = new Map();
+          settled[slot] = map;
+        }
+        if (!map.has(state.subject)) state.settledSlots.push(slot);
+        map.set(state.subject, hit.verdict);
+      }
+      return hit.verdict;
+    }
+    if (state === undefined) {
+      if (jurisdiction !== undefined) {
+        return evaluatePurpose(registry, purpose, [], t, view.packFor(jurisdiction), sensitive)
+          .verdict;
+      }
+      // No events: the verdict depends only on the purpose and the default pack.
+      let cached = emptyCache[slot];
+      if (cached === undefined) {
+        cached = evaluatePurpose(registry, purpose, [], t, defaultPack, sensitive);
+        emptyCache[slot] = cached;
+      }
+      return cached.verdict;
+    }
+    const pack = view.packFor(jurisdiction ?? jurisdictionAt(state.items, t, defaultJurisdiction));
+    return evaluatePurpose(registry, purpose, state.items, t, pack, sensitive).verdict;
+  }
+
+  // One-entry memos: callers pass the same literal strings again and again.
+  let lastPurposeId: string | undefined;
+  let lastPurpose: Purpose | undefined;
+  const lastCategory: (string | undefined)[] = [];
+  const lastClass: (0 | 1 | 2)[] = [];
+
+  // The last question's shape (purpose and categories, all declared) and its slot, so a caller
+  // asking the same question about many subjects costs one lookup per subject. The categories
+  // are compared by value on every call: a caller may reuse and mutate its array.
+  let shapePurpose: string | undefined;
+  let shapeCategories: readonly string[] = [];
+  let shapeSettled: Map<SubjectId, ConsentVerdict> | undefined;
+
+  function sameShape(purposeId: unknown, categories: unknown): boolean {
+    if (purposeId !== shapePurpose) return false;
+    if (!Array.isArray(categories) || categories.length !== shapeCategories.length) return false;
+    for (let i = 0; i < categories.length; i++) {
+      if (categories[i] !== shapeCategories[i]) return false;
+    }
+    return true;
+  }
+
+  function decide(query: DecideQuery<P> | ConsentQuery): ConsentVerdict {
+    needObject(query, 'query');
+    if (--view.recheckIn === 0) recheck(view);
+    // Only fields leave this function, never `query`: where it is inlined into a caller that
+    // passes an object literal, the literal need not be allocated at all.
+    const { subject, purpose, dataCategories, at } = query;
+    const jurisdiction = (query as DecideQuery<P>).jurisdiction;
+    if (
+      view.fresh &&
+      at === undefined &&
+      jurisdiction === undefined &&
+      sameShape(purpose, dataCategories)
+    ) {
+      const verdict = shapeSettled?.get(subject);
+      if (verdict !== undefined) return verdict;
+    }
+    return decideFully(subject, purpose, dataCategories, at, jurisdiction);
+  }
+
+  function decideFully(
+    subject: SubjectId,
+    purposeId: string,
+    categories: readonly DataCategoryId[],
+    at: Instant | undefined,
+    jurisdiction: string | undefined,
+  ): ConsentVerdict {
+    requireSubject(subject);
+    if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at))) {
+      fail('core/invalid_time', 'at', at, 'must be a time in epoch milliseconds');
+    }
+    let purpose = lastPurpose;
+    if (purposeId !== lastPurposeId || purpose === undefined) {
+      purpose = registry.get(purposeId);
+      if (!purpose) {
+        parsePurposeId(purposeId);
+        return unknownPurpose(purposeId);
+      }
+      lastPurposeId = purposeId;
+      lastPurpose = purpose;
+    }
+    if (!Array.isArray(categories)) {
+      fail('core/invalid_input', 'dataCategories', categories, 'must be an array');
+    }
+    const index = purpose.index;
+    let sensitive = false;
+    let undeclared: DataCategoryId | undefined;
+    for (let i = 0; i < categories.length; i++) {
+      const category = categories[i]!;
+      let kind: 0 | 1 | 2;
+      if (lastCategory[index] === category) kind = lastClass[index]!;
+      else {
+        kind = registry.classify(purpose, category);
+        lastCategory[index] = category;
+        lastClass[index] = kind;
+      }
+      if (kind === 2) sensitive = true;
+      else if (kind === 0 && undeclared === undefined) {
+        if (!isDottedId(category)) parseDataCategoryId(category);
+        undeclared = category;
+      }
+    }
+    const verdict = verdictFor(purpose, subject, at ?? clock.now(), sensitive, jurisdiction, at);
+    if (undeclared === undefined) {
+      if (!sameShape(purposeId, categories)) {
+        shapePurpose = purpose.id;
+        shapeCategories = categories.slice();
+      }
+      shapeSettled = settled[2 * index + (sensitive ? 1 : 0)];
+      return verdict;
+    }
+    return Object.freeze({
+      ...verdict,
+      allowed: false,
+      reasons: Object.freeze([
+        {
+          code: 'category_not_declared',
+          detail: `${purpose.title} does not declare the data category ${undeclared}`,
+          purpose: purpose.id,
+          dataCategory: undeclared,
+        },
+        ...verdict.reasons,
+      ]),
+    });
+  }
+
+  return decide;
+}
+
+const unknownPurpose = (purpose: string): ConsentVerdict =>
+  frozenVerdict(
+    purpose,
+    false,
+    'not_asked',
+    null,
+    'unknown_purpose',
+    `${purpose} is not a declared purpose`,
+  );
+
+const unknownVerdict = (purpose: Purpose, problem: 'not_loaded' | 'stale_view'): ConsentVerdict =>
+  frozenVerdict(
+    purpose.id,
+    false,
+    'unknown',
+    null,
+    problem,
+    problem === 'not_loaded'
+      ? `Not allowed: this customer's consent for ${purpose.title} has not been read from the ledger yet`
+      : `Not allowed: this instance may have missed a recent change to this customer's consent for ${purpose.title}, and waits until it has caught up`,
+  );

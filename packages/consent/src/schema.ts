@@ -1,0 +1,180 @@
+import { DataCategoryId, Instant, LegalBasis, PurposeId, SubjectId } from '@candor/core';
+import * as z from 'zod/mini';
+import { unknownField } from './errors';
+import {
+  type ConsentEventKind,
+  type ConsentMethod,
+  consentEventKinds,
+  consentMethods,
+} from './events';
+import {
+  type ConsentModeSignal,
+  consentModeSignals,
+  type PurposeTag,
+  purposeTags,
+} from './purposes';
+
+// The zod schemas of consent's hand-written formats and write inputs: the reference the JSON
+// Schemas are generated from (`consentJsonSchema`) and the runtime checks are tested against
+// (`schema-parity.test.ts`; `index.test-d.ts` ties each public type to its schema). The runtime
+// never imports this module: every schema is built `/* @__PURE__ */`, so a bundle that does not
+// ask for JSON Schema carries no zod.
+
+/** A strict object whose unknown-key issue reads as the runtime checks' (`unknownField`). */
+function strict<S extends z.core.$ZodLooseShape>(shape: S) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? unknownField(issue.keys[0] ?? '', Object.keys(shape))
+        : undefined,
+  });
+}
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const enumOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]]);
+const hex64 = () => z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const jurisdiction = () => z.string().check(z.regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,3})?$/));
+const tag = () => enumOf<PurposeTag>(purposeTags);
+
+/** A purpose as declared in `definePurposes` (the runtime check: `definePurposes`). */
+export const PurposeDefinition = /* @__PURE__ */ (() =>
+  strict({
+    title: text(500),
+    description: z.optional(z.string()),
+    bases: z.array(LegalBasis).check(z.minLength(1)),
+    necessary: z.optional(z.boolean()),
+    categories: z.array(DataCategoryId),
+    expiresIn: z.optional(z.int().check(z.gt(0))),
+    refusalExpiresIn: z.optional(z.int().check(z.gt(0))),
+    tags: z.optional(z.array(tag())),
+    impliesChildren: z.optional(z.boolean()),
+    tcf: z.optional(z.array(z.int().check(z.gte(1), z.lte(11)))),
+    consentMode: z.optional(z.array(enumOf<ConsentModeSignal>(consentModeSignals))),
+    dpv: z.optional(z.array(z.string())),
+  }).check(
+    z.refine((def) => !(def.necessary === true && def.bases[0] === 'consent'), {
+      message: 'a necessary purpose cannot rest on consent first',
+      path: ['bases'],
+    }),
+  ))();
+
+/** A notice version (the runtime check: `validateNotices`). */
+export const NoticeDefinition = /* @__PURE__ */ (() =>
+  strict({
+    id: text(200),
+    version: text(100),
+    language: text(35),
+    effectiveAt: Instant,
+    material: z.boolean(),
+    purposes: z.array(PurposeId).check(z.minLength(1)),
+    content: z.optional(z.string()),
+    contentHash: z.optional(hex64()),
+    url: z.optional(z.string()),
+  }).check(
+    z.refine((notice) => notice.content !== undefined || notice.contentHash !== undefined, {
+      message: 'give content, or a lower-case hex SHA-256 contentHash',
+      path: ['contentHash'],
+    }),
+  ))();
+
+/** A policy pack (the runtime check: `validatePolicyPack`). */
+export const PolicyPack = /* @__PURE__ */ (() =>
+  strict({
+    id: text(100),
+    title: z.string(),
+    jurisdictions: z.array(z.string()),
+    model: z.enum(['opt_in', 'opt_out']),
+    sensitiveRequiresOptIn: z.boolean(),
+    legitimateInterest: z.boolean(),
+    gpcScope: z.array(tag()),
+    noReaskAfterOptOut: z.nullable(z.int().check(z.gte(0))),
+  }))();
+
+const actor = () =>
+  strict({ kind: z.enum(['subject', 'company', 'agent', 'system']), id: z.optional(text(200)) });
+const noticeRef = () => strict({ id: text(200), version: text(100), contentHash: hex64() });
+
+/** A ledger event (the runtime check: `validateEvent`). */
+export const ConsentEvent = /* @__PURE__ */ (() =>
+  strict({
+    kind: enumOf<ConsentEventKind>(consentEventKinds),
+    actor: actor(),
+    purposes: z.array(PurposeId),
+    basis: z.optional(LegalBasis),
+    notice: z.optional(noticeRef()),
+    at: Instant,
+    method: enumOf<ConsentMethod>(consentMethods),
+    surface: z.optional(text(200)),
+    uiVersion: z.optional(text(100)),
+    jurisdiction: z.optional(jurisdiction()),
+    expiresAt: z.optional(Instant),
+    reason: z.optional(z.string().check(z.maxLength(2000))),
+    confirmed: z.optional(z.boolean()),
+    signal: z.optional(strict({ gpc: z.boolean() })),
+  }))();
+
+/** A sealed ledger entry (the runtime checks: the stores and `verifyChain`). */
+export const LedgerEntry = /* @__PURE__ */ (() =>
+  strict({
+    id: z.string().check(z.regex(/^cr_[0-9a-f]{32}$/)),
+    subject: text(256),
+    sequence: z.int().check(z.gte(1)),
+    idempotencyKey: z.string().check(z.minLength(1)),
+    recordedAt: Instant,
+    event: ConsentEvent,
+    hashVersion: z.int().check(z.gte(1)),
+    prevHash: hex64(),
+    hash: hex64(),
+  }))();
+
+/** The fields every write accepts besides the subject and purposes (`ChangeDetails`). */
+const details = () => ({
+  method: z.optional(enumOf<ConsentMethod>(consentMethods)),
+  surface: z.optional(text(200)),
+  uiVersion: z.optional(text(100)),
+  jurisdiction: z.optional(jurisdiction()),
+  expiresAt: z.optional(Instant),
+  reason: z.optional(z.string().check(z.maxLength(2000))),
+  actor: z.optional(actor()),
+  notice: z.optional(
+    z.nullable(z.union([noticeRef(), strict({ id: text(200), version: z.optional(text(100)) })])),
+  ),
+  idempotencyKey: z.optional(z.string().check(z.minLength(1))),
+  at: z.optional(Instant),
+});
+const purposeList = () => z.union([PurposeId, z.array(PurposeId).check(z.minLength(1))]);
+
+/** What every write accepts besides the subject and purposes. */
+export const ChangeDetails = /* @__PURE__ */ (() => strict(details()))();
+
+/** A write's input: `refuse`, `withdraw`, `object`, `revoke`, `renew`, `expire`, `noticeShown`. */
+export const ChangeInput = /* @__PURE__ */ (() =>
+  strict({ subject: SubjectId, purposes: purposeList(), ...details() }))();
+
+/** A grant's input. */
+export const GrantInput = /* @__PURE__ */ (() =>
+  strict({
+    subject: SubjectId,
+    purposes: purposeList(),
+    confirmed: z.optional(z.boolean()),
+    ...details(),
+  }))();
+
+/** One event to import (the runtime check: `manager.import`). */
+export const ImportRecord = /* @__PURE__ */ (() =>
+  strict({
+    subject: SubjectId,
+    kind: enumOf<ConsentEventKind>(consentEventKinds),
+    purposes: z.optional(purposeList()),
+    gpc: z.optional(z.boolean()),
+    confirmed: z.optional(z.boolean()),
+    ...details(),
+  }).check(
+    z.refine((record) => record.kind !== 'signal_observed' || record.gpc !== undefined, {
+      message: 'must be a boolean',
+      path: ['gpc'],
+    }),
+    z.refine((record) => record.kind === 'signal_observed' || record.purposes !== undefined, {
+      message: 'name at least one purpose',
+      path: ['purposes'],
+    }),
+  ))();
