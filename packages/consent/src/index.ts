@@ -62,6 +62,7 @@ export type {
   ConsentManager,
   ConsentManagerOptions,
   DecideQuery,
+  ExportOptions,
   GrantInput,
   ImportRecord,
   LedgerVerification,

@@ -1,11 +1,17 @@
-import type { ConsentQuery, ConsentVerdict, SubjectId } from '@candor/core';
+import type { AccessLog, ConsentQuery, ConsentVerdict, SubjectId } from '@candor/core';
 import { importedEvent } from './change-event';
 import { fail, needObject, requireSubject } from './errors';
 import { heard } from './follow';
 import type { ManagerState } from './state';
 import { type LedgerEntry, verifyChain } from './store';
 import { reset } from './subject-view';
-import type { ConsentChange, ImportRecord, LedgerVerification, SubjectHistory } from './types';
+import type {
+  ConsentChange,
+  ExportOptions,
+  ImportRecord,
+  LedgerVerification,
+  SubjectHistory,
+} from './types';
 import { write } from './writer';
 
 // Reading the whole ledger and moving histories in and out: hydration, one subject's re-read,
@@ -101,9 +107,14 @@ export async function exportHistory(
   state: ManagerState<string>,
   decide: (query: ConsentQuery) => ConsentVerdict,
   subject: SubjectId,
+  options: ExportOptions = {},
 ): Promise<SubjectHistory> {
   requireSubject(subject);
+  const accessLog = options?.accessLog;
+  if (accessLog != null && typeof (accessLog as Partial<AccessLog>).query !== 'function')
+    fail('core/invalid_input', 'options.accessLog', accessLog, 'must be an AccessLog');
   const entries = await state.store.read(subject);
+  const access = accessLog ? await accessLog.query({ subject }) : undefined;
   const now = state.clock.now();
   return {
     subject,
@@ -117,6 +128,7 @@ export async function exportHistory(
     current: state.registry.ids.map((purpose) =>
       decide({ subject, purpose, dataCategories: [], at: now }),
     ),
+    ...(access === undefined ? {} : { access }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { duration, isCandorError } from '@candor/core';
+import { createMemoryAccessLog, duration, isCandorError } from '@candor/core';
 import { describe, expect, it } from 'vitest';
 import { purposes, setup, type TestPurpose } from '../test/fixtures';
 import { parseImportLines } from './import-lines';
@@ -523,5 +523,31 @@ describe('receipts and access export', () => {
     expect(history.chain.valid).toBe(true);
     expect(history.current.find((v) => v.purpose === 'marketing.email')?.status).toBe('withdrawn');
     expect(JSON.parse(JSON.stringify(history)).subject).toBe('s');
+    expect(history.access).toBeUndefined();
+  });
+
+  it('puts every recorded use of the data in the same export, given the access log', async () => {
+    const { manager } = setup();
+    const accessLog = createMemoryAccessLog();
+    const read = (id: string, subject: string) => ({
+      id,
+      subject,
+      at: Date.parse('2026-05-02T09:00:00Z'),
+      accessor: { kind: 'rule', id: 'card-expiry', version: 1 } as const,
+      purpose: 'service.proactive_support',
+      dataCategories: ['user.financial.payment_card'],
+      evidence: ['card.expiresAt'],
+      outcome: 'held_back' as const,
+      heldBackBecause: 'conditions_not_met',
+    });
+    await accessLog.append([read('a1', 's'), read('a2', 'someone-else')]);
+    await manager.grant({ subject: 's', purposes: 'marketing.email' });
+    const history = await manager.exportHistory('s', { accessLog });
+    const json = JSON.parse(JSON.stringify(history));
+    expect(json.entries).toHaveLength(1);
+    expect(json.access.map((r: { id: string }) => r.id)).toEqual(['a1']);
+    await expect(
+      manager.exportHistory('s', { accessLog: {} as typeof accessLog }),
+    ).rejects.toMatchObject({ code: 'core/invalid_input', details: { path: 'options.accessLog' } });
   });
 });

@@ -91,7 +91,7 @@ export function createConsentManager<P extends string>(
     verify: (subject) => verify(state, subject),
     needsPrompt: (subject, promptOptions) => needsPrompt(state, subject, promptOptions),
     currentNotice: (purpose, at) => currentNotice(state, purpose, at),
-    exportHistory: (subject) => exportHistory(state, decide, subject),
+    exportHistory: (subject, options) => exportHistory(state, decide, subject, options),
     entries(subject) {
       requireSubject(subject);
       return state.subjects.get(subject)?.entries.slice() ?? [];

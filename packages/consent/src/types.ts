@@ -1,4 +1,6 @@
 import type {
+  AccessLog,
+  AccessRecord,
   Clock,
   ConsentGate,
   ConsentQuery,
@@ -202,6 +204,22 @@ export interface SubjectHistory {
   })[];
   /** The current verdict for every registered purpose (no data categories). */
   readonly current: readonly ConsentVerdict[];
+  /**
+   * Every recorded use of the subject's data (newest first), when the export was asked with an
+   * `accessLog`: rule evaluations, explanations, recalls and staff look-ups.
+   */
+  readonly access?: readonly AccessRecord[];
+}
+
+/**
+ * Options of {@link ConsentManager.exportHistory}.
+ *
+ * @example
+ * await manager.exportHistory('cus_1', { accessLog });
+ */
+export interface ExportOptions {
+  /** Adds the subject's access records (all of them still kept) to the export. */
+  readonly accessLog?: AccessLog;
 }
 
 /**
@@ -272,8 +290,11 @@ export interface ConsentManager<P extends string> extends ConsentGate {
   needsPrompt(subject: SubjectId, options?: { readonly at?: Instant }): PromptNeed<P>[];
   /** The notice in force for a purpose. */
   currentNotice(purpose: P, at?: Instant): Notice<P> | undefined;
-  /** Everything about a subject, for an access request. */
-  exportHistory(subject: SubjectId): Promise<SubjectHistory>;
+  /**
+   * Everything about a subject, for an access request, as one JSON document: the ledger, the
+   * chain check, current verdicts and, given an `accessLog`, every recorded use of their data.
+   */
+  exportHistory(subject: SubjectId, options?: ExportOptions): Promise<SubjectHistory>;
   /** The subject's entries in the view (confirmed, oldest first). */
   entries(subject: SubjectId): readonly LedgerEntry[];
   /**
