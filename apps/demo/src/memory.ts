@@ -1,4 +1,5 @@
 import {
+  type AccessLog,
   type Accessor,
   type Clock,
   type ConsentGate,
@@ -91,9 +92,16 @@ export function createDemoMemory(options: {
   readonly consent: ConsentGate;
   readonly clock: Clock;
   readonly explainer: Explainer;
+  /** Where each recall is recorded, for the customer's "When we used your data" page. */
+  readonly accessLog?: AccessLog;
 }): DemoMemory {
-  const { store, consent, clock, explainer } = options;
-  const book: MemoryBook = createMemoryBook({ consent, store, clock });
+  const { store, consent, clock, explainer, accessLog } = options;
+  const book: MemoryBook = createMemoryBook({
+    consent,
+    store,
+    clock,
+    ...(accessLog ? { accessLog } : {}),
+  });
   // Customers with an open complaint, refreshed before the engine checks them (prepare).
   const complaining = new Map<string, boolean>();
   const refresh = async (subject: string) => {

@@ -1,5 +1,11 @@
 import type { Instant } from '@candor/core';
-import type { BriefPage, Explanation, ExplanationLayer, TransparencyPage } from '@candor/explain';
+import type {
+  AccessHistoryPage,
+  BriefPage,
+  Explanation,
+  ExplanationLayer,
+  TransparencyPage,
+} from '@candor/explain';
 import type { ControlEfficacy, ExplicitFeedbackKind } from '@candor/feedback';
 import type { MemoryItemView, MemoryPageView } from './memory';
 
@@ -166,6 +172,10 @@ export interface DemoService {
   ): Promise<boolean>;
   receipt(subject: string): Promise<unknown>;
   history(subject: string): Promise<readonly HistoryEntry[]>;
+  /** "When we used your data": the last 90 days of recorded uses, in words (`@candor/explain`). */
+  dataUse(subject: string): Promise<AccessHistoryPage>;
+  /** Everything held about the customer's consent and every recorded use of their data, as JSON. */
+  exportData(subject: string): Promise<unknown>;
   inbox(subject: string): readonly MessageView[];
   explain(
     subject: string,

@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import type { ConsentLedgerStore } from '@candor/consent';
+import type { AccessLog } from '@candor/core';
 import type { FeedbackStore } from '@candor/feedback';
 import type { MemoryStore } from '@candor/memory';
 import { type CandorDatabase, createCandorDatabase } from '@candor/postgres';
+import { createPostgresAccessLog } from '@candor/postgres/access';
 import { createPostgresLedgerStore } from '@candor/postgres/consent';
 import { createPostgresFeedbackStore } from '@candor/postgres/feedback';
 import { createPostgresMemoryStore } from '@candor/postgres/memory';
@@ -39,6 +41,8 @@ export interface DemoStorage {
   readonly feedback: FeedbackStore;
   /** What customers told us and why, complaints and cases (`@candor/memory`). */
   readonly memory: MemoryStore;
+  /** Every use of a customer's data: rule evaluations, explanations, recalls, staff look-ups. */
+  readonly accessLog: AccessLog;
   readonly app: AppStore;
   close(): Promise<void>;
 }
@@ -146,6 +150,7 @@ export async function openStorage(
       ruleState: createPostgresRuleStateStore(db),
       feedback: createPostgresFeedbackStore(db),
       memory: createPostgresMemoryStore(db),
+      accessLog: createPostgresAccessLog(db),
       app,
       async close() {
         await db.close();

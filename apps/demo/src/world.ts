@@ -116,9 +116,16 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         );
     },
   };
+  // Every use of a customer's data (rule evaluations, explanations, recalls) is recorded for their
+  // "When we used your data" page; a failing write is logged and never holds a message up.
+  const accessLog = storage.accessLog;
+  const onAccessLogError = (error: unknown) =>
+    log(`  access log: could not record a use of data (${(error as Error)?.message ?? error})`);
   const explainer = createExplainer({
     clock,
     locale: 'en',
+    accessLog,
+    onAccessLogError,
     // "Manage everything" leads to the customer's preferences (the page links them directly).
     policy: { manageUrl: '/privacy' },
     ...explainerLabels,
@@ -126,7 +133,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
 
   // What customers told us and why, complaints and cases: a recalled reason is a rule fact, and
   // an open complaint holds offers back.
-  const memory = createDemoMemory({ store: storage.memory, consent, clock, explainer });
+  const memory = createDemoMemory({ store: storage.memory, consent, clock, explainer, accessLog });
   const engine: RuleEngine = createRuleEngine({
     rules: demoRules,
     consent,
@@ -142,6 +149,8 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       },
     },
     clock,
+    accessLog,
+    onAccessLogError,
   });
   await engine.hydrate();
 
@@ -382,6 +391,13 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
           .map((entry) => createReceipt(entry, { purposes, notices: consent.notices, controller })),
       };
     },
+    async dataUse(subject) {
+      const since = clock.now() - 90 * duration.day;
+      return explainer.accessHistory(await accessLog.query({ subject, from: since }), {
+        locale: 'en',
+      });
+    },
+    exportData: (subject) => consent.exportHistory(subject, { accessLog }),
     async history(subject): Promise<readonly HistoryEntry[]> {
       return [...consent.entries(subject)].reverse().map((e) => ({
         at: e.event.at,

@@ -141,3 +141,52 @@ describe.skipIf(!inChromium)('what the company remembers, in Chromium', () => {
     expect(forged.status).toBe(403);
   });
 });
+
+describe.skipIf(!inChromium)('when we used your data, in Chromium', () => {
+  test('a check of Ana’s card that sent nothing is listed; after she withdraws, later checks read nothing', async () => {
+    const operator = await h.operatorPage();
+    const customer = await (await h.context()).newPage();
+    await advance(operator, 8, 'day');
+    expect((await sendEvent(operator, 'cus_ana', 'card.expiring')).join('\n')).toMatch(
+      /card-expiry-renewal.*sent/,
+    );
+    // Within the rule's cooldown: the card is read again, and nothing is sent.
+    expect((await sendEvent(operator, 'cus_ana', 'card.expiring')).join('\n')).toMatch(
+      /card-expiry-renewal.*held back/,
+    );
+    await customer.goto('/customers/cus_ana/inbox');
+    await submit(customer, '**/data-use', () =>
+      customer.getByRole('link', { name: 'When we used your data' }).first().click(),
+    );
+    const history = () => customer.locator('#data-use').innerText();
+    const cardChecks = (text: string) =>
+      text.split('\n').filter((line) => /checked .*card/.test(line));
+    const before = await history();
+    expect(cardChecks(before).some((l) => /Nothing was sent\./.test(l))).toBe(true);
+    expect(cardChecks(before).some((l) => /We sent you a message\./.test(l))).toBe(true);
+    expect(before).not.toMatch(machineWords);
+    await snap(customer, 'data-use');
+
+    await customer.goto('/customers/cus_ana/preferences');
+    const purpose = customer.locator('[data-purpose="service.proactive_support"]');
+    await submit(customer, '**/preferences?done=withdrawn', () =>
+      purpose.getByRole('button', { name: 'Withdraw' }).click(),
+    );
+    await advance(operator, 8, 'day');
+    expect((await sendEvent(operator, 'cus_ana', 'card.expiring')).join('\n')).toMatch(
+      /card-expiry-renewal.*held back.*consent/,
+    );
+    await customer.goto('/customers/cus_ana/data-use');
+    const after = await history();
+    // The refused evaluation read nothing, so the page names no new check of her card.
+    expect(cardChecks(after)).toEqual(cardChecks(before));
+
+    const exported = await (await fetch(`${h.demo.url}/customers/cus_ana/export.json`)).json();
+    expect(exported.entries.length).toBeGreaterThan(0);
+    expect(
+      exported.access.filter(
+        (r: { accessor: { id: string } }) => r.accessor.id === 'card-expiry-renewal',
+      ),
+    ).toHaveLength(2);
+  });
+});

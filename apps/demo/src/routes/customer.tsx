@@ -7,6 +7,7 @@ import { pathId } from '../refusal';
 import type { DemoEnvBindings } from '../security';
 import type { CustomerView, DemoService } from '../service';
 import { customerNav, InboxPage, PreferencesPage, WhyPage } from '../views/customer';
+import { DataUsePage } from '../views/data-use';
 
 /** The customer side: inbox, preferences, receipts, "Why am I seeing this?" and its controls. */
 export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService): void {
@@ -62,6 +63,24 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     if (!customer) return notFound(c, 'Customer');
     c.header('content-disposition', `attachment; filename="consent-receipt-${customer.id}.json"`);
     return c.json(await service.receipt(customer.id));
+  });
+
+  app.get('/customers/:id/data-use', async (c) => {
+    const customer = customerOf(c);
+    if (!customer) return notFound(c, 'Customer');
+    const nav = customerNav(customer);
+    return page(
+      c,
+      { title: 'When we used your data', nav, current: nav[4]?.href },
+      <DataUsePage customer={customer} history={await service.dataUse(customer.id)} />,
+    );
+  });
+
+  app.get('/customers/:id/export.json', async (c) => {
+    const customer = customerOf(c);
+    if (!customer) return notFound(c, 'Customer');
+    c.header('content-disposition', `attachment; filename="my-data-${customer.id}.json"`);
+    return c.json(await service.exportData(customer.id));
   });
 
   app.post('/customers/:id/consent', async (c) => {

@@ -22,6 +22,7 @@ export function customerNav(c: CustomerView) {
     { href: `/customers/${c.id}/preferences`, label: 'Privacy preferences' },
     { href: `/customers/${c.id}/memory`, label: 'What we remember' },
     { href: `/customers/${c.id}/checkout`, label: 'Shop' },
+    { href: `/customers/${c.id}/data-use`, label: 'When we used your data' },
     { href: '/', label: 'Switch customer' },
     { href: '/transparency', label: 'How recommendations work' },
     { href: '/operator', label: 'Operator' },
@@ -72,7 +73,9 @@ export function InboxPage(props: {
       <h1>{`${c.name}'s inbox`}</h1>
       <p class="lead">
         Proactive messages Candor's rules sent, newest first. Each one says why it was sent and lets
-        you tell us what you think.
+        you tell us what you think.{' '}
+        <a href={`/customers/${c.id}/data-use`}>When we used your data</a> lists every time we
+        looked, also when nothing was sent.
       </p>
       {props.messages.length === 0 ? (
         <div class="card muted" id="empty-inbox">
@@ -169,7 +172,8 @@ export function WhyPage(props: {
   return (
     <>
       <p class="small">
-        <a href={`/customers/${c.id}/inbox`}>← Back to the inbox</a>
+        <a href={`/customers/${c.id}/inbox`}>← Back to the inbox</a> ·{' '}
+        <a href={`/customers/${c.id}/data-use`}>When we used your data</a>
       </p>
       <h1>{e.headings.title}</h1>
       <div class="card">
