@@ -75,6 +75,47 @@ export interface AccessHistoryOptions {
   readonly timeZone?: string;
 }
 
+const SIX_HOURS = 6 * 3_600_000;
+
+/** The zone's offset from UTC at `at`, in ms, from one formatting (`format`: numeric, h23). */
+function offsetAt(format: Intl.DateTimeFormat, at: number): number {
+  const p: Record<string, number> = {};
+  for (const part of format.formatToParts(at)) p[part.type] = Number(part.value);
+  const local = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0);
+  return local - (at - (at % 60_000));
+}
+
+/**
+ * @internal The local date (`YYYY-MM-DD`) of an instant in `dayKey`'s zone, without formatting
+ * every record: the zone's offset is found once per six-hour span (where it is the same at both
+ * ends, it holds throughout: zones change offset at most twice a year), then the date is
+ * arithmetic.
+ */
+export function dayKeys(dayKey: Intl.DateTimeFormat): (at: number) => string {
+  const timeZone = dayKey.resolvedOptions().timeZone;
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
+  const offsets = new Map<number, number | null>();
+  return (at) => {
+    const span = Math.floor(at / SIX_HOURS);
+    let offset = offsets.get(span);
+    if (offset === undefined) {
+      const start = offsetAt(parts, span * SIX_HOURS);
+      offset = start === offsetAt(parts, (span + 1) * SIX_HOURS - 1) ? start : null;
+      offsets.set(span, offset);
+    }
+    if (offset === null || !Number.isFinite(offset)) return dayKey.format(at);
+    return new Date(at + offset).toISOString().slice(0, 10);
+  };
+}
+
 function whoOf(record: AccessRecord): AccessWho {
   const a = record.accessor;
   if (a.kind === 'feature') return a.id === 'explanation' ? 'explanation' : 'other';
@@ -145,8 +186,9 @@ export function buildAccessHistory(
       >;
     }
   >();
+  const dateOf = dayKeys(dayKey);
   for (const record of valid) {
-    const date = dayKey.format(record.at);
+    const date = dateOf(record.at);
     let day = days.get(date);
     if (day === undefined) {
       day = { at: record.at, groups: new Map() };
