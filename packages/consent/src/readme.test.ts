@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example as a user would', async () => {
-  const [example, instances] = await runReadmeExamples(
+  const [example, instances, cached] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(example?.logs).toEqual([
@@ -17,4 +17,5 @@ it('runs the README example as a user would', async () => {
     'KI-CR-v1.1.0 Marketing emails',
   ]);
   expect(instances?.logs).toEqual(['not_loaded', 'false']);
+  expect(cached?.logs).toEqual(['not_loaded', 'true true', 'true not_loaded']);
 });
