@@ -7,6 +7,7 @@ import { feedSuites } from './feed.ts';
 import { feedbackSuites } from './feedback.ts';
 import { helperSuites } from './helpers.ts';
 import { memorySuites } from './memory.ts';
+import { memoryPgSuites } from './memory-pg.ts';
 import { postgresSuites } from './postgres.ts';
 import { rulesSuites } from './rules.ts';
 import { scaleSuites } from './scale.ts';
@@ -18,6 +19,7 @@ export const suites: Suite[] = [
   ...explainSuites,
   ...feedbackSuites,
   ...memorySuites,
+  ...memoryPgSuites,
   ...postgresSuites,
   ...accessSuites,
   ...feedSuites,

@@ -1,0 +1,267 @@
+import type { ConsentGate } from '@candor/core';
+import { createMemoryBook, type MemoryStore } from '@candor/memory';
+import { createCandorDatabase } from '@candor/postgres';
+import { createPostgresMemoryStore } from '@candor/postgres/memory';
+import type { Metric, Suite } from '../harness.ts';
+import {
+  ensureMemoryDataset,
+  MEMORIES_PER_SUBJECT,
+  MEMORY_NOW,
+  MEMORY_SCHEMA,
+  MEMORY_SUBJECTS,
+  memorySubjectId,
+} from '../memory-pg-dataset.ts';
+import { rng } from '../rules-generator.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Issue #15: recall from PostgreSQL, p99 ≤ 5 ms for 1,000 memories per subject across 100k
+// subjects. The dataset (see ../memory-pg-dataset.ts) is kept in the schema `bench_memory_pg`;
+// its scale is smaller than the issue's (100M rows would not generate in this machine's budget)
+// and every metric names it. The book has `cacheSubjects: 0`, so every recall reads PostgreSQL,
+// and each subject measured is recalled for the first time in the run ("cold": not in the
+// book, and its pages most likely not in PostgreSQL's shared buffers, which hold ~2% of the
+// table; the OS page cache is whatever the run and the generation left).
+// ---------------------------------------------------------------------------------------------
+
+/** Cold subjects measured, after WARM ones not counted (connections, statements, JIT). */
+const COLD = 500;
+const WARM = 20;
+/** Fresh subjects whose read query PostgreSQL explains (EXPLAIN ANALYZE, BUFFERS). */
+const EXPLAINED = 50;
+const PURPOSE = 'service.proactive_support';
+const accessor = { kind: 'rule', id: 'storm-warning', version: 1 } as const;
+const allow: ConsentGate = {
+  decide: (query) => ({
+    allowed: true,
+    purpose: query.purpose,
+    status: 'granted',
+    basis: 'consent',
+    reasons: [],
+    recordIds: [],
+    noticeVersion: null,
+    expiresAt: null,
+  }),
+};
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
+
+/** A seeded shuffle of the subject indices: each subject is drawn at most once per run. */
+function shuffledSubjects(): Int32Array {
+  const random = rng(15);
+  const all = new Int32Array(MEMORY_SUBJECTS);
+  for (let i = 0; i < all.length; i++) all[i] = i;
+  for (let i = all.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const x = all[i]!;
+    all[i] = all[j]!;
+    all[j] = x;
+  }
+  return all;
+}
+
+const thousands = (n: number) =>
+  n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1_000 ? `${n / 1_000}k` : String(n);
+/** The dataset's scale, for the metric names. */
+const SCALE = `${thousands(MEMORY_SUBJECTS)} subjects × ${MEMORIES_PER_SUBJECT.toLocaleString('en')} memories (${thousands(MEMORY_SUBJECTS * MEMORIES_PER_SUBJECT)} rows)`;
+
+interface ExplainPlan {
+  'Execution Time': number;
+  'Planning Time': number;
+  Plan: { 'Shared Hit Blocks': number; 'Shared Read Blocks': number };
+}
+
+async function onPostgres(url: string): Promise<Metric[]> {
+  const info = await ensureMemoryDataset(url);
+  const when = info.generatedNow ? 'in this run' : `kept from ${info.generatedAt}`;
+  const s = info.seconds;
+  process.stderr.write(
+    `memory-pg: dataset ${MEMORY_SCHEMA}, ${SCALE} (${when}): generated in ${s.total.toFixed(1)} s ` +
+      `(template through the book ${s.template.toFixed(1)} s, insert … select ${s.replicate.toFixed(1)} s, ` +
+      `indexes ${s.indexes.toFixed(1)} s, vacuum analyze ${s.vacuumAnalyze.toFixed(1)} s); ` +
+      `completeness check ${info.checkSeconds.toFixed(1)} s\n`,
+  );
+
+  const db = await createCandorDatabase({ url, schema: MEMORY_SCHEMA, poolSize: 4 });
+  try {
+    const store = createPostgresMemoryStore(db);
+    // The same store, its reads counted and timed (one clock read either side of each).
+    const reads = { calls: 0, ms: 0 };
+    const timed: MemoryStore = {
+      ...store,
+      async read(subject) {
+        const t = performance.now();
+        try {
+          return await store.read(subject);
+        } finally {
+          reads.calls++;
+          reads.ms += performance.now() - t;
+        }
+      },
+    };
+    const book = createMemoryBook({
+      consent: allow,
+      store: timed,
+      clock: { now: () => MEMORY_NOW },
+      cacheSubjects: 0,
+    });
+    const order = shuffledSubjects();
+    let drawn = 0;
+    const draw = () => {
+      if (drawn === order.length) throw new Error('memory-pg bench: every subject was drawn');
+      return memorySubjectId(order[drawn++]!);
+    };
+
+    let expected = -1;
+    const recall = async (subject: string) => {
+      const before = { ...reads };
+      const t = performance.now();
+      const result = await book.recall(subject, { purpose: PURPOSE, accessor });
+      const ms = performance.now() - t;
+      // Every subject holds the same memories: the same number must come back.
+      if (expected === -1) expected = result.memories.length;
+      if (result.memories.length !== expected || expected === 0)
+        throw new Error(
+          `memory-pg bench: ${subject} recalled ${result.memories.length} memories, expected ${expected}`,
+        );
+      return { ms, reads: reads.calls - before.calls, readMs: reads.ms - before.ms };
+    };
+
+    for (let i = 0; i < WARM; i++) await recall(draw());
+    const cold: number[] = [];
+    const coldReadMs: number[] = [];
+    const again: number[] = [];
+    let readsPerRecall = 0;
+    for (let i = 0; i < COLD; i++) {
+      const subject = draw();
+      const first = await recall(subject);
+      cold.push(first.ms);
+      coldReadMs.push(first.readMs / first.reads);
+      readsPerRecall = first.reads;
+      // The same subject at once again: its pages are now in PostgreSQL's shared buffers.
+      again.push((await recall(subject)).ms);
+    }
+
+    // PostgreSQL's own account of the store's read, for fresh subjects.
+    const executions: number[] = [];
+    const pagesRead: number[] = [];
+    const pagesHit: number[] = [];
+    const sql = `explain (analyze, buffers, format json)
+      select entry from ${db.table('memory_entries')} where subject = $1 order by seq`;
+    for (let i = 0; i < EXPLAINED; i++) {
+      const [row] = await db.driver.query<{ 'QUERY PLAN': ExplainPlan[] | string }>(sql, [draw()]);
+      const raw = row!['QUERY PLAN'];
+      const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as ExplainPlan[];
+      executions.push(plan[0]!['Execution Time'] + plan[0]!['Planning Time']);
+      pagesRead.push(plan[0]!.Plan['Shared Read Blocks']);
+      pagesHit.push(plan[0]!.Plan['Shared Hit Blocks']);
+    }
+    const [sizes] = await db.driver.query<{
+      rows: string;
+      table_bytes: string;
+      index_bytes: string;
+      shared_buffers: string;
+    }>(
+      `select (select count(*) from ${db.table('memory_entries')}) as rows,
+              pg_table_size($1::regclass) as table_bytes,
+              pg_indexes_size($1::regclass) as index_bytes,
+              current_setting('shared_buffers') as shared_buffers`,
+      [db.table('memory_entries')],
+    );
+    const c = sorted(cold);
+    const a = sorted(again);
+    const r = sorted(coldReadMs);
+    const e = sorted(executions);
+    process.stderr.write(
+      `memory-pg: ${COLD} cold recalls of ${expected} memories each (of ${MEMORIES_PER_SUBJECT}): ` +
+        `p50 ${percentile(c, 50).toFixed(2)} ms, p99 ${percentile(c, 99).toFixed(2)} ms, ` +
+        `max ${c[c.length - 1]!.toFixed(2)} ms; ${readsPerRecall} store reads per recall\n`,
+    );
+    const name = (what: string) => `PostgreSQL, ${SCALE}: ${what}`;
+    return [
+      {
+        name: name(`dataset generation (${when})`),
+        value: s.total,
+        unit: 's',
+      },
+      { name: name('rows in candor_memory_entries'), value: Number(sizes!.rows), unit: 'rows' },
+      {
+        name: name('table size (heap + TOAST)'),
+        value: Number(sizes!.table_bytes) / 1024 ** 3,
+        unit: 'GB',
+      },
+      { name: name('index size'), value: Number(sizes!.index_bytes) / 1024 ** 3, unit: 'GB' },
+      {
+        name: name(`cold recall (${COLD} subjects, cacheSubjects: 0), p50`),
+        value: percentile(c, 50),
+        unit: 'ms',
+      },
+      {
+        name: name(`cold recall (${COLD} subjects, cacheSubjects: 0), p99`),
+        value: percentile(c, 99),
+        unit: 'ms',
+        target: { atMost: 5 },
+      },
+      { name: name('memories returned per recall'), value: expected, unit: 'memories' },
+      {
+        name: name('store reads per recall (cacheSubjects: 0)'),
+        value: readsPerRecall,
+        unit: 'reads',
+      },
+      {
+        name: name('one store.read of 1,000 rows in a cold recall, p50'),
+        value: percentile(r, 50),
+        unit: 'ms',
+      },
+      {
+        name: name('one store.read of 1,000 rows in a cold recall, p99'),
+        value: percentile(r, 99),
+        unit: 'ms',
+      },
+      {
+        name: name('the same subject recalled again (pages in shared buffers), p50'),
+        value: percentile(a, 50),
+        unit: 'ms',
+      },
+      {
+        name: name('the same subject recalled again, p99'),
+        value: percentile(a, 99),
+        unit: 'ms',
+      },
+      {
+        name: name(`server time of the read (EXPLAIN ANALYZE, ${EXPLAINED} fresh subjects), p50`),
+        value: percentile(e, 50),
+        unit: 'ms',
+      },
+      {
+        name: name(`pages read from outside shared_buffers (${sizes!.shared_buffers}), p50`),
+        value: percentile(sorted(pagesRead), 50),
+        unit: 'pages',
+      },
+      {
+        name: name('pages found in shared_buffers, p50'),
+        value: percentile(sorted(pagesHit), 50),
+        unit: 'pages',
+      },
+    ];
+  } finally {
+    await db.close();
+  }
+}
+
+/** Recall of 1,000 memories per subject from PostgreSQL, cold (needs DATABASE_URL). */
+export const memoryPgSuites: Suite[] = [
+  {
+    kind: 'metrics',
+    name: 'memory: PostgreSQL recall of 1,000 memories per subject, cold',
+    async measure() {
+      const url = process.env.DATABASE_URL;
+      if (url) return onPostgres(url);
+      process.stderr.write(
+        'memory: DATABASE_URL is not set: PostgreSQL recall skipped (source .ci/postgres.sh to start one)\n',
+      );
+      return [];
+    },
+  },
+];
