@@ -8,10 +8,15 @@ import {
   type Fact,
   isWithin,
   type SuppressionSource,
-  type SuppressionVerdict,
 } from '@candor/core';
 import type { BriefPage, Explainer } from '@candor/explain';
-import { createMemoryBook, type Memory, type MemoryBook, type MemoryStore } from '@candor/memory';
+import {
+  createMemoryBook,
+  holdWhileComplaintOpen,
+  type Memory,
+  type MemoryBook,
+  type MemoryStore,
+} from '@candor/memory';
 import type { FactProvider } from '@candor/rules';
 
 /**
@@ -102,15 +107,11 @@ export function createDemoMemory(options: {
     clock,
     ...(accessLog ? { accessLog } : {}),
   });
-  // Customers with an open complaint, refreshed before the engine checks them (prepare).
-  const complaining = new Map<string, boolean>();
+  // Offers wait while a complaint is open (@candor/memory's hold, checked again by the engine's
+  // prepare before each evaluation, and here after each change).
+  let hold: SuppressionSource | null = null;
   const refresh = async (subject: string) => {
-    const { memories } = await book.recall(subject, { purpose: SUPPORT_PURPOSE, accessor: guard });
-    const open = memories.some(
-      (m) => m.content.kind === 'complaint' && m.content.status === 'open',
-    );
-    complaining.set(subject, open);
-    return open;
+    await hold?.prepare?.([subject]);
   };
   const mine = async (subject: string, memoryId: string) =>
     (await book.list(subject)).active.find((m) => m.id === memoryId);
@@ -177,28 +178,14 @@ export function createDemoMemory(options: {
       },
     },
     suppressions(inner) {
-      return {
-        async prepare(subjects) {
-          await Promise.all([inner.prepare?.(subjects), ...subjects.map(refresh)]);
-        },
-        check(query): SuppressionVerdict {
-          const verdict = inner.check(query);
-          if (verdict.suppressed || query.critical) return verdict;
-          if (!query.topic.startsWith('offers') || complaining.get(query.subject) !== true)
-            return verdict;
-          return {
-            suppressed: true,
-            reason: {
-              code: 'open_complaint',
-              scope: 'all',
-              target: 'offers',
-              since: query.at,
-              until: null,
-              detail: 'a complaint is open, so offers wait until it is resolved',
-            },
-          };
-        },
-      };
+      hold = holdWhileComplaintOpen(book, {
+        topics: ['offers'],
+        purpose: SUPPORT_PURPOSE,
+        accessor: guard,
+        detail: 'a complaint is open, so offers wait until it is resolved',
+        inner,
+      });
+      return hold;
     },
     async sayWhy(subject, item, reason) {
       const at = clock.now();

@@ -8,6 +8,8 @@ export type {
   StaffBrief,
 } from './book';
 export { createMemoryBook } from './book';
+export type { ComplaintHoldOptions } from './complaint-hold';
+export { holdWhileComplaintOpen } from './complaint-hold';
 export type { MemoryErrorCode } from './errors';
 export type { SubjectMemories } from './fold';
 export { foldMemories, topicOf } from './fold';

@@ -1,0 +1,109 @@
+import { type ConsentGate, createVirtualClock, type SuppressionSource } from '@candor/core';
+import { describe, expect, it } from 'vitest';
+import { createMemoryBook, holdWhileComplaintOpen, type MemoryInput } from './index';
+
+const T0 = Date.parse('2026-11-02T09:00:00Z');
+const allowAll: ConsentGate = {
+  decide: (q) => ({
+    allowed: true,
+    purpose: q.purpose,
+    status: 'granted',
+    basis: 'contract',
+    reasons: [],
+    recordIds: [],
+    noticeVersion: null,
+    expiresAt: null,
+  }),
+};
+const complaint: MemoryInput = {
+  subject: 'cus_ana',
+  content: { kind: 'complaint', summary: 'Her card was blocked in error', status: 'open' },
+  category: 'user.support.complaints',
+  provenance: { source: 'support', kind: 'stated', observedAt: T0, party: 'first' },
+  purposes: ['service.support'],
+};
+const accessor = { kind: 'feature', id: 'offers-hold' } as const;
+const query = (subject: string, topic: string, critical = false) =>
+  ({ subject, ruleId: 'r', topic, channel: 'email', at: T0, critical }) as const;
+
+function setup(inner?: SuppressionSource) {
+  const book = createMemoryBook({ consent: allowAll, clock: createVirtualClock(T0) });
+  const hold = holdWhileComplaintOpen(book, {
+    topics: ['offers'],
+    purpose: 'service.support',
+    accessor,
+    ...(inner ? { inner } : {}),
+  });
+  return { book, hold };
+}
+
+describe('holding offers back while a complaint is open', () => {
+  it('holds offers with the reason while it is open, and lets them through once resolved', async () => {
+    const { book, hold } = setup();
+    const m = await book.remember(complaint);
+    await hold.prepare(['cus_ana', 'cus_ben']);
+    expect(hold.check(query('cus_ana', 'offers.partner'))).toMatchObject({
+      suppressed: true,
+      reason: { code: 'open_complaint', detail: expect.stringContaining('complaint is open') },
+    });
+    expect(hold.check(query('cus_ben', 'offers.partner')).suppressed).toBe(false);
+    // Service messages and critical alerts are not offers: they still reach her.
+    expect(hold.check(query('cus_ana', 'billing.card_expiry')).suppressed).toBe(false);
+    expect(hold.check(query('cus_ana', 'offers.partner', true)).suppressed).toBe(false);
+    await book.resolve('cus_ana', m.id, { resolution: 'unblocked, with an apology' });
+    await hold.prepare(['cus_ana']);
+    expect(hold.check(query('cus_ana', 'offers.partner')).suppressed).toBe(false);
+  });
+
+  it('holds offers back for a customer it has not checked (fails closed), and evicts the oldest', async () => {
+    const book = createMemoryBook({ consent: allowAll, clock: createVirtualClock(T0) });
+    const hold = holdWhileComplaintOpen(book, {
+      topics: ['offers'],
+      purpose: 'service.support',
+      accessor,
+      maxSubjects: 1,
+    });
+    expect(hold.check(query('cus_ana', 'offers.partner')).reason?.code).toBe('not_loaded');
+    await hold.prepare(['cus_ana']);
+    expect(hold.check(query('cus_ana', 'offers.partner')).suppressed).toBe(false);
+    await hold.prepare(['cus_ben']);
+    expect(hold.check(query('cus_ana', 'offers.partner')).reason?.code).toBe('not_loaded');
+  });
+
+  it('puts the inner source first, prepares it too, and rejects bad options naming them', async () => {
+    const prepared: string[] = [];
+    const muted: SuppressionSource = {
+      prepare: async (subjects) => {
+        prepared.push(...subjects);
+      },
+      check: (q) =>
+        q.topic === 'offers.partner'
+          ? {
+              suppressed: true,
+              reason: {
+                code: 'not_interested',
+                scope: 'topic',
+                target: 'offers.partner',
+                since: 0,
+                until: null,
+                detail: 'You chose "not interested"',
+              },
+            }
+          : { suppressed: false, reason: null },
+    };
+    const { book, hold } = setup(muted);
+    await book.remember(complaint);
+    await hold.prepare(['cus_ana']);
+    expect(prepared).toEqual(['cus_ana']);
+    expect(hold.check(query('cus_ana', 'offers.partner')).reason?.code).toBe('not_interested');
+    expect(hold.check(query('cus_ana', 'offers.travel')).reason?.code).toBe('open_complaint');
+    expect(() =>
+      holdWhileComplaintOpen(book, { topics: [], purpose: 'service.support', accessor }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'memory/invalid_input',
+        details: expect.objectContaining({ path: 'options.topics' }),
+      }),
+    );
+  });
+});
