@@ -276,7 +276,7 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
   const recall = async (
     subject: SubjectId,
     o: RecallOptions,
-  ): Promise<RecallResult & { chosen: readonly Memory[] }> => {
+  ): Promise<RecallResult & { chosen: readonly Memory[]; state: SubjectMemories }> => {
     const at = checkRecall(subject, o, clock);
     const selection = await cache.select(subject, o.purpose, at);
     // Consent for each data category the chosen memories hold: nothing it denies is returned.
@@ -293,8 +293,10 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
     const withheld = [...selection.withheld].map(([why, count]) => ({ why, count }));
     const refused = selection.chosen.length - chosen.length;
     if (refused > 0) withheld.push({ why: 'consent', count: refused });
-    const state = await stateOf(subject);
+    // The contradictions of the same read: one store read per recall, even with no cache.
+    const { state } = selection;
     return {
+      state,
       chosen,
       memories: chosen,
       facts,
@@ -435,7 +437,7 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
       };
     },
     async recall(subject, o) {
-      const { chosen: _, ...result } = await recall(subject, o);
+      const { chosen: _, state: __, ...result } = await recall(subject, o);
       return result;
     },
     async brief(subject, o) {
@@ -444,7 +446,7 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
       const items = result.chosen.map((m) => [m, itemOf(m)] as const);
       const pick = (test: (m: Memory) => boolean) =>
         items.filter(([m]) => test(m)).map(([, i]) => i);
-      const state = await stateOf(subject);
+      const { state } = result;
       const allowedIds = new Set(result.chosen.map((m) => m.id));
       return {
         subject,

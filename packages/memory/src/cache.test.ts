@@ -44,6 +44,19 @@ describe('a memory book’s cache', () => {
     expect(await ask()).toEqual([]);
   });
 
+  it('reads the store once per recall and per brief, even keeping nothing', async () => {
+    const inner = createInMemoryStore();
+    let reads = 0;
+    const store = { ...inner, read: (subject: string) => (reads++, inner.read(subject)) };
+    const book = createMemoryBook({ consent: allow, store, cacheSubjects: 0 });
+    await book.remember(input(1));
+    reads = 0;
+    await book.recall('cus_1', { purpose: 'service.proactive_support', accessor });
+    expect(reads).toBe(1);
+    await book.brief('cus_1', { purpose: 'service.proactive_support', accessor });
+    expect(reads).toBe(2);
+  });
+
   it('answers exactly as a book that keeps nothing, whatever the writes and the time (property)', async () => {
     const step = fc.record({
       op: fc.constantFrom('remember', 'inferred', 'correct', 'resolve', 'erase'),

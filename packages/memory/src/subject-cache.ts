@@ -16,6 +16,8 @@ import type { MemoryStore } from './store';
  * memories with their facts and distinct categories, and the counts of what was left out.
  */
 export interface Selection {
+  /** The subject's folded memories the selection was made from (the same read). */
+  readonly state: SubjectMemories;
   readonly chosen: readonly Memory[];
   readonly facts: readonly Fact[];
   readonly categories: readonly DataCategoryId[];
@@ -109,6 +111,7 @@ export function createSubjectCache(
       const counts = new Map<WithheldWhy, number>();
       for (const w of withheld) counts.set(w.why, (counts.get(w.why) ?? 0) + 1);
       const selection: Selection = {
+        state: entry.state,
         chosen,
         facts: chosen.map((m) => factOf(entry, m)),
         categories: [...new Set(chosen.map((m) => m.category))],
