@@ -9,7 +9,7 @@ it('runs the README examples as a user would', async () => {
     'You got this email partly because your card’s expiry date is June 30, 2026, before July 1, 2026.',
     'The number of your orders in the last 90 days is 5, more than 2.',
     'You would not have got this email if your card’s expiry date had been on or after July 1, 2026.',
-    'Ein Grund für diese E-Mail zum Thema Kartenablauf: Das Ablaufdatum Ihrer Karte ist der 30. Juni 2026, also vor dem 1. Juli 2026.',
+    'Ein Grund für diese E-Mail zum Thema „Kartenablauf“: Das Ablaufdatum Ihrer Karte ist der 30. Juni 2026, also vor dem 1. Juli 2026.',
     'fact: consent_not_allowed, reason: evidence_withheld',
     'false',
   ]);
