@@ -47,7 +47,13 @@ describe('a memory book’s cache', () => {
   it('reads the store once per recall and per brief, even keeping nothing', async () => {
     const inner = createInMemoryStore();
     let reads = 0;
-    const store = { ...inner, read: (subject: string) => (reads++, inner.read(subject)) };
+    const store = {
+      ...inner,
+      read(subject: string) {
+        reads++;
+        return inner.read(subject);
+      },
+    };
     const book = createMemoryBook({ consent: allow, store, cacheSubjects: 0 });
     await book.remember(input(1));
     reads = 0;
