@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import type { ConsentGate } from '@candor/core';
 import { createMemoryBook, type MemoryInput } from '@candor/memory';
 import { createCandorDatabase } from '@candor/postgres';
 import { createPostgresMemoryStore } from '@candor/postgres/memory';
-import pg from 'pg';
+import type pg from 'pg';
+import { allowAll as allow } from '../../test-utils/gates.ts';
+import { withClient } from './pg-client.ts';
 
 /**
  * The PostgreSQL memory benchmark's dataset (issue #15): {@link MEMORY_SUBJECTS} customers with
@@ -135,19 +136,6 @@ export function memoryInput(i: number, at: number): MemoryInput {
   }
 }
 
-const allow: ConsentGate = {
-  decide: (q) => ({
-    allowed: true,
-    purpose: q.purpose,
-    status: 'granted',
-    basis: 'consent',
-    reasons: [],
-    recordIds: [],
-    noticeVersion: null,
-    expiresAt: null,
-  }),
-};
-
 /** How the dataset was made: seconds per phase, and when. */
 export interface MemoryDatasetInfo {
   readonly generatedNow: boolean;
@@ -168,16 +156,6 @@ export interface MemoryDatasetInfo {
 const q = (name: string) => `"${MEMORY_SCHEMA}"."${name}"`;
 const ENTRIES = q('candor_memory_entries');
 const log = (line: string) => process.stderr.write(`memory-pg: ${line}\n`);
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The kept dataset's marker, if it is complete and of this version; else `null`. */
 async function findComplete(

@@ -10,8 +10,9 @@ import {
   sha256Hex,
 } from '@candor/consent';
 import { createCandorDatabase } from '@candor/postgres';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { withClient } from './pg-client.ts';
 
 /**
  * The scale benchmark's dataset (issue #20): 1M subjects, 3M sealed ledger entries, kept between
@@ -205,16 +206,6 @@ export interface DatasetInfo {
 }
 
 const q = (name: string) => `"${SCALE_SCHEMA}"."${name}"`;
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The kept dataset's marker, if it is complete and of this version; else `null`. */
 async function findComplete(

@@ -1,21 +1,10 @@
-import { type ConsentGate, createMemoryAccessLog } from '@candor/core';
+import { createMemoryAccessLog } from '@candor/core';
 import { createMemoryBook, type MemoryBook, type MemoryInput } from '@candor/memory';
+import { allowAll as allow } from '../../../test-utils/gates.ts';
 import type { Metric, Suite } from '../harness.ts';
 
 const MEMORIES = 1_000;
 const T0 = Date.parse('2026-05-01T00:00:00Z');
-const allow: ConsentGate = {
-  decide: (q) => ({
-    allowed: true,
-    purpose: q.purpose,
-    status: 'granted',
-    basis: 'consent',
-    reasons: [],
-    recordIds: [],
-    noticeVersion: null,
-    expiresAt: null,
-  }),
-};
 const accessor = { kind: 'rule', id: 'storm-warning', version: 1 } as const;
 
 /** 1,000 memories of one customer, two thirds of them for the purpose recalled. */

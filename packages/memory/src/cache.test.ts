@@ -1,21 +1,10 @@
-import { type ConsentGate, createVirtualClock, duration } from '@candor/core';
+import { createVirtualClock, duration } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { allowAll as allow } from '../../../test-utils/gates.ts';
 import { createInMemoryStore, createMemoryBook, type MemoryInput } from './index';
 
 const T0 = Date.parse('2026-05-03T10:00:00Z');
-const allow: ConsentGate = {
-  decide: (q) => ({
-    allowed: true,
-    purpose: q.purpose,
-    status: 'granted',
-    basis: 'consent',
-    reasons: [],
-    recordIds: [],
-    noticeVersion: null,
-    expiresAt: null,
-  }),
-};
 const accessor = { kind: 'feature', id: 'test' } as const;
 const input = (i: number, over: Partial<MemoryInput> = {}): MemoryInput => ({
   subject: 'cus_1',

@@ -1,20 +1,9 @@
-import { type ConsentGate, createVirtualClock, type SuppressionSource } from '@candor/core';
+import { createVirtualClock, type SuppressionSource } from '@candor/core';
 import { describe, expect, it } from 'vitest';
+import { allowAll } from '../../../test-utils/gates.ts';
 import { createMemoryBook, holdWhileComplaintOpen, type MemoryInput } from './index';
 
 const T0 = Date.parse('2026-11-02T09:00:00Z');
-const allowAll: ConsentGate = {
-  decide: (q) => ({
-    allowed: true,
-    purpose: q.purpose,
-    status: 'granted',
-    basis: 'contract',
-    reasons: [],
-    recordIds: [],
-    noticeVersion: null,
-    expiresAt: null,
-  }),
-};
 const complaint: MemoryInput = {
   subject: 'cus_ana',
   content: { kind: 'complaint', summary: 'Her card was blocked in error', status: 'open' },

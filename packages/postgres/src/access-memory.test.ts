@@ -1,12 +1,12 @@
 import {
   type AccessRecord,
-  type ConsentGate,
   createVirtualClock,
   DEFAULT_ACCESS_RETENTION_MS,
   duration,
 } from '@candor/core';
 import { createMemoryBook } from '@candor/memory';
 import { describe, expect, it } from 'vitest';
+import { allowAll } from '../../../test-utils/gates.ts';
 import { createPostgresAccessLog } from './access';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 import { createPostgresMemoryStore } from './memory';
@@ -24,18 +24,6 @@ const record = (i: number, over: Partial<AccessRecord> = {}): AccessRecord => ({
   heldBackBecause: 'quiet_hours',
   ...over,
 });
-const allowAll: ConsentGate = {
-  decide: (q) => ({
-    allowed: true,
-    purpose: q.purpose,
-    status: 'granted',
-    basis: 'consent',
-    reasons: [],
-    recordIds: [],
-    noticeVersion: null,
-    expiresAt: null,
-  }),
-};
 
 describe.each(driverCases)('access log and memory store on $name', ({ kind, skip }) => {
   const database = useTestDatabases(kind);

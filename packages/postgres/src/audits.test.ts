@@ -1,22 +1,11 @@
-import type { ConsentGate, DecisionRecord } from '@candor/core';
+import type { DecisionRecord } from '@candor/core';
 import { createExplainer } from '@candor/explain';
 import { describe, expect, it } from 'vitest';
+import { allowAll as gate } from '../../../test-utils/gates.ts';
 import { createPostgresAuditStore } from './audits';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 
 const T0 = Date.UTC(2026, 11, 1, 9);
-const gate: ConsentGate = {
-  decide: (q) => ({
-    allowed: true,
-    purpose: q.purpose,
-    status: 'granted',
-    basis: 'consent',
-    reasons: [],
-    recordIds: [],
-    noticeVersion: null,
-    expiresAt: null,
-  }),
-};
 const decision = (id: string, subject = 'cus_1'): DecisionRecord => ({
   id,
   subject,
