@@ -189,4 +189,27 @@ describe('the quick check of a batch', () => {
       { numRuns: 400 },
     );
   });
+
+  it('remembers a shared frozen part only for the check it passed, never one with a getter or a hole', async () => {
+    const log = createMemoryAccessLog();
+    const empty = Object.freeze([]);
+    await log.append([record({ evidence: empty })]);
+    // Valid as evidence, but not as categories (which need at least one dotted id).
+    await expect(log.append([record({ dataCategories: empty })])).rejects.toThrow(/dataCategories/);
+    const odd = Object.freeze(['NOT A CATEGORY !!']);
+    await log.append([record({ evidence: odd })]);
+    await expect(log.append([record({ dataCategories: odd })])).rejects.toThrow(/dataCategories/);
+    let reads = 0;
+    const shifty = Object.freeze(
+      Object.defineProperty([] as string[], 0, {
+        get: () => (reads++ === 0 ? 'user.financial.card' : '$$$'),
+        enumerable: true,
+      }),
+    );
+    await log.append([record({ dataCategories: shifty })]);
+    await expect(log.append([record({ dataCategories: shifty })])).rejects.toThrow();
+    // biome-ignore lint/suspicious/noSparseArray: a hole is what this checks
+    const holey = Object.freeze(['user.financial.card', , 'user.financial.card']) as string[];
+    await expect(log.append([record({ dataCategories: holey })])).rejects.toThrow();
+  });
 });

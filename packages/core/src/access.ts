@@ -192,21 +192,41 @@ const text = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 
 const dotted = (v: unknown) => isDottedId(v);
 
 /**
- * Frozen parts already found valid: records Candor builds share their accessor and lists, so each
- * is checked once (a frozen object cannot change after its check).
+ * Frozen parts already found valid, one set per check: records Candor builds share their accessor
+ * and lists, so each is checked once. Only a frozen object whose every own property is a plain
+ * value (no getter, no hole) is remembered: it cannot change after its check.
  */
-const validParts = /* @__PURE__ */ new WeakSet<object>();
+const validAccessors = /* @__PURE__ */ new WeakSet<object>();
+const validCategories = /* @__PURE__ */ new WeakSet<object>();
+const validEvidence = /* @__PURE__ */ new WeakSet<object>();
 
-function checked(value: unknown, check: (value: unknown) => boolean): boolean {
+function checked(
+  value: unknown,
+  check: (value: unknown) => boolean,
+  valid: WeakSet<object>,
+): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  if (validParts.has(value)) return true;
+  if (valid.has(value)) return true;
   if (!check(value)) return false;
-  if (Object.isFrozen(value)) validParts.add(value);
+  if (Object.isFrozen(value) && plainValues(value)) valid.add(value);
   return true;
 }
 
-const categoriesLookValid = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(dotted);
-const evidenceLooksValid = (v: unknown) => Array.isArray(v) && v.every((e) => text(e, 200));
+/** Whether every own property of `value` is a data property, and an array has no holes. */
+function plainValues(value: object): boolean {
+  const descriptors = Object.getOwnPropertyDescriptors(value);
+  for (const key in descriptors)
+    if (!('value' in (descriptors[key] as PropertyDescriptor))) return false;
+  return !Array.isArray(value) || Object.keys(value).length === value.length;
+}
+
+/** Every index of `v` (holes included, which read as undefined) passes `test`. */
+function each(v: readonly unknown[], test: (item: unknown) => boolean): boolean {
+  for (let i = 0; i < v.length; i++) if (!test(v[i])) return false;
+  return true;
+}
+const categoriesLookValid = (v: unknown) => Array.isArray(v) && v.length > 0 && each(v, dotted);
+const evidenceLooksValid = (v: unknown) => Array.isArray(v) && each(v, (e) => text(e, 200));
 
 function accessorLooksValid(value: unknown): boolean {
   const a = value as Record<string, unknown>;
@@ -240,7 +260,7 @@ function looksValid(value: unknown): boolean {
     return false;
   const r = value as Record<string, unknown>;
   for (const key in r) if (!KEYS.has(key) || r[key] === undefined) return false;
-  if (!checked(r.accessor, accessorLooksValid)) return false;
+  if (!checked(r.accessor, accessorLooksValid, validAccessors)) return false;
   const categories = r.dataCategories;
   const evidence = r.evidence;
   return (
@@ -251,8 +271,8 @@ function looksValid(value: unknown): boolean {
     Number.isInteger(r.at) &&
     (r.at as number) >= 0 &&
     dotted(r.purpose) &&
-    checked(categories, categoriesLookValid) &&
-    checked(evidence, evidenceLooksValid) &&
+    checked(categories, categoriesLookValid, validCategories) &&
+    checked(evidence, evidenceLooksValid, validEvidence) &&
     OUTCOMES.has(r.outcome as string) &&
     (r.heldBackBecause === undefined || text(r.heldBackBecause, 100)) &&
     (r.decisionId === undefined || text(r.decisionId, 200))

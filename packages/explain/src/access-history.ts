@@ -76,6 +76,8 @@ export interface AccessHistoryOptions {
 }
 
 const SIX_HOURS = 6 * 3_600_000;
+/** 10000-01-01T00:00:00Z: from here `toISOString()` starts with `+010000`. */
+const MAX_ISO_DAY = 253_402_300_800_000;
 
 /** The zone's offset from UTC at `at`, in ms, from one formatting (`format`: numeric, h23). */
 function offsetAt(format: Intl.DateTimeFormat, at: number): number {
@@ -111,7 +113,9 @@ export function dayKeys(dayKey: Intl.DateTimeFormat): (at: number) => string {
       offset = start === offsetAt(parts, (span + 1) * SIX_HOURS - 1) ? start : null;
       offsets.set(span, offset);
     }
-    if (offset === null || !Number.isFinite(offset)) return dayKey.format(at);
+    // Offsets that change within six hours, and years past 9999 (ISO strings grow a sign), ask Intl.
+    if (offset === null || !Number.isFinite(offset) || at + offset >= MAX_ISO_DAY)
+      return dayKey.format(at);
     return new Date(at + offset).toISOString().slice(0, 10);
   };
 }

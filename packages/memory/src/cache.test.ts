@@ -52,6 +52,31 @@ describe('a memory book’s cache', () => {
     expect(reads).toBe(2);
   });
 
+  it('never keeps a read that a write overtook, even with two reads of the customer in flight', async () => {
+    const inner = createInMemoryStore();
+    const gates: Array<() => void> = [];
+    let slow = false;
+    const store = {
+      ...inner,
+      async read(subject: string) {
+        const entries = await inner.read(subject);
+        if (slow) await new Promise<void>((resolve) => gates.push(resolve));
+        return entries;
+      },
+    };
+    const book = createMemoryBook({ consent: allow, store });
+    const ask = () => book.recall('cus_1', { purpose: 'service.proactive_support', accessor });
+    slow = true;
+    const first = ask();
+    const second = ask();
+    await new Promise((r) => setTimeout(r, 0));
+    slow = false;
+    await book.remember(input(1)); // written while both reads are in flight
+    for (const open of gates.splice(0)) open();
+    await Promise.all([first, second]);
+    expect((await ask()).facts.map((f) => f.value)).toEqual(['reason 1']);
+  });
+
   it('answers exactly as a book that keeps nothing, whatever the writes and the time (property)', async () => {
     const step = fc.record({
       op: fc.constantFrom('remember', 'inferred', 'correct', 'resolve', 'erase'),

@@ -1,4 +1,4 @@
-import { createVirtualClock, type SuppressionSource } from '@candor/core';
+import { type ConsentGate, createVirtualClock, type SuppressionSource } from '@candor/core';
 import { describe, expect, it } from 'vitest';
 import { allowAll } from '../../../test-utils/gates.ts';
 import { createMemoryBook, holdWhileComplaintOpen, type MemoryInput } from './index';
@@ -94,5 +94,20 @@ describe('holding offers back while a complaint is open', () => {
         details: expect.objectContaining({ path: 'options.topics' }),
       }),
     );
+  });
+
+  it('holds offers back when consent keeps the complaints from the recall', async () => {
+    const refusing: ConsentGate = {
+      decide: (q) => ({ ...allowAll.decide(q), allowed: false, status: 'not_asked' }),
+    };
+    const book = createMemoryBook({ consent: refusing, clock: createVirtualClock(T0) });
+    await book.remember(complaint);
+    const hold = holdWhileComplaintOpen(book, {
+      topics: ['offers'],
+      purpose: 'service.support',
+      accessor,
+    });
+    await hold.prepare(['cus_ana']);
+    expect(hold.check(query('cus_ana', 'offers.partner')).reason?.code).toBe('not_loaded');
   });
 });

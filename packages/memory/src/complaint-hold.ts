@@ -35,9 +35,11 @@ const DETAIL = 'a complaint is open, so offers wait until it is resolved';
 /**
  * A {@link SuppressionSource} that holds the given topics back while the customer has an open
  * complaint: being pitched an offer in the middle of a complaint spends trust. `prepare` recalls
- * each customer's complaints (one recall each, on their access record); a customer not prepared
- * is held back too (`not_loaded`), so nothing is sent on a guess. Critical messages and topics
- * outside `topics` pass to `inner` unchanged.
+ * each customer's complaints (one recall each, on their access record); a customer not prepared,
+ * whose recall failed, or for whom consent kept memories back, is held back too (`not_loaded`),
+ * so nothing is sent on a guess. What `prepare` found holds until the next `prepare` (the rules
+ * engine's `process()` prepares before each evaluation). Critical messages and topics outside
+ * `topics` pass to `inner` unchanged.
  *
  * @example
  * const suppressions = holdWhileComplaintOpen(book, {
@@ -77,11 +79,14 @@ export function holdWhileComplaintOpen(
       await Promise.all([
         inner?.prepare?.(subjects),
         ...subjects.map(async (subject) => {
-          const { memories } = await book.recall(subject, { purpose, accessor });
+          open.delete(subject);
+          const { memories, withheld } = await book.recall(subject, { purpose, accessor });
           const complaint = memories.some(
             (m) => m.content.kind === 'complaint' && m.content.status === 'open',
           );
-          open.delete(subject);
+          // Consent kept some memories back: an open complaint may be among them, so this
+          // customer stays unchecked (held back) rather than "no complaint".
+          if (!complaint && withheld.some((w) => w.why === 'consent')) return;
           open.set(subject, complaint);
           if (open.size > max) open.delete(open.keys().next().value as SubjectId);
         }),

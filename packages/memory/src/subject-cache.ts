@@ -53,14 +53,22 @@ export function createSubjectCache(
   maxSubjects: number,
 ): SubjectCache {
   const held = new Map<SubjectId, Held>();
-  // Subjects changed while being read: their read may be older than the change.
-  const changedDuringRead = new Set<SubjectId>();
-  const reading = new Set<SubjectId>();
+  // Subjects being read, with how many reads and the changes heard since the first began: a read
+  // is held only if no change was heard while it ran (another read finishing does not clear it).
+  const reading = new Map<SubjectId, { readers: number; changes: number }>();
+  let staleNotices = 0;
+  const changed = (subject: SubjectId) => {
+    held.delete(subject);
+    const r = reading.get(subject);
+    if (r !== undefined) r.changes++;
+  };
   const stop = store.feed?.subscribe((notice) => {
-    if (notice.type === 'change' && notice.change.stream === 'memory' && notice.change.subject) {
-      held.delete(notice.change.subject);
-      if (reading.has(notice.change.subject)) changedDuringRead.add(notice.change.subject);
-    } else if (notice.type === 'stale') held.clear();
+    if (notice.type === 'change' && notice.change.stream === 'memory' && notice.change.subject)
+      changed(notice.change.subject);
+    else if (notice.type === 'stale') {
+      held.clear();
+      staleNotices++;
+    }
   });
 
   const load = async (subject: SubjectId): Promise<Held> => {
@@ -70,17 +78,25 @@ export function createSubjectCache(
       held.set(subject, hit);
       return hit;
     }
-    reading.add(subject);
-    changedDuringRead.delete(subject);
+    let r = reading.get(subject);
+    if (r === undefined) {
+      r = { readers: 0, changes: 0 };
+      reading.set(subject, r);
+    }
+    r.readers++;
+    const changesBefore = r.changes;
+    const staleBefore = staleNotices;
     let state: SubjectMemories;
+    let unchanged: boolean;
     try {
       state = foldMemories(await store.read(subject));
     } finally {
-      reading.delete(subject);
+      unchanged = r.changes === changesBefore && staleNotices === staleBefore;
+      if (--r.readers === 0) reading.delete(subject);
     }
     const entry: Held = { state, facts: new Map(), selections: new Map() };
     // A store without a feed cannot tell us when another writer changes it: never hold.
-    if (store.feed !== undefined && !changedDuringRead.delete(subject)) {
+    if (store.feed !== undefined && unchanged) {
       held.set(subject, entry);
       for (const oldest of held.keys()) {
         if (held.size <= maxSubjects) break;
@@ -123,8 +139,7 @@ export function createSubjectCache(
       return selection;
     },
     forget(subject) {
-      held.delete(subject);
-      if (reading.has(subject)) changedDuringRead.add(subject);
+      changed(subject);
     },
     close() {
       stop?.();

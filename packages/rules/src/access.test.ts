@@ -65,7 +65,6 @@ describe('access records written by the rules engine', () => {
         evidence: ['card.daysLeft'],
         outcome: 'held_back',
         heldBackBecause: 'conditions_not_met',
-        decisionId: expect.any(String),
       },
     ]);
   });
@@ -185,6 +184,43 @@ describe('access records written by the rules engine', () => {
       ['sent', ['user.behavior.returns'], ['events.order.returned']],
       ['held_back', ['user.behavior.returns'], ['events.order.returned']],
     ]);
+  });
+
+  it('names each read by the category its fact carried, and keeps ids short whatever the ids', async () => {
+    const log = createMemoryAccessLog();
+    const errors: unknown[] = [];
+    const engine = createRuleEngine({
+      rules: [
+        {
+          ...cardExpiry,
+          id: 'any-x',
+          dataCategories: ['user.financial', 'user.travel'],
+          conditions: fact('x').exists(),
+        },
+      ],
+      consent: fakeConsent({ '*': ['service'] }),
+      clock,
+      accessLog: log,
+      onAccessLogError: (e) => errors.push(e),
+    });
+    const subject = `cus_${'a'.repeat(150)}`;
+    const withX = (id: string, category: string): RuleEvent => ({
+      id,
+      type: 'card.checked',
+      subject,
+      at: AT,
+      facts: factsOf({ x: 1 }, { x: category }),
+    });
+    await engine.process(withX(`evt_${'e'.repeat(120)}`, 'user.financial.card'));
+    await engine.process(withX('evt_2', 'user.travel.trip'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(errors).toEqual([]);
+    const records = await log.query({ subject });
+    expect(records.map((r) => r.dataCategories)).toEqual([
+      ['user.travel.trip'],
+      ['user.financial.card'],
+    ]);
+    for (const r of records) expect(r.id.length).toBeLessThanOrEqual(200);
   });
 
   it('never holds a decision up on a failing log: the error goes to the observer', async () => {

@@ -83,7 +83,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
           : (category: string) => redactOption.some((r) => isWithin(category, r)),
     criticalActions: new WeakMap<CompiledRule, Action>(),
     access: accessRecording(options, set, clock, (rule, subject, eventId) =>
-      rules.reservationId(rule, subject, eventId),
+      rules.accessId(rule, subject, eventId),
     ),
     evaluations: 0,
   };
@@ -96,7 +96,8 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     evaluate(event) {
       refuseUnlessAsync(core.access, 'evaluate');
       const run = evaluateEvent(core, event, false);
-      if (run.reads !== null) void recordReads(core.access, run.reads, run.outcomes);
+      if (run.reads !== null)
+        recordReads(core.access, run.reads, run.outcomes).catch(core.access?.onError);
       return run.outcomes;
     },
     plan: (event) => planFacts(core, event),
@@ -114,7 +115,8 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       requireNumber(now, 'now');
       refuseUnlessAsync(core.access, 'runDue');
       const run = runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false);
-      if (run.reads !== null) void recordReads(core.access, run.reads, run.outcomes);
+      if (run.reads !== null)
+        recordReads(core.access, run.reads, run.outcomes).catch(core.access?.onError);
       return run.outcomes;
     },
     async processDue(now = clock.now()) {

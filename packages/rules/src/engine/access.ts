@@ -24,7 +24,7 @@ export interface AccessRecording {
   readonly slotPaths: readonly (string | null)[];
   /** What each rule read, by the set of its slots that held values. */
   readonly readSets: WeakMap<CompiledRule, Map<number, ReadSet>>;
-  /** The record id of a rule's evaluation on an event: its reservation id. */
+  /** The record id of a rule's evaluation on an event (`acc_` and a hash of its reservation id). */
   readonly idOf: (rule: CompiledRule, subject: string, eventId: string) => string;
   /** The rule as an accessor, made once per rule. */
   readonly accessorOf: (rule: CompiledRule) => AccessRecord['accessor'];
@@ -77,9 +77,25 @@ export function accessRecording(
 interface ReadSet {
   readonly categories: readonly string[];
   readonly evidence: readonly string[];
+  /** The fact slots read and each one's category then: a path may carry another category later. */
+  readonly factSlots: readonly number[];
+  readonly factCategories: readonly string[];
 }
 
-const NOTHING: ReadSet = Object.freeze({ categories: [], evidence: [] });
+const NOTHING: ReadSet = Object.freeze({
+  categories: [],
+  evidence: [],
+  factSlots: [],
+  factCategories: [],
+});
+
+/** Whether `read` still names what `slots` hold: each fact slot's category is the same. */
+function stillMatches(read: ReadSet, slots: Slots): boolean {
+  const { factSlots, factCategories } = read;
+  for (let i = 0; i < factSlots.length; i++)
+    if (slots.sources[factSlots[i] as number]?.category !== factCategories[i]) return false;
+  return true;
+}
 
 /** The categories and paths `rule` read when the slots in `mask` (bit k: `rule.slots[k]`) held values. */
 function readSet(
@@ -90,6 +106,8 @@ function readSet(
 ): ReadSet {
   const categories: string[] = [];
   const evidence: string[] = [];
+  const factSlots: number[] = [];
+  const factCategories: string[] = [];
   for (let k = 0; k < rule.slots.length; k++) {
     if (k < 31 && (mask & (1 << k)) === 0) continue;
     const slot = rule.slots[k] as number;
@@ -102,11 +120,20 @@ function readSet(
     const read =
       fact !== undefined && path != null ? path : window && `events.${window.spec.event}`;
     if (category === undefined || read === undefined) continue;
+    if (fact !== undefined && path != null) {
+      factSlots.push(slot);
+      factCategories.push(category);
+    }
     if (!categories.includes(category)) categories.push(category);
     if (!evidence.includes(read)) evidence.push(read);
   }
   if (categories.length === 0) return NOTHING;
-  return { categories: Object.freeze(categories), evidence: Object.freeze(evidence) };
+  return {
+    categories: Object.freeze(categories),
+    evidence: Object.freeze(evidence),
+    factSlots,
+    factCategories,
+  };
 }
 
 /**
@@ -134,6 +161,10 @@ export function accessRecords(
       recording.readSets.set(rule, byMask);
     }
     let read = ruleSlots.length <= 31 ? byMask.get(mask) : undefined;
+    if (read !== undefined && !stillMatches(read, slots)) {
+      byMask.delete(mask);
+      read = undefined;
+    }
     if (read === undefined) {
       read = readSet(recording, rule, slots, ruleSlots.length <= 31 ? mask : -1);
       if (ruleSlots.length <= 31 && byMask.size < 64) byMask.set(mask, read);
@@ -164,7 +195,6 @@ export function accessRecords(
             evidence: read.evidence,
             outcome: 'held_back',
             heldBackBecause: outcome?.reason ?? 'conditions_not_met',
-            decisionId: id,
           },
     );
   }

@@ -86,10 +86,14 @@ export function createHolders(
   };
 }
 
-/** Lets the consent gate and the suppression source read these customers, if they need to. */
+/**
+ * Lets the consent gate, then the suppression source, read these customers, if they need to:
+ * consent first, because a suppression source may ask it (a memory recall does).
+ */
 async function prepare(core: EngineCore, subjects: readonly SubjectId[]): Promise<void> {
   if (subjects.length === 0) return;
-  await Promise.all([core.consent.prepare?.(subjects), core.suppressions?.prepare?.(subjects)]);
+  await core.consent.prepare?.(subjects);
+  await core.suppressions?.prepare?.(subjects);
 }
 
 /** @internal Reads pauses and schedules from the state store, then marks the view loaded. */

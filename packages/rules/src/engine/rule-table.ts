@@ -105,6 +105,11 @@ export class RuleTable {
     return `prop_${hashOn(this.#idHash[rule.order] as HashState, subject, eventId)}`;
   }
 
+  /** An access record's id: `acc_` and the same hash (bounded, whatever the ids' lengths). */
+  accessId(rule: CompiledRule, subject: string, eventId: string): string {
+    return `acc_${hashOn(this.#idHash[rule.order] as HashState, subject, eventId)}`;
+  }
+
   /** `rule`'s data categories, each once, in declaration order (to copy, not to change). */
   categories(rule: CompiledRule): readonly string[] {
     return this.#categories[rule.order] as readonly string[];
