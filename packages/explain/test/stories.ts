@@ -1,7 +1,7 @@
 import type { ConsentGate, ConsentVerdict, DecisionRecord, Fact } from '@candor/core';
 
 /**
- * The demo's five stories, as `@candor/rules` proposes them (reason codes, `{ fact, op,
+ * The demo's six stories, as `@candor/rules` proposes them (reason codes, `{ fact, op,
  * expected, actual }` params, a `{ fact }` right-hand side, a windowed count), with the fact
  * descriptions and labels the demo gives its explainer. Used by the no-machine-words test, the
  * readability check and the bench; dependency-free (types only) so the bench can import it.
@@ -114,6 +114,65 @@ export const stories: Readonly<Record<string, DecisionRecord>> = {
         55,
         'bookings',
         'stated',
+      ),
+    ],
+  ),
+  'trek-storm-warning': proposal(
+    'trek-storm-warning',
+    { type: 'notify', channel: 'email', topic: 'travel.trek_safety' },
+    'service.proactive_support',
+    [
+      {
+        id: 'r1',
+        code: 'condition',
+        text: 'weather.severity is one of ["high","severe"]',
+        evidence: ['f1'],
+        params: {
+          fact: 'weather.severity',
+          op: 'in',
+          expected: ['high', 'severe'],
+          actual: 'severe',
+        },
+      },
+      {
+        id: 'r2',
+        code: 'condition',
+        text: 'purchase.statedReason contains weather.region',
+        evidence: ['f2', 'f3'],
+        params: {
+          fact: 'purchase.statedReason',
+          op: 'contains',
+          expected: { fact: 'weather.region' },
+          actual: 'preparing for a trek in the Alps in June',
+        },
+      },
+    ],
+    [
+      fact(
+        'f1',
+        'weather.severity',
+        'user.travel.itinerary',
+        'severe',
+        'weather_service',
+        'inferred',
+        'third',
+      ),
+      fact(
+        'f2',
+        'purchase.statedReason',
+        'user.behavior.purchase_reason',
+        'preparing for a trek in the Alps in June',
+        'checkout',
+        'stated',
+      ),
+      fact(
+        'f3',
+        'weather.region',
+        'user.travel.itinerary',
+        'Alps',
+        'weather_service',
+        'inferred',
+        'third',
       ),
     ],
   ),
@@ -252,6 +311,19 @@ export const storyFacts = {
     label: { en: 'your plan’s renewal date', de: 'die Verlängerung Ihres Abos' },
     format: 'date',
   },
+  'weather.severity': {
+    label: { en: 'the forecast storm risk', de: 'die vorhergesagte Sturmgefahr' },
+    values: { high: { en: 'high', de: 'hoch' }, severe: { en: 'severe', de: 'sehr hoch' } },
+    correctable: false,
+  },
+  'weather.region': {
+    label: { en: 'the region of the storm warning', de: 'die Region der Sturmwarnung' },
+    values: { Alps: { en: 'the Alps', de: 'die Alpen' } },
+    correctable: false,
+  },
+  'purchase.statedReason': {
+    label: { en: 'the reason you gave at checkout', de: 'Ihre Angabe beim Bezahlen' },
+  },
   'return.reason': {
     label: { en: 'the reason you gave for your return', de: 'Ihre Angabe zum Rücksendegrund' },
     values: { size: { en: '“wrong size”', de: '„falsche Größe“' } },
@@ -278,6 +350,7 @@ export const storyMessages = {
         'user.financial.subscription': 'your subscription',
         'user.preferences': 'preferences you told us',
         'user.preferences.sustainability': 'your stated interest in sustainability',
+        'user.behavior.purchase_reason': 'the reasons you gave for a purchase',
       },
       topics: {
         'security.suspicious_charge': 'suspicious payments',
@@ -285,6 +358,7 @@ export const storyMessages = {
         'billing.card_expiry': 'your card expiring',
         'shopping.sizing': 'sizing help',
         'shopping.shipping': 'shipping options',
+        'travel.trek_safety': 'safety on your trek',
       },
       sources: {
         payments: 'our payment system',
@@ -294,6 +368,7 @@ export const storyMessages = {
         orders: 'your orders',
         account: 'your account',
         preference_center: 'your preferences',
+        checkout: 'our checkout page',
         'candor.rules': 'our rules',
       },
       rules: {
@@ -302,6 +377,7 @@ export const storyMessages = {
         'card-expiry-renewal': 'Card expiring before a subscription renewal',
         'sizing-guide': 'Sizing guide after returns for size',
         'eco-shipping': 'Eco-friendly shipping for those who care',
+        'trek-storm-warning': 'Storm warning for a trek you told us about',
       },
     },
   },
@@ -311,6 +387,7 @@ export const storyMessages = {
         'user.financial.subscription': 'Ihr Abo',
         'user.preferences': 'Ihre Vorlieben',
         'user.preferences.sustainability': 'Ihre Angabe zur Nachhaltigkeit',
+        'user.behavior.purchase_reason': 'Ihre Angaben zum Kaufanlass',
       },
       topics: {
         'security.suspicious_charge': 'verdächtige Zahlungen',
@@ -318,6 +395,7 @@ export const storyMessages = {
         'billing.card_expiry': 'Kartenablauf',
         'shopping.sizing': 'Größenberatung',
         'shopping.shipping': 'Versand',
+        'travel.trek_safety': 'Sicherheit auf Ihrer Tour',
       },
       sources: {
         payments: 'unser Zahlungssystem',
@@ -327,6 +405,7 @@ export const storyMessages = {
         orders: 'Ihre Bestellungen',
         account: 'Ihr Konto',
         preference_center: 'Ihre Einstellungen',
+        checkout: 'unsere Bezahlseite',
         'candor.rules': 'unsere Regeln',
       },
       rules: {
@@ -335,6 +414,7 @@ export const storyMessages = {
         'card-expiry-renewal': 'Karte läuft vor der Verlängerung ab',
         'sizing-guide': 'Größenberatung nach Rücksendungen',
         'eco-shipping': 'Umweltfreundlicher Versand',
+        'trek-storm-warning': 'Sturmwarnung für eine Tour, von der Sie uns erzählt haben',
       },
     },
   },
