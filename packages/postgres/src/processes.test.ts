@@ -189,14 +189,16 @@ describe.skipIf(DATABASE_URL === undefined)(
         [`%${schema}%`],
       );
       expect(killed).toHaveLength(3);
-      // Each process notices within its bound (it reconnects only after 2 s, on purpose)…
+      // Each process notices within its bound (it reconnects only after 2 s, on purpose). Asked
+      // over IPC from a busy CI machine, so the answer may arrive up to a second later than the
+      // view went stale; feed.test.ts checks the bound itself in one process.
       const noticed = await untilAll(
         [b, c],
         { op: 'decide', subject: 'cus_4' },
         (r) => r.code === 'stale_view',
-        STALE_AFTER_MS + 500,
+        STALE_AFTER_MS + 1_000,
       );
-      expect(noticed).toBeLessThanOrEqual(STALE_AFTER_MS + 500);
+      expect(noticed).toBeLessThanOrEqual(STALE_AFTER_MS + 1_000);
       expect(await b.ask({ op: 'evaluate', subject: 'cus_4' })).toEqual({ outcomes: ['consent'] });
       // …a withdrawal is made while they cannot hear it…
       await a.ask({ op: 'withdraw', subject: 'cus_4' });
