@@ -209,6 +209,8 @@ describe.skipIf(DATABASE_URL === undefined)(
         (r) => r.code === 'withdrawn',
         10_000,
       );
+      // Every process, the writer included (its feed was cut too), is current again.
+      await untilAll(remotes, { op: 'status', subject: 'cus_4' }, (r) => r.fresh === true, 10_000);
       for (const r of remotes)
         expect(await r.ask({ op: 'status', subject: 'cus_4' })).toEqual({
           fresh: true,
