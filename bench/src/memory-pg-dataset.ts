@@ -4,7 +4,7 @@ import { createCandorDatabase } from '@candor/postgres';
 import { createPostgresMemoryStore } from '@candor/postgres/memory';
 import type pg from 'pg';
 import { allowAll as allow } from '../../test-utils/gates.ts';
-import { withClient } from './pg-client.ts';
+import { readMarker, withClient } from './pg-client.ts';
 
 /**
  * The PostgreSQL memory benchmark's dataset (issue #15): {@link MEMORY_SUBJECTS} customers with
@@ -161,22 +161,15 @@ const log = (line: string) => process.stderr.write(`memory-pg: ${line}\n`);
 async function findComplete(
   client: pg.Client,
 ): Promise<(MemoryDatasetInfo['seconds'] & { at: string }) | null> {
-  const { rows: found } = await client.query<{ t: string | null }>(
-    'select to_regclass($1)::text as t',
-    [q(MARKER)],
-  );
-  if (found[0]?.t == null) return null;
-  const { rows } = await client.query<{
+  const marker = await readMarker<{
     version: string;
     subjects: number;
     per_subject: number;
     seconds: MemoryDatasetInfo['seconds'];
     generated_at: Date;
-  }>(`select version, subjects, per_subject, seconds, generated_at from ${q(MARKER)}`);
-  const marker = rows[0];
+  }>(client, q(MARKER));
   if (
-    rows.length !== 1 ||
-    marker === undefined ||
+    marker === null ||
     marker.version !== MEMORY_DATASET_VERSION ||
     marker.subjects !== MEMORY_SUBJECTS ||
     marker.per_subject !== MEMORIES_PER_SUBJECT

@@ -12,7 +12,7 @@ import {
 import { createCandorDatabase } from '@candor/postgres';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { withClient } from './pg-client.ts';
+import { readMarker, withClient } from './pg-client.ts';
 
 /**
  * The scale benchmark's dataset (issue #20): 1M subjects, 3M sealed ledger entries, kept between
@@ -211,22 +211,15 @@ const q = (name: string) => `"${SCALE_SCHEMA}"."${name}"`;
 async function findComplete(
   client: pg.Client,
 ): Promise<(DatasetInfo['seconds'] & { at: string }) | null> {
-  const { rows: found } = await client.query<{ t: string | null }>(
-    'select to_regclass($1)::text as t',
-    [q(MARKER)],
-  );
-  if (found[0]?.t == null) return null;
-  const { rows } = await client.query<{
+  const marker = await readMarker<{
     version: string;
     subjects: number;
     entries: number;
     seconds: DatasetInfo['seconds'];
     generated_at: Date;
-  }>(`select version, subjects, entries, seconds, generated_at from ${q(MARKER)}`);
-  const marker = rows[0];
+  }>(client, q(MARKER));
   if (
-    rows.length !== 1 ||
-    marker === undefined ||
+    marker === null ||
     marker.version !== DATASET_VERSION ||
     marker.subjects !== SCALE_SUBJECTS ||
     marker.entries !== SCALE_SUBJECTS * ENTRIES_PER_SUBJECT
