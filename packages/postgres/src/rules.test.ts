@@ -1,7 +1,7 @@
-import type { ConsentGate } from '@candor/core';
 import type { Outcome, Reservation, Rule, RuleEvent, ScheduleEntry } from '@candor/rules';
 import { createRuleEngine, fact } from '@candor/rules';
 import { afterEach, describe, expect, it } from 'vitest';
+import { allowAll } from '../../../test-utils/gates.ts';
 import { driverCases, openTestDatabase, type TestDatabase } from './drivers.test-helpers';
 import { createPostgresRuleStateStore, type DueJobs, startDueJobs } from './rules';
 
@@ -86,18 +86,7 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
   it.skipIf(skip)('rule engines on separate instances share a cap through the store', async () => {
     const first = await database();
     const second = await database({ schema: first.schema });
-    const consent: ConsentGate = {
-      decide: (q) => ({
-        allowed: true,
-        purpose: q.purpose,
-        status: 'granted',
-        basis: 'consent',
-        reasons: [{ code: 'explicit_grant', detail: 'granted in test' }],
-        recordIds: [],
-        noticeVersion: null,
-        expiresAt: null,
-      }),
-    };
+    const consent = allowAll;
     const rule: Rule = {
       id: 'low-balance',
       version: 1,

@@ -41,6 +41,12 @@ const cardEvent = (daysLeft: number | null, extra: Record<string, unknown> = {})
   ),
 });
 const consent = () => fakeConsent({ cus_ana: ['service'] });
+/** An access log whose every write fails. */
+const failing: AccessLog = {
+  append: () => Promise.reject(new Error('disk full')),
+  query: async () => [],
+  purge: async () => 0,
+};
 
 describe('access records written by the rules engine', () => {
   it('records an evaluation that read the card and sent nothing: categories, paths, reason', async () => {
@@ -225,11 +231,6 @@ describe('access records written by the rules engine', () => {
 
   it('never holds a decision up on a failing log: the error goes to the observer', async () => {
     const errors: unknown[] = [];
-    const failing: AccessLog = {
-      append: () => Promise.reject(new Error('disk full')),
-      query: async () => [],
-      purge: async () => 0,
-    };
     const engine = createRuleEngine({
       rules: [cardExpiry],
       consent: consent(),
@@ -244,11 +245,6 @@ describe('access records written by the rules engine', () => {
   });
 
   it('fails closed in strict mode: process() throws and evaluate() refuses', async () => {
-    const failing: AccessLog = {
-      append: () => Promise.reject(new Error('disk full')),
-      query: async () => [],
-      purge: async () => 0,
-    };
     const engine = createRuleEngine({
       rules: [cardExpiry],
       consent: consent(),
