@@ -21,16 +21,20 @@ import {
  * @example
  * const format: FactFormat = 'money';
  */
-export type FactFormat =
-  | 'text'
-  | 'number'
-  | 'money'
-  | 'percent'
-  | 'date'
-  | 'datetime'
-  | 'duration'
-  | 'country'
-  | 'boolean';
+export type FactFormat = (typeof FACT_FORMATS)[number];
+
+/** @internal Every {@link FactFormat}: the hand-written check and the zod schema both read it. */
+export const FACT_FORMATS = [
+  'text',
+  'number',
+  'money',
+  'percent',
+  'date',
+  'datetime',
+  'duration',
+  'country',
+  'boolean',
+] as const;
 
 /**
  * What a fact is, in the customer's words, and how to show its value. Give one per fact path the
@@ -74,17 +78,6 @@ export interface FactDescription {
  */
 export type FactRegistry = Readonly<Record<string, FactDescription>>;
 
-const FORMATS: readonly FactFormat[] = [
-  'text',
-  'number',
-  'money',
-  'percent',
-  'date',
-  'datetime',
-  'duration',
-  'country',
-  'boolean',
-];
 const DURATION_UNITS: readonly string[] = [
   'millisecond',
   'second',
@@ -139,8 +132,8 @@ export function checkFactRegistry(registry: unknown, lint: CatalogLintOptions | 
     checkText(d.label, `${at}.label`);
     textsOf(d.label as LocalizedText, texts, `${at}.label`);
     const format = d.format === undefined ? 'text' : d.format;
-    if (!FORMATS.includes(format as FactFormat))
-      invalidInput(`${at}.format`, d.format, `must be one of ${FORMATS.join(', ')}`);
+    if (!(FACT_FORMATS as readonly string[]).includes(format as string))
+      invalidInput(`${at}.format`, d.format, `must be one of ${FACT_FORMATS.join(', ')}`);
     if (format === 'money') {
       if (typeof d.currency !== 'string' || !/^[A-Z]{3}$/.test(d.currency))
         invalidInput(

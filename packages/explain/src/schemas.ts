@@ -2,7 +2,7 @@ import { DataCategoryId, PurposeId, parsers, TopicId } from '@candor/core';
 import * as z from 'zod/mini';
 import type { MessageCatalog as CatalogType } from './catalog';
 import { explainError } from './errors';
-import type { FactRegistry as FactRegistryType } from './facts';
+import { FACT_FORMATS, type FactRegistry as FactRegistryType } from './facts';
 import type { ParameterRegistry as RegistryType } from './transparency';
 
 // Each schema is built by a function whose call is marked pure, and the parse functions are
@@ -44,19 +44,7 @@ function factRegistrySchema() {
     z.string().check(z.minLength(1), z.maxLength(300)),
     z.strictObject({
       label: localized,
-      format: z.optional(
-        z.enum([
-          'text',
-          'number',
-          'money',
-          'percent',
-          'date',
-          'datetime',
-          'duration',
-          'country',
-          'boolean',
-        ]),
-      ),
+      format: z.optional(z.enum(FACT_FORMATS)),
       currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'))),
       unit: z.optional(z.string().check(z.minLength(1), z.maxLength(50))),
       values: z.optional(z.record(z.string(), localized)),

@@ -17,13 +17,7 @@ function hex32(x: number): string {
  * absence schedule keys. Not cryptographic; stable across versions.
  */
 export function hash(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
+  const [a, b] = hashState(text);
   return hex32(a) + hex32(b);
 }
 
