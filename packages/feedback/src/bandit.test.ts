@@ -281,7 +281,34 @@ describe('choose re-checks eligibility for a remembered decision', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      {
+        numRuns: 200,
+        // Found by CI under Node 24: re-checks summed the shares to 1.0000000000000002.
+        examples: [
+          [
+            10,
+            [
+              {
+                decision: 1,
+                rule: 'r',
+                eligible: ['v0', 'v1', 'v2', 'v3', 'v4'],
+                reward: null,
+                settle: false,
+              },
+              { decision: 1, rule: 'r', eligible: ['v1', 'v4'], reward: null, settle: false },
+              {
+                decision: 1,
+                rule: 'r',
+                eligible: ['v0', 'v2', 'v3', 'v4'],
+                reward: null,
+                settle: false,
+              },
+              { decision: 1, rule: 'r', eligible: ['v4'], reward: null, settle: false },
+              { decision: 0, rule: 'r', eligible: [], reward: null, settle: false },
+            ],
+          ],
+        ],
+      },
     );
   });
 

@@ -434,9 +434,14 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
       if (j < members.length && members[j] === arm) dist[j] = p.dist[i] as number;
       else gone += p.dist[i] as number;
     }
+    let total = 0;
     for (let k = 0; k < members.length; k++) {
       dist[k] = (dist[k] as number) + gone * (probs[k] as number);
+      total += dist[k] as number;
     }
+    // Mathematically the shares sum to 1; rounding over many re-checks must not push one past it
+    // (a propensity above 1 is not a probability, and IPS would refuse the log).
+    if (total > 0) for (let k = 0; k < members.length; k++) dist[k] = (dist[k] as number) / total;
     const current = members.indexOf(state.index.get(p.choice.variantId) as number);
     const pick = current >= 0 ? current : sample(probs);
     p.members = members;
