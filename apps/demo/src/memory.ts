@@ -245,8 +245,12 @@ export function createDemoMemory(options: {
       return true;
     },
     async seed(subject) {
-      // Eighteen days ago, on the seeding clock: the card blocked in error, resolved that day.
-      const past = createVirtualClock(clock.now() - 18 * duration.day);
+      // Eighteen days ago at 09:00 UTC, on the seeding clock: the card blocked in error, resolved
+      // five hours later, the same day whatever time the demo is first started.
+      const eighteenDaysAgo = clock.now() - 18 * duration.day;
+      const past = createVirtualClock(
+        eighteenDaysAgo - (eighteenDaysAgo % duration.day) + 9 * duration.hour,
+      );
       const then = createMemoryBook({ consent, store, clock: past, cacheSubjects: 0 });
       if ((await then.list(subject)).active.length > 0) return;
       const m = await then.remember({
