@@ -4,6 +4,7 @@ import { decisionOf } from './decisions';
 import { feedbackError } from './errors';
 import { track } from './guardrails';
 import type { DecisionEntry, FeedbackEvent } from './schema';
+import type { SubjectCache } from './subject-cache';
 import { applyToSubject } from './subjects';
 import type {
   BatchIngestResult,
@@ -82,9 +83,25 @@ export function admit(
   return decision;
 }
 
-/** A `wrong_data` event's correction request, for the app to route. */
-function requestCorrection(view: LoopView, event: FeedbackEvent): void {
-  const request: CorrectionRequest = {
+/**
+ * With a subject cache: whether the event (stored at `seq`, if read from the store) still changes
+ * its subject's held state. A subject being prepared is marked, so that prepare() reads it again.
+ */
+function holds(view: LoopView, cache: SubjectCache, subject: string, seq: number): boolean {
+  const n = view.subjects.numbers.get(subject);
+  if (n === undefined) {
+    if (cache.preparing.has(subject)) cache.preparing.set(subject, true);
+    return false;
+  }
+  return seq > (cache.readTo[n] ?? 0);
+}
+
+/**
+ * The correction request of a `wrong_data` event, for the app to route (announced always; kept
+ * for `corrections()` while its subject is held).
+ */
+export function correctionOf(event: FeedbackEvent): CorrectionRequest {
+  return {
     id: event.idempotencyKey,
     subject: event.subject,
     decisionId: event.decisionId,
@@ -95,7 +112,11 @@ function requestCorrection(view: LoopView, event: FeedbackEvent): void {
     ...(event.itemKey === undefined ? {} : { itemKey: event.itemKey }),
     ...(event.note === undefined ? {} : { note: event.note }),
   };
-  view.corrections.push(request);
+}
+
+function requestCorrection(view: LoopView, event: FeedbackEvent, held: boolean): void {
+  const request = correctionOf(event);
+  if (held) view.corrections.push(request);
   emit(view.announcer, { type: 'correction_requested', request }, true);
 }
 
@@ -109,9 +130,12 @@ export function applyEvent(
   event: FeedbackEvent,
   decision: DecisionEntry | undefined,
   now: Instant,
+  seq = Number.POSITIVE_INFINITY,
 ): number {
   const announcer = view.announcer;
-  view.accepted.push(event);
+  const cache = view.cache;
+  // With a subject cache only orphans are kept (for `orphans()` and their decision's adoption).
+  if (cache === null || decision === undefined) view.accepted.push(event);
   if (event.at > view.latestAt) view.latestAt = event.at;
   let flags = 0;
   if (decision === undefined) {
@@ -120,8 +144,9 @@ export function applyEvent(
     if (announcer.listeners.size > 0) emit(announcer, { type: 'orphaned', event }, false);
   }
   track(view.guardrails, announcer, event, event.variantId ?? decision?.variantId ?? null);
-  applyToSubject(view.subjects, announcer, view.config, event);
-  if (event.kind === 'wrong_data') requestCorrection(view, event);
+  const held = cache === null || holds(view, cache, event.subject, seq);
+  if (held) applyToSubject(view.subjects, announcer, view.config, event);
+  if (event.kind === 'wrong_data') requestCorrection(view, event, held);
   const observers = view.config.observers;
   for (let i = 0; i < observers.length; i++) (observers[i] as FeedbackObserver).observe(event);
   if (now - event.at > view.config.lateAfter) flags |= 2;
@@ -134,11 +159,13 @@ export function commit(
   event: FeedbackEvent,
   decision: DecisionEntry | undefined,
   now: Instant,
+  seq?: number,
 ): IngestResult {
   const announcer = view.announcer;
-  view.seen.set(event.idempotencyKey, event);
+  // With a subject cache, `seen` is not a history: the store tells duplicates.
+  if (view.cache === null) view.seen.set(event.idempotencyKey, event);
   announcer.effects = null;
-  const flags = applyEvent(view, event, decision, now);
+  const flags = applyEvent(view, event, decision, now, seq);
   const done = announcer.effects as FeedbackLoopEvent[] | null;
   announcer.effects = null;
   flush(announcer);

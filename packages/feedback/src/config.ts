@@ -1,5 +1,5 @@
 import { type Clock, duration, type SuppressionQuery } from '@candor/core';
-import { checkNumberOption, requireObject } from './errors';
+import { checkNumberOption, feedbackError, requireObject } from './errors';
 import type { FeedbackKind } from './kinds';
 import type { FeedbackStore } from './store';
 import type { FeedbackObserver, GuardrailMetric } from './types';
@@ -113,6 +113,14 @@ export interface FeedbackLoopOptions {
   readonly lateAfterMs?: number;
   /** Learners fed every accepted event (e.g. a Thompson sampler). */
   readonly observers?: readonly FeedbackObserver[];
+  /**
+   * Holds at most `maxSubjects` customers' feedback in memory instead of everyone's: `prepare()`
+   * reads the customers a batch needs in one store read (the store must offer `readEventsOf`),
+   * the least recently prepared are dropped beyond the bound, and `check()` holds back a customer
+   * it has not prepared (`not_loaded`). Guardrail counts and decisions stay whole (they are
+   * global, not per customer).
+   */
+  readonly cache?: { readonly maxSubjects: number };
 }
 
 const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
@@ -175,6 +183,8 @@ export interface LoopConfig {
   /** Events older than this are flagged `late`. */
   readonly lateAfter: number;
   readonly observers: readonly FeedbackObserver[];
+  /** Most customers held in memory; `undefined`: every customer with feedback. */
+  readonly maxSubjects: number | undefined;
 }
 
 /**
@@ -230,6 +240,17 @@ export function resolveLoopConfig(options: FeedbackLoopOptions): LoopConfig {
     0,
   );
   const lateAfter = checkNumberOption(options.lateAfterMs ?? 7 * duration.day, 'lateAfterMs', 0);
+  let maxSubjects: number | undefined;
+  if (options.cache !== undefined) {
+    requireObject(options.cache, 'cache');
+    maxSubjects = checkNumberOption(options.cache.maxSubjects, 'cache.maxSubjects', 1);
+    if (!Number.isInteger(maxSubjects)) {
+      throw feedbackError('feedback/invalid_option', 'cache.maxSubjects: must be a whole number', {
+        path: 'cache.maxSubjects',
+        value: maxSubjects,
+      });
+    }
+  }
   return Object.freeze({
     durations: Object.freeze(durations),
     escalation: Object.freeze({
@@ -257,5 +278,6 @@ export function resolveLoopConfig(options: FeedbackLoopOptions): LoopConfig {
     maxSkew,
     lateAfter,
     observers: options.observers ?? [],
+    maxSubjects,
   });
 }

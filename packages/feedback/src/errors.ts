@@ -13,6 +13,10 @@ import { CandorError, type CandorErrorDetails } from '@candor/core';
  * - `feedback/future_event` — an event dated later than the clock allows
  * - `feedback/no_eligible_variant` — a variant choice with nothing eligible to choose from
  * - `feedback/invalid_option` — a factory option out of range
+ * - `feedback/not_prepared` — with a subject cache, a question about a subject `prepare()` has
+ *   not read (or has dropped again)
+ * - `feedback/unsupported` — with a subject cache, a call that needs every subject's feedback in
+ *   memory (`events()`, `corrections()` of everyone, `apply*()`)
  *
  * @example
  * if (isCandorError(error, 'feedback/invalid_scope')) showError(error.details.path);
@@ -26,7 +30,9 @@ export type FeedbackErrorCode =
   | 'feedback/decision_mismatch'
   | 'feedback/future_event'
   | 'feedback/no_eligible_variant'
-  | 'feedback/invalid_option';
+  | 'feedback/invalid_option'
+  | 'feedback/not_prepared'
+  | 'feedback/unsupported';
 
 /** Builds a feedback {@link CandorError}. */
 export function feedbackError(

@@ -101,7 +101,22 @@ export function followStore(
       const logs = f.logs;
       if (stream === 'feedback.events') {
         if (sequence > logs.wantEvents) logs.wantEvents = sequence;
-        if (key !== null && (f.writing.has(key) || view.seen.has(key))) return;
+        const cache = view.cache;
+        if (cache === null) {
+          if (key !== null && (f.writing.has(key) || view.seen.has(key))) return;
+        } else if (key !== null && (f.writing.has(key) || cache.applied.has(key))) {
+          // Its own write: read back (the guardrails need every event) without holding it back.
+          void pull(f);
+          return;
+        } else if (
+          subject !== null &&
+          !view.subjects.numbers.has(subject) &&
+          !cache.preparing.has(subject)
+        ) {
+          // Not held: a later prepare() reads the store, which has it.
+          void pull(f);
+          return;
+        }
         if (subject !== null) f.unread.set(subject, Math.max(sequence, f.unread.get(subject) ?? 0));
       } else if (stream === 'feedback.decisions') {
         if (sequence > logs.wantDecisions) logs.wantDecisions = sequence;
@@ -146,7 +161,7 @@ async function pull(f: Follower, tries = 0): Promise<void> {
       while (logs.events < logs.wantEvents) {
         const rows = await store.readEvents({ afterSeq: logs.events, limit: PULL_PAGE });
         for (const row of rows) {
-          applyStoredEvent(view, row.event, clock);
+          applyStoredEvent(view, row.event, clock, row.seq, f.writing);
           logs.events = row.seq;
         }
         if (rows.length < PULL_PAGE) break;

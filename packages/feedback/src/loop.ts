@@ -8,11 +8,12 @@ import { feedbackError, requireFunction, requireNumber, requireString } from './
 import { findPage, PAGE, scoreAt } from './fatigue';
 import { checkProblem, followStore, heldBack, hydrate, stopFollowing, viewStatus } from './follow';
 import { guardKey, liftPause, pauseVerdict, ruleHealth } from './guardrails';
+import { createPrepare } from './prepare';
 import type { FeedbackEvent } from './schema';
-import { createMemoryFeedbackStore, type GuardrailResume } from './store';
+import { type AppendResult, createMemoryFeedbackStore, type GuardrailResume } from './store';
 import { stateOf } from './subjects';
 import { activeReasons, strongestSuppression } from './suppressions';
-import type { FeedbackLoop } from './types';
+import type { BatchIngestResult, FeedbackLoop } from './types';
 import { checkFeedbackEvent } from './validate';
 import { createView } from './view';
 
@@ -45,6 +46,34 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   const { subjects, guardrails, decisions, accepted, seen, announcer } = view;
   const follower = followStore(view, store, clock, options.store != null);
   const critical = config.critical;
+  const cache = view.cache;
+  if (cache !== null && typeof store.readEventsOf !== 'function') {
+    throw feedbackError(
+      'feedback/invalid_option',
+      'cache: the store must offer readEventsOf to read customers one by one',
+      { path: 'options.cache', value: options.cache },
+    );
+  }
+  /** Throws unless `subject` is held (with a subject cache). */
+  const requireHeld = (subject: string): void => {
+    if (cache !== null && !subjects.numbers.has(subject)) {
+      throw feedbackError(
+        'feedback/not_prepared',
+        `subject "${subject}" is not prepared: call prepare() first`,
+        { path: 'subject', value: subject },
+      );
+    }
+  };
+  /** Throws for calls that need every customer's feedback in memory (with a subject cache). */
+  const requireWhole = (call: string): void => {
+    if (cache !== null) {
+      throw feedbackError(
+        'feedback/unsupported',
+        `${call} needs every customer's feedback in memory; this loop holds only prepared customers (cache.maxSubjects); read the store instead`,
+        { path: call, value: config.maxSubjects },
+      );
+    }
+  };
 
   const loop: FeedbackLoop = {
     check(query) {
@@ -54,6 +83,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       const problem = checkProblem(follower, query.subject);
       if (problem !== null) return heldBack(query, problem);
       const n = subjects.numbers.get(query.subject);
+      if (n === undefined && cache !== null) return heldBack(query, 'not_loaded');
       const muted = n === undefined ? null : strongestSuppression(subjects.states[n], query);
       if (muted !== null) return { suppressed: true, reason: muted.reason };
       const paused = pauseVerdict(guardrails, query);
@@ -70,16 +100,27 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       }
       admit(view, event, clock.now());
       follower.writing.add(event.idempotencyKey);
+      let stored: AppendResult;
       try {
-        await store.appendEvents([event]);
+        stored = await store.appendEvents([event]);
       } finally {
         follower.writing.delete(event.idempotencyKey);
+      }
+      if (cache !== null) {
+        // Read back from the store while it was being stored: applied here, not there.
+        const skipped = cache.skipped.delete(event.idempotencyKey);
+        const duplicate = stored.appended.length === 0;
+        if (duplicate && !skipped) return DUPLICATE;
+        const result = commit(view, event, decisionOf(decisions, event), clock.now());
+        if (follower.feed != null && !skipped) cache.applied.add(event.idempotencyKey);
+        return duplicate ? DUPLICATE : result;
       }
       // Another submit of the same key may have been applied while this one was being stored.
       if (seen.has(event.idempotencyKey)) return DUPLICATE;
       return commit(view, event, decisionOf(decisions, event), clock.now());
     },
     apply(input) {
+      requireWhole('apply()');
       const event = checkFeedbackEvent(input);
       const previous = seen.get(event.idempotencyKey);
       if (previous !== undefined) {
@@ -92,11 +133,13 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     async submitMany(inputs) {
       const batch = prepareBatch(view, inputs, false, clock.now());
       for (const event of batch) follower.writing.add(event.idempotencyKey);
+      let stored: AppendResult = NOTHING_STORED;
       try {
-        if (batch.length > 0) await store.appendEvents(batch);
+        if (batch.length > 0) stored = await store.appendEvents(batch);
       } finally {
         for (const event of batch) follower.writing.delete(event.idempotencyKey);
       }
+      if (cache !== null) return applyStored(batch, stored, inputs.length);
       // Another write may have applied some of these keys while the batch was being stored.
       let applied = batch;
       for (let i = 0; i < batch.length; i++) {
@@ -109,6 +152,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return applyBatch(view, applied, inputs.length - applied.length, clock.now());
     },
     applyMany(inputs) {
+      requireWhole('applyMany()');
       const now = clock.now();
       const fresh = prepareBatch(view, inputs, true, now);
       return applyBatch(view, fresh, inputs.length - fresh.length, now);
@@ -126,17 +170,21 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     hydrate() {
       return hydrate(follower);
     },
+    prepare: createPrepare(follower),
     suppressions(subject, at = clock.now()) {
       requireString(subject, 'subject');
       requireNumber(at, 'at');
+      requireHeld(subject);
       return activeReasons(stateOf(subjects, subject), at);
     },
     budget(subject, channel, at = clock.now()) {
       checkSubjectChannel(subject, channel, at);
+      requireHeld(subject);
       return budgetOf(subjects, subject, channel, at);
     },
     fatigue(subject, channel, at = clock.now()) {
       checkSubjectChannel(subject, channel, at);
+      requireHeld(subject);
       const n = subjects.numbers.get(subject);
       return n === undefined
         ? 0
@@ -184,11 +232,16 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return orphans(decisions, accepted);
     },
     corrections(subject) {
-      if (subject !== undefined) requireString(subject, 'subject');
+      if (subject === undefined) requireWhole('corrections()');
+      else {
+        requireString(subject, 'subject');
+        requireHeld(subject);
+      }
       const list = view.corrections;
       return subject === undefined ? [...list] : list.filter((c) => c.subject === subject);
     },
     events() {
+      requireWhole('events()');
       return accepted;
     },
     subscribe(listener) {
@@ -197,14 +250,42 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     },
     viewStatus(subject) {
       requireString(subject, 'subject');
-      return viewStatus(follower, subject);
+      const status = viewStatus(follower, subject);
+      return status === 'ready' && cache !== null && !subjects.numbers.has(subject)
+        ? 'not_loaded'
+        : status;
     },
     close() {
       stopFollowing(follower);
     },
   };
   return loop;
+
+  /** With a subject cache: applies what the store appended of a submitted batch. */
+  function applyStored(
+    batch: readonly FeedbackEvent[],
+    stored: AppendResult,
+    inputs: number,
+  ): BatchIngestResult {
+    // Applied here: what it appended, and what was read back from the store while it wrote.
+    const appended = new Set(stored.appended);
+    const fresh: FeedbackEvent[] = [];
+    for (const event of batch) {
+      const key = event.idempotencyKey;
+      const skipped = cache?.skipped.delete(key) === true;
+      if (!skipped && !appended.has(key)) continue;
+      fresh.push(event);
+      if (!skipped && follower.feed != null) cache?.applied.add(key);
+    }
+    const result = applyBatch(view, fresh, inputs - appended.size, clock.now());
+    return fresh.length === appended.size ? result : { ...result, accepted: appended.size };
+  }
 }
+
+const NOTHING_STORED: AppendResult = /* @__PURE__ */ Object.freeze({
+  appended: [],
+  duplicates: [],
+});
 
 function checkQuery(query: SuppressionQuery): void {
   if (

@@ -27,12 +27,30 @@ export function applyStoredDecision(view: LoopView, input: unknown): void {
   if (entry !== null) commitDecision(view.decisions, view.accepted, view.announcer, entry);
 }
 
-/** Applies a stored event unless its key was seen already. */
-export function applyStoredEvent(view: LoopView, input: unknown, clock: Clock): void {
+/**
+ * Applies an event stored at `seq` unless this loop applied it already. `writing`: keys this loop
+ * is storing itself (with a subject cache, their submit applies them).
+ */
+export function applyStoredEvent(
+  view: LoopView,
+  input: unknown,
+  clock: Clock,
+  seq: number,
+  writing?: ReadonlySet<string>,
+): void {
   const event = checkFeedbackEvent(input);
-  if (!view.seen.has(event.idempotencyKey)) {
-    commit(view, event, decisionOf(view.decisions, event), clock.now());
+  const key = event.idempotencyKey;
+  const cache = view.cache;
+  if (cache === null) {
+    if (!view.seen.has(key)) commit(view, event, decisionOf(view.decisions, event), clock.now());
+    return;
   }
+  if (cache.applied.delete(key)) return;
+  if (writing?.has(key)) {
+    cache.skipped.add(key);
+    return;
+  }
+  commit(view, event, decisionOf(view.decisions, event), clock.now(), seq);
 }
 
 /** Replays the store's resumes, then its decisions, then its events, into the view. */
@@ -77,7 +95,7 @@ export async function replay(
   for (let after = 0; ; ) {
     const rows = await store.readEvents({ afterSeq: after, limit: page });
     for (const row of rows) {
-      applyStoredEvent(view, row.event, clock);
+      applyStoredEvent(view, row.event, clock, row.seq);
       after = row.seq;
     }
     if (after > logs.events) logs.events = after;

@@ -110,6 +110,12 @@ export interface FeedbackStore {
   /** Reads every stored guardrail resume, in append order. */
   readResumes?(): Promise<readonly GuardrailResume[]>;
   /**
+   * Optional: every stored feedback event of these subjects, in `seq` order, in one read (an
+   * indexed query in a database). A loop with a subject cache (`cache.maxSubjects`) needs it for
+   * `prepare()`.
+   */
+  readEventsOf?(subjects: readonly SubjectId[]): Promise<readonly StoredFeedbackEvent[]>;
+  /**
    * Optional: announces every append (streams `feedback.events` with the subject, position and
    * key; `feedback.decisions`; `feedback.resumes`), from this process and, for shared stores, from
    * every other one. A feedback loop follows it by itself, so a "not interested" given anywhere
@@ -230,13 +236,15 @@ export function createMemoryFeedbackStore(): FeedbackStore {
   const eventIndex = new Map<string, LogRow<FeedbackEvent>>();
   const decisions: LogRow<DecisionEntry>[] = [];
   const decisionIndex = new Map<string, LogRow<DecisionEntry>>();
+  const bySubject = new Map<SubjectId, LogRow<FeedbackEvent>[]>();
   const resumes: GuardrailResume[] = [];
   const feed = createLocalChangeFeed();
   return {
     feed,
     async appendEvents(batch) {
       requireArray(batch, 'events');
-      return appendLog(
+      const before = events.length;
+      const result = appendLog(
         events,
         eventIndex,
         batch,
@@ -245,6 +253,20 @@ export function createMemoryFeedbackStore(): FeedbackStore {
         feed,
         'feedback.events',
       );
+      for (let i = before; i < events.length; i++) {
+        const row = events[i] as LogRow<FeedbackEvent>;
+        const rows = bySubject.get(row.value.subject);
+        if (rows === undefined) bySubject.set(row.value.subject, [row]);
+        else rows.push(row);
+      }
+      return result;
+    },
+    async readEventsOf(subjects) {
+      requireArray(subjects, 'subjects');
+      const rows: LogRow<FeedbackEvent>[] = [];
+      for (const subject of new Set(subjects)) rows.push(...(bySubject.get(subject) ?? []));
+      rows.sort((a, b) => a.seq - b.seq);
+      return rows.map((row) => ({ seq: row.seq, event: row.value }));
     },
     async readEvents(options = {}) {
       requireObject(options, 'options');

@@ -217,6 +217,19 @@ export interface FeedbackLoop extends SuppressionSource {
    * store's feed by itself.
    */
   hydrate(): Promise<{ readonly decisions: number; readonly events: number }>;
+  /**
+   * Makes these customers answerable by `check()`. Hydrates the view first if it has not been
+   * (once, however many callers ask). With `cache.maxSubjects` it then reads the customers the
+   * view lacks in one store read (at most 10,000 per call), and drops the least recently
+   * prepared beyond the bound; a customer whose feedback kept arriving while it was read is left
+   * unprepared (its checks are held back, `not_loaded`). Throws `feedback/invalid_event` for a
+   * malformed list (nothing is read or dropped).
+   *
+   * @example
+   * await loop.prepare(['cus_1', 'cus_2']);
+   * loop.check({ subject: 'cus_1', ruleId: 'offer', topic: 'offers', channel: 'email', at: Date.now() });
+   */
+  prepare(subjects: SubjectId | readonly SubjectId[]): Promise<void>;
   /** Active suppressions and budget reductions of a subject, each with its reason. */
   suppressions(subject: SubjectId, at?: Instant): readonly SuppressionReason[];
   /** The subject's budget on a channel: allowed, used, fatigue, and why not. */

@@ -4,6 +4,7 @@ import type { LoopConfig } from './config';
 import { createDecisions, type Decisions } from './decisions';
 import { createGuardrails, type Guardrails } from './guardrails';
 import type { FeedbackEvent } from './schema';
+import { createSubjectCache, type SubjectCache } from './subject-cache';
 import { createSubjects, type Subjects } from './subjects';
 import type { CorrectionRequest } from './types';
 
@@ -26,6 +27,11 @@ export interface LoopView {
   /** Correction requests from `wrong_data`, oldest first. */
   readonly corrections: CorrectionRequest[];
   readonly announcer: Announcer;
+  /**
+   * With `cache.maxSubjects`: which customers are held (the others answer `not_loaded`). `seen`
+   * and `accepted` then hold no history: see {@link SubjectCache.applied} and orphans only.
+   */
+  readonly cache: SubjectCache | null;
 }
 
 /** An empty view. */
@@ -40,5 +46,6 @@ export function createView(config: LoopConfig): LoopView {
     decisions: createDecisions(),
     corrections: [],
     announcer: createAnnouncer(),
+    cache: config.maxSubjects === undefined ? null : createSubjectCache(config.maxSubjects),
   };
 }

@@ -1,0 +1,123 @@
+import type { SubjectId } from '@candor/core';
+import { correctionOf } from './apply';
+import { feedbackError } from './errors';
+import { type Follower, hydrate } from './follow';
+import type { FeedbackEvent } from './schema';
+import type { StoredFeedbackEvent } from './store';
+import { evict, hold, subjectsToPrepare } from './subject-cache';
+import { applyToSubject } from './subjects';
+import { checkFeedbackEvent } from './validate';
+
+/*
+ * prepare(): makes customers answerable by check(). Without a subject cache it only hydrates the
+ * view once; with one it reads the customers the view lacks in one store read and drops the least
+ * recently prepared beyond the bound.
+ */
+
+/** Reads of one batch before prepare() gives up on customers whose feedback keeps arriving. */
+const ATTEMPTS = 4;
+
+/** Hydrates the view once, however many callers ask at the same time. */
+function loaded(f: Follower, once: { promise: Promise<unknown> | null }): Promise<unknown> {
+  if (f.loaded) return Promise.resolve();
+  once.promise ??= hydrate(f).finally(() => {
+    once.promise = null;
+  });
+  return once.promise;
+}
+
+/**
+ * Creates the loop's `prepare()` over `f`.
+ *
+ * @example
+ * const prepare = createPrepare(follower);
+ * await prepare(['cus_1', 'cus_2']);
+ */
+export function createPrepare(
+  f: Follower,
+): (subjects: SubjectId | readonly SubjectId[]) => Promise<void> {
+  const once = { promise: null as Promise<unknown> | null };
+  return async (input) => {
+    const cache = f.view.cache;
+    if (cache === null) {
+      if (typeof input !== 'string' && !Array.isArray(input)) subjectsToPrepare(input, 1);
+      await loaded(f, once);
+      return;
+    }
+    const batch = subjectsToPrepare(input, cache.maxSubjects);
+    await loaded(f, once);
+    const readEventsOf = f.store.readEventsOf;
+    if (readEventsOf === undefined) {
+      throw feedbackError(
+        'feedback/invalid_option',
+        'cache: the store cannot read customers one by one (it has no readEventsOf)',
+        { path: 'options.cache', value: f.view.config.maxSubjects },
+      );
+    }
+    const { view } = f;
+    const numbers = view.subjects.numbers;
+    let missing = batch.filter((subject) => !numbers.has(subject));
+    for (let attempt = 0; missing.length > 0 && attempt < ATTEMPTS; attempt++) {
+      // Listening first: feedback stored while they are read is announced, not lost.
+      await f.feed?.ready();
+      const reading = missing.filter((subject) => !cache.preparing.has(subject));
+      for (const subject of reading) cache.preparing.set(subject, false);
+      let rows: readonly StoredFeedbackEvent[];
+      const changed = new Set<SubjectId>();
+      try {
+        rows = await readEventsOf.call(f.store, reading);
+      } finally {
+        for (const subject of reading) {
+          if (cache.preparing.get(subject) === true) changed.add(subject);
+          cache.preparing.delete(subject);
+        }
+      }
+      install(f, reading, rows, changed);
+      missing = missing.filter((subject) => !numbers.has(subject));
+    }
+    for (const subject of batch) if (numbers.has(subject)) hold(cache, view, subject, 0);
+    evict(cache, view, new Set(batch));
+  };
+}
+
+/**
+ * Builds the held state of each of `subjects` from its stored events, except those whose
+ * feedback was applied while they were read (`changed`: read again). Every row is checked
+ * before anything is held, so a malformed one leaves the view as it was.
+ */
+function install(
+  f: Follower,
+  subjects: readonly SubjectId[],
+  rows: readonly StoredFeedbackEvent[],
+  changed: ReadonlySet<SubjectId>,
+): void {
+  const { view } = f;
+  const cache = view.cache;
+  if (cache === null) return;
+  const bySubject = new Map<SubjectId, { seq: number; events: FeedbackEvent[] }>();
+  for (const subject of subjects) {
+    if (!changed.has(subject)) bySubject.set(subject, { seq: 0, events: [] });
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as StoredFeedbackEvent;
+    const event = checkFeedbackEvent(row.event, `stored[${i}].event`);
+    const held = bySubject.get(event.subject);
+    if (held === undefined) continue;
+    held.events.push(event);
+    if (row.seq > held.seq) held.seq = row.seq;
+  }
+  const announcer = view.announcer;
+  announcer.replaying = true;
+  try {
+    for (const [subject, held] of bySubject) {
+      hold(cache, view, subject, held.seq);
+      for (const event of held.events) {
+        applyToSubject(view.subjects, announcer, view.config, event);
+        if (event.kind === 'wrong_data') view.corrections.push(correctionOf(event));
+      }
+    }
+  } finally {
+    announcer.replaying = false;
+    announcer.effects = null;
+  }
+}

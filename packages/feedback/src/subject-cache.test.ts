@@ -1,0 +1,265 @@
+import {
+  CandorError,
+  type ChangeFeed,
+  createVirtualClock,
+  duration,
+  type FeedNotice,
+  isCandorError,
+  type SuppressionQuery,
+} from '@candor/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fb } from './events.test-helpers';
+import { createFeedbackLoop } from './loop';
+import { createMemoryFeedbackStore, type FeedbackStore } from './store';
+
+const start = Date.parse('2026-05-03T09:00:00Z');
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+const q = (over: Partial<SuppressionQuery> = {}): SuppressionQuery => ({
+  subject: 'cus_1',
+  ruleId: 'travel-offer',
+  topic: 'offers.travel',
+  channel: 'push',
+  at: start + duration.hour,
+  ...over,
+});
+
+async function setup(maxSubjects = 2, store: FeedbackStore = createMemoryFeedbackStore()) {
+  const clock = createVirtualClock(start + duration.minute);
+  const writer = createFeedbackLoop({ store, clock });
+  await writer.hydrate();
+  const cached = createFeedbackLoop({ store, clock, cache: { maxSubjects } });
+  return { store, clock, writer, cached };
+}
+
+/** A memory store whose feed holds notices until `deliver()`. */
+function delayedFeed() {
+  const inner = createMemoryFeedbackStore();
+  const queued: FeedNotice[] = [];
+  const listeners = new Set<(notice: FeedNotice) => void>();
+  inner.feed?.subscribe((notice) => {
+    queued.push(notice);
+  });
+  const feed: ChangeFeed = {
+    staleAfterMs: 5_000,
+    fresh: true,
+    ready: () => Promise.resolve(),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const deliver = () => {
+    for (const notice of queued.splice(0)) for (const listener of listeners) listener(notice);
+  };
+  return { store: { ...inner, feed } as FeedbackStore, deliver };
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof CandorError ? error.code : 'not a CandorError';
+  }
+  return undefined;
+}
+
+describe('a feedback loop with a subject cache', () => {
+  it('holds back a customer it has not prepared, then answers from the store once prepared', async () => {
+    const { writer, cached } = await setup();
+    await writer.submit(
+      fb({ kind: 'not_interested', subject: 'cus_1', at: start, scope: 'topic' }),
+    );
+    expect(cached.check(q()).reason?.code).toBe('not_loaded');
+    expect(cached.viewStatus('cus_1')).toBe('not_loaded');
+    await cached.prepare(['cus_1', 'cus_2']);
+    expect(cached.viewStatus('cus_1')).toBe('ready');
+    expect(cached.check(q()).reason?.code).toBe('not_interested');
+    expect(cached.check(q({ subject: 'cus_2' })).suppressed).toBe(false);
+    // Critical messages are never held back, prepared or not.
+    expect(cached.check(q({ subject: 'cus_9', critical: true })).suppressed).toBe(false);
+  });
+
+  it('drops the least recently prepared beyond the bound, and reads them again the same', async () => {
+    const { writer, cached, clock } = await setup(2);
+    await writer.submit(fb({ kind: 'too_frequent', subject: 'cus_1', at: start }));
+    await writer.submit(
+      fb({ kind: 'not_interested', subject: 'cus_1', at: start, scope: 'topic' }),
+    );
+    await cached.prepare('cus_1');
+    const before = cached.suppressions('cus_1', clock.now());
+    const budget = cached.budget('cus_1', 'push', clock.now());
+    await cached.prepare(['cus_2', 'cus_3']);
+    expect(cached.check(q()).reason?.code).toBe('not_loaded');
+    expect(codeOf(() => cached.suppressions('cus_1'))).toBe('feedback/not_prepared');
+    expect(codeOf(() => cached.budget('cus_1', 'push'))).toBe('feedback/not_prepared');
+    expect(cached.viewStatus('cus_2')).toBe('ready');
+    await cached.prepare('cus_1');
+    expect(cached.suppressions('cus_1', clock.now())).toEqual(before);
+    expect(cached.budget('cus_1', 'push', clock.now())).toEqual(budget);
+    // cus_2 was prepared least recently: it went.
+    expect(cached.viewStatus('cus_2')).toBe('not_loaded');
+    expect(cached.viewStatus('cus_3')).toBe('ready');
+  });
+
+  it('applies feedback given elsewhere to a prepared customer at once, and its own to the next check', async () => {
+    const { writer, cached } = await setup();
+    await cached.prepare(['cus_1']);
+    await writer.submit(fb({ kind: 'stop_this', subject: 'cus_1', at: start }));
+    // Announced and not yet read: held back, never let through.
+    expect(cached.check(q()).suppressed).toBe(true);
+    await tick();
+    expect(cached.check(q()).reason?.code).toBe('stop_this');
+    await cached.prepare(['cus_2']);
+    const result = await cached.submit(
+      fb({ kind: 'not_interested', subject: 'cus_2', at: start, scope: 'topic' }),
+    );
+    expect(result.status).toBe('accepted');
+    expect(cached.check(q({ subject: 'cus_2' })).reason?.code).toBe('not_interested');
+    await tick();
+    // Its own event read back from the store is not applied twice (one escalation step).
+    expect(cached.suppressions('cus_2')).toEqual(writer.suppressions('cus_2'));
+    expect(cached.suppressions('cus_2').length).toBeGreaterThan(0);
+  });
+
+  it('counts guardrails over every customer, prepared or not', async () => {
+    const store = createMemoryFeedbackStore();
+    const clock = createVirtualClock(start + duration.minute);
+    const cached = createFeedbackLoop({
+      store,
+      clock,
+      cache: { maxSubjects: 1 },
+      guardrails: { thresholds: { complaint: 0.1 }, minExposures: 5 },
+    });
+    await cached.prepare('cus_0');
+    for (let i = 0; i < 10; i++) {
+      const subject = `cus_${i}`;
+      await cached.submit(fb({ kind: 'delivered', subject, decisionId: `d${i}`, at: start }));
+      await cached.submit(fb({ kind: 'complained', subject, decisionId: `d${i}`, at: start }));
+    }
+    expect(cached.isPaused('travel-offer')).toBe(true);
+    expect(cached.check(q({ subject: 'cus_0' })).reason?.code).toBe('complained');
+  });
+
+  it('refuses a malformed prepare() with a typed error, reading and dropping nothing', async () => {
+    const { cached } = await setup(3);
+    await cached.prepare(['cus_1']);
+    const bad: unknown[] = [42, [''], ['cus_2', 7], ['a', 'b', 'c', 'd'], { length: 1 }];
+    for (const input of bad) {
+      await expect(cached.prepare(input as string[])).rejects.toSatisfy((e: unknown) =>
+        isCandorError(e, 'feedback/invalid_event'),
+      );
+    }
+    expect(cached.viewStatus('cus_1')).toBe('ready');
+    expect(cached.viewStatus('cus_2')).toBe('not_loaded');
+  });
+
+  it('keeps nothing from a read that returns a malformed event', async () => {
+    const inner = createMemoryFeedbackStore();
+    const store: FeedbackStore = {
+      ...inner,
+      readEvents: inner.readEvents.bind(inner),
+      async readEventsOf(subjects) {
+        const rows = await inner.readEventsOf?.(subjects);
+        return [...(rows ?? []), { seq: 99, event: { kind: 'nope', subject: 'cus_1' } as never }];
+      },
+    };
+    const { cached } = await setup(2, store);
+    await expect(cached.prepare(['cus_1', 'cus_2'])).rejects.toSatisfy((e: unknown) =>
+      isCandorError(e, 'feedback/invalid_event'),
+    );
+    expect(cached.viewStatus('cus_1')).toBe('not_loaded');
+    expect(cached.viewStatus('cus_2')).toBe('not_loaded');
+  });
+
+  it('refuses calls that need everyone in memory, and a store that cannot read one customer', async () => {
+    const { cached } = await setup();
+    expect(codeOf(() => cached.events())).toBe('feedback/unsupported');
+    expect(codeOf(() => cached.corrections())).toBe('feedback/unsupported');
+    expect(codeOf(() => cached.apply(fb({ kind: 'helpful', at: start })))).toBe(
+      'feedback/unsupported',
+    );
+    const { readEventsOf: _none, ...withoutRead } = createMemoryFeedbackStore();
+    expect(
+      codeOf(() => createFeedbackLoop({ store: withoutRead, cache: { maxSubjects: 5 } })),
+    ).toBe('feedback/invalid_option');
+    for (const maxSubjects of [0, 1.5, Number.NaN]) {
+      expect(codeOf(() => createFeedbackLoop({ cache: { maxSubjects } }))).toBe(
+        'feedback/invalid_option',
+      );
+    }
+  });
+
+  it('answers every check like a loop that read the whole store, across two instances (property)', async () => {
+    const subjects = ['s1', 's2', 's3', 's4'];
+    const topics = ['offers.travel', 'offers.hotel'];
+    const op = fc.oneof(
+      fc.record({
+        type: fc.constant('submit' as const),
+        on: fc.constantFrom('a', 'b'),
+        kind: fc.constantFrom(
+          'not_interested',
+          'stop_this',
+          'too_frequent',
+          'delivered',
+          'helpful',
+        ),
+        subject: fc.constantFrom(...subjects),
+        topic: fc.constantFrom(...topics),
+        settle: fc.boolean(),
+        batch: fc.boolean(),
+      }),
+      fc.record({
+        type: fc.constant('prepare' as const),
+        on: fc.constantFrom('a', 'b'),
+        subjects: fc.subarray(subjects, { minLength: 1, maxLength: 2 }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
+        // Notices arrive late, as from a database: reads and notices interleave.
+        const { store, deliver } = delayedFeed();
+        const clock = createVirtualClock(start + duration.minute);
+        const options = { store, clock, fatigue: { defaultCap: 2 } };
+        const loops = {
+          a: createFeedbackLoop({ ...options, cache: { maxSubjects: 2 } }),
+          b: createFeedbackLoop({ ...options, cache: { maxSubjects: 3 } }),
+        };
+        for (const o of ops) {
+          if (o.type === 'prepare') await loops[o.on].prepare(o.subjects);
+          else {
+            const event = fb({ kind: o.kind, subject: o.subject, topic: o.topic, at: clock.now() });
+            if (o.batch) {
+              const other = fb({ kind: 'delivered', subject: o.subject, at: clock.now() });
+              await loops[o.on].submitMany([event, other, event]);
+            } else await loops[o.on].submit(event);
+          }
+          // Between settles notices are in flight, as from a database; compare once they land.
+          if (o.type === 'submit' && !o.settle && o !== ops.at(-1)) continue;
+          deliver();
+          await tick();
+          const truth = createFeedbackLoop(options);
+          await truth.hydrate();
+          for (const loop of [loops.a, loops.b]) {
+            for (const subject of subjects) {
+              for (const topic of topics) {
+                const query = q({ subject, topic, at: clock.now() });
+                const seen = loop.check(query);
+                // Never less than the store holds; equal once the view says it is current.
+                if (truth.check(query).suppressed) expect(seen.suppressed).toBe(true);
+                if (loop.viewStatus(subject) === 'ready') expect(seen).toEqual(truth.check(query));
+              }
+              if (loop.viewStatus(subject) === 'ready') {
+                expect(loop.budget(subject, 'push')).toEqual(truth.budget(subject, 'push'));
+                expect(loop.suppressions(subject)).toEqual(truth.suppressions(subject));
+              }
+            }
+          }
+          truth.close();
+          clock.advance(duration.minute);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
