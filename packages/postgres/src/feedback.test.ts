@@ -169,6 +169,45 @@ describe.each(driverCases)('feedback store on $name', ({ kind, skip }) => {
   );
 
   it.skipIf(skip)(
+    'a loop with a subject cache reads only the customers it prepares, in one read each batch',
+    async () => {
+      const db = await database();
+      const clock = createVirtualClock(T0 + 2000);
+      const store = createPostgresFeedbackStore(db);
+      const writer = createFeedbackLoop({ store, clock });
+      await writer.hydrate();
+      await writer.submit({ ...feedback('k1', 'not_interested', 'd1'), scope: 'topic' });
+      await writer.submit(feedback('k2', 'opened', 'd2', 'cus_2'));
+      expect((await store.readEventsOf(['cus_2', 'cus_1', 'cus_2'])).map((r) => r.seq)).toEqual([
+        1, 2,
+      ]);
+      await expect(store.readEventsOf('cus_1' as never)).rejects.toMatchObject({
+        code: 'feedback/invalid_event',
+      });
+      const cached = createFeedbackLoop({
+        store: createPostgresFeedbackStore(await database({ schema: db.schema })),
+        clock,
+        cache: { maxSubjects: 1 },
+      });
+      const query = {
+        subject: 'cus_1',
+        ruleId: 'card-expiry',
+        topic: 'billing.card_expiry',
+        channel: 'email',
+        at: T0 + 3000,
+      };
+      expect(cached.check(query).reason?.code).toBe('not_loaded');
+      await cached.prepare(['cus_1']);
+      expect(cached.check(query).reason?.code).toBe('not_interested');
+      await cached.prepare(['cus_2']);
+      expect(cached.check(query).reason?.code).toBe('not_loaded');
+      expect(cached.check({ ...query, subject: 'cus_2' }).suppressed).toBe(false);
+      cached.close();
+      writer.close();
+    },
+  );
+
+  it.skipIf(skip)(
     'a feedback loop rebuilds suppressions from the durable store after a restart',
     async () => {
       const db = await database();

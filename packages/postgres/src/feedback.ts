@@ -1,4 +1,4 @@
-import { CandorError } from '@candor/core';
+import { CandorError, type SubjectId } from '@candor/core';
 import type {
   DecisionEntry,
   AppendResult as FeedbackAppendResult,
@@ -30,6 +30,8 @@ export interface PostgresFeedbackStore extends FeedbackStore {
   appendResumes(resumes: readonly GuardrailResume[]): Promise<void>;
   /** Reads every stored guardrail resume, in append order. */
   readResumes(): Promise<readonly GuardrailResume[]>;
+  /** Every stored event of these customers, in order: one indexed read (for `prepare()`). */
+  readEventsOf(subjects: readonly SubjectId[]): Promise<readonly StoredFeedbackEvent[]>;
   /** How many events and decisions are stored. */
   counts(): Promise<{ readonly events: number; readonly decisions: number }>;
 }
@@ -252,6 +254,22 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
     async readEvents(options): Promise<readonly StoredFeedbackEvent[]> {
       const rows = await read<FeedbackEvent>(events as LogSpec<never>, options);
       return rows.map((r) => ({ seq: r.seq, event: r.body }));
+    },
+    async readEventsOf(subjects): Promise<readonly StoredFeedbackEvent[]> {
+      if (!Array.isArray(subjects) || subjects.some((s) => typeof s !== 'string')) {
+        throw new CandorError('feedback/invalid_event', 'subjects: expected an array of strings', {
+          path: 'subjects',
+          value: subjects,
+        });
+      }
+      if (subjects.length === 0) return [];
+      // One indexed read (subject, seq) for the whole batch.
+      const rows = await sql.query<{ seq: Num; body: FeedbackEvent }>(
+        `select seq, ${events.bodyColumn} as body from ${events.table}
+         where subject = any($1::text[]) order by seq`,
+        [[...new Set(subjects)]],
+      );
+      return rows.map((r) => ({ seq: Number(r.seq), event: r.body }));
     },
     async readDecisions(options): Promise<readonly StoredDecisionEntry[]> {
       const rows = await read<DecisionEntry>(decisions as LogSpec<never>, options);
