@@ -134,11 +134,11 @@ export function applyEvent(
 ): number {
   const announcer = view.announcer;
   const cache = view.cache;
-  // With a subject cache only orphans are kept (for `orphans()` and their decision's adoption).
-  if (cache === null || decision === undefined) view.accepted.push(event);
   if (event.at > view.latestAt) view.latestAt = event.at;
   let flags = 0;
-  if (decision === undefined) {
+  // With a subject cache no history is kept, and decisions are not held (none is an orphan).
+  if (cache === null) view.accepted.push(event);
+  if (decision === undefined && cache === null) {
     // Listed by `orphans()` (accepted events whose decision is still unknown).
     flags = 1;
     if (announcer.listeners.size > 0) emit(announcer, { type: 'orphaned', event }, false);

@@ -117,10 +117,12 @@ export interface FeedbackLoopOptions {
    * Holds at most `maxSubjects` customers' feedback in memory instead of everyone's: `prepare()`
    * reads the customers a batch needs in one store read (the store must offer `readEventsOf`),
    * the least recently prepared are dropped beyond the bound, and `check()` holds back a customer
-   * it has not prepared (`not_loaded`). Guardrail counts and decisions stay whole (they are
-   * global, not per customer).
+   * it has not prepared (`not_loaded`). Guardrail counts still cover every customer: the loop
+   * starts from the store's latest checkpoint of them (if it keeps checkpoints) and writes one
+   * every `checkpointEvery` events read (default 10,000). Decisions are stored, not held: give
+   * feedback its `variantId` for per-variant guardrails.
    */
-  readonly cache?: { readonly maxSubjects: number };
+  readonly cache?: { readonly maxSubjects: number; readonly checkpointEvery?: number };
 }
 
 const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
@@ -185,6 +187,8 @@ export interface LoopConfig {
   readonly observers: readonly FeedbackObserver[];
   /** Most customers held in memory; `undefined`: every customer with feedback. */
   readonly maxSubjects: number | undefined;
+  /** With a subject cache: events read between checkpoints of the guardrails. */
+  readonly checkpointEvery: number;
 }
 
 /**
@@ -241,15 +245,11 @@ export function resolveLoopConfig(options: FeedbackLoopOptions): LoopConfig {
   );
   const lateAfter = checkNumberOption(options.lateAfterMs ?? 7 * duration.day, 'lateAfterMs', 0);
   let maxSubjects: number | undefined;
+  let checkpointEvery = 10_000;
   if (options.cache !== undefined) {
     requireObject(options.cache, 'cache');
-    maxSubjects = checkNumberOption(options.cache.maxSubjects, 'cache.maxSubjects', 1);
-    if (!Number.isInteger(maxSubjects)) {
-      throw feedbackError('feedback/invalid_option', 'cache.maxSubjects: must be a whole number', {
-        path: 'cache.maxSubjects',
-        value: maxSubjects,
-      });
-    }
+    maxSubjects = wholeNumber(options.cache.maxSubjects, 'cache.maxSubjects');
+    checkpointEvery = wholeNumber(options.cache.checkpointEvery ?? 10_000, 'cache.checkpointEvery');
   }
   return Object.freeze({
     durations: Object.freeze(durations),
@@ -279,5 +279,17 @@ export function resolveLoopConfig(options: FeedbackLoopOptions): LoopConfig {
     lateAfter,
     observers: options.observers ?? [],
     maxSubjects,
+    checkpointEvery,
   });
+}
+
+function wholeNumber(value: number, path: string): number {
+  checkNumberOption(value, path, 1);
+  if (!Number.isInteger(value)) {
+    throw feedbackError('feedback/invalid_option', `${path}: must be a whole number`, {
+      path,
+      value,
+    });
+  }
+  return value;
 }

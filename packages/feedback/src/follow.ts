@@ -7,7 +7,14 @@ import type {
 } from '@candor/core';
 import { feedbackError } from './errors';
 import { liftPause } from './guardrails';
-import { applyStoredDecision, applyStoredEvent, type ReadPositions, replay } from './replay';
+import {
+  applyStoredDecision,
+  applyStoredEvent,
+  maybeCheckpoint,
+  type ReadPositions,
+  replay,
+  replayGlobal,
+} from './replay';
 import type { FeedbackStore } from './store';
 import type { LoopView } from './view';
 
@@ -86,7 +93,14 @@ export function followStore(
     recheckIn: RECHECK_EVERY,
     writing: new Set(),
     unread: new Map(),
-    logs: { events: 0, decisions: 0, resumes: 0, wantEvents: 0, wantDecisions: 0 },
+    logs: {
+      events: 0,
+      decisions: 0,
+      resumes: 0,
+      wantEvents: 0,
+      wantDecisions: 0,
+      checkpointed: 0,
+    },
     wantResumes: false,
     pulling: false,
     pullAgain: false,
@@ -119,6 +133,8 @@ export function followStore(
         }
         if (subject !== null) f.unread.set(subject, Math.max(sequence, f.unread.get(subject) ?? 0));
       } else if (stream === 'feedback.decisions') {
+        // With a subject cache decisions are stored, not held.
+        if (view.cache !== null) return;
         if (sequence > logs.wantDecisions) logs.wantDecisions = sequence;
         if (key !== null && view.decisions.entries.has(key)) return;
       } else if (stream === 'feedback.resumes') f.wantResumes = true;
@@ -166,6 +182,7 @@ async function pull(f: Follower, tries = 0): Promise<void> {
         }
         if (rows.length < PULL_PAGE) break;
       }
+      maybeCheckpoint(view, store, logs);
       // The store holds nothing newer than what was read: every announced subject is current.
       for (const [subject, at] of f.unread) if (at <= logs.wantEvents) f.unread.delete(subject);
     } while (f.pullAgain && !f.closed);
@@ -188,7 +205,12 @@ export async function hydrate(
   f.view.announcer.replaying = true;
   f.hydrating = true;
   try {
-    const counts = await replay(f.view, f.store, f.logs, f.clock);
+    const counts = await (f.view.cache === null ? replay : replayGlobal)(
+      f.view,
+      f.store,
+      f.logs,
+      f.clock,
+    );
     f.loaded = true;
     return counts;
   } finally {

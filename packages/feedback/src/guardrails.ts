@@ -12,7 +12,7 @@ import { type RateInterval, wilsonInterval } from './wilson';
  */
 
 /** Guardrail counts of one rule or variant. */
-interface Counts {
+export interface Counts {
   /** Feedback dated at or before this instant does not count (the last resume; -1 = none). */
   since: Instant;
   exposures: number;

@@ -9,12 +9,13 @@ import { findPage, PAGE, scoreAt } from './fatigue';
 import { checkProblem, followStore, heldBack, hydrate, stopFollowing, viewStatus } from './follow';
 import { guardKey, liftPause, pauseVerdict, ruleHealth } from './guardrails';
 import { createPrepare } from './prepare';
+import { maybeCheckpoint } from './replay';
 import type { FeedbackEvent } from './schema';
 import { type AppendResult, createMemoryFeedbackStore, type GuardrailResume } from './store';
 import { stateOf } from './subjects';
 import { activeReasons, strongestSuppression } from './suppressions';
 import type { BatchIngestResult, FeedbackLoop } from './types';
-import { checkFeedbackEvent } from './validate';
+import { checkDecisionEntry, checkFeedbackEvent } from './validate';
 import { createView } from './view';
 
 const NOT_SUPPRESSED: SuppressionVerdict = /* @__PURE__ */ Object.freeze({
@@ -69,7 +70,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     if (cache !== null) {
       throw feedbackError(
         'feedback/unsupported',
-        `${call} needs every customer's feedback in memory; this loop holds only prepared customers (cache.maxSubjects); read the store instead`,
+        `${call} needs the whole feedback history in memory; this loop holds only prepared customers and no decisions (cache.maxSubjects); read the store instead`,
         { path: call, value: config.maxSubjects },
       );
     }
@@ -113,6 +114,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
         if (duplicate && !skipped) return DUPLICATE;
         const result = commit(view, event, decisionOf(decisions, event), clock.now());
         if (follower.feed != null && !skipped) cache.applied.add(event.idempotencyKey);
+        maybeCheckpoint(view, store, follower.logs);
         return duplicate ? DUPLICATE : result;
       }
       // Another submit of the same key may have been applied while this one was being stored.
@@ -158,12 +160,18 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       return applyBatch(view, fresh, inputs.length - fresh.length, now);
     },
     async logDecision(input) {
+      if (cache !== null) {
+        // Stored for learning and audits; a loop with a subject cache does not hold decisions.
+        await store.appendDecisions([checkDecisionEntry(input)]);
+        return;
+      }
       const entry = prepareDecision(decisions, accepted, input);
       if (entry === null) return;
       await store.appendDecisions([entry]);
       commitDecision(decisions, accepted, announcer, entry);
     },
     applyDecision(input) {
+      requireWhole('applyDecision()');
       const entry = prepareDecision(decisions, accepted, input);
       if (entry !== null) commitDecision(decisions, accepted, announcer, entry);
     },
@@ -229,6 +237,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       }
     },
     orphans() {
+      requireWhole('orphans()');
       return orphans(decisions, accepted);
     },
     corrections(subject) {
@@ -278,6 +287,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       if (!skipped && follower.feed != null) cache?.applied.add(key);
     }
     const result = applyBatch(view, fresh, inputs - appended.size, clock.now());
+    maybeCheckpoint(view, store, follower.logs);
     return fresh.length === appended.size ? result : { ...result, accepted: appended.size };
   }
 }

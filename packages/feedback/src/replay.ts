@@ -1,9 +1,10 @@
 import type { Clock } from '@candor/core';
 import { commit } from './apply';
+import { checkpointKey, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 import { commitDecision, decisionOf, prepareDecision } from './decisions';
 import { feedbackError } from './errors';
-import { restartCounts } from './guardrails';
-import type { FeedbackStore } from './store';
+import { liftPause, restartCounts } from './guardrails';
+import type { FeedbackStore, GuardrailResume } from './store';
 import { checkFeedbackEvent } from './validate';
 import type { LoopView } from './view';
 
@@ -19,7 +20,12 @@ export interface ReadPositions {
   resumes: number;
   wantEvents: number;
   wantDecisions: number;
+  /** With a subject cache: the events the last checkpoint written covers. */
+  checkpointed: number;
 }
+
+/** Records read per page. */
+const PAGE = 10_000;
 
 /** Applies a stored decision entry unless it is logged already. */
 export function applyStoredDecision(view: LoopView, input: unknown): void {
@@ -61,8 +67,39 @@ export async function replay(
   clock: Clock,
 ): Promise<{ decisions: number; events: number }> {
   // Resumes first: they say from when each rule's counts restart, whatever the events' order.
-  const resumes = (await store.readResumes?.()) ?? [];
+  const resumes = await readResumes(store);
   logs.resumes = resumes.length;
+  for (const resume of resumes) {
+    restartCounts(view.guardrails, resume.ruleId, resume.variantId, resume.at);
+  }
+  let decisionsRead = 0;
+  let eventsRead = 0;
+  for (let after = 0; ; ) {
+    const rows = await store.readDecisions({ afterSeq: after, limit: PAGE });
+    for (const row of rows) {
+      applyStoredDecision(view, row.entry);
+      after = row.seq;
+    }
+    if (after > logs.decisions) logs.decisions = after;
+    decisionsRead += rows.length;
+    if (rows.length < PAGE) break;
+  }
+  for (let after = 0; ; ) {
+    const rows = await store.readEvents({ afterSeq: after, limit: PAGE });
+    for (const row of rows) {
+      applyStoredEvent(view, row.event, clock, row.seq);
+      after = row.seq;
+    }
+    if (after > logs.events) logs.events = after;
+    eventsRead += rows.length;
+    if (rows.length < PAGE) break;
+  }
+  return { decisions: decisionsRead, events: eventsRead };
+}
+
+/** Every stored resume, checked. */
+async function readResumes(store: FeedbackStore): Promise<readonly GuardrailResume[]> {
+  const resumes = (await store.readResumes?.()) ?? [];
   for (const resume of resumes) {
     if (
       typeof resume !== 'object' ||
@@ -77,30 +114,78 @@ export async function replay(
         { path: 'resume', value: resume },
       );
     }
-    restartCounts(view.guardrails, resume.ruleId, resume.variantId, resume.at);
   }
-  let decisionsRead = 0;
-  let eventsRead = 0;
-  const page = 10_000;
-  for (let after = 0; ; ) {
-    const rows = await store.readDecisions({ afterSeq: after, limit: page });
-    for (const row of rows) {
-      applyStoredDecision(view, row.entry);
-      after = row.seq;
+  return resumes;
+}
+
+/**
+ * With a subject cache: reads the global part of the view (guardrails) from the store's latest
+ * checkpoint, then the resumes and events stored after it; decisions are not held. Starts from
+ * an empty global part, so a retry after a failure counts nothing twice.
+ */
+export async function replayGlobal(
+  view: LoopView,
+  store: FeedbackStore,
+  logs: ReadPositions,
+  clock: Clock,
+): Promise<{ decisions: number; events: number }> {
+  const g = view.guardrails;
+  g.rules.clear();
+  g.reactions.clear();
+  g.paused.clear();
+  view.latestAt = -1;
+  view.cache?.applied.clear();
+  view.cache?.skipped.clear();
+  logs.events = 0;
+  logs.resumes = 0;
+  const key = checkpointKey(view.config.guardrails);
+  let restored = false;
+  try {
+    const checkpoint = (await store.readCheckpoint?.(key)) ?? null;
+    if (checkpoint !== null && restoreCheckpoint(g, checkpoint)) {
+      logs.events = checkpoint.events;
+      logs.resumes = checkpoint.resumes;
+      logs.checkpointed = checkpoint.events;
+      view.latestAt = checkpoint.latestAt;
+      restored = true;
     }
-    if (after > logs.decisions) logs.decisions = after;
-    decisionsRead += rows.length;
-    if (rows.length < page) break;
+  } catch {
+    // No usable checkpoint: every event is read instead.
   }
-  for (let after = 0; ; ) {
-    const rows = await store.readEvents({ afterSeq: after, limit: page });
+  const resumes = await readResumes(store);
+  for (const r of resumes.slice(logs.resumes)) {
+    if (restored) liftPause(g, r.ruleId, r.variantId, r.at);
+    else restartCounts(g, r.ruleId, r.variantId, r.at);
+  }
+  logs.resumes = resumes.length;
+  let eventsRead = 0;
+  for (;;) {
+    const rows = await store.readEvents({ afterSeq: logs.events, limit: PAGE });
     for (const row of rows) {
       applyStoredEvent(view, row.event, clock, row.seq);
-      after = row.seq;
+      logs.events = row.seq;
     }
-    if (after > logs.events) logs.events = after;
     eventsRead += rows.length;
-    if (rows.length < page) break;
+    if (rows.length < PAGE) break;
   }
-  return { decisions: decisionsRead, events: eventsRead };
+  maybeCheckpoint(view, store, logs);
+  return { decisions: 0, events: eventsRead };
+}
+
+/**
+ * With a subject cache and a store that keeps checkpoints: writes one when `checkpointEvery`
+ * events were read since the last, and the view holds exactly the events read (none of its own
+ * applied ahead of them, none read and not yet applied). A failed write is retried later.
+ */
+export function maybeCheckpoint(view: LoopView, store: FeedbackStore, logs: ReadPositions): void {
+  const cache = view.cache;
+  if (cache === null || store.writeCheckpoint === undefined) return;
+  if (logs.events - logs.checkpointed < view.config.checkpointEvery) return;
+  if (cache.applied.size > 0 || cache.skipped.size > 0) return;
+  const previous = logs.checkpointed;
+  logs.checkpointed = logs.events;
+  const checkpoint = saveCheckpoint(view.guardrails, logs.events, logs.resumes, view.latestAt);
+  store.writeCheckpoint(checkpointKey(view.config.guardrails), checkpoint).catch(() => {
+    if (logs.checkpointed === checkpoint.events) logs.checkpointed = previous;
+  });
 }

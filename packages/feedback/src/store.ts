@@ -6,6 +6,7 @@ import {
   type LocalChangeFeed,
   type SubjectId,
 } from '@candor/core';
+import type { FeedbackCheckpoint } from './checkpoint';
 import { feedbackError, requireArray, requireObject } from './errors';
 import type { DecisionEntry, FeedbackEvent } from './schema';
 
@@ -115,6 +116,13 @@ export interface FeedbackStore {
    * `prepare()`.
    */
   readEventsOf?(subjects: readonly SubjectId[]): Promise<readonly StoredFeedbackEvent[]>;
+  /**
+   * Optional: the stored checkpoint under `key` with the most events, or `null`. A loop with a
+   * subject cache starts from it and reads only the events stored after it.
+   */
+  readCheckpoint?(key: string): Promise<FeedbackCheckpoint | null>;
+  /** Optional: stores a checkpoint under `key`, unless one with more events is stored already. */
+  writeCheckpoint?(key: string, checkpoint: FeedbackCheckpoint): Promise<void>;
   /**
    * Optional: announces every append (streams `feedback.events` with the subject, position and
    * key; `feedback.decisions`; `feedback.resumes`), from this process and, for shared stores, from
@@ -238,9 +246,19 @@ export function createMemoryFeedbackStore(): FeedbackStore {
   const decisionIndex = new Map<string, LogRow<DecisionEntry>>();
   const bySubject = new Map<SubjectId, LogRow<FeedbackEvent>[]>();
   const resumes: GuardrailResume[] = [];
+  const checkpoints = new Map<string, FeedbackCheckpoint>();
   const feed = createLocalChangeFeed();
   return {
     feed,
+    async readCheckpoint(key) {
+      return checkpoints.get(key) ?? null;
+    },
+    async writeCheckpoint(key, checkpoint) {
+      const stored = checkpoints.get(key);
+      if (stored === undefined || stored.events < checkpoint.events) {
+        checkpoints.set(key, JSON.parse(JSON.stringify(checkpoint)) as FeedbackCheckpoint);
+      }
+    },
     async appendEvents(batch) {
       requireArray(batch, 'events');
       const before = events.length;
