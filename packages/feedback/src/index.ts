@@ -8,6 +8,7 @@ export type {
   VariantPosterior,
 } from './bandit';
 export { createThompsonSampler, offPolicyEstimate } from './bandit';
+export type { FeedbackCheckpoint } from './checkpoint';
 export type {
   FatigueOptions,
   FeedbackLoopOptions,

@@ -1,11 +1,13 @@
 import { createVirtualClock } from '@candor/core';
-import type { DecisionEntry, FeedbackEvent } from '@candor/feedback';
+import type { DecisionEntry, FeedbackCheckpoint, FeedbackEvent } from '@candor/feedback';
 import { createFeedbackLoop } from '@candor/feedback';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 import { createPostgresFeedbackStore } from './feedback';
 
 const T0 = 1_780_000_000_000;
+/** The checkpoint key of a loop with the default guardrails. */
+const KEY = 'guardrails:{"complaint":0.01,"intrusive":0.05}|20|1.96';
 
 function decision(id: string, subject = 'cus_1', at = T0): DecisionEntry {
   return {
@@ -203,6 +205,38 @@ describe.each(driverCases)('feedback store on $name', ({ kind, skip }) => {
       expect(cached.check(query).reason?.code).toBe('not_loaded');
       expect(cached.check({ ...query, subject: 'cus_2' }).suppressed).toBe(false);
       cached.close();
+      writer.close();
+    },
+  );
+
+  it.skipIf(skip)(
+    'keeps the guardrail checkpoint with the most events; a restarted loop starts from it',
+    async () => {
+      const db = await database();
+      const clock = createVirtualClock(T0 + 2000);
+      const store = createPostgresFeedbackStore(db);
+      const cache = { maxSubjects: 2, checkpointEvery: 2 };
+      const writer = createFeedbackLoop({ store, clock, cache });
+      await writer.hydrate();
+      for (const [i, kind] of (['delivered', 'complained', 'delivered'] as const).entries()) {
+        await writer.submit(feedback(`k${i}`, kind, `d${i}`, `cus_${i}`));
+      }
+      await vi.waitFor(async () => expect(await store.readCheckpoint(KEY)).not.toBeNull());
+      const stored = await store.readCheckpoint(KEY);
+      expect(stored?.events).toBeGreaterThanOrEqual(2);
+      await store.writeCheckpoint(KEY, { ...(stored as FeedbackCheckpoint), events: 1, rules: [] });
+      expect(await store.readCheckpoint(KEY)).toEqual(stored);
+      await expect(store.readCheckpoint('')).rejects.toMatchObject({
+        code: 'feedback/invalid_option',
+      });
+      const restarted = createFeedbackLoop({
+        store: createPostgresFeedbackStore(await database({ schema: db.schema })),
+        clock,
+        cache,
+      });
+      expect((await restarted.hydrate()).events).toBe(3 - (stored?.events ?? 0));
+      expect(restarted.ruleHealth('card-expiry')).toEqual(writer.ruleHealth('card-expiry'));
+      restarted.close();
       writer.close();
     },
   );

@@ -2,6 +2,7 @@ import { CandorError, type SubjectId } from '@candor/core';
 import type {
   DecisionEntry,
   AppendResult as FeedbackAppendResult,
+  FeedbackCheckpoint,
   FeedbackEvent,
   FeedbackStore,
   GuardrailResume,
@@ -10,6 +11,17 @@ import type {
   StoredFeedbackEvent,
 } from '@candor/feedback';
 import { eventFingerprint } from '@candor/feedback';
+
+function checkKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 1_000) {
+    throw new CandorError('feedback/invalid_option', 'checkpoint key: expected a short string', {
+      path: 'key',
+      value: key,
+    });
+  }
+  return key;
+}
+
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
 import { checkDatabase } from './errors';
@@ -30,6 +42,10 @@ export interface PostgresFeedbackStore extends FeedbackStore {
   appendResumes(resumes: readonly GuardrailResume[]): Promise<void>;
   /** Reads every stored guardrail resume, in append order. */
   readResumes(): Promise<readonly GuardrailResume[]>;
+  /** The guardrail checkpoint stored under `key`, or `null`. */
+  readCheckpoint(key: string): Promise<FeedbackCheckpoint | null>;
+  /** Stores a guardrail checkpoint unless one with more events is stored under `key`. */
+  writeCheckpoint(key: string, checkpoint: FeedbackCheckpoint): Promise<void>;
   /** Every stored event of these customers, in order: one indexed read (for `prepare()`). */
   readEventsOf(subjects: readonly SubjectId[]): Promise<readonly StoredFeedbackEvent[]>;
   /** How many events and decisions are stored. */
@@ -98,6 +114,7 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
   const sql: SqlClient = db.driver;
   const counters = db.table('feedback_counters');
   const resumes = db.table('feedback_resumes');
+  const checkpoints = db.table('feedback_checkpoints');
   const events: LogSpec<FeedbackEvent> = {
     log: 'events',
     table: db.table('feedback_events'),
@@ -296,6 +313,23 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
           [items.map((r) => r.ruleId), items.map((r) => r.variantId), items.map((r) => r.at)],
         );
       });
+    },
+    async readCheckpoint(key) {
+      const rows = await sql.query<{ checkpoint: FeedbackCheckpoint }>(
+        `select checkpoint from ${checkpoints} where key = $1`,
+        [checkKey(key)],
+      );
+      return rows[0]?.checkpoint ?? null;
+    },
+    async writeCheckpoint(key, checkpoint) {
+      // Kept only when it covers more events than the stored one.
+      await sql.query(
+        `insert into ${checkpoints} (key, events, checkpoint) values ($1, $2, $3)
+         on conflict (key) do update set events = excluded.events,
+           checkpoint = excluded.checkpoint, written_at = now()
+         where ${checkpoints}.events < excluded.events`,
+        [checkKey(key), checkpoint.events, JSON.stringify(checkpoint)],
+      );
     },
     async readResumes(): Promise<readonly GuardrailResume[]> {
       const rows = await sql.query<{ rule_id: string; variant_id: string | null; at: Num }>(

@@ -236,6 +236,18 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       `create index candor_explanation_audits_decision on ${s}.candor_explanation_audits (decision_id, at)`,
     ],
   },
+  {
+    version: 7,
+    name: 'feedback: guardrail checkpoints, so loops with a subject cache start without reading every event',
+    statements: (s: string) => [
+      `create table ${s}.candor_feedback_checkpoints (
+        key text primary key,
+        events bigint not null,
+        checkpoint jsonb not null,
+        written_at timestamptz not null default now()
+      )`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */
