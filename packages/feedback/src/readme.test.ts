@@ -11,3 +11,8 @@ it('runs the README example as a user would', async () => {
     'control efficacy: 1',
   ]);
 });
+
+it('runs the bounded-cache example as a user would', async () => {
+  const [, cache] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
+  expect(cache?.logs).toEqual(['not_loaded', 'not_interested false', 'false not_loaded']);
+});
