@@ -2,7 +2,8 @@ import type { SuppressionScope } from '@candor/core';
 
 /**
  * What a customer can say about a message: `helpful`, `not_relevant`, `not_interested`,
- * `too_frequent`, `intrusive` ("creepy"), `wrong_data` and `stop_this`.
+ * `too_frequent`, `intrusive` ("creepy"), `wrong_data` and `stop_this`; and `lifted`, which
+ * undoes their own mutes of one scope (an "Unmute" button).
  *
  * @example
  * explicitFeedbackKinds.includes('too_frequent'); // true
@@ -15,6 +16,7 @@ export const explicitFeedbackKinds = /* @__PURE__ */ Object.freeze([
   'intrusive',
   'wrong_data',
   'stop_this',
+  'lifted',
 ] as const);
 
 /**
@@ -47,7 +49,7 @@ export type FeedbackKind = ExplicitFeedbackKind | ImplicitFeedbackKind;
  * Every feedback kind, explicit first.
  *
  * @example
- * feedbackKinds.length; // 15
+ * feedbackKinds.length; // 16
  */
 export const feedbackKinds = /* @__PURE__ */ Object.freeze([
   ...explicitFeedbackKinds,
@@ -64,6 +66,7 @@ const SCOPED: Partial<Record<FeedbackKind, true>> = {
   stop_this: true,
   unsubscribed: true,
   complained: true,
+  lifted: true,
 };
 
 /** Kinds that are permanent for their scope: a `durationMs` is refused. */
@@ -71,6 +74,7 @@ const PERMANENT: Partial<Record<FeedbackKind, true>> = {
   stop_this: true,
   unsubscribed: true,
   complained: true,
+  lifted: true,
 };
 
 /**
@@ -87,7 +91,8 @@ export function isScopedKind(kind: FeedbackKind): boolean {
 
 /**
  * True when feedback of `kind` is permanent for its scope (`stop_this`, `unsubscribed`,
- * `complained`) and so takes no `durationMs`.
+ * `complained`, and `lifted`: a lift lasts until the customer mutes again) and so takes no
+ * `durationMs`.
  *
  * @example
  * isPermanentKind('stop_this'); // true
@@ -99,8 +104,8 @@ export function isPermanentKind(kind: FeedbackKind): boolean {
 /**
  * The scope a scoped kind reaches when the event names none: `not_relevant` and `wrong_data` →
  * the item (or the rule when there is no `itemKey`), `not_interested` → the topic, `too_frequent`,
- * `unsubscribed` and `complained` → the channel, `intrusive` and `stop_this` → the rule. `null`
- * for kinds that suppress nothing.
+ * `unsubscribed` and `complained` → the channel, `intrusive` and `stop_this` → the rule, `lifted`
+ * → the topic. `null` for kinds that suppress nothing.
  *
  * @example
  * defaultScope('not_interested', false); // 'topic'
@@ -111,6 +116,7 @@ export function defaultScope(kind: FeedbackKind, hasItemKey: boolean): Suppressi
     case 'wrong_data':
       return hasItemKey ? 'item' : 'rule';
     case 'not_interested':
+    case 'lifted':
       return 'topic';
     case 'too_frequent':
     case 'unsubscribed':

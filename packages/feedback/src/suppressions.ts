@@ -34,11 +34,20 @@ export interface Adjustment {
   readonly reason: SuppressionReason;
 }
 
+/** The customer's lift (`lifted`) of their own mutes of one scope and target, at `at`. */
+export interface Lift {
+  readonly scope: SuppressionScope;
+  readonly target: string;
+  readonly at: Instant;
+}
+
 /** A subject's suppressions, budget reductions and escalation history (fatigue lives in columns). */
 export interface SubjectState {
   suppressions: Suppression[];
   adjustments: Adjustment[];
   notInterested: Map<string, Instant[]> | null;
+  /** Lifts, in any order: a suppression or reduction of their scope since before one has ended. */
+  lifts: Lift[] | null;
 }
 
 const NO_SUPPRESSIONS: readonly Suppression[] = /* @__PURE__ */ Object.freeze([]);
@@ -50,7 +59,39 @@ export function emptySubjectState(): SubjectState {
     suppressions: NO_SUPPRESSIONS as Suppression[],
     adjustments: NO_ADJUSTMENTS as Adjustment[],
     notInterested: null,
+    lifts: null,
   };
+}
+
+/**
+ * Whether the customer lifted mutes of `scope`/`target` between `since` and `at`: whatever of
+ * that scope started at or before a lift no longer holds from the lift on, whichever arrived first.
+ */
+function lifted(
+  lifts: readonly Lift[],
+  scope: SuppressionScope,
+  target: string,
+  since: Instant,
+  at: Instant,
+): boolean {
+  for (const l of lifts) {
+    if (l.at >= since && l.at <= at && l.target === target && l.scope === scope) return true;
+  }
+  return false;
+}
+
+/** The latest lift of `scope`/`target`, or -1. */
+function latestLift(state: SubjectState, scope: SuppressionScope, target: string): Instant {
+  let latest = -1;
+  for (const l of state.lifts ?? []) {
+    if (l.scope === scope && l.target === target && l.at > latest) latest = l.at;
+  }
+  return latest;
+}
+
+/** The scope and target a budget reduction counts as for lifts. */
+function adjustmentScope(a: Adjustment): [SuppressionScope, string] {
+  return a.channel === null ? ['all', '*'] : ['channel', a.channel];
 }
 
 /** Prefer a permanent suppression, then the one lasting longest. */
@@ -82,9 +123,11 @@ export function strongestSuppression(
 ): Suppression | null {
   let best: Suppression | null = null;
   if (state !== undefined) {
+    const lifts = state.lifts;
     for (const s of state.suppressions) {
       if (s.since > query.at || (s.until !== null && s.until <= query.at)) continue;
-      if (matches(s, query) && outlasts(s, best)) best = s;
+      if (!matches(s, query) || !outlasts(s, best)) continue;
+      if (lifts === null || !lifted(lifts, s.scope, s.target, s.since, query.at)) best = s;
     }
   }
   return best;
@@ -94,11 +137,14 @@ export function strongestSuppression(
 export function activeReasons(state: SubjectState | undefined, at: Instant): SuppressionReason[] {
   if (state === undefined) return [];
   const out: SuppressionReason[] = [];
+  const lifts = state.lifts ?? [];
   for (const s of state.suppressions) {
-    if (s.since <= at && (s.until === null || s.until > at)) out.push(s.reason);
+    if (s.since > at || (s.until !== null && s.until <= at)) continue;
+    if (!lifted(lifts, s.scope, s.target, s.since, at)) out.push(s.reason);
   }
   for (const a of state.adjustments) {
-    if (a.since <= at && a.until > at) out.push(a.reason);
+    if (a.since > at || a.until <= at) continue;
+    if (!lifted(lifts, ...adjustmentScope(a), a.since, at)) out.push(a.reason);
   }
   return out;
 }
@@ -116,9 +162,11 @@ export function factorAt(
   let factor = 1;
   let latest: Adjustment | null = null;
   if (state === undefined) return [factor, latest];
+  const lifts = state.lifts;
   for (const a of state.adjustments) {
     if (a.since > at || a.until <= at) continue;
     if (a.channel !== null && a.channel !== channel) continue;
+    if (lifts !== null && lifted(lifts, ...adjustmentScope(a), a.since, at)) continue;
     factor *= reduction;
     if (latest === null || a.since > latest.since) latest = a;
   }
@@ -134,16 +182,7 @@ function suppress(
   code: string = event.kind,
   detail?: string,
 ): void {
-  const target =
-    scope === 'item'
-      ? (event.itemKey as string)
-      : scope === 'rule'
-        ? event.ruleId
-        : scope === 'topic'
-          ? event.topic
-          : scope === 'channel'
-            ? event.channel
-            : '*';
+  const target = targetOf(event, scope);
   const reason: SuppressionReason = {
     code,
     scope,
@@ -156,6 +195,35 @@ function suppress(
   if (state.suppressions === NO_SUPPRESSIONS) state.suppressions = [];
   state.suppressions.push({ scope, target, since: event.at, until, reason });
   emit(announcer, { type: 'suppressed', subject: event.subject, reason }, true);
+}
+
+/** What `scope` names in `event`: its item, rule, topic or channel, or `*` for everything. */
+function targetOf(event: FeedbackEvent, scope: SuppressionScope): string {
+  switch (scope) {
+    case 'item':
+      return event.itemKey as string;
+    case 'rule':
+      return event.ruleId;
+    case 'topic':
+      return event.topic;
+    case 'channel':
+      return event.channel;
+    default:
+      return '*';
+  }
+}
+
+/** Records the customer's lift of their own mutes of `scope` (see {@link lifted}). */
+function lift(
+  state: SubjectState,
+  announcer: Announcer,
+  event: FeedbackEvent,
+  scope: SuppressionScope,
+): void {
+  const target = targetOf(event, scope);
+  state.lifts ??= [];
+  state.lifts.push({ scope, target, at: event.at });
+  emit(announcer, { type: 'lifted', subject: event.subject, scope, target, at: event.at }, true);
 }
 
 function lowerBudget(
@@ -197,7 +265,9 @@ function escalate(
   insertSorted(times, event.at);
   const n = escalation.after;
   const p = lowerBound(times, event.at);
-  for (let i = Math.max(0, p - n + 1); i <= p && i + n - 1 < times.length; i++) {
+  // "Not interested" given before the customer lifted the topic's mutes no longer adds up.
+  const since = lowerBound(times, latestLift(state, 'topic', event.topic) + 1);
+  for (let i = Math.max(since, p - n + 1); i <= p && i + n - 1 < times.length; i++) {
     const last = times[i + n - 1] as number;
     if (last - (times[i] as number) > escalation.withinMs) continue;
     const covered = state.suppressions.some(
@@ -205,7 +275,8 @@ function escalate(
         s.reason.code === 'not_interested_repeated' &&
         s.target === event.topic &&
         s.since <= last &&
-        (s.until === null || s.until > last),
+        (s.until === null || s.until > last) &&
+        !lifted(state.lifts ?? [], 'topic', s.target, s.since, last),
     );
     if (covered) return;
     const until = escalation.durationMs === null ? null : last + escalation.durationMs;
@@ -240,6 +311,9 @@ export function applySuppressions(
     case 'unsubscribed':
     case 'complained':
       suppress(state, announcer, event, scope, null);
+      return;
+    case 'lifted':
+      lift(state, announcer, event, scope);
       return;
     case 'too_frequent': {
       const until = event.at + (event.durationMs ?? durations.too_frequent);

@@ -27,6 +27,7 @@ const CHOICES: Record<FeedbackKind, string> = {
   intrusive: 'you said a message felt intrusive',
   wrong_data: 'you reported wrong data',
   stop_this: 'you chose "stop this"',
+  lifted: 'you lifted a mute',
   delivered: 'a message was delivered',
   opened: 'you opened a message',
   clicked: 'you clicked a message',

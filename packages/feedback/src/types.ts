@@ -3,6 +3,7 @@ import type {
   SubjectId,
   SuppressionQuery,
   SuppressionReason,
+  SuppressionScope,
   SuppressionSource,
   SuppressionVerdict,
 } from '@candor/core';
@@ -82,6 +83,13 @@ export type FeedbackLoopEvent =
       readonly type: 'budget_lowered';
       readonly subject: SubjectId;
       readonly reason: SuppressionReason;
+    }
+  | {
+      readonly type: 'lifted';
+      readonly subject: SubjectId;
+      readonly scope: SuppressionScope;
+      readonly target: string;
+      readonly at: Instant;
     }
   | { readonly type: 'correction_requested'; readonly request: CorrectionRequest }
   | { readonly type: 'rule_paused'; readonly pause: RulePause }
