@@ -20,6 +20,10 @@ export const FeedbackForm = z.object({ signal: ExplicitFeedbackKind });
 export type FeedbackForm = z.infer<typeof FeedbackForm>;
 
 export const ControlForm = z.object({ control: id });
+export const UnmuteForm = z.object({
+  scope: z.enum(['item', 'rule', 'topic', 'channel', 'all']),
+  target: z.string().check(z.minLength(1), z.maxLength(200)),
+});
 export type ControlForm = z.infer<typeof ControlForm>;
 
 export const EventForm = z.object({

@@ -188,7 +188,13 @@ export interface DemoService {
     messageId: string,
     signal: FeedbackSignal,
   ): Promise<MessageActionResult>;
+  /** What the customer asked us not to send: one row per scope and target, the longest-lasting. */
   suppressions(subject: string): readonly SuppressionView[];
+  /**
+   * The customer lifts their own mute of one scope and target (a recorded `lifted` feedback
+   * event); false, and nothing written, when no such mute of theirs is active.
+   */
+  unmute(subject: string, scope: string, target: string): Promise<boolean>;
   // operator side
   rules(): readonly RuleView[];
   /** Lifts an automatic (guardrail) or manual pause of a rule. */

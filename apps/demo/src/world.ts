@@ -436,14 +436,51 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       await tick();
       return { ok: true, applied: signal };
     },
-    suppressions: (subject): readonly SuppressionView[] =>
-      feedback.suppressions(subject).map((r) => ({
-        scope: r.scope,
-        target: r.target,
-        detail: r.detail,
-        since: r.since,
-        until: r.until,
-      })),
+    suppressions: (subject): readonly SuppressionView[] => {
+      // One row per scope and target: a topic muted by "not interested" and again by its
+      // escalation is one thing the customer asked for, shown with the longer of the two.
+      const rows = new Map<string, SuppressionView>();
+      for (const r of feedback.suppressions(subject)) {
+        const key = `${r.scope}\u0000${r.target}`;
+        const held = rows.get(key);
+        if (
+          held !== undefined &&
+          (held.until === null || (r.until !== null && r.until <= held.until))
+        )
+          continue;
+        rows.set(key, {
+          scope: r.scope,
+          target: r.target,
+          detail: r.detail,
+          since: r.since,
+          until: r.until,
+        });
+      }
+      return [...rows.values()];
+    },
+    async unmute(subject, scope, target) {
+      const now = clock.now();
+      const reason = feedback
+        .suppressions(subject, now)
+        .find((r) => r.scope === scope && r.target === target);
+      // The feedback that muted it names the message, rule, topic and channel the lift answers.
+      const muted = reason && feedback.events().find((e) => e.idempotencyKey === reason.feedbackId);
+      if (!reason || !muted) return false;
+      await feedback.submit({
+        idempotencyKey: `fb:unmute:${subject}:${now}:${randomUUID().slice(0, 8)}`,
+        kind: 'lifted',
+        decisionId: muted.decisionId,
+        subject,
+        ruleId: muted.ruleId,
+        topic: muted.topic,
+        channel: muted.channel,
+        at: now,
+        scope: reason.scope,
+        ...(muted.itemKey === undefined ? {} : { itemKey: muted.itemKey }),
+      });
+      await tick();
+      return true;
+    },
 
     rules: (): readonly RuleView[] =>
       demoRules.map((r) => {

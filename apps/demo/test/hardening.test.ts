@@ -238,6 +238,23 @@ describe("controls and feedback on a message that is not the customer's answer 4
     expect(await snapshot(h.service)).toBe(before);
   });
 
+  test('an Unmute of something the customer has not muted: 404, nothing written; a bad scope is refused as invalid', async () => {
+    const before = await snapshot(h.service);
+    for (const fields of [
+      { scope: 'topic', target: 'offers.travel' },
+      { scope: 'all', target: '*' },
+    ]) {
+      const { result, lines } = await logged(() => v.post('/customers/cus_ana/unmute', fields));
+      expect(result.status).toBe(404);
+      await expectPlainPage(result, 'offers.travel');
+      expectOneLine(lines, 404);
+    }
+    const bad = await v.post('/customers/cus_ana/unmute', { scope: 'everything', target: 'x' });
+    expect(bad.status).toBe(303);
+    expect(bad.headers.get('location')).toBe('/customers/cus_ana/inbox?done=invalid');
+    expect(await snapshot(h.service)).toBe(before);
+  });
+
   test("another customer's message (withdraw, mute, feedback): 404, their choices untouched", async () => {
     const controls = controlsOf('cus_chloe', chloes);
     // Chloé's storm message offers to stop the purpose: a withdrawal in her ledger if applied.

@@ -1,7 +1,7 @@
 import { parseGpcHeader } from '@candor/consent';
 import type { Hono } from 'hono';
 import { notFound } from '../errors';
-import { ConsentForm, ControlForm, FeedbackForm, LayerParam } from '../forms';
+import { ConsentForm, ControlForm, FeedbackForm, LayerParam, UnmuteForm } from '../forms';
 import { type C, form, invalid, page } from '../pages';
 import { pathId } from '../refusal';
 import type { DemoEnvBindings } from '../security';
@@ -119,6 +119,16 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     const result = await service.feedback(customer.id, mid, input.signal);
     if (!result.ok) return notFound(c, 'Message');
     return c.redirect(`${back}?done=feedback`, 303);
+  });
+
+  app.post('/customers/:id/unmute', async (c) => {
+    const customer = customerOf(c);
+    if (!customer) return notFound(c, 'Customer');
+    const back = `/customers/${customer.id}/inbox`;
+    const input = await form(c, UnmuteForm);
+    if (!input) return invalid(c, back);
+    if (!(await service.unmute(customer.id, input.scope, input.target))) return notFound(c, 'Mute');
+    return c.redirect(`${back}?done=unmute#suppressions`, 303);
   });
 
   app.post('/customers/:id/messages/:mid/controls', async (c) => {

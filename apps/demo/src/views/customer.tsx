@@ -109,12 +109,16 @@ export function InboxPage(props: {
           </div>
         </article>
       ))}
-      <SuppressionList suppressions={props.suppressions} />
+      <SuppressionList customer={c.id} suppressions={props.suppressions} csrf={props.csrf} />
     </>
   );
 }
 
-export function SuppressionList(props: { readonly suppressions: readonly SuppressionView[] }) {
+export function SuppressionList(props: {
+  readonly customer: string;
+  readonly suppressions: readonly SuppressionView[];
+  readonly csrf: string;
+}) {
   return (
     <section id="suppressions">
       <h2>What you asked us not to send</h2>
@@ -128,6 +132,7 @@ export function SuppressionList(props: { readonly suppressions: readonly Suppres
               <th>Why</th>
               <th>Since</th>
               <th>Until</th>
+              <th>Change</th>
             </tr>
           </thead>
           <tbody>
@@ -137,6 +142,15 @@ export function SuppressionList(props: { readonly suppressions: readonly Suppres
                 <td>{s.detail}</td>
                 <td>{when(s.since)}</td>
                 <td>{s.until === null ? 'until you change it' : when(s.until)}</td>
+                <td>
+                  <ActionButton
+                    action={`/customers/${props.customer}/unmute`}
+                    csrf={props.csrf}
+                    label="Unmute"
+                    variant="secondary"
+                    fields={{ scope: s.scope, target: s.target }}
+                  />
+                </td>
               </tr>
             ))}
           </tbody>
