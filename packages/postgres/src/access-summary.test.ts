@@ -1,6 +1,7 @@
 import {
   type AccessRecord,
   type AccessSummary,
+  CandorError,
   createMemoryAccessLog,
   summarizeAccessRecords,
 } from '@candor/core';
@@ -9,6 +10,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { accessRecords, trickyZones } from '../../../test-utils/access-records.ts';
 import { createPostgresAccessLog } from './access';
+import { summarizeAccessRecordsIn } from './access-summary';
+import type { CandorDatabase } from './database';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 
 const T0 = Date.parse('2026-12-03T18:00:00Z');
@@ -115,4 +118,40 @@ describe.each(driverCases)('AccessLog.summarize on $name', ({ kind, skip }) => {
       );
     },
   );
+});
+
+describe('a time zone the database does not know', () => {
+  it('is a core/invalid_input error at options.timeZone; other failures pass through', async () => {
+    const failing = (error: unknown) =>
+      ({
+        table: (name: string) => `"s"."candor_${name}"`,
+        driver: {
+          query: async () => {
+            throw error;
+          },
+        },
+      }) as unknown as CandorDatabase;
+    const unknownZone = new CandorError(
+      'postgres/query_failed',
+      'Query failed: time zone "Asia/Kathmandu" not recognized',
+      { sqlState: '22023' },
+    );
+    await expect(
+      summarizeAccessRecordsIn(
+        failing(unknownZone),
+        { subject: 'cus_1' },
+        { timeZone: 'Asia/Kathmandu' },
+      ),
+    ).rejects.toMatchObject({
+      code: 'core/invalid_input',
+      details: { path: 'options.timeZone', value: 'Asia/Kathmandu' },
+      cause: unknownZone,
+    });
+    const down = new CandorError('postgres/query_failed', 'Query failed: connection refused', {
+      sqlState: '08006',
+    });
+    await expect(
+      summarizeAccessRecordsIn(failing(down), { subject: 'cus_1' }, { timeZone: 'UTC' }),
+    ).rejects.toBe(down);
+  });
 });
