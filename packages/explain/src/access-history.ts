@@ -9,6 +9,7 @@ import {
   checkTimeZone,
   type DataCategoryId,
   isCandorError,
+  localDays,
   type PurposeId,
   parseAccessSummary,
   summarizeAccessRecords,
@@ -135,6 +136,16 @@ function summaryOf(input: unknown, timeZone: unknown): AccessSummary {
       timeZone,
       `must be the summary's time zone, ${summary.timeZone}`,
     );
+  // The day's label is made from a group's lastAt: it must fall on the group's day.
+  const dayOf = localDays(summary.timeZone);
+  summary.groups.forEach((group, i) => {
+    if (dayOf(group.lastAt) !== group.day)
+      invalidInput(
+        `summary.groups[${i}].lastAt`,
+        group.lastAt,
+        `must be a time on ${group.day} in ${summary.timeZone}`,
+      );
+  });
   return summary;
 }
 

@@ -126,6 +126,21 @@ describe('an access history from AccessLog.summarize', () => {
         ],
       }),
     ).toThrow(fails('summary.groups[0].count'));
+    const group = {
+      day: '2026-12-03',
+      purpose: 'service',
+      accessor: { kind: 'rule' },
+      outcome: 'sent',
+      dataCategories: ['user.financial.card'],
+      count: 1,
+      lastAt: Date.UTC(2026, 11, 3, 23),
+    } as const;
+    expect(explainer.accessHistory({ timeZone: 'UTC', groups: [group] }).days[0]?.label).toBe(
+      'Dec 3',
+    );
+    expect(() => explainer.accessHistory({ timeZone: 'Europe/Berlin', groups: [group] })).toThrow(
+      fails('summary.groups[0].lastAt'),
+    );
     expect(() => explainer.accessHistory({ timeZone: 'UTC' } as never)).toThrow(
       fails('summary.groups'),
     );
