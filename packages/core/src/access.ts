@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { AccessSummary, AccessSummaryOptions } from './access-summary';
 import { CandorError } from './errors';
 import { isDottedId } from './ids';
 import { DataCategoryId, Instant, PurposeId, SubjectId } from './schemas';
@@ -130,19 +131,26 @@ export interface AccessRetention {
 }
 
 /**
- * The access log's storage port: append records (all or nothing), read one subject's, and purge
- * what its retention no longer allows. `createMemoryAccessLog` implements it here;
- * `@candor/postgres` durably.
+ * The access log's storage port: append records (all or nothing), read one subject's (or, where
+ * the log offers `summarize`, their grouped history), and purge what its retention no longer
+ * allows. `createMemoryAccessLog` implements it here; `@candor/postgres` durably.
  *
  * @example
  * await log.append([record]);
  * const history = await log.query({ subject: 'cus_1', from: now - 90 * duration.day });
+ * const summary = await log.summarize?.({ subject: 'cus_1' }, { timeZone: 'Europe/Berlin' });
  */
 export interface AccessLog {
   /** Appends records; every record is validated first and none is stored if one is malformed. */
   append(records: readonly AccessRecord[]): Promise<void>;
   /** One subject's records, newest first (see {@link AccessQuery}). */
   query(query: AccessQuery): Promise<readonly AccessRecord[]>;
+  /**
+   * Optional: the history `query` would return, already grouped by local day in
+   * `options.timeZone`, purpose, accessor kind and outcome (a few groups instead of thousands of
+   * records). Throws `core/invalid_input` naming a bad query field or `options.timeZone`.
+   */
+  summarize?(query: AccessQuery, options: AccessSummaryOptions): Promise<AccessSummary>;
   /** Deletes the records older than their purpose's retention at `now`; resolves how many. */
   purge(now: Instant, retention: AccessRetention): Promise<number>;
 }
@@ -339,65 +347,6 @@ export function retentionFor(retention: unknown): (purpose: PurposeId) => number
       if (purpose === id || (purpose.startsWith(id) && purpose.charCodeAt(id.length) === 46))
         return ms;
     return fallback;
-  };
-}
-
-/**
- * An in-memory {@link AccessLog}: for tests, single-process apps and benchmarks. Records are
- * kept per subject in time order.
- *
- * @example
- * const log = createMemoryAccessLog();
- * await log.append([record]);
- * (await log.query({ subject: 'cus_1' })).length; // 1
- */
-export function createMemoryAccessLog(): AccessLog {
-  const bySubject = new Map<SubjectId, AccessRecord[]>();
-  return {
-    async append(records) {
-      const valid = checkAccessRecords(records);
-      for (const record of valid) {
-        const list = bySubject.get(record.subject);
-        if (list === undefined) bySubject.set(record.subject, [record]);
-        else {
-          let i = list.length;
-          while (i > 0 && (list[i - 1] as AccessRecord).at > record.at) i--;
-          list.splice(i, 0, record);
-        }
-      }
-    },
-    async query(input) {
-      const q = checkAccessQuery(input);
-      const list = bySubject.get(q.subject) ?? [];
-      const out: AccessRecord[] = [];
-      const limit = q.limit ?? Number.POSITIVE_INFINITY;
-      for (let i = list.length - 1; i >= 0 && out.length < limit; i--) {
-        const r = list[i] as AccessRecord;
-        if (q.to !== undefined && r.at > q.to) continue;
-        if (q.from !== undefined && r.at < q.from) break;
-        if (
-          q.purpose !== undefined &&
-          r.purpose !== q.purpose &&
-          !(r.purpose.startsWith(q.purpose) && r.purpose.charCodeAt(q.purpose.length) === 46)
-        )
-          continue;
-        out.push(r);
-      }
-      return out;
-    },
-    async purge(now, retention) {
-      if (typeof now !== 'number' || !Number.isFinite(now))
-        invalid('now', now, 'must be a time in epoch milliseconds');
-      const keep = retentionFor(retention);
-      let removed = 0;
-      for (const [subject, list] of bySubject) {
-        const kept = list.filter((r) => r.at >= now - keep(r.purpose));
-        removed += list.length - kept.length;
-        if (kept.length === 0) bySubject.delete(subject);
-        else bySubject.set(subject, kept);
-      }
-      return removed;
-    },
   };
 }
 

@@ -1,5 +1,15 @@
 import { expectTypeOf, test } from 'vitest';
-import type { ConsentGate, ConsentVerdict, SafeParseResult, SuppressionVerdict } from './index';
+import type {
+  AccessLog,
+  AccessQuery,
+  AccessSummary,
+  AccessSummaryGroup,
+  AccessSummaryOptions,
+  ConsentGate,
+  ConsentVerdict,
+  SafeParseResult,
+  SuppressionVerdict,
+} from './index';
 import { CandorError, isCandorError, safeParsePurposeId } from './index';
 
 test('isCandorError narrows the code', () => {
@@ -19,4 +29,13 @@ test('ports are synchronous', () => {
   expectTypeOf<ReturnType<ConsentGate['decide']>>().toEqualTypeOf<ConsentVerdict>();
   const verdict = {} as SuppressionVerdict;
   if (verdict.suppressed) expectTypeOf(verdict.reason.detail).toEqualTypeOf<string>();
+});
+
+test('summarize is optional on the AccessLog port, and a summary group says which feature', () => {
+  expectTypeOf<AccessLog['summarize']>().toEqualTypeOf<
+    ((query: AccessQuery, options: AccessSummaryOptions) => Promise<AccessSummary>) | undefined
+  >();
+  const group = {} as AccessSummaryGroup;
+  if (group.accessor.kind === 'feature') expectTypeOf(group.accessor.id).toEqualTypeOf<string>();
+  else expectTypeOf(group.accessor).not.toHaveProperty('id');
 });

@@ -6,13 +6,22 @@ export {
   accessRecordId,
   checkAccessQuery,
   checkAccessRecords,
-  createMemoryAccessLog,
   DEFAULT_ACCESS_RETENTION_MS,
   parseAccessRecord,
   recordStaffLookup,
   retentionFor,
   safeParseAccessRecord,
 } from './access';
+export { createMemoryAccessLog } from './access-memory';
+export {
+  AccessSummary,
+  AccessSummaryGroup,
+  AccessSummaryOptions,
+  checkAccessSummaryOptions,
+  parseAccessSummary,
+  safeParseAccessSummary,
+  summarizeAccessRecords,
+} from './access-summary';
 export { canonicalCopy, canonicalJson } from './canonical';
 export {
   Action,
@@ -47,6 +56,7 @@ export {
 } from './ids';
 export type { CoreSchemaName } from './json-schema';
 export { coreJsonSchema } from './json-schema';
+export { checkTimeZone, localDays } from './local-day';
 export type { ConsentGate, SuppressionSource, SuppressionVerdict } from './ports';
 export {
   ConsentQuery,

@@ -1,8 +1,6 @@
 import type { AccessRecord } from '@candor/core';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clock } from '../test/fixtures';
-import { dayKeys } from './access-history';
 import { createExplainer } from './explainer';
 import { renderAccessHistory } from './render';
 
@@ -90,62 +88,5 @@ describe('a customer’s access history', () => {
     expect(() => renderAccessHistory({} as never, 'text')).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ path: 'page' }) }),
     );
-  });
-});
-
-describe('day keys', () => {
-  it('match Intl for every instant, in zones with DST, half and quarter hours', () => {
-    const zones = [
-      'UTC',
-      'Europe/Berlin',
-      'America/New_York',
-      'Australia/Lord_Howe',
-      'Asia/Kathmandu',
-      'Asia/Kolkata',
-      'Pacific/Chatham',
-      'America/St_Johns',
-    ];
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...zones),
-        fc.integer({ min: Date.parse('2024-01-01'), max: Date.parse('2028-12-31') }),
-        (timeZone, at) => {
-          const format = new Intl.DateTimeFormat('en-CA', {
-            timeZone,
-            year: 'numeric',
-            month: '2-digit',
-            day: '2-digit',
-          });
-          expect(dayKeys(format)(at)).toBe(format.format(at));
-        },
-      ),
-      { numRuns: 3_000 },
-    );
-  });
-
-  it('match Intl minute by minute across DST changes, with one cache per zone', () => {
-    const windows = [
-      ['2026-03-27', '2026-04-07'],
-      ['2026-09-25', '2026-10-06'],
-      ['2026-10-23', '2026-11-03'],
-    ];
-    for (const timeZone of [
-      'Europe/Berlin',
-      'Australia/Lord_Howe',
-      'Pacific/Chatham',
-      'America/St_Johns',
-    ]) {
-      const format = new Intl.DateTimeFormat('en-CA', {
-        timeZone,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-      });
-      const dateOf = dayKeys(format);
-      for (const [from, to] of windows)
-        for (let at = Date.parse(from as string); at < Date.parse(to as string); at += 7 * 60_000)
-          if (dateOf(at) !== format.format(at))
-            expect.fail(`${timeZone} ${new Date(at).toISOString()}: ${dateOf(at)}`);
-    }
   });
 });

@@ -1,9 +1,18 @@
 import {
+  type AccessLog,
   type AccessOutcome,
+  type AccessQuery,
   type AccessRecord,
-  checkAccessRecords,
+  type AccessSummary,
+  type AccessSummaryGroup,
+  checkAccessQuery,
+  checkTimeZone,
   type DataCategoryId,
+  isCandorError,
+  localDays,
   type PurposeId,
+  parseAccessSummary,
+  summarizeAccessRecords,
 } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { invalidInput } from './errors';
@@ -45,7 +54,7 @@ export interface AccessHistoryLine {
  * render it with `renderAccessHistory`.
  *
  * @example
- * const page = explainer.accessHistory(await accessLog.query({ subject }), { locale: 'de' });
+ * const page = await explainer.readAccessHistory(accessLog, { subject }, { locale: 'de' });
  */
 export interface AccessHistoryPage {
   readonly locale: string;
@@ -71,64 +80,124 @@ export interface AccessHistoryPage {
  */
 export interface AccessHistoryOptions {
   readonly locale?: string;
-  /** The IANA time zone days are counted in (default `UTC`). */
+  /**
+   * The IANA time zone days are counted in (default `UTC`; for an `AccessSummary`, its own zone,
+   * which this must name if given).
+   */
   readonly timeZone?: string;
 }
 
-const SIX_HOURS = 6 * 3_600_000;
-/** 10000-01-01T00:00:00Z: from here `toISOString()` starts with `+010000`. */
-const MAX_ISO_DAY = 253_402_300_800_000;
-
-/** The zone's offset from UTC at `at`, in ms, from one formatting (`format`: numeric, h23). */
-function offsetAt(format: Intl.DateTimeFormat, at: number): number {
-  const p: Record<string, number> = {};
-  for (const part of format.formatToParts(at)) p[part.type] = Number(part.value);
-  const local = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0);
-  return local - (at - (at % 60_000));
+/** Rethrows a core input error as `explain/invalid_input`, keeping its path and value. */
+function asExplainError(error: unknown, path: string, value: unknown): never {
+  if (!isCandorError(error, 'core/invalid_input')) throw error;
+  const details = error.details;
+  return invalidInput(
+    details.path ?? path,
+    'value' in details ? details.value : value,
+    error.message.replace(/^[^:]*: /, ''),
+  );
 }
 
+/** The zone's canonical name (`Asia/Calcutta` and `Asia/Kolkata` are one zone). */
+const canonicalZone = (timeZone: string) =>
+  new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+
 /**
- * @internal The local date (`YYYY-MM-DD`) of an instant in `dayKey`'s zone, without formatting
- * every record: the zone's offset is found once per six-hour span (where it is the same at both
- * ends, it holds throughout: zones change offset at most twice a year), then the date is
- * arithmetic.
+ * The summary to render: `input` itself when it is an `AccessSummary` (checked, and its zone
+ * must be `timeZone` if one is given), else the records grouped in `timeZone` (default `UTC`).
  */
-export function dayKeys(dayKey: Intl.DateTimeFormat): (at: number) => string {
-  const timeZone = dayKey.resolvedOptions().timeZone;
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-  });
-  const offsets = new Map<number, number | null>();
-  return (at) => {
-    const span = Math.floor(at / SIX_HOURS);
-    let offset = offsets.get(span);
-    if (offset === undefined) {
-      const start = offsetAt(parts, span * SIX_HOURS);
-      offset = start === offsetAt(parts, (span + 1) * SIX_HOURS - 1) ? start : null;
-      offsets.set(span, offset);
+function summaryOf(input: unknown, timeZone: unknown): AccessSummary {
+  if (timeZone !== undefined) {
+    try {
+      checkTimeZone(timeZone, 'options.timeZone');
+    } catch (error) {
+      asExplainError(error, 'options.timeZone', timeZone);
     }
-    // Offsets that change within six hours, and years past 9999 (ISO strings grow a sign), ask Intl.
-    if (offset === null || !Number.isFinite(offset) || at + offset >= MAX_ISO_DAY)
-      return dayKey.format(at);
-    return new Date(at + offset).toISOString().slice(0, 10);
-  };
+  }
+  if (Array.isArray(input)) {
+    try {
+      return summarizeAccessRecords(input, { timeZone: (timeZone as string) ?? 'UTC' });
+    } catch (error) {
+      return asExplainError(error, 'records', input);
+    }
+  }
+  let summary: AccessSummary;
+  try {
+    summary = parseAccessSummary(input);
+  } catch (error) {
+    return asExplainError(error, 'summary', input);
+  }
+  if (
+    timeZone !== undefined &&
+    canonicalZone(timeZone as string) !== canonicalZone(summary.timeZone)
+  )
+    invalidInput(
+      'options.timeZone',
+      timeZone,
+      `must be the summary's time zone, ${summary.timeZone}`,
+    );
+  // The day's label is made from a group's lastAt: it must fall on the group's day.
+  const dayOf = localDays(summary.timeZone);
+  summary.groups.forEach((group, i) => {
+    if (dayOf(group.lastAt) !== group.day)
+      invalidInput(
+        `summary.groups[${i}].lastAt`,
+        group.lastAt,
+        `must be a time on ${group.day} in ${summary.timeZone}`,
+      );
+  });
+  return summary;
 }
 
-function whoOf(record: AccessRecord): AccessWho {
-  const a = record.accessor;
-  if (a.kind === 'feature') return a.id === 'explanation' ? 'explanation' : 'other';
-  return a.kind;
+function whoOf(accessor: AccessSummaryGroup['accessor']): AccessWho {
+  if (accessor.kind === 'feature') return accessor.id === 'explanation' ? 'explanation' : 'other';
+  return accessor.kind;
+}
+
+interface Line {
+  readonly purpose: PurposeId;
+  readonly who: AccessWho;
+  readonly outcome: AccessOutcome;
+  readonly categories: Set<string>;
+  times: number;
 }
 
 /**
- * Builds a customer's access history page from their access records (any order; one customer).
- * Throws `explain/invalid_input` for a malformed record (naming it) or time zone.
+ * The summary's groups by day (newest first), each day's lines in the order of their newest use
+ * (the summary's order), groups of one customer-facing line merged (every feature but
+ * explanations reads as "other").
+ */
+function linesByDay(summary: AccessSummary) {
+  const days = new Map<string, { at: number; lines: Map<string, Line> }>();
+  for (const group of summary.groups) {
+    let day = days.get(group.day);
+    if (day === undefined) {
+      day = { at: group.lastAt, lines: new Map() };
+      days.set(group.day, day);
+    }
+    const who = whoOf(group.accessor);
+    const key = `${group.purpose}|${who}|${group.outcome}`;
+    let line = day.lines.get(key);
+    if (line === undefined) {
+      line = {
+        purpose: group.purpose,
+        who,
+        outcome: group.outcome,
+        categories: new Set(),
+        times: 0,
+      };
+      day.lines.set(key, line);
+    }
+    for (const c of group.dataCategories) line.categories.add(c);
+    line.times += group.count;
+  }
+  return [...days].sort((a, b) => (a[0] < b[0] ? 1 : -1));
+}
+
+/**
+ * Builds a customer's access history page from their access records (any order; one customer)
+ * or from an `AccessSummary` (what `AccessLog.summarize` resolves): the same page either way.
+ * Throws `explain/invalid_input` for a malformed record or summary (naming it) or time zone.
  *
  * @example
  * buildAccessHistory(catalogs, 'en', records, { locale: 'en' });
@@ -136,32 +205,14 @@ function whoOf(record: AccessRecord): AccessWho {
 export function buildAccessHistory(
   catalogs: ReadonlyMap<string, CompiledCatalog>,
   defaultLocale: string,
-  records: readonly AccessRecord[],
+  input: readonly AccessRecord[] | AccessSummary,
   options: AccessHistoryOptions = {},
 ): AccessHistoryPage {
-  let valid: readonly AccessRecord[];
-  try {
-    valid = checkAccessRecords(records);
-  } catch (error) {
-    const details = (error as { details?: { path?: string } }).details;
-    return invalidInput(details?.path ?? 'records', records, (error as Error).message);
-  }
   if (typeof options !== 'object' || options === null)
     invalidInput('options', options, 'must be an object');
   const requested = options.locale ?? defaultLocale;
   if (typeof requested !== 'string') invalidInput('options.locale', requested, 'must be a locale');
-  const timeZone = options.timeZone ?? 'UTC';
-  let dayKey: Intl.DateTimeFormat;
-  try {
-    dayKey = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-  } catch {
-    return invalidInput('options.timeZone', timeZone, 'must be an IANA time zone');
-  }
+  const summary = summaryOf(input, options.timeZone);
   const { catalog, fellBack } = resolveLocale(catalogs, requested, defaultLocale);
   const warnings: ExplanationWarning[] = [];
   if (fellBack) warnings.push({ code: 'locale_fallback', requested, used: catalog.locale });
@@ -175,40 +226,11 @@ export function buildAccessHistory(
     });
   };
   const dayLabel = new Intl.DateTimeFormat(catalog.locale, {
-    timeZone,
+    timeZone: summary.timeZone,
     day: 'numeric',
     month: 'short',
   });
-  // day → (purpose, who, outcome) → categories and counts
-  const days = new Map<
-    string,
-    {
-      at: number;
-      groups: Map<
-        string,
-        { record: AccessRecord; categories: Set<string>; times: number; sent: number }
-      >;
-    }
-  >();
-  const dateOf = dayKeys(dayKey);
-  for (const record of valid) {
-    const date = dateOf(record.at);
-    let day = days.get(date);
-    if (day === undefined) {
-      day = { at: record.at, groups: new Map() };
-      days.set(date, day);
-    }
-    const key = `${record.purpose}|${whoOf(record)}|${record.outcome}`;
-    let group = day.groups.get(key);
-    if (group === undefined) {
-      group = { record, categories: new Set(), times: 0, sent: 0 };
-      day.groups.set(key, group);
-    }
-    for (const c of record.dataCategories) group.categories.add(c);
-    group.times++;
-    if (record.outcome === 'sent') group.sent++;
-  }
-  const ordered = [...days].sort((a, b) => (a[0] < b[0] ? 1 : -1));
+  const ordered = linesByDay(summary);
   return {
     locale: catalog.locale,
     requestedLocale: requested,
@@ -220,18 +242,18 @@ export function buildAccessHistory(
       return {
         date,
         label: dateLabel,
-        lines: [...day.groups.values()].map(({ record, categories, times, sent }) => {
+        lines: [...day.lines.values()].map(({ purpose, who, outcome, categories, times }) => {
           const dataCategories = [...categories].sort();
           const categoryLabels = dataCategories.map((c) => label('categories', c));
-          const purposeLabel = label('purposes', record.purpose);
-          const who = whoOf(record);
+          const purposeLabel = label('purposes', purpose);
+          const sent = outcome === 'sent' ? times : 0;
           return {
-            purpose: record.purpose,
+            purpose,
             purposeLabel,
             dataCategories,
             categoryLabels,
             who,
-            outcome: record.outcome,
+            outcome,
             times,
             sent,
             text: catalog
@@ -241,7 +263,7 @@ export function buildAccessHistory(
                 dataList: catalog.list.format(categoryLabels),
                 purpose: purposeLabel,
                 times,
-                outcome: record.outcome,
+                outcome,
                 sent,
               })
               .trim(),
@@ -251,4 +273,38 @@ export function buildAccessHistory(
     }),
     warnings,
   };
+}
+
+/**
+ * Reads a customer's history from `log` and builds its page: from `log.summarize` when the log
+ * offers it (a few grouped rows), else from `log.query`'s records; the same page either way.
+ * Throws `explain/invalid_input` naming a bad `log`, query field or option; the log's own
+ * failures pass through.
+ *
+ * @example
+ * readAccessHistory(catalogs, 'en', log, { subject: 'cus_ana', from }, { timeZone: 'Europe/Berlin' });
+ */
+export async function readAccessHistory(
+  catalogs: ReadonlyMap<string, CompiledCatalog>,
+  defaultLocale: string,
+  log: AccessLog,
+  query: AccessQuery,
+  options: AccessHistoryOptions = {},
+): Promise<AccessHistoryPage> {
+  if (typeof log !== 'object' || log === null || typeof log.query !== 'function')
+    invalidInput('log', log, 'must be an AccessLog');
+  if (typeof options !== 'object' || options === null)
+    invalidInput('options', options, 'must be an object');
+  const timeZone = options.timeZone ?? 'UTC';
+  try {
+    checkAccessQuery(query);
+    checkTimeZone(timeZone, 'options.timeZone');
+  } catch (error) {
+    asExplainError(error, 'query', query);
+  }
+  const input =
+    typeof log.summarize === 'function'
+      ? await log.summarize(query, { timeZone })
+      : await log.query(query);
+  return buildAccessHistory(catalogs, defaultLocale, input, { ...options, timeZone });
 }

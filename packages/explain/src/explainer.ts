@@ -1,6 +1,8 @@
 import {
   type AccessLog,
+  type AccessQuery,
   type AccessRecord,
+  type AccessSummary,
   accessRecordId,
   type Clock,
   type DecisionRecord,
@@ -10,6 +12,7 @@ import {
   type AccessHistoryOptions,
   type AccessHistoryPage,
   buildAccessHistory,
+  readAccessHistory,
 } from './access-history';
 import {
   canonicalJson,
@@ -106,13 +109,22 @@ export interface Explainer {
   /** Re-creates an audited explanation from the decision record and the audit's consent answers. */
   replay(audit: ExplanationAudit, record: DecisionRecord): Promise<ReplayResult>;
   /**
-   * A customer's access history (records from an `AccessLog`), grouped by day and purpose in
-   * words they understand. Render it with `renderAccessHistory`.
+   * A customer's access history (records from an `AccessLog`, or its `summarize` result),
+   * grouped by day and purpose in words they understand. Render it with `renderAccessHistory`.
    */
   accessHistory(
-    records: readonly AccessRecord[],
+    records: readonly AccessRecord[] | AccessSummary,
     options?: AccessHistoryOptions,
   ): AccessHistoryPage;
+  /**
+   * Reads a customer's access history from `log` (its `summarize` when offered, else `query`)
+   * and builds the same page `accessHistory` would.
+   */
+  readAccessHistory(
+    log: AccessLog,
+    query: AccessQuery,
+    options?: AccessHistoryOptions,
+  ): Promise<AccessHistoryPage>;
   /**
    * A staff brief (from `@candor/memory`'s `brief()`, or anything shaped like it) in words:
    * open complaints and cases first, recently resolved problems, stated reasons, preferences and
@@ -262,6 +274,8 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
     },
     accessHistory: (records, historyOptions) =>
       buildAccessHistory(catalogs, defaultLocale, records, historyOptions),
+    readAccessHistory: (log, query, historyOptions) =>
+      readAccessHistory(catalogs, defaultLocale, log, query, historyOptions),
     staffBrief: (brief, briefOptions = {}) =>
       buildBrief(catalogs, defaultLocale, brief, briefOptions, clock.now()),
     async explainWithAudit(decision, explainOptions) {

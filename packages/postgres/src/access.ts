@@ -8,18 +8,23 @@ import {
   type Instant,
   retentionFor,
 } from '@candor/core';
+import { summarizeAccessRecordsIn } from './access-summary';
 import type { CandorDatabase } from './database';
 import { checkDatabase } from './errors';
 
 /**
  * A durable {@link AccessLog} on PostgreSQL or PGlite: `candor_access_records`, indexed by
- * subject and time. A batch is one statement (all or nothing).
+ * subject and time. A batch is one statement (all or nothing); `summarize` groups a subject's
+ * history in one statement (`group by` local day, purpose, accessor kind and outcome).
  *
  * @example
  * const log = createPostgresAccessLog(db);
  * await log.append(records);
+ * const summary = await log.summarize({ subject: 'cus_1' }, { timeZone: 'Europe/Berlin' });
  */
-export function createPostgresAccessLog(db: CandorDatabase): AccessLog {
+export function createPostgresAccessLog(
+  db: CandorDatabase,
+): AccessLog & Required<Pick<AccessLog, 'summarize'>> {
   checkDatabase(db);
   const table = db.table('access_records');
   const sql = db.driver;
@@ -64,6 +69,7 @@ export function createPostgresAccessLog(db: CandorDatabase): AccessLog {
       );
       return rows.map((r) => (typeof r.record === 'string' ? JSON.parse(r.record) : r.record));
     },
+    summarize: (query, options) => summarizeAccessRecordsIn(db, query, options),
     async purge(now, retention) {
       if (typeof now !== 'number' || !Number.isFinite(now))
         throw new CandorError('core/invalid_input', 'now: must be a time in epoch milliseconds', {

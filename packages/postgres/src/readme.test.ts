@@ -11,5 +11,5 @@ it('runs the README example as a user would (embedded PGlite)', { timeout: 120_0
     'true',
   ]);
   // The marketing read is past its 30 days and purged; the service read is kept.
-  expect(access?.logs).toEqual(['purged 1', 'acc_1']);
+  expect(access?.logs).toEqual(['purged 1', 'acc_1', '2026-12-02 service.proactive_support ×1']);
 });
