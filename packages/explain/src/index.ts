@@ -23,7 +23,7 @@ export type { AuditedExplanation, Explainer, ExplainerOptions } from './explaine
 export { createExplainer } from './explainer';
 export type { FactDescription, FactFormat } from './facts';
 export type { CatalogLintOptions, CatalogLintRule, LintFinding } from './lint';
-export { defaultLintRules, lintCatalog } from './lint';
+export { defaultLintRules, lintCatalog, lintMessage } from './lint';
 export type { MessageId, PlaceholderType } from './messages';
 export { messageSpec } from './messages';
 export type { EvidenceTtl, ExplainPolicy } from './policy';

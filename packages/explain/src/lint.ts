@@ -260,9 +260,24 @@ export function lintCatalog(
 ): LintFinding[] {
   checkCatalog(catalog);
   checkLintOptions(options, 'options');
-  const rules = lintRules(options).filter((rule) => appliesTo(rule, catalog.locale));
   const findings: LintFinding[] = [];
-  const check = (path: string, text: string) => {
+  const check = checker(catalog.locale, options, findings);
+  for (const [id, text] of Object.entries(catalog.messages))
+    if (typeof text === 'string') check(`messages.${id}`, text);
+  for (const [kind, labels] of Object.entries(catalog.labels ?? {}))
+    for (const [id, text] of Object.entries(labels ?? {}))
+      if (typeof text === 'string') check(`labels.${kind}.${id}`, text);
+  return findings;
+}
+
+/** A function that lints one text at a path into `findings`, with the rules for `locale`. */
+function checker(
+  locale: string,
+  options: CatalogLintOptions,
+  findings: LintFinding[],
+): (path: string, text: string) => void {
+  const rules = lintRules(options).filter((rule) => appliesTo(rule, locale));
+  return (path, text) => {
     for (const rule of rules) {
       const flags = rule.pattern.flags.replace('g', '');
       const match = new RegExp(rule.pattern.source, flags).exec(text);
@@ -270,17 +285,40 @@ export function lintCatalog(
         findings.push({
           rule: rule.id,
           kind: rule.kind,
-          locale: catalog.locale,
+          locale,
           path,
           match: match[0],
           hint: rule.hint,
         });
     }
   };
-  for (const [id, text] of Object.entries(catalog.messages))
-    if (typeof text === 'string') check(`messages.${id}`, text);
-  for (const [kind, labels] of Object.entries(catalog.labels ?? {}))
-    for (const [id, text] of Object.entries(labels ?? {}))
-      if (typeof text === 'string') check(`labels.${kind}.${id}`, text);
+}
+
+/**
+ * Lints what a rule sends — a message's title, body or any of its texts, as rendered for a
+ * customer — with the same honesty rules as catalogs (no feigned familiarity, no pressure, no
+ * superlatives). Returns every finding (empty when clean). Run it in CI over every rule's copy,
+ * rendered with sample facts. Throws `explain/invalid_input` for a malformed message or options.
+ *
+ * @example
+ * lintMessage({ locale: 'en', texts: { title: 'We missed you!', body: 'Your card expires soon.' } });
+ * // [{ rule: 'en/friend', path: 'texts.title', match: 'We missed you', … }]
+ */
+export function lintMessage(
+  message: { readonly locale: string; readonly texts: Readonly<Record<string, string>> },
+  options: CatalogLintOptions = {},
+): LintFinding[] {
+  if (!isPlainRecord(message)) invalidInput('message', message, 'must be { locale, texts }');
+  if (typeof message.locale !== 'string' || message.locale.length === 0)
+    invalidInput('message.locale', message.locale, 'must be a locale string');
+  if (!isPlainRecord(message.texts))
+    invalidInput('message.texts', message.texts, 'must be an object of texts');
+  checkLintOptions(options, 'options');
+  const findings: LintFinding[] = [];
+  const check = checker(message.locale as string, options, findings);
+  for (const [id, text] of Object.entries(message.texts as Record<string, unknown>)) {
+    if (typeof text !== 'string') invalidInput(`message.texts.${id}`, text, 'must be a string');
+    check(`texts.${id}`, text as string);
+  }
   return findings;
 }
