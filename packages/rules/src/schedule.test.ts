@@ -118,6 +118,70 @@ describe('absence triggers', () => {
   });
 });
 
+describe('absence triggers counted from a promised instant (from)', () => {
+  const deliveryDelay: Rule = {
+    id: 'delivery-delay',
+    version: 1,
+    purpose: 'service.proactive_support',
+    dataCategories: ['user.orders'],
+    trigger: {
+      type: 'absence',
+      after: 'order.placed',
+      expect: 'carrier.scanned',
+      within: '24h',
+      from: 'order.promisedHandoverAt',
+      correlate: ['order.id'],
+    },
+    action: { type: 'notify', channel: 'email', topic: 'orders.delivery' },
+  };
+  const order = (type: string, at: string, id: string, promised?: string): RuleEvent => ({
+    id: `o${++n}`,
+    type,
+    subject: 'cus_1',
+    at: toInstant(at),
+    facts: factsOf(
+      { order: promised === undefined ? { id } : { id, promisedHandoverAt: promised } },
+      { order: 'user.orders' },
+    ),
+  });
+
+  it('is due 24 h after the promised hand-over, and cleared by a scan', () => {
+    const engine = createRuleEngine({
+      rules: [deliveryDelay],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    engine.evaluate(order('order.placed', '2026-06-01T10:00:00Z', 'o1', '2026-06-03T12:00:00Z'));
+    engine.evaluate(order('order.placed', '2026-06-01T10:00:00Z', 'o2', '2026-06-03T12:00:00Z'));
+    engine.evaluate(order('carrier.scanned', '2026-06-04T08:00:00Z', 'o1'));
+    // Counted from the promise, not from the order: nothing is due a day after ordering.
+    expect(engine.due(toInstant('2026-06-04T11:59:00Z'))).toEqual([]);
+    const out = engine.runDue(toInstant('2026-06-04T12:00:00Z'));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ kind: 'proposal', evidence: [{ value: 'o2' }] });
+  });
+
+  it('is due at once when the promise plus the wait has already passed, and not planned without the fact', () => {
+    const engine = createRuleEngine({
+      rules: [deliveryDelay],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    engine.evaluate(order('order.placed', '2026-06-10T10:00:00Z', 'late', '2026-06-01T00:00:00Z'));
+    engine.evaluate(order('order.placed', '2026-06-10T10:00:00Z', 'unknown'));
+    expect(engine.due(toInstant('2026-06-10T10:00:00Z')).map((d) => d.dueAt)).toEqual([
+      toInstant('2026-06-10T10:00:00Z'),
+    ]);
+  });
+
+  it('refuses a malformed from path, naming it', () => {
+    const bad = { ...deliveryDelay, trigger: { ...deliveryDelay.trigger, from: 'not a path!' } };
+    expect(() => createRuleEngine({ rules: [bad as Rule], consent: fakeConsent({}) })).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ path: expect.stringContaining('trigger.from') }),
+      }),
+    );
+  });
+});
+
 describe('backtest', () => {
   it('replays a log on a virtual clock and diffs two rule-set versions', () => {
     const consent = fakeConsent({ '*': ['service'] });

@@ -79,6 +79,7 @@ function buildSchemas() {
       after: eventType,
       expect: eventType,
       within: positiveDuration,
+      from: z.optional(factPath),
       correlate: z.optional(z.array(factPath).check(z.maxLength(4))),
     }),
   ]);

@@ -120,7 +120,9 @@ export type Condition =
  * `relative`: at a time relative to a fact (`offset` from `fact`'s instant, optionally at a local
  * time of day `at` in the customer's time zone), re-planned whenever an event carries the fact.
  * `absence`: when no `expect` event followed an `after` event within `within` (events correlate on
- * the `correlate` fact paths).
+ * the `correlate` fact paths) — counted from the `after` event, or, with `from`, from the instant
+ * in that fact of the `after` event (a promised date: "no scan within 24 h of the promised
+ * hand-over").
  *
  * @example
  * const t: Trigger = { type: 'relative', fact: 'card.expiresAt', offset: '-7d', at: '10:00' };
@@ -139,6 +141,8 @@ export type Trigger =
       readonly after: string;
       readonly expect: string;
       readonly within: Duration;
+      /** A fact of the `after` event holding an instant: the deadline counts from it. */
+      readonly from?: string;
       readonly correlate?: readonly string[];
     };
 

@@ -244,6 +244,7 @@ export function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): Com
   let offsetMs = 0;
   let atMinutes: number | undefined;
   let withinMs = 0;
+  let fromSlot: number | undefined;
   if (trigger.type === 'event') {
     rejectUnknownKeys(trigger, EVENT_TRIGGER_KEYS, id, `${at}.trigger`);
     checkEventTypes(trigger.events, id, `${at}.trigger.events`, true);
@@ -265,6 +266,11 @@ export function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): Com
     checkEventTypes([trigger.after], id, `${at}.trigger.after`, false);
     checkEventTypes([trigger.expect], id, `${at}.trigger.expect`, false);
     withinMs = checkDuration(trigger.within, id, `${at}.trigger.within`);
+    if (trigger.from !== undefined) {
+      const p = checkPath(trigger.from, id, `${at}.trigger.from`);
+      if (!readPaths.includes(p)) readPaths.push(p);
+      fromSlot = slotOf(p);
+    }
     if (trigger.correlate !== undefined) {
       if (!Array.isArray(trigger.correlate) || trigger.correlate.length > 4)
         failRule(id, at, 'trigger.correlate', 'must list at most 4 fact paths', trigger.correlate);
@@ -317,6 +323,7 @@ export function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): Com
     offsetMs,
     atMinutes,
     withinMs,
+    fromSlot,
     prefix: `${at}.`,
   };
 }
@@ -333,4 +340,4 @@ const DEDUP_KEYS = ['key', 'ttl'];
 const QUIET_KEYS = ['start', 'end'];
 const EVENT_TRIGGER_KEYS = ['type', 'events'];
 const RELATIVE_TRIGGER_KEYS = ['type', 'fact', 'offset', 'at', 'events'];
-const ABSENCE_TRIGGER_KEYS = ['type', 'after', 'expect', 'within', 'correlate'];
+const ABSENCE_TRIGGER_KEYS = ['type', 'after', 'expect', 'within', 'from', 'correlate'];

@@ -83,6 +83,8 @@ export interface CompiledRule {
   /** @internal */ readonly offsetMs: number;
   /** @internal */ readonly atMinutes: number | undefined;
   /** @internal */ readonly withinMs: number;
+  /** @internal An absence trigger's `from` fact slot: the deadline counts from its instant. */
+  readonly fromSlot: number | undefined;
   /** @internal JSON-path prefix stripped from trace paths. */ readonly prefix: string;
 }
 

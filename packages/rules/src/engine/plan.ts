@@ -66,12 +66,19 @@ export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: Sched
         continue;
       }
       if (!decide(core, rule, subject, event.at, verdicts).allowed) continue;
+      // From the instant in the `from` fact (due no earlier than this event), or from the event.
+      let start = event.at;
+      if (rule.fromSlot !== undefined) {
+        const from = toTime(slots.values[rule.fromSlot]);
+        if (from === undefined) continue;
+        start = Math.max(from, event.at - rule.withinMs);
+      }
       const entry: ScheduleEntry = {
         key,
         kind: 'absence',
         ruleId: rule.id,
         subject,
-        dueAt: event.at + rule.withinMs,
+        dueAt: start + rule.withinMs,
         event,
       };
       view.putSchedule(entry);
