@@ -80,7 +80,9 @@ describe.each(driverCases)('partitioned queue on $name', ({ kind, skip }) => {
         partitions: 3,
         pollingIntervalSeconds: 0.1,
         retryLimit: 2,
-        onError: (_error, event) => errors.push(`${event?.subject}:${event?.seq}`),
+        onError: (_error, event) => {
+          if (event) errors.push(`${event.subject}:${event.seq}`);
+        },
         run: async (event) => {
           // cus_b's event 1 fails twice (then succeeds); cus_c's event 2 always fails.
           if (event.subject === 'cus_b' && event.seq === 1 && failures++ < 2) throw new Error('x');
@@ -145,14 +147,17 @@ describe.each(driverCases)('partitioned queue on $name', ({ kind, skip }) => {
         });
         workers.push({ boss, engine });
       }
-      await workers[0]?.boss.send('plain', cardEvent('cus_1', 0));
-      await workers[0]?.boss.send('plain', cardEvent('cus_1', 1));
-      await until(() => outcomes.size === 2, 60_000);
-      expect([expectedOutcome(0), expectedOutcome(1)]).toEqual(['proposal', 'cooldown']);
-      expect([outcomes.get(0), outcomes.get(1)]).toEqual(['cooldown', 'proposal']);
-      for (const w of workers) {
-        await w.boss.stop({ graceful: true, wait: true, timeout: 5_000 });
-        w.engine.close();
+      try {
+        await workers[0]?.boss.send('plain', cardEvent('cus_1', 0));
+        await workers[0]?.boss.send('plain', cardEvent('cus_1', 1));
+        await until(() => outcomes.size === 2, 60_000);
+        expect([expectedOutcome(0), expectedOutcome(1)]).toEqual(['proposal', 'cooldown']);
+        expect([outcomes.get(0), outcomes.get(1)]).toEqual(['cooldown', 'proposal']);
+      } finally {
+        for (const w of workers) {
+          await w.boss.stop({ graceful: false, wait: true, timeout: 5_000 });
+          w.engine.close();
+        }
       }
       // The same two events, routed by subject, always reach the same partition.
       expect(partitionOf('cus_1', 16)).toBe(partitionOf(cardEvent('cus_1', 1).subject, 16));
