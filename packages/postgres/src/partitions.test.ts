@@ -45,6 +45,9 @@ describe.each(driverCases)('partitioned queue on $name', ({ kind, skip }) => {
       [{ partitions: 2.5, run }, 'partitions'],
       [{ partitions: 4, run: 'no' }, 'run'],
       [{ partitions: 4, run, queue: 'a b' }, 'queue'],
+      [{ partitions: 4, run, retryLimit: -1 }, 'retryLimit'],
+      [{ partitions: 4, run, expireInSeconds: 0.5 }, 'expireInSeconds'],
+      [{ partitions: 4, run, pollingIntervalSeconds: 0 }, 'pollingIntervalSeconds'],
       [null, 'options'],
     ] as const)
       await expect(startPartitionedQueue(db, options as never)).rejects.toMatchObject({

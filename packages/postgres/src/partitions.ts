@@ -75,6 +75,16 @@ function checkOptions(db: CandorDatabase, o: PartitionedQueueOptions<never>): vo
     invalid('run', o.run, 'is required on PGlite (one process runs what it sends)');
   if (o.queue !== undefined && !/^[\w.-]{1,100}$/.test(o.queue))
     invalid('queue', o.queue, 'must be 1 to 100 letters, digits, _, . or -');
+  for (const [key, min] of [
+    ['retryLimit', 0],
+    ['expireInSeconds', 1],
+    ['maintenanceIntervalSeconds', 1],
+  ] as const)
+    if (o[key] !== undefined && (!Number.isInteger(o[key]) || (o[key] as number) < min))
+      invalid(key, o[key], `must be an integer of at least ${min}`);
+  const poll = o.pollingIntervalSeconds;
+  if (poll !== undefined && !(typeof poll === 'number' && poll > 0 && poll < 3_600))
+    invalid('pollingIntervalSeconds', poll, 'must be a number of seconds above 0');
 }
 
 /** An abortable nap: `wake()` ends every pending one at once. */
@@ -104,15 +114,16 @@ function naps() {
  *   at most one of its jobs is active at a time, across every process. Each instance that passes
  *   `run` polls every partition, takes the oldest job of a free one, runs it and completes it, so
  *   a partition moves to whichever instance is free, and an instance that stops or dies hands its
- *   partitions over (a job it was running is retried once `expireInSeconds` has passed). A failed
- *   run is retried at once, before the partition's later events; after `retryLimit` retries the
- *   event is dropped (pg-boss keeps it as `failed`) and the partition moves on.
+ *   partitions over (a job it was running is retried once `expireInSeconds` has passed and
+ *   pg-boss's maintenance has seen it). A failed run is retried at once, before the partition's
+ *   later events; after `retryLimit` retries the event is dropped (pg-boss keeps it as `failed`)
+ *   and the partition moves on.
  * - **PGlite** (one process): one in-process lane per partition, same order and retries.
  *
  * Processing is at least once: an event whose run finished but whose completion was lost (a
- * crash in between) is run again. `engine.process` is idempotent for a repeated event (its
- * proposals keep their ids). Throws `postgres/invalid_options` for bad options, or when the queue
- * already has another number of partitions.
+ * crash in between) is run again; `engine.process` never proposes twice for one event (the same
+ * proposal id again, or a cap, cooldown or dedup suppression). Throws `postgres/invalid_options`
+ * for bad options, or when the queue already has another number of partitions.
  *
  * @example
  * const queue = await startPartitionedQueue<RuleEvent>(db, {
