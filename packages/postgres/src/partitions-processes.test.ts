@@ -205,8 +205,10 @@ describe.skipIf(DATABASE_URL === undefined)(
       // later events. Other customers' events are sent once the process is dead.
       for (let seq = 0; seq < 4; seq++) await producer.send(cardEvent('cus_hang', seq));
       let hung: RunRow | undefined;
+      const sentAt = Date.now();
       while (hung === undefined) {
         [hung] = (await runsOf('cus_hang')).filter((r) => r.seq === 1);
+        expect(Date.now() - sentAt, 'cus_hang:1 started within a minute').toBeLessThan(60_000);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const victim = workers.find((w) => w.pid === hung?.pid) as Worker;

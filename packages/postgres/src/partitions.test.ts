@@ -124,6 +124,36 @@ describe.each(driverCases)('partitioned queue on $name', ({ kind, skip }) => {
   );
 
   it.skipIf(skip || kind === 'pglite')(
+    'never starts an event while an older one of its partition waits to be retried',
+    async () => {
+      // The state a fetch can meet when a run is put back for a retry as it starts: event 1
+      // waiting (here, for 2 s), event 2 free to take. Event 2 must wait for event 1.
+      const db = await database();
+      const producer = await startPartitionedQueue<{ subject: string; seq: number }>(db, {
+        partitions: 1,
+      });
+      queues.push(producer as PartitionedQueue<{ subject: string }>);
+      const boss = await openBoss(db, `${db.schema}_jobs`, () => undefined);
+      try {
+        await boss.send('candor-events-0', { subject: 'cus_1', seq: 1 }, { retryDelay: 2 });
+        const [first] = await boss.fetch('candor-events-0');
+        await boss.fail('candor-events-0', first?.id as string);
+      } finally {
+        await boss.stop({ graceful: false, wait: true });
+      }
+      await producer.send({ subject: 'cus_1', seq: 2 });
+      const seen: number[] = [];
+      const worker = await startPartitionedQueue<{ subject: string; seq: number }>(
+        await database({ schema: db.schema }),
+        { partitions: 1, pollingIntervalSeconds: 0.1, run: async (e) => void seen.push(e.seq) },
+      );
+      queues.push(worker as PartitionedQueue<{ subject: string }>);
+      await until(() => seen.length === 2);
+      expect(seen).toEqual([1, 2]);
+    },
+  );
+
+  it.skipIf(skip || kind === 'pglite')(
     'without partitions, a later event overtakes a slow one on another worker: the wrong message',
     async () => {
       // The plain setup partitioning replaces: one queue, each instance working it. Event 0 of

@@ -211,26 +211,42 @@ export async function startPartitionedQueue<E extends { readonly subject: string
 
   /**
    * The oldest job of a free partition, or none. pg-boss's `singleton` policy keeps a second job
-   * from starting while one runs, but its fetch skips rows another fetch has locked, so two
-   * processes fetching one idle partition at once could take its first and second events. Hence
-   * one fetch per partition at a time, under a transaction-scoped advisory lock.
+   * from starting while one runs, and one fetch per partition runs at a time (an advisory lock),
+   * but a fetch can still take a partition's second event: when the first is being put back for a
+   * retry as the fetch starts (a failed run, or pg-boss expiring a dead instance's run). So the
+   * fetch is checked in its transaction, against pg-boss 10's job table: with an older event
+   * waiting, it is rolled back and the next poll takes that one.
    */
+  const olderWaiting = `select 1 from "${jobsSchema}".job o, "${jobsSchema}".job j
+    where j.name = $1 and j.id = $2 and o.name = $1 and o.state in ('created', 'retry')
+      and (o.created_on, o.id) < (j.created_on, j.id) limit 1`;
+  const rolledBack = new Error('an older event of the partition is waiting');
   const fetchNext = async (queueName: string): Promise<PgBoss.Job<E> | undefined> => {
     if ((await boss.getQueueSize(queueName, { before: 'active' })) === 0) return undefined;
-    return db.driver.transaction(async (tx) => {
-      const [lock] = await tx.query<{ ok: boolean }>(
-        'select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as ok',
-        [`candor:partition:${jobsSchema}.${queueName}`],
-      );
-      if (!lock?.ok) return undefined;
-      // While another process runs this partition, pg-boss's fetch fails quietly: no job.
-      const [job] = await boss.fetch<E>(queueName, {
-        batchSize: 1,
-        priority: false,
-        db: { executeSql: async (text, values) => ({ rows: await tx.query(text, values ?? []) }) },
+    try {
+      return await db.driver.transaction(async (tx) => {
+        const [lock] = await tx.query<{ ok: boolean }>(
+          'select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as ok',
+          [`candor:partition:${jobsSchema}.${queueName}`],
+        );
+        if (!lock?.ok) return undefined;
+        // While another process runs this partition, pg-boss's fetch fails quietly: no job.
+        const [job] = await boss.fetch<E>(queueName, {
+          batchSize: 1,
+          priority: false,
+          db: {
+            executeSql: async (text, values) => ({ rows: await tx.query(text, values ?? []) }),
+          },
+        });
+        if (job !== undefined && (await tx.query(olderWaiting, [queueName, job.id])).length > 0)
+          throw rolledBack;
+        return job;
       });
-      return job;
-    });
+    } catch (error) {
+      if (error === rolledBack || (error as { cause?: unknown }).cause === rolledBack)
+        return undefined;
+      throw error;
+    }
   };
   const { nap, wake } = naps();
   const lane = async (queueName: string) => {
