@@ -9,7 +9,7 @@ import type {
   StateLimit,
   SubjectState,
 } from '@candor/rules';
-import type PgBoss from 'pg-boss';
+import { createQueue, openBoss } from './boss';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
 import { checkDatabase } from './errors';
@@ -469,24 +469,9 @@ async function startPgBoss(
   onError: (error: unknown) => void,
 ): Promise<DueJobs> {
   const queue = options.queue ?? 'candor-rules-due';
-  const mod = (await import('pg-boss')) as unknown as { default?: typeof PgBoss } & typeof PgBoss;
-  const Boss = (mod.default ?? mod) as typeof PgBoss;
-  const sql = db.driver;
-  const boss = new Boss({
-    db: {
-      executeSql: async (text: string, values: unknown[]) => ({
-        rows: await sql.query(text, values ?? []),
-      }),
-    },
-    schema: options.jobsSchema ?? `${db.schema}_jobs`,
-    supervise: true,
-    schedule: false,
-    migrate: true,
-  });
-  boss.on('error', onError);
-  await boss.start();
+  const boss = await openBoss(db, options.jobsSchema ?? `${db.schema}_jobs`, onError);
   // `short`: one waiting job per singleton key, so re-planning the same entry adds no job.
-  await boss.createQueue(queue, { name: queue, policy: 'short' });
+  await createQueue(boss, queue, { name: queue, policy: 'short' });
   const send = (entry: Pick<ScheduleEntry, 'key' | 'dueAt'>) =>
     boss.send(
       queue,
@@ -518,3 +503,6 @@ async function startPgBoss(
     },
   };
 }
+
+export type { PartitionedQueue, PartitionedQueueOptions } from './partitions';
+export { startPartitionedQueue } from './partitions';

@@ -29,6 +29,7 @@ import {
   parseDuration,
   parseRule,
   parseRuleFile,
+  partitionOf,
   type Rule,
   type RuleEvent,
   ref,
@@ -56,6 +57,20 @@ const report = backtest({ rules: [rule], consent: fakeConsent({}), events: [] })
 const x = (v: unknown): any => v;
 
 const syncRows: BadInputRow[] = [
+  [
+    'partitionOf(subject, partitions)',
+    (v) => partitionOf(x(v), 8),
+    NOT_STRING,
+    'core/invalid_input',
+    'subject',
+  ],
+  [
+    'partitionOf(_, partitions)',
+    (v) => partitionOf('cus_1', x(v)),
+    [...NOT_NUMBER, 0, -1, 1.5, 2 ** 31 + 1],
+    'core/invalid_input',
+    'partitions',
+  ],
   [
     'createRuleEngine(options)',
     (v) => createRuleEngine(x(v)),

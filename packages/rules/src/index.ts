@@ -23,6 +23,7 @@ export type { JsonRulesEngineRule, MigrationOptions } from './migrate';
 export { fromJsonRulesEngine } from './migrate';
 export type { GateName, Outcome, Proposal, Suppression, SuppressionCode } from './outcome';
 export { toDecisionRecord } from './outcome';
+export { partitionOf } from './partition';
 export {
   MAX_DEPTH,
   MAX_MATCH_INPUT,
