@@ -319,6 +319,52 @@ export const eventTemplates: readonly EventTemplate[] = [
     ],
     profile: [],
   },
+  {
+    type: 'order.placed',
+    label: 'Order placed (promised to ship within a day)',
+    story:
+      'an order promised to leave the warehouse tomorrow: if the carrier has not scanned it 24 hours after that, the customer hears first, with a new estimate and a choice.',
+    facts: (now) => [
+      {
+        path: 'order.id',
+        category: 'user.orders',
+        value: 'A-1042',
+        source: 'orders',
+        kind: 'observed',
+      },
+      {
+        path: 'order.promisedHandoverAt',
+        category: 'user.orders',
+        value: new Date(now + day).toISOString(),
+        source: 'orders',
+        kind: 'observed',
+      },
+      {
+        path: 'order.estimatedDeliveryAt',
+        category: 'user.orders',
+        value: new Date(now + 3 * day).toISOString(),
+        source: 'orders',
+        kind: 'observed',
+      },
+    ],
+    profile: [],
+  },
+  {
+    type: 'carrier.scanned',
+    label: 'Carrier scanned the order',
+    story: 'the carrier picked the order up: the late-delivery message is no longer needed.',
+    facts: () => [
+      {
+        path: 'order.id',
+        category: 'user.orders',
+        value: 'A-1042',
+        source: 'carrier',
+        kind: 'observed',
+        party: 'third',
+      },
+    ],
+    profile: [],
+  },
 ];
 
 /** Turns a template's facts and the customer's profile into core `Fact`s with provenance. */
@@ -412,6 +458,18 @@ export const factDescriptions: FactRegistry = {
     },
     correctable: false,
   },
+  'order.id': { label: { en: 'your order number', de: 'Ihre Bestellnummer' } },
+  'order.promisedHandoverAt': {
+    label: {
+      en: 'the time we promised to hand your order to the carrier',
+      de: 'der zugesagte Zeitpunkt der Übergabe an den Paketdienst',
+    },
+    format: 'datetime',
+  },
+  'order.estimatedDeliveryAt': {
+    label: { en: 'the delivery date we gave you', de: 'das angekündigte Lieferdatum' },
+    format: 'date',
+  },
   // What the customer told us at checkout, recalled from @candor/memory with its provenance.
   'purchase.statedReason': {
     label: { en: 'the reason you gave at checkout', de: 'Ihre Angabe beim Bezahlen' },
@@ -458,6 +516,7 @@ export const categoryLabels: Readonly<Record<string, string>> = {
   'user.preferences.sustainability': 'your stated interest in sustainability',
   'user.behavior.purchase_reason': 'the reasons you gave for a purchase',
   'user.support': 'your complaints and support cases',
+  'user.orders': 'your orders',
 };
 export const topicLabels: Readonly<Record<string, string>> = {
   security: 'account security',
@@ -470,6 +529,7 @@ export const topicLabels: Readonly<Record<string, string>> = {
   shopping: 'shopping',
   'shopping.sizing': 'sizing help',
   'shopping.shipping': 'shipping options',
+  'shopping.delivery': 'deliveries of your orders',
   offers: 'offers',
   'offers.partners': 'partner offers',
 };

@@ -12,12 +12,13 @@ export const purposes = definePurposes({
     tags: ['security'],
   },
   'service.proactive_support': {
-    title: 'Proactive help with your trips and subscription',
+    title: 'Proactive help with your trips, orders and subscription',
     description:
-      'We tell you before something goes wrong: a storm threatening a connection, a card that will expire before your renewal. Only with your consent.',
+      'We tell you before something goes wrong: a storm threatening a connection, an order running late, a card that will expire before your renewal. Only with your consent.',
     bases: ['consent'],
     categories: [
       'user.travel.itinerary',
+      'user.orders',
       'user.financial.card',
       'user.financial.subscription',
       'user.behavior.purchase_reason',

@@ -15,6 +15,9 @@ const sample = new Map<string, unknown>([
   ['card.expiresAt', '2026-12-16T00:00:00.000Z'],
   ['subscription.plan', 'Premium'],
   ['subscription.renewsAt', '2026-12-29T00:00:00.000Z'],
+  ['order.id', 'A-1042'],
+  ['order.promisedHandoverAt', '2026-12-05T10:00:00.000Z'],
+  ['order.estimatedDeliveryAt', '2026-12-07T10:00:00.000Z'],
 ]);
 
 describe('what the demo’s rules send', () => {

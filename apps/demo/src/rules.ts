@@ -12,6 +12,11 @@ const text = (facts: ReadonlyMap<string, unknown>, path: string, fallback = ''):
 };
 const date = (facts: ReadonlyMap<string, unknown>, path: string): string =>
   text(facts, path).slice(0, 10);
+/** The date a day after the instant in `path` (the delay so far), or '' without it. */
+const dayLater = (facts: ReadonlyMap<string, unknown>, path: string): string => {
+  const at = Date.parse(text(facts, path));
+  return Number.isNaN(at) ? '' : new Date(at + 86_400_000).toISOString().slice(0, 10);
+};
 
 /** The proactive rules, as data: purpose and data categories are what the consent gate checks. */
 export const demoRules: readonly Rule[] = [
@@ -159,9 +164,41 @@ export const demoRules: readonly Rule[] = [
     },
     urgency: 'low',
   },
+  {
+    id: 'delivery-delay',
+    version: 1,
+    description:
+      'Tell a customer first when the carrier has not scanned their order 24 hours after the hand-over we promised.',
+    purpose: 'service.proactive_support',
+    dataCategories: ['user.orders'],
+    trigger: {
+      type: 'absence',
+      after: 'order.placed',
+      expect: 'carrier.scanned',
+      within: '24h',
+      from: 'order.promisedHandoverAt',
+      correlate: ['order.id'],
+    },
+    // Only while the delivery date we gave is still ahead: after it, a "late" notice is too late.
+    conditions: { fact: 'order.estimatedDeliveryAt', op: 'daysUntil', value: [0, 30] },
+    action: {
+      type: 'notify',
+      channel: 'email',
+      topic: 'shopping.delivery',
+      templateKey: 'delivery-delay',
+    },
+    urgency: 'normal',
+  },
 ];
 
 export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
+  'delivery-delay': {
+    title: 'Delivery running late',
+    message: (f) => ({
+      title: `Your order ${text(f, 'order.id')} is running late`,
+      body: `We promised to hand it to the carrier by ${date(f, 'order.promisedHandoverAt')}, and a day later they have not picked it up. It should now arrive by ${dayLater(f, 'order.estimatedDeliveryAt')} instead of ${date(f, 'order.estimatedDeliveryAt')}. You can wait, ask us to refund the shipping cost, or cancel the order.`,
+    }),
+  },
   'suspicious-charge': {
     title: 'Suspicious-charge alert',
     message: (f) => ({

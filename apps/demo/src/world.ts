@@ -630,11 +630,25 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     },
     async advanceClock(ms) {
       clock.advance(ms);
-      await engine.processDue(clock.now()).then(async (due) => {
-        for (const o of due) if (o.kind === 'proposal') await deliver(o, { facts: [] });
-      });
+      const at = clock.now();
+      const due = await engine.processDue(at);
+      // Timed rules (a deadline passed, a reminder came due) are listed like events' outcomes.
+      const views: OutcomeView[] = [];
+      for (const o of due) {
+        if (o.kind === 'proposal') await deliver(o, { facts: [] });
+        views.push({
+          at,
+          subject: o.subject,
+          event: 'time passed',
+          ruleId: o.ruleId,
+          fired: o.kind === 'proposal',
+          reason: outcomeText(o),
+        });
+      }
+      recent.unshift(...views.reverse());
+      recent.splice(100);
       await tick();
-      return clock.now();
+      return at;
     },
     outcomes: () => recent,
     memory: {

@@ -157,7 +157,14 @@ describe('absence triggers counted from a promised instant (from)', () => {
     expect(engine.due(toInstant('2026-06-04T11:59:00Z'))).toEqual([]);
     const out = engine.runDue(toInstant('2026-06-04T12:00:00Z'));
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ kind: 'proposal', evidence: [{ value: 'o2' }] });
+    // It cites the order and the promise its wait counted from.
+    expect(out[0]).toMatchObject({
+      kind: 'proposal',
+      evidence: [
+        { value: 'o2' },
+        { path: 'order.promisedHandoverAt', value: '2026-06-03T12:00:00Z' },
+      ],
+    });
   });
 
   it('is due at once when the promise plus the wait has already passed, and not planned without the fact', () => {

@@ -53,9 +53,12 @@ export function buildProposal(core: EngineCore, p: Pending, event: RuleEvent): P
     rule.root === null
       ? { path: 'conditions', kind: 'all' as const, outcome: 'pass' as const, children: [] }
       : annotate(x, rule.root, false, true, true);
-  // A rule whose decision rests on no condition (e.g. a relative trigger) cites its trigger fact.
+  // A rule whose decision rests on no condition (e.g. a relative trigger) cites its trigger
+  // facts, and an absence trigger the promised instant its wait counted from.
   const slotPaths = core.set.slotPaths;
-  for (const slot of rule.triggerSlots) {
+  const cited =
+    rule.fromSlot === undefined ? rule.triggerSlots : [...rule.triggerSlots, rule.fromSlot];
+  for (const slot of cited) {
     const raw = slots.values[slot];
     const source = slots.sources[slot];
     const path = slotPaths[slot];

@@ -1,0 +1,78 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), not the DOM property
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { advance, type Harness, inChromium, sendEvent, snap, startHarness } from './harness';
+
+// Issue #21's proactive stories, each played as an operator and a customer would.
+
+let h: Harness;
+
+beforeAll(async () => {
+  if (inChromium) h = await startHarness();
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+}, 30_000);
+
+/** No ids, field paths or rule syntax in what a person reads. */
+const machineWords = /\p{L}[._]\p{L}|\p{Ll}\p{Lu}|[{}]|\bfact:/u;
+
+/** The operator's latest outcome lines (timed rules run when the clock moves). */
+async function outcomes(operator: Page): Promise<string> {
+  await operator.goto('/operator/simulator');
+  return (await operator.locator('#outcomes tbody').innerText()).replace(/[ \t]+/g, ' ');
+}
+
+describe.skipIf(!inChromium)('a delivery running late, in Chromium', () => {
+  test('the customer hears first, with a new estimate and a choice; a scan in time sends nothing; after a withdrawal it holds back, saying why', async () => {
+    const operator = await h.operatorPage();
+    const customer = await (await h.context()).newPage();
+    const late = () => customer.locator('[data-rule="delivery-delay"]');
+
+    // Promised to leave the warehouse within a day; two days on, no carrier scan.
+    await sendEvent(operator, 'cus_ana', 'order.placed');
+    await advance(operator, 2, 'day');
+    expect(await outcomes(operator)).toMatch(/delivery-delay.*sent/);
+    await customer.goto('/customers/cus_ana/inbox');
+    expect(await late().count()).toBe(1);
+    const message = await late().innerText();
+    expect(message).toContain('is running late');
+    expect(message).toMatch(/should now arrive by \d{4}-\d\d-\d\d instead of/);
+    expect(message).toContain(
+      'You can wait, ask us to refund the shipping cost, or cancel the order.',
+    );
+    await snap(customer, 'delivery-delay');
+
+    // Why: the promise and our orders, in plain words; a control that works.
+    await Promise.all([
+      customer.waitForURL('**/messages/**'),
+      late().getByText('Why am I seeing this?').click(),
+    ]);
+    const why = await customer.locator('main').innerText();
+    expect(why).toContain('your orders');
+    for (const section of ['#summary', '#data-used', '#purpose']) {
+      expect(await customer.locator(section).innerText()).not.toMatch(machineWords);
+    }
+    expect(await customer.locator('[data-kind="stop_purpose"] button').count()).toBe(1);
+
+    // A scan within the day after the promise: nothing is sent.
+    await sendEvent(operator, 'cus_ana', 'order.placed');
+    await sendEvent(operator, 'cus_ana', 'carrier.scanned');
+    await advance(operator, 2, 'day');
+    await customer.goto('/customers/cus_ana/inbox');
+    expect(await late().count()).toBe(1);
+
+    // Withdrawn before the deadline: the deadline passes and the message holds back, saying why.
+    await sendEvent(operator, 'cus_ana', 'order.placed');
+    await customer.goto('/customers/cus_ana/preferences');
+    const purpose = customer.locator('[data-purpose="service.proactive_support"]');
+    await Promise.all([
+      customer.waitForURL('**/preferences?done=withdrawn'),
+      purpose.getByRole('button', { name: 'Withdraw' }).click(),
+    ]);
+    await advance(operator, 2, 'day');
+    expect(await outcomes(operator)).toMatch(/delivery-delay.*held back.*consent/);
+    await customer.goto('/customers/cus_ana/inbox');
+    expect(await late().count()).toBe(1);
+  });
+});
