@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { allowAll } from '../../../test-utils/gates.ts';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 import { createPostgresMemoryStore, type PostgresMemoryStore } from './memory';
+import { decodeSnapshot } from './memory-snapshot';
 import { candorMigrations, migrate } from './migrations';
 
 const T0 = Date.parse('2026-12-01T09:00:00Z');
@@ -94,11 +95,11 @@ describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) =
             }
             const expected = await expectAgreement(store, subject);
             // Nothing erased or superseded is in the snapshot row.
-            const [row] = await db.driver.query<{ memories: string }>(
+            const [row] = await db.driver.query<{ memories: Uint8Array }>(
               `select memories from ${db.table('memory_snapshots')} where subject = $1`,
               [subject],
             );
-            const held = (JSON.parse(row?.memories ?? '[]') as Memory[]).map((m) => m.id);
+            const held = (row ? decodeSnapshot(row.memories) : []).map((m) => m.id);
             expect(held).toEqual(expected.map((m) => m.id));
           }
         }),

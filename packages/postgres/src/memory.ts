@@ -11,7 +11,12 @@ import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
 import { checkDatabase } from './errors';
 import { type PostgresChangeFeed, recordChanges } from './feed';
-import { activeAfterAppend, activeAfterErase, memorySnapshots } from './memory-snapshot';
+import {
+  activeAfterAppend,
+  activeAfterErase,
+  decodeSnapshot,
+  memorySnapshots,
+} from './memory-snapshot';
 
 /**
  * A durable `MemoryStore` of `@candor/memory` on PostgreSQL or PGlite, with a per-subject
@@ -166,7 +171,7 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
       return rows.map((r) => (typeof r.entry === 'string' ? JSON.parse(r.entry) : r.entry));
     },
     async readActive(subject) {
-      const [row] = await db.driver.query<{ memories: string | null; unbuilt: boolean }>(
+      const [row] = await db.driver.query<{ memories: Uint8Array | null; unbuilt: boolean }>(
         `select s.memories,
                 case when s.memories is null
                   then exists (select 1 from ${table} e where e.subject = $1) else false end
@@ -174,7 +179,7 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
          from (select 1) as one left join ${snapshots} s on s.subject = $1`,
         [subjectOf(subject)],
       );
-      if (row?.memories != null) return JSON.parse(row.memories) as Memory[];
+      if (row?.memories != null) return decodeSnapshot(row.memories);
       return row?.unbuilt === true ? (await build(subject)).active : [];
     },
     async append(subject, entries) {

@@ -241,14 +241,16 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
     name: 'memory snapshots: each subject’s active memories, kept with every write',
     statements: (s: string) => [
       // One row per subject: the JSON array of its active memories, in the order the memory
-      // package's fold gives them. The store rewrites it in the transaction of every append and
-      // erasure; a missing row is built from the entries (by the store: the fold lives in
-      // @candor/memory, so this migration does not backfill in SQL).
+      // package's fold gives them, deflated by the store (a tenth of the bytes to read and send;
+      // stored as it is, not compressed again). The store rewrites it in the transaction of every
+      // append and erasure; a missing row is built from the entries (by the store: the fold
+      // lives in @candor/memory, so this migration does not backfill in SQL).
       `create table ${s}.candor_memory_snapshots (
         subject text primary key,
-        memories text not null,
+        memories bytea not null,
         count integer not null
       )`,
+      `alter table ${s}.candor_memory_snapshots alter column memories set storage external`,
       // Any other change to the entries (a writer of an older version, a hand-written delete)
       // drops the subjects' snapshots, so nothing erased or changed can be recalled from one.
       `create function ${s}.candor_memory_snapshots_drop() returns trigger language plpgsql as $$
