@@ -3,6 +3,7 @@ import { createMemoryBook, type MemoryStore } from '@candor/memory';
 import { createCandorDatabase } from '@candor/postgres';
 import { createPostgresMemoryStore } from '@candor/postgres/memory';
 import type { Metric, Suite } from '../harness.ts';
+import { measureAppends } from '../memory-pg-append.ts';
 import {
   ensureMemoryDataset,
   MEMORIES_PER_SUBJECT,
@@ -11,6 +12,7 @@ import {
   MEMORY_SUBJECTS,
   memorySubjectId,
 } from '../memory-pg-dataset.ts';
+import { ensureMemorySnapshots } from '../memory-pg-snapshots.ts';
 import { rng } from '../rules-generator.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -26,6 +28,10 @@ import { rng } from '../rules-generator.ts';
 /** Cold subjects measured, after WARM ones not counted (connections, statements, JIT). */
 const COLD = 500;
 const WARM = 20;
+/** Fresh subjects recalled through the history (the store without `readActive`), for comparison. */
+const COLD_HISTORY = 100;
+/** Appends timed on a scratch customer holding 1,000 memories (the snapshot is rewritten). */
+const APPENDS = 100;
 /** Fresh subjects whose read query PostgreSQL explains (EXPLAIN ANALYZE, BUFFERS). */
 const EXPLAINED = 50;
 const PURPOSE = 'service.proactive_support';
@@ -83,28 +89,39 @@ async function onPostgres(url: string): Promise<Metric[]> {
       `completeness check ${info.checkSeconds.toFixed(1)} s\n`,
   );
 
+  const snapshots = await ensureMemorySnapshots(url);
+  process.stderr.write(
+    `memory-pg: snapshots: ${snapshots.builtNow} built in this run; the backfill of ` +
+      `${snapshots.backfill.built} took ${snapshots.backfill.seconds.toFixed(1)} s (${snapshots.backfill.at})\n`,
+  );
+
   const db = await createCandorDatabase({ url, schema: MEMORY_SCHEMA, poolSize: 4 });
   try {
     const store = createPostgresMemoryStore(db);
     // The same store, its reads counted and timed (one clock read either side of each).
     const reads = { calls: 0, ms: 0 };
-    const timed: MemoryStore = {
-      ...store,
-      async read(subject) {
+    const timing =
+      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
         const t = performance.now();
         try {
-          return await store.read(subject);
+          return await fn(...args);
         } finally {
           reads.calls++;
           reads.ms += performance.now() - t;
         }
-      },
+      };
+    const timed: MemoryStore = {
+      ...store,
+      read: timing(store.read),
+      readActive: timing(store.readActive),
     };
-    const book = createMemoryBook({
-      consent: allow,
-      store: timed,
-      clock: { now: () => MEMORY_NOW },
-      cacheSubjects: 0,
+    const options = { consent: allow, clock: { now: () => MEMORY_NOW }, cacheSubjects: 0 };
+    const book = createMemoryBook({ ...options, store: timed });
+    // The store as it was before the snapshot: every recall folds the whole history.
+    const historyBook = createMemoryBook({
+      ...options,
+      store: { read: timed.read, append: store.append, erase: store.erase },
     });
     const order = shuffledSubjects();
     let drawn = 0;
@@ -114,10 +131,10 @@ async function onPostgres(url: string): Promise<Metric[]> {
     };
 
     let expected = -1;
-    const recall = async (subject: string) => {
+    const recall = async (subject: string, through = book) => {
       const before = { ...reads };
       const t = performance.now();
-      const result = await book.recall(subject, { purpose: PURPOSE, accessor });
+      const result = await through.recall(subject, { purpose: PURPOSE, accessor });
       const ms = performance.now() - t;
       // Every subject holds the same memories: the same number must come back.
       if (expected === -1) expected = result.memories.length;
@@ -142,13 +159,16 @@ async function onPostgres(url: string): Promise<Metric[]> {
       // The same subject at once again: its pages are now in PostgreSQL's shared buffers.
       again.push((await recall(subject)).ms);
     }
+    const history: number[] = [];
+    for (let i = 0; i < COLD_HISTORY; i++) history.push((await recall(draw(), historyBook)).ms);
 
     // PostgreSQL's own account of the store's read, for fresh subjects.
     const executions: number[] = [];
     const pagesRead: number[] = [];
     const pagesHit: number[] = [];
+    // md5() reads the whole value, every TOAST chunk (length() would read only the pointer).
     const sql = `explain (analyze, buffers, format json)
-      select entry from ${db.table('memory_entries')} where subject = $1 order by seq`;
+      select md5(memories) from ${db.table('memory_snapshots')} where subject = $1`;
     for (let i = 0; i < EXPLAINED; i++) {
       const [row] = await db.driver.query<{ 'QUERY PLAN': ExplainPlan[] | string }>(sql, [draw()]);
       const raw = row!['QUERY PLAN'];
@@ -161,22 +181,28 @@ async function onPostgres(url: string): Promise<Metric[]> {
       rows: string;
       table_bytes: string;
       index_bytes: string;
+      snapshot_bytes: string;
       shared_buffers: string;
     }>(
       `select (select count(*) from ${db.table('memory_entries')}) as rows,
               pg_table_size($1::regclass) as table_bytes,
               pg_indexes_size($1::regclass) as index_bytes,
+              pg_total_relation_size($2::regclass) as snapshot_bytes,
               current_setting('shared_buffers') as shared_buffers`,
-      [db.table('memory_entries')],
+      [db.table('memory_entries'), db.table('memory_snapshots')],
     );
+    const appendMs = await measureAppends(url, APPENDS);
     const c = sorted(cold);
     const a = sorted(again);
     const r = sorted(coldReadMs);
     const e = sorted(executions);
+    const h = sorted(history);
     process.stderr.write(
       `memory-pg: ${COLD} cold recalls of ${expected} memories each (of ${MEMORIES_PER_SUBJECT}): ` +
         `p50 ${percentile(c, 50).toFixed(2)} ms, p99 ${percentile(c, 99).toFixed(2)} ms, ` +
-        `max ${c[c.length - 1]!.toFixed(2)} ms; ${readsPerRecall} store reads per recall\n`,
+        `max ${c[c.length - 1]!.toFixed(2)} ms; ${readsPerRecall} store reads per recall; ` +
+        `through the history (${COLD_HISTORY} other subjects): p50 ${percentile(h, 50).toFixed(2)} ms, ` +
+        `p99 ${percentile(h, 99).toFixed(2)} ms\n`,
     );
     const name = (what: string) => `PostgreSQL, ${SCALE}: ${what}`;
     return [
@@ -193,6 +219,16 @@ async function onPostgres(url: string): Promise<Metric[]> {
       },
       { name: name('index size'), value: Number(sizes!.index_bytes) / 1024 ** 3, unit: 'GB' },
       {
+        name: name('candor_memory_snapshots size (heap, TOAST, index)'),
+        value: Number(sizes!.snapshot_bytes) / 1024 ** 3,
+        unit: 'GB',
+      },
+      {
+        name: name(`snapshot backfill, ${snapshots.backfill.built} subjects (once)`),
+        value: snapshots.backfill.seconds,
+        unit: 's',
+      },
+      {
         name: name(`cold recall (${COLD} subjects, cacheSubjects: 0), p50`),
         value: percentile(c, 50),
         unit: 'ms',
@@ -203,19 +239,41 @@ async function onPostgres(url: string): Promise<Metric[]> {
         unit: 'ms',
         target: { atMost: 5 },
       },
+      {
+        name: name(`cold recall through the history, no snapshot (${COLD_HISTORY} subjects), p50`),
+        value: percentile(h, 50),
+        unit: 'ms',
+      },
+      {
+        name: name(`cold recall through the history, no snapshot (${COLD_HISTORY} subjects), p99`),
+        value: percentile(h, 99),
+        unit: 'ms',
+      },
       { name: name('memories returned per recall'), value: expected, unit: 'memories' },
+      {
+        name: name(
+          `remember() for a customer with 1,000 memories (${APPENDS}, snapshot rewritten), p50`,
+        ),
+        value: percentile(appendMs, 50),
+        unit: 'ms',
+      },
+      {
+        name: name(`remember() for a customer with 1,000 memories (${APPENDS}), p99`),
+        value: percentile(appendMs, 99),
+        unit: 'ms',
+      },
       {
         name: name('store reads per recall (cacheSubjects: 0)'),
         value: readsPerRecall,
         unit: 'reads',
       },
       {
-        name: name('one store.read of 1,000 rows in a cold recall, p50'),
+        name: name('one snapshot read (store.readActive) in a cold recall, p50'),
         value: percentile(r, 50),
         unit: 'ms',
       },
       {
-        name: name('one store.read of 1,000 rows in a cold recall, p99'),
+        name: name('one snapshot read (store.readActive) in a cold recall, p99'),
         value: percentile(r, 99),
         unit: 'ms',
       },
@@ -230,7 +288,9 @@ async function onPostgres(url: string): Promise<Metric[]> {
         unit: 'ms',
       },
       {
-        name: name(`server time of the read (EXPLAIN ANALYZE, ${EXPLAINED} fresh subjects), p50`),
+        name: name(
+          `server time of the snapshot read (EXPLAIN ANALYZE, ${EXPLAINED} fresh subjects), p50`,
+        ),
         value: percentile(e, 50),
         unit: 'ms',
       },

@@ -2,7 +2,13 @@ import { createVirtualClock, duration } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allowAll as allow } from '../../../test-utils/gates.ts';
-import { createInMemoryStore, createMemoryBook, type MemoryInput } from './index';
+import {
+  createInMemoryStore,
+  createMemoryBook,
+  foldMemories,
+  type MemoryInput,
+  type MemoryStore,
+} from './index';
 
 const T0 = Date.parse('2026-05-03T10:00:00Z');
 const accessor = { kind: 'feature', id: 'test' } as const;
@@ -50,6 +56,46 @@ describe('a memory book’s cache', () => {
     expect(reads).toBe(1);
     await book.brief('cus_1', { purpose: 'service.proactive_support', accessor });
     expect(reads).toBe(2);
+  });
+
+  it('recalls from the store’s snapshot of active memories when it has one, lists from the history', async () => {
+    const inner = createInMemoryStore();
+    const calls = { read: 0, readActive: 0 };
+    const store: MemoryStore = {
+      ...inner,
+      read(subject) {
+        calls.read++;
+        return inner.read(subject);
+      },
+      async readActive(subject) {
+        calls.readActive++;
+        return foldMemories(await inner.read(subject)).active;
+      },
+    };
+    const book = createMemoryBook({ consent: allow, store, cacheSubjects: 0 });
+    const plain = createMemoryBook({ consent: allow, store: inner, cacheSubjects: 0 });
+    const first = await book.remember(input(1));
+    // Another reason for the same order: a contradiction, left out and listed to clarify.
+    await book.remember(input(2, { about: { type: 'order', id: 'o1' } }));
+    await book.remember(input(3));
+    await book.correct('cus_1', first.id, { kind: 'stated_reason', reason: 'fixed' });
+    calls.read = 0;
+    calls.readActive = 0;
+    const ask = { purpose: 'service.proactive_support', accessor } as const;
+    const recalled = await book.recall('cus_1', ask);
+    const brief = await book.brief('cus_1', ask);
+    expect(calls).toEqual({ read: 0, readActive: 2 });
+    expect(recalled).toEqual(await plain.recall('cus_1', ask));
+    expect(recalled.facts.map((f) => f.value)).toEqual(['reason 3']);
+    expect(recalled.contradictions).toBe(1);
+    expect(brief).toEqual(await plain.brief('cus_1', ask));
+    // The customer's own view needs what was corrected: it reads the history.
+    const cached = createMemoryBook({ consent: allow, store });
+    await cached.recall('cus_1', ask);
+    const listing = await cached.list('cus_1');
+    expect(listing.superseded.map((m) => m.id)).toEqual([first.id]);
+    expect(listing).toEqual(await plain.list('cus_1'));
+    expect(calls).toEqual({ read: 1, readActive: 3 });
   });
 
   it('never keeps a read that a write overtook, even with two reads of the customer in flight', async () => {

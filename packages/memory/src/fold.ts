@@ -65,6 +65,12 @@ export function foldMemories(entries: readonly MemoryEntry[]): SubjectMemories {
   const superseded: Memory[] = [];
   for (const memory of byId.values())
     (memory.status === 'active' ? active : superseded).push(memory);
+  const contradictions = contradictionsOf(active);
+  return { active, superseded, tombstones, byId, contradictions };
+}
+
+/** Pairs of memories among `active` that say different things about the same topic. */
+function contradictionsOf(active: readonly Memory[]): (readonly [Memory, Memory])[] {
   const byTopic = new Map<string, Memory[]>();
   for (const memory of active) {
     const topic = topicOf(memory);
@@ -82,5 +88,21 @@ export function foldMemories(entries: readonly MemoryEntry[]): SubjectMemories {
         if (claimOf(a) !== claimOf(b)) contradictions.push([a, b]);
       }
   }
-  return { active, superseded, tombstones, byId, contradictions };
+  return contradictions;
+}
+
+/**
+ * @internal What a recall needs, from a store's snapshot of the active memories (see
+ * `MemoryStore.readActive`): the active memories and their contradictions. `superseded` and
+ * `tombstones` are empty and `byId` holds the active ones only, so it serves recalls and briefs,
+ * never `list()` or a change.
+ */
+export function foldActive(active: readonly Memory[]): SubjectMemories {
+  return {
+    active,
+    superseded: [],
+    tombstones: [],
+    byId: new Map(active.map((m) => [m.id, m])),
+    contradictions: contradictionsOf(active),
+  };
 }

@@ -1,6 +1,6 @@
 import { type ChangeFeed, createLocalChangeFeed, type SubjectId } from '@candor/core';
 import { fail } from './errors';
-import type { MemoryEntry, Tombstone } from './schema';
+import type { Memory, MemoryEntry, Tombstone } from './schema';
 
 /**
  * The memory package's storage port: per subject, an append-only list of {@link MemoryEntry}s
@@ -8,7 +8,8 @@ import type { MemoryEntry, Tombstone } from './schema';
  * the content of the memories it erases and keeps only their tombstones. Contract:
  * - `append` and `erase` are atomic per call, and a subject's entries come back in the order
  *   they were written;
- * - after `erase(subject, ids, …)` no entry holding the content of those memories is stored.
+ * - after `erase(subject, ids, …)` no entry holding the content of those memories is stored;
+ * - `readActive`, when a store offers it, always equals `foldMemories(await read(subject)).active`.
  * `createInMemoryStore()` implements it here; `@candor/postgres` durably.
  *
  * @example
@@ -25,6 +26,13 @@ export interface MemoryStore {
     memoryIds: readonly string[],
     tombstones: readonly Tombstone[],
   ): Promise<void>;
+  /**
+   * Optional: the subject's recallable memories — exactly `foldMemories(await read(subject)).active`,
+   * in that order — from a snapshot the store keeps with every write, so a recall reads one row
+   * instead of the whole history. A book's `recall` and `brief` use it when present; `list`,
+   * `correct`, `resolve` and `erase` still read the history.
+   */
+  readActive?(subject: SubjectId): Promise<readonly Memory[]>;
   /**
    * Optional: announces every write (stream `memory`, the subject), from this process and, for
    * shared stores, from every other one; a memory book follows it to drop what it holds.

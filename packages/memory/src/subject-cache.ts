@@ -1,5 +1,5 @@
 import type { DataCategoryId, Fact, Instant, PurposeId, SubjectId } from '@candor/core';
-import { foldMemories, type SubjectMemories } from './fold';
+import { foldActive, foldMemories, type SubjectMemories } from './fold';
 import type { Memory } from './schema';
 import {
   confidenceAt,
@@ -29,6 +29,8 @@ export interface Selection {
 
 interface Held {
   readonly state: SubjectMemories;
+  /** `false` when read through `store.readActive`: good for recalls, not for `state()`. */
+  readonly complete: boolean;
   readonly facts: Map<string, Fact>;
   readonly selections: Map<PurposeId, Selection>;
 }
@@ -37,7 +39,8 @@ interface Held {
  * @internal The memory book's bounded cache: each held subject's folded memories, their facts,
  * and per purpose the selection a recall makes, kept until a write or the store's feed says the
  * subject changed, or until time makes a memory expire or grow stale. Least recently used first
- * out beyond `maxSubjects`.
+ * out beyond `maxSubjects`. Recalls read `store.readActive` when the store has it (the snapshot
+ * of the active memories); `state()` always folds the whole history.
  */
 export interface SubjectCache {
   state(subject: SubjectId): Promise<SubjectMemories>;
@@ -71,9 +74,9 @@ export function createSubjectCache(
     }
   });
 
-  const load = async (subject: SubjectId): Promise<Held> => {
+  const load = async (subject: SubjectId, complete: boolean): Promise<Held> => {
     const hit = held.get(subject);
-    if (hit !== undefined) {
+    if (hit !== undefined && (hit.complete || !complete)) {
       held.delete(subject);
       held.set(subject, hit);
       return hit;
@@ -88,15 +91,25 @@ export function createSubjectCache(
     const staleBefore = staleNotices;
     let state: SubjectMemories;
     let unchanged: boolean;
+    const readActive = complete ? undefined : store.readActive;
     try {
-      state = foldMemories(await store.read(subject));
+      state =
+        readActive === undefined
+          ? foldMemories(await store.read(subject))
+          : foldActive(await readActive.call(store, subject));
     } finally {
       unchanged = r.changes === changesBefore && staleNotices === staleBefore;
       if (--r.readers === 0) reading.delete(subject);
     }
-    const entry: Held = { state, facts: new Map(), selections: new Map() };
+    const entry: Held = {
+      state,
+      complete: readActive === undefined,
+      facts: new Map(),
+      selections: new Map(),
+    };
     // A store without a feed cannot tell us when another writer changes it: never hold.
     if (store.feed !== undefined && unchanged) {
+      held.delete(subject);
       held.set(subject, entry);
       for (const oldest of held.keys()) {
         if (held.size <= maxSubjects) break;
@@ -117,10 +130,10 @@ export function createSubjectCache(
 
   return {
     async state(subject) {
-      return (await load(subject)).state;
+      return (await load(subject, true)).state;
     },
     async select(subject, purpose, at) {
-      const entry = await load(subject);
+      const entry = await load(subject, false);
       const cached = entry.selections.get(purpose);
       if (cached !== undefined && at >= cached.from && at < cached.until) return cached;
       const { chosen, withheld } = selectMemories(entry.state, purpose, at, policy);

@@ -248,6 +248,54 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       )`,
     ],
   },
+  {
+    version: 8,
+    name: 'memory snapshots: each subject’s active memories, kept with every write',
+    statements: (s: string) => [
+      // One row per subject: the JSON array of its active memories, in the order the memory
+      // package's fold gives them, deflated by the store (a tenth of the bytes to read and send;
+      // stored as it is, not compressed again). The store rewrites it in the transaction of every
+      // append and erasure; a missing row is built from the entries (by the store: the fold
+      // lives in @candor/memory, so this migration does not backfill in SQL).
+      `create table ${s}.candor_memory_snapshots (
+        subject text primary key,
+        memories bytea not null,
+        count integer not null
+      )`,
+      `alter table ${s}.candor_memory_snapshots alter column memories set storage external`,
+      // Any other change to the entries (a writer of an older version, a hand-written delete)
+      // drops the subjects' snapshots, so nothing erased or changed can be recalled from one.
+      `create function ${s}.candor_memory_snapshots_drop() returns trigger language plpgsql as $$
+        begin
+          if coalesce(current_setting('candor.memory_snapshots', true), '') = 'kept' then
+            return null;
+          end if;
+          if tg_op = 'TRUNCATE' then
+            delete from ${s}.candor_memory_snapshots;
+          elsif tg_op = 'INSERT' then
+            delete from ${s}.candor_memory_snapshots where subject in (select subject from added);
+          elsif tg_op = 'DELETE' then
+            delete from ${s}.candor_memory_snapshots where subject in (select subject from gone);
+          else
+            delete from ${s}.candor_memory_snapshots
+            where subject in (select subject from added union select subject from gone);
+          end if;
+          return null;
+        end
+      $$`,
+      `create trigger candor_memory_snapshots_insert after insert on ${s}.candor_memory_entries
+        referencing new table as added
+        for each statement execute function ${s}.candor_memory_snapshots_drop()`,
+      `create trigger candor_memory_snapshots_delete after delete on ${s}.candor_memory_entries
+        referencing old table as gone
+        for each statement execute function ${s}.candor_memory_snapshots_drop()`,
+      `create trigger candor_memory_snapshots_update after update on ${s}.candor_memory_entries
+        referencing old table as gone new table as added
+        for each statement execute function ${s}.candor_memory_snapshots_drop()`,
+      `create trigger candor_memory_snapshots_truncate after truncate on ${s}.candor_memory_entries
+        for each statement execute function ${s}.candor_memory_snapshots_drop()`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */

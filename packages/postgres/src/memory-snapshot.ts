@@ -1,0 +1,148 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { SubjectId } from '@candor/core';
+import { foldMemories, type Memory, type MemoryEntry } from '@candor/memory';
+import type { CandorDatabase } from './database';
+import type { SqlClient } from './driver';
+
+/**
+ * @internal The snapshot side of the memory store: `candor_memory_snapshots` holds, per subject,
+ * the JSON array of `foldMemories(entries).active`, deflated (migration 8). Every function here runs
+ * inside a transaction that holds the subject's lock, so no two of them race for one subject.
+ *
+ * @example
+ * await snap.lock(tx, subject);
+ * await snap.save(tx, subject, await snap.rebuild(tx, subject));
+ */
+export interface MemorySnapshots {
+  /** Takes the subject's lock and marks the transaction as one that keeps the snapshot. */
+  lock(tx: SqlClient, subject: SubjectId): Promise<void>;
+  /** Before an append: the snapshot (`null` when missing) and which of `ids` the entries hold. */
+  before(
+    tx: SqlClient,
+    subject: SubjectId,
+    ids: readonly string[],
+  ): Promise<{ active: readonly Memory[] | null; seen: readonly string[] }>;
+  /** The subject's entries, in the order written. */
+  entries(tx: SqlClient, subject: SubjectId): Promise<MemoryEntry[]>;
+  /** The fold of the subject's whole history, from the entries. */
+  rebuild(tx: SqlClient, subject: SubjectId): Promise<readonly Memory[]>;
+  /** Stores the subject's snapshot. */
+  save(tx: SqlClient, subject: SubjectId, active: readonly Memory[]): Promise<void>;
+}
+
+const asEntry = (memory: Memory): MemoryEntry => ({ type: 'memory', memory });
+
+/**
+ * @internal The active memories after `added` is appended to a history whose fold's active
+ * memories are `active`, or `null` when the snapshot alone cannot say (an added memory reuses
+ * the id of a memory that was superseded or erased: its place comes from the history). `seen`
+ * lists which added ids the history already held.
+ *
+ * @example
+ * const next = activeAfterAppend(before.active, entries, before.seen) ?? (await snap.rebuild(tx, subject));
+ */
+export function activeAfterAppend(
+  active: readonly Memory[],
+  added: readonly MemoryEntry[],
+  seen: readonly string[],
+): readonly Memory[] | null {
+  const ids = new Set(active.map((m) => m.id));
+  if (seen.some((id) => !ids.has(id))) return null;
+  // Superseded memories only ever leave the active list, and the history's order of the
+  // active ones is their order here: the fold of the snapshot and the new entries is the fold
+  // of the whole history.
+  return foldMemories([...active.map(asEntry), ...added]).active;
+}
+
+/**
+ * @internal The active memories after an erasure deleted every entry of `memoryIds` and
+ * appended `tombstones`: each of them is gone, the others keep their place.
+ *
+ * @example
+ * const next = activeAfterErase(before.active, ['mem_1'], [{ type: 'tombstone', tombstone }]);
+ */
+export function activeAfterErase(
+  active: readonly Memory[],
+  memoryIds: readonly string[],
+  tombstones: readonly MemoryEntry[],
+): readonly Memory[] {
+  const gone = new Set(memoryIds);
+  return foldMemories([...active.filter((m) => !gone.has(m.id)).map(asEntry), ...tombstones])
+    .active;
+}
+
+/**
+ * @internal A snapshot as stored: the JSON text of the active memories, deflated (fastest level:
+ * 1,000 memories, ~420 KB of JSON, become ~45 KB).
+ *
+ * @example
+ * const bytes = encodeSnapshot(active);
+ */
+export function encodeSnapshot(active: readonly Memory[]): Uint8Array {
+  return deflateRawSync(JSON.stringify(active), { level: 1 });
+}
+
+/**
+ * @internal The active memories of a stored snapshot.
+ *
+ * @example
+ * const active = decodeSnapshot(row.memories);
+ */
+export function decodeSnapshot(bytes: Uint8Array): Memory[] {
+  return JSON.parse(inflateRawSync(bytes).toString('utf8')) as Memory[];
+}
+
+const parse = <T>(value: T | string): T =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : value;
+
+/**
+ * @internal Creates the snapshot helpers over `db`.
+ *
+ * @example
+ * const snap = memorySnapshots(db);
+ */
+export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
+  const entries = db.table('memory_entries');
+  const snapshots = db.table('memory_snapshots');
+  const lockKey = `candor:memory:${db.schema}:`;
+  const readEntries = async (tx: SqlClient, subject: SubjectId) =>
+    (
+      await tx.query<{ entry: MemoryEntry | string }>(
+        `select entry from ${entries} where subject = $1 order by seq`,
+        [subject],
+      )
+    ).map((r) => parse(r.entry));
+  return {
+    async lock(tx, subject) {
+      // The transaction-local setting tells the entries' triggers that the snapshot is kept.
+      await tx.query(
+        `select pg_advisory_xact_lock(hashtextextended($1, 0)),
+                set_config('candor.memory_snapshots', 'kept', true)`,
+        [lockKey + subject],
+      );
+    },
+    async before(tx, subject, ids) {
+      const [row] = await tx.query<{ memories: Uint8Array | null; seen: string[] }>(
+        `select s.memories, array(select distinct e.memory_id from ${entries} e
+                                  where e.subject = $1 and e.memory_id = any($2::text[])) as seen
+         from (select 1) as one left join ${snapshots} s on s.subject = $1`,
+        [subject, ids],
+      );
+      return {
+        active: row?.memories == null ? null : decodeSnapshot(row.memories),
+        seen: row?.seen ?? [],
+      };
+    },
+    entries: readEntries,
+    async rebuild(tx, subject) {
+      return foldMemories(await readEntries(tx, subject)).active;
+    },
+    async save(tx, subject, active) {
+      await tx.query(
+        `insert into ${snapshots} as s (subject, memories, count) values ($1, $2, $3)
+         on conflict (subject) do update set memories = excluded.memories, count = excluded.count`,
+        [subject, encodeSnapshot(active), active.length],
+      );
+    },
+  };
+}
