@@ -8,6 +8,7 @@ import {
   parsePurposeId,
   type SubjectId,
 } from '@candor/core';
+import { categoryVerdict } from './category-verdict';
 import { fail, needObject, requireSubject } from './errors';
 import { type Evaluation, evaluatePurpose, frozenVerdict } from './evaluate';
 import { problemWith, recheck } from './follow';
@@ -43,25 +44,39 @@ export function createDecide<P extends string>(
     sensitive: boolean,
     jurisdiction: string | undefined,
     at: Instant | undefined,
+    categories: readonly DataCategoryId[],
   ): ConsentVerdict {
     const state = subjects.get(subject);
     const problem = problemWith(view, state);
     if (problem !== null && !ledgerFree[purpose.index]) return unknownVerdict(purpose, problem);
-    const slot = 2 * purpose.index + (sensitive ? 1 : 0);
+    if (state === undefined) {
+      if (jurisdiction !== undefined) {
+        return evaluatePurpose(registry, purpose, [], t, view.packFor(jurisdiction), sensitive)
+          .verdict;
+      }
+      // No events: the verdict depends only on the purpose and the default pack.
+      const slot = 2 * purpose.index + (sensitive ? 1 : 0);
+      let cached = emptyCache[slot];
+      if (cached === undefined) {
+        cached = evaluatePurpose(registry, purpose, [], t, defaultPack, sensitive);
+        emptyCache[slot] = cached;
+      }
+      return cached.verdict;
+    }
+    let pack = state.pack;
+    let base: ConsentVerdict;
     // Without an explicit `at`, the current state answers (even if the wall clock stepped back).
-    if (
-      state !== undefined &&
-      jurisdiction === undefined &&
-      (at === undefined || t >= state.lastAt)
-    ) {
+    if (jurisdiction === undefined && (at === undefined || t >= state.lastAt)) {
       if (t < state.lastAt) t = state.lastAt;
+      const slot = 2 * purpose.index + (sensitive ? 1 : 0);
       let hit = state.cache[slot];
       if (hit === undefined || t >= hit.until || t < hit.from) {
-        hit = evaluatePurpose(registry, purpose, state.items, t, state.pack, sensitive);
+        hit = evaluatePurpose(registry, purpose, state.items, t, pack, sensitive);
         state.cache[slot] = hit;
       }
-      // Holds from the subject's last event until its next change: answer it from `settled`.
-      if (hit.from <= state.lastAt && hit.until === Number.POSITIVE_INFINITY) {
+      // Holds from the subject's last event until its next change: answer it from `settled`
+      // (never for a subject with category choices, whose answer depends on the categories).
+      if (hit.from <= state.lastAt && hit.until === Number.POSITIVE_INFINITY && !state.scoped) {
         let map = settled[slot];
         if (map === undefined) {
           map = new Map();
@@ -70,23 +85,13 @@ export function createDecide<P extends string>(
         if (!map.has(state.subject)) state.settledSlots.push(slot);
         map.set(state.subject, hit.verdict);
       }
-      return hit.verdict;
+      base = hit.verdict;
+    } else {
+      pack = view.packFor(jurisdiction ?? jurisdictionAt(state.items, t, defaultJurisdiction));
+      base = evaluatePurpose(registry, purpose, state.items, t, pack, sensitive).verdict;
     }
-    if (state === undefined) {
-      if (jurisdiction !== undefined) {
-        return evaluatePurpose(registry, purpose, [], t, view.packFor(jurisdiction), sensitive)
-          .verdict;
-      }
-      // No events: the verdict depends only on the purpose and the default pack.
-      let cached = emptyCache[slot];
-      if (cached === undefined) {
-        cached = evaluatePurpose(registry, purpose, [], t, defaultPack, sensitive);
-        emptyCache[slot] = cached;
-      }
-      return cached.verdict;
-    }
-    const pack = view.packFor(jurisdiction ?? jurisdictionAt(state.items, t, defaultJurisdiction));
-    return evaluatePurpose(registry, purpose, state.items, t, pack, sensitive).verdict;
+    if (!state.scoped || categories.length === 0) return base;
+    return categoryVerdict(registry, purpose, state.items, t, pack, base, categories);
   }
 
   // One-entry memos: callers pass the same literal strings again and again.
@@ -172,7 +177,8 @@ export function createDecide<P extends string>(
         undeclared = category;
       }
     }
-    const verdict = verdictFor(purpose, subject, at ?? clock.now(), sensitive, jurisdiction, at);
+    const t = at ?? clock.now();
+    const verdict = verdictFor(purpose, subject, t, sensitive, jurisdiction, at, categories);
     if (undeclared === undefined) {
       if (!sameShape(purposeId, categories)) {
         shapePurpose = purpose.id;

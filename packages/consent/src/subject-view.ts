@@ -19,6 +19,8 @@ export interface SubjectState {
   pack: PolicyPack;
   /** Memoized evaluations at `2 * purpose.index + (sensitive ? 1 : 0)`. */
   cache: (Evaluation | undefined)[];
+  /** Some event is about some data categories only: decisions with categories are overlaid. */
+  scoped: boolean;
   /** Slots whose verdict sits in `settled` (dropped on every change of the subject). */
   settledSlots: number[];
   queue: Promise<unknown>;
@@ -80,6 +82,7 @@ export function stateOf(state: ManagerState<string>, subject: SubjectId): Subjec
       items: [],
       jurisdiction: undefined,
       pack: state.defaultPack,
+      scoped: false,
       cache: [],
       queue: Promise.resolve(),
       gpc: undefined,
@@ -107,7 +110,9 @@ export function rebuild(state: ManagerState<string>, held: SubjectState): void {
   let lastAt = 0;
   let jurisdiction: string | undefined;
   let gpc: boolean | undefined;
+  let scoped = false;
   for (const item of items) {
+    if (item.event.dataCategories !== undefined) scoped = true;
     if (item.event.at > lastAt) lastAt = item.event.at;
     if (item.event.jurisdiction !== undefined) jurisdiction = item.event.jurisdiction;
     if (item.event.signal) gpc = item.event.signal.gpc;
@@ -117,6 +122,7 @@ export function rebuild(state: ManagerState<string>, held: SubjectState): void {
   held.jurisdiction = jurisdiction;
   held.pack = state.packFor(jurisdiction ?? state.defaultJurisdiction);
   held.gpc = gpc;
+  held.scoped = scoped;
   held.cache = [];
   forgetSettled(state, held);
 }
