@@ -144,6 +144,41 @@ describe('withdrawing one data category of a purpose', () => {
   });
 });
 
+describe("decide()'s cache for customers with category choices", () => {
+  it('answers a repeated question the same, and a change at once', async () => {
+    const { manager } = setup({ jurisdiction: 'FR' });
+    for (const subject of ['cus_1', 'cus_2']) {
+      await manager.grant({ subject, purposes: 'marketing.email' });
+      await manager.withdraw({ subject, purposes: 'marketing.email', dataCategories: [contact] });
+    }
+    const ask = (subject: string, dataCategories: string[]) =>
+      manager.decide({ subject, purpose: 'marketing.email', dataCategories });
+    for (let i = 0; i < 3; i++) {
+      expect(ask('cus_1', [history]).allowed).toBe(true);
+      expect(ask('cus_2', [history]).allowed).toBe(true);
+    }
+    const pending = manager.withdraw({
+      subject: 'cus_1',
+      purposes: 'marketing.email',
+      dataCategories: [history],
+    });
+    // The same question, the very next call: the withdrawal holds before it is stored.
+    expect(ask('cus_1', [history]).reasons[0]?.code).toBe('withdrawn');
+    expect(ask('cus_2', [history]).allowed).toBe(true);
+    await pending;
+    // Another shape and back: each answers for its own categories.
+    expect(ask('cus_2', [contact]).allowed).toBe(false);
+    expect(ask('cus_2', [history]).allowed).toBe(true);
+    expect(ask('cus_1', [history]).allowed).toBe(false);
+    await manager.grant({
+      subject: 'cus_1',
+      purposes: 'marketing.email',
+      dataCategories: [history],
+    });
+    expect(ask('cus_1', [history]).allowed).toBe(true);
+  });
+});
+
 describe('granting back, and the whole purpose', () => {
   it('a category grant restores just that category', async () => {
     const { manager } = setup({ jurisdiction: 'FR' });

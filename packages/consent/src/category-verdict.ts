@@ -37,18 +37,6 @@ const RESETS: Partial<Record<ConsentEventKind, true>> = {
   objected: true,
 };
 
-/**
- * True when some event among `items` is about some data categories only (so decisions that use
- * categories need {@link categoryVerdict}).
- *
- * @example
- * hasCategoryChoices(subjectState.items); // false for every ledger written before categories
- */
-export function hasCategoryChoices(items: readonly EventItem[]): boolean {
-  for (let i = 0; i < items.length; i++) if (items[i]!.event.dataCategories) return true;
-  return false;
-}
-
 /** What the latest choice speaking for one category says, or `null`: follow the purpose. */
 interface CategoryState {
   readonly category: DataCategoryId;

@@ -29,7 +29,8 @@ import type { DecideQuery } from './types';
 export function createDecide<P extends string>(
   view: ManagerState<P>,
 ): (query: DecideQuery<P> | ConsentQuery) => ConsentVerdict {
-  const { registry, clock, defaultJurisdiction, defaultPack, subjects, settled } = view;
+  const { registry, clock, defaultJurisdiction, defaultPack, subjects, settled, scopedSettled } =
+    view;
   const emptyCache: (Evaluation | undefined)[] = [];
   // Purposes whose verdict no ledger event can change (first basis contract or legal obligation).
   const ledgerFree = registry.ids.map((id) => {
@@ -46,6 +47,7 @@ export function createDecide<P extends string>(
     at: Instant | undefined,
     categories: readonly DataCategoryId[],
   ): ConsentVerdict {
+    settleScoped = false;
     const state = subjects.get(subject);
     const problem = problemWith(view, state);
     if (problem !== null && !ledgerFree[purpose.index]) return unknownVerdict(purpose, problem);
@@ -75,8 +77,11 @@ export function createDecide<P extends string>(
         state.cache[slot] = hit;
       }
       // Holds from the subject's last event until its next change: answer it from `settled`
-      // (never for a subject with category choices, whose answer depends on the categories).
-      if (hit.from <= state.lastAt && hit.until === Number.POSITIVE_INFINITY && !state.scoped) {
+      // (a subject with category choices from `scopedSettled`, for this question shape only, once
+      // no category choice of theirs can still expire).
+      const holds = hit.from <= state.lastAt && hit.until === Number.POSITIVE_INFINITY;
+      if (state.scoped) settleScoped = holds && t >= state.categoryExpiry;
+      else if (holds) {
         let map = settled[slot];
         if (map === undefined) {
           map = new Map();
@@ -93,6 +98,9 @@ export function createDecide<P extends string>(
     if (!state.scoped || categories.length === 0) return base;
     return categoryVerdict(registry, purpose, state.items, t, pack, base, categories);
   }
+
+  // Set by verdictFor: its answer for a subject with category choices may be settled.
+  let settleScoped = false;
 
   // One-entry memos: callers pass the same literal strings again and again.
   let lastPurposeId: string | undefined;
@@ -129,7 +137,7 @@ export function createDecide<P extends string>(
       jurisdiction === undefined &&
       sameShape(purpose, dataCategories)
     ) {
-      const verdict = shapeSettled?.get(subject);
+      const verdict = shapeSettled?.get(subject) ?? scopedSettled.get(subject);
       if (verdict !== undefined) return verdict;
     }
     return decideFully(subject, purpose, dataCategories, at, jurisdiction);
@@ -183,8 +191,10 @@ export function createDecide<P extends string>(
       if (!sameShape(purposeId, categories)) {
         shapePurpose = purpose.id;
         shapeCategories = categories.slice();
+        scopedSettled.clear();
       }
       shapeSettled = settled[2 * index + (sensitive ? 1 : 0)];
+      if (settleScoped) scopedSettled.set(subject, verdict);
       return verdict;
     }
     return Object.freeze({
