@@ -1,4 +1,4 @@
-import { PurposeId, SubjectId } from '@candor/core';
+import { DataCategoryId, PurposeId, SubjectId } from '@candor/core';
 import { ExplicitFeedbackKind } from '@candor/feedback';
 import * as z from 'zod/mini';
 
@@ -13,6 +13,8 @@ const id = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0
 export const ConsentForm = z.object({
   purpose: PurposeId,
   action: z.enum(['grant', 'withdraw', 'object']),
+  /** Only this data category of the purpose (e.g. "Turn back on" next to a category). */
+  category: z.optional(DataCategoryId),
 });
 export type ConsentForm = z.infer<typeof ConsentForm>;
 

@@ -38,6 +38,8 @@ export interface PurposeView {
   /** Whether the customer can grant or withdraw it here (false for legal obligations, …). */
   readonly controllable: boolean;
   readonly dataCategories: readonly string[];
+  /** Data categories of the purpose the customer turned off on their own (the rest stands). */
+  readonly turnedOff: readonly string[];
   /** Plain-language lines explaining the current status (e.g. "Your browser sends GPC"). */
   readonly reasons: readonly string[];
 }
@@ -164,11 +166,15 @@ export interface DemoService {
   honorGpc(subject: string): Promise<boolean>;
   // customer side
   preferences(subject: string): readonly PurposeView[];
-  /** Records the customer's choice; false (nothing written) when the purpose is not the demo's. */
+  /**
+   * Records the customer's choice, about the whole purpose or only `category` of it; false
+   * (nothing written) when the purpose is not the demo's or does not use the category.
+   */
   setConsent(
     subject: string,
     purpose: string,
     action: 'grant' | 'withdraw' | 'object',
+    category?: string,
   ): Promise<boolean>;
   receipt(subject: string): Promise<unknown>;
   history(subject: string): Promise<readonly HistoryEntry[]>;

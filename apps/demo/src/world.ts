@@ -44,6 +44,7 @@ import type {
   SuppressionView,
 } from './service';
 import { type DemoStorage, openStorage, type StoredMessage } from './storage';
+import { labelOf } from './views/format';
 
 /** A recent engine outcome, for the simulator's log. */
 interface LoggedOutcome extends OutcomeView {}
@@ -251,9 +252,25 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         allowed: verdict.allowed,
         controllable,
         dataCategories: p?.categories ?? [],
+        turnedOff: turnedOff(subject, id),
         reasons: verdict.reasons.map((r) => r.detail).filter((d) => d.length > 0),
       };
     });
+
+  // The categories of a purpose the customer turned off on their own ("Stop using X for this"):
+  // those a decision is denied for by a choice about that category.
+  const turnedOff = (subject: string, purpose: DemoPurpose): string[] => {
+    const chosen = new Set(
+      consent
+        .entries(subject)
+        .filter((e) => e.event.purposes.includes(purpose))
+        .flatMap((e) => e.event.dataCategories ?? []),
+    );
+    return [...chosen].filter((category) => {
+      const verdict = consent.decide({ subject, purpose, dataCategories: [category] });
+      return !verdict.allowed && verdict.reasons[0]?.dataCategory === category;
+    });
+  };
 
   // The GPC signal as the ledger last recorded it (seeded, or sent by the visitor's browser).
   const withGpc = (c: SeedCustomer): SeedCustomer => {
@@ -315,10 +332,15 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       case 'stop_purpose':
       case 'turn_off_data': {
         if (!purposes.has(control.purpose)) return null;
-        const purpose = control.purpose;
-        if (control.mechanism === 'object')
-          await consent.object({ subject: m.subject, purposes: purpose, ...details });
-        else await consent.withdraw({ subject: m.subject, purposes: purpose, ...details });
+        // "Stop using X for this": just that data category, the rest of the purpose stands.
+        const only =
+          control.kind === 'turn_off_data' ? { dataCategories: [control.dataCategory] } : {};
+        await consent[control.mechanism]({
+          subject: m.subject,
+          purposes: control.purpose,
+          ...only,
+          ...details,
+        });
         return control.mechanism;
       }
       case 'mute_topic':
@@ -358,9 +380,15 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     },
 
     preferences: (subject) => customerPurposes(subject),
-    async setConsent(subject, purpose, action) {
+    async setConsent(subject, purpose, action, category) {
       if (!purposes.has(purpose)) return false;
-      const details = { method: 'preference_center' as const, surface: 'web.preferences' };
+      if (category !== undefined && !purposes.get(purpose)?.categories.includes(category))
+        return false;
+      const details = {
+        method: 'preference_center' as const,
+        surface: 'web.preferences',
+        ...(category === undefined ? {} : { dataCategories: [category] }),
+      };
       if (action === 'grant') {
         const customer = byId.get(subject);
         // The customer pressed "Allow" next to the GPC notice: an explicit choice over the signal.
@@ -404,7 +432,11 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         action:
           e.event.kind === 'signal_observed'
             ? `signal observed: GPC ${e.event.signal?.gpc ? 'on' : 'off'}`
-            : e.event.kind.replaceAll('_', ' '),
+            : `${e.event.kind.replaceAll('_', ' ')}${
+                e.event.dataCategories
+                  ? ` (only ${e.event.dataCategories.map((c) => labelOf('categories', c)).join(', ')})`
+                  : ''
+              }`,
         source: `${e.event.method}${e.event.surface ? ` · ${e.event.surface}` : ''}`,
         noticeVersion: e.event.notice?.version ?? null,
         hash: e.hash,

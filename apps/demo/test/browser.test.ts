@@ -142,6 +142,54 @@ describe.skipIf(!inChromium)('the demo in Chromium', () => {
     expect(await cardMessages()).toBe(2);
   });
 
+  test('"Stop using" one kind of data turns off just that category: the next decision using it is held back, the rest of the purpose is not', async () => {
+    const operator = await h.operatorPage();
+    const page = await (await h.context()).newPage();
+    await page.goto('/customers/cus_ana/inbox');
+    await Promise.all([
+      page.waitForURL('**/messages/**'),
+      page
+        .locator('[data-rule="card-expiry-renewal"]')
+        .first()
+        .getByText('Why am I seeing this?')
+        .click(),
+    ]);
+    const control = '[data-control="turn_off_data:user.financial.card"]';
+    const turnOff = page.locator(`${control} button`);
+    expect(await turnOff.count()).toBe(1);
+    expect(await turnOff.innerText()).toMatch(/^Stop using .+ for /);
+    expect(await page.locator('#controls').innerText()).not.toMatch(/\p{L}[._]\p{L}|[{}]/u);
+    await snap(page, 'why-controls');
+    await Promise.all([page.waitForURL('**?done=control'), turnOff.click()]);
+    // The explanation no longer names the card, nor offers to turn it off again.
+    expect(await page.locator(control).count()).toBe(0);
+
+    await page.goto('/customers/cus_ana/preferences');
+    const purpose = page.locator('[data-purpose="service.proactive_support"]');
+    // The purpose itself still stands; only the card is off.
+    expect(await purpose.locator('.status').innerText()).toBe('granted');
+    const off = purpose.locator('.turned-off [data-category="user.financial.card"]');
+    expect(await off.innerText()).toContain('You turned off');
+    expect(await page.locator('#history').innerText()).toMatch(/withdrawn \(only /);
+
+    // Past the card reminder's 7-day cooldown, so only consent can hold it back.
+    await advance(operator, 8, 'day');
+    const card = await sendEvent(operator, 'cus_ana', 'card.expiring');
+    expect(card.join('\n')).toMatch(/card-expiry-renewal.*held back.*consent/);
+    const storm = await sendEvent(operator, 'cus_ana', 'flight.weather_risk');
+    expect(storm.join('\n')).toMatch(/storm-rebooking.*sent/);
+
+    // "Turn back on" grants the card again: the very next reminder is sent.
+    await page.goto('/customers/cus_ana/preferences');
+    await Promise.all([
+      page.waitForURL('**/preferences?done=granted'),
+      off.getByRole('button', { name: 'Turn back on' }).click(),
+    ]);
+    expect(await purpose.locator('.turned-off').count()).toBe(0);
+    const again = await sendEvent(operator, 'cus_ana', 'card.expiring');
+    expect(again.join('\n')).toMatch(/card-expiry-renewal.*sent/);
+  });
+
   test('"Why am I seeing this?" lists the data the decision used, and its controls act', async () => {
     const operator = await h.operatorPage();
     const sent = await sendEvent(operator, 'cus_chloe', 'flight.weather_risk');
@@ -344,8 +392,9 @@ describe.skipIf(!inChromium)('the demo in Chromium', () => {
     expect(restarted.service.now()).toBeGreaterThanOrEqual(clockBefore);
     const inbox = await (await fetch(`${restarted.url}/customers/cus_ana/inbox`)).text();
     const count = (html: string) => html.split('data-rule="card-expiry-renewal"').length - 1;
-    expect(count(before)).toBe(2);
-    expect(count(inbox)).toBe(2);
+    // Two from the purpose test, one sent after the card was turned back on.
+    expect(count(before)).toBe(3);
+    expect(count(inbox)).toBe(3);
     const page = await (await h.context()).newPage();
     await page.goto('/customers/cus_ana/inbox');
     expect(await page.locator('#suppressions').innerText()).toContain(

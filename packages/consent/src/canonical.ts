@@ -47,6 +47,7 @@ const EVENT_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'at',
   'basis',
   'confirmed',
+  'dataCategories',
   'expiresAt',
   'jurisdiction',
   'kind',
@@ -86,7 +87,7 @@ const isText = (value: unknown): value is Optional<string> =>
 export function sortedEventCopy(event: ConsentEvent): ConsentEvent | undefined {
   if (!isPlain(event) || !onlyKeys(event, EVENT_KEYS)) return undefined;
   const { actor, at, basis, confirmed, expiresAt, jurisdiction, kind, method, notice } = event;
-  const { purposes, reason, signal, surface, uiVersion } = event;
+  const { purposes, reason, signal, surface, uiVersion, dataCategories } = event;
   if (
     !isPlain(actor) ||
     !onlyKeys(actor, ACTOR_KEYS) ||
@@ -104,6 +105,7 @@ export function sortedEventCopy(event: ConsentEvent): ConsentEvent | undefined {
     !isText(surface) ||
     !isText(uiVersion) ||
     !isStrings(purposes) ||
+    (dataCategories !== undefined && !isStrings(dataCategories)) ||
     (notice !== undefined &&
       !(
         isPlain(notice) &&
@@ -123,6 +125,7 @@ export function sortedEventCopy(event: ConsentEvent): ConsentEvent | undefined {
   };
   if (basis !== undefined) copy.basis = basis;
   if (confirmed !== undefined) copy.confirmed = confirmed;
+  if (dataCategories !== undefined) copy.dataCategories = dataCategories.slice();
   if (expiresAt !== undefined) copy.expiresAt = expiresAt;
   if (jurisdiction !== undefined) copy.jurisdiction = jurisdiction;
   copy.kind = kind;

@@ -1,5 +1,6 @@
 import type { Clock, SubjectId } from '@candor/core';
 import { canonicalJson } from './canonical';
+import { categoriesOf } from './category-input';
 import { type Check, enforce, noUnknownKeys } from './check';
 import { type Fields, fail, needObject } from './errors';
 import type { ConsentEvent, ConsentEventKind, NoticeRef } from './events';
@@ -37,6 +38,7 @@ export const changeFields: Fields<ChangeInput<string>> = {
   ...detailFields,
   subject: 1,
   purposes: 1,
+  dataCategories: 1,
 };
 /** Every field of a grant's input (a change that may be `confirmed`). */
 export const grantFields: Fields<GrantInput<string>> = { ...changeFields, confirmed: 1 };
@@ -53,6 +55,7 @@ export const importFields: Fields<ImportRecord<string>> = {
   subject: 1,
   kind: 1,
   purposes: 1,
+  dataCategories: 1,
   gpc: 1,
   confirmed: 1,
 };
@@ -112,7 +115,11 @@ function purposeList<P extends string>(
 export function buildEvent<P extends string>(
   context: EventContext<P>,
   kind: ConsentEventKind,
-  input: ChangeDetails & { readonly subject: SubjectId; readonly purposes?: P | readonly P[] },
+  input: ChangeDetails & {
+    readonly subject: SubjectId;
+    readonly purposes?: P | readonly P[];
+    readonly dataCategories?: readonly string[];
+  },
   keys: Check,
   extra: { readonly confirmed?: boolean; readonly gpc?: boolean } = {},
   path = 'input',
@@ -131,6 +138,13 @@ export function buildEvent<P extends string>(
     kind === 'signal_observed'
       ? []
       : purposeList(registry, input.purposes, `${path}.purposes`, false);
+  const dataCategories = categoriesOf(
+    registry,
+    kind,
+    purposes,
+    input.dataCategories,
+    `${path}.dataCategories`,
+  );
   const at = input.at ?? now;
   if (input.notice !== undefined && input.notice !== null && typeof input.notice !== 'object') {
     fail('consent/invalid_notice', `${path}.notice`, input.notice, 'must be a notice reference');
@@ -190,6 +204,7 @@ export function buildEvent<P extends string>(
       kind: kind === 'revoked' ? 'company' : kind === 'expired' ? 'system' : 'subject',
     },
     purposes,
+    dataCategories,
     basis:
       kind === 'objected'
         ? 'legitimate_interest'

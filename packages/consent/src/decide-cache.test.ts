@@ -17,7 +17,19 @@ const shapes: readonly Omit<DecideQuery<TestPurpose>, 'subject'>[] = [
   { purpose: 'marketing', dataCategories: ['user.contact'] },
   { purpose: 'ads.targeted', dataCategories: ['user.behavior'] },
   { purpose: 'ads.targeted', dataCategories: ['user.location.precise'] },
+  { purpose: 'marketing.email', dataCategories: ['user.behavior.purchase_history'] },
+  {
+    purpose: 'marketing.email',
+    dataCategories: ['user.contact.email', 'user.behavior.purchase_history'],
+  },
 ];
+/** A category each written purpose declares, for writes about some categories only. */
+const categoryOf: Partial<Record<TestPurpose, string>> = {
+  marketing: 'user.contact',
+  'marketing.email': 'user.behavior.purchase_history',
+  'ads.targeted': 'user.location',
+};
+const scoped: readonly string[] = ['grant', 'refuse', 'withdraw', 'object'];
 
 const step = fc.record({
   kind: fc.constantFrom(...kinds, 'gpc_on', 'gpc_off', 'wait'),
@@ -26,6 +38,7 @@ const step = fc.record({
   expiresIn: fc.option(fc.integer({ min: 1, max: 10 * duration.day }), { nil: undefined }),
   wait: fc.integer({ min: 0, max: 20 * duration.day }),
   jurisdiction: fc.constantFrom('FR', 'US-CA'),
+  someCategories: fc.boolean(),
 });
 
 describe('decide() caches', () => {
@@ -42,6 +55,9 @@ describe('decide() caches', () => {
             purposes: s.purpose,
             jurisdiction: s.jurisdiction,
             ...(s.expiresIn === undefined ? {} : { expiresAt: clock.now() + s.expiresIn }),
+            ...(s.someCategories && scoped.includes(s.kind)
+              ? { dataCategories: [categoryOf[s.purpose] ?? 'user.contact'] }
+              : {}),
           };
           if (s.kind === 'gpc_on' || s.kind === 'gpc_off') {
             await manager.observeGpc({ subject: s.subject, gpc: s.kind === 'gpc_on' });

@@ -8,6 +8,7 @@ import {
   parsePurposeId,
   type SubjectId,
 } from '@candor/core';
+import { categoryVerdict } from './category-verdict';
 import { fail, needObject, requireSubject } from './errors';
 import { type Evaluation, evaluatePurpose, frozenVerdict } from './evaluate';
 import { problemWith, recheck } from './follow';
@@ -28,7 +29,8 @@ import type { DecideQuery } from './types';
 export function createDecide<P extends string>(
   view: ManagerState<P>,
 ): (query: DecideQuery<P> | ConsentQuery) => ConsentVerdict {
-  const { registry, clock, defaultJurisdiction, defaultPack, subjects, settled } = view;
+  const { registry, clock, defaultJurisdiction, defaultPack, subjects, settled, scopedSettled } =
+    view;
   const emptyCache: (Evaluation | undefined)[] = [];
   // Purposes whose verdict no ledger event can change (first basis contract or legal obligation).
   const ledgerFree = registry.ids.map((id) => {
@@ -43,25 +45,43 @@ export function createDecide<P extends string>(
     sensitive: boolean,
     jurisdiction: string | undefined,
     at: Instant | undefined,
+    categories: readonly DataCategoryId[],
   ): ConsentVerdict {
+    settleScoped = false;
     const state = subjects.get(subject);
     const problem = problemWith(view, state);
     if (problem !== null && !ledgerFree[purpose.index]) return unknownVerdict(purpose, problem);
-    const slot = 2 * purpose.index + (sensitive ? 1 : 0);
+    if (state === undefined) {
+      if (jurisdiction !== undefined) {
+        return evaluatePurpose(registry, purpose, [], t, view.packFor(jurisdiction), sensitive)
+          .verdict;
+      }
+      // No events: the verdict depends only on the purpose and the default pack.
+      const slot = 2 * purpose.index + (sensitive ? 1 : 0);
+      let cached = emptyCache[slot];
+      if (cached === undefined) {
+        cached = evaluatePurpose(registry, purpose, [], t, defaultPack, sensitive);
+        emptyCache[slot] = cached;
+      }
+      return cached.verdict;
+    }
+    let pack = state.pack;
+    let base: ConsentVerdict;
     // Without an explicit `at`, the current state answers (even if the wall clock stepped back).
-    if (
-      state !== undefined &&
-      jurisdiction === undefined &&
-      (at === undefined || t >= state.lastAt)
-    ) {
+    if (jurisdiction === undefined && (at === undefined || t >= state.lastAt)) {
       if (t < state.lastAt) t = state.lastAt;
+      const slot = 2 * purpose.index + (sensitive ? 1 : 0);
       let hit = state.cache[slot];
       if (hit === undefined || t >= hit.until || t < hit.from) {
-        hit = evaluatePurpose(registry, purpose, state.items, t, state.pack, sensitive);
+        hit = evaluatePurpose(registry, purpose, state.items, t, pack, sensitive);
         state.cache[slot] = hit;
       }
-      // Holds from the subject's last event until its next change: answer it from `settled`.
-      if (hit.from <= state.lastAt && hit.until === Number.POSITIVE_INFINITY) {
+      // Holds from the subject's last event until its next change: answer it from `settled`
+      // (a subject with category choices from `scopedSettled`, for this question shape only, once
+      // no category choice of theirs can still expire).
+      const holds = hit.from <= state.lastAt && hit.until === Number.POSITIVE_INFINITY;
+      if (state.scoped) settleScoped = holds && t >= state.categoryExpiry;
+      else if (holds) {
         let map = settled[slot];
         if (map === undefined) {
           map = new Map();
@@ -70,24 +90,17 @@ export function createDecide<P extends string>(
         if (!map.has(state.subject)) state.settledSlots.push(slot);
         map.set(state.subject, hit.verdict);
       }
-      return hit.verdict;
+      base = hit.verdict;
+    } else {
+      pack = view.packFor(jurisdiction ?? jurisdictionAt(state.items, t, defaultJurisdiction));
+      base = evaluatePurpose(registry, purpose, state.items, t, pack, sensitive).verdict;
     }
-    if (state === undefined) {
-      if (jurisdiction !== undefined) {
-        return evaluatePurpose(registry, purpose, [], t, view.packFor(jurisdiction), sensitive)
-          .verdict;
-      }
-      // No events: the verdict depends only on the purpose and the default pack.
-      let cached = emptyCache[slot];
-      if (cached === undefined) {
-        cached = evaluatePurpose(registry, purpose, [], t, defaultPack, sensitive);
-        emptyCache[slot] = cached;
-      }
-      return cached.verdict;
-    }
-    const pack = view.packFor(jurisdiction ?? jurisdictionAt(state.items, t, defaultJurisdiction));
-    return evaluatePurpose(registry, purpose, state.items, t, pack, sensitive).verdict;
+    if (!state.scoped || categories.length === 0) return base;
+    return categoryVerdict(registry, purpose, state.items, t, pack, base, categories);
   }
+
+  // Set by verdictFor: its answer for a subject with category choices may be settled.
+  let settleScoped = false;
 
   // One-entry memos: callers pass the same literal strings again and again.
   let lastPurposeId: string | undefined;
@@ -124,7 +137,7 @@ export function createDecide<P extends string>(
       jurisdiction === undefined &&
       sameShape(purpose, dataCategories)
     ) {
-      const verdict = shapeSettled?.get(subject);
+      const verdict = shapeSettled?.get(subject) ?? scopedSettled.get(subject);
       if (verdict !== undefined) return verdict;
     }
     return decideFully(subject, purpose, dataCategories, at, jurisdiction);
@@ -172,13 +185,16 @@ export function createDecide<P extends string>(
         undeclared = category;
       }
     }
-    const verdict = verdictFor(purpose, subject, at ?? clock.now(), sensitive, jurisdiction, at);
+    const t = at ?? clock.now();
+    const verdict = verdictFor(purpose, subject, t, sensitive, jurisdiction, at, categories);
     if (undeclared === undefined) {
       if (!sameShape(purposeId, categories)) {
         shapePurpose = purpose.id;
         shapeCategories = categories.slice();
+        scopedSettled.clear();
       }
       shapeSettled = settled[2 * index + (sensitive ? 1 : 0)];
+      if (settleScoped) scopedSettled.set(subject, verdict);
       return verdict;
     }
     return Object.freeze({

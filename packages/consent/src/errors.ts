@@ -10,6 +10,8 @@ import { CandorError } from '@candor/core';
  * - `consent/invalid_event` — a ledger event (or an import line) is malformed.
  * - `consent/invalid_purpose` — a purpose definition is malformed, or an unknown purpose was
  *   named where a registered one is required.
+ * - `consent/invalid_category` — a write's `dataCategories` is malformed, empty, names a category
+ *   one of its purposes does not declare, or is given to a write that is about whole purposes.
  * - `consent/invalid_notice` — a notice is malformed or names an unknown purpose.
  * - `consent/invalid_policy` — a policy pack is malformed.
  * - `consent/invalid_entry` — a stored ledger entry is malformed (e.g. on hydration).
@@ -29,6 +31,7 @@ export type ConsentErrorCode =
   | 'consent/idempotency_conflict'
   | 'consent/invalid_event'
   | 'consent/invalid_purpose'
+  | 'consent/invalid_category'
   | 'consent/invalid_notice'
   | 'consent/invalid_policy'
   | 'consent/invalid_entry'

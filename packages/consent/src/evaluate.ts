@@ -132,8 +132,14 @@ export function frozenVerdict(
   });
 }
 
-/** Does an event about `target` reach `purpose`? Restrictions reach children; grants only if declared. */
-function reaches(
+/**
+ * Does an event reach `purpose`? Restrictions reach child purposes; grants only where the parent
+ * declares `impliesChildren`.
+ *
+ * @example
+ * reaches(registry, registry.get('marketing.email')!, withdrawalOfMarketing, true); // true
+ */
+export function reaches(
   registry: PurposeRegistry,
   purpose: Purpose,
   event: ConsentEvent,
@@ -151,7 +157,13 @@ function reaches(
   return false;
 }
 
-const day = (at: Instant) => toIso(at).slice(0, 10);
+/**
+ * The UTC day of an instant, as verdict details print it (`2026-05-03`).
+ *
+ * @example
+ * day(Date.parse('2026-05-03T09:00:00Z')); // '2026-05-03'
+ */
+export const day = (at: Instant): string => toIso(at).slice(0, 10);
 
 /**
  * The precedence engine: what a subject's events mean for one purpose at instant `t` under a
@@ -160,7 +172,8 @@ const day = (at: Instant) => toIso(at).slice(0, 10);
  * an imported one (except that a newer imported restriction still restricts); GPC opts out of the
  * pack's GPC-scope purposes unless the subject confirmed a grant after the signal; then the
  * choice on record; then the pack's default (sensitive data always needs a grant where the pack
- * says so). Fails closed. Pure.
+ * says so). Choices about some data categories only are left to `categoryVerdict()`. Fails
+ * closed. Pure.
  *
  * @example
  * const { verdict } = evaluatePurpose(registry, purpose, items, now, policyPacks.eu, false);
@@ -198,7 +211,8 @@ export function evaluatePurpose(
       if (event.signal) gpc = { on: event.signal.gpc, index, item };
       continue;
     }
-    if (kind === 'notice_shown') continue;
+    // A choice about some data categories only: see category-verdict.ts.
+    if (kind === 'notice_shown' || event.dataCategories !== undefined) continue;
     const restrictive = RESTRICTIVE[kind] === true;
     if (!reaches(registry, purpose, event, restrictive)) continue;
     if (kind === 'objected') {

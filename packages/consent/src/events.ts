@@ -1,4 +1,4 @@
-import type { Instant, LegalBasis, PurposeId } from '@candor/core';
+import type { DataCategoryId, Instant, LegalBasis, PurposeId } from '@candor/core';
 
 /**
  * What happened, as one ledger event kind:
@@ -36,6 +36,19 @@ export const consentEventKinds: readonly ConsentEventKind[] = [
   'renewed',
   'signal_observed',
   'notice_shown',
+];
+
+/**
+ * The event kinds that may be about some data categories of a purpose only.
+ *
+ * @example
+ * categoryEventKinds.includes('withdrawn'); // true
+ */
+export const categoryEventKinds: readonly ConsentEventKind[] = [
+  'given',
+  'refused',
+  'withdrawn',
+  'objected',
 ];
 
 /**
@@ -120,6 +133,12 @@ export interface ConsentEvent {
   readonly actor: ConsentActor;
   /** The purposes it is about (empty for a signal that is not purpose-specific). */
   readonly purposes: readonly PurposeId[];
+  /**
+   * For `given`, `refused`, `withdrawn` and `objected`: the data categories (within the purposes)
+   * the choice is about. Absent: the whole purpose — every entry written before categories
+   * existed means that, and keeps its hash.
+   */
+  readonly dataCategories?: readonly DataCategoryId[];
   /** The legal basis the event concerns (`consent` for grants and refusals). */
   readonly basis?: LegalBasis;
   /** The notice in force when it happened. */

@@ -54,6 +54,29 @@ describe('purpose ids are literal types', () => {
     ).toEqualTypeOf<ConsentVerdict>();
   });
 
+  it('takes data categories on choices, never on writes about whole purposes', () => {
+    const only = { dataCategories: ['user.contact.email'] } as const;
+    void manager.withdraw({ subject: 's', purposes: 'marketing.email', ...only });
+    void manager.grant({ subject: 's', purposes: 'marketing.email', ...only });
+    void manager.refuse({ subject: 's', purposes: 'marketing.email', ...only });
+    void manager.object({ subject: 's', purposes: 'marketing.email', ...only });
+    void manager.revoke({
+      subject: 's',
+      purposes: 'marketing.email',
+      // @ts-expect-error a revocation is about whole purposes
+      dataCategories: ['user.contact.email'],
+    });
+    void manager.renew({
+      subject: 's',
+      purposes: 'marketing.email',
+      // @ts-expect-error a renewal is about whole purposes
+      dataCategories: ['user.contact.email'],
+    });
+    expectTypeOf<PromptNeed<'marketing.email'>['dataCategories']>().toEqualTypeOf<
+      readonly string[] | undefined
+    >();
+  });
+
   it('checks notice purposes against the registry', () => {
     createConsentManager({
       purposes,

@@ -10,7 +10,7 @@ export type {
   ConsentSignal,
   NoticeRef,
 } from './events';
-export { consentEventKinds, consentMethods } from './events';
+export { categoryEventKinds, consentEventKinds, consentMethods } from './events';
 export { parseImportLines } from './import-lines';
 export type { ConsentModeState } from './interop';
 export { parseGpcHeader, readNavigatorGpc, toConsentMode } from './interop';
@@ -67,6 +67,7 @@ export type {
   ImportRecord,
   LedgerVerification,
   PromptNeed,
+  PurposeChangeInput,
   SubjectHistory,
 } from './types';
 export { validateEvent } from './validate-event';

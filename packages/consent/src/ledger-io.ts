@@ -128,6 +128,10 @@ export async function exportHistory(
     current: state.registry.ids.map((purpose) =>
       decide({ subject, purpose, dataCategories: [], at: now }),
     ),
+    categories: categoryChoices(state, entries).map(([purpose, dataCategory]) => ({
+      ...decide({ subject, purpose, dataCategories: [dataCategory], at: now }),
+      dataCategory,
+    })),
     ...(access === undefined ? {} : { access }),
   };
 }
@@ -148,6 +152,26 @@ export async function importRecords<P extends string>(
   const built = records.map((record, i) => importedEvent(state, record, `records[${i}]`));
   const out: ConsentChange[] = [];
   for (const item of built) out.push(await write(state, item.subject, item.event, item.key));
+  return out;
+}
+
+/** Each (purpose, category) a category choice among `entries` names, in ledger order. */
+function categoryChoices(
+  state: ManagerState<string>,
+  entries: readonly LedgerEntry[],
+): [string, string][] {
+  const seen = new Set<string>();
+  const out: [string, string][] = [];
+  for (const { event } of entries) {
+    for (const purpose of event.dataCategories ? event.purposes : []) {
+      if (!state.registry.has(purpose)) continue;
+      for (const category of event.dataCategories ?? []) {
+        const key = `${purpose} ${category}`;
+        if (!seen.has(key)) out.push([purpose, category]);
+        seen.add(key);
+      }
+    }
+  }
   return out;
 }
 

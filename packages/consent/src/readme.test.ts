@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example as a user would', async () => {
-  const [example, instances, cached] = await runReadmeExamples(
+  const [example, categories, instances, cached] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(example?.logs).toEqual([
@@ -15,6 +15,12 @@ it('runs the README example as a user would', async () => {
     '["ads.targeted: never_asked"]',
     'true',
     'KI-CR-v1.1.0 Marketing emails',
+  ]);
+  expect(categories?.logs).toEqual([
+    'false withdrawn user.behavior.purchase_history',
+    'true',
+    'true',
+    '["user.behavior.purchase_history"]',
   ]);
   expect(instances?.logs).toEqual(['not_loaded', 'false']);
   expect(cached?.logs).toEqual(['not_loaded', 'true true', 'true not_loaded']);

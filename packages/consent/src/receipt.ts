@@ -184,12 +184,14 @@ export function createReceipt(entry: LedgerEntry, context: ReceiptContext): Cons
           n.contentHash === event.notice.contentHash,
       )
     : undefined;
+  // A choice about some data categories only is about those; else about every category declared.
+  const chosen = Array.isArray(event.dataCategories) ? event.dataCategories : undefined;
   const purposes = event.purposes.map((id) => {
     const def = registry.get(id);
     return {
       id,
       title: def?.title ?? id,
-      categories: def?.categories ?? [],
+      categories: chosen ?? def?.categories ?? [],
       dpv: def?.dpv ?? [],
       necessary: def?.necessary === true,
     };

@@ -203,10 +203,15 @@ const formats: readonly Format[] = [
       { purposes: 'Marketing' },
       { confirmed: true },
       { gpc: true },
+      { dataCategories: [] },
+      { dataCategories: 'user.contact.email' },
+      { dataCategories: ['User Email'] },
+      { datacategories: ['user.contact.email'] },
       ...details,
     ],
     alsoValid: [
       { purposes: ['marketing.email', 'ads.targeted'] },
+      { dataCategories: ['user.contact.email'] },
       { notice: null, reason: '', method: 'banner', at: NOW - 1, jurisdiction: 'FR' },
       { actor: { kind: 'agent', id: 'support:alice' }, surface: 'web', uiVersion: '4' },
     ],
@@ -297,6 +302,12 @@ describe('what only the runtime can check', () => {
       'ChangeInput',
       { subject: 's', purposes: 'x.y' },
       () => setup().manager.withdraw({ subject: 's', purposes: 'x.y' as never }),
+    ],
+    [
+      'a data category the purpose does not declare',
+      'ChangeInput',
+      { ...change, dataCategories: ['user.health'] },
+      () => setup().manager.withdraw({ ...change, dataCategories: ['user.health'] } as never),
     ],
     [
       'a notice the manager does not declare',
@@ -397,6 +408,10 @@ describe("validateEvent's fast path", () => {
       fc.array(pick(['marketing.email', 'a'], ['Bad Id', '', 5]), { maxLength: 3 }),
       fc.constantFrom('marketing.email', null),
     ),
+    dataCategories: pick(
+      [['user.contact.email'], ['a', 'user.contact.email']],
+      [[], ['Bad Id'], [''], [5], 'user.contact.email', null],
+    ),
     basis: pick(['consent', 'contract'], ['whim', 5]),
     notice: objectOf(
       { id: text(200), version: text(100), contentHash: pick([HASH], ['AB'.repeat(32), 'ab', 5]) },
@@ -451,6 +466,7 @@ describe("validateEvent's fast path", () => {
       expiresAt: NOW,
       reason: '',
       confirmed: true,
+      dataCategories: ['user.contact.email'],
       signal: { gpc: true },
       actor: { kind: 'agent', id: 'support:alice' },
     };

@@ -99,6 +99,7 @@ export const ConsentEvent = /* @__PURE__ */ (() =>
     kind: enumOf<ConsentEventKind>(consentEventKinds),
     actor: actor(),
     purposes: z.array(PurposeId),
+    dataCategories: z.optional(z.array(DataCategoryId).check(z.minLength(1))),
     basis: z.optional(LegalBasis),
     notice: z.optional(noticeRef()),
     at: Instant,
@@ -142,19 +143,26 @@ const details = () => ({
   at: z.optional(Instant),
 });
 const purposeList = () => z.union([PurposeId, z.array(PurposeId).check(z.minLength(1))]);
+const categoryList = () => z.optional(z.array(DataCategoryId).check(z.minLength(1)));
 
 /** What every write accepts besides the subject and purposes. */
 export const ChangeDetails = /* @__PURE__ */ (() => strict(details()))();
 
 /** A write's input: `refuse`, `withdraw`, `object`, `revoke`, `renew`, `expire`, `noticeShown`. */
 export const ChangeInput = /* @__PURE__ */ (() =>
-  strict({ subject: SubjectId, purposes: purposeList(), ...details() }))();
+  strict({
+    subject: SubjectId,
+    purposes: purposeList(),
+    dataCategories: categoryList(),
+    ...details(),
+  }))();
 
 /** A grant's input. */
 export const GrantInput = /* @__PURE__ */ (() =>
   strict({
     subject: SubjectId,
     purposes: purposeList(),
+    dataCategories: categoryList(),
     confirmed: z.optional(z.boolean()),
     ...details(),
   }))();
@@ -165,6 +173,7 @@ export const ImportRecord = /* @__PURE__ */ (() =>
     subject: SubjectId,
     kind: enumOf<ConsentEventKind>(consentEventKinds),
     purposes: z.optional(purposeList()),
+    dataCategories: categoryList(),
     gpc: z.optional(z.boolean()),
     confirmed: z.optional(z.boolean()),
     ...details(),

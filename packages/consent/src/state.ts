@@ -24,6 +24,12 @@ export interface ManagerState<P extends string> extends ManagerConfig<P> {
    * answers them with one lookup. Filled by decide(), emptied by rebuild() on every change.
    */
   readonly settled: Map<SubjectId, ConsentVerdict>[];
+  /**
+   * The settled verdicts of subjects with category choices, for decide()'s last question shape
+   * only (their answer depends on the categories): emptied when the shape changes, and of a
+   * subject on its every change.
+   */
+  readonly scopedSettled: Map<SubjectId, ConsentVerdict>;
   /** The `onChange` subscribers. */
   readonly listeners: Set<(change: ConsentChange) => void>;
   /** False while the store's feed cannot prove it has announced every change (fail closed). */
@@ -57,6 +63,7 @@ export function createState<P extends string>(config: ManagerConfig<P>): Manager
     ...config,
     subjects: new Map(),
     settled: [],
+    scopedSettled: new Map(),
     listeners: new Set(),
     fresh: feed == null || feed.fresh === true,
     // A manager on its own new store has nothing to read; one on a store you pass must load() it.

@@ -19,6 +19,10 @@ export interface SubjectState {
   pack: PolicyPack;
   /** Memoized evaluations at `2 * purpose.index + (sensitive ? 1 : 0)`. */
   cache: (Evaluation | undefined)[];
+  /** Some event is about some data categories only: decisions with categories are overlaid. */
+  scoped: boolean;
+  /** The latest expiry of a category choice (0 for none): after it, category verdicts settle. */
+  categoryExpiry: Instant;
   /** Slots whose verdict sits in `settled` (dropped on every change of the subject). */
   settledSlots: number[];
   queue: Promise<unknown>;
@@ -80,6 +84,8 @@ export function stateOf(state: ManagerState<string>, subject: SubjectId): Subjec
       items: [],
       jurisdiction: undefined,
       pack: state.defaultPack,
+      scoped: false,
+      categoryExpiry: 0,
       cache: [],
       queue: Promise.resolve(),
       gpc: undefined,
@@ -107,7 +113,13 @@ export function rebuild(state: ManagerState<string>, held: SubjectState): void {
   let lastAt = 0;
   let jurisdiction: string | undefined;
   let gpc: boolean | undefined;
+  let scoped = false;
+  let categoryExpiry = 0;
   for (const item of items) {
+    if (item.event.dataCategories !== undefined) {
+      scoped = true;
+      categoryExpiry = Math.max(categoryExpiry, item.event.expiresAt ?? 0);
+    }
     if (item.event.at > lastAt) lastAt = item.event.at;
     if (item.event.jurisdiction !== undefined) jurisdiction = item.event.jurisdiction;
     if (item.event.signal) gpc = item.event.signal.gpc;
@@ -117,6 +129,8 @@ export function rebuild(state: ManagerState<string>, held: SubjectState): void {
   held.jurisdiction = jurisdiction;
   held.pack = state.packFor(jurisdiction ?? state.defaultJurisdiction);
   held.gpc = gpc;
+  held.scoped = scoped;
+  held.categoryExpiry = categoryExpiry;
   held.cache = [];
   forgetSettled(state, held);
 }
@@ -130,6 +144,7 @@ export function rebuild(state: ManagerState<string>, held: SubjectState): void {
 export function forgetSettled(state: ManagerState<string>, held: SubjectState): void {
   for (const slot of held.settledSlots) state.settled[slot]!.delete(held.subject);
   held.settledSlots.length = 0;
+  state.scopedSettled.delete(held.subject);
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   ConsentGate,
   ConsentQuery,
   ConsentVerdict,
+  DataCategoryId,
   Instant,
   SubjectId,
 } from '@candor/core';
@@ -82,17 +83,32 @@ export interface ChangeDetails {
 }
 
 /**
- * A write about purposes: who, which purposes (one or several), and {@link ChangeDetails}.
+ * A write about purposes: who, which purposes (one or several), optionally which of their data
+ * categories, and {@link ChangeDetails}.
  *
  * @example
  * await manager.withdraw({ subject: 'cus_1', purposes: 'marketing.email' });
+ * await manager.withdraw({ subject: 'cus_1', purposes: 'marketing.email', dataCategories: ['user.behavior.purchase_history'] });
  */
 export interface ChangeInput<P extends string> extends ChangeDetails {
   /** The subject. */
   readonly subject: SubjectId;
   /** One purpose or several. */
   readonly purposes: P | readonly P[];
+  /**
+   * Only these data categories of the purposes (each declared by every purpose named), for
+   * `grant`, `refuse`, `withdraw` and `object`. Omitted: the whole purpose.
+   */
+  readonly dataCategories?: readonly DataCategoryId[];
 }
+
+/**
+ * A write that is always about whole purposes (`revoke`, `renew`, `expire`, `noticeShown`).
+ *
+ * @example
+ * await manager.revoke({ subject: 'cus_1', purposes: 'marketing.email', reason: 'fraud' });
+ */
+export type PurposeChangeInput<P extends string> = Omit<ChangeInput<P>, 'dataCategories'>;
 
 /**
  * A grant: a {@link ChangeInput} that may be confirmed over a conflicting GPC signal.
@@ -138,6 +154,8 @@ export interface ImportRecord<P extends string> extends ChangeDetails {
   readonly gpc?: boolean;
   /** For `given`: confirmed over a GPC signal. */
   readonly confirmed?: boolean;
+  /** For `given`, `refused`, `withdrawn` and `objected`: only these data categories. */
+  readonly dataCategories?: readonly DataCategoryId[];
 }
 
 /**
@@ -169,6 +187,11 @@ export interface PromptNeed<P extends string> {
   readonly reason: 'never_asked' | 'expired' | 'notice_changed';
   /** The notice to show (the one in force), if any. */
   readonly notice: Notice<P> | null;
+  /**
+   * When only some data categories need asking again (a category grant or refusal expired, or
+   * was made under a notice that changed materially): those categories. Absent: the whole purpose.
+   */
+  readonly dataCategories?: readonly DataCategoryId[];
 }
 
 /**
@@ -204,6 +227,11 @@ export interface SubjectHistory {
   })[];
   /** The current verdict for every registered purpose (no data categories). */
   readonly current: readonly ConsentVerdict[];
+  /**
+   * The current verdict for each data category of a purpose on which the subject made a
+   * category choice (`grant`, `refuse`, `withdraw` or `object` with `dataCategories`).
+   */
+  readonly categories: readonly (ConsentVerdict & { readonly dataCategory: DataCategoryId })[];
   /**
    * Every recorded use of the subject's data (newest first), when the export was asked with an
    * `accessLog`: rule evaluations, explanations, recalls and staff look-ups.
@@ -260,26 +288,29 @@ export interface ConsentManager<P extends string> extends ConsentGate {
    * which no consent event can change. A malformed `at` throws `core/invalid_time`.
    */
   decide(query: DecideQuery<P>): ConsentVerdict;
-  /** Records a grant. */
+  /** Records a grant (of the whole purpose, or of `dataCategories` only). */
   grant(input: GrantInput<P>): Promise<ConsentChange>;
   /** Records a refusal (takes effect at once, before the write completes). */
   refuse(input: ChangeInput<P>): Promise<ConsentChange>;
-  /** Records a withdrawal (takes effect at once; covers child purposes). */
+  /**
+   * Records a withdrawal (takes effect at once; covers child purposes). With `dataCategories`,
+   * only decisions that use one of them are denied.
+   */
   withdraw(input: ChangeInput<P>): Promise<ConsentChange>;
-  /** Records an objection (Art. 21; takes effect at once). */
+  /** Records an objection (Art. 21; takes effect at once), optionally to `dataCategories` only. */
   object(input: ChangeInput<P>): Promise<ConsentChange>;
   /** Records a revocation by the company (takes effect at once). */
-  revoke(input: ChangeInput<P>): Promise<ConsentChange>;
+  revoke(input: PurposeChangeInput<P>): Promise<ConsentChange>;
   /** Re-confirms existing grants, with a new expiry. */
-  renew(input: ChangeInput<P>): Promise<ConsentChange>;
+  renew(input: PurposeChangeInput<P>): Promise<ConsentChange>;
   /** Records that decisions lapsed (takes effect at once). */
-  expire(input: ChangeInput<P>): Promise<ConsentChange>;
+  expire(input: PurposeChangeInput<P>): Promise<ConsentChange>;
   /** Records a Global Privacy Control signal when it differs from the last one; else `null`. */
   observeGpc(
     input: { readonly subject: SubjectId; readonly gpc: boolean } & Omit<ChangeDetails, 'notice'>,
   ): Promise<ConsentChange | null>;
   /** Records that a notice was shown (exposure), whatever the subject did next. */
-  noticeShown(input: ChangeInput<P>): Promise<ConsentChange>;
+  noticeShown(input: PurposeChangeInput<P>): Promise<ConsentChange>;
   /** Imports events (method `import`), all validated before any is written. */
   import(records: readonly ImportRecord<P>[]): Promise<ConsentChange[]>;
   /** Subscribes to every change; returns an unsubscribe function. */

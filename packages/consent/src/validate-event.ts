@@ -16,6 +16,7 @@ import {
   type ConsentActor,
   type ConsentEvent,
   type ConsentSignal,
+  categoryEventKinds,
   consentEventKinds,
   consentMethods,
   type NoticeRef,
@@ -37,6 +38,7 @@ export const eventShape: Shape<ConsentEvent> = {
     id: optional(string(200)),
   }),
   purposes: list(is(isDottedId, 'is not a purpose id')),
+  dataCategories: optional(list(is(isDottedId, 'is not a data category id'), true)),
   basis: optional(oneOf(legalBases)),
   notice: optional(
     object<NoticeRef>({
@@ -78,6 +80,7 @@ function onlyEventKeys(value: object): boolean {
       case 'kind':
       case 'actor':
       case 'purposes':
+      case 'dataCategories':
       case 'basis':
       case 'notice':
       case 'at':
@@ -118,7 +121,7 @@ function onlySignalKeys(value: object): boolean {
  * `checkEvent` runs and words the issue, so the messages have one source. Internal.
  */
 export function isWellFormedEvent(event: ConsentEvent): boolean {
-  const { actor, notice, purposes, signal } = event;
+  const { actor, notice, purposes, signal, dataCategories } = event;
   if (
     !onlyEventKeys(event) ||
     !consentEventKinds.includes(event.kind) ||
@@ -143,6 +146,12 @@ export function isWellFormedEvent(event: ConsentEvent): boolean {
     return false;
   }
   for (let i = 0; i < purposes.length; i++) if (!isDottedId(purposes[i])) return false;
+  if (dataCategories !== undefined) {
+    if (!Array.isArray(dataCategories) || dataCategories.length === 0) return false;
+    for (let i = 0; i < dataCategories.length; i++) {
+      if (!isDottedId(dataCategories[i])) return false;
+    }
+  }
   if (notice !== undefined) {
     if (
       typeof notice !== 'object' ||
@@ -192,6 +201,9 @@ export function validateEvent(
   }
   if (!isWellFormedEvent(event)) enforce(checkEvent, event, path, 'consent/invalid_event');
   if (event.at > now) fail('at', event.at, 'must not be in the future');
+  if (event.dataCategories !== undefined && !categoryEventKinds.includes(event.kind)) {
+    fail('dataCategories', event.dataCategories, `a ${event.kind} event is about whole purposes`);
+  }
   if (event.expiresAt !== undefined && event.expiresAt <= event.at) {
     fail('expiresAt', event.expiresAt, 'must be epoch ms after `at`');
   }

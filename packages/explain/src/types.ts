@@ -146,11 +146,13 @@ interface ControlBase {
 
 /**
  * "Turn off this data source": withdraw consent (or object, for legitimate interest) to using one
- * data category for the decision's purpose. Wire to your consent ledger's withdraw call with
- * `{ subject, purpose, dataCategories: [dataCategory] }`.
+ * data category for the decision's purpose, and nothing else of it. Wire to `@candor/consent`'s
+ * `withdraw` (or `object`, per `mechanism`) with
+ * `{ subject, purposes: purpose, dataCategories: [dataCategory] }`: the next decision that uses the
+ * category is denied, the purpose's other categories are not.
  *
  * @example
- * if (control.kind === 'turn_off_data') ledger.withdraw({ subject: control.subject, purpose: control.purpose, dataCategories: [control.dataCategory] });
+ * if (control.kind === 'turn_off_data') consent[control.mechanism]({ subject: control.subject, purposes: control.purpose, dataCategories: [control.dataCategory] });
  */
 export interface TurnOffDataControl extends ControlBase {
   readonly kind: 'turn_off_data';
@@ -166,7 +168,7 @@ export interface TurnOffDataControl extends ControlBase {
  * "Stop this purpose": withdraw consent to (or object to) the whole purpose.
  *
  * @example
- * if (control.kind === 'stop_purpose') ledger.withdraw({ subject: control.subject, purpose: control.purpose });
+ * if (control.kind === 'stop_purpose') consent[control.mechanism]({ subject: control.subject, purposes: control.purpose });
  */
 export interface StopPurposeControl extends ControlBase {
   readonly kind: 'stop_purpose';
@@ -253,8 +255,8 @@ export interface ManageAllControl extends ControlBase {
  * @example
  * function onControl(c: ExplanationControl) {
  *   switch (c.kind) {
- *     case 'turn_off_data': return ledger.withdraw({ subject: c.subject, purpose: c.purpose, dataCategories: [c.dataCategory] });
- *     case 'stop_purpose': return ledger.withdraw({ subject: c.subject, purpose: c.purpose });
+ *     case 'turn_off_data': return consent[c.mechanism]({ subject: c.subject, purposes: c.purpose, dataCategories: [c.dataCategory] });
+ *     case 'stop_purpose': return consent[c.mechanism]({ subject: c.subject, purposes: c.purpose });
  *     case 'mute_topic': case 'fewer_like_this': return feedback.suppress({ subject: c.subject, scope: c.scope, target: c.target });
  *     case 'correct_data': case 'choose_channel': case 'manage_all': return c.url && open(c.url);
  *   }

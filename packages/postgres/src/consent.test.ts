@@ -1,6 +1,11 @@
 import type { AppendResult, ConsentEvent, LedgerEntry } from '@candor/consent';
-import { verifyChain } from '@candor/consent';
-import { isCandorError } from '@candor/core';
+import {
+  createConsentManager,
+  createMemoryLedgerStore,
+  definePurposes,
+  verifyChain,
+} from '@candor/consent';
+import { createVirtualClock, duration, isCandorError } from '@candor/core';
 import { describe, expect, it } from 'vitest';
 import { createPostgresLedgerStore, type PostgresLedgerStore } from './consent';
 import type { CandorDatabase } from './database';
@@ -409,6 +414,111 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
         ['analytics.measurement', 'given', 1],
         ['marketing.email', 'withdrawn', 3],
       ]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'keeps the current state per data category chosen on its own, as the evaluator reads it',
+    async () => {
+      const store = createPostgresLedgerStore(await database());
+      const scoped = (kind: ConsentEvent['kind'], categories: string[]) => ({
+        ...event(kind, ['marketing.email']),
+        dataCategories: categories,
+      });
+      const steps: ConsentEvent[] = [
+        event('given', ['marketing.email']),
+        scoped('withdrawn', ['user.behavior.purchase_history', 'user.contact.email']),
+        scoped('given', ['user.contact.email']),
+        event('renewed', ['marketing.email']),
+      ];
+      for (const [i, ev] of steps.entries()) {
+        await store.append({
+          subject: 'cus_1',
+          expectedSequence: i,
+          idempotencyKey: `c${i}`,
+          recordedAt: T0 + i,
+          event: { ...ev, at: T0 + i },
+        });
+      }
+      const rows = async () =>
+        (await store.current('cus_1')).map((r) => [r.dataCategory, r.kind, r.sequence]);
+      // A renewal re-confirms the purpose; it does not speak for the categories.
+      expect(await rows()).toEqual([
+        [null, 'renewed', 4],
+        ['user.behavior.purchase_history', 'withdrawn', 2],
+        ['user.contact.email', 'given', 3],
+      ]);
+      // A new choice about the whole purpose speaks for every category: their rows go.
+      await store.append({
+        subject: 'cus_1',
+        expectedSequence: 4,
+        idempotencyKey: 'c4',
+        recordedAt: T0 + 4,
+        event: event('withdrawn', ['marketing.email'], T0 + 4),
+      });
+      expect(await rows()).toEqual([[null, 'withdrawn', 5]]);
+      expect((await store.verify('cus_1')).valid).toBe(true);
+      expect((await store.read('cus_1'))[1]?.event.dataCategories).toEqual([
+        'user.behavior.purchase_history',
+        'user.contact.email',
+      ]);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a manager over it answers per-category choices exactly as one over the memory store',
+    async () => {
+      const purposes = definePurposes({
+        'marketing.email': {
+          title: 'Marketing emails',
+          bases: ['consent'],
+          categories: ['user.contact.email', 'user.behavior'],
+        },
+      });
+      const clock = createVirtualClock(T0);
+      const managers = [createMemoryLedgerStore(), createPostgresLedgerStore(await database())].map(
+        (store) => createConsentManager({ purposes, store, clock, jurisdiction: 'FR' }),
+      );
+      await Promise.all(managers.map((m) => m.load()));
+      const subject = 'cus_cat';
+      const writes = [
+        (m: (typeof managers)[number]) => m.grant({ subject, purposes: 'marketing.email' }),
+        (m: (typeof managers)[number]) =>
+          m.withdraw({
+            subject,
+            purposes: 'marketing.email',
+            dataCategories: ['user.behavior.returns'],
+          }),
+        (m: (typeof managers)[number]) =>
+          m.refuse({
+            subject,
+            purposes: 'marketing.email',
+            dataCategories: ['user.contact.email'],
+          }),
+        (m: (typeof managers)[number]) =>
+          m.grant({ subject, purposes: 'marketing.email', dataCategories: ['user.behavior'] }),
+        (m: (typeof managers)[number]) => m.withdraw({ subject, purposes: 'marketing.email' }),
+      ];
+      const questions = [
+        ['user.behavior.returns'],
+        ['user.behavior.purchase_history'],
+        ['user.behavior'],
+        ['user.contact.email'],
+        ['user.contact.email', 'user.behavior.purchase_history'],
+        [],
+      ];
+      for (const write of writes) {
+        clock.advance(duration.minute);
+        for (const m of managers) await write(m);
+        const [memory, pg] = managers.map((m) =>
+          questions.map((dataCategories) => {
+            const v = m.decide({ subject, purpose: 'marketing.email', dataCategories });
+            return [v.allowed, v.status, v.reasons[0]?.code, v.reasons[0]?.dataCategory];
+          }),
+        );
+        expect(pg).toEqual(memory);
+      }
+      for (const m of managers) m.close();
     },
   );
 });

@@ -21,20 +21,26 @@ import { checkDatabase, sqlState } from './errors';
 import type { PostgresChangeFeed } from './feed';
 
 /**
- * The latest purpose-specific event recorded for one subject and purpose: the materialized
- * "current state" table `candor_consent_current`, kept in the same statement as each append.
- * For SQL reporting ("who withdrew `marketing.email`?"); decisions still come from
- * `@candor/consent`'s evaluator, which also applies hierarchy, expiry and policy.
+ * The latest purpose-specific event recorded for one subject and purpose (`dataCategory: null`),
+ * and for each data category of it chosen on its own since (`grant`, `refuse`, `withdraw` or
+ * `object` with `dataCategories`): the materialized "current state" table
+ * `candor_consent_current`, kept in the same statement as each append. A later choice about the
+ * whole purpose (but a renewal) speaks for every category, so it removes their rows, as
+ * `@candor/consent`'s evaluator reads it. For SQL reporting ("who withdrew `marketing.email`?",
+ * "who turned off their purchase history?"); decisions still come from the evaluator, which also
+ * applies hierarchy, expiry and policy.
  *
  * @example
  * const rows = await store.current('cus_1');
- * rows.find((r) => r.purpose === 'marketing.email')?.kind; // 'withdrawn'
+ * rows.find((r) => r.purpose === 'marketing.email' && r.dataCategory === null)?.kind; // 'given'
  */
 export interface CurrentConsent {
   /** The subject. */
   readonly subject: SubjectId;
   /** The purpose the event named. */
   readonly purpose: string;
+  /** The data category the row is about, or `null` for the whole purpose. */
+  readonly dataCategory: string | null;
   /** Kind of the latest event naming it (`given`, `withdrawn`, …; never `notice_shown`). */
   readonly kind: string;
   /** Sequence and id of that entry. */
@@ -75,7 +81,10 @@ export interface PostgresLedgerStore extends ConsentLedgerStore {
    * one recorded at or before `asOf` (a chain prefix, so it verifies).
    */
   readAsOf(subject: SubjectId, asOf: Instant): Promise<LedgerEntry[]>;
-  /** The materialized current state: the latest event per purpose for `subject`. */
+  /**
+   * The materialized current state: the latest event per purpose for `subject`, and per data
+   * category chosen on its own since (see {@link CurrentConsent}).
+   */
   current(subject: SubjectId): Promise<CurrentConsent[]>;
 }
 
@@ -115,6 +124,15 @@ const ENTRY_COLUMNS =
   'subject, sequence, id, idempotency_key, recorded_at, event, hash_version, prev_hash, hash';
 
 const NOT_PURPOSE_STATE = new Set(['notice_shown', 'signal_observed']);
+/** Whole-purpose kinds that speak for every category of the purpose (all choices but a renewal). */
+const RESETS_CATEGORIES = new Set([
+  'given',
+  'refused',
+  'withdrawn',
+  'revoked',
+  'expired',
+  'objected',
+]);
 
 function toEntry(row: EntryRow): LedgerEntry {
   return {
@@ -188,8 +206,8 @@ export function createPostgresLedgerStore(
       select x.*, (select base from pos) + x.offset as position
       from json_to_recordset($1::json) as x(subject text, sequence integer, id text,
         idempotency_key text, recorded_at bigint, kind text, event_at bigint, event json,
-        hash_version smallint, prev_hash text, hash text, purposes text[], expires_at bigint,
-        "offset" integer))`;
+        hash_version smallint, prev_hash text, hash text, purposes text[], categories text[],
+        resets boolean, expires_at bigint, "offset" integer))`;
   const announce = (rows: string) => `
       insert into ${changes} (position, stream, subject, sequence, key)
       select x.position, 'consent', x.subject, x.sequence, x.idempotency_key from ${rows}`;
@@ -205,18 +223,26 @@ export function createPostgresLedgerStore(
       on conflict (subject) do update
         set sequence = excluded.sequence, hash = excluded.hash, recorded_at = excluded.recorded_at
         where h.sequence < excluded.sequence`;
+  // One row per purpose ('' data_category: the whole purpose) or per purpose and category.
   const upsertCurrent = (rows: string) => `
-      insert into ${current} as c (subject, purpose, sequence, entry_id, kind, event_at, expires_at)
-      select x.subject, p.purpose, x.sequence, x.id, x.kind, x.event_at, x.expires_at
+      insert into ${current} as c (subject, purpose, data_category, sequence, entry_id, kind,
+        event_at, expires_at)
+      select x.subject, p.purpose, d.category, x.sequence, x.id, x.kind, x.event_at, x.expires_at
       from ${rows} cross join unnest(x.purposes) as p(purpose)
-      on conflict (subject, purpose) do update
+        cross join unnest(coalesce(x.categories, array['']::text[])) as d(category)
+      on conflict (subject, purpose, data_category) do update
         set sequence = excluded.sequence, entry_id = excluded.entry_id, kind = excluded.kind,
             event_at = excluded.event_at, expires_at = excluded.expires_at
         where c.sequence < excluded.sequence`;
+  // A whole-purpose choice (but a renewal) speaks for every category: their rows go.
+  const clearCategories = (rows: string) => `
+      delete from ${current} c using ${rows}
+      where x.resets and c.subject = x.subject and c.purpose = any(x.purposes)
+        and c.data_category <> '' and c.sequence < x.sequence`;
   // The common case: every row is new. A plain insert: a taken (subject, sequence) or key fails
   // the whole statement (unique violation, nothing written) and the batch is sent again below.
   const appendAllSql = `with ${input}, ins as (${insertEntries}), head as (${upsertHeads('input x')}),
-    chg as (${announce('input x')})
+    chg as (${announce('input x')}), clr as (${clearCategories('input x')})
     ${upsertCurrent('input x')}`;
   // Under contention (a lookup was needed, or the plain insert failed): rows whose
   // (subject, sequence) or key is taken are skipped and settled one by one afterwards.
@@ -224,7 +250,7 @@ export function createPostgresLedgerStore(
   const appendUntakenSql = `with ${input},
     ins as (${insertEntries} on conflict do nothing returning idempotency_key),
     head as (${upsertHeads(written)}), cur as (${upsertCurrent(written)}),
-    chg as (${announce(written)})
+    clr as (${clearCategories(written)}), chg as (${announce(written)})
     select idempotency_key from ins`;
 
   const lookupSql = `
@@ -394,6 +420,9 @@ export function createPostgresLedgerStore(
         hash: entry.hash,
         // The purposes whose current state this entry sets (none for notices and signals).
         purposes: NOT_PURPOSE_STATE.has(entry.event.kind) ? [] : [...new Set(entry.event.purposes)],
+        // The categories a category choice is about (null: the whole purpose).
+        categories: entry.event.dataCategories ?? null,
+        resets: entry.event.dataCategories === undefined && RESETS_CATEGORIES.has(entry.event.kind),
         expires_at: entry.event.expiresAt ?? null,
       })),
     );
@@ -592,19 +621,21 @@ export function createPostgresLedgerStore(
       const rows = await sql.query<{
         subject: string;
         purpose: string;
+        data_category: string;
         kind: string;
         sequence: number;
         entry_id: string;
         event_at: string | number;
         expires_at: string | number | null;
       }>(
-        `select subject, purpose, kind, sequence, entry_id, event_at, expires_at
-         from ${current} where subject = $1 order by purpose`,
+        `select subject, purpose, data_category, kind, sequence, entry_id, event_at, expires_at
+         from ${current} where subject = $1 order by purpose, data_category`,
         [subject],
       );
       return rows.map((r) => ({
         subject: r.subject,
         purpose: r.purpose,
+        dataCategory: r.data_category === '' ? null : r.data_category,
         kind: r.kind,
         sequence: Number(r.sequence),
         entryId: r.entry_id,

@@ -296,6 +296,16 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
         for each statement execute function ${s}.candor_memory_snapshots_drop()`,
     ],
   },
+  {
+    version: 9,
+    name: 'consent current state per purpose and data category',
+    statements: (s: string) => [
+      // '' is the whole purpose (every row before this migration); a category choice has its own row.
+      `alter table ${s}.candor_consent_current add column data_category text not null default ''`,
+      `alter table ${s}.candor_consent_current drop constraint candor_consent_current_pkey`,
+      `alter table ${s}.candor_consent_current add primary key (subject, purpose, data_category)`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */

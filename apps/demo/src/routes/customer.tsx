@@ -89,7 +89,7 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     const back = `/customers/${customer.id}/preferences`;
     const input = await form(c, ConsentForm);
     if (!input) return invalid(c, back);
-    if (!(await service.setConsent(customer.id, input.purpose, input.action)))
+    if (!(await service.setConsent(customer.id, input.purpose, input.action, input.category)))
       return invalid(c, back);
     const done = { grant: 'granted', withdraw: 'withdrawn', object: 'objected' } as const;
     return c.redirect(`${back}?done=${done[input.action]}`, 303);

@@ -179,10 +179,7 @@ export function WhyPage(props: {
   const m = props.view.message;
   const c = props.customer;
   const base = `/customers/${c.id}/messages/${m.id}`;
-  // "Turn off this data source" needs a per-category withdrawal, which @candor/consent does not
-  // record (it withdraws whole purposes): rather than over-reach silently, the page offers
-  // "stop this purpose" instead.
-  const controls = e.controls.filter((ctl) => ctl.kind !== 'turn_off_data');
+  const controls = e.controls;
   return (
     <>
       <p class="small">
@@ -340,6 +337,22 @@ export function PreferencesPage(props: {
           </div>
           <p>{p.description}</p>
           <p class="small muted">{`Uses: ${p.dataCategories.map((c) => labelOf('categories', c)).join(', ')}`}</p>
+          {p.turnedOff.length ? (
+            <ul class="small turned-off">
+              {p.turnedOff.map((category) => (
+                <li class="row" data-category={category}>
+                  {`You turned off ${labelOf('categories', category)} for this.`}
+                  <ActionButton
+                    action={`/customers/${c.id}/consent`}
+                    csrf={props.csrf}
+                    label="Turn back on"
+                    variant="secondary"
+                    fields={{ purpose: p.id, action: 'grant', category }}
+                  />
+                </li>
+              ))}
+            </ul>
+          ) : null}
           {p.reasons.length ? (
             <ul class="small">
               {p.reasons.map((r) => (

@@ -1,0 +1,190 @@
+import {
+  type ConsentReason,
+  type ConsentStatus,
+  type ConsentVerdict,
+  type DataCategoryId,
+  type Instant,
+  isWithin,
+} from '@candor/core';
+import { day, type EventItem, reaches } from './evaluate';
+import type { ConsentEventKind } from './events';
+import type { PolicyPack } from './policy';
+import type { Purpose, PurposeRegistry } from './purposes';
+
+// Per-category consent within a purpose. A purpose-level verdict (evaluatePurpose) ignores
+// choices about some categories only; this overlays them for the categories a decision uses:
+// for each category, the latest choice that speaks for it wins — a category choice, or a choice
+// about the whole purpose (which speaks for every category, so it replaces earlier category
+// choices). A renewal does not: it re-confirms grants, it does not re-grant a withdrawn category.
+
+/** Verdicts no category choice changes: no consent needed, an objection, a GPC opt-out, no view. */
+const FINAL: Partial<Record<string, true>> = {
+  not_required_contract: true,
+  not_required_legal_obligation: true,
+  objected: true,
+  gpc_opt_out: true,
+  unknown_purpose: true,
+  not_loaded: true,
+  stale_view: true,
+};
+/** Whole-purpose kinds that speak for every category of the purpose (all but a renewal). */
+const RESETS: Partial<Record<ConsentEventKind, true>> = {
+  given: true,
+  refused: true,
+  withdrawn: true,
+  revoked: true,
+  expired: true,
+  objected: true,
+};
+
+/** What the latest choice speaking for one category says, or `null`: follow the purpose. */
+interface CategoryState {
+  readonly category: DataCategoryId;
+  readonly choice: EventItem | null;
+  readonly objection: EventItem | null;
+}
+
+/**
+ * The latest choice that speaks for `category` of `purpose` at `t`: a restriction speaks for the
+ * categories within it and those it lies within, a grant only for the categories within it.
+ *
+ * @example
+ * categoryState(registry, purpose, items, now, 'user.contact.email');
+ */
+export function categoryState(
+  registry: PurposeRegistry,
+  purpose: Purpose,
+  items: readonly EventItem[],
+  t: Instant,
+  category: DataCategoryId,
+): CategoryState {
+  let choice: EventItem | null = null;
+  let objection: EventItem | null = null;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const { kind, at, dataCategories } = item.event;
+    if (at > t || kind === 'signal_observed' || kind === 'notice_shown') continue;
+    const grant = kind === 'given';
+    if (!reaches(registry, purpose, item.event, !grant && kind !== 'renewed')) continue;
+    const bySubject = grant && item.event.actor.kind === 'subject';
+    if (dataCategories === undefined) {
+      if (RESETS[kind]) choice = null;
+      if (kind === 'objected' || bySubject) objection = null;
+      continue;
+    }
+    const speaks = dataCategories.some((c) =>
+      grant ? isWithin(category, c) : isWithin(category, c) || isWithin(c, category),
+    );
+    if (!speaks) continue;
+    if (kind === 'objected') objection = item;
+    else {
+      choice = item;
+      if (bySubject) objection = null;
+    }
+  }
+  return { category, choice, objection };
+}
+
+/**
+ * The verdict for a decision that uses `categories` of `purpose`, given the purpose-level verdict
+ * `base`: denied, naming the category, when one of them is withdrawn, refused or objected to (or
+ * its own grant expired); allowed by category grants when every category has one; else `base`.
+ * Pure.
+ *
+ * @example
+ * const verdict = categoryVerdict(registry, purpose, items, now, pack, base, ['user.contact.email']);
+ */
+export function categoryVerdict(
+  registry: PurposeRegistry,
+  purpose: Purpose,
+  items: readonly EventItem[],
+  t: Instant,
+  pack: PolicyPack,
+  base: ConsentVerdict,
+  categories: readonly DataCategoryId[],
+): ConsentVerdict {
+  if (categories.length === 0 || FINAL[base.reasons[0]?.code ?? '']) return base;
+  const granted: { category: DataCategoryId; item: EventItem }[] = [];
+  let followsBase = false;
+  for (const category of categories) {
+    const { choice, objection } = categoryState(registry, purpose, items, t, category);
+    if (objection) return denied(purpose, base, category, objection, 'objected', 'objected', t);
+    if (choice === null) {
+      followsBase = true;
+      continue;
+    }
+    const { kind, expiresAt } = choice.event;
+    const lapsed = expiresAt !== undefined && expiresAt <= t;
+    if (kind === 'given') {
+      if (lapsed) return denied(purpose, base, category, choice, 'expired', 'expired', t);
+      granted.push({ category, item: choice });
+    } else if (kind === 'refused') {
+      if (lapsed) return denied(purpose, base, category, choice, 'expired', 'refusal_expired', t);
+      const status = pack.model === 'opt_out' ? 'opted_out' : 'refused';
+      return denied(purpose, base, category, choice, status, 'refused', t);
+    } else return denied(purpose, base, category, choice, 'withdrawn', 'withdrawn', t);
+  }
+  if (followsBase || granted.length === 0) return base;
+  const reasons: ConsentReason[] = granted.map(({ category, item }) => ({
+    code: item.event.method === 'import' ? 'imported_grant' : 'explicit_grant',
+    detail: `Granted use of ${category} ${via(item)} on ${day(item.event.at)}`,
+    purpose: purpose.id,
+    dataCategory: category,
+    recordId: item.id,
+  }));
+  let expiresAt: Instant | null = null;
+  for (const { item } of granted) {
+    const at = item.event.expiresAt;
+    if (at !== undefined && (expiresAt === null || at < expiresAt)) expiresAt = at;
+  }
+  return Object.freeze({
+    allowed: true,
+    purpose: purpose.id,
+    status: 'granted',
+    basis: 'consent',
+    reasons: Object.freeze(reasons),
+    recordIds: Object.freeze([...new Set(granted.map(({ item }) => item.id))]),
+    noticeVersion: granted[0]?.item.event.notice?.version ?? null,
+    expiresAt,
+  });
+}
+
+const via = (item: EventItem) =>
+  item.event.method === 'import' ? 'imported' : `via ${item.event.method}`;
+
+const WORDS = {
+  objected: 'Objected to using',
+  expired: 'The grant to use',
+  refusal_expired: 'The refusal to use',
+  refused: 'Refused use of',
+  withdrawn: 'Withdrawn use of',
+} as const;
+
+function denied(
+  purpose: Purpose,
+  base: ConsentVerdict,
+  category: DataCategoryId,
+  item: EventItem,
+  status: ConsentStatus,
+  code: keyof typeof WORDS,
+  t: Instant,
+): ConsentVerdict {
+  const on = day(item.event.at);
+  const until = item.event.expiresAt;
+  const detail =
+    code === 'expired' || code === 'refusal_expired'
+      ? `${WORDS[code]} ${category} for ${purpose.title} of ${on} lapsed on ${day(until ?? t)}`
+      : `${WORDS[code]} ${category} for ${purpose.title} ${via(item)} on ${on}`;
+  return Object.freeze({
+    allowed: false,
+    purpose: purpose.id,
+    status,
+    basis: code === 'objected' ? base.basis : 'consent',
+    reasons: Object.freeze([
+      { code, detail, purpose: purpose.id, dataCategory: category, recordId: item.id },
+    ]),
+    recordIds: Object.freeze([item.id]),
+    noticeVersion: item.event.notice?.version ?? null,
+    expiresAt: until ?? null,
+  });
+}
