@@ -23,6 +23,37 @@ async function outcomes(operator: Page): Promise<string> {
   return (await operator.locator('#outcomes tbody').innerText()).replace(/[ \t]+/g, ' ');
 }
 
+describe.skipIf(!inChromium)('undoing a mute, in Chromium', () => {
+  test('"Not interested", then Unmute: the row goes and the next message comes again', async () => {
+    const operator = await h.operatorPage();
+    const page = await (await h.context()).newPage();
+    expect((await sendEvent(operator, 'cus_ana', 'checkout.started')).join('\n')).toMatch(
+      /eco-shipping.*sent/,
+    );
+    await page.goto('/customers/cus_ana/inbox');
+    await Promise.all([
+      page.waitForURL('**/inbox?done=feedback'),
+      page
+        .locator('[data-rule="eco-shipping"]')
+        .getByRole('button', { name: 'Not interested' })
+        .click(),
+    ]);
+    const row = page.locator('#suppressions tr.suppression', { hasText: 'shipping options' });
+    expect(await row.count()).toBe(1);
+    expect((await sendEvent(operator, 'cus_ana', 'checkout.started')).join('\n')).toMatch(
+      /eco-shipping.*held back.*not interested/,
+    );
+    await Promise.all([
+      page.waitForURL('**/inbox?done=unmute#suppressions'),
+      row.getByRole('button', { name: 'Unmute' }).click(),
+    ]);
+    expect(await page.locator('#suppressions').innerText()).not.toContain('shipping options');
+    expect((await sendEvent(operator, 'cus_ana', 'checkout.started')).join('\n')).toMatch(
+      /eco-shipping.*sent/,
+    );
+  });
+});
+
 describe.skipIf(!inChromium)('a delivery running late, in Chromium', () => {
   test('the customer hears first, with a new estimate and a choice; a scan in time sends nothing; after a withdrawal it holds back, saying why', async () => {
     const operator = await h.operatorPage();
