@@ -104,7 +104,22 @@ describe('guardrail checkpoints (a loop with a subject cache)', () => {
     await complaints(writer, 4, start);
     for (const bad of [
       { events: 'many' },
-      { events: 3, resumes: 0, latestAt: 0, rules: [['r1', [1]]], reactions: [], paused: [] },
+      {
+        events: 3,
+        resumes: 0,
+        latestAt: 0,
+        rules: [['r1', [1]]],
+        reactions: { ids: [], bits: [], variants: [] },
+        paused: [],
+      },
+      {
+        events: 3,
+        resumes: 0,
+        latestAt: 0,
+        rules: [],
+        reactions: { ids: ['d1'], bits: [], variants: [] },
+        paused: [],
+      },
       null,
     ]) {
       const { store, reads } = watched({

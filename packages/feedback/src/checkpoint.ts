@@ -34,8 +34,16 @@ export interface FeedbackCheckpoint {
     CountsRow,
     readonly (readonly [string, CountsRow])[],
   ])[];
-  /** Per decision that drew a guardrail metric: the metric bits counted, and its variant. */
-  readonly reactions: readonly (readonly [string, number, string | null])[];
+  /**
+   * Per decision that drew a guardrail metric: the metric bits counted, and its variant, as
+   * columns (one entry per decision at the same index): hundreds of thousands of them parse
+   * several times faster than as many small arrays.
+   */
+  readonly reactions: {
+    readonly ids: readonly string[];
+    readonly bits: readonly number[];
+    readonly variants: readonly (string | null)[];
+  };
   readonly paused: readonly RulePause[];
 }
 
@@ -89,9 +97,21 @@ export function saveCheckpoint(
       row(rule.all),
       [...(rule.variants ?? [])].map(([variantId, c]) => [variantId, row(c)] as const),
     ]),
-    reactions: [...g.reactions].map(([id, r]) => [id, r.bits, r.variantId] as const),
+    reactions: reactionColumns(g.reactions),
     paused: [...g.paused.values()],
   };
+}
+
+function reactionColumns(reactions: Guardrails['reactions']): FeedbackCheckpoint['reactions'] {
+  const ids: string[] = [];
+  const bits: number[] = [];
+  const variants: (string | null)[] = [];
+  for (const [id, r] of reactions) {
+    ids.push(id);
+    bits.push(r.bits);
+    variants.push(r.variantId);
+  }
+  return { ids, bits, variants };
 }
 
 const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= -1;
@@ -140,9 +160,12 @@ export function restoreCheckpoint(g: Guardrails, input: unknown): input is Feedb
   if (!isCount(cp.events) || !isCount(cp.resumes) || !Number.isSafeInteger(cp.latestAt)) {
     return false;
   }
-  if (!Array.isArray(cp.rules) || !Array.isArray(cp.reactions) || !Array.isArray(cp.paused)) {
-    return false;
-  }
+  if (!Array.isArray(cp.rules) || !Array.isArray(cp.paused)) return false;
+  const columns = cp.reactions as FeedbackCheckpoint['reactions'] | null | undefined;
+  if (typeof columns !== 'object' || columns === null) return false;
+  const { ids, bits, variants } = columns;
+  if (!Array.isArray(ids) || !Array.isArray(bits) || !Array.isArray(variants)) return false;
+  if (bits.length !== ids.length || variants.length !== ids.length) return false;
   const rules: Guardrails['rules'] = new Map();
   for (const entry of cp.rules as unknown[]) {
     if (!Array.isArray(entry) || entry.length !== 3 || !isId(entry[0])) return false;
@@ -158,10 +181,12 @@ export function restoreCheckpoint(g: Guardrails, input: unknown): input is Feedb
     rules.set(entry[0], { all, variants: variants.size === 0 ? null : variants });
   }
   const reactions: Guardrails['reactions'] = new Map();
-  for (const r of cp.reactions as unknown[]) {
-    if (!Array.isArray(r) || r.length !== 3 || !isId(r[0]) || !isCount(r[1])) return false;
-    if (r[2] !== null && !isId(r[2])) return false;
-    reactions.set(r[0], { bits: r[1], variantId: r[2] });
+  for (let i = 0; i < ids.length; i++) {
+    const id: unknown = ids[i];
+    const b: unknown = bits[i];
+    const variant: unknown = variants[i];
+    if (!isId(id) || !isCount(b) || (variant !== null && !isId(variant))) return false;
+    reactions.set(id, { bits: b, variantId: variant });
   }
   if (!(cp.paused as unknown[]).every(isPause)) return false;
   for (const [k, v] of rules) g.rules.set(k, v);

@@ -315,11 +315,13 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
       });
     },
     async readCheckpoint(key) {
-      const rows = await sql.query<{ checkpoint: FeedbackCheckpoint }>(
+      const rows = await sql.query<{ checkpoint: string }>(
         `select checkpoint from ${checkpoints} where key = $1`,
         [checkKey(key)],
       );
-      return rows[0]?.checkpoint ?? null;
+      const text = rows[0]?.checkpoint;
+      // A loop checks what it restores and reads every event instead of a malformed one.
+      return text === undefined ? null : (JSON.parse(text) as FeedbackCheckpoint);
     },
     async writeCheckpoint(key, checkpoint) {
       // Kept only when it covers more events than the stored one.

@@ -240,10 +240,11 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
     version: 7,
     name: 'feedback: guardrail checkpoints, so loops with a subject cache start without reading every event',
     statements: (s: string) => [
+      // JSON as text: read back whole and parsed once in the app, with no jsonb conversion.
       `create table ${s}.candor_feedback_checkpoints (
         key text primary key,
         events bigint not null,
-        checkpoint jsonb not null,
+        checkpoint text not null,
         written_at timestamptz not null default now()
       )`,
     ],
