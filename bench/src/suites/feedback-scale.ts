@@ -735,7 +735,7 @@ const HOT_BUDGET = 'budget(), bounded loop, same subjects and channels (the last
 
 const hotSuite: Suite = {
   kind: 'throughput',
-  name: `feedback scale: hot check() over ${CACHE / 1000}k prepared subjects of ${FEEDBACK_SUBJECTS / 1e6}M, PostgreSQL, cache ${CACHE / 1000}k (1,024 per call)`,
+  name: `feedback scale, hot check() over ${CACHE / 1000}k prepared subjects of ${FEEDBACK_SUBJECTS / 1e6}M, PostgreSQL, cache ${CACHE / 1000}k (1,024 per call)`,
   setup: prepareHot,
   teardown: teardownHot,
   rounds: 15,
@@ -792,7 +792,7 @@ const hotSuite: Suite = {
 export const feedbackScaleSuites: Suite[] = [
   {
     kind: 'metrics',
-    name: `feedback scale: check() over ${FEEDBACK_SUBJECTS / 1e6}M subjects in PostgreSQL, cache ${CACHE / 1000}k (start-up, cold prepare, memory)`,
+    name: `feedback scale, check() over ${FEEDBACK_SUBJECTS / 1e6}M subjects in PostgreSQL, cache ${CACHE / 1000}k (start-up, cold prepare, memory)`,
     measure: feedbackScaleMetrics,
   },
   ...(process.env.DATABASE_URL ? [hotSuite] : []),
