@@ -5,6 +5,7 @@ import { coreSuites } from './core.ts';
 import { explainSuites } from './explain.ts';
 import { feedSuites } from './feed.ts';
 import { feedbackSuites } from './feedback.ts';
+import { feedbackScaleSuites } from './feedback-scale.ts';
 import { helperSuites } from './helpers.ts';
 import { memorySuites } from './memory.ts';
 import { memoryPgSuites } from './memory-pg.ts';
@@ -26,4 +27,5 @@ export const suites: Suite[] = [
   ...rulesSuites,
   ...helperSuites,
   ...scaleSuites,
+  ...feedbackScaleSuites,
 ];

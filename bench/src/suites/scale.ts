@@ -49,7 +49,7 @@ const WARM_BATCHES = 20;
 const FULL_LOAD = process.env.BENCH_SCALE_FULL_LOAD === '1';
 const FULL_LOAD_GIVE_UP_MS = 15 * 60_000;
 
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
@@ -187,7 +187,7 @@ function startupProcess(
 }
 
 /** `global.gc`, from --expose-gc when given, else enabled at run time through V8's flags. */
-function collector(): { gc: () => void; how: string } {
+export function collector(): { gc: () => void; how: string } {
   const given = (globalThis as { gc?: () => void }).gc;
   if (typeof given === 'function') return { gc: given, how: '--expose-gc' };
   setFlagsFromString('--expose-gc');
@@ -197,7 +197,7 @@ function collector(): { gc: () => void; how: string } {
   };
 }
 
-function heapAfterGc(gc: () => void): number {
+export function heapAfterGc(gc: () => void): number {
   gc();
   gc();
   return process.memoryUsage().heapUsed;
