@@ -18,7 +18,7 @@ import { copyText } from './scale-dataset.ts';
  */
 export const FEEDBACK_SCHEMA = 'bench_feedback_1m';
 /** Bump when the generated events change: a kept dataset of another version is regenerated. */
-export const FEEDBACK_DATASET_VERSION = 'feedback-scale-v1';
+export const FEEDBACK_DATASET_VERSION = 'feedback-scale-v2';
 export const FEEDBACK_SUBJECTS = 1_000_000;
 export const EVENTS_PER_SUBJECT = 3;
 export const FEEDBACK_EVENTS = FEEDBACK_SUBJECTS * EVENTS_PER_SUBJECT;
@@ -203,7 +203,7 @@ export interface FeedbackDatasetInfo {
   readonly generatedNow: boolean;
   readonly generatedAt: string;
   readonly seconds: FeedbackDatasetSeconds;
-  /** The stored checkpoint: events it covers, and its size as stored (jsonb, bytes). */
+  /** The stored checkpoint: events it covers, and its size as stored (bytes). */
   readonly checkpoint: { readonly key: string; readonly events: number; readonly bytes: number };
   readonly checkSeconds: number;
 }
