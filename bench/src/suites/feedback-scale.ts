@@ -207,7 +207,7 @@ async function generation(url: string): Promise<Metric[]> {
       unit: 'MB',
     },
     {
-      name: 'the guardrail checkpoint as stored (jsonb)',
+      name: 'the guardrail checkpoint as stored (JSON text)',
       value: info.checkpoint.bytes / MB,
       unit: 'MB',
     },
@@ -258,7 +258,7 @@ async function startup(url: string): Promise<Metric[]> {
   verify(loop, i);
   const t4 = performance.now();
   loop.close();
-  // Where hydrate()'s time goes: reading the checkpoint (one jsonb value, parsed by the driver),
+  // Where hydrate()'s time goes: reading the checkpoint (one JSON text, parsed once),
   // and restoring it. Its `reactions` (the metrics each decision has counted, so that each counts
   // once per decision) grow with every decision that drew a guardrail metric: the same hydrate()
   // with them left out tells their share.
@@ -270,7 +270,7 @@ async function startup(url: string): Promise<Metric[]> {
   if (stored === null) throw new Error('feedback scale: no checkpoint stored');
   const lean: FeedbackStore = {
     ...store,
-    readCheckpoint: async () => ({ ...stored, reactions: [] }),
+    readCheckpoint: async () => ({ ...stored, reactions: { ids: [], bits: [], variants: [] } }),
     writeCheckpoint: async () => {},
   };
   t = performance.now();
@@ -301,7 +301,7 @@ async function startup(url: string): Promise<Metric[]> {
   metrics.push(
     {
       name: `the checkpoint's reactions (decisions that drew a guardrail metric, each kept forever)`,
-      value: stored.reactions.length,
+      value: stored.reactions.ids.length,
       unit: 'decisions',
     },
     { name: 'store.readCheckpoint() alone (query + JSON parse)', value: readMs, unit: 'ms' },

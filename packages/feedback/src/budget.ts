@@ -19,6 +19,40 @@ export function budgetOf(
   return budgetAt(subjects, subjects.numbers.get(subject), channel, at);
 }
 
+/**
+ * `check()`'s budget gate: why subject number `n` (`undefined`: no feedback) may not get another
+ * message on `channel` at `at`, or `null`. The same answer as `budgetAt(…).reason`, without
+ * building a status: a subject within budget (the usual case) allocates nothing.
+ */
+export function budgetReasonAt(
+  subjects: Subjects,
+  n: number | undefined,
+  channel: string,
+  at: Instant,
+): SuppressionReason | null {
+  const f = subjects.fatigue;
+  const { caps, defaultCap, crossChannelCap, sensitivity } = f.config;
+  const cap = caps[channel] ?? defaultCap;
+  if (n !== undefined) {
+    const state = subjects.states[n];
+    // Budget reductions need their reasons: the full computation names them.
+    if (state !== undefined && state.adjustments.length > 0) {
+      return budgetAt(subjects, n, channel, at).reason;
+    }
+    const page = findPage(f, channel, n);
+    const i = n & (PAGE - 1);
+    const allowed = Math.floor(cap / (1 + scoreAt(f, page, i, at) / sensitivity));
+    if (countIn(f, page?.deliveries[i], at) >= allowed)
+      return budgetAt(subjects, n, channel, at).reason;
+    if (crossChannelCount(f, n, at) >= Math.floor(crossChannelCap)) {
+      return budgetAt(subjects, n, channel, at).reason;
+    }
+    return null;
+  }
+  if (Math.floor(cap) > 0 && Math.floor(crossChannelCap) > 0) return null;
+  return budgetAt(subjects, n, channel, at).reason;
+}
+
 /** The budget of subject number `n` (`undefined`: a subject not held) on `channel` at `at`. */
 export function budgetAt(
   subjects: Subjects,

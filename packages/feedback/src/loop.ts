@@ -1,7 +1,7 @@
 import { type SuppressionQuery, type SuppressionVerdict, systemClock } from '@candor/core';
 import { emit, flush, listen } from './announce';
 import { admit, applyBatch, assertSame, commit, DUPLICATE, prepareBatch } from './apply';
-import { budgetAt, budgetOf } from './budget';
+import { budgetOf, budgetReasonAt } from './budget';
 import { type FeedbackLoopOptions, resolveLoopConfig } from './config';
 import { commitDecision, decisionOf, orphans, prepareDecision } from './decisions';
 import { feedbackError, requireFunction, requireNumber, requireString } from './errors';
@@ -89,8 +89,8 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       if (muted !== null) return { suppressed: true, reason: muted.reason };
       const paused = pauseVerdict(guardrails, query);
       if (paused !== null) return paused;
-      const b = budgetAt(subjects, n, query.channel, query.at);
-      return b.reason === null ? NOT_SUPPRESSED : { suppressed: true, reason: b.reason };
+      const reason = budgetReasonAt(subjects, n, query.channel, query.at);
+      return reason === null ? NOT_SUPPRESSED : { suppressed: true, reason };
     },
     async submit(input) {
       const event = checkFeedbackEvent(input);
