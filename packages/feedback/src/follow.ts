@@ -7,6 +7,7 @@ import type {
 } from '@candor/core';
 import { feedbackError } from './errors';
 import { liftPause } from './guardrails';
+import { forgetSubject } from './subjects';
 import {
   applyStoredDecision,
   applyStoredEvent,
@@ -46,6 +47,8 @@ export interface Follower {
   /** A loop on its own new store has nothing to read; one on a store you pass must hydrate(). */
   loaded: boolean;
   hydrating: boolean;
+  /** The hydration in flight: callers at the same time share it (it is not run twice at once). */
+  hydration: Promise<{ readonly decisions: number; readonly events: number }> | null;
   /** False while the store's feed cannot prove it has announced every write (fail closed). */
   fresh: boolean;
   closed: boolean;
@@ -88,6 +91,7 @@ export function followStore(
     feed,
     loaded: !passed,
     hydrating: false,
+    hydration: null,
     fresh: feed == null || feed.fresh === true,
     closed: false,
     recheckIn: RECHECK_EVERY,
@@ -198,12 +202,31 @@ async function pull(f: Follower, tries = 0): Promise<void> {
  * Replays the store into the view (listening first: feedback stored while the logs are read is
  * announced, not lost); returns how many decisions and events were read.
  */
-export async function hydrate(
+export function hydrate(
+  f: Follower,
+): Promise<{ readonly decisions: number; readonly events: number }> {
+  f.hydration ??= replayStore(f).finally(() => {
+    f.hydration = null;
+  });
+  return f.hydration;
+}
+
+async function replayStore(
   f: Follower,
 ): Promise<{ readonly decisions: number; readonly events: number }> {
   await f.feed?.ready();
   f.view.announcer.replaying = true;
   f.hydrating = true;
+  const cache = f.view.cache;
+  if (cache !== null && f.loaded) {
+    // Read again from the checkpoint: the customers held are read again too, by prepare(), so
+    // nothing already applied to them is applied twice. Held back meanwhile.
+    f.loaded = false;
+    for (const subject of [...f.view.subjects.numbers.keys()]) {
+      forgetSubject(f.view.subjects, subject);
+    }
+    f.view.corrections.length = 0;
+  }
   try {
     const counts = await (f.view.cache === null ? replay : replayGlobal)(
       f.view,

@@ -104,6 +104,12 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       let stored: AppendResult;
       try {
         stored = await store.appendEvents([event]);
+      } catch (error) {
+        // Failed after all, though read back from the store meanwhile: it is stored, so applied.
+        if (cache?.skipped.delete(event.idempotencyKey) === true) {
+          commit(view, event, decisionOf(decisions, event), clock.now());
+        }
+        throw error;
       } finally {
         follower.writing.delete(event.idempotencyKey);
       }
@@ -138,6 +144,11 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       let stored: AppendResult = NOTHING_STORED;
       try {
         if (batch.length > 0) stored = await store.appendEvents(batch);
+      } catch (error) {
+        // Failed after all, though read back from the store meanwhile: it is stored, so applied.
+        const read = batch.filter((event) => cache?.skipped.delete(event.idempotencyKey) === true);
+        if (read.length > 0) applyBatch(view, read, 0, clock.now());
+        throw error;
       } finally {
         for (const event of batch) follower.writing.delete(event.idempotencyKey);
       }

@@ -17,13 +17,9 @@ import { checkFeedbackEvent } from './validate';
 /** Reads of one batch before prepare() gives up on customers whose feedback keeps arriving. */
 const ATTEMPTS = 4;
 
-/** Hydrates the view once, however many callers ask at the same time. */
-function loaded(f: Follower, once: { promise: Promise<unknown> | null }): Promise<unknown> {
-  if (f.loaded) return Promise.resolve();
-  once.promise ??= hydrate(f).finally(() => {
-    once.promise = null;
-  });
-  return once.promise;
+/** Hydrates the view unless it is loaded (sharing a hydration already in flight). */
+function loaded(f: Follower): Promise<unknown> {
+  return f.loaded && f.hydration === null ? Promise.resolve() : hydrate(f);
 }
 
 /**
@@ -36,16 +32,15 @@ function loaded(f: Follower, once: { promise: Promise<unknown> | null }): Promis
 export function createPrepare(
   f: Follower,
 ): (subjects: SubjectId | readonly SubjectId[]) => Promise<void> {
-  const once = { promise: null as Promise<unknown> | null };
   return async (input) => {
     const cache = f.view.cache;
     if (cache === null) {
       if (typeof input !== 'string' && !Array.isArray(input)) subjectsToPrepare(input, 1);
-      await loaded(f, once);
+      await loaded(f);
       return;
     }
     const batch = subjectsToPrepare(input, cache.maxSubjects);
-    await loaded(f, once);
+    await loaded(f);
     const readEventsOf = f.store.readEventsOf;
     if (readEventsOf === undefined) {
       throw feedbackError(
@@ -102,7 +97,8 @@ function install(
     const row = rows[i] as StoredFeedbackEvent;
     const event = checkFeedbackEvent(row.event, `stored[${i}].event`);
     const held = bySubject.get(event.subject);
-    if (held === undefined) continue;
+    // This loop's own submit, stored but not yet acknowledged, applies it once it is.
+    if (held === undefined || f.writing.has(event.idempotencyKey)) continue;
     held.events.push(event);
     if (row.seq > held.seq) held.seq = row.seq;
   }

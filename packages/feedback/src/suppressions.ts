@@ -22,6 +22,11 @@ export interface Suppression {
   readonly scope: SuppressionScope;
   readonly target: string;
   readonly since: Instant;
+  /**
+   * The earliest signal it rests on (`since`, or for an escalation the first "not interested" of
+   * its run): a lift dated from then on ends it, whichever arrived first.
+   */
+  readonly from: Instant;
   readonly until: Instant | null;
   readonly reason: SuppressionReason;
 }
@@ -127,7 +132,7 @@ export function strongestSuppression(
     for (const s of state.suppressions) {
       if (s.since > query.at || (s.until !== null && s.until <= query.at)) continue;
       if (!matches(s, query) || !outlasts(s, best)) continue;
-      if (lifts === null || !lifted(lifts, s.scope, s.target, s.since, query.at)) best = s;
+      if (lifts === null || !lifted(lifts, s.scope, s.target, s.from, query.at)) best = s;
     }
   }
   return best;
@@ -140,7 +145,7 @@ export function activeReasons(state: SubjectState | undefined, at: Instant): Sup
   const lifts = state.lifts ?? [];
   for (const s of state.suppressions) {
     if (s.since > at || (s.until !== null && s.until <= at)) continue;
-    if (!lifted(lifts, s.scope, s.target, s.since, at)) out.push(s.reason);
+    if (!lifted(lifts, s.scope, s.target, s.from, at)) out.push(s.reason);
   }
   for (const a of state.adjustments) {
     if (a.since > at || a.until <= at) continue;
@@ -181,6 +186,7 @@ function suppress(
   until: Instant | null,
   code: string = event.kind,
   detail?: string,
+  from: Instant = event.at,
 ): void {
   const target = targetOf(event, scope);
   const reason: SuppressionReason = {
@@ -193,7 +199,7 @@ function suppress(
     feedbackId: event.idempotencyKey,
   };
   if (state.suppressions === NO_SUPPRESSIONS) state.suppressions = [];
-  state.suppressions.push({ scope, target, since: event.at, until, reason });
+  state.suppressions.push({ scope, target, since: event.at, from, until, reason });
   emit(announcer, { type: 'suppressed', subject: event.subject, reason }, true);
 }
 
@@ -276,7 +282,7 @@ function escalate(
         s.target === event.topic &&
         s.since <= last &&
         (s.until === null || s.until > last) &&
-        !lifted(state.lifts ?? [], 'topic', s.target, s.since, last),
+        !lifted(state.lifts ?? [], 'topic', s.target, s.from, last),
     );
     if (covered) return;
     const until = escalation.durationMs === null ? null : last + escalation.durationMs;
@@ -288,6 +294,7 @@ function escalate(
       until,
       'not_interested_repeated',
       `No ${scopeText('topic', event.topic)} because you chose "not interested" ${n} times by ${day(last)}${until === null ? '' : ` (until ${day(until)})`}`,
+      times[i] as number,
     );
     return;
   }
