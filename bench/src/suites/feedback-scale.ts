@@ -11,6 +11,7 @@ import {
 } from '@candor/feedback';
 import { type CandorDatabase, createCandorDatabase } from '@candor/postgres';
 import { createPostgresFeedbackStore, type PostgresFeedbackStore } from '@candor/postgres/feedback';
+import { createDraw } from '../draw.ts';
 import {
   ensureFeedbackDataset,
   expectedCode,
@@ -24,7 +25,6 @@ import {
   queryFor,
 } from '../feedback-scale-dataset.ts';
 import type { Metric, Suite } from '../harness.ts';
-import { rng } from '../rules-generator.ts';
 import { collector, heapAfterGc, percentile } from './scale.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -55,25 +55,8 @@ const datasetFor = (url: string) => {
   return dataset;
 };
 
-/** A seeded shuffle of the 1M subject indices; `draw()` hands each out once per run. */
-let shuffled: Int32Array | undefined;
-let drawn = 0;
-function draw(): number {
-  if (shuffled === undefined) {
-    const random = rng(21);
-    shuffled = new Int32Array(FEEDBACK_SUBJECTS);
-    for (let i = 0; i < FEEDBACK_SUBJECTS; i++) shuffled[i] = i;
-    for (let i = FEEDBACK_SUBJECTS - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const t = shuffled[i]!;
-      shuffled[i] = shuffled[j]!;
-      shuffled[j] = t;
-    }
-  }
-  if (drawn === FEEDBACK_SUBJECTS) throw new Error('feedback scale: every subject was drawn');
-  return shuffled[drawn++]!;
-}
-const drawMany = (n: number) => Array.from({ length: n }, draw);
+/** Each of the 1M subject indices once per run, in a seeded random order. */
+const { draw, drawMany } = createDraw(FEEDBACK_SUBJECTS, 21, 'feedback scale');
 
 /** check() for subject i must answer the dataset's verdict (never held back). */
 function verify(loop: FeedbackLoop, i: number): void {

@@ -13,8 +13,8 @@ import {
 } from '@candor/consent';
 import { type CandorDatabase, createCandorDatabase } from '@candor/postgres';
 import { createPostgresLedgerStore, type PostgresLedgerStore } from '@candor/postgres/consent';
+import { createDraw } from '../draw.ts';
 import type { Metric, Suite } from '../harness.ts';
-import { rng } from '../rules-generator.ts';
 import {
   type DatasetInfo,
   ENTRIES_PER_SUBJECT,
@@ -60,25 +60,8 @@ const datasetFor = (url: string) => {
   return dataset;
 };
 
-/** A seeded shuffle of the 1M subject indices; `draw()` hands each out once. */
-let shuffled: Int32Array | undefined;
-let drawn = 0;
-function draw(): number {
-  if (shuffled === undefined) {
-    const random = rng(20);
-    shuffled = new Int32Array(SCALE_SUBJECTS);
-    for (let i = 0; i < SCALE_SUBJECTS; i++) shuffled[i] = i;
-    for (let i = SCALE_SUBJECTS - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      const t = shuffled[i]!;
-      shuffled[i] = shuffled[j]!;
-      shuffled[j] = t;
-    }
-  }
-  if (drawn === SCALE_SUBJECTS) throw new Error('scale bench: every subject was drawn');
-  return shuffled[drawn++]!;
-}
-const drawMany = (n: number) => Array.from({ length: n }, draw);
+/** Each of the 1M subject indices once per run, in a seeded random order. */
+const { draw, drawMany } = createDraw(SCALE_SUBJECTS, 20, 'scale bench');
 
 /**
  * A database handle and a cached manager for the measurements after start-up. The feed keeps its

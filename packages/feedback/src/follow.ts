@@ -7,7 +7,6 @@ import type {
 } from '@candor/core';
 import { feedbackError } from './errors';
 import { liftPause } from './guardrails';
-import { forgetSubject } from './subjects';
 import {
   applyStoredDecision,
   applyStoredEvent,
@@ -17,6 +16,7 @@ import {
   replayGlobal,
 } from './replay';
 import type { FeedbackStore } from './store';
+import { forgetSubject } from './subjects';
 import type { LoopView } from './view';
 
 /*

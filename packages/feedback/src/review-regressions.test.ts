@@ -125,15 +125,15 @@ describe('bounded loop and lifts: what a review found', () => {
       at: start + 5 * duration.day,
       scope: 'topic',
     });
-    const evs = [
+    const [a, b, c] = [
       ni('a', start + duration.day),
       ni('b', start + 2 * duration.day),
       ni('c', start + 10 * duration.day),
     ];
     const A = mk();
-    A.applyMany([evs[0], evs[1], lift, evs[2]]);
+    A.applyMany([a, b, lift, c]);
     const B = mk();
-    B.applyMany([evs[0], evs[1], evs[2], lift]);
+    B.applyMany([a, b, c, lift]);
     const at = start + 20 * duration.day;
     const codes = (l: ReturnType<typeof mk>) =>
       l
