@@ -22,6 +22,8 @@ export interface ProfileFact {
   readonly source: string;
   readonly kind: ProvenanceKind;
   readonly party?: 'first' | 'third';
+  /** When it was observed, in days before the event (default: at the event). */
+  readonly observedDaysAgo?: number;
 }
 
 /** The consent a seeded customer starts with (recorded in the ledger at seed time). */
@@ -79,6 +81,15 @@ const home = (country: string): ProfileFact => ({
   source: 'account',
   kind: 'stated',
 });
+/** How the customer sent back their last return, and when. */
+const lastReturn = (method: 'parcel_shop' | 'courier_pickup', daysAgo: number): ProfileFact => ({
+  path: 'returns.lastMethod',
+  category: 'user.behavior.returns',
+  value: () => method,
+  source: 'orders',
+  kind: 'observed',
+  observedDaysAgo: daysAgo,
+});
 const cares = (value: boolean): ProfileFact => ({
   path: 'preferences.sustainability',
   category: 'user.preferences.sustainability',
@@ -102,7 +113,13 @@ export const customers: readonly SeedCustomer[] = [
       { purpose: 'personalization.recommendations', choice: 'given' },
       { purpose: 'marketing.partners', choice: 'given' },
     ],
-    profile: [home('PT'), cares(true), ...card(12), ...subscription(25)],
+    profile: [
+      home('PT'),
+      cares(true),
+      ...card(12),
+      ...subscription(25),
+      lastReturn('parcel_shop', 40),
+    ],
   },
   {
     id: 'cus_ben',
@@ -117,7 +134,13 @@ export const customers: readonly SeedCustomer[] = [
       { purpose: 'service.proactive_support', choice: 'given' },
       { purpose: 'personalization.recommendations', choice: 'given' },
     ],
-    profile: [home('US'), cares(false), ...card(40), ...subscription(10)],
+    profile: [
+      home('US'),
+      cares(false),
+      ...card(40),
+      ...subscription(10),
+      lastReturn('courier_pickup', 12),
+    ],
   },
   {
     id: 'cus_chloe',
@@ -133,7 +156,13 @@ export const customers: readonly SeedCustomer[] = [
       { purpose: 'personalization.recommendations', choice: 'refused' },
       { purpose: 'marketing.partners', choice: 'refused' },
     ],
-    profile: [home('FR'), cares(true), ...card(5), ...subscription(30)],
+    profile: [
+      home('FR'),
+      cares(true),
+      ...card(5),
+      ...subscription(30),
+      lastReturn('parcel_shop', 70),
+    ],
   },
 ];
 
@@ -347,7 +376,7 @@ export const eventTemplates: readonly EventTemplate[] = [
         kind: 'observed',
       },
     ],
-    profile: [],
+    profile: ['returns.lastMethod'],
   },
   {
     type: 'carrier.scanned',
@@ -392,7 +421,12 @@ export function buildFacts(
       path: p.path,
       category: p.category,
       value: p.value(now),
-      provenance: { source: p.source, kind: p.kind, observedAt: now, party: p.party ?? 'first' },
+      provenance: {
+        source: p.source,
+        kind: p.kind,
+        observedAt: now - (p.observedDaysAgo ?? 0) * day,
+        party: p.party ?? 'first',
+      },
     });
   }
   return out;
@@ -459,6 +493,16 @@ export const factDescriptions: FactRegistry = {
     correctable: false,
   },
   'order.id': { label: { en: 'your order number', de: 'Ihre Bestellnummer' } },
+  'returns.lastMethod': {
+    label: {
+      en: 'the way you sent back your last return',
+      de: 'wie Sie Ihre letzte Rücksendung zurückgeschickt haben',
+    },
+    values: {
+      parcel_shop: { en: 'a drop-off at a parcel shop', de: 'Abgabe in einem Paketshop' },
+      courier_pickup: { en: 'a courier pick-up at home', de: 'Abholung zu Hause' },
+    },
+  },
   'order.promisedHandoverAt': {
     label: {
       en: 'the time we promised to hand your order to the carrier',
@@ -530,6 +574,7 @@ export const topicLabels: Readonly<Record<string, string>> = {
   'shopping.sizing': 'sizing help',
   'shopping.shipping': 'shipping options',
   'shopping.delivery': 'deliveries of your orders',
+  'shopping.orders': 'your order confirmations',
   offers: 'offers',
   'offers.partners': 'partner offers',
 };

@@ -1,4 +1,6 @@
+import type { Fact } from '@candor/core';
 import { lintMessage } from '@candor/explain';
+import { createRuleEngine } from '@candor/rules';
 import { describe, expect, it } from 'vitest';
 import { demoRules, ruleCopy } from './rules';
 
@@ -16,6 +18,7 @@ const sample = new Map<string, unknown>([
   ['subscription.plan', 'Premium'],
   ['subscription.renewsAt', '2026-12-29T00:00:00.000Z'],
   ['order.id', 'A-1042'],
+  ['returns.lastMethod', 'parcel_shop'],
   ['order.promisedHandoverAt', '2026-12-05T10:00:00.000Z'],
   ['order.estimatedDeliveryAt', '2026-12-07T10:00:00.000Z'],
 ]);
@@ -29,5 +32,48 @@ describe('what the demo’s rules send', () => {
       expect(message?.title.length).toBeGreaterThan(0);
       expect(lintMessage({ locale: 'en', texts: { ...message } })).toEqual([]);
     }
+  });
+});
+
+const fact = (id: string, path: string, category: string, value: string): Fact => ({
+  id,
+  path,
+  category,
+  value,
+  provenance: { source: 'orders', kind: 'observed', observedAt: 0, party: 'first' },
+});
+
+describe('the order confirmation', () => {
+  it('is sent once per order, however often the order is sent again', () => {
+    const allow = {
+      decide: () => ({
+        allowed: true,
+        basis: 'consent',
+        status: 'granted',
+        reasons: [],
+        recordIds: [],
+        noticeVersion: null,
+        expiresAt: null,
+      }),
+    };
+    const engine = createRuleEngine({
+      rules: demoRules.filter((r) => r.id === 'order-confirmation'),
+      consent: allow as never,
+    });
+    const placed = (id: string, order: string) => ({
+      id,
+      type: 'order.placed',
+      subject: 'cus_ana',
+      at: Date.parse('2026-12-04T10:00:00Z'),
+      facts: [
+        fact(`${id}:o`, 'order.id', 'user.orders', order),
+        fact(`${id}:r`, 'returns.lastMethod', 'user.behavior.returns', 'parcel_shop'),
+      ],
+    });
+    const kinds = (id: string, order: string) =>
+      engine.evaluate(placed(id, order)).map((o) => (o.kind === 'proposal' ? 'sent' : o.reason));
+    expect(kinds('e1', 'A-1')).toEqual(['sent']);
+    expect(kinds('e2', 'A-1')).toEqual(['duplicate']);
+    expect(kinds('e3', 'A-2')).toEqual(['sent']);
   });
 });

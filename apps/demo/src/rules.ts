@@ -165,6 +165,25 @@ export const demoRules: readonly Rule[] = [
     urgency: 'low',
   },
   {
+    id: 'order-confirmation',
+    version: 1,
+    description:
+      'Confirm an order with its delivery estimate and the way the customer sent back their last return, so they know their returns option.',
+    purpose: 'personalization.recommendations',
+    dataCategories: ['user.behavior.returns'],
+    trigger: { type: 'event', events: ['order.placed'] },
+    conditions: { fact: 'returns.lastMethod', op: 'exists' },
+    action: {
+      type: 'notify',
+      channel: 'email',
+      topic: 'shopping.orders',
+      templateKey: 'order-confirmation',
+    },
+    urgency: 'normal',
+    // One confirmation per order, however often the order is sent again.
+    dedup: { key: '{subject}:{order.id}', ttl: '30d' },
+  },
+  {
     id: 'delivery-delay',
     version: 1,
     description:
@@ -191,7 +210,20 @@ export const demoRules: readonly Rule[] = [
   },
 ];
 
+/** How a customer sent back their last return, in words. */
+const returnMethods: Readonly<Record<string, string>> = {
+  parcel_shop: 'dropped it off at a parcel shop',
+  courier_pickup: 'had a courier pick it up at home',
+};
+
 export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
+  'order-confirmation': {
+    title: 'Order confirmation with your returns option',
+    message: (f) => ({
+      title: `Order ${text(f, 'order.id')} confirmed`,
+      body: `It should arrive by ${date(f, 'order.estimatedDeliveryAt')}. Last time you sent something back, you ${returnMethods[text(f, 'returns.lastMethod')] ?? 'used our returns service'}: you can return this order the same way, free of charge within 30 days.`,
+    }),
+  },
   'delivery-delay': {
     title: 'Delivery running late',
     message: (f) => ({

@@ -54,6 +54,43 @@ describe.skipIf(!inChromium)('undoing a mute, in Chromium', () => {
   });
 });
 
+describe.skipIf(!inChromium)(
+  'an order confirmation that remembers how you return, in Chromium',
+  () => {
+    test('states the estimate and the returns option used before, says where that came from; refused personalization holds it back', async () => {
+      const operator = await h.operatorPage();
+      const customer = await (await h.context()).newPage();
+      expect((await sendEvent(operator, 'cus_ana', 'order.placed')).join('\n')).toMatch(
+        /order-confirmation.*sent/,
+      );
+      await customer.goto('/customers/cus_ana/inbox');
+      const confirmation = customer.locator('[data-rule="order-confirmation"]');
+      expect(await confirmation.count()).toBe(1);
+      const text = await confirmation.innerText();
+      expect(text).toMatch(/It should arrive by \d{4}-\d\d-\d\d\./);
+      expect(text).toContain('you dropped it off at a parcel shop');
+      await Promise.all([
+        customer.waitForURL('**/messages/**'),
+        confirmation.getByText('Why am I seeing this?').click(),
+      ]);
+      const data = await customer.locator('#data-used').innerText();
+      expect(data).toContain('The way you sent back your last return');
+      expect(data).toContain('a drop-off at a parcel shop');
+      expect(data).toContain('your orders');
+      for (const section of ['#summary', '#data-used', '#purpose']) {
+        expect(await customer.locator(section).innerText()).not.toMatch(machineWords);
+      }
+      expect(await customer.locator('[data-kind="stop_purpose"] button').count()).toBe(1);
+      await snap(customer, 'order-confirmation');
+
+      // Chloé refused personalization: her order is confirmed by the shop, never with her history.
+      expect((await sendEvent(operator, 'cus_chloe', 'order.placed')).join('\n')).toMatch(
+        /order-confirmation.*held back.*consent/,
+      );
+    });
+  },
+);
+
 describe.skipIf(!inChromium)('a delivery running late, in Chromium', () => {
   test('the customer hears first, with a new estimate and a choice; a scan in time sends nothing; after a withdrawal it holds back, saying why', async () => {
     const operator = await h.operatorPage();
