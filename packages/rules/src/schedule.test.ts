@@ -179,6 +179,27 @@ describe('absence triggers counted from a promised instant (from)', () => {
     ]);
   });
 
+  it('cites a promise that is also a correlated fact once', () => {
+    const byPromise: Rule = {
+      ...deliveryDelay,
+      trigger: {
+        ...(deliveryDelay.trigger as Extract<Rule['trigger'], { type: 'absence' }>),
+        correlate: ['order.promisedHandoverAt'],
+      },
+    };
+    const engine = createRuleEngine({
+      rules: [byPromise],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    engine.evaluate(order('order.placed', '2026-06-01T10:00:00Z', 'o1', '2026-06-02T00:00:00Z'));
+    const [out] = engine.runDue(toInstant('2026-06-03T00:00:00Z'));
+    expect(out?.kind === 'proposal' && out.evidence.map((e) => e.path)).toEqual([
+      'order.promisedHandoverAt',
+    ]);
+    // One reason for it, not one as a correlated fact and another as the promise.
+    expect(out?.kind === 'proposal' && out.reasons.map((r) => r.code)).toEqual(['trigger']);
+  });
+
   it('refuses a malformed from path, naming it', () => {
     const bad = { ...deliveryDelay, trigger: { ...deliveryDelay.trigger, from: 'not a path!' } };
     expect(() => createRuleEngine({ rules: [bad as Rule], consent: fakeConsent({}) })).toThrow(

@@ -57,7 +57,9 @@ export function buildProposal(core: EngineCore, p: Pending, event: RuleEvent): P
   // facts, and an absence trigger the promised instant its wait counted from.
   const slotPaths = core.set.slotPaths;
   const cited =
-    rule.fromSlot === undefined ? rule.triggerSlots : [...rule.triggerSlots, rule.fromSlot];
+    rule.fromSlot === undefined || rule.triggerSlots.includes(rule.fromSlot)
+      ? rule.triggerSlots
+      : [...rule.triggerSlots, rule.fromSlot];
   for (const slot of cited) {
     const raw = slots.values[slot];
     const source = slots.sources[slot];
