@@ -41,7 +41,7 @@ export function budgetReasonAt(
     }
     const page = findPage(f, channel, n);
     const i = n & (PAGE - 1);
-    const allowed = Math.floor(cap / (1 + scoreAt(f, page, i, at) / sensitivity));
+    const allowed = allowedOn(cap, 1, scoreAt(f, page, i, at), sensitivity);
     if (countIn(f, page?.deliveries[i], at) >= allowed)
       return budgetAt(subjects, n, channel, at).reason;
     if (crossChannelCount(f, n, at) >= Math.floor(crossChannelCap)) {
@@ -84,7 +84,7 @@ export function budgetAt(
   const i = n & (PAGE - 1);
   const score = scoreAt(f, page, i, at);
   const [factor, adjustment] = factorAt(state, reduction, channel, at);
-  const allowed = Math.floor((cap * factor) / (1 + score / sensitivity));
+  const allowed = allowedOn(cap, factor, score, sensitivity);
   const deliveries = page?.deliveries[i];
   const used = countIn(f, deliveries, at);
   const [crossFactor, crossAdjustment] = factorAt(state, reduction, null, at);
@@ -134,6 +134,11 @@ export function budgetAt(
     withinBudget: reason === null,
     reason,
   };
+}
+
+/** Deliveries allowed on a channel: its cap, lowered by budget reductions and by fatigue. */
+function allowedOn(cap: number, factor: number, score: number, sensitivity: number): number {
+  return Math.floor((cap * factor) / (1 + score / sensitivity));
 }
 
 function fatigueReason(

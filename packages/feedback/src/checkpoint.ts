@@ -1,6 +1,6 @@
 import type { Instant } from '@candor/core';
 import type { GuardrailConfig } from './config';
-import { type Counts, type Guardrails, guardKey } from './guardrails';
+import { type Counts, type Guardrails, guardKey, METRICS } from './guardrails';
 import type { GuardrailMetric, RulePause } from './types';
 
 /*
@@ -46,14 +46,6 @@ export interface FeedbackCheckpoint {
   };
   readonly paused: readonly RulePause[];
 }
-
-const METRICS: readonly GuardrailMetric[] = [
-  'helpful',
-  'not_interested',
-  'intrusive',
-  'complaint',
-  'opt_out',
-];
 
 /**
  * The key a loop's checkpoints are stored under: its guardrail settings (pauses depend on them;

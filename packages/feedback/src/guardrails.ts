@@ -39,7 +39,8 @@ export interface Guardrails {
   readonly paused: Map<string, RulePause>;
 }
 
-const METRICS: readonly GuardrailMetric[] = [
+/** Every guardrail metric, in a fixed order. */
+export const METRICS: readonly GuardrailMetric[] = [
   'helpful',
   'not_interested',
   'intrusive',

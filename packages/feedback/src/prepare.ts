@@ -4,7 +4,7 @@ import { feedbackError } from './errors';
 import { type Follower, hydrate } from './follow';
 import type { FeedbackEvent } from './schema';
 import type { StoredFeedbackEvent } from './store';
-import { evict, hold, subjectsToPrepare } from './subject-cache';
+import { evict, hold, subjectsToPrepare, touch } from './subject-cache';
 import { applyToSubject } from './subjects';
 import { checkFeedbackEvent } from './validate';
 
@@ -70,7 +70,7 @@ export function createPrepare(
       install(f, reading, rows, changed);
       missing = missing.filter((subject) => !numbers.has(subject));
     }
-    for (const subject of batch) if (numbers.has(subject)) hold(cache, view, subject, 0);
+    for (const subject of batch) touch(view, subject);
     evict(cache, view, new Set(batch));
   };
 }

@@ -76,12 +76,6 @@ export function subjectsToPrepare(input: unknown, maxSubjects: number): SubjectI
     }
     out.add(subject);
   }
-  if (out.size > maxSubjects) {
-    throw feedbackError('feedback/invalid_event', `subjects: more than the cache holds`, {
-      path: 'subjects',
-      value: out.size,
-    });
-  }
   return [...out];
 }
 
@@ -92,21 +86,28 @@ export interface HeldParts {
 }
 
 /**
- * Starts holding `subject` (an empty state; its events are applied next), or moves it to the
- * most recently prepared end; `seq` is how far its events were read.
+ * Starts holding `subject` (an empty state; its events are applied next); `seq` is how far its
+ * events were read.
  *
  * @example
  * hold(cache, view, 'cus_1', 42);
  */
 export function hold(cache: SubjectCache, parts: HeldParts, subject: SubjectId, seq: number): void {
+  cache.readTo[subjectNumber(parts.subjects, subject)] = seq;
+}
+
+/**
+ * Moves a held subject to the most recently prepared end (the last to be dropped).
+ *
+ * @example
+ * touch(view, 'cus_1');
+ */
+export function touch(parts: HeldParts, subject: SubjectId): void {
   const numbers = parts.subjects.numbers;
   const n = numbers.get(subject);
-  if (n !== undefined) {
-    numbers.delete(subject);
-    numbers.set(subject, n);
-    return;
-  }
-  cache.readTo[subjectNumber(parts.subjects, subject)] = seq;
+  if (n === undefined) return;
+  numbers.delete(subject);
+  numbers.set(subject, n);
 }
 
 /**
