@@ -267,7 +267,13 @@ describe('a feedback loop with a subject cache', () => {
               if (loop.viewStatus(subject) === 'ready') {
                 const budget = loop.budget(subject, 'push');
                 const expected = truth.budget(subject, 'push');
-                expect({ ...budget, fatigue: 0 }).toEqual({ ...expected, fatigue: 0 });
+                // Which of two equal signals a budget reason names depends on arrival order too.
+                const plain = (b: typeof budget) => ({
+                  ...b,
+                  fatigue: 0,
+                  reason: b.reason === null ? null : reason(b.reason),
+                });
+                expect(plain(budget)).toEqual(plain(expected));
                 expect(budget.fatigue).toBeCloseTo(expected.fatigue, 9);
                 expect(reasons(loop.suppressions(subject))).toEqual(
                   reasons(truth.suppressions(subject)),
@@ -279,7 +285,36 @@ describe('a feedback loop with a subject cache', () => {
           clock.advance(duration.minute);
         }
       }),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        // Found in CI: two "too frequent" on one channel, arriving in different orders.
+        examples: [
+          [
+            [
+              { type: 'prepare', on: 'a', subjects: ['s3'] },
+              {
+                type: 'submit',
+                on: 'b',
+                kind: 'too_frequent',
+                subject: 's3',
+                topic: 'offers.travel',
+                settle: false,
+                batch: false,
+              },
+              {
+                type: 'submit',
+                on: 'a',
+                kind: 'too_frequent',
+                subject: 's3',
+                topic: 'offers.travel',
+                settle: false,
+                batch: false,
+              },
+              { type: 'prepare', on: 'a', subjects: ['s4'] },
+            ],
+          ],
+        ],
+      },
     );
   });
 });
