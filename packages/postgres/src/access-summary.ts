@@ -31,7 +31,10 @@ interface Row {
  */
 const summarySql = (table: string) => `
   with r as (
-    select at, purpose, record, row_number() over (order by at desc, id desc) as rn
+    select at, purpose collate "C" as purpose, accessor_kind collate "C" as kind,
+           accessor_feature collate "C" as feature, outcome collate "C" as outcome,
+           data_categories as categories,
+           row_number() over (order by at desc, id desc) as rn
     from ${table}
     where subject = $1 and at >= $2 and at <= $3
       and ($4::text is null or purpose = $4 or purpose like $4 || '.%')
@@ -40,12 +43,7 @@ const summarySql = (table: string) => `
   ), k as (
     select ((timestamptz 'epoch' + at * interval '1 millisecond') at time zone $6::text)::date
              as day,
-           purpose collate "C" as purpose,
-           record->'accessor'->>'kind' collate "C" as kind,
-           case when record->'accessor'->>'kind' = 'feature' then record->'accessor'->>'id' end
-             collate "C" as feature,
-           record->>'outcome' collate "C" as outcome,
-           record->'dataCategories' as categories,
+           purpose, kind, feature, outcome, categories,
            count(*) as n, max(at) as last_at, min(rn) as first
     from r group by 1, 2, 3, 4, 5, 6
   )
@@ -57,7 +55,6 @@ const summarySql = (table: string) => `
   group by k.day, purpose, kind, feature, outcome
   order by min(first)`;
 
-/** PostgreSQL's "time zone not recognized" (SQLSTATE 22023): a zone Intl knows and it does not. */
 function unknownZone(error: unknown): boolean {
   return (
     isCandorError(error) &&

@@ -57,7 +57,7 @@ describe.each(driverCases)('database on $name', ({ kind, skip }) => {
       );
       const reports = await Promise.all([first, ...others].map((db) => db.migrate()));
       const latest = candorMigrations.at(-1)!.version;
-      expect(reports.flatMap((r) => r.applied).sort()).toEqual(
+      expect(reports.flatMap((r) => r.applied).sort((a, b) => a - b)).toEqual(
         candorMigrations.map((m) => m.version),
       );
       expect(reports.every((r) => r.version === latest)).toBe(true);

@@ -307,6 +307,22 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       `alter table ${s}.candor_consent_current add primary key (subject, purpose, data_category)`,
     ],
   },
+  {
+    version: 10,
+    name: 'access records: the fields a history summary groups by, as columns',
+    statements: (s: string) => [
+      // Kept by PostgreSQL from the record itself, so every writer fills them and nothing can
+      // disagree with the JSON; the summary groups these instead of parsing each record's JSON.
+      `alter table ${s}.candor_access_records
+        add column accessor_kind text
+          generated always as (record->'accessor'->>'kind') stored,
+        add column accessor_feature text
+          generated always as (case when record->'accessor'->>'kind' = 'feature'
+                                    then record->'accessor'->>'id' end) stored,
+        add column outcome text generated always as (record->>'outcome') stored,
+        add column data_categories jsonb generated always as (record->'dataCategories') stored`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */
