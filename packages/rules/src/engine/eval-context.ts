@@ -26,8 +26,10 @@ export interface Pending {
   readonly id: string;
   /** The fire keys the rule counts against (its rule, channel and topic keys), once needed. */
   keys: readonly string[] | null;
-  readonly limits: StateLimit[];
-  bypassed: GateName[];
+  /** The limits its reservation checks (caps, cooldown), once it has one. */
+  limits: StateLimit[] | null;
+  /** The gates it was allowed to skip, once it skipped one. */
+  bypassed: GateName[] | null;
   dedup: Reservation['dedup'];
   /** Whether the engine's view must record the fire (a cap, cooldown or dedup key reads it). */
   counted: boolean;
