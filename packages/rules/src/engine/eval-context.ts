@@ -71,8 +71,8 @@ export interface EvalContext {
   readonly indexed: readonly CompiledRule[] | null;
   /** The event's facts read once, with the match index's verdicts: made at the first gate 4. */
   scan: EventScan | null;
-  /** Each rule's view of the facts, for lists the index does not serve. */
-  readonly slotsFor: (rule: CompiledRule) => Slots;
+  /** Each rule's view of the facts, for lists the index does not serve (null for the others). */
+  readonly slotsFor: ((rule: CompiledRule) => Slots) | null;
   readonly outcomes: Outcome[];
   /** Each proposal's reservation, at its place in `outcomes`. */
   readonly reservations: (Reservation | undefined)[];
@@ -108,7 +108,7 @@ export function createEvalContext(
     verdicts: new Array(core.rules.consentKeys),
     indexed: indexed ? candidates : null,
     scan: null,
-    slotsFor: core.set.resolver(event.facts, at),
+    slotsFor: indexed ? null : core.set.resolver(event.facts, at),
     outcomes: new Array(candidates.length),
     reservations: [],
     pending: [],

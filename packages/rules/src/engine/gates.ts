@@ -173,7 +173,7 @@ function conditionsGate(
   let result: Tri;
   let slots: Slots;
   if (candidates === null) {
-    slots = ctx.slotsFor(rule);
+    slots = (ctx.slotsFor as (rule: CompiledRule) => Slots)(rule);
     core.windows.fill(core.view, rule, slots, ctx.subject, ctx.at);
     result = rule.fn(slots.values);
   } else {
