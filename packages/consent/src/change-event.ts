@@ -34,23 +34,25 @@ const detailFields: Fields<ChangeDetails> = {
   at: 1,
 };
 /** Every field of a write's input (`refuse`, `withdraw`, …): anything else is rejected. */
-export const changeFields: Fields<ChangeInput<string>> = {
+export const changeFields: Fields<ChangeInput<string>> = /* @__PURE__ */ (() => ({
   ...detailFields,
   subject: 1,
   purposes: 1,
   dataCategories: 1,
-};
+}))();
 /** Every field of a grant's input (a change that may be `confirmed`). */
-export const grantFields: Fields<GrantInput<string>> = { ...changeFields, confirmed: 1 };
+export const grantFields: Fields<GrantInput<string>> = /* @__PURE__ */ (() => ({
+  ...changeFields,
+  confirmed: 1,
+}))();
 /** Every field of `observeGpc`'s input (no purposes, no notice: a signal is about neither). */
-const { notice: _notice, ...signalDetailFields } = detailFields;
-export const gpcFields: Fields<Parameters<ConsentManager<string>['observeGpc']>[0]> = {
-  ...signalDetailFields,
-  subject: 1,
-  gpc: 1,
-};
+export const gpcFields: Fields<Parameters<ConsentManager<string>['observeGpc']>[0]> =
+  /* @__PURE__ */ (() => {
+    const { notice: _notice, ...signalDetailFields } = detailFields;
+    return { ...signalDetailFields, subject: 1, gpc: 1 };
+  })();
 /** Every field of an {@link ImportRecord}. */
-export const importFields: Fields<ImportRecord<string>> = {
+export const importFields: Fields<ImportRecord<string>> = /* @__PURE__ */ (() => ({
   ...detailFields,
   subject: 1,
   kind: 1,
@@ -58,14 +60,14 @@ export const importFields: Fields<ImportRecord<string>> = {
   dataCategories: 1,
   gpc: 1,
   confirmed: 1,
-};
+}))();
 
 /** The checks of a change's, a grant's and a signal's input: no field but theirs. */
-export const changeKeys: Check = noUnknownKeys(changeFields);
-export const grantKeys: Check = noUnknownKeys(grantFields);
-export const gpcKeys: Check = noUnknownKeys(gpcFields);
-const importKeys = noUnknownKeys(importFields);
-const noticeLookupKeys = noUnknownKeys({ id: 1, version: 1 });
+export const changeKeys: Check = /* @__PURE__ */ noUnknownKeys(changeFields);
+export const grantKeys: Check = /* @__PURE__ */ noUnknownKeys(grantFields);
+export const gpcKeys: Check = /* @__PURE__ */ noUnknownKeys(gpcFields);
+const importKeys = /* @__PURE__ */ noUnknownKeys(importFields);
+const noticeLookupKeys = /* @__PURE__ */ noUnknownKeys({ id: 1, version: 1 });
 
 /** A built event and the idempotency key to write it under. */
 export interface BuiltEvent {

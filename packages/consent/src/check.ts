@@ -125,10 +125,16 @@ export const string = (max?: number, min = 1): Check =>
   );
 
 /** Any string, empty or not. Internal. */
-export const text: Check = is((value) => typeof value === 'string', 'must be a string');
+export const text: Check = /* @__PURE__ */ is(
+  (value) => typeof value === 'string',
+  'must be a string',
+);
 
 /** A boolean. Internal. */
-export const boolean: Check = is((value) => typeof value === 'boolean', 'must be a boolean');
+export const boolean: Check = /* @__PURE__ */ is(
+  (value) => typeof value === 'boolean',
+  'must be a boolean',
+);
 
 /**
  * A safe integer from `min` (to `max`, when given). Internal.

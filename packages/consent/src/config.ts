@@ -119,15 +119,19 @@ export const optionsShape: Shape<ConsentManagerOptions<string>> = {
   notices: elsewhere,
   policies: elsewhere,
   fallbackPolicy: elsewhere,
-  jurisdiction: optional(text),
-  store: nullOr('append', 'a ConsentLedgerStore'),
-  clock: nullOr('now', 'a Clock'),
-  language: optional(text),
-  generateKey: optional(is((value) => typeof value === 'function', 'must be a function')),
-  cache: optional(object<{ maxSubjects: number }>({ maxSubjects: integer(1) })),
+  jurisdiction: /* @__PURE__ */ optional(text),
+  store: /* @__PURE__ */ nullOr('append', 'a ConsentLedgerStore'),
+  clock: /* @__PURE__ */ nullOr('now', 'a Clock'),
+  language: /* @__PURE__ */ optional(text),
+  generateKey: /* @__PURE__ */ optional(
+    /* @__PURE__ */ is((value) => typeof value === 'function', 'must be a function'),
+  ),
+  cache: /* @__PURE__ */ optional(
+    /* @__PURE__ */ object<{ maxSubjects: number }>({ maxSubjects: /* @__PURE__ */ integer(1) }),
+  ),
 };
-const checkShape = object(optionsShape);
-const checkPolicies = list(checkPolicyPack);
+const checkShape = /* @__PURE__ */ object(optionsShape);
+const checkPolicies = /* @__PURE__ */ list(checkPolicyPack);
 
 /** Checks the shape of {@link ConsentManagerOptions} (notices and packs are validated after). */
 function checkOptions(options: unknown): asserts options is ConsentManagerOptions<string> {

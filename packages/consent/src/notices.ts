@@ -66,17 +66,20 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * against the registry and the content against its hash.
  */
 export const noticeShape: Shape<NoticeDefinition> = {
-  id: string(200),
-  version: string(100),
-  language: string(35),
-  effectiveAt: integer(0),
+  id: /* @__PURE__ */ string(200),
+  version: /* @__PURE__ */ string(100),
+  language: /* @__PURE__ */ string(35),
+  effectiveAt: /* @__PURE__ */ integer(0),
   material: boolean,
-  purposes: list(string(), true),
-  content: optional(text),
-  contentHash: optional(
-    is((v) => typeof v === 'string' && HEX64.test(v), 'must be a lower-case hex SHA-256'),
+  purposes: /* @__PURE__ */ list(/* @__PURE__ */ string(), true),
+  content: /* @__PURE__ */ optional(text),
+  contentHash: /* @__PURE__ */ optional(
+    /* @__PURE__ */ is(
+      (v) => typeof v === 'string' && HEX64.test(v),
+      'must be a lower-case hex SHA-256',
+    ),
   ),
-  url: optional(text),
+  url: /* @__PURE__ */ optional(text),
 };
 
 /**

@@ -166,29 +166,29 @@ export function resolvePolicy(
  * @example
  * createConsentManager({ purposes, policies: [myPack, ...defaultPolicies] });
  */
-export const defaultPolicies: readonly PolicyPack[] = [
+export const defaultPolicies: readonly PolicyPack[] = /* @__PURE__ */ (() => [
   policyPacks.eu,
   policyPacks.uk,
   policyPacks.usCa,
-];
+])();
 
-const nonNegative = integer(0);
+const nonNegative = /* @__PURE__ */ integer(0);
 /**
  * The runtime check of a {@link PolicyPack}: every field, and no other (an unknown field is
  * rejected, naming the field it is a near miss of).
  */
 export const policyPackShape: Shape<PolicyPack> = {
-  id: string(100),
+  id: /* @__PURE__ */ string(100),
   title: text,
-  jurisdictions: list(text),
-  model: oneOf(['opt_in', 'opt_out']),
+  jurisdictions: /* @__PURE__ */ list(text),
+  model: /* @__PURE__ */ oneOf(['opt_in', 'opt_out']),
   sensitiveRequiresOptIn: boolean,
   legitimateInterest: boolean,
-  gpcScope: list(oneOf(purposeTags)),
+  gpcScope: /* @__PURE__ */ list(/* @__PURE__ */ oneOf(purposeTags)),
   noReaskAfterOptOut: (value) => (value === null ? undefined : nonNegative(value)),
 };
 /** Checks a policy pack (the check behind {@link validatePolicyPack}). Internal. */
-export const checkPolicyPack = object(policyPackShape);
+export const checkPolicyPack = /* @__PURE__ */ object(policyPackShape);
 
 /**
  * Checks a policy pack's shape, throwing `consent/invalid_policy` naming the bad field (an unknown

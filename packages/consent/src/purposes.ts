@@ -187,29 +187,31 @@ export interface DefinePurposesOptions {
 }
 
 const CODE = 'consent/invalid_purpose';
-const dataCategory = is(isDottedId, 'must be a data category id');
+const dataCategory = /* @__PURE__ */ is(isDottedId, 'must be a data category id');
 
 /**
  * The runtime check of a {@link PurposeDefinition}: every field, and no other (an unknown field is
  * rejected, naming the field it is a near miss of).
  */
 export const purposeShape: Shape<PurposeDefinition> = {
-  title: string(500),
-  description: optional(text),
-  bases: list(oneOf(legalBases), true),
-  necessary: optional(boolean),
-  categories: list(dataCategory),
-  expiresIn: optional(integer(1)),
-  refusalExpiresIn: optional(integer(1)),
-  tags: optional(list(oneOf(purposeTags))),
-  impliesChildren: optional(boolean),
-  tcf: optional(list(integer(1, 11))),
-  consentMode: optional(list(oneOf(consentModeSignals))),
-  dpv: optional(list(text)),
+  title: /* @__PURE__ */ string(500),
+  description: /* @__PURE__ */ optional(text),
+  bases: /* @__PURE__ */ list(/* @__PURE__ */ oneOf(legalBases), true),
+  necessary: /* @__PURE__ */ optional(boolean),
+  categories: /* @__PURE__ */ list(dataCategory),
+  expiresIn: /* @__PURE__ */ optional(/* @__PURE__ */ integer(1)),
+  refusalExpiresIn: /* @__PURE__ */ optional(/* @__PURE__ */ integer(1)),
+  tags: /* @__PURE__ */ optional(/* @__PURE__ */ list(/* @__PURE__ */ oneOf(purposeTags))),
+  impliesChildren: /* @__PURE__ */ optional(boolean),
+  tcf: /* @__PURE__ */ optional(/* @__PURE__ */ list(/* @__PURE__ */ integer(1, 11))),
+  consentMode: /* @__PURE__ */ optional(
+    /* @__PURE__ */ list(/* @__PURE__ */ oneOf(consentModeSignals)),
+  ),
+  dpv: /* @__PURE__ */ optional(/* @__PURE__ */ list(text)),
 };
-const checkPurpose = object(purposeShape);
-const checkOptions = object<DefinePurposesOptions>({
-  sensitiveCategories: optional(list(dataCategory)),
+const checkPurpose = /* @__PURE__ */ object(purposeShape);
+const checkOptions = /* @__PURE__ */ object<DefinePurposesOptions>({
+  sensitiveCategories: /* @__PURE__ */ optional(/* @__PURE__ */ list(dataCategory)),
 });
 
 /**

@@ -15,7 +15,7 @@ import type { ConsentEvent } from './events';
  * @example
  * firstEntry.prevHash === GENESIS_HASH; // true
  */
-export const GENESIS_HASH = '0'.repeat(64);
+export const GENESIS_HASH = /* @__PURE__ */ '0'.repeat(64);
 
 /**
  * Version of the hashed layout ({@link hashedContent}). Bumped only if the layout ever changes;

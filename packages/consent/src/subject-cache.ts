@@ -12,7 +12,7 @@ import { forgetSettled, reset } from './subject-view';
 
 /** Most subjects one prepare() reads. */
 const MAX_PREPARE = 10_000;
-const checkSubjects = list(string());
+const checkSubjects = /* @__PURE__ */ list(/* @__PURE__ */ string());
 
 /**
  * Makes these customers answerable by decide(): reads those the view lacks, in one batch (at most

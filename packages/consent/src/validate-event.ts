@@ -32,40 +32,42 @@ const actorKinds: readonly ConsentActor['kind'][] = ['subject', 'company', 'agen
  * rejected, naming the field it is a near miss of). `validateEvent` also checks the times.
  */
 export const eventShape: Shape<ConsentEvent> = {
-  kind: oneOf(consentEventKinds),
-  actor: object<ConsentActor>({
-    kind: oneOf(actorKinds),
-    id: optional(string(200)),
+  kind: /* @__PURE__ */ oneOf(consentEventKinds),
+  actor: /* @__PURE__ */ object<ConsentActor>({
+    kind: /* @__PURE__ */ oneOf(actorKinds),
+    id: /* @__PURE__ */ optional(/* @__PURE__ */ string(200)),
   }),
-  purposes: list(is(isDottedId, 'is not a purpose id')),
-  dataCategories: optional(list(is(isDottedId, 'is not a data category id'), true)),
-  basis: optional(oneOf(legalBases)),
-  notice: optional(
-    object<NoticeRef>({
-      id: string(200),
-      version: string(100),
-      contentHash: is(
+  purposes: /* @__PURE__ */ list(/* @__PURE__ */ is(isDottedId, 'is not a purpose id')),
+  dataCategories: /* @__PURE__ */ optional(
+    /* @__PURE__ */ list(/* @__PURE__ */ is(isDottedId, 'is not a data category id'), true),
+  ),
+  basis: /* @__PURE__ */ optional(/* @__PURE__ */ oneOf(legalBases)),
+  notice: /* @__PURE__ */ optional(
+    /* @__PURE__ */ object<NoticeRef>({
+      id: /* @__PURE__ */ string(200),
+      version: /* @__PURE__ */ string(100),
+      contentHash: /* @__PURE__ */ is(
         (v) => typeof v === 'string' && HEX64.test(v),
         'must be a lower-case hex SHA-256',
       ),
     }),
   ),
-  at: integer(0),
-  method: oneOf(consentMethods),
-  surface: optional(string(200)),
-  uiVersion: optional(string(100)),
-  jurisdiction: optional(
-    is(
+  at: /* @__PURE__ */ integer(0),
+  method: /* @__PURE__ */ oneOf(consentMethods),
+  surface: /* @__PURE__ */ optional(/* @__PURE__ */ string(200)),
+  uiVersion: /* @__PURE__ */ optional(/* @__PURE__ */ string(100)),
+  jurisdiction: /* @__PURE__ */ optional(
+    /* @__PURE__ */ is(
       (v) => typeof v === 'string' && JURISDICTION.test(v),
       'must be an ISO 3166 code like FR or US-CA',
     ),
   ),
-  expiresAt: optional(integer(0)),
-  reason: optional(string(2000, 0)),
-  confirmed: optional(boolean),
-  signal: optional(object<ConsentSignal>({ gpc: boolean })),
+  expiresAt: /* @__PURE__ */ optional(/* @__PURE__ */ integer(0)),
+  reason: /* @__PURE__ */ optional(/* @__PURE__ */ string(2000, 0)),
+  confirmed: /* @__PURE__ */ optional(boolean),
+  signal: /* @__PURE__ */ optional(/* @__PURE__ */ object<ConsentSignal>({ gpc: boolean })),
 };
-const checkEvent = object(eventShape);
+const checkEvent = /* @__PURE__ */ object(eventShape);
 
 const isText = (value: unknown, max: number) =>
   typeof value === 'string' && value.length > 0 && value.length <= max;

@@ -306,7 +306,7 @@ export function checkAccessQuery(query: unknown): AccessQuery {
   }
   if (typeof q.from === 'number' && typeof q.to === 'number' && q.from > q.to)
     invalid('query.to', q.to, 'must not be before query.from');
-  if (q.purpose !== undefined && !PurposeId.safeParse(q.purpose).success)
+  if (q.purpose !== undefined && !isDottedId(q.purpose))
     invalid('query.purpose', q.purpose, 'must be a purpose id');
   if (q.limit !== undefined && (!Number.isSafeInteger(q.limit) || (q.limit as number) < 0))
     invalid('query.limit', q.limit, 'must be an integer ≥ 0');
@@ -336,7 +336,7 @@ export function retentionFor(retention: unknown): (purpose: PurposeId) => number
   if (typeof byPurpose !== 'object' || byPurpose === null)
     invalid('retention.byPurpose', byPurpose, 'must be an object');
   const entries = Object.entries(byPurpose).map(([purpose, ms]) => {
-    if (!PurposeId.safeParse(purpose).success)
+    if (!isDottedId(purpose))
       invalid(`retention.byPurpose.${purpose}`, purpose, 'must be a purpose id');
     return [purpose, positive(`retention.byPurpose.${purpose}`, ms)] as const;
   });

@@ -52,6 +52,10 @@ export type SuppressionCode =
  * A rule that fired: a core `DecisionRecord` (action, purpose, categories, reasons citing evidence
  * facts with provenance, consent verdicts) plus the rule, the condition trace, the gates passed
  * and an idempotency key for delivery. `toDecisionRecord` strips it to the bare record.
+ * A proposal from the engine works out `dataCategories`, `reasons`, `evidence` and `trace` on
+ * first read (the values it saw are kept), so evaluations pay nothing for the explanations nobody
+ * reads: `JSON.stringify` and `toDecisionRecord` include them; an object spread copies only the
+ * other fields (spread `toDecisionRecord(proposal)` instead).
  *
  * @example
  * for (const o of engine.evaluate(event)) if (o.kind === 'proposal') deliver(o.action, o.idempotencyKey);

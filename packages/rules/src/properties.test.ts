@@ -10,7 +10,9 @@ import {
   createRuleEngine,
   fact,
   not,
+  type Outcome,
   type Rule,
+  toDecisionRecord,
 } from './index';
 
 const purposes = ['service.proactive_support', 'service.fraud_protection', 'marketing.push'];
@@ -121,6 +123,105 @@ describe('hard constraints (property tests)', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('an outcome explained later says what it said at once: proposals and non-fires alike', () => {
+    // Proposals and unmet conditions work out their explanation (reasons, evidence, categories,
+    // trace) on first read: reading them after later evaluations must give what reading them
+    // straight away gives, whatever those evaluations changed (state, windows, other facts).
+    const leaf = fc.oneof(
+      fc.integer({ min: 0, max: 10 }).map((t) => fact('acct.score').gte(t)),
+      fc.integer({ min: 0, max: 10 }).map((t) => fact('acct.score').lt(t)),
+      fc.constantFrom('FR', 'DE').map((c) => fact('txn.country').eq(c)),
+      fc.integer({ min: 0, max: 500 }).map((t) => fact('txn.amount').gt(t)),
+    );
+    const condition: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition }>((tie) => ({
+      c: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf,
+        fc.array(tie('c'), { minLength: 1, maxLength: 3 }).map((cs) => all(...cs)),
+        fc.array(tie('c'), { minLength: 1, maxLength: 3 }).map((cs) => any(...cs)),
+        tie('c').map((c) => not(c)),
+      ),
+    })).c;
+    const ruleOf = (c: Condition, k: number, cap: boolean): Rule => ({
+      id: `r${k}`,
+      version: 1,
+      purpose: 'service.proactive_support',
+      dataCategories: k % 2 === 0 ? ['user.financial'] : ['user.financial.account'],
+      trigger: { type: 'event', events: ['tick'] },
+      conditions: c,
+      action: { type: 'notify', channel: 'push', topic: 'billing.card' },
+      ...(cap ? { caps: [{ limit: 1, window: '1h', scope: 'rule' as const }] } : {}),
+    });
+    const facts = fc.record({
+      score: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+      country: fc.option(fc.constantFrom('FR', 'DE', 'US'), { nil: undefined }),
+      amount: fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(condition, fc.boolean()), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.tuple(fc.constantFrom('a', 'b'), facts), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom<readonly string[]>([], ['user.financial.transactions']),
+        (specs, events, redact) => {
+          const rules = specs.map(([c, cap], k) => ruleOf(c, k, cap));
+          const engine = () =>
+            createRuleEngine({
+              rules,
+              consent: fakeConsent({ '*': ['service'] }),
+              suppressions: fakeSuppressions([]),
+              redact,
+            });
+          const atOnce = engine();
+          const later = engine();
+          const kept: unknown[][] = [];
+          const read: string[] = [];
+          events.forEach(([subject, f], n) => {
+            const event = {
+              id: `e${n}`,
+              type: 'tick',
+              subject,
+              at: 1_780_000_000_000 + n * 60_000,
+              facts: factsOf(
+                {
+                  acct: f.score === undefined ? {} : { score: f.score },
+                  txn: {
+                    ...(f.country === undefined ? {} : { country: f.country }),
+                    ...(f.amount === undefined ? {} : { amount: f.amount }),
+                  },
+                },
+                { acct: 'user.financial.account', txn: 'user.financial.transactions' },
+              ),
+            };
+            read.push(JSON.stringify(atOnce.evaluate(event)));
+            kept.push(later.evaluate(event));
+          });
+          expect(kept.map((outcomes) => JSON.stringify(outcomes))).toEqual(read);
+          // Field reads agree with JSON, and a decision record reads the same explanation.
+          for (const outcomes of kept)
+            for (const o of outcomes as Outcome[]) {
+              const json = JSON.parse(JSON.stringify(o));
+              if (o.trace === undefined) expect(json.trace).toBeUndefined();
+              else expect(JSON.parse(JSON.stringify(o.trace))).toEqual(json.trace);
+              if (o.kind !== 'proposal') continue;
+              expect(JSON.parse(JSON.stringify(toDecisionRecord(o)))).toEqual({
+                id: json.id,
+                subject: json.subject,
+                at: json.at,
+                source: json.source,
+                action: json.action,
+                purpose: json.purpose,
+                dataCategories: json.dataCategories,
+                reasons: json.reasons,
+                evidence: json.evidence,
+                consent: json.consent,
+              });
+            }
+        },
+      ),
+      { numRuns: 80 },
     );
   });
 

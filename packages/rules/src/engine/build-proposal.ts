@@ -2,7 +2,7 @@ import type { Action, Fact, JsonValue, Provenance, Reason } from '@candor/core';
 import { run } from '../compile/program';
 import { traceBranch, traceLeaf, traceNode } from '../compile/trace';
 import type { CNode, CompiledRule, Slots, TraceNode } from '../compile/types';
-import type { Proposal } from '../outcome';
+import type { GateName, Proposal } from '../outcome';
 import type { RuleEvent } from '../types';
 import type { EngineCore } from './core';
 import type { Pending } from './eval-context';
@@ -31,13 +31,147 @@ interface Explanation {
   readonly at: number;
 }
 
+/** Every gate, in order: a proposal passed them all (one frozen list for every proposal). */
+const ALL_GATES: readonly GateName[] = Object.freeze([
+  'consent',
+  'suppressions',
+  'pause',
+  'conditions',
+  'caps',
+  'cooldown',
+  'quiet_hours',
+  'dedup',
+  'conflicts',
+]);
+/** No gate bypassed (one frozen list for every proposal that bypassed none). */
+const NONE_BYPASSED: readonly GateName[] = Object.freeze([]);
+
+/** What a proposal explains from its trace: its categories, reasons, evidence and the trace. */
+interface Explained {
+  readonly dataCategories: string[];
+  readonly reasons: Reason[];
+  readonly evidence: Fact[];
+  readonly trace: TraceNode;
+}
+
+/** What a proposal keeps, until explained, to explain itself. */
+interface Unexplained {
+  readonly core: EngineCore;
+  readonly rule: CompiledRule;
+  readonly slots: Slots;
+  readonly event: RuleEvent;
+}
+
 /**
- * @internal The proposal of a rule that passed every gate: its trace annotated with the evidence
- * each leaf rests on, reasons citing the evidence facts (with their provenance), the consent
- * verdict, and an idempotency key for delivery.
+ * @internal The proposal of a rule that passed every gate: its action, consent verdict and an
+ * idempotency key for delivery, and its explanation (the trace annotated with the evidence each
+ * leaf rests on, reasons citing the evidence facts with their provenance, and the categories
+ * used). The explanation is worked out from the rule and the slot values it saw (which never
+ * change afterwards) on first read of `dataCategories`, `reasons`, `evidence` or `trace`, so an
+ * evaluation pays nothing for the explanations nobody reads. `JSON.stringify` includes them, in
+ * the places a plain proposal has them; `toDecisionRecord` reads them.
  */
-export function buildProposal(core: EngineCore, p: Pending, event: RuleEvent): Proposal {
-  const { rule, slots } = p;
+export class RuleProposal implements Proposal {
+  // `declare`: assigned in the constructor, not defined first (allocation stays cheap).
+  declare readonly kind: 'proposal';
+  declare readonly id: string;
+  declare readonly subject: string;
+  declare readonly at: number;
+  declare readonly source: Proposal['source'];
+  declare readonly action: Action;
+  declare readonly purpose: string;
+  declare readonly consent: Proposal['consent'];
+  declare readonly ruleId: string;
+  declare readonly ruleVersion: number | string;
+  declare readonly eventId: string;
+  declare readonly idempotencyKey: string;
+  declare readonly priority: number;
+  declare readonly urgency: Proposal['urgency'];
+  declare readonly gatesPassed: readonly GateName[];
+  declare readonly bypassed: readonly GateName[];
+  /** What the explanation is worked out from, then the explanation. */
+  #explained: Unexplained | Explained;
+  #done: boolean;
+
+  constructor(core: EngineCore, p: Pending, event: RuleEvent) {
+    const rule = p.rule;
+    this.kind = 'proposal';
+    this.id = core.rules.proposalId(rule, event.subject, event.id);
+    this.subject = event.subject;
+    this.at = event.at;
+    this.source = core.rules.source(rule);
+    this.action = actionOf(core, rule);
+    this.purpose = rule.rule.purpose;
+    this.consent = [p.verdict];
+    this.ruleId = rule.id;
+    this.ruleVersion = rule.rule.version;
+    this.eventId = event.id;
+    this.idempotencyKey = p.id;
+    this.priority = rule.priority;
+    this.urgency = rule.urgency;
+    this.gatesPassed = ALL_GATES;
+    this.bypassed = p.bypassed ?? NONE_BYPASSED;
+    this.#explained = { core, rule, slots: p.slots, event };
+    this.#done = false;
+  }
+
+  #explain(): Explained {
+    if (!this.#done) {
+      const { core, rule, slots, event } = this.#explained as Unexplained;
+      this.#explained = explain(core, rule, slots, event);
+      this.#done = true;
+    }
+    return this.#explained as Explained;
+  }
+
+  get dataCategories(): string[] {
+    return this.#explain().dataCategories;
+  }
+
+  get reasons(): Reason[] {
+    return this.#explain().reasons;
+  }
+
+  get evidence(): Fact[] {
+    return this.#explain().evidence;
+  }
+
+  get trace(): TraceNode {
+    return this.#explain().trace;
+  }
+
+  toJSON(): Proposal {
+    const { dataCategories, reasons, evidence, trace } = this.#explain();
+    return {
+      kind: this.kind,
+      id: this.id,
+      subject: this.subject,
+      at: this.at,
+      source: this.source,
+      action: this.action,
+      purpose: this.purpose,
+      dataCategories,
+      reasons,
+      evidence,
+      consent: this.consent,
+      ruleId: this.ruleId,
+      ruleVersion: this.ruleVersion,
+      eventId: this.eventId,
+      idempotencyKey: this.idempotencyKey,
+      priority: this.priority,
+      urgency: this.urgency,
+      gatesPassed: this.gatesPassed,
+      bypassed: this.bypassed,
+      trace,
+    };
+  }
+}
+
+/**
+ * The explanation of `rule`'s fire on `event` over `slots`: its trace annotated with the evidence
+ * each leaf rests on, the reasons citing the evidence facts, and the categories used.
+ */
+function explain(core: EngineCore, rule: CompiledRule, slots: Slots, event: RuleEvent): Explained {
   const x: Explanation = {
     slots,
     redact: core.redact,
@@ -49,9 +183,9 @@ export function buildProposal(core: EngineCore, p: Pending, event: RuleEvent): P
   };
   const { evidence, reasons, redact } = x;
   // The rule fired: its root passed, so the walk goes down from it.
-  const trace =
+  const trace: TraceNode =
     rule.root === null
-      ? { path: 'conditions', kind: 'all' as const, outcome: 'pass' as const, children: [] }
+      ? { path: 'conditions', kind: 'all', outcome: 'pass', children: [] }
       : annotate(x, rule.root, false, true, true);
   // A rule whose decision rests on no condition (e.g. a relative trigger) cites its trigger
   // facts, and an absence trigger the promised instant its wait counted from.
@@ -89,43 +223,12 @@ export function buildProposal(core: EngineCore, p: Pending, event: RuleEvent): P
       evidence: [id],
     });
   }
-  const categories = core.rules.categories(rule).slice();
+  const dataCategories = core.rules.categories(rule).slice();
   for (let i = 0; i < evidence.length; i++) {
     const category = (evidence[i] as Fact).category;
-    if (!categories.includes(category)) categories.push(category);
+    if (!dataCategories.includes(category)) dataCategories.push(category);
   }
-  return {
-    kind: 'proposal',
-    id: core.rules.proposalId(rule, event.subject, event.id),
-    subject: event.subject,
-    at: event.at,
-    source: { kind: 'rule', id: rule.id, version: rule.rule.version },
-    action: actionOf(core, rule),
-    purpose: rule.rule.purpose,
-    dataCategories: categories,
-    reasons,
-    evidence,
-    consent: [p.verdict],
-    ruleId: rule.id,
-    ruleVersion: rule.rule.version,
-    eventId: event.id,
-    idempotencyKey: p.id,
-    priority: rule.priority,
-    urgency: rule.urgency,
-    gatesPassed: [
-      'consent',
-      'suppressions',
-      'pause',
-      'conditions',
-      'caps',
-      'cooldown',
-      'quiet_hours',
-      'dedup',
-      'conflicts',
-    ],
-    bypassed: p.bypassed,
-    trace,
-  };
+  return { dataCategories, reasons, evidence, trace };
 }
 
 /**

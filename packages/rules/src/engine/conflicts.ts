@@ -1,5 +1,5 @@
 import type { Reservation, ReserveResult } from '../state';
-import { buildProposal } from './build-proposal';
+import { RuleProposal } from './build-proposal';
 import type { EngineCore } from './core';
 import type { EvalContext, Pending } from './eval-context';
 import { suppression } from './suppression';
@@ -75,7 +75,7 @@ export function resolveConflicts(core: EngineCore, ctx: EvalContext): void {
     }
     if (group !== undefined) groups.set(group, p.rule.id);
     used?.push(p.rule.id);
-    outcomes[p.position] = buildProposal(core, p, event);
+    outcomes[p.position] = new RuleProposal(core, p, event);
     if (p.reservation !== null) reservations[p.position] = p.reservation;
   }
 }

@@ -26,8 +26,10 @@ export interface Pending {
   readonly id: string;
   /** The fire keys the rule counts against (its rule, channel and topic keys), once needed. */
   keys: readonly string[] | null;
-  readonly limits: StateLimit[];
-  bypassed: GateName[];
+  /** The limits its reservation checks (caps, cooldown), once it has one. */
+  limits: StateLimit[] | null;
+  /** The gates it was allowed to skip, once it skipped one. */
+  bypassed: GateName[] | null;
   dedup: Reservation['dedup'];
   /** Whether the engine's view must record the fire (a cap, cooldown or dedup key reads it). */
   counted: boolean;
@@ -69,8 +71,8 @@ export interface EvalContext {
   readonly indexed: readonly CompiledRule[] | null;
   /** The event's facts read once, with the match index's verdicts: made at the first gate 4. */
   scan: EventScan | null;
-  /** Each rule's view of the facts, for lists the index does not serve. */
-  readonly slotsFor: (rule: CompiledRule) => Slots;
+  /** Each rule's view of the facts, for lists the index does not serve (null for the others). */
+  readonly slotsFor: ((rule: CompiledRule) => Slots) | null;
   readonly outcomes: Outcome[];
   /** Each proposal's reservation, at its place in `outcomes`. */
   readonly reservations: (Reservation | undefined)[];
@@ -106,7 +108,7 @@ export function createEvalContext(
     verdicts: new Array(core.rules.consentKeys),
     indexed: indexed ? candidates : null,
     scan: null,
-    slotsFor: core.set.resolver(event.facts, at),
+    slotsFor: indexed ? null : core.set.resolver(event.facts, at),
     outcomes: new Array(candidates.length),
     reservations: [],
     pending: [],

@@ -40,8 +40,8 @@ export function evaluateRule(
     verdict: ctx.verdict as Pending['verdict'],
     id: core.rules.reservationId(rule, ctx.subject, ctx.event.id),
     keys: null,
-    limits: [],
-    bypassed: [],
+    limits: null,
+    bypassed: null,
     dedup: null,
     reservation: null,
     counted: false,
@@ -57,14 +57,14 @@ export function evaluateRule(
   }
   // The reservation: for the view where a cap, cooldown or dedup key will look for the fire, and
   // for the state store when the run is persisted.
-  p.counted = p.limits.length > 0 || p.dedup !== null || core.rules.firesCounted(rule);
+  p.counted = p.limits !== null || p.dedup !== null || core.rules.firesCounted(rule);
   if (p.counted || ctx.persisting)
     p.reservation = {
       id: p.id,
       subject: ctx.subject,
       at: ctx.at,
       keys: keysOf(ctx, p),
-      limits: p.limits,
+      limits: p.limits ?? [],
       dedup: p.dedup,
     };
   ctx.pending.push(p);
@@ -116,14 +116,14 @@ function suppressionsGate(
   const suppressions = core.suppressions;
   if (suppressions === undefined) return null;
   const at = ctx.at;
-  const action = rule.rule.action;
+  const table = core.rules;
   let v: ReturnType<SuppressionSource['check']>;
   try {
     v = suppressions.check({
       subject: ctx.subject,
       ruleId: rule.id,
-      topic: action.topic,
-      channel: action.channel,
+      topic: table.topic(rule),
+      channel: table.channel(rule),
       at,
       critical: rule.urgency === 'critical',
     });
@@ -173,7 +173,7 @@ function conditionsGate(
   let result: Tri;
   let slots: Slots;
   if (candidates === null) {
-    slots = ctx.slotsFor(rule);
+    slots = (ctx.slotsFor as (rule: CompiledRule) => Slots)(rule);
     core.windows.fill(core.view, rule, slots, ctx.subject, ctx.at);
     result = rule.fn(slots.values);
   } else {
@@ -189,7 +189,7 @@ function conditionsGate(
     if (scan.passes(position)) {
       const residual = scan.residual(position);
       result = residual === null ? 1 : run(residual, values);
-    } else if (core.rules.decidedWhenPresent(rule) && present(rule.slots, values)) {
+    } else if (core.rules.decidedWhenPresent(rule) && core.rules.present(rule, values)) {
       // A gate leaf did not hold and no fact is missing: no leaf is unknown, so the rule is false.
       result = 0;
     } else result = rule.fn(values);
@@ -198,7 +198,15 @@ function conditionsGate(
   ctx.reads?.push({ rule, position, slots, event: ctx.event });
   if (result === 1) return null;
   const insufficient = result === 2;
-  if (core.traceAll) return new UnmetConditions(rule, ctx.event, insufficient, slots, core.redact);
+  if (core.traceAll)
+    return new UnmetConditions(
+      rule,
+      core.rules.version(rule),
+      ctx.event,
+      insufficient,
+      slots,
+      core.redact,
+    );
   return suppression(
     rule,
     ctx.event,
@@ -208,19 +216,13 @@ function conditionsGate(
   );
 }
 
-/** Whether every slot in `slots` has a value. */
-function present(slots: readonly number[], values: readonly unknown[]): boolean {
-  for (let i = 0; i < slots.length; i++) if (values[slots[i] as number] === undefined) return false;
-  return true;
-}
-
 /** 5. Caps: each cap is a limit the reservation checks, on the rule, channel or topic key. */
 function capsGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression | null {
   const rule = p.rule;
   if (rule.caps.length === 0) return null;
   const { at, timeZone } = ctx;
   const keys = keysOf(ctx, p);
-  const limits = p.limits;
+  const limits: StateLimit[] = [];
   for (const cap of rule.caps) {
     const key =
       cap.scope === 'rule'
@@ -246,6 +248,7 @@ function capsGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression |
       });
     } else limits.push({ gate: 'cap', key, max: cap.limit, since: at - cap.windowMs + 1 });
   }
+  p.limits = limits;
   const view = core.view;
   const capped = limits.find((l) => view.count(l.key, l.since).count >= l.max);
   if (capped === undefined) return null;
@@ -287,7 +290,8 @@ function cooldownGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppressi
       5,
       { retryAt: oldestAt + cooldownMs },
     );
-  p.limits.push(limit);
+  if (p.limits === null) p.limits = [limit];
+  else p.limits.push(limit);
   return null;
 }
 
@@ -300,7 +304,7 @@ function quietHoursGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppres
   const quiet = rule.quiet ?? core.defaultQuiet;
   if (quiet === null) return null;
   if (rule.urgency === 'critical') {
-    p.bypassed.push('quiet_hours');
+    p.bypassed = ['quiet_hours'];
     return null;
   }
   const { at, subject, timeZone, event } = ctx;

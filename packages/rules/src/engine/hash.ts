@@ -1,14 +1,32 @@
-/** Two-digit lowercase hex of each byte. */
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The char codes of the lowercase hex digits. */
+const DIGITS = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
 
-/** Eight lowercase hex digits of `x` as an unsigned 32-bit number. */
-function hex32(x: number): string {
-  // Byte by byte: `(x >>> 0).toString(16)` takes a slow path for numbers above 2^30.
-  return (
-    (HEX[(x >>> 24) & 255] as string) +
-    (HEX[(x >>> 16) & 255] as string) +
-    (HEX[(x >>> 8) & 255] as string) +
-    (HEX[x & 255] as string)
+/** The hex digit of `x`'s four bits from `shift`. */
+const digit = (x: number, shift: number): number => DIGITS[(x >>> shift) & 15] as number;
+
+/**
+ * Sixteen lowercase hex digits: `a`'s eight, then `b`'s, as unsigned 32-bit numbers. One flat
+ * string (`(x >>> 0).toString(16)` takes a slow path above 2^30, and joined pairs of digits make
+ * a rope to flatten on first use).
+ */
+function hex64(a: number, b: number): string {
+  return String.fromCharCode(
+    digit(a, 28),
+    digit(a, 24),
+    digit(a, 20),
+    digit(a, 16),
+    digit(a, 12),
+    digit(a, 8),
+    digit(a, 4),
+    digit(a, 0),
+    digit(b, 28),
+    digit(b, 24),
+    digit(b, 20),
+    digit(b, 16),
+    digit(b, 12),
+    digit(b, 8),
+    digit(b, 4),
+    digit(b, 0),
   );
 }
 
@@ -18,7 +36,7 @@ function hex32(x: number): string {
  */
 export function hash(text: string): string {
   const [a, b] = hashState(text);
-  return hex32(a) + hex32(b);
+  return hex64(a, b);
 }
 
 /** @internal The hash's two lanes after `text`: where {@link hashOn} continues from. */
@@ -55,5 +73,5 @@ export function hashOn(state: HashState, first: string, second: string): string 
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
   }
-  return hex32(a) + hex32(b);
+  return hex64(a, b);
 }

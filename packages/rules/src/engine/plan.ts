@@ -14,6 +14,7 @@ import { hash } from './hash';
  */
 export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: ScheduleOp[]): void {
   const { set, view } = core;
+  if (set.timed.length === 0) return;
   const subject = event.subject;
   const verdicts: (ConsentVerdict | undefined)[] = new Array(core.rules.consentKeys);
   const tz = isValidTimeZone(event.timeZone) ? event.timeZone : undefined;

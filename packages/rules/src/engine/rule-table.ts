@@ -1,5 +1,8 @@
+import type { DecisionRecord } from '@candor/core';
 import type { CNode, CompiledRule, CompiledRuleSet } from '../compile/types';
 import { type HashState, hashOn, hashState } from './hash';
+
+type DecisionSource = DecisionRecord['source'];
 
 /**
  * @internal What the engine works out once per rule, so that an evaluation only reads it: which
@@ -14,6 +17,21 @@ export class RuleTable {
   readonly #idPrefix: string[];
   /** The proposal-id hash's state after each rule's id prefix. */
   readonly #idHash: HashState[];
+  /**
+   * Each rule's version, topic and channel, side by side: the gates before the conditions read
+   * them for every triggered rule, and a thousand rules' own objects do not stay in cache.
+   */
+  readonly #version: (number | string)[];
+  readonly #topic: string[];
+  readonly #channel: string[];
+  /**
+   * The slots each rule's conditions read, all rules' in one array (`#slotFrom[order]` to
+   * `#slotFrom[order + 1]`), for the same reason.
+   */
+  readonly #slotFrom: Int32Array;
+  readonly #slotList: Int32Array;
+  /** Each rule's proposal source (`{ kind: 'rule', id, version }`), frozen. */
+  readonly #source: DecisionSource[];
   /** Each rule's data categories, each once, in order. */
   readonly #categories: (readonly string[])[];
   /**
@@ -53,6 +71,19 @@ export class RuleTable {
     });
     this.#idPrefix = rules.map((rule) => `${rule.id}@${rule.rule.version}:`);
     this.#idHash = this.#idPrefix.map(hashState);
+    this.#version = rules.map((rule) => rule.rule.version);
+    this.#topic = rules.map((rule) => rule.rule.action.topic);
+    this.#channel = rules.map((rule) => rule.rule.action.channel);
+    this.#slotFrom = new Int32Array(rules.length + 1);
+    const slotList: number[] = [];
+    rules.forEach((rule, i) => {
+      slotList.push(...rule.slots);
+      this.#slotFrom[i + 1] = slotList.length;
+    });
+    this.#slotList = Int32Array.from(slotList);
+    this.#source = rules.map((rule) =>
+      Object.freeze({ kind: 'rule' as const, id: rule.id, version: rule.rule.version }),
+    );
     this.#categories = rules.map((rule) => [...new Set(rule.rule.dataCategories)]);
     const channels = new Set<string>();
     const topics = new Set<string>();
@@ -90,6 +121,30 @@ export class RuleTable {
     return this.#decidedWhenPresent[rule.order] === 1;
   }
 
+  /** `rule`'s version. */
+  version(rule: CompiledRule): number | string {
+    return this.#version[rule.order] as number | string;
+  }
+
+  /** `rule`'s action's topic. */
+  topic(rule: CompiledRule): string {
+    return this.#topic[rule.order] as string;
+  }
+
+  /** `rule`'s action's channel. */
+  channel(rule: CompiledRule): string {
+    return this.#channel[rule.order] as string;
+  }
+
+  /** Whether every slot `rule`'s conditions read has a value in `values`. */
+  present(rule: CompiledRule, values: readonly unknown[]): boolean {
+    const list = this.#slotList;
+    const to = this.#slotFrom[rule.order + 1] as number;
+    for (let i = this.#slotFrom[rule.order] as number; i < to; i++)
+      if (values[list[i] as number] === undefined) return false;
+    return true;
+  }
+
   /** Which consent question `rule` asks (verdicts are memoized per question and evaluation). */
   consentKey(rule: CompiledRule): number {
     return this.#consentKey[rule.order] as number;
@@ -108,6 +163,11 @@ export class RuleTable {
   /** An access record's id: `acc_` and the same hash (bounded, whatever the ids' lengths). */
   accessId(rule: CompiledRule, subject: string, eventId: string): string {
     return `acc_${hashOn(this.#idHash[rule.order] as HashState, subject, eventId)}`;
+  }
+
+  /** What `rule`'s proposals name as their source. */
+  source(rule: CompiledRule): DecisionSource {
+    return this.#source[rule.order] as DecisionSource;
   }
 
   /** `rule`'s data categories, each once, in declaration order (to copy, not to change). */

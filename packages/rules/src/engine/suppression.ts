@@ -21,6 +21,9 @@ const GATES: readonly GateName[] = [
   'dedup',
 ];
 
+/** The gates an outcome at the conditions gate passed: one frozen list for them all. */
+const BEFORE_CONDITIONS: readonly GateName[] = Object.freeze(GATES.slice(0, 3));
+
 /**
  * @internal The suppression a gate reports for `rule`: `passed` gates came before it, `extra`
  * says more (the verdict, the pause, when to retry, …).
@@ -73,6 +76,7 @@ export class UnmetConditions implements Suppression {
 
   constructor(
     rule: CompiledRule,
+    ruleVersion: number | string,
     event: RuleEvent,
     insufficient: boolean,
     slots: Slots,
@@ -80,13 +84,13 @@ export class UnmetConditions implements Suppression {
   ) {
     this.kind = 'suppression';
     this.ruleId = rule.id;
-    this.ruleVersion = rule.rule.version;
+    this.ruleVersion = ruleVersion;
     this.eventId = event.id;
     this.subject = event.subject;
     this.at = event.at;
     this.reason = insufficient ? 'insufficient_data' : 'conditions_not_met';
     this.detail = insufficient ? INSUFFICIENT : NOT_MET;
-    this.gatesPassed = ['consent', 'suppressions', 'pause'];
+    this.gatesPassed = BEFORE_CONDITIONS;
     this.#rule = rule;
     this.#trace = slots;
     this.#redact = redact;
