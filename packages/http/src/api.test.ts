@@ -365,6 +365,8 @@ describe('failures', () => {
     const { createPrivacyApi } = await import('./api');
     const bare = createPrivacyApi({ consent, authenticate: () => 'cus_ana' });
     expect(bare.routes.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /consent',
+      'POST /consent/choices',
       'GET /consent/export',
       'GET /openapi.json',
     ]);

@@ -11,6 +11,7 @@ import { errorResponse, json } from './respond';
 import type { Route, RouteContext } from './route';
 import { createRouter } from './router';
 import { accessRoutes } from './routes/access';
+import { consentRoutes } from './routes/consent';
 import { consentRecordRoutes } from './routes/consent-records';
 import { explanationRoutes } from './routes/explanations';
 import { feedbackRoutes } from './routes/feedback';
@@ -65,6 +66,11 @@ export function createPrivacyApi<P extends string>(options: PrivacyApiOptions<P>
   const { consent, decisions, feedback, explainer, accessLog, memory } = options;
 
   const routes: Route[] = [
+    ...consentRoutes({
+      consent,
+      choices: options.choices ?? {},
+      snapshot: options.snapshotTtl === undefined ? {} : { ttl: options.snapshotTtl },
+    }),
     ...consentRecordRoutes({ consent, controller: options.controller, accessLog }),
     ...(feedback ? feedbackRoutes({ feedback, decisions, idempotency, now }) : []),
     ...(explainer && decisions ? explanationRoutes({ explainer, decisions, consent }) : []),

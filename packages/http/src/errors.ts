@@ -95,7 +95,9 @@ export function httpError(
  * request can cause are listed; anything else is the server's problem (500, reported).
  */
 const packageErrors: Readonly<Record<string, readonly [HttpErrorCode, string | null]>> = {
+  'consent/invalid_event': ['http/invalid_body', null],
   'consent/invalid_purpose': ['http/invalid_body', null],
+  'consent/invalid_notice': ['http/invalid_body', null],
   'consent/invalid_category': ['http/invalid_body', null],
   'consent/idempotency_conflict': [
     'http/idempotency_conflict',

@@ -103,7 +103,9 @@ function operation(route: Route): Record<string, unknown> {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: jsonSchema(route.body) } },
+            content: {
+              'application/json': { schema: route.bodySchema?.() ?? jsonSchema(route.body) },
+            },
           },
         }
       : {}),

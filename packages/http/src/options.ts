@@ -1,4 +1,4 @@
-import type { ConsentController, ConsentManager } from '@candor/consent';
+import type { ChoiceContext, ConsentController, ConsentManager } from '@candor/consent';
 import type { AccessLog, Clock, DecisionRecord, SubjectId } from '@candor/core';
 import type { Explainer } from '@candor/explain';
 import type { FeedbackLoop } from '@candor/feedback';
@@ -36,6 +36,13 @@ export interface PrivacyApiOptions<P extends string> {
   ): SubjectId | null | undefined | Promise<SubjectId | null | undefined>;
   /** The consent manager: snapshot, choices, export (and receipts with `controller`). */
   readonly consent: ConsentManager<P>;
+  /**
+   * What the server records with every choice besides what the browser says: method (default
+   * `preference_center`), surface, UI version, jurisdiction, how old a device time may be.
+   */
+  readonly choices?: Omit<ChoiceContext, 'snapshot'>;
+  /** How long a consent snapshot may be used, in ms (default 5 minutes). */
+  readonly snapshotTtl?: number;
   /** Who the receipts name as controller; turns on `GET /consent/receipts`. */
   readonly controller?: ConsentController;
   /** The customer's messages by id; with `feedback` or `explainer`, turns on their routes. */

@@ -43,7 +43,10 @@ export interface Route {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
+  /** Validates the body (and documents it, unless `bodySchema` says more). */
   readonly body?: z.ZodMiniType;
+  /** The body's JSON Schema when `body` only pre-checks it and the package validates the rest. */
+  readonly bodySchema?: () => Record<string, unknown>;
   readonly query?: z.ZodMiniType;
   readonly responses: Readonly<Record<number, RouteResponse>>;
   /** Served without authentication (the OpenAPI document). */
