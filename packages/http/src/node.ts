@@ -35,7 +35,16 @@ export function toNodeListener(
 }
 
 async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerResponse) {
-  const response = await handler(toRequest(req));
+  let request: Request;
+  try {
+    request = toRequest(req);
+  } catch {
+    // A Host header that makes no URL: the client's mistake, not the handler's.
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('Bad Request');
+    return;
+  }
+  const response = await handler(request);
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, key) => {
     if (key !== 'set-cookie') headers[key] = value;
