@@ -116,7 +116,9 @@ async function requestsPerSecond(port: number, agent: Agent, ms: number): Promis
  * adapter (session lookup, routing, building the snapshot from the manager, JSON) against a bare
  * Hono handler on `@hono/node-server` returning the same snapshot already built (target ≥ 0.5×).
  * One keep-alive client with 8 requests in flight, in the same process; rounds of one second,
- * order alternating.
+ * order alternating. `@hono/node-server` replaces the global `Request` and `Response` with its
+ * lighter ones when it starts, so here the API's responses are those too, as in an app that
+ * mounts the API inside Hono; a Node server alone pays for undici's.
  */
 export const httpSuites: Suite[] = [
   {
