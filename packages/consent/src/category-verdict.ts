@@ -27,6 +27,16 @@ const FINAL: Partial<Record<string, true>> = {
   not_loaded: true,
   stale_view: true,
 };
+/**
+ * True when no data-category choice can change `verdict` (no consent needed, an objection, a GPC
+ * opt-out, an unknown purpose, a view that cannot answer).
+ *
+ * @example
+ * isFinalVerdict(manager.decide({ subject, purpose: 'service.billing', dataCategories: [] })); // true
+ */
+export const isFinalVerdict = (verdict: ConsentVerdict): boolean =>
+  FINAL[verdict.reasons[0]?.code ?? ''] === true;
+
 /** Whole-purpose kinds that speak for every category of the purpose (all but a renewal). */
 const RESETS: Partial<Record<ConsentEventKind, true>> = {
   given: true,
@@ -103,7 +113,7 @@ export function categoryVerdict(
   base: ConsentVerdict,
   categories: readonly DataCategoryId[],
 ): ConsentVerdict {
-  if (categories.length === 0 || FINAL[base.reasons[0]?.code ?? '']) return base;
+  if (categories.length === 0 || isFinalVerdict(base)) return base;
   const granted: { category: DataCategoryId; item: EventItem }[] = [];
   let followsBase = false;
   for (const category of categories) {

@@ -4,8 +4,11 @@ import type * as z from 'zod/mini';
 import {
   type ChangeDetails,
   type ChangeInput,
+  type ConsentChoice,
+  type ConsentChoiceResult,
   type ConsentEvent,
   type ConsentManager,
+  type ConsentSnapshot,
   createConsentManager,
   definePurposes,
   type GrantInput,
@@ -172,6 +175,11 @@ describe('each public input type is its schema’s type (schema.ts)', () => {
     expectTypeOf<Plain<ChangeInput<string>>>().toEqualTypeOf<Input<typeof schema.ChangeInput>>();
     expectTypeOf<Plain<GrantInput<string>>>().toEqualTypeOf<Input<typeof schema.GrantInput>>();
     expectTypeOf<Plain<ImportRecord<string>>>().toEqualTypeOf<Input<typeof schema.ImportRecord>>();
+    expectTypeOf<Plain<ConsentSnapshot>>().toEqualTypeOf<Input<typeof schema.ConsentSnapshot>>();
+    expectTypeOf<Plain<ConsentChoice>>().toEqualTypeOf<Input<typeof schema.ConsentChoice>>();
+    expectTypeOf<Plain<ConsentChoiceResult>>().toEqualTypeOf<
+      Input<typeof schema.ConsentChoiceResult>
+    >();
     // What a schema accepts, the hand type accepts as it is (readonly takes mutable).
     expectTypeOf<Plain<z.input<typeof schema.PurposeDefinition>>>().toExtend<PurposeDefinition>();
   });

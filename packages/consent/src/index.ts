@@ -1,4 +1,15 @@
 export { canonicalCopy, canonicalJson } from './canonical';
+export type { ChoiceContext } from './choice';
+export { applyConsentChoice } from './choice';
+export type {
+  ConsentChoice,
+  ConsentChoiceAction,
+  ConsentChoiceResult,
+  ConsentSnapshot,
+  SnapshotCategory,
+  SnapshotPurpose,
+  SnapshotVerdict,
+} from './contract';
 export type { ConsentErrorCode } from './errors';
 export type { ConsentReasonCode } from './evaluate';
 export { isRestrictive } from './evaluate';
@@ -32,6 +43,10 @@ export type {
 export { defaultSensitiveCategories, definePurposes } from './purposes';
 export type { ConsentController, ConsentReceipt, ReceiptContext } from './receipt';
 export { createReceipt } from './receipt';
+export type { SnapshotOptions } from './snapshot';
+export { buildConsentSnapshot } from './snapshot';
+export type { ClientReasonCode, ClientVerdict } from './snapshot-decide';
+export { decideFromSnapshot } from './snapshot-decide';
 export type {
   AppendRequest,
   AppendResult,

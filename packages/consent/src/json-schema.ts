@@ -2,7 +2,10 @@ import * as z from 'zod/mini';
 import { fail } from './errors';
 import {
   ChangeInput,
+  ConsentChoice,
+  ConsentChoiceResult,
   ConsentEvent,
+  ConsentSnapshot,
   GrantInput,
   ImportRecord,
   LedgerEntry,
@@ -13,8 +16,9 @@ import {
 
 /**
  * The formats with a JSON Schema: the hand-written ones (a purpose definition, a notice, a
- * policy pack, an import record), the write inputs (a change, a grant) and what the ledger
- * stores (an event, a sealed entry).
+ * policy pack, an import record), the write inputs (a change, a grant), what the ledger
+ * stores (an event, a sealed entry) and the browser client's wire formats (a snapshot, a
+ * choice, the answer to a choice).
  *
  * @example
  * const name: ConsentSchemaName = 'NoticeDefinition';
@@ -27,7 +31,10 @@ export type ConsentSchemaName =
   | 'LedgerEntry'
   | 'ChangeInput'
   | 'GrantInput'
-  | 'ImportRecord';
+  | 'ImportRecord'
+  | 'ConsentSnapshot'
+  | 'ConsentChoice'
+  | 'ConsentChoiceResult';
 
 /**
  * JSON Schema (draft 2020-12) for a consent format people write or exchange by hand, for editors,
@@ -79,6 +86,9 @@ function schemaNamed(name: ConsentSchemaName) {
     ChangeInput,
     GrantInput,
     ImportRecord,
+    ConsentSnapshot,
+    ConsentChoice,
+    ConsentChoiceResult,
   };
   if (typeof name !== 'string' || !Object.hasOwn(all, name)) {
     fail('core/invalid_input', 'name', name, `must be one of ${Object.keys(all).join(', ')}`);

@@ -7,7 +7,7 @@ import type { ConsentEventKind } from './events';
 import { follow, problemWith, recheck, unfollow } from './follow';
 import { exportHistory, importRecords, load, refresh, verify } from './ledger-io';
 import { currentNotice, needsPrompt } from './prompts';
-import { createState } from './state';
+import { attachState, createState } from './state';
 import { prepare } from './subject-cache';
 import type { ChangeInput, ConsentChange, ConsentManager, ConsentManagerOptions } from './types';
 import { write } from './writer';
@@ -52,7 +52,7 @@ export function createConsentManager<P extends string>(
 
   const prepareSubjects = (subjects: SubjectId | readonly SubjectId[]) => prepare(state, subjects);
 
-  return {
+  const manager: ConsentManager<P> = {
     purposes: state.registry,
     notices: state.notices,
     gate: { decide, prepare: prepareSubjects },
@@ -103,6 +103,8 @@ export function createConsentManager<P extends string>(
     },
     close: () => unfollow(state),
   };
+  attachState(manager, state);
+  return manager;
 }
 
 /**

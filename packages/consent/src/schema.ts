@@ -1,6 +1,14 @@
-import { DataCategoryId, Instant, LegalBasis, PurposeId, SubjectId } from '@candor/core';
+import {
+  ConsentStatus,
+  DataCategoryId,
+  Instant,
+  LegalBasis,
+  PurposeId,
+  SubjectId,
+} from '@candor/core';
 import * as z from 'zod/mini';
 import { unknownField } from './errors';
+import type { ConsentReasonCode } from './evaluate';
 import {
   type ConsentEventKind,
   type ConsentMethod,
@@ -187,3 +195,85 @@ export const ImportRecord = /* @__PURE__ */ (() =>
       path: ['purposes'],
     }),
   ))();
+
+// The wire contract of the thin browser client (contract.ts): a snapshot the server sends, a
+// choice the browser posts, and the server's answer to it.
+
+const reasonCodes: readonly ConsentReasonCode[] = [
+  'explicit_grant',
+  'imported_grant',
+  'confirmed_over_gpc',
+  'legitimate_interest',
+  'default_opt_out_allowed',
+  'not_required_contract',
+  'not_required_legal_obligation',
+  'refused',
+  'withdrawn',
+  'revoked',
+  'expired',
+  'refusal_expired',
+  'objected',
+  'gpc_opt_out',
+  'default_opt_in_required',
+  'sensitive_requires_opt_in',
+  'unknown_purpose',
+  'category_not_declared',
+  'not_loaded',
+  'stale_view',
+];
+const snapshotVerdict = () =>
+  strict({
+    allowed: z.boolean(),
+    status: ConsentStatus,
+    reason: enumOf<ConsentReasonCode>(reasonCodes),
+    expiresAt: z.nullable(Instant),
+    final: z.optional(z.literal(true)),
+  });
+const noticeVersion = () => strict({ id: text(200), version: text(100) });
+
+/** One subject's verdicts for a browser (`ConsentSnapshot`; built by `buildConsentSnapshot`). */
+export const ConsentSnapshot = /* @__PURE__ */ (() =>
+  strict({
+    v: z.literal(1),
+    seq: z.int().check(z.gte(0)),
+    issuedAt: Instant,
+    validUntil: Instant,
+    gpc: z.boolean(),
+    purposes: z.record(
+      PurposeId,
+      strict({
+        verdict: snapshotVerdict(),
+        sensitive: z.optional(snapshotVerdict()),
+        categories: z.record(
+          DataCategoryId,
+          strict({ sensitive: z.optional(z.literal(true)), choice: z.optional(snapshotVerdict()) }),
+        ),
+        notice: z.optional(noticeVersion()),
+        consentMode: z.optional(z.array(enumOf<ConsentModeSignal>(consentModeSignals))),
+        gpcOptOut: z.optional(z.literal(true)),
+      }),
+    ),
+  }))();
+
+/** A choice a browser posts (`ConsentChoice`; the runtime check: `applyConsentChoice`). */
+export const ConsentChoice = /* @__PURE__ */ (() =>
+  strict({
+    key: text(200),
+    purpose: PurposeId,
+    action: z.enum(['grant', 'refuse', 'withdraw']),
+    dataCategories: categoryList(),
+    notice: z.optional(noticeVersion()),
+    confirmed: z.optional(z.boolean()),
+    method: z.optional(z.enum(['banner', 'preference_center'])),
+    chosenAt: Instant,
+  }))();
+
+/** The server's answer to a choice (`ConsentChoiceResult`). */
+export const ConsentChoiceResult = /* @__PURE__ */ (() =>
+  strict({
+    key: text(200),
+    recordId: z.string().check(z.regex(/^cr_[0-9a-f]{32}$/)),
+    sequence: z.int().check(z.gte(1)),
+    duplicate: z.boolean(),
+    snapshot: z.optional(ConsentSnapshot),
+  }))();

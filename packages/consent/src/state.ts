@@ -1,4 +1,4 @@
-import type { ConsentVerdict, SubjectId } from '@candor/core';
+import { CandorError, type ConsentVerdict, type SubjectId } from '@candor/core';
 import type { ManagerConfig } from './config';
 import type { SubjectState } from './subject-view';
 import type { ConsentChange } from './types';
@@ -95,4 +95,42 @@ export function notify(state: ManagerState<string>, change: ConsentChange): void
       });
     }
   }
+}
+
+/** Each manager's state, for the helpers that work from a manager object (snapshots, choices). */
+const states = /* @__PURE__ */ new WeakMap<object, ManagerState<string>>();
+
+/**
+ * Remembers `state` as the state of `manager`. Internal: {@link createConsentManager} calls it.
+ *
+ * @example
+ * attachState(manager, state);
+ */
+export function attachState(manager: object, state: ManagerState<string>): void {
+  states.set(manager, state);
+}
+
+/**
+ * The state of a manager made by `createConsentManager`; throws `core/invalid_input` naming
+ * `path` for anything else. Internal.
+ *
+ * @example
+ * const state = stateOfManager(manager, 'manager');
+ */
+export function stateOfManager<P extends string>(
+  manager: { readonly purposes: { readonly ids: readonly P[] } },
+  path: string,
+): ManagerState<P> {
+  const state = typeof manager === 'object' && manager !== null ? states.get(manager) : undefined;
+  if (state === undefined) {
+    throw new CandorError(
+      'core/invalid_input',
+      `${path}: must be a consent manager from createConsentManager`,
+      {
+        path,
+        value: manager,
+      },
+    );
+  }
+  return state as ManagerState<P>;
 }

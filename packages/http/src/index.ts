@@ -1,0 +1,10 @@
+export type { PrivacyApi } from './api';
+export { createPrivacyApi } from './api';
+export type { HttpErrorBody, HttpErrorCode } from './errors';
+export type { IdempotencyCache } from './idempotency';
+export { createMemoryIdempotencyCache } from './idempotency';
+export type { OpenApiDocument } from './openapi';
+export type { DecisionLookup, PrivacyApiOptions } from './options';
+export type { RateLimiter, TokenBucketOptions } from './rate-limit';
+export { createTokenBucketLimiter } from './rate-limit';
+export { AccessQueryParams, ExplanationQuery, FeedbackBody } from './schemas';

@@ -1,0 +1,79 @@
+import { SuppressionScope } from '@candor/core';
+import { ExplicitFeedbackKind } from '@candor/feedback';
+import * as z from 'zod/mini';
+
+/** A client-chosen idempotency key: 1–100 visible ASCII characters (a UUID fits). */
+const IdempotencyKey = /* @__PURE__ */ (() =>
+  z.string().check(z.regex(/^[\x21-\x7e]{1,100}$/, 'must be 1–100 visible ASCII characters')))();
+
+/**
+ * What the customer says about one of their messages, by decision id: a feedback kind
+ * (`not_interested`, `too_frequent`, `stop_this`, … and `lifted` to undo their mute of a scope),
+ * optionally its scope, item, duration and a note. The rule, topic and channel come from the
+ * decision on the server, never from the body.
+ *
+ * @example
+ * const body: FeedbackBody = { idempotencyKey: crypto.randomUUID(), decisionId: 'd-1', kind: 'not_interested', scope: 'topic' };
+ */
+export const FeedbackBody = /* @__PURE__ */ (() =>
+  z.strictObject({
+    idempotencyKey: IdempotencyKey,
+    decisionId: z.string().check(z.minLength(1), z.maxLength(200)),
+    kind: ExplicitFeedbackKind,
+    scope: z.optional(SuppressionScope),
+    itemKey: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    durationMs: z.optional(z.int().check(z.gt(0))),
+    note: z.optional(z.string().check(z.maxLength(2000))),
+    subject: z.optional(z.string()),
+  }))();
+/** What the customer says about one of their messages. */
+export type FeedbackBody = z.infer<typeof FeedbackBody>;
+
+/**
+ * The query of `GET /decisions/{decisionId}/explanation`: the layer and locale.
+ *
+ * @example
+ * ExplanationQuery.parse({ layer: 'detailed', locale: 'de' });
+ */
+export const ExplanationQuery = /* @__PURE__ */ (() =>
+  z.strictObject({
+    layer: z.optional(z.enum(['short', 'standard', 'detailed'])),
+    locale: z.optional(z.string().check(z.regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/))),
+  }))();
+/** The query of `GET /decisions/{decisionId}/explanation`. */
+export type ExplanationQuery = z.infer<typeof ExplanationQuery>;
+
+/**
+ * The query of `GET /access`: how many days back (1–400, default 90), the locale and time zone.
+ *
+ * @example
+ * AccessQueryParams.parse({ days: '30', locale: 'en' });
+ */
+export const AccessQueryParams = /* @__PURE__ */ (() =>
+  z.strictObject({
+    days: z.optional(
+      z.pipe(
+        z.string().check(z.regex(/^\d{1,3}$/, 'must be a whole number of days')),
+        z.pipe(z.transform(Number), z.number().check(z.gte(1), z.lte(400))),
+      ),
+    ),
+    locale: z.optional(z.string().check(z.regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/))),
+    timeZone: z.optional(z.string().check(z.maxLength(64))),
+  }))();
+/** The query of `GET /access`. */
+export type AccessQueryParams = z.infer<typeof AccessQueryParams>;
+
+/**
+ * The body of every error response (see `HttpErrorBody`).
+ *
+ * @example
+ * ErrorBody.parse(await response.json());
+ */
+export const ErrorBody = /* @__PURE__ */ (() =>
+  z.strictObject({
+    error: z.strictObject({
+      code: z.string(),
+      message: z.string(),
+      path: z.optional(z.string()),
+    }),
+  }))();

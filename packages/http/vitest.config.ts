@@ -1,0 +1,3 @@
+import { candorVitest } from '../../vitest.shared.ts';
+
+export default candorVitest('http');
