@@ -1,4 +1,5 @@
 import type {
+  ChangeRecord,
   ConsentGate,
   ConsentQuery,
   ConsentVerdict,
@@ -8,6 +9,7 @@ import type {
   Instant,
 } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
+import { checkChanges, explainChange } from './change';
 import { type FactSpeaker, phraseCondition, refPath } from './conditions';
 import { explainError } from './errors';
 import { type FactBook, parseWindowPath, type ResolvedFact } from './facts';
@@ -40,6 +42,12 @@ export interface ExplainOptions {
   readonly layer?: ExplanationLayer;
   /** BCP 47; unknown locales fall back to the explainer's locale and say so in `warnings`. */
   readonly locale?: string;
+  /**
+   * The customer's change records (`@candor/rules`' `engine.changes(subject)`): when the decision
+   * changed something for them before telling them, the explanation says what, under which
+   * permission, and until when they can undo it, with an `undo_change` control while they can.
+   */
+  readonly changes?: readonly ChangeRecord[];
 }
 
 /**
@@ -243,6 +251,7 @@ export function buildExplanation(
   if (!layers.includes(layer))
     invalid('options.layer', layer, "must be 'short', 'standard' or 'detailed'");
   const facts = checkRecord(record);
+  const changes = checkChanges(options.changes);
   const requestedLocale = options.locale ?? context.defaultLocale;
   const { catalog, fellBack } = resolveLocale(
     context.catalogs,
@@ -264,6 +273,7 @@ export function buildExplanation(
       warnings.push({ code: 'missing_label', kind, id });
     }
     if (kind === 'rules') return words(id);
+    if (kind === 'changes') return catalog.format('change.fallback', { name: words(id) });
     return catalog.format('label.fallback', { name: humanize(id) });
   };
 
@@ -379,6 +389,8 @@ export function buildExplanation(
   const subjectId = record.subject;
   const decisionId = record.id;
   const controls: ExplanationControl[] = [];
+  const change = explainChange(record, changes, at, catalog, label);
+  if (change?.undo) controls.push(change.undo);
   const categoryControl = new Map<DataCategoryId, string>();
   const correctControl = new Map<string, string>();
   if (mechanism) {
@@ -715,6 +727,7 @@ export function buildExplanation(
       text: decisionText,
     },
     controls,
+    change: change?.statement ?? null,
     controlsNote: critical ? catalog.format('control.criticalNote') : null,
     counterfactual,
     withheld,

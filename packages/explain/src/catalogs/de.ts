@@ -58,6 +58,10 @@ export const de: MessageCatalog = {
     'control.chooseChannel': 'Festlegen, wie Sie Nachrichten zum Thema „{topic}“ erhalten',
     'control.criticalNote':
       'Sicherheitswarnungen wie diese können Sie nicht stummschalten, weil sie Ihr Konto schützen; Sie können aber wählen, auf welchem Weg sie Sie erreichen.',
+    'control.undoChange': 'Diese Änderung rückgängig machen (möglich bis {until})',
+    'change.fallback': 'eine Änderung für Sie vorgenommen („{name}“)',
+    'change.line':
+      '{status, select, undone {Am {at} haben wir {change}, weil Sie {permission} erlaubt haben. Sie haben das am {undoneAt} rückgängig gemacht, es ist also wieder wie vorher.} expired {Am {at} haben wir {change}, weil Sie {permission} erlaubt haben. Die Frist zum Rückgängigmachen endete am {until}, die Änderung bleibt also bestehen.} other {Am {at} haben wir {change}, ohne auf Ihre Antwort zu warten, weil Sie {permission} erlaubt haben. Sie können das bis {until} rückgängig machen.}}',
     'withheld.consent':
       '{count, plural, one {Eine Angabe zeigen wir hier nicht, weil Ihre Datenschutzeinstellungen ihre Verwendung für diesen Zweck derzeit nicht erlauben.} other {# Angaben zeigen wir hier nicht, weil Ihre Datenschutzeinstellungen ihre Verwendung für diesen Zweck derzeit nicht erlauben.}}',
     'withheld.sensitive':

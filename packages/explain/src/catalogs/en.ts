@@ -55,6 +55,10 @@ export const en: MessageCatalog = {
     'control.chooseChannel': 'Choose how you get messages about {topic}',
     'control.criticalNote':
       'You cannot mute security alerts like this, because they protect your account; you can choose how they reach you.',
+    'control.undoChange': 'Undo this change (possible until {until})',
+    'change.fallback': 'made a change for you (“{name}”)',
+    'change.line':
+      '{status, select, undone {We {change} on {at}, because you allowed {permission}. You undid this on {undoneAt}, so it is back as it was.} expired {We {change} on {at}, because you allowed {permission}. The time to undo it ended on {until}, so the change stands.} other {We {change} on {at} without waiting for your answer, because you allowed {permission}. You can undo this until {until}.}}',
     'withheld.consent':
       '{count, plural, one {One piece of information is} other {# pieces of information are}} not shown because your privacy choices do not allow its use for this purpose now.',
     'withheld.sensitive':
