@@ -98,6 +98,15 @@ const cares = (value: boolean): ProfileFact => ({
   kind: 'stated',
 });
 
+/**
+ * The trip every seeded customer has booked (Lisbon → Frankfurt → New York): the flight to
+ * Frankfurt they are on, and the earlier one a storm rebooking moves them to.
+ */
+export const bookedTrip = {
+  flight: 'flight LH 1167 at 16:40',
+  earlier: 'flight LH 1165 at 14:05',
+} as const;
+
 export const customers: readonly SeedCustomer[] = [
   {
     id: 'cus_ana',
@@ -107,9 +116,10 @@ export const customers: readonly SeedCustomer[] = [
     timeZone: 'Europe/Lisbon',
     gpc: false,
     story:
-      'Lisbon. Said yes to proactive help and to personalization, and told us she cares about eco-friendly shipping. Flies through Frankfurt next week; her card expires before her yearly renewal.',
+      'Lisbon. Said yes to proactive help, to automatic changes to her bookings and to personalization, and told us she cares about eco-friendly shipping. Flies through Frankfurt next week; her card expires before her yearly renewal.',
     choices: [
       { purpose: 'service.proactive_support', choice: 'given' },
+      { purpose: 'service.automatic_changes', choice: 'given' },
       { purpose: 'personalization.recommendations', choice: 'given' },
       { purpose: 'marketing.partners', choice: 'given' },
     ],
@@ -605,11 +615,13 @@ export const explainerLabels = {
         categories: categoryLabels,
         purposes: {
           'marketing.partners': 'offers from our travel partners',
+          'service.automatic_changes': 'automatic changes to your bookings',
           'service.support': 'helping you when you contact us',
         },
         topics: topicLabels,
         sources: sourceLabels,
         rules: ruleLabels,
+        changes: { 'booking.rebook': 'moved you to an earlier flight' },
       },
     },
   },

@@ -1,9 +1,22 @@
 import type { Rule } from '@candor/rules';
 
+/** A change made for the customer before the message (a rule that acts, then tells). */
+export interface MadeChange {
+  /** What the booking was, and what it is now. */
+  readonly from: string;
+  readonly to: string;
+  /** Until when the customer can undo it, in words. */
+  readonly undoUntil: string;
+}
+
 /** Plain-language titles for the rule set and the messages each rule sends. */
 export interface RuleCopy {
   readonly title: string;
-  readonly message: (facts: ReadonlyMap<string, unknown>) => { title: string; body: string };
+  /** The message; `change` when the rule changed something for the customer first. */
+  readonly message: (
+    facts: ReadonlyMap<string, unknown>,
+    change?: MadeChange,
+  ) => { title: string; body: string };
 }
 
 const text = (facts: ReadonlyMap<string, unknown>, path: string, fallback = ''): string => {
@@ -44,7 +57,8 @@ export const demoRules: readonly Rule[] = [
   {
     id: 'storm-rebooking',
     version: 1,
-    description: 'Offer a rebooking when severe weather threatens a short connection.',
+    description:
+      'When severe weather threatens a short connection, move a customer who allowed automatic changes to the earlier flight and tell them, with an undo for four hours; offer the rebooking to everyone else.',
     purpose: 'service.proactive_support',
     dataCategories: ['user.travel.itinerary'],
     trigger: { type: 'event', events: ['flight.weather_risk'] },
@@ -60,6 +74,8 @@ export const demoRules: readonly Rule[] = [
       topic: 'travel.disruption',
       templateKey: 'storm-rebooking',
     },
+    // Acts, then tells: only with the customer's permission for automatic changes.
+    change: { type: 'booking.rebook', purpose: 'service.automatic_changes', undoWithin: '4h' },
     urgency: 'high',
     dedup: { key: '{subject}:{trip.route}', ttl: '1d' },
   },
@@ -240,10 +256,16 @@ export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
   },
   'storm-rebooking': {
     title: 'Storm rebooking for a connecting flight',
-    message: (f) => ({
-      title: `Storm expected at ${text(f, 'trip.connection.airport', 'your connection')}`,
-      body: `Your ${text(f, 'trip.connection.layoverMinutes')}-minute connection on ${text(f, 'trip.route')} is at risk. We are holding a seat on an earlier flight for you: rebook free of charge.`,
-    }),
+    message: (f, change) =>
+      change
+        ? {
+            title: `We moved you to ${change.to}`,
+            body: `A storm is expected at ${text(f, 'trip.connection.airport', 'your connection')}, and your ${text(f, 'trip.connection.layoverMinutes')}-minute connection on ${text(f, 'trip.route')} was at risk. You allow us to change your bookings when a trip is at risk, so we held a seat on ${change.to} and moved you to it from ${change.from}, free of charge. You can undo this in one tap until ${change.undoUntil}.`,
+          }
+        : {
+            title: `Storm expected at ${text(f, 'trip.connection.airport', 'your connection')}`,
+            body: `Your ${text(f, 'trip.connection.layoverMinutes')}-minute connection on ${text(f, 'trip.route')} is at risk. We are holding a seat on an earlier flight for you: rebook free of charge.`,
+          },
   },
   'trek-storm-warning': {
     title: 'Storm warning and gear checklist for a planned trek',

@@ -53,6 +53,17 @@ export interface HistoryEntry {
   readonly hash: string | null;
 }
 
+/** A change made for the customer before the message told them, and where it stands now. */
+export interface MessageChangeView {
+  readonly status: 'undoable' | 'undone' | 'expired';
+  /** What the booking was before the change, and what the change made it. */
+  readonly from: string;
+  readonly to: string;
+  readonly undoUntil: Instant;
+  /** When the customer undid it (`undone`). */
+  readonly undoneAt: Instant | null;
+}
+
 export interface MessageView {
   readonly id: string;
   readonly at: Instant;
@@ -62,6 +73,8 @@ export interface MessageView {
   readonly title: string;
   readonly body: string;
   readonly feedback: readonly string[];
+  /** What the rule changed for the customer first, if it did (`null`: nothing was changed). */
+  readonly change: MessageChangeView | null;
 }
 
 /** A message and its explanation, straight from `@candor/explain`. */
@@ -189,6 +202,16 @@ export interface DemoService {
     layer?: ExplanationLayer,
   ): ExplanationView | undefined;
   applyControl(subject: string, messageId: string, controlId: string): Promise<MessageActionResult>;
+  /**
+   * Undoes the change a message's rule made for the customer. `too_late` (nothing changed) once
+   * the undo window has ended; not `ok` when the message is not theirs or changed nothing.
+   */
+  undoChange(
+    subject: string,
+    messageId: string,
+  ): Promise<MessageActionResult | { readonly ok: false; readonly tooLate: true }>;
+  /** The flight the customer is booked on now (a storm rebooking may have moved them). */
+  booking(subject: string): string;
   feedback(
     subject: string,
     messageId: string,

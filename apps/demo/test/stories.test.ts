@@ -144,3 +144,105 @@ describe.skipIf(!inChromium)('a delivery running late, in Chromium', () => {
     expect(await late().count()).toBe(1);
   });
 });
+
+describe.skipIf(!inChromium)('a storm rebooking that acts, then tells, in Chromium', () => {
+  test('with automatic changes allowed the booking is changed first, told, undoable in one tap for four hours and not after; without the permission it stays an offer, saying why', async () => {
+    const operator = await h.operatorPage();
+    const customer = await (await h.context()).newPage();
+    const storm = () => customer.locator('[data-rule="storm-rebooking"]').first();
+
+    // Ana allowed automatic changes: the seat on the earlier flight is held and her booking moved.
+    expect((await sendEvent(operator, 'cus_ana', 'flight.weather_risk')).join('\n')).toMatch(
+      /storm-rebooking.*sent.*changed the booking first, undo possible until/,
+    );
+    await customer.goto('/customers/cus_ana/inbox');
+    expect(await storm().locator('h3').innerText()).toBe('We moved you to flight LH 1165 at 14:05');
+    const told = await storm().innerText();
+    expect(told).toContain('moved you to it from flight LH 1167 at 16:40, free of charge');
+    expect(told).toMatch(/You can undo this in one tap until \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
+    expect(await storm().getAttribute('data-rule')).toBe('storm-rebooking');
+    expect(await storm().locator('[data-change="undoable"] button').innerText()).toBe('Undo');
+    await snap(customer, 'storm-rebooked');
+
+    // Why: what was done, why, and until when it can be undone, in plain words; the undo works.
+    await Promise.all([
+      customer.waitForURL('**/messages/**'),
+      storm().getByText('Why am I seeing this?').click(),
+    ]);
+    const change = await customer.locator('#change').innerText();
+    expect(change).toMatch(
+      /^We moved you to an earlier flight on .+ without waiting for your answer, because you allowed automatic changes to your bookings\. You can undo this until .+ UTC\.$/,
+    );
+    for (const section of ['#summary', '#data-used', '#purpose', '#controls']) {
+      expect(await customer.locator(section).innerText()).not.toMatch(machineWords);
+    }
+    const undo = customer.locator('[data-kind="undo_change"] button');
+    expect(await undo.innerText()).toMatch(/^Undo this change \(possible until .+ UTC\)$/);
+    await Promise.all([customer.waitForURL('**?done=control'), undo.click()]);
+    expect(await customer.locator('#change').innerText()).toMatch(
+      /You undid this on .+, so it is back as it was\./,
+    );
+    expect(await customer.locator('[data-kind="undo_change"]').count()).toBe(0);
+    await customer.goto('/customers/cus_ana/inbox');
+    expect(await storm().locator('[data-change="undone"]').innerText()).toContain(
+      'you are booked on flight LH 1167 at 16:40 again',
+    );
+
+    // A day later, another storm: moved again. The undo offered in the inbox is refused once the
+    // four hours have passed, saying so; the change stands and the history records all of it.
+    await advance(operator, 1, 'day');
+    expect((await sendEvent(operator, 'cus_ana', 'flight.weather_risk')).join('\n')).toMatch(
+      /storm-rebooking.*changed the booking first/,
+    );
+    await customer.goto('/customers/cus_ana/inbox');
+    const late = storm().locator('[data-change="undoable"] button');
+    expect(await late.count()).toBe(1);
+    await advance(operator, 5, 'hour');
+    await Promise.all([customer.waitForURL('**/inbox?done=too_late'), late.click()]);
+    expect(await customer.locator('main').innerText()).toContain(
+      'Too late to undo: the time to undo this change has ended, so the change stands.',
+    );
+    expect(await storm().locator('[data-change="expired"]').innerText()).toMatch(
+      /The time to undo this ended at .+ UTC, so you stay booked on flight LH 1165 at 14:05\./,
+    );
+    await customer.goto('/customers/cus_ana/preferences');
+    const history = await customer.locator('#history').innerText();
+    expect(history).toContain(
+      'We moved your booking from flight LH 1167 at 16:40 to flight LH 1165 at 14:05',
+    );
+    expect(history).toContain('You undid the change: your booking is back as it was');
+    expect(history).toContain('The time to undo the change ended: it stands');
+    expect(history).toContain('Automatic changes to your bookings');
+
+    // Without the permission it stays an offer, and the simulator says why.
+    const automatic = customer.locator('[data-purpose="service.automatic_changes"]');
+    await Promise.all([
+      customer.waitForURL('**/preferences?done=withdrawn'),
+      automatic.getByRole('button', { name: 'Withdraw' }).click(),
+    ]);
+    await advance(operator, 1, 'day');
+    expect((await sendEvent(operator, 'cus_ana', 'flight.weather_risk')).join('\n')).toMatch(
+      /storm-rebooking.*sent.*as an offer, nothing changed: no permission/,
+    );
+    await customer.goto('/customers/cus_ana/inbox');
+    expect(await storm().locator('h3').innerText()).toBe('Storm expected at FRA');
+    expect(await storm().locator('[data-change]').count()).toBe(0);
+
+    // Without proactive help at all, the story holds back, saying why.
+    expect((await sendEvent(operator, 'cus_ben', 'flight.weather_risk')).join('\n')).toMatch(
+      /storm-rebooking.*as an offer, nothing changed: no permission/,
+    );
+    await customer.goto('/customers/cus_ben/preferences');
+    await Promise.all([
+      customer.waitForURL('**/preferences?done=withdrawn'),
+      customer
+        .locator('[data-purpose="service.proactive_support"]')
+        .getByRole('button', { name: 'Withdraw' })
+        .click(),
+    ]);
+    await advance(operator, 1, 'day');
+    expect((await sendEvent(operator, 'cus_ben', 'flight.weather_risk')).join('\n')).toMatch(
+      /storm-rebooking.*held back.*consent/,
+    );
+  }, 180_000);
+});

@@ -129,6 +129,30 @@ describe('a rule that acts, then tells', () => {
     expect(await engine.changes('cus_1')).toEqual([]);
   });
 
+  it('a default that merely allows (opt-out, not asked) is no permission to act', async () => {
+    const app = bookings({ cus_1: 'LH400' });
+    const gate = fakeConsent({ cus_1: ['service'] });
+    const engine = createRuleEngine({
+      rules: [rebook],
+      consent: {
+        decide: (q) => {
+          const v = gate.decide(q);
+          return q.purpose === 'service.automatic_changes'
+            ? {
+                ...v,
+                status: 'not_asked',
+                reasons: [{ code: 'default_opt_out_allowed', detail: 'allowed until you opt out' }],
+              }
+            : v;
+        },
+      },
+      changes: app.port,
+    });
+    const [p] = (await engine.process(storm())) as [Proposal];
+    expect(p.change).toMatchObject({ status: 'offered', reason: 'no_permission' });
+    expect(app.calls.perform).toBe(0);
+  });
+
   it('evaluate() never acts, and an engine without a change port only offers', async () => {
     const { engine, app } = setup();
     const [p] = engine.evaluate(storm()) as [Proposal];

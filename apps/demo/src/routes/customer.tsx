@@ -121,6 +121,18 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     return c.redirect(`${back}?done=feedback`, 303);
   });
 
+  // The one-tap undo of a change a rule made for the customer (a storm rebooking).
+  app.post('/customers/:id/messages/:mid/undo', async (c) => {
+    const customer = customerOf(c);
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
+    const result = await service.undoChange(customer.id, mid);
+    const back = `/customers/${customer.id}/inbox`;
+    if (result.ok) return c.redirect(`${back}?done=undone`, 303);
+    if ('tooLate' in result) return c.redirect(`${back}?done=too_late`, 303);
+    return notFound(c, result.missing === 'message' ? 'Message' : 'Change');
+  });
+
   app.post('/customers/:id/unmute', async (c) => {
     const customer = customerOf(c);
     if (!customer) return notFound(c, 'Customer');

@@ -100,11 +100,15 @@ async function actOn(
 ): Promise<ChangeOutcome> {
   const { port, log, clock } = core.changes;
   const verdict = decideChange(core, rule, change.purpose, proposal.subject, proposal.at);
-  if (!verdict.allowed)
+  // Acting needs a yes: a default that merely allows (an opt-out jurisdiction's "until you opt
+  // out", status `not_asked`) is not the customer's permission to change what they booked.
+  if (!verdict.allowed || verdict.status === 'not_asked')
     return {
       status: 'offered',
       reason: 'no_permission',
-      detail: `the customer has not allowed ${change.purpose}`,
+      detail: verdict.allowed
+        ? `the customer has not said yes to ${change.purpose} (allowed only by default)`
+        : `the customer has not allowed ${change.purpose}`,
       consent: verdict,
     };
   if (port === undefined)
