@@ -21,6 +21,9 @@ const sample = new Map<string, unknown>([
   ['returns.lastMethod', 'parcel_shop'],
   ['order.promisedHandoverAt', '2026-12-05T10:00:00.000Z'],
   ['order.estimatedDeliveryAt', '2026-12-07T10:00:00.000Z'],
+  ['appliance.name', 'washing machine'],
+  ['appliance.vibration', 7.8],
+  ['appliance.vibrationWeekAgo', 5.9],
 ]);
 
 describe('what the demo’s rules send', () => {
@@ -36,7 +39,8 @@ describe('what the demo’s rules send', () => {
       for (const made of [undefined, change]) {
         const message = copy?.message(facts, made);
         expect(message?.title.length).toBeGreaterThan(0);
-        expect(lintMessage({ locale: 'en', texts: { ...message } })).toEqual([]);
+        const link = copy?.link ? { link: copy.link.text } : {};
+        expect(lintMessage({ locale: 'en', texts: { ...message, ...link } })).toEqual([]);
       }
     }
   });

@@ -12,6 +12,8 @@ export interface MadeChange {
 /** Plain-language titles for the rule set and the messages each rule sends. */
 export interface RuleCopy {
   readonly title: string;
+  /** A page of the customer's the message links to (`path` under `/customers/<id>/`). */
+  readonly link?: { readonly text: string; readonly path: string };
   /** The message; `change` when the rule changed something for the customer first. */
   readonly message: (
     facts: ReadonlyMap<string, unknown>,
@@ -224,6 +226,30 @@ export const demoRules: readonly Rule[] = [
     },
     urgency: 'normal',
   },
+  {
+    id: 'appliance-failure',
+    version: 1,
+    description:
+      'Warn a customer before their connected washing machine fails: its drum vibration is at or above the level at which the bearing usually fails within weeks, and rising. With a technician booking.',
+    purpose: 'service.diagnostics',
+    dataCategories: ['user.device.diagnostics'],
+    trigger: { type: 'event', events: ['appliance.diagnostics'] },
+    conditions: {
+      all: [
+        // 7 mm/s: where a drum bearing's vibration usually means it fails within weeks.
+        { fact: 'appliance.vibration', op: 'gte', value: 7 },
+        { fact: 'appliance.vibration', op: 'gt', value: { fact: 'appliance.vibrationWeekAgo' } },
+      ],
+    },
+    action: {
+      type: 'notify',
+      channel: 'email',
+      topic: 'service.appliance_health',
+      templateKey: 'appliance-failure',
+    },
+    urgency: 'high',
+    cooldown: '7d',
+  },
 ];
 
 /** How a customer sent back their last return, in words. */
@@ -233,6 +259,14 @@ const returnMethods: Readonly<Record<string, string>> = {
 };
 
 export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
+  'appliance-failure': {
+    title: 'Warning before an appliance fails',
+    message: (f) => ({
+      title: `Your ${text(f, 'appliance.name', 'appliance')} may break down soon`,
+      body: `It measured a drum vibration of ${text(f, 'appliance.vibration', 'more than')} mm/s, up from ${text(f, 'appliance.vibrationWeekAgo', 'less')} mm/s a week before. From 7 mm/s the drum bearing usually fails within weeks. A technician can replace it before it breaks: book a visit at a time that suits you.`,
+    }),
+    link: { text: 'Book a technician', path: 'technician' },
+  },
   'order-confirmation': {
     title: 'Order confirmation with your returns option',
     message: (f) => ({

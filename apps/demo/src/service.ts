@@ -64,6 +64,13 @@ export interface MessageChangeView {
   readonly undoneAt: Instant | null;
 }
 
+/** A technician visit: the times on offer and the one booked, if any. */
+export interface TechnicianView {
+  readonly appliance: string;
+  readonly slots: readonly Instant[];
+  readonly booked: Instant | null;
+}
+
 export interface MessageView {
   readonly id: string;
   readonly at: Instant;
@@ -73,6 +80,8 @@ export interface MessageView {
   readonly title: string;
   readonly body: string;
   readonly feedback: readonly string[];
+  /** A page of the customer's the message links to (a technician booking), if any. */
+  readonly link: { readonly text: string; readonly href: string } | null;
   /** What the rule changed for the customer first, if it did (`null`: nothing was changed). */
   readonly change: MessageChangeView | null;
 }
@@ -212,6 +221,10 @@ export interface DemoService {
   ): Promise<MessageActionResult | { readonly ok: false; readonly tooLate: true }>;
   /** The flight the customer is booked on now (a storm rebooking may have moved them). */
   booking(subject: string): string;
+  /** The technician visits the customer can book for their washing machine, and the one booked. */
+  technician(subject: string): TechnicianView;
+  /** Books a visit at one of the offered times; false (nothing written) for any other time. */
+  bookTechnician(subject: string, at: Instant): Promise<boolean>;
   feedback(
     subject: string,
     messageId: string,

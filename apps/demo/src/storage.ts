@@ -39,6 +39,9 @@ export interface AppStore {
   /** The flight a customer is booked on now, when it was ever changed (else the seeded one). */
   getBooking(subject: string): Promise<string | null>;
   setBooking(subject: string, flight: string): Promise<void>;
+  /** When a technician is booked to visit the customer (`null`: no visit booked). */
+  getVisit(subject: string): Promise<number | null>;
+  setVisit(subject: string, at: number): Promise<void>;
   /** Changes made for customers and their undo or expiry (`@candor/core`'s `ChangeLog` port). */
   readonly changes: ChangeLog;
 }
@@ -174,6 +177,11 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
       return typeof value === 'string' ? value : null;
     },
     setBooking: (subject, flight) => setMeta(`booking:${subject}`, flight),
+    async getVisit(subject) {
+      const value = await getMeta(`visit:${subject}`);
+      return typeof value === 'number' ? value : null;
+    },
+    setVisit: (subject, at) => setMeta(`visit:${subject}`, at),
     changes: changeLog,
     async setClock(at) {
       await sql.query(

@@ -148,6 +148,17 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
   const bookings = new Map<string, string>();
   for (const c of customers)
     bookings.set(c.id, (await storage.app.getBooking(c.id)) ?? bookedTrip.flight);
+  // Technician visits booked from an appliance warning.
+  const visits = new Map<string, number>();
+  for (const c of customers) {
+    const at = await storage.app.getVisit(c.id);
+    if (at !== null) visits.set(c.id, at);
+  }
+  // The next three mornings (09:00 UTC) on the virtual clock.
+  const visitSlots = () => {
+    const today = Math.floor(clock.now() / duration.day) * duration.day;
+    return [1, 2, 3].map((d) => today + d * duration.day + 9 * duration.hour);
+  };
   const book = async (subject: string, flight: string) => {
     await storage.app.setBooking(subject, flight);
     bookings.set(subject, flight);
@@ -361,6 +372,10 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       .events()
       .filter((e) => e.decisionId === m.id && e.kind !== 'delivered')
       .map((e) => e.kind),
+    link: (() => {
+      const link = ruleCopy[m.proposal.ruleId]?.link;
+      return link ? { text: link.text, href: `/customers/${m.subject}/${link.path}` } : null;
+    })(),
     change: changeOf(m),
   });
   const explainOf = (m: StoredMessage, layer: 'short' | 'standard' | 'detailed') =>
@@ -587,6 +602,18 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       return done ? { ok: true, applied: 'undone' } : { ok: false, tooLate: true };
     },
     booking: (subject) => bookings.get(subject) ?? bookedTrip.flight,
+    technician: (subject) => ({
+      appliance: 'washing machine',
+      slots: visitSlots(),
+      booked: visits.get(subject) ?? null,
+    }),
+    async bookTechnician(subject, at) {
+      if (!byId.has(subject) || !visitSlots().includes(at)) return false;
+      await storage.app.setVisit(subject, at);
+      visits.set(subject, at);
+      await tick();
+      return true;
+    },
     async feedback(subject, messageId, signal) {
       const m = messageOf(subject, messageId);
       if (!m) return { ok: false, missing: 'message' };

@@ -246,3 +246,66 @@ describe.skipIf(!inChromium)('a storm rebooking that acts, then tells, in Chromi
     );
   }, 180_000);
 });
+
+describe.skipIf(!inChromium)('an appliance warning from diagnostic data, in Chromium', () => {
+  test('warns before the washing machine fails, names the signal, its source and the threshold, books a technician; refused diagnostics hold it back', async () => {
+    const operator = await h.operatorPage();
+    const customer = await (await h.context()).newPage();
+    const warning = () => customer.locator('[data-rule="appliance-failure"]');
+
+    expect((await sendEvent(operator, 'cus_ana', 'appliance.diagnostics')).join('\n')).toMatch(
+      /appliance-failure.*sent/,
+    );
+    await customer.goto('/customers/cus_ana/inbox');
+    expect(await warning().count()).toBe(1);
+    expect(await warning().locator('h3').innerText()).toBe(
+      'Your washing machine may break down soon',
+    );
+    expect(await warning().innerText()).toContain(
+      'It measured a drum vibration of 7.8 mm/s, up from 5.9 mm/s a week before. From 7 mm/s the drum bearing usually fails within weeks.',
+    );
+    await snap(customer, 'appliance-warning');
+
+    // Why: the signal, its source (the device, observed) and the threshold, in plain words.
+    await Promise.all([
+      customer.waitForURL('**/messages/**'),
+      warning().getByText('Why am I seeing this?').click(),
+    ]);
+    expect(await customer.locator('#summary').innerText()).toContain(
+      'the drum vibration your washing machine measured is 7.8 millimeters per second, at least 7 millimeters per second',
+    );
+    const data = await customer.locator('#data-used').innerText();
+    expect(data).toContain('The drum vibration your washing machine measured');
+    expect(data).toMatch(
+      /7\.8 millimeters per second\s+your washing machine \(observed: recorded as it happened\)/,
+    );
+    expect(await customer.locator('#purpose').innerText()).toContain(
+      'using your appliances’ diagnostic data for service',
+    );
+    for (const section of ['#summary', '#data-used', '#purpose', '#controls']) {
+      expect(await customer.locator(section).innerText()).not.toMatch(machineWords);
+    }
+
+    // The booking link works: a technician visit is booked at one of the offered times.
+    await customer.goto('/customers/cus_ana/inbox');
+    await Promise.all([
+      customer.waitForURL('**/technician'),
+      warning().getByRole('link', { name: 'Book a technician' }).click(),
+    ]);
+    const first = customer.locator('#slots .slot').first();
+    const time = await first.locator('span').innerText();
+    await Promise.all([
+      customer.waitForURL('**/technician?done=booked'),
+      first.getByRole('button', { name: 'Book this time' }).click(),
+    ]);
+    expect(await customer.locator('#visit').innerText()).toBe(
+      `A technician will come on ${time}. You can pick another time below.`,
+    );
+
+    // Chloé refused using diagnostics for service: nothing is read or sent, and the simulator
+    // says why.
+    expect((await sendEvent(operator, 'cus_chloe', 'appliance.diagnostics')).join('\n')).toMatch(
+      /appliance-failure.*held back.*consent: refused/,
+    );
+  }, 120_000);
+});

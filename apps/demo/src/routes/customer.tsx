@@ -1,13 +1,21 @@
 import { parseGpcHeader } from '@candor/consent';
 import type { Hono } from 'hono';
 import { notFound } from '../errors';
-import { ConsentForm, ControlForm, FeedbackForm, LayerParam, UnmuteForm } from '../forms';
+import {
+  ConsentForm,
+  ControlForm,
+  FeedbackForm,
+  LayerParam,
+  TechnicianForm,
+  UnmuteForm,
+} from '../forms';
 import { type C, form, invalid, page } from '../pages';
 import { pathId } from '../refusal';
 import type { DemoEnvBindings } from '../security';
 import type { CustomerView, DemoService } from '../service';
 import { customerNav, InboxPage, PreferencesPage, WhyPage } from '../views/customer';
 import { DataUsePage } from '../views/data-use';
+import { TechnicianPage } from '../views/technician';
 
 /** The customer side: inbox, preferences, receipts, "Why am I seeing this?" and its controls. */
 export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService): void {
@@ -131,6 +139,31 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     if (result.ok) return c.redirect(`${back}?done=undone`, 303);
     if ('tooLate' in result) return c.redirect(`${back}?done=too_late`, 303);
     return notFound(c, result.missing === 'message' ? 'Message' : 'Change');
+  });
+
+  // Booking a technician from an appliance warning.
+  app.get('/customers/:id/technician', (c) => {
+    const customer = customerOf(c);
+    if (!customer) return notFound(c, 'Customer');
+    return page(
+      c,
+      { title: 'Book a technician', nav: customerNav(customer) },
+      <TechnicianPage
+        customer={customer}
+        technician={service.technician(customer.id)}
+        csrf={c.get('csrf')}
+      />,
+    );
+  });
+
+  app.post('/customers/:id/technician', async (c) => {
+    const customer = customerOf(c);
+    if (!customer) return notFound(c, 'Customer');
+    const back = `/customers/${customer.id}/technician`;
+    const input = await form(c, TechnicianForm);
+    if (!input || !(await service.bookTechnician(customer.id, Number(input.at))))
+      return invalid(c, back);
+    return c.redirect(`${back}?done=booked`, 303);
   });
 
   app.post('/customers/:id/unmute', async (c) => {

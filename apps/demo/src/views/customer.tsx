@@ -90,6 +90,13 @@ export function InboxPage(props: {
             <span class="small muted">{when(m.at)}</span>
           </div>
           <p>{m.body}</p>
+          {m.link ? (
+            <p>
+              <a class="button" href={m.link.href} data-link={m.ruleId}>
+                {m.link.text}
+              </a>
+            </p>
+          ) : null}
           {m.change ? (
             <ChangeLine customer={c.id} message={m.id} change={m.change} csrf={props.csrf} />
           ) : null}
