@@ -677,6 +677,7 @@ export const explainerLabels = {
         sources: sourceLabels,
         rules: ruleLabels,
         changes: { 'booking.rebook': 'moved you to an earlier flight' },
+        events: { 'carrier.scanned': 'carrier scan' },
       },
     },
   },

@@ -26,6 +26,7 @@ const flashes: Readonly<Record<string, { kind: 'ok' | 'error'; text: string }>> 
   complaint: { kind: 'ok', text: 'Complaint recorded. Offers wait until it is resolved.' },
   resolved: { kind: 'ok', text: 'Complaint resolved.' },
   undone: { kind: 'ok', text: 'Undone. Your booking is back as it was.' },
+  chosen: { kind: 'ok', text: 'Thanks, your choice is recorded.' },
   booked: { kind: 'ok', text: 'Booked. The technician comes at the time shown below.' },
   too_late: {
     kind: 'error',

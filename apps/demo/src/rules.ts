@@ -12,6 +12,8 @@ export interface MadeChange {
 /** Plain-language titles for the rule set and the messages each rule sends. */
 export interface RuleCopy {
   readonly title: string;
+  /** Choices the customer can make on the message, one button each (`id` → button label). */
+  readonly choices?: Readonly<Record<string, { readonly label: string; readonly done: string }>>;
   /** A page of the customer's the message links to (`path` under `/customers/<id>/`). */
   readonly link?: { readonly text: string; readonly path: string };
   /** The message; `change` when the rule changed something for the customer first. */
@@ -276,6 +278,14 @@ export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
   },
   'delivery-delay': {
     title: 'Delivery running late',
+    choices: {
+      wait: { label: 'Wait for it', done: 'You chose to wait for it' },
+      refund_shipping: {
+        label: 'Refund the shipping cost',
+        done: 'You asked us to refund the shipping cost',
+      },
+      cancel: { label: 'Cancel the order', done: 'You asked us to cancel the order' },
+    },
     message: (f) => ({
       title: `Your order ${text(f, 'order.id')} is running late`,
       body: `We promised to hand it to the carrier by ${date(f, 'order.promisedHandoverAt')}, and a day later they have not picked it up. It should now arrive by ${dayLater(f, 'order.estimatedDeliveryAt')} instead of ${date(f, 'order.estimatedDeliveryAt')}. You can wait, ask us to refund the shipping cost, or cancel the order.`,

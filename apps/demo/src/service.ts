@@ -80,6 +80,10 @@ export interface MessageView {
   readonly title: string;
   readonly body: string;
   readonly feedback: readonly string[];
+  /** Choices the customer can make on the message (one button each), until they chose one. */
+  readonly choices: readonly { readonly id: string; readonly label: string }[];
+  /** What they chose, in words, and when (`null`: nothing yet). */
+  readonly chosen: { readonly text: string; readonly at: Instant } | null;
   /** A page of the customer's the message links to (a technician booking), if any. */
   readonly link: { readonly text: string; readonly href: string } | null;
   /** What the rule changed for the customer first, if it did (`null`: nothing was changed). */
@@ -219,6 +223,8 @@ export interface DemoService {
     subject: string,
     messageId: string,
   ): Promise<MessageActionResult | { readonly ok: false; readonly tooLate: true }>;
+  /** Records the customer's choice on a message; false when the message offers no such choice. */
+  choose(subject: string, messageId: string, choice: string): Promise<boolean>;
   /** The flight the customer is booked on now (a storm rebooking may have moved them). */
   booking(subject: string): string;
   /** The technician visits the customer can book for their washing machine, and the one booked. */

@@ -39,6 +39,9 @@ export interface AppStore {
   /** The flight a customer is booked on now, when it was ever changed (else the seeded one). */
   getBooking(subject: string): Promise<string | null>;
   setBooking(subject: string, flight: string): Promise<void>;
+  /** What the customer chose on a message that offered choices (`null`: nothing yet). */
+  getChoice(messageId: string): Promise<{ choice: string; at: number } | null>;
+  setChoice(messageId: string, choice: string, at: number): Promise<void>;
   /** When a technician is booked to visit the customer (`null`: no visit booked). */
   getVisit(subject: string): Promise<number | null>;
   setVisit(subject: string, at: number): Promise<void>;
@@ -182,6 +185,13 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
       return typeof value === 'number' ? value : null;
     },
     setVisit: (subject, at) => setMeta(`visit:${subject}`, at),
+    async getChoice(messageId) {
+      const value = (await getMeta(`choice:${messageId}`)) as { choice?: unknown; at?: unknown };
+      return typeof value?.choice === 'string' && typeof value.at === 'number'
+        ? { choice: value.choice, at: value.at }
+        : null;
+    },
+    setChoice: (messageId, choice, at) => setMeta(`choice:${messageId}`, { choice, at }),
     changes: changeLog,
     async setClock(at) {
       await sql.query(

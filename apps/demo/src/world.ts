@@ -222,6 +222,12 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     list.push(m);
     inbox.set(m.subject, list);
   }
+  // What customers chose on messages that offered choices (a late delivery: wait, refund, cancel).
+  const chosen = new Map<string, { choice: string; at: number }>();
+  for (const m of await storage.app.messages()) {
+    const made = await storage.app.getChoice(m.id);
+    if (made !== null) chosen.set(m.id, made);
+  }
   const messageOf = (subject: string, id: string) => inbox.get(subject)?.find((m) => m.id === id);
   const recent: LoggedOutcome[] = [];
 
@@ -372,6 +378,18 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       .events()
       .filter((e) => e.decisionId === m.id && e.kind !== 'delivered')
       .map((e) => e.kind),
+    ...(() => {
+      const choices = ruleCopy[m.proposal.ruleId]?.choices ?? {};
+      const made = chosen.get(m.id);
+      const text = made === undefined ? undefined : choices[made.choice]?.done;
+      return {
+        choices:
+          made === undefined
+            ? Object.entries(choices).map(([id, c]) => ({ id, label: c.label }))
+            : [],
+        chosen: made !== undefined && text !== undefined ? { text, at: made.at } : null,
+      };
+    })(),
     link: (() => {
       const link = ruleCopy[m.proposal.ruleId]?.link;
       return link ? { text: link.text, href: `/customers/${m.subject}/${link.path}` } : null;
@@ -600,6 +618,16 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       const done = await undo(m);
       await tick();
       return done ? { ok: true, applied: 'undone' } : { ok: false, tooLate: true };
+    },
+    async choose(subject, messageId, choice) {
+      const m = messageOf(subject, messageId);
+      const choices = m ? ruleCopy[m.proposal.ruleId]?.choices : undefined;
+      if (!m || !choices || !Object.hasOwn(choices, choice) || chosen.has(m.id)) return false;
+      const at = clock.now();
+      await storage.app.setChoice(m.id, choice, at);
+      chosen.set(m.id, { choice, at });
+      await tick();
+      return true;
     },
     booking: (subject) => bookings.get(subject) ?? bookedTrip.flight,
     technician: (subject) => ({

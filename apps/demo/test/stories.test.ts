@@ -111,6 +111,21 @@ describe.skipIf(!inChromium)('a delivery running late, in Chromium', () => {
     );
     await snap(customer, 'delivery-delay');
 
+    // The choices are buttons: one is recorded, and the message says what was chosen.
+    expect(await late().locator('.choices button').allInnerTexts()).toEqual([
+      'Wait for it',
+      'Refund the shipping cost',
+      'Cancel the order',
+    ]);
+    await Promise.all([
+      customer.waitForURL('**/inbox?done=chosen'),
+      late().getByRole('button', { name: 'Refund the shipping cost' }).click(),
+    ]);
+    expect(await late().locator('.chosen').innerText()).toMatch(
+      /^You asked us to refund the shipping cost on \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/,
+    );
+    expect(await late().locator('.choices button').count()).toBe(0);
+
     // Why: the promise and our orders, in plain words; a control that works.
     await Promise.all([
       customer.waitForURL('**/messages/**'),
@@ -118,6 +133,10 @@ describe.skipIf(!inChromium)('a delivery running late, in Chromium', () => {
     ]);
     const why = await customer.locator('main').innerText();
     expect(why).toContain('your orders');
+    // What did not happen, and within how long of what: the absence the message answers.
+    expect(await customer.locator('#summary').innerText()).toMatch(
+      /because no carrier scan arrived within 24 hours of the time we promised to hand your order to the carrier \(.+\)\./,
+    );
     for (const section of ['#summary', '#data-used', '#purpose']) {
       expect(await customer.locator(section).innerText()).not.toMatch(machineWords);
     }

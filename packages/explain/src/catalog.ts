@@ -16,7 +16,9 @@ import type { LabelKind } from './types';
 /**
  * Human names for ids, per kind: data categories, purposes, topics, channels, fact sources, and
  * rules (or models) by the decision source's id, and changes made for the customer by their
- * type (a phrase that follows "We": `booking.rebook` → "moved you to an earlier flight"). Categories, purposes and topics fall back to
+ * type (a phrase that follows "We": `booking.rebook` → "moved you to an earlier flight"), and
+ * event types an absence trigger waited for (a noun without an article: `carrier.scanned` →
+ * "carrier scan"; in German a masculine or neuter singular: "Scan des Paketdienstes"). Categories, purposes and topics fall back to
  * their nearest labelled ancestor (`user.financial.card.pan` → the label of `user.financial.card`).
  * In German, labels stand in the nominative and the accusative ("Ihre Kartendaten korrigieren"),
  * so write them so both read the same: plural, feminine or neuter (`Ihre Standortdaten`, not
@@ -70,6 +72,7 @@ const labelKinds: readonly LabelKind[] = [
   'sources',
   'rules',
   'changes',
+  'events',
 ];
 const hierarchical = /* @__PURE__ */ new Set<LabelKind>(['categories', 'purposes', 'topics']);
 /**

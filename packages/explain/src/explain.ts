@@ -272,7 +272,7 @@ export function buildExplanation(
       missing.add(`${kind}:${id}`);
       warnings.push({ code: 'missing_label', kind, id });
     }
-    if (kind === 'rules') return words(id);
+    if (kind === 'rules' || kind === 'events') return words(id);
     if (kind === 'changes') return catalog.format('change.fallback', { name: words(id) });
     return catalog.format('label.fallback', { name: humanize(id) });
   };
@@ -536,6 +536,20 @@ export function buildExplanation(
       const refShown = ref !== undefined && !hidden.has(ref.id) && ref.id !== primary.id;
       const phrased = phraseCondition(speaker, reason, primary, ref, refShown, record.at);
       const clauseFacts = refShown ? [primary, ref!] : [primary];
+      // An absence trigger: what did not arrive, within how long of what. It is why the decision
+      // was made when it was, so it opens the summary and the counterfactual.
+      const absence = reason.code === 'trigger' ? absenceOf(params.absence) : null;
+      const absent =
+        absence === null
+          ? null
+          : {
+              event: label('events', absence.expect),
+              within: formatDuration(absence.within, catalog),
+              subject: phrased.values.subject!,
+              value: phrased.value,
+            };
+      const statement =
+        absent === null ? phrased.statement : catalog.format('condition.absence', absent);
       clause = {
         text: sentenceStart(
           catalog.format(catalog.has(custom) ? custom : 'clause.condition', {
@@ -545,12 +559,20 @@ export function buildExplanation(
             operator: phrased.operator,
             value: phrased.value,
             count: clauseFacts.length,
-            statement: phrased.statement,
+            statement,
           }),
         ),
         evidence: clauseFacts.map((fact) => fact.id),
       };
-      mainReason ??= phrased.statement;
+      if (absent !== null) {
+        mainReason = statement;
+        if (layer !== 'short')
+          counterfactual = catalog.format('counterfactual.absence', {
+            ...absent,
+            channel: channelLabel,
+          });
+      }
+      mainReason ??= statement;
       if (counterfactual === null && reason.code !== 'trigger' && layer !== 'short')
         counterfactual = catalog.format('counterfactual.condition', {
           ...phrased.counterValues,
@@ -734,6 +756,15 @@ export function buildExplanation(
     withheldText,
     warnings,
   };
+}
+
+/** The `absence` a trigger reason of `@candor/rules` carries: `{ expect, within }`, or null. */
+function absenceOf(value: unknown): { expect: string; within: number } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { expect, within } = value as { expect?: unknown; within?: unknown };
+  return typeof expect === 'string' && typeof within === 'number' && Number.isFinite(within)
+    ? { expect, within }
+    : null;
 }
 
 /** Reason codes phrased as conditions: `@candor/rules`' `condition`, `condition_not`, `trigger`. */

@@ -68,6 +68,8 @@ export const messageSpec = {
   short: summaryPlaceholders,
   summary: summaryPlaceholders,
   condition: conditionPlaceholders,
+  'condition.absence': { event: 'text', within: 'text', subject: 'text', value: 'text' },
+  'counterfactual.absence': { event: 'text', within: 'text', subject: 'text', channel: 'text' },
   'clause.condition': clausePlaceholders,
   'clause.generic': clausePlaceholders,
   'counterfactual.condition': { ...conditionPlaceholders, data: 'text', channel: 'text' },

@@ -69,6 +69,7 @@ function catalogSchema() {
         sources: labels,
         rules: labels,
         changes: labels,
+        events: labels,
       }),
     ),
   });

@@ -356,7 +356,8 @@ export type LabelKind =
   | 'channels'
   | 'sources'
   | 'rules'
-  | 'changes';
+  | 'changes'
+  | 'events';
 
 /**
  * Localized section headings, so renderers need no catalog.

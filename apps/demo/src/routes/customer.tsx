@@ -2,6 +2,7 @@ import { parseGpcHeader } from '@candor/consent';
 import type { Hono } from 'hono';
 import { notFound } from '../errors';
 import {
+  ChoiceForm,
   ConsentForm,
   ControlForm,
   FeedbackForm,
@@ -139,6 +140,17 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     if (result.ok) return c.redirect(`${back}?done=undone`, 303);
     if ('tooLate' in result) return c.redirect(`${back}?done=too_late`, 303);
     return notFound(c, result.missing === 'message' ? 'Message' : 'Change');
+  });
+
+  // A choice on a message that offers some (a late delivery: wait, refund the shipping, cancel).
+  app.post('/customers/:id/messages/:mid/choice', async (c) => {
+    const customer = customerOf(c);
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
+    const back = `/customers/${customer.id}/inbox`;
+    const input = await form(c, ChoiceForm);
+    if (!input || !(await service.choose(customer.id, mid, input.choice))) return invalid(c, back);
+    return c.redirect(`${back}?done=chosen`, 303);
   });
 
   // Booking a technician from an appliance warning.

@@ -90,6 +90,20 @@ export function InboxPage(props: {
             <span class="small muted">{when(m.at)}</span>
           </div>
           <p>{m.body}</p>
+          {m.choices.length > 0 ? (
+            <div class="row choices">
+              {m.choices.map((choice) => (
+                <ActionButton
+                  action={`/customers/${c.id}/messages/${m.id}/choice`}
+                  csrf={props.csrf}
+                  label={choice.label}
+                  variant="secondary"
+                  fields={{ choice: choice.id }}
+                />
+              ))}
+            </div>
+          ) : null}
+          {m.chosen ? <p class="chosen">{`${m.chosen.text} on ${when(m.chosen.at)}.`}</p> : null}
           {m.link ? (
             <p>
               <a class="button" href={m.link.href} data-link={m.ruleId}>
