@@ -102,12 +102,15 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
       )`,
     );
   });
+  // Read as text and parsed here: drivers differ in whether they parse jsonb, and a JSON string
+  // value parsed by the driver is indistinguishable from JSON text.
   const getMeta = async (key: string): Promise<unknown> => {
-    const rows = await sql.query<{ value: unknown }>(`select value from ${meta} where key = $1`, [
-      key,
-    ]);
+    const rows = await sql.query<{ value: string }>(
+      `select value::text as value from ${meta} where key = $1`,
+      [key],
+    );
     const value = rows[0]?.value;
-    return typeof value === 'string' ? JSON.parse(value) : value;
+    return value === undefined ? undefined : JSON.parse(value);
   };
   const setMeta = async (key: string, value: unknown) => {
     await sql.query(
