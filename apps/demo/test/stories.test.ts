@@ -170,6 +170,15 @@ describe.skipIf(!inChromium)('a storm rebooking that acts, then tells, in Chromi
     const customer = await (await h.context()).newPage();
     const storm = () => customer.locator('[data-rule="storm-rebooking"]').first();
 
+    // The late-delivery story ends with Ana's proactive help withdrawn: she allows it again.
+    await customer.goto('/customers/cus_ana/preferences');
+    const help = customer.locator('[data-purpose="service.proactive_support"]');
+    if ((await help.locator('.status').innerText()) !== 'granted')
+      await Promise.all([
+        customer.waitForURL('**/preferences?done=granted'),
+        help.getByRole('button', { name: 'Allow' }).click(),
+      ]);
+
     // Ana allowed automatic changes: the seat on the earlier flight is held and her booking moved.
     expect((await sendEvent(operator, 'cus_ana', 'flight.weather_risk')).join('\n')).toMatch(
       /storm-rebooking.*sent.*changed the booking first, undo possible until/,
