@@ -73,7 +73,16 @@ export function offerOnly(core: EngineCore, outcomes: Outcome[]): Outcome[] {
           reason: 'not_acted',
           detail: 'evaluate() and runDue() never act; process() and processDue() do',
         };
-  return outcomes.map((o) => (changeOf(core, o) ? { ...(o as Proposal), change } : o));
+  for (const o of outcomes) if (changeOf(core, o)) withChange(o as Proposal, change);
+  return outcomes;
+}
+
+/**
+ * Sets a fresh proposal's `change` in place: a proposal may work out its explanation on first
+ * read (getters an object spread would not copy), so it is not copied.
+ */
+function withChange(proposal: Proposal, change: ChangeOutcome): void {
+  (proposal as { change?: ChangeOutcome }).change = change;
 }
 
 /**
@@ -82,14 +91,11 @@ export function offerOnly(core: EngineCore, outcomes: Outcome[]): Outcome[] {
  */
 export async function act(core: EngineCore, outcomes: Outcome[]): Promise<Outcome[]> {
   if (!core.changes.any) return outcomes;
-  const out: Outcome[] = [];
   for (const o of outcomes) {
     const found = changeOf(core, o);
-    out.push(
-      found ? { ...(o as Proposal), change: await actOn(core, o as Proposal, ...found) } : o,
-    );
+    if (found) withChange(o as Proposal, await actOn(core, o as Proposal, ...found));
   }
-  return out;
+  return outcomes;
 }
 
 async function actOn(
