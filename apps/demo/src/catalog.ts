@@ -98,6 +98,15 @@ const cares = (value: boolean): ProfileFact => ({
   kind: 'stated',
 });
 
+/**
+ * The trip every seeded customer has booked (Lisbon → Frankfurt → New York): the flight to
+ * Frankfurt they are on, and the earlier one a storm rebooking moves them to.
+ */
+export const bookedTrip = {
+  flight: 'flight LH 1167 at 16:40',
+  earlier: 'flight LH 1165 at 14:05',
+} as const;
+
 export const customers: readonly SeedCustomer[] = [
   {
     id: 'cus_ana',
@@ -107,9 +116,11 @@ export const customers: readonly SeedCustomer[] = [
     timeZone: 'Europe/Lisbon',
     gpc: false,
     story:
-      'Lisbon. Said yes to proactive help and to personalization, and told us she cares about eco-friendly shipping. Flies through Frankfurt next week; her card expires before her yearly renewal.',
+      'Lisbon. Said yes to proactive help, to automatic changes to her bookings and to personalization, and told us she cares about eco-friendly shipping. Flies through Frankfurt next week; her card expires before her yearly renewal.',
     choices: [
       { purpose: 'service.proactive_support', choice: 'given' },
+      { purpose: 'service.automatic_changes', choice: 'given' },
+      { purpose: 'service.diagnostics', choice: 'given' },
       { purpose: 'personalization.recommendations', choice: 'given' },
       { purpose: 'marketing.partners', choice: 'given' },
     ],
@@ -154,6 +165,7 @@ export const customers: readonly SeedCustomer[] = [
     choices: [
       { purpose: 'service.proactive_support', choice: 'given' },
       { purpose: 'personalization.recommendations', choice: 'refused' },
+      { purpose: 'service.diagnostics', choice: 'refused' },
       { purpose: 'marketing.partners', choice: 'refused' },
     ],
     profile: [
@@ -379,6 +391,36 @@ export const eventTemplates: readonly EventTemplate[] = [
     profile: ['returns.lastMethod'],
   },
   {
+    type: 'appliance.diagnostics',
+    label: 'Washing machine reports rising drum vibration',
+    story:
+      'a connected washing machine reports drum vibration above the level at which its bearing usually fails, and rising: warn before it breaks, with a technician booking (only with consent to using diagnostics for service).',
+    facts: () => [
+      {
+        path: 'appliance.name',
+        category: 'user.device.diagnostics',
+        value: 'washing machine',
+        source: 'appliance',
+        kind: 'observed',
+      },
+      {
+        path: 'appliance.vibration',
+        category: 'user.device.diagnostics',
+        value: 7.8,
+        source: 'appliance',
+        kind: 'observed',
+      },
+      {
+        path: 'appliance.vibrationWeekAgo',
+        category: 'user.device.diagnostics',
+        value: 5.9,
+        source: 'appliance',
+        kind: 'observed',
+      },
+    ],
+    profile: [],
+  },
+  {
     type: 'carrier.scanned',
     label: 'Carrier scanned the order',
     story: 'the carrier picked the order up: the late-delivery message is no longer needed.',
@@ -461,6 +503,24 @@ export const factDescriptions: FactRegistry = {
     label: { en: 'your time to change planes', de: 'Ihre Umsteigezeit' },
     format: 'duration',
     unit: 'minute',
+  },
+  'appliance.vibration': {
+    label: {
+      en: 'the drum vibration your washing machine measured',
+      de: 'die Trommelvibration, die Ihre Waschmaschine gemessen hat',
+    },
+    format: 'number',
+    unit: 'millimeter-per-second',
+    correctable: false,
+  },
+  'appliance.vibrationWeekAgo': {
+    label: {
+      en: 'the drum vibration it measured a week before',
+      de: 'die Trommelvibration, die sie eine Woche zuvor gemessen hat',
+    },
+    format: 'number',
+    unit: 'millimeter-per-second',
+    correctable: false,
   },
   'trip.departsAt': {
     label: { en: 'your departure time', de: 'Ihre Abflugzeit' },
@@ -561,6 +621,7 @@ export const categoryLabels: Readonly<Record<string, string>> = {
   'user.behavior.purchase_reason': 'the reasons you gave for a purchase',
   'user.support': 'your complaints and support cases',
   'user.orders': 'your orders',
+  'user.device.diagnostics': 'diagnostic data from your appliances',
 };
 export const topicLabels: Readonly<Record<string, string>> = {
   security: 'account security',
@@ -575,6 +636,8 @@ export const topicLabels: Readonly<Record<string, string>> = {
   'shopping.shipping': 'shipping options',
   'shopping.delivery': 'deliveries of your orders',
   'shopping.orders': 'your order confirmations',
+  service: 'service',
+  'service.appliance_health': 'the health of your appliances',
   offers: 'offers',
   'offers.partners': 'partner offers',
 };
@@ -590,6 +653,7 @@ export const sourceLabels: Readonly<Record<string, string>> = {
   checkout: 'our checkout page',
   support: 'our support team',
   'candor.rules': 'our rules',
+  appliance: 'your washing machine',
 };
 /** Rules by their plain titles, for the detailed explanation's "decided by". */
 export const ruleLabels: Readonly<Record<string, string>> = Object.fromEntries(
@@ -605,11 +669,15 @@ export const explainerLabels = {
         categories: categoryLabels,
         purposes: {
           'marketing.partners': 'offers from our travel partners',
+          'service.automatic_changes': 'automatic changes to your bookings',
+          'service.diagnostics': 'using your appliances’ diagnostic data for service',
           'service.support': 'helping you when you contact us',
         },
         topics: topicLabels,
         sources: sourceLabels,
         rules: ruleLabels,
+        changes: { 'booking.rebook': 'moved you to an earlier flight' },
+        events: { 'carrier.scanned': 'carrier scan' },
       },
     },
   },

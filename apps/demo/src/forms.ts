@@ -28,6 +28,18 @@ export const UnmuteForm = z.object({
 });
 export type ControlForm = z.infer<typeof ControlForm>;
 
+/** A choice on a message (`wait`, `refund_shipping`, …). */
+export const ChoiceForm = z.object({
+  choice: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z_]+$/)),
+});
+export type ChoiceForm = z.infer<typeof ChoiceForm>;
+
+/** A technician visit: one of the offered times, in epoch milliseconds. */
+export const TechnicianForm = z.object({
+  at: z.string().check(z.regex(/^\d{1,15}$/)),
+});
+export type TechnicianForm = z.infer<typeof TechnicianForm>;
+
 export const EventForm = z.object({
   subject: SubjectId,
   type: z.string().check(z.maxLength(128), z.regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/)),

@@ -25,6 +25,13 @@ const flashes: Readonly<Record<string, { kind: 'ok' | 'error'; text: string }>> 
   erased: { kind: 'ok', text: 'Deleted. Nothing will use it from the very next decision.' },
   complaint: { kind: 'ok', text: 'Complaint recorded. Offers wait until it is resolved.' },
   resolved: { kind: 'ok', text: 'Complaint resolved.' },
+  undone: { kind: 'ok', text: 'Undone. Your booking is back as it was.' },
+  chosen: { kind: 'ok', text: 'Thanks, your choice is recorded.' },
+  booked: { kind: 'ok', text: 'Booked. The technician comes at the time shown below.' },
+  too_late: {
+    kind: 'error',
+    text: 'Too late to undo: the time to undo this change has ended, so the change stands.',
+  },
   invalid: { kind: 'error', text: 'That request was not valid and was not applied.' },
 };
 

@@ -25,6 +25,22 @@ export const purposes = definePurposes({
     ],
     expiresIn: 365 * duration.day,
   },
+  'service.automatic_changes': {
+    title: 'Automatic changes to your bookings',
+    description:
+      'When a storm or a cancellation threatens your trip, we may move you to a better flight first and tell you right after, with one tap to undo it for four hours. Without this, we only offer the change. Only with your consent.',
+    bases: ['consent'],
+    categories: ['user.travel.itinerary'],
+    expiresIn: 365 * duration.day,
+  },
+  'service.diagnostics': {
+    title: 'Using your appliances’ diagnostic data for service',
+    description:
+      'Your connected appliances report how their parts are doing. With your consent we watch for signs that a part is about to fail and warn you before it breaks, with a technician booking.',
+    bases: ['consent'],
+    categories: ['user.device.diagnostics'],
+    expiresIn: 365 * duration.day,
+  },
   'service.support': {
     title: 'Helping you when you contact us',
     description:
@@ -64,7 +80,7 @@ export const notices: readonly NoticeDefinition<DemoPurpose>[] = [
     material: true,
     purposes: [...purposes.ids],
     content:
-      'Candor Travel & Shop privacy notice, January 2026. We use your data for fraud protection (legitimate interest), proactive help with trips and billing (consent), personalized tips (consent) and partner offers (consent, shared with partners). You can change any choice at any time in your privacy preferences.',
+      'Candor Travel & Shop privacy notice, January 2026. We use your data for fraud protection (legitimate interest), proactive help with trips and billing (consent), automatic changes to your bookings when your trip is at risk (consent), service warnings from the diagnostic data of your appliances (consent), personalized tips (consent) and partner offers (consent, shared with partners). You can change any choice at any time in your privacy preferences.',
     url: '/transparency',
   },
 ];

@@ -21,16 +21,27 @@ const sample = new Map<string, unknown>([
   ['returns.lastMethod', 'parcel_shop'],
   ['order.promisedHandoverAt', '2026-12-05T10:00:00.000Z'],
   ['order.estimatedDeliveryAt', '2026-12-07T10:00:00.000Z'],
+  ['appliance.name', 'washing machine'],
+  ['appliance.vibration', 7.8],
+  ['appliance.vibrationWeekAgo', 5.9],
 ]);
 
 describe('what the demo’s rules send', () => {
   it.each(demoRules.map((r) => r.id))('%s: has copy, and it passes the honesty lint', (id) => {
     const copy = ruleCopy[id];
     expect(copy, `rule ${id} has no copy: the message would show its id`).toBeDefined();
+    const change = {
+      from: 'flight LH 1167 at 16:40',
+      to: 'flight LH 1165 at 14:05',
+      undoUntil: '2026-12-05 18:00 UTC',
+    };
     for (const facts of [sample, new Map<string, unknown>()]) {
-      const message = copy?.message(facts);
-      expect(message?.title.length).toBeGreaterThan(0);
-      expect(lintMessage({ locale: 'en', texts: { ...message } })).toEqual([]);
+      for (const made of [undefined, change]) {
+        const message = copy?.message(facts, made);
+        expect(message?.title.length).toBeGreaterThan(0);
+        const link = copy?.link ? { link: copy.link.text } : {};
+        expect(lintMessage({ locale: 'en', texts: { ...message, ...link } })).toEqual([]);
+      }
     }
   });
 });

@@ -1,9 +1,26 @@
 import type { Rule } from '@candor/rules';
 
+/** A change made for the customer before the message (a rule that acts, then tells). */
+export interface MadeChange {
+  /** What the booking was, and what it is now. */
+  readonly from: string;
+  readonly to: string;
+  /** Until when the customer can undo it, in words. */
+  readonly undoUntil: string;
+}
+
 /** Plain-language titles for the rule set and the messages each rule sends. */
 export interface RuleCopy {
   readonly title: string;
-  readonly message: (facts: ReadonlyMap<string, unknown>) => { title: string; body: string };
+  /** Choices the customer can make on the message, one button each (`id` → button label). */
+  readonly choices?: Readonly<Record<string, { readonly label: string; readonly done: string }>>;
+  /** A page of the customer's the message links to (`path` under `/customers/<id>/`). */
+  readonly link?: { readonly text: string; readonly path: string };
+  /** The message; `change` when the rule changed something for the customer first. */
+  readonly message: (
+    facts: ReadonlyMap<string, unknown>,
+    change?: MadeChange,
+  ) => { title: string; body: string };
 }
 
 const text = (facts: ReadonlyMap<string, unknown>, path: string, fallback = ''): string => {
@@ -44,7 +61,8 @@ export const demoRules: readonly Rule[] = [
   {
     id: 'storm-rebooking',
     version: 1,
-    description: 'Offer a rebooking when severe weather threatens a short connection.',
+    description:
+      'When severe weather threatens a short connection, move a customer who allowed automatic changes to the earlier flight and tell them, with an undo for four hours; offer the rebooking to everyone else.',
     purpose: 'service.proactive_support',
     dataCategories: ['user.travel.itinerary'],
     trigger: { type: 'event', events: ['flight.weather_risk'] },
@@ -60,6 +78,8 @@ export const demoRules: readonly Rule[] = [
       topic: 'travel.disruption',
       templateKey: 'storm-rebooking',
     },
+    // Acts, then tells: only with the customer's permission for automatic changes.
+    change: { type: 'booking.rebook', purpose: 'service.automatic_changes', undoWithin: '4h' },
     urgency: 'high',
     dedup: { key: '{subject}:{trip.route}', ttl: '1d' },
   },
@@ -208,6 +228,30 @@ export const demoRules: readonly Rule[] = [
     },
     urgency: 'normal',
   },
+  {
+    id: 'appliance-failure',
+    version: 1,
+    description:
+      'Warn a customer before their connected washing machine fails: its drum vibration is at or above the level at which the bearing usually fails within weeks, and rising. With a technician booking.',
+    purpose: 'service.diagnostics',
+    dataCategories: ['user.device.diagnostics'],
+    trigger: { type: 'event', events: ['appliance.diagnostics'] },
+    conditions: {
+      all: [
+        // 7 mm/s: where a drum bearing's vibration usually means it fails within weeks.
+        { fact: 'appliance.vibration', op: 'gte', value: 7 },
+        { fact: 'appliance.vibration', op: 'gt', value: { fact: 'appliance.vibrationWeekAgo' } },
+      ],
+    },
+    action: {
+      type: 'notify',
+      channel: 'email',
+      topic: 'service.appliance_health',
+      templateKey: 'appliance-failure',
+    },
+    urgency: 'high',
+    cooldown: '7d',
+  },
 ];
 
 /** How a customer sent back their last return, in words. */
@@ -217,6 +261,14 @@ const returnMethods: Readonly<Record<string, string>> = {
 };
 
 export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
+  'appliance-failure': {
+    title: 'Warning before an appliance fails',
+    message: (f) => ({
+      title: `Your ${text(f, 'appliance.name', 'appliance')} may break down soon`,
+      body: `It measured a drum vibration of ${text(f, 'appliance.vibration', 'more than')} mm/s, up from ${text(f, 'appliance.vibrationWeekAgo', 'less')} mm/s a week before. From 7 mm/s the drum bearing usually fails within weeks. A technician can replace it before it breaks: book a visit at a time that suits you.`,
+    }),
+    link: { text: 'Book a technician', path: 'technician' },
+  },
   'order-confirmation': {
     title: 'Order confirmation with your returns option',
     message: (f) => ({
@@ -226,6 +278,14 @@ export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
   },
   'delivery-delay': {
     title: 'Delivery running late',
+    choices: {
+      wait: { label: 'Wait for it', done: 'You chose to wait for it' },
+      refund_shipping: {
+        label: 'Refund the shipping cost',
+        done: 'You asked us to refund the shipping cost',
+      },
+      cancel: { label: 'Cancel the order', done: 'You asked us to cancel the order' },
+    },
     message: (f) => ({
       title: `Your order ${text(f, 'order.id')} is running late`,
       body: `We promised to hand it to the carrier by ${date(f, 'order.promisedHandoverAt')}, and a day later they have not picked it up. It should now arrive by ${dayLater(f, 'order.estimatedDeliveryAt')} instead of ${date(f, 'order.estimatedDeliveryAt')}. You can wait, ask us to refund the shipping cost, or cancel the order.`,
@@ -240,10 +300,16 @@ export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
   },
   'storm-rebooking': {
     title: 'Storm rebooking for a connecting flight',
-    message: (f) => ({
-      title: `Storm expected at ${text(f, 'trip.connection.airport', 'your connection')}`,
-      body: `Your ${text(f, 'trip.connection.layoverMinutes')}-minute connection on ${text(f, 'trip.route')} is at risk. We are holding a seat on an earlier flight for you: rebook free of charge.`,
-    }),
+    message: (f, change) =>
+      change
+        ? {
+            title: `We moved you to ${change.to}`,
+            body: `A storm is expected at ${text(f, 'trip.connection.airport', 'your connection')}, and your ${text(f, 'trip.connection.layoverMinutes')}-minute connection on ${text(f, 'trip.route')} was at risk. You allow us to change your bookings when a trip is at risk, so we held a seat on ${change.to} and moved you to it from ${change.from}, free of charge. You can undo this in one tap until ${change.undoUntil}.`,
+          }
+        : {
+            title: `Storm expected at ${text(f, 'trip.connection.airport', 'your connection')}`,
+            body: `Your ${text(f, 'trip.connection.layoverMinutes')}-minute connection on ${text(f, 'trip.route')} is at risk. We are holding a seat on an earlier flight for you: rebook free of charge.`,
+          },
   },
   'trek-storm-warning': {
     title: 'Storm warning and gear checklist for a planned trek',

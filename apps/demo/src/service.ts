@@ -53,6 +53,24 @@ export interface HistoryEntry {
   readonly hash: string | null;
 }
 
+/** A change made for the customer before the message told them, and where it stands now. */
+export interface MessageChangeView {
+  readonly status: 'undoable' | 'undone' | 'expired';
+  /** What the booking was before the change, and what the change made it. */
+  readonly from: string;
+  readonly to: string;
+  readonly undoUntil: Instant;
+  /** When the customer undid it (`undone`). */
+  readonly undoneAt: Instant | null;
+}
+
+/** A technician visit: the times on offer and the one booked, if any. */
+export interface TechnicianView {
+  readonly appliance: string;
+  readonly slots: readonly Instant[];
+  readonly booked: Instant | null;
+}
+
 export interface MessageView {
   readonly id: string;
   readonly at: Instant;
@@ -62,6 +80,14 @@ export interface MessageView {
   readonly title: string;
   readonly body: string;
   readonly feedback: readonly string[];
+  /** Choices the customer can make on the message (one button each), until they chose one. */
+  readonly choices: readonly { readonly id: string; readonly label: string }[];
+  /** What they chose, in words, and when (`null`: nothing yet). */
+  readonly chosen: { readonly text: string; readonly at: Instant } | null;
+  /** A page of the customer's the message links to (a technician booking), if any. */
+  readonly link: { readonly text: string; readonly href: string } | null;
+  /** What the rule changed for the customer first, if it did (`null`: nothing was changed). */
+  readonly change: MessageChangeView | null;
 }
 
 /** A message and its explanation, straight from `@candor/explain`. */
@@ -189,6 +215,22 @@ export interface DemoService {
     layer?: ExplanationLayer,
   ): ExplanationView | undefined;
   applyControl(subject: string, messageId: string, controlId: string): Promise<MessageActionResult>;
+  /**
+   * Undoes the change a message's rule made for the customer. `too_late` (nothing changed) once
+   * the undo window has ended; not `ok` when the message is not theirs or changed nothing.
+   */
+  undoChange(
+    subject: string,
+    messageId: string,
+  ): Promise<MessageActionResult | { readonly ok: false; readonly tooLate: true }>;
+  /** Records the customer's choice on a message; false when the message offers no such choice. */
+  choose(subject: string, messageId: string, choice: string): Promise<boolean>;
+  /** The flight the customer is booked on now (a storm rebooking may have moved them). */
+  booking(subject: string): string;
+  /** The technician visits the customer can book for their washing machine, and the one booked. */
+  technician(subject: string): TechnicianView;
+  /** Books a visit at one of the offered times; false (nothing written) for any other time. */
+  bookTechnician(subject: string, at: Instant): Promise<boolean>;
   feedback(
     subject: string,
     messageId: string,

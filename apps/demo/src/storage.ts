@@ -1,6 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import type { ConsentLedgerStore } from '@candor/consent';
-import type { AccessLog } from '@candor/core';
+import {
+  type AccessLog,
+  type ChangeLog,
+  type ChangeRecord,
+  canonicalJson,
+  parseChangeRecord,
+} from '@candor/core';
 import type { FeedbackStore } from '@candor/feedback';
 import type { MemoryStore } from '@candor/memory';
 import { type CandorDatabase, createCandorDatabase } from '@candor/postgres';
@@ -24,12 +30,23 @@ export interface StoredMessage {
   readonly proposal: Proposal;
 }
 
-/** The app's own records: the inbox and the virtual clock. */
+/** The app's own records: the inbox, the virtual clock, bookings and changes made for customers. */
 export interface AppStore {
   appendMessage(message: StoredMessage): Promise<void>;
   messages(): Promise<readonly StoredMessage[]>;
   getClock(): Promise<number | null>;
   setClock(at: number): Promise<void>;
+  /** The flight a customer is booked on now, when it was ever changed (else the seeded one). */
+  getBooking(subject: string): Promise<string | null>;
+  setBooking(subject: string, flight: string): Promise<void>;
+  /** What the customer chose on a message that offered choices (`null`: nothing yet). */
+  getChoice(messageId: string): Promise<{ choice: string; at: number } | null>;
+  setChoice(messageId: string, choice: string, at: number): Promise<void>;
+  /** When a technician is booked to visit the customer (`null`: no visit booked). */
+  getVisit(subject: string): Promise<number | null>;
+  setVisit(subject: string, at: number): Promise<void>;
+  /** Changes made for customers and their undo or expiry (`@candor/core`'s `ChangeLog` port). */
+  readonly changes: ChangeLog;
 }
 
 /** Every store the demo composes, and how to close them. */
@@ -61,6 +78,7 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
   const sql = db.driver;
   const messages = `${quoteIdent(db.schema)}.demo_messages`;
   const meta = `${quoteIdent(db.schema)}.demo_meta`;
+  const changes = `${quoteIdent(db.schema)}.demo_changes`;
   await sql.transaction(async (tx) => {
     await tx.query(
       `create table if not exists ${messages} (
@@ -75,7 +93,60 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
     await tx.query(
       `create table if not exists ${meta} (key text primary key, value jsonb not null)`,
     );
+    await tx.query(
+      `create table if not exists ${changes} (
+        seq bigint generated always as identity primary key,
+        id text not null unique,
+        subject text not null,
+        record jsonb not null
+      )`,
+    );
   });
+  // Read as text and parsed here: drivers differ in whether they parse jsonb, and a JSON string
+  // value parsed by the driver is indistinguishable from JSON text.
+  const getMeta = async (key: string): Promise<unknown> => {
+    const rows = await sql.query<{ value: string }>(
+      `select value::text as value from ${meta} where key = $1`,
+      [key],
+    );
+    const value = rows[0]?.value;
+    return value === undefined ? undefined : JSON.parse(value);
+  };
+  const setMeta = async (key: string, value: unknown) => {
+    await sql.query(
+      `insert into ${meta} (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value`,
+      [key, JSON.stringify(value)],
+    );
+  };
+  const changeLog: ChangeLog = {
+    // An identical retried record is ignored; a different one under a stored id is refused.
+    async append(input) {
+      const record = parseChangeRecord(input);
+      const text = canonicalJson(record);
+      await sql.query(
+        `insert into ${changes} (id, subject, record) values ($1, $2, $3) on conflict (id) do nothing`,
+        [record.id, record.subject, text],
+      );
+      const rows = await sql.query<{ record: unknown }>(
+        `select record from ${changes} where id = $1`,
+        [record.id],
+      );
+      const stored = rows[0]?.record;
+      const held = typeof stored === 'string' ? JSON.parse(stored) : stored;
+      if (canonicalJson(parseChangeRecord(held)) !== text)
+        throw new Error(`a different change record "${record.id}" is already stored`);
+    },
+    async list(subject) {
+      const rows = await sql.query<{ record: unknown }>(
+        `select record from ${changes} where subject = $1 order by seq`,
+        [subject],
+      );
+      return rows.map(
+        (r): ChangeRecord =>
+          parseChangeRecord(typeof r.record === 'string' ? JSON.parse(r.record) : r.record),
+      );
+    },
+  };
   return {
     async appendMessage(m) {
       await sql.query(
@@ -107,6 +178,24 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
       const n = typeof value === 'string' ? Number(JSON.parse(value)) : Number(value);
       return rows.length && Number.isFinite(n) ? n : null;
     },
+    async getBooking(subject) {
+      const value = await getMeta(`booking:${subject}`);
+      return typeof value === 'string' ? value : null;
+    },
+    setBooking: (subject, flight) => setMeta(`booking:${subject}`, flight),
+    async getVisit(subject) {
+      const value = await getMeta(`visit:${subject}`);
+      return typeof value === 'number' ? value : null;
+    },
+    setVisit: (subject, at) => setMeta(`visit:${subject}`, at),
+    async getChoice(messageId) {
+      const value = (await getMeta(`choice:${messageId}`)) as { choice?: unknown; at?: unknown };
+      return typeof value?.choice === 'string' && typeof value.at === 'number'
+        ? { choice: value.choice, at: value.at }
+        : null;
+    },
+    setChoice: (messageId, choice, at) => setMeta(`choice:${messageId}`, { choice, at }),
+    changes: changeLog,
     async setClock(at) {
       await sql.query(
         `insert into ${meta} (key, value) values ('clock', $1) on conflict (key) do update set value = excluded.value`,

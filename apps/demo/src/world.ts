@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { type ConsentManager, createReceipt, openConsentManager } from '@candor/consent';
 import {
+  type ChangeRecord,
   type ConsentVerdict,
+  changeState,
   createVirtualClock,
   duration,
   type Fact,
+  isCandorError,
   isWithin,
   systemClock,
 } from '@candor/core';
 import { createExplainer, type Explanation, type ExplanationControl } from '@candor/explain';
 import { computeTrustMetrics, createFeedbackLoop, type FeedbackLoop } from '@candor/feedback';
 import {
+  type ChangePort,
   createRuleEngine,
   type FactProvider,
   type Outcome,
@@ -18,6 +22,7 @@ import {
   type RuleEngine,
 } from '@candor/rules';
 import {
+  bookedTrip,
   buildFacts,
   customers,
   eventTemplates,
@@ -27,7 +32,7 @@ import {
 import type { DemoConfig } from './config';
 import { createDemoMemory } from './memory';
 import { controller, type DemoPurpose, notices, purposes } from './purposes';
-import { demoRules, ruleCopy } from './rules';
+import { demoRules, type MadeChange, ruleCopy } from './rules';
 import type {
   DemoService,
   DsaParameterView,
@@ -36,6 +41,7 @@ import type {
   FeedbackSignal,
   HistoryEntry,
   LedgerStatusView,
+  MessageChangeView,
   MessageView,
   MetricsView,
   OutcomeView,
@@ -44,7 +50,7 @@ import type {
   SuppressionView,
 } from './service';
 import { type DemoStorage, openStorage, type StoredMessage } from './storage';
-import { labelOf } from './views/format';
+import { labelOf, when } from './views/format';
 
 /** A recent engine outcome, for the simulator's log. */
 interface LoggedOutcome extends OutcomeView {}
@@ -135,6 +141,43 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
   // What customers told us and why, complaints and cases: a recalled reason is a rule fact, and
   // an open complaint holds offers back.
   const memory = createDemoMemory({ store: storage.memory, consent, clock, explainer, accessLog });
+
+  // The booking system: which flight each customer is on. A storm rebooking holds a seat on the
+  // earlier flight and moves the booking there (only with the customer's permission for automatic
+  // changes: the rule engine asks); an undo puts back exactly the flight it replaced.
+  const bookings = new Map<string, string>();
+  for (const c of customers)
+    bookings.set(c.id, (await storage.app.getBooking(c.id)) ?? bookedTrip.flight);
+  // Technician visits booked from an appliance warning.
+  const visits = new Map<string, number>();
+  for (const c of customers) {
+    const at = await storage.app.getVisit(c.id);
+    if (at !== null) visits.set(c.id, at);
+  }
+  // The next three mornings (09:00 UTC) on the virtual clock.
+  const visitSlots = () => {
+    const today = Math.floor(clock.now() / duration.day) * duration.day;
+    return [1, 2, 3].map((d) => today + d * duration.day + 9 * duration.hour);
+  };
+  const book = async (subject: string, flight: string) => {
+    await storage.app.setBooking(subject, flight);
+    bookings.set(subject, flight);
+  };
+  const changePort: ChangePort = {
+    log: storage.app.changes,
+    async perform({ subject, type }) {
+      const from = bookings.get(subject);
+      if (type !== 'booking.rebook' || from === undefined) throw new Error('no booking to change');
+      if (from === bookedTrip.earlier) throw new Error('already on the earlier flight');
+      await book(subject, bookedTrip.earlier);
+      return { from, to: bookedTrip.earlier };
+    },
+    async undo(record) {
+      const from = record.details?.from;
+      if (typeof from !== 'string') throw new Error('the change does not say what it replaced');
+      await book(record.subject, from);
+    },
+  };
   const engine: RuleEngine = createRuleEngine({
     rules: demoRules,
     consent,
@@ -152,8 +195,15 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     clock,
     accessLog,
     onAccessLogError,
+    changes: changePort,
   });
   await engine.hydrate();
+  // Each customer's change records (performed, undone, expired), read again after every change.
+  const changeRecords = new Map<string, readonly ChangeRecord[]>();
+  const readChanges = async (subject: string) => {
+    changeRecords.set(subject, await engine.changes(subject));
+  };
+  for (const c of customers) await readChanges(c.id);
 
   // Seed on the very first run: each customer's choices (and GPC signal) go through the ledger.
   let entries = 0;
@@ -172,6 +222,12 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     list.push(m);
     inbox.set(m.subject, list);
   }
+  // What customers chose on messages that offered choices (a late delivery: wait, refund, cancel).
+  const chosen = new Map<string, { choice: string; at: number }>();
+  for (const m of await storage.app.messages()) {
+    const made = await storage.app.getChoice(m.id);
+    if (made !== null) chosen.set(m.id, made);
+  }
   const messageOf = (subject: string, id: string) => inbox.get(subject)?.find((m) => m.id === id);
   const recent: LoggedOutcome[] = [];
 
@@ -186,7 +242,15 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
           facts.set(p.path, p.value(proposal.at));
       }
     }
-    const copy = ruleCopy[proposal.ruleId]?.message(facts) ?? {
+    const record = proposal.change?.status === 'performed' ? proposal.change.record : null;
+    const made: MadeChange | undefined = record
+      ? {
+          from: String(record.details?.from ?? ''),
+          to: String(record.details?.to ?? ''),
+          undoUntil: when(record.undoUntil),
+        }
+      : undefined;
+    const copy = ruleCopy[proposal.ruleId]?.message(facts, made) ?? {
       title: proposal.ruleId,
       body: proposal.action.topic,
     };
@@ -220,7 +284,14 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
   };
 
   const outcomeText = (o: Outcome): string => {
-    if (o.kind === 'proposal') return `sent (${o.action.channel}, ${o.action.topic})`;
+    if (o.kind === 'proposal') {
+      const sent = `sent (${o.action.channel}, ${o.action.topic})`;
+      if (o.change?.status === 'performed')
+        return `${sent}; changed the booking first, undo possible until ${when(o.change.record.undoUntil)}`;
+      if (o.change?.status === 'offered')
+        return `${sent} as an offer, nothing changed: ${o.change.reason.replaceAll('_', ' ')} (${o.change.consent?.reasons[0]?.detail ?? o.change.detail})`;
+      return sent;
+    }
     const consentDetail = o.consent?.reasons[0]?.detail;
     switch (o.reason) {
       case 'consent':
@@ -279,6 +350,22 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     return last === undefined || last === c.gpc ? c : { ...c, gpc: last };
   };
 
+  // Where the change a message's rule made stands now (from the change records and the clock).
+  const changeOf = (m: StoredMessage): MessageChangeView | null => {
+    const made = m.proposal.change;
+    if (made?.status !== 'performed') return null;
+    const records = changeRecords.get(m.subject) ?? [made.record];
+    const state = changeState(records, made.record.changeId, clock.now());
+    if (state === null) return null;
+    return {
+      status: state.status,
+      from: String(made.record.details?.from ?? ''),
+      to: String(made.record.details?.to ?? ''),
+      undoUntil: made.record.undoUntil,
+      undoneAt: state.status === 'undone' ? (state.closed?.at ?? null) : null,
+    };
+  };
+
   const messageView = (m: StoredMessage): MessageView => ({
     id: m.id,
     at: m.at,
@@ -291,13 +378,36 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       .events()
       .filter((e) => e.decisionId === m.id && e.kind !== 'delivered')
       .map((e) => e.kind),
+    ...(() => {
+      const choices = ruleCopy[m.proposal.ruleId]?.choices ?? {};
+      const made = chosen.get(m.id);
+      const text = made === undefined ? undefined : choices[made.choice]?.done;
+      return {
+        choices:
+          made === undefined
+            ? Object.entries(choices).map(([id, c]) => ({ id, label: c.label }))
+            : [],
+        chosen: made !== undefined && text !== undefined ? { text, at: made.at } : null,
+      };
+    })(),
+    link: (() => {
+      const link = ruleCopy[m.proposal.ruleId]?.link;
+      return link ? { text: link.text, href: `/customers/${m.subject}/${link.path}` } : null;
+    })(),
+    change: changeOf(m),
   });
+  const explainOf = (m: StoredMessage, layer: 'short' | 'standard' | 'detailed') =>
+    explainer.explain(m.proposal, {
+      consent,
+      layer,
+      changes: changeRecords.get(m.subject) ?? [],
+    });
 
   const controlsOf = (e: Explanation) => e.controls;
   const findControl = (subject: string, messageId: string, controlId: string) => {
     const m = messageOf(subject, messageId);
     if (!m) return undefined;
-    const explanation = explainer.explain(m.proposal, { consent, layer: 'detailed' });
+    const explanation = explainOf(m, 'detailed');
     return { message: m, control: controlsOf(explanation).find((c) => c.id === controlId) };
   };
 
@@ -352,9 +462,31 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       case 'correct_data':
         await submitSignal(m, 'wrong_data', { note: `${control.path} looks wrong` });
         return 'correction';
+      case 'undo_change':
+        return (await undo(m)) ? 'undone' : null;
       case 'manage_all':
       case 'choose_channel':
         return 'manage';
+    }
+  };
+
+  // Undoes the change a message's rule made; false when its undo window has ended (the engine
+  // refuses, records the expiry, and nothing changes).
+  const undo = async (m: StoredMessage): Promise<boolean> => {
+    const made = m.proposal.change;
+    if (made?.status !== 'performed') return false;
+    try {
+      await engine.undoChange(m.subject, made.record.changeId);
+      return true;
+    } catch (error) {
+      if (
+        isCandorError(error, 'rules/undo_expired') ||
+        isCandorError(error, 'rules/already_undone')
+      )
+        return false;
+      throw error;
+    } finally {
+      await readChanges(m.subject);
     }
   };
 
@@ -426,29 +558,48 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     },
     exportData: (subject) => consent.exportHistory(subject, { accessLog }),
     async history(subject): Promise<readonly HistoryEntry[]> {
-      return [...consent.entries(subject)].reverse().map((e) => ({
-        at: e.event.at,
-        purpose: e.event.purposes.join(', ') || (e.event.signal ? 'Global Privacy Control' : '—'),
-        action:
-          e.event.kind === 'signal_observed'
-            ? `signal observed: GPC ${e.event.signal?.gpc ? 'on' : 'off'}`
-            : `${e.event.kind.replaceAll('_', ' ')}${
-                e.event.dataCategories
-                  ? ` (only ${e.event.dataCategories.map((c) => labelOf('categories', c)).join(', ')})`
-                  : ''
-              }`,
-        source: `${e.event.method}${e.event.surface ? ` · ${e.event.surface}` : ''}`,
-        noticeVersion: e.event.notice?.version ?? null,
-        hash: e.hash,
-      }));
+      await readChanges(subject);
+      const changes = (changeRecords.get(subject) ?? []).map(
+        (r): HistoryEntry => ({
+          at: r.at,
+          purpose: r.purpose,
+          action:
+            r.kind === 'performed'
+              ? `We moved your booking from ${r.details?.from ?? 'your flight'} to ${r.details?.to ?? 'another flight'}; you could undo it until ${when(r.undoUntil)}`
+              : r.kind === 'undone'
+                ? 'You undid the change: your booking is back as it was'
+                : 'The time to undo the change ended: it stands',
+          source: 'automated rule',
+          noticeVersion: null,
+          hash: null,
+        }),
+      );
+      const ledger = [...consent.entries(subject)].reverse().map(
+        (e): HistoryEntry => ({
+          at: e.event.at,
+          purpose: e.event.purposes.join(', ') || (e.event.signal ? 'Global Privacy Control' : '—'),
+          action:
+            e.event.kind === 'signal_observed'
+              ? `signal observed: GPC ${e.event.signal?.gpc ? 'on' : 'off'}`
+              : `${e.event.kind.replaceAll('_', ' ')}${
+                  e.event.dataCategories
+                    ? ` (only ${e.event.dataCategories.map((c) => labelOf('categories', c)).join(', ')})`
+                    : ''
+                }`,
+          source: `${e.event.method}${e.event.surface ? ` · ${e.event.surface}` : ''}`,
+          noticeVersion: e.event.notice?.version ?? null,
+          hash: e.hash,
+        }),
+      );
+      // Newest first, the consent ledger and the changes made for the customer together.
+      return [...ledger, ...changes].sort((a, b) => b.at - a.at);
     },
     inbox: (subject) =>
       [...(inbox.get(subject) ?? [])].sort((a, b) => b.at - a.at).map(messageView),
     explain(subject, messageId, layer = 'standard'): ExplanationView | undefined {
       const m = messageOf(subject, messageId);
       if (!m) return undefined;
-      const explanation = explainer.explain(m.proposal, { consent, layer });
-      return { message: messageView(m), explanation };
+      return { message: messageView(m), explanation: explainOf(m, layer) };
     },
     // Only this customer's own messages, and only the controls their explanation offers.
     async applyControl(subject, messageId, controlId) {
@@ -459,6 +610,37 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       if (applied === null) return { ok: false, missing: 'control' };
       await tick();
       return { ok: true, applied };
+    },
+    async undoChange(subject, messageId) {
+      const m = messageOf(subject, messageId);
+      if (!m) return { ok: false, missing: 'message' };
+      if (m.proposal.change?.status !== 'performed') return { ok: false, missing: 'control' };
+      const done = await undo(m);
+      await tick();
+      return done ? { ok: true, applied: 'undone' } : { ok: false, tooLate: true };
+    },
+    async choose(subject, messageId, choice) {
+      const m = messageOf(subject, messageId);
+      const choices = m ? ruleCopy[m.proposal.ruleId]?.choices : undefined;
+      if (!m || !choices || !Object.hasOwn(choices, choice) || chosen.has(m.id)) return false;
+      const at = clock.now();
+      await storage.app.setChoice(m.id, choice, at);
+      chosen.set(m.id, { choice, at });
+      await tick();
+      return true;
+    },
+    booking: (subject) => bookings.get(subject) ?? bookedTrip.flight,
+    technician: (subject) => ({
+      appliance: 'washing machine',
+      slots: visitSlots(),
+      booked: visits.get(subject) ?? null,
+    }),
+    async bookTechnician(subject, at) {
+      if (!byId.has(subject) || !visitSlots().includes(at)) return false;
+      await storage.app.setVisit(subject, at);
+      visits.set(subject, at);
+      await tick();
+      return true;
     },
     async feedback(subject, messageId, signal) {
       const m = messageOf(subject, messageId);
@@ -633,6 +815,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         facts: buildFacts(template, customer, id, at),
       };
       const outcomes = await engine.process(event);
+      await readChanges(customer.id);
       const views: OutcomeView[] = [];
       for (const o of outcomes) {
         if (o.kind === 'proposal') await deliver(o, event);
@@ -664,6 +847,8 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       clock.advance(ms);
       const at = clock.now();
       const due = await engine.processDue(at);
+      // Changes whose undo window the clock passed get their expiry recorded.
+      for (const c of customers) await readChanges(c.id);
       // Timed rules (a deadline passed, a reminder came due) are listed like events' outcomes.
       const views: OutcomeView[] = [];
       for (const o of due) {

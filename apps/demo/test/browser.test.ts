@@ -74,7 +74,7 @@ describe.skipIf(!inChromium)('the demo in Chromium', () => {
     await snap(page, 'operator-refused');
 
     const operator = await h.operatorPage();
-    expect(await operator.locator('#rules tbody tr').count()).toBe(9);
+    expect(await operator.locator('#rules tbody tr').count()).toBe(10);
     await snap(operator, 'operator-rules');
   });
 
@@ -324,7 +324,7 @@ describe.skipIf(!inChromium)('the demo in Chromium', () => {
     const page = await (await h.context()).newPage();
     const dsa = await page.goto('/transparency');
     expect(dsa?.status()).toBe(200);
-    expect(await page.locator('#parameters tbody tr').count()).toBe(9);
+    expect(await page.locator('#parameters tbody tr').count()).toBe(10);
     await snap(page, 'transparency');
   });
 

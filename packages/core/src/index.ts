@@ -23,6 +23,15 @@ export {
   summarizeAccessRecords,
 } from './access-summary';
 export { canonicalCopy, canonicalJson } from './canonical';
+export type { ChangeLog, ChangeState } from './change';
+export {
+  ChangeRecord,
+  ChangeRecordKind,
+  changeState,
+  createMemoryChangeLog,
+  parseChangeRecord,
+  safeParseChangeRecord,
+} from './change';
 export {
   Action,
   DecisionRecord,

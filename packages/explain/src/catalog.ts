@@ -15,7 +15,10 @@ import type { LabelKind } from './types';
 
 /**
  * Human names for ids, per kind: data categories, purposes, topics, channels, fact sources, and
- * rules (or models) by the decision source's id. Categories, purposes and topics fall back to
+ * rules (or models) by the decision source's id, and changes made for the customer by their
+ * type (a phrase that follows "We": `booking.rebook` → "moved you to an earlier flight"), and
+ * event types an absence trigger waited for (a noun without an article: `carrier.scanned` →
+ * "carrier scan"; in German a masculine or neuter singular: "Scan des Paketdienstes"). Categories, purposes and topics fall back to
  * their nearest labelled ancestor (`user.financial.card.pan` → the label of `user.financial.card`).
  * In German, labels stand in the nominative and the accusative ("Ihre Kartendaten korrigieren"),
  * so write them so both read the same: plural, feminine or neuter (`Ihre Standortdaten`, not
@@ -68,6 +71,8 @@ const labelKinds: readonly LabelKind[] = [
   'channels',
   'sources',
   'rules',
+  'changes',
+  'events',
 ];
 const hierarchical = /* @__PURE__ */ new Set<LabelKind>(['categories', 'purposes', 'topics']);
 /**
@@ -111,6 +116,8 @@ export interface CompiledCatalog {
   /** "a, b or c". */
   readonly or: Intl.ListFormat;
   readonly date: Intl.DateTimeFormat;
+  /** A date with its time of day and time zone ("June 1, 2026 at 4:00 PM UTC"). */
+  readonly dateTime: Intl.DateTimeFormat;
   readonly number: Intl.NumberFormat;
 }
 
@@ -501,6 +508,15 @@ function compile(
     list: new Intl.ListFormat(locale, { type: 'conjunction', style: 'long' }),
     or: new Intl.ListFormat(locale, { type: 'disjunction', style: 'long' }),
     date: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }),
+    dateTime: new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZone: 'UTC',
+      timeZoneName: 'short',
+    }),
     number: new Intl.NumberFormat(locale),
   };
   return { compiled, asts };

@@ -1,4 +1,5 @@
 import type {
+  ChangeRecord,
   ConsentGate,
   ConsentQuery,
   ConsentVerdict,
@@ -8,6 +9,7 @@ import type {
   Instant,
 } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
+import { checkChanges, explainChange } from './change';
 import { type FactSpeaker, phraseCondition, refPath } from './conditions';
 import { explainError } from './errors';
 import { type FactBook, parseWindowPath, type ResolvedFact } from './facts';
@@ -40,6 +42,12 @@ export interface ExplainOptions {
   readonly layer?: ExplanationLayer;
   /** BCP 47; unknown locales fall back to the explainer's locale and say so in `warnings`. */
   readonly locale?: string;
+  /**
+   * The customer's change records (`@candor/rules`' `engine.changes(subject)`): when the decision
+   * changed something for them before telling them, the explanation says what, under which
+   * permission, and until when they can undo it, with an `undo_change` control while they can.
+   */
+  readonly changes?: readonly ChangeRecord[];
 }
 
 /**
@@ -243,6 +251,7 @@ export function buildExplanation(
   if (!layers.includes(layer))
     invalid('options.layer', layer, "must be 'short', 'standard' or 'detailed'");
   const facts = checkRecord(record);
+  const changes = checkChanges(options.changes);
   const requestedLocale = options.locale ?? context.defaultLocale;
   const { catalog, fellBack } = resolveLocale(
     context.catalogs,
@@ -263,7 +272,8 @@ export function buildExplanation(
       missing.add(`${kind}:${id}`);
       warnings.push({ code: 'missing_label', kind, id });
     }
-    if (kind === 'rules') return words(id);
+    if (kind === 'rules' || kind === 'events') return words(id);
+    if (kind === 'changes') return catalog.format('change.fallback', { name: words(id) });
     return catalog.format('label.fallback', { name: humanize(id) });
   };
 
@@ -379,6 +389,8 @@ export function buildExplanation(
   const subjectId = record.subject;
   const decisionId = record.id;
   const controls: ExplanationControl[] = [];
+  const change = explainChange(record, changes, at, catalog, label);
+  if (change?.undo) controls.push(change.undo);
   const categoryControl = new Map<DataCategoryId, string>();
   const correctControl = new Map<string, string>();
   if (mechanism) {
@@ -524,6 +536,20 @@ export function buildExplanation(
       const refShown = ref !== undefined && !hidden.has(ref.id) && ref.id !== primary.id;
       const phrased = phraseCondition(speaker, reason, primary, ref, refShown, record.at);
       const clauseFacts = refShown ? [primary, ref!] : [primary];
+      // An absence trigger: what did not arrive, within how long of what. It is why the decision
+      // was made when it was, so it opens the summary and the counterfactual.
+      const absence = reason.code === 'trigger' ? absenceOf(params.absence) : null;
+      const absent =
+        absence === null
+          ? null
+          : {
+              event: label('events', absence.expect),
+              within: formatDuration(absence.within, catalog),
+              subject: phrased.values.subject!,
+              value: phrased.value,
+            };
+      const statement =
+        absent === null ? phrased.statement : catalog.format('condition.absence', absent);
       clause = {
         text: sentenceStart(
           catalog.format(catalog.has(custom) ? custom : 'clause.condition', {
@@ -533,12 +559,20 @@ export function buildExplanation(
             operator: phrased.operator,
             value: phrased.value,
             count: clauseFacts.length,
-            statement: phrased.statement,
+            statement,
           }),
         ),
         evidence: clauseFacts.map((fact) => fact.id),
       };
-      mainReason ??= phrased.statement;
+      if (absent !== null) {
+        mainReason = statement;
+        if (layer !== 'short')
+          counterfactual = catalog.format('counterfactual.absence', {
+            ...absent,
+            channel: channelLabel,
+          });
+      }
+      mainReason ??= statement;
       if (counterfactual === null && reason.code !== 'trigger' && layer !== 'short')
         counterfactual = catalog.format('counterfactual.condition', {
           ...phrased.counterValues,
@@ -715,12 +749,22 @@ export function buildExplanation(
       text: decisionText,
     },
     controls,
+    change: change?.statement ?? null,
     controlsNote: critical ? catalog.format('control.criticalNote') : null,
     counterfactual,
     withheld,
     withheldText,
     warnings,
   };
+}
+
+/** The `absence` a trigger reason of `@candor/rules` carries: `{ expect, within }`, or null. */
+function absenceOf(value: unknown): { expect: string; within: number } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { expect, within } = value as { expect?: unknown; within?: unknown };
+  return typeof expect === 'string' && typeof within === 'number' && Number.isFinite(within)
+    ? { expect, within }
+    : null;
 }
 
 /** Reason codes phrased as conditions: `@candor/rules`' `condition`, `condition_not`, `trigger`. */

@@ -65,6 +65,7 @@ export type {
 } from './transparency';
 export type {
   ChangeLocation,
+  ChangeStatement,
   ChooseChannelControl,
   Clause,
   CorrectDataControl,
@@ -83,6 +84,7 @@ export type {
   PurposeStatement,
   StopPurposeControl,
   TurnOffDataControl,
+  UndoChangeControl,
   WithheldItem,
   WithheldReason,
 } from './types';

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README examples as a user would', async () => {
-  const [proposal, dsa, audit, access, brief] = await runReadmeExamples(
+  const [proposal, dsa, audit, access, acted, brief] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(proposal?.logs).toEqual([
@@ -22,6 +22,10 @@ it('runs the README examples as a user would', async () => {
   expect(access?.logs).toEqual([
     'When we used your data\n\nEach time our systems or our staff used your data, newest first.\n\n' +
       'Dec 3\n- Dec 3: our automated rules checked your booked trips for proactive service messages. Nothing was sent.',
+  ]);
+  expect(acted?.logs).toEqual([
+    'We moved you to an earlier flight on December 3, 2026 at 12:00 PM UTC without waiting for your answer, because you allowed automatic changes to your bookings. You can undo this until December 3, 2026 at 4:00 PM UTC.',
+    'undo_change Undo this change (possible until December 3, 2026 at 4:00 PM UTC)',
   ]);
   expect(brief?.logs).toEqual([
     'Before you talk to this customer\n\n' +

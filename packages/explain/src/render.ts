@@ -161,12 +161,21 @@ interface Section {
   className: string;
 }
 
+/** What was changed for the customer, right after the summary (none when nothing was). */
+function changeSection(e: Explanation): Section[] {
+  const text = e.change?.text;
+  return typeof text === 'string' && text !== ''
+    ? [{ heading: null, items: [{ text }], list: false, className: 'candor-change' }]
+    : [];
+}
+
 function sections(e: Explanation): Section[] {
   const note = controlsNote(e);
   if (e.layer === 'short') {
     const manage = e.controls.find((c) => c.kind === 'manage_all');
     const out: Section[] = [
       { heading: null, items: [{ text: e.summary }], list: false, className: 'candor-summary' },
+      ...changeSection(e),
     ];
     if (note) out.push(noteSection(null, note));
     if (manage)
@@ -186,6 +195,7 @@ function sections(e: Explanation): Section[] {
   }
   const out: Section[] = [
     { heading: null, items: [{ text: e.summary }], list: false, className: 'candor-summary' },
+    ...changeSection(e),
   ];
   // Every condition our systems checked is the detailed layer's; the standard layer's opening
   // sentence carries the first one and its data list the values.
@@ -329,6 +339,7 @@ function textOf(e: Explanation): string {
   const note = controlsNote(e);
   if (e.layer === 'short') {
     let out = oneLine(e.summary);
+    if (e.change?.text) out += `\n\n${oneLine(e.change.text)}`;
     if (note) out += `\n\n${oneLine(note)}`;
     for (const c of e.controls) {
       if (c.kind !== 'manage_all') continue;
@@ -340,6 +351,7 @@ function textOf(e: Explanation): string {
   // Written out (not via `sections`) because the standard layer is on hot paths; the output is
   // the same shape as the Markdown and HTML renderings.
   let out = `${oneLine(e.headings.title)}\n\n${oneLine(e.summary)}\n`;
+  if (e.change?.text) out += `\n${oneLine(e.change.text)}\n`;
   if (e.layer === 'detailed' && e.reasons.length > 0) {
     out += `\n${oneLine(e.headings.reasons)}\n`;
     for (const r of e.reasons) for (const c of r.clauses) out += `- ${oneLine(c.text)}\n`;

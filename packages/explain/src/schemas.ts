@@ -68,6 +68,8 @@ function catalogSchema() {
         channels: labels,
         sources: labels,
         rules: labels,
+        changes: labels,
+        events: labels,
       }),
     ),
   });

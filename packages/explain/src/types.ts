@@ -239,6 +239,36 @@ export interface ChooseChannelControl extends ControlBase {
 }
 
 /**
+ * "Undo this change": offered while a change made for the customer (a rule that acts, then
+ * tells) can still be undone. Wire to `@candor/rules`' `engine.undoChange(subject, changeId)`.
+ *
+ * @example
+ * if (control.kind === 'undo_change') await engine.undoChange(control.subject, control.changeId);
+ */
+export interface UndoChangeControl extends ControlBase {
+  readonly kind: 'undo_change';
+  readonly changeId: string;
+  /** The undo is possible until this instant (exclusive). */
+  readonly until: Instant;
+}
+
+/**
+ * What was changed for the customer before they were told, where it stands, and the sentence
+ * saying so: `undoable` (until `undoUntil`), `undone`, or `expired` (the change stands).
+ *
+ * @example
+ * explanation.change?.text; // 'We moved you to an earlier flight on June 1, 2026 at 12:00 PM UTC, …'
+ */
+export interface ChangeStatement {
+  readonly changeId: string;
+  readonly type: string;
+  readonly status: 'undoable' | 'undone' | 'expired';
+  readonly at: Instant;
+  readonly undoUntil: Instant;
+  readonly text: string;
+}
+
+/**
  * "Manage everything": open the privacy and message settings.
  *
  * @example
@@ -259,6 +289,7 @@ export interface ManageAllControl extends ControlBase {
  *     case 'stop_purpose': return consent[c.mechanism]({ subject: c.subject, purposes: c.purpose });
  *     case 'mute_topic': case 'fewer_like_this': return feedback.suppress({ subject: c.subject, scope: c.scope, target: c.target });
  *     case 'correct_data': case 'choose_channel': case 'manage_all': return c.url && open(c.url);
+ *     case 'undo_change': return engine.undoChange(c.subject, c.changeId);
  *   }
  * }
  */
@@ -269,6 +300,7 @@ export type ExplanationControl =
   | FewerLikeThisControl
   | CorrectDataControl
   | ChooseChannelControl
+  | UndoChangeControl
   | ManageAllControl;
 
 /**
@@ -317,7 +349,15 @@ export type ExplanationWarning =
  * @example
  * const kind: LabelKind = 'categories';
  */
-export type LabelKind = 'categories' | 'purposes' | 'topics' | 'channels' | 'sources' | 'rules';
+export type LabelKind =
+  | 'categories'
+  | 'purposes'
+  | 'topics'
+  | 'channels'
+  | 'sources'
+  | 'rules'
+  | 'changes'
+  | 'events';
 
 /**
  * Localized section headings, so renderers need no catalog.
@@ -364,6 +404,11 @@ export interface Explanation {
   readonly purpose: PurposeStatement;
   readonly decision: DecisionStatement;
   readonly controls: readonly ExplanationControl[];
+  /**
+   * What was changed for the customer before they were told (from the `changes` records passed to
+   * `explain`), or `null` when the decision changed nothing.
+   */
+  readonly change: ChangeStatement | null;
   /**
    * A plain sentence shown with the controls saying why some are not offered: for a critical
    * decision (a security alert), that it cannot be muted and the customer can choose how it

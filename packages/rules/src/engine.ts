@@ -2,6 +2,7 @@ import { type Action, isWithin, systemClock } from '@candor/core';
 import { compileRules } from './compile';
 import type { CompiledRule, CompiledRuleSet } from './compile/types';
 import { accessRecording, recordReads, refuseUnlessAsync } from './engine/access';
+import { changeActing, listChanges, offerOnly, undoChange } from './engine/changes';
 import { checkEvent } from './engine/check-event';
 import type { EngineCore } from './engine/core';
 import { evaluateEvent } from './engine/evaluate';
@@ -85,6 +86,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     access: accessRecording(options, set, clock, (rule, subject, eventId) =>
       rules.accessId(rule, subject, eventId),
     ),
+    changes: changeActing(set, options.changes, clock),
     evaluations: 0,
   };
   const { pauses } = core;
@@ -98,7 +100,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       const run = evaluateEvent(core, event, false);
       if (run.reads !== null)
         recordReads(core.access, run.reads, run.outcomes).catch(core.access?.onError);
-      return run.outcomes;
+      return offerOnly(core, run.outcomes);
     },
     plan: (event) => planFacts(core, event),
     async process(event) {
@@ -117,7 +119,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       const run = runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false);
       if (run.reads !== null)
         recordReads(core.access, run.reads, run.outcomes).catch(core.access?.onError);
-      return run.outcomes;
+      return offerOnly(core, run.outcomes);
     },
     async processDue(now = clock.now()) {
       requireNumber(now, 'now');
@@ -159,6 +161,8 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     pauses: () => view.pauses(),
     hydrate: () => hydrate(core),
     viewStatus: () => pauses.status(),
+    undoChange: (subject, changeId) => undoChange(core, subject, changeId),
+    changes: (subject) => listChanges(core, subject),
     close: () => pauses.close(),
   };
 }

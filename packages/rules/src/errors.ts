@@ -18,7 +18,10 @@ export type RulesErrorCode =
   | 'rules/duplicate_rule'
   | 'rules/invalid_event'
   | 'rules/unknown_rule'
-  | 'rules/unsupported';
+  | 'rules/unsupported'
+  | 'rules/unknown_change'
+  | 'rules/undo_expired'
+  | 'rules/already_undone';
 
 /** @internal Builds a rules error naming the rule and the JSON path. */
 export function rulesError(

@@ -12,6 +12,8 @@ export { compileRules } from './compile';
 export type { CompiledRule, CompiledRuleSet, RuleMatch, TraceNode } from './compile/types';
 export { createRuleEngine } from './engine';
 export type {
+  ChangePort,
+  ChangeRequest,
   FactProvider,
   FactRequest,
   PauseOptions,
@@ -21,7 +23,15 @@ export type {
 export type { RulesErrorCode } from './errors';
 export type { JsonRulesEngineRule, MigrationOptions } from './migrate';
 export { fromJsonRulesEngine } from './migrate';
-export type { GateName, Outcome, Proposal, Suppression, SuppressionCode } from './outcome';
+export type {
+  ChangeOutcome,
+  GateName,
+  OfferReason,
+  Outcome,
+  Proposal,
+  Suppression,
+  SuppressionCode,
+} from './outcome';
 export { toDecisionRecord } from './outcome';
 export { partitionOf } from './partition';
 export {
@@ -61,6 +71,7 @@ export type {
   FactRefValue,
   Operator,
   QuietHours,
+  RuleChange,
   RuleEvent,
   Trigger,
   Urgency,

@@ -1,4 +1,5 @@
 import type {
+  ChangeRecord,
   ConsentVerdict,
   DecisionRecord,
   Fact,
@@ -72,7 +73,37 @@ export interface Proposal extends DecisionRecord {
   /** Gates a critical rule was allowed to skip (only ever `quiet_hours`). */
   readonly bypassed: readonly GateName[];
   readonly trace: TraceNode;
+  /** What came of the rule's `change`, for a rule that declares one (see {@link ChangeOutcome}). */
+  readonly change?: ChangeOutcome;
 }
+
+/**
+ * Why a rule that declares a change sent its message as an offer instead: the customer has not
+ * given the change's permission (`no_permission`, with the consent verdict), the engine has no
+ * change port (`no_port`), the change port could not make it (`failed`), or the engine was asked
+ * synchronously (`evaluate()`/`runDue()` never act; `process()`/`processDue()` do: `not_acted`).
+ *
+ * @example
+ * const why: OfferReason = 'no_permission';
+ */
+export type OfferReason = 'no_permission' | 'no_port' | 'failed' | 'not_acted';
+
+/**
+ * What came of a rule's change: `performed` (the change port made it; `record` is its
+ * `performed` {@link ChangeRecord}, with the undo deadline), or `offered` (nothing was changed:
+ * the message is an offer, and `reason` and `detail` say why).
+ *
+ * @example
+ * if (proposal.change?.status === 'performed') say(`You can undo this until ${proposal.change.record.undoUntil}`);
+ */
+export type ChangeOutcome =
+  | { readonly status: 'performed'; readonly record: ChangeRecord }
+  | {
+      readonly status: 'offered';
+      readonly reason: OfferReason;
+      readonly detail: string;
+      readonly consent?: ConsentVerdict;
+    };
 
 /**
  * A rule that was triggered and did not fire, with the reason and what it passed before.

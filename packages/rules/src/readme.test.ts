@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example with the four seed rules', async () => {
-  const [example, access, routing] = await runReadmeExamples(
+  const [example, access, acting, routing] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(example?.logs).toEqual([
@@ -16,6 +16,11 @@ it('runs the README example with the four seed rules', async () => {
   ]);
   expect(access?.logs).toEqual([
     'held_back conditions_not_met user.financial.payment_card card.daysLeft',
+  ]);
+  expect(acting?.logs).toEqual([
+    'LH 1171 at 14:05 undo until 2026-12-03T14:00:00.000Z',
+    'changeId: the time to undo this change ended at 2026-12-03T14:00:00.000Z',
+    'performed then expired',
   ]);
   expect(routing?.logs).toEqual(['candor-events-7 candor-events-0 candor-events-7']);
 });

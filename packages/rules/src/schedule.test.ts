@@ -165,6 +165,15 @@ describe('absence triggers counted from a promised instant (from)', () => {
         { path: 'order.promisedHandoverAt', value: '2026-06-03T12:00:00Z' },
       ],
     });
+    // The promise's reason says what did not arrive, and within how long of it.
+    expect(out[0]?.kind === 'proposal' && out[0].reasons.map((r) => r.params)).toEqual([
+      { fact: 'order.id', actual: 'o2' },
+      {
+        fact: 'order.promisedHandoverAt',
+        actual: '2026-06-03T12:00:00Z',
+        absence: { expect: 'carrier.scanned', after: 'order.placed', within: 86_400_000 },
+      },
+    ]);
   });
 
   it('is due at once when the promise plus the wait has already passed, and not planned without the fact', () => {

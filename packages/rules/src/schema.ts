@@ -1,4 +1,11 @@
-import { Action, DataCategoryId, JsonValue, PurposeId, type SafeParseResult } from '@candor/core';
+import {
+  Action,
+  DataCategoryId,
+  isDottedId,
+  JsonValue,
+  PurposeId,
+  type SafeParseResult,
+} from '@candor/core';
 import * as z from 'zod/mini';
 import { compileRules } from './compile';
 import { checkRule } from './compile/rule';
@@ -99,6 +106,13 @@ function buildSchemas() {
     trigger,
     conditions: z.optional(Condition),
     action: Action,
+    change: z.optional(
+      z.strictObject({
+        type: z.string().check(z.refine(isDottedId, 'a change type such as "booking.rebook"')),
+        purpose: PurposeId,
+        undoWithin: positiveDuration,
+      }),
+    ),
     priority: z.optional(z.int().check(z.gte(-1_000_000), z.lte(1_000_000))),
     urgency: z.optional(z.enum(['low', 'normal', 'high', 'critical'])),
     caps: z.optional(

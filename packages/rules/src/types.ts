@@ -181,6 +181,22 @@ export interface QuietHours {
 export type Urgency = 'low' | 'normal' | 'high' | 'critical';
 
 /**
+ * A change a rule makes for the customer before telling them (acts, then tells): the kind of
+ * change (`type`, e.g. `booking.rebook`, what the app's change port performs), the permission it
+ * needs (`purpose`, e.g. `service.automatic_changes`, asked of the consent gate with the rule's
+ * data categories) and how long the customer can undo it (`undoWithin`). Without that permission,
+ * or when the change cannot be made, the rule's message is sent as an offer instead.
+ *
+ * @example
+ * const change: RuleChange = { type: 'booking.rebook', purpose: 'service.automatic_changes', undoWithin: '4h' };
+ */
+export interface RuleChange {
+  readonly type: string;
+  readonly purpose: PurposeId;
+  readonly undoWithin: Duration;
+}
+
+/**
  * A proactive rule as data. The same object is what the TypeScript builder produces and what a
  * JSON file holds (validate JSON with `parseRule`). `purpose` and `dataCategories` are required:
  * the engine asks the consent gate for exactly these, and a rule can only read facts whose
@@ -205,6 +221,8 @@ export interface Rule {
   readonly trigger: Trigger;
   readonly conditions?: Condition;
   readonly action: Action;
+  /** A change to make before the message tells the customer about it (see {@link RuleChange}). */
+  readonly change?: RuleChange;
   /** Higher wins conflicts. Default 0. */
   readonly priority?: number;
   /** Default `normal`. */

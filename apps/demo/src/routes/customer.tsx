@@ -1,13 +1,22 @@
 import { parseGpcHeader } from '@candor/consent';
 import type { Hono } from 'hono';
 import { notFound } from '../errors';
-import { ConsentForm, ControlForm, FeedbackForm, LayerParam, UnmuteForm } from '../forms';
+import {
+  ChoiceForm,
+  ConsentForm,
+  ControlForm,
+  FeedbackForm,
+  LayerParam,
+  TechnicianForm,
+  UnmuteForm,
+} from '../forms';
 import { type C, form, invalid, page } from '../pages';
 import { pathId } from '../refusal';
 import type { DemoEnvBindings } from '../security';
 import type { CustomerView, DemoService } from '../service';
 import { customerNav, InboxPage, PreferencesPage, WhyPage } from '../views/customer';
 import { DataUsePage } from '../views/data-use';
+import { TechnicianPage } from '../views/technician';
 
 /** The customer side: inbox, preferences, receipts, "Why am I seeing this?" and its controls. */
 export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService): void {
@@ -119,6 +128,54 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     const result = await service.feedback(customer.id, mid, input.signal);
     if (!result.ok) return notFound(c, 'Message');
     return c.redirect(`${back}?done=feedback`, 303);
+  });
+
+  // The one-tap undo of a change a rule made for the customer (a storm rebooking).
+  app.post('/customers/:id/messages/:mid/undo', async (c) => {
+    const customer = customerOf(c);
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
+    const result = await service.undoChange(customer.id, mid);
+    const back = `/customers/${customer.id}/inbox`;
+    if (result.ok) return c.redirect(`${back}?done=undone`, 303);
+    if ('tooLate' in result) return c.redirect(`${back}?done=too_late`, 303);
+    return notFound(c, result.missing === 'message' ? 'Message' : 'Change');
+  });
+
+  // A choice on a message that offers some (a late delivery: wait, refund the shipping, cancel).
+  app.post('/customers/:id/messages/:mid/choice', async (c) => {
+    const customer = customerOf(c);
+    const mid = pathId(c, 'mid');
+    if (!customer) return notFound(c, 'Message');
+    const back = `/customers/${customer.id}/inbox`;
+    const input = await form(c, ChoiceForm);
+    if (!input || !(await service.choose(customer.id, mid, input.choice))) return invalid(c, back);
+    return c.redirect(`${back}?done=chosen`, 303);
+  });
+
+  // Booking a technician from an appliance warning.
+  app.get('/customers/:id/technician', (c) => {
+    const customer = customerOf(c);
+    if (!customer) return notFound(c, 'Customer');
+    return page(
+      c,
+      { title: 'Book a technician', nav: customerNav(customer) },
+      <TechnicianPage
+        customer={customer}
+        technician={service.technician(customer.id)}
+        csrf={c.get('csrf')}
+      />,
+    );
+  });
+
+  app.post('/customers/:id/technician', async (c) => {
+    const customer = customerOf(c);
+    if (!customer) return notFound(c, 'Customer');
+    const back = `/customers/${customer.id}/technician`;
+    const input = await form(c, TechnicianForm);
+    if (!input || !(await service.bookTechnician(customer.id, Number(input.at))))
+      return invalid(c, back);
+    return c.redirect(`${back}?done=booked`, 303);
   });
 
   app.post('/customers/:id/unmute', async (c) => {

@@ -2,6 +2,7 @@ import type {
   CustomerView,
   ExplanationView,
   HistoryEntry,
+  MessageChangeView,
   MessageView,
   PurposeView,
   SuppressionView,
@@ -89,6 +90,30 @@ export function InboxPage(props: {
             <span class="small muted">{when(m.at)}</span>
           </div>
           <p>{m.body}</p>
+          {m.choices.length > 0 ? (
+            <div class="row choices">
+              {m.choices.map((choice) => (
+                <ActionButton
+                  action={`/customers/${c.id}/messages/${m.id}/choice`}
+                  csrf={props.csrf}
+                  label={choice.label}
+                  variant="secondary"
+                  fields={{ choice: choice.id }}
+                />
+              ))}
+            </div>
+          ) : null}
+          {m.chosen ? <p class="chosen">{`${m.chosen.text} on ${when(m.chosen.at)}.`}</p> : null}
+          {m.link ? (
+            <p>
+              <a class="button" href={m.link.href} data-link={m.ruleId}>
+                {m.link.text}
+              </a>
+            </p>
+          ) : null}
+          {m.change ? (
+            <ChangeLine customer={c.id} message={m.id} change={m.change} csrf={props.csrf} />
+          ) : null}
           <p class="row small">
             <a href={`/customers/${c.id}/messages/${m.id}`} class="why">
               Why am I seeing this?
@@ -111,6 +136,35 @@ export function InboxPage(props: {
       ))}
       <SuppressionList customer={c.id} suppressions={props.suppressions} csrf={props.csrf} />
     </>
+  );
+}
+
+/** Where a change made for the customer stands, with a one-tap undo while it can be undone. */
+function ChangeLine(props: {
+  readonly customer: string;
+  readonly message: string;
+  readonly change: MessageChangeView;
+  readonly csrf: string;
+}) {
+  const ch = props.change;
+  return (
+    <div class="row change" data-change={ch.status}>
+      {ch.status === 'undoable' ? (
+        <>
+          <span>{`You are booked on ${ch.to}. You can undo this until ${when(ch.undoUntil)}.`}</span>
+          <ActionButton
+            action={`/customers/${props.customer}/messages/${props.message}/undo`}
+            csrf={props.csrf}
+            label="Undo"
+            variant="secondary"
+          />
+        </>
+      ) : ch.status === 'undone' ? (
+        <span>{`You undid this change${ch.undoneAt === null ? '' : ` on ${when(ch.undoneAt)}`}: you are booked on ${ch.from} again.`}</span>
+      ) : (
+        <span>{`The time to undo this ended at ${when(ch.undoUntil)}, so you stay booked on ${ch.to}.`}</span>
+      )}
+    </div>
   );
 }
 
@@ -206,6 +260,7 @@ export function WhyPage(props: {
         <p>
           <strong>{e.summary}</strong>
         </p>
+        {e.change ? <p id="change">{e.change.text}</p> : null}
         {e.layer === 'detailed' && e.reasons.length ? (
           <>
             <h2>{e.headings.reasons}</h2>

@@ -57,7 +57,7 @@ export function labelOf(kind: keyof typeof labelMaps, id: string): string {
 /** How a fact was learned, in words. */
 export const provenanceLabels: Readonly<Record<string, string>> = {
   stated: 'you told us',
-  observed: 'from your activity',
+  observed: 'observed: recorded as it happened',
   inferred: 'estimated',
   derived: 'worked out by our systems',
 };

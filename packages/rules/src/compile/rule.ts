@@ -18,6 +18,7 @@ const RULE_KEYS = new Set([
   'trigger',
   'conditions',
   'action',
+  'change',
   'priority',
   'urgency',
   'caps',
@@ -42,6 +43,26 @@ export function checkRule(rule: unknown, at: string): void {
   let slots = 0;
   const next = () => ++slots;
   compileOne(rule as Rule, at, 0, createCtx(next, next));
+}
+
+const CHANGE_KEYS = new Set(['type', 'purpose', 'undoWithin']);
+
+/** Checks a rule's `change` (`{ type, purpose, undoWithin }`); returns its undo window in ms. */
+function checkChange(change: unknown, id: string, at: string): number {
+  if (!isObject(change))
+    return failRule(id, at, 'change', 'must be { type, purpose, undoWithin }', change);
+  rejectUnknownKeys(change, CHANGE_KEYS, id, `${at}.change`);
+  if (!isDottedId(change.type))
+    failRule(id, at, 'change.type', 'must be a change type such as "booking.rebook"', change.type);
+  if (!isDottedId(change.purpose))
+    failRule(
+      id,
+      at,
+      'change.purpose',
+      'must be a purpose id such as "service.automatic_changes"',
+      change.purpose,
+    );
+  return checkDuration(change.undoWithin, id, `${at}.change.undoWithin`);
 }
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
@@ -137,6 +158,7 @@ export function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): Com
     failRule(id, at, 'action.params', 'must be a JSON object', action.params);
   if (action.critical !== undefined && typeof action.critical !== 'boolean')
     failRule(id, at, 'action.critical', 'must be true or false', action.critical);
+  if (r.change !== undefined) checkChange(r.change, id, at);
   // Priority, urgency
   // Absent means the default; null is a value, and a wrong one (as the schema says).
   const priority = r.priority === undefined ? 0 : r.priority;

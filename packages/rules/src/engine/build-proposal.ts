@@ -194,18 +194,37 @@ function explain(core: EngineCore, rule: CompiledRule, slots: Slots, event: Rule
     rule.fromSlot === undefined || rule.triggerSlots.includes(rule.fromSlot)
       ? rule.triggerSlots
       : [...rule.triggerSlots, rule.fromSlot];
+  // An absence trigger says what did not happen, and within how long of what: on the promise it
+  // counted from (`from`), else on its first correlated fact.
+  const trigger = rule.rule.trigger;
+  const absence =
+    trigger.type === 'absence'
+      ? { expect: trigger.expect, after: trigger.after, within: rule.withinMs }
+      : null;
+  let absenceSlot = absence === null ? undefined : (rule.fromSlot ?? cited[0]);
   for (const slot of cited) {
     const raw = slots.values[slot];
     const source = slots.sources[slot];
     const path = slotPaths[slot];
     if (raw === undefined || source === undefined || path === null || path === undefined) continue;
     const id = addFact(x, path, source.category, raw as JsonValue, source);
+    const params: Record<string, JsonValue> = {
+      fact: path,
+      actual: redact(source.category) ? REDACTED : (raw as JsonValue),
+    };
+    if (slot === absenceSlot && absence !== null) {
+      params.absence = absence;
+      absenceSlot = undefined;
+    }
     reasons.push({
       id: reasonId(reasons.length + 1),
       code: 'trigger',
-      text: `triggered by ${path}`,
+      text:
+        params.absence === undefined
+          ? `triggered by ${path}`
+          : `no ${absence?.expect} event within ${absence?.within} ms of ${path}`,
       evidence: [id],
-      params: { fact: path, actual: redact(source.category) ? REDACTED : (raw as JsonValue) },
+      params,
     });
   }
   if (reasons.length === 0) {

@@ -22,8 +22,9 @@ function ask(
   rule: CompiledRule,
   subject: SubjectId,
   at: Instant | undefined,
+  purpose: string = rule.rule.purpose,
 ): ConsentVerdict {
-  const { purpose, dataCategories } = rule.rule;
+  const { dataCategories } = rule.rule;
   try {
     const verdict =
       at === undefined
@@ -66,4 +67,19 @@ export function decide(
     cache[key] = verdict;
   }
   return verdict;
+}
+
+/**
+ * @internal The permission a rule's change needs (`change.purpose`, with the rule's data
+ * categories), as of the decision and as of now: both must allow it, or the change is not made.
+ */
+export function decideChange(
+  core: EngineCore,
+  rule: CompiledRule,
+  purpose: string,
+  subject: SubjectId,
+  at: Instant,
+): ConsentVerdict {
+  const then = ask(core.consent, rule, subject, at, purpose);
+  return then.allowed ? ask(core.consent, rule, subject, undefined, purpose) : then;
 }

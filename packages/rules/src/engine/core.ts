@@ -3,6 +3,7 @@ import type { CompiledRule, CompiledRuleSet } from '../compile/types';
 import type { PauseFollower } from '../pauses';
 import type { RuleStateStore, StateView } from '../state';
 import type { AccessRecording } from './access';
+import type { ChangeActing } from './changes';
 import type { RuleTable } from './rule-table';
 import type { FactProvider } from './types';
 import type { EventWindows } from './windows';
@@ -34,6 +35,8 @@ export interface EngineCore {
   readonly criticalActions: WeakMap<CompiledRule, Action>;
   /** Where reads of customers' data are recorded (`accessLog`), or null. */
   readonly access: AccessRecording | null;
+  /** How rules with a `change` act: the app's change port, the change log, the clock. */
+  readonly changes: ChangeActing;
   /** Evaluations so far (the view is pruned every 1,024). */
   evaluations: number;
 }

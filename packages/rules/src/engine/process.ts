@@ -3,6 +3,7 @@ import { rulesError } from '../errors';
 import type { Outcome } from '../outcome';
 import type { RuleEvent } from '../types';
 import { recordReads } from './access';
+import { act } from './changes';
 import { checkEvent, checkFacts } from './check-event';
 import { decide } from './consent';
 import type { EngineCore } from './core';
@@ -56,7 +57,7 @@ export async function processEvent(core: EngineCore, event: RuleEvent): Promise<
   const run = evaluateEvent(core, full, true);
   const outcomes = await persist(core, run);
   await recordReads(core.access, run.reads, outcomes);
-  return outcomes;
+  return act(core, outcomes);
 }
 
 /**
@@ -120,7 +121,7 @@ export async function processDueEntries(
   if (store === undefined) {
     const run = runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false);
     await recordReads(core.access, run.reads, run.outcomes);
-    return run.outcomes;
+    return act(core, run.outcomes);
   }
   await core.pauses.loaded(() => hydrate(core));
   const entries = await store.takeDue(now, 1_000);
@@ -132,6 +133,6 @@ export async function processDueEntries(
     const run = runEntries(core, entries, now, true);
     const outcomes = await persist(core, run);
     await recordReads(core.access, run.reads, outcomes);
-    return outcomes;
+    return act(core, outcomes);
   });
 }

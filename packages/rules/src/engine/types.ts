@@ -1,16 +1,19 @@
 import type {
   AccessLog,
   AccessRecord,
+  ChangeLog,
+  ChangeRecord,
   Clock,
   ConsentGate,
   DataCategoryId,
   Fact,
   Instant,
+  JsonValue,
   SubjectId,
   SuppressionSource,
 } from '@candor/core';
 import type { CompiledRuleSet } from '../compile/types';
-import type { Outcome } from '../outcome';
+import type { Outcome, Proposal } from '../outcome';
 import type { Pause, RuleStateStore, ScheduleEntry } from '../state';
 import type { QuietHours, Rule, RuleEvent } from '../types';
 
@@ -38,6 +41,42 @@ export interface FactRequest {
  */
 export interface FactProvider {
   fetch(request: FactRequest): Promise<readonly Fact[]>;
+}
+
+/**
+ * What the engine asks a {@link ChangePort} to do: make the change `type` for `subject`, resting
+ * on `proposal` (its facts say what to change), undoable until `undoUntil`.
+ *
+ * @example
+ * const request: ChangeRequest = { changeId: 'chg_1', type: 'booking.rebook', subject: 'cus_1', proposal, undoUntil: 1780007200000 };
+ */
+export interface ChangeRequest {
+  readonly changeId: string;
+  readonly type: string;
+  readonly subject: SubjectId;
+  readonly proposal: Proposal;
+  readonly undoUntil: Instant;
+}
+
+/**
+ * How the engine acts for a rule that declares a `change`: the app makes the change (`perform`)
+ * and puts it back (`undo`); the engine decides when, checks the permission, keeps the undo
+ * window and records each step in `log` (default: in memory).
+ * - `perform` resolves to what was done (JSON, kept as the record's `details`), or rejects: then
+ *   nothing was changed and the message is sent as an offer (`failed`).
+ * - `undo` restores exactly what was there before the change; if it rejects, the change stands and
+ *   no undo is recorded.
+ *
+ * @example
+ * const changes: ChangePort = {
+ *   perform: async ({ subject }) => ({ flight: await bookings.moveToEarlier(subject) }),
+ *   undo: async (record) => bookings.restore(record.subject, record.changeId),
+ * };
+ */
+export interface ChangePort {
+  perform(request: ChangeRequest): Promise<Readonly<Record<string, JsonValue>> | undefined>;
+  undo(record: ChangeRecord): Promise<void>;
+  readonly log?: ChangeLog;
 }
 
 /**
@@ -78,6 +117,11 @@ export interface RuleEngineOptions {
   readonly strictAccessLog?: boolean;
   /** Called when a background write of access records fails (default: ignored). */
   readonly onAccessLogError?: (error: unknown) => void;
+  /**
+   * How rules with a `change` act (see {@link ChangePort}). Without it, such rules send their
+   * message as an offer (`change.reason` `no_port`).
+   */
+  readonly changes?: ChangePort;
 }
 
 /**
@@ -136,6 +180,18 @@ export interface RuleEngine {
    * it is not, non-critical rules are held back as `paused`.
    */
   viewStatus(): 'ready' | 'not_loaded' | 'stale_view';
+  /**
+   * Undoes a change made for `subject` while its window is open (`now < undoUntil`): calls the
+   * change port's `undo`, then records and returns the `undone` record. Refuses with
+   * `rules/undo_expired` after the window (recording the expiry), `rules/already_undone` the
+   * second time, `rules/unknown_change` for a change not made for this customer.
+   */
+  undoChange(subject: SubjectId, changeId: string): Promise<ChangeRecord>;
+  /**
+   * The customer's change records, oldest first. A change whose window has passed without an
+   * undo gets its `expired` record here (dated at its deadline) if it has none yet.
+   */
+  changes(subject: SubjectId): Promise<ChangeRecord[]>;
   /** Stops following the store's feed (non-critical rules are then held back). Idempotent. */
   close(): void;
 }

@@ -1,0 +1,316 @@
+import {
+  createMemoryChangeLog,
+  createVirtualClock,
+  duration,
+  isCandorError,
+  toInstant,
+} from '@candor/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { factsOf, fakeConsent } from '../test/helpers';
+import {
+  type ChangePort,
+  createRuleEngine,
+  fact,
+  type Proposal,
+  parseRule,
+  type Rule,
+  type RuleEvent,
+} from './index';
+
+const T0 = toInstant('2026-06-01T12:00:00Z');
+
+const change = {
+  type: 'booking.rebook',
+  purpose: 'service.automatic_changes',
+  undoWithin: '4h',
+} as const;
+const rebook: Rule = {
+  id: 'storm-rebooking',
+  version: 1,
+  purpose: 'service.proactive_support',
+  dataCategories: ['user.travel.itinerary'],
+  trigger: { type: 'event', events: ['flight.weather_risk'] },
+  conditions: fact('trip.layoverMinutes').lt(120),
+  action: { type: 'notify', channel: 'push', topic: 'travel.disruption' },
+  change,
+};
+
+let seq = 0;
+const storm = (subject = 'cus_1', at = T0): RuleEvent => ({
+  id: `evt_${++seq}`,
+  type: 'flight.weather_risk',
+  subject,
+  at,
+  timeZone: 'Europe/Berlin',
+  facts: factsOf({ trip: { layoverMinutes: 55 } }, { trip: 'user.travel.itinerary' }),
+});
+
+/** A booking system: the app's side of the change port. */
+function bookings(initial: Record<string, string>) {
+  const flights = new Map(Object.entries(initial));
+  const before = new Map<string, string>();
+  const calls = { perform: 0, undo: 0 };
+  const port: ChangePort = {
+    log: createMemoryChangeLog(),
+    async perform({ subject, changeId }) {
+      calls.perform++;
+      const from = flights.get(subject);
+      if (from === undefined) throw new Error('no booking');
+      before.set(changeId, from);
+      flights.set(subject, `${from}-earlier`);
+      return { from, to: `${from}-earlier` };
+    },
+    async undo(record) {
+      calls.undo++;
+      flights.set(record.subject, before.get(record.changeId) as string);
+    },
+  };
+  return { flights, port, calls };
+}
+
+const setup = (grants: readonly string[] = ['service']) => {
+  const clock = createVirtualClock(T0);
+  const app = bookings({ cus_1: 'LH400' });
+  const engine = createRuleEngine({
+    rules: [rebook],
+    consent: fakeConsent({ cus_1: grants }),
+    clock,
+    changes: app.port,
+  });
+  return { clock, app, engine };
+};
+
+const errorCode = async (run: Promise<unknown>) => {
+  try {
+    await run;
+    return 'no error';
+  } catch (error) {
+    return isCandorError(error) ? error.code : String(error);
+  }
+};
+
+describe('a rule that acts, then tells', () => {
+  it('makes the change with the permission, records it and states the undo deadline', async () => {
+    const { engine, app } = setup();
+    const [p] = (await engine.process(storm())) as [Proposal];
+    expect(p.kind).toBe('proposal');
+    expect(app.flights.get('cus_1')).toBe('LH400-earlier');
+    expect(p.change).toEqual({
+      status: 'performed',
+      record: {
+        id: `${p.id}:change:performed`,
+        changeId: `${p.id}:change`,
+        kind: 'performed',
+        subject: 'cus_1',
+        decisionId: p.id,
+        type: 'booking.rebook',
+        purpose: 'service.automatic_changes',
+        at: T0,
+        undoUntil: T0 + 4 * duration.hour,
+        details: { from: 'LH400', to: 'LH400-earlier' },
+      },
+    });
+    expect(await engine.changes('cus_1')).toEqual([
+      p.change?.status === 'performed' && p.change.record,
+    ]);
+  });
+
+  it('without the permission never acts: the message is an offer, saying why', async () => {
+    const { engine, app } = setup(['service.proactive_support']);
+    const [p] = (await engine.process(storm())) as [Proposal];
+    expect(p.kind).toBe('proposal');
+    expect(p.change).toMatchObject({ status: 'offered', reason: 'no_permission' });
+    expect(p.change?.status === 'offered' && p.change.consent?.purpose).toBe(
+      'service.automatic_changes',
+    );
+    expect(app.calls.perform).toBe(0);
+    expect(app.flights.get('cus_1')).toBe('LH400');
+    expect(await engine.changes('cus_1')).toEqual([]);
+  });
+
+  it('a default that merely allows (opt-out, not asked) is no permission to act', async () => {
+    const app = bookings({ cus_1: 'LH400' });
+    const gate = fakeConsent({ cus_1: ['service'] });
+    const engine = createRuleEngine({
+      rules: [rebook],
+      consent: {
+        decide: (q) => {
+          const v = gate.decide(q);
+          return q.purpose === 'service.automatic_changes'
+            ? {
+                ...v,
+                status: 'not_asked',
+                reasons: [{ code: 'default_opt_out_allowed', detail: 'allowed until you opt out' }],
+              }
+            : v;
+        },
+      },
+      changes: app.port,
+    });
+    const [p] = (await engine.process(storm())) as [Proposal];
+    expect(p.change).toMatchObject({ status: 'offered', reason: 'no_permission' });
+    expect(app.calls.perform).toBe(0);
+  });
+
+  it('evaluate() never acts, and an engine without a change port only offers', async () => {
+    const { engine, app } = setup();
+    const [p] = engine.evaluate(storm()) as [Proposal];
+    expect(p.change).toMatchObject({ status: 'offered', reason: 'not_acted' });
+    expect(app.calls.perform).toBe(0);
+    const bare = createRuleEngine({
+      rules: [rebook],
+      consent: fakeConsent({ cus_1: ['service'] }),
+    });
+    const [q] = (await bare.process(storm())) as [Proposal];
+    expect(q.change).toMatchObject({ status: 'offered', reason: 'no_port' });
+  });
+
+  it('a change the port cannot make is an offer, and nothing is recorded', async () => {
+    const app = bookings({});
+    const engine = createRuleEngine({
+      rules: [rebook],
+      consent: fakeConsent({ cus_1: ['service'] }),
+      changes: app.port,
+    });
+    const [p] = (await engine.process(storm())) as [Proposal];
+    expect(p.change).toMatchObject({
+      status: 'offered',
+      reason: 'failed',
+      detail: 'the change was not made: no booking',
+    });
+    expect(await engine.changes('cus_1')).toEqual([]);
+  });
+
+  it('undo inside the window restores the booking and records the undo', async () => {
+    const { engine, app, clock } = setup();
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+    clock.advance(4 * duration.hour - 1);
+    const undone = await engine.undoChange('cus_1', changeId);
+    expect(undone).toMatchObject({ kind: 'undone', changeId, at: T0 + 4 * duration.hour - 1 });
+    expect(app.flights.get('cus_1')).toBe('LH400');
+    expect(await errorCode(engine.undoChange('cus_1', changeId))).toBe('rules/already_undone');
+    expect(app.calls.undo).toBe(1);
+    expect((await engine.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
+  });
+
+  it('undo at or after the deadline is refused with the deadline; the expiry is recorded', async () => {
+    const { engine, app, clock } = setup();
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+    clock.advance(4 * duration.hour);
+    const refused = await engine.undoChange('cus_1', changeId).catch((e: unknown) => e);
+    expect(isCandorError(refused, 'rules/undo_expired')).toBe(true);
+    expect((refused as Error).message).toBe(
+      'changeId: the time to undo this change ended at 2026-06-01T16:00:00.000Z',
+    );
+    expect((refused as { details: object }).details).toMatchObject({
+      undoUntil: T0 + 4 * duration.hour,
+    });
+    expect(app.calls.undo).toBe(0);
+    expect(app.flights.get('cus_1')).toBe('LH400-earlier');
+    const records = await engine.changes('cus_1');
+    expect(records.map((r) => [r.kind, r.at])).toEqual([
+      ['performed', T0],
+      ['expired', T0 + 4 * duration.hour],
+    ]);
+  });
+
+  it('the history records an expiry once, at the deadline, when nobody tried to undo', async () => {
+    const { engine, clock } = setup();
+    await engine.process(storm());
+    clock.advance(5 * duration.hour);
+    const first = await engine.changes('cus_1');
+    expect(first.map((r) => [r.kind, r.at])).toEqual([
+      ['performed', T0],
+      ['expired', T0 + 4 * duration.hour],
+    ]);
+    expect(await engine.changes('cus_1')).toEqual(first);
+  });
+
+  it("refuses to undo another customer's change or one never made", async () => {
+    const { engine } = setup();
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+    expect(await errorCode(engine.undoChange('cus_2', changeId))).toBe('rules/unknown_change');
+    expect(await errorCode(engine.undoChange('cus_1', 'nope'))).toBe('rules/unknown_change');
+    expect(await errorCode(engine.undoChange('cus_1', 42 as never))).toBe('rules/invalid_rule');
+  });
+
+  it('validates a rule’s change, naming the path', () => {
+    const bad = (input: unknown) => {
+      try {
+        parseRule({ ...rebook, change: input });
+        return 'accepted';
+      } catch (error) {
+        return isCandorError(error) ? error.details.path : String(error);
+      }
+    };
+    expect(bad({ ...change, undoWithin: '0s' })).toBe('rule.change.undoWithin');
+    expect(bad({ ...change, purpose: 'Auto' })).toBe('rule.change.purpose');
+    expect(bad({ ...change, type: '' })).toBe('rule.change.type');
+    expect(bad({ ...change, extra: 1 })).toBe('rule.change.extra');
+    expect(bad('rebook')).toBe('rule.change');
+    expect(bad(change)).toBe('accepted');
+  });
+});
+
+describe('properties', () => {
+  it('acts only with both permissions; otherwise offers (or stays silent without the base purpose)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray(['service.proactive_support', 'service.automatic_changes', 'marketing']),
+        async (grants) => {
+          const { engine, app } = setup(grants);
+          const outcomes = await engine.process(storm());
+          const base = grants.includes('service.proactive_support');
+          const acting = base && grants.includes('service.automatic_changes');
+          expect(app.calls.perform).toBe(acting ? 1 : 0);
+          expect(app.flights.get('cus_1')).toBe(acting ? 'LH400-earlier' : 'LH400');
+          const [o] = outcomes;
+          if (!base) expect(o?.kind).toBe('suppression');
+          else expect((o as Proposal).change?.status).toBe(acting ? 'performed' : 'offered');
+        },
+      ),
+      { examples: [[['service.automatic_changes']], [['service.proactive_support']]] },
+    );
+  });
+
+  it('undo inside the window restores exactly; at or after it is refused and changes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 48 * 60 }),
+        fc.integer({ min: 0, max: 48 * 60 * 60_000 }),
+        async (flight, windowMinutes, wait) => {
+          const clock = createVirtualClock(T0);
+          const app = bookings({ cus_1: flight });
+          const engine = createRuleEngine({
+            rules: [{ ...rebook, change: { ...change, undoWithin: `${windowMinutes}m` } }],
+            consent: fakeConsent({ cus_1: ['service'] }),
+            clock,
+            changes: app.port,
+          });
+          const [p] = (await engine.process(storm())) as [Proposal];
+          const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+          clock.advance(wait);
+          const inside = wait < windowMinutes * 60_000;
+          const code = await errorCode(engine.undoChange('cus_1', changeId));
+          expect(code).toBe(inside ? 'no error' : 'rules/undo_expired');
+          expect(app.flights.get('cus_1')).toBe(inside ? flight : `${flight}-earlier`);
+          expect((await engine.changes('cus_1')).map((r) => r.kind)).toEqual([
+            'performed',
+            inside ? 'undone' : 'expired',
+          ]);
+        },
+      ),
+      {
+        examples: [
+          ['LH400', 1, 60_000],
+          ['LH400', 1, 59_999],
+        ],
+      },
+    );
+  });
+});

@@ -1,0 +1,249 @@
+import {
+  CandorError,
+  type ChangeLog,
+  type ChangeRecord,
+  type ChangeState,
+  type Clock,
+  changeState,
+  createMemoryChangeLog,
+  type SubjectId,
+  toIso,
+} from '@candor/core';
+import type { CompiledRule, CompiledRuleSet } from '../compile/types';
+import { type RulesErrorCode, requireString, rulesError } from '../errors';
+import type { ChangeOutcome, Outcome, Proposal } from '../outcome';
+import { parseDuration } from '../time';
+import type { RuleChange } from '../types';
+import { decideChange } from './consent';
+import type { EngineCore } from './core';
+import type { ChangePort } from './types';
+
+/** @internal How an engine acts for rules with a `change`: the app's port, the log, the clock. */
+export interface ChangeActing {
+  readonly port: ChangePort | undefined;
+  readonly log: ChangeLog;
+  readonly clock: Clock;
+  /** Whether any rule declares a change (else nothing here runs). */
+  readonly any: boolean;
+  /** Changes being undone in this process (a second undo waits for none: it is refused). */
+  readonly undoing: Set<string>;
+}
+
+/** @internal The acting part of an engine, from its options. */
+export function changeActing(
+  set: CompiledRuleSet,
+  port: ChangePort | undefined,
+  clock: Clock,
+): ChangeActing {
+  if (port !== undefined && (typeof port.perform !== 'function' || typeof port.undo !== 'function'))
+    throw rulesError(
+      'rules/invalid_rule',
+      'a change port needs perform() and undo()',
+      undefined,
+      'options.changes',
+      port,
+    );
+  return {
+    port,
+    log: port?.log ?? createMemoryChangeLog(),
+    clock,
+    any: set.rules.some((r) => r.rule.change !== undefined),
+    undoing: new Set(),
+  };
+}
+
+const changeOf = (core: EngineCore, o: Outcome): [CompiledRule, RuleChange] | null => {
+  if (o.kind !== 'proposal') return null;
+  const rule = core.set.get(o.ruleId);
+  const change = rule?.rule.change;
+  return rule && change ? [rule, change] : null;
+};
+
+/**
+ * @internal For `evaluate()`/`runDue()`, which cannot wait for a change port: every proposal of a
+ * rule with a change is an offer.
+ */
+export function offerOnly(core: EngineCore, outcomes: Outcome[]): Outcome[] {
+  if (!core.changes.any) return outcomes;
+  const change: ChangeOutcome =
+    core.changes.port === undefined
+      ? { status: 'offered', reason: 'no_port', detail: 'the engine has no change port' }
+      : {
+          status: 'offered',
+          reason: 'not_acted',
+          detail: 'evaluate() and runDue() never act; process() and processDue() do',
+        };
+  for (const o of outcomes) if (changeOf(core, o)) withChange(o as Proposal, change);
+  return outcomes;
+}
+
+/**
+ * Sets a fresh proposal's `change` in place: a proposal may work out its explanation on first
+ * read (getters an object spread would not copy), so it is not copied.
+ */
+function withChange(proposal: Proposal, change: ChangeOutcome): void {
+  (proposal as { change?: ChangeOutcome }).change = change;
+}
+
+/**
+ * @internal For confirmed proposals (after `persist`): makes each rule's change through the port
+ * when its permission holds, and records it; otherwise the proposal is an offer, saying why.
+ */
+export async function act(core: EngineCore, outcomes: Outcome[]): Promise<Outcome[]> {
+  if (!core.changes.any) return outcomes;
+  for (const o of outcomes) {
+    const found = changeOf(core, o);
+    if (found) withChange(o as Proposal, await actOn(core, o as Proposal, ...found));
+  }
+  return outcomes;
+}
+
+async function actOn(
+  core: EngineCore,
+  proposal: Proposal,
+  rule: CompiledRule,
+  change: RuleChange,
+): Promise<ChangeOutcome> {
+  const { port, log, clock } = core.changes;
+  const verdict = decideChange(core, rule, change.purpose, proposal.subject, proposal.at);
+  // Acting needs a yes: a default that merely allows (an opt-out jurisdiction's "until you opt
+  // out", status `not_asked`) is not the customer's permission to change what they booked.
+  if (!verdict.allowed || verdict.status === 'not_asked')
+    return {
+      status: 'offered',
+      reason: 'no_permission',
+      detail: verdict.allowed
+        ? `the customer has not said yes to ${change.purpose} (allowed only by default)`
+        : `the customer has not allowed ${change.purpose}`,
+      consent: verdict,
+    };
+  if (port === undefined)
+    return { status: 'offered', reason: 'no_port', detail: 'the engine has no change port' };
+  const at = clock.now();
+  const undoUntil = at + (parseDuration(change.undoWithin) as number);
+  const changeId = `${proposal.id}:change`;
+  let details: ChangeRecord['details'];
+  try {
+    details = await port.perform({
+      changeId,
+      type: change.type,
+      subject: proposal.subject,
+      proposal,
+      undoUntil,
+    });
+  } catch (error) {
+    return {
+      status: 'offered',
+      reason: 'failed',
+      detail: `the change was not made: ${text(error)}`,
+    };
+  }
+  const record: ChangeRecord = {
+    id: `${changeId}:performed`,
+    changeId,
+    kind: 'performed',
+    subject: proposal.subject,
+    decisionId: proposal.id,
+    type: change.type,
+    purpose: change.purpose,
+    at,
+    undoUntil,
+    ...(details === undefined ? {} : { details }),
+  };
+  try {
+    await log.append(record);
+  } catch (error) {
+    // Nothing unrecorded stands: the change is put back, and the message is an offer.
+    await port.undo(record);
+    return {
+      status: 'offered',
+      reason: 'failed',
+      detail: `the change could not be recorded, so it was put back: ${text(error)}`,
+    };
+  }
+  return { status: 'performed', record };
+}
+
+const text = (error: unknown) => (error as Error)?.message ?? String(error);
+
+/** One record id closes a change, so a change is undone or expires, never both. */
+const closing = (state: ChangeState, kind: 'undone' | 'expired', at: number): ChangeRecord => {
+  const { details: _, ...performed } = state.performed;
+  return { ...performed, id: `${performed.changeId}:closed`, kind, at };
+};
+
+/** Records the expiry of a change whose window passed; another writer's closing record wins. */
+async function recordExpiry(log: ChangeLog, state: ChangeState): Promise<void> {
+  if (state.closed !== null) return;
+  try {
+    await log.append(closing(state, 'expired', state.performed.undoUntil));
+  } catch (error) {
+    const now = await log.list(state.performed.subject);
+    if (changeState(now, state.performed.changeId, state.performed.undoUntil)?.closed === null)
+      throw error;
+  }
+}
+
+function refuse(code: RulesErrorCode, message: string, changeId: string, extra = {}): never {
+  throw new CandorError(code, `changeId: ${message}`, {
+    path: 'changeId',
+    value: changeId,
+    ...extra,
+  });
+}
+
+/** @internal `engine.undoChange`. */
+export async function undoChange(
+  core: EngineCore,
+  subject: SubjectId,
+  changeId: string,
+): Promise<ChangeRecord> {
+  requireString(subject, 'subject');
+  requireString(changeId, 'changeId');
+  const { port, log, clock, undoing } = core.changes;
+  const now = clock.now();
+  const state = changeState(await log.list(subject), changeId, now);
+  if (state === null)
+    refuse('rules/unknown_change', 'no such change was made for this customer', changeId);
+  if (state.status === 'undone' || undoing.has(changeId))
+    refuse('rules/already_undone', 'this change has already been undone', changeId);
+  const until = state.performed.undoUntil;
+  if (state.status === 'expired') {
+    await recordExpiry(log, state);
+    refuse(
+      'rules/undo_expired',
+      `the time to undo this change ended at ${toIso(until)}`,
+      changeId,
+      { undoUntil: until },
+    );
+  }
+  if (port === undefined)
+    throw rulesError('rules/unsupported', 'the engine has no change port', undefined, 'changeId');
+  undoing.add(changeId);
+  try {
+    await port.undo(state.performed);
+    const record = closing(state, 'undone', now);
+    await log.append(record);
+    return record;
+  } finally {
+    undoing.delete(changeId);
+  }
+}
+
+/** @internal `engine.changes`: the customer's records, with expiries recorded. */
+export async function listChanges(core: EngineCore, subject: SubjectId): Promise<ChangeRecord[]> {
+  requireString(subject, 'subject');
+  const { log, clock } = core.changes;
+  const now = clock.now();
+  const records = await log.list(subject);
+  let wrote = false;
+  for (const r of records) {
+    if (r.kind !== 'performed' || now < r.undoUntil) continue;
+    const state = changeState(records, r.changeId, now);
+    if (state !== null && state.closed === null) {
+      await recordExpiry(log, state);
+      wrote = true;
+    }
+  }
+  return [...(wrote ? await log.list(subject) : records)];
+}
