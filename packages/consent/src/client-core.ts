@@ -221,6 +221,7 @@ export function createConsentClient<P extends string = string>(
     if (!expired && clock.now() >= deadline) {
       expired = true;
       changed();
+      if (load) void refresh().catch(() => {});
     }
   }
 
@@ -265,6 +266,7 @@ export function createConsentClient<P extends string = string>(
     readonly purpose: P;
     readonly dataCategories?: readonly DataCategoryId[];
   }) {
+    need(typeof query === 'object' && query !== null, 'query', query, 'must be an object');
     if (!checked) {
       checked = true;
       queueMicrotask(() => {
@@ -284,6 +286,7 @@ export function createConsentClient<P extends string = string>(
       return memo.plain;
     }
     if (memo.categories === categories && sameList(memo.copy!, categories)) return memo.verdict!;
+    need(Array.isArray(categories), 'dataCategories', categories, 'must be an array');
     memo.categories = categories;
     memo.copy = categories.slice();
     memo.verdict = Object.freeze(decideNow(purpose, categories));

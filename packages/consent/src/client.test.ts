@@ -192,6 +192,12 @@ describe('createConsentClient: deciding', () => {
         details: expect.objectContaining({ path: 'options.dataCategories' }),
       }),
     );
+    expect(() => client.decide(null as never)).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ path: 'query' }) }),
+    );
+    expect(() => client.decide({ purpose: 'a.b', dataCategories: 'user.x' as never })).toThrow(
+      expect.objectContaining({ code: 'core/invalid_input' }),
+    );
     expect(() => client.subscribe('x' as never)).toThrow(
       expect.objectContaining({ code: 'core/invalid_input' }),
     );
