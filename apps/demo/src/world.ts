@@ -10,6 +10,7 @@ import {
 } from '@candor/core';
 import { createExplainer, type Explanation, type ExplanationControl } from '@candor/explain';
 import { computeTrustMetrics, createFeedbackLoop, type FeedbackLoop } from '@candor/feedback';
+import { createTokenBucketLimiter } from '@candor/http';
 import {
   createRuleEngine,
   type FactProvider,
@@ -693,6 +694,18 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       recordComplaint: (subject, summary) => memory.recordComplaint(subject, summary),
       resolveComplaint: (subject, id, resolution) =>
         memory.resolveComplaint(subject, id, resolution),
+    },
+    privacy: {
+      consent,
+      controller,
+      feedback,
+      explainer,
+      accessLog,
+      clock,
+      decisions: (subject, id) => messageOf(subject, id)?.proposal,
+      choices: { surface: 'web.preferences' },
+      // Counted in real time: the virtual clock stands still between simulator steps.
+      rateLimit: createTokenBucketLimiter(),
     },
     async close() {
       await storage.close();
