@@ -1,5 +1,6 @@
 import type { ConsentStatus, DataCategoryId, Instant } from '@candor/core';
 import type { ConsentReasonCode } from './evaluate';
+import type { ConsentModeState } from './interop';
 import type { ConsentModeSignal } from './purposes';
 
 // The wire contract between a server that keeps the ledger and the thin browser client
@@ -69,7 +70,7 @@ export interface SnapshotPurpose {
  * {@link buildConsentSnapshot}; plain JSON.
  *
  * @example
- * const snapshot: ConsentSnapshot = { v: 1, seq: 3, issuedAt, validUntil, gpc: false, purposes: {} };
+ * const snapshot: ConsentSnapshot = { v: 1, seq: 3, issuedAt, validUntil, gpc: false, consentMode, purposes: {} };
  */
 export interface ConsentSnapshot<P extends string = string> {
   /** Format version: `1`. */
@@ -82,6 +83,8 @@ export interface ConsentSnapshot<P extends string = string> {
   readonly validUntil: Instant;
   /** A Global Privacy Control signal is on record for the subject. */
   readonly gpc: boolean;
+  /** Google Consent Mode v2 state as the server's `toConsentMode` gives it at `issuedAt`. */
+  readonly consentMode: ConsentModeState;
   /** Every registered purpose. */
   readonly purposes: Readonly<Record<P, SnapshotPurpose>>;
 }

@@ -17,6 +17,8 @@ import { CandorError } from '@candor/core';
  * - `consent/invalid_entry` — a stored ledger entry is malformed (e.g. on hydration).
  * - `consent/tampered_chain` — a hash chain failed verification where it must hold.
  * - `consent/missing_controller` — a receipt was asked for without a controller configured.
+ * - `consent/invalid_snapshot` — a snapshot (or the answer to a choice) a browser client received
+ *   is malformed (`/client`); the client keeps failing closed.
  * - `consent/invalid_tc_string` — a TCF TC string could not be decoded (`/tcf` only).
  * - `consent/invalid_tcf_options` — the vendor list or CMP fields were rejected (`/tcf` only).
  *
@@ -37,6 +39,7 @@ export type ConsentErrorCode =
   | 'consent/invalid_entry'
   | 'consent/tampered_chain'
   | 'consent/missing_controller'
+  | 'consent/invalid_snapshot'
   | 'consent/invalid_tc_string'
   | 'consent/invalid_tcf_options';
 

@@ -40,31 +40,11 @@ export type PurposeTag =
   | 'personalization'
   | 'security';
 
-/**
- * A Google Consent Mode v2 signal a purpose feeds.
- *
- * @example
- * const signals: ConsentModeSignal[] = ['ad_storage', 'ad_user_data', 'ad_personalization'];
- */
-export type ConsentModeSignal =
-  | 'ad_storage'
-  | 'ad_user_data'
-  | 'ad_personalization'
-  | 'analytics_storage'
-  | 'functionality_storage'
-  | 'personalization_storage'
-  | 'security_storage';
+import { type ConsentModeSignal, consentModeSignals } from './consent-mode-signals';
 
-/** The Google Consent Mode v2 signals a purpose can map to. */
-export const consentModeSignals: readonly ConsentModeSignal[] = [
-  'ad_storage',
-  'ad_user_data',
-  'ad_personalization',
-  'analytics_storage',
-  'functionality_storage',
-  'personalization_storage',
-  'security_storage',
-];
+export type { ConsentModeSignal };
+export { consentModeSignals };
+
 /** The legal bases a purpose may rely on. */
 export const legalBases: readonly LegalBasis[] = [
   'consent',

@@ -239,6 +239,11 @@ export const ConsentSnapshot = /* @__PURE__ */ (() =>
     issuedAt: Instant,
     validUntil: Instant,
     gpc: z.boolean(),
+    consentMode: z.strictObject(
+      Object.fromEntries(
+        consentModeSignals.map((signal) => [signal, z.enum(['granted', 'denied'])]),
+      ) as Record<ConsentModeSignal, z.ZodMiniEnum<{ granted: 'granted'; denied: 'denied' }>>,
+    ),
     purposes: z.record(
       PurposeId,
       strict({

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { purposes, type TestPurpose } from '../test/fixtures';
 import type { ConsentSnapshot } from './contract';
+import { toConsentMode } from './interop';
 import { consentSchemaIssues } from './json-schema';
 import { createConsentManager } from './manager';
 import { buildConsentSnapshot } from './snapshot';
@@ -136,6 +137,7 @@ describe('buildConsentSnapshot (property)', () => {
             consentSchemaIssues('ConsentSnapshot', JSON.parse(JSON.stringify(snapshot))),
           ).toEqual([]);
           const check = () => {
+            expect(snapshot.consentMode).toEqual(toConsentMode(manager, purposes, 's'));
             for (const purpose of [...purposes.ids, 'marketing.unknown']) {
               for (const dataCategories of questions(snapshot, purpose)) {
                 const expected = comparable(

@@ -9,6 +9,7 @@ import type {
 import { fail, needObject, requireSubject } from './errors';
 import { evaluatePurpose, isRestrictive, reaches } from './evaluate';
 import { problemWith } from './follow';
+import { toConsentMode } from './interop';
 import { stateOfManager } from './state';
 import { headOf } from './subject-view';
 import type { ConsentManager } from './types';
@@ -135,6 +136,7 @@ export function buildConsentSnapshot<P extends string>(
     issuedAt,
     validUntil,
     gpc: held?.gpc === true,
+    consentMode: toConsentMode(manager, registry, subject),
     purposes,
   };
 }
