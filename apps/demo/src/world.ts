@@ -703,7 +703,8 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       accessLog,
       clock,
       decisions: (subject, id) => messageOf(subject, id)?.proposal,
-      choices: { surface: 'web.preferences' },
+      // The server's time, never the device's: the demo's clock is virtual (the simulator moves it).
+      choices: { surface: 'web.preferences', maxAge: 0 },
       // Counted in real time: the virtual clock stands still between simulator steps.
       rateLimit: createTokenBucketLimiter(),
     },

@@ -45,3 +45,9 @@ export function field(form: HTMLFormElement, name: string): string | undefined {
 export const newKey = (): string =>
   globalThis.crypto?.randomUUID?.() ??
   `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+/** Marks the page enhanced (`data-ready` on `#privacy-api`): its forms now go through the API. */
+export function markReady(): void {
+  const root = document.getElementById('privacy-api');
+  if (root) root.dataset.ready = 'true';
+}

@@ -1,7 +1,7 @@
 // Runs in the browser: the inbox's feedback buttons and "Unmute" go through the privacy-centre
 // API (`POST /feedback`, `lifted` to unmute) instead of reloading the page. Every text shown
 // comes from the page or is set with textContent.
-import { announce, field, newKey, type PageApi } from './api';
+import { announce, field, markReady, newKey, type PageApi } from './api';
 
 /** One active suppression as `GET/POST /feedback…` answer it. */
 interface Suppression {
@@ -29,6 +29,7 @@ export function enhanceInbox(api: PageApi): void {
       void unmute(api, form);
     }
   });
+  markReady();
 }
 
 async function feedback(api: PageApi, form: HTMLFormElement, message: HTMLElement) {

@@ -446,6 +446,7 @@ export function PreferencesPage(props: {
           </table>
         )}
       </section>
+      <PrivacyScript customer={c.id} page="preferences" />
     </>
   );
 }
