@@ -48,6 +48,7 @@ describe.skipIf(!inChromium)('the privacy centre with JavaScript on', () => {
     await proactive.getByRole('button', { name: 'Withdraw' }).click();
     await expect.poll(() => proactive.locator('.badge.status').innerText()).toBe('withdrawn');
     expect(await proactive.getByRole('button', { name: 'Allow' }).count()).toBe(1);
+    expect(await proactive.locator('ul.reasons').isVisible()).toBe(false); // "Granted via …" no more
     expect(new URL(page.url()).search).toBe(''); // no form post, no reload
     expect(allowedOnServer('cus_ana', 'service.proactive_support')).toBe(true);
 

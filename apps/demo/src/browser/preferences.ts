@@ -86,8 +86,14 @@ function render(client: ConsentClient) {
     const verdict = client.decide({ purpose });
     if (verdict.reason === 'no_snapshot' || verdict.reason === 'snapshot_expired') continue;
     const badge = card.querySelector('.badge.status');
+    // The server's words for the status it rendered ("Granted via banner on …") no longer hold
+    // once a choice here changed it: hidden until the page is loaded again.
+    const status = verdict.status.replaceAll('_', ' ');
+    card.dataset.served ??= badge?.textContent ?? '';
+    const reasons = card.querySelector<HTMLElement>('ul.reasons');
+    if (reasons) reasons.hidden = status !== card.dataset.served;
     if (badge) {
-      badge.textContent = verdict.status.replaceAll('_', ' ');
+      badge.textContent = status;
       badge.className = `badge status ${verdict.allowed ? 'ok' : 'bad'}`;
     }
     card.dataset.pending = client.pending.some((c) => c.purpose === purpose) ? 'true' : 'false';

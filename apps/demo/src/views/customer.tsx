@@ -374,7 +374,7 @@ export function PreferencesPage(props: {
             </ul>
           ) : null}
           {p.reasons.length ? (
-            <ul class="small">
+            <ul class="small reasons">
               {p.reasons.map((r) => (
                 <li>{r}</li>
               ))}
