@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
+  buildConsentSnapshot,
   type ConsentEvent,
   type ConsentLedgerStore,
   createConsentManager,
@@ -9,6 +10,7 @@ import {
   definePurposes,
   verifyChain,
 } from '@candor/consent';
+import { type ConsentClient, createConsentClient } from '@candor/consent/client';
 import { type BuildOptions, build } from 'esbuild';
 import type { Metric, Suite } from '../harness.ts';
 
@@ -197,6 +199,24 @@ export const may = (subject) => manager.decide({ subject, purpose: 'ads.targeted
 export const prompt = (subject) => manager.needsPrompt(subject);
 `;
 
+/**
+ * The browser app the client's size metric bundles: create a client that loads its snapshot and
+ * posts choices, decide, has, withdraw, subscribe, GPC and Consent Mode.
+ */
+export const CLIENT_APP = `
+import { createConsentClient } from '@candor/consent/client';
+const client = createConsentClient({
+  load: async () => (await fetch('/privacy/consent')).json(),
+  send: async (choice) => (await fetch('/privacy/consent/choices', { method: 'POST', body: JSON.stringify(choice) })).json(),
+  storage: localStorage,
+});
+export const may = () => client.decide({ purpose: 'ads.targeted', dataCategories: ['user.behavior'] }).allowed;
+export const analytics = () => client.has('analytics.measurement');
+export const optOut = () => client.withdraw('ads.targeted');
+export const gpc = () => client.gpc;
+client.subscribe(() => gtag('consent', 'update', client.consentMode()));
+`;
+
 async function sizes(): Promise<Metric[]> {
   const zod = ['zod', 'zod/*'];
   const everything = "export * from '@candor/consent';";
@@ -207,6 +227,12 @@ async function sizes(): Promise<Metric[]> {
       value: await gzippedKb(TYPICAL_APP, []),
       unit: 'KB',
       target: { atMost: 8, note },
+    },
+    {
+      name: 'browser client (/client), typical app (load, decide, has, withdraw, subscribe, GPC, Consent Mode), min+gzip',
+      value: await gzippedKb(CLIENT_APP, []),
+      unit: 'KB',
+      target: { atMost: 5, note },
     },
     {
       name: 'browser entry, typical app, zod external (peer shared with the app)',
@@ -297,6 +323,103 @@ function decideSuite(name: string, categoryEvery: number | undefined, atLeast: n
   };
 }
 
+// The browser client's decide(): one customer, the questions a page asks (some with the constant
+// category list of their call site), against a Map of the same answers precomputed.
+const clientPurposes = definePurposes({
+  'ads.targeted': {
+    title: 'Ads',
+    bases: ['consent'],
+    categories: ['user.behavior', 'user.location'],
+    tags: ['targeted_advertising'],
+    consentMode: ['ad_storage'],
+  },
+  'analytics.measurement': {
+    title: 'Measurement',
+    bases: ['consent'],
+    categories: ['user.behavior'],
+  },
+  'marketing.email': { title: 'Emails', bases: ['consent'], categories: ['user.contact.email'] },
+  'service.support': {
+    title: 'Support',
+    bases: ['legitimate_interest'],
+    categories: ['user.contact'],
+  },
+});
+const CLIENT_QUESTIONS = [
+  { purpose: 'ads.targeted' },
+  { purpose: 'ads.targeted', dataCategories: ['user.behavior'] },
+  { purpose: 'analytics.measurement' },
+  { purpose: 'analytics.measurement', dataCategories: ['user.behavior'] },
+  { purpose: 'marketing.email' },
+  { purpose: 'marketing.email', dataCategories: ['user.contact.email'] },
+  { purpose: 'service.support' },
+  { purpose: 'service.support', dataCategories: ['user.contact'] },
+] as const;
+const CLIENT_KEYS = CLIENT_QUESTIONS.map(
+  (q) => `${q.purpose}|${'dataCategories' in q ? q.dataCategories.join(',') : ''}`,
+);
+let client: ConsentClient | undefined;
+let clientAnswers = new Map<string, boolean>();
+
+async function prepareClient(): Promise<void> {
+  const clock = { now: () => T0 };
+  const server = createConsentManager({ purposes: clientPurposes, clock, jurisdiction: 'FR' });
+  await server.grant({ subject: 'cus_1', purposes: ['ads.targeted', 'marketing.email'] });
+  await server.withdraw({
+    subject: 'cus_1',
+    purposes: 'ads.targeted',
+    dataCategories: ['user.location'],
+  });
+  const snapshot = JSON.parse(
+    JSON.stringify(buildConsentSnapshot(server, 'cus_1', { ttl: 86_400_000 })),
+  );
+  client = createConsentClient({ snapshot, send: async () => ({}), clock, navigator: {} });
+  clientAnswers = new Map();
+  CLIENT_QUESTIONS.forEach((question, i) => {
+    const allowed = server.decide({
+      subject: 'cus_1',
+      purpose: question.purpose,
+      dataCategories: 'dataCategories' in question ? question.dataCategories : [],
+    }).allowed;
+    if (client!.decide(question).allowed !== allowed) {
+      throw new Error(`consent bench: the client disagrees with the server on ${CLIENT_KEYS[i]}`);
+    }
+    clientAnswers.set(CLIENT_KEYS[i]!, allowed);
+  });
+}
+
+const clientDecideSuite: Suite = {
+  kind: 'throughput',
+  name: 'consent: browser client decide() (1,024 per call)',
+  setup: prepareClient,
+  teardown: () => {
+    client?.close();
+    client = undefined;
+  },
+  cases: [
+    {
+      name: 'client decide()',
+      fn: () => {
+        const c = client!;
+        let allowed = 0;
+        for (let i = 0; i < BATCH; i++) if (c.decide(CLIENT_QUESTIONS[i & 7]!).allowed) allowed++;
+        return allowed;
+      },
+      opsPerCall: BATCH,
+    },
+    {
+      name: 'Map.get baseline',
+      fn: () => {
+        let allowed = 0;
+        for (let i = 0; i < BATCH; i++) if (clientAnswers.get(CLIENT_KEYS[i & 7]!)) allowed++;
+        return allowed;
+      },
+      opsPerCall: BATCH,
+    },
+  ],
+  targets: [{ case: 'client decide()', baseline: 'Map.get baseline', atLeast: 0.5 }],
+};
+
 /** Consent: decide() against a precomputed Map, hashed ledger appends, browser entry size. */
 export const consentSuites: Suite[] = [
   decideSuite('consent: decide() over 100k subjects (1,024 per call)', undefined, 0.5),
@@ -354,6 +477,7 @@ export const consentSuites: Suite[] = [
       ];
     },
   },
+  clientDecideSuite,
   { kind: 'metrics', name: 'consent: manager writes', measure: managerWrites },
   { kind: 'metrics', name: 'consent: browser entry size', measure: sizes },
 ];

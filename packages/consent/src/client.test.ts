@@ -334,9 +334,9 @@ describe('createConsentClient: choices', () => {
     ).toBe(false);
     const plain = setup({
       load: undefined,
-      send: async (choice) => {
-        const { snapshot: _s, ...rest } = await server.send(choice);
-        return rest;
+      send: (choice) => {
+        server.net.bare = true;
+        return server.send(choice);
       },
     });
     plain.client.setSnapshot(server.snapshot());

@@ -1,6 +1,7 @@
 import type { ConsentGate, Instant, SubjectId } from '@candor/core';
+import { type ConsentModeSignal, consentModeSignals } from './consent-mode-signals';
 import { requireGate, requireRegistry } from './errors';
-import { type ConsentModeSignal, consentModeSignals, type PurposeRegistry } from './purposes';
+import type { PurposeRegistry } from './purposes';
 
 /**
  * Reads a `Sec-GPC` request header: `true` only for the value `1` (surrounding whitespace

@@ -10,12 +10,13 @@ export const START = Date.parse('2026-05-01T09:00:00Z');
 
 /**
  * A real server for client tests: a manager, `load` and `send` as an app would wire them over
- * HTTP (JSON both ways), a switch to take the network down, and a log of what reached it.
+ * HTTP (JSON both ways), switches to take the network down, lose answers or answer without a
+ * snapshot, and a log of what reached it.
  */
 export function testServer(jurisdiction = 'FR') {
   const clock = createVirtualClock(START);
   const manager = createConsentManager({ purposes, clock, jurisdiction });
-  const net = { up: true, loseAnswers: false };
+  const net = { up: true, loseAnswers: false, bare: false };
   const reached: string[] = [];
   const wire = <T>(value: T): T => JSON.parse(JSON.stringify(value));
   return {
@@ -33,6 +34,10 @@ export function testServer(jurisdiction = 'FR') {
       reached.push(choice.key);
       const result = await applyConsentChoice(manager, 'cus_1', wire(choice));
       if (net.loseAnswers) throw new TypeError('network connection lost');
+      if (net.bare) {
+        const { snapshot: _snapshot, ...bare } = result;
+        return wire(bare);
+      }
       return wire(result);
     },
     entries: () => manager.entries('cus_1'),
