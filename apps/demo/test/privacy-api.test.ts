@@ -102,6 +102,8 @@ describe('the privacy-centre API under each customer', () => {
     expect(csp).toContain("connect-src 'self'");
     const scripts = html.match(/<script[^>]*>/g) ?? [];
     expect(scripts).toEqual(['<script type="module" src="/static/privacy.js">']);
+    const openapi = await fetch(api('cus_ana', '/openapi.json'));
+    expect(((await openapi.json()) as { openapi: string }).openapi).toMatch(/^3\.1/);
     const script = await fetch(`${h.url}/static/privacy.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toContain('text/javascript');
