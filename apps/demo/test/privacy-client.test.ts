@@ -110,6 +110,26 @@ describe.skipIf(!inChromium)('the privacy centre with JavaScript on', () => {
     expect(await proactive.locator('.badge.status').innerText()).toBe('withdrawn');
   });
 
+  test('an answer lost on its way back: the retry carries the same key, and the ledger has one entry', async () => {
+    const page = await enhanced('/customers/cus_ana/preferences');
+    const partners = card(page, 'marketing.partners');
+    const before = ledger('cus_ana').length;
+    const keys: string[] = [];
+    await page.route('**/api/privacy/consent/choices', async (route) => {
+      keys.push((JSON.parse(route.request().postData() ?? '{}') as { key: string }).key);
+      if (keys.length > 1) return route.continue();
+      await route.fetch(); // the server records it …
+      await route.abort('connectionreset'); // … and the browser never hears back
+    });
+    await partners.getByRole('button', { name: 'Withdraw' }).click();
+    await expect.poll(() => keys.length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => page.locator('#privacy-status').innerText()).toContain('saved');
+    expect(keys[1]).toBe(keys[0]);
+    expect(ledger('cus_ana').length).toBe(before + 1);
+    expect(ledger('cus_ana').at(-1)?.idempotencyKey).toBe(keys[0]);
+    expect(allowedOnServer('cus_ana', 'marketing.partners')).toBe(false);
+  });
+
   test('inbox feedback and Unmute go through the API and redraw the muted list', async () => {
     await h.demo.service.sendEvent({ subject: 'cus_ana', type: 'checkout.started' });
     const page = await enhanced('/customers/cus_ana/inbox');
