@@ -114,6 +114,52 @@ const exportCases: Case[] = [
     path: 'name',
   },
   {
+    name: 'buildConsentSnapshot(manager)',
+    call: (v) => api.buildConsentSnapshot(v as never, 's'),
+    code: 'core/invalid_input',
+    path: 'manager',
+  },
+  {
+    name: 'buildConsentSnapshot(subject)',
+    call: (v) => api.buildConsentSnapshot(manager, v as string),
+    code: 'core/invalid_input',
+    path: 'subject',
+    only: except('x'),
+  },
+  {
+    name: 'buildConsentSnapshot(options)',
+    call: (v) => api.buildConsentSnapshot(manager, 's', v as never),
+    code: 'core/invalid_input',
+    path: 'options',
+    only: (v) => v !== undefined && nonObjects(v),
+  },
+  {
+    name: 'applyConsentChoice(manager)',
+    call: (v) => api.applyConsentChoice(v as never, 's', {} as never),
+    code: 'core/invalid_input',
+    path: 'manager',
+  },
+  {
+    name: 'applyConsentChoice(choice)',
+    call: (v) => api.applyConsentChoice(manager, 's', v as never),
+    code: 'consent/invalid_event',
+    path: (v) => (isObject(v) ? 'choice.key' : 'choice'),
+  },
+  {
+    name: 'decideFromSnapshot(snapshot)',
+    call: (v) => api.decideFromSnapshot(v as never, 'marketing.email'),
+    code: 'core/invalid_input',
+    path: 'snapshot',
+  },
+  {
+    name: 'decideFromSnapshot(dataCategories)',
+    call: (v) =>
+      api.decideFromSnapshot(api.buildConsentSnapshot(manager, 's'), 'marketing.email', v as never),
+    code: 'core/invalid_input',
+    path: 'dataCategories',
+    only: (v) => v !== undefined && !Array.isArray(v),
+  },
+  {
     name: 'createConsentManager(options)',
     call: (v) => api.createConsentManager(v as never),
     code: (v) => (isObject(v) ? 'consent/invalid_purpose' : 'core/invalid_input'),

@@ -38,7 +38,11 @@ export interface ConsentClientOptions<P extends string = string> {
   readonly load?: () => Promise<unknown>;
   readonly send: (choice: ConsentChoice<P>) => Promise<unknown>;
   readonly storage?: ChoiceStorage;
-  /** Key under which `storage` keeps the queue (default `candor-consent`). */
+  /**
+   * Key under which `storage` keeps the queue (default `candor-consent`). Use one per customer
+   * (e.g. with their account id) on a device several people sign in to: a queue is sent with
+   * whoever's session is open when it is replayed.
+   */
   readonly storageKey?: string;
   readonly clock?: Clock;
   readonly navigator?: { readonly globalPrivacyControl?: unknown };
@@ -210,8 +214,11 @@ export function createConsentClient<P extends string = string>(
     }
     persist();
     for (const timer of timers) clearTimeout(timer);
-    timers = [setTimeout(check, life)];
-    if (load) timers.push(setTimeout(() => void refresh().catch(() => {}), life * 0.8));
+    // setTimeout fires at once past 2^31 - 1 ms: a long-lived snapshot is checked again then.
+    const wait = Math.min(life, 2 ** 31 - 1);
+    timers = [setTimeout(check, wait)];
+    if (load && wait === life)
+      timers.push(setTimeout(() => void refresh().catch(() => {}), life * 0.8));
     error = undefined;
     changed();
     return true;
@@ -221,6 +228,7 @@ export function createConsentClient<P extends string = string>(
     if (!expired && clock.now() >= deadline) {
       expired = true;
       changed();
+      if (load) void refresh().catch(() => {});
     }
   }
 
@@ -265,6 +273,7 @@ export function createConsentClient<P extends string = string>(
     readonly purpose: P;
     readonly dataCategories?: readonly DataCategoryId[];
   }) {
+    need(typeof query === 'object' && query !== null, 'query', query, 'must be an object');
     if (!checked) {
       checked = true;
       queueMicrotask(() => {
@@ -284,6 +293,7 @@ export function createConsentClient<P extends string = string>(
       return memo.plain;
     }
     if (memo.categories === categories && sameList(memo.copy!, categories)) return memo.verdict!;
+    need(Array.isArray(categories), 'dataCategories', categories, 'must be an array');
     memo.categories = categories;
     memo.copy = categories.slice();
     memo.verdict = Object.freeze(decideNow(purpose, categories));

@@ -88,6 +88,12 @@ export function parseChoiceResult<P extends string>(
   value: unknown,
   choice: ConsentChoice<P>,
 ): ConsentChoiceResult<P> {
+  if (typeof choice !== 'object' || choice === null) {
+    throw new CandorError('core/invalid_input', 'choice: must be the choice sent', {
+      path: 'choice',
+      value: choice,
+    });
+  }
   const result = needObject(value, 'result');
   if (result.key !== choice.key) bad('result.key', result.key, `must be ${choice.key}`);
   if (!isTime(result.sequence) || result.sequence < 1) {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryStorage, START, testServer } from '../test/client-server';
 import type { TestPurpose } from '../test/fixtures';
 import { type ConsentClientOptions, createConsentClient } from './client-core';
-import { parseConsentSnapshot } from './client-parse';
+import { parseChoiceResult, parseConsentSnapshot } from './client-parse';
 
 const tick = async () => {
   for (let i = 0; i < 50; i++) await Promise.resolve();
@@ -147,6 +147,31 @@ describe('createConsentClient: deciding', () => {
     expect(loaded.decide({ purpose: 'marketing.direct_li' }).reason).toBe('no_snapshot');
   });
 
+  it('checks the server’s answer to a choice', () => {
+    const choice = { key: 'k', purpose: 'a.b', action: 'grant', chosenAt: 1 } as const;
+    const cases: [unknown, string][] = [
+      [null, 'result'],
+      [{ key: 'other', sequence: 1 }, 'result.key'],
+      [{ key: 'k', sequence: 0 }, 'result.sequence'],
+      [{ key: 'k', sequence: 1, snapshot: { v: 1 } }, 'snapshot.seq'],
+    ];
+    for (const [value, path] of cases) {
+      expect(() => parseChoiceResult(value, choice)).toThrow(
+        expect.objectContaining({
+          code: 'consent/invalid_snapshot',
+          details: expect.objectContaining({ path }),
+        }),
+      );
+    }
+    expect(() => parseChoiceResult({ key: 'k', sequence: 1 }, null as never)).toThrow(
+      expect.objectContaining({
+        code: 'core/invalid_input',
+        details: expect.objectContaining({ path: 'choice' }),
+      }),
+    );
+    expect(parseChoiceResult({ key: 'k', sequence: 1 }, choice)).toEqual({ key: 'k', sequence: 1 });
+  });
+
   it('rejects bad options and arguments with typed errors', () => {
     const send = async () => ({});
     expect(() => createConsentClient(null as never)).toThrow(
@@ -166,6 +191,12 @@ describe('createConsentClient: deciding', () => {
       expect.objectContaining({
         details: expect.objectContaining({ path: 'options.dataCategories' }),
       }),
+    );
+    expect(() => client.decide(null as never)).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ path: 'query' }) }),
+    );
+    expect(() => client.decide({ purpose: 'a.b', dataCategories: 'user.x' as never })).toThrow(
+      expect.objectContaining({ code: 'core/invalid_input' }),
     );
     expect(() => client.subscribe('x' as never)).toThrow(
       expect.objectContaining({ code: 'core/invalid_input' }),

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example as a user would', async () => {
-  const [example, categories, instances, cached] = await runReadmeExamples(
+  const [example, categories, instances, cached, client] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(example?.logs).toEqual([
@@ -24,4 +24,15 @@ it('runs the README example as a user would', async () => {
   ]);
   expect(instances?.logs).toEqual(['not_loaded', 'false']);
   expect(cached?.logs).toEqual(['not_loaded', 'true true', 'true not_loaded']);
+  expect(client?.logs).toEqual([
+    'no_snapshot',
+    'false',
+    'analytics_storage denied',
+    'analytics_storage granted',
+    'true',
+    'analytics_storage denied',
+    'choice_pending',
+    'analytics_storage denied',
+    'false',
+  ]);
 });

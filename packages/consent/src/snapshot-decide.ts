@@ -1,4 +1,4 @@
-import { type DataCategoryId, isWithin } from '@candor/core';
+import { CandorError, type DataCategoryId, isWithin } from '@candor/core';
 import type { ConsentSnapshot, SnapshotPurpose, SnapshotVerdict } from './contract';
 
 /**
@@ -7,7 +7,8 @@ import type { ConsentSnapshot, SnapshotPurpose, SnapshotVerdict } from './contra
  * `manager.decide()` at the snapshot's `issuedAt`. Fails closed with reason `unknown_purpose` for a
  * purpose it does not list, `category_not_declared` for a category the purpose does not declare,
  * and `not_in_snapshot` for a finer category than the snapshot lists. Pure; ignores time (the
- * caller checks `validUntil`).
+ * caller checks `validUntil`). Throws `core/invalid_input` when `snapshot` has no purposes or
+ * `dataCategories` is not an array (check a received snapshot with `parseConsentSnapshot`).
  *
  * @example
  * decideFromSnapshot(snapshot, 'marketing.email', ['user.contact.email']).allowed;
@@ -17,7 +18,22 @@ export function decideFromSnapshot(
   purpose: string,
   dataCategories: readonly DataCategoryId[] = [],
 ): SnapshotVerdict | ClientVerdict {
-  const entry = own(snapshot.purposes, purpose) as SnapshotPurpose | undefined;
+  const purposes = (snapshot as { purposes?: unknown } | null)?.purposes;
+  if (typeof purposes !== 'object' || purposes === null) {
+    throw new CandorError('core/invalid_input', 'snapshot: must be a consent snapshot', {
+      path: 'snapshot',
+      value: snapshot,
+    });
+  }
+  if (!Array.isArray(dataCategories)) {
+    throw new CandorError('core/invalid_input', 'dataCategories: must be an array', {
+      path: 'dataCategories',
+      value: dataCategories,
+    });
+  }
+  const entry = own(purposes as ConsentSnapshot['purposes'], purpose) as
+    | SnapshotPurpose
+    | undefined;
   if (entry === undefined) return deny('not_asked', 'unknown_purpose');
   const { categories } = entry;
   let sensitive = false;
