@@ -7,6 +7,7 @@ import { feedSuites } from './feed.ts';
 import { feedbackSuites } from './feedback.ts';
 import { feedbackScaleSuites } from './feedback-scale.ts';
 import { helperSuites } from './helpers.ts';
+import { httpSuites } from './http.ts';
 import { memorySuites } from './memory.ts';
 import { memoryPgSuites } from './memory-pg.ts';
 import { postgresSuites } from './postgres.ts';
@@ -21,6 +22,7 @@ export const suites: Suite[] = [
   ...feedbackSuites,
   ...memorySuites,
   ...memoryPgSuites,
+  ...httpSuites,
   ...postgresSuites,
   ...accessSuites,
   ...feedSuites,

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,24 @@ describe('adapters, over real HTTP', () => {
     await conversation(base, '/api/privacy');
     expect(feedback.suppressions('cus_ana')).toHaveLength(1);
     expect(await (await fetch(`${base}/`)).text()).toBe('shop');
+  });
+
+  it('answers 400 to a Host header that makes no URL, without calling the handler', async () => {
+    let called = 0;
+    const base = await listen(
+      createServer(
+        toNodeListener(async () => {
+          called++;
+          return new Response('ok');
+        }),
+      ),
+    );
+    const socket = connect(Number(new URL(base).port), '127.0.0.1');
+    socket.end('GET /x HTTP/1.1\r\nHost: bad host\r\nConnection: close\r\n\r\n');
+    let reply = '';
+    for await (const chunk of socket) reply += String(chunk);
+    expect(reply.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(called).toBe(0);
   });
 
   it('answers a bare 500 when the handler itself throws, and reports it', async () => {

@@ -70,6 +70,35 @@ describe('who may ask', () => {
     expect(response.status).toBe(200);
   });
 
+  it('answers CORS for allowed origins only (preflight and responses), with credentials', async () => {
+    const { api } = await world({ allowedOrigins: ['https://blog.shop.example'] });
+    const preflight = (origin: string) =>
+      api.fetch(
+        new Request(`${ORIGIN}/feedback`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        }),
+      );
+    const allowed = await preflight('https://blog.shop.example');
+    expect(allowed.status).toBe(204);
+    const header = (name: string) => allowed.headers.get(name);
+    expect([
+      header('access-control-allow-origin'),
+      header('access-control-allow-credentials'),
+      header('access-control-allow-methods'),
+    ]).toEqual(['https://blog.shop.example', 'true', 'POST']);
+    expect((await errorOf(await preflight('https://evil.example'))).code).toBe(
+      'http/forbidden_origin',
+    );
+    const read = (origin: string) => api.fetch(asCustomer('/memories', { headers: { origin } }));
+    expect(
+      (await read('https://blog.shop.example')).headers.get('access-control-allow-origin'),
+    ).toBe('https://blog.shop.example');
+    expect(
+      (await read('https://evil.example')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+  });
+
   it('limits each customer on their own: 429 with Retry-After, others unaffected', async () => {
     const { api, clock } = await world({
       rateLimit: createTokenBucketLimiter({ capacity: 2, refillPerSecond: 0.5 }),

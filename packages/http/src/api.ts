@@ -1,6 +1,7 @@
 import { systemClock } from '@candor/core';
 import { readJson, readQuery } from './body';
 import { checkApiOptions } from './check-options';
+import { corsHeaders, preflight } from './cors';
 import { httpError, toHttpError } from './errors';
 import { createMemoryIdempotencyCache } from './idempotency';
 import { type OpenApiDocument, openApiDocument } from './openapi';
@@ -39,7 +40,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * Creates the API for one signed-in customer per request: their consent (snapshot, choices,
  * receipts, export), feedback and mutes, explanations, access history and memories, each route
- * on when its port is given. Every request is checked in this order: route (404, 405 with
+ * on when its port is given. Requests from `allowedOrigins` get CORS headers (with credentials)
+ * and their preflights an answer. Every request is checked in this order: route (404, 405 with
  * `Allow`), origin for unsafe methods (403), the app's `authenticate` (401), the customer's rate
  * limit (429 with `Retry-After`), then the body (415, 413, 400, and 403 for a body naming another
  * customer). Errors answer `{ error: { code, message, path? } }` and never show internals: a 500
@@ -98,6 +100,7 @@ export function createPrivacyApi<P extends string>(options: PrivacyApiOptions<P>
     if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`))
       throw httpError('http/not_found', 'There is nothing at this address');
     const found = route(request.method, url.pathname.slice(basePath.length) || '/');
+    if (found.route === null) return preflight(request, allowedOrigins, found.methods);
     if (UNSAFE.has(request.method)) checkOrigin(request, allowedOrigins);
     const subject = found.route.public ? '' : await signedIn(request);
     if (limiter !== null && subject !== '') {
@@ -126,14 +129,19 @@ export function createPrivacyApi<P extends string>(options: PrivacyApiOptions<P>
 
   return {
     async fetch(request) {
+      let response: Response;
       try {
-        const response = await serve(request);
-        return request.method === 'HEAD' ? new Response(null, response) : response;
+        response = await serve(request);
+        if (request.method === 'HEAD') response = new Response(null, response);
       } catch (thrown) {
         const { error, internal } = toHttpError(thrown);
         if (internal) report(thrown, request);
-        return errorResponse(error);
+        response = errorResponse(error);
       }
+      const cors = corsHeaders(request, allowedOrigins);
+      if (cors !== null)
+        for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
+      return response;
     },
     routes: routes.map(({ method, path, operationId, summary }) => ({
       method,

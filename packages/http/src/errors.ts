@@ -40,7 +40,12 @@ export type HttpErrorCode =
   | 'http/internal'
   | 'http/invalid_option';
 
-/** The status each response code is sent with. */
+/**
+ * The status each response code is sent with.
+ *
+ * @example
+ * statusOf['http/rate_limited']; // 429
+ */
 export const statusOf = /* @__PURE__ */ Object.freeze({
   'http/unauthenticated': 401,
   'http/forbidden_origin': 403,

@@ -1,4 +1,5 @@
 import type { CandorError } from '@candor/core';
+import { textResponse } from './body-text';
 import { type HttpErrorBody, type HttpErrorCode, statusOf } from './errors';
 
 const jsonHeaders = {
@@ -18,7 +19,7 @@ export function json(
   body: unknown,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...jsonHeaders, ...headers } });
+  return textResponse(JSON.stringify(body), { status, headers: { ...jsonHeaders, ...headers } });
 }
 
 /**

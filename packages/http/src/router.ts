@@ -4,7 +4,8 @@ import type { Route } from './route';
 /**
  * Finds the route for a method and path (relative to the base path): the route and its path
  * parameters; throws `http/not_found` for an unknown path and `http/method_not_allowed` (with
- * `Allow`) for a known path asked with another method.
+ * `Allow`) for a known path asked with another method. `OPTIONS` (a CORS preflight) matches no
+ * route: it gets the path's methods, or `http/not_found`.
  *
  * @example
  * const { route, params } = createRouter(routes)('GET', '/decisions/d-1/explanation');
@@ -14,7 +15,12 @@ export function createRouter(routes: readonly Route[]) {
     route,
     parts: route.path.split('/').slice(1),
   }));
-  return (method: string, path: string) => {
+  return (
+    method: string,
+    path: string,
+  ):
+    | { readonly route: Route; readonly params: Record<string, string> }
+    | { readonly route: null; readonly methods: readonly string[] } => {
     const parts = path.split('/').slice(1);
     const allow: string[] = [];
     for (const { route, parts: pattern } of compiled) {
@@ -25,6 +31,7 @@ export function createRouter(routes: readonly Route[]) {
       allow.push(route.method);
     }
     if (allow.length === 0) throw httpError('http/not_found', 'There is nothing at this address');
+    if (method === 'OPTIONS') return { route: null, methods: [...new Set(allow)] };
     throw httpError('http/method_not_allowed', `This address accepts ${allow.join(', ')} only`, {
       headers: { allow: [...new Set(allow)].join(', ') },
     });

@@ -3,7 +3,7 @@ import { ExplicitFeedbackKind } from '@candor/feedback';
 import * as z from 'zod/mini';
 
 /** A client-chosen idempotency key: 1–100 visible ASCII characters (a UUID fits). */
-export const IdempotencyKey = /* @__PURE__ */ (() =>
+const IdempotencyKey = /* @__PURE__ */ (() =>
   z.string().check(z.regex(/^[\x21-\x7e]{1,100}$/, 'must be 1–100 visible ASCII characters')))();
 
 /**
