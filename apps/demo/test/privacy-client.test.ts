@@ -130,6 +130,17 @@ describe.skipIf(!inChromium)('the privacy centre with JavaScript on', () => {
     expect(allowedOnServer('cus_ana', 'marketing.partners')).toBe(false);
   });
 
+  test('Allow next to the GPC notice is a confirmed grant over the signal', async () => {
+    const page = await enhanced('/customers/cus_ben/preferences');
+    const partners = card(page, 'marketing.partners');
+    expect(allowedOnServer('cus_ben', 'marketing.partners')).toBe(false);
+    await partners.getByRole('button', { name: 'Allow' }).click();
+    await expect.poll(() => page.locator('#privacy-status').innerText()).toContain('Allowed');
+    expect(await partners.locator('.badge.status').innerText()).toBe('granted');
+    expect(allowedOnServer('cus_ben', 'marketing.partners')).toBe(true);
+    expect(ledger('cus_ben').at(-1)?.event.confirmed).toBe(true);
+  });
+
   test('inbox feedback and Unmute go through the API and redraw the muted list', async () => {
     await h.demo.service.sendEvent({ subject: 'cus_ana', type: 'checkout.started' });
     const page = await enhanced('/customers/cus_ana/inbox');
