@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { errorPage, handleErrors, notFound, requestLog } from './errors';
 import { page } from './pages';
+import { mountPrivacyApi } from './privacy-api';
 import { createSignInGuard, type SignInLimits } from './rate-limit';
 import { refuse } from './refusal';
 import { customerRoutes } from './routes/customer';
@@ -47,6 +48,8 @@ export function createApp(options: AppOptions): Hono<DemoEnvBindings> {
       onError: () => refuse(413, `request body over ${MAX_BODY_BYTES} bytes`),
     }),
   );
+  // Before the form CSRF check: the API checks its writes' origin itself (see privacy-api.ts).
+  mountPrivacyApi(app, service);
   app.use(csrfProtection((c) => errorPage(c, 403)));
 
   app.get('/static/app.css', (c) => {

@@ -7,7 +7,9 @@ import type {
   TransparencyPage,
 } from '@candor/explain';
 import type { ControlEfficacy, ExplicitFeedbackKind } from '@candor/feedback';
+import type { PrivacyApiOptions } from '@candor/http';
 import type { MemoryItemView, MemoryPageView } from './memory';
+import type { DemoPurpose } from './purposes';
 
 export type { MemoryItemView, MemoryPageView };
 
@@ -267,5 +269,10 @@ export interface DemoService {
     recordComplaint(subject: string, summary: string): Promise<void>;
     resolveComplaint(subject: string, memoryId: string, resolution: string): Promise<boolean>;
   };
+  /**
+   * The ports the privacy-centre API (`@candor/http`, mounted by `privacy-api.ts`) is built over:
+   * the same consent manager, feedback loop, explainer and access log the pages use.
+   */
+  readonly privacy: Omit<PrivacyApiOptions<DemoPurpose>, 'authenticate' | 'basePath'>;
   close(): Promise<void>;
 }

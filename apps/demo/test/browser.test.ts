@@ -27,7 +27,7 @@ describe.skipIf(!inChromium)('the demo in Chromium', () => {
     const response = await page.goto('/');
     expect(response?.status()).toBe(200);
     const csp = response?.headers()['content-security-policy'] ?? '';
-    expect(csp).toContain("script-src 'none'");
+    expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(response?.headers()['x-frame-options']).toBe('DENY');
     expect(response?.headers()['x-content-type-options']).toBe('nosniff');

@@ -32,13 +32,22 @@ export interface Harness {
   readonly demo: RunningDemo;
   readonly browser: Browser;
   readonly dataDir: string;
-  /** A fresh browser context (own cookies) whose relative URLs resolve against the demo. */
-  context(options?: { extraHTTPHeaders?: Record<string, string> }): Promise<BrowserContext>;
+  /**
+   * A fresh browser context (own cookies) whose relative URLs resolve against the demo. JavaScript
+   * is off unless `javaScriptEnabled: true`: the pages work without it (progressive enhancement),
+   * and the tests that click through forms show that they do.
+   */
+  context(options?: ContextOptions): Promise<BrowserContext>;
   /** A page already signed in as the operator. */
   operatorPage(): Promise<Page>;
   /** Stops the demo and starts it again on the same data folder (a new port). */
   restart(): Promise<RunningDemo>;
   close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  readonly extraHTTPHeaders?: Record<string, string>;
+  readonly javaScriptEnabled?: boolean;
 }
 
 export async function startHarness(): Promise<Harness> {
@@ -80,10 +89,11 @@ export async function startHarness(): Promise<Harness> {
   }
   const contexts: BrowserContext[] = [];
   let operator: { url: string; page: Page } | undefined;
-  const context = async (options: { extraHTTPHeaders?: Record<string, string> } = {}) => {
+  const context = async (options: ContextOptions = {}) => {
     const ctx = await browser.newContext({
       baseURL: demo.url,
       viewport: { width: 1200, height: 900 },
+      javaScriptEnabled: false,
       ...options,
     });
     contexts.push(ctx);

@@ -77,6 +77,10 @@ test('`npm start` migrates, seeds, prints the URL and a generated operator token
     expect(home.status).toBe(200);
     expect(await home.text()).toContain('Ana Sousa');
     expect((await fetch(`${first.url}/operator`)).status).toBe(401);
+    // The customer pages' script, bundled when `npm start` starts (no build step).
+    const script = await fetch(`${first.url}/static/privacy.js`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toContain('/consent/choices');
   } finally {
     expect(await stop(first.child)).toBe(0);
   }

@@ -16,6 +16,7 @@ import {
   when,
 } from './format';
 import { ActionButton } from './layout';
+import { PrivacyScript } from './privacy-script';
 
 export function customerNav(c: CustomerView) {
   return [
@@ -84,7 +85,15 @@ export function InboxPage(props: {
         </div>
       ) : null}
       {props.messages.map((m) => (
-        <article class="card message" data-message={m.id} data-rule={m.ruleId}>
+        <article
+          class="card message"
+          data-message={m.id}
+          data-rule={m.ruleId}
+          data-topic={m.topic}
+          data-topic-label={labelOf('topics', m.topic)}
+          data-channel={m.channel}
+          data-channel-label={labelOf('channels', m.channel)}
+        >
           <div class="spread">
             <h3>{m.title}</h3>
             <span class="small muted">{when(m.at)}</span>
@@ -135,6 +144,7 @@ export function InboxPage(props: {
         </article>
       ))}
       <SuppressionList customer={c.id} suppressions={props.suppressions} csrf={props.csrf} />
+      <PrivacyScript customer={c.id} page="inbox" />
     </>
   );
 }
@@ -176,6 +186,16 @@ export function SuppressionList(props: {
   return (
     <section id="suppressions">
       <h2>What you asked us not to send</h2>
+      {/* The Unmute button the page's script gives rows it draws from the API's answer. */}
+      <template class="unmute">
+        <ActionButton
+          action={`/customers/${props.customer}/unmute`}
+          csrf={props.csrf}
+          label="Unmute"
+          variant="secondary"
+          fields={{ scope: '', target: '' }}
+        />
+      </template>
       {props.suppressions.length === 0 ? (
         <p class="muted">Nothing muted.</p>
       ) : (
@@ -409,7 +429,7 @@ export function PreferencesPage(props: {
             </ul>
           ) : null}
           {p.reasons.length ? (
-            <ul class="small">
+            <ul class="small reasons">
               {p.reasons.map((r) => (
                 <li>{r}</li>
               ))}
@@ -481,6 +501,7 @@ export function PreferencesPage(props: {
           </table>
         )}
       </section>
+      <PrivacyScript customer={c.id} page="preferences" />
     </>
   );
 }
