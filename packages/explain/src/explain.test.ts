@@ -115,6 +115,37 @@ describe('explain: a rule proposal', () => {
   });
 });
 
+describe('explain: a customer who granted only some categories of the purpose', () => {
+  // Granted the card on its own, not the purpose as a whole, and not the purchase history.
+  const gate = fakeGate({ allowed: false, granted: ['user.financial.card'] });
+  const explanation = explainer.explain(cardExpiryProposal(), { consent: gate });
+  const turnOff = (e: typeof explanation) =>
+    e.controls.flatMap((c) => (c.kind === 'turn_off_data' ? [c.dataCategory] : []));
+
+  it('offers "Stop using" for exactly the granted categories the decision used', () => {
+    expect(turnOff(explanation)).toEqual(['user.financial.card']);
+    expect(explanation.controls[0]).toMatchObject({
+      id: 'turn_off_data:user.financial.card',
+      mechanism: 'withdraw',
+      label: 'Stop using your card details for proactive service messages',
+    });
+    expect(explanation.reasons[0]?.controls).toContain('turn_off_data:user.financial.card');
+  });
+
+  it('says the purpose is active for the data it may use, and lets the customer turn it off', () => {
+    expect(explanation.purpose).toMatchObject({ allowedNow: true, basis: 'consent' });
+    expect(explanation.controls.map((c) => c.kind)).toContain('stop_purpose');
+  });
+
+  it('offers nothing once that category is withdrawn too', () => {
+    gate.withdraw('user.financial.card');
+    const after = explainer.explain(cardExpiryProposal(), { consent: gate });
+    expect(turnOff(after)).toEqual([]);
+    expect(after.purpose.allowedNow).toBe(false);
+    expect(after.controls.map((c) => c.kind)).not.toContain('stop_purpose');
+  });
+});
+
 describe('explain: honesty guards', () => {
   it('refuses a reason that cites no evidence', () => {
     const record = cardExpiryProposal();

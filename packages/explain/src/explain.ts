@@ -268,7 +268,8 @@ export function buildExplanation(
   };
 
   // Honesty guards: TTL, consent now, sensitive categories.
-  const allowedByCategory = new Map<DataCategoryId, boolean>();
+  // The verdict now for each category the decision used: a customer may have granted only some.
+  const verdictByCategory = new Map<DataCategoryId, ConsentVerdict | null>();
   const hidden = new Map<string, WithheldReason>();
   const stale = new Map<string, boolean>();
   record.evidence.forEach((fact, index) => {
@@ -282,18 +283,17 @@ export function buildExplanation(
         { path: `decision.evidence[${index}]`, value: fact.id, ageMs: age, maxAgeMs: ttl.maxAgeMs },
       );
     stale.set(fact.id, isStale);
-    let allowed = allowedByCategory.get(fact.category);
-    if (allowed === undefined) {
-      allowed =
-        decide(options.consent, {
-          subject: record.subject,
-          purpose: record.purpose,
-          dataCategories: [fact.category],
-          at,
-        })?.allowed === true;
-      allowedByCategory.set(fact.category, allowed);
+    let verdict = verdictByCategory.get(fact.category);
+    if (verdict === undefined) {
+      verdict = decide(options.consent, {
+        subject: record.subject,
+        purpose: record.purpose,
+        dataCategories: [fact.category],
+        at,
+      });
+      verdictByCategory.set(fact.category, verdict);
     }
-    if (!allowed) hidden.set(fact.id, 'consent_not_allowed');
+    if (verdict?.allowed !== true) hidden.set(fact.id, 'consent_not_allowed');
     else if (!policy.mayName(fact.category)) hidden.set(fact.id, 'sensitive_category');
     else if (isStale)
       warnings.push({
@@ -305,20 +305,24 @@ export function buildExplanation(
   });
   const visible = record.evidence.filter((fact) => !hidden.has(fact.id));
 
-  const purposeVerdict = decide(options.consent, {
+  // The purpose as a whole, else (a customer who granted only some of its categories) the
+  // purpose for the categories shown, which are all allowed now.
+  let purposeVerdict = decide(options.consent, {
     subject: record.subject,
     purpose: record.purpose,
     dataCategories: [],
     at,
   });
+  if (purposeVerdict?.allowed !== true && visible.length > 0)
+    purposeVerdict = decide(options.consent, {
+      subject: record.subject,
+      purpose: record.purpose,
+      dataCategories: categoriesOf(visible),
+      at,
+    });
   const allowedNow = purposeVerdict?.allowed === true;
   const basis = purposeVerdict?.basis ?? null;
-  const mechanism =
-    allowedNow && basis === 'consent'
-      ? 'withdraw'
-      : allowedNow && basis === 'legitimate_interest'
-        ? 'object'
-        : null;
+  const mechanism = mechanismOf(purposeVerdict);
 
   const purposeLabel = label('purposes', record.purpose);
   const topicLabel = label('topics', record.action.topic);
@@ -381,9 +385,11 @@ export function buildExplanation(
   const controls: ExplanationControl[] = [];
   const categoryControl = new Map<DataCategoryId, string>();
   const correctControl = new Map<string, string>();
-  if (mechanism) {
-    for (const fact of visible) {
-      if (categoryControl.has(fact.category)) continue;
+  // One per category used and allowed now, acting the way that category is allowed.
+  for (const fact of visible) {
+    if (categoryControl.has(fact.category)) continue;
+    const mechanism = mechanismOf(verdictByCategory.get(fact.category) ?? null);
+    if (mechanism) {
       const id = `turn_off_data:${fact.category}`;
       categoryControl.set(fact.category, id);
       controls.push({
@@ -729,6 +735,16 @@ const CONDITION_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'condition_not',
   'trigger',
 ]);
+
+/** How a customer stops an allowed use: withdraw a consent, object to a legitimate interest. */
+function mechanismOf(verdict: ConsentVerdict | null): 'withdraw' | 'object' | null {
+  if (verdict?.allowed !== true) return null;
+  return verdict.basis === 'consent'
+    ? 'withdraw'
+    : verdict.basis === 'legitimate_interest'
+      ? 'object'
+      : null;
+}
 
 function withheldReasons(withheld: readonly WithheldItem[]): number {
   let count = 0;

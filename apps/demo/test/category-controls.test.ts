@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type HttpDemo, startHttpDemo } from './http-harness';
+
+let h: HttpDemo;
+beforeAll(async () => {
+  h = await startHttpDemo();
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('a customer who allows only some kinds of data for a purpose', () => {
+  test('"Why am I seeing this?" offers "Stop using" for each kind it used, and it acts', async () => {
+    const { service } = h;
+    const purpose = 'service.proactive_support';
+    // Ana turns proactive help off, then allows just her card and subscription for it.
+    await service.setConsent('cus_ana', purpose, 'withdraw');
+    await service.setConsent('cus_ana', purpose, 'grant', 'user.financial.card');
+    await service.setConsent('cus_ana', purpose, 'grant', 'user.financial.subscription');
+    const sent = await service.sendEvent({ subject: 'cus_ana', type: 'card.expiring' });
+    expect(sent.map((o) => `${o.ruleId}:${o.fired}`)).toEqual(['card-expiry-renewal:true']);
+    const message = service.inbox('cus_ana').find((m) => m.ruleId === 'card-expiry-renewal');
+    const explanation = service.explain('cus_ana', message!.id, 'standard')!.explanation;
+    const used = [...new Set(explanation.dataUsed.map((d) => d.category))];
+    expect(used).toContain('user.financial.card');
+    const turnOff = explanation.controls.filter((c) => c.kind === 'turn_off_data');
+    expect(turnOff.map((c) => c.id)).toEqual(used.map((c) => `turn_off_data:${c}`));
+    expect(turnOff[0]?.label).toMatch(/^Stop using your card details for /);
+
+    const result = await service.applyControl(
+      'cus_ana',
+      message!.id,
+      'turn_off_data:user.financial.card',
+    );
+    expect(result.ok).toBe(true);
+    await service.advanceClock(8 * 86_400_000);
+    const next = await service.sendEvent({ subject: 'cus_ana', type: 'card.expiring' });
+    expect(next[0]?.fired).toBe(false);
+    expect(next[0]?.reason).toMatch(/^consent: withdrawn/);
+  });
+});
