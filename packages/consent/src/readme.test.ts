@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example as a user would', async () => {
-  const [example, categories, instances, cached] = await runReadmeExamples(
+  const [example, categories, context, instances, cached] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(example?.logs).toEqual([
@@ -22,6 +22,7 @@ it('runs the README example as a user would', async () => {
     'true',
     '["user.behavior.purchase_history"]',
   ]);
+  expect(context?.logs).toEqual(['true not_personal', 'false']);
   expect(instances?.logs).toEqual(['not_loaded', 'false']);
   expect(cached?.logs).toEqual(['not_loaded', 'true true', 'true not_loaded']);
 });

@@ -1,4 +1,11 @@
-import { DataCategoryId, Instant, LegalBasis, PurposeId, SubjectId } from '@candor/core';
+import {
+  DataCategoryId,
+  Instant,
+  isContextCategory,
+  LegalBasis,
+  PurposeId,
+  SubjectId,
+} from '@candor/core';
 import * as z from 'zod/mini';
 import { unknownField } from './errors';
 import {
@@ -87,6 +94,15 @@ export const PolicyPack = /* @__PURE__ */ (() =>
     legitimateInterest: z.boolean(),
     gpcScope: z.array(tag()),
     noReaskAfterOptOut: z.nullable(z.int().check(z.gte(0))),
+    notPersonal: z.optional(
+      z.array(
+        z
+          .string()
+          .check(
+            z.refine(isContextCategory, { message: 'must be a context category (context.*)' }),
+          ),
+      ),
+    ),
   }))();
 
 const actor = () =>

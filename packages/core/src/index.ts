@@ -23,6 +23,7 @@ export {
   summarizeAccessRecords,
 } from './access-summary';
 export { canonicalCopy, canonicalJson } from './canonical';
+export { contextCategories, isContextCategory } from './context';
 export {
   Action,
   DecisionRecord,
