@@ -56,6 +56,7 @@ export { createMemoryRuleStateStore } from './state';
 export { isValidTimeZone, parseDuration, toTime } from './time';
 export type {
   Cap,
+  ContextualFallback,
   Duration,
   FactCondition,
   FactRefValue,

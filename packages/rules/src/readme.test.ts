@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example with the four seed rules', async () => {
-  const [example, access, routing] = await runReadmeExamples(
+  const [example, access, contextual, routing] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(example?.logs).toEqual([
@@ -17,5 +17,6 @@ it('runs the README example with the four seed rules', async () => {
   expect(access?.logs).toEqual([
     'held_back conditions_not_met user.financial.payment_card card.daysLeft',
   ]);
+  expect(contextual?.logs).toEqual(['storm-area weather.severity']);
   expect(routing?.logs).toEqual(['candor-events-7 candor-events-0 candor-events-7']);
 });

@@ -1,4 +1,11 @@
-import { Action, DataCategoryId, JsonValue, PurposeId, type SafeParseResult } from '@candor/core';
+import {
+  Action,
+  DataCategoryId,
+  isContextCategory,
+  JsonValue,
+  PurposeId,
+  type SafeParseResult,
+} from '@candor/core';
 import * as z from 'zod/mini';
 import { compileRules } from './compile';
 import { checkRule } from './compile/rule';
@@ -121,6 +128,19 @@ function buildSchemas() {
     ),
     exclusionGroup: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
     quietHours: z.optional(z.strictObject({ start: clockTime, end: clockTime })),
+    contextual: z.optional(
+      z.strictObject({
+        dataCategories: z
+          .array(
+            DataCategoryId.check(
+              z.refine(isContextCategory, 'a context category such as "context.weather"'),
+            ),
+          )
+          .check(z.minLength(1), z.maxLength(16)),
+        conditions: z.optional(Condition),
+        action: Action,
+      }),
+    ),
   });
   const RuleFile = z.strictObject({
     rules: z.array(ruleShape).check(z.maxLength(100_000)),
