@@ -7,6 +7,7 @@ import type {
   Fact,
   Instant,
 } from '@candor/core';
+import { isContextCategory } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { type FactSpeaker, phraseCondition, refPath } from './conditions';
 import { explainError } from './errors';
@@ -612,7 +613,13 @@ export function buildExplanation(
     // Withheld reasons count too: "partly because" stays true when one is not shown.
     reasons: mainReason === null ? 0 : reasons.length + withheldReasons(withheld),
   };
-  const summary = sentenceStart(catalog.format(layer === 'short' ? 'short' : 'summary', opening));
+  // Resting on context alone (the time, the region, the weather, …): say so, not "because".
+  const contextual = visible.length > 0 && restsOnContextOnly(record);
+  const summary = sentenceStart(
+    contextual
+      ? catalog.format('summary.contextual', { ...opening, layer })
+      : catalog.format(layer === 'short' ? 'short' : 'summary', opening),
+  );
 
   const detailed = layer === 'detailed';
   const changeText = catalog.format('data.change');
@@ -707,11 +714,13 @@ export function buildExplanation(
       label: purposeLabel,
       basis,
       allowedNow,
-      text: catalog.format('purpose.line', {
-        purpose: purposeLabel,
-        basis: basis ?? 'none',
-        allowedNow: allowedNow ? 'yes' : 'no',
-      }),
+      text: contextual
+        ? catalog.format('purpose.contextual', { purpose: purposeLabel })
+        : catalog.format('purpose.line', {
+            purpose: purposeLabel,
+            basis: basis ?? 'none',
+            allowedNow: allowedNow ? 'yes' : 'no',
+          }),
     },
     decision: {
       kind: record.source.kind,
@@ -735,6 +744,14 @@ const CONDITION_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'condition_not',
   'trigger',
 ]);
+
+/** Whether the decision used context categories only (`@candor/core`'s `context.*`). */
+function restsOnContextOnly(record: DecisionRecord): boolean {
+  for (const fact of record.evidence) if (!isContextCategory(fact.category)) return false;
+  const declared = record.dataCategories;
+  if (Array.isArray(declared)) for (const c of declared) if (!isContextCategory(c)) return false;
+  return true;
+}
 
 /** How a customer stops an allowed use: withdraw a consent, object to a legitimate interest. */
 function mechanismOf(verdict: ConsentVerdict | null): 'withdraw' | 'object' | null {

@@ -67,6 +67,7 @@ export const messageSpec = {
   'heading.withheld': {},
   short: summaryPlaceholders,
   summary: summaryPlaceholders,
+  'summary.contextual': { ...summaryPlaceholders, layer: 'text' },
   condition: conditionPlaceholders,
   'clause.condition': clausePlaceholders,
   'clause.generic': clausePlaceholders,
@@ -78,6 +79,7 @@ export const messageSpec = {
   'data.change': {},
   'data.withValue': { data: 'text', value: 'text' },
   'purpose.line': { purpose: 'text', basis: 'text', allowedNow: 'text' },
+  'purpose.contextual': { purpose: 'text' },
   'decision.source': {
     kind: 'text',
     id: 'text',

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README examples as a user would', async () => {
-  const [proposal, dsa, audit, access, brief] = await runReadmeExamples(
+  const [proposal, contextual, dsa, audit, access, brief] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(proposal?.logs).toEqual([
@@ -12,6 +12,9 @@ it('runs the README examples as a user would', async () => {
     'Ein Grund für diese E-Mail zum Thema „Kartenablauf“: Das Ablaufdatum Ihrer Karte ist der 30. Juni 2026, also vor dem 1. Juli 2026.',
     'fact: consent_not_allowed, reason: evidence_withheld',
     'false',
+  ]);
+  expect(contextual?.logs).toEqual([
+    'You got this notification about travel disruptions based only on the time and your region, not on your history.',
   ]);
   expect(dsa?.logs).toEqual([
     '## How our systems decide which messages you get',

@@ -26,6 +26,10 @@ export const de: MessageCatalog = {
       '{reasons, plural, =0 {Sie erhalten diese {channel} zum Thema „{topic}“, weil unsere Systeme {shownCount, plural, =0 {Angaben verwendet haben, die hier nicht angezeigt werden} other {{dataList} verwendet haben}}.} one {Sie erhalten diese {channel} zum Thema „{topic}“, denn {reason}.} other {Ein Grund für diese {channel} zum Thema „{topic}“: {reasonAtStart}.}}',
     condition:
       '{compare, select, hidden {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, verglichen mit einer Angabe, die hier nicht angezeigt wird} other {{operator, select, equal {{subject} ist {valueKind, select, date {der {value}} other {{value}}}{compare, select, fact {, genau wie {expected}} other {}}} notEqual {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und nicht {expected}} lessThan {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also weniger als {expected}} lessThanInclusive {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also höchstens {expected}} greaterThan {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also mehr als {expected}} greaterThanInclusive {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also mindestens {expected}} in {{subject} ist {valueKind, select, date {der {value}} other {{value}}} (unser System achtet auf {expected})} notIn {{subject} ist {valueKind, select, date {der {value}} other {{value}}} (unser System achtet auf alles außer {expected})} contains {{subject} enthält „{expected}“} doesNotContain {{subject} enthält „{expected}“ nicht} startsWith {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und beginnt mit {expected}} notStartsWith {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und beginnt nicht mit {expected}} between {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also zwischen {from} und {to}} notBetween {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also nicht zwischen {from} und {to}} notExists {{subject} liegt uns nicht vor} matches {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und passt zu einem Muster, auf das unser System achtet} notMatches {{subject} ist {valueKind, select, date {der {value}} other {{value}}} und passt nicht zu einem Muster, auf das unser System achtet} within {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also innerhalb der letzten {expected}} notWithin {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also länger als {expected} her} daysUntil {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {days, plural, one {# Tag} other {# Tage}} nach der Prüfung durch unsere Systeme} notDaysUntil {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also nicht {from} bis {to} Tage nach der Prüfung durch unsere Systeme} before {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {compare, select, fact {früher als {expected}} other {vor dem {expected}}}} notBefore {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {compare, select, fact {nicht früher als {expected}} other {nicht vor dem {expected}}}} after {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {compare, select, fact {später als {expected}} other {nach dem {expected}}}} notAfter {{subject} ist {valueKind, select, date {der {value}} other {{value}}}, also {compare, select, fact {nicht später als {expected}} other {nicht nach dem {expected}}}} other {{subject} ist {valueKind, select, date {der {value}} other {{value}}}}}}}',
+    'summary.contextual':
+      'Für diese {channel}{layer, select, short {} other { zum Thema „{topic}“}} haben unsere Systeme nur {dataList} verwendet, nicht Ihren Verlauf.',
+    'purpose.contextual':
+      'Diese Nachricht verwendet keine personenbezogenen Daten und hängt daher nicht von Ihren Entscheidungen für {purpose} ab.',
     'clause.condition': '{statement}.',
     'clause.generic': 'Unsere Systeme haben {data} verwendet.',
     'counterfactual.condition':
@@ -121,6 +125,12 @@ export const de: MessageCatalog = {
       'user.travel': 'Ihre Reisepläne',
       'user.travel.itinerary': 'Ihre gebuchten Reisen',
       'user.health': 'Gesundheitsdaten',
+      context: 'die Umstände',
+      'context.time': 'die Uhrzeit',
+      'context.region': 'Ihre Region',
+      'context.device': 'Ihre Geräteart',
+      'context.weather': 'die Wettervorhersage',
+      'context.events': 'öffentliche Veranstaltungen',
     },
     purposes: {
       service: 'die Erbringung unseres Dienstes',
