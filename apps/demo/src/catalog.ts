@@ -253,7 +253,7 @@ export const eventTemplates: readonly EventTemplate[] = [
       },
       {
         path: 'weather.risk',
-        category: 'user.travel.itinerary',
+        category: 'context.weather',
         value: 'severe',
         source: 'weather_service',
         kind: 'inferred',
@@ -270,7 +270,7 @@ export const eventTemplates: readonly EventTemplate[] = [
     facts: () => [
       {
         path: 'weather.region',
-        category: 'user.travel.itinerary',
+        category: 'context.weather',
         value: 'Alps',
         source: 'weather_service',
         kind: 'inferred',
@@ -278,7 +278,7 @@ export const eventTemplates: readonly EventTemplate[] = [
       },
       {
         path: 'weather.severity',
-        category: 'user.travel.itinerary',
+        category: 'context.weather',
         value: 'severe',
         source: 'weather_service',
         kind: 'inferred',
@@ -320,7 +320,8 @@ export const eventTemplates: readonly EventTemplate[] = [
   {
     type: 'checkout.started',
     label: 'Checkout started',
-    story: 'highlight eco-friendly shipping, only for someone who said they care.',
+    story:
+      'highlight eco-friendly shipping for someone who said they care; someone who refused personalization hears only that low-emission delivery runs in their region.',
     facts: () => [
       {
         path: 'cart.items',
@@ -328,6 +329,14 @@ export const eventTemplates: readonly EventTemplate[] = [
         value: 2,
         source: 'shop',
         kind: 'observed',
+      },
+      // Context, not personal data: the delivery network's coverage of the shop's region.
+      {
+        path: 'region.lowEmissionDelivery',
+        category: 'context.region',
+        value: true,
+        source: 'delivery_network',
+        kind: 'derived',
       },
     ],
     profile: ['preferences.sustainability'],
@@ -492,6 +501,13 @@ export const factDescriptions: FactRegistry = {
     },
     correctable: false,
   },
+  'region.lowEmissionDelivery': {
+    label: {
+      en: 'low-emission delivery in your region',
+      de: 'die emissionsarme Lieferung in Ihrer Region',
+    },
+    correctable: false,
+  },
   'order.id': { label: { en: 'your order number', de: 'Ihre Bestellnummer' } },
   'returns.lastMethod': {
     label: {
@@ -582,6 +598,7 @@ export const sourceLabels: Readonly<Record<string, string>> = {
   payments: 'our payment system',
   bookings: 'your bookings',
   weather_service: 'a weather service',
+  delivery_network: 'our delivery network',
   billing: 'your billing details',
   orders: 'your orders',
   shop: 'our shop',

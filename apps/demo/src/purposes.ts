@@ -22,6 +22,8 @@ export const purposes = definePurposes({
       'user.financial.card',
       'user.financial.subscription',
       'user.behavior.purchase_reason',
+      // The weather forecast: context, not personal data (the policy packs say so).
+      'context.weather',
     ],
     expiresIn: 365 * duration.day,
   },

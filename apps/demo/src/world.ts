@@ -27,7 +27,7 @@ import {
 import type { DemoConfig } from './config';
 import { createDemoMemory } from './memory';
 import { controller, type DemoPurpose, notices, purposes } from './purposes';
-import { demoRules, ruleCopy } from './rules';
+import { contextualCopy, demoRules, ruleCopy } from './rules';
 import type {
   DemoService,
   DsaParameterView,
@@ -186,7 +186,8 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
           facts.set(p.path, p.value(proposal.at));
       }
     }
-    const copy = ruleCopy[proposal.ruleId]?.message(facts) ?? {
+    const contextual = contextualCopy[proposal.action.templateKey ?? ''];
+    const copy = (contextual ?? ruleCopy[proposal.ruleId]?.message)?.(facts) ?? {
       title: proposal.ruleId,
       body: proposal.action.topic,
     };
