@@ -6,6 +6,7 @@ import { type Fields, fail, needObject } from './errors';
 import type { ConsentEvent, ConsentEventKind, NoticeRef } from './events';
 import { consentEventKinds } from './events';
 import { currentNoticeFor, noticeRef } from './notices';
+import { resolveOffer } from './offers';
 import type { PurposeRegistry } from './purposes';
 import type { ManagerState } from './state';
 import { sha256Hex } from './store';
@@ -18,7 +19,14 @@ import { validateEvent } from './validate-event';
  */
 export type EventContext<P extends string> = Pick<
   ManagerState<P>,
-  'registry' | 'notices' | 'language' | 'defaultJurisdiction' | 'clock' | 'generateKey' | 'subjects'
+  | 'registry'
+  | 'notices'
+  | 'offers'
+  | 'language'
+  | 'defaultJurisdiction'
+  | 'clock'
+  | 'generateKey'
+  | 'subjects'
 >;
 
 const detailFields: Fields<ChangeDetails> = {
@@ -41,7 +49,7 @@ export const changeFields: Fields<ChangeInput<string>> = {
   dataCategories: 1,
 };
 /** Every field of a grant's input (a change that may be `confirmed`). */
-export const grantFields: Fields<GrantInput<string>> = { ...changeFields, confirmed: 1 };
+export const grantFields: Fields<GrantInput<string>> = { ...changeFields, confirmed: 1, offer: 1 };
 /** Every field of `observeGpc`'s input (no purposes, no notice: a signal is about neither). */
 const { notice: _notice, ...signalDetailFields } = detailFields;
 export const gpcFields: Fields<Parameters<ConsentManager<string>['observeGpc']>[0]> = {
@@ -121,7 +129,7 @@ export function buildEvent<P extends string>(
     readonly dataCategories?: readonly string[];
   },
   keys: Check,
-  extra: { readonly confirmed?: boolean; readonly gpc?: boolean } = {},
+  extra: { readonly confirmed?: boolean; readonly gpc?: boolean; readonly offer?: unknown } = {},
   path = 'input',
 ): BuiltEvent {
   const { registry, notices } = context;
@@ -145,6 +153,10 @@ export function buildEvent<P extends string>(
     input.dataCategories,
     `${path}.dataCategories`,
   );
+  const offer =
+    extra.offer === undefined
+      ? undefined
+      : resolveOffer(context.offers, extra.offer, purposes, `${path}.offer`);
   const at = input.at ?? now;
   if (input.notice !== undefined && input.notice !== null && typeof input.notice !== 'object') {
     fail('consent/invalid_notice', `${path}.notice`, input.notice, 'must be a notice reference');
@@ -205,6 +217,7 @@ export function buildEvent<P extends string>(
     },
     purposes,
     dataCategories,
+    offer,
     basis:
       kind === 'objected'
         ? 'legitimate_interest'

@@ -22,6 +22,7 @@ import {
   text,
 } from './check';
 import { fail, needObject } from './errors';
+import { type Benefit, checkBenefit } from './offers';
 
 /**
  * What a purpose does, as far as policy packs care: `sale_share` (CCPA sale or sharing),
@@ -125,6 +126,8 @@ export interface PurposeDefinition {
   readonly consentMode?: readonly ConsentModeSignal[];
   /** W3C DPV purpose IRIs or CURIEs (e.g. `dpv:DirectMarketing`). */
   readonly dpv?: readonly string[];
+  /** What the customer gets for it ("you share X, you get Y"), in plain words. */
+  readonly benefit?: Benefit;
 }
 
 /**
@@ -206,6 +209,7 @@ export const purposeShape: Shape<PurposeDefinition> = {
   tcf: optional(list(integer(1, 11))),
   consentMode: optional(list(oneOf(consentModeSignals))),
   dpv: optional(list(text)),
+  benefit: optional(checkBenefit),
 };
 const checkPurpose = object(purposeShape);
 const checkOptions = object<DefinePurposesOptions>({

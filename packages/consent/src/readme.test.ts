@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example as a user would', async () => {
-  const [example, categories, context, instances, cached] = await runReadmeExamples(
+  const [example, categories, exchange, context, instances, cached] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(example?.logs).toEqual([
@@ -21,6 +21,11 @@ it('runs the README example as a user would', async () => {
     'true',
     'true',
     '["user.behavior.purchase_history"]',
+  ]);
+  expect(exchange?.logs).toEqual([
+    '{"id":"tips-discount","version":"2026-05"}',
+    'You share user.behavior.purchase_history; you get 10% off your next order',
+    '2026-05',
   ]);
   expect(context?.logs).toEqual(['true not_personal', 'false']);
   expect(instances?.logs).toEqual(['not_loaded', 'false']);

@@ -21,6 +21,7 @@ import {
   consentMethods,
   type NoticeRef,
 } from './events';
+import type { OfferRef } from './offers';
 import { legalBases } from './purposes';
 
 const JURISDICTION = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,3})?$/;
@@ -64,6 +65,7 @@ export const eventShape: Shape<ConsentEvent> = {
   reason: optional(string(2000, 0)),
   confirmed: optional(boolean),
   signal: optional(object<ConsentSignal>({ gpc: boolean })),
+  offer: optional(object<OfferRef>({ id: string(200), version: string(100) })),
 };
 const checkEvent = object(eventShape);
 
@@ -92,6 +94,7 @@ function onlyEventKeys(value: object): boolean {
       case 'reason':
       case 'confirmed':
       case 'signal':
+      case 'offer':
         continue;
       default:
         return false;
@@ -141,7 +144,13 @@ export function isWellFormedEvent(event: ConsentEvent): boolean {
     (event.expiresAt !== undefined && !isInstant(event.expiresAt)) ||
     (event.reason !== undefined &&
       !(typeof event.reason === 'string' && event.reason.length <= 2000)) ||
-    (event.confirmed !== undefined && typeof event.confirmed !== 'boolean')
+    (event.confirmed !== undefined && typeof event.confirmed !== 'boolean') ||
+    (event.offer !== undefined &&
+      (typeof event.offer !== 'object' ||
+        event.offer === null ||
+        Object.keys(event.offer).length !== 2 ||
+        !isText(event.offer.id, 200) ||
+        !isText(event.offer.version, 100)))
   ) {
     return false;
   }
@@ -203,6 +212,9 @@ export function validateEvent(
   if (event.at > now) fail('at', event.at, 'must not be in the future');
   if (event.dataCategories !== undefined && !categoryEventKinds.includes(event.kind)) {
     fail('dataCategories', event.dataCategories, `a ${event.kind} event is about whole purposes`);
+  }
+  if (event.offer !== undefined && event.kind !== 'given') {
+    fail('offer', event.offer, 'only a grant is made under an offer');
   }
   if (event.expiresAt !== undefined && event.expiresAt <= event.at) {
     fail('expiresAt', event.expiresAt, 'must be epoch ms after `at`');
