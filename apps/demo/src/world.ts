@@ -253,6 +253,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         allowed: verdict.allowed,
         controllable,
         dataCategories: p?.categories ?? [],
+        benefit: p?.benefit?.text ?? null,
         turnedOff: turnedOff(subject, id),
         reasons: verdict.reasons.map((r) => r.detail).filter((d) => d.length > 0),
       };

@@ -39,3 +39,16 @@ describe('a customer who allows only some kinds of data for a purpose', () => {
     expect(next[0]?.reason).toMatch(/^consent: withdrawn/);
   });
 });
+
+describe('the preference centre says what the customer shares and gets', () => {
+  test('"You share …. You get: …" for purposes that declare a benefit, escaped plain words', async () => {
+    const v = await h.visitor();
+    const page = await (await v.get('/customers/cus_chloe/preferences')).text();
+    const proactive = page.slice(page.indexOf('data-purpose="service.proactive_support"'));
+    const line = /<p class="small value-exchange">([^<]*)<\/p>/.exec(proactive)?.[1] ?? '';
+    expect(line).toMatch(
+      /^You share your booked trips, .*the weather forecast\. You get: a warning before a trip, an order or a renewal goes wrong, with a way out offered first$/,
+    );
+    expect(line).not.toMatch(/\p{L}[._]\p{L}|[{}]/u);
+  });
+});
