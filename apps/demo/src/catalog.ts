@@ -6,6 +6,7 @@ import {
   type ProvenanceKind,
 } from '@candor/core';
 import type { ExplainerOptions, FactRegistry } from '@candor/explain';
+import { purposes } from './purposes';
 import { ruleCopy } from './rules';
 import type { CustomerView } from './service';
 
@@ -627,6 +628,13 @@ export const explainerLabels = {
         topics: topicLabels,
         sources: sourceLabels,
         rules: ruleLabels,
+        // "You share X, you get Y": each purpose's benefit, in the customer's words.
+        benefits: Object.fromEntries(
+          purposes.ids.flatMap((id) => {
+            const text = purposes.get(id)?.benefit?.text;
+            return text === undefined ? [] : [[id, text]];
+          }),
+        ),
       },
     },
   },

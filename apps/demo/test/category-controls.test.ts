@@ -52,3 +52,17 @@ describe('the preference centre says what the customer shares and gets', () => {
     expect(line).not.toMatch(/\p{L}[._]\p{L}|[{}]/u);
   });
 });
+
+describe('"Why am I seeing this?" says what the customer gets in return', () => {
+  test('the purpose line ends with "You share …; in return you get …"', async () => {
+    const { service } = h;
+    await service.advanceClock(8 * 86_400_000);
+    const sent = await service.sendEvent({ subject: 'cus_chloe', type: 'card.expiring' });
+    expect(sent.map((o) => `${o.ruleId}:${o.fired}`)).toEqual(['card-expiry-renewal:true']);
+    const message = service.inbox('cus_chloe').find((m) => m.ruleId === 'card-expiry-renewal');
+    const { purpose } = service.explain('cus_chloe', message!.id, 'standard')!.explanation;
+    expect(purpose.text).toMatch(
+      /You share your card details.*; in return you get a warning before a trip, an order or a renewal goes wrong, with a way out offered first\.$/,
+    );
+  });
+});

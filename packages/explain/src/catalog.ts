@@ -68,6 +68,7 @@ const labelKinds: readonly LabelKind[] = [
   'channels',
   'sources',
   'rules',
+  'benefits',
 ];
 const hierarchical = /* @__PURE__ */ new Set<LabelKind>(['categories', 'purposes', 'topics']);
 /**

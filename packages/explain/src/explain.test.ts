@@ -372,3 +372,41 @@ describe('explain: operators named the way @candor/rules names them', () => {
     expect(reason?.clauses[0]?.text).not.toContain('matches');
   });
 });
+
+describe('explain: what the customer gets for the purpose', () => {
+  const withBenefit = createExplainer({
+    clock,
+    messages: {
+      en: {
+        labels: {
+          topics: { 'billing.card_expiry': 'your card expiring' },
+          benefits: { 'service.proactive_support': 'a reminder before your plan lapses' },
+        },
+      },
+      de: {
+        labels: { benefits: { 'service.proactive_support': 'eine Erinnerung vor dem Ablauf' } },
+      },
+    },
+  });
+
+  it('says "you share X; in return you get Y" with the data shown', () => {
+    const e = withBenefit.explain(cardExpiryProposal(), { consent: fakeGate() });
+    expect(e.purpose.benefit).toBe('a reminder before your plan lapses');
+    expect(e.purpose.text).toBe(
+      'We use your data for proactive service messages. You agreed to this. You share your card details and your purchase history; in return you get a reminder before your plan lapses.',
+    );
+    const de = withBenefit.explain(cardExpiryProposal(), { consent: fakeGate(), locale: 'de' });
+    expect(de.purpose.text).toContain('dafür erhalten Sie eine Erinnerung vor dem Ablauf.');
+  });
+
+  it('says nothing of it without a label, or once the purpose is off', () => {
+    expect(explainer.explain(cardExpiryProposal(), { consent: fakeGate() }).purpose.benefit).toBe(
+      null,
+    );
+    const off = withBenefit.explain(cardExpiryProposal(), {
+      consent: fakeGate({ allowed: false }),
+    });
+    expect(off.purpose.benefit).toBe(null);
+    expect(off.purpose.text).not.toContain('in return');
+  });
+});

@@ -621,6 +621,9 @@ export function buildExplanation(
       : catalog.format(layer === 'short' ? 'short' : 'summary', opening),
   );
 
+  // "You share X, you get Y": the purpose's benefit, when the catalog names one.
+  const benefit = allowedNow && !contextual ? catalog.label('benefits', record.purpose) : null;
+
   const detailed = layer === 'detailed';
   const changeText = catalog.format('data.change');
   const dataUsed: DataUse[] = visible.map((fact) => {
@@ -714,13 +717,17 @@ export function buildExplanation(
       label: purposeLabel,
       basis,
       allowedNow,
+      benefit,
       text: contextual
         ? catalog.format('purpose.contextual', { purpose: purposeLabel })
         : catalog.format('purpose.line', {
             purpose: purposeLabel,
             basis: basis ?? 'none',
             allowedNow: allowedNow ? 'yes' : 'no',
-          }),
+          }) +
+          (benefit === null || visible.length === 0
+            ? ''
+            : ` ${catalog.format('purpose.exchange', { dataList, benefit })}`),
     },
     decision: {
       kind: record.source.kind,

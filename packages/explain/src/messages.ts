@@ -80,6 +80,7 @@ export const messageSpec = {
   'data.withValue': { data: 'text', value: 'text' },
   'purpose.line': { purpose: 'text', basis: 'text', allowedNow: 'text' },
   'purpose.contextual': { purpose: 'text' },
+  'purpose.exchange': { dataList: 'text', benefit: 'text' },
   'decision.source': {
     kind: 'text',
     id: 'text',

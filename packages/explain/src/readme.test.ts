@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README examples as a user would', async () => {
-  const [proposal, contextual, dsa, audit, access, brief] = await runReadmeExamples(
+  const [proposal, exchange, contextual, dsa, audit, access, brief] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(proposal?.logs).toEqual([
@@ -12,6 +12,9 @@ it('runs the README examples as a user would', async () => {
     'Ein Grund für diese E-Mail zum Thema „Kartenablauf“: Das Ablaufdatum Ihrer Karte ist der 30. Juni 2026, also vor dem 1. Juli 2026.',
     'fact: consent_not_allowed, reason: evidence_withheld',
     'false',
+  ]);
+  expect(exchange?.logs).toEqual([
+    'We use your data for proactive service messages. You agreed to this. You share your card details; in return you get a reminder before your plan lapses.',
   ]);
   expect(contextual?.logs).toEqual([
     'You got this notification about travel disruptions based only on the time and your region, not on your history.',

@@ -68,6 +68,7 @@ function catalogSchema() {
         channels: labels,
         sources: labels,
         rules: labels,
+        benefits: labels,
       }),
     ),
   });
