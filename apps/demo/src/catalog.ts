@@ -6,6 +6,7 @@ import {
   type ProvenanceKind,
 } from '@candor/core';
 import type { ExplainerOptions, FactRegistry } from '@candor/explain';
+import { purposes } from './purposes';
 import { ruleCopy } from './rules';
 import type { CustomerView } from './service';
 
@@ -265,7 +266,7 @@ export const eventTemplates: readonly EventTemplate[] = [
       },
       {
         path: 'weather.risk',
-        category: 'user.travel.itinerary',
+        category: 'context.weather',
         value: 'severe',
         source: 'weather_service',
         kind: 'inferred',
@@ -282,7 +283,7 @@ export const eventTemplates: readonly EventTemplate[] = [
     facts: () => [
       {
         path: 'weather.region',
-        category: 'user.travel.itinerary',
+        category: 'context.weather',
         value: 'Alps',
         source: 'weather_service',
         kind: 'inferred',
@@ -290,7 +291,7 @@ export const eventTemplates: readonly EventTemplate[] = [
       },
       {
         path: 'weather.severity',
-        category: 'user.travel.itinerary',
+        category: 'context.weather',
         value: 'severe',
         source: 'weather_service',
         kind: 'inferred',
@@ -332,7 +333,8 @@ export const eventTemplates: readonly EventTemplate[] = [
   {
     type: 'checkout.started',
     label: 'Checkout started',
-    story: 'highlight eco-friendly shipping, only for someone who said they care.',
+    story:
+      'highlight eco-friendly shipping for someone who said they care; someone who refused personalization hears only that low-emission delivery runs in their region.',
     facts: () => [
       {
         path: 'cart.items',
@@ -340,6 +342,14 @@ export const eventTemplates: readonly EventTemplate[] = [
         value: 2,
         source: 'shop',
         kind: 'observed',
+      },
+      // Context, not personal data: the delivery network's coverage of the shop's region.
+      {
+        path: 'region.lowEmissionDelivery',
+        category: 'context.region',
+        value: true,
+        source: 'delivery_network',
+        kind: 'derived',
       },
     ],
     profile: ['preferences.sustainability'],
@@ -552,6 +562,13 @@ export const factDescriptions: FactRegistry = {
     },
     correctable: false,
   },
+  'region.lowEmissionDelivery': {
+    label: {
+      en: 'low-emission delivery in your region',
+      de: 'die emissionsarme Lieferung in Ihrer Region',
+    },
+    correctable: false,
+  },
   'order.id': { label: { en: 'your order number', de: 'Ihre Bestellnummer' } },
   'returns.lastMethod': {
     label: {
@@ -645,6 +662,7 @@ export const sourceLabels: Readonly<Record<string, string>> = {
   payments: 'our payment system',
   bookings: 'your bookings',
   weather_service: 'a weather service',
+  delivery_network: 'our delivery network',
   billing: 'your billing details',
   orders: 'your orders',
   shop: 'our shop',
@@ -678,6 +696,13 @@ export const explainerLabels = {
         rules: ruleLabels,
         changes: { 'booking.rebook': 'moved you to an earlier flight' },
         events: { 'carrier.scanned': 'carrier scan' },
+        // "You share X, you get Y": each purpose's benefit, in the customer's words.
+        benefits: Object.fromEntries(
+          purposes.ids.flatMap((id) => {
+            const text = purposes.get(id)?.benefit?.text;
+            return text === undefined ? [] : [[id, text]];
+          }),
+        ),
       },
     },
   },

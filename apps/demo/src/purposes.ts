@@ -22,7 +22,13 @@ export const purposes = definePurposes({
       'user.financial.card',
       'user.financial.subscription',
       'user.behavior.purchase_reason',
+      // The weather forecast: context, not personal data (the policy packs say so).
+      'context.weather',
     ],
+    benefit: {
+      text: 'a warning before a trip, an order or a renewal goes wrong, with a way out offered first',
+      terms: { kind: 'service_level', level: 'proactive help' },
+    },
     expiresIn: 365 * duration.day,
   },
   'service.automatic_changes': {
@@ -54,6 +60,10 @@ export const purposes = definePurposes({
       'Suggestions such as a sizing guide after returns, or eco-friendly shipping if you told us you care. Only with your consent.',
     bases: ['consent'],
     categories: ['user.behavior', 'user.preferences'],
+    benefit: {
+      text: 'tips and shipping options that fit what you buy',
+      terms: { kind: 'feature', feature: 'personal tips' },
+    },
     tags: ['personalization'],
     expiresIn: 365 * duration.day,
   },

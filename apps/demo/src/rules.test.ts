@@ -2,7 +2,7 @@ import type { Fact } from '@candor/core';
 import { lintMessage } from '@candor/explain';
 import { createRuleEngine } from '@candor/rules';
 import { describe, expect, it } from 'vitest';
-import { demoRules, ruleCopy } from './rules';
+import { contextualCopy, demoRules, ruleCopy } from './rules';
 
 /** Facts as the demo's world gives them (every path a rule's copy reads), and none at all. */
 const sample = new Map<string, unknown>([
@@ -27,6 +27,17 @@ const sample = new Map<string, unknown>([
 ]);
 
 describe('what the demo’s rules send', () => {
+  it.each(Object.keys(contextualCopy))('contextual %s: passes the honesty lint', (key) => {
+    const message = contextualCopy[key]?.(sample);
+    expect(message?.title.length).toBeGreaterThan(0);
+    expect(lintMessage({ locale: 'en', texts: { ...message } })).toEqual([]);
+  });
+  it('every contextual fallback has its copy', () => {
+    for (const rule of demoRules)
+      if (rule.contextual)
+        expect(contextualCopy[rule.contextual.action.templateKey ?? '']).toBeDefined();
+  });
+
   it.each(demoRules.map((r) => r.id))('%s: has copy, and it passes the honesty lint', (id) => {
     const copy = ruleCopy[id];
     expect(copy, `rule ${id} has no copy: the message would show its id`).toBeDefined();

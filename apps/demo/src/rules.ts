@@ -64,7 +64,7 @@ export const demoRules: readonly Rule[] = [
     description:
       'When severe weather threatens a short connection, move a customer who allowed automatic changes to the earlier flight and tell them, with an undo for four hours; offer the rebooking to everyone else.',
     purpose: 'service.proactive_support',
-    dataCategories: ['user.travel.itinerary'],
+    dataCategories: ['user.travel.itinerary', 'context.weather'],
     trigger: { type: 'event', events: ['flight.weather_risk'] },
     conditions: {
       all: [
@@ -89,7 +89,7 @@ export const demoRules: readonly Rule[] = [
     description:
       'Warn a customer who told us why they bought their gear when a storm threatens that region, with a gear checklist.',
     purpose: 'service.proactive_support',
-    dataCategories: ['user.behavior.purchase_reason', 'user.travel.itinerary'],
+    dataCategories: ['user.behavior.purchase_reason', 'user.travel.itinerary', 'context.weather'],
     trigger: { type: 'event', events: ['weather.alert'] },
     conditions: {
       all: [
@@ -167,6 +167,17 @@ export const demoRules: readonly Rule[] = [
       channel: 'in_app',
       topic: 'shopping.shipping',
       templateKey: 'eco-shipping',
+    },
+    // Refused personalization: only that low-emission delivery runs in the region, nothing personal.
+    contextual: {
+      dataCategories: ['context.region'],
+      conditions: { fact: 'region.lowEmissionDelivery', op: 'eq', value: true },
+      action: {
+        type: 'notify',
+        channel: 'in_app',
+        topic: 'shopping.shipping',
+        templateKey: 'eco-shipping-area',
+      },
     },
   },
   {
@@ -346,4 +357,15 @@ export const ruleCopy: Readonly<Record<string, RuleCopy>> = {
       body: `Cover your trip ${text(f, 'trip.route')} with our insurance partner.`,
     }),
   },
+};
+
+/**
+ * What a rule's contextual fallback sends (by its action's template key): a message resting on
+ * context only, for a customer who refused the rule's purpose.
+ */
+export const contextualCopy: Readonly<Record<string, RuleCopy['message']>> = {
+  'eco-shipping-area': () => ({
+    title: 'Greener delivery in your region',
+    body: 'Consolidated, low-emission delivery runs in your region at no extra cost. You can choose it at checkout.',
+  }),
 };

@@ -40,6 +40,8 @@ export interface PurposeView {
   /** Whether the customer can grant or withdraw it here (false for legal obligations, …). */
   readonly controllable: boolean;
   readonly dataCategories: readonly string[];
+  /** What the customer gets for it, in plain words (`null`: the purpose declares nothing). */
+  readonly benefit: string | null;
   /** Data categories of the purpose the customer turned off on their own (the rest stands). */
   readonly turnedOff: readonly string[];
   /** Plain-language lines explaining the current status (e.g. "Your browser sends GPC"). */

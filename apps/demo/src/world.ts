@@ -33,7 +33,7 @@ import {
 import type { DemoConfig } from './config';
 import { createDemoMemory } from './memory';
 import { controller, type DemoPurpose, notices, purposes } from './purposes';
-import { demoRules, type MadeChange, ruleCopy } from './rules';
+import { contextualCopy, demoRules, type MadeChange, ruleCopy } from './rules';
 import type {
   DemoService,
   DsaParameterView,
@@ -251,7 +251,8 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
           undoUntil: when(record.undoUntil),
         }
       : undefined;
-    const copy = ruleCopy[proposal.ruleId]?.message(facts, made) ?? {
+    const contextual = contextualCopy[proposal.action.templateKey ?? ''];
+    const copy = (contextual ?? ruleCopy[proposal.ruleId]?.message)?.(facts, made) ?? {
       title: proposal.ruleId,
       body: proposal.action.topic,
     };
@@ -324,6 +325,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         allowed: verdict.allowed,
         controllable,
         dataCategories: p?.categories ?? [],
+        benefit: p?.benefit?.text ?? null,
         turnedOff: turnedOff(subject, id),
         reasons: verdict.reasons.map((r) => r.detail).filter((d) => d.length > 0),
       };

@@ -53,6 +53,7 @@ const EVENT_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'kind',
   'method',
   'notice',
+  'offer',
   'purposes',
   'reason',
   'signal',
@@ -62,6 +63,7 @@ const EVENT_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set([
 const ACTOR_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set(['id', 'kind']);
 const NOTICE_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set(['contentHash', 'id', 'version']);
 const SIGNAL_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set(['gpc']);
+const OFFER_KEYS: ReadonlySet<string> = /* @__PURE__ */ new Set(['id', 'version']);
 
 /** An array of strings without holes. */
 function isStrings(value: unknown): value is string[] {
@@ -87,7 +89,7 @@ const isText = (value: unknown): value is Optional<string> =>
 export function sortedEventCopy(event: ConsentEvent): ConsentEvent | undefined {
   if (!isPlain(event) || !onlyKeys(event, EVENT_KEYS)) return undefined;
   const { actor, at, basis, confirmed, expiresAt, jurisdiction, kind, method, notice } = event;
-  const { purposes, reason, signal, surface, uiVersion, dataCategories } = event;
+  const { purposes, reason, signal, surface, uiVersion, dataCategories, offer } = event;
   if (
     !isPlain(actor) ||
     !onlyKeys(actor, ACTOR_KEYS) ||
@@ -115,7 +117,14 @@ export function sortedEventCopy(event: ConsentEvent): ConsentEvent | undefined {
         typeof notice.version === 'string'
       )) ||
     (signal !== undefined &&
-      !(isPlain(signal) && onlyKeys(signal, SIGNAL_KEYS) && typeof signal.gpc === 'boolean'))
+      !(isPlain(signal) && onlyKeys(signal, SIGNAL_KEYS) && typeof signal.gpc === 'boolean')) ||
+    (offer !== undefined &&
+      !(
+        isPlain(offer) &&
+        onlyKeys(offer, OFFER_KEYS) &&
+        typeof offer.id === 'string' &&
+        typeof offer.version === 'string'
+      ))
   ) {
     return undefined;
   }
@@ -133,6 +142,7 @@ export function sortedEventCopy(event: ConsentEvent): ConsentEvent | undefined {
   if (notice !== undefined) {
     copy.notice = { contentHash: notice.contentHash, id: notice.id, version: notice.version };
   }
+  if (offer !== undefined) copy.offer = { id: offer.id, version: offer.version };
   copy.purposes = purposes.slice();
   if (reason !== undefined) copy.reason = reason;
   if (signal !== undefined) copy.signal = { gpc: signal.gpc };

@@ -6,6 +6,7 @@ import { type Fields, fail, needObject } from './errors';
 import type { ConsentEvent, ConsentEventKind, NoticeRef } from './events';
 import { consentEventKinds } from './events';
 import { currentNoticeFor, noticeRef } from './notices';
+import { resolveOffer } from './offers';
 import type { PurposeRegistry } from './purposes';
 import type { ManagerState } from './state';
 import { sha256Hex } from './store';
@@ -18,7 +19,14 @@ import { validateEvent } from './validate-event';
  */
 export type EventContext<P extends string> = Pick<
   ManagerState<P>,
-  'registry' | 'notices' | 'language' | 'defaultJurisdiction' | 'clock' | 'generateKey' | 'subjects'
+  | 'registry'
+  | 'notices'
+  | 'offers'
+  | 'language'
+  | 'defaultJurisdiction'
+  | 'clock'
+  | 'generateKey'
+  | 'subjects'
 >;
 
 const detailFields: Fields<ChangeDetails> = {
@@ -44,6 +52,7 @@ export const changeFields: Fields<ChangeInput<string>> = /* @__PURE__ */ (() => 
 export const grantFields: Fields<GrantInput<string>> = /* @__PURE__ */ (() => ({
   ...changeFields,
   confirmed: 1,
+  offer: 1,
 }))();
 /** Every field of `observeGpc`'s input (no purposes, no notice: a signal is about neither). */
 export const gpcFields: Fields<Parameters<ConsentManager<string>['observeGpc']>[0]> =
@@ -123,7 +132,7 @@ export function buildEvent<P extends string>(
     readonly dataCategories?: readonly string[];
   },
   keys: Check,
-  extra: { readonly confirmed?: boolean; readonly gpc?: boolean } = {},
+  extra: { readonly confirmed?: boolean; readonly gpc?: boolean; readonly offer?: unknown } = {},
   path = 'input',
 ): BuiltEvent {
   const { registry, notices } = context;
@@ -147,6 +156,10 @@ export function buildEvent<P extends string>(
     input.dataCategories,
     `${path}.dataCategories`,
   );
+  const offer =
+    extra.offer === undefined
+      ? undefined
+      : resolveOffer(context.offers, extra.offer, purposes, `${path}.offer`);
   const at = input.at ?? now;
   if (input.notice !== undefined && input.notice !== null && typeof input.notice !== 'object') {
     fail('consent/invalid_notice', `${path}.notice`, input.notice, 'must be a notice reference');
@@ -207,6 +220,7 @@ export function buildEvent<P extends string>(
     },
     purposes,
     dataCategories,
+    offer,
     basis:
       kind === 'objected'
         ? 'legitimate_interest'

@@ -13,6 +13,7 @@ import {
 } from './check';
 import { fail, needObject, requireRegistry } from './errors';
 import { type Notice, validateNotices } from './notices';
+import { type OfferDefinition, validateOffers } from './offers';
 import {
   checkPolicyPack,
   defaultPolicies,
@@ -43,6 +44,8 @@ export interface ManagerConfig<P extends string> {
   readonly feed: ChangeFeed | undefined;
   /** The validated notices (every version), content hashes filled in. */
   readonly notices: Notice<P>[];
+  /** The validated offers (every version). */
+  readonly offers: readonly OfferDefinition<P>[];
   readonly defaultJurisdiction: string | undefined;
   /** The pack of the default jurisdiction (the fallback pack without one). */
   readonly defaultPack: PolicyPack;
@@ -71,6 +74,7 @@ export function resolveConfig<P extends string>(
   const clock = options.clock ?? systemClock;
   const store = options.store ?? createMemoryLedgerStore();
   const notices = validateNotices(options.notices ?? [], (id) => registry.has(id)) as Notice<P>[];
+  const offers = validateOffers(options.offers ?? [], (id) => registry.has(id));
   const packs = options.policies ?? defaultPolicies;
   enforce(checkPolicies, packs, 'policies', 'consent/invalid_policy');
   const fallback = validatePolicyPack(
@@ -91,6 +95,7 @@ export function resolveConfig<P extends string>(
     ownStore: options.store == null,
     feed: feed ?? undefined,
     notices,
+    offers,
     defaultJurisdiction,
     defaultPack,
     language: options.language,
@@ -117,6 +122,7 @@ const nullOr = (method: string, what: string) =>
 export const optionsShape: Shape<ConsentManagerOptions<string>> = {
   purposes: elsewhere,
   notices: elsewhere,
+  offers: elsewhere,
   policies: elsewhere,
   fallbackPolicy: elsewhere,
   jurisdiction: /* @__PURE__ */ optional(text),

@@ -9,6 +9,7 @@ import {
   type SubjectId,
 } from '@candor/core';
 import { categoryVerdict } from './category-verdict';
+import { contextVerdict } from './context-verdict';
 import { fail, needObject, requireSubject } from './errors';
 import { type Evaluation, evaluatePurpose, frozenVerdict } from './evaluate';
 import { problemWith, recheck } from './follow';
@@ -99,6 +100,33 @@ export function createDecide<P extends string>(
     return categoryVerdict(registry, purpose, state.items, t, pack, base, categories);
   }
 
+  /**
+   * A decision that uses only context categories the customer's pack treats as not personal:
+   * allowed without consent (`null` otherwise). Never remembered as the question's shape, so the
+   * settled verdicts of the purpose never answer it. A view that cannot say which pack applies
+   * fails closed.
+   */
+  function contextual(
+    purpose: Purpose,
+    subject: SubjectId,
+    categories: readonly DataCategoryId[],
+    at: Instant | undefined,
+    jurisdiction: string | undefined,
+  ): ConsentVerdict | null {
+    const state = subjects.get(subject);
+    const problem = problemWith(view, state);
+    if (problem !== null) return unknownVerdict(purpose, problem);
+    const pack =
+      jurisdiction !== undefined
+        ? view.packFor(jurisdiction)
+        : state === undefined
+          ? defaultPack
+          : at !== undefined && at < state.lastAt
+            ? view.packFor(jurisdictionAt(state.items, at, defaultJurisdiction))
+            : state.pack;
+    return contextVerdict(purpose, categories, pack);
+  }
+
   // Set by verdictFor: its answer for a subject with category choices may be settled.
   let settleScoped = false;
 
@@ -166,6 +194,11 @@ export function createDecide<P extends string>(
     }
     if (!Array.isArray(categories)) {
       fail('core/invalid_input', 'dataCategories', categories, 'must be an array');
+    }
+    const first = categories[0];
+    if (typeof first === 'string' && first.startsWith('context.')) {
+      const verdict = contextual(purpose, subject, categories, at, jurisdiction);
+      if (verdict !== null) return verdict;
     }
     const index = purpose.index;
     let sensitive = false;

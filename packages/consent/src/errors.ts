@@ -35,6 +35,7 @@ export type ConsentErrorCode =
   | 'consent/invalid_purpose'
   | 'consent/invalid_category'
   | 'consent/invalid_notice'
+  | 'consent/invalid_offer'
   | 'consent/invalid_policy'
   | 'consent/invalid_entry'
   | 'consent/tampered_chain'

@@ -43,6 +43,7 @@ export type ConsentReasonCode =
   | 'sensitive_requires_opt_in'
   | 'unknown_purpose'
   | 'category_not_declared'
+  | 'not_personal'
   | 'not_loaded'
   | 'stale_view';
 

@@ -1,4 +1,5 @@
 import type { DataCategoryId, Instant, LegalBasis, PurposeId } from '@candor/core';
+import type { OfferRef } from './offers';
 
 /**
  * What happened, as one ledger event kind:
@@ -139,6 +140,11 @@ export interface ConsentEvent {
    * existed means that, and keeps its hash.
    */
   readonly dataCategories?: readonly DataCategoryId[];
+  /**
+   * For `given`: the offer (id and version) the grant was made under. Absent: no offer — every
+   * entry written before offers existed, which keeps its hash.
+   */
+  readonly offer?: OfferRef;
   /** The legal basis the event concerns (`consent` for grants and refusals). */
   readonly basis?: LegalBasis;
   /** The notice in force when it happened. */

@@ -196,3 +196,22 @@ describe('each public input type is its schema’s type (schema.ts)', () => {
     expectTypeOf<Plain<Optional>>().toEqualTypeOf<Input<typeof schema.NoticeDefinition>>();
   });
 });
+
+describe('value exchange types', () => {
+  it('a grant may name an offer; a benefit has plain words and optional terms', () => {
+    expectTypeOf<import('./index').GrantInput<'a'>['offer']>().toEqualTypeOf<
+      { readonly id: string; readonly version?: string } | undefined
+    >();
+    expectTypeOf<import('./index').ConsentEvent['offer']>().toEqualTypeOf<
+      import('./index').OfferRef | undefined
+    >();
+    const benefit: import('./index').Benefit = {
+      text: '10% off',
+      terms: { kind: 'discount', percent: 10 },
+    };
+    void benefit;
+    // @ts-expect-error a discount is in percent
+    const wrong: import('./index').BenefitTerms = { kind: 'discount', amount: 10 };
+    void wrong;
+  });
+});

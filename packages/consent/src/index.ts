@@ -30,6 +30,8 @@ export { consentJsonSchema, consentSchemaIssues } from './json-schema';
 export { createConsentManager, openConsentManager } from './manager';
 export type { Notice, NoticeDefinition } from './notices';
 export { currentNoticeFor, materiallyChanged, noticeRef, validateNotices } from './notices';
+export type { Benefit, BenefitTerms, OfferDefinition, OfferRef } from './offers';
+export { validateOffers } from './offers';
 export type { PolicyPack } from './policy';
 export { defaultPolicies, policyPacks, resolvePolicy, validatePolicyPack } from './policy';
 export type {
@@ -41,7 +43,12 @@ export type {
   PurposeTag,
 } from './purposes';
 export { defaultSensitiveCategories, definePurposes } from './purposes';
-export type { ConsentController, ConsentReceipt, ReceiptContext } from './receipt';
+export type {
+  ConsentController,
+  ConsentReceipt,
+  ReceiptContext,
+  ValueExchange,
+} from './receipt';
 export { createReceipt } from './receipt';
 export type { SnapshotOptions } from './snapshot';
 export { buildConsentSnapshot } from './snapshot';

@@ -9,7 +9,7 @@ import { exportHistory, importRecords, load, refresh, verify } from './ledger-io
 import { currentNotice, needsPrompt } from './prompts';
 import { attachState, createState } from './state';
 import { prepare } from './subject-cache';
-import type { ChangeInput, ConsentChange, ConsentManager, ConsentManagerOptions } from './types';
+import type { ConsentChange, ConsentManager, ConsentManagerOptions, GrantInput } from './types';
 import { write } from './writer';
 
 /**
@@ -38,11 +38,12 @@ export function createConsentManager<P extends string>(
 
   const change =
     (kind: ConsentEventKind) =>
-    (input: ChangeInput<P> & { readonly confirmed?: boolean }): Promise<ConsentChange> => {
+    (input: GrantInput<P>): Promise<ConsentChange> => {
       try {
         const keys = kind === 'given' ? grantKeys : changeKeys;
         const { event, key } = buildEvent(state, kind, input, keys, {
           confirmed: input?.confirmed === true,
+          ...(kind === 'given' && input?.offer !== undefined ? { offer: input.offer } : {}),
         });
         return write(state, input.subject, event, key);
       } catch (error) {

@@ -1,4 +1,17 @@
-import { boolean, enforce, integer, list, object, oneOf, type Shape, string, text } from './check';
+import { contextCategories, type DataCategoryId, isContextCategory } from '@candor/core';
+import {
+  boolean,
+  enforce,
+  integer,
+  is,
+  list,
+  object,
+  oneOf,
+  optional,
+  type Shape,
+  string,
+  text,
+} from './check';
 import { needObject, needType, fail as raise } from './errors';
 import { type PurposeTag, purposeTags } from './purposes';
 
@@ -30,6 +43,12 @@ export interface PolicyPack {
   readonly gpcScope: readonly PurposeTag[];
   /** After an opt-out, do not ask again for this many ms (`null`: no rule). */
   readonly noReaskAfterOptOut: number | null;
+  /**
+   * Context categories (`@candor/core`'s `contextCategories`, or children of them) this pack
+   * treats as not personal: a decision that uses only them needs no consent, whatever the
+   * customer chose about the purpose. Absent or empty: context is treated like any other data.
+   */
+  readonly notPersonal?: readonly DataCategoryId[];
 }
 
 const YEAR = 365 * 86_400_000;
@@ -100,6 +119,7 @@ export const policyPacks: {
     legitimateInterest: true,
     gpcScope: ['sale_share', 'targeted_advertising'],
     noReaskAfterOptOut: null,
+    notPersonal: contextCategories,
   },
   uk: {
     id: 'uk',
@@ -110,6 +130,7 @@ export const policyPacks: {
     legitimateInterest: true,
     gpcScope: ['sale_share', 'targeted_advertising'],
     noReaskAfterOptOut: null,
+    notPersonal: contextCategories,
   },
   usCa: {
     id: 'us-ca',
@@ -120,6 +141,7 @@ export const policyPacks: {
     legitimateInterest: false,
     gpcScope: ['sale_share', 'targeted_advertising'],
     noReaskAfterOptOut: YEAR,
+    notPersonal: contextCategories,
   },
   strict: {
     id: 'strict',
@@ -130,6 +152,7 @@ export const policyPacks: {
     legitimateInterest: false,
     gpcScope: ['sale_share', 'targeted_advertising', 'profiling'],
     noReaskAfterOptOut: YEAR,
+    notPersonal: contextCategories,
   },
 };
 
@@ -186,6 +209,7 @@ export const policyPackShape: Shape<PolicyPack> = {
   legitimateInterest: boolean,
   gpcScope: /* @__PURE__ */ list(/* @__PURE__ */ oneOf(purposeTags)),
   noReaskAfterOptOut: (value) => (value === null ? undefined : nonNegative(value)),
+  notPersonal: optional(list(is(isContextCategory, 'must be a context category (context.*)'))),
 };
 /** Checks a policy pack (the check behind {@link validatePolicyPack}). Internal. */
 export const checkPolicyPack = /* @__PURE__ */ object(policyPackShape);

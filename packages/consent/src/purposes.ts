@@ -22,6 +22,7 @@ import {
   text,
 } from './check';
 import { fail, needObject } from './errors';
+import { type Benefit, checkBenefit } from './offers';
 
 /**
  * What a purpose does, as far as policy packs care: `sale_share` (CCPA sale or sharing),
@@ -105,6 +106,8 @@ export interface PurposeDefinition {
   readonly consentMode?: readonly ConsentModeSignal[];
   /** W3C DPV purpose IRIs or CURIEs (e.g. `dpv:DirectMarketing`). */
   readonly dpv?: readonly string[];
+  /** What the customer gets for it ("you share X, you get Y"), in plain words. */
+  readonly benefit?: Benefit;
 }
 
 /**
@@ -188,6 +191,7 @@ export const purposeShape: Shape<PurposeDefinition> = {
     /* @__PURE__ */ list(/* @__PURE__ */ oneOf(consentModeSignals)),
   ),
   dpv: /* @__PURE__ */ optional(/* @__PURE__ */ list(text)),
+  benefit: /* @__PURE__ */ optional(checkBenefit),
 };
 const checkPurpose = /* @__PURE__ */ object(purposeShape);
 const checkOptions = /* @__PURE__ */ object<DefinePurposesOptions>({

@@ -2,9 +2,8 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example as a user would', async () => {
-  const [example, categories, instances, cached, client] = await runReadmeExamples(
-    new URL('../README.md', import.meta.url).pathname,
-  );
+  const [example, categories, exchange, context, instances, cached, client] =
+    await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
   expect(example?.logs).toEqual([
     'default_opt_in_required',
     'changed: given',
@@ -22,6 +21,12 @@ it('runs the README example as a user would', async () => {
     'true',
     '["user.behavior.purchase_history"]',
   ]);
+  expect(exchange?.logs).toEqual([
+    '{"id":"tips-discount","version":"2026-05"}',
+    'You share user.behavior.purchase_history; you get 10% off your next order',
+    '2026-05',
+  ]);
+  expect(context?.logs).toEqual(['true not_personal', 'false']);
   expect(instances?.logs).toEqual(['not_loaded', 'false']);
   expect(cached?.logs).toEqual(['not_loaded', 'true true', 'true not_loaded']);
   expect(client?.logs).toEqual([

@@ -2,6 +2,7 @@ import { CandorError } from '@candor/core';
 import { fail, requireRegistry } from './errors';
 import type { ConsentEventKind } from './events';
 import type { Notice } from './notices';
+import type { Benefit, OfferDefinition, OfferRef } from './offers';
 import type { PurposeRegistry } from './purposes';
 import type { LedgerEntry } from './store';
 
@@ -41,6 +42,8 @@ export interface ConsentController {
  * receipt.kantara.consentReceiptID === change.entry.id; // true
  */
 export interface ConsentReceipt {
+  /** What the customer shares and what they get for it, per purpose. */
+  readonly valueExchange: readonly ValueExchange[];
   /** Kantara Consent Receipt v1.1 fields. */
   readonly kantara: {
     readonly version: 'KI-CR-v1.1.0';
@@ -136,6 +139,25 @@ export interface ReceiptContext {
   readonly notices?: readonly Notice[];
   /** Who is accountable (required: a receipt must say who). */
   readonly controller: ConsentController;
+  /** Declared offers, to print what a grant made under one gives the customer. */
+  readonly offers?: readonly OfferDefinition[];
+}
+
+/**
+ * "You share X, you get Y" for one purpose of a receipt: the data categories the choice is about,
+ * and the benefit — the offer's the grant was made under, else the purpose's (`null`: none
+ * declared).
+ *
+ * @example
+ * for (const v of receipt.valueExchange) console.log(v.dataCategories.join(), '→', v.benefit?.text);
+ */
+export interface ValueExchange {
+  readonly purposeId: string;
+  readonly purpose: string;
+  readonly dataCategories: readonly string[];
+  readonly benefit: Benefit | null;
+  /** The offer the grant was made under (`null`: none). */
+  readonly offer: OfferRef | null;
 }
 
 /**
@@ -163,7 +185,7 @@ export function createReceipt(entry: LedgerEntry, context: ReceiptContext): Cons
   if (typeof context !== 'object' || context === null) {
     fail('core/invalid_input', 'context', context, 'must be an object');
   }
-  const { purposes: registry, notices = [], controller } = context;
+  const { purposes: registry, notices = [], controller, offers = [] } = context;
   if (!controller) {
     throw new CandorError(
       'consent/missing_controller',
@@ -194,8 +216,13 @@ export function createReceipt(entry: LedgerEntry, context: ReceiptContext): Cons
       categories: chosen ?? def?.categories ?? [],
       dpv: def?.dpv ?? [],
       necessary: def?.necessary === true,
+      benefit: def?.benefit ?? null,
     };
   });
+  const offer = event.offer ?? null;
+  const offered = offer
+    ? (offers.find((o) => o.id === offer.id && o.version === offer.version)?.benefit ?? null)
+    : null;
   const spiCat = [
     ...new Set(purposes.flatMap((p) => p.categories.filter((c) => registry.isSensitive(c)))),
   ];
@@ -210,6 +237,13 @@ export function createReceipt(entry: LedgerEntry, context: ReceiptContext): Cons
         ? 'observed'
         : event.kind;
   return {
+    valueExchange: purposes.map((p) => ({
+      purposeId: p.id,
+      purpose: p.title,
+      dataCategories: p.categories,
+      benefit: offered ?? p.benefit,
+      offer,
+    })),
     kantara: {
       version: 'KI-CR-v1.1.0',
       jurisdiction: event.jurisdiction ?? 'unknown',

@@ -102,6 +102,11 @@ const formats: readonly Format[] = [
       { tcf: [12] },
       { consentMode: ['ad_stroage'] },
       { dpv: [5] },
+      { benefit: { text: '' } },
+      { benefit: 'a discount' },
+      { benefit: { text: 'x', terms: { kind: 'gift' } } },
+      { benefit: { text: 'x', terms: { kind: 'discount', percent: 0 } } },
+      { benefit: { text: 'x', terms: { kind: 'feature', feature: 'x', extra: 1 } } },
       { expiresin: 1 },
       { Title: 'Emails' },
       { categorys: [] },
@@ -112,6 +117,11 @@ const formats: readonly Format[] = [
       { bases: ['contract', 'consent'], necessary: true },
       { expiresIn: 1, refusalExpiresIn: 2, tags: [], tcf: [1, 11], consentMode: [], dpv: [] },
       { impliesChildren: false, expiresIn: undefined },
+      { benefit: { text: '10% off', terms: { kind: 'discount', percent: 10 } } },
+      {
+        benefit: { text: 'Priority support', terms: { kind: 'service_level', level: 'priority' } },
+      },
+      { benefit: { text: 'Early access' } },
     ],
   },
   {
@@ -375,6 +385,7 @@ describe('the runtime knows exactly the fields the schemas know', () => {
         'jurisdiction',
         'language',
         'notices',
+        'offers',
         'policies',
         'purposes',
         'store',
@@ -413,6 +424,7 @@ describe("validateEvent's fast path", () => {
       [[], ['Bad Id'], [''], [5], 'user.contact.email', null],
     ),
     basis: pick(['consent', 'contract'], ['whim', 5]),
+    offer: objectOf({ id: text(200), version: text(100) }, ['id', 'version']),
     notice: objectOf(
       { id: text(200), version: text(100), contentHash: pick([HASH], ['AB'.repeat(32), 'ab', 5]) },
       ['id', 'version', 'contentHash'],
@@ -468,6 +480,7 @@ describe("validateEvent's fast path", () => {
       confirmed: true,
       dataCategories: ['user.contact.email'],
       signal: { gpc: true },
+      offer: { id: 'tips-discount', version: '2026-01' },
       actor: { kind: 'agent', id: 'support:alice' },
     };
     expect(Object.keys(full).sort()).toEqual(Object.keys(eventShape).sort());

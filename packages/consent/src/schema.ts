@@ -2,6 +2,7 @@ import {
   ConsentStatus,
   DataCategoryId,
   Instant,
+  isContextCategory,
   LegalBasis,
   PurposeId,
   SubjectId,
@@ -43,6 +44,18 @@ const hex64 = () => z.string().check(z.regex(/^[0-9a-f]{64}$/));
 const jurisdiction = () => z.string().check(z.regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,3})?$/));
 const tag = () => enumOf<PurposeTag>(purposeTags);
 
+const benefit = () =>
+  strict({
+    text: text(300),
+    terms: z.optional(
+      z.union([
+        strict({ kind: z.literal('discount'), percent: z.int().check(z.gte(1), z.lte(100)) }),
+        strict({ kind: z.literal('feature'), feature: text(200) }),
+        strict({ kind: z.literal('service_level'), level: text(200) }),
+      ]),
+    ),
+  });
+
 /** A purpose as declared in `definePurposes` (the runtime check: `definePurposes`). */
 export const PurposeDefinition = /* @__PURE__ */ (() =>
   strict({
@@ -58,6 +71,7 @@ export const PurposeDefinition = /* @__PURE__ */ (() =>
     tcf: z.optional(z.array(z.int().check(z.gte(1), z.lte(11)))),
     consentMode: z.optional(z.array(enumOf<ConsentModeSignal>(consentModeSignals))),
     dpv: z.optional(z.array(z.string())),
+    benefit: z.optional(benefit()),
   }).check(
     z.refine((def) => !(def.necessary === true && def.bases[0] === 'consent'), {
       message: 'a necessary purpose cannot rest on consent first',
@@ -95,6 +109,15 @@ export const PolicyPack = /* @__PURE__ */ (() =>
     legitimateInterest: z.boolean(),
     gpcScope: z.array(tag()),
     noReaskAfterOptOut: z.nullable(z.int().check(z.gte(0))),
+    notPersonal: z.optional(
+      z.array(
+        z
+          .string()
+          .check(
+            z.refine(isContextCategory, { message: 'must be a context category (context.*)' }),
+          ),
+      ),
+    ),
   }))();
 
 const actor = () =>
@@ -119,6 +142,7 @@ export const ConsentEvent = /* @__PURE__ */ (() =>
     reason: z.optional(z.string().check(z.maxLength(2000))),
     confirmed: z.optional(z.boolean()),
     signal: z.optional(strict({ gpc: z.boolean() })),
+    offer: z.optional(strict({ id: text(200), version: text(100) })),
   }))();
 
 /** A sealed ledger entry (the runtime checks: the stores and `verifyChain`). */
@@ -172,6 +196,7 @@ export const GrantInput = /* @__PURE__ */ (() =>
     purposes: purposeList(),
     dataCategories: categoryList(),
     confirmed: z.optional(z.boolean()),
+    offer: z.optional(strict({ id: text(200), version: z.optional(text(100)) })),
     ...details(),
   }))();
 

@@ -11,6 +11,7 @@ import type {
 } from '@candor/core';
 import type { ConsentActor, ConsentEventKind, ConsentMethod, NoticeRef } from './events';
 import type { Notice, NoticeDefinition } from './notices';
+import type { OfferDefinition } from './offers';
 import type { PolicyPack } from './policy';
 import type { PurposeRegistry } from './purposes';
 import type { ChainVerification, ConsentLedgerStore, LedgerEntry } from './store';
@@ -26,6 +27,8 @@ export interface ConsentManagerOptions<P extends string> {
   readonly purposes: PurposeRegistry<P>;
   /** Every version of every notice (see {@link NoticeDefinition}). */
   readonly notices?: readonly NoticeDefinition<NoNoInfer<P>>[];
+  /** Every version of every offer a grant may be made under (see {@link OfferDefinition}). */
+  readonly offers?: readonly OfferDefinition<NoNoInfer<P>>[];
   /** Policy packs, matched in order before the fallback (default: EU, UK, US-CA). */
   readonly policies?: readonly PolicyPack[];
   /** Pack for jurisdictions no pack lists (default: {@link policyPacks}`.strict`). */
@@ -119,6 +122,11 @@ export type PurposeChangeInput<P extends string> = Omit<ChangeInput<P>, 'dataCat
 export interface GrantInput<P extends string> extends ChangeInput<P> {
   /** The subject was told about their GPC signal and explicitly chose to allow anyway. */
   readonly confirmed?: boolean;
+  /**
+   * The offer the customer accepted (its latest version when none is given): the ledger records
+   * its id and version. It must be declared in the manager's `offers` and be about every purpose.
+   */
+  readonly offer?: { readonly id: string; readonly version?: string };
 }
 
 /**

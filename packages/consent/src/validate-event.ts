@@ -21,6 +21,7 @@ import {
   consentMethods,
   type NoticeRef,
 } from './events';
+import type { OfferRef } from './offers';
 import { legalBases } from './purposes';
 
 const JURISDICTION = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,3})?$/;
@@ -66,6 +67,12 @@ export const eventShape: Shape<ConsentEvent> = {
   reason: /* @__PURE__ */ optional(/* @__PURE__ */ string(2000, 0)),
   confirmed: /* @__PURE__ */ optional(boolean),
   signal: /* @__PURE__ */ optional(/* @__PURE__ */ object<ConsentSignal>({ gpc: boolean })),
+  offer: /* @__PURE__ */ optional(
+    /* @__PURE__ */ object<OfferRef>({
+      id: /* @__PURE__ */ string(200),
+      version: /* @__PURE__ */ string(100),
+    }),
+  ),
 };
 const checkEvent = /* @__PURE__ */ object(eventShape);
 
@@ -94,6 +101,7 @@ function onlyEventKeys(value: object): boolean {
       case 'reason':
       case 'confirmed':
       case 'signal':
+      case 'offer':
         continue;
       default:
         return false;
@@ -143,7 +151,13 @@ export function isWellFormedEvent(event: ConsentEvent): boolean {
     (event.expiresAt !== undefined && !isInstant(event.expiresAt)) ||
     (event.reason !== undefined &&
       !(typeof event.reason === 'string' && event.reason.length <= 2000)) ||
-    (event.confirmed !== undefined && typeof event.confirmed !== 'boolean')
+    (event.confirmed !== undefined && typeof event.confirmed !== 'boolean') ||
+    (event.offer !== undefined &&
+      (typeof event.offer !== 'object' ||
+        event.offer === null ||
+        Object.keys(event.offer).length !== 2 ||
+        !isText(event.offer.id, 200) ||
+        !isText(event.offer.version, 100)))
   ) {
     return false;
   }
@@ -205,6 +219,9 @@ export function validateEvent(
   if (event.at > now) fail('at', event.at, 'must not be in the future');
   if (event.dataCategories !== undefined && !categoryEventKinds.includes(event.kind)) {
     fail('dataCategories', event.dataCategories, `a ${event.kind} event is about whole purposes`);
+  }
+  if (event.offer !== undefined && event.kind !== 'given') {
+    fail('offer', event.offer, 'only a grant is made under an offer');
   }
   if (event.expiresAt !== undefined && event.expiresAt <= event.at) {
     fail('expiresAt', event.expiresAt, 'must be epoch ms after `at`');

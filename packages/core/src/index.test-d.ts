@@ -10,7 +10,13 @@ import type {
   SafeParseResult,
   SuppressionVerdict,
 } from './index';
-import { CandorError, isCandorError, safeParsePurposeId } from './index';
+import {
+  CandorError,
+  contextCategories,
+  isCandorError,
+  isContextCategory,
+  safeParsePurposeId,
+} from './index';
 
 test('isCandorError narrows the code', () => {
   const error: unknown = new CandorError('core/invalid_id', 'x');
@@ -38,4 +44,11 @@ test('summarize is optional on the AccessLog port, and a summary group says whic
   const group = {} as AccessSummaryGroup;
   if (group.accessor.kind === 'feature') expectTypeOf(group.accessor.id).toEqualTypeOf<string>();
   else expectTypeOf(group.accessor).not.toHaveProperty('id');
+});
+
+test('context categories are read-only data category ids; the guard takes anything', () => {
+  expectTypeOf(contextCategories).toEqualTypeOf<readonly string[]>();
+  expectTypeOf(isContextCategory).parameter(0).toBeUnknown();
+  // @ts-expect-error the list cannot be changed
+  contextCategories.push('context.mood');
 });

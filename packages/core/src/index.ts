@@ -32,6 +32,7 @@ export {
   parseChangeRecord,
   safeParseChangeRecord,
 } from './change';
+export { contextCategories, isContextCategory } from './context';
 export {
   Action,
   DecisionRecord,

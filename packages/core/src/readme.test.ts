@@ -5,6 +5,7 @@ it('runs the README example as a user would', async () => {
   const [example] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
   expect(example?.logs).toEqual([
     'true',
+    'true false',
     'rejected Marketing Emails',
     '1 reason resting on card.expiresAt',
   ]);

@@ -73,6 +73,7 @@ const labelKinds: readonly LabelKind[] = [
   'rules',
   'changes',
   'events',
+  'benefits',
 ];
 const hierarchical = /* @__PURE__ */ new Set<LabelKind>(['categories', 'purposes', 'topics']);
 /**

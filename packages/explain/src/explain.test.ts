@@ -115,6 +115,37 @@ describe('explain: a rule proposal', () => {
   });
 });
 
+describe('explain: a customer who granted only some categories of the purpose', () => {
+  // Granted the card on its own, not the purpose as a whole, and not the purchase history.
+  const gate = fakeGate({ allowed: false, granted: ['user.financial.card'] });
+  const explanation = explainer.explain(cardExpiryProposal(), { consent: gate });
+  const turnOff = (e: typeof explanation) =>
+    e.controls.flatMap((c) => (c.kind === 'turn_off_data' ? [c.dataCategory] : []));
+
+  it('offers "Stop using" for exactly the granted categories the decision used', () => {
+    expect(turnOff(explanation)).toEqual(['user.financial.card']);
+    expect(explanation.controls[0]).toMatchObject({
+      id: 'turn_off_data:user.financial.card',
+      mechanism: 'withdraw',
+      label: 'Stop using your card details for proactive service messages',
+    });
+    expect(explanation.reasons[0]?.controls).toContain('turn_off_data:user.financial.card');
+  });
+
+  it('says the purpose is active for the data it may use, and lets the customer turn it off', () => {
+    expect(explanation.purpose).toMatchObject({ allowedNow: true, basis: 'consent' });
+    expect(explanation.controls.map((c) => c.kind)).toContain('stop_purpose');
+  });
+
+  it('offers nothing once that category is withdrawn too', () => {
+    gate.withdraw('user.financial.card');
+    const after = explainer.explain(cardExpiryProposal(), { consent: gate });
+    expect(turnOff(after)).toEqual([]);
+    expect(after.purpose.allowedNow).toBe(false);
+    expect(after.controls.map((c) => c.kind)).not.toContain('stop_purpose');
+  });
+});
+
 describe('explain: honesty guards', () => {
   it('refuses a reason that cites no evidence', () => {
     const record = cardExpiryProposal();
@@ -339,5 +370,43 @@ describe('explain: operators named the way @candor/rules names them', () => {
     const [reason] = explainer.explain(record, { consent: fakeGate() }).reasons;
     expect(reason?.clauses[0]?.text).toContain('is 5, less than 9');
     expect(reason?.clauses[0]?.text).not.toContain('matches');
+  });
+});
+
+describe('explain: what the customer gets for the purpose', () => {
+  const withBenefit = createExplainer({
+    clock,
+    messages: {
+      en: {
+        labels: {
+          topics: { 'billing.card_expiry': 'your card expiring' },
+          benefits: { 'service.proactive_support': 'a reminder before your plan lapses' },
+        },
+      },
+      de: {
+        labels: { benefits: { 'service.proactive_support': 'eine Erinnerung vor dem Ablauf' } },
+      },
+    },
+  });
+
+  it('says "you share X; in return you get Y" with the data shown', () => {
+    const e = withBenefit.explain(cardExpiryProposal(), { consent: fakeGate() });
+    expect(e.purpose.benefit).toBe('a reminder before your plan lapses');
+    expect(e.purpose.text).toBe(
+      'We use your data for proactive service messages. You agreed to this. You share your card details and your purchase history; in return you get a reminder before your plan lapses.',
+    );
+    const de = withBenefit.explain(cardExpiryProposal(), { consent: fakeGate(), locale: 'de' });
+    expect(de.purpose.text).toContain('dafür erhalten Sie eine Erinnerung vor dem Ablauf.');
+  });
+
+  it('says nothing of it without a label, or once the purpose is off', () => {
+    expect(explainer.explain(cardExpiryProposal(), { consent: fakeGate() }).purpose.benefit).toBe(
+      null,
+    );
+    const off = withBenefit.explain(cardExpiryProposal(), {
+      consent: fakeGate({ allowed: false }),
+    });
+    expect(off.purpose.benefit).toBe(null);
+    expect(off.purpose.text).not.toContain('in return');
   });
 });

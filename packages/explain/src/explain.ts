@@ -8,6 +8,7 @@ import type {
   Fact,
   Instant,
 } from '@candor/core';
+import { isContextCategory } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { checkChanges, explainChange } from './change';
 import { type FactSpeaker, phraseCondition, refPath } from './conditions';
@@ -278,7 +279,8 @@ export function buildExplanation(
   };
 
   // Honesty guards: TTL, consent now, sensitive categories.
-  const allowedByCategory = new Map<DataCategoryId, boolean>();
+  // The verdict now for each category the decision used: a customer may have granted only some.
+  const verdictByCategory = new Map<DataCategoryId, ConsentVerdict | null>();
   const hidden = new Map<string, WithheldReason>();
   const stale = new Map<string, boolean>();
   record.evidence.forEach((fact, index) => {
@@ -292,18 +294,17 @@ export function buildExplanation(
         { path: `decision.evidence[${index}]`, value: fact.id, ageMs: age, maxAgeMs: ttl.maxAgeMs },
       );
     stale.set(fact.id, isStale);
-    let allowed = allowedByCategory.get(fact.category);
-    if (allowed === undefined) {
-      allowed =
-        decide(options.consent, {
-          subject: record.subject,
-          purpose: record.purpose,
-          dataCategories: [fact.category],
-          at,
-        })?.allowed === true;
-      allowedByCategory.set(fact.category, allowed);
+    let verdict = verdictByCategory.get(fact.category);
+    if (verdict === undefined) {
+      verdict = decide(options.consent, {
+        subject: record.subject,
+        purpose: record.purpose,
+        dataCategories: [fact.category],
+        at,
+      });
+      verdictByCategory.set(fact.category, verdict);
     }
-    if (!allowed) hidden.set(fact.id, 'consent_not_allowed');
+    if (verdict?.allowed !== true) hidden.set(fact.id, 'consent_not_allowed');
     else if (!policy.mayName(fact.category)) hidden.set(fact.id, 'sensitive_category');
     else if (isStale)
       warnings.push({
@@ -315,20 +316,24 @@ export function buildExplanation(
   });
   const visible = record.evidence.filter((fact) => !hidden.has(fact.id));
 
-  const purposeVerdict = decide(options.consent, {
+  // The purpose as a whole, else (a customer who granted only some of its categories) the
+  // purpose for the categories shown, which are all allowed now.
+  let purposeVerdict = decide(options.consent, {
     subject: record.subject,
     purpose: record.purpose,
     dataCategories: [],
     at,
   });
+  if (purposeVerdict?.allowed !== true && visible.length > 0)
+    purposeVerdict = decide(options.consent, {
+      subject: record.subject,
+      purpose: record.purpose,
+      dataCategories: categoriesOf(visible),
+      at,
+    });
   const allowedNow = purposeVerdict?.allowed === true;
   const basis = purposeVerdict?.basis ?? null;
-  const mechanism =
-    allowedNow && basis === 'consent'
-      ? 'withdraw'
-      : allowedNow && basis === 'legitimate_interest'
-        ? 'object'
-        : null;
+  const mechanism = mechanismOf(purposeVerdict);
 
   const purposeLabel = label('purposes', record.purpose);
   const topicLabel = label('topics', record.action.topic);
@@ -393,9 +398,11 @@ export function buildExplanation(
   if (change?.undo) controls.push(change.undo);
   const categoryControl = new Map<DataCategoryId, string>();
   const correctControl = new Map<string, string>();
-  if (mechanism) {
-    for (const fact of visible) {
-      if (categoryControl.has(fact.category)) continue;
+  // One per category used and allowed now, acting the way that category is allowed.
+  for (const fact of visible) {
+    if (categoryControl.has(fact.category)) continue;
+    const mechanism = mechanismOf(verdictByCategory.get(fact.category) ?? null);
+    if (mechanism) {
       const id = `turn_off_data:${fact.category}`;
       categoryControl.set(fact.category, id);
       controls.push({
@@ -640,7 +647,16 @@ export function buildExplanation(
     // Withheld reasons count too: "partly because" stays true when one is not shown.
     reasons: mainReason === null ? 0 : reasons.length + withheldReasons(withheld),
   };
-  const summary = sentenceStart(catalog.format(layer === 'short' ? 'short' : 'summary', opening));
+  // Resting on context alone (the time, the region, the weather, …): say so, not "because".
+  const contextual = visible.length > 0 && restsOnContextOnly(record);
+  const summary = sentenceStart(
+    contextual
+      ? catalog.format('summary.contextual', { ...opening, layer })
+      : catalog.format(layer === 'short' ? 'short' : 'summary', opening),
+  );
+
+  // "You share X, you get Y": the purpose's benefit, when the catalog names one.
+  const benefit = allowedNow && !contextual ? catalog.label('benefits', record.purpose) : null;
 
   const detailed = layer === 'detailed';
   const changeText = catalog.format('data.change');
@@ -735,11 +751,17 @@ export function buildExplanation(
       label: purposeLabel,
       basis,
       allowedNow,
-      text: catalog.format('purpose.line', {
-        purpose: purposeLabel,
-        basis: basis ?? 'none',
-        allowedNow: allowedNow ? 'yes' : 'no',
-      }),
+      benefit,
+      text: contextual
+        ? catalog.format('purpose.contextual', { purpose: purposeLabel })
+        : catalog.format('purpose.line', {
+            purpose: purposeLabel,
+            basis: basis ?? 'none',
+            allowedNow: allowedNow ? 'yes' : 'no',
+          }) +
+          (benefit === null || visible.length === 0
+            ? ''
+            : ` ${catalog.format('purpose.exchange', { dataList, benefit })}`),
     },
     decision: {
       kind: record.source.kind,
@@ -773,6 +795,24 @@ const CONDITION_CODES: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'condition_not',
   'trigger',
 ]);
+
+/** Whether the decision used context categories only (`@candor/core`'s `context.*`). */
+function restsOnContextOnly(record: DecisionRecord): boolean {
+  for (const fact of record.evidence) if (!isContextCategory(fact.category)) return false;
+  const declared = record.dataCategories;
+  if (Array.isArray(declared)) for (const c of declared) if (!isContextCategory(c)) return false;
+  return true;
+}
+
+/** How a customer stops an allowed use: withdraw a consent, object to a legitimate interest. */
+function mechanismOf(verdict: ConsentVerdict | null): 'withdraw' | 'object' | null {
+  if (verdict?.allowed !== true) return null;
+  return verdict.basis === 'consent'
+    ? 'withdraw'
+    : verdict.basis === 'legitimate_interest'
+      ? 'object'
+      : null;
+}
 
 function withheldReasons(withheld: readonly WithheldItem[]): number {
   let count = 0;

@@ -50,5 +50,11 @@ describe('public types', () => {
     expectTypeOf<'summary'>().toMatchTypeOf<MessageId>();
     expectTypeOf<'explain/catalog_lint'>().toMatchTypeOf<ExplainErrorCode>();
     expectTypeOf<RenderFormat>().toEqualTypeOf<'text' | 'markdown' | 'html' | 'json'>();
+    expectTypeOf<'summary.contextual' | 'purpose.exchange'>().toMatchTypeOf<MessageId>();
+  });
+
+  it('a purpose statement carries what the customer gets, if anything', () => {
+    expectTypeOf<import('./index').PurposeStatement['benefit']>().toEqualTypeOf<string | null>();
+    expectTypeOf<'benefits'>().toMatchTypeOf<import('./index').LabelKind>();
   });
 });

@@ -67,6 +67,7 @@ export const messageSpec = {
   'heading.withheld': {},
   short: summaryPlaceholders,
   summary: summaryPlaceholders,
+  'summary.contextual': { ...summaryPlaceholders, layer: 'text' },
   condition: conditionPlaceholders,
   'condition.absence': { event: 'text', within: 'text', subject: 'text', value: 'text' },
   'counterfactual.absence': { event: 'text', within: 'text', subject: 'text', channel: 'text' },
@@ -80,6 +81,8 @@ export const messageSpec = {
   'data.change': {},
   'data.withValue': { data: 'text', value: 'text' },
   'purpose.line': { purpose: 'text', basis: 'text', allowedNow: 'text' },
+  'purpose.contextual': { purpose: 'text' },
+  'purpose.exchange': { dataList: 'text', benefit: 'text' },
   'decision.source': {
     kind: 'text',
     id: 'text',

@@ -2,9 +2,8 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README examples as a user would', async () => {
-  const [proposal, dsa, audit, access, acted, brief] = await runReadmeExamples(
-    new URL('../README.md', import.meta.url).pathname,
-  );
+  const [proposal, exchange, contextual, dsa, audit, access, acted, brief] =
+    await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
   expect(proposal?.logs).toEqual([
     'You got this email partly because your card’s expiry date is June 30, 2026, before July 1, 2026.',
     'The number of your orders in the last 90 days is 5, more than 2.',
@@ -12,6 +11,12 @@ it('runs the README examples as a user would', async () => {
     'Ein Grund für diese E-Mail zum Thema „Kartenablauf“: Das Ablaufdatum Ihrer Karte ist der 30. Juni 2026, also vor dem 1. Juli 2026.',
     'fact: consent_not_allowed, reason: evidence_withheld',
     'false',
+  ]);
+  expect(exchange?.logs).toEqual([
+    'We use your data for proactive service messages. You agreed to this. You share your card details; in return you get a reminder before your plan lapses.',
+  ]);
+  expect(contextual?.logs).toEqual([
+    'You got this notification about travel disruptions based only on the time and your region, not on your history.',
   ]);
   expect(dsa?.logs).toEqual([
     '## How our systems decide which messages you get',

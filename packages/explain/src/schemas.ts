@@ -70,6 +70,7 @@ function catalogSchema() {
         rules: labels,
         changes: labels,
         events: labels,
+        benefits: labels,
       }),
     ),
   });

@@ -115,6 +115,11 @@ export interface PurposeStatement {
   readonly basis: LegalBasis | null;
   /** Whether the purpose is allowed for this subject right now. */
   readonly allowedNow: boolean;
+  /**
+   * What the customer gets for the purpose, from the catalog's `benefits` labels (by purpose id),
+   * or `null`. When set, `text` ends with "You share … ; in return you get …".
+   */
+  readonly benefit: string | null;
   readonly text: string;
 }
 
@@ -357,7 +362,8 @@ export type LabelKind =
   | 'sources'
   | 'rules'
   | 'changes'
-  | 'events';
+  | 'events'
+  | 'benefits';
 
 /**
  * Localized section headings, so renderers need no catalog.

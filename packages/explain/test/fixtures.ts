@@ -12,7 +12,13 @@ export const NOW = Date.UTC(2026, 5, 1, 9);
 
 /** A consent gate over a tiny in-memory state: a purpose basis and withdrawn categories. */
 export function fakeGate(
-  options: { basis?: LegalBasis | null; allowed?: boolean; withdrawn?: string[] } = {},
+  options: {
+    basis?: LegalBasis | null;
+    allowed?: boolean;
+    withdrawn?: string[];
+    /** Categories granted on their own (the purpose as a whole is not): as `@candor/consent` answers. */
+    granted?: string[];
+  } = {},
 ): ConsentGate & { withdraw(category: string): void; readonly withdrawn: Set<string> } {
   const withdrawn = new Set(options.withdrawn ?? []);
   const basis = options.basis === undefined ? 'consent' : options.basis;
@@ -24,12 +30,17 @@ export function fakeGate(
     },
     decide(query): ConsentVerdict {
       const blocked = query.dataCategories.some((c) => [...withdrawn].some((w) => isWithin(c, w)));
-      const allowed = purposeAllowed && !blocked;
+      const { granted } = options;
+      const byCategory =
+        granted !== undefined &&
+        query.dataCategories.length > 0 &&
+        query.dataCategories.every((c) => granted.some((g) => isWithin(c, g)));
+      const allowed = (purposeAllowed || byCategory) && !blocked;
       return {
         allowed,
         purpose: query.purpose,
         status: allowed ? (basis === 'consent' ? 'granted' : 'not_required') : 'withdrawn',
-        basis: purposeAllowed ? basis : null,
+        basis: purposeAllowed || byCategory ? basis : null,
         reasons: [],
         recordIds: [],
         noticeVersion: '1',

@@ -466,6 +466,33 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
   );
 
   it.skipIf(skip)(
+    'keeps the offer a grant was made under (in the event text, hashed: no new column), through reads',
+    async () => {
+      const store = createPostgresLedgerStore(await database());
+      const offer = { id: 'tips-discount', version: '2026-05' };
+      await store.append({
+        subject: 'cus_1',
+        expectedSequence: 0,
+        idempotencyKey: 'o0',
+        recordedAt: T0,
+        event: { ...event('given', ['marketing.email']), offer },
+      });
+      await store.append({
+        subject: 'cus_1',
+        expectedSequence: 1,
+        idempotencyKey: 'o1',
+        recordedAt: T0 + 1,
+        event: event('withdrawn', ['marketing.email'], T0 + 1),
+      });
+      const [grant, withdrawal] = await store.read('cus_1');
+      expect(grant?.event.offer).toEqual(offer);
+      expect(withdrawal?.event).not.toHaveProperty('offer');
+      expect((await store.verify('cus_1')).valid).toBe(true);
+      expect(verifyChain((await store.readAsOf('cus_1', T0)) ?? []).valid).toBe(true);
+    },
+  );
+
+  it.skipIf(skip)(
     'a manager over it answers per-category choices exactly as one over the memory store',
     async () => {
       const purposes = definePurposes({

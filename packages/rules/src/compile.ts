@@ -52,13 +52,22 @@ export function compileRules(
     byId.set(c.id, c);
     compiled.push(c);
   });
+  // Contextual fallbacks are rules of their own, numbered after the rules and reached only
+  // through them (never a trigger's candidate).
+  const fallbacks: CompiledRule[] = [];
+  for (const c of compiled) {
+    if (c.contextual === null) continue;
+    (c.contextual as { order: number }).order = compiled.length + fallbacks.length;
+    fallbacks.push(c.contextual);
+  }
   // 2. The trigger index, the slot table's views, and the match indexes (built on first use).
   const triggers = indexTriggers(compiled);
-  table.seal(compiled);
+  table.seal(fallbacks.length === 0 ? compiled : [...compiled, ...fallbacks]);
   const indexes = new MatchIndexes(table.paths.length);
   return {
     rules: compiled,
     size: compiled.length,
+    fallbacks,
     slotPaths: table.paths,
     windows: table.windows,
     timed: triggers.timed,

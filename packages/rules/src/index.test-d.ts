@@ -2,6 +2,7 @@ import type { DecisionRecord } from '@candor/core';
 import { expectTypeOf, test } from 'vitest';
 import type {
   CompiledRuleSet,
+  ContextualFallback,
   Outcome,
   Proposal,
   RuleEngine,
@@ -57,4 +58,14 @@ test('parse pairs', () => {
     expectTypeOf(result.error.code).toEqualTypeOf<import('./index').RulesErrorCode>();
   expectTypeOf(parseRule).returns.toEqualTypeOf<import('./index').Rule>();
   expectTypeOf<Suppression['retryAt']>().toEqualTypeOf<number | null | undefined>();
+});
+
+test('a rule may carry a contextual fallback with an action of its own', () => {
+  expectTypeOf<import('./index').Rule['contextual']>().toEqualTypeOf<
+    ContextualFallback | undefined
+  >();
+  expectTypeOf<ContextualFallback['action']>().toEqualTypeOf<import('@candor/core').Action>();
+  // @ts-expect-error a fallback needs an action
+  const missing: ContextualFallback = { dataCategories: ['context.weather'] };
+  void missing;
 });

@@ -66,6 +66,7 @@ export { createMemoryRuleStateStore } from './state';
 export { isValidTimeZone, parseDuration, toTime } from './time';
 export type {
   Cap,
+  ContextualFallback,
   Duration,
   FactCondition,
   FactRefValue,

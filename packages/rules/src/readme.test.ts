@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { runReadmeExamples } from '../../../test-utils/readme.ts';
 
 it('runs the README example with the four seed rules', async () => {
-  const [example, access, acting, routing] = await runReadmeExamples(
+  const [example, access, acting, contextual, routing] = await runReadmeExamples(
     new URL('../README.md', import.meta.url).pathname,
   );
   expect(example?.logs).toEqual([
@@ -22,5 +22,6 @@ it('runs the README example with the four seed rules', async () => {
     'changeId: the time to undo this change ended at 2026-12-03T14:00:00.000Z',
     'performed then expired',
   ]);
+  expect(contextual?.logs).toEqual(['storm-area weather.severity']);
   expect(routing?.logs).toEqual(['candor-events-7 candor-events-0 candor-events-7']);
 });

@@ -1,6 +1,7 @@
 import {
   Action,
   DataCategoryId,
+  isContextCategory,
   isDottedId,
   JsonValue,
   PurposeId,
@@ -135,6 +136,19 @@ function buildSchemas() {
     ),
     exclusionGroup: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
     quietHours: z.optional(z.strictObject({ start: clockTime, end: clockTime })),
+    contextual: z.optional(
+      z.strictObject({
+        dataCategories: z
+          .array(
+            DataCategoryId.check(
+              z.refine(isContextCategory, 'a context category such as "context.weather"'),
+            ),
+          )
+          .check(z.minLength(1), z.maxLength(16)),
+        conditions: z.optional(Condition),
+        action: Action,
+      }),
+    ),
   });
   const RuleFile = z.strictObject({
     rules: z.array(ruleShape).check(z.maxLength(100_000)),

@@ -236,6 +236,32 @@ export interface Rule {
   readonly exclusionGroup?: string;
   /** Overrides the engine's default quiet hours for this rule. */
   readonly quietHours?: QuietHours;
+  /**
+   * What to send instead when the consent gate refuses the rule's purpose: a message resting
+   * only on context (the time, a coarse region, the weather, …) that the customer's policy pack
+   * treats as not personal. Needs an event trigger.
+   */
+  readonly contextual?: ContextualFallback;
+}
+
+/**
+ * A rule's contextual fallback: conditions over context categories only (`context.*` from
+ * `@candor/core`; facts of any other category are never read) and the action to propose. It
+ * shares the rule's id, purpose, trigger, priority, caps, cooldown and quiet hours; the consent
+ * gate is asked for the purpose with `dataCategories`, which a pack treating them as not personal
+ * allows whatever the customer chose.
+ *
+ * @example
+ * const contextual: ContextualFallback = {
+ *   dataCategories: ['context.weather', 'context.region'],
+ *   conditions: { fact: 'weather.severity', op: 'gte', value: 3 },
+ *   action: { type: 'notify', channel: 'push', topic: 'travel.disruption', templateKey: 'storm-area' },
+ * };
+ */
+export interface ContextualFallback {
+  readonly dataCategories: readonly DataCategoryId[];
+  readonly conditions?: Condition;
+  readonly action: Action;
 }
 
 /**

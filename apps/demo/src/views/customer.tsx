@@ -411,7 +411,11 @@ export function PreferencesPage(props: {
             </span>
           </div>
           <p>{p.description}</p>
-          <p class="small muted">{`Uses: ${p.dataCategories.map((c) => labelOf('categories', c)).join(', ')}`}</p>
+          {p.benefit === null ? (
+            <p class="small muted">{`Uses: ${p.dataCategories.map((c) => labelOf('categories', c)).join(', ')}`}</p>
+          ) : (
+            <p class="small value-exchange">{`You share ${p.dataCategories.map((c) => labelOf('categories', c)).join(', ')}. You get: ${p.benefit}`}</p>
+          )}
           {p.turnedOff.length ? (
             <ul class="small turned-off">
               {p.turnedOff.map((category) => (

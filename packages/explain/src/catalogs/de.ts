@@ -30,6 +30,11 @@ export const de: MessageCatalog = {
       '{subject} war {value}, und innerhalb von {within} danach kam kein {event}',
     'counterfactual.absence':
       'Sie hätten diese {channel} nicht erhalten, wenn innerhalb von {within} nach diesem Zeitpunkt ({subject}) ein {event} eingegangen wäre.',
+    'summary.contextual':
+      'Für diese {channel}{layer, select, short {} other { zum Thema „{topic}“}} haben unsere Systeme nur {dataList} verwendet, nicht Ihren Verlauf.',
+    'purpose.exchange': 'Sie teilen {dataList}; dafür erhalten Sie {benefit}.',
+    'purpose.contextual':
+      'Diese Nachricht verwendet keine personenbezogenen Daten und hängt daher nicht von Ihren Entscheidungen für {purpose} ab.',
     'clause.condition': '{statement}.',
     'clause.generic': 'Unsere Systeme haben {data} verwendet.',
     'counterfactual.condition':
@@ -129,6 +134,12 @@ export const de: MessageCatalog = {
       'user.travel': 'Ihre Reisepläne',
       'user.travel.itinerary': 'Ihre gebuchten Reisen',
       'user.health': 'Gesundheitsdaten',
+      context: 'die Umstände',
+      'context.time': 'die Uhrzeit',
+      'context.region': 'Ihre Region',
+      'context.device': 'Ihre Geräteart',
+      'context.weather': 'die Wettervorhersage',
+      'context.events': 'öffentliche Veranstaltungen',
     },
     purposes: {
       service: 'die Erbringung unseres Dienstes',

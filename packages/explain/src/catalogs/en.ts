@@ -23,6 +23,11 @@ export const en: MessageCatalog = {
       '{reasons, plural, =0 {You got this {channel} about {topic} because our systems used {shownCount, plural, =0 {information that is not shown here} other {{dataList}}}.} one {You got this {channel} about {topic} because {reason}.} other {You got this {channel} about {topic} partly because {reason}.}}',
     condition:
       '{compare, select, hidden {{subject} is {value}, compared with information that is not shown here} other {{operator, select, equal {{subject} is {value}{compare, select, fact {, the same as {expected}} other {}}} notEqual {{subject} is {value}, not {expected}} lessThan {{subject} is {value}, less than {expected}} lessThanInclusive {{subject} is {value}, no more than {expected}} greaterThan {{subject} is {value}, more than {expected}} greaterThanInclusive {{subject} is {value}, at least {expected}} in {{subject} is {value} (our systems look for {expected})} notIn {{subject} is {value} (our systems look for anything but {expected})} contains {{subject} includes {expected}} doesNotContain {{subject} does not include {expected}} startsWith {{subject} is {value}, which starts with {expected}} notStartsWith {{subject} is {value}, which does not start with {expected}} between {{subject} is {value}, between {from} and {to}} notBetween {{subject} is {value}, not between {from} and {to}} notExists {there is no record of {subject}} matches {{subject} is {value}, which fits a pattern our systems look for} notMatches {{subject} is {value}, which does not fit a pattern our systems look for} within {{subject} is {value}, within the last {expected}} notWithin {{subject} is {value}, more than {expected} ago} daysUntil {{subject} is {value}, {days, plural, one {# day} other {# days}} after our systems checked} notDaysUntil {{subject} is {value}, not {from} to {to} days after our systems checked} before {{subject} is {value}, before {expected}} notBefore {{subject} is {value}, not before {expected}} after {{subject} is {value}, after {expected}} notAfter {{subject} is {value}, not after {expected}} other {{subject} is {value}}}}}',
+    'summary.contextual':
+      'You got this {channel}{layer, select, short {} other { about {topic}}} based only on {dataList}, not on your history.',
+    'purpose.exchange': 'You share {dataList}; in return you get {benefit}.',
+    'purpose.contextual':
+      'This message does not use your personal data, so it does not depend on your choices about {purpose}.',
     'clause.condition': '{statement}.',
     'condition.absence': 'no {event} arrived within {within} of {subject} ({value})',
     'counterfactual.absence':
@@ -124,6 +129,12 @@ export const en: MessageCatalog = {
       'user.travel': 'your travel plans',
       'user.travel.itinerary': 'your booked trips',
       'user.health': 'health information',
+      context: 'the context',
+      'context.time': 'the time',
+      'context.region': 'your region',
+      'context.device': 'your type of device',
+      'context.weather': 'the weather forecast',
+      'context.events': 'public events',
     },
     purposes: {
       service: 'providing our service',

@@ -1,4 +1,4 @@
-import { isDottedId } from '@candor/core';
+import { isContextCategory, isDottedId } from '@candor/core';
 import { rulesError } from '../errors';
 import { parseClock } from '../time';
 import type { Rule, Urgency } from '../types';
@@ -26,6 +26,7 @@ const RULE_KEYS = new Set([
   'dedup',
   'exclusionGroup',
   'quietHours',
+  'contextual',
 ]);
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,199}$/;
 
@@ -323,7 +324,7 @@ export function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): Com
   const rootProgram = rootNode === null ? null : rootNode.p;
   for (let i = 0; i < readPaths.length; i++)
     if (!paths.includes(readPaths[i] as string)) paths.push(readPaths[i] as string);
-  return {
+  const compiled: CompiledRule = {
     rule,
     id,
     order,
@@ -339,6 +340,8 @@ export function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): Com
     sigIndex: 0,
     caps,
     cooldownMs,
+    contextual: null,
+    fallback: false,
     dedup,
     quiet,
     triggerSlots,
@@ -348,7 +351,66 @@ export function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): Com
     fromSlot,
     prefix: `${at}.`,
   };
+  if (r.contextual !== undefined)
+    (compiled as { contextual: CompiledRule | null }).contextual = compileFallback(r, id, at, ctx);
+  return compiled;
 }
+
+/**
+ * A rule's contextual fallback, compiled as a rule of its own: the rule's id, purpose, trigger,
+ * priority, urgency, caps, cooldown and quiet hours, with the fallback's context categories,
+ * conditions and action (no dedup key: it may name personal facts). Its categories must all be
+ * context categories, so its view of an event's facts holds nothing personal.
+ */
+function compileFallback(
+  r: Record<string, unknown>,
+  id: string,
+  at: string,
+  ctx: Ctx,
+): CompiledRule {
+  const c = r.contextual;
+  if (!isObject(c))
+    return failRule(id, at, 'contextual', 'must be { dataCategories, conditions?, action }', c);
+  rejectUnknownKeys(c, CONTEXTUAL_KEYS, id, `${at}.contextual`);
+  if ((r.trigger as { type?: unknown }).type !== 'event')
+    failRule(id, at, 'contextual', 'a contextual fallback needs an event trigger', c);
+  const categories = c.dataCategories;
+  if (!Array.isArray(categories) || categories.length === 0 || categories.length > 16)
+    failRule(
+      id,
+      at,
+      'contextual.dataCategories',
+      'must list the 1 to 16 context categories the fallback reads',
+      categories,
+    );
+  (categories as unknown[]).forEach((category, k) => {
+    if (!isContextCategory(category))
+      failRule(
+        id,
+        at,
+        `contextual.dataCategories[${k}]`,
+        'must be a context category such as "context.weather" (a fallback never reads personal data)',
+        category,
+      );
+  });
+  const fallback: Record<string, unknown> = {
+    id,
+    version: r.version,
+    purpose: r.purpose,
+    dataCategories: categories,
+    trigger: r.trigger,
+    action: c.action,
+  };
+  for (const key of INHERITED) if (r[key] !== undefined) fallback[key] = r[key];
+  if (c.conditions !== undefined) fallback.conditions = c.conditions;
+  const compiled = compileOne(fallback as unknown as Rule, `${at}.contextual`, 0, ctx);
+  (compiled as { fallback: boolean }).fallback = true;
+  return compiled;
+}
+
+const CONTEXTUAL_KEYS = ['dataCategories', 'conditions', 'action'];
+/** What a fallback takes over from its rule. */
+const INHERITED = ['priority', 'urgency', 'caps', 'cooldown', 'exclusionGroup', 'quietHours'];
 
 /** The rule's data categories as one key: sorted, deduplicated, comma-joined. */
 function signatureOf(categories: readonly string[]): string {

@@ -77,6 +77,10 @@ export interface CompiledRule {
     scope: 'rule' | 'channel' | 'topic';
   }>;
   /** @internal */ readonly cooldownMs: number | null;
+  /** @internal The rule's contextual fallback, compiled (its order follows every rule's). */
+  readonly contextual: CompiledRule | null;
+  /** @internal Whether this is a rule's contextual fallback (reached only through the rule). */
+  readonly fallback: boolean;
   /** @internal */ readonly dedup: { parts: readonly KeyPart[]; ttlMs: number } | null;
   /** @internal */ readonly quiet: { start: number; end: number } | null;
   /** @internal */ readonly triggerSlots: readonly number[];
@@ -135,6 +139,8 @@ export interface TraceNode {
 export interface CompiledRuleSet {
   readonly rules: readonly CompiledRule[];
   readonly size: number;
+  /** @internal The rules' contextual fallbacks, in order after the rules. */
+  readonly fallbacks: readonly CompiledRule[];
   get(id: string): CompiledRule | undefined;
   candidates(eventType: string): readonly CompiledRule[];
   match(event: RuleEvent, options?: { trace?: boolean }): RuleMatch[];

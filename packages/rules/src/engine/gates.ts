@@ -20,11 +20,19 @@ import { INSUFFICIENT, NOT_MET, suppression, UnmetConditions } from './suppressi
 export function evaluateRule(
   core: EngineCore,
   ctx: EvalContext,
-  rule: CompiledRule,
+  candidate: CompiledRule,
   position: number,
 ): void {
-  const early =
-    consentGate(core, ctx, rule) ??
+  let rule = candidate;
+  let early = consentGate(core, ctx, rule);
+  // Refused the purpose: the rule's contextual fallback, if it has one the gate allows, goes on
+  // in its place (over context facts only); else the refusal stands.
+  const contextual = rule.contextual;
+  if (early !== null && contextual !== null && consentGate(core, ctx, contextual) === null) {
+    rule = contextual;
+    early = null;
+  }
+  early ??=
     suppressionsGate(core, ctx, rule) ??
     pauseGate(core, ctx, rule) ??
     conditionsGate(core, ctx, rule, position);
@@ -169,7 +177,8 @@ function conditionsGate(
   rule: CompiledRule,
   position: number,
 ): Suppression | null {
-  const candidates = ctx.indexed;
+  // A contextual fallback is no candidate of the match index: it is evaluated whole.
+  const candidates = rule.fallback ? null : ctx.indexed;
   let result: Tri;
   let slots: Slots;
   if (candidates === null) {

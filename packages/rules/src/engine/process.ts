@@ -21,8 +21,16 @@ export function planFacts(core: EngineCore, event: RuleEvent): FactRequest {
   const categories = new Set<string>();
   const have = (p: string) => event.facts.some((f) => p === f.path || p.startsWith(`${f.path}.`));
   const rules = [...set.candidates(event.type), ...set.timed];
-  for (const rule of rules) {
-    if (!decide(core, rule, event.subject, event.at, verdicts).allowed) continue;
+  for (let rule of rules) {
+    if (!decide(core, rule, event.subject, event.at, verdicts).allowed) {
+      const contextual = rule.contextual;
+      if (
+        contextual === null ||
+        !decide(core, contextual, event.subject, event.at, verdicts).allowed
+      )
+        continue;
+      rule = contextual;
+    }
     let needed = false;
     for (const p of rule.paths) {
       if (!have(p)) {

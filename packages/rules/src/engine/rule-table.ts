@@ -46,7 +46,8 @@ export class RuleTable {
   readonly #decidedWhenPresent: Uint8Array;
 
   constructor(set: CompiledRuleSet) {
-    const rules = set.rules;
+    // The rules, then their contextual fallbacks: each rule's `order` is its place here.
+    const rules = set.fallbacks.length === 0 ? set.rules : [...set.rules, ...set.fallbacks];
     const keys = new Map<string, number>();
     this.#consentKey = Int32Array.from(rules, (rule) => {
       const key = `${rule.rule.purpose}|${rule.signature}`;

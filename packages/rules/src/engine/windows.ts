@@ -16,7 +16,7 @@ export class EventWindows {
   readonly retention: number;
 
   constructor(set: CompiledRuleSet) {
-    this.#byRule = set.rules.map((rule) => {
+    this.#byRule = [...set.rules, ...set.fallbacks].map((rule) => {
       const read = set.windows.filter((w) => rule.slots.includes(w.slot));
       return read.length === 0 ? undefined : read;
     });
