@@ -5,8 +5,9 @@ import type { Purpose } from './purposes';
 
 // Context categories (the time, a coarse region, a device class, the weather, public events) a
 // policy pack treats as not personal need no consent: a decision that uses only them is allowed
-// whatever the customer chose about the purpose. Anything personal among them, or a pack that
-// does not list them, and the decision is asked like any other.
+// whatever the customer chose about the purpose. Anything personal among them, a pack that does
+// not list them, or a direct-marketing purpose (a "no" to being contacted with offers holds
+// whatever the offer rests on), and the decision is asked like any other.
 
 const cache = /* @__PURE__ */ new WeakMap<PolicyPack, Map<string, ConsentVerdict>>();
 
@@ -24,6 +25,7 @@ export function contextVerdict(
 ): ConsentVerdict | null {
   const listed = pack.notPersonal;
   if (listed === undefined || listed.length === 0) return null;
+  if (purpose.tags?.includes('direct_marketing') === true) return null;
   for (const category of categories) {
     if (!listed.some((c) => isWithin(category, c))) return null;
   }

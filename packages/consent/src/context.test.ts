@@ -38,6 +38,25 @@ describe('context categories under a policy pack', () => {
     expect(ask(['user.behavior', 'context.weather']).allowed).toBe(false);
   });
 
+  it('never lets context alone reach a customer who said no to direct marketing', async () => {
+    const manager = createConsentManager({
+      purposes,
+      clock: createVirtualClock(START),
+      jurisdiction: 'FR',
+    });
+    await manager.refuse({ subject: 's', purposes: 'marketing.email' });
+    await manager.object({ subject: 's', purposes: 'marketing.direct_li' });
+    for (const purpose of ['marketing.email', 'marketing.direct_li', 'marketing'] as const) {
+      const verdict = manager.decide({
+        subject: 's',
+        purpose,
+        dataCategories: ['context.weather'],
+      });
+      expect(verdict.allowed).toBe(false);
+      expect(verdict.reasons.map((r) => r.code)).not.toContain('not_personal');
+    }
+  });
+
   it('asks as usual when the pack does not treat context as not personal', async () => {
     const { notPersonal: _, ...personal } = policyPacks.eu;
     const manager = await refusedCustomer([personal]);

@@ -71,8 +71,11 @@ export interface EvalContext {
   readonly indexed: readonly CompiledRule[] | null;
   /** The event's facts read once, with the match index's verdicts: made at the first gate 4. */
   scan: EventScan | null;
-  /** Each rule's view of the facts, for lists the index does not serve (null for the others). */
-  readonly slotsFor: ((rule: CompiledRule) => Slots) | null;
+  /**
+   * Each rule's view of the facts, for lists the index does not serve and for contextual
+   * fallbacks (made when first needed: null until then).
+   */
+  slotsFor: ((rule: CompiledRule) => Slots) | null;
   readonly outcomes: Outcome[];
   /** Each proposal's reservation, at its place in `outcomes`. */
   readonly reservations: (Reservation | undefined)[];

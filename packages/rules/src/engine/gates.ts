@@ -182,7 +182,8 @@ function conditionsGate(
   let result: Tri;
   let slots: Slots;
   if (candidates === null) {
-    slots = (ctx.slotsFor as (rule: CompiledRule) => Slots)(rule);
+    ctx.slotsFor ??= core.set.resolver(ctx.event.facts, ctx.at);
+    slots = ctx.slotsFor(rule);
     core.windows.fill(core.view, rule, slots, ctx.subject, ctx.at);
     result = rule.fn(slots.values);
   } else {
