@@ -23,7 +23,7 @@ it('runs the README example as a user would', async () => {
   ]);
   expect(exchange?.logs).toEqual([
     '{"id":"tips-discount","version":"2026-05"}',
-    'You share user.behavior.purchase_history; you get 10% off your next order',
+    '["user.behavior.purchase_history"] 10% off your next order',
     '2026-05',
   ]);
   expect(context?.logs).toEqual(['true not_personal', 'false']);
