@@ -13,7 +13,6 @@ import {
 } from '@candor/core';
 import { createExplainer, type Explanation, type ExplanationControl } from '@candor/explain';
 import { computeTrustMetrics, createFeedbackLoop, type FeedbackLoop } from '@candor/feedback';
-import { createTokenBucketLimiter } from '@candor/http';
 import {
   type ChangePort,
   createRuleEngine,
@@ -892,8 +891,6 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       decisions: (subject, id) => messageOf(subject, id)?.proposal,
       // The server's time, never the device's: the demo's clock is virtual (the simulator moves it).
       choices: { surface: 'web.preferences', maxAge: 0 },
-      // Counted in real time: the virtual clock stands still between simulator steps.
-      rateLimit: createTokenBucketLimiter(),
     },
     async close() {
       await storage.close();

@@ -112,6 +112,15 @@ describe('who may ask', () => {
     expect((await api.fetch(asCustomer('/memories', { sid: 's-bo' }))).status).toBe(200);
     void clock;
   });
+
+  it('refills the default limit in wall time, even when the app runs on a virtual clock', async () => {
+    // The world's clock is virtual and never moves here: a bucket on it would never refill.
+    const { api } = await world({ rateLimit: { capacity: 1, refillPerSecond: 40 } });
+    expect((await api.fetch(asCustomer('/memories'))).status).toBe(200);
+    expect((await api.fetch(asCustomer('/memories'))).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect((await api.fetch(asCustomer('/memories'))).status).toBe(200);
+  });
 });
 
 describe('bad bodies: a typed 4xx and nothing written', () => {

@@ -64,7 +64,9 @@ export function createPrivacyApi<P extends string>(options: PrivacyApiOptions<P>
       ? null
       : options.rateLimit !== undefined && 'take' in options.rateLimit
         ? options.rateLimit
-        : createTokenBucketLimiter({ ...options.rateLimit, clock });
+        : // Requests arrive in wall time: the default bucket refills by the system clock (its own
+          // `clock` option), not by `clock`, which may be an app's virtual business time.
+          createTokenBucketLimiter(options.rateLimit);
   const { consent, decisions, feedback, explainer, accessLog, memory } = options;
 
   const routes: Route[] = [

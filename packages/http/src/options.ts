@@ -61,11 +61,14 @@ export interface PrivacyApiOptions<P extends string> {
   readonly allowedOrigins?: readonly string[];
   /** The largest body accepted, in bytes (default 16 KiB). */
   readonly maxBodyBytes?: number;
-  /** Requests per customer: a limiter, token-bucket options, or `false` (default 60 burst, 1/s). */
+  /**
+   * Requests per customer: a limiter, token-bucket options, or `false` (default 60 burst, 1/s,
+   * refilled in wall time whatever `clock` says).
+   */
   readonly rateLimit?: RateLimiter | TokenBucketOptions | false;
   /** Where replies to idempotent writes are remembered (default in memory, 10,000 keys). */
   readonly idempotency?: IdempotencyCache;
-  /** Where time comes from (default the system clock). */
+  /** Where the time of choices and history windows comes from (default the system clock). */
   readonly clock?: Clock;
   /** Gets every error that became a 500, with its request; the response never shows it. */
   readonly onError?: (error: unknown, request: Request) => void;
