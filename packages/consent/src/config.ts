@@ -1,4 +1,4 @@
-import { type ChangeFeed, type Clock, systemClock } from '@candor/core';
+import { type ChangeFeed, type Clock, isWithin, systemClock } from '@candor/core';
 import { defaultKeyGenerator } from './change-event';
 import {
   type Check,
@@ -56,6 +56,11 @@ export interface ManagerConfig<P extends string> {
   readonly generateKey: () => string;
   /** The pack for a jurisdiction (`undefined`: the default pack). */
   packFor(jurisdiction: string | undefined): PolicyPack;
+  /**
+   * Whether every pack this manager can apply treats `category` as not personal: then a purpose
+   * need not declare it (it needs no consent), whoever the customer is.
+   */
+  notPersonalEverywhere(category: string): boolean;
 }
 
 /**
@@ -88,6 +93,9 @@ export function resolveConfig<P extends string>(
   if (feed != null && (typeof feed !== 'object' || typeof feed.subscribe !== 'function')) {
     fail('core/invalid_input', 'options.store.feed', feed, 'must be a ChangeFeed');
   }
+  const everyPack = [...packs, fallback];
+  const notPersonalEverywhere = (category: string) =>
+    everyPack.every((pack) => pack.notPersonal?.some((c) => isWithin(category, c)) === true);
   return {
     registry,
     clock,
@@ -103,6 +111,7 @@ export function resolveConfig<P extends string>(
     generateKey: options.generateKey ?? defaultKeyGenerator(clock),
     packFor: (jurisdiction) =>
       jurisdiction === undefined ? defaultPack : resolvePolicy(jurisdiction, packs, fallback),
+    notPersonalEverywhere,
   };
 }
 

@@ -57,6 +57,28 @@ describe('context categories under a policy pack', () => {
     }
   });
 
+  it('needs no purpose to declare context that every pack treats as not personal', async () => {
+    const ask = (manager: ReturnType<typeof createConsentManager>) =>
+      manager.decide({
+        subject: 's',
+        purpose: 'service.proactive_support',
+        dataCategories: ['user.travel.itinerary', 'context.weather'],
+      });
+    const everywhere = createConsentManager({ purposes, jurisdiction: 'FR' });
+    await everywhere.grant({ subject: 's', purposes: 'service.proactive_support' });
+    expect(ask(everywhere)).toMatchObject({ allowed: true, status: 'granted' });
+    // One pack the manager may apply treats it as personal: the purpose must declare it.
+    const { notPersonal: _, ...personal } = policyPacks.usCa;
+    const somewhere = createConsentManager({
+      purposes,
+      jurisdiction: 'FR',
+      policies: [policyPacks.eu, personal],
+    });
+    await somewhere.grant({ subject: 's', purposes: 'service.proactive_support' });
+    expect(ask(somewhere).allowed).toBe(false);
+    expect(ask(somewhere).reasons[0]?.code).toBe('category_not_declared');
+  });
+
   it('asks as usual when the pack does not treat context as not personal', async () => {
     const { notPersonal: _, ...personal } = policyPacks.eu;
     const manager = await refusedCustomer([personal]);

@@ -215,7 +215,8 @@ export function createDecide<P extends string>(
       if (kind === 2) sensitive = true;
       else if (kind === 0 && undeclared === undefined) {
         if (!isDottedId(category)) parseDataCategoryId(category);
-        undeclared = category;
+        // Context no pack treats as personal needs no consent, so no purpose need declare it.
+        if (!view.notPersonalEverywhere(category)) undeclared = category;
       }
     }
     const t = at ?? clock.now();
