@@ -127,15 +127,50 @@ describe('a customer lifting their own mutes (lifted)', () => {
             if (r !== null && r.scope === l.scope && r.target === target) {
               expect(r.since).toBeGreaterThan(start + l.at);
             }
-            // Whatever held back for another reason still does.
+            // Whatever held back for another reason still does. Budget reductions ("too frequent"
+            // for a channel or for all) hold back together, and the verdict names only the latest:
+            // lifting another of them can free the budget.
             const other = before.reason;
-            if (other !== null && (other.scope !== l.scope || other.target !== target)) {
+            const reduction =
+              other?.code === 'too_frequent' &&
+              (other.scope === 'channel' || other.scope === 'all');
+            if (
+              other !== null &&
+              !reduction &&
+              (other.scope !== l.scope || other.target !== target)
+            ) {
               if (other.code !== 'not_interested_repeated') expect(after.suppressed).toBe(true);
             }
           }
         }
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        examples: [
+          // Two budget reductions (all channels, and push) hold back together; lifting the push one
+          // frees the budget, though the verdict named the other.
+          [
+            [
+              {
+                kind: 'too_frequent',
+                scope: 'all',
+                topic: 'offers.travel',
+                channel: 'push',
+                at: 0,
+              },
+              {
+                kind: 'too_frequent',
+                scope: 'channel',
+                topic: 'offers.travel',
+                channel: 'push',
+                at: 0,
+              },
+              { kind: 'intrusive', scope: 'topic', topic: 'offers.travel', channel: 'push', at: 0 },
+            ],
+            { scope: 'channel', topic: 'offers.travel', channel: 'push', at: 0, position: 0 },
+          ],
+        ],
+      },
     );
   });
 });
