@@ -6,6 +6,7 @@ import type { GateName, Proposal } from '../outcome';
 import type { RuleEvent } from '../types';
 import type { EngineCore } from './core';
 import type { Pending } from './eval-context';
+import { ALL_GATES } from './suppression';
 
 const REDACTED = '[redacted]';
 
@@ -31,18 +32,6 @@ interface Explanation {
   readonly at: number;
 }
 
-/** Every gate, in order: a proposal passed them all (one frozen list for every proposal). */
-const ALL_GATES: readonly GateName[] = Object.freeze([
-  'consent',
-  'suppressions',
-  'pause',
-  'conditions',
-  'caps',
-  'cooldown',
-  'quiet_hours',
-  'dedup',
-  'conflicts',
-]);
 /** No gate bypassed (one frozen list for every proposal that bypassed none). */
 const NONE_BYPASSED: readonly GateName[] = Object.freeze([]);
 

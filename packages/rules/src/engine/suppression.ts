@@ -9,8 +9,11 @@ export const INSUFFICIENT =
 /** @internal The detail of a `conditions_not_met` suppression. */
 export const NOT_MET = 'the conditions did not hold';
 
-/** Every gate, in order: a suppression at gate `n` passed the first `n`. */
-const GATES: readonly GateName[] = [
+/**
+ * @internal Every gate, in order: a suppression at gate `n` passed the first `n`; a proposal
+ * passed them all (one frozen list for every proposal).
+ */
+export const ALL_GATES: readonly GateName[] = /* @__PURE__ */ Object.freeze([
   'consent',
   'suppressions',
   'pause',
@@ -19,10 +22,11 @@ const GATES: readonly GateName[] = [
   'cooldown',
   'quiet_hours',
   'dedup',
-];
+  'conflicts',
+]);
 
 /** The gates an outcome at the conditions gate passed: one frozen list for them all. */
-const BEFORE_CONDITIONS: readonly GateName[] = Object.freeze(GATES.slice(0, 3));
+const BEFORE_CONDITIONS: readonly GateName[] = Object.freeze(ALL_GATES.slice(0, 3));
 
 /**
  * @internal The suppression a gate reports for `rule`: `passed` gates came before it, `extra`
@@ -45,7 +49,7 @@ export function suppression(
     at: event.at,
     reason,
     detail,
-    gatesPassed: GATES.slice(0, passed),
+    gatesPassed: ALL_GATES.slice(0, passed),
     ...extra,
   };
 }
