@@ -128,12 +128,13 @@ describe('a customer lifting their own mutes (lifted)', () => {
               expect(r.since).toBeGreaterThan(start + l.at);
             }
             // Whatever held back for another reason still does. Budget reductions ("too frequent"
-            // for a channel or for all) hold back together, and the verdict names only the latest:
-            // lifting another of them can free the budget.
+            // or "intrusive") hold back together and the verdict names only the latest: lifting
+            // another of them can free the budget.
             const other = before.reason;
             const reduction =
-              other?.code === 'too_frequent' &&
-              (other.scope === 'channel' || other.scope === 'all');
+              other !== null &&
+              JSON.stringify(plain.budget(query.subject, channel, query.at).reason) ===
+                JSON.stringify(other);
             if (
               other !== null &&
               !reduction &&
@@ -168,6 +169,26 @@ describe('a customer lifting their own mutes (lifted)', () => {
               { kind: 'intrusive', scope: 'topic', topic: 'offers.travel', channel: 'push', at: 0 },
             ],
             { scope: 'channel', topic: 'offers.travel', channel: 'push', at: 0, position: 0 },
+          ],
+          [
+            [
+              {
+                kind: 'too_frequent',
+                scope: 'channel',
+                topic: 'offers.travel',
+                channel: 'email',
+                at: 0,
+              },
+              { kind: 'intrusive', scope: 'topic', topic: 'offers.travel', channel: 'push', at: 1 },
+              {
+                kind: 'too_frequent',
+                scope: 'all',
+                topic: 'offers.travel',
+                channel: 'push',
+                at: 0,
+              },
+            ],
+            { scope: 'channel', topic: 'offers.travel', channel: 'email', at: 0, position: 0 },
           ],
         ],
       },
