@@ -1,5 +1,6 @@
 import type { Fact } from '@candor/core';
 import type { Correction } from './correction';
+import { requireArray, requireObject } from './errors';
 
 /**
  * The provenance `source` of a fact a customer corrected: explanations cite such a fact as
@@ -28,8 +29,12 @@ export function overlayCorrections(
   facts: readonly Fact[],
   corrections: readonly Correction[],
 ): Fact[] {
+  requireArray(facts, 'facts');
+  requireArray(corrections, 'corrections');
+  for (const [i, f] of facts.entries()) requireObject(f, `facts[${i}]`, 'feedback/invalid_event');
   const latest = new Map<string, Correction>();
-  for (const c of corrections) {
+  for (const [i, c] of corrections.entries()) {
+    requireObject(c, `corrections[${i}]`, 'feedback/invalid_event');
     if (c.status !== 'accepted' || c.decidedAt === null) continue;
     const key = `${c.category}\u0000${c.path}`;
     const seen = latest.get(key);

@@ -113,7 +113,11 @@ describe('overlayCorrections', () => {
   });
 
   it('never changes a fact without an accepted correction', () => {
-    const path = fc.constantFrom('account.homeCountry', 'card.last4', 'returns.lastMethod');
+    const path: fc.Arbitrary<string> = fc.constantFrom(
+      'account.homeCountry',
+      'card.last4',
+      'returns.lastMethod',
+    );
     fc.assert(
       fc.property(
         fc.array(fc.tuple(path, fc.string()), { maxLength: 5 }),

@@ -1,5 +1,6 @@
 import { DataCategoryId, Instant, JsonValue, SubjectId, zodToCandorError } from '@candor/core';
 import * as z from 'zod/mini';
+import { requireArray, requireObject, requireString } from './errors';
 import { canonical } from './store';
 
 /*
@@ -98,6 +99,8 @@ export function foldCorrection(
   correctionId: string,
   events: readonly CorrectionEvent[],
 ): Correction | null {
+  requireString(correctionId, 'correctionId');
+  checkEvents(events);
   let opened: Extract<CorrectionEvent, { type: 'opened' }> | undefined;
   let decision: Exclude<CorrectionEvent, { type: 'opened' }> | undefined;
   for (const event of events) {
@@ -129,6 +132,7 @@ export function foldCorrection(
  * const list = foldCorrections(await store.read('cus_1'));
  */
 export function foldCorrections(events: readonly CorrectionEvent[]): Correction[] {
+  checkEvents(events);
   const ids = new Set<string>();
   for (const event of events) ids.add(event.correctionId);
   const out: Correction[] = [];
@@ -137,6 +141,13 @@ export function foldCorrections(events: readonly CorrectionEvent[]): Correction[
     if (state !== null) out.push(state);
   }
   return out.sort((a, b) => a.openedAt - b.openedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Throws `feedback/invalid_event` unless `events` is an array of objects. */
+function checkEvents(events: readonly CorrectionEvent[]): void {
+  requireArray(events, 'events');
+  for (let i = 0; i < events.length; i++)
+    requireObject(events[i], `events[${i}]`, 'feedback/invalid_event');
 }
 
 /**
