@@ -1,4 +1,5 @@
 import { createVirtualClock, type Fact, isCandorError } from '@candor/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCorrectionDesk } from './correction-desk';
 import { createMemoryCorrectionStore } from './correction-store';
@@ -152,5 +153,52 @@ describe('a correction desk', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect((await desk.corrections('cus_1'))[0]?.status).toBe('accepted');
+  });
+});
+
+describe('a correction desk, under any sequence of steps', () => {
+  it('records at most one decision per correction, and the first one stands', async () => {
+    const step = fc.record({
+      op: fc.constantFrom('open', 'accept', 'reject'),
+      id: fc.constantFrom('c-1', 'c-2'),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 12 }), async (steps) => {
+        const { desk, store, clock } = setup();
+        const model = new Map<string, 'open' | 'accepted' | 'rejected'>();
+        for (const { op, id } of steps) {
+          clock.advance(1000);
+          const base = { subject: 'cus_1', id };
+          const run =
+            op === 'open'
+              ? desk.open({ ...base, path: 'account.homeCountry', proposed: 'ES' })
+              : op === 'accept'
+                ? desk.accept(base)
+                : desk.reject({ ...base, reason: 'No.' });
+          const code = await codeOf(run);
+          const before = model.get(id);
+          const wanted = op === 'open' ? 'open' : op === 'accept' ? 'accepted' : 'rejected';
+          if (before === undefined) {
+            expect(code).toBe(op === 'open' ? 'resolved' : 'feedback/unknown_correction');
+            if (op === 'open') model.set(id, 'open');
+          } else if (op === 'open' || before === wanted) expect(code).toBe('resolved');
+          else if (before === 'open') {
+            expect(code).toBe('resolved');
+            model.set(id, wanted);
+          } else expect(code).toBe('feedback/invalid_transition');
+        }
+        const events = await store.read('cus_1');
+        for (const [id, status] of model) {
+          const mine = events.filter((e) => e.correctionId === id);
+          expect(mine.filter((e) => e.type === 'opened')).toHaveLength(1);
+          expect(mine.filter((e) => e.type !== 'opened')).toHaveLength(status === 'open' ? 0 : 1);
+        }
+        const states = await desk.corrections('cus_1');
+        expect(Object.fromEntries(states.map((c) => [c.id, c.status]))).toEqual(
+          Object.fromEntries(model),
+        );
+      }),
+      { numRuns: 60 },
+    );
   });
 });
