@@ -138,5 +138,13 @@ describe.skipIf(!inChromium)('the data we hold, and corrections, in Chromium', (
     );
     expect(await customer.locator('main').innerText()).not.toMatch(machineWords);
     await snap(customer, 'data-held');
+
+    // Kept in the database: a restart shows the same outcome.
+    await h.restart();
+    const later = await (await h.context()).newPage();
+    await later.goto('/customers/cus_chloe/data');
+    expect(await later.locator('#corrections li').innerText()).toContain(
+      'Not changed: Your billing address is in France.',
+    );
   });
 });
