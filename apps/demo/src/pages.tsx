@@ -28,6 +28,10 @@ const flashes: Readonly<Record<string, { kind: 'ok' | 'error'; text: string }>> 
   undone: { kind: 'ok', text: 'Undone. Your booking is back as it was.' },
   chosen: { kind: 'ok', text: 'Thanks, your choice is recorded.' },
   booked: { kind: 'ok', text: 'Booked. The technician comes at the time shown below.' },
+  say_what_is_right: {
+    kind: 'ok',
+    text: 'Thanks, noted. Tell us what is right with “This is wrong” next to it below.',
+  },
   correction_opened: {
     kind: 'ok',
     text: 'Thanks. We will look into it and tell you here what we decided.',

@@ -90,6 +90,14 @@ describe.skipIf(!inChromium)('the data we hold, and corrections, in Chromium', (
     expect(cited).toContain('(you told us)');
     expect(await customer.locator('#data-used').innerText()).not.toMatch(machineWords);
     await snap(customer, 'why-corrected');
+
+    // "Correct …" on the explanation leads to this page, to say what is right.
+    await submit(customer, '**/data?done=say_what_is_right', () =>
+      customer
+        .getByRole('button', { name: /^Correct your setting for eco-friendly shipping/ })
+        .click(),
+    );
+    expect(await customer.locator('h1').innerText()).toBe('The data we hold about you');
   });
 
   test('a rejected correction shows the reason, and changes nothing', async () => {
