@@ -7,6 +7,7 @@ import { mountPrivacyApi } from './privacy-api';
 import { createSignInGuard, type SignInLimits } from './rate-limit';
 import { refuse } from './refusal';
 import { customerRoutes } from './routes/customer';
+import { dataHeldRoutes } from './routes/data-held';
 import { memoryRoutes } from './routes/memory';
 import { operatorRoutes } from './routes/operator';
 import { csrfProtection, type DemoEnvBindings, securityHeaders } from './security';
@@ -90,6 +91,7 @@ export function createApp(options: AppOptions): Hono<DemoEnvBindings> {
   });
   // After the operator routes: their token guard covers /operator/customers too.
   memoryRoutes(app, service);
+  dataHeldRoutes(app, service);
 
   app.notFound((c) => notFound(c, 'Page'));
   return app;

@@ -668,6 +668,7 @@ export const sourceLabels: Readonly<Record<string, string>> = {
   shop: 'our shop',
   account: 'your account',
   preference_center: 'what you told us in your preferences',
+  customer_correction: 'a correction you asked us to make',
   checkout: 'our checkout page',
   support: 'our support team',
   'candor.rules': 'our rules',

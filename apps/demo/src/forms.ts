@@ -86,3 +86,26 @@ export const LayerParam = z.enum(['short', 'standard', 'detailed']);
 
 /** Path parameters: customer, message and rule ids. */
 export const PathId = id;
+
+/** Optional words: empty means absent. */
+const someWords = (max: number) =>
+  z.optional(
+    z.string().check(z.trim(), z.maxLength(max), z.regex(/^[^\p{Cc}]*$/u, 'no control characters')),
+  );
+
+/** "This is wrong": which fact (by its reference), the right value, and optionally why. */
+export const CorrectionForm = z.object({
+  fact: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_.]+$/)),
+  value: words(200),
+  note: someWords(300),
+});
+export type CorrectionForm = z.infer<typeof CorrectionForm>;
+
+/** The operator accepts or rejects a customer's correction (a rejection needs a reason). */
+export const DecideCorrectionForm = z.object({
+  subject: SubjectId,
+  correction: id,
+  action: z.enum(['accept', 'reject']),
+  reason: someWords(300),
+});
+export type DecideCorrectionForm = z.infer<typeof DecideCorrectionForm>;

@@ -28,6 +28,20 @@ const flashes: Readonly<Record<string, { kind: 'ok' | 'error'; text: string }>> 
   undone: { kind: 'ok', text: 'Undone. Your booking is back as it was.' },
   chosen: { kind: 'ok', text: 'Thanks, your choice is recorded.' },
   booked: { kind: 'ok', text: 'Booked. The technician comes at the time shown below.' },
+  say_what_is_right: {
+    kind: 'ok',
+    text: 'Thanks, noted. Tell us what is right with “This is wrong” next to it below.',
+  },
+  correction_opened: {
+    kind: 'ok',
+    text: 'Thanks. We will look into it and tell you here what we decided.',
+  },
+  same_value: {
+    kind: 'error',
+    text: 'That is what we already hold, so there is nothing to correct.',
+  },
+  correction_accepted: { kind: 'ok', text: 'Correction accepted. The next decision uses it.' },
+  correction_rejected: { kind: 'ok', text: 'Correction rejected. The customer sees your reason.' },
   too_late: {
     kind: 'error',
     text: 'Too late to undo: the time to undo this change has ended, so the change stands.',

@@ -8,6 +8,7 @@ import type {
 } from '@candor/explain';
 import type { ControlEfficacy, ExplicitFeedbackKind } from '@candor/feedback';
 import type { PrivacyApiOptions } from '@candor/http';
+import type { CorrectionView, DataHeldView, OpenOutcome } from './corrections';
 import type { MemoryItemView, MemoryPageView } from './memory';
 import type { DemoPurpose } from './purposes';
 
@@ -258,6 +259,21 @@ export interface DemoService {
   sendEvent(input: EventInput): Promise<readonly OutcomeView[]>;
   advanceClock(ms: number): Promise<Instant>;
   outcomes(): readonly OutcomeView[];
+  /** The data held about customers and their corrections (`@candor/feedback`). */
+  readonly corrections: {
+    page(subject: string): Promise<DataHeldView>;
+    /** Opens a correction of one held fact to the value the customer typed or chose. */
+    open(subject: string, ref: string, typed: string, note?: string): Promise<OpenOutcome>;
+    /** Every customer's corrections, for the operator. */
+    queue(): Promise<readonly CorrectionView[]>;
+    /** Accepts or rejects one; false when it does not exist or was decided the other way. */
+    decide(
+      subject: string,
+      id: string,
+      action: 'accept' | 'reject',
+      reason: string | undefined,
+    ): Promise<boolean>;
+  };
   /** What we remember about customers (`@candor/memory`); false: not this customer's. */
   readonly memory: {
     page(subject: string): Promise<MemoryPageView>;

@@ -7,7 +7,7 @@ import {
   canonicalJson,
   parseChangeRecord,
 } from '@candor/core';
-import type { FeedbackStore } from '@candor/feedback';
+import type { CorrectionStore, FeedbackStore } from '@candor/feedback';
 import type { MemoryStore } from '@candor/memory';
 import { type CandorDatabase, createCandorDatabase } from '@candor/postgres';
 import { createPostgresAccessLog } from '@candor/postgres/access';
@@ -17,6 +17,7 @@ import { createPostgresMemoryStore } from '@candor/postgres/memory';
 import { createPostgresRuleStateStore } from '@candor/postgres/rules';
 import type { Proposal, RuleStateStore } from '@candor/rules';
 import type { DemoConfig } from './config';
+import { sqlCorrectionStore } from './correction-store';
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -56,6 +57,8 @@ export interface DemoStorage {
   readonly ledger: ConsentLedgerStore;
   readonly ruleState: RuleStateStore;
   readonly feedback: FeedbackStore;
+  /** Customers' corrections of the data held about them (`@candor/feedback`). */
+  readonly corrections: CorrectionStore;
   /** What customers told us and why, complaints and cases (`@candor/memory`). */
   readonly memory: MemoryStore;
   /** Every use of a customer's data: rule evaluations, explanations, recalls, staff look-ups. */
@@ -238,6 +241,7 @@ export async function openStorage(
       ledger: createPostgresLedgerStore(db),
       ruleState: createPostgresRuleStateStore(db),
       feedback: createPostgresFeedbackStore(db),
+      corrections: await sqlCorrectionStore(db, quoteIdent),
       memory: createPostgresMemoryStore(db),
       accessLog: createPostgresAccessLog(db),
       app,

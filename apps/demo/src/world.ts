@@ -30,6 +30,7 @@ import {
   type SeedCustomer,
 } from './catalog';
 import type { DemoConfig } from './config';
+import { createDemoCorrections } from './corrections';
 import { createDemoMemory } from './memory';
 import { controller, type DemoPurpose, notices, purposes } from './purposes';
 import { contextualCopy, demoRules, type MadeChange, ruleCopy } from './rules';
@@ -96,31 +97,17 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
   const hydrated = await feedback.hydrate();
 
   const byId = new Map(customers.map((c) => [c.id, c]));
+  // The data held about each customer: their profile, with the corrections they asked for and
+  // the operator accepted overlaid as facts they stated (so decisions and explanations use them).
+  const corrections = createDemoCorrections({ store: storage.corrections, clock, customers: byId });
   const profileFacts: FactProvider = {
     async fetch(request) {
-      const customer = byId.get(request.subject);
-      if (!customer) return [];
-      const now = clock.now();
-      return customer.profile
-        .filter(
-          (p) =>
-            request.paths.includes(p.path) &&
-            request.dataCategories.some((c) => isWithin(p.category, c)),
-        )
-        .map(
-          (p): Fact => ({
-            id: `profile:${p.path}`,
-            path: p.path,
-            category: p.category,
-            value: p.value(now),
-            provenance: {
-              source: p.source,
-              kind: p.kind,
-              observedAt: now,
-              party: p.party ?? 'first',
-            },
-          }),
-        );
+      const held = await corrections.held(request.subject, clock.now());
+      return held.filter(
+        (f) =>
+          request.paths.includes(f.path) &&
+          request.dataCategories.some((c) => isWithin(f.category, c)),
+      );
     },
   };
   // Every use of a customer's data (rule evaluations, explanations, recalls) is recorded for their
@@ -237,9 +224,9 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
     for (const f of event.facts) facts.set(f.path, f.value);
     for (const f of proposal.evidence) facts.set(f.path, f.value);
     if (customer) {
-      for (const p of customer.profile) {
-        if (proposal.dataCategories.some((c) => isWithin(p.category, c)) && !facts.has(p.path))
-          facts.set(p.path, p.value(proposal.at));
+      for (const f of await corrections.held(customer.id, proposal.at)) {
+        if (proposal.dataCategories.some((c) => isWithin(f.category, c)) && !facts.has(f.path))
+          facts.set(f.path, f.value);
       }
     }
     const record = proposal.change?.status === 'performed' ? proposal.change.record : null;
@@ -814,7 +801,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
         subject: customer.id,
         at,
         timeZone: customer.timeZone,
-        facts: buildFacts(template, customer, id, at),
+        facts: await corrections.corrected(customer.id, buildFacts(template, customer, id, at)),
       };
       const outcomes = await engine.process(event);
       await readChanges(customer.id);
@@ -870,6 +857,12 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       return at;
     },
     outcomes: () => recent,
+    corrections: {
+      page: (subject) => corrections.page(subject),
+      open: (subject, ref, typed, note) => corrections.open(subject, ref, typed, note),
+      queue: () => corrections.queue(customers.map((c) => c.id)),
+      decide: (subject, id, action, reason) => corrections.decide(subject, id, action, reason),
+    },
     memory: {
       page: (subject) => memory.page(subject),
       sayWhy: (subject, item, reason) => memory.sayWhy(subject, item, reason),

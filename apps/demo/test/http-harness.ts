@@ -154,8 +154,8 @@ export function postFrom(
 
 /**
  * Everything the demo has written about the seeded customers: ledger history, preferences,
- * inbox (with each message's feedback), suppressions, corrections and rule health. Equal
- * snapshots before and after a request mean it wrote nothing.
+ * inbox (with each message's feedback), suppressions, corrections (feedback's and the data
+ * page's) and rule health. Equal snapshots before and after a request mean it wrote nothing.
  */
 export async function snapshot(service: DemoService): Promise<string> {
   const customers = await Promise.all(
@@ -166,6 +166,7 @@ export async function snapshot(service: DemoService): Promise<string> {
       preferences: service.preferences(c.id),
       inbox: service.inbox(c.id),
       suppressions: service.suppressions(c.id),
+      data: await service.corrections.page(c.id),
     })),
   );
   return JSON.stringify({ customers, metrics: service.metrics(), rules: service.rules() });

@@ -17,6 +17,9 @@ import { CandorError, type CandorErrorDetails } from '@candor/core';
  *   not read (or has dropped again)
  * - `feedback/unsupported` — with a subject cache, a call that needs every subject's feedback in
  *   memory (`events()`, `corrections()` of everyone, `apply*()`)
+ * - `feedback/unknown_fact` — a correction of a fact the company does not hold about the customer
+ * - `feedback/unknown_correction` — a correction id that was never opened
+ * - `feedback/invalid_transition` — deciding a correction the other way once it is decided
  *
  * @example
  * if (isCandorError(error, 'feedback/invalid_scope')) showError(error.details.path);
@@ -32,7 +35,10 @@ export type FeedbackErrorCode =
   | 'feedback/no_eligible_variant'
   | 'feedback/invalid_option'
   | 'feedback/not_prepared'
-  | 'feedback/unsupported';
+  | 'feedback/unsupported'
+  | 'feedback/unknown_fact'
+  | 'feedback/unknown_correction'
+  | 'feedback/invalid_transition';
 
 /** Builds a feedback {@link CandorError}. */
 export function feedbackError(

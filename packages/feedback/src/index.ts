@@ -15,6 +15,23 @@ export type {
   GuardrailOptions,
   TimedFeedbackKind,
 } from './config';
+export type { Correction, CorrectionStatus } from './correction';
+export {
+  CorrectionEvent,
+  foldCorrection,
+  foldCorrections,
+  parseCorrectionEvent,
+} from './correction';
+export type {
+  CorrectionDesk,
+  CorrectionDeskOptions,
+  DecideCorrectionInput,
+  OpenCorrectionInput,
+} from './correction-desk';
+export { createCorrectionDesk } from './correction-desk';
+export { correctionSource, overlayCorrections } from './correction-overlay';
+export type { CorrectionStore } from './correction-store';
+export { createMemoryCorrectionStore } from './correction-store';
 export type { FeedbackErrorCode } from './errors';
 export {
   defaultScope,

@@ -16,3 +16,15 @@ it('runs the bounded-cache example as a user would', async () => {
   const [, cache] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
   expect(cache?.logs).toEqual(['not_loaded', 'not_interested false', 'false not_loaded']);
 });
+
+it('runs the corrections example as a user would', async () => {
+  const [, , corrections] = await runReadmeExamples(
+    new URL('../README.md', import.meta.url).pathname,
+  );
+  expect(corrections?.logs).toEqual([
+    'feedback/unknown_fact input.path',
+    'feedback/invalid_transition',
+    'accepted We updated your country. ES',
+    'ES stated customer_correction',
+  ]);
+});

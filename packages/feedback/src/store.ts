@@ -132,7 +132,8 @@ export interface FeedbackStore {
   readonly feed?: ChangeFeed;
 }
 
-function canonical(value: unknown): string {
+/** @internal A canonical JSON string: keys sorted, `undefined` dropped. */
+export function canonical(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   const record = value as Record<string, unknown>;

@@ -197,6 +197,9 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     if (!input) return invalid(c, back);
     const result = await service.applyControl(customer.id, mid, input.control);
     if (!result.ok) return notFound(c, result.missing === 'message' ? 'Message' : 'Choice');
+    // "Correct …": the report is recorded; the data page is where the customer says what is right.
+    if (result.applied === 'correction')
+      return c.redirect(`/customers/${customer.id}/data?done=say_what_is_right`, 303);
     return c.redirect(`${back}?done=control`, 303);
   });
 }

@@ -25,6 +25,7 @@ export function customerNav(c: CustomerView) {
     { href: `/customers/${c.id}/memory`, label: 'What we remember' },
     { href: `/customers/${c.id}/checkout`, label: 'Shop' },
     { href: `/customers/${c.id}/data-use`, label: 'When we used your data' },
+    { href: `/customers/${c.id}/data`, label: 'The data we hold' },
     { href: '/', label: 'Switch customer' },
     { href: '/transparency', label: 'How recommendations work' },
     { href: '/operator', label: 'Operator' },

@@ -17,6 +17,7 @@ export const operatorNav = [
   { href: '/operator/ledger', label: 'Ledger' },
   { href: '/operator/simulator', label: 'Event simulator' },
   { href: '/operator/customers', label: 'Customer briefs' },
+  { href: '/operator/corrections', label: 'Corrections' },
   { href: '/transparency', label: 'DSA parameters' },
   { href: '/', label: 'Customers' },
 ];
