@@ -288,18 +288,7 @@ function makeFormatter(
     }
     case 'date':
     case 'datetime': {
-      const df =
-        d.format === 'date'
-          ? catalog.date
-          : new Intl.DateTimeFormat(locale, {
-              year: 'numeric',
-              month: 'long',
-              day: 'numeric',
-              hour: 'numeric',
-              minute: '2-digit',
-              timeZone: 'UTC',
-              timeZoneName: 'short',
-            });
+      const df = d.format === 'date' ? catalog.date : catalog.dateTime;
       scalar = (v) => {
         const ms = typeof v === 'number' ? v : typeof v === 'string' ? isoInstant(v) : undefined;
         return ms === undefined || !Number.isFinite(ms) ? undefined : df.format(ms);
