@@ -29,7 +29,10 @@ candor_node24_tests() {
     echo "== node 24: ${dir%/}"
     # `node` on PATH is Node 24 too, for anything a test starts by name.
     (cd "$dir" && PATH="$bin:$PATH" "$bin/node" "$vitest" run --typecheck.enabled=false \
-      --outputFile.json=test-results.node24.json) || status=1
+      --outputFile.json=test-results.node24.json) || {
+      status=1
+      CANDOR_NODE24_FAILED="${CANDOR_NODE24_FAILED:-} ${dir%/}"
+    }
   done
   return "$status"
 }

@@ -55,7 +55,7 @@ candor_pg_stop() {
   local status=$?
   if [ -n "${CANDOR_PG_DIR:-}" ] && [ -d "$CANDOR_PG_DIR" ]; then
     "${CANDOR_PG_CTL[@]}" stop -m fast -w >/dev/null 2>&1 || true
-    rm -rf "$CANDOR_PG_DIR"
+    rm -rf "$CANDOR_PG_DIR" || true
   fi
   return "$status"
 }
