@@ -393,4 +393,26 @@ describe('bad input is refused before anything is written', () => {
     await expect(book.erase('cus_ana', ben.id)).rejects.toMatchObject({ code: 'memory/not_found' });
     expect(await store.read('cus_ben')).toHaveLength(1);
   });
+
+  it("the store refuses to file one customer's memory or tombstone under another", async () => {
+    const { book, store } = setup();
+    const ben = await book.remember(reason({ subject: 'cus_ben' }));
+    await expect(store.append('cus_ana', [{ type: 'memory', memory: ben }])).rejects.toMatchObject({
+      code: 'memory/invalid_input',
+      details: { path: 'entries[0].memory.subject', value: 'cus_ben' },
+    });
+    const tombstone = {
+      id: ben.id,
+      subject: 'cus_ben',
+      kind: ben.kind,
+      erasedAt: T0,
+      reason: 'customer_request' as const,
+    };
+    await expect(store.erase('cus_ana', [ben.id], [tombstone])).rejects.toMatchObject({
+      code: 'memory/invalid_input',
+      details: { path: 'tombstones[0].subject' },
+    });
+    expect(await store.read('cus_ana')).toEqual([]);
+    expect(await store.read('cus_ben')).toHaveLength(1);
+  });
 });

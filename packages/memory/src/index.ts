@@ -35,4 +35,4 @@ export {
   sliceMemories,
 } from './slices';
 export type { MemoryStore } from './store';
-export { createInMemoryStore } from './store';
+export { checkOwnEntries, createInMemoryStore } from './store';

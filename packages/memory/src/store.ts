@@ -14,6 +14,9 @@ import type { PurposeMemories } from './slices';
  * the content of the memories it erases and keeps only their tombstones. Contract:
  * - `append` and `erase` are atomic per call, and a subject's entries come back in the order
  *   they were written;
+ * - an entry or tombstone filed under another subject than its own is refused
+ *   (`memory/invalid_input`, see {@link checkOwnEntries}), so no list holds another customer's
+ *   memories;
  * - after `erase(subject, ids, …)` no entry holding the content of those memories is stored;
  * - `readActive`, when a store offers it, always equals `foldMemories(await read(subject)).active`;
  * - `readForPurpose`, when a store offers it, always equals
@@ -56,6 +59,29 @@ export interface MemoryStore {
 }
 
 /**
+ * Refuses entries or tombstones that belong to another subject than the list they are written to:
+ * throws `memory/invalid_input` naming the first one (`entries[2].memory.subject`). Every
+ * {@link MemoryStore} calls it before writing anything.
+ *
+ * @example
+ * checkOwnEntries('cus_1', [{ type: 'memory', memory }], 'entries'); // throws unless memory.subject is cus_1
+ */
+export function checkOwnEntries(
+  subject: SubjectId,
+  entries: readonly MemoryEntry[],
+  path: 'entries' | 'tombstones',
+): void {
+  entries.forEach((entry, i) => {
+    const [field, owner] =
+      entry.type === 'memory'
+        ? ['memory', entry.memory.subject]
+        : ['tombstone', entry.tombstone.subject];
+    const at = path === 'entries' ? `${path}[${i}].${field}.subject` : `${path}[${i}].subject`;
+    if (owner !== subject) fail('memory/invalid_input', at, owner, `must be "${subject}"`);
+  });
+}
+
+/**
  * An in-memory {@link MemoryStore}: for tests, single-process apps and benchmarks. Its `feed`
  * announces each write at once, so several books on one store agree.
  *
@@ -84,6 +110,7 @@ export function createInMemoryStore(): MemoryStore {
       subjectOf(subject);
       if (!Array.isArray(entries))
         fail('memory/invalid_input', 'entries', entries, 'must be an array');
+      checkOwnEntries(subject, entries, 'entries');
       const list = lists.get(subject) ?? [];
       lists.set(subject, [...list, ...entries]);
       announce(subject);
@@ -97,14 +124,13 @@ export function createInMemoryStore(): MemoryStore {
           memoryIds,
           'must be arrays of ids and tombstones',
         );
+      const added = tombstones.map((tombstone) => ({ type: 'tombstone' as const, tombstone }));
+      checkOwnEntries(subject, added, 'tombstones');
       const gone = new Set(memoryIds);
       const kept = (lists.get(subject) ?? []).filter(
         (e) => e.type !== 'memory' || !gone.has(e.memory.id),
       );
-      lists.set(subject, [
-        ...kept,
-        ...tombstones.map((tombstone) => ({ type: 'tombstone' as const, tombstone })),
-      ]);
+      lists.set(subject, [...kept, ...added]);
       announce(subject);
     },
   };

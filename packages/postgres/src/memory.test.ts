@@ -312,6 +312,23 @@ describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) =
       code: 'memory/invalid_input',
       details: { path: 'tombstones[0].kind' },
     });
+    // Another customer's memory or tombstone is never filed under this one.
+    await expect(store.append('cus_2', [{ type: 'memory', memory: good }])).rejects.toMatchObject({
+      code: 'memory/invalid_input',
+      details: { path: 'entries[0].memory.subject', value: 'cus_1' },
+    });
+    const tombstone = {
+      id: good.id,
+      subject: 'cus_1',
+      kind: good.kind,
+      erasedAt: good.createdAt,
+      reason: 'customer_request' as const,
+    };
+    await expect(store.erase('cus_2', [good.id], [tombstone])).rejects.toMatchObject({
+      code: 'memory/invalid_input',
+      details: { path: 'tombstones[0].subject' },
+    });
+    expect(await store.read('cus_2')).toEqual([]);
     await expect(store.readActive('' as never)).rejects.toMatchObject({
       code: 'memory/invalid_input',
       details: { path: 'subject' },

@@ -1,6 +1,7 @@
 import type { SubjectId } from '@candor/core';
 import { CandorError, PurposeId } from '@candor/core';
 import {
+  checkOwnEntries,
   foldMemories,
   type Memory,
   MemoryEntry,
@@ -210,6 +211,7 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
     async append(subject, entries) {
       subjectOf(subject);
       checkAll(MemoryEntry, entries, 'entries');
+      checkOwnEntries(subject, entries, 'entries');
       if (entries.length === 0) return;
       await write(subject, async (tx) => {
         const ids = entries.flatMap((e) => (e.type === 'memory' ? [e.memory.id] : []));
@@ -226,6 +228,7 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
         invalid('memoryIds', memoryIds, 'must be an array of memory ids');
       checkAll(Tombstone, tombstones, 'tombstones');
       const added = tombstones.map((tombstone) => ({ type: 'tombstone' as const, tombstone }));
+      checkOwnEntries(subject, added, 'tombstones');
       await write(subject, async (tx) => {
         const before = await snap.before(tx, subject, []);
         await tx.query(`delete from ${table} where subject = $1 and memory_id = any($2::text[])`, [
