@@ -85,16 +85,10 @@ export function resolveConflicts(core: EngineCore, ctx: EvalContext): void {
  * or its reservation a limit or a dedup key (which another rule's reservation may take first).
  */
 function contended(core: EngineCore, pending: readonly Pending[]): boolean {
-  const budgets = core.budgets;
+  const table = core.rules;
   for (let i = 0; i < pending.length; i++) {
     const p = pending[i] as Pending;
-    const rule = p.rule.rule;
-    if (
-      rule.exclusionGroup !== undefined ||
-      budgets[rule.action.channel] !== undefined ||
-      p.counted
-    )
-      return true;
+    if (p.counted || table.contends(p.rule)) return true;
   }
   return false;
 }

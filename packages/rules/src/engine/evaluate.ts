@@ -34,7 +34,7 @@ export function evaluateRules(
     reservations: ctx.reservations,
     scheduleOps,
     past: null,
-    reads: ctx.reads,
+    reads: ctx.reads === null ? null : [ctx.reads],
   };
 }
 

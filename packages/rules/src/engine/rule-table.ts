@@ -44,8 +44,15 @@ export class RuleTable {
    * can).
    */
   readonly #decidedWhenPresent: Uint8Array;
+  /**
+   * 1 when the rule has a cap, a cooldown, quiet hours of its own or a dedup key: gates 5–8 have
+   * something to check (with the engine's default quiet hours, every rule has).
+   */
+  readonly #limited: Uint8Array;
+  /** 1 when the rule has an exclusion group or its channel a budget: the conflicts gate may drop it. */
+  readonly #contends: Uint8Array;
 
-  constructor(set: CompiledRuleSet) {
+  constructor(set: CompiledRuleSet, budgets: Readonly<Record<string, number>> = {}) {
     // The rules, then their contextual fallbacks: each rule's `order` is its place here.
     const rules = set.fallbacks.length === 0 ? set.rules : [...set.rules, ...set.fallbacks];
     const keys = new Map<string, number>();
@@ -101,6 +108,16 @@ export class RuleTable {
         ? 1
         : 0,
     );
+    this.#limited = Uint8Array.from(rules, (rule) =>
+      rule.caps.length > 0 || rule.cooldownMs !== null || rule.quiet != null || rule.dedup !== null
+        ? 1
+        : 0,
+    );
+    this.#contends = Uint8Array.from(rules, (rule) =>
+      rule.rule.exclusionGroup !== undefined || budgets[rule.rule.action.channel] !== undefined
+        ? 1
+        : 0,
+    );
     this.#decidedWhenPresent = Uint8Array.from(rules, (rule) =>
       rule.root === null || !hasLeaf(rule.root, 'matches') ? 1 : 0,
     );
@@ -112,6 +129,16 @@ export class RuleTable {
    */
   firesCounted(rule: CompiledRule): boolean {
     return this.#firesCounted[rule.order] === 1;
+  }
+
+  /** Whether `rule` has a cap, a cooldown, quiet hours of its own or a dedup key. */
+  limited(rule: CompiledRule): boolean {
+    return this.#limited[rule.order] === 1;
+  }
+
+  /** Whether `rule` has an exclusion group or its channel a budget. */
+  contends(rule: CompiledRule): boolean {
+    return this.#contends[rule.order] === 1;
   }
 
   /**

@@ -41,7 +41,7 @@ export function runEntries(
     );
     if (r.reads !== null)
       for (const read of r.reads)
-        reads?.push({ ...read, position: read.position + outcomes.length });
+        reads?.push({ ...read, positions: read.positions.map((p) => p + outcomes.length) });
     for (let i = 0; i < r.outcomes.length; i++) {
       reservations[outcomes.length] = r.reservations[i];
       outcomes.push(r.outcomes[i] as Run['outcomes'][number]);
