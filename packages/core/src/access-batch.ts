@@ -109,36 +109,44 @@ export interface AccessBatchBuilder extends AccessBatch {
   add(shape: AccessShape, outcome: AccessOutcome, detail: string | undefined): void;
 }
 
-const OUTCOMES: ReadonlySet<string> = /* @__PURE__ */ new Set([
-  'sent',
-  'held_back',
-  'looked_up',
-  'explained',
-]);
-
 class Batch implements AccessBatchBuilder {
   readonly subject: SubjectId;
   readonly at: Instant;
   readonly #idOf: (shape: AccessShape, i: number) => string;
-  readonly #shapes: AccessShape[] = [];
-  readonly #outcomes: AccessOutcome[] = [];
-  readonly #details: (string | undefined)[] = [];
+  // Made at the expected size (no copies while they grow); `#size` of them are filled.
+  readonly #shapes: AccessShape[];
+  readonly #outcomes: AccessOutcome[];
+  readonly #details: (string | undefined)[];
+  #size = 0;
 
-  constructor(subject: SubjectId, at: Instant, idOf: (shape: AccessShape, i: number) => string) {
+  constructor(
+    subject: SubjectId,
+    at: Instant,
+    idOf: (shape: AccessShape, i: number) => string,
+    expected: number,
+  ) {
     this.subject = subject;
     this.at = at;
     this.#idOf = idOf;
+    this.#shapes = new Array(expected);
+    this.#outcomes = new Array(expected);
+    this.#details = new Array(expected);
   }
 
   get size(): number {
-    return this.#shapes.length;
+    return this.#size;
   }
 
   add(shape: AccessShape, outcome: AccessOutcome, detail: string | undefined): void {
-    const i = this.#shapes.length;
+    const i = this.#size;
     if (!(shape instanceof Shape))
       invalid(`batch[${i}].shape`, shape, 'must be made by accessShape()');
-    if (!OUTCOMES.has(outcome))
+    if (
+      outcome !== 'held_back' &&
+      outcome !== 'sent' &&
+      outcome !== 'looked_up' &&
+      outcome !== 'explained'
+    )
       invalid(`batch[${i}].outcome`, outcome, 'must be an access outcome');
     const max = outcome === 'held_back' ? 100 : 200;
     if (
@@ -150,13 +158,14 @@ class Batch implements AccessBatchBuilder {
         detail,
         `must be a string of 1 to ${max} characters`,
       );
-    this.#shapes.push(shape);
-    this.#outcomes.push(outcome);
-    this.#details.push(detail);
+    this.#shapes[i] = shape;
+    this.#outcomes[i] = outcome;
+    this.#details[i] = detail;
+    this.#size = i + 1;
   }
 
   shape(i: number): AccessShape {
-    const shape = this.#shapes[i];
+    const shape = Number.isInteger(i) && i >= 0 && i < this.#size ? this.#shapes[i] : undefined;
     if (shape === undefined)
       invalid('i', i, `must be a record's place in the batch (0 to ${this.size - 1})`);
     return shape as AccessShape;
@@ -196,7 +205,8 @@ class Batch implements AccessBatchBuilder {
 /**
  * A new, empty {@link AccessBatch} of `subject`'s records at `at`, whose record ids `idOf` makes
  * from each record's shape and place when read (cheaply, for readers that record many uses at
- * once, like a rules engine). Throws `core/invalid_input` for a bad subject or time.
+ * once, like a rules engine); `expected`: how many records it will likely hold (it takes more).
+ * Throws `core/invalid_input` for a bad subject, time or size.
  *
  * @example
  * const batch = createAccessBatch('cus_1', clock.now(), (shape) => `acc_${shape.accessor.id}_e1`);
@@ -207,12 +217,15 @@ export function createAccessBatch(
   subject: SubjectId,
   at: Instant,
   idOf: (shape: AccessShape, i: number) => string,
+  expected = 0,
 ): AccessBatchBuilder {
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256)
     invalid('subject', subject, 'must be a string of 1 to 256 characters');
   if (!Number.isInteger(at) || at < 0) invalid('at', at, 'must be a time in epoch milliseconds');
   if (typeof idOf !== 'function') invalid('idOf', idOf, 'must be a function');
-  return new Batch(subject, at, idOf);
+  if (!Number.isInteger(expected) || expected < 0 || expected > 1_000_000)
+    invalid('expected', expected, 'must be an integer from 0 to 1,000,000');
+  return new Batch(subject, at, idOf, expected);
 }
 
 /**

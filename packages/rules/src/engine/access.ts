@@ -8,7 +8,7 @@ import {
   type Clock,
   createAccessBatch,
 } from '@candor/core';
-import type { CompiledRule, CompiledRuleSet, Slots, WindowSlot } from '../compile/types';
+import type { CompiledRule, CompiledRuleSet, Slots, Tri, WindowSlot } from '../compile/types';
 import { rulesError } from '../errors';
 import type { Outcome } from '../outcome';
 import type { RuleEvent } from '../types';
@@ -19,13 +19,24 @@ import type { RuleEvent } from '../types';
  */
 export interface Reads {
   readonly event: RuleEvent;
+  /**
+   * Each read's outcome: its place in the outcomes where the rule's conditions held (what came
+   * of it is decided later), else `HELD_NOT_MET` or `HELD_INSUFFICIENT` (held back at the conditions gate).
+   */
   readonly positions: number[];
+  /** Made at the most rules that can read (no copies while they grow); `count` are filled. */
   readonly sets: ReadSet[];
+  count: number;
 }
 
-/** @internal No reads yet, on `event`. */
-export function noReads(event: RuleEvent): Reads {
-  return { event, positions: [], sets: [] };
+/** @internal A read held back at the conditions gate, as `conditions_not_met` (see {@link Reads}). */
+export const HELD_NOT_MET = -1;
+/** @internal A read held back at the conditions gate, as `insufficient_data`. */
+export const HELD_INSUFFICIENT = -2;
+
+/** @internal No reads yet, on `event`, by at most `rules` rules. */
+export function noReads(event: RuleEvent, rules: number): Reads {
+  return { event, positions: new Array(rules), sets: new Array(rules), count: 0 };
 }
 
 /** @internal How an engine records its reads (the `accessLog` options), resolved once. */
@@ -169,7 +180,8 @@ function readSet(
 
 /**
  * @internal Notes what `rule` (at `position`) read: exactly the categories and paths its view
- * held (a missing fact, or one outside the rule's declared categories, was not read). What a
+ * held (a missing fact, or one outside the rule's declared categories, was not read; `full`:
+ * every slot of the rule is known to hold a value; `result`: what its conditions came to). What a
  * rule read is worked out once per rule and set of present slots (for rules of up to 31 slots),
  * so records share their lists; a rule that read nothing is not noted.
  */
@@ -179,12 +191,16 @@ export function noteRead(
   rule: CompiledRule,
   position: number,
   slots: Slots,
+  full: boolean,
+  result: Tri,
 ): void {
   const ruleSlots = rule.slots;
   const values = slots.values;
   let mask = 0;
-  for (let k = 0; k < ruleSlots.length && k < 31; k++)
-    if (values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
+  if (full) mask = ruleSlots.length >= 31 ? 0x7fffffff : (1 << ruleSlots.length) - 1;
+  else
+    for (let k = 0; k < ruleSlots.length && k < 31; k++)
+      if (values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
   const order = rule.order;
   const small = ruleSlots.length <= 31;
   let read = small && recording.lastMask[order] === mask ? recording.lastSet[order] : undefined;
@@ -209,8 +225,10 @@ export function noteRead(
     recording.lastMask[order] = mask;
   }
   if (read === NOTHING) return;
-  reads.positions.push(position);
-  reads.sets.push(read);
+  const n = reads.count;
+  reads.positions[n] = result === 1 ? position : result === 2 ? HELD_INSUFFICIENT : HELD_NOT_MET;
+  reads.sets[n] = read;
+  reads.count = n + 1;
 }
 
 /**
@@ -225,13 +243,16 @@ export function accessBatch(
   outcomes: readonly Outcome[],
   now: number,
 ): AccessBatch {
-  const { event, positions, sets } = reads;
+  const { event, positions, sets, count } = reads;
   const { subject, id: eventId } = event;
   const { idOf, shapeRules } = recording;
-  const batch = createAccessBatch(subject, now, (shape) =>
-    idOf(shapeRules.get(shape) as CompiledRule, subject, eventId),
+  const batch = createAccessBatch(
+    subject,
+    now,
+    (shape) => idOf(shapeRules.get(shape) as CompiledRule, subject, eventId),
+    count,
   );
-  for (let i = 0; i < sets.length; i++) {
+  for (let i = 0; i < count; i++) {
     const read = sets[i] as ReadSet;
     let shape = read.shape;
     if (shape === null) {
@@ -245,9 +266,14 @@ export function accessBatch(
       shapeRules.set(shape, rule);
       read.shape = shape;
     }
-    const outcome = outcomes[positions[i] as number];
-    if (outcome?.kind === 'proposal') batch.add(shape, 'sent', outcome.id);
-    else batch.add(shape, 'held_back', outcome?.reason ?? 'conditions_not_met');
+    const position = positions[i] as number;
+    if (position === HELD_NOT_MET) batch.add(shape, 'held_back', 'conditions_not_met');
+    else if (position === HELD_INSUFFICIENT) batch.add(shape, 'held_back', 'insufficient_data');
+    else {
+      const outcome = outcomes[position];
+      if (outcome?.kind === 'proposal') batch.add(shape, 'sent', outcome.id);
+      else batch.add(shape, 'held_back', outcome?.reason ?? 'conditions_not_met');
+    }
   }
   return batch;
 }

@@ -186,6 +186,8 @@ function conditionsGate(
   const candidates = rule.fallback ? null : ctx.indexed;
   let result: Tri;
   let slots: Slots;
+  // Whether every slot the rule reads is known to hold a value (so is every one it read).
+  let full = false;
   if (candidates === null) {
     ctx.slotsFor ??= core.set.resolver(ctx.event.facts, ctx.at);
     slots = ctx.slotsFor(rule);
@@ -207,11 +209,13 @@ function conditionsGate(
     } else if (core.rules.decidedWhenPresent(rule) && core.rules.present(rule, values)) {
       // A gate leaf did not hold and no fact is missing: no leaf is unknown, so the rule is false.
       result = 0;
+      full = true;
     } else result = rule.fn(values);
   }
   ctx.slots = slots;
   const reads = ctx.reads;
-  if (reads !== null) noteRead(core.access as AccessRecording, reads, rule, position, slots);
+  if (reads !== null)
+    noteRead(core.access as AccessRecording, reads, rule, position, slots, full, result);
   if (result === 1) return null;
   const insufficient = result === 2;
   if (core.traceAll)
