@@ -16,8 +16,16 @@ const GRANTED: ReserveResult = Object.freeze({ ok: true, replay: false });
 export function resolveConflicts(core: EngineCore, ctx: EvalContext): void {
   const { event, outcomes, pending, reservations } = ctx;
   if (pending.length === 0) return;
-  // Rank order matters only where rules can take something from each other.
-  if (pending.length > 1 && contended(core, pending)) pending.sort(byRank);
+  // Rank order matters only where rules can take something from each other; where none can,
+  // every pending rule is proposed.
+  if (!contended(core, pending)) {
+    for (const p of pending) {
+      outcomes[p.position] = new RuleProposal(core, p, event);
+      if (p.reservation !== null) reservations[p.position] = p.reservation;
+    }
+    return;
+  }
+  if (pending.length > 1) pending.sort(byRank);
   const groups = new Map<string, string>();
   const perChannel = new Map<string, string[]>();
   for (const p of pending) {
