@@ -221,6 +221,7 @@ function conditionsGate(
   if (core.traceAll)
     return new UnmetConditions(
       rule,
+      rule.id,
       core.rules.version(rule),
       ctx.event,
       insufficient,
