@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ConsentGate, ConsentVerdict, Fact, SuppressionSource } from '@candor/core';
-import { createMemoryAccessLog } from '@candor/core';
+import { appendAccessBatch, createMemoryAccessLog } from '@candor/core';
 import {
   compileRules,
   createMemoryRuleStateStore,
@@ -359,11 +359,17 @@ export function benchGate(subjects: readonly string[]): ConsentGate {
   };
 }
 
-/** A suppression source over a map of suppressed subjects (none of the bench's), read per rule. */
+/**
+ * A suppression source over a map of suppressed subjects (none of the bench's): read per rule,
+ * or once per evaluation where it can say that nothing of the customer's is suppressed.
+ */
 export function benchSuppressions(): SuppressionSource {
   const suppressed = new Map<string, ReturnType<SuppressionSource['check']>>();
   const none = Object.freeze({ suppressed: false as const, reason: null });
-  return { check: ({ subject }) => suppressed.get(subject) ?? none };
+  return {
+    check: ({ subject }) => suppressed.get(subject) ?? none,
+    nothingSuppressed: (subject) => !suppressed.has(subject),
+  };
 }
 
 const proposed = (outcomes: readonly Outcome[]) =>
@@ -402,6 +408,10 @@ async function measureEngineAt(ruleCount: number): Promise<Metric[]> {
       append(records) {
         if (++writes % 4_096 === 0) accessLog = createMemoryAccessLog();
         return accessLog.append(records);
+      },
+      appendBatch(batch) {
+        if (++writes % 4_096 === 0) accessLog = createMemoryAccessLog();
+        return appendAccessBatch(accessLog, batch);
       },
       query: (q) => accessLog.query(q),
       purge: (now, retention) => accessLog.purge(now, retention),

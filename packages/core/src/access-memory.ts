@@ -5,6 +5,7 @@ import {
   checkAccessRecords,
   retentionFor,
 } from './access';
+import { type AccessBatch, isAccessBatch } from './access-batch';
 import { checkAccessSummaryOptions, summarizeAccessRecords } from './access-summary';
 import { CandorError } from './errors';
 import type { SubjectId } from './schemas';
@@ -19,20 +20,61 @@ import type { SubjectId } from './schemas';
  * await log.append([record]);
  * (await log.query({ subject: 'cus_1' })).length; // 1
  */
+/** The first `size` records of an appended batch (records added to it later are not stored). */
+class Stored {
+  readonly batch: AccessBatch;
+  readonly size: number;
+  readonly at: number;
+  constructor(batch: AccessBatch, size: number) {
+    this.batch = batch;
+    this.size = size;
+    this.at = batch.at;
+  }
+}
+
+type Entry = AccessRecord | Stored;
+
+/** Whether `purpose` is `wanted` or one of its children. */
+const within = (purpose: string, wanted: string | undefined) =>
+  wanted === undefined ||
+  purpose === wanted ||
+  (purpose.startsWith(wanted) && purpose.charCodeAt(wanted.length) === 46);
+
+/**
+ * An in-memory {@link AccessLog}: for tests, single-process apps and benchmarks. Records are
+ * kept per subject in time order, a batch (`appendBatch`) as it is, its records made when read;
+ * `summarize` groups what `query` returns ({@link summarizeAccessRecords}).
+ *
+ * @example
+ * const log = createMemoryAccessLog();
+ * await log.append([record]);
+ * (await log.query({ subject: 'cus_1' })).length; // 1
+ */
 export function createMemoryAccessLog(): AccessLog {
-  const bySubject = new Map<SubjectId, AccessRecord[]>();
+  const bySubject = new Map<SubjectId, Entry[]>();
+  /** Adds `entry` after every entry not later than it (so a subject's list stays in time order). */
+  const insert = (subject: SubjectId, entry: Entry) => {
+    const list = bySubject.get(subject);
+    if (list === undefined) bySubject.set(subject, [entry]);
+    else {
+      let i = list.length;
+      while (i > 0 && (list[i - 1] as Entry).at > entry.at) i--;
+      if (i === list.length) list.push(entry);
+      else list.splice(i, 0, entry);
+    }
+  };
   const log: AccessLog = {
     async append(records) {
       const valid = checkAccessRecords(records);
-      for (const record of valid) {
-        const list = bySubject.get(record.subject);
-        if (list === undefined) bySubject.set(record.subject, [record]);
-        else {
-          let i = list.length;
-          while (i > 0 && (list[i - 1] as AccessRecord).at > record.at) i--;
-          list.splice(i, 0, record);
-        }
-      }
+      for (const record of valid) insert(record.subject, record);
+    },
+    async appendBatch(batch) {
+      if (!isAccessBatch(batch))
+        throw new CandorError('core/invalid_input', 'batch: must be made by createAccessBatch()', {
+          path: 'batch',
+          value: batch,
+        });
+      if (batch.size > 0) insert(batch.subject, new Stored(batch, batch.size));
     },
     async query(input) {
       const q = checkAccessQuery(input);
@@ -40,16 +82,15 @@ export function createMemoryAccessLog(): AccessLog {
       const out: AccessRecord[] = [];
       const limit = q.limit ?? Number.POSITIVE_INFINITY;
       for (let i = list.length - 1; i >= 0 && out.length < limit; i--) {
-        const r = list[i] as AccessRecord;
-        if (q.to !== undefined && r.at > q.to) continue;
-        if (q.from !== undefined && r.at < q.from) break;
-        if (
-          q.purpose !== undefined &&
-          r.purpose !== q.purpose &&
-          !(r.purpose.startsWith(q.purpose) && r.purpose.charCodeAt(q.purpose.length) === 46)
-        )
-          continue;
-        out.push(r);
+        const entry = list[i] as Entry;
+        if (q.to !== undefined && entry.at > q.to) continue;
+        if (q.from !== undefined && entry.at < q.from) break;
+        if (entry instanceof Stored) {
+          // Newest first: a batch's records, last added first.
+          const { batch } = entry;
+          for (let k = entry.size - 1; k >= 0 && out.length < limit; k--)
+            if (within(batch.shape(k).purpose, q.purpose)) out.push(batch.record(k));
+        } else if (within(entry.purpose, q.purpose)) out.push(entry);
       }
       return out;
     },
@@ -66,8 +107,22 @@ export function createMemoryAccessLog(): AccessLog {
       const keep = retentionFor(retention);
       let removed = 0;
       for (const [subject, list] of bySubject) {
-        const kept = list.filter((r) => r.at >= now - keep(r.purpose));
-        removed += list.length - kept.length;
+        const kept: Entry[] = [];
+        for (const entry of list) {
+          if (!(entry instanceof Stored)) {
+            if (entry.at >= now - keep(entry.purpose)) kept.push(entry);
+            else removed++;
+            continue;
+          }
+          // A batch kept whole stays a batch; one partly purged keeps its remaining records.
+          const { batch, size } = entry;
+          const left: number[] = [];
+          for (let k = 0; k < size; k++)
+            if (entry.at >= now - keep(batch.shape(k).purpose)) left.push(k);
+          removed += size - left.length;
+          if (left.length === size) kept.push(entry);
+          else for (const k of left) kept.push(batch.record(k));
+        }
         if (kept.length === 0) bySubject.delete(subject);
         else bySubject.set(subject, kept);
       }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { AccessBatch } from './access-batch';
 import type { AccessSummary, AccessSummaryOptions } from './access-summary';
 import { CandorError } from './errors';
 import { isDottedId } from './ids';
@@ -143,6 +144,13 @@ export interface AccessRetention {
 export interface AccessLog {
   /** Appends records; every record is validated first and none is stored if one is malformed. */
   append(records: readonly AccessRecord[]): Promise<void>;
+  /**
+   * Optional: appends a batch from `createAccessBatch` (checked as it was filled) as it is, so a
+   * reader recording many uses at once pays for records only when they are read. Without it,
+   * `appendAccessBatch` appends the batch's records. Throws `core/invalid_input` for anything
+   * else.
+   */
+  appendBatch?(batch: AccessBatch): Promise<void>;
   /** One subject's records, newest first (see {@link AccessQuery}). */
   query(query: AccessQuery): Promise<readonly AccessRecord[]>;
   /**

@@ -12,6 +12,13 @@ export {
   retentionFor,
   safeParseAccessRecord,
 } from './access';
+export type { AccessBatch, AccessBatchBuilder, AccessShape } from './access-batch';
+export {
+  accessShape,
+  appendAccessBatch,
+  createAccessBatch,
+  isAccessBatch,
+} from './access-batch';
 export { createMemoryAccessLog } from './access-memory';
 export {
   AccessSummary,

@@ -184,6 +184,14 @@ export type SuppressionVerdict =
  */
 export interface SuppressionSource {
   check(query: SuppressionQuery): SuppressionVerdict;
+  /**
+   * Optional: one question per customer and instant instead of one per rule. `true` only when
+   * `check()` would answer "not suppressed" for every rule, topic and channel of `subject` at
+   * `at` (nothing of theirs muted, paused or over budget, and the source able to answer). The
+   * rule engine asks it once per evaluation and then skips `check()`; `false` (or a throw) sends
+   * it back to `check()` for each rule.
+   */
+  nothingSuppressed?(subject: SubjectId, at: Instant): boolean;
   /** Optional: makes these subjects answerable by `check()` (see {@link ConsentGate.prepare}). */
   prepare?(subjects: readonly SubjectId[]): Promise<void>;
 }

@@ -44,6 +44,29 @@ describe('holding offers back while a complaint is open', () => {
     expect(hold.check(query('cus_ana', 'offers.partner')).suppressed).toBe(false);
   });
 
+  it('says nothing is suppressed only for a checked customer without an open complaint, whom the inner source holds nothing back from', async () => {
+    const { book, hold } = setup();
+    const m = await book.remember(complaint);
+    expect(hold.nothingSuppressed('cus_ben', T0)).toBe(false); // not checked yet
+    await hold.prepare(['cus_ana', 'cus_ben']);
+    expect(hold.nothingSuppressed('cus_ana', T0)).toBe(false);
+    expect(hold.nothingSuppressed('cus_ben', T0)).toBe(true);
+    await book.resolve('cus_ana', m.id, { resolution: 'unblocked' });
+    await hold.prepare(['cus_ana']);
+    expect(hold.nothingSuppressed('cus_ana', T0)).toBe(true);
+    const quiet = { check: () => ({ suppressed: false, reason: null }) as const };
+    const asking = setup(quiet).hold;
+    await asking.prepare(['cus_ben']);
+    // An inner source that cannot say so is asked rule by rule.
+    expect(asking.nothingSuppressed('cus_ben', T0)).toBe(false);
+    let innerSays = false;
+    const answering = setup({ ...quiet, nothingSuppressed: () => innerSays }).hold;
+    await answering.prepare(['cus_ben']);
+    expect(answering.nothingSuppressed('cus_ben', T0)).toBe(false);
+    innerSays = true;
+    expect(answering.nothingSuppressed('cus_ben', T0)).toBe(true);
+  });
+
   it('holds offers back for a customer it has not checked (fails closed), and evicts the oldest', async () => {
     const book = createMemoryBook({ consent: allowAll, clock: createVirtualClock(T0) });
     const hold = holdWhileComplaintOpen(book, {

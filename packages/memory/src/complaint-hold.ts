@@ -92,6 +92,12 @@ export function holdWhileComplaintOpen(
         }),
       ]);
     },
+    nothingSuppressed(subject, at) {
+      // Only a customer checked and found without an open complaint, whom `inner` holds nothing
+      // back from either (an inner source that cannot say so is asked rule by rule).
+      if (open.get(subject) !== false) return false;
+      return inner === undefined || inner.nothingSuppressed?.(subject, at) === true;
+    },
     check(query) {
       const verdict = inner ? inner.check(query) : ({ suppressed: false, reason: null } as const);
       if (verdict.suppressed || query.critical) return verdict;

@@ -334,6 +334,21 @@ describe('property: a record names exactly what was read', () => {
             clock,
             accessLog: log,
           });
+          // A log that stores records only (no batches) is given the same records.
+          const appended: AccessRecord[] = [];
+          const recordsOnly = createRuleEngine({
+            rules,
+            consent: fakeConsent({ cus_ana: granted }),
+            clock,
+            accessLog: {
+              append: async (r) => {
+                appended.push(...r);
+              },
+              query: async () => [],
+              purge: async () => 0,
+            },
+            strictAccessLog: true,
+          });
           const card = Object.fromEntries(
             Object.entries({ daysLeft: values.daysLeft, limit: values.limit }).filter(
               ([, v]) => v !== undefined,
@@ -356,6 +371,8 @@ describe('property: a record names exactly what was read', () => {
           };
           const outcomes = await engine.process(event);
           const records = await log.query({ subject: 'cus_ana' });
+          await recordsOnly.process(event);
+          expect(appended.reverse()).toEqual(records);
           const present = new Set(
             paths.filter((p) => {
               const [head, tail] = p.split('.') as [string, string];
@@ -383,6 +400,8 @@ describe('property: a record names exactly what was read', () => {
             expect(record?.evidence).toEqual(readable);
             expect(record?.dataCategories).toEqual([...new Set(readable.map(categoryOf))]);
             expect(record?.outcome).toBe(outcome?.kind === 'proposal' ? 'sent' : 'held_back');
+            if (outcome?.kind === 'proposal') expect(record?.decisionId).toBe(outcome.id);
+            else expect(record?.heldBackBecause).toBe(outcome?.reason);
           }
           expect(records.length).toBe(byRule.size);
         },

@@ -193,6 +193,47 @@ describe('gates', () => {
     expect(kinds(broken.evaluate(event(0)))).toEqual(['suppressed']);
   });
 
+  it('asks the suppression source once per evaluation where it can say nothing is suppressed, else per rule (failing closed)', () => {
+    const rules = [rule(), rule({ id: 'other', action: { ...rule().action, topic: 'offers' } })];
+    const inner = fakeSuppressions([{ subject: 'cus_2', topic: 'billing' }]);
+    const asked: string[] = [];
+    let answer: () => boolean = () => true;
+    const engine = createRuleEngine({
+      rules,
+      consent: fakeConsent({ cus_1: ['service'], cus_2: ['service'] }),
+      suppressions: {
+        check: (q) => {
+          asked.push(`check ${q.ruleId}`);
+          return inner.check(q);
+        },
+        nothingSuppressed: (subject) => {
+          asked.push(`once ${subject}`);
+          return answer();
+        },
+      },
+    });
+    expect(kinds(engine.evaluate(event(0)))).toEqual(['proposal', 'proposal']);
+    expect(asked).toEqual(['once cus_1']);
+    // Not "nothing": each rule is checked, and the suppressed topic holds.
+    asked.length = 0;
+    answer = () => false;
+    expect(kinds(engine.evaluate(event(1, 50, { subject: 'cus_2' })))).toEqual([
+      'suppressed',
+      'proposal',
+    ]);
+    expect(asked).toEqual(['once cus_2', 'check low-balance', 'check other']);
+    // A failing question is no "nothing": per-rule checks decide.
+    asked.length = 0;
+    answer = () => {
+      throw new Error('down');
+    };
+    expect(kinds(engine.evaluate(event(2, 50, { subject: 'cus_2' })))).toEqual([
+      'suppressed',
+      'proposal',
+    ]);
+    expect(asked).toEqual(['once cus_2', 'check low-balance', 'check other']);
+  });
+
   it('pause and the kill switch take effect on the very next evaluation', async () => {
     const engine = createRuleEngine({ rules: [rule()], consent: consent() });
     await engine.pause('low-balance', { reason: 'complaint rate 3%', by: 'feedback.guardrail' });

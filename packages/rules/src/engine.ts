@@ -62,7 +62,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const redactOption = options.redact ?? [];
   const store = options.state;
   const view = new StateView();
-  const rules = new RuleTable(set);
+  const rules = new RuleTable(set, options.channelBudgets ?? {});
   const core: EngineCore = {
     set,
     rules,

@@ -12,6 +12,8 @@ const RECHECK_EVERY = 1024;
 export interface PauseFollower {
   /** A stand-in pause while the view cannot prove it has every pause, else `null`. */
   missed(ruleId: string, at: Instant): Pause | null;
+  /** Whether the view can prove it has every pause now (`missed` would answer `null`). */
+  settled(): boolean;
   /** Runs `hydrate` once, the first time it is asked (concurrent callers share it). */
   loaded(hydrate: () => Promise<void>): Promise<void>;
   /** `hydrate()` has read the store. */
@@ -75,12 +77,20 @@ export function followPauses(store: RuleStateStore | undefined, view: StateView)
     return null;
   };
 
+  const recheck = () => {
+    if (--recheckIn === 0) {
+      recheckIn = RECHECK_EVERY;
+      if (feed != null && fresh && feed.fresh !== true) fresh = false;
+    }
+  };
+
   return {
+    settled() {
+      recheck();
+      return problem() === null;
+    },
     missed(ruleId, at) {
-      if (--recheckIn === 0) {
-        recheckIn = RECHECK_EVERY;
-        if (feed != null && fresh && feed.fresh !== true) fresh = false;
-      }
+      recheck();
       const why = problem();
       if (why === null) return null;
       return {

@@ -444,6 +444,11 @@ export class StateView {
     else this.#pauses.set(ruleId, pause);
   }
 
+  /** How many pauses the view holds (none: no rule is paused). */
+  pauseCount(): number {
+    return this.#pauses.size;
+  }
+
   pause(ruleId: string, at: Instant): Pause | null {
     if (this.#pauses.size === 0) return null;
     const p = this.#pauses.get(ruleId) ?? this.#pauses.get('*');

@@ -42,9 +42,13 @@ class Scan implements EventScan {
   }
 
   view(rule: CompiledRule): Slots {
+    return this.viewAt(rule.sigIndex);
+  }
+
+  viewAt(sigIndex: number): Slots {
     return this.#views === null
       ? this.#base
-      : this.#table.viewOf(this.#base, this.#views, rule.sigIndex);
+      : this.#table.viewOf(this.#base, this.#views, sigIndex);
   }
 
   passes(k: number): boolean {

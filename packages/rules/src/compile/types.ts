@@ -168,6 +168,8 @@ export interface CompiledRuleSet {
 export interface EventScan {
   /** `rule`'s view of the slots (facts outside its data categories blanked). */
   view(rule: CompiledRule): Slots;
+  /** The view of the rules of data-category signature `sigIndex` (`view(rule)` is `rule.sigIndex`'s). */
+  viewAt(sigIndex: number): Slots;
   /** Whether candidate `k`'s gate leaves all hold (its residual program decides the rest). */
   passes(k: number): boolean;
   /** What is left to run of candidate `k` once its gates passed (null: nothing, it holds). */

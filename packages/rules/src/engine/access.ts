@@ -1,15 +1,42 @@
-import type { AccessLog, AccessRecord, Clock } from '@candor/core';
-import type { CompiledRule, CompiledRuleSet, Slots, WindowSlot } from '../compile/types';
+import {
+  type AccessBatch,
+  type AccessLog,
+  type AccessRecord,
+  type AccessShape,
+  accessShape,
+  appendAccessBatch,
+  type Clock,
+  createAccessBatch,
+} from '@candor/core';
+import type { CompiledRule, CompiledRuleSet, Slots, Tri, WindowSlot } from '../compile/types';
 import { rulesError } from '../errors';
 import type { Outcome } from '../outcome';
 import type { RuleEvent } from '../types';
 
-/** @internal A rule whose conditions were evaluated: the facts its view held were read. */
-export interface Read {
-  readonly rule: CompiledRule;
-  readonly position: number;
-  readonly slots: Slots;
+/**
+ * @internal What one evaluation's rules read, side by side (no object per rule): each rule whose
+ * conditions read the customer's facts, its place in the outcomes, and what it read.
+ */
+export interface Reads {
   readonly event: RuleEvent;
+  /**
+   * Each read's outcome: its place in the outcomes where the rule's conditions held (what came
+   * of it is decided later), else `HELD_NOT_MET` or `HELD_INSUFFICIENT` (held back at the conditions gate).
+   */
+  readonly positions: number[];
+  /** Made at the most rules that can read (no copies while they grow); `count` are filled. */
+  readonly sets: ReadSet[];
+  count: number;
+}
+
+/** @internal A read held back at the conditions gate, as `conditions_not_met` (see {@link Reads}). */
+export const HELD_NOT_MET = -1;
+/** @internal A read held back at the conditions gate, as `insufficient_data`. */
+export const HELD_INSUFFICIENT = -2;
+
+/** @internal No reads yet, on `event`, by at most `rules` rules. */
+export function noReads(event: RuleEvent, rules: number): Reads {
+  return { event, positions: new Array(rules), sets: new Array(rules), count: 0 };
 }
 
 /** @internal How an engine records its reads (the `accessLog` options), resolved once. */
@@ -22,10 +49,15 @@ export interface AccessRecording {
   readonly windows: ReadonlyMap<number, WindowSlot>;
   /** The fact path each slot reads (null for windows). */
   readonly slotPaths: readonly (string | null)[];
-  /** What each rule read, by the set of its slots that held values. */
-  readonly readSets: WeakMap<CompiledRule, Map<number, ReadSet>>;
+  /** Each rule's (by `order`) last read set and the mask it was found for: most evaluations repeat it. */
+  readonly lastSet: (ReadSet | undefined)[];
+  readonly lastMask: Int32Array;
+  /** What each rule (by `order`) read, by the set of its slots that held values. */
+  readonly readSets: (Map<number, ReadSet> | undefined)[];
   /** The record id of a rule's evaluation on an event (`acc_` and a hash of its reservation id). */
   readonly idOf: (rule: CompiledRule, subject: string, eventId: string) => string;
+  /** The rule each record shape was made for (its records' ids are the rule's). */
+  readonly shapeRules: WeakMap<AccessShape, CompiledRule>;
   /** The rule as an accessor, made once per rule. */
   readonly accessorOf: (rule: CompiledRule) => AccessRecord['accessor'];
 }
@@ -60,8 +92,11 @@ export function accessRecording(
     clock,
     windows: new Map(set.windows.map((w) => [w.slot, w])),
     slotPaths: set.slotPaths,
-    readSets: new WeakMap(),
+    lastSet: [],
+    lastMask: new Int32Array(set.rules.length + set.fallbacks.length),
+    readSets: [],
     idOf,
+    shapeRules: new WeakMap(),
     accessorOf: (rule) => {
       let accessor = accessors.get(rule);
       if (accessor === undefined) {
@@ -73,20 +108,25 @@ export function accessRecording(
   };
 }
 
-/** What a rule read with a given set of its slots holding values: shared, frozen lists. */
-interface ReadSet {
+/** @internal What a rule read with a given set of its slots holding values: shared, frozen lists. */
+export interface ReadSet {
+  readonly rule: CompiledRule | null;
   readonly categories: readonly string[];
   readonly evidence: readonly string[];
   /** The fact slots read and each one's category then: a path may carry another category later. */
   readonly factSlots: readonly number[];
   readonly factCategories: readonly string[];
+  /** The records' shared part (accessor, purpose, categories, paths), made on first record. */
+  shape: AccessShape | null;
 }
 
 const NOTHING: ReadSet = Object.freeze({
+  rule: null,
   categories: [],
   evidence: [],
   factSlots: [],
   factCategories: [],
+  shape: null,
 });
 
 /** Whether `read` still names what `slots` hold: each fact slot's category is the same. */
@@ -129,89 +169,113 @@ function readSet(
   }
   if (categories.length === 0) return NOTHING;
   return {
+    rule,
     categories: Object.freeze(categories),
     evidence: Object.freeze(evidence),
     factSlots,
     factCategories,
+    shape: null,
   };
 }
 
 /**
- * @internal One access record per rule whose conditions read facts of the customer: exactly the
- * categories and paths its view held (a missing fact, or one outside the rule's declared
- * categories, was not read), with what came of it. Rules stopped at consent, a suppression or a
- * pause read nothing and get no record. What a rule read is worked out once per rule and set of
- * present slots (for rules of up to 31 slots), so records share their lists.
+ * @internal Notes what `rule` (at `position`) read: exactly the categories and paths its view
+ * held (a missing fact, or one outside the rule's declared categories, was not read; `full`:
+ * every slot of the rule is known to hold a value; `result`: what its conditions came to). What a
+ * rule read is worked out once per rule and set of present slots (for rules of up to 31 slots),
+ * so records share their lists; a rule that read nothing is not noted.
  */
-export function accessRecords(
+export function noteRead(
   recording: AccessRecording,
-  reads: readonly Read[],
-  outcomes: readonly Outcome[],
-): AccessRecord[] {
-  const records: AccessRecord[] = [];
-  const now = recording.clock.now();
-  for (const { rule, position, slots, event } of reads) {
-    let mask = 0;
-    const ruleSlots = rule.slots;
+  reads: Reads,
+  rule: CompiledRule,
+  position: number,
+  slots: Slots,
+  full: boolean,
+  result: Tri,
+): void {
+  const ruleSlots = rule.slots;
+  const values = slots.values;
+  let mask = 0;
+  if (full) mask = ruleSlots.length >= 31 ? 0x7fffffff : (1 << ruleSlots.length) - 1;
+  else
     for (let k = 0; k < ruleSlots.length && k < 31; k++)
-      if (slots.values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
-    let byMask = recording.readSets.get(rule);
-    if (byMask === undefined) {
-      byMask = new Map();
-      recording.readSets.set(rule, byMask);
-    }
-    let read = ruleSlots.length <= 31 ? byMask.get(mask) : undefined;
-    if (read !== undefined && !stillMatches(read, slots)) {
-      byMask.delete(mask);
-      read = undefined;
-    }
-    if (read === undefined) {
-      read = readSet(recording, rule, slots, ruleSlots.length <= 31 ? mask : -1);
-      if (ruleSlots.length <= 31 && byMask.size < 64) byMask.set(mask, read);
-    }
-    if (read === NOTHING) continue;
-    const outcome = outcomes[position];
-    const id = recording.idOf(rule, event.subject, event.id);
-    records.push(
-      outcome?.kind === 'proposal'
-        ? {
-            id,
-            subject: event.subject,
-            at: now,
-            accessor: recording.accessorOf(rule),
-            purpose: rule.rule.purpose,
-            dataCategories: read.categories,
-            evidence: read.evidence,
-            outcome: 'sent',
-            decisionId: outcome.id,
-          }
-        : {
-            id,
-            subject: event.subject,
-            at: now,
-            accessor: recording.accessorOf(rule),
-            purpose: rule.rule.purpose,
-            dataCategories: read.categories,
-            evidence: read.evidence,
-            outcome: 'held_back',
-            heldBackBecause: outcome?.reason ?? 'conditions_not_met',
-          },
-    );
+      if (values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
+  const order = rule.order;
+  const small = ruleSlots.length <= 31;
+  let read = small && recording.lastMask[order] === mask ? recording.lastSet[order] : undefined;
+  if (read === undefined && small) read = recording.readSets[order]?.get(mask);
+  if (read !== undefined && !stillMatches(read, slots)) {
+    recording.readSets[order]?.delete(mask);
+    read = undefined;
   }
-  return records;
+  if (read === undefined) {
+    read = readSet(recording, rule, slots, small ? mask : -1);
+    if (small) {
+      let byMask = recording.readSets[order];
+      if (byMask === undefined) {
+        byMask = new Map();
+        recording.readSets[order] = byMask;
+      }
+      if (byMask.size < 64) byMask.set(mask, read);
+    }
+  }
+  if (small) {
+    recording.lastSet[order] = read;
+    recording.lastMask[order] = mask;
+  }
+  if (read === NOTHING) return;
+  const n = reads.count;
+  reads.positions[n] = result === 1 ? position : result === 2 ? HELD_INSUFFICIENT : HELD_NOT_MET;
+  reads.sets[n] = read;
+  reads.count = n + 1;
 }
 
 /**
- * @internal Writes `records` without holding the decision up: a failure goes to the observer.
- * (Strict mode awaits instead; see `process`.)
+ * @internal One access record per rule that read the customer's facts, with what came of it,
+ * in one batch per evaluation (its records made when read). Rules stopped at consent, a
+ * suppression or a pause read nothing and get no record. Throws `core/invalid_input` if a rule's
+ * reads cannot be recorded (a path too long for a record).
  */
-export function writeInBackground(recording: AccessRecording, records: AccessRecord[]): void {
-  if (records.length === 0) return;
-  try {
-    recording.log.append(records).catch(recording.onError);
-  } catch (error) {
-    recording.onError(error);
+export function accessBatch(
+  recording: AccessRecording,
+  reads: Reads,
+  outcomes: readonly Outcome[],
+  now: number,
+): AccessBatch {
+  const { event, positions, sets, count } = reads;
+  const { subject, id: eventId } = event;
+  const { idOf, shapeRules } = recording;
+  const batch = createAccessBatch(
+    subject,
+    now,
+    (shape) => idOf(shapeRules.get(shape) as CompiledRule, subject, eventId),
+    count,
+  );
+  for (let i = 0; i < count; i++) {
+    const read = sets[i] as ReadSet;
+    let shape = read.shape;
+    if (shape === null) {
+      const rule = read.rule as CompiledRule;
+      shape = accessShape({
+        accessor: recording.accessorOf(rule),
+        purpose: rule.rule.purpose,
+        dataCategories: read.categories,
+        evidence: read.evidence,
+      });
+      shapeRules.set(shape, rule);
+      read.shape = shape;
+    }
+    const position = positions[i] as number;
+    if (position === HELD_NOT_MET) batch.add(shape, 'held_back', 'conditions_not_met');
+    else if (position === HELD_INSUFFICIENT) batch.add(shape, 'held_back', 'insufficient_data');
+    else {
+      const outcome = outcomes[position];
+      if (outcome?.kind === 'proposal') batch.add(shape, 'sent', outcome.id);
+      else batch.add(shape, 'held_back', outcome?.reason ?? 'conditions_not_met');
+    }
   }
+  return batch;
 }
 
 /** @internal `evaluate()`/`runDue()` cannot wait for a record, so strict mode refuses them. */
@@ -227,17 +291,35 @@ export function refuseUnlessAsync(recording: AccessRecording | null, method: str
 }
 
 /**
- * @internal Records what a run read, with the outcomes it ended with: awaited in strict mode (a
- * failing log fails the call, so nothing is proposed unrecorded), otherwise in the background.
+ * @internal Records what a run read, with the outcomes it ended with: one batch per evaluation
+ * (a run of several, due entries, as one append of their records, all or nothing). Awaited in
+ * strict mode (a failing log fails the call, so nothing is proposed unrecorded); otherwise a
+ * failure goes to the observer and the decision stands.
  */
 export async function recordReads(
   recording: AccessRecording | null,
-  reads: readonly Read[] | null,
+  reads: readonly Reads[] | null,
   outcomes: readonly Outcome[],
 ): Promise<void> {
-  if (recording === null || reads === null || reads.length === 0) return;
-  const records = accessRecords(recording, reads, outcomes);
-  if (recording.strict) {
-    if (records.length > 0) await recording.log.append(records);
-  } else writeInBackground(recording, records);
+  if (recording === null || reads === null) return;
+  let write: Promise<void> | undefined;
+  try {
+    const now = recording.clock.now();
+    const log = recording.log;
+    if (reads.length === 1) {
+      const batch = accessBatch(recording, reads[0] as Reads, outcomes, now);
+      if (batch.size > 0) write = appendAccessBatch(log, batch);
+    } else {
+      const records: AccessRecord[] = [];
+      for (const r of reads) records.push(...accessBatch(recording, r, outcomes, now).records());
+      if (records.length > 0) write = log.append(records);
+    }
+  } catch (error) {
+    if (recording.strict) throw error;
+    recording.onError(error);
+    return;
+  }
+  if (write === undefined) return;
+  if (recording.strict) await write;
+  else write.catch(recording.onError);
 }

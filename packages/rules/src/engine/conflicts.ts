@@ -16,8 +16,16 @@ const GRANTED: ReserveResult = Object.freeze({ ok: true, replay: false });
 export function resolveConflicts(core: EngineCore, ctx: EvalContext): void {
   const { event, outcomes, pending, reservations } = ctx;
   if (pending.length === 0) return;
-  // Rank order matters only where rules can take something from each other.
-  if (pending.length > 1 && contended(core, pending)) pending.sort(byRank);
+  // Rank order matters only where rules can take something from each other; where none can,
+  // every pending rule is proposed.
+  if (!contended(core, pending)) {
+    for (const p of pending) {
+      outcomes[p.position] = new RuleProposal(core, p, event);
+      if (p.reservation !== null) reservations[p.position] = p.reservation;
+    }
+    return;
+  }
+  if (pending.length > 1) pending.sort(byRank);
   const groups = new Map<string, string>();
   const perChannel = new Map<string, string[]>();
   for (const p of pending) {
@@ -85,16 +93,10 @@ export function resolveConflicts(core: EngineCore, ctx: EvalContext): void {
  * or its reservation a limit or a dedup key (which another rule's reservation may take first).
  */
 function contended(core: EngineCore, pending: readonly Pending[]): boolean {
-  const budgets = core.budgets;
+  const table = core.rules;
   for (let i = 0; i < pending.length; i++) {
     const p = pending[i] as Pending;
-    const rule = p.rule.rule;
-    if (
-      rule.exclusionGroup !== undefined ||
-      budgets[rule.action.channel] !== undefined ||
-      p.counted
-    )
-      return true;
+    if (p.counted || table.contends(p.rule)) return true;
   }
   return false;
 }

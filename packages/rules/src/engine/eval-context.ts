@@ -4,7 +4,7 @@ import type { GateName, Outcome } from '../outcome';
 import type { PastEvent, Reservation, ScheduleEntry, StateLimit } from '../state';
 import { isValidTimeZone } from '../time';
 import type { RuleEvent } from '../types';
-import type { Read } from './access';
+import { noReads, type Reads } from './access';
 import type { EngineCore } from './core';
 
 /** @internal A schedule change to write to the state store after an evaluation. */
@@ -44,8 +44,8 @@ export interface Run {
   reservations: (Reservation | undefined)[];
   scheduleOps: ScheduleOp[];
   past: PastEvent | null;
-  /** The rules that read the customer's data (positions in `outcomes`), when the engine records it. */
-  reads: Read[] | null;
+  /** What the rules read of the customer's data (per evaluation), when the engine records it. */
+  reads: Reads[] | null;
 }
 
 /**
@@ -82,10 +82,29 @@ export interface EvalContext {
   readonly pending: Pending[];
   readonly scheduleOps: ScheduleOp[];
   /** The rules whose conditions read the customer's facts (only when the engine records reads). */
-  readonly reads: Read[] | null;
+  readonly reads: Reads | null;
+  /** Whether the suppression source said nothing of the customer's is suppressed now. */
+  readonly unsuppressed: boolean;
+  /** Whether no rule can be paused now (no pause held, none possibly missed). */
+  readonly unpaused: boolean;
   /** The rule at hand's consent verdict (gate 1) and view of the facts (gate 4). */
   verdict: ConsentVerdict | null;
   slots: Slots | null;
+}
+
+/**
+ * Whether the suppression source says, once for the evaluation, that no rule of the customer's is
+ * suppressed at `at` (a source without the question, or failing it, is asked per rule).
+ */
+function nothingSuppressed(core: EngineCore, subject: SubjectId, at: Instant): boolean {
+  const source = core.suppressions;
+  if (source === undefined) return true;
+  if (source.nothingSuppressed === undefined) return false;
+  try {
+    return source.nothingSuppressed(subject, at) === true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -116,7 +135,9 @@ export function createEvalContext(
     reservations: [],
     pending: [],
     scheduleOps,
-    reads: core.access === null ? null : [],
+    reads: core.access === null ? null : noReads(event, candidates.length),
+    unsuppressed: nothingSuppressed(core, event.subject, at),
+    unpaused: core.view.pauseCount() === 0 && core.pauses.settled(),
     verdict: null,
     slots: null,
   };

@@ -1,11 +1,13 @@
 import type { CompiledRule } from '../compile/types';
 import type { RuleEvent } from '../types';
+import { type AccessRecording, noteRead } from './access';
 import { checkEvent } from './check-event';
 import { resolveConflicts } from './conflicts';
 import type { EngineCore } from './core';
-import { createEvalContext, type Run, type ScheduleOp } from './eval-context';
+import { createEvalContext, type EvalContext, type Run, type ScheduleOp } from './eval-context';
 import { evaluateRule } from './gates';
 import { planTimed } from './plan';
+import { UnmetConditions } from './suppression';
 
 /**
  * @internal One evaluation of `candidates` (in rule-set order; `indexed`: a list
@@ -22,9 +24,16 @@ export function evaluateRules(
   scheduleOps: ScheduleOp[],
 ): Run {
   const ctx = createEvalContext(core, event, candidates, indexed, persisting, scheduleOps);
+  // Where no suppression or pause can apply, a rule whose consent was already asked and whose
+  // gate leaves failed with every fact present is decided from side-by-side tables.
+  const orders =
+    indexed && ctx.unsuppressed && ctx.unpaused && core.traceAll
+      ? core.rules.orders(candidates)
+      : null;
   try {
     for (let k = 0; k < candidates.length; k++)
-      evaluateRule(core, ctx, candidates[k] as CompiledRule, k);
+      if (orders === null || !unmetAtOnce(core, ctx, candidates, orders[k] as number, k))
+        evaluateRule(core, ctx, candidates[k] as CompiledRule, k);
   } finally {
     ctx.scan?.release();
   }
@@ -34,8 +43,50 @@ export function evaluateRules(
     reservations: ctx.reservations,
     scheduleOps,
     past: null,
-    reads: ctx.reads,
+    reads: ctx.reads === null ? null : [ctx.reads],
   };
+}
+
+/**
+ * Candidate `k` (at `order`) held back at the conditions gate, as `evaluateRule` would have it,
+ * without reading the rule's own object: its consent question already answered yes (gates 2 and
+ * 3 cannot apply, see `evaluateRules`), no window to fill, a gate leaf failed and every fact it
+ * reads is present, so its conditions are false. Else false: `evaluateRule` decides.
+ */
+function unmetAtOnce(
+  core: EngineCore,
+  ctx: EvalContext,
+  candidates: readonly CompiledRule[],
+  order: number,
+  k: number,
+): boolean {
+  const table = core.rules;
+  const verdict = ctx.verdicts[table.consentKeyAt(order)];
+  if (verdict === undefined || !verdict.allowed) return false;
+  if (!table.decidedWhenPresentAt(order) || core.windows.reads(order)) return false;
+  let scan = ctx.scan;
+  if (scan === null) {
+    scan = core.set.scan(ctx.event.facts, ctx.at, ctx.indexed as readonly CompiledRule[]);
+    ctx.scan = scan;
+  }
+  if (scan.passes(k)) return false;
+  const slots = scan.viewAt(table.sigIndexAt(order));
+  if (!table.presentAt(order, slots.values)) return false;
+  const rule = candidates[k] as CompiledRule;
+  ctx.verdict = verdict;
+  ctx.slots = slots;
+  const reads = ctx.reads;
+  if (reads !== null) noteRead(core.access as AccessRecording, reads, rule, k, slots, true, 0);
+  ctx.outcomes[k] = new UnmetConditions(
+    rule,
+    table.idAt(order),
+    table.versionAt(order),
+    ctx.event,
+    false,
+    slots,
+    core.redact,
+  );
+  return true;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { CompiledRule, Slots, Tri } from '../compile/types';
 import type { Suppression } from '../outcome';
 import type { ScheduleEntry, StateLimit } from '../state';
 import { quietUntil, startOfLocalDay, startOfNextLocalDay } from '../time';
+import { type AccessRecording, noteRead } from './access';
 import { decide } from './consent';
 import type { EngineCore } from './core';
 import type { EvalContext, Pending } from './eval-context';
@@ -54,14 +55,17 @@ export function evaluateRule(
     reservation: null,
     counted: false,
   };
-  const late =
-    capsGate(core, ctx, p) ??
-    cooldownGate(core, ctx, p) ??
-    quietHoursGate(core, ctx, p) ??
-    dedupGate(core, ctx, p);
-  if (late !== null) {
-    ctx.outcomes[position] = late;
-    return;
+  // Gates 5–8 only where there is something to check (a rule of none passes them all).
+  if (core.defaultQuiet !== null || core.rules.limited(rule)) {
+    const late =
+      capsGate(core, ctx, p) ??
+      cooldownGate(core, ctx, p) ??
+      quietHoursGate(core, ctx, p) ??
+      dedupGate(core, ctx, p);
+    if (late !== null) {
+      ctx.outcomes[position] = late;
+      return;
+    }
   }
   // The reservation: for the view where a cap, cooldown or dedup key will look for the fire, and
   // for the state store when the run is persisted.
@@ -122,7 +126,7 @@ function suppressionsGate(
   rule: CompiledRule,
 ): Suppression | null {
   const suppressions = core.suppressions;
-  if (suppressions === undefined) return null;
+  if (suppressions === undefined || ctx.unsuppressed) return null;
   const at = ctx.at;
   const table = core.rules;
   let v: ReturnType<SuppressionSource['check']>;
@@ -156,6 +160,7 @@ function suppressionsGate(
 
 /** 3. Pause / kill switch (and, for non-critical rules, pauses this view may have missed). */
 function pauseGate(core: EngineCore, ctx: EvalContext, rule: CompiledRule): Suppression | null {
+  if (ctx.unpaused) return null;
   const at = ctx.at;
   const pause =
     core.view.pause(rule.id, at) ??
@@ -181,6 +186,8 @@ function conditionsGate(
   const candidates = rule.fallback ? null : ctx.indexed;
   let result: Tri;
   let slots: Slots;
+  // Whether every slot the rule reads is known to hold a value (so is every one it read).
+  let full = false;
   if (candidates === null) {
     ctx.slotsFor ??= core.set.resolver(ctx.event.facts, ctx.at);
     slots = ctx.slotsFor(rule);
@@ -202,15 +209,19 @@ function conditionsGate(
     } else if (core.rules.decidedWhenPresent(rule) && core.rules.present(rule, values)) {
       // A gate leaf did not hold and no fact is missing: no leaf is unknown, so the rule is false.
       result = 0;
+      full = true;
     } else result = rule.fn(values);
   }
   ctx.slots = slots;
-  ctx.reads?.push({ rule, position, slots, event: ctx.event });
+  const reads = ctx.reads;
+  if (reads !== null)
+    noteRead(core.access as AccessRecording, reads, rule, position, slots, full, result);
   if (result === 1) return null;
   const insufficient = result === 2;
   if (core.traceAll)
     return new UnmetConditions(
       rule,
+      rule.id,
       core.rules.version(rule),
       ctx.event,
       insufficient,

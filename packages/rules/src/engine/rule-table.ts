@@ -22,6 +22,10 @@ export class RuleTable {
    * them for every triggered rule, and a thousand rules' own objects do not stay in cache.
    */
   readonly #version: (number | string)[];
+  readonly #id: string[];
+  readonly #sigIndex: Int32Array;
+  /** Each candidate list's orders (see `orders`). */
+  readonly #orders = new WeakMap<readonly CompiledRule[], Int32Array>();
   readonly #topic: string[];
   readonly #channel: string[];
   /**
@@ -44,8 +48,15 @@ export class RuleTable {
    * can).
    */
   readonly #decidedWhenPresent: Uint8Array;
+  /**
+   * 1 when the rule has a cap, a cooldown, quiet hours of its own or a dedup key: gates 5–8 have
+   * something to check (with the engine's default quiet hours, every rule has).
+   */
+  readonly #limited: Uint8Array;
+  /** 1 when the rule has an exclusion group or its channel a budget: the conflicts gate may drop it. */
+  readonly #contends: Uint8Array;
 
-  constructor(set: CompiledRuleSet) {
+  constructor(set: CompiledRuleSet, budgets: Readonly<Record<string, number>> = {}) {
     // The rules, then their contextual fallbacks: each rule's `order` is its place here.
     const rules = set.fallbacks.length === 0 ? set.rules : [...set.rules, ...set.fallbacks];
     const keys = new Map<string, number>();
@@ -73,6 +84,8 @@ export class RuleTable {
     this.#idPrefix = rules.map((rule) => `${rule.id}@${rule.rule.version}:`);
     this.#idHash = this.#idPrefix.map(hashState);
     this.#version = rules.map((rule) => rule.rule.version);
+    this.#id = rules.map((rule) => rule.id);
+    this.#sigIndex = Int32Array.from(rules, (rule) => rule.sigIndex);
     this.#topic = rules.map((rule) => rule.rule.action.topic);
     this.#channel = rules.map((rule) => rule.rule.action.channel);
     this.#slotFrom = new Int32Array(rules.length + 1);
@@ -101,6 +114,16 @@ export class RuleTable {
         ? 1
         : 0,
     );
+    this.#limited = Uint8Array.from(rules, (rule) =>
+      rule.caps.length > 0 || rule.cooldownMs !== null || rule.quiet != null || rule.dedup !== null
+        ? 1
+        : 0,
+    );
+    this.#contends = Uint8Array.from(rules, (rule) =>
+      rule.rule.exclusionGroup !== undefined || budgets[rule.rule.action.channel] !== undefined
+        ? 1
+        : 0,
+    );
     this.#decidedWhenPresent = Uint8Array.from(rules, (rule) =>
       rule.root === null || !hasLeaf(rule.root, 'matches') ? 1 : 0,
     );
@@ -114,12 +137,69 @@ export class RuleTable {
     return this.#firesCounted[rule.order] === 1;
   }
 
+  /** Whether `rule` has a cap, a cooldown, quiet hours of its own or a dedup key. */
+  limited(rule: CompiledRule): boolean {
+    return this.#limited[rule.order] === 1;
+  }
+
+  /** Whether `rule` has an exclusion group or its channel a budget. */
+  contends(rule: CompiledRule): boolean {
+    return this.#contends[rule.order] === 1;
+  }
+
   /**
    * Whether `rule`'s conditions are true or false, never unknown, when every fact it reads is
    * present (only a `matches` leaf over too long an input is unknown with its fact present).
    */
   decidedWhenPresent(rule: CompiledRule): boolean {
     return this.#decidedWhenPresent[rule.order] === 1;
+  }
+
+  /**
+   * A list of candidates' places in this table (`order`), by candidate: a loop over the list
+   * reads these side by side instead of each rule's own object. Made once per list.
+   */
+  orders(candidates: readonly CompiledRule[]): Int32Array {
+    let orders = this.#orders.get(candidates);
+    if (orders === undefined) {
+      orders = Int32Array.from(candidates, (rule) => rule.order);
+      this.#orders.set(candidates, orders);
+    }
+    return orders;
+  }
+
+  /** The id of the rule at `order`. */
+  idAt(order: number): string {
+    return this.#id[order] as string;
+  }
+
+  /** The version of the rule at `order`. */
+  versionAt(order: number): number | string {
+    return this.#version[order] as number | string;
+  }
+
+  /** The data-category signature of the rule at `order`. */
+  sigIndexAt(order: number): number {
+    return this.#sigIndex[order] as number;
+  }
+
+  /** The consent question of the rule at `order`. */
+  consentKeyAt(order: number): number {
+    return this.#consentKey[order] as number;
+  }
+
+  /** `decidedWhenPresent` of the rule at `order`. */
+  decidedWhenPresentAt(order: number): boolean {
+    return this.#decidedWhenPresent[order] === 1;
+  }
+
+  /** `present` of the rule at `order`. */
+  presentAt(order: number, values: readonly unknown[]): boolean {
+    const list = this.#slotList;
+    const to = this.#slotFrom[order + 1] as number;
+    for (let i = this.#slotFrom[order] as number; i < to; i++)
+      if (values[list[i] as number] === undefined) return false;
+    return true;
   }
 
   /** `rule`'s version. */

@@ -41,7 +41,13 @@ export function runEntries(
     );
     if (r.reads !== null)
       for (const read of r.reads)
-        reads?.push({ ...read, position: read.position + outcomes.length });
+        reads?.push({
+          ...read,
+          // Held back at the conditions gate (below 0), or a place in these outcomes.
+          positions: read.positions
+            .slice(0, read.count)
+            .map((p) => (p < 0 ? p : p + outcomes.length)),
+        });
     for (let i = 0; i < r.outcomes.length; i++) {
       reservations[outcomes.length] = r.reservations[i];
       outcomes.push(r.outcomes[i] as Run['outcomes'][number]);

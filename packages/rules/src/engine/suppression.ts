@@ -80,6 +80,7 @@ export class UnmetConditions implements Suppression {
 
   constructor(
     rule: CompiledRule,
+    ruleId: string,
     ruleVersion: number | string,
     event: RuleEvent,
     insufficient: boolean,
@@ -87,7 +88,7 @@ export class UnmetConditions implements Suppression {
     redact: (category: string) => boolean,
   ) {
     this.kind = 'suppression';
-    this.ruleId = rule.id;
+    this.ruleId = ruleId;
     this.ruleVersion = ruleVersion;
     this.eventId = event.id;
     this.subject = event.subject;

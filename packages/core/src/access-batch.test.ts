@@ -1,0 +1,162 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type AccessLog,
+  type AccessRecord,
+  type AccessShape,
+  accessShape,
+  appendAccessBatch,
+  createAccessBatch,
+  createMemoryAccessLog,
+  duration,
+  isCandorError,
+} from './index';
+
+const T0 = Date.parse('2026-12-01T09:00:00Z');
+
+const PURPOSES = [
+  'service.proactive_support',
+  'service.proactive_support.travel',
+  'marketing.email',
+];
+const shapeOf = (purpose: string, n: number): AccessShape =>
+  accessShape({
+    accessor: { kind: 'rule', id: `rule-${n}`, version: n },
+    purpose,
+    dataCategories: ['user.financial.card'],
+    evidence: [`card.field${n}`],
+  });
+
+/** A batch of `rows` (purpose index, held back or sent) for `subject` at `at`, and the same as records. */
+function both(subject: string, at: number, rows: readonly (readonly [number, boolean])[]) {
+  const shapes = PURPOSES.map(shapeOf);
+  const batch = createAccessBatch(subject, at, (_, key) => `acc_${subject}_${at}_${key}`);
+  const records: AccessRecord[] = [];
+  rows.forEach(([p, held], key) => {
+    const shape = shapes[p] as AccessShape;
+    batch.add(shape, held ? 'held_back' : 'sent', held ? 'quiet_hours' : `prop_${key}`);
+    records.push({
+      id: `acc_${subject}_${at}_${key}`,
+      subject,
+      at,
+      ...shape,
+      outcome: held ? 'held_back' : 'sent',
+      ...(held ? { heldBackBecause: 'quiet_hours' } : { decisionId: `prop_${key}` }),
+    });
+  });
+  return { batch, records };
+}
+
+describe('access batches', () => {
+  it('a log answers a batch exactly as the same records appended one by one (property)', async () => {
+    const row = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.boolean());
+    const append = fc.record({
+      subject: fc.constantFrom('cus_1', 'cus_2'),
+      day: fc.integer({ min: 0, max: 5 }),
+      rows: fc.array(row, { maxLength: 6 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(append, { maxLength: 8 }),
+        fc.record({
+          from: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+          span: fc.integer({ min: 0, max: 5 }),
+          purpose: fc.option(fc.constantFrom('service.proactive_support', 'marketing.email'), {
+            nil: undefined,
+          }),
+          limit: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+          purgeAt: fc.integer({ min: 0, max: 8 }),
+        }),
+        async (appends, q) => {
+          const batched = createMemoryAccessLog();
+          const plain = createMemoryAccessLog();
+          for (const a of appends) {
+            const { batch, records } = both(a.subject, T0 + a.day * duration.day, a.rows);
+            await appendAccessBatch(batched, batch);
+            if (records.length > 0) await plain.append(records);
+            // Records added after the append are not part of it.
+            batch.add(shapeOf('marketing.email', 9), 'sent', 'prop_late');
+          }
+          const query = {
+            subject: 'cus_1',
+            ...(q.from === undefined
+              ? {}
+              : { from: T0 + q.from * duration.day, to: T0 + (q.from + q.span) * duration.day }),
+            ...(q.purpose === undefined ? {} : { purpose: q.purpose }),
+            ...(q.limit === undefined ? {} : { limit: q.limit }),
+          };
+          expect(await batched.query(query)).toEqual(await plain.query(query));
+          const retention = {
+            defaultMs: 3 * duration.day,
+            byPurpose: { 'service.proactive_support.travel': duration.day },
+          };
+          const now = T0 + q.purgeAt * duration.day;
+          expect(await batched.purge(now, retention)).toBe(await plain.purge(now, retention));
+          for (const subject of ['cus_1', 'cus_2'])
+            expect(await batched.query({ subject })).toEqual(await plain.query({ subject }));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('appends a batch as records to a log that does not store batches', async () => {
+    const appended: AccessRecord[][] = [];
+    const log: AccessLog = {
+      append: async (records) => {
+        appended.push([...records]);
+      },
+      query: async () => [],
+      purge: async () => 0,
+    };
+    const { batch, records } = both('cus_1', T0, [
+      [0, true],
+      [2, false],
+    ]);
+    await appendAccessBatch(log, batch);
+    expect(appended).toEqual([records]);
+    await appendAccessBatch(log, createAccessBatch('cus_1', T0, String));
+    expect(appended).toHaveLength(1);
+  });
+
+  it('refuses bad input with a typed error naming the field, and stores nothing', async () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return isCandorError(error) ? error.details.path : 'untyped';
+      }
+      return 'no error';
+    };
+    const good = {
+      accessor: { kind: 'rule' as const, id: 'r', version: 1 },
+      purpose: 'service.proactive_support',
+      dataCategories: ['user.financial.card'],
+      evidence: ['card.expiresAt'],
+    };
+    expect(code(() => accessShape({ ...good, purpose: 'Not A Purpose' }))).toBe('shape.purpose');
+    expect(code(() => accessShape({ ...good, dataCategories: [] }))).toBe('shape.dataCategories');
+    expect(code(() => accessShape({ ...good, evidence: ['x'.repeat(201)] }))).toBe(
+      'shape.evidence[0]',
+    );
+    expect(code(() => createAccessBatch('', T0, String))).toBe('subject');
+    expect(code(() => createAccessBatch('cus_1', 1.5, String))).toBe('at');
+    const batch = createAccessBatch('cus_1', T0, (_, k) => (k === 0 ? '' : `acc_${k}`));
+    const shape = accessShape(good);
+    expect(code(() => batch.add(good, 'sent', undefined))).toBe('batch[0].shape');
+    expect(code(() => batch.add(shape, 'lost' as 'sent', undefined))).toBe('batch[0].outcome');
+    expect(code(() => batch.add(shape, 'held_back', 'x'.repeat(101)))).toBe(
+      'batch[0].heldBackBecause',
+    );
+    expect(batch.size).toBe(0);
+    batch.add(shape, 'sent', undefined);
+    expect(code(() => batch.record(1))).toBe('i');
+    expect(code(() => batch.record(0))).toBe('batch[0].id');
+    const log = createMemoryAccessLog();
+    const forged = { subject: 'cus_1', at: T0, size: 1, shape: () => shape, record: () => ({}) };
+    await expect(
+      (log.appendBatch as NonNullable<AccessLog['appendBatch']>)(forged as never),
+    ).rejects.toMatchObject({ code: 'core/invalid_input', details: { path: 'batch' } });
+    expect(await log.query({ subject: 'cus_1' })).toEqual([]);
+  });
+});

@@ -1,0 +1,251 @@
+import {
+  type AccessLog,
+  type AccessOutcome,
+  type Accessor,
+  type AccessRecord,
+  checkAccessRecords,
+} from './access';
+import { CandorError } from './errors';
+import type { DataCategoryId, Instant, PurposeId, SubjectId } from './schemas';
+
+/**
+ * What many access records share apart from whom and when: the accessor, the purpose, and the
+ * categories and paths read. Made by {@link accessShape}: checked once, frozen, shared.
+ *
+ * @example
+ * const shape: AccessShape = accessShape({ accessor: { kind: 'rule', id: 'card-expiry', version: 3 }, purpose: 'service.proactive_support', dataCategories: ['user.financial.card'], evidence: ['card.expiresAt'] });
+ */
+export interface AccessShape {
+  readonly accessor: Accessor;
+  readonly purpose: PurposeId;
+  readonly dataCategories: readonly DataCategoryId[];
+  readonly evidence: readonly string[];
+}
+
+/** A shape {@link accessShape} made: checked and frozen (its class tells it from a look-alike). */
+class Shape implements AccessShape {
+  readonly accessor: Accessor;
+  readonly purpose: PurposeId;
+  readonly dataCategories: readonly DataCategoryId[];
+  readonly evidence: readonly string[];
+  constructor(shape: AccessShape) {
+    this.accessor = shape.accessor;
+    this.purpose = shape.purpose;
+    this.dataCategories = shape.dataCategories;
+    this.evidence = shape.evidence;
+    Object.freeze(this);
+  }
+}
+
+const invalid = (path: string, value: unknown, problem: string): never => {
+  throw new CandorError('core/invalid_input', `${path}: ${problem}`, { path, value });
+};
+
+/**
+ * Checks and freezes what records will share (as {@link AccessRecord} checks those fields), so
+ * a batch checks it once, not per record. Throws `core/invalid_input` naming `shape.field`.
+ *
+ * @example
+ * const shape = accessShape({ accessor: { kind: 'feature', id: 'offers' }, purpose: 'marketing.email', dataCategories: ['user.behavior.purchase_history'], evidence: ['orders.last'] });
+ */
+export function accessShape(input: AccessShape): AccessShape {
+  if (typeof input !== 'object' || input === null) invalid('shape', input, 'must be an object');
+  const { accessor, purpose, dataCategories, evidence } = input;
+  const copy = (list: unknown) => (Array.isArray(list) ? Object.freeze([...list]) : list);
+  const shape = Object.freeze({
+    accessor: (typeof accessor === 'object' && accessor !== null
+      ? Object.freeze({ ...accessor })
+      : accessor) as Accessor,
+    purpose,
+    dataCategories: copy(dataCategories) as readonly DataCategoryId[],
+    evidence: copy(evidence) as readonly string[],
+  });
+  try {
+    checkAccessRecords([{ id: 'acc_shape', subject: 'shape', at: 0, ...shape, outcome: 'sent' }]);
+  } catch (error) {
+    const path = String((error as CandorError).details?.path ?? 'records[0]');
+    invalid(
+      path.replace('records[0]', 'shape'),
+      input,
+      (error as Error).message.split(': ').pop() as string,
+    );
+  }
+  return new Shape(shape);
+}
+
+/**
+ * Access records of one subject at one instant, kept compactly: each record holds its shape,
+ * outcome and detail, and its id is made when the record is read. Made with
+ * {@link createAccessBatch}; `AccessLog.appendBatch` stores it as it is.
+ *
+ * @example
+ * for (let i = 0; i < batch.size; i++) console.log(batch.record(i).outcome);
+ */
+export interface AccessBatch {
+  readonly subject: SubjectId;
+  readonly at: Instant;
+  /** How many records it holds. */
+  readonly size: number;
+  /** Record `i`'s shape (its purpose, for filtering without making the record). */
+  shape(i: number): AccessShape;
+  /** Record `i`, made on each call (equal every call). */
+  record(i: number): AccessRecord;
+  /** Records `from` (default 0) to `to` (default `size`, exclusive), in order. */
+  records(from?: number, to?: number): AccessRecord[];
+}
+
+/**
+ * An {@link AccessBatch} being filled: `add` checks the record's outcome and detail (the shape
+ * was checked when made), so a batch is valid as a whole when it is appended.
+ *
+ * @example
+ * batch.add(shape, 'held_back', 'quiet_hours', rule);
+ */
+export interface AccessBatchBuilder extends AccessBatch {
+  /**
+   * Adds a record: `detail` is `heldBackBecause` for `held_back`, else the `decisionId` (or
+   * undefined).
+   */
+  add(shape: AccessShape, outcome: AccessOutcome, detail: string | undefined): void;
+}
+
+class Batch implements AccessBatchBuilder {
+  readonly subject: SubjectId;
+  readonly at: Instant;
+  readonly #idOf: (shape: AccessShape, i: number) => string;
+  // Made at the expected size (no copies while they grow); `#size` of them are filled.
+  readonly #shapes: AccessShape[];
+  readonly #outcomes: AccessOutcome[];
+  readonly #details: (string | undefined)[];
+  #size = 0;
+
+  constructor(
+    subject: SubjectId,
+    at: Instant,
+    idOf: (shape: AccessShape, i: number) => string,
+    expected: number,
+  ) {
+    this.subject = subject;
+    this.at = at;
+    this.#idOf = idOf;
+    this.#shapes = new Array(expected);
+    this.#outcomes = new Array(expected);
+    this.#details = new Array(expected);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  add(shape: AccessShape, outcome: AccessOutcome, detail: string | undefined): void {
+    const i = this.#size;
+    if (!(shape instanceof Shape))
+      invalid(`batch[${i}].shape`, shape, 'must be made by accessShape()');
+    if (
+      outcome !== 'held_back' &&
+      outcome !== 'sent' &&
+      outcome !== 'looked_up' &&
+      outcome !== 'explained'
+    )
+      invalid(`batch[${i}].outcome`, outcome, 'must be an access outcome');
+    const max = outcome === 'held_back' ? 100 : 200;
+    if (
+      detail !== undefined &&
+      (typeof detail !== 'string' || detail.length === 0 || detail.length > max)
+    )
+      invalid(
+        `batch[${i}].${outcome === 'held_back' ? 'heldBackBecause' : 'decisionId'}`,
+        detail,
+        `must be a string of 1 to ${max} characters`,
+      );
+    this.#shapes[i] = shape;
+    this.#outcomes[i] = outcome;
+    this.#details[i] = detail;
+    this.#size = i + 1;
+  }
+
+  shape(i: number): AccessShape {
+    const shape = Number.isInteger(i) && i >= 0 && i < this.#size ? this.#shapes[i] : undefined;
+    if (shape === undefined)
+      invalid('i', i, `must be a record's place in the batch (0 to ${this.size - 1})`);
+    return shape as AccessShape;
+  }
+
+  record(i: number): AccessRecord {
+    const shape = this.shape(i);
+    const id = this.#idOf(shape, i);
+    if (typeof id !== 'string' || id.length === 0 || id.length > 200)
+      invalid(`batch[${i}].id`, id, 'must be a string of 1 to 200 characters');
+    const outcome = this.#outcomes[i] as AccessOutcome;
+    const detail = this.#details[i];
+    const record: AccessRecord = {
+      id,
+      subject: this.subject,
+      at: this.at,
+      accessor: shape.accessor,
+      purpose: shape.purpose,
+      dataCategories: shape.dataCategories,
+      evidence: shape.evidence,
+      outcome,
+    };
+    if (detail !== undefined) {
+      if (outcome === 'held_back') record.heldBackBecause = detail;
+      else record.decisionId = detail;
+    }
+    return record;
+  }
+
+  records(from = 0, to = this.size): AccessRecord[] {
+    const out: AccessRecord[] = [];
+    for (let i = from; i < to; i++) out.push(this.record(i));
+    return out;
+  }
+}
+
+/**
+ * A new, empty {@link AccessBatch} of `subject`'s records at `at`, whose record ids `idOf` makes
+ * from each record's shape and place when read (cheaply, for readers that record many uses at
+ * once, like a rules engine); `expected`: how many records it will likely hold (it takes more).
+ * Throws `core/invalid_input` for a bad subject, time or size.
+ *
+ * @example
+ * const batch = createAccessBatch('cus_1', clock.now(), (shape) => `acc_${shape.accessor.id}_e1`);
+ * batch.add(shape, 'held_back', 'conditions_not_met');
+ * await appendAccessBatch(log, batch);
+ */
+export function createAccessBatch(
+  subject: SubjectId,
+  at: Instant,
+  idOf: (shape: AccessShape, i: number) => string,
+  expected = 0,
+): AccessBatchBuilder {
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256)
+    invalid('subject', subject, 'must be a string of 1 to 256 characters');
+  if (!Number.isInteger(at) || at < 0) invalid('at', at, 'must be a time in epoch milliseconds');
+  if (typeof idOf !== 'function') invalid('idOf', idOf, 'must be a function');
+  if (!Number.isInteger(expected) || expected < 0 || expected > 1_000_000)
+    invalid('expected', expected, 'must be an integer from 0 to 1,000,000');
+  return new Batch(subject, at, idOf, expected);
+}
+
+/**
+ * Whether `value` is a batch {@link createAccessBatch} made (so its records were checked).
+ *
+ * @example
+ * if (!isAccessBatch(input)) throw new Error('not a batch');
+ */
+export function isAccessBatch(value: unknown): value is AccessBatch {
+  return value instanceof Batch;
+}
+
+/**
+ * Appends a batch's records to `log`: as a batch where the log stores batches
+ * (`appendBatch`), else as records.
+ *
+ * @example
+ * await appendAccessBatch(log, batch);
+ */
+export function appendAccessBatch(log: AccessLog, batch: AccessBatch): Promise<void> {
+  if (batch.size === 0) return Promise.resolve();
+  return log.appendBatch !== undefined ? log.appendBatch(batch) : log.append(batch.records());
+}
