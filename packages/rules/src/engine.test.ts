@@ -384,6 +384,33 @@ describe('conflicts', () => {
     const out = engine.evaluate(event(0));
     expect(out.filter((o) => o.kind === 'proposal').map((o) => o.ruleId)).toEqual(['y']);
   });
+
+  it('a channel has no budget but its own, and a malformed budget is refused by name', () => {
+    const onChannel = (id: string, channel: string) =>
+      rule({ id, action: { type: 'notify', channel, topic: 'billing.low_balance' } });
+    const engine = createRuleEngine({
+      rules: [onChannel('x', 'constructor'), onChannel('y', 'constructor')],
+      consent: consent(),
+      channelBudgets: { push: 1 },
+    });
+    const out = engine.evaluate(event(0));
+    expect(out.filter((o) => o.kind === 'proposal').map((o) => o.ruleId)).toEqual(['x', 'y']);
+    for (const [budgets, path] of [
+      [{ push: -1 }, 'options.channelBudgets.push'],
+      [{ push: 1.5 }, 'options.channelBudgets.push'],
+      [{ push: '1' }, 'options.channelBudgets.push'],
+      [[1], 'options.channelBudgets'],
+    ] as const) {
+      expect(() =>
+        createRuleEngine({ rules: [rule()], consent: consent(), channelBudgets: budgets as never }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'rules/invalid_rule',
+          details: expect.objectContaining({ path }),
+        }),
+      );
+    }
+  });
 });
 
 describe('facts and state', () => {

@@ -59,10 +59,11 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       'options.quietHours',
       options.quietHours,
     );
+  const budgets = channelBudgetsOf(options.channelBudgets);
   const redactOption = options.redact ?? [];
   const store = options.state;
   const view = new StateView();
-  const rules = new RuleTable(set, options.channelBudgets ?? {});
+  const rules = new RuleTable(set, budgets);
   const core: EngineCore = {
     set,
     rules,
@@ -74,7 +75,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     pauses: followPauses(store, view),
     windows: new EventWindows(set),
     traceAll: (options.trace ?? 'all') === 'all',
-    budgets: options.channelBudgets ?? {},
+    budgets,
     defaultQuiet: defaultQuiet as { start: number; end: number } | null,
     redact:
       typeof redactOption === 'function'
@@ -165,4 +166,35 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     changes: (subject) => listChanges(core, subject),
     close: () => pauses.close(),
   };
+}
+
+/**
+ * The engine's channel budgets, checked (each a whole number ≥ 0 under a channel name) and copied
+ * into a record without a prototype, so a channel called `constructor` has no budget but its own.
+ */
+function channelBudgetsOf(
+  budgets: Readonly<Record<string, number>> | undefined,
+): Readonly<Record<string, number>> {
+  const copy: Record<string, number> = Object.create(null);
+  if (budgets === undefined) return copy;
+  if (typeof budgets !== 'object' || budgets === null || Array.isArray(budgets))
+    throw rulesError(
+      'rules/invalid_rule',
+      'channel budgets must map channels to numbers',
+      undefined,
+      'options.channelBudgets',
+      budgets,
+    );
+  for (const [channel, budget] of Object.entries(budgets)) {
+    if (!Number.isInteger(budget) || budget < 0)
+      throw rulesError(
+        'rules/invalid_rule',
+        `the budget of channel "${channel}" must be a whole number of proposals, 0 or more`,
+        undefined,
+        `options.channelBudgets.${channel}`,
+        budget,
+      );
+    copy[channel] = budget;
+  }
+  return Object.freeze(copy);
 }
