@@ -80,4 +80,28 @@ describe('the OpenAPI document', () => {
       $ref: '#/components/schemas/Error',
     });
   });
+
+  it('documents unmuting by scope and target, with its typed 400 and 404', async () => {
+    const { api } = await world();
+    const lift = api.openapi().paths['/feedback/suppressions/lift']?.post as {
+      requestBody: {
+        content: {
+          'application/json': {
+            schema: { properties: { scope: { enum: string[] } }; required: string[] };
+          };
+        };
+      };
+      responses: Record<string, unknown>;
+    };
+    const schema = lift.requestBody.content['application/json'].schema;
+    expect(schema.required.sort()).toEqual(['idempotencyKey', 'scope', 'target']);
+    expect(schema.properties.scope.enum.sort()).toEqual([
+      'all',
+      'channel',
+      'item',
+      'rule',
+      'topic',
+    ]);
+    expect(Object.keys(lift.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
+  });
 });
