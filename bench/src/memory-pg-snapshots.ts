@@ -19,10 +19,10 @@ export interface MemorySnapshotInfo {
 const log = (line: string) => process.stderr.write(`memory-pg: ${line}\n`);
 
 /**
- * Makes sure every subject of the kept dataset has its snapshot: opening the database applies
- * migration 8 (an empty table), then `store.buildSnapshots()` folds each subject's entries
- * through `@candor/memory`'s own fold — once; later runs find nothing to build and report the
- * first backfill from the marker table.
+ * Makes sure every subject of the kept dataset has its snapshot and slices: opening the database
+ * applies migrations 8 and 11 (empty tables), then `store.buildSnapshots()` folds each subject's
+ * entries through `@candor/memory`'s own fold (or slices the snapshot it already has) — once;
+ * later runs find nothing to build and report the first backfill from the marker table.
  *
  * @example
  * const { backfill } = await ensureMemorySnapshots(url);

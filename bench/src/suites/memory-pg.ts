@@ -1,5 +1,5 @@
 import type { ConsentGate } from '@candor/core';
-import { createMemoryBook, type MemoryStore } from '@candor/memory';
+import { createMemoryBook, type MemoryStore, sliceKeysFor } from '@candor/memory';
 import { createCandorDatabase } from '@candor/postgres';
 import { createPostgresMemoryStore } from '@candor/postgres/memory';
 import type { Metric, Suite } from '../harness.ts';
@@ -22,7 +22,9 @@ import { rng } from '../rules-generator.ts';
 // and every metric names it. The book has `cacheSubjects: 0`, so every recall reads PostgreSQL,
 // and each subject measured is recalled for the first time in the run ("cold": not in the
 // book, and its pages most likely not in PostgreSQL's shared buffers, which hold ~2% of the
-// table; the OS page cache is whatever the run and the generation left).
+// table; the OS page cache is whatever the run and the generation left). A recall reads the
+// store's slices for its purpose (`readForPurpose`, migration 11): here the header, the purpose's
+// own and the open complaints and cases — about 540 of the 1,000 memories.
 // ---------------------------------------------------------------------------------------------
 
 /** Cold subjects measured, after WARM ones not counted (connections, statements, JIT). */
@@ -30,6 +32,11 @@ const COLD = 500;
 const WARM = 20;
 /** Fresh subjects recalled through the history (the store without `readActive`), for comparison. */
 const COLD_HISTORY = 100;
+/**
+ * Fresh subjects recalled through the whole snapshot (the store without `readForPurpose`, as
+ * before migration 11), one after every other cold recall, so both face the same load.
+ */
+const COLD_WHOLE = 250;
 /** Appends timed on a scratch customer holding 1,000 memories (the snapshot is rewritten). */
 const APPENDS = 100;
 /** Fresh subjects whose read query PostgreSQL explains (EXPLAIN ANALYZE, BUFFERS). */
@@ -115,6 +122,7 @@ async function onPostgres(url: string): Promise<Metric[]> {
       ...store,
       read: timing(store.read),
       readActive: timing(store.readActive),
+      readForPurpose: timing(store.readForPurpose),
     };
     const options = { consent: allow, clock: { now: () => MEMORY_NOW }, cacheSubjects: 0 };
     const book = createMemoryBook({ ...options, store: timed });
@@ -122,6 +130,16 @@ async function onPostgres(url: string): Promise<Metric[]> {
     const historyBook = createMemoryBook({
       ...options,
       store: { read: timed.read, append: store.append, erase: store.erase },
+    });
+    // The store before its slices: every recall reads and parses all the active memories.
+    const wholeBook = createMemoryBook({
+      ...options,
+      store: {
+        read: timed.read,
+        readActive: timing(store.readActive),
+        append: store.append,
+        erase: store.erase,
+      },
     });
     const order = shuffledSubjects();
     let drawn = 0;
@@ -149,6 +167,7 @@ async function onPostgres(url: string): Promise<Metric[]> {
     const cold: number[] = [];
     const coldReadMs: number[] = [];
     const again: number[] = [];
+    const whole: number[] = [];
     let readsPerRecall = 0;
     for (let i = 0; i < COLD; i++) {
       const subject = draw();
@@ -158,6 +177,8 @@ async function onPostgres(url: string): Promise<Metric[]> {
       readsPerRecall = first.reads;
       // The same subject at once again: its pages are now in PostgreSQL's shared buffers.
       again.push((await recall(subject)).ms);
+      if (i % 2 === 1 && whole.length < COLD_WHOLE)
+        whole.push((await recall(draw(), wholeBook)).ms);
     }
     const history: number[] = [];
     for (let i = 0; i < COLD_HISTORY; i++) history.push((await recall(draw(), historyBook)).ms);
@@ -168,9 +189,14 @@ async function onPostgres(url: string): Promise<Metric[]> {
     const pagesHit: number[] = [];
     // md5() reads the whole value, every TOAST chunk (length() would read only the pointer).
     const sql = `explain (analyze, buffers, format json)
-      select md5(memories) from ${db.table('memory_snapshots')} where subject = $1`;
+      select md5(memories) from ${db.table('memory_slices')}
+      where subject = $1 and slice = any($2::text[])`;
+    const slices = ['', ...sliceKeysFor(PURPOSE)];
     for (let i = 0; i < EXPLAINED; i++) {
-      const [row] = await db.driver.query<{ 'QUERY PLAN': ExplainPlan[] | string }>(sql, [draw()]);
+      const [row] = await db.driver.query<{ 'QUERY PLAN': ExplainPlan[] | string }>(sql, [
+        draw(),
+        slices,
+      ]);
       const raw = row!['QUERY PLAN'];
       const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as ExplainPlan[];
       executions.push(plan[0]!['Execution Time'] + plan[0]!['Planning Time']);
@@ -182,14 +208,16 @@ async function onPostgres(url: string): Promise<Metric[]> {
       table_bytes: string;
       index_bytes: string;
       snapshot_bytes: string;
+      slice_bytes: string;
       shared_buffers: string;
     }>(
       `select (select count(*) from ${db.table('memory_entries')}) as rows,
               pg_table_size($1::regclass) as table_bytes,
               pg_indexes_size($1::regclass) as index_bytes,
               pg_total_relation_size($2::regclass) as snapshot_bytes,
+              pg_total_relation_size($3::regclass) as slice_bytes,
               current_setting('shared_buffers') as shared_buffers`,
-      [db.table('memory_entries'), db.table('memory_snapshots')],
+      [db.table('memory_entries'), db.table('memory_snapshots'), db.table('memory_slices')],
     );
     const appendMs = await measureAppends(url, APPENDS);
     const c = sorted(cold);
@@ -197,10 +225,13 @@ async function onPostgres(url: string): Promise<Metric[]> {
     const r = sorted(coldReadMs);
     const e = sorted(executions);
     const h = sorted(history);
+    const w = sorted(whole);
     process.stderr.write(
       `memory-pg: ${COLD} cold recalls of ${expected} memories each (of ${MEMORIES_PER_SUBJECT}): ` +
         `p50 ${percentile(c, 50).toFixed(2)} ms, p99 ${percentile(c, 99).toFixed(2)} ms, ` +
         `max ${c[c.length - 1]!.toFixed(2)} ms; ${readsPerRecall} store reads per recall; ` +
+        `through the whole snapshot (${whole.length} other subjects, interleaved): ` +
+        `p50 ${percentile(w, 50).toFixed(2)} ms, p99 ${percentile(w, 99).toFixed(2)} ms; ` +
         `through the history (${COLD_HISTORY} other subjects): p50 ${percentile(h, 50).toFixed(2)} ms, ` +
         `p99 ${percentile(h, 99).toFixed(2)} ms\n`,
     );
@@ -224,7 +255,12 @@ async function onPostgres(url: string): Promise<Metric[]> {
         unit: 'GB',
       },
       {
-        name: name(`snapshot backfill, ${snapshots.backfill.built} subjects (once)`),
+        name: name('candor_memory_slices size (heap, TOAST, index)'),
+        value: Number(sizes!.slice_bytes) / 1024 ** 3,
+        unit: 'GB',
+      },
+      {
+        name: name(`snapshot and slices backfill, ${snapshots.backfill.built} subjects (once)`),
         value: snapshots.backfill.seconds,
         unit: 's',
       },
@@ -238,6 +274,20 @@ async function onPostgres(url: string): Promise<Metric[]> {
         value: percentile(c, 99),
         unit: 'ms',
         target: { atMost: 5 },
+      },
+      {
+        name: name(
+          `cold recall through the whole snapshot, no slices (${whole.length} subjects, interleaved), p50`,
+        ),
+        value: percentile(w, 50),
+        unit: 'ms',
+      },
+      {
+        name: name(
+          `cold recall through the whole snapshot, no slices (${whole.length} subjects, interleaved), p99`,
+        ),
+        value: percentile(w, 99),
+        unit: 'ms',
       },
       {
         name: name(`cold recall through the history, no snapshot (${COLD_HISTORY} subjects), p50`),
@@ -268,12 +318,12 @@ async function onPostgres(url: string): Promise<Metric[]> {
         unit: 'reads',
       },
       {
-        name: name('one snapshot read (store.readActive) in a cold recall, p50'),
+        name: name('one read of the slices (store.readForPurpose) in a cold recall, p50'),
         value: percentile(r, 50),
         unit: 'ms',
       },
       {
-        name: name('one snapshot read (store.readActive) in a cold recall, p99'),
+        name: name('one read of the slices (store.readForPurpose) in a cold recall, p99'),
         value: percentile(r, 99),
         unit: 'ms',
       },
@@ -289,7 +339,7 @@ async function onPostgres(url: string): Promise<Metric[]> {
       },
       {
         name: name(
-          `server time of the snapshot read (EXPLAIN ANALYZE, ${EXPLAINED} fresh subjects), p50`,
+          `server time of the slices' read (EXPLAIN ANALYZE, ${EXPLAINED} fresh subjects), p50`,
         ),
         value: percentile(e, 50),
         unit: 'ms',

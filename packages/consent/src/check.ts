@@ -50,10 +50,10 @@ export function enforce(check: Check, value: unknown, path: string, code: Code):
  * @example
  * is(isDottedId, 'must be a data category id');
  */
-export const is =
-  (ok: (value: unknown) => boolean, problem: string): Check =>
-  (value) =>
-    ok(value) ? undefined : ['', value, problem];
+/* @__NO_SIDE_EFFECTS__ */
+export function is(ok: (value: unknown) => boolean, problem: string): Check {
+  return (value) => (ok(value) ? undefined : ['', value, problem]);
+}
 
 /**
  * An object with no own key but those of `fields` (the first other one is the issue, naming the
@@ -62,9 +62,9 @@ export const is =
  * @example
  * noUnknownKeys({ id: 1, version: 1 })({ id: 'n', versoin: '2' }); // ['.versoin', '2', 'unknown field "versoin"; did you mean "version"?']
  */
-export const noUnknownKeys =
-  (fields: object): Check =>
-  (value) => {
+/* @__NO_SIDE_EFFECTS__ */
+export function noUnknownKeys(fields: object): Check {
+  return (value) => {
     for (const key in value as object) {
       if (Object.hasOwn(value as object, key) && !Object.hasOwn(fields, key)) {
         return [
@@ -76,6 +76,7 @@ export const noUnknownKeys =
     }
     return undefined;
   };
+}
 
 /**
  * An object with the fields of `shape` (each checked, in order) and no other (an unknown field is
@@ -84,7 +85,8 @@ export const noUnknownKeys =
  * @example
  * enforce(object(policyPackShape), pack, 'policy', 'consent/invalid_policy');
  */
-export const object = <T>(shape: Shape<T>): Check => {
+/* @__NO_SIDE_EFFECTS__ */
+export function object<T>(shape: Shape<T>): Check {
   const unknown = noUnknownKeys(shape);
   return (value) => {
     if (typeof value !== 'object' || value === null) return ['', value, 'must be an object'];
@@ -96,7 +98,7 @@ export const object = <T>(shape: Shape<T>): Check => {
     }
     return undefined;
   };
-};
+}
 
 /**
  * `undefined`, or what `check` accepts. Internal.
@@ -104,10 +106,10 @@ export const object = <T>(shape: Shape<T>): Check => {
  * @example
  * optional(boolean);
  */
-export const optional =
-  (check: Check): Check =>
-  (value) =>
-    value === undefined ? undefined : check(value);
+/* @__NO_SIDE_EFFECTS__ */
+export function optional(check: Check): Check {
+  return (value) => (value === undefined ? undefined : check(value));
+}
 
 /**
  * A string of `min` (default 1) to `max` (default: any number of) characters. Internal.
@@ -115,14 +117,16 @@ export const optional =
  * @example
  * string(200); // non-empty, at most 200
  */
-export const string = (max?: number, min = 1): Check =>
-  is(
+/* @__NO_SIDE_EFFECTS__ */
+export function string(max?: number, min = 1): Check {
+  return is(
     (value) =>
       typeof value === 'string' &&
       value.length >= min &&
       (max === undefined || value.length <= max),
     `must be a ${min ? 'non-empty ' : ''}string${max ? ` of at most ${max} characters` : ''}`,
   );
+}
 
 /** Any string, empty or not. Internal. */
 export const text: Check = /* @__PURE__ */ is(
@@ -142,14 +146,16 @@ export const boolean: Check = /* @__PURE__ */ is(
  * @example
  * integer(1, 11);
  */
-export const integer = (min: number, max?: number): Check =>
-  is(
+/* @__NO_SIDE_EFFECTS__ */
+export function integer(min: number, max?: number): Check {
+  return is(
     (value) =>
       Number.isSafeInteger(value) &&
       (value as number) >= min &&
       (max === undefined || (value as number) <= max),
     `must be an integer ${max ? `from ${min} to ${max}` : `≥ ${min}`}`,
   );
+}
 
 /**
  * One of `values`. Internal.
@@ -157,8 +163,10 @@ export const integer = (min: number, max?: number): Check =>
  * @example
  * oneOf(['opt_in', 'opt_out']);
  */
-export const oneOf = (values: readonly unknown[]): Check =>
-  is((value) => values.includes(value), `must be one of ${values.join(', ')}`);
+/* @__NO_SIDE_EFFECTS__ */
+export function oneOf(values: readonly unknown[]): Check {
+  return is((value) => values.includes(value), `must be one of ${values.join(', ')}`);
+}
 
 /**
  * An array whose items `item` accepts (an issue names `[i]`), not empty when `nonEmpty`.
@@ -167,9 +175,9 @@ export const oneOf = (values: readonly unknown[]): Check =>
  * @example
  * list(oneOf(legalBases), true);
  */
-export const list =
-  (item: Check, nonEmpty = false): Check =>
-  (value) => {
+/* @__NO_SIDE_EFFECTS__ */
+export function list(item: Check, nonEmpty = false): Check {
+  return (value) => {
     if (!Array.isArray(value)) return ['', value, 'must be an array'];
     if (nonEmpty && value.length === 0) return ['', value, 'must not be empty'];
     for (let i = 0; i < value.length; i++) {
@@ -178,3 +186,4 @@ export const list =
     }
     return undefined;
   };
+}

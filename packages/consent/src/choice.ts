@@ -40,7 +40,7 @@ const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60_000;
 const choiceShape = /* @__PURE__ */ object<ConsentChoice>({
   key: string(200),
   purpose: string(256),
-  action: oneOf(Object.keys(KIND)),
+  action: oneOf(/* @__PURE__ */ Object.keys(KIND)),
   dataCategories: optional((value) =>
     Array.isArray(value) ? undefined : ['', value, 'must be an array'],
   ),
@@ -48,7 +48,7 @@ const choiceShape = /* @__PURE__ */ object<ConsentChoice>({
     object<{ id: string; version: string }>({ id: string(200), version: string(100) }),
   ),
   confirmed: optional(boolean),
-  method: optional(oneOf(Object.keys(METHOD))),
+  method: optional(oneOf(/* @__PURE__ */ Object.keys(METHOD))),
   chosenAt: integer(0),
 });
 

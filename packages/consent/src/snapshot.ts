@@ -30,13 +30,13 @@ export interface SnapshotOptions {
 const DEFAULT_TTL = 5 * 60_000;
 const DAY = 24 * 60 * 60_000;
 // A purpose-level verdict no category choice treats as final: what a lone category "follows".
-const PROBE: ConsentVerdict = Object.freeze({
+const PROBE: ConsentVerdict = /* @__PURE__ */ Object.freeze({
   allowed: false,
   purpose: 'probe',
   status: 'not_asked',
   basis: null,
-  reasons: Object.freeze([{ code: 'default_opt_in_required', detail: '' }]),
-  recordIds: Object.freeze([]),
+  reasons: /* @__PURE__ */ Object.freeze([{ code: 'default_opt_in_required', detail: '' }]),
+  recordIds: /* @__PURE__ */ Object.freeze([]),
   noticeVersion: null,
   expiresAt: null,
 });

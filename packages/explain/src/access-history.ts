@@ -16,7 +16,7 @@ import {
 } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { invalidInput } from './errors';
-import { resolveLocale } from './explain';
+import { resolveLocale } from './locale';
 import type { ExplanationWarning, LabelKind } from './types';
 
 /**

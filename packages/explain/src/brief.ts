@@ -1,7 +1,7 @@
 import type { Instant } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { invalidInput, isPlainRecord } from './errors';
-import { resolveLocale } from './explain';
+import { resolveLocale } from './locale';
 import type { ExplanationWarning } from './types';
 
 /**

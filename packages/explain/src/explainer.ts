@@ -26,12 +26,8 @@ import {
 import { type BriefOptions, type BriefPage, buildBrief, type StaffBriefInput } from './brief';
 import { type CatalogOptions, type CompiledCatalog, loadCatalogs } from './catalog';
 import { explainError, invalidInput, isPlainRecord } from './errors';
-import {
-  buildExplanation,
-  checkExplainOptions,
-  type ExplainContext,
-  type ExplainOptions,
-} from './explain';
+import { buildExplanation, type ExplainContext, type ExplainOptions } from './explain';
+import { checkExplainOptions } from './explanation/check-input';
 import { checkFactRegistry, createFactBook, type FactRegistry } from './facts';
 import { checkLintOptions } from './lint';
 import { type ExplainPolicy, resolvePolicy } from './policy';

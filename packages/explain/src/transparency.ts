@@ -1,8 +1,8 @@
 import { type DataCategoryId, isDottedId, type PurposeId, type TopicId } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { explainError } from './errors';
-import { resolveLocale } from './explain';
 import { type CatalogLintOptions, lintCatalog } from './lint';
+import { resolveLocale } from './locale';
 import type { ExplanationWarning, LabelKind } from './types';
 
 /**

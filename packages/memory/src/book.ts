@@ -276,7 +276,9 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
   const recall = async (
     subject: SubjectId,
     o: RecallOptions,
-  ): Promise<RecallResult & { chosen: readonly Memory[]; state: SubjectMemories }> => {
+  ): Promise<
+    RecallResult & { chosen: readonly Memory[]; pairs: readonly (readonly [Memory, Memory])[] }
+  > => {
     const at = checkRecall(subject, o, clock);
     const selection = await cache.select(subject, o.purpose, at);
     // Consent for each data category the chosen memories hold: nothing it denies is returned.
@@ -294,14 +296,13 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
     const refused = selection.chosen.length - chosen.length;
     if (refused > 0) withheld.push({ why: 'consent', count: refused });
     // The contradictions of the same read: one store read per recall, even with no cache.
-    const { state } = selection;
     return {
-      state,
+      pairs: selection.pairs,
       chosen,
       memories: chosen,
       facts,
       withheld,
-      contradictions: state.contradictions.length,
+      contradictions: selection.contradictions,
     };
   };
 
@@ -437,7 +438,7 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
       };
     },
     async recall(subject, o) {
-      const { chosen: _, state: __, ...result } = await recall(subject, o);
+      const { chosen: _, pairs: __, ...result } = await recall(subject, o);
       return result;
     },
     async brief(subject, o) {
@@ -446,7 +447,6 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
       const items = result.chosen.map((m) => [m, itemOf(m)] as const);
       const pick = (test: (m: Memory) => boolean) =>
         items.filter(([m]) => test(m)).map(([, i]) => i);
-      const { state } = result;
       const allowedIds = new Set(result.chosen.map((m) => m.id));
       return {
         subject,
@@ -464,7 +464,7 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
         preferences: pick((m) => m.kind === 'preference'),
         notes: pick((m) => m.kind === 'staff_note'),
         // Disagreements whose both sides the purpose may see under consent.
-        toClarify: state.contradictions
+        toClarify: result.pairs
           .filter(([a, b]) => consented(a) && consented(b))
           .map(([a, b]) => [itemOf(a), itemOf(b)] as const),
         withheld: result.withheld,

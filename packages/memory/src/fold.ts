@@ -69,8 +69,13 @@ export function foldMemories(entries: readonly MemoryEntry[]): SubjectMemories {
   return { active, superseded, tombstones, byId, contradictions };
 }
 
-/** Pairs of memories among `active` that say different things about the same topic. */
-function contradictionsOf(active: readonly Memory[]): (readonly [Memory, Memory])[] {
+/**
+ * @internal Pairs of memories among `active` that say different things about the same topic.
+ *
+ * @example
+ * contradictionsOf(foldMemories(entries).active).length;
+ */
+export function contradictionsOf(active: readonly Memory[]): (readonly [Memory, Memory])[] {
   const byTopic = new Map<string, Memory[]>();
   for (const memory of active) {
     const topic = topicOf(memory);

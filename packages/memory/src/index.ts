@@ -26,5 +26,13 @@ export {
 } from './schema';
 export type { RecallPolicy, WithheldWhy } from './select';
 export { confidenceAt, memoryFact, memoryPath, mustRemember, selectMemories } from './select';
+export type { MemorySlice, MemorySlices, PurposeMemories } from './slices';
+export {
+  joinSlices,
+  MUST_REMEMBER,
+  purposeMemories,
+  sliceKeysFor,
+  sliceMemories,
+} from './slices';
 export type { MemoryStore } from './store';
 export { createInMemoryStore } from './store';

@@ -63,15 +63,32 @@ export function selectMemories(
   at: Instant,
   policy: RecallPolicy,
 ): { chosen: Memory[]; withheld: { memory: Memory; why: WithheldWhy }[] } {
-  const service = isWithin(purpose, 'service');
   const contradicted = new Set<string>();
   for (const [a, b] of state.contradictions) {
     contradicted.add(a.id);
     contradicted.add(b.id);
   }
+  return selectAmong(state.active, contradicted, purpose, at, policy);
+}
+
+/**
+ * @internal {@link selectMemories} over some of the active memories (in their order), given the
+ * ids of every active memory that a contradiction involves.
+ *
+ * @example
+ * selectAmong(view.memories, contradicted, 'service.support', now, policy);
+ */
+export function selectAmong(
+  memories: readonly Memory[],
+  contradicted: ReadonlySet<string>,
+  purpose: PurposeId,
+  at: Instant,
+  policy: RecallPolicy,
+): { chosen: Memory[]; withheld: { memory: Memory; why: WithheldWhy }[] } {
+  const service = isWithin(purpose, 'service');
   const chosen: Memory[] = [];
   const withheld: { memory: Memory; why: WithheldWhy }[] = [];
-  for (const memory of state.active) {
+  for (const memory of memories) {
     const always = mustRemember(memory);
     let why: WithheldWhy | null = null;
     if (!(always && service) && !memory.purposes.some((p) => isWithin(purpose, p)))

@@ -1,6 +1,12 @@
-import { type ChangeFeed, createLocalChangeFeed, type SubjectId } from '@candor/core';
+import {
+  type ChangeFeed,
+  createLocalChangeFeed,
+  type PurposeId,
+  type SubjectId,
+} from '@candor/core';
 import { fail } from './errors';
 import type { Memory, MemoryEntry, Tombstone } from './schema';
+import type { PurposeMemories } from './slices';
 
 /**
  * The memory package's storage port: per subject, an append-only list of {@link MemoryEntry}s
@@ -9,7 +15,9 @@ import type { Memory, MemoryEntry, Tombstone } from './schema';
  * - `append` and `erase` are atomic per call, and a subject's entries come back in the order
  *   they were written;
  * - after `erase(subject, ids, …)` no entry holding the content of those memories is stored;
- * - `readActive`, when a store offers it, always equals `foldMemories(await read(subject)).active`.
+ * - `readActive`, when a store offers it, always equals `foldMemories(await read(subject)).active`;
+ * - `readForPurpose`, when a store offers it, always equals
+ *   `purposeMemories(foldMemories(await read(subject)).active, purpose)`.
  * `createInMemoryStore()` implements it here; `@candor/postgres` durably.
  *
  * @example
@@ -33,6 +41,13 @@ export interface MemoryStore {
    * `correct`, `resolve` and `erase` still read the history.
    */
   readActive?(subject: SubjectId): Promise<readonly Memory[]>;
+  /**
+   * Optional: what a recall for `purpose` needs — exactly
+   * `purposeMemories(foldMemories(await read(subject)).active, purpose)` — from slices of the
+   * snapshot the store keeps by purpose, so a recall reads and parses only the memories its
+   * purpose may use. A book's `recall` and `brief` prefer it to `readActive`.
+   */
+  readForPurpose?(subject: SubjectId, purpose: PurposeId): Promise<PurposeMemories>;
   /**
    * Optional: announces every write (stream `memory`, the subject), from this process and, for
    * shared stores, from every other one; a memory book follows it to drop what it holds.

@@ -6,9 +6,10 @@ import {
   memoryFact,
   mustRemember,
   type RecallPolicy,
-  selectMemories,
+  selectAmong,
   type WithheldWhy,
 } from './select';
+import type { PurposeMemories } from './slices';
 import type { MemoryStore } from './store';
 
 /**
@@ -16,31 +17,103 @@ import type { MemoryStore } from './store';
  * memories with their facts and distinct categories, and the counts of what was left out.
  */
 export interface Selection {
-  /** The subject's folded memories the selection was made from (the same read). */
-  readonly state: SubjectMemories;
   readonly chosen: readonly Memory[];
   readonly facts: readonly Fact[];
   readonly categories: readonly DataCategoryId[];
   readonly withheld: ReadonlyMap<WithheldWhy, number>;
+  /** How many contradictions there are between the subject's active memories. */
+  readonly contradictions: number;
+  /** The contradictions both of whose memories the purpose may use (the same read). */
+  readonly pairs: readonly (readonly [Memory, Memory])[];
   /** The selection holds for recalls at instants in `[from, until)`. */
   readonly from: Instant;
   readonly until: Instant;
 }
 
+/** What a selection is made from: some active memories, in order, and facts about the rest. */
+interface View {
+  readonly memories: readonly Memory[];
+  /** How many active memories are not in `memories`: none of them serves the purpose. */
+  readonly others: number;
+  /** Every active memory a contradiction involves. */
+  readonly contradicted: ReadonlySet<string>;
+  readonly contradictions: number;
+  /** The contradictions both of whose memories are in `memories`. */
+  readonly pairs: readonly (readonly [Memory, Memory])[];
+}
+
 interface Held {
-  readonly state: SubjectMemories;
+  /** `null` when only some purposes' memories were read (`store.readForPurpose`). */
+  readonly state: SubjectMemories | null;
   /** `false` when read through `store.readActive`: good for recalls, not for `state()`. */
   readonly complete: boolean;
+  /** By purpose, when read through `store.readForPurpose`. */
+  readonly views: Map<PurposeId, View>;
   readonly facts: Map<string, Fact>;
   readonly selections: Map<PurposeId, Selection>;
 }
 
+const heldOf = (state: SubjectMemories | null, complete: boolean): Held => ({
+  state,
+  complete,
+  views: new Map(),
+  facts: new Map(),
+  selections: new Map(),
+});
+
+/** The view of all the active memories. */
+function wholeView(state: SubjectMemories): View {
+  const contradicted = new Set<string>();
+  for (const [a, b] of state.contradictions) {
+    contradicted.add(a.id);
+    contradicted.add(b.id);
+  }
+  return {
+    memories: state.active,
+    others: 0,
+    contradicted,
+    contradictions: state.contradictions.length,
+    pairs: state.contradictions,
+  };
+}
+
+/** The view of what a store's `readForPurpose` returned. */
+function purposeView(read: PurposeMemories): View {
+  const byId = new Map(read.memories.map((m) => [m.id, m]));
+  const contradicted = new Set<string>();
+  const pairs: (readonly [Memory, Memory])[] = [];
+  for (const [a, b] of read.contradictions) {
+    contradicted.add(a);
+    contradicted.add(b);
+    const x = byId.get(a);
+    const y = byId.get(b);
+    if (x !== undefined && y !== undefined) pairs.push([x, y]);
+  }
+  return {
+    memories: read.memories,
+    others: read.count - read.memories.length,
+    contradicted,
+    contradictions: read.contradictions.length,
+    pairs,
+  };
+}
+
+/** The order in which a recall reports what it left out. */
+const WHY_ORDER: readonly WithheldWhy[] = [
+  'not_for_purpose',
+  'expired',
+  'stale',
+  'contradicted',
+  'consent',
+];
+
 /**
- * @internal The memory book's bounded cache: each held subject's folded memories, their facts,
- * and per purpose the selection a recall makes, kept until a write or the store's feed says the
- * subject changed, or until time makes a memory expire or grow stale. Least recently used first
- * out beyond `maxSubjects`. Recalls read `store.readActive` when the store has it (the snapshot
- * of the active memories); `state()` always folds the whole history.
+ * @internal The memory book's bounded cache: each held subject's folded memories (or, over a
+ * store with `readForPurpose`, the memories each purpose may use), their facts, and per purpose
+ * the selection a recall makes, kept until a write or the store's feed says the subject changed,
+ * or until time makes a memory expire or grow stale. Least recently used first out beyond
+ * `maxSubjects`. Recalls read `store.readForPurpose`, else `store.readActive`, when the store has
+ * it; `state()` always folds the whole history.
  */
 export interface SubjectCache {
   state(subject: SubjectId): Promise<SubjectMemories>;
@@ -74,13 +147,11 @@ export function createSubjectCache(
     }
   });
 
-  const load = async (subject: SubjectId, complete: boolean): Promise<Held> => {
-    const hit = held.get(subject);
-    if (hit !== undefined && (hit.complete || !complete)) {
-      held.delete(subject);
-      held.set(subject, hit);
-      return hit;
-    }
+  /** Runs a read of `subject`; `holdable` when no change was heard while it ran. */
+  const track = async <T>(
+    subject: SubjectId,
+    read: () => Promise<T>,
+  ): Promise<{ value: T; holdable: boolean }> => {
     let r = reading.get(subject);
     if (r === undefined) {
       r = { readers: 0, changes: 0 };
@@ -89,34 +160,74 @@ export function createSubjectCache(
     r.readers++;
     const changesBefore = r.changes;
     const staleBefore = staleNotices;
-    let state: SubjectMemories;
     let unchanged: boolean;
-    const readActive = complete ? undefined : store.readActive;
+    let value: T;
     try {
-      state =
-        readActive === undefined
-          ? foldMemories(await store.read(subject))
-          : foldActive(await readActive.call(store, subject));
+      value = await read();
     } finally {
       unchanged = r.changes === changesBefore && staleNotices === staleBefore;
       if (--r.readers === 0) reading.delete(subject);
     }
-    const entry: Held = {
-      state,
-      complete: readActive === undefined,
-      facts: new Map(),
-      selections: new Map(),
-    };
     // A store without a feed cannot tell us when another writer changes it: never hold.
-    if (store.feed !== undefined && unchanged) {
-      held.delete(subject);
-      held.set(subject, entry);
-      for (const oldest of held.keys()) {
-        if (held.size <= maxSubjects) break;
-        held.delete(oldest);
-      }
+    return { value, holdable: store.feed !== undefined && unchanged };
+  };
+
+  /** Holds `entry` as the most recently used, dropping the least recently used beyond the bound. */
+  const hold = (subject: SubjectId, entry: Held) => {
+    held.delete(subject);
+    held.set(subject, entry);
+    for (const oldest of held.keys()) {
+      if (held.size <= maxSubjects) break;
+      held.delete(oldest);
     }
+  };
+
+  const load = async (subject: SubjectId, complete: boolean): Promise<Held> => {
+    const hit = held.get(subject);
+    if (hit?.state != null && (hit.complete || !complete)) {
+      hold(subject, hit);
+      return hit;
+    }
+    const readActive = complete ? undefined : store.readActive;
+    const { value: state, holdable } = await track(subject, async () =>
+      readActive === undefined
+        ? foldMemories(await store.read(subject))
+        : foldActive(await readActive.call(store, subject)),
+    );
+    const entry = heldOf(state, readActive === undefined);
+    if (holdable) hold(subject, entry);
     return entry;
+  };
+
+  /** The held subject and what `purpose` may use of its memories, read when not held. */
+  const viewFor = async (
+    subject: SubjectId,
+    purpose: PurposeId,
+  ): Promise<{ entry: Held; view: View }> => {
+    const hit = held.get(subject);
+    const seen = hit?.views.get(purpose);
+    if (hit !== undefined && (seen !== undefined || hit.state !== null)) {
+      hold(subject, hit);
+      const view = seen ?? wholeView(hit.state as SubjectMemories);
+      hit.views.set(purpose, view);
+      return { entry: hit, view };
+    }
+    const readForPurpose = store.readForPurpose;
+    if (readForPurpose === undefined) {
+      const entry = await load(subject, false);
+      const view = wholeView(entry.state as SubjectMemories);
+      entry.views.set(purpose, view);
+      return { entry, view };
+    }
+    const { value, holdable } = await track(subject, () =>
+      readForPurpose.call(store, subject, purpose),
+    );
+    const view = purposeView(value);
+    // Held entries are dropped on every change: one still held is as fresh as this read.
+    const entry = (holdable ? held.get(subject) : undefined) ?? heldOf(null, false);
+    entry.views.set(purpose, view);
+    if (holdable) hold(subject, entry);
+    return { entry, view };
   };
 
   const factOf = (entry: Held, memory: Memory): Fact => {
@@ -130,23 +241,35 @@ export function createSubjectCache(
 
   return {
     async state(subject) {
-      return (await load(subject, true)).state;
+      return (await load(subject, true)).state as SubjectMemories;
     },
     async select(subject, purpose, at) {
-      const entry = await load(subject, false);
+      const { entry, view } = await viewFor(subject, purpose);
       const cached = entry.selections.get(purpose);
       if (cached !== undefined && at >= cached.from && at < cached.until) return cached;
-      const { chosen, withheld } = selectMemories(entry.state, purpose, at, policy);
+      const { chosen, withheld } = selectAmong(
+        view.memories,
+        view.contradicted,
+        purpose,
+        at,
+        policy,
+      );
       const counts = new Map<WithheldWhy, number>();
       for (const w of withheld) counts.set(w.why, (counts.get(w.why) ?? 0) + 1);
+      // The active memories not read serve neither the purpose nor must be remembered.
+      if (view.others > 0)
+        counts.set('not_for_purpose', (counts.get('not_for_purpose') ?? 0) + view.others);
       const selection: Selection = {
-        state: entry.state,
         chosen,
         facts: chosen.map((m) => factOf(entry, m)),
         categories: [...new Set(chosen.map((m) => m.category))],
-        withheld: counts,
+        withheld: new Map(
+          WHY_ORDER.flatMap((why) => (counts.has(why) ? [[why, counts.get(why) as number]] : [])),
+        ),
+        contradictions: view.contradictions,
+        pairs: view.pairs,
         from: at,
-        until: nextChange(entry.state.active, at, policy),
+        until: nextChange(view.memories, at, policy),
       };
       entry.selections.set(purpose, selection);
       return selection;

@@ -1,13 +1,24 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { SubjectId } from '@candor/core';
-import { foldMemories, type Memory, type MemoryEntry } from '@candor/memory';
+import {
+  foldMemories,
+  joinSlices,
+  type Memory,
+  type MemoryEntry,
+  type MemorySlice,
+  type PurposeMemories,
+  sliceKeysFor,
+  sliceMemories,
+} from '@candor/memory';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
 
 /**
  * @internal The snapshot side of the memory store: `candor_memory_snapshots` holds, per subject,
- * the JSON array of `foldMemories(entries).active`, deflated (migration 8). Every function here runs
- * inside a transaction that holds the subject's lock, so no two of them race for one subject.
+ * the JSON array of `foldMemories(entries).active`, deflated (migration 8), and
+ * `candor_memory_slices` the same memories cut by purpose (`sliceMemories`, migration 11). Every
+ * function here but `readSlices` runs inside a transaction that holds the subject's lock, so no
+ * two of them race for one subject.
  *
  * @example
  * await snap.lock(tx, subject);
@@ -26,9 +37,34 @@ export interface MemorySnapshots {
   entries(tx: SqlClient, subject: SubjectId): Promise<MemoryEntry[]>;
   /** The fold of the subject's whole history, from the entries. */
   rebuild(tx: SqlClient, subject: SubjectId): Promise<readonly Memory[]>;
-  /** Stores the subject's snapshot. */
+  /** True when the subject's slices are stored. */
+  sliced(tx: SqlClient, subject: SubjectId): Promise<boolean>;
+  /** Stores the subject's snapshot and its slices. */
   save(tx: SqlClient, subject: SubjectId, active: readonly Memory[]): Promise<void>;
+  /** Stores the subject's slices only (its snapshot already holds `active`). */
+  saveSlices(tx: SqlClient, subject: SubjectId, active: readonly Memory[]): Promise<void>;
+  /**
+   * What a recall for `purpose` needs, from the slices: `'unbuilt'` when the subject has entries
+   * but no slices, an empty view when it has neither.
+   */
+  readSlices(
+    client: SqlClient,
+    subject: SubjectId,
+    purpose: string,
+  ): Promise<PurposeMemories | 'unbuilt'>;
 }
+
+/** The slice row that holds the count and the contradictions of all the active memories. */
+const HEADER = '';
+
+interface Header {
+  readonly count: number;
+  readonly contradictions: PurposeMemories['contradictions'];
+}
+
+const deflate = (value: unknown): Uint8Array => deflateRawSync(JSON.stringify(value), { level: 1 });
+const inflate = <T>(bytes: Uint8Array): T =>
+  JSON.parse(inflateRawSync(bytes).toString('utf8')) as T;
 
 const asEntry = (memory: Memory): MemoryEntry => ({ type: 'memory', memory });
 
@@ -79,7 +115,7 @@ export function activeAfterErase(
  * const bytes = encodeSnapshot(active);
  */
 export function encodeSnapshot(active: readonly Memory[]): Uint8Array {
-  return deflateRawSync(JSON.stringify(active), { level: 1 });
+  return deflate(active);
 }
 
 /**
@@ -89,7 +125,41 @@ export function encodeSnapshot(active: readonly Memory[]): Uint8Array {
  * const active = decodeSnapshot(row.memories);
  */
 export function decodeSnapshot(bytes: Uint8Array): Memory[] {
-  return JSON.parse(inflateRawSync(bytes).toString('utf8')) as Memory[];
+  return inflate<Memory[]>(bytes);
+}
+
+/**
+ * @internal The rows of `candor_memory_slices` for a subject's active memories: the header
+ * (count and contradictions) under `''`, then one per slice, each deflated JSON.
+ *
+ * @example
+ * const rows = encodeSlices(active); // [['', bytes], ['marketing', bytes], …]
+ */
+export function encodeSlices(active: readonly Memory[]): [string, Uint8Array][] {
+  const { count, contradictions, slices } = sliceMemories(active);
+  const header: Header = { count, contradictions };
+  return [
+    [HEADER, deflate(header)],
+    ...[...slices].map(([key, slice]): [string, Uint8Array] => [key, deflate(slice)]),
+  ];
+}
+
+/**
+ * @internal What a recall for `purpose` needs, from stored slice rows (the header among them).
+ *
+ * @example
+ * const view = decodeSlices(rows);
+ */
+export function decodeSlices(
+  rows: readonly { slice: string; memories: Uint8Array }[],
+): PurposeMemories | null {
+  let header: Header | null = null;
+  const slices: MemorySlice[] = [];
+  for (const row of rows) {
+    if (row.slice === HEADER) header = inflate<Header>(row.memories);
+    else slices.push(inflate<MemorySlice>(row.memories));
+  }
+  return header === null ? null : joinSlices(header.count, header.contradictions, slices);
 }
 
 const parse = <T>(value: T | string): T =>
@@ -104,6 +174,7 @@ const parse = <T>(value: T | string): T =>
 export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
   const entries = db.table('memory_entries');
   const snapshots = db.table('memory_snapshots');
+  const sliceTable = db.table('memory_slices');
   const lockKey = `candor:memory:${db.schema}:`;
   const readEntries = async (tx: SqlClient, subject: SubjectId) =>
     (
@@ -112,6 +183,16 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
         [subject],
       )
     ).map((r) => parse(r.entry));
+  const saveSlices = async (tx: SqlClient, subject: SubjectId, active: readonly Memory[]) => {
+    await tx.query(`delete from ${sliceTable} where subject = $1`, [subject]);
+    const rows = encodeSlices(active);
+    await tx.query(
+      `insert into ${sliceTable} (subject, slice, memories) values ${rows
+        .map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`)
+        .join(', ')}`,
+      [subject, ...rows.flat()],
+    );
+  };
   return {
     async lock(tx, subject) {
       // The transaction-local setting tells the entries' triggers that the snapshot is kept.
@@ -137,11 +218,38 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
     async rebuild(tx, subject) {
       return foldMemories(await readEntries(tx, subject)).active;
     },
+    async sliced(tx, subject) {
+      const rows = await tx.query(`select 1 from ${sliceTable} where subject = $1 and slice = $2`, [
+        subject,
+        HEADER,
+      ]);
+      return rows.length > 0;
+    },
     async save(tx, subject, active) {
       await tx.query(
         `insert into ${snapshots} as s (subject, memories, count) values ($1, $2, $3)
          on conflict (subject) do update set memories = excluded.memories, count = excluded.count`,
         [subject, encodeSnapshot(active), active.length],
+      );
+      await saveSlices(tx, subject, active);
+    },
+    saveSlices,
+    async readSlices(client, subject, purpose) {
+      const rows = await client.query<{ slice: string | null; memories: Uint8Array | null }>(
+        `select slice, memories from ${sliceTable} where subject = $1 and slice = any($2::text[])
+         union all
+         select null, null
+         where not exists (select 1 from ${sliceTable} where subject = $1 and slice = '')
+           and exists (select 1 from ${entries} where subject = $1)`,
+        [subject, [HEADER, ...sliceKeysFor(purpose)]],
+      );
+      if (rows.some((r) => r.slice === null)) return 'unbuilt';
+      return (
+        decodeSlices(rows as { slice: string; memories: Uint8Array }[]) ?? {
+          memories: [],
+          count: 0,
+          contradictions: [],
+        }
       );
     },
   };

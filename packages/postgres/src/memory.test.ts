@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { createVirtualClock, duration } from '@candor/core';
 import {
   createInMemoryStore,
@@ -6,10 +7,13 @@ import {
   type Memory,
   type MemoryContent,
   type MemoryInput,
+  type MemorySlice,
+  purposeMemories,
 } from '@candor/memory';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allowAll } from '../../../test-utils/gates.ts';
+import type { CandorDatabase } from './database';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 import { createPostgresMemoryStore, type PostgresMemoryStore } from './memory';
 import { decodeSnapshot } from './memory-snapshot';
@@ -44,11 +48,30 @@ function changed(c: MemoryContent, i: number): MemoryContent {
   return { ...c, summary: `fixed ${i}` };
 }
 
-/** The snapshot a cold read gets, and the fold of the history: they must be equal. */
+const PURPOSES = ['service.proactive_support', 'service.support', 'marketing.email'] as const;
+
+/**
+ * The snapshot and the slices a cold read gets, and the fold of the history: they must be equal.
+ */
 async function expectAgreement(store: PostgresMemoryStore, subject: string) {
   const history = foldMemories(await store.read(subject)).active;
   expect(await store.readActive(subject)).toEqual(history);
+  for (const purpose of PURPOSES)
+    expect(await store.readForPurpose(subject, purpose)).toEqual(purposeMemories(history, purpose));
   return history;
+}
+
+/** The ids of the memories each stored slice row of `subject` holds. */
+async function slicedIds(db: CandorDatabase, subject: string): Promise<string[]> {
+  const rows = await db.driver.query<{ memories: Uint8Array }>(
+    `select memories from ${db.table('memory_slices')} where subject = $1 and slice <> ''`,
+    [subject],
+  );
+  return rows.flatMap((r) =>
+    (JSON.parse(inflateRawSync(r.memories).toString('utf8')) as MemorySlice).memories.map(
+      (m) => m.id,
+    ),
+  );
 }
 
 describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) => {
@@ -101,6 +124,9 @@ describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) =
             );
             const held = (row ? decodeSnapshot(row.memories) : []).map((m) => m.id);
             expect(held).toEqual(expected.map((m) => m.id));
+            // Nor in any slice.
+            const ids = new Set(held);
+            for (const id of await slicedIds(db, subject)) expect(ids.has(id)).toBe(true);
           }
         }),
         { numRuns: kind === 'pglite' ? 25 : 40 },
@@ -193,9 +219,33 @@ describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) =
         first!.id,
       ]);
       expect(await count()).toBe(2);
+      expect(await slicedIds(db, 'cus_b')).toEqual([]);
       const after = await expectAgreement(store, 'cus_b');
       expect(after.map((m) => m.id)).not.toContain(first!.id);
       expect(await count()).toBe(3);
+      expect(await slicedIds(db, 'cus_b')).not.toContain(first!.id);
+    },
+  );
+
+  it.skipIf(skip)(
+    'builds the slices of customers whose snapshot was written before the slices’ migration',
+    async () => {
+      const db = await database();
+      const store = createPostgresMemoryStore(db);
+      const clock = createVirtualClock(T0);
+      const book = createMemoryBook({ consent: allowAll, store, clock, cacheSubjects: 0 });
+      for (const subject of ['cus_a', 'cus_b'])
+        for (let i = 0; i < 6; i++) await book.remember(input(subject, i, i, T0));
+      // As the store of migration 10 left them: snapshots, no slices.
+      await db.driver.query(`delete from ${db.table('memory_slices')}`);
+      const active = foldMemories(await store.read('cus_a')).active;
+      const ask = { purpose: 'service.proactive_support', accessor } as const;
+      const recalled = await book.recall('cus_a', ask);
+      // The reason and the note for the purpose, and the open complaint and case (0, 2, 3, 4).
+      expect(recalled.memories.map((m) => m.id)).toEqual([0, 2, 3, 4].map((i) => active[i]!.id));
+      expect(await store.buildSnapshots()).toEqual({ subjects: 2, built: 1 });
+      expect(await store.buildSnapshots()).toEqual({ subjects: 2, built: 0 });
+      for (const subject of ['cus_a', 'cus_b']) await expectAgreement(store, subject);
     },
   );
 
@@ -266,7 +316,16 @@ describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) =
       code: 'memory/invalid_input',
       details: { path: 'subject' },
     });
+    await expect(store.readForPurpose('cus_1', 'not a purpose')).rejects.toMatchObject({
+      code: 'memory/invalid_input',
+      details: { path: 'purpose' },
+    });
     expect(await store.read('cus_1')).toEqual([]);
+    expect(await store.readForPurpose('cus_1', 'marketing')).toEqual({
+      memories: [],
+      count: 0,
+      contradictions: [],
+    });
     expect(await store.readActive('cus_1')).toEqual([]);
     const [row] = await db.driver.query<{ n: number }>(
       `select count(*) as n from ${db.table('memory_snapshots')}`,

@@ -1,10 +1,12 @@
 import type { SubjectId } from '@candor/core';
-import { CandorError } from '@candor/core';
+import { CandorError, PurposeId } from '@candor/core';
 import {
   foldMemories,
   type Memory,
   MemoryEntry,
   type MemoryStore,
+  type PurposeMemories,
+  purposeMemories,
   Tombstone,
 } from '@candor/memory';
 import type { CandorDatabase } from './database';
@@ -36,7 +38,15 @@ export interface PostgresMemoryStore extends MemoryStore {
    */
   readActive(subject: SubjectId): Promise<readonly Memory[]>;
   /**
-   * Builds the missing snapshots of every subject that has entries: run it once after
+   * What a recall for `purpose` needs (see `PurposeMemories` of `@candor/memory`), from the
+   * rows of `candor_memory_slices` that hold the purpose's memories, its parents', and the open
+   * complaints and cases, always equal to `purposeMemories(foldMemories(await read(subject)).active,
+   * purpose)`. Missing slices (entries written before migration 11) are built from the snapshot,
+   * once, in a transaction.
+   */
+  readForPurpose(subject: SubjectId, purpose: PurposeId): Promise<PurposeMemories>;
+  /**
+   * Builds the missing snapshots and slices of every subject that has entries: run it once after
    * upgrading, so that no customer's first recall pays for it. Safe while the app writes.
    */
   buildSnapshots(options?: BuildSnapshotsOptions): Promise<BuildSnapshotsReport>;
@@ -104,9 +114,10 @@ const idOf = (entry: MemoryEntry) =>
 
 /**
  * Creates the durable memory store: `candor_memory_entries` (one row per entry, keyed by
- * subject and position: the history) and `candor_memory_snapshots` (one row per subject: its
- * active memories). Writes to one subject take a transaction-scoped lock on it, so concurrent
- * instances write in turn, and each rewrites the subject's snapshot in the same transaction;
+ * subject and position: the history), `candor_memory_snapshots` (one row per subject: its
+ * active memories) and `candor_memory_slices` (the same, one row per purpose they serve). Writes to one subject take a transaction-scoped lock on it, so concurrent
+ * instances write in turn, and each rewrites the subject's snapshot and slices in the same
+ * transaction;
  * `erase` deletes the rows of the erased memories, adds their tombstones and drops them from
  * the snapshot together. Malformed entries are rejected (`memory/invalid_input`) before
  * anything is written.
@@ -118,6 +129,7 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
   checkDatabase(db);
   const table = db.table('memory_entries');
   const snapshots = db.table('memory_snapshots');
+  const slices = db.table('memory_slices');
   const snap = memorySnapshots(db);
 
   const appendIn = async (tx: SqlClient, subject: SubjectId, entries: readonly MemoryEntry[]) => {
@@ -148,14 +160,21 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
       await fn(tx);
     });
 
-  /** Builds a missing snapshot from the entries, under the subject's lock. */
+  /**
+   * Builds a missing snapshot (from the entries) or missing slices (from the snapshot), under
+   * the subject's lock.
+   */
   const build = (subject: SubjectId): Promise<{ active: readonly Memory[]; built: boolean }> =>
     db.driver.transaction(async (tx) => {
       await snap.lock(tx, subject);
       const { active } = await snap.before(tx, subject, []);
-      if (active !== null) return { active, built: false };
-      const entries = await snap.entries(tx, subject);
-      if (entries.length === 0) return { active: [], built: false };
+      if (active !== null && (await snap.sliced(tx, subject))) return { active, built: false };
+      const entries = active === null ? await snap.entries(tx, subject) : [];
+      if (active === null && entries.length === 0) return { active: [], built: false };
+      if (active !== null) {
+        await snap.saveSlices(tx, subject, active);
+        return { active, built: true };
+      }
       const folded = foldMemories(entries).active;
       await snap.save(tx, subject, folded);
       return { active: folded, built: true };
@@ -181,6 +200,12 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
       );
       if (row?.memories != null) return decodeSnapshot(row.memories);
       return row?.unbuilt === true ? (await build(subject)).active : [];
+    },
+    async readForPurpose(subject, purpose) {
+      if (!PurposeId.safeParse(purpose).success)
+        invalid('purpose', purpose, 'must be a purpose id');
+      const read = await snap.readSlices(db.driver, subjectOf(subject), purpose);
+      return read === 'unbuilt' ? purposeMemories((await build(subject)).active, purpose) : read;
     },
     async append(subject, entries) {
       subjectOf(subject);
@@ -234,7 +259,8 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
                      order by e.subject limit 1)
              from s where s.subject is not null)
            select s.subject,
-                  not exists (select 1 from ${snapshots} n where n.subject = s.subject) as missing
+                  not exists (select 1 from ${slices} n where n.subject = s.subject and n.slice = '')
+                    as missing
            from s where s.subject is not null limit 1000`,
           [after],
         );

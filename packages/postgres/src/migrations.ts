@@ -323,6 +323,47 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
         add column data_categories jsonb generated always as (record->'dataCategories') stored`,
     ],
   },
+  {
+    version: 11,
+    name: 'memory slices: each subject’s active memories by purpose, so a recall reads only its own',
+    statements: (s: string) => [
+      // Per subject, its active memories cut by the purposes they serve (one row per purpose,
+      // one of the open complaints and cases, and under '' the count and contradictions of the
+      // whole), each the deflated JSON of the memories and their positions in the snapshot. The
+      // store writes them with the snapshot, in its transaction; missing rows are built from it.
+      `create table ${s}.candor_memory_slices (
+        subject text not null,
+        slice text not null,
+        memories bytea not null,
+        primary key (subject, slice)
+      )`,
+      `alter table ${s}.candor_memory_slices alter column memories set storage external`,
+      // Any other change to the entries drops the subjects' slices with their snapshots.
+      `create or replace function ${s}.candor_memory_snapshots_drop() returns trigger language plpgsql as $$
+        begin
+          if coalesce(current_setting('candor.memory_snapshots', true), '') = 'kept' then
+            return null;
+          end if;
+          if tg_op = 'TRUNCATE' then
+            delete from ${s}.candor_memory_snapshots;
+            delete from ${s}.candor_memory_slices;
+          elsif tg_op = 'INSERT' then
+            delete from ${s}.candor_memory_snapshots where subject in (select subject from added);
+            delete from ${s}.candor_memory_slices where subject in (select subject from added);
+          elsif tg_op = 'DELETE' then
+            delete from ${s}.candor_memory_snapshots where subject in (select subject from gone);
+            delete from ${s}.candor_memory_slices where subject in (select subject from gone);
+          else
+            delete from ${s}.candor_memory_snapshots
+            where subject in (select subject from added union select subject from gone);
+            delete from ${s}.candor_memory_slices
+            where subject in (select subject from added union select subject from gone);
+          end if;
+          return null;
+        end
+      $$`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */
