@@ -1,4 +1,4 @@
-import type { Instant } from '@candor/core';
+import type { Instant, SuppressionScope } from '@candor/core';
 import type {
   AccessHistoryPage,
   BriefPage,
@@ -244,10 +244,11 @@ export interface DemoService {
   /** What the customer asked us not to send: one row per scope and target, the longest-lasting. */
   suppressions(subject: string): readonly SuppressionView[];
   /**
-   * The customer lifts their own mute of one scope and target (a recorded `lifted` feedback
-   * event); false, and nothing written, when no such mute of theirs is active.
+   * The customer lifts their own mute of one scope and target, as listed (`feedback.lift`, a
+   * recorded `lifted` feedback event); false, and nothing written, when no such mute of theirs
+   * is active.
    */
-  unmute(subject: string, scope: string, target: string): Promise<boolean>;
+  unmute(subject: string, scope: SuppressionScope, target: string): Promise<boolean>;
   // operator side
   rules(): readonly RuleView[];
   /** Lifts an automatic (guardrail) or manual pause of a rule. */

@@ -156,9 +156,24 @@ describe.skipIf(!inChromium)('the privacy centre with JavaScript on', () => {
     expect(new URL(page.url()).search).toBe('');
     expect(muted()).toBe(1);
 
+    const rule = await message.getAttribute('data-rule');
+    const next = async () =>
+      (await h.demo.service.sendEvent({ subject: 'cus_ana', type: 'checkout.started' })).find(
+        (o) => o.ruleId === rule,
+      );
+    expect((await next())?.fired).toBe(false);
+    // Unmute names the listed mute by its scope and target, through the API, with no reload.
+    const posted: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posted.push(new URL(r.url()).pathname);
+    });
     await page.locator('#suppressions').getByRole('button', { name: 'Unmute' }).click();
     await expect.poll(() => page.locator('#suppressions').innerText()).toContain('Nothing muted.');
+    expect(posted).toEqual([expect.stringMatching(/\/feedback\/suppressions\/lift$/)]);
+    expect(new URL(page.url()).search).toBe('');
     expect(muted()).toBe(0);
+    // The very next check lets the message through again.
+    expect((await next())?.fired).toBe(true);
   });
 });
 

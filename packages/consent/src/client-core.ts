@@ -120,12 +120,17 @@ export interface ConsentClient<P extends string = string> {
   close(): void;
 }
 
-type Memo = {
-  plain?: ClientVerdict;
-  categories?: readonly DataCategoryId[];
-  copy?: readonly DataCategoryId[];
-  verdict?: ClientVerdict;
-};
+/**
+ * One purpose's frozen verdicts until the next change: without categories (`plain`), and for the
+ * last category list asked (`categories`, the caller's array, with a `copy` to notice it mutated).
+ * A class, so every memo has one shape and the lookup stays monomorphic.
+ */
+class Memo {
+  plain: ClientVerdict | undefined = undefined;
+  categories: readonly DataCategoryId[] | undefined = undefined;
+  copy: readonly DataCategoryId[] = [];
+  verdict: ClientVerdict | undefined = undefined;
+}
 const restrictive = (choice: ConsentChoice) => choice.action !== 'grant';
 const NO_CATEGORIES: readonly DataCategoryId[] = [];
 
@@ -272,28 +277,47 @@ export function createConsentClient<P extends string = string>(
   function decide(query: {
     readonly purpose: P;
     readonly dataCategories?: readonly DataCategoryId[];
-  }) {
-    need(typeof query === 'object' && query !== null, 'query', query, 'must be an object');
-    if (!checked) {
-      checked = true;
-      queueMicrotask(() => {
-        checked = false;
-      });
-      check();
+  }): ClientVerdict {
+    if (!checked) tick();
+    // The hot path: the memo's frozen verdict, as long as nothing changed (a change clears them).
+    const memo = memos.get(query?.purpose);
+    if (memo !== undefined) {
+      const categories = query.dataCategories;
+      if (categories === undefined) {
+        if (memo.plain !== undefined) return memo.plain;
+      } else if (memo.categories === categories && sameList(memo.copy, categories))
+        return memo.verdict as ClientVerdict;
     }
-    const { purpose } = query;
-    const categories = query.dataCategories ?? NO_CATEGORIES;
-    let memo = memos.get(purpose);
+    need(typeof query === 'object' && query !== null, 'query', query, 'must be an object');
+    return remember(query.purpose, query.dataCategories ?? NO_CATEGORIES, memo);
+  }
+
+  /** Reads the clock once per task: decisions in one synchronous run share it. */
+  function tick() {
+    checked = true;
+    queueMicrotask(() => {
+      checked = false;
+    });
+    check();
+  }
+
+  function remember(
+    purpose: string,
+    categories: readonly DataCategoryId[],
+    held: Memo | undefined,
+  ): ClientVerdict {
+    need(Array.isArray(categories), 'dataCategories', categories, 'must be an array');
+    // Only purpose ids are remembered (anything else is denied as unknown, every time).
+    if (typeof purpose !== 'string') return Object.freeze(decideNow(purpose, categories));
+    let memo = held;
     if (memo === undefined) {
-      memo = {};
+      memo = new Memo();
       memos.set(purpose, memo);
     }
     if (categories.length === 0) {
       memo.plain ??= Object.freeze(decideNow(purpose, categories));
       return memo.plain;
     }
-    if (memo.categories === categories && sameList(memo.copy!, categories)) return memo.verdict!;
-    need(Array.isArray(categories), 'dataCategories', categories, 'must be an array');
     memo.categories = categories;
     memo.copy = categories.slice();
     memo.verdict = Object.freeze(decideNow(purpose, categories));

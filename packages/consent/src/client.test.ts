@@ -61,6 +61,31 @@ describe('createConsentClient: deciding', () => {
     ).toMatchObject({ allowed: false, reason: 'category_not_declared' });
   });
 
+  it('answers a repeated question from memory, yet notices the caller changing its array', async () => {
+    const { server, client } = setup({ load: undefined });
+    await server.manager.grant({ subject: 'cus_1', purposes: 'analytics.measurement' });
+    client.setSnapshot(server.snapshot());
+    const categories = ['user.behavior'];
+    const query = { purpose: 'analytics.measurement' as const, dataCategories: categories };
+    const first = client.decide(query);
+    expect(first.allowed).toBe(true);
+    expect(client.decide(query)).toBe(first);
+    categories[0] = 'user.health';
+    expect(client.decide(query)).toMatchObject({ allowed: false, reason: 'category_not_declared' });
+    categories[0] = 'user.behavior';
+    categories.push('user.health');
+    expect(client.decide(query).allowed).toBe(false);
+    expect(Object.isFrozen(client.decide({ purpose: 'analytics.measurement' }))).toBe(true);
+    // Not a purpose id: denied as unknown, never answered from another question's memory.
+    expect(client.decide({ purpose: 7 as never })).toMatchObject({ reason: 'unknown_purpose' });
+    expect(() => client.decide(null as never)).toThrow(
+      expect.objectContaining({
+        code: 'core/invalid_input',
+        details: expect.objectContaining({ path: 'query' }),
+      }),
+    );
+  });
+
   it('loads its first snapshot by itself and denies once it expires, telling subscribers', async () => {
     const { server, device, client } = setup();
     await tick();

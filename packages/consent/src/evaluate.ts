@@ -164,7 +164,19 @@ export function reaches(
  * @example
  * day(Date.parse('2026-05-03T09:00:00Z')); // '2026-05-03'
  */
-export const day = (at: Instant): string => toIso(at).slice(0, 10);
+export function day(at: Instant): string {
+  const n = Math.floor(at / DAY_MS);
+  let text = days.get(n);
+  if (text === undefined) {
+    text = toIso(at).slice(0, 10);
+    if (days.size >= 4096) days.clear();
+    days.set(n, text);
+  }
+  return text;
+}
+// Verdicts print the same few days again and again: each is formatted once.
+const DAY_MS = 86_400_000;
+const days = /* @__PURE__ */ new Map<number, string>();
 
 /**
  * The precedence engine: what a subject's events mean for one purpose at instant `t` under a

@@ -7,11 +7,13 @@ import type {
   SnapshotVerdict,
 } from './contract';
 import { fail, needObject, requireSubject } from './errors';
-import { evaluatePurpose, isRestrictive, reaches } from './evaluate';
+import { type Evaluation, evaluatePurpose, isRestrictive, reaches } from './evaluate';
 import { problemWith } from './follow';
 import { toConsentMode } from './interop';
+import type { PolicyPack } from './policy';
+import type { Purpose, PurposeRegistry } from './purposes';
 import { stateOfManager } from './state';
-import { headOf } from './subject-view';
+import { headOf, type SubjectState } from './subject-view';
 import type { ConsentManager } from './types';
 
 /**
@@ -124,7 +126,7 @@ export function buildConsentSnapshot<P extends string>(
     purposes[id] = out;
 
     function evaluated(withSensitive: boolean): ConsentVerdict {
-      const evaluation = evaluatePurpose(registry, purpose, items, t, pack, withSensitive);
+      const evaluation = evaluationOf(held, registry, purpose, t, pack, withSensitive);
       lapses(evaluation.until);
       lapses(evaluation.verdict.expiresAt);
       return evaluation.verdict;
@@ -139,6 +141,29 @@ export function buildConsentSnapshot<P extends string>(
     consentMode: toConsentMode(manager, registry, subject),
     purposes,
   };
+}
+
+/**
+ * The evaluation of `purpose` at `t` over the subject's current state (its pack and items),
+ * from the memo `decide()` keeps in the same slot while it holds, else computed and memoized
+ * there, as `decide()` would.
+ */
+function evaluationOf(
+  held: SubjectState | undefined,
+  registry: PurposeRegistry,
+  purpose: Purpose,
+  t: Instant,
+  pack: PolicyPack,
+  sensitive: boolean,
+): Evaluation {
+  if (held === undefined) return evaluatePurpose(registry, purpose, [], t, pack, sensitive);
+  const slot = 2 * purpose.index + (sensitive ? 1 : 0);
+  let hit = held.cache[slot];
+  if (hit === undefined || t >= hit.until || t < hit.from) {
+    hit = evaluatePurpose(registry, purpose, held.items, t, held.pack, sensitive);
+    held.cache[slot] = hit;
+  }
+  return hit;
 }
 
 /**

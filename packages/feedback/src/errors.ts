@@ -20,6 +20,8 @@ import { CandorError, type CandorErrorDetails } from '@candor/core';
  * - `feedback/unknown_fact` — a correction of a fact the company does not hold about the customer
  * - `feedback/unknown_correction` — a correction id that was never opened
  * - `feedback/invalid_transition` — deciding a correction the other way once it is decided
+ * - `feedback/unknown_suppression` — lifting a suppression the customer does not have (by its
+ *   scope and target, at that time)
  *
  * @example
  * if (isCandorError(error, 'feedback/invalid_scope')) showError(error.details.path);
@@ -38,7 +40,8 @@ export type FeedbackErrorCode =
   | 'feedback/unsupported'
   | 'feedback/unknown_fact'
   | 'feedback/unknown_correction'
-  | 'feedback/invalid_transition';
+  | 'feedback/invalid_transition'
+  | 'feedback/unknown_suppression';
 
 /** Builds a feedback {@link CandorError}. */
 export function feedbackError(

@@ -41,6 +41,7 @@ export {
   isPermanentKind,
   isScopedKind,
 } from './kinds';
+export type { SuppressionLift } from './lift-suppression';
 export { createFeedbackLoop } from './loop';
 export type {
   ControlEfficacy,

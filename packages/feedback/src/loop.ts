@@ -8,6 +8,7 @@ import { feedbackError, requireFunction, requireNumber, requireString } from './
 import { findPage, PAGE, scoreAt } from './fatigue';
 import { checkProblem, followStore, heldBack, hydrate, stopFollowing, viewStatus } from './follow';
 import { guardKey, liftPause, pauseVerdict, ruleHealth } from './guardrails';
+import { checkSuppressionLift, isSameLift, liftEventOf, reasonLifted } from './lift-suppression';
 import { createPrepare } from './prepare';
 import { maybeCheckpoint } from './replay';
 import type { FeedbackEvent } from './schema';
@@ -126,6 +127,34 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       // Another submit of the same key may have been applied while this one was being stored.
       if (seen.has(event.idempotencyKey)) return DUPLICATE;
       return commit(view, event, decisionOf(decisions, event), clock.now());
+    },
+    async lift(input) {
+      const lift = checkSuppressionLift(input);
+      const previous = seen.get(lift.idempotencyKey);
+      if (previous !== undefined) {
+        if (isSameLift(previous, lift)) return DUPLICATE;
+        throw feedbackError(
+          'feedback/idempotency_conflict',
+          `idempotency key "${lift.idempotencyKey}" was used for a different event`,
+          { path: 'lift.idempotencyKey', value: lift.idempotencyKey },
+        );
+      }
+      requireHeld(lift.subject);
+      const at = lift.at ?? clock.now();
+      const reason = reasonLifted(activeReasons(stateOf(subjects, lift.subject), at), lift);
+      const source =
+        reason?.feedbackId === undefined
+          ? undefined
+          : await sourceEvent(reason.feedbackId, lift.subject);
+      const event = source === undefined ? null : liftEventOf(lift, source, at);
+      if (event === null) {
+        throw feedbackError(
+          'feedback/unknown_suppression',
+          `lift: "${lift.subject}" has no active ${lift.scope} suppression of "${lift.target}"`,
+          { path: 'lift.target', value: lift.target },
+        );
+      }
+      return loop.submit(event);
     },
     apply(input) {
       requireWhole('apply()');
@@ -280,6 +309,14 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
     },
   };
   return loop;
+
+  /** The feedback event stored under `key` (read from the store when the view keeps no history). */
+  async function sourceEvent(key: string, subject: string): Promise<FeedbackEvent | undefined> {
+    const held = seen.get(key);
+    if (held !== undefined || cache === null || store.readEventsOf === undefined) return held;
+    const stored = await store.readEventsOf([subject]);
+    return stored.find((row) => row.event.idempotencyKey === key)?.event;
+  }
 
   /** With a subject cache: applies what the store appended of a submitted batch. */
   function applyStored(

@@ -28,3 +28,12 @@ it('runs the corrections example as a user would', async () => {
     'ES stated customer_correction',
   ]);
 });
+
+it('runs the unmute example as a user would', async () => {
+  const [, , , unmute] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
+  expect(unmute?.logs).toEqual([
+    'topic offers.deals true',
+    '0 false',
+    'feedback/unknown_suppression',
+  ]);
+});

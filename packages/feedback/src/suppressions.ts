@@ -204,7 +204,7 @@ function suppress(
 }
 
 /** What `scope` names in `event`: its item, rule, topic or channel, or `*` for everything. */
-function targetOf(event: FeedbackEvent, scope: SuppressionScope): string {
+export function targetOf(event: FeedbackEvent, scope: SuppressionScope): string {
   switch (scope) {
     case 'item':
       return event.itemKey as string;

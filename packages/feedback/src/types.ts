@@ -7,6 +7,7 @@ import type {
   SuppressionSource,
   SuppressionVerdict,
 } from '@candor/core';
+import type { SuppressionLift } from './lift-suppression';
 import type { DecisionEntry, FeedbackEvent } from './schema';
 import type { RateInterval } from './wilson';
 
@@ -201,6 +202,21 @@ export interface FeedbackLoop extends SuppressionSource {
    * typed errors `parseFeedbackEvent` throws).
    */
   submit(event: FeedbackEvent): Promise<IngestResult>;
+  /**
+   * Lifts one of the customer's suppressions or budget reductions as {@link FeedbackLoop.suppressions}
+   * lists it, by its `scope` and `target` (no decision id needed): records a `lifted` event
+   * answering the decision of the feedback that muted it, through `submit`, so the very next
+   * `check()` lets it through. A retry with the same idempotency key answers `duplicate` (with a
+   * subject cache, once the loop no longer remembers the key, `feedback/unknown_suppression`).
+   * Throws `feedback/invalid_event` or `feedback/invalid_scope` for a malformed lift, and
+   * `feedback/unknown_suppression` when nothing of that scope and target holds the customer back
+   * at `at`; nothing is written then.
+   *
+   * @example
+   * const [muted] = loop.suppressions('cus_1');
+   * await loop.lift({ idempotencyKey: 'unmute-1', subject: 'cus_1', scope: muted.scope, target: muted.target });
+   */
+  lift(lift: SuppressionLift): Promise<IngestResult>;
   /** Validates and applies an event to the view only (replay, tests, benchmarks); not persisted. */
   apply(event: FeedbackEvent): IngestResult;
   /**

@@ -78,6 +78,51 @@ describe('adapters, over real HTTP', () => {
     expect(await (await fetch(`${base}/`)).text()).toBe('shop');
   });
 
+  it('hands the handler a Request that behaves as one: headers, body, clone, signal', async () => {
+    const seen: unknown[] = [];
+    const base = await listen(
+      createServer(
+        toNodeListener(async (request) => {
+          const copy = request.clone();
+          seen.push(
+            request instanceof Request,
+            request.method,
+            new URL(request.url).pathname,
+            request.headers.get('x-two'),
+            request.signal instanceof AbortSignal,
+            request.bodyUsed,
+          );
+          const body = request.method === 'POST' ? await request.json() : null;
+          seen.push(body, request.bodyUsed, copy.method);
+          return Response.json({ ok: true }, { headers: { 'set-cookie': 'a=1' } });
+        }),
+      ),
+    );
+    const response = await fetch(`${base}/x?y=1`, {
+      method: 'POST',
+      headers: [
+        ['x-two', 'a'],
+        ['x-two', 'b'],
+        ['content-type', 'application/json'],
+      ],
+      body: JSON.stringify({ hello: 'world' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toEqual(['a=1']);
+    expect(await response.json()).toEqual({ ok: true });
+    expect(seen).toEqual([
+      true,
+      'POST',
+      '/x',
+      'a, b',
+      true,
+      false,
+      { hello: 'world' },
+      true,
+      'POST',
+    ]);
+  });
+
   it('answers 400 to a Host header that makes no URL, without calling the handler', async () => {
     let called = 0;
     const base = await listen(

@@ -253,6 +253,86 @@ describe('feedback and mutes', () => {
     expect(feedback.suppressions('cus_ana')).toEqual([]);
   });
 
+  it('unmutes a listed mute by its scope and target alone: the next check allows', async () => {
+    const { api, feedback, clock, message } = await world();
+    await api.fetch(asCustomer('/feedback', { method: 'POST', json: feedbackBody() }));
+    const query = {
+      subject: 'cus_ana',
+      ruleId: message.source.id,
+      topic: message.action.topic,
+      channel: message.action.channel,
+      at: clock.now(),
+    };
+    expect(feedback.check(query).suppressed).toBe(true);
+    const listed = (await (await api.fetch(asCustomer('/feedback/suppressions'))).json()) as {
+      suppressions: { scope: string; target: string }[];
+    };
+    const [row] = listed.suppressions;
+    const lift = { idempotencyKey: 'u-1', scope: row?.scope, target: row?.target };
+    const lifted = await api.fetch(
+      asCustomer('/feedback/suppressions/lift', { method: 'POST', json: lift }),
+    );
+    expect(lifted.status).toBe(200);
+    expect(await lifted.json()).toEqual({ status: 'accepted', suppressions: [] });
+    expect(feedback.check({ ...query, at: clock.now() }).suppressed).toBe(false);
+    // A replay gets the same answer; the lift is recorded once, on the muted message.
+    const replay = await api.fetch(
+      asCustomer('/feedback/suppressions/lift', { method: 'POST', json: lift }),
+    );
+    expect(await replay.json()).toEqual({ status: 'accepted', suppressions: [] });
+    const lifts = feedback.events().filter((e) => e.kind === 'lifted');
+    expect(lifts.map((e) => [e.subject, e.decisionId, e.scope])).toEqual([
+      ['cus_ana', 'd-ana-1', 'topic'],
+    ]);
+  });
+
+  it('refuses to lift a mute that is unknown, malformed or someone else’s, writing nothing', async () => {
+    const { api, feedback } = await world();
+    await api.fetch(asCustomer('/feedback', { method: 'POST', json: feedbackBody() }));
+    const lift = (json: unknown, sid?: string) =>
+      api.fetch(
+        asCustomer('/feedback/suppressions/lift', {
+          method: 'POST',
+          json,
+          ...(sid ? { sid } : {}),
+        }),
+      );
+    const mute = { idempotencyKey: 'u-1', scope: 'topic', target: 'billing.card_expiry' };
+    expect(await errorOf(await lift({ ...mute, target: 'billing.other' }))).toMatchObject({
+      status: 404,
+      code: 'http/not_found',
+      path: 'target',
+    });
+    expect(await errorOf(await lift({ ...mute, scope: 'channel' }))).toMatchObject({
+      status: 404,
+      path: 'target',
+    });
+    // Bo cannot lift Ana's mute (his session, her mute's scope and target).
+    expect(await errorOf(await lift(mute, 's-bo'))).toMatchObject({ status: 404 });
+    expect(await errorOf(await lift({ ...mute, scope: 'everything' }))).toMatchObject({
+      status: 400,
+      code: 'http/invalid_body',
+      path: 'scope',
+    });
+    expect(await errorOf(await lift({ ...mute, target: '' }))).toMatchObject({
+      status: 400,
+      path: 'target',
+    });
+    expect(await errorOf(await lift({ scope: 'topic', target: 'x' }))).toMatchObject({
+      status: 400,
+      path: 'idempotencyKey',
+    });
+    expect(await errorOf(await lift({ ...mute, decisionId: 'd-ana-1' }))).toMatchObject({
+      status: 400,
+    });
+    expect(await errorOf(await lift({ ...mute, subject: 'cus_bo' }))).toMatchObject({
+      status: 403,
+      code: 'http/forbidden_subject',
+    });
+    expect(feedback.events().filter((e) => e.kind === 'lifted')).toEqual([]);
+    expect(feedback.suppressions('cus_ana')).toHaveLength(1);
+  });
+
   it('replays the same request to the same answer, writes once, and refuses a changed one (409)', async () => {
     const { api, feedback, clock } = await world();
     const first = await api.fetch(

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { bodyTextOf } from './body-text';
+import { nodeRequest } from './node-request';
 
 /**
  * A Fetch handler, as {@link createPrivacyApi}'s `fetch` is.
@@ -46,42 +46,30 @@ async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerRe
   }
   const response = await handler(request);
   const headers: Record<string, string | string[]> = {};
+  let cookies = false;
   response.headers.forEach((value, key) => {
-    if (key !== 'set-cookie') headers[key] = value;
+    if (key === 'set-cookie') cookies = true;
+    else headers[key] = value;
   });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
-  // The whole body, so it goes out with a Content-Length in one write (no chunked framing).
+  if (cookies) headers['set-cookie'] = response.headers.getSetCookie();
+  // The whole body, so it goes out with a Content-Length in one write (no chunked framing); a
+  // string goes out in the same write as the head.
   const text = bodyTextOf(response);
   const body =
     text !== undefined
-      ? Buffer.from(text)
+      ? text
       : response.body === null
         ? null
         : Buffer.from(await response.arrayBuffer());
-  if (body !== null) headers['content-length'] = String(body.byteLength);
+  if (body !== null) headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(response.status, headers);
   res.end(req.method === 'HEAD' ? undefined : (body ?? undefined));
 }
 
 function toRequest(req: IncomingMessage): Request {
   const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-  const url = `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
-  // Pairs straight into the Request (a Headers object first would be copied once more).
-  const headers: [string, string][] = [];
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.startsWith(':')) continue;
-    headers.push([name, raw[i + 1] as string]);
-  }
-  const method = req.method ?? 'GET';
-  const hasBody = method !== 'GET' && method !== 'HEAD';
-  return new Request(url, {
-    method,
-    headers,
-    ...(hasBody
-      ? { body: Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>, duplex: 'half' }
-      : {}),
-  } as RequestInit);
+  return nodeRequest(
+    req,
+    `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+  );
 }

@@ -20,7 +20,7 @@ describe('the OpenAPI document', () => {
     );
     const served = api.routes.map((r) => `${r.method} /api/privacy${r.path}`);
     expect(documented.sort()).toEqual(served.sort());
-    expect(served).toHaveLength(11);
+    expect(served).toHaveLength(12);
     for (const route of api.routes) {
       const path = `/api/privacy${route.path.replace('{decisionId}', 'd-ana-1').replace('{memoryId}', 'm-x')}`;
       const response = await api.fetch(
@@ -79,5 +79,29 @@ describe('the OpenAPI document', () => {
     expect(post.responses['409']?.content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/Error',
     });
+  });
+
+  it('documents unmuting by scope and target, with its typed 400 and 404', async () => {
+    const { api } = await world();
+    const lift = api.openapi().paths['/feedback/suppressions/lift']?.post as {
+      requestBody: {
+        content: {
+          'application/json': {
+            schema: { properties: { scope: { enum: string[] } }; required: string[] };
+          };
+        };
+      };
+      responses: Record<string, unknown>;
+    };
+    const schema = lift.requestBody.content['application/json'].schema;
+    expect(schema.required.sort()).toEqual(['idempotencyKey', 'scope', 'target']);
+    expect(schema.properties.scope.enum.sort()).toEqual([
+      'all',
+      'channel',
+      'item',
+      'rule',
+      'topic',
+    ]);
+    expect(Object.keys(lift.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
   });
 });

@@ -30,6 +30,23 @@ export const FeedbackBody = /* @__PURE__ */ (() =>
 export type FeedbackBody = z.infer<typeof FeedbackBody>;
 
 /**
+ * Which of the customer's mutes to lift, as `GET /feedback/suppressions` lists it: its `scope`
+ * and `target` (no message or decision id needed).
+ *
+ * @example
+ * const body: LiftBody = { idempotencyKey: crypto.randomUUID(), scope: 'topic', target: 'offers.travel' };
+ */
+export const LiftBody = /* @__PURE__ */ (() =>
+  z.strictObject({
+    idempotencyKey: IdempotencyKey,
+    scope: SuppressionScope,
+    target: z.string().check(z.minLength(1), z.maxLength(200)),
+    subject: z.optional(z.string()),
+  }))();
+/** Which of the customer's mutes to lift. */
+export type LiftBody = z.infer<typeof LiftBody>;
+
+/**
  * The query of `GET /decisions/{decisionId}/explanation`: the layer and locale.
  *
  * @example

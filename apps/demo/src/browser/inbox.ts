@@ -1,5 +1,6 @@
 // Runs in the browser: the inbox's feedback buttons and "Unmute" go through the privacy-centre
-// API (`POST /feedback`, `lifted` to unmute) instead of reloading the page. Every text shown
+// API (`POST /feedback`, and `POST /feedback/suppressions/lift` with the listed mute's scope and
+// target) instead of reloading the page. Every text shown
 // comes from the page or is set with textContent.
 import { announce, field, markReady, newKey, type PageApi } from './api';
 
@@ -36,7 +37,7 @@ async function feedback(api: PageApi, form: HTMLFormElement, message: HTMLElemen
   const kind = field(form, 'signal');
   const decisionId = message.dataset.message;
   if (kind === undefined || decisionId === undefined) return;
-  const sent = await send(api, { idempotencyKey: newKey(), decisionId, kind });
+  const sent = await send(api, '/feedback', { idempotencyKey: newKey(), decisionId, kind });
   if (!sent) return;
   const button = form.querySelector('button');
   if (button && !button.textContent?.endsWith(' ✓')) button.textContent += ' ✓';
@@ -47,31 +48,25 @@ async function feedback(api: PageApi, form: HTMLFormElement, message: HTMLElemen
 async function unmute(api: PageApi, form: HTMLFormElement) {
   const scope = field(form, 'scope');
   const target = field(form, 'target');
-  // A lift names one of the customer's messages the mute covers: same topic, rule or channel.
-  const data = { topic: 'topic', rule: 'rule', channel: 'channel' } as const;
-  const key =
-    scope !== undefined && Object.hasOwn(data, scope) ? data[scope as 'topic'] : undefined;
-  const message = Array.from(document.querySelectorAll<HTMLElement>('article.message')).find(
-    (m) => key === undefined || m.dataset[key] === target,
-  );
-  if (scope === undefined || message?.dataset.message === undefined) {
-    form.submit(); // nothing on the page to name: the server's form finds the message itself
-    return;
-  }
-  const sent = await send(api, {
+  if (scope === undefined || target === undefined) return;
+  // The row's own scope and target name the mute: no message of it needs to be on the page.
+  const sent = await send(api, '/feedback/suppressions/lift', {
     idempotencyKey: newKey(),
-    decisionId: message.dataset.message,
-    kind: 'lifted',
     scope,
+    target,
   });
   if (!sent) return;
   announce('Unmuted. This applies from the very next message.');
   render(sent);
 }
 
-async function send(api: PageApi, body: unknown): Promise<readonly Suppression[] | undefined> {
+async function send(
+  api: PageApi,
+  path: string,
+  body: unknown,
+): Promise<readonly Suppression[] | undefined> {
   try {
-    const answer = await api.post('/feedback', body);
+    const answer = await api.post(path, body);
     const list = (answer.body as { suppressions?: readonly Suppression[] } | null)?.suppressions;
     if (answer.status === 200 && Array.isArray(list)) return merged(list);
     announce('That did not work. Please reload the page and try again.');

@@ -152,25 +152,18 @@ export function reactions(
       return [...rows.values()];
     },
     async unmute(subject, scope, target) {
-      const now = clock.now();
-      const reason = feedback
-        .suppressions(subject, now)
-        .find((r) => r.scope === scope && r.target === target);
-      // The feedback that muted it names the message, rule, topic and channel the lift answers.
-      const muted = reason && feedback.events().find((e) => e.idempotencyKey === reason.feedbackId);
-      if (!reason || !muted) return false;
-      await feedback.submit({
-        idempotencyKey: `fb:unmute:${subject}:${now}:${randomUUID().slice(0, 8)}`,
-        kind: 'lifted',
-        decisionId: muted.decisionId,
-        subject,
-        ruleId: muted.ruleId,
-        topic: muted.topic,
-        channel: muted.channel,
-        at: now,
-        scope: reason.scope,
-        ...(muted.itemKey === undefined ? {} : { itemKey: muted.itemKey }),
-      });
+      // By the listed mute's own scope and target: the loop finds the feedback that muted it.
+      try {
+        await feedback.lift({
+          idempotencyKey: `fb:unmute:${subject}:${clock.now()}:${randomUUID().slice(0, 8)}`,
+          subject,
+          scope,
+          target,
+        });
+      } catch (error) {
+        if (isCandorError(error, 'feedback/unknown_suppression')) return false;
+        throw error;
+      }
       await tick();
       return true;
     },

@@ -1,10 +1,11 @@
-import { canonicalJson, type SubjectId, sha256Hex } from '@candor/core';
+import { canonicalJson, isCandorError, type SubjectId, sha256Hex } from '@candor/core';
 import type { FeedbackLoop } from '@candor/feedback';
+import { httpError } from '../errors';
 import type { IdempotencyCache } from '../idempotency';
 import type { DecisionLookup } from '../options';
 import { json } from '../respond';
 import type { Route } from '../route';
-import { FeedbackBody } from '../schemas';
+import { FeedbackBody, LiftBody } from '../schemas';
 import { ownDecision } from './decisions';
 
 /**
@@ -19,8 +20,9 @@ export function scopedKey(kind: string, subject: SubjectId, key: string): string
 }
 
 /**
- * `POST /feedback` (a customer's reaction to one of their messages, `lifted` to undo a mute)
- * and `GET /feedback/suppressions` (what they muted, to show and undo).
+ * `POST /feedback` (a customer's reaction to one of their messages, `lifted` to undo a mute),
+ * `GET /feedback/suppressions` (what they muted, to show and undo) and
+ * `POST /feedback/suppressions/lift` (undo one of those by its scope and target).
  *
  * @example
  * const routes = feedbackRoutes({ feedback: loop, decisions, idempotency, clock });
@@ -43,7 +45,40 @@ export function feedbackRoutes(ports: {
       return json(200, { suppressions: feedback.suppressions(subject, now()) });
     },
   };
-  if (decisions === undefined) return [list];
+  const lift: Route = {
+    method: 'POST',
+    path: '/feedback/suppressions/lift',
+    operationId: 'liftSuppression',
+    summary: 'Unmute: lift one of the listed mutes by its scope and target',
+    body: LiftBody,
+    responses: {
+      200: { description: 'Lifted (or a replay of the same request): the suppressions now' },
+    },
+    async handle({ subject, body }) {
+      const input = await body(LiftBody);
+      const key = scopedKey('lift', subject, input.idempotencyKey);
+      const { scope, target } = input;
+      const reply = await idempotency.once(key, canonicalJson({ scope, target }), async () => {
+        await feedback.prepare(subject);
+        try {
+          const result = await feedback.lift({
+            idempotencyKey: key,
+            subject,
+            scope,
+            target,
+            at: now(),
+          });
+          return { status: result.status, suppressions: feedback.suppressions(subject, now()) };
+        } catch (error) {
+          if (isCandorError(error, 'feedback/unknown_suppression'))
+            throw httpError('http/not_found', 'Nothing like this is muted', { path: 'target' });
+          throw error;
+        }
+      });
+      return json(200, reply);
+    },
+  };
+  if (decisions === undefined) return [list, lift];
   const submit: Route = {
     method: 'POST',
     path: '/feedback',
@@ -82,5 +117,5 @@ export function feedbackRoutes(ports: {
       return json(200, reply);
     },
   };
-  return [submit, list];
+  return [submit, list, lift];
 }
