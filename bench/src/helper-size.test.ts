@@ -12,6 +12,12 @@ const cases: readonly [pkg: string, name: string, maxKb: number, before: string]
   ['consent', 'verifyChain', 2.5, '3.6 KB'],
   ['explain', 'PSEUDO_LOCALE', 0.3, '0.9 KB: the message placeholder table came along'],
   ['explain', 'renderText', 1.7, '2.2 KB'],
+  ['feedback', 'correctionSource', 0.15, '3.7 KB: zod, kind tables and durations came along'],
+  ['feedback', 'isScopedKind', 0.25, '3.7 KB'],
+  ['feedback', 'wilsonInterval', 0.6, '4.1 KB'],
+  ['feedback', 'foldCorrections', 1.0, '4.3 KB'],
+  ['feedback', 'checkFeedbackEvent', 2.0, '4.9 KB'],
+  ['feedback', 'computeTrustMetrics', 2.6, '5.7 KB: needs checkFeedbackEvent, over 2 KB by nature'],
 ];
 
 describe('a single helper per import', () => {

@@ -125,13 +125,13 @@ export interface FeedbackLoopOptions {
   readonly cache?: { readonly maxSubjects: number; readonly checkpointEvery?: number };
 }
 
-const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = {
+const DEFAULT_DURATIONS: Record<TimedFeedbackKind, number> = /* @__PURE__ */ (() => ({
   not_relevant: 30 * duration.day,
   not_interested: 90 * duration.day,
   too_frequent: 14 * duration.day,
   intrusive: 90 * duration.day,
   wrong_data: 30 * duration.day,
-};
+}))();
 const DEFAULT_WEIGHTS: Partial<Record<FeedbackKind, number>> = {
   delivered: 0.25,
   ignored: 1,

@@ -8,7 +8,7 @@ import { canonical } from './store';
  * (`opened`, then `accepted` or `rejected`), and its state as a pure fold of them.
  */
 
-const id = z.string().check(z.minLength(1), z.maxLength(200));
+const id = /* @__PURE__ */ (() => z.string().check(z.minLength(1), z.maxLength(200)))();
 const words = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
 /**

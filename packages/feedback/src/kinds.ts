@@ -51,10 +51,8 @@ export type FeedbackKind = ExplicitFeedbackKind | ImplicitFeedbackKind;
  * @example
  * feedbackKinds.length; // 16
  */
-export const feedbackKinds = /* @__PURE__ */ Object.freeze([
-  ...explicitFeedbackKinds,
-  ...implicitFeedbackKinds,
-] as const);
+export const feedbackKinds = /* @__PURE__ */ (() =>
+  Object.freeze([...explicitFeedbackKinds, ...implicitFeedbackKinds] as const))();
 
 /** Kinds whose effect is a suppression and that may therefore carry a `scope`. */
 const SCOPED: Partial<Record<FeedbackKind, true>> = {
