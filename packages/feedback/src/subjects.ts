@@ -1,5 +1,6 @@
 import type { SubjectId } from '@candor/core';
 import type { Announcer } from './announce';
+import type { CheckMemo } from './check-memo';
 import type { LoopConfig } from './config';
 import {
   addDelivery,
@@ -19,7 +20,8 @@ import { applySuppressions, emptySubjectState, type SubjectState } from './suppr
  * view. A subject is a number `n`; its state is `states[n]` (suppressions, budget reductions,
  * escalation history) plus slot `n` of every fatigue column (score and deliveries per channel).
  * All of it is built from the subject's own events ({@link applyToSubject}) and dropped with
- * {@link forgetSubject}; nothing global (guardrail counts, pauses, decisions) lives here.
+ * {@link forgetSubject}, which, like every event applied, drops the subject's memoized `check()`
+ * verdicts; nothing global (guardrail counts, pauses, decisions) lives here.
  */
 export interface Subjects {
   /** Subjects numbered in order of their first feedback (reusing forgotten subjects' numbers). */
@@ -28,6 +30,8 @@ export interface Subjects {
   readonly states: (SubjectState | undefined)[];
   /** Fatigue and deliveries by subject number. */
   readonly fatigue: FatigueColumns;
+  /** `check()` verdicts by subject number, dropped whenever the subject's state changes. */
+  readonly memos: (CheckMemo | undefined)[];
   /** Numbers of forgotten subjects, given to new subjects first. */
   readonly free: number[];
 }
@@ -38,6 +42,7 @@ export function createSubjects(config: LoopConfig): Subjects {
     numbers: new Map(),
     states: [],
     fatigue: createFatigueColumns(config.fatigue),
+    memos: [],
     free: [],
   };
 }
@@ -50,6 +55,7 @@ export function subjectNumber(subjects: Subjects, subject: SubjectId): number {
     else {
       n = subjects.states.length;
       subjects.states.push(undefined);
+      subjects.memos.push(undefined);
     }
     subjects.numbers.set(subject, n);
   }
@@ -67,6 +73,7 @@ export function forgetSubject(subjects: Subjects, subject: SubjectId): boolean {
   if (n === undefined) return false;
   subjects.numbers.delete(subject);
   subjects.states[n] = undefined;
+  subjects.memos[n] = undefined;
   clearSlot(subjects.fatigue, n);
   subjects.free.push(n);
   return true;
@@ -103,6 +110,7 @@ export function applyToSubject(
   const weight = config.fatigue.weights[kind];
   // Every subject with feedback is known to `budget()`, even without fatigue or suppressions.
   const n = subjectNumber(subjects, event.subject);
+  subjects.memos[n] = undefined;
   if (event.critical !== true && ((weight !== undefined && weight !== 0) || kind === 'delivered')) {
     const page = pageFor(subjects.fatigue, event.channel, n);
     const i = n & (PAGE - 1);

@@ -1,0 +1,122 @@
+import type { Instant, SuppressionQuery, SuppressionVerdict } from '@candor/core';
+import { budgetReasonAt, budgetSpan } from './budget';
+import { wholeSpan } from './span';
+import type { Subjects } from './subjects';
+import { stateSpan, strongestSuppression } from './suppressions';
+
+/*
+ * check()'s memo: what a held subject's own feedback answers for one rule, topic, channel and
+ * item, kept with the instants it holds for (until a suppression starts or ends, a delivery enters
+ * or leaves the window, fatigue lets one more message through, a lift). A repeated check is then a
+ * lookup and two comparisons. Applying any event to the subject, or dropping it, drops its memos
+ * (`subjects.ts`); pauses are global and read on every check, so none is memoized.
+ */
+
+/** The verdict of nothing held back (shared, frozen). */
+export const NOT_SUPPRESSED: SuppressionVerdict = /* @__PURE__ */ Object.freeze({
+  suppressed: false,
+  reason: null,
+});
+
+/** Memos kept per subject (the most recently computed first). */
+const MEMOS_PER_SUBJECT = 8;
+/** Checks further from the epoch than this (about 35,000 years) are computed every time. */
+const FARTHEST = 2 ** 50;
+
+/** One subject's verdicts for one query shape, valid for `from ≤ at < until`. */
+export interface CheckMemo {
+  readonly ruleId: string;
+  readonly topic: string;
+  readonly channel: string;
+  readonly itemKey: string | undefined;
+  readonly from: Instant;
+  readonly until: Instant;
+  /** The subject's suppression holding the query back, or `null`. */
+  readonly muted: SuppressionVerdict | null;
+  /** The budget verdict (read when nothing is muted and the rule is not paused). */
+  readonly budget: SuppressionVerdict;
+  /** The subject's next memo. */
+  next: CheckMemo | undefined;
+}
+
+/**
+ * The memo answering `query` for held subject number `n`, computed (and kept) when none holds at
+ * `query.at`, or `undefined` for an instant too far from the epoch to memoize.
+ *
+ * @example
+ * const memo = memoFor(subjects, n, query);
+ * const verdict = memo?.muted ?? memo?.budget;
+ */
+export function memoFor(
+  subjects: Subjects,
+  n: number,
+  query: SuppressionQuery,
+): CheckMemo | undefined {
+  const at = query.at;
+  for (let m = subjects.memos[n]; m !== undefined; m = m.next) {
+    if (
+      at < m.until &&
+      at >= m.from &&
+      m.ruleId === query.ruleId &&
+      m.topic === query.topic &&
+      m.channel === query.channel &&
+      m.itemKey === query.itemKey
+    ) {
+      return m;
+    }
+  }
+  return at <= FARTHEST && at >= -FARTHEST ? remember(subjects, n, query) : undefined;
+}
+
+/** Computes the verdicts for `query` and the span they hold for, and keeps them first. */
+function remember(subjects: Subjects, n: number, query: SuppressionQuery): CheckMemo {
+  const at = query.at;
+  const state = subjects.states[n];
+  const span = wholeSpan();
+  stateSpan(state, query, span);
+  const strongest = strongestSuppression(state, query);
+  let budget = NOT_SUPPRESSED;
+  if (strongest === null) {
+    const reason = budgetReasonAt(subjects, n, query.channel, at);
+    budgetSpan(subjects, n, query.channel, at, reason !== null, span);
+    if (reason !== null) {
+      budget = Object.freeze({ suppressed: true, reason });
+      // A reason dated at the check itself (fatigue, the cross-channel cap) holds for it alone.
+      if (reason.since === at) {
+        span.from = at;
+        span.until = at + 1;
+      }
+    }
+  }
+  const memo: CheckMemo = {
+    ruleId: query.ruleId,
+    topic: query.topic,
+    channel: query.channel,
+    itemKey: query.itemKey,
+    from: span.from,
+    until: span.until,
+    muted:
+      strongest === null ? null : Object.freeze({ suppressed: true, reason: strongest.reason }),
+    budget,
+    next: undefined,
+  };
+  // Kept first; an older memo of the same query, and those beyond the bound, are dropped.
+  let kept = 1;
+  let last = memo;
+  for (let m = subjects.memos[n]; m !== undefined && kept < MEMOS_PER_SUBJECT; m = m.next) {
+    if (
+      m.ruleId === memo.ruleId &&
+      m.topic === memo.topic &&
+      m.channel === memo.channel &&
+      m.itemKey === memo.itemKey
+    ) {
+      continue;
+    }
+    last.next = m;
+    last = m;
+    kept++;
+  }
+  last.next = undefined;
+  subjects.memos[n] = memo;
+  return memo;
+}
