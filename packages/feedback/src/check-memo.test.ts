@@ -230,11 +230,29 @@ describe("check()'s memo", () => {
         at: [start + 5, start + 60],
         codes: ['too_frequent', null],
       },
+      {
+        // Asked about an instant before the fatigue recorded later: it counts in full until then.
+        events: [
+          fb({ kind: 'too_frequent', at: start, scope: 'channel' }),
+          fb({ kind: 'dismissed', at: start + 100 }),
+        ],
+        at: [start + 50, start + 200],
+        codes: ['too_frequent', null],
+      },
     ];
     for (const { events, at, codes } of cases) {
       const loop = createFeedbackLoop({ ...roomier, clock: createVirtualClock(start + 10_000) });
       loop.applyMany(events);
       expect(at.map((t) => loop.check({ ...query, at: t }).reason?.code ?? null)).toEqual(codes);
+    }
+    // A fatigue reason is dated at the check: each instant gets its own.
+    const tired = createFeedbackLoop({ ...options, clock: createVirtualClock(start + 10_000) });
+    tired.applyMany([
+      fb({ kind: 'delivered', at: start }),
+      fb({ kind: 'delivered', at: start + 1 }),
+    ]);
+    for (const at of [start + 5, start + 6, start + 7]) {
+      expect(tired.check({ ...query, at }).reason).toMatchObject({ code: 'fatigue', since: at });
     }
   });
 

@@ -40,20 +40,16 @@ export interface CheckMemo {
 }
 
 /**
- * The memo answering `query` for held subject number `n`, computed (and kept) when none holds at
- * `query.at`, or `undefined` for an instant too far from the epoch to memoize.
+ * The memo answering `query`, computed (and kept) when none holds at `query.at`; `undefined` when
+ * the subject is not held or the instant is too far from the epoch to memoize.
  *
  * @example
- * const memo = memoFor(subjects, n, query);
+ * const memo = memoFor(subjects, query);
  * const verdict = memo?.muted ?? memo?.budget;
  */
-export function memoFor(
-  subjects: Subjects,
-  n: number,
-  query: SuppressionQuery,
-): CheckMemo | undefined {
+export function memoFor(subjects: Subjects, query: SuppressionQuery): CheckMemo | undefined {
   const at = query.at;
-  for (let m = subjects.memos[n]; m !== undefined; m = m.next) {
+  for (let m = subjects.memos.get(query.subject); m !== undefined; m = m.next) {
     if (
       at < m.until &&
       at >= m.from &&
@@ -65,7 +61,9 @@ export function memoFor(
       return m;
     }
   }
-  return at <= FARTHEST && at >= -FARTHEST ? remember(subjects, n, query) : undefined;
+  const n = subjects.numbers.get(query.subject);
+  if (n === undefined || at > FARTHEST || at < -FARTHEST) return undefined;
+  return remember(subjects, n, query);
 }
 
 /** Computes the verdicts for `query` and the span they hold for, and keeps them first. */
@@ -103,7 +101,8 @@ function remember(subjects: Subjects, n: number, query: SuppressionQuery): Check
   // Kept first; an older memo of the same query, and those beyond the bound, are dropped.
   let kept = 1;
   let last = memo;
-  for (let m = subjects.memos[n]; m !== undefined && kept < MEMOS_PER_SUBJECT; m = m.next) {
+  const first = subjects.memos.get(query.subject);
+  for (let m = first; m !== undefined && kept < MEMOS_PER_SUBJECT; m = m.next) {
     if (
       m.ruleId === memo.ruleId &&
       m.topic === memo.topic &&
@@ -117,6 +116,6 @@ function remember(subjects: Subjects, n: number, query: SuppressionQuery): Check
     kept++;
   }
   last.next = undefined;
-  subjects.memos[n] = memo;
+  subjects.memos.set(query.subject, memo);
   return memo;
 }

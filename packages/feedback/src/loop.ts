@@ -79,14 +79,14 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       if (query.critical === true || critical?.(query) === true) return NOT_SUPPRESSED;
       const problem = checkProblem(follower, query.subject);
       if (problem !== null) return heldBack(query, problem);
-      const n = subjects.numbers.get(query.subject);
-      if (n === undefined && cache !== null) return heldBack(query, 'not_loaded');
       // A held subject's own part (suppressions, then budget) is memoized; pauses are read now.
-      const memo = n === undefined ? undefined : memoFor(subjects, n, query);
+      const memo = memoFor(subjects, query);
       if (memo !== undefined) {
         if (memo.muted !== null) return memo.muted;
         return pauseVerdict(guardrails, query) ?? memo.budget;
       }
+      const n = subjects.numbers.get(query.subject);
+      if (n === undefined && cache !== null) return heldBack(query, 'not_loaded');
       const muted = n === undefined ? null : strongestSuppression(subjects.states[n], query);
       if (muted !== null) return { suppressed: true, reason: muted.reason };
       const paused = pauseVerdict(guardrails, query);

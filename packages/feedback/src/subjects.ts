@@ -30,8 +30,8 @@ export interface Subjects {
   readonly states: (SubjectState | undefined)[];
   /** Fatigue and deliveries by subject number. */
   readonly fatigue: FatigueColumns;
-  /** `check()` verdicts by subject number, dropped whenever the subject's state changes. */
-  readonly memos: (CheckMemo | undefined)[];
+  /** `check()` verdicts by subject, dropped whenever the subject's state changes. */
+  readonly memos: Map<SubjectId, CheckMemo>;
   /** Numbers of forgotten subjects, given to new subjects first. */
   readonly free: number[];
 }
@@ -42,7 +42,7 @@ export function createSubjects(config: LoopConfig): Subjects {
     numbers: new Map(),
     states: [],
     fatigue: createFatigueColumns(config.fatigue),
-    memos: [],
+    memos: new Map(),
     free: [],
   };
 }
@@ -55,7 +55,6 @@ export function subjectNumber(subjects: Subjects, subject: SubjectId): number {
     else {
       n = subjects.states.length;
       subjects.states.push(undefined);
-      subjects.memos.push(undefined);
     }
     subjects.numbers.set(subject, n);
   }
@@ -73,7 +72,7 @@ export function forgetSubject(subjects: Subjects, subject: SubjectId): boolean {
   if (n === undefined) return false;
   subjects.numbers.delete(subject);
   subjects.states[n] = undefined;
-  subjects.memos[n] = undefined;
+  subjects.memos.delete(subject);
   clearSlot(subjects.fatigue, n);
   subjects.free.push(n);
   return true;
@@ -110,7 +109,7 @@ export function applyToSubject(
   const weight = config.fatigue.weights[kind];
   // Every subject with feedback is known to `budget()`, even without fatigue or suppressions.
   const n = subjectNumber(subjects, event.subject);
-  subjects.memos[n] = undefined;
+  if (subjects.memos.size > 0) subjects.memos.delete(event.subject);
   if (event.critical !== true && ((weight !== undefined && weight !== 0) || kind === 'delivered')) {
     const page = pageFor(subjects.fatigue, event.channel, n);
     const i = n & (PAGE - 1);
