@@ -1,4 +1,4 @@
-import type { Instant, SuppressionQuery, SuppressionVerdict } from '@candor/core';
+import type { SuppressionQuery, SuppressionVerdict } from '@candor/core';
 import { budgetReasonAt, budgetSpan } from './budget';
 import { wholeSpan } from './span';
 import type { Subjects } from './subjects';
@@ -22,15 +22,20 @@ export const NOT_SUPPRESSED: SuppressionVerdict = /* @__PURE__ */ Object.freeze(
 const MEMOS_PER_SUBJECT = 8;
 /** Checks further from the epoch than this (about 35,000 years) are computed every time. */
 const FARTHEST = 2 ** 50;
+/**
+ * Memo spans are kept relative to a base instant (`subjects.memoBase`), within this many ms of it
+ * (about 12 days), as small integers the engine keeps inline rather than as boxed numbers.
+ */
+const REACH = 2 ** 30 - 1;
 
-/** One subject's verdicts for one query shape, valid for `from ≤ at < until`. */
+/** One subject's verdicts for one query shape, valid for `from ≤ at - memoBase < until`. */
 export interface CheckMemo {
   readonly ruleId: string;
   readonly topic: string;
   readonly channel: string;
   readonly itemKey: string | undefined;
-  readonly from: Instant;
-  readonly until: Instant;
+  readonly from: number;
+  readonly until: number;
   /** The subject's suppression holding the query back, or `null`. */
   readonly muted: SuppressionVerdict | null;
   /** The budget verdict (read when nothing is muted and the rule is not paused). */
@@ -49,10 +54,11 @@ export interface CheckMemo {
  */
 export function memoFor(subjects: Subjects, query: SuppressionQuery): CheckMemo | undefined {
   const at = query.at;
+  const d = at - subjects.memoBase;
   for (let m = subjects.memos.get(query.subject); m !== undefined; m = m.next) {
     if (
-      at < m.until &&
-      at >= m.from &&
+      d < m.until &&
+      d >= m.from &&
       m.ruleId === query.ruleId &&
       m.topic === query.topic &&
       m.channel === query.channel &&
@@ -62,7 +68,12 @@ export function memoFor(subjects: Subjects, query: SuppressionQuery): CheckMemo 
     }
   }
   const n = subjects.numbers.get(query.subject);
-  if (n === undefined || at > FARTHEST || at < -FARTHEST) return undefined;
+  if (n === undefined || at > FARTHEST || at < -FARTHEST || d < -REACH / 2) return undefined;
+  if (!(d <= REACH / 2)) {
+    // The first check, or time moved on: a new base, and the memos kept against the old one go.
+    subjects.memos.clear();
+    subjects.memoBase = at;
+  }
   return remember(subjects, n, query);
 }
 
@@ -86,13 +97,15 @@ function remember(subjects: Subjects, n: number, query: SuppressionQuery): Check
       }
     }
   }
+  // Relative to the base, rounded up (checks are at whole ms) and narrowed to the reach.
+  const base = subjects.memoBase;
   const memo: CheckMemo = {
     ruleId: query.ruleId,
     topic: query.topic,
     channel: query.channel,
     itemKey: query.itemKey,
-    from: span.from,
-    until: span.until,
+    from: Math.max(-REACH, Math.ceil(span.from - base)) | 0,
+    until: Math.min(REACH, Math.ceil(span.until - base)) | 0,
     muted:
       strongest === null ? null : Object.freeze({ suppressed: true, reason: strongest.reason }),
     budget,

@@ -1,4 +1,4 @@
-import type { SubjectId } from '@candor/core';
+import type { Instant, SubjectId } from '@candor/core';
 import type { Announcer } from './announce';
 import type { CheckMemo } from './check-memo';
 import type { LoopConfig } from './config';
@@ -32,6 +32,8 @@ export interface Subjects {
   readonly fatigue: FatigueColumns;
   /** `check()` verdicts by subject, dropped whenever the subject's state changes. */
   readonly memos: Map<SubjectId, CheckMemo>;
+  /** The instant memo spans are relative to (`NaN` until the first memo). */
+  memoBase: Instant;
   /** Numbers of forgotten subjects, given to new subjects first. */
   readonly free: number[];
 }
@@ -43,6 +45,7 @@ export function createSubjects(config: LoopConfig): Subjects {
     states: [],
     fatigue: createFatigueColumns(config.fatigue),
     memos: new Map(),
+    memoBase: Number.NaN,
     free: [],
   };
 }
