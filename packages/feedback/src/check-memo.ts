@@ -1,4 +1,4 @@
-import type { SuppressionQuery, SuppressionVerdict } from '@candor/core';
+import type { SuppressionQuery, SuppressionReason, SuppressionVerdict } from '@candor/core';
 import { budgetReasonAt, budgetSpan } from './budget';
 import { wholeSpan } from './span';
 import type { Subjects } from './subjects';
@@ -28,20 +28,87 @@ const FARTHEST = 2 ** 50;
  */
 const REACH = 2 ** 30 - 1;
 
-/** One subject's verdicts for one query shape, valid for `from ≤ at - memoBase < until`. */
-export interface CheckMemo {
-  readonly ruleId: string;
-  readonly topic: string;
-  readonly channel: string;
-  readonly itemKey: string | undefined;
-  readonly from: number;
-  readonly until: number;
-  /** The subject's suppression holding the query back, or `null`. */
-  readonly muted: SuppressionVerdict | null;
-  /** The budget verdict (read when nothing is muted and the rule is not paused). */
-  readonly budget: SuppressionVerdict;
+/**
+ * One subject's verdict for one query shape, valid for `from ≤ at - memoBase < until`: the
+ * subject's own part of `check()` (a suppression, else the budget). It is itself the verdict
+ * `check()` returns (frozen; only `suppressed` and `reason` are visible), so a hit reads one object.
+ *
+ * @example
+ * const memo = memoFor(subjects, query);
+ * memo?.muted ? memo.verdict : pauseVerdict(guardrails, query) ?? memo?.verdict;
+ */
+export class CheckMemo {
+  readonly suppressed: boolean;
+  readonly reason: SuppressionReason | null;
+  readonly #ruleId: string;
+  readonly #topic: string;
+  readonly #channel: string;
+  readonly #itemKey: string | undefined;
+  readonly #from: number;
+  readonly #until: number;
+  readonly #muted: boolean;
   /** The subject's next memo. */
-  next: CheckMemo | undefined;
+  #next: CheckMemo | undefined = undefined;
+
+  constructor(
+    query: SuppressionQuery,
+    from: number,
+    until: number,
+    muted: boolean,
+    reason: SuppressionReason | null,
+  ) {
+    this.suppressed = reason !== null;
+    this.reason = reason;
+    this.#ruleId = query.ruleId;
+    this.#topic = query.topic;
+    this.#channel = query.channel;
+    this.#itemKey = query.itemKey;
+    this.#from = from;
+    this.#until = until;
+    this.#muted = muted;
+    Object.freeze(this);
+  }
+
+  /** This memo as the verdict it is (`suppressed` is true exactly when there is a `reason`). */
+  get verdict(): SuppressionVerdict {
+    return this as unknown as SuppressionVerdict;
+  }
+
+  /** Whether a suppression of the subject holds the query back (a pause cannot matter then). */
+  get muted(): boolean {
+    return this.#muted;
+  }
+
+  /** The subject's next memo. */
+  get next(): CheckMemo | undefined {
+    return this.#next;
+  }
+
+  set next(memo: CheckMemo | undefined) {
+    this.#next = memo;
+  }
+
+  /** Whether it answers `query` at `d` ms from the base. */
+  answers(query: SuppressionQuery, d: number): boolean {
+    return (
+      d < this.#until &&
+      d >= this.#from &&
+      this.#ruleId === query.ruleId &&
+      this.#topic === query.topic &&
+      this.#channel === query.channel &&
+      this.#itemKey === query.itemKey
+    );
+  }
+
+  /** Whether it answers the same rule, topic, channel and item as `other`. */
+  sameQuery(other: CheckMemo): boolean {
+    return (
+      this.#ruleId === other.#ruleId &&
+      this.#topic === other.#topic &&
+      this.#channel === other.#channel &&
+      this.#itemKey === other.#itemKey
+    );
+  }
 }
 
 /**
@@ -50,22 +117,13 @@ export interface CheckMemo {
  *
  * @example
  * const memo = memoFor(subjects, query);
- * const verdict = memo?.muted ?? memo?.budget;
+ * const verdict = memo ?? computeAfresh();
  */
 export function memoFor(subjects: Subjects, query: SuppressionQuery): CheckMemo | undefined {
   const at = query.at;
   const d = at - subjects.memoBase;
   for (let m = subjects.memos.get(query.subject); m !== undefined; m = m.next) {
-    if (
-      d < m.until &&
-      d >= m.from &&
-      m.ruleId === query.ruleId &&
-      m.topic === query.topic &&
-      m.channel === query.channel &&
-      m.itemKey === query.itemKey
-    ) {
-      return m;
-    }
+    if (m.answers(query, d)) return m;
   }
   const n = subjects.numbers.get(query.subject);
   if (n === undefined || at > FARTHEST || at < -FARTHEST || d < -REACH / 2) return undefined;
@@ -84,46 +142,31 @@ function remember(subjects: Subjects, n: number, query: SuppressionQuery): Check
   const span = wholeSpan();
   stateSpan(state, query, span);
   const strongest = strongestSuppression(state, query);
-  let budget = NOT_SUPPRESSED;
+  let reason = strongest === null ? null : strongest.reason;
   if (strongest === null) {
-    const reason = budgetReasonAt(subjects, n, query.channel, at);
+    reason = budgetReasonAt(subjects, n, query.channel, at);
     budgetSpan(subjects, n, query.channel, at, reason !== null, span);
-    if (reason !== null) {
-      budget = Object.freeze({ suppressed: true, reason });
-      // A reason dated at the check itself (fatigue, the cross-channel cap) holds for it alone.
-      if (reason.since === at) {
-        span.from = at;
-        span.until = at + 1;
-      }
+    // A reason dated at the check itself (fatigue, the cross-channel cap) holds for it alone.
+    if (reason !== null && reason.since === at) {
+      span.from = at;
+      span.until = at + 1;
     }
   }
   // Relative to the base, rounded up (checks are at whole ms) and narrowed to the reach.
   const base = subjects.memoBase;
-  const memo: CheckMemo = {
-    ruleId: query.ruleId,
-    topic: query.topic,
-    channel: query.channel,
-    itemKey: query.itemKey,
-    from: Math.max(-REACH, Math.ceil(span.from - base)) | 0,
-    until: Math.min(REACH, Math.ceil(span.until - base)) | 0,
-    muted:
-      strongest === null ? null : Object.freeze({ suppressed: true, reason: strongest.reason }),
-    budget,
-    next: undefined,
-  };
+  const memo = new CheckMemo(
+    query,
+    Math.max(-REACH, Math.ceil(span.from - base)) | 0,
+    Math.min(REACH, Math.ceil(span.until - base)) | 0,
+    strongest !== null,
+    reason,
+  );
   // Kept first; an older memo of the same query, and those beyond the bound, are dropped.
   let kept = 1;
   let last = memo;
   const first = subjects.memos.get(query.subject);
   for (let m = first; m !== undefined && kept < MEMOS_PER_SUBJECT; m = m.next) {
-    if (
-      m.ruleId === memo.ruleId &&
-      m.topic === memo.topic &&
-      m.channel === memo.channel &&
-      m.itemKey === memo.itemKey
-    ) {
-      continue;
-    }
+    if (m.sameQuery(memo)) continue;
     last.next = m;
     last = m;
     kept++;

@@ -81,10 +81,8 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       if (problem !== null) return heldBack(query, problem);
       // A held subject's own part (suppressions, then budget) is memoized; pauses are read now.
       const memo = memoFor(subjects, query);
-      if (memo !== undefined) {
-        if (memo.muted !== null) return memo.muted;
-        return pauseVerdict(guardrails, query) ?? memo.budget;
-      }
+      if (memo !== undefined)
+        return memo.muted ? memo.verdict : (pauseVerdict(guardrails, query) ?? memo.verdict);
       const n = subjects.numbers.get(query.subject);
       if (n === undefined && cache !== null) return heldBack(query, 'not_loaded');
       const muted = n === undefined ? null : strongestSuppression(subjects.states[n], query);
