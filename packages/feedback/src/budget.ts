@@ -1,5 +1,14 @@
 import { duration, type Instant, type SubjectId, type SuppressionReason } from '@candor/core';
-import { countIn, crossChannelCount, findPage, PAGE, releaseAt, scoreAt } from './fatigue';
+import {
+  countIn,
+  crossChannelCount,
+  deliverySpan,
+  findPage,
+  PAGE,
+  releaseAt,
+  scoreAt,
+} from './fatigue';
+import { cut, type Span } from './span';
 import type { Subjects } from './subjects';
 import { factorAt } from './suppressions';
 import type { BudgetStatus } from './types';
@@ -134,6 +143,62 @@ export function budgetAt(
     withinBudget: reason === null,
     reason,
   };
+}
+
+/** How far ahead {@link budgetSpan} looks for the allowance to grow (about 1,100 years). */
+const REACH = 2 ** 45;
+
+/**
+ * Narrows `span` (computed at `at`) to where the budget verdict of subject number `n` on
+ * `channel` stays as it is at `at` (`suppressed` or not): no delivery count changes (see
+ * {@link deliverySpan}; reductions are {@link stateSpan}'s) and the allowance fatigue leaves stays
+ * the same. After the subject's latest signal its score only decays, so the allowance only grows:
+ * a subject within budget stays within it; one held back is, until the instant it grows (found
+ * by doubling steps, then halving, with the very computation `check()` makes).
+ */
+export function budgetSpan(
+  subjects: Subjects,
+  n: number,
+  channel: string,
+  at: Instant,
+  suppressed: boolean,
+  span: Span,
+): void {
+  const f = subjects.fatigue;
+  deliverySpan(f, n, at, span);
+  const page = findPage(f, channel, n);
+  const i = n & (PAGE - 1);
+  if (page === undefined || page.fatigue[2 * i] === 0) return;
+  const lastAt = page.fatigue[2 * i + 1] as number;
+  if (at <= lastAt) {
+    // The score holds until its latest signal, then decays.
+    if (suppressed) cut(span, at, lastAt + 1);
+    return;
+  }
+  // Before `at` the score was higher, the allowance perhaps smaller.
+  cut(span, at, at);
+  if (!suppressed) return;
+  const { caps, defaultCap, sensitivity, reduction } = f.config;
+  const cap = caps[channel] ?? defaultCap;
+  const [factor] = factorAt(subjects.states[n], reduction, channel, at);
+  const allowed = (t: Instant) => allowedOn(cap, factor, scoreAt(f, page, i, t), sensitivity);
+  const now = allowed(at);
+  let same = at;
+  let grown = at + 1;
+  while (allowed(grown) === now) {
+    if (grown - at >= REACH) {
+      cut(span, at, grown);
+      return;
+    }
+    same = grown;
+    grown = at + 2 * (grown - at);
+  }
+  while (grown - same > 1) {
+    const mid = same + Math.floor((grown - same) / 2);
+    if (allowed(mid) === now) same = mid;
+    else grown = mid;
+  }
+  cut(span, at, grown);
 }
 
 /** Deliveries allowed on a channel: its cap, lowered by budget reductions and by fatigue. */

@@ -1,6 +1,7 @@
 import type { Instant } from '@candor/core';
 import type { FatigueConfig } from './config';
 import { insertSorted, lowerBound, upperBound } from './sorted';
+import { cut, type Span } from './span';
 
 /*
  * Fatigue and deliveries of every subject, kept in flat paged columns (one per channel) indexed by
@@ -134,6 +135,27 @@ export function crossChannelCount(f: FatigueColumns, n: number, at: Instant): nu
   let used = 0;
   for (const column of f.columns) used += countIn(f, column.pages[p]?.deliveries[i], at);
   return used;
+}
+
+/**
+ * Narrows `span` (computed at `at`) to where subject `n`'s delivery counts, on every channel,
+ * stay as they are at `at`: no delivery enters or leaves the window ending at `at`.
+ */
+export function deliverySpan(f: FatigueColumns, n: number, at: Instant, span: Span): void {
+  const p = n >> PAGE_BITS;
+  const i = n & (PAGE - 1);
+  const windowMs = f.config.windowMs;
+  for (const column of f.columns) {
+    const list = column.pages[p]?.deliveries[i];
+    if (list === undefined) continue;
+    // A delivery at d counts from d on, until d + windowMs.
+    const entered = upperBound(list, at);
+    if (entered > 0) cut(span, at, list[entered - 1] as number);
+    if (entered < list.length) cut(span, at, list[entered] as number);
+    const left = upperBound(list, at - windowMs);
+    if (left > 0) cut(span, at, (list[left - 1] as number) + windowMs);
+    if (left < list.length) cut(span, at, (list[left] as number) + windowMs);
+  }
 }
 
 /** When one more delivery fits `allowed` again, or `null` if nothing will free a place. */

@@ -1,7 +1,8 @@
-import { type SuppressionQuery, type SuppressionVerdict, systemClock } from '@candor/core';
+import { type SuppressionQuery, systemClock } from '@candor/core';
 import { emit, flush, listen } from './announce';
 import { admit, applyBatch, assertSame, commit, DUPLICATE, prepareBatch } from './apply';
 import { budgetOf, budgetReasonAt } from './budget';
+import { memoFor, NOT_SUPPRESSED } from './check-memo';
 import { type FeedbackLoopOptions, resolveLoopConfig } from './config';
 import { commitDecision, decisionOf, orphans, prepareDecision } from './decisions';
 import { feedbackError, requireFunction, requireNumber, requireString } from './errors';
@@ -18,11 +19,6 @@ import { activeReasons, strongestSuppression } from './suppressions';
 import type { BatchIngestResult, FeedbackLoop } from './types';
 import { checkDecisionEntry, checkFeedbackEvent } from './validate';
 import { createView } from './view';
-
-const NOT_SUPPRESSED: SuppressionVerdict = /* @__PURE__ */ Object.freeze({
-  suppressed: false,
-  reason: null,
-});
 
 /**
  * Creates the feedback loop: the `SuppressionSource` a rule engine consults, fed by feedback
@@ -84,6 +80,10 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       if (query.critical === true || critical?.(query) === true) return NOT_SUPPRESSED;
       const problem = checkProblem(follower, query.subject);
       if (problem !== null) return heldBack(query, problem);
+      // A held subject's own part (suppressions, then budget) is memoized; pauses are read now.
+      const memo = memoFor(subjects, query);
+      if (memo !== undefined)
+        return memo.muted ? memo.verdict : (pauseVerdict(guardrails, query) ?? memo.verdict);
       const n = subjects.numbers.get(query.subject);
       if (n === undefined && cache !== null) return heldBack(query, 'not_loaded');
       const muted = n === undefined ? null : strongestSuppression(subjects.states[n], query);

@@ -1,5 +1,6 @@
-import type { SubjectId } from '@candor/core';
+import type { Instant, SubjectId } from '@candor/core';
 import type { Announcer } from './announce';
+import type { CheckMemo } from './check-memo';
 import type { LoopConfig } from './config';
 import {
   addDelivery,
@@ -19,7 +20,8 @@ import { applySuppressions, emptySubjectState, type SubjectState } from './suppr
  * view. A subject is a number `n`; its state is `states[n]` (suppressions, budget reductions,
  * escalation history) plus slot `n` of every fatigue column (score and deliveries per channel).
  * All of it is built from the subject's own events ({@link applyToSubject}) and dropped with
- * {@link forgetSubject}; nothing global (guardrail counts, pauses, decisions) lives here.
+ * {@link forgetSubject}, which, like every event applied, drops the subject's memoized `check()`
+ * verdicts; nothing global (guardrail counts, pauses, decisions) lives here.
  */
 export interface Subjects {
   /** Subjects numbered in order of their first feedback (reusing forgotten subjects' numbers). */
@@ -28,6 +30,10 @@ export interface Subjects {
   readonly states: (SubjectState | undefined)[];
   /** Fatigue and deliveries by subject number. */
   readonly fatigue: FatigueColumns;
+  /** `check()` verdicts by subject, dropped whenever the subject's state changes. */
+  readonly memos: Map<SubjectId, CheckMemo>;
+  /** The instant memo spans are relative to (`NaN` until the first memo). */
+  memoBase: Instant;
   /** Numbers of forgotten subjects, given to new subjects first. */
   readonly free: number[];
 }
@@ -38,6 +44,8 @@ export function createSubjects(config: LoopConfig): Subjects {
     numbers: new Map(),
     states: [],
     fatigue: createFatigueColumns(config.fatigue),
+    memos: new Map(),
+    memoBase: Number.NaN,
     free: [],
   };
 }
@@ -67,6 +75,7 @@ export function forgetSubject(subjects: Subjects, subject: SubjectId): boolean {
   if (n === undefined) return false;
   subjects.numbers.delete(subject);
   subjects.states[n] = undefined;
+  subjects.memos.delete(subject);
   clearSlot(subjects.fatigue, n);
   subjects.free.push(n);
   return true;
@@ -103,6 +112,7 @@ export function applyToSubject(
   const weight = config.fatigue.weights[kind];
   // Every subject with feedback is known to `budget()`, even without fatigue or suppressions.
   const n = subjectNumber(subjects, event.subject);
+  if (subjects.memos.size > 0) subjects.memos.delete(event.subject);
   if (event.critical !== true && ((weight !== undefined && weight !== 0) || kind === 'delivered')) {
     const page = pageFor(subjects.fatigue, event.channel, n);
     const i = n & (PAGE - 1);

@@ -9,6 +9,7 @@ import { type Announcer, emit } from './announce';
 import type { EscalationConfig, LoopConfig } from './config';
 import type { FeedbackEvent } from './schema';
 import { insertSorted, lowerBound } from './sorted';
+import { cut, type Span } from './span';
 import { budgetDetail, day, scopeText, suppressionDetail } from './text';
 
 /*
@@ -136,6 +137,30 @@ export function strongestSuppression(
     }
   }
   return best;
+}
+
+/**
+ * Narrows `span` (computed at `query.at`) to where the suppressions matching `query`, the budget
+ * reductions and the lifts of `state` stay as they are at `query.at`: each one's start and end,
+ * and each lift.
+ */
+export function stateSpan(
+  state: SubjectState | undefined,
+  query: SuppressionQuery,
+  span: Span,
+): void {
+  if (state === undefined) return;
+  const at = query.at;
+  for (const s of state.suppressions) {
+    if (!matches(s, query)) continue;
+    cut(span, at, s.since);
+    if (s.until !== null) cut(span, at, s.until);
+  }
+  for (const a of state.adjustments) {
+    cut(span, at, a.since);
+    cut(span, at, a.until);
+  }
+  for (const l of state.lifts ?? []) cut(span, at, l.at);
 }
 
 /** The reasons of every suppression and budget reduction active at `at`. */
