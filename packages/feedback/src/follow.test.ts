@@ -4,25 +4,13 @@ import {
   createVirtualClock,
   duration,
   type FeedNotice,
-  type SuppressionQuery,
 } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fb } from './events.test-helpers';
+import { fb, q, start, tick } from './events.test-helpers';
 import { createFeedbackLoop } from './loop';
 import type { FeedbackEvent } from './schema';
 import { createMemoryFeedbackStore, type FeedbackStore } from './store';
-
-const start = Date.parse('2026-05-03T09:00:00Z');
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-const q = (over: Partial<SuppressionQuery> = {}): SuppressionQuery => ({
-  subject: 'cus_1',
-  ruleId: 'travel-offer',
-  topic: 'offers.travel',
-  channel: 'push',
-  at: start + duration.hour,
-  ...over,
-});
 
 /** Two loops on one store, as two app instances on one database would be. */
 async function twoInstances(store: FeedbackStore = createMemoryFeedbackStore()) {

@@ -1,19 +1,9 @@
-import { createVirtualClock, duration, type SuppressionQuery } from '@candor/core';
+import { createVirtualClock, duration } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fb } from './events.test-helpers';
+import { fb, q, start } from './events.test-helpers';
 import { createFeedbackLoop } from './loop';
 import { createMemoryFeedbackStore } from './store';
-
-const start = Date.parse('2026-05-03T09:00:00Z');
-const q = (over: Partial<SuppressionQuery> = {}): SuppressionQuery => ({
-  subject: 'cus_1',
-  ruleId: 'travel-offer',
-  topic: 'offers.travel',
-  channel: 'push',
-  at: start + duration.hour,
-  ...over,
-});
 
 describe('lifting a suppression as listed (loop.lift)', () => {
   it('lifts each kind of listed mute by scope and target alone, answering the muted decision', async () => {

@@ -1,20 +1,10 @@
-import { createVirtualClock, duration, type SuppressionQuery } from '@candor/core';
+import { createVirtualClock, duration } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fb } from './events.test-helpers';
+import { fb, q, start } from './events.test-helpers';
 import type { FeedbackKind } from './kinds';
 import { createFeedbackLoop } from './loop';
 import { parseFeedbackEvent } from './schema';
-
-const start = Date.parse('2026-05-03T09:00:00Z');
-const q = (over: Partial<SuppressionQuery> = {}): SuppressionQuery => ({
-  subject: 'cus_1',
-  ruleId: 'travel-offer',
-  topic: 'offers.travel',
-  channel: 'push',
-  at: start + duration.hour,
-  ...over,
-});
 
 describe('a customer lifting their own mutes (lifted)', () => {
   it('an Unmute of a topic lets its next message through, recorded, and a new mute holds again', () => {

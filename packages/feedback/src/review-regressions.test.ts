@@ -1,19 +1,8 @@
-import { createVirtualClock, duration, type SuppressionQuery } from '@candor/core';
+import { createVirtualClock, duration } from '@candor/core';
 import { describe, expect, it } from 'vitest';
-import { fb } from './events.test-helpers';
+import { fb, q, start, tick } from './events.test-helpers';
 import { createFeedbackLoop } from './loop';
 import { createMemoryFeedbackStore, type FeedbackStore } from './store';
-
-const start = Date.parse('2026-05-03T09:00:00Z');
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-const q = (over: Partial<SuppressionQuery> = {}): SuppressionQuery => ({
-  subject: 'cus_1',
-  ruleId: 'travel-offer',
-  topic: 'offers.travel',
-  channel: 'push',
-  at: start + duration.hour,
-  ...over,
-});
 
 describe('bounded loop: what a review found (each failed before its fix)', () => {
   it('an append stored but then rejected (a timeout at commit), read back meanwhile, is applied', async () => {

@@ -5,26 +5,14 @@ import {
   duration,
   type FeedNotice,
   isCandorError,
-  type SuppressionQuery,
   type SuppressionReason,
   type SuppressionVerdict,
 } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fb } from './events.test-helpers';
+import { fb, q, start, tick } from './events.test-helpers';
 import { createFeedbackLoop } from './loop';
 import { createMemoryFeedbackStore, type FeedbackStore } from './store';
-
-const start = Date.parse('2026-05-03T09:00:00Z');
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-const q = (over: Partial<SuppressionQuery> = {}): SuppressionQuery => ({
-  subject: 'cus_1',
-  ruleId: 'travel-offer',
-  topic: 'offers.travel',
-  channel: 'push',
-  at: start + duration.hour,
-  ...over,
-});
 
 async function setup(maxSubjects = 2, store: FeedbackStore = createMemoryFeedbackStore()) {
   const clock = createVirtualClock(start + duration.minute);
