@@ -197,6 +197,13 @@ export interface FeedbackLoop extends SuppressionSource {
    */
   check(query: SuppressionQuery): SuppressionVerdict;
   /**
+   * One question per customer and instant instead of one per rule: true only when `check()`
+   * would let every message of `subject` through at `at` (the view current, no rule paused, every
+   * budget above zero, and nothing of the customer's on record that could hold a message back).
+   * Errs towards false, which only means "ask `check()` rule by rule".
+   */
+  nothingSuppressed(subject: SubjectId, at: Instant): boolean;
+  /**
    * Validates, persists to the store, then applies an event. The recommended write path. The
    * event is typed, and still checked at run time (whatever a cast let through is refused with the
    * typed errors `parseFeedbackEvent` throws).
