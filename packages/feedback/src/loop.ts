@@ -10,7 +10,7 @@ import { findPage, PAGE, scoreAt } from './fatigue';
 import { checkProblem, followStore, heldBack, hydrate, stopFollowing, viewStatus } from './follow';
 import { guardKey, liftPause, pauseVerdict, ruleHealth } from './guardrails';
 import { checkSuppressionLift, isSameLift, liftEventOf, reasonLifted } from './lift-suppression';
-import { nothingSuppressed } from './nothing-suppressed';
+import { answerNothingSuppressed } from './nothing-suppressed';
 import { createPrepare } from './prepare';
 import { maybeCheckpoint } from './replay';
 import type { FeedbackEvent } from './schema';
@@ -94,9 +94,7 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       const reason = budgetReasonAt(subjects, n, query.channel, query.at);
       return reason === null ? NOT_SUPPRESSED : { suppressed: true, reason };
     },
-    nothingSuppressed(subject, at) {
-      return nothingSuppressed(subjects, follower, guardrails, cache !== null, subject, at);
-    },
+    nothingSuppressed: answerNothingSuppressed(subjects, follower, guardrails, cache !== null),
     async submit(input) {
       const event = checkFeedbackEvent(input);
       const previous = seen.get(event.idempotencyKey);

@@ -22,35 +22,40 @@ function everyCapAllowsOne(subjects: Subjects): boolean {
 }
 
 /**
- * True only when nothing of `subject`'s can be held back at `at`: the view is current and holds
- * the customer (or needs not), no rule is paused, the customer has no suppression, budget
- * reduction or "not interested" history at all, and no channel's budget is used up.
+ * The loop's `nothingSuppressed(subject, at)`: true only when nothing of `subject`'s can be held
+ * back at `at` — the view is current and holds the customer (or needs not), no rule is paused,
+ * the customer has no suppression, budget reduction or "not interested" history at all, and no
+ * channel's budget is used up. Whether every budget allows a message at all is settled once here,
+ * since the fatigue settings never change.
  *
  * @example
- * if (nothingSuppressed(subjects, follower, guardrails, cache !== null, 'cus_1', at)) skipChecks();
+ * const nothingSuppressed = answerNothingSuppressed(subjects, follower, guardrails, cache !== null);
+ * if (nothingSuppressed('cus_1', at)) skipChecks();
  */
-export function nothingSuppressed(
+export function answerNothingSuppressed(
   subjects: Subjects,
   follower: Follower,
   guardrails: Guardrails,
   bounded: boolean,
-  subject: SubjectId,
-  at: Instant,
-): boolean {
-  if (typeof subject !== 'string' || !Number.isInteger(at)) return false;
-  if (checkProblem(follower, subject) !== null) return false;
-  if (guardrails.config.suppressPaused && guardrails.paused.size > 0) return false;
-  if (!everyCapAllowsOne(subjects)) return false;
-  const n = subjects.numbers.get(subject);
-  // A bounded loop holds every customer it prepared; one it does not hold is not loaded.
-  if (n === undefined) return !bounded;
-  const state = subjects.states[n];
-  if (
-    state !== undefined &&
-    (state.suppressions.length > 0 || state.adjustments.length > 0 || state.notInterested !== null)
-  )
-    return false;
-  for (const channel of subjects.fatigue.channelIds.keys())
-    if (budgetReasonAt(subjects, n, channel, at) !== null) return false;
-  return true;
+): (subject: SubjectId, at: Instant) => boolean {
+  const capsAllowOne = everyCapAllowsOne(subjects);
+  return (subject, at) => {
+    if (!capsAllowOne || typeof subject !== 'string' || !Number.isInteger(at)) return false;
+    if (checkProblem(follower, subject) !== null) return false;
+    if (guardrails.config.suppressPaused && guardrails.paused.size > 0) return false;
+    const n = subjects.numbers.get(subject);
+    // A bounded loop holds every customer it prepared; one it does not hold is not loaded.
+    if (n === undefined) return !bounded;
+    const state = subjects.states[n];
+    if (
+      state !== undefined &&
+      (state.suppressions.length > 0 ||
+        state.adjustments.length > 0 ||
+        state.notInterested !== null)
+    )
+      return false;
+    for (const channel of subjects.fatigue.channelIds.keys())
+      if (budgetReasonAt(subjects, n, channel, at) !== null) return false;
+    return true;
+  };
 }
