@@ -1,5 +1,5 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), not the DOM property
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   advance,
   type Harness,
@@ -7,18 +7,14 @@ import {
   OPERATOR_TOKEN,
   sendEvent,
   snap,
-  startHarness,
+  useHarness,
 } from './harness';
 
 let h: Harness;
 
-// Opening PGlite in a fresh folder takes a few seconds (more on a busy CI machine).
-beforeAll(async () => {
-  if (inChromium) h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-}, 30_000);
+useHarness((started) => {
+  h = started;
+});
 
 // Skipped (with one loud line from the harness) where Chromium is missing, outside CI.
 describe.skipIf(!inChromium)('the demo in Chromium', () => {

@@ -1,17 +1,14 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), not the DOM property
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Harness, inChromium, sendEvent, snap, startHarness } from './harness';
+import { describe, expect, test } from 'vitest';
+import { type Harness, inChromium, sendEvent, snap, useHarness } from './harness';
 
 // Issue #17, item 3: context that is not personal. Chloé refused personalization; she still hears
 // that greener delivery runs in her region, a message that rests on nothing personal and says so.
 
 let h: Harness;
-beforeAll(async () => {
-  if (inChromium) h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-}, 30_000);
+useHarness((started) => {
+  h = started;
+});
 
 describe.skipIf(!inChromium)('a contextual message, in Chromium', () => {
   test('Chloé refused personalization: the region’s message only, explained as not using her history', async () => {

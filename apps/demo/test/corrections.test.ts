@@ -1,16 +1,13 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), not the DOM property
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Harness, inChromium, sendEvent, snap, startHarness } from './harness';
+import { describe, expect, test } from 'vitest';
+import { type Harness, inChromium, sendEvent, snap, useHarness } from './harness';
 
 let h: Harness;
 
-beforeAll(async () => {
-  if (inChromium) h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-}, 30_000);
+useHarness((started) => {
+  h = started;
+});
 
 /** No ids, field paths or rule syntax in what a person reads. */
 const machineWords = /\bcorr_|\bcus_|\p{L}[._]\p{L}|\p{Ll}\p{Lu}|[{}]|\bfact:/u;

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { DemoConfig } from '../src/config';
 import { type RunningDemo, startDemo } from '../src/server';
 import { createWorld } from '../src/world';
@@ -48,6 +49,27 @@ export interface Harness {
 export interface ContextOptions {
   readonly extraHTTPHeaders?: Record<string, string>;
   readonly javaScriptEnabled?: boolean;
+}
+
+/**
+ * Starts one harness for a test file's tests (where Chromium runs) and closes it after them;
+ * `use` receives it. Opening PGlite in a fresh folder takes a few seconds (more on a busy CI
+ * machine), hence the long set-up timeout.
+ *
+ * @example
+ * let h: Harness;
+ * useHarness((started) => { h = started; });
+ */
+export function useHarness(use: (harness: Harness) => void): void {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    if (!inChromium) return;
+    harness = await startHarness();
+    use(harness);
+  }, 120_000);
+  afterAll(async () => {
+    await harness?.close();
+  }, 30_000);
 }
 
 export async function startHarness(): Promise<Harness> {

@@ -1,18 +1,15 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), not the DOM property
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Harness, inChromium, snap, startHarness } from './harness';
+import { describe, expect, test } from 'vitest';
+import { type Harness, inChromium, snap, useHarness } from './harness';
 
 // The customer pages with JavaScript on: the preference centre through `@candor/consent/client`
 // and the privacy-centre API, the inbox's feedback through the API; and with it off, the forms.
 
 let h: Harness;
-beforeAll(async () => {
-  if (inChromium) h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-}, 30_000);
+useHarness((started) => {
+  h = started;
+});
 
 /** A page with JavaScript on, at `path`, once its script has taken over the forms. */
 async function enhanced(path: string): Promise<Page> {

@@ -1,18 +1,15 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), not the DOM property
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { advance, type Harness, inChromium, sendEvent, snap, startHarness } from './harness';
+import { describe, expect, test } from 'vitest';
+import { advance, type Harness, inChromium, sendEvent, snap, useHarness } from './harness';
 
 // Issue #21's proactive stories, each played as an operator and a customer would.
 
 let h: Harness;
 
-beforeAll(async () => {
-  if (inChromium) h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-}, 30_000);
+useHarness((started) => {
+  h = started;
+});
 
 /** No ids, field paths or rule syntax in what a person reads. */
 const machineWords = /\p{L}[._]\p{L}|\p{Ll}\p{Lu}|[{}]|\bfact:/u;
