@@ -1,23 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import type { ConsentLedgerStore } from '@candor/consent';
-import {
-  type AccessLog,
-  type ChangeLog,
-  type ChangeRecord,
-  canonicalJson,
-  parseChangeRecord,
-} from '@candor/core';
+import type { AccessLog, ChangeLog } from '@candor/core';
 import type { CorrectionStore, FeedbackStore } from '@candor/feedback';
 import type { MemoryStore } from '@candor/memory';
 import { type CandorDatabase, createCandorDatabase } from '@candor/postgres';
 import { createPostgresAccessLog } from '@candor/postgres/access';
 import { createPostgresLedgerStore } from '@candor/postgres/consent';
-import { createPostgresFeedbackStore } from '@candor/postgres/feedback';
+import {
+  createPostgresCorrectionStore,
+  createPostgresFeedbackStore,
+} from '@candor/postgres/feedback';
 import { createPostgresMemoryStore } from '@candor/postgres/memory';
-import { createPostgresRuleStateStore } from '@candor/postgres/rules';
+import { createPostgresChangeLog, createPostgresRuleStateStore } from '@candor/postgres/rules';
 import type { Proposal, RuleStateStore } from '@candor/rules';
 import type { DemoConfig } from './config';
-import { sqlCorrectionStore } from './correction-store';
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -81,7 +77,6 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
   const sql = db.driver;
   const messages = `${quoteIdent(db.schema)}.demo_messages`;
   const meta = `${quoteIdent(db.schema)}.demo_meta`;
-  const changes = `${quoteIdent(db.schema)}.demo_changes`;
   await sql.transaction(async (tx) => {
     await tx.query(
       `create table if not exists ${messages} (
@@ -95,14 +90,6 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
     );
     await tx.query(
       `create table if not exists ${meta} (key text primary key, value jsonb not null)`,
-    );
-    await tx.query(
-      `create table if not exists ${changes} (
-        seq bigint generated always as identity primary key,
-        id text not null unique,
-        subject text not null,
-        record jsonb not null
-      )`,
     );
   });
   // Read as text and parsed here: drivers differ in whether they parse jsonb, and a JSON string
@@ -120,35 +107,6 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
       `insert into ${meta} (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value`,
       [key, JSON.stringify(value)],
     );
-  };
-  const changeLog: ChangeLog = {
-    // An identical retried record is ignored; a different one under a stored id is refused.
-    async append(input) {
-      const record = parseChangeRecord(input);
-      const text = canonicalJson(record);
-      await sql.query(
-        `insert into ${changes} (id, subject, record) values ($1, $2, $3) on conflict (id) do nothing`,
-        [record.id, record.subject, text],
-      );
-      const rows = await sql.query<{ record: unknown }>(
-        `select record from ${changes} where id = $1`,
-        [record.id],
-      );
-      const stored = rows[0]?.record;
-      const held = typeof stored === 'string' ? JSON.parse(stored) : stored;
-      if (canonicalJson(parseChangeRecord(held)) !== text)
-        throw new Error(`a different change record "${record.id}" is already stored`);
-    },
-    async list(subject) {
-      const rows = await sql.query<{ record: unknown }>(
-        `select record from ${changes} where subject = $1 order by seq`,
-        [subject],
-      );
-      return rows.map(
-        (r): ChangeRecord =>
-          parseChangeRecord(typeof r.record === 'string' ? JSON.parse(r.record) : r.record),
-      );
-    },
   };
   return {
     async appendMessage(m) {
@@ -198,7 +156,7 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
         : null;
     },
     setChoice: (messageId, choice, at) => setMeta(`choice:${messageId}`, { choice, at }),
-    changes: changeLog,
+    changes: createPostgresChangeLog(db),
     async setClock(at) {
       await sql.query(
         `insert into ${meta} (key, value) values ('clock', $1) on conflict (key) do update set value = excluded.value`,
@@ -206,6 +164,37 @@ async function sqlAppStore(db: CandorDatabase): Promise<AppStore> {
       );
     },
   };
+}
+
+/**
+ * Moves what earlier versions of the demo kept in tables of their own (changes made for
+ * customers, corrections) into the packages' tables, once, so an older data folder loses nothing.
+ */
+async function adoptOlderTables(db: CandorDatabase): Promise<void> {
+  const schema = quoteIdent(db.schema);
+  await db.driver.transaction(async (tx) => {
+    const [older] = await tx.query<{ changes: string | null; corrections: string | null }>(
+      `select to_regclass($1) as changes, to_regclass($2) as corrections`,
+      [`${schema}.demo_changes`, `${schema}.demo_corrections`],
+    );
+    if (older?.changes) {
+      await tx.query(
+        `insert into ${db.table('change_records')} (id, subject, record)
+         select id, subject, record from ${schema}.demo_changes order by seq
+         on conflict (id) do nothing`,
+      );
+      await tx.query(`drop table ${schema}.demo_changes`);
+    }
+    if (older?.corrections) {
+      await tx.query(
+        `insert into ${db.table('correction_events')} (subject, correction_id, opening, event)
+         select subject, event->>'correctionId', event->>'type' = 'opened', event
+         from ${schema}.demo_corrections order by seq
+         on conflict do nothing`,
+      );
+      await tx.query(`drop table ${schema}.demo_corrections`);
+    }
+  });
 }
 
 /**
@@ -235,13 +224,14 @@ export async function openStorage(
         ? `  migrations: applied ${report.applied.join(', ')} (schema version ${report.version})`
         : `  migrations: up to date (schema version ${report.version})`,
     );
+    await adoptOlderTables(db);
     const app = await sqlAppStore(db);
     return {
       description: where,
       ledger: createPostgresLedgerStore(db),
       ruleState: createPostgresRuleStateStore(db),
       feedback: createPostgresFeedbackStore(db),
-      corrections: await sqlCorrectionStore(db, quoteIdent),
+      corrections: createPostgresCorrectionStore(db),
       memory: createPostgresMemoryStore(db),
       accessLog: createPostgresAccessLog(db),
       app,

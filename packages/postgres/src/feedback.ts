@@ -348,3 +348,4 @@ export function createPostgresFeedbackStore(db: CandorDatabase): PostgresFeedbac
     },
   };
 }
+export { createPostgresCorrectionStore } from './corrections';

@@ -364,6 +364,30 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       $$`,
     ],
   },
+  {
+    version: 12,
+    name: 'change records and correction events: the rules engine’s changes and customers’ corrections',
+    statements: (s: string) => [
+      // What a rule changed for a customer, and its undo or expiry: a record id is stored once.
+      `create table ${s}.candor_change_records (
+        seq bigint generated always as identity primary key,
+        id text not null unique,
+        subject text not null,
+        record jsonb not null
+      )`,
+      `create index candor_change_records_subject on ${s}.candor_change_records (subject, seq)`,
+      // Corrections of the data held about a customer: one opening and one decision each.
+      `create table ${s}.candor_correction_events (
+        seq bigint generated always as identity primary key,
+        subject text not null,
+        correction_id text not null,
+        opening boolean not null,
+        event jsonb not null,
+        unique (subject, correction_id, opening)
+      )`,
+      `create index candor_correction_events_subject on ${s}.candor_correction_events (subject, seq)`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */

@@ -504,5 +504,6 @@ async function startPgBoss(
   };
 }
 
+export { createPostgresChangeLog } from './changes';
 export type { PartitionedQueue, PartitionedQueueOptions } from './partitions';
 export { startPartitionedQueue } from './partitions';
