@@ -1,4 +1,5 @@
 import type {
+  ChangeRecord,
   ConsentGate,
   ConsentQuery,
   ConsentVerdict,
@@ -49,6 +50,11 @@ export interface ExplanationAudit {
   /** SHA-256 (hex) of the canonical JSON of the explanation. */
   readonly outputHash: string;
   readonly consent: readonly ConsultedVerdict[];
+  /**
+   * The decision's change records the explanation said what was changed from (absent when it
+   * changed nothing), so a replay says the same whatever happened to the change since.
+   */
+  readonly changes?: readonly ChangeRecord[];
 }
 
 /**
@@ -156,7 +162,8 @@ export function replayGate(consulted: readonly ConsultedVerdict[]): ConsentGate 
 }
 
 /**
- * Hashes the inputs of an explanation.
+ * Hashes the inputs of an explanation (`changes` only when there are some, so audits of
+ * explanations without a change hash as they always did).
  *
  * @example
  * inputHash(record, consulted, at, 'standard', 'en', policy);
@@ -168,8 +175,17 @@ export function inputHash(
   layer: ExplanationLayer,
   requestedLocale: string,
   policy: unknown,
+  changes: readonly ChangeRecord[] = [],
 ): string {
   return sha256Hex(
-    canonicalJson({ record, consent: consulted, at, layer, locale: requestedLocale, policy }),
+    canonicalJson({
+      record,
+      consent: consulted,
+      at,
+      layer,
+      locale: requestedLocale,
+      policy,
+      ...(changes.length > 0 ? { changes } : {}),
+    }),
   );
 }

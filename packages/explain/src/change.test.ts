@@ -133,3 +133,18 @@ describe('a decision that changed something, then told the customer', () => {
     ).toThrow(/options\.changes\[0\]\.undoUntil/);
   });
 });
+
+describe('an audited explanation of a change', () => {
+  it('replays to the same words, with the change records it was made from', async () => {
+    now = NOW + HOUR;
+    const { explanation, audit } = await explainer.explainWithAudit(record, {
+      consent: gate,
+      changes: [performed],
+    });
+    expect(explanation.change?.status).toBe('undoable');
+    // Stored as JSON, replayed later: the change records come from the audit, not from today.
+    const replay = await explainer.replay(JSON.parse(JSON.stringify(audit)), record);
+    expect(replay).toMatchObject({ matches: true, inputMatches: true, outputMatches: true });
+    expect(replay.explanation).toEqual(explanation);
+  });
+});

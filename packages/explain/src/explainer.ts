@@ -25,6 +25,7 @@ import {
 } from './audit';
 import { type BriefOptions, type BriefPage, buildBrief, type StaffBriefInput } from './brief';
 import { type CatalogOptions, type CompiledCatalog, loadCatalogs } from './catalog';
+import { checkChanges } from './change';
 import { explainError, invalidInput, isPlainRecord } from './errors';
 import { buildExplanation, type ExplainContext, type ExplainOptions } from './explain';
 import { checkExplainOptions } from './explanation/check-input';
@@ -229,6 +230,13 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
     const gate = recording ? recording.gate : replayGate(consent!);
     const explanation = buildExplanation(context, record, { ...explainOptions, consent: gate }, at);
     const consulted = recording ? recording.consulted : consent!;
+    // The decision's own change records, when the explanation says what was changed.
+    const changes =
+      explanation.change === null
+        ? []
+        : checkChanges(explainOptions.changes).filter(
+            (c) => c.decisionId === record.id && c.subject === record.subject,
+          );
     const audit: ExplanationAudit = {
       version: 1,
       explanationId: explanation.id,
@@ -247,9 +255,11 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
         explanation.layer,
         explanation.requestedLocale,
         policy.source,
+        changes,
       ),
       outputHash: sha256Hex(canonicalJson(explanation)),
       consent: consulted,
+      ...(changes.length > 0 ? { changes } : {}),
     };
     return { explanation, audit };
   };
@@ -301,7 +311,12 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
       });
       const again = await audited(
         record,
-        { consent: replayGate(audit.consent), layer: audit.layer, locale: audit.requestedLocale },
+        {
+          consent: replayGate(audit.consent),
+          layer: audit.layer,
+          locale: audit.requestedLocale,
+          ...(audit.changes === undefined ? {} : { changes: audit.changes }),
+        },
         audit.at,
         audit.consent,
       );
