@@ -14,6 +14,7 @@ import { createRouter } from './router';
 import { accessRoutes } from './routes/access';
 import { consentRoutes } from './routes/consent';
 import { consentRecordRoutes } from './routes/consent-records';
+import { correctionRoutes } from './routes/corrections';
 import { explanationRoutes } from './routes/explanations';
 import { feedbackRoutes } from './routes/feedback';
 import { memoryRoutes } from './routes/memories';
@@ -67,7 +68,7 @@ export function createPrivacyApi<P extends string>(options: PrivacyApiOptions<P>
         : // Requests arrive in wall time: the default bucket refills by the system clock (its own
           // `clock` option), not by `clock`, which may be an app's virtual business time.
           createTokenBucketLimiter(options.rateLimit);
-  const { consent, decisions, feedback, explainer, accessLog, memory } = options;
+  const { consent, decisions, feedback, explainer, accessLog, memory, corrections } = options;
 
   const routes: Route[] = [
     ...consentRoutes({
@@ -80,6 +81,7 @@ export function createPrivacyApi<P extends string>(options: PrivacyApiOptions<P>
     ...(explainer && decisions ? explanationRoutes({ explainer, decisions, consent }) : []),
     ...(explainer && accessLog ? accessRoutes({ explainer, accessLog, now }) : []),
     ...(memory ? memoryRoutes({ memory }) : []),
+    ...(corrections ? correctionRoutes({ corrections, idempotency }) : []),
   ];
   let document: OpenApiDocument | undefined;
   const openapi = () => {

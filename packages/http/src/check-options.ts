@@ -18,6 +18,7 @@ export function checkApiOptions<P extends string>(options: PrivacyApiOptions<P>)
     ['explainer', 'explain'],
     ['accessLog', 'query'],
     ['memory', 'list'],
+    ['corrections', 'open'],
   ] as const;
   for (const [name, method] of ports) {
     const port = options[name] as Record<string, unknown> | undefined;

@@ -116,6 +116,7 @@ const packageErrors: Readonly<Record<string, readonly [HttpErrorCode, string | n
     'This idempotency key was already used for a different request',
   ],
   'feedback/not_prepared': ['http/unavailable', 'Your settings are loading; try again'],
+  'feedback/invalid_event': ['http/invalid_body', null],
   'memory/not_found': ['http/not_found', 'No such memory'],
   'memory/not_allowed': ['http/conflict', 'This memory cannot be changed that way any more'],
 };

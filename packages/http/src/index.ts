@@ -7,4 +7,4 @@ export type { OpenApiDocument } from './openapi';
 export type { DecisionLookup, PrivacyApiOptions } from './options';
 export type { RateLimiter, TokenBucketOptions } from './rate-limit';
 export { createTokenBucketLimiter } from './rate-limit';
-export { AccessQueryParams, ExplanationQuery, FeedbackBody } from './schemas';
+export { AccessQueryParams, CorrectionBody, ExplanationQuery, FeedbackBody } from './schemas';

@@ -20,7 +20,7 @@ describe('the OpenAPI document', () => {
     );
     const served = api.routes.map((r) => `${r.method} /api/privacy${r.path}`);
     expect(documented.sort()).toEqual(served.sort());
-    expect(served).toHaveLength(12);
+    expect(served).toHaveLength(14);
     for (const route of api.routes) {
       const path = `/api/privacy${route.path.replace('{decisionId}', 'd-ana-1').replace('{memoryId}', 'm-x')}`;
       const response = await api.fetch(

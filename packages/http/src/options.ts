@@ -1,7 +1,7 @@
 import type { ChoiceContext, ConsentController, ConsentManager } from '@candor/consent';
 import type { AccessLog, Clock, DecisionRecord, SubjectId } from '@candor/core';
 import type { Explainer } from '@candor/explain';
-import type { FeedbackLoop } from '@candor/feedback';
+import type { CorrectionDesk, FeedbackLoop } from '@candor/feedback';
 import type { MemoryBook } from '@candor/memory';
 import type { IdempotencyCache } from './idempotency';
 import type { RateLimiter, TokenBucketOptions } from './rate-limit';
@@ -55,6 +55,11 @@ export interface PrivacyApiOptions<P extends string> {
   readonly accessLog?: AccessLog;
   /** The memory book: `GET /memories` and `DELETE /memories/{memoryId}`. */
   readonly memory?: MemoryBook;
+  /**
+   * The correction desk (`@candor/feedback`): `GET /corrections` and `POST /corrections`, the
+   * customer's corrections of the data held about them.
+   */
+  readonly corrections?: CorrectionDesk;
   /** Where the API is mounted, e.g. `/api/privacy` (default: the root). */
   readonly basePath?: string;
   /** Other origins allowed to make unsafe requests, e.g. `https://www.shop.example` (default none). */

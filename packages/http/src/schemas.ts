@@ -1,4 +1,4 @@
-import { SuppressionScope } from '@candor/core';
+import { JsonValue, SuppressionScope } from '@candor/core';
 import { ExplicitFeedbackKind } from '@candor/feedback';
 import * as z from 'zod/mini';
 
@@ -45,6 +45,28 @@ export const LiftBody = /* @__PURE__ */ (() =>
   }))();
 /** Which of the customer's mutes to lift. */
 export type LiftBody = z.infer<typeof LiftBody>;
+
+/**
+ * A correction the customer asks for: which of the facts held about them (`path`, as
+ * `GET /corrections` or an explanation's "wrong data" control names it), the value they say is
+ * right, and optionally why, in their words.
+ *
+ * @example
+ * const body: CorrectionBody = { idempotencyKey: crypto.randomUUID(), path: 'card.expiresAt', proposed: '2028-03-31' };
+ */
+export const CorrectionBody = /* @__PURE__ */ (() =>
+  z.strictObject({
+    idempotencyKey: IdempotencyKey,
+    path: z.string().check(z.minLength(1), z.maxLength(200)),
+    // Any JSON value (a recursive schema would leave the OpenAPI document an unresolvable ref).
+    proposed: z
+      .unknown()
+      .check(z.refine((value) => JsonValue.safeParse(value).success, 'must be a JSON value')),
+    note: z.optional(z.string().check(z.maxLength(2000))),
+    subject: z.optional(z.string()),
+  }))();
+/** A correction the customer asks for. */
+export type CorrectionBody = z.infer<typeof CorrectionBody>;
 
 /**
  * The query of `GET /decisions/{decisionId}/explanation`: the layer and locale.

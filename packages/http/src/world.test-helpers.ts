@@ -6,7 +6,7 @@ import {
   duration,
 } from '@candor/core';
 import { createExplainer } from '@candor/explain';
-import { createFeedbackLoop } from '@candor/feedback';
+import { createCorrectionDesk, createFeedbackLoop } from '@candor/feedback';
 import { createMemoryBook } from '@candor/memory';
 import { createPrivacyApi } from './api';
 import type { PrivacyApiOptions } from './options';
@@ -54,6 +54,11 @@ export async function world(overrides: Partial<PrivacyApiOptions<Purpose>> = {})
     at: message.at,
   });
   const byId = new Map([message, others].map((d) => [d.id, d]));
+  // The facts held about each customer: Ana's card, as her message cites it.
+  const corrections = createCorrectionDesk({
+    facts: (subject) => (subject === 'cus_ana' ? message.evidence : []),
+    clock,
+  });
   const sessions = new Map([
     ['s-ana', 'cus_ana'],
     ['s-bo', 'cus_bo'],
@@ -65,6 +70,7 @@ export async function world(overrides: Partial<PrivacyApiOptions<Purpose>> = {})
     explainer,
     accessLog,
     memory,
+    corrections,
     controller: {
       name: 'Shop',
       contact: 'Privacy office',
@@ -80,7 +86,18 @@ export async function world(overrides: Partial<PrivacyApiOptions<Purpose>> = {})
     onError: (error) => errors.push(error),
     ...overrides,
   });
-  return { api, consent, feedback, memory, accessLog, clock, message, remembered, errors };
+  return {
+    api,
+    consent,
+    feedback,
+    memory,
+    corrections,
+    accessLog,
+    clock,
+    message,
+    remembered,
+    errors,
+  };
 }
 
 type Purpose = 'service.proactive_support' | 'marketing.email';
