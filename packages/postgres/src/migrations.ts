@@ -365,7 +365,7 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
     ],
   },
   {
-    version: 12,
+    version: 13,
     name: 'change records and correction events: the rules engine’s changes and customers’ corrections',
     statements: (s: string) => [
       // What a rule changed for a customer, and its undo or expiry: a record id is stored once.
