@@ -48,6 +48,81 @@ function both(subject: string, at: number, rows: readonly (readonly [number, boo
 }
 
 describe('access batches', () => {
+  it('gives back exactly the records added, whatever their outcome and detail (property)', () => {
+    const shapes = PURPOSES.map(shapeOf);
+    const add = fc.record({
+      shape: fc.integer({ min: 0, max: 2 }),
+      outcome: fc.constantFrom('held_back', 'sent', 'looked_up', 'explained'),
+      detail: fc.option(
+        fc.oneof(
+          fc.constantFrom('conditions_not_met', 'insufficient_data', 'quiet_hours', 'conflict'),
+          fc.string({ minLength: 1, maxLength: 40 }),
+        ),
+        { nil: undefined },
+      ),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(add, { maxLength: 40 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.boolean(),
+        (adds, expected, made) => {
+          // With `decisionIdOf`, a record sent without a decision id gets one made when read.
+          const decisionIdOf = made ? (_: AccessShape, i: number) => `prop_made_${i}` : undefined;
+          const batch = createAccessBatch(
+            'cus_1',
+            T0,
+            (_, i) => `acc_${i}`,
+            expected,
+            decisionIdOf,
+          );
+          const want: AccessRecord[] = [];
+          adds.forEach(({ shape, outcome, detail }, i) => {
+            batch.add(shapes[shape] as AccessShape, outcome, detail);
+            const decided = detail ?? (outcome === 'sent' && made ? `prop_made_${i}` : undefined);
+            want.push({
+              id: `acc_${i}`,
+              subject: 'cus_1',
+              at: T0,
+              ...(shapes[shape] as AccessShape),
+              outcome,
+              ...(decided === undefined
+                ? {}
+                : outcome === 'held_back'
+                  ? { heldBackBecause: decided }
+                  : { decisionId: decided }),
+            });
+          });
+          expect(batch.size).toBe(adds.length);
+          expect(batch.records()).toEqual(want);
+        },
+      ),
+    );
+  });
+
+  it('refuses a decisionIdOf that is not a function, and a made decision id that is no id', () => {
+    const shape = shapeOf('marketing.email', 1);
+    expect(() => createAccessBatch('cus_1', T0, () => 'acc_1', 0, 'prop' as never)).toThrow(
+      expect.objectContaining({
+        code: 'core/invalid_input',
+        details: expect.objectContaining({ path: 'decisionIdOf' }),
+      }),
+    );
+    const batch = createAccessBatch(
+      'cus_1',
+      T0,
+      () => 'acc_1',
+      0,
+      () => '',
+    );
+    batch.add(shape, 'sent', undefined);
+    expect(() => batch.record(0)).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ path: 'batch[0].decisionId' }),
+      }),
+    );
+  });
+
   it('a log answers a batch exactly as the same records appended one by one (property)', async () => {
     const row = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.boolean());
     const append = fc.record({

@@ -109,14 +109,41 @@ export interface AccessBatchBuilder extends AccessBatch {
   add(shape: AccessShape, outcome: AccessOutcome, detail: string | undefined): void;
 }
 
+/** The outcomes, by code (a record's code is its outcome's place here, times {@link DETAILS}). */
+const OUTCOMES: readonly AccessOutcome[] = ['held_back', 'sent', 'looked_up', 'explained'];
+/**
+ * Details many records share, by code: none, then the reasons rules hold back for (a record's
+ * code is its outcome's code times `DETAILS`, plus its detail's place here, or one of the two
+ * codes after them: a detail of its own, kept on the side, or a decision id made when read).
+ */
+const SHARED_DETAILS: readonly (string | undefined)[] = [
+  undefined,
+  'conditions_not_met',
+  'insufficient_data',
+  'consent',
+  'suppressed',
+  'paused',
+  'cap',
+  'cooldown',
+  'quiet_hours',
+  'duplicate',
+  'conflict',
+];
+const OWN_DETAIL = SHARED_DETAILS.length;
+const MADE_DECISION_ID = OWN_DETAIL + 1;
+const DETAILS = MADE_DECISION_ID + 1;
+
 class Batch implements AccessBatchBuilder {
   readonly subject: SubjectId;
   readonly at: Instant;
   readonly #idOf: (shape: AccessShape, i: number) => string;
-  // Made at the expected size (no copies while they grow); `#size` of them are filled.
-  readonly #shapes: AccessShape[];
-  readonly #outcomes: AccessOutcome[];
-  readonly #details: (string | undefined)[];
+  readonly #decisionIdOf: ((shape: AccessShape, i: number) => string) | undefined;
+  // Kept compactly, as a log may keep many batches: each record's shape, and one byte for its
+  // outcome and detail; a detail not shared is kept on the side. Made at the expected size
+  // (grown by doubling); `#size` of them are filled.
+  #shapes: AccessShape[];
+  #codes: Uint8Array;
+  #ownDetails: Map<number, string> | null = null;
   #size = 0;
 
   constructor(
@@ -124,13 +151,14 @@ class Batch implements AccessBatchBuilder {
     at: Instant,
     idOf: (shape: AccessShape, i: number) => string,
     expected: number,
+    decisionIdOf: ((shape: AccessShape, i: number) => string) | undefined,
   ) {
     this.subject = subject;
     this.at = at;
     this.#idOf = idOf;
+    this.#decisionIdOf = decisionIdOf;
     this.#shapes = new Array(expected);
-    this.#outcomes = new Array(expected);
-    this.#details = new Array(expected);
+    this.#codes = new Uint8Array(Math.max(expected, 8));
   }
 
   get size(): number {
@@ -141,13 +169,8 @@ class Batch implements AccessBatchBuilder {
     const i = this.#size;
     if (!(shape instanceof Shape))
       invalid(`batch[${i}].shape`, shape, 'must be made by accessShape()');
-    if (
-      outcome !== 'held_back' &&
-      outcome !== 'sent' &&
-      outcome !== 'looked_up' &&
-      outcome !== 'explained'
-    )
-      invalid(`batch[${i}].outcome`, outcome, 'must be an access outcome');
+    const kind = OUTCOMES.indexOf(outcome);
+    if (kind < 0) invalid(`batch[${i}].outcome`, outcome, 'must be an access outcome');
     const max = outcome === 'held_back' ? 100 : 200;
     if (
       detail !== undefined &&
@@ -158,9 +181,22 @@ class Batch implements AccessBatchBuilder {
         detail,
         `must be a string of 1 to ${max} characters`,
       );
+    let code =
+      detail === undefined && outcome === 'sent' && this.#decisionIdOf !== undefined
+        ? MADE_DECISION_ID
+        : SHARED_DETAILS.indexOf(detail);
+    if (code < 0) {
+      code = OWN_DETAIL;
+      this.#ownDetails ??= new Map();
+      this.#ownDetails.set(i, detail as string);
+    }
+    if (i === this.#codes.length) {
+      const codes = new Uint8Array(i * 2);
+      codes.set(this.#codes);
+      this.#codes = codes;
+    }
     this.#shapes[i] = shape;
-    this.#outcomes[i] = outcome;
-    this.#details[i] = detail;
+    this.#codes[i] = kind * DETAILS + code;
     this.#size = i + 1;
   }
 
@@ -176,8 +212,20 @@ class Batch implements AccessBatchBuilder {
     const id = this.#idOf(shape, i);
     if (typeof id !== 'string' || id.length === 0 || id.length > 200)
       invalid(`batch[${i}].id`, id, 'must be a string of 1 to 200 characters');
-    const outcome = this.#outcomes[i] as AccessOutcome;
-    const detail = this.#details[i];
+    const code = this.#codes[i] as number;
+    const outcome = OUTCOMES[Math.floor(code / DETAILS)] as AccessOutcome;
+    const detailCode = code % DETAILS;
+    const detail =
+      detailCode === OWN_DETAIL
+        ? this.#ownDetails?.get(i)
+        : detailCode === MADE_DECISION_ID
+          ? this.#decisionIdOf?.(shape, i)
+          : SHARED_DETAILS[detailCode];
+    if (
+      detailCode === MADE_DECISION_ID &&
+      (typeof detail !== 'string' || detail.length === 0 || detail.length > 200)
+    )
+      invalid(`batch[${i}].decisionId`, detail, 'must be a string of 1 to 200 characters');
     const record: AccessRecord = {
       id,
       subject: this.subject,
@@ -206,7 +254,9 @@ class Batch implements AccessBatchBuilder {
  * A new, empty {@link AccessBatch} of `subject`'s records at `at`, whose record ids `idOf` makes
  * from each record's shape and place when read (cheaply, for readers that record many uses at
  * once, like a rules engine); `expected`: how many records it will likely hold (it takes more).
- * Throws `core/invalid_input` for a bad subject, time or size.
+ * With `decisionIdOf`, a `sent` record added without a decision id gets one made the same way, so
+ * a log keeping the batch keeps no id string per record. Throws `core/invalid_input` for a bad
+ * subject, time, size or function.
  *
  * @example
  * const batch = createAccessBatch('cus_1', clock.now(), (shape) => `acc_${shape.accessor.id}_e1`);
@@ -218,6 +268,7 @@ export function createAccessBatch(
   at: Instant,
   idOf: (shape: AccessShape, i: number) => string,
   expected = 0,
+  decisionIdOf?: (shape: AccessShape, i: number) => string,
 ): AccessBatchBuilder {
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256)
     invalid('subject', subject, 'must be a string of 1 to 256 characters');
@@ -225,7 +276,9 @@ export function createAccessBatch(
   if (typeof idOf !== 'function') invalid('idOf', idOf, 'must be a function');
   if (!Number.isInteger(expected) || expected < 0 || expected > 1_000_000)
     invalid('expected', expected, 'must be an integer from 0 to 1,000,000');
-  return new Batch(subject, at, idOf, expected);
+  if (decisionIdOf !== undefined && typeof decisionIdOf !== 'function')
+    invalid('decisionIdOf', decisionIdOf, 'must be a function');
+  return new Batch(subject, at, idOf, expected, decisionIdOf);
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   appendAccessBatch,
   type Clock,
   createAccessBatch,
+  type Fact,
 } from '@candor/core';
 import type { CompiledRule, CompiledRuleSet, Slots, Tri, WindowSlot } from '../compile/types';
 import { rulesError } from '../errors';
@@ -54,6 +55,13 @@ export interface AccessRecording {
   readonly lastMask: Int32Array;
   /** What each rule (by `order`) read, by the set of its slots that held values. */
   readonly readSets: (Map<number, ReadSet> | undefined)[];
+  /**
+   * The category each fact slot held in the facts last checked (`checked`): every read set kept
+   * was made under these, so one check per event (not per read) says whether they still name
+   * what the slots hold.
+   */
+  readonly categories: (string | undefined)[];
+  checked: readonly (Fact | undefined)[] | null;
   /** The record id of a rule's evaluation on an event (`acc_` and a hash of its reservation id). */
   readonly idOf: (rule: CompiledRule, subject: string, eventId: string) => string;
   /** The rule each record shape was made for (its records' ids are the rule's). */
@@ -76,6 +84,7 @@ export function accessRecording(
   const { accessLog, strictAccessLog, onAccessLogError } = options;
   if (accessLog == null) return null;
   const accessors = new WeakMap<CompiledRule, AccessRecord['accessor']>();
+  const ruleCount = set.rules.length + set.fallbacks.length;
   if (typeof (accessLog as Partial<AccessLog>).append !== 'function')
     throw rulesError('rules/invalid_rule', 'must be an AccessLog', undefined, 'options.accessLog');
   if (onAccessLogError !== undefined && typeof onAccessLogError !== 'function')
@@ -92,9 +101,12 @@ export function accessRecording(
     clock,
     windows: new Map(set.windows.map((w) => [w.slot, w])),
     slotPaths: set.slotPaths,
-    lastSet: [],
-    lastMask: new Int32Array(set.rules.length + set.fallbacks.length),
-    readSets: [],
+    // One place per rule from the start: filled out of order, a growing array would turn sparse.
+    lastSet: new Array(ruleCount).fill(undefined),
+    lastMask: new Int32Array(ruleCount),
+    readSets: new Array(ruleCount).fill(undefined),
+    categories: new Array(set.slotPaths.length).fill(undefined),
+    checked: null,
     idOf,
     shapeRules: new WeakMap(),
     accessorOf: (rule) => {
@@ -113,9 +125,6 @@ export interface ReadSet {
   readonly rule: CompiledRule | null;
   readonly categories: readonly string[];
   readonly evidence: readonly string[];
-  /** The fact slots read and each one's category then: a path may carry another category later. */
-  readonly factSlots: readonly number[];
-  readonly factCategories: readonly string[];
   /** The records' shared part (accessor, purpose, categories, paths), made on first record. */
   shape: AccessShape | null;
 }
@@ -124,17 +133,31 @@ const NOTHING: ReadSet = Object.freeze({
   rule: null,
   categories: [],
   evidence: [],
-  factSlots: [],
-  factCategories: [],
   shape: null,
 });
 
-/** Whether `read` still names what `slots` hold: each fact slot's category is the same. */
-function stillMatches(read: ReadSet, slots: Slots): boolean {
-  const { factSlots, factCategories } = read;
-  for (let i = 0; i < factSlots.length; i++)
-    if (slots.sources[factSlots[i] as number]?.category !== factCategories[i]) return false;
-  return true;
+/**
+ * Notes the categories of the facts in `sources` (an event's, read once for all its rules): where
+ * a path now carries another category than before, every read set kept is dropped, as each names
+ * the categories it was made under.
+ */
+function checkCategories(recording: AccessRecording, sources: readonly (Fact | undefined)[]): void {
+  const { categories } = recording;
+  let changed = false;
+  for (let slot = 0; slot < sources.length; slot++) {
+    const category = sources[slot]?.category;
+    if (category === undefined) continue;
+    const before = categories[slot];
+    if (before !== category) {
+      if (before !== undefined) changed = true;
+      categories[slot] = category;
+    }
+  }
+  if (changed) {
+    recording.lastSet.fill(undefined);
+    recording.readSets.fill(undefined);
+  }
+  recording.checked = sources;
 }
 
 /** The categories and paths `rule` read when the slots in `mask` (bit k: `rule.slots[k]`) held values. */
@@ -146,8 +169,6 @@ function readSet(
 ): ReadSet {
   const categories: string[] = [];
   const evidence: string[] = [];
-  const factSlots: number[] = [];
-  const factCategories: string[] = [];
   for (let k = 0; k < rule.slots.length; k++) {
     if (k < 31 && (mask & (1 << k)) === 0) continue;
     const slot = rule.slots[k] as number;
@@ -160,10 +181,6 @@ function readSet(
     const read =
       fact !== undefined && path != null ? path : window && `events.${window.spec.event}`;
     if (category === undefined || read === undefined) continue;
-    if (fact !== undefined && path != null) {
-      factSlots.push(slot);
-      factCategories.push(category);
-    }
     if (!categories.includes(category)) categories.push(category);
     if (!evidence.includes(read)) evidence.push(read);
   }
@@ -172,8 +189,6 @@ function readSet(
     rule,
     categories: Object.freeze(categories),
     evidence: Object.freeze(evidence),
-    factSlots,
-    factCategories,
     shape: null,
   };
 }
@@ -201,14 +216,11 @@ export function noteRead(
   else
     for (let k = 0; k < ruleSlots.length && k < 31; k++)
       if (values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
+  if (slots.sources !== recording.checked) checkCategories(recording, slots.sources);
   const order = rule.order;
   const small = ruleSlots.length <= 31;
   let read = small && recording.lastMask[order] === mask ? recording.lastSet[order] : undefined;
   if (read === undefined && small) read = recording.readSets[order]?.get(mask);
-  if (read !== undefined && !stillMatches(read, slots)) {
-    recording.readSets[order]?.delete(mask);
-    read = undefined;
-  }
   if (read === undefined) {
     read = readSet(recording, rule, slots, small ? mask : -1);
     if (small) {
@@ -251,6 +263,8 @@ export function accessBatch(
     now,
     (shape) => idOf(shapeRules.get(shape) as CompiledRule, subject, eventId),
     count,
+    // A proposal's id shares its access records' hash: made when a record is read, not kept.
+    (shape) => `prop_${idOf(shapeRules.get(shape) as CompiledRule, subject, eventId).slice(4)}`,
   );
   for (let i = 0; i < count; i++) {
     const read = sets[i] as ReadSet;
@@ -271,7 +285,7 @@ export function accessBatch(
     else if (position === HELD_INSUFFICIENT) batch.add(shape, 'held_back', 'insufficient_data');
     else {
       const outcome = outcomes[position];
-      if (outcome?.kind === 'proposal') batch.add(shape, 'sent', outcome.id);
+      if (outcome?.kind === 'proposal') batch.add(shape, 'sent', undefined);
       else batch.add(shape, 'held_back', outcome?.reason ?? 'conditions_not_met');
     }
   }
