@@ -509,6 +509,7 @@ async function measureEngineAt(ruleCount: number): Promise<Metric[]> {
   samples.sort((a, b) => a - b);
   const pct = (p: number) => (samples[Math.floor((samples.length - 1) * p)] as number) * 1000;
   const tag = `${ruleCount} rules`;
+  const keptPerEvaluation = await accessLogHeapPerEvaluation(set, events);
   return [
     { name: `${tag}: proposals per event (avg)`, value: fired / events.length, unit: 'rules' },
     {
@@ -541,9 +542,47 @@ async function measureEngineAt(ruleCount: number): Promise<Metric[]> {
       value: rate('evaluate, every trace read') / match,
       unit: '×',
     },
+    {
+      name: `${tag}: in-memory access log, heap kept per evaluation`,
+      value: keptPerEvaluation / 1024,
+      unit: 'KB',
+    },
     { name: `${tag}: evaluate() p50 per event`, value: pct(0.5), unit: 'µs' },
     { name: `${tag}: evaluate() p99 per event`, value: pct(0.99), unit: 'µs' },
   ];
+}
+
+/**
+ * What an in-memory access log keeps per evaluation it records: the heap after 2,048 evaluations
+ * (garbage collected), over the heap before, per evaluation.
+ */
+async function accessLogHeapPerEvaluation(
+  set: ReturnType<typeof compileRules>,
+  events: readonly RuleEvent[],
+): Promise<number> {
+  const log = createMemoryAccessLog();
+  const engine = createRuleEngine({
+    rules: set,
+    consent: benchGate(events.map((e) => e.subject)),
+    suppressions: benchSuppressions(),
+    state: createMemoryRuleStateStore(),
+    clock: { now: () => 1_780_000_000_000 },
+    accessLog: log,
+  });
+  await engine.hydrate();
+  for (const e of events.slice(0, 64)) engine.evaluate(e);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const n = 2_048;
+  for (let i = 0; i < n; i++) engine.evaluate(events[i % events.length] as RuleEvent);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gc();
+  const kept = (process.memoryUsage().heapUsed - before) / n;
+  // The log holds what was recorded: read it, so nothing is collected before the measure.
+  if ((await log.query({ subject: events[0]?.subject as string, limit: 1 })).length === 0)
+    throw new Error('rules bench: the access log recorded nothing');
+  return kept;
 }
 
 async function measureCompile(): Promise<Metric[]> {
