@@ -161,6 +161,8 @@ export function createDemoCorrections(options: {
   return {
     corrected,
     held,
+    /** The desk itself: the privacy-centre API's corrections routes use it. */
+    desk,
     async page(subject: string): Promise<DataHeldView> {
       const facts = await held(subject, clock.now());
       return {

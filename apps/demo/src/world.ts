@@ -175,6 +175,7 @@ async function compose(storage: DemoStorage, log: (line: string) => void): Promi
       accessLog,
       clock,
       decisions: (subject, id) => inbox.messageOf(subject, id)?.proposal,
+      corrections: corrections.desk,
       // The server's time, never the device's: the demo's clock is virtual (the simulator moves it).
       choices: { surface: 'web.preferences', maxAge: 0 },
     },

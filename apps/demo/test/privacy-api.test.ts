@@ -93,6 +93,35 @@ describe('the privacy-centre API under each customer', () => {
     expect(await snapshot(h.service)).toBe(before);
   });
 
+  test('a correction asked for through the API reaches the operator’s queue, once', async () => {
+    const ana = await signIn('cus_ana');
+    const ask = () =>
+      fetch(api('cus_ana', '/corrections'), {
+        method: 'POST',
+        headers: { cookie: ana, origin: h.url, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          idempotencyKey: 'api-correction-1',
+          path: 'subscription.plan',
+          proposed: 'Family',
+        }),
+      });
+    const first = await ask();
+    expect(first.status).toBe(200);
+    expect(await ask().then((r) => r.status)).toBe(200);
+    const queue = await h.service.corrections.queue();
+    expect(queue.filter((c) => c.subject === 'cus_ana' && c.status === 'open')).toHaveLength(1);
+    const listed = (await (
+      await fetch(api('cus_ana', '/corrections'), { headers: { cookie: ana } })
+    ).json()) as { corrections: { path: string; status: string }[] };
+    expect(listed.corrections).toMatchObject([{ path: 'subscription.plan', status: 'open' }]);
+    // Ben's list is his own.
+    const ben = await signIn('cus_ben');
+    const his = (await (
+      await fetch(api('cus_ben', '/corrections'), { headers: { cookie: ben } })
+    ).json()) as { corrections: unknown[] };
+    expect(his.corrections).toEqual([]);
+  });
+
   test('the pages load their one script from this origin, and the CSP allows nothing inline', async () => {
     const page = await fetch(`${h.url}/customers/cus_ana/inbox`);
     const html = await page.text();
