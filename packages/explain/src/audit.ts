@@ -55,6 +55,8 @@ export interface ExplanationAudit {
    * changed nothing), so a replay says the same whatever happened to the change since.
    */
   readonly changes?: readonly ChangeRecord[];
+  /** The customer's time zone the explanation wrote instants in (absent: UTC). */
+  readonly timeZone?: string;
 }
 
 /**
@@ -162,8 +164,8 @@ export function replayGate(consulted: readonly ConsultedVerdict[]): ConsentGate 
 }
 
 /**
- * Hashes the inputs of an explanation (`changes` only when there are some, so audits of
- * explanations without a change hash as they always did).
+ * Hashes the inputs of an explanation (`changes` and `timeZone` only when there are some, so
+ * audits of explanations without them hash as they always did).
  *
  * @example
  * inputHash(record, consulted, at, 'standard', 'en', policy);
@@ -176,6 +178,7 @@ export function inputHash(
   requestedLocale: string,
   policy: unknown,
   changes: readonly ChangeRecord[] = [],
+  timeZone?: string,
 ): string {
   return sha256Hex(
     canonicalJson({
@@ -186,6 +189,7 @@ export function inputHash(
       locale: requestedLocale,
       policy,
       ...(changes.length > 0 ? { changes } : {}),
+      ...(timeZone === undefined ? {} : { timeZone }),
     }),
   );
 }

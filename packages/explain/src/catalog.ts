@@ -508,16 +508,8 @@ function compile(
     },
     list: new Intl.ListFormat(locale, { type: 'conjunction', style: 'long' }),
     or: new Intl.ListFormat(locale, { type: 'disjunction', style: 'long' }),
-    date: new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }),
-    dateTime: new Intl.DateTimeFormat(locale, {
-      year: 'numeric',
-      month: 'long',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: '2-digit',
-      timeZone: 'UTC',
-      timeZoneName: 'short',
-    }),
+    date: new Intl.DateTimeFormat(locale, { ...DATE, timeZone: 'UTC' }),
+    dateTime: new Intl.DateTimeFormat(locale, { ...DATE_TIME, timeZone: 'UTC' }),
     number: new Intl.NumberFormat(locale),
   };
   return { compiled, asts };
@@ -585,4 +577,44 @@ export function loadCatalogs(options: CatalogOptions = {}): Map<string, Compiled
     }
   }
   return out;
+}
+
+/** How a date is written ("June 1, 2026"). */
+const DATE: Intl.DateTimeFormatOptions = { dateStyle: 'long' };
+/** How an instant is written, with its time of day and zone ("June 1, 2026 at 4:00 PM UTC"). */
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZoneName: 'short',
+};
+
+/** How instants are written: their date, and their date with the time of day. */
+export interface InstantFormats {
+  readonly date: Intl.DateTimeFormat;
+  readonly dateTime: Intl.DateTimeFormat;
+}
+
+const zonedFormats = new Map<string, InstantFormats>();
+
+/**
+ * @internal How `catalog` writes instants (when something happened: a decision, an observation, a
+ * change) in `timeZone`, the customer's (default UTC). Values of facts are data and stay as they
+ * are written. Made once per locale and zone.
+ */
+export function instantFormats(catalog: CompiledCatalog, timeZone?: string): InstantFormats {
+  if (timeZone === undefined || timeZone === 'UTC') return catalog;
+  const key = `${catalog.locale}|${timeZone}`;
+  let formats = zonedFormats.get(key);
+  if (formats === undefined) {
+    formats = {
+      date: new Intl.DateTimeFormat(catalog.locale, { ...DATE, timeZone }),
+      dateTime: new Intl.DateTimeFormat(catalog.locale, { ...DATE_TIME, timeZone }),
+    };
+    if (zonedFormats.size >= 1_000) zonedFormats.clear();
+    zonedFormats.set(key, formats);
+  }
+  return formats;
 }

@@ -148,3 +148,69 @@ describe('an audited explanation of a change', () => {
     expect(replay.explanation).toEqual(explanation);
   });
 });
+
+describe('in the customer’s time zone', () => {
+  it('says when a change was made and until when it can be undone in their zone', async () => {
+    now = NOW + HOUR;
+    const e = explainer.explain(record, {
+      consent: gate,
+      changes: [performed],
+      timeZone: 'Europe/Lisbon',
+    });
+    expect(e.change?.text).toBe(
+      'We moved you to an earlier flight on June 1, 2026 at 10:00 AM GMT+1 without waiting for your answer, because you allowed automatic changes to your bookings. You can undo this until June 1, 2026 at 2:00 PM GMT+1.',
+    );
+    const de = explainer.explain(record, {
+      consent: gate,
+      changes: [performed],
+      locale: 'de',
+      timeZone: 'Europe/Berlin',
+    });
+    expect(de.change?.text).toContain('bis 1. Juni 2026 um 15:00 MESZ rückgängig machen');
+    // The audit keeps the zone, so the replay says the same.
+    const { audit } = await explainer.explainWithAudit(record, {
+      consent: gate,
+      changes: [performed],
+      timeZone: 'America/Los_Angeles',
+    });
+    expect(audit.timeZone).toBe('America/Los_Angeles');
+    expect((await explainer.replay(JSON.parse(JSON.stringify(audit)), record)).matches).toBe(true);
+  });
+
+  it('dates the decision and the data in their zone too, but not the values of facts', () => {
+    const early = Date.UTC(2026, 5, 1, 2);
+    const at2am = {
+      ...record,
+      at: early,
+      evidence: [
+        {
+          ...record.evidence[0]!,
+          provenance: { ...record.evidence[0]!.provenance, observedAt: early },
+        },
+      ],
+    };
+    now = early + HOUR;
+    const utc = explainer.explain(at2am, { consent: gate, layer: 'detailed' });
+    const la = explainer.explain(at2am, {
+      consent: gate,
+      layer: 'detailed',
+      timeZone: 'America/Los_Angeles',
+    });
+    expect(utc.decision.text).toContain('June 1, 2026');
+    expect(la.decision.text).toContain('May 31, 2026');
+    expect(la.dataUsed[0]?.text).toContain('May 31, 2026');
+    expect(la.dataUsed[0]?.value).toBe(utc.dataUsed[0]?.value);
+  });
+
+  it('refuses a time zone that is not one, naming it', () => {
+    for (const timeZone of ['Mars/Olympus', 'UTC+2', 42])
+      expect(() =>
+        explainer.explain(record, { consent: gate, timeZone: timeZone as string }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'explain/invalid_input',
+          details: expect.objectContaining({ path: 'options.timeZone' }),
+        }),
+      );
+  });
+});

@@ -5,7 +5,7 @@ import {
   type Instant,
   safeParseChangeRecord,
 } from '@candor/core';
-import type { CompiledCatalog } from './catalog';
+import type { CompiledCatalog, InstantFormats } from './catalog';
 import { explainError } from './errors';
 import type { ChangeStatement, LabelKind, UndoChangeControl } from './types';
 
@@ -41,13 +41,14 @@ export function explainChange(
   now: Instant,
   catalog: CompiledCatalog,
   label: (kind: LabelKind, id: string) => string,
+  instants: InstantFormats,
 ): { statement: ChangeStatement; undo: UndoChangeControl | null } | null {
   const mine = changes.filter((c) => c.decisionId === record.id && c.subject === record.subject);
   const performed = mine.find((c) => c.kind === 'performed');
   if (performed === undefined) return null;
   const state = changeState(mine, performed.changeId, now);
   if (state === null) return null;
-  const when = (t: Instant) => catalog.dateTime.format(t);
+  const when = (t: Instant) => instants.dateTime.format(t);
   const text = catalog.format('change.line', {
     change: label('changes', performed.type),
     permission: label('purposes', performed.purpose),

@@ -1,7 +1,12 @@
 import type { ChangeRecord, ConsentGate, DecisionRecord, Instant } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { checkChanges } from './change';
-import { checkExplainOptions, checkLayer, checkRecord } from './explanation/check-input';
+import {
+  checkExplainOptions,
+  checkExplainTimeZone,
+  checkLayer,
+  checkRecord,
+} from './explanation/check-input';
 import { buildControls } from './explanation/controls';
 import { describeDataUsed } from './explanation/data-used';
 import { explainReasons } from './explanation/reasons';
@@ -33,6 +38,12 @@ export interface ExplainOptions {
    * permission, and until when they can undo it, with an `undo_change` control while they can.
    */
   readonly changes?: readonly ChangeRecord[];
+  /**
+   * The customer's IANA time zone (default `UTC`): when the decision was made, when data was
+   * observed and when a change can be undone are written in it. Values of facts (a card's expiry
+   * date) are written as they are.
+   */
+  readonly timeZone?: string;
 }
 
 /**
@@ -71,6 +82,7 @@ export function buildExplanation(
   const layer = checkLayer(options.layer);
   const facts = checkRecord(record);
   const changes = checkChanges(options.changes);
+  const timeZone = checkExplainTimeZone(options.timeZone);
   const requestedLocale = options.locale ?? context.defaultLocale;
   const { catalog, fellBack } = resolveLocale(
     context.catalogs,
@@ -81,7 +93,7 @@ export function buildExplanation(
   const warnings: ExplanationWarning[] = [];
   if (fellBack)
     warnings.push({ code: 'locale_fallback', requested: requestedLocale, used: catalog.locale });
-  const speaker = createSpeaker(context.facts, catalog, warnings);
+  const speaker = createSpeaker(context.facts, catalog, warnings, timeZone);
   const { label } = speaker;
 
   const screened = screenEvidence(record, options.consent, policy, at, warnings);
@@ -142,7 +154,7 @@ export function buildExplanation(
       id: record.source.id,
       name: label('rules', record.source.id),
       version: String(record.source.version),
-      decidedAt: catalog.date.format(record.at),
+      decidedAt: speaker.instants.date.format(record.at),
     });
     const notice = purposeVerdict?.noticeVersion;
     if (typeof notice === 'string' && notice !== '')

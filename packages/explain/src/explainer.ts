@@ -256,10 +256,12 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
         explanation.requestedLocale,
         policy.source,
         changes,
+        explainOptions.timeZone,
       ),
       outputHash: sha256Hex(canonicalJson(explanation)),
       consent: consulted,
       ...(changes.length > 0 ? { changes } : {}),
+      ...(explainOptions.timeZone === undefined ? {} : { timeZone: explainOptions.timeZone }),
     };
     return { explanation, audit };
   };
@@ -316,6 +318,7 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
           layer: audit.layer,
           locale: audit.requestedLocale,
           ...(audit.changes === undefined ? {} : { changes: audit.changes }),
+          ...(audit.timeZone === undefined ? {} : { timeZone: audit.timeZone }),
         },
         audit.at,
         audit.consent,

@@ -29,8 +29,8 @@ it('runs the README examples as a user would', async () => {
       'Dec 3\n- Dec 3: our automated rules checked your booked trips for proactive service messages. Nothing was sent.',
   ]);
   expect(acted?.logs).toEqual([
-    'We moved you to an earlier flight on December 3, 2026 at 12:00 PM UTC without waiting for your answer, because you allowed automatic changes to your bookings. You can undo this until December 3, 2026 at 4:00 PM UTC.',
-    'undo_change Undo this change (possible until December 3, 2026 at 4:00 PM UTC)',
+    'We moved you to an earlier flight on December 3, 2026 at 1:00 PM GMT+1 without waiting for your answer, because you allowed automatic changes to your bookings. You can undo this until December 3, 2026 at 5:00 PM GMT+1.',
+    'undo_change Undo this change (possible until December 3, 2026 at 5:00 PM GMT+1)',
   ]);
   expect(brief?.logs).toEqual([
     'Before you talk to this customer\n\n' +

@@ -1,4 +1,4 @@
-import type { DecisionRecord, Fact } from '@candor/core';
+import { checkTimeZone, type DecisionRecord, type Fact } from '@candor/core';
 import { explainError } from '../errors';
 import type { ExplainOptions } from '../explain';
 import type { ExplanationLayer } from '../types';
@@ -21,6 +21,28 @@ export function checkExplainOptions(options: ExplainOptions): void {
   )
     invalid('options.consent', options?.consent, 'must be a ConsentGate with decide()');
 }
+
+/**
+ * The customer's time zone asked for, checked (`undefined`: UTC); throws `explain/invalid_input`
+ * (path `options.timeZone`) for anything but an IANA zone.
+ *
+ * @example
+ * checkExplainTimeZone('Europe/Lisbon'); // 'Europe/Lisbon'
+ */
+export function checkExplainTimeZone(timeZone: unknown): string | undefined {
+  if (timeZone === undefined) return undefined;
+  if (typeof timeZone === 'string' && knownZones.has(timeZone)) return timeZone;
+  try {
+    checkTimeZone(timeZone, 'options.timeZone');
+  } catch {
+    invalid('options.timeZone', timeZone, 'must be an IANA time zone such as "Europe/Berlin"');
+  }
+  if (knownZones.size < 1_000) knownZones.add(timeZone as string);
+  return timeZone as string;
+}
+
+/** Zones already found valid (checking one builds a formatter). */
+const knownZones = new Set<string>();
 
 const layers: readonly ExplanationLayer[] = ['short', 'standard', 'detailed'];
 

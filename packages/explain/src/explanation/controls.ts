@@ -62,7 +62,7 @@ export function buildControls(input: ControlsInput): BuiltControls {
   const subjectId = record.subject;
   const decisionId = record.id;
   const controls: ExplanationControl[] = [];
-  const change = explainChange(record, changes, at, catalog, label);
+  const change = explainChange(record, changes, at, catalog, label, speaker.instants);
   if (change?.undo) controls.push(change.undo);
   const categoryControl = new Map<DataCategoryId, string>();
   const correctControl = new Map<string, string>();

@@ -35,7 +35,7 @@ export function describeDataUsed(
     );
     if (detailed)
       text += ` ${catalog.format('data.observed', {
-        observedAt: catalog.date.format(fact.provenance.observedAt),
+        observedAt: speaker.instants.date.format(fact.provenance.observedAt),
         stale: String(isStale),
         source: sourceLabel,
         party: fact.provenance.party,

@@ -1,5 +1,5 @@
 import type { DataCategoryId, Fact } from '@candor/core';
-import type { CompiledCatalog } from '../catalog';
+import { type CompiledCatalog, type InstantFormats, instantFormats } from '../catalog';
 import type { FactSpeaker } from '../conditions';
 import { type FactBook, parseWindowPath, type ResolvedFact } from '../facts';
 import type { ExplanationWarning, LabelKind } from '../types';
@@ -21,10 +21,13 @@ export interface Speaker extends FactSpeaker {
   categoryLabel(category: DataCategoryId): string;
   /** The fact's value as shown: formatted by its description, else by its JSON type. */
   shownValue(fact: Fact): string;
+  /** How instants (when something happened) are written, in the customer's time zone. */
+  readonly instants: InstantFormats;
 }
 
 /**
- * A `Speaker` for one explanation; `warnings` receives each missing label once.
+ * A `Speaker` for one explanation; `warnings` receives each missing label once; instants are
+ * written in `timeZone` (default UTC).
  *
  * @example
  * const { name, shownValue } = createSpeaker(context.facts, catalog, warnings);
@@ -33,6 +36,7 @@ export function createSpeaker(
   book: FactBook,
   catalog: CompiledCatalog,
   warnings: ExplanationWarning[],
+  timeZone?: string,
 ): Speaker {
   const missing = new Set<string>();
   const label = (kind: LabelKind, id: string): string => {
@@ -97,7 +101,16 @@ export function createSpeaker(
     }
     return text;
   };
-  return { catalog, label, categoryLabel, describe, name, subject, shownValue };
+  return {
+    catalog,
+    label,
+    categoryLabel,
+    describe,
+    name,
+    subject,
+    shownValue,
+    instants: instantFormats(catalog, timeZone),
+  };
 }
 
 function humanize(id: string): string {
