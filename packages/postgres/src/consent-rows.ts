@@ -54,9 +54,10 @@ export function createEntryReader(): (row: EntryRow, previous?: LedgerEntry) => 
   };
 
   // Strings in the event, its arrays and its nested objects (actor, notice, signal, offer), in
-  // place: the event was parsed for this entry alone.
+  // place: the event was parsed for this entry alone. Own keys only: nothing inherited (say, from
+  // a polluted prototype) is ever copied in.
   const shareAll = (record: Record<string, unknown>, depth: number): void => {
-    for (const key in record) {
+    for (const key of Object.keys(record)) {
       const value = record[key];
       if (typeof value === 'string') record[key] = share(value);
       else if (Array.isArray(value)) {
