@@ -15,7 +15,7 @@ import { type Evaluation, evaluatePurpose, frozenVerdict } from './evaluate';
 import { problemWith, recheck } from './follow';
 import type { Purpose } from './purposes';
 import type { ManagerState } from './state';
-import { jurisdictionAt } from './subject-view';
+import { jurisdictionAt, memoize } from './subject-view';
 import type { DecideQuery } from './types';
 
 /**
@@ -75,7 +75,7 @@ export function createDecide<P extends string>(
       let hit = state.cache[slot];
       if (hit === undefined || t >= hit.until || t < hit.from) {
         hit = evaluatePurpose(registry, purpose, state.items, t, pack, sensitive);
-        state.cache[slot] = hit;
+        memoize(state, slot, hit);
       }
       // Holds from the subject's last event until its next change: answer it from `settled`
       // (a subject with category choices from `scopedSettled`, for this question shape only, once
@@ -88,7 +88,11 @@ export function createDecide<P extends string>(
           map = new Map();
           settled[slot] = map;
         }
-        if (!map.has(state.subject)) state.settledSlots.push(slot);
+        if (!map.has(state.subject)) {
+          // Most subjects settle one slot: an exact one-slot array, not push()'s spare capacity.
+          if (state.settledSlots.length === 0) state.settledSlots = [slot];
+          else state.settledSlots.push(slot);
+        }
         map.set(state.subject, hit.verdict);
       }
       base = hit.verdict;

@@ -13,7 +13,7 @@ import { toConsentMode } from './interop';
 import type { PolicyPack } from './policy';
 import type { Purpose, PurposeRegistry } from './purposes';
 import { stateOfManager } from './state';
-import { headOf, type SubjectState } from './subject-view';
+import { headOf, memoize, type SubjectState } from './subject-view';
 import type { ConsentManager } from './types';
 
 /**
@@ -161,7 +161,7 @@ function evaluationOf(
   let hit = held.cache[slot];
   if (hit === undefined || t >= hit.until || t < hit.from) {
     hit = evaluatePurpose(registry, purpose, held.items, t, held.pack, sensitive);
-    held.cache[slot] = hit;
+    memoize(held, slot, hit);
   }
   return hit;
 }

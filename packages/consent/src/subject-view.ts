@@ -66,6 +66,9 @@ export function jurisdictionAt(
   return out ?? fallback;
 }
 
+/** The write queue of a subject with no write under way (one settled promise, shared). */
+const idle: Promise<unknown> = /* @__PURE__ */ Promise.resolve();
+
 /**
  * The subject's state, created empty when the view holds none.
  *
@@ -87,7 +90,7 @@ export function stateOf(state: ManagerState<string>, subject: SubjectId): Subjec
       scoped: false,
       categoryExpiry: 0,
       cache: [],
-      queue: Promise.resolve(),
+      queue: idle,
       gpc: undefined,
       complete: false,
       announced: 0,
@@ -136,6 +139,19 @@ export function rebuild(state: ManagerState<string>, held: SubjectState): void {
 }
 
 /**
+ * Memoizes the subject's evaluation at `slot`. Its first memo gets an array of exactly `slot + 1`
+ * places: an empty array grown by assignment keeps some 16 spare places, and a cache of 100k
+ * subjects would hold them all.
+ *
+ * @example
+ * memoize(subjectState, 2 * purpose.index, evaluation);
+ */
+export function memoize(held: SubjectState, slot: number, evaluation: Evaluation): void {
+  if (held.cache.length === 0) held.cache = new Array(slot + 1);
+  held.cache[slot] = evaluation;
+}
+
+/**
  * Drops a subject's verdicts from the settled table.
  *
  * @example
@@ -170,6 +186,7 @@ export function reset(state: ManagerState<string>, subject: SubjectId, list: Led
   // A chain only grows: a list read before a change the view already applied is older.
   if (list.length >= held.entries.length) held.entries = list;
   held.complete = true;
-  held.pending = held.pending.filter((p) => !list.some((e) => e.idempotencyKey === p.key));
+  if (held.pending.length > 0)
+    held.pending = held.pending.filter((p) => !list.some((e) => e.idempotencyKey === p.key));
   rebuild(state, held);
 }

@@ -15,6 +15,7 @@ import {
 } from '@candor/consent';
 import type { Instant, SubjectId } from '@candor/core';
 import { CandorError } from '@candor/core';
+import { createEntryReader, ENTRY_COLUMNS, type EntryRow } from './consent-rows';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
 import { checkDatabase, sqlState } from './errors';
@@ -108,21 +109,6 @@ export interface PostgresLedgerStoreOptions {
   readonly writeConcurrency?: number;
 }
 
-interface EntryRow {
-  subject: string;
-  sequence: number;
-  id: string;
-  idempotency_key: string;
-  recorded_at: string | number;
-  event: string;
-  hash_version: number;
-  prev_hash: string;
-  hash: string;
-}
-
-const ENTRY_COLUMNS =
-  'subject, sequence, id, idempotency_key, recorded_at, event, hash_version, prev_hash, hash';
-
 const NOT_PURPOSE_STATE = new Set(['notice_shown', 'signal_observed']);
 /** Whole-purpose kinds that speak for every category of the purpose (all choices but a renewal). */
 const RESETS_CATEGORIES = new Set([
@@ -133,20 +119,6 @@ const RESETS_CATEGORIES = new Set([
   'expired',
   'objected',
 ]);
-
-function toEntry(row: EntryRow): LedgerEntry {
-  return {
-    id: row.id,
-    subject: row.subject,
-    sequence: Number(row.sequence),
-    idempotencyKey: row.idempotency_key,
-    recordedAt: Number(row.recorded_at),
-    event: JSON.parse(row.event) as LedgerEntry['event'],
-    hashVersion: Number(row.hash_version),
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
 
 /** Runs `fn` on the next turn of the event loop (after pending I/O callbacks and microtasks). */
 const defer: (fn: () => void) => void =
@@ -186,6 +158,7 @@ export function createPostgresLedgerStore(
   const pageSize = options.pageSize ?? 2000;
   const cacheSize = options.headCacheSize ?? 100_000;
   const headCache = new Map<SubjectId, LedgerHead>();
+  const toEntry = createEntryReader();
 
   const remember = (subject: SubjectId, head: LedgerHead) => {
     headCache.delete(subject);
@@ -507,7 +480,14 @@ export function createPostgresLedgerStore(
       `select ${ENTRY_COLUMNS} from ${entries} where subject = $1 and sequence > $2 order by sequence`,
       [subject, after],
     );
-    return rows.map(toEntry);
+    return toEntries(rows);
+  }
+
+  /** Rows of one subject's chain, in order, as entries. */
+  function toEntries(rows: readonly EntryRow[]): LedgerEntry[] {
+    const out: LedgerEntry[] = [];
+    for (const row of rows) out.push(toEntry(row, out[out.length - 1]));
+    return out;
   }
 
   /** Every entry of up to 10,000 subjects, in one indexed query (the primary key). */
@@ -526,10 +506,14 @@ export function createPostgresLedgerStore(
        order by subject, sequence`,
       [subjects],
     );
+    let list: LedgerEntry[] = [];
     for (const row of rows) {
-      const list = out.get(row.subject);
-      if (list) list.push(toEntry(row));
-      else out.set(row.subject, [toEntry(row)]);
+      const previous = list[list.length - 1];
+      if (previous?.subject === row.subject) list.push(toEntry(row, previous));
+      else {
+        list = [toEntry(row)];
+        out.set(list[0]!.subject, list);
+      }
     }
     return out;
   }
@@ -549,7 +533,11 @@ export function createPostgresLedgerStore(
                order by subject, sequence limit $3`,
               [lastSubject, lastSequence, pageSize],
             );
-      for (const row of rows) yield toEntry(row);
+      let previous: LedgerEntry | undefined;
+      for (const row of rows) {
+        previous = toEntry(row, previous);
+        yield previous;
+      }
       const last = rows.at(-1);
       if (last === undefined || rows.length < pageSize) return;
       lastSubject = last.subject;
@@ -615,7 +603,7 @@ export function createPostgresLedgerStore(
          order by sequence`,
         [subject, asOf],
       );
-      return rows.map(toEntry);
+      return toEntries(rows);
     },
     async current(subject) {
       const rows = await sql.query<{
