@@ -17,6 +17,7 @@ import { type OfferDefinition, validateOffers } from './offers';
 import {
   checkPolicyPack,
   defaultPolicies,
+  frozenPack,
   type PolicyPack,
   policyPacks,
   resolvePolicy,
@@ -80,8 +81,9 @@ export function resolveConfig<P extends string>(
   const store = options.store ?? createMemoryLedgerStore();
   const notices = validateNotices(options.notices ?? [], (id) => registry.has(id)) as Notice<P>[];
   const offers = validateOffers(options.offers ?? [], (id) => registry.has(id));
-  const packs = options.policies ?? defaultPolicies;
-  enforce(checkPolicies, packs, 'policies', 'consent/invalid_policy');
+  enforce(checkPolicies, options.policies ?? defaultPolicies, 'policies', 'consent/invalid_policy');
+  // Kept as they are now: changing the caller's list or packs later changes no verdict.
+  const packs = (options.policies ?? defaultPolicies).map(frozenPack);
   const fallback = validatePolicyPack(
     options.fallbackPolicy ?? policyPacks.strict,
     'fallbackPolicy',

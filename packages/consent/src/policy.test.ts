@@ -111,6 +111,32 @@ describe('policy packs', () => {
     expect(resolvePolicy('US-NY')).toBe(policyPacks.strict);
     expect(resolvePolicy(undefined)).toBe(policyPacks.strict);
   });
+
+  it('cannot be changed after a manager took them, whoever holds them', async () => {
+    const ask = {
+      subject: 'cus_1',
+      purpose: 'marketing.email' as const,
+      dataCategories: ['user.contact.email'],
+    };
+    // A pack of the caller's own, and the list it came in: changed once the manager exists.
+    const mine = { ...policyPacks.usCa, id: 'mine', jurisdictions: ['US-TX'] };
+    const policies = [mine];
+    const { manager } = setup({ policies, jurisdiction: 'US-TX' });
+    const untouched = setup({ policies: [{ ...mine }], jurisdiction: 'US-TX' }).manager;
+    await Promise.all([manager.load(), untouched.load()]);
+    (mine as { model: string }).model = 'opt_in';
+    mine.jurisdictions.push('US-CA');
+    policies.unshift({ ...policyPacks.strict, jurisdictions: ['US-TX'] });
+    const verdict = manager.decide(ask);
+    expect(verdict.allowed).toBe(true); // opt-out, as when it was made: allowed until a no
+    expect(verdict).toEqual(untouched.decide(ask));
+    // The built-in packs are frozen through and through.
+    expect(Object.isFrozen(policyPacks.eu)).toBe(true);
+    expect(Object.isFrozen(policyPacks.eu.jurisdictions)).toBe(true);
+    expect(() => {
+      (policyPacks.eu as { model: string }).model = 'opt_out';
+    }).toThrow(TypeError);
+  });
 });
 
 describe('invariants (property tests)', () => {

@@ -51,6 +51,28 @@ export interface PolicyPack {
   readonly notPersonal?: readonly DataCategoryId[];
 }
 
+/**
+ * `pack` as a manager keeps it: frozen, its lists too, so neither the caller nor anyone holding a
+ * built-in pack can change a verdict afterwards (a pack already frozen through and through is
+ * kept as it is).
+ *
+ * @example
+ * const kept = frozenPack(myPack); // Object.isFrozen(kept.jurisdictions) === true
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function frozenPack(pack: PolicyPack): PolicyPack {
+  const lists = [pack.jurisdictions, pack.gpcScope, pack.notPersonal ?? []];
+  if (Object.isFrozen(pack) && lists.every((list) => Object.isFrozen(list))) return pack;
+  return Object.freeze({
+    ...pack,
+    jurisdictions: Object.freeze([...pack.jurisdictions]),
+    gpcScope: Object.freeze([...pack.gpcScope]),
+    ...(pack.notPersonal === undefined
+      ? {}
+      : { notPersonal: Object.freeze([...pack.notPersonal]) }),
+  });
+}
+
 const YEAR = 365 * 86_400_000;
 
 /** EU and EEA member states plus `EU` and `EEA` themselves. */
@@ -109,8 +131,8 @@ export const policyPacks: {
   readonly uk: PolicyPack;
   readonly usCa: PolicyPack;
   readonly strict: PolicyPack;
-} = {
-  eu: {
+} = /* @__PURE__ */ Object.freeze({
+  eu: frozenPack({
     id: 'eu',
     title: 'European Union / EEA (GDPR, ePrivacy)',
     jurisdictions: EU,
@@ -120,8 +142,8 @@ export const policyPacks: {
     gpcScope: ['sale_share', 'targeted_advertising'],
     noReaskAfterOptOut: null,
     notPersonal: contextCategories,
-  },
-  uk: {
+  }),
+  uk: frozenPack({
     id: 'uk',
     title: 'United Kingdom (UK GDPR, PECR)',
     jurisdictions: ['GB', 'UK'],
@@ -131,8 +153,8 @@ export const policyPacks: {
     gpcScope: ['sale_share', 'targeted_advertising'],
     noReaskAfterOptOut: null,
     notPersonal: contextCategories,
-  },
-  usCa: {
+  }),
+  usCa: frozenPack({
     id: 'us-ca',
     title: 'California (CCPA/CPRA)',
     jurisdictions: ['US-CA'],
@@ -142,8 +164,8 @@ export const policyPacks: {
     gpcScope: ['sale_share', 'targeted_advertising'],
     noReaskAfterOptOut: YEAR,
     notPersonal: contextCategories,
-  },
-  strict: {
+  }),
+  strict: frozenPack({
     id: 'strict',
     title: 'Strict default (unknown jurisdiction)',
     jurisdictions: [],
@@ -153,8 +175,8 @@ export const policyPacks: {
     gpcScope: ['sale_share', 'targeted_advertising', 'profiling'],
     noReaskAfterOptOut: YEAR,
     notPersonal: contextCategories,
-  },
-};
+  }),
+});
 
 /**
  * Picks the pack for a jurisdiction code: the first pack listing the code, else the first listing
@@ -223,5 +245,5 @@ export const checkPolicyPack = /* @__PURE__ */ object(policyPackShape);
  */
 export function validatePolicyPack(pack: PolicyPack, path = 'policy'): PolicyPack {
   enforce(checkPolicyPack, pack, path, 'consent/invalid_policy');
-  return pack;
+  return frozenPack(pack);
 }
