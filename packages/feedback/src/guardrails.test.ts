@@ -1,6 +1,7 @@
 import { createVirtualClock, duration, type SuppressionQuery } from '@candor/core';
 import { describe, expect, it } from 'vitest';
 import type { FeedbackLoopOptions } from './config';
+import { fb } from './events.test-helpers';
 import { createFeedbackLoop } from './loop';
 import type { FeedbackEvent } from './schema';
 import { createMemoryFeedbackStore, type FeedbackStore } from './store';
@@ -74,6 +75,18 @@ describe('resume', () => {
     const again = setup(store).loop;
     await again.hydrate();
     expect(again.pauses()).toEqual(restarted.pauses());
+  });
+
+  it('holds back a customer whose verdict was memoized before the pause, and answers as before once resumed', async () => {
+    const { loop } = setup(createMemoryFeedbackStore());
+    await loop.hydrate();
+    loop.applyMany([fb({ kind: 'delivered', subject: 'someone_else', at: start })]);
+    expect(loop.check(query()).suppressed).toBe(false);
+    expect(loop.check(query()).suppressed).toBe(false);
+    loop.applyMany(complaints('fraud-alert', start, 'a'));
+    expect(loop.check(query()).reason?.code).toBe('rule_paused');
+    await loop.resume('fraud-alert');
+    expect(loop.check(query())).toEqual({ suppressed: false, reason: null });
   });
 
   it('restores the pause and rejects when the store cannot write it', async () => {

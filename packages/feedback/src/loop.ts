@@ -81,10 +81,13 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
       if (query.critical === true || critical?.(query) === true) return NOT_SUPPRESSED;
       const problem = checkProblem(follower, query.subject);
       if (problem !== null) return heldBack(query, problem);
-      // A held subject's own part (suppressions, then budget) is memoized; pauses are read now.
+      // A held subject's own part (suppressions, then budget) is memoized; pauses are read now
+      // (with none at all, the memo is the verdict).
       const memo = memoFor(subjects, query);
       if (memo !== undefined)
-        return memo.muted ? memo.verdict : (pauseVerdict(guardrails, query) ?? memo.verdict);
+        return guardrails.paused.size === 0 || memo.muted
+          ? memo.verdict
+          : (pauseVerdict(guardrails, query) ?? memo.verdict);
       const n = subjects.numbers.get(query.subject);
       if (n === undefined && cache !== null) return heldBack(query, 'not_loaded');
       const muted = n === undefined ? null : strongestSuppression(subjects.states[n], query);

@@ -5,7 +5,7 @@ import { type Follower, hydrate } from './follow';
 import type { FeedbackEvent } from './schema';
 import type { StoredFeedbackEvent } from './store';
 import { evict, hold, subjectsToPrepare, touch } from './subject-cache';
-import { applyToSubject } from './subjects';
+import { applyToNumber } from './subjects';
 import { checkFeedbackEvent } from './validate';
 
 /*
@@ -52,6 +52,7 @@ export function createPrepare(
     const { view } = f;
     const numbers = view.subjects.numbers;
     let missing = batch.filter((subject) => !numbers.has(subject));
+    let inOrder = false;
     for (let attempt = 0; missing.length > 0 && attempt < ATTEMPTS; attempt++) {
       // Listening first: feedback stored while they are read is announced, not lost.
       await f.feed?.ready();
@@ -67,35 +68,48 @@ export function createPrepare(
           cache.preparing.delete(subject);
         }
       }
-      install(f, reading, rows, changed);
+      const added = install(f, reading, rows, changed);
+      // All newly held in one go, in the call's order: most recently prepared last already.
+      inOrder = added === batch.length;
       missing = missing.filter((subject) => !numbers.has(subject));
     }
-    for (const subject of batch) touch(view, subject);
+    if (!inOrder) for (const subject of batch) touch(view, subject);
     evict(cache, view, new Set(batch));
   };
+}
+
+/** Checks the `i`th stored row's event, naming `stored[i].event` in errors without a string per row. */
+function checkStored(input: unknown, i: number): FeedbackEvent {
+  try {
+    return checkFeedbackEvent(input, 'stored.event');
+  } catch {
+    // Validation is pure: checking again with the indexed root throws the same error, pathed.
+    return checkFeedbackEvent(input, `stored[${i}].event`);
+  }
 }
 
 /**
  * Builds the held state of each of `subjects` from its stored events, except those whose
  * feedback was applied while they were read (`changed`: read again). Every row is checked
- * before anything is held, so a malformed one leaves the view as it was.
+ * before anything is held, so a malformed one leaves the view as it was. Returns how many it
+ * newly held when that is all of `subjects`, in their order (else 0).
  */
 function install(
   f: Follower,
   subjects: readonly SubjectId[],
   rows: readonly StoredFeedbackEvent[],
   changed: ReadonlySet<SubjectId>,
-): void {
+): number {
   const { view } = f;
   const cache = view.cache;
-  if (cache === null) return;
+  if (cache === null) return 0;
   const bySubject = new Map<SubjectId, { seq: number; events: FeedbackEvent[] }>();
   for (const subject of subjects) {
     if (!changed.has(subject)) bySubject.set(subject, { seq: 0, events: [] });
   }
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as StoredFeedbackEvent;
-    const event = checkFeedbackEvent(row.event, `stored[${i}].event`);
+    const event = checkStored(row.event, i);
     const held = bySubject.get(event.subject);
     // This loop's own submit, stored but not yet acknowledged, applies it once it is.
     if (held === undefined || f.writing.has(event.idempotencyKey)) continue;
@@ -103,15 +117,22 @@ function install(
     if (row.seq > held.seq) held.seq = row.seq;
   }
   const announcer = view.announcer;
+  const numbers = view.subjects.numbers;
+  let added = 0;
   announcer.replaying = true;
   try {
     for (const [subject, held] of bySubject) {
-      hold(cache, view, subject, held.seq);
+      const known = numbers.size;
+      const n = hold(cache, view, subject, held.seq);
+      // Just numbered, it has no memoized verdicts; one held already (not expected) drops them.
+      if (numbers.size > known) added++;
+      else view.subjects.memos.delete(subject);
       for (const event of held.events) {
-        applyToSubject(view.subjects, announcer, view.config, event);
+        applyToNumber(view.subjects, announcer, view.config, n, event);
         if (event.kind === 'wrong_data') view.corrections.push(correctionOf(event));
       }
     }
+    return added === subjects.length ? added : 0;
   } finally {
     announcer.replaying = false;
     announcer.effects = null;

@@ -102,6 +102,37 @@ describe('a feedback loop with a subject cache', () => {
     expect(cached.viewStatus('cus_3')).toBe('ready');
   });
 
+  it('keeps customers prepared together in the order given, held or not before', async () => {
+    const { cached } = await setup(3);
+    await cached.prepare(['cus_1', 'cus_2', 'cus_3']);
+    await cached.prepare('cus_4');
+    // The first of the three went first, then the second.
+    expect(['cus_1', 'cus_2', 'cus_3'].map((s) => cached.viewStatus(s))).toEqual([
+      'not_loaded',
+      'ready',
+      'ready',
+    ]);
+    // cus_2 held already, cus_5 read now: cus_2 becomes the most recently prepared.
+    await cached.prepare(['cus_5', 'cus_2']);
+    await cached.prepare('cus_6');
+    expect(['cus_2', 'cus_3', 'cus_4', 'cus_5'].map((s) => cached.viewStatus(s))).toEqual([
+      'ready',
+      'not_loaded',
+      'not_loaded',
+      'ready',
+    ]);
+  });
+
+  it('answers a customer prepared again from the store as it is now, not from before it was dropped', async () => {
+    const { writer, cached } = await setup(2);
+    await cached.prepare('cus_1');
+    expect(cached.check(q()).suppressed).toBe(false);
+    await cached.prepare(['cus_2', 'cus_3']);
+    await writer.submit(fb({ kind: 'stop_this', subject: 'cus_1', at: start }));
+    await cached.prepare('cus_1');
+    expect(cached.check(q()).reason?.code).toBe('stop_this');
+  });
+
   it('applies feedback given elsewhere to a prepared customer at once, and its own to the next check', async () => {
     const { writer, cached } = await setup();
     await cached.prepare(['cus_1']);
@@ -165,8 +196,10 @@ describe('a feedback loop with a subject cache', () => {
       },
     };
     const { cached } = await setup(2, store);
-    await expect(cached.prepare(['cus_1', 'cus_2'])).rejects.toSatisfy((e: unknown) =>
-      isCandorError(e, 'feedback/invalid_event'),
+    await expect(cached.prepare(['cus_1', 'cus_2'])).rejects.toSatisfy(
+      (e: unknown) =>
+        isCandorError(e, 'feedback/invalid_event') &&
+        e.details.path === 'stored[0].event.decisionId',
     );
     expect(cached.viewStatus('cus_1')).toBe('not_loaded');
     expect(cached.viewStatus('cus_2')).toBe('not_loaded');

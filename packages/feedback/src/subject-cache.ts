@@ -86,14 +86,21 @@ export interface HeldParts {
 }
 
 /**
- * Starts holding `subject` (an empty state; its events are applied next); `seq` is how far its
- * events were read.
+ * Starts holding `subject` (an empty state; its events are applied next) and returns its number;
+ * `seq` is how far its events were read.
  *
  * @example
- * hold(cache, view, 'cus_1', 42);
+ * const n = hold(cache, view, 'cus_1', 42);
  */
-export function hold(cache: SubjectCache, parts: HeldParts, subject: SubjectId, seq: number): void {
-  cache.readTo[subjectNumber(parts.subjects, subject)] = seq;
+export function hold(
+  cache: SubjectCache,
+  parts: HeldParts,
+  subject: SubjectId,
+  seq: number,
+): number {
+  const n = subjectNumber(parts.subjects, subject);
+  cache.readTo[n] = seq;
+  return n;
 }
 
 /**

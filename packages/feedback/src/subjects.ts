@@ -108,11 +108,28 @@ export function applyToSubject(
   config: LoopConfig,
   event: FeedbackEvent,
 ): void {
-  const kind = event.kind;
-  const weight = config.fatigue.weights[kind];
   // Every subject with feedback is known to `budget()`, even without fatigue or suppressions.
   const n = subjectNumber(subjects, event.subject);
   if (subjects.memos.size > 0) subjects.memos.delete(event.subject);
+  applyToNumber(subjects, announcer, config, n, event);
+}
+
+/**
+ * {@link applyToSubject} for the subject numbered `n`, whose memoized `check()` verdicts the
+ * caller has dropped (a subject just numbered has none: only held subjects have memos).
+ *
+ * @example
+ * applyToNumber(subjects, announcer, config, subjectNumber(subjects, event.subject), event);
+ */
+export function applyToNumber(
+  subjects: Subjects,
+  announcer: Announcer,
+  config: LoopConfig,
+  n: number,
+  event: FeedbackEvent,
+): void {
+  const kind = event.kind;
+  const weight = config.fatigue.weights[kind];
   if (event.critical !== true && ((weight !== undefined && weight !== 0) || kind === 'delivered')) {
     const page = pageFor(subjects.fatigue, event.channel, n);
     const i = n & (PAGE - 1);
