@@ -12,11 +12,13 @@ import {
 } from '@candor/memory';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
+import { type PackedSlice, packSlice, unpackSlice } from './memory-pack';
 
 /**
  * @internal The snapshot side of the memory store: `candor_memory_snapshots` holds, per subject,
  * the JSON array of `foldMemories(entries).active`, deflated (migration 8), and
- * `candor_memory_slices` the same memories cut by purpose (`sliceMemories`, migration 11). Every
+ * `candor_memory_slices` the same memories cut by purpose (`sliceMemories`, migration 11), packed
+ * (`memory-pack.ts`, format 2 of migration 12). Every
  * function here but `readSlices` runs inside a transaction that holds the subject's lock, so no
  * two of them race for one subject.
  *
@@ -37,7 +39,7 @@ export interface MemorySnapshots {
   entries(tx: SqlClient, subject: SubjectId): Promise<MemoryEntry[]>;
   /** The fold of the subject's whole history, from the entries. */
   rebuild(tx: SqlClient, subject: SubjectId): Promise<readonly Memory[]>;
-  /** True when the subject's slices are stored. */
+  /** True when the subject's slices are stored, in the current format. */
   sliced(tx: SqlClient, subject: SubjectId): Promise<boolean>;
   /** Stores the subject's snapshot and its slices. */
   save(tx: SqlClient, subject: SubjectId, active: readonly Memory[]): Promise<void>;
@@ -56,6 +58,31 @@ export interface MemorySnapshots {
 
 /** The slice row that holds the count and the contradictions of all the active memories. */
 const HEADER = '';
+
+/**
+ * @internal How a slice row is stored (`candor_memory_slices.format`, migration 12): 1, the
+ * deflated JSON of a `MemorySlice`; 2, the deflated JSON of a {@link PackedSlice}. The header is
+ * the same deflated JSON in both. Rows are written in {@link SLICE_FORMAT}.
+ *
+ * @example
+ * const format: SliceFormat = 2;
+ */
+export type SliceFormat = 1 | 2;
+
+/** @internal The format the store writes. */
+export const SLICE_FORMAT: SliceFormat = 2;
+
+/**
+ * @internal A stored slice row: its key (`''` for the header), format and bytes.
+ *
+ * @example
+ * const row: SliceRow = { slice: 'marketing', format: 2, memories: bytes };
+ */
+export interface SliceRow {
+  readonly slice: string;
+  readonly format: SliceFormat;
+  readonly memories: Uint8Array;
+}
 
 interface Header {
   readonly count: number;
@@ -129,35 +156,54 @@ export function decodeSnapshot(bytes: Uint8Array): Memory[] {
 }
 
 /**
- * @internal The rows of `candor_memory_slices` for a subject's active memories: the header
- * (count and contradictions) under `''`, then one per slice, each deflated JSON.
+ * @internal The rows of `candor_memory_slices` for a subject's active memories, in `format`
+ * (the store writes {@link SLICE_FORMAT}): the header (count and contradictions) under `''`,
+ * then one per slice.
  *
  * @example
- * const rows = encodeSlices(active); // [['', bytes], ['marketing', bytes], …]
+ * const rows = encodeSlices(active); // [{ slice: '', format: 2, memories }, { slice: 'marketing', … }, …]
  */
-export function encodeSlices(active: readonly Memory[]): [string, Uint8Array][] {
+export function encodeSlices(
+  active: readonly Memory[],
+  format: SliceFormat = SLICE_FORMAT,
+): SliceRow[] {
   const { count, contradictions, slices } = sliceMemories(active);
   const header: Header = { count, contradictions };
   return [
-    [HEADER, deflate(header)],
-    ...[...slices].map(([key, slice]): [string, Uint8Array] => [key, deflate(slice)]),
+    { slice: HEADER, format, memories: deflate(header) },
+    ...[...slices].map(([slice, memories]) => ({
+      slice,
+      format,
+      memories: deflate(format === 1 ? memories : packSlice(memories)),
+    })),
   ];
 }
 
 /**
- * @internal What a recall for `purpose` needs, from stored slice rows (the header among them).
+ * @internal The memories of one stored slice row (not the header), of either format.
+ *
+ * @example
+ * const { positions, memories } = decodeSlice(row);
+ */
+export function decodeSlice(row: Pick<SliceRow, 'format' | 'memories'>): MemorySlice {
+  return Number(row.format) === 1
+    ? inflate<MemorySlice>(row.memories)
+    : unpackSlice(inflate<PackedSlice>(row.memories));
+}
+
+/**
+ * @internal What a recall for `purpose` needs, from stored slice rows of either format (the
+ * header among them).
  *
  * @example
  * const view = decodeSlices(rows);
  */
-export function decodeSlices(
-  rows: readonly { slice: string; memories: Uint8Array }[],
-): PurposeMemories | null {
+export function decodeSlices(rows: readonly SliceRow[]): PurposeMemories | null {
   let header: Header | null = null;
   const slices: MemorySlice[] = [];
   for (const row of rows) {
     if (row.slice === HEADER) header = inflate<Header>(row.memories);
-    else slices.push(inflate<MemorySlice>(row.memories));
+    else slices.push(decodeSlice(row));
   }
   return header === null ? null : joinSlices(header.count, header.contradictions, slices);
 }
@@ -187,10 +233,10 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
     await tx.query(`delete from ${sliceTable} where subject = $1`, [subject]);
     const rows = encodeSlices(active);
     await tx.query(
-      `insert into ${sliceTable} (subject, slice, memories) values ${rows
-        .map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`)
+      `insert into ${sliceTable} (subject, slice, format, memories) values ${rows
+        .map((_, i) => `($1, $${2 * i + 3}, $2, $${2 * i + 4})`)
         .join(', ')}`,
-      [subject, ...rows.flat()],
+      [subject, SLICE_FORMAT, ...rows.flatMap((r) => [r.slice, r.memories])],
     );
   };
   return {
@@ -219,10 +265,10 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
       return foldMemories(await readEntries(tx, subject)).active;
     },
     async sliced(tx, subject) {
-      const rows = await tx.query(`select 1 from ${sliceTable} where subject = $1 and slice = $2`, [
-        subject,
-        HEADER,
-      ]);
+      const rows = await tx.query(
+        `select 1 from ${sliceTable} where subject = $1 and slice = $2 and format = $3`,
+        [subject, HEADER, SLICE_FORMAT],
+      );
       return rows.length > 0;
     },
     async save(tx, subject, active) {
@@ -235,17 +281,22 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
     },
     saveSlices,
     async readSlices(client, subject, purpose) {
-      const rows = await client.query<{ slice: string | null; memories: Uint8Array | null }>(
-        `select slice, memories from ${sliceTable} where subject = $1 and slice = any($2::text[])
+      const rows = await client.query<{
+        slice: string | null;
+        format: SliceFormat;
+        memories: Uint8Array | null;
+      }>(
+        `select slice, format, memories from ${sliceTable}
+         where subject = $1 and slice = any($2::text[])
          union all
-         select null, null
+         select null, null, null
          where not exists (select 1 from ${sliceTable} where subject = $1 and slice = '')
            and exists (select 1 from ${entries} where subject = $1)`,
         [subject, [HEADER, ...sliceKeysFor(purpose)]],
       );
       if (rows.some((r) => r.slice === null)) return 'unbuilt';
       return (
-        decodeSlices(rows as { slice: string; memories: Uint8Array }[]) ?? {
+        decodeSlices(rows as SliceRow[]) ?? {
           memories: [],
           count: 0,
           contradictions: [],

@@ -19,6 +19,7 @@ import {
   activeAfterErase,
   decodeSnapshot,
   memorySnapshots,
+  SLICE_FORMAT,
 } from './memory-snapshot';
 
 /**
@@ -43,11 +44,12 @@ export interface PostgresMemoryStore extends MemoryStore {
    * rows of `candor_memory_slices` that hold the purpose's memories, its parents', and the open
    * complaints and cases, always equal to `purposeMemories(foldMemories(await read(subject)).active,
    * purpose)`. Missing slices (entries written before migration 11) are built from the snapshot,
-   * once, in a transaction.
+   * once, in a transaction; slices in the format before migration 12 are read as they are.
    */
   readForPurpose(subject: SubjectId, purpose: PurposeId): Promise<PurposeMemories>;
   /**
-   * Builds the missing snapshots and slices of every subject that has entries: run it once after
+   * Builds the missing snapshots and slices of every subject that has entries, and rewrites
+   * slices stored in an older format (before migration 12) in the current one: run it once after
    * upgrading, so that no customer's first recall pays for it. Safe while the app writes.
    */
   buildSnapshots(options?: BuildSnapshotsOptions): Promise<BuildSnapshotsReport>;
@@ -162,8 +164,8 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
     });
 
   /**
-   * Builds a missing snapshot (from the entries) or missing slices (from the snapshot), under
-   * the subject's lock.
+   * Builds a missing snapshot (from the entries) or missing slices, or slices in an older format
+   * (from the snapshot), under the subject's lock.
    */
   const build = (subject: SubjectId): Promise<{ active: readonly Memory[]; built: boolean }> =>
     db.driver.transaction(async (tx) => {
@@ -262,10 +264,11 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
                      order by e.subject limit 1)
              from s where s.subject is not null)
            select s.subject,
-                  not exists (select 1 from ${slices} n where n.subject = s.subject and n.slice = '')
+                  not exists (select 1 from ${slices} n
+                              where n.subject = s.subject and n.slice = '' and n.format = $2)
                     as missing
            from s where s.subject is not null limit 1000`,
-          [after],
+          [after, SLICE_FORMAT],
         );
         const todo = page.filter((r) => r.missing).map((r) => r.subject);
         const next = async (): Promise<void> => {
