@@ -1,12 +1,11 @@
 import type { Memory, MemorySlice } from '@candor/memory';
 
 /**
- * @internal A slice of memories as stored from migration 12 (JSON, deflated by the store): the
- * fields most memories of a slice share (subject, kind, category, status, purposes, and the
- * provenance's source, kind and party) once per distinct combination in `g`, and each memory as a
- * short tuple in `m` that points at its group. A slice of 1,000 memories is about half the JSON
- * of the plain form, and unpacking builds each memory with one object literal, sharing its
- * group's purposes array.
+ * @internal A list of memories as stored from migration 12 (JSON, deflated by the store): the
+ * fields most memories share (subject, kind, category, status, purposes, and the provenance's
+ * source, kind and party) once per distinct combination in `g`, and each memory as a short tuple
+ * in `m` that points at its group. 1,000 memories are about half the JSON of the plain form, and
+ * unpacking builds each memory with one object literal, sharing its group's purposes array.
  *
  * - a group: `[subject, kind, category, status, purposes, source, provenance kind, party]`;
  * - a memory: `[group, id, createdAt, observedAt, content, about or 0, rest]`, `rest` (only when
@@ -15,12 +14,22 @@ import type { Memory, MemorySlice } from '@candor/memory';
  * - a memory with any other field (a later version's) is kept whole: `[-1, memory]`.
  *
  * @example
- * const stored: PackedSlice = packSlice({ positions: [0], memories: [memory] });
+ * const stored: PackedMemories = packMemories(active);
  */
-export interface PackedSlice {
-  readonly p: readonly number[];
+export interface PackedMemories {
   readonly g: readonly Group[];
   readonly m: readonly Packed[];
+}
+
+/**
+ * @internal A slice as stored from migration 12: its positions in `p`, its memories packed
+ * (see {@link PackedMemories}).
+ *
+ * @example
+ * const stored: PackedSlice = packSlice({ positions: [0], memories: [memory] });
+ */
+export interface PackedSlice extends PackedMemories {
+  readonly p: readonly number[];
 }
 
 type Group = readonly [
@@ -78,15 +87,15 @@ function packable(memory: Memory): boolean {
 }
 
 /**
- * @internal Packs a slice (see {@link PackedSlice}).
+ * @internal Packs memories (see {@link PackedMemories}).
  *
  * @example
- * const json = JSON.stringify(packSlice(slice));
+ * const json = JSON.stringify(packMemories(active));
  */
-export function packSlice(slice: MemorySlice): PackedSlice {
+export function packMemories(memories: readonly Memory[]): PackedMemories {
   const groups: Group[] = [];
   const groupOf = new Map<string, number>();
-  const m = slice.memories.map((memory): Packed => {
+  const m = memories.map((memory): Packed => {
     if (!packable(memory)) return [-1, memory];
     const { provenance: p } = memory;
     const group: Group = [
@@ -116,19 +125,19 @@ export function packSlice(slice: MemorySlice): PackedSlice {
     const packed = [g, memory.id, memory.createdAt, p.observedAt, memory.content, about] as const;
     return hasRest ? [...packed, rest as Rest] : packed;
   });
-  return { p: slice.positions, g: groups, m };
+  return { g: groups, m };
 }
 
 /**
- * @internal The slice a {@link PackedSlice} holds: each memory equal to the one packed (no
- * field added, none lost); memories of one group share its purposes array.
+ * @internal The memories {@link PackedMemories} hold: each equal to the one packed (no field
+ * added, none lost); memories of one group share its purposes array.
  *
  * @example
- * const slice = unpackSlice(JSON.parse(text));
+ * const active = unpackMemories(JSON.parse(text));
  */
-export function unpackSlice(packed: PackedSlice): MemorySlice {
+export function unpackMemories(packed: PackedMemories): Memory[] {
   const groups = packed.g;
-  const memories = packed.m.map((packed): Memory => {
+  return packed.m.map((packed): Memory => {
     if (packed[0] === -1) return (packed as Whole)[1];
     const t = packed as Tuple;
     const g = groups[t[0]] as Group;
@@ -146,5 +155,24 @@ export function unpackSlice(packed: PackedSlice): MemorySlice {
     if (t[5] !== 0) memory.about = t[5];
     return t[6] === undefined ? memory : Object.assign(memory, t[6]);
   });
-  return { positions: packed.p, memories };
+}
+
+/**
+ * @internal Packs a slice (see {@link PackedSlice}).
+ *
+ * @example
+ * const json = JSON.stringify(packSlice(slice));
+ */
+export function packSlice(slice: MemorySlice): PackedSlice {
+  return { p: slice.positions, ...packMemories(slice.memories) };
+}
+
+/**
+ * @internal The slice a {@link PackedSlice} holds (see {@link unpackMemories}).
+ *
+ * @example
+ * const slice = unpackSlice(JSON.parse(text));
+ */
+export function unpackSlice(packed: PackedSlice): MemorySlice {
+  return { positions: packed.p, memories: unpackMemories(packed) };
 }

@@ -15,7 +15,7 @@ import { allowAll } from '../../../test-utils/gates.ts';
 import type { CandorDatabase } from './database';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 import { createPostgresMemoryStore, type PostgresMemoryStore } from './memory';
-import { decodeSlice, decodeSnapshot, type SliceRow } from './memory-snapshot';
+import { decodeSlice, decodeSnapshot, type SliceRow, type StoredFormat } from './memory-snapshot';
 import { candorMigrations, migrate } from './migrations';
 
 const T0 = Date.parse('2026-12-01T09:00:00Z');
@@ -75,12 +75,26 @@ const noSupport: ConsentGate = {
 };
 
 /**
- * Rewrites a subject's slice rows as the store of migration 11 wrote them: the deflated JSON of
- * each slice, in a statement that does not name the format.
+ * Rewrites a subject's snapshot and slice rows as the store of migration 11 wrote them: the
+ * deflated JSON of the memories and of each slice, in statements that do not name the format.
  */
 async function rewriteAsFormat1(db: CandorDatabase, subject: string) {
   const table = db.table('memory_slices');
+  const snapshots = db.table('memory_snapshots');
   await db.driver.transaction(async (tx) => {
+    const [snapshot] = await tx.query<{ memories: Uint8Array; format: StoredFormat }>(
+      `select memories, format from ${snapshots} where subject = $1`,
+      [subject],
+    );
+    if (snapshot !== undefined) {
+      const active = decodeSnapshot(snapshot.memories, snapshot.format);
+      await tx.query(`delete from ${snapshots} where subject = $1`, [subject]);
+      await tx.query(`insert into ${snapshots} (subject, memories, count) values ($1, $2, $3)`, [
+        subject,
+        deflateRawSync(JSON.stringify(active), { level: 1 }),
+        active.length,
+      ]);
+    }
     const rows = await tx.query<SliceRow>(
       `select slice, format, memories from ${table} where subject = $1`,
       [subject],
@@ -187,11 +201,11 @@ describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) =
                 expect(await sliced.brief(subject, ask)).toEqual(await folded.brief(subject, ask));
               }
               // Nothing erased or superseded is in the snapshot row.
-              const [row] = await db.driver.query<{ memories: Uint8Array }>(
-                `select memories from ${db.table('memory_snapshots')} where subject = $1`,
+              const [row] = await db.driver.query<{ memories: Uint8Array; format: StoredFormat }>(
+                `select memories, format from ${db.table('memory_snapshots')} where subject = $1`,
                 [subject],
               );
-              const held = (row ? decodeSnapshot(row.memories) : []).map((m) => m.id);
+              const held = (row ? decodeSnapshot(row.memories, row.format) : []).map((m) => m.id);
               expect(held).toEqual(expected.map((m) => m.id));
               // Nor in any slice.
               const ids = new Set(held);
@@ -333,7 +347,7 @@ describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) =
   );
 
   it.skipIf(skip)(
-    'reads slices stored before migration 12 as they are, and buildSnapshots rewrites them packed',
+    'reads snapshots and slices stored before migration 12 as they are, and buildSnapshots rewrites them packed',
     async () => {
       const db = await database();
       const store = createPostgresMemoryStore(db);
@@ -343,19 +357,44 @@ describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) =
         for (let i = 0; i < 6; i++) await book.remember(input(subject, i, i, T0));
       await rewriteAsFormat1(db, 'cus_a');
       await rewriteAsFormat1(db, 'cus_b');
+      // Each subject's formats: of the snapshot, then of its slice rows.
       const formats = async () =>
         (
           await db.driver.query<{ subject: string; format: number }>(
-            `select distinct subject, format from ${db.table('memory_slices')} order by subject`,
+            `select subject, format from ${db.table('memory_snapshots')}
+             union all
+             select distinct subject, format from ${db.table('memory_slices')}
+             order by subject`,
           )
         ).map((r) => `${r.subject}:${r.format}`);
-      expect(await formats()).toEqual(['cus_a:1', 'cus_b:1', 'cus_c:2']);
+      expect(await formats()).toEqual([
+        'cus_a:1',
+        'cus_a:1',
+        'cus_b:1',
+        'cus_b:1',
+        'cus_c:2',
+        'cus_c:2',
+      ]);
       // Read as they are: no write on a read.
       for (const subject of ['cus_a', 'cus_b', 'cus_c']) await expectAgreement(store, subject);
-      expect(await formats()).toEqual(['cus_a:1', 'cus_b:1', 'cus_c:2']);
+      expect(await formats()).toEqual([
+        'cus_a:1',
+        'cus_a:1',
+        'cus_b:1',
+        'cus_b:1',
+        'cus_c:2',
+        'cus_c:2',
+      ]);
       expect(await store.buildSnapshots()).toEqual({ subjects: 3, built: 2 });
       expect(await store.buildSnapshots()).toEqual({ subjects: 3, built: 0 });
-      expect(await formats()).toEqual(['cus_a:2', 'cus_b:2', 'cus_c:2']);
+      expect(await formats()).toEqual([
+        'cus_a:2',
+        'cus_a:2',
+        'cus_b:2',
+        'cus_b:2',
+        'cus_c:2',
+        'cus_c:2',
+      ]);
       for (const subject of ['cus_a', 'cus_b', 'cus_c']) await expectAgreement(store, subject);
     },
   );
