@@ -23,8 +23,9 @@ import { rng } from '../rules-generator.ts';
 // and each subject measured is recalled for the first time in the run ("cold": not in the
 // book, and its pages most likely not in PostgreSQL's shared buffers, which hold ~2% of the
 // table; the OS page cache is whatever the run and the generation left). A recall reads the
-// store's slices for its purpose (`readForPurpose`, migration 11): here the header, the purpose's
-// own and the open complaints and cases — about 540 of the 1,000 memories.
+// store's slices for its purpose (`readForPurpose`, migration 11; packed from migration 12): here
+// the header, the purpose's own and the open complaints and cases — about 540 of the 1,000
+// memories. Each run draws the same customers unless `BENCH_MEMORY_PG_SEED` says otherwise.
 // ---------------------------------------------------------------------------------------------
 
 /** Cold subjects measured, after WARM ones not counted (connections, statements, JIT). */
