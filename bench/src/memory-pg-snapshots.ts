@@ -19,10 +19,11 @@ export interface MemorySnapshotInfo {
 const log = (line: string) => process.stderr.write(`memory-pg: ${line}\n`);
 
 /**
- * Makes sure every subject of the kept dataset has its snapshot and slices: opening the database
- * applies migrations 8 and 11 (empty tables), then `store.buildSnapshots()` folds each subject's
- * entries through `@candor/memory`'s own fold (or slices the snapshot it already has) — once;
- * later runs find nothing to build and report the first backfill from the marker table.
+ * Makes sure every subject of the kept dataset has its snapshot and slices in the store's current
+ * format: opening the database applies migrations 8, 11 and 12 (empty tables, a format column),
+ * then `store.buildSnapshots()` folds each subject's entries through `@candor/memory`'s own fold
+ * (or slices the snapshot it already has, or rewrites slices of an older format) — once; later
+ * runs find nothing to build and report the latest backfill from the marker table.
  *
  * @example
  * const { backfill } = await ensureMemorySnapshots(url);

@@ -23,8 +23,9 @@ import { rng } from '../rules-generator.ts';
 // and each subject measured is recalled for the first time in the run ("cold": not in the
 // book, and its pages most likely not in PostgreSQL's shared buffers, which hold ~2% of the
 // table; the OS page cache is whatever the run and the generation left). A recall reads the
-// store's slices for its purpose (`readForPurpose`, migration 11): here the header, the purpose's
-// own and the open complaints and cases — about 540 of the 1,000 memories.
+// store's slices for its purpose (`readForPurpose`, migration 11; packed from migration 12): here
+// the header, the purpose's own and the open complaints and cases — about 540 of the 1,000
+// memories. Each run draws the same customers unless `BENCH_MEMORY_PG_SEED` says otherwise.
 // ---------------------------------------------------------------------------------------------
 
 /** Cold subjects measured, after WARM ones not counted (connections, statements, JIT). */
@@ -60,9 +61,13 @@ const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
 
-/** A seeded shuffle of the subject indices: each subject is drawn at most once per run. */
+/**
+ * A seeded shuffle of the subject indices: each subject is drawn at most once per run. The seed
+ * is `BENCH_MEMORY_PG_SEED` (default 15): runs compared back to back can each take a fresh one,
+ * so that none reads subjects a previous run left in the OS page cache.
+ */
 function shuffledSubjects(): Int32Array {
-  const random = rng(15);
+  const random = rng(Number(process.env.BENCH_MEMORY_PG_SEED ?? 15));
   const all = new Int32Array(MEMORY_SUBJECTS);
   for (let i = 0; i < all.length; i++) all[i] = i;
   for (let i = all.length - 1; i > 0; i--) {

@@ -12,11 +12,20 @@ import {
 } from '@candor/memory';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
+import {
+  type PackedMemories,
+  type PackedSlice,
+  packMemories,
+  packSlice,
+  unpackMemories,
+  unpackSlice,
+} from './memory-pack';
 
 /**
  * @internal The snapshot side of the memory store: `candor_memory_snapshots` holds, per subject,
- * the JSON array of `foldMemories(entries).active`, deflated (migration 8), and
- * `candor_memory_slices` the same memories cut by purpose (`sliceMemories`, migration 11). Every
+ * `foldMemories(entries).active` (migration 8), and `candor_memory_slices` the same memories cut
+ * by purpose (`sliceMemories`, migration 11), both packed (`memory-pack.ts`, format 2 of
+ * migration 12) and deflated. Every
  * function here but `readSlices` runs inside a transaction that holds the subject's lock, so no
  * two of them race for one subject.
  *
@@ -37,12 +46,14 @@ export interface MemorySnapshots {
   entries(tx: SqlClient, subject: SubjectId): Promise<MemoryEntry[]>;
   /** The fold of the subject's whole history, from the entries. */
   rebuild(tx: SqlClient, subject: SubjectId): Promise<readonly Memory[]>;
-  /** True when the subject's slices are stored. */
-  sliced(tx: SqlClient, subject: SubjectId): Promise<boolean>;
+  /**
+   * True when the subject's slices are stored in the current format. The store writes the
+   * snapshot with them, so theirs is its format too (a writer before migration 12 writes both,
+   * or only the slices, in format 1).
+   */
+  current(tx: SqlClient, subject: SubjectId): Promise<boolean>;
   /** Stores the subject's snapshot and its slices. */
   save(tx: SqlClient, subject: SubjectId, active: readonly Memory[]): Promise<void>;
-  /** Stores the subject's slices only (its snapshot already holds `active`). */
-  saveSlices(tx: SqlClient, subject: SubjectId, active: readonly Memory[]): Promise<void>;
   /**
    * What a recall for `purpose` needs, from the slices: `'unbuilt'` when the subject has entries
    * but no slices, an empty view when it has neither.
@@ -56,6 +67,33 @@ export interface MemorySnapshots {
 
 /** The slice row that holds the count and the contradictions of all the active memories. */
 const HEADER = '';
+
+/**
+ * @internal How a snapshot or a slice row is stored (the `format` column of
+ * `candor_memory_snapshots` and `candor_memory_slices`, migration 12): 1, the deflated JSON of
+ * the memories (an array; a `MemorySlice`); 2, the deflated JSON of them packed
+ * ({@link PackedMemories}; a {@link PackedSlice}). The slices' header is the same deflated JSON in
+ * both. Rows are written in {@link STORED_FORMAT}.
+ *
+ * @example
+ * const format: StoredFormat = 2;
+ */
+export type StoredFormat = 1 | 2;
+
+/** @internal The format the store writes. */
+export const STORED_FORMAT: StoredFormat = 2;
+
+/**
+ * @internal A stored slice row: its key (`''` for the header), format and bytes.
+ *
+ * @example
+ * const row: SliceRow = { slice: 'marketing', format: 2, memories: bytes };
+ */
+export interface SliceRow {
+  readonly slice: string;
+  readonly format: StoredFormat;
+  readonly memories: Uint8Array;
+}
 
 interface Header {
   readonly count: number;
@@ -108,56 +146,74 @@ export function activeAfterErase(
 }
 
 /**
- * @internal A snapshot as stored: the JSON text of the active memories, deflated (fastest level:
- * 1,000 memories, ~420 KB of JSON, become ~45 KB).
+ * @internal A snapshot as stored, in {@link STORED_FORMAT}: the active memories packed, deflated
+ * (fastest level: 1,000 memories, ~180 KB of JSON packed, become ~30 KB).
  *
  * @example
  * const bytes = encodeSnapshot(active);
  */
 export function encodeSnapshot(active: readonly Memory[]): Uint8Array {
-  return deflate(active);
+  return deflate(packMemories(active));
 }
 
 /**
- * @internal The active memories of a stored snapshot.
+ * @internal The active memories of a stored snapshot of either format.
  *
  * @example
- * const active = decodeSnapshot(row.memories);
+ * const active = decodeSnapshot(row.memories, row.format);
  */
-export function decodeSnapshot(bytes: Uint8Array): Memory[] {
-  return inflate<Memory[]>(bytes);
+export function decodeSnapshot(bytes: Uint8Array, format: StoredFormat): Memory[] {
+  return Number(format) === 1
+    ? inflate<Memory[]>(bytes)
+    : unpackMemories(inflate<PackedMemories>(bytes));
 }
 
 /**
- * @internal The rows of `candor_memory_slices` for a subject's active memories: the header
- * (count and contradictions) under `''`, then one per slice, each deflated JSON.
+ * @internal The rows of `candor_memory_slices` for a subject's active memories, in
+ * {@link STORED_FORMAT}: the header (count and contradictions) under `''`, then one per slice,
+ * packed.
  *
  * @example
- * const rows = encodeSlices(active); // [['', bytes], ['marketing', bytes], …]
+ * const rows = encodeSlices(active); // [{ slice: '', format: 2, memories }, { slice: 'marketing', … }, …]
  */
-export function encodeSlices(active: readonly Memory[]): [string, Uint8Array][] {
+export function encodeSlices(active: readonly Memory[]): SliceRow[] {
   const { count, contradictions, slices } = sliceMemories(active);
   const header: Header = { count, contradictions };
   return [
-    [HEADER, deflate(header)],
-    ...[...slices].map(([key, slice]): [string, Uint8Array] => [key, deflate(slice)]),
+    { slice: HEADER, format: STORED_FORMAT, memories: deflate(header) },
+    ...[...slices].map(([slice, memories]) => ({
+      slice,
+      format: STORED_FORMAT,
+      memories: deflate(packSlice(memories)),
+    })),
   ];
 }
 
 /**
- * @internal What a recall for `purpose` needs, from stored slice rows (the header among them).
+ * @internal The memories of one stored slice row (not the header), of either format.
+ *
+ * @example
+ * const { positions, memories } = decodeSlice(row);
+ */
+export function decodeSlice(row: Pick<SliceRow, 'format' | 'memories'>): MemorySlice {
+  return Number(row.format) === 1
+    ? inflate<MemorySlice>(row.memories)
+    : unpackSlice(inflate<PackedSlice>(row.memories));
+}
+
+/**
+ * @internal What a recall for `purpose` needs, from stored slice rows of either format (the
+ * header among them).
  *
  * @example
  * const view = decodeSlices(rows);
  */
-export function decodeSlices(
-  rows: readonly { slice: string; memories: Uint8Array }[],
-): PurposeMemories | null {
+export function decodeSlices(rows: readonly SliceRow[]): PurposeMemories | null {
   let header: Header | null = null;
   const slices: MemorySlice[] = [];
   for (const row of rows) {
     if (row.slice === HEADER) header = inflate<Header>(row.memories);
-    else slices.push(inflate<MemorySlice>(row.memories));
+    else slices.push(decodeSlice(row));
   }
   return header === null ? null : joinSlices(header.count, header.contradictions, slices);
 }
@@ -187,10 +243,10 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
     await tx.query(`delete from ${sliceTable} where subject = $1`, [subject]);
     const rows = encodeSlices(active);
     await tx.query(
-      `insert into ${sliceTable} (subject, slice, memories) values ${rows
-        .map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`)
+      `insert into ${sliceTable} (subject, slice, format, memories) values ${rows
+        .map((_, i) => `($1, $${2 * i + 3}, $2, $${2 * i + 4})`)
         .join(', ')}`,
-      [subject, ...rows.flat()],
+      [subject, STORED_FORMAT, ...rows.flatMap((r) => [r.slice, r.memories])],
     );
   };
   return {
@@ -203,14 +259,18 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
       );
     },
     async before(tx, subject, ids) {
-      const [row] = await tx.query<{ memories: Uint8Array | null; seen: string[] }>(
-        `select s.memories, array(select distinct e.memory_id from ${entries} e
+      const [row] = await tx.query<{
+        memories: Uint8Array | null;
+        format: StoredFormat;
+        seen: string[];
+      }>(
+        `select s.memories, s.format, array(select distinct e.memory_id from ${entries} e
                                   where e.subject = $1 and e.memory_id = any($2::text[])) as seen
          from (select 1) as one left join ${snapshots} s on s.subject = $1`,
         [subject, ids],
       );
       return {
-        active: row?.memories == null ? null : decodeSnapshot(row.memories),
+        active: row?.memories == null ? null : decodeSnapshot(row.memories, row.format),
         seen: row?.seen ?? [],
       };
     },
@@ -218,34 +278,39 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
     async rebuild(tx, subject) {
       return foldMemories(await readEntries(tx, subject)).active;
     },
-    async sliced(tx, subject) {
-      const rows = await tx.query(`select 1 from ${sliceTable} where subject = $1 and slice = $2`, [
-        subject,
-        HEADER,
-      ]);
+    async current(tx, subject) {
+      const rows = await tx.query(
+        `select 1 from ${sliceTable} where subject = $1 and slice = $2 and format = $3`,
+        [subject, HEADER, STORED_FORMAT],
+      );
       return rows.length > 0;
     },
     async save(tx, subject, active) {
       await tx.query(
-        `insert into ${snapshots} as s (subject, memories, count) values ($1, $2, $3)
-         on conflict (subject) do update set memories = excluded.memories, count = excluded.count`,
-        [subject, encodeSnapshot(active), active.length],
+        `insert into ${snapshots} as s (subject, memories, count, format) values ($1, $2, $3, $4)
+         on conflict (subject) do update
+           set memories = excluded.memories, count = excluded.count, format = excluded.format`,
+        [subject, encodeSnapshot(active), active.length, STORED_FORMAT],
       );
       await saveSlices(tx, subject, active);
     },
-    saveSlices,
     async readSlices(client, subject, purpose) {
-      const rows = await client.query<{ slice: string | null; memories: Uint8Array | null }>(
-        `select slice, memories from ${sliceTable} where subject = $1 and slice = any($2::text[])
+      const rows = await client.query<{
+        slice: string | null;
+        format: StoredFormat;
+        memories: Uint8Array | null;
+      }>(
+        `select slice, format, memories from ${sliceTable}
+         where subject = $1 and slice = any($2::text[])
          union all
-         select null, null
+         select null, null, null
          where not exists (select 1 from ${sliceTable} where subject = $1 and slice = '')
            and exists (select 1 from ${entries} where subject = $1)`,
         [subject, [HEADER, ...sliceKeysFor(purpose)]],
       );
       if (rows.some((r) => r.slice === null)) return 'unbuilt';
       return (
-        decodeSlices(rows as { slice: string; memories: Uint8Array }[]) ?? {
+        decodeSlices(rows as SliceRow[]) ?? {
           memories: [],
           count: 0,
           contradictions: [],

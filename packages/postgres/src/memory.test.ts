@@ -1,5 +1,5 @@
-import { inflateRawSync } from 'node:zlib';
-import { createVirtualClock, duration } from '@candor/core';
+import { deflateRawSync } from 'node:zlib';
+import { type ConsentGate, createVirtualClock, duration } from '@candor/core';
 import {
   createInMemoryStore,
   createMemoryBook,
@@ -7,7 +7,6 @@ import {
   type Memory,
   type MemoryContent,
   type MemoryInput,
-  type MemorySlice,
   purposeMemories,
 } from '@candor/memory';
 import fc from 'fast-check';
@@ -16,7 +15,7 @@ import { allowAll } from '../../../test-utils/gates.ts';
 import type { CandorDatabase } from './database';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 import { createPostgresMemoryStore, type PostgresMemoryStore } from './memory';
-import { decodeSnapshot } from './memory-snapshot';
+import { decodeSlice, decodeSnapshot, type SliceRow, type StoredFormat } from './memory-snapshot';
 import { candorMigrations, migrate } from './migrations';
 
 const T0 = Date.parse('2026-12-01T09:00:00Z');
@@ -63,73 +62,171 @@ async function expectAgreement(store: PostgresMemoryStore, subject: string) {
 
 /** The ids of the memories each stored slice row of `subject` holds. */
 async function slicedIds(db: CandorDatabase, subject: string): Promise<string[]> {
-  const rows = await db.driver.query<{ memories: Uint8Array }>(
-    `select memories from ${db.table('memory_slices')} where subject = $1 and slice <> ''`,
+  const rows = await db.driver.query<SliceRow>(
+    `select format, memories from ${db.table('memory_slices')} where subject = $1 and slice <> ''`,
     [subject],
   );
-  return rows.flatMap((r) =>
-    (JSON.parse(inflateRawSync(r.memories).toString('utf8')) as MemorySlice).memories.map(
-      (m) => m.id,
-    ),
-  );
+  return rows.flatMap((r) => decodeSlice(r).memories.map((m) => m.id));
+}
+
+/** Allows everything but support data. */
+const noSupport: ConsentGate = {
+  decide: (q) => ({ ...allowAll.decide(q), allowed: !q.dataCategories.includes('user.support') }),
+};
+
+/**
+ * Rewrites a subject's snapshot and slice rows as the store of migration 11 wrote them: the
+ * deflated JSON of the memories and of each slice, in statements that do not name the format.
+ */
+async function rewriteAsFormat1(db: CandorDatabase, subject: string) {
+  const table = db.table('memory_slices');
+  const snapshots = db.table('memory_snapshots');
+  await db.driver.transaction(async (tx) => {
+    const [snapshot] = await tx.query<{ memories: Uint8Array; format: StoredFormat }>(
+      `select memories, format from ${snapshots} where subject = $1`,
+      [subject],
+    );
+    if (snapshot !== undefined) {
+      const active = decodeSnapshot(snapshot.memories, snapshot.format);
+      await tx.query(`delete from ${snapshots} where subject = $1`, [subject]);
+      await tx.query(`insert into ${snapshots} (subject, memories, count) values ($1, $2, $3)`, [
+        subject,
+        deflateRawSync(JSON.stringify(active), { level: 1 }),
+        active.length,
+      ]);
+    }
+    const rows = await tx.query<SliceRow>(
+      `select slice, format, memories from ${table} where subject = $1`,
+      [subject],
+    );
+    if (rows.length === 0) return;
+    await tx.query(`delete from ${table} where subject = $1`, [subject]);
+    for (const row of rows)
+      await tx.query(`insert into ${table} (subject, slice, memories) values ($1, $2, $3)`, [
+        subject,
+        row.slice,
+        row.slice === ''
+          ? row.memories
+          : deflateRawSync(JSON.stringify(decodeSlice(row)), { level: 1 }),
+      ]);
+  });
 }
 
 describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) => {
   const database = useTestDatabases(kind);
 
   it.skipIf(skip)(
-    'a cold read of the snapshot always equals the fold of the entries (property)',
+    'a cold read of the snapshot, and a recall and brief from the slices of either format, always equal the fold of the entries (property)',
     async () => {
       const db = await database();
       const store = createPostgresMemoryStore(db);
       const step = fc.record({
-        op: fc.constantFrom('remember', 'remember', 'correct', 'resolve', 'erase', 'reuse'),
+        op: fc.constantFrom(
+          'remember',
+          'remember',
+          'inferred',
+          'correct',
+          'resolve',
+          'erase',
+          'reuse',
+          'legacy',
+        ),
         kind: fc.nat(),
         pick: fc.nat(),
+        days: fc.integer({ min: 0, max: 60 }),
       });
       let run = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
-          const subject = `cus_${run++}`;
-          const clock = createVirtualClock(T0);
-          const book = createMemoryBook({ consent: allowAll, store, clock, cacheSubjects: 0 });
-          for (const [i, s] of steps.entries()) {
-            clock.advance(duration.hour);
-            const { active, superseded, erased } = await book.list(subject);
-            const target = active[s.pick % Math.max(1, active.length)];
-            if (s.op === 'remember' || target === undefined) {
-              await book.remember(input(subject, i, s.kind, clock.now()));
-            } else if (s.op === 'correct') {
-              await book.correct(subject, target.id, changed(target.content, i));
-            } else if (s.op === 'resolve') {
-              await book
-                .resolve(subject, target.id, { resolution: 'sorted' })
-                .catch((e) => expect(e).toMatchObject({ code: 'memory/not_allowed' }));
-            } else if (s.op === 'erase') {
-              await book.erase(subject, target.id);
-            } else {
-              // Straight through the port: a superseded or erased id written again as active.
-              const old: Memory | undefined = superseded[s.pick % Math.max(1, superseded.length)];
-              const gone = erased[s.pick % Math.max(1, erased.length)];
-              const id = old?.id ?? gone?.id ?? target.id;
-              await store.append(subject, [
-                { type: 'memory', memory: { ...target, id, status: 'active' } },
-              ]);
+        fc.asyncProperty(
+          fc.array(step, { minLength: 1, maxLength: 14 }),
+          fc.boolean(),
+          async (steps, deny) => {
+            const subject = `cus_${run++}`;
+            const clock = createVirtualClock(T0);
+            const book = createMemoryBook({ consent: allowAll, store, clock, cacheSubjects: 0 });
+            // Recalls and briefs from the slices, and from a fold of the history, under one gate.
+            const consent = deny ? noSupport : allowAll;
+            const sliced = createMemoryBook({ consent, store, clock, cacheSubjects: 0 });
+            const folded = createMemoryBook({
+              consent,
+              store: { read: (x) => store.read(x), append: store.append, erase: store.erase },
+              clock,
+              cacheSubjects: 0,
+            });
+            for (const [i, s] of steps.entries()) {
+              clock.advance(duration.hour + s.days * duration.day);
+              const { active, superseded, erased } = await book.list(subject);
+              const target = active[s.pick % Math.max(1, active.length)];
+              if (s.op === 'legacy') {
+                // The subject's slices as a writer of migration 11 left them (no format named).
+                await rewriteAsFormat1(db, subject);
+              } else if (s.op === 'remember' || s.op === 'inferred' || target === undefined) {
+                const memory = {
+                  ...input(subject, i, s.kind, clock.now()),
+                  // Half of them support data, which `deny` withholds.
+                  category: i % 2 === 0 ? 'user.support' : 'user.behavior.purchase_reason',
+                };
+                await book.remember(
+                  s.op === 'inferred'
+                    ? {
+                        ...memory,
+                        provenance: { ...memory.provenance, kind: 'inferred' },
+                        confidence: 0.9,
+                      }
+                    : memory,
+                );
+              } else if (s.op === 'correct') {
+                await book.correct(subject, target.id, changed(target.content, i));
+              } else if (s.op === 'resolve') {
+                await book
+                  .resolve(subject, target.id, { resolution: 'sorted' })
+                  .catch((e) => expect(e).toMatchObject({ code: 'memory/not_allowed' }));
+              } else if (s.op === 'erase') {
+                await book.erase(subject, target.id);
+              } else {
+                // Straight through the port: a superseded or erased id written again as active.
+                const old: Memory | undefined = superseded[s.pick % Math.max(1, superseded.length)];
+                const gone = erased[s.pick % Math.max(1, erased.length)];
+                const id = old?.id ?? gone?.id ?? target.id;
+                await store.append(subject, [
+                  { type: 'memory', memory: { ...target, id, status: 'active' } },
+                ]);
+              }
+              const expected = await expectAgreement(store, subject);
+              for (const purpose of PURPOSES) {
+                const ask = { purpose, accessor };
+                expect(await sliced.recall(subject, ask)).toEqual(
+                  await folded.recall(subject, ask),
+                );
+                expect(await sliced.brief(subject, ask)).toEqual(await folded.brief(subject, ask));
+              }
+              // Nothing erased or superseded is in the snapshot row.
+              const [row] = await db.driver.query<{ memories: Uint8Array; format: StoredFormat }>(
+                `select memories, format from ${db.table('memory_snapshots')} where subject = $1`,
+                [subject],
+              );
+              const held = (row ? decodeSnapshot(row.memories, row.format) : []).map((m) => m.id);
+              expect(held).toEqual(expected.map((m) => m.id));
+              // Nor in any slice.
+              const ids = new Set(held);
+              for (const id of await slicedIds(db, subject)) expect(ids.has(id)).toBe(true);
             }
-            const expected = await expectAgreement(store, subject);
-            // Nothing erased or superseded is in the snapshot row.
-            const [row] = await db.driver.query<{ memories: Uint8Array }>(
-              `select memories from ${db.table('memory_snapshots')} where subject = $1`,
-              [subject],
-            );
-            const held = (row ? decodeSnapshot(row.memories) : []).map((m) => m.id);
-            expect(held).toEqual(expected.map((m) => m.id));
-            // Nor in any slice.
-            const ids = new Set(held);
-            for (const id of await slicedIds(db, subject)) expect(ids.has(id)).toBe(true);
-          }
-        }),
-        { numRuns: kind === 'pglite' ? 25 : 40 },
+          },
+        ),
+        {
+          numRuns: kind === 'pglite' ? 25 : 40,
+          // Slices left in format 1, read, then rewritten in format 2 by the next write.
+          examples: [
+            [
+              [
+                { op: 'remember', kind: 2, pick: 0, days: 0 },
+                { op: 'legacy', kind: 0, pick: 0, days: 0 },
+                { op: 'remember', kind: 0, pick: 0, days: 0 },
+              ],
+              true,
+            ],
+          ],
+        },
       );
     },
   );
@@ -246,6 +343,59 @@ describe.each(driverCases)('memory store snapshots on $name', ({ kind, skip }) =
       expect(await store.buildSnapshots()).toEqual({ subjects: 2, built: 1 });
       expect(await store.buildSnapshots()).toEqual({ subjects: 2, built: 0 });
       for (const subject of ['cus_a', 'cus_b']) await expectAgreement(store, subject);
+    },
+  );
+
+  it.skipIf(skip)(
+    'reads snapshots and slices stored before migration 12 as they are, and buildSnapshots rewrites them packed',
+    async () => {
+      const db = await database();
+      const store = createPostgresMemoryStore(db);
+      const clock = createVirtualClock(T0);
+      const book = createMemoryBook({ consent: allowAll, store, clock, cacheSubjects: 0 });
+      for (const subject of ['cus_a', 'cus_b', 'cus_c'])
+        for (let i = 0; i < 6; i++) await book.remember(input(subject, i, i, T0));
+      await rewriteAsFormat1(db, 'cus_a');
+      await rewriteAsFormat1(db, 'cus_b');
+      // Each subject's formats: of the snapshot, then of its slice rows.
+      const formats = async () =>
+        (
+          await db.driver.query<{ subject: string; format: number }>(
+            `select subject, format from ${db.table('memory_snapshots')}
+             union all
+             select distinct subject, format from ${db.table('memory_slices')}
+             order by subject`,
+          )
+        ).map((r) => `${r.subject}:${r.format}`);
+      expect(await formats()).toEqual([
+        'cus_a:1',
+        'cus_a:1',
+        'cus_b:1',
+        'cus_b:1',
+        'cus_c:2',
+        'cus_c:2',
+      ]);
+      // Read as they are: no write on a read.
+      for (const subject of ['cus_a', 'cus_b', 'cus_c']) await expectAgreement(store, subject);
+      expect(await formats()).toEqual([
+        'cus_a:1',
+        'cus_a:1',
+        'cus_b:1',
+        'cus_b:1',
+        'cus_c:2',
+        'cus_c:2',
+      ]);
+      expect(await store.buildSnapshots()).toEqual({ subjects: 3, built: 2 });
+      expect(await store.buildSnapshots()).toEqual({ subjects: 3, built: 0 });
+      expect(await formats()).toEqual([
+        'cus_a:2',
+        'cus_a:2',
+        'cus_b:2',
+        'cus_b:2',
+        'cus_c:2',
+        'cus_c:2',
+      ]);
+      for (const subject of ['cus_a', 'cus_b', 'cus_c']) await expectAgreement(store, subject);
     },
   );
 

@@ -19,6 +19,8 @@ import {
   activeAfterErase,
   decodeSnapshot,
   memorySnapshots,
+  STORED_FORMAT,
+  type StoredFormat,
 } from './memory-snapshot';
 
 /**
@@ -35,7 +37,7 @@ export interface PostgresMemoryStore extends MemoryStore {
    * The subject's active memories from `candor_memory_snapshots` (one indexed row), always
    * equal to `foldMemories(await read(subject)).active`. A subject whose snapshot is missing
    * (entries written before migration 8) gets it built from its entries, once, in a
-   * transaction.
+   * transaction. A snapshot in the format before migration 12 is read as it is.
    */
   readActive(subject: SubjectId): Promise<readonly Memory[]>;
   /**
@@ -43,11 +45,12 @@ export interface PostgresMemoryStore extends MemoryStore {
    * rows of `candor_memory_slices` that hold the purpose's memories, its parents', and the open
    * complaints and cases, always equal to `purposeMemories(foldMemories(await read(subject)).active,
    * purpose)`. Missing slices (entries written before migration 11) are built from the snapshot,
-   * once, in a transaction.
+   * once, in a transaction; slices in the format before migration 12 are read as they are.
    */
   readForPurpose(subject: SubjectId, purpose: PurposeId): Promise<PurposeMemories>;
   /**
-   * Builds the missing snapshots and slices of every subject that has entries: run it once after
+   * Builds the missing snapshots and slices of every subject that has entries, and rewrites
+   * those stored in an older format (before migration 12) in the current one: run it once after
    * upgrading, so that no customer's first recall pays for it. Safe while the app writes.
    */
   buildSnapshots(options?: BuildSnapshotsOptions): Promise<BuildSnapshotsReport>;
@@ -162,18 +165,18 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
     });
 
   /**
-   * Builds a missing snapshot (from the entries) or missing slices (from the snapshot), under
-   * the subject's lock.
+   * Builds a missing snapshot (from the entries), or rewrites the snapshot and slices when the
+   * slices are missing or in an older format (from the snapshot), under the subject's lock.
    */
   const build = (subject: SubjectId): Promise<{ active: readonly Memory[]; built: boolean }> =>
     db.driver.transaction(async (tx) => {
       await snap.lock(tx, subject);
       const { active } = await snap.before(tx, subject, []);
-      if (active !== null && (await snap.sliced(tx, subject))) return { active, built: false };
+      if (active !== null && (await snap.current(tx, subject))) return { active, built: false };
       const entries = active === null ? await snap.entries(tx, subject) : [];
       if (active === null && entries.length === 0) return { active: [], built: false };
       if (active !== null) {
-        await snap.saveSlices(tx, subject, active);
+        await snap.save(tx, subject, active);
         return { active, built: true };
       }
       const folded = foldMemories(entries).active;
@@ -191,15 +194,19 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
       return rows.map((r) => (typeof r.entry === 'string' ? JSON.parse(r.entry) : r.entry));
     },
     async readActive(subject) {
-      const [row] = await db.driver.query<{ memories: Uint8Array | null; unbuilt: boolean }>(
-        `select s.memories,
+      const [row] = await db.driver.query<{
+        memories: Uint8Array | null;
+        format: StoredFormat;
+        unbuilt: boolean;
+      }>(
+        `select s.memories, s.format,
                 case when s.memories is null
                   then exists (select 1 from ${table} e where e.subject = $1) else false end
                   as unbuilt
          from (select 1) as one left join ${snapshots} s on s.subject = $1`,
         [subjectOf(subject)],
       );
-      if (row?.memories != null) return decodeSnapshot(row.memories);
+      if (row?.memories != null) return decodeSnapshot(row.memories, row.format);
       return row?.unbuilt === true ? (await build(subject)).active : [];
     },
     async readForPurpose(subject, purpose) {
@@ -262,10 +269,11 @@ export function createPostgresMemoryStore(db: CandorDatabase): PostgresMemorySto
                      order by e.subject limit 1)
              from s where s.subject is not null)
            select s.subject,
-                  not exists (select 1 from ${slices} n where n.subject = s.subject and n.slice = '')
+                  not exists (select 1 from ${slices} n
+                              where n.subject = s.subject and n.slice = '' and n.format = $2)
                     as missing
            from s where s.subject is not null limit 1000`,
-          [after],
+          [after, STORED_FORMAT],
         );
         const todo = page.filter((r) => r.missing).map((r) => r.subject);
         const next = async (): Promise<void> => {

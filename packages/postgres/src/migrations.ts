@@ -365,6 +365,21 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
     ],
   },
   {
+    version: 12,
+    name: 'memory snapshots and slices: a packed form that is quicker to read, marked per row',
+    statements: (s: string) => [
+      // 1: the deflated JSON of migrations 8 and 11 (an array of memories; { positions,
+      // memories }); 2: the same packed (@candor/postgres's memory-pack.ts), deflated. Rows
+      // written before (and by writers that do not name a format) are 1 and are still read as
+      // such; the store writes 2 with every write, and `buildSnapshots()` rewrites a customer's
+      // rows of format 1 from the snapshot.
+      `alter table ${s}.candor_memory_snapshots add column format smallint not null default 1
+        check (format in (1, 2))`,
+      `alter table ${s}.candor_memory_slices add column format smallint not null default 1
+        check (format in (1, 2))`,
+    ],
+  },
+  {
     version: 13,
     name: 'change records and correction events: the rules engine’s changes and customers’ corrections',
     statements: (s: string) => [
