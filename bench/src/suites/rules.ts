@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { ConsentGate, ConsentVerdict, Fact, SuppressionSource } from '@candor/core';
+import type { AccessLog, ConsentGate, ConsentVerdict, Fact, SuppressionSource } from '@candor/core';
 import { appendAccessBatch, createMemoryAccessLog } from '@candor/core';
 import {
   compileRules,
@@ -385,39 +385,24 @@ async function measureEngineAt(ruleCount: number): Promise<Metric[]> {
   const sets = generateFactSets(FACT_SETS, SEED);
   const events = toEvents(sets);
   const set = compileRules(toCandor(generated));
-  const engine = createRuleEngine({
-    rules: set,
-    consent: benchGate(events.map((e) => e.subject)),
-    suppressions: benchSuppressions(),
-    state: createMemoryRuleStateStore(),
-    clock: { now: () => 1_780_000_000_000 },
-  });
-  await engine.hydrate();
+  const engine = await benchEngine(set, events);
   if (engine.viewStatus() !== 'ready') throw new Error('rules bench: the engine did not hydrate');
   // The same engine recording every read in an in-memory access log (renewed every 4,096 writes,
   // so the bench measures recording, not a growing heap).
   let accessLog = createMemoryAccessLog();
   let writes = 0;
-  const recording = createRuleEngine({
-    rules: set,
-    consent: benchGate(events.map((e) => e.subject)),
-    suppressions: benchSuppressions(),
-    state: createMemoryRuleStateStore(),
-    clock: { now: () => 1_780_000_000_000 },
-    accessLog: {
-      append(records) {
-        if (++writes % 4_096 === 0) accessLog = createMemoryAccessLog();
-        return accessLog.append(records);
-      },
-      appendBatch(batch) {
-        if (++writes % 4_096 === 0) accessLog = createMemoryAccessLog();
-        return appendAccessBatch(accessLog, batch);
-      },
-      query: (q) => accessLog.query(q),
-      purge: (now, retention) => accessLog.purge(now, retention),
+  const recording = await benchEngine(set, events, {
+    append(records) {
+      if (++writes % 4_096 === 0) accessLog = createMemoryAccessLog();
+      return accessLog.append(records);
     },
+    appendBatch(batch) {
+      if (++writes % 4_096 === 0) accessLog = createMemoryAccessLog();
+      return appendAccessBatch(accessLog, batch);
+    },
+    query: (q) => accessLog.query(q),
+    purge: (now, retention) => accessLog.purge(now, retention),
   });
-  await recording.hydrate();
   if (
     sortedKey(proposed(recording.evaluate(events[0] as RuleEvent))) !==
     sortedKey(proposed(engine.evaluate(events[0] as RuleEvent)))
@@ -553,6 +538,28 @@ async function measureEngineAt(ruleCount: number): Promise<Metric[]> {
 }
 
 /**
+ * The engine every README example builds, over `set`: a consent gate granting the events'
+ * customers, a suppression source, a state store, a fixed clock and, when given, `accessLog`;
+ * hydrated, so `evaluate()` walks every gate.
+ */
+async function benchEngine(
+  set: ReturnType<typeof compileRules>,
+  events: readonly RuleEvent[],
+  accessLog?: AccessLog,
+) {
+  const engine = createRuleEngine({
+    rules: set,
+    consent: benchGate(events.map((e) => e.subject)),
+    suppressions: benchSuppressions(),
+    state: createMemoryRuleStateStore(),
+    clock: { now: () => 1_780_000_000_000 },
+    ...(accessLog === undefined ? {} : { accessLog }),
+  });
+  await engine.hydrate();
+  return engine;
+}
+
+/**
  * What an in-memory access log keeps per evaluation it records: the heap after 2,048 evaluations
  * (garbage collected), over the heap before, per evaluation.
  */
@@ -561,15 +568,7 @@ async function accessLogHeapPerEvaluation(
   events: readonly RuleEvent[],
 ): Promise<number> {
   const log = createMemoryAccessLog();
-  const engine = createRuleEngine({
-    rules: set,
-    consent: benchGate(events.map((e) => e.subject)),
-    suppressions: benchSuppressions(),
-    state: createMemoryRuleStateStore(),
-    clock: { now: () => 1_780_000_000_000 },
-    accessLog: log,
-  });
-  await engine.hydrate();
+  const engine = await benchEngine(set, events, log);
   for (const e of events.slice(0, 64)) engine.evaluate(e);
   await new Promise((resolve) => setTimeout(resolve, 0));
   gc();

@@ -32,6 +32,19 @@ export function checkChanges(changes: unknown): readonly ChangeRecord[] {
 }
 
 /**
+ * @internal The records of what `record`'s decision changed for its customer.
+ *
+ * @example
+ * changesOf(record, engineChanges).length; // 2: performed, then undone
+ */
+export function changesOf(
+  record: DecisionRecord,
+  changes: readonly ChangeRecord[],
+): ChangeRecord[] {
+  return changes.filter((c) => c.decisionId === record.id && c.subject === record.subject);
+}
+
+/**
  * @internal What the decision changed for the customer, where that stands at `now`, in words, and
  * the undo control while it can be undone; `null` when the records hold no change of it.
  */
@@ -43,7 +56,7 @@ export function explainChange(
   label: (kind: LabelKind, id: string) => string,
   instants: InstantFormats,
 ): { statement: ChangeStatement; undo: UndoChangeControl | null } | null {
-  const mine = changes.filter((c) => c.decisionId === record.id && c.subject === record.subject);
+  const mine = changesOf(record, changes);
   const performed = mine.find((c) => c.kind === 'performed');
   if (performed === undefined) return null;
   const state = changeState(mine, performed.changeId, now);

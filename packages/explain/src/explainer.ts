@@ -25,7 +25,7 @@ import {
 } from './audit';
 import { type BriefOptions, type BriefPage, buildBrief, type StaffBriefInput } from './brief';
 import { type CatalogOptions, type CompiledCatalog, loadCatalogs } from './catalog';
-import { checkChanges } from './change';
+import { changesOf } from './change';
 import { explainError, invalidInput, isPlainRecord } from './errors';
 import { buildExplanation, type ExplainContext, type ExplainOptions } from './explain';
 import { checkExplainOptions } from './explanation/check-input';
@@ -230,13 +230,9 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
     const gate = recording ? recording.gate : replayGate(consent!);
     const explanation = buildExplanation(context, record, { ...explainOptions, consent: gate }, at);
     const consulted = recording ? recording.consulted : consent!;
-    // The decision's own change records, when the explanation says what was changed.
+    // The decision's own change records (checked by the build), when it says what was changed.
     const changes =
-      explanation.change === null
-        ? []
-        : checkChanges(explainOptions.changes).filter(
-            (c) => c.decisionId === record.id && c.subject === record.subject,
-          );
+      explanation.change === null ? [] : changesOf(record, explainOptions.changes ?? []);
     const audit: ExplanationAudit = {
       version: 1,
       explanationId: explanation.id,
