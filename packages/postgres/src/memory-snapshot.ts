@@ -307,28 +307,25 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
     },
     async readSlices(client, subject, purpose) {
       const rows = await client.query<{
-        slice: string | null;
+        slice: string;
         format: StoredFormat;
-        memories: Uint8Array | string | null;
+        memories: Uint8Array | string;
       }>(
         `select slice, format, ${bytes} as memories from ${sliceTable}
-         where subject = $1 and slice = any($2::text[])
-         union all
-         select null, null, null
-         where not exists (select 1 from ${sliceTable} where subject = $1 and slice = '')
-           and exists (select 1 from ${entries} where subject = $1)`,
+         where subject = $1 and slice = any($2::text[])`,
         [subject, [HEADER, ...sliceKeysFor(purpose)]],
       );
-      if (rows.some((r) => r.slice === null)) return 'unbuilt';
       for (const row of rows)
         if (typeof row.memories === 'string') row.memories = Buffer.from(row.memories, 'base64');
-      return (
-        decodeSlices(rows as SliceRow[]) ?? {
-          memories: [],
-          count: 0,
-          contradictions: [],
-        }
+      const view = decodeSlices(rows as SliceRow[]);
+      if (view !== null) return view;
+      // No header, so no slices (none yet, or dropped by the entries' trigger): a second look,
+      // only then, tells a subject with entries to build from one with none.
+      const [row] = await client.query<{ unbuilt: boolean }>(
+        `select exists (select 1 from ${entries} where subject = $1) as unbuilt`,
+        [subject],
       );
+      return row?.unbuilt === true ? 'unbuilt' : { memories: [], count: 0, contradictions: [] };
     },
   };
 }
