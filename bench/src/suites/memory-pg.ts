@@ -219,7 +219,7 @@ async function onPostgres(url: string): Promise<Metric[]> {
       where subject = $1 and slice = any($2::text[])`;
     const slices = ['', ...sliceKeysFor(PURPOSE)];
     // The slices' rows alone, as the store reads them but not decoded, for fresh subjects.
-    const rows = `select slice, format, memories from ${db.table('memory_slices')}
+    const rows = `select slice, format, encode(memories, 'base64') from ${db.table('memory_slices')}
       where subject = $1 and slice = any($2::text[])`;
     for (let i = 0; i < EXPLAINED; i++) {
       const t = performance.now();
