@@ -1,3 +1,4 @@
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import type { ConsentGate } from '@candor/core';
 import { createMemoryBook, type MemoryStore, sliceKeysFor } from '@candor/memory';
 import { createCandorDatabase } from '@candor/postgres';
@@ -153,12 +154,21 @@ async function onPostgres(url: string): Promise<Metric[]> {
       return memorySubjectId(order[drawn++]!);
     };
 
+    // Garbage-collection pauses, to tell how much of the cold recalls' tail they make.
+    const gcs: { start: number; duration: number }[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcs.push({ start: e.startTime, duration: e.duration });
+    });
+    observer.observe({ entryTypes: ['gc'] });
+
+    const spans: [number, number][] = [];
     let expected = -1;
     const recall = async (subject: string, through = book) => {
       const before = { ...reads };
       const t = performance.now();
       const result = await through.recall(subject, { purpose: PURPOSE, accessor });
       const ms = performance.now() - t;
+      spans.push([t, t + ms]);
       // Every subject holds the same memories: the same number must come back.
       if (expected === -1) expected = result.memories.length;
       if (result.memories.length !== expected || expected === 0)
@@ -174,9 +184,11 @@ async function onPostgres(url: string): Promise<Metric[]> {
     const again: number[] = [];
     const whole: number[] = [];
     let readsPerRecall = 0;
+    const coldSpans: [number, number][] = [];
     for (let i = 0; i < COLD; i++) {
       const subject = draw();
       const first = await recall(subject);
+      coldSpans.push(spans.at(-1)!);
       cold.push(first.ms);
       coldReadMs.push(first.readMs / first.reads);
       readsPerRecall = first.reads;
@@ -185,10 +197,19 @@ async function onPostgres(url: string): Promise<Metric[]> {
       if (i % 2 === 1 && whole.length < COLD_WHOLE)
         whole.push((await recall(draw(), wholeBook)).ms);
     }
+    await new Promise((resolve) => setImmediate(resolve));
+    observer.disconnect();
+    // Per cold recall: the GC pauses that began while it ran.
+    const coldGc = coldSpans.map(([from, to]) =>
+      gcs.filter((g) => g.start >= from && g.start < to).reduce((sum, g) => sum + g.duration, 0),
+    );
+    const withoutGc = sorted(cold.filter((_, i) => coldGc[i] === 0));
+    const g = sorted(coldGc);
     const history: number[] = [];
     for (let i = 0; i < COLD_HISTORY; i++) history.push((await recall(draw(), historyBook)).ms);
 
     // PostgreSQL's own account of the store's read, for fresh subjects.
+    const roundTrips: number[] = [];
     const executions: number[] = [];
     const pagesRead: number[] = [];
     const pagesHit: number[] = [];
@@ -197,6 +218,14 @@ async function onPostgres(url: string): Promise<Metric[]> {
       select md5(memories) from ${db.table('memory_slices')}
       where subject = $1 and slice = any($2::text[])`;
     const slices = ['', ...sliceKeysFor(PURPOSE)];
+    // The slices' rows alone, as the store reads them but not decoded, for fresh subjects.
+    const rows = `select slice, format, encode(memories, 'base64') from ${db.table('memory_slices')}
+      where subject = $1 and slice = any($2::text[])`;
+    for (let i = 0; i < EXPLAINED; i++) {
+      const t = performance.now();
+      await db.driver.query(rows, [draw(), slices]);
+      roundTrips.push(performance.now() - t);
+    }
     for (let i = 0; i < EXPLAINED; i++) {
       const [row] = await db.driver.query<{ 'QUERY PLAN': ExplainPlan[] | string }>(sql, [
         draw(),
@@ -229,12 +258,16 @@ async function onPostgres(url: string): Promise<Metric[]> {
     const a = sorted(again);
     const r = sorted(coldReadMs);
     const e = sorted(executions);
+    const rt = sorted(roundTrips);
     const h = sorted(history);
     const w = sorted(whole);
     process.stderr.write(
       `memory-pg: ${COLD} cold recalls of ${expected} memories each (of ${MEMORIES_PER_SUBJECT}): ` +
         `p50 ${percentile(c, 50).toFixed(2)} ms, p99 ${percentile(c, 99).toFixed(2)} ms, ` +
         `max ${c[c.length - 1]!.toFixed(2)} ms; ${readsPerRecall} store reads per recall; ` +
+        `${coldGc.filter((ms) => ms > 0).length} of them with a GC pause (p99 of the pauses ` +
+        `${percentile(g, 99).toFixed(2)} ms; without: p99 ${percentile(withoutGc, 99).toFixed(2)} ms); ` +
+        `the slices' rows alone: p50 ${percentile(rt, 50).toFixed(2)} ms, p99 ${percentile(rt, 99).toFixed(2)} ms; ` +
         `through the whole snapshot (${whole.length} other subjects, interleaved): ` +
         `p50 ${percentile(w, 50).toFixed(2)} ms, p99 ${percentile(w, 99).toFixed(2)} ms; ` +
         `through the history (${COLD_HISTORY} other subjects): p50 ${percentile(h, 50).toFixed(2)} ms, ` +
@@ -340,6 +373,35 @@ async function onPostgres(url: string): Promise<Metric[]> {
       {
         name: name('the same subject recalled again, p99'),
         value: percentile(a, 99),
+        unit: 'ms',
+      },
+      {
+        name: name('cold recalls during which a GC pause began'),
+        value: coldGc.filter((ms) => ms > 0).length,
+        unit: 'recalls',
+      },
+      {
+        name: name('GC pauses within one cold recall, p99'),
+        value: percentile(g, 99),
+        unit: 'ms',
+      },
+      {
+        name: name('cold recalls with no GC pause in them, p99'),
+        value: percentile(withoutGc, 99),
+        unit: 'ms',
+      },
+      {
+        name: name(
+          `the slices' rows fetched alone, not decoded (${EXPLAINED} fresh subjects), p50`,
+        ),
+        value: percentile(rt, 50),
+        unit: 'ms',
+      },
+      {
+        name: name(
+          `the slices' rows fetched alone, not decoded (${EXPLAINED} fresh subjects), p99`,
+        ),
+        value: percentile(rt, 99),
         unit: 'ms',
       },
       {

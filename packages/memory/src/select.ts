@@ -104,8 +104,12 @@ export function selectAmong(
   return { chosen, withheld };
 }
 
+const SEGMENT = /^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$/;
+
 /** A fact-path segment from an id: letters, digits, `_`, `$` and `-` only. */
 function segment(id: string): string {
+  // Most ids already are one (order and booking ids, preference keys): kept as they are.
+  if (SEGMENT.test(id)) return id;
   const s = id.replace(/[^A-Za-z0-9_$-]/g, '_').slice(0, 64);
   return /^[A-Za-z_$]/.test(s) ? s : `m_${s}`.slice(0, 64);
 }

@@ -79,12 +79,17 @@ function wholeView(state: SubjectMemories): View {
 
 /** The view of what a store's `readForPurpose` returned. */
 function purposeView(read: PurposeMemories): View {
-  const byId = new Map(read.memories.map((m) => [m.id, m]));
   const contradicted = new Set<string>();
-  const pairs: (readonly [Memory, Memory])[] = [];
   for (const [a, b] of read.contradictions) {
     contradicted.add(a);
     contradicted.add(b);
+  }
+  // Only the memories a contradiction involves are looked up: most recalls have none.
+  const byId = new Map<string, Memory>();
+  if (contradicted.size > 0)
+    for (const m of read.memories) if (contradicted.has(m.id)) byId.set(m.id, m);
+  const pairs: (readonly [Memory, Memory])[] = [];
+  for (const [a, b] of read.contradictions) {
     const x = byId.get(a);
     const y = byId.get(b);
     if (x !== undefined && y !== undefined) pairs.push([x, y]);

@@ -101,8 +101,16 @@ interface Header {
 }
 
 const deflate = (value: unknown): Uint8Array => deflateRawSync(JSON.stringify(value), { level: 1 });
+/**
+ * Inflates into one buffer sized for the value (packed JSON deflates about 6×), not the default
+ * 16 KB chunks joined afterwards: a third less time for a slice of 540 memories.
+ */
 const inflate = <T>(bytes: Uint8Array): T =>
-  JSON.parse(inflateRawSync(bytes).toString('utf8')) as T;
+  JSON.parse(
+    inflateRawSync(bytes, {
+      chunkSize: Math.min(Math.max(bytes.length * 8, 16 * 1024), 4 * 1024 * 1024),
+    }).toString('utf8'),
+  ) as T;
 
 const asEntry = (memory: Memory): MemoryEntry => ({ type: 'memory', memory });
 
@@ -232,6 +240,9 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
   const snapshots = db.table('memory_snapshots');
   const sliceTable = db.table('memory_slices');
   const lockKey = `candor:memory:${db.schema}:`;
+  // node-postgres receives bytea as hex text (twice its size) and decodes it in JavaScript;
+  // base64 is a third shorter and quicker to take apart. PGlite hands bytea over as it is.
+  const bytes = db.driver.kind === 'postgres' ? `encode(memories, 'base64')` : 'memories';
   const readEntries = async (tx: SqlClient, subject: SubjectId) =>
     (
       await tx.query<{ entry: MemoryEntry | string }>(
@@ -296,26 +307,25 @@ export function memorySnapshots(db: CandorDatabase): MemorySnapshots {
     },
     async readSlices(client, subject, purpose) {
       const rows = await client.query<{
-        slice: string | null;
+        slice: string;
         format: StoredFormat;
-        memories: Uint8Array | null;
+        memories: Uint8Array | string;
       }>(
-        `select slice, format, memories from ${sliceTable}
-         where subject = $1 and slice = any($2::text[])
-         union all
-         select null, null, null
-         where not exists (select 1 from ${sliceTable} where subject = $1 and slice = '')
-           and exists (select 1 from ${entries} where subject = $1)`,
+        `select slice, format, ${bytes} as memories from ${sliceTable}
+         where subject = $1 and slice = any($2::text[])`,
         [subject, [HEADER, ...sliceKeysFor(purpose)]],
       );
-      if (rows.some((r) => r.slice === null)) return 'unbuilt';
-      return (
-        decodeSlices(rows as SliceRow[]) ?? {
-          memories: [],
-          count: 0,
-          contradictions: [],
-        }
+      for (const row of rows)
+        if (typeof row.memories === 'string') row.memories = Buffer.from(row.memories, 'base64');
+      const view = decodeSlices(rows as SliceRow[]);
+      if (view !== null) return view;
+      // No header, so no slices (none yet, or dropped by the entries' trigger): a second look,
+      // only then, tells a subject with entries to build from one with none.
+      const [row] = await client.query<{ unbuilt: boolean }>(
+        `select exists (select 1 from ${entries} where subject = $1) as unbuilt`,
+        [subject],
       );
+      return row?.unbuilt === true ? 'unbuilt' : { memories: [], count: 0, contradictions: [] };
     },
   };
 }
