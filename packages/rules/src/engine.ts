@@ -100,7 +100,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       refuseUnlessAsync(core.access, 'evaluate');
       const run = evaluateEvent(core, event, false);
       if (run.reads !== null)
-        recordReads(core.access, run.reads, run.outcomes).catch(core.access?.onError);
+        recordReads(core.access, run.reads, run.outcomes)?.catch(core.access?.onError);
       return offerOnly(core, run.outcomes);
     },
     plan: (event) => planFacts(core, event),
@@ -119,7 +119,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       refuseUnlessAsync(core.access, 'runDue');
       const run = runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false);
       if (run.reads !== null)
-        recordReads(core.access, run.reads, run.outcomes).catch(core.access?.onError);
+        recordReads(core.access, run.reads, run.outcomes)?.catch(core.access?.onError);
       return offerOnly(core, run.outcomes);
     },
     async processDue(now = clock.now()) {

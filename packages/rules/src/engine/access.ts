@@ -25,9 +25,14 @@ export interface Reads {
    * of it is decided later), else `HELD_NOT_MET` or `HELD_INSUFFICIENT` (held back at the conditions gate).
    */
   readonly positions: number[];
-  /** Made at the most rules that can read (no copies while they grow); `count` are filled. */
-  readonly sets: ReadSet[];
+  /**
+   * What each read's record shares with the rule's other records (made at the most rules that
+   * can read, no copies while they grow; `count` are filled).
+   */
+  readonly shapes: AccessShape[];
   count: number;
+  /** Why a rule's reads could not be recorded (the first such rule's, in outcome order). */
+  failure: unknown;
 }
 
 /** @internal A read held back at the conditions gate, as `conditions_not_met` (see {@link Reads}). */
@@ -37,7 +42,13 @@ export const HELD_INSUFFICIENT = -2;
 
 /** @internal No reads yet, on `event`, by at most `rules` rules. */
 export function noReads(event: RuleEvent, rules: number): Reads {
-  return { event, positions: new Array(rules), sets: new Array(rules), count: 0 };
+  return {
+    event,
+    positions: new Array(rules),
+    shapes: new Array(rules),
+    count: 0,
+    failure: undefined,
+  };
 }
 
 /** @internal How an engine records its reads (the `accessLog` options), resolved once. */
@@ -50,9 +61,15 @@ export interface AccessRecording {
   readonly windows: ReadonlyMap<number, WindowSlot>;
   /** The fact path each slot reads (null for windows). */
   readonly slotPaths: readonly (string | null)[];
-  /** Each rule's (by `order`) last read set and the mask it was found for: most evaluations repeat it. */
+  /**
+   * Each rule's (by `order`) last read set, its shape and the mask it was found for: most
+   * evaluations repeat it, and a loop over many rules reads these side by side.
+   */
   readonly lastSet: (ReadSet | undefined)[];
+  readonly lastShape: (AccessShape | null)[];
   readonly lastMask: Int32Array;
+  /** How many slots each rule's conditions read (by `order`). */
+  readonly slotCounts: Int32Array;
   /** What each rule (by `order`) read, by the set of its slots that held values. */
   readonly readSets: (Map<number, ReadSet> | undefined)[];
   /**
@@ -103,7 +120,12 @@ export function accessRecording(
     slotPaths: set.slotPaths,
     // One place per rule from the start: filled out of order, a growing array would turn sparse.
     lastSet: new Array(ruleCount).fill(undefined),
+    lastShape: new Array(ruleCount).fill(null),
     lastMask: new Int32Array(ruleCount),
+    slotCounts: Int32Array.from(
+      set.fallbacks.length === 0 ? set.rules : [...set.rules, ...set.fallbacks],
+      (rule) => rule.slots.length,
+    ),
     readSets: new Array(ruleCount).fill(undefined),
     categories: new Array(set.slotPaths.length).fill(undefined),
     checked: null,
@@ -127,6 +149,8 @@ export interface ReadSet {
   readonly evidence: readonly string[];
   /** The records' shared part (accessor, purpose, categories, paths), made on first record. */
   shape: AccessShape | null;
+  /** Why the shape could not be made (a path too long for a record), when it could not. */
+  error: unknown;
 }
 
 const NOTHING: ReadSet = Object.freeze({
@@ -134,6 +158,7 @@ const NOTHING: ReadSet = Object.freeze({
   categories: [],
   evidence: [],
   shape: null,
+  error: undefined,
 });
 
 /**
@@ -155,6 +180,7 @@ function checkCategories(recording: AccessRecording, sources: readonly (Fact | u
   }
   if (changed) {
     recording.lastSet.fill(undefined);
+    recording.lastShape.fill(null);
     recording.readSets.fill(undefined);
   }
   recording.checked = sources;
@@ -190,56 +216,101 @@ function readSet(
     categories: Object.freeze(categories),
     evidence: Object.freeze(evidence),
     shape: null,
+    error: undefined,
   };
 }
 
 /**
- * @internal Notes what `rule` (at `position`) read: exactly the categories and paths its view
- * held (a missing fact, or one outside the rule's declared categories, was not read; `full`:
- * every slot of the rule is known to hold a value; `result`: what its conditions came to). What a
- * rule read is worked out once per rule and set of present slots (for rules of up to 31 slots),
- * so records share their lists; a rule that read nothing is not noted.
+ * The shape of `read`'s records, made (and checked) the first time it is needed; null when it
+ * cannot be made (`read.error` says why).
+ */
+function shapeOf(recording: AccessRecording, read: ReadSet): AccessShape | null {
+  if (read.shape !== null) return read.shape;
+  const rule = read.rule as CompiledRule;
+  try {
+    const shape = accessShape({
+      accessor: recording.accessorOf(rule),
+      purpose: rule.rule.purpose,
+      dataCategories: read.categories,
+      evidence: read.evidence,
+    });
+    recording.shapeRules.set(shape, rule);
+    read.shape = shape;
+    return shape;
+  } catch (error) {
+    read.error = error;
+    return null;
+  }
+}
+
+/**
+ * @internal Notes what `rule` (at `order` in the rule table, at `position` among the outcomes)
+ * read: exactly the categories and paths its view held (a missing fact, or one outside the rule's
+ * declared categories, was not read; `full`: every slot of the rule is known to hold a value;
+ * `result`: what its conditions came to). What a rule read, and the shape of its records, is
+ * worked out once per rule and set of present slots (for rules of up to 31 slots), so records
+ * share them; a rule that read nothing is not noted. A rule whose reads cannot be recorded (a
+ * path too long for a record) is noted as the run's `failure`, for `accessBatch` to report.
  */
 export function noteRead(
   recording: AccessRecording,
   reads: Reads,
   rule: CompiledRule,
+  order: number,
   position: number,
   slots: Slots,
   full: boolean,
   result: Tri,
 ): void {
-  const ruleSlots = rule.slots;
-  const values = slots.values;
+  const count = recording.slotCounts[order] as number;
+  const small = count <= 31;
   let mask = 0;
-  if (full) mask = ruleSlots.length >= 31 ? 0x7fffffff : (1 << ruleSlots.length) - 1;
-  else
-    for (let k = 0; k < ruleSlots.length && k < 31; k++)
+  if (full) mask = small ? (1 << count) - 1 : 0x7fffffff;
+  else {
+    const ruleSlots = rule.slots;
+    const values = slots.values;
+    for (let k = 0; k < count && k < 31; k++)
       if (values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
+  }
   if (slots.sources !== recording.checked) checkCategories(recording, slots.sources);
-  const order = rule.order;
-  const small = ruleSlots.length <= 31;
-  let read = small && recording.lastMask[order] === mask ? recording.lastSet[order] : undefined;
-  if (read === undefined && small) read = recording.readSets[order]?.get(mask);
-  if (read === undefined) {
-    read = readSet(recording, rule, slots, small ? mask : -1);
-    if (small) {
-      let byMask = recording.readSets[order];
-      if (byMask === undefined) {
-        byMask = new Map();
-        recording.readSets[order] = byMask;
+  let read: ReadSet | undefined;
+  let shape: AccessShape | null;
+  if (small && recording.lastMask[order] === mask && recording.lastSet[order] !== undefined) {
+    read = recording.lastSet[order] as ReadSet;
+    if (read === NOTHING) return;
+    shape = recording.lastShape[order] as AccessShape | null;
+  } else {
+    if (small) read = recording.readSets[order]?.get(mask);
+    if (read === undefined) {
+      read = readSet(recording, rule, slots, small ? mask : -1);
+      if (small) {
+        let byMask = recording.readSets[order];
+        if (byMask === undefined) {
+          byMask = new Map();
+          recording.readSets[order] = byMask;
+        }
+        if (byMask.size < 64) byMask.set(mask, read);
       }
-      if (byMask.size < 64) byMask.set(mask, read);
+    }
+    shape = read === NOTHING ? null : shapeOf(recording, read);
+    if (small) {
+      recording.lastSet[order] = read;
+      recording.lastShape[order] = shape;
+      recording.lastMask[order] = mask;
+    }
+    if (read === NOTHING) return;
+  }
+  if (shape === null) {
+    // Tried again (a fresh error, as each evaluation reports its own).
+    shape = shapeOf(recording, read);
+    if (shape === null) {
+      if (reads.failure === undefined) reads.failure = read.error;
+      return;
     }
   }
-  if (small) {
-    recording.lastSet[order] = read;
-    recording.lastMask[order] = mask;
-  }
-  if (read === NOTHING) return;
   const n = reads.count;
   reads.positions[n] = result === 1 ? position : result === 2 ? HELD_INSUFFICIENT : HELD_NOT_MET;
-  reads.sets[n] = read;
+  reads.shapes[n] = shape;
   reads.count = n + 1;
 }
 
@@ -255,7 +326,7 @@ export function accessBatch(
   outcomes: readonly Outcome[],
   now: number,
 ): AccessBatch {
-  const { event, positions, sets, count } = reads;
+  const { event, positions, shapes, count } = reads;
   const { subject, id: eventId } = event;
   const { idOf, shapeRules } = recording;
   const batch = createAccessBatch(
@@ -266,20 +337,9 @@ export function accessBatch(
     // A proposal's id shares its access records' hash: made when a record is read, not kept.
     (shape) => `prop_${idOf(shapeRules.get(shape) as CompiledRule, subject, eventId).slice(4)}`,
   );
+  if (reads.failure !== undefined) throw reads.failure;
   for (let i = 0; i < count; i++) {
-    const read = sets[i] as ReadSet;
-    let shape = read.shape;
-    if (shape === null) {
-      const rule = read.rule as CompiledRule;
-      shape = accessShape({
-        accessor: recording.accessorOf(rule),
-        purpose: rule.rule.purpose,
-        dataCategories: read.categories,
-        evidence: read.evidence,
-      });
-      shapeRules.set(shape, rule);
-      read.shape = shape;
-    }
+    const shape = shapes[i] as AccessShape;
     const position = positions[i] as number;
     if (position === HELD_NOT_MET) batch.add(shape, 'held_back', 'conditions_not_met');
     else if (position === HELD_INSUFFICIENT) batch.add(shape, 'held_back', 'insufficient_data');
@@ -306,16 +366,18 @@ export function refuseUnlessAsync(recording: AccessRecording | null, method: str
 
 /**
  * @internal Records what a run read, with the outcomes it ended with: one batch per evaluation
- * (a run of several, due entries, as one append of their records, all or nothing). Awaited in
- * strict mode (a failing log fails the call, so nothing is proposed unrecorded); otherwise a
- * failure goes to the observer and the decision stands.
+ * (a run of several, due entries, as one append of their records, all or nothing). In strict mode
+ * the write is returned, to be awaited (a failing log fails the call, so nothing is proposed
+ * unrecorded); otherwise a failure goes to the observer and the decision stands, and nothing is
+ * returned unless that went wrong too (an observer that threw, a log that answered with no
+ * promise): then a rejected promise, as an async function would return.
  */
-export async function recordReads(
+export function recordReads(
   recording: AccessRecording | null,
   reads: readonly Reads[] | null,
   outcomes: readonly Outcome[],
-): Promise<void> {
-  if (recording === null || reads === null) return;
+): Promise<void> | undefined {
+  if (recording === null || reads === null) return undefined;
   let write: Promise<void> | undefined;
   try {
     const now = recording.clock.now();
@@ -329,11 +391,20 @@ export async function recordReads(
       if (records.length > 0) write = log.append(records);
     }
   } catch (error) {
-    if (recording.strict) throw error;
-    recording.onError(error);
-    return;
+    if (recording.strict) return Promise.reject(error);
+    try {
+      recording.onError(error);
+    } catch (thrown) {
+      return Promise.reject(thrown);
+    }
+    return undefined;
   }
-  if (write === undefined) return;
-  if (recording.strict) await write;
-  else write.catch(recording.onError);
+  if (write === undefined) return undefined;
+  if (recording.strict) return write;
+  try {
+    write.catch(recording.onError);
+  } catch (thrown) {
+    return Promise.reject(thrown);
+  }
+  return undefined;
 }

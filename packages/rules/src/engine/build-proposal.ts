@@ -43,14 +43,6 @@ interface Explained {
   readonly trace: TraceNode;
 }
 
-/** What a proposal keeps, until explained, to explain itself. */
-interface Unexplained {
-  readonly core: EngineCore;
-  readonly rule: CompiledRule;
-  readonly slots: Slots;
-  readonly event: RuleEvent;
-}
-
 /**
  * @internal The proposal of a rule that passed every gate: its action, consent verdict and an
  * idempotency key for delivery, and its explanation (the trace annotated with the evidence each
@@ -78,11 +70,16 @@ export class RuleProposal implements Proposal {
   declare readonly urgency: Proposal['urgency'];
   declare readonly gatesPassed: readonly GateName[];
   declare readonly bypassed: readonly GateName[];
-  /** What the explanation is worked out from, then the explanation. */
-  #explained: Unexplained | Explained;
-  #done: boolean;
+  /**
+   * What the explanation is worked out from (the rule that passed, its view of the facts and the
+   * event, as the evaluation left them), then the explanation.
+   */
+  #explained: Pending | Explained;
+  /** The engine, until the explanation is worked out. */
+  #core: EngineCore | null;
 
-  constructor(core: EngineCore, p: Pending, event: RuleEvent) {
+  constructor(core: EngineCore, p: Pending) {
+    const event = p.event;
     const rule = p.rule;
     this.kind = 'proposal';
     this.id = core.rules.proposalId(rule, event.subject, event.id);
@@ -100,15 +97,16 @@ export class RuleProposal implements Proposal {
     this.urgency = rule.urgency;
     this.gatesPassed = ALL_GATES;
     this.bypassed = p.bypassed ?? NONE_BYPASSED;
-    this.#explained = { core, rule, slots: p.slots, event };
-    this.#done = false;
+    this.#explained = p;
+    this.#core = core;
   }
 
   #explain(): Explained {
-    if (!this.#done) {
-      const { core, rule, slots, event } = this.#explained as Unexplained;
+    const core = this.#core;
+    if (core !== null) {
+      const { rule, slots, event } = this.#explained as Pending;
       this.#explained = explain(core, rule, slots, event);
-      this.#done = true;
+      this.#core = null;
     }
     return this.#explained as Explained;
   }

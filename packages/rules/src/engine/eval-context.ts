@@ -16,6 +16,7 @@ export type ScheduleOp = { put: ScheduleEntry } | { remove: string };
  */
 export interface Pending {
   readonly rule: CompiledRule;
+  readonly event: RuleEvent;
   /** Its place among the evaluation's candidates (and outcomes). */
   readonly position: number;
   /** Its place in conflict order (priority, then specificity, then id). */
@@ -90,6 +91,8 @@ export interface EvalContext {
   /** The rule at hand's consent verdict (gate 1) and view of the facts (gate 4). */
   verdict: ConsentVerdict | null;
   slots: Slots | null;
+  /** `<subject>:<event id>`, the end of every reservation id, joined once a rule passes gate 4. */
+  fire: string | null;
 }
 
 /**
@@ -140,5 +143,6 @@ export function createEvalContext(
     unpaused: core.view.pauseCount() === 0 && core.pauses.settled(),
     verdict: null,
     slots: null,
+    fire: null,
   };
 }

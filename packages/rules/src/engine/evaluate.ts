@@ -76,7 +76,8 @@ function unmetAtOnce(
   ctx.verdict = verdict;
   ctx.slots = slots;
   const reads = ctx.reads;
-  if (reads !== null) noteRead(core.access as AccessRecording, reads, rule, k, slots, true, 0);
+  if (reads !== null)
+    noteRead(core.access as AccessRecording, reads, rule, order, k, slots, true, 0);
   ctx.outcomes[k] = new UnmetConditions(
     rule,
     table.idAt(order),

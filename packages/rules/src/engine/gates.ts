@@ -41,13 +41,15 @@ export function evaluateRule(
     ctx.outcomes[position] = early;
     return;
   }
+  ctx.fire ??= `${ctx.subject}:${ctx.event.id}`;
   const p: Pending = {
     rule,
+    event: ctx.event,
     position,
     rank: core.rules.rank(rule),
     slots: ctx.slots as Slots,
     verdict: ctx.verdict as Pending['verdict'],
-    id: core.rules.reservationId(rule, ctx.subject, ctx.event.id),
+    id: core.rules.reservationId(rule, ctx.fire),
     keys: null,
     limits: null,
     bypassed: null,
@@ -215,7 +217,16 @@ function conditionsGate(
   ctx.slots = slots;
   const reads = ctx.reads;
   if (reads !== null)
-    noteRead(core.access as AccessRecording, reads, rule, position, slots, full, result);
+    noteRead(
+      core.access as AccessRecording,
+      reads,
+      rule,
+      rule.order,
+      position,
+      slots,
+      full,
+      result,
+    );
   if (result === 1) return null;
   const insufficient = result === 2;
   if (core.traceAll)

@@ -256,9 +256,12 @@ export class RuleTable {
     return this.#categories[rule.order] as readonly string[];
   }
 
-  /** A fire's reservation id and idempotency key: `<rule>@<version>:<subject>:<event id>`. */
-  reservationId(rule: CompiledRule, subject: string, eventId: string): string {
-    return `${this.#idPrefix[rule.order]}${subject}:${eventId}`;
+  /**
+   * A fire's reservation id and idempotency key, `<rule>@<version>:<subject>:<event id>`, from
+   * the event's `<subject>:<event id>` (joined once per evaluation, see `EvalContext.fireOf`).
+   */
+  reservationId(rule: CompiledRule, fire: string): string {
+    return (this.#idPrefix[rule.order] as string) + fire;
   }
 }
 
