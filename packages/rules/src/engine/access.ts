@@ -24,7 +24,7 @@ export interface Reads {
    * Each read's outcome: its place in the outcomes where the rule's conditions held (what came
    * of it is decided later), else `HELD_NOT_MET` or `HELD_INSUFFICIENT` (held back at the conditions gate).
    */
-  readonly positions: number[];
+  readonly positions: Int32Array;
   /**
    * What each read's record shares with the rule's other records (made at the most rules that
    * can read, no copies while they grow; `count` are filled).
@@ -40,11 +40,25 @@ export const HELD_NOT_MET = -1;
 /** @internal A read held back at the conditions gate, as `insufficient_data`. */
 export const HELD_INSUFFICIENT = -2;
 
-/** @internal No reads yet, on `event`, by at most `rules` rules. */
-export function noReads(event: RuleEvent, rules: number): Reads {
+/**
+ * @internal No reads yet, on `event`, by at most `rules` rules: in the lists the last recorded run
+ * gave back (`accessBatch`), when they are long enough.
+ */
+export function noReads(recording: AccessRecording, event: RuleEvent, rules: number): Reads {
+  const spare = recording.spare;
+  if (spare !== null && spare.positions.length >= rules) {
+    recording.spare = null;
+    return {
+      event,
+      positions: spare.positions,
+      shapes: spare.shapes,
+      count: 0,
+      failure: undefined,
+    };
+  }
   return {
     event,
-    positions: new Array(rules),
+    positions: new Int32Array(rules),
     shapes: new Array(rules),
     count: 0,
     failure: undefined,
@@ -70,6 +84,8 @@ export interface AccessRecording {
   readonly lastMask: Int32Array;
   /** How many slots each rule's conditions read (by `order`). */
   readonly slotCounts: Int32Array;
+  /** The lists of a recorded run, for the next run's reads (null while a run holds them). */
+  spare: Pick<Reads, 'positions' | 'shapes'> | null;
   /** What each rule (by `order`) read, by the set of its slots that held values. */
   readonly readSets: (Map<number, ReadSet> | undefined)[];
   /**
@@ -126,6 +142,7 @@ export function accessRecording(
       set.fallbacks.length === 0 ? set.rules : [...set.rules, ...set.fallbacks],
       (rule) => rule.slots.length,
     ),
+    spare: null,
     readSets: new Array(ruleCount).fill(undefined),
     categories: new Array(set.slotPaths.length).fill(undefined),
     checked: null,
@@ -263,51 +280,69 @@ export function noteRead(
   result: Tri,
 ): void {
   const count = recording.slotCounts[order] as number;
-  const small = count <= 31;
   let mask = 0;
-  if (full) mask = small ? (1 << count) - 1 : 0x7fffffff;
+  if (full) mask = count >= 31 ? 0x7fffffff : (1 << count) - 1;
   else {
     const ruleSlots = rule.slots;
     const values = slots.values;
     for (let k = 0; k < count && k < 31; k++)
       if (values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
   }
-  if (slots.sources !== recording.checked) checkCategories(recording, slots.sources);
-  let read: ReadSet | undefined;
-  let shape: AccessShape | null;
-  if (small && recording.lastMask[order] === mask && recording.lastSet[order] !== undefined) {
-    read = recording.lastSet[order] as ReadSet;
+  // Mostly the rule read what it read last time: its read set and shape, side by side.
+  if (slots.sources === recording.checked && count <= 31 && recording.lastMask[order] === mask) {
+    const read = recording.lastSet[order];
     if (read === NOTHING) return;
-    shape = recording.lastShape[order] as AccessShape | null;
-  } else {
-    if (small) read = recording.readSets[order]?.get(mask);
-    if (read === undefined) {
-      read = readSet(recording, rule, slots, small ? mask : -1);
-      if (small) {
-        let byMask = recording.readSets[order];
-        if (byMask === undefined) {
-          byMask = new Map();
-          recording.readSets[order] = byMask;
-        }
-        if (byMask.size < 64) byMask.set(mask, read);
-      }
-    }
-    shape = read === NOTHING ? null : shapeOf(recording, read);
-    if (small) {
-      recording.lastSet[order] = read;
-      recording.lastShape[order] = shape;
-      recording.lastMask[order] = mask;
-    }
-    if (read === NOTHING) return;
-  }
-  if (shape === null) {
-    // Tried again (a fresh error, as each evaluation reports its own).
-    shape = shapeOf(recording, read);
-    if (shape === null) {
-      if (reads.failure === undefined) reads.failure = read.error;
+    const shape = recording.lastShape[order] as AccessShape | null;
+    if (read !== undefined && shape !== null) {
+      addRead(reads, shape, position, result);
       return;
     }
   }
+  noteNewRead(recording, reads, rule, order, position, slots, mask, result);
+}
+
+/** `noteRead` where the rule's last read set does not apply (or its shape cannot be made). */
+function noteNewRead(
+  recording: AccessRecording,
+  reads: Reads,
+  rule: CompiledRule,
+  order: number,
+  position: number,
+  slots: Slots,
+  mask: number,
+  result: Tri,
+): void {
+  if (slots.sources !== recording.checked) checkCategories(recording, slots.sources);
+  const small = rule.slots.length <= 31;
+  let read = small ? recording.readSets[order]?.get(mask) : undefined;
+  if (read === undefined) {
+    read = readSet(recording, rule, slots, small ? mask : -1);
+    if (small) {
+      let byMask = recording.readSets[order];
+      if (byMask === undefined) {
+        byMask = new Map();
+        recording.readSets[order] = byMask;
+      }
+      if (byMask.size < 64) byMask.set(mask, read);
+    }
+  }
+  // Made once per read set; where it cannot be, tried again (each evaluation reports its own error).
+  const shape = read === NOTHING ? null : shapeOf(recording, read);
+  if (small) {
+    recording.lastSet[order] = read;
+    recording.lastShape[order] = shape;
+    recording.lastMask[order] = mask;
+  }
+  if (read === NOTHING) return;
+  if (shape === null) {
+    if (reads.failure === undefined) reads.failure = read.error;
+    return;
+  }
+  addRead(reads, shape, position, result);
+}
+
+/** Adds a read of `shape` by the rule at `position`, whose conditions came to `result`. */
+function addRead(reads: Reads, shape: AccessShape, position: number, result: Tri): void {
   const n = reads.count;
   reads.positions[n] = result === 1 ? position : result === 2 ? HELD_INSUFFICIENT : HELD_NOT_MET;
   reads.shapes[n] = shape;
@@ -349,6 +384,8 @@ export function accessBatch(
       else batch.add(shape, 'held_back', outcome?.reason ?? 'conditions_not_met');
     }
   }
+  // The batch keeps what it needs: the lists go to the next run.
+  recording.spare = reads;
   return batch;
 }
 

@@ -138,7 +138,7 @@ export function createEvalContext(
     reservations: [],
     pending: [],
     scheduleOps,
-    reads: core.access === null ? null : noReads(event, candidates.length),
+    reads: core.access === null ? null : noReads(core.access, event, candidates.length),
     unsuppressed: nothingSuppressed(core, event.subject, at),
     unpaused: core.view.pauseCount() === 0 && core.pauses.settled(),
     verdict: null,
