@@ -1,6 +1,6 @@
-import { type Action, isWithin, systemClock } from '@candor/core';
+import { isWithin, systemClock } from '@candor/core';
 import { compileRules } from './compile';
-import type { CompiledRule, CompiledRuleSet } from './compile/types';
+import type { CompiledRuleSet } from './compile/types';
 import { accessRecording, recordReads, refuseUnlessAsync } from './engine/access';
 import { changeActing, listChanges, offerOnly, undoChange } from './engine/changes';
 import { checkEvent } from './engine/check-event';
@@ -83,7 +83,6 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
         : redactOption.length === 0
           ? () => false
           : (category: string) => redactOption.some((r) => isWithin(category, r)),
-    criticalActions: new WeakMap<CompiledRule, Action>(),
     access: accessRecording(options, set, clock, (rule, subject, eventId) =>
       rules.accessId(rule, subject, eventId),
     ),

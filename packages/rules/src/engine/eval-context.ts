@@ -16,7 +16,6 @@ export type ScheduleOp = { put: ScheduleEntry } | { remove: string };
  */
 export interface Pending {
   readonly rule: CompiledRule;
-  readonly event: RuleEvent;
   /** Its place among the evaluation's candidates (and outcomes). */
   readonly position: number;
   /** Its place in conflict order (priority, then specificity, then id). */

@@ -55,12 +55,11 @@ export function hashState(text: string): HashState {
 }
 
 /**
- * @internal `hash(prefix + first + ':' + second)`, from `hashState(prefix)`: the shared prefix is
- * read once, and the parts are read where they are (no joined string to flatten).
+ * @internal `hash(prefix + first + ':' + second)`, from `hashState(prefix)` (its lanes `a` and
+ * `b`): the shared prefix is read once, and the parts are read where they are (no joined string
+ * to flatten).
  */
-export function hashOn(state: HashState, first: string, second: string): string {
-  let a = state[0];
-  let b = state[1];
+export function hashOn(a: number, b: number, first: string, second: string): string {
   for (let i = 0; i < first.length; i++) {
     const c = first.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);

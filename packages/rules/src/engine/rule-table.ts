@@ -1,6 +1,6 @@
-import type { DecisionRecord } from '@candor/core';
+import type { Action, DecisionRecord } from '@candor/core';
 import type { CNode, CompiledRule, CompiledRuleSet } from '../compile/types';
-import { type HashState, hashOn, hashState } from './hash';
+import { hashOn, hashState } from './hash';
 
 type DecisionSource = DecisionRecord['source'];
 
@@ -15,8 +15,11 @@ export class RuleTable {
   readonly #consentKey: Int32Array;
   readonly #rank: Int32Array;
   readonly #idPrefix: string[];
-  /** The proposal-id hash's state after each rule's id prefix. */
-  readonly #idHash: HashState[];
+  /** The proposal-id hash's state after each rule's id prefix: its two lanes at `2 × order`. */
+  readonly #idHash: Int32Array;
+  /** Each rule's action as its proposals carry it (a critical rule's marked `critical: true`). */
+  readonly #action: Action[];
+  readonly #purpose: string[];
   /**
    * Each rule's version, topic and channel, side by side: the gates before the conditions read
    * them for every triggered rule, and a thousand rules' own objects do not stay in cache.
@@ -55,6 +58,8 @@ export class RuleTable {
   readonly #limited: Uint8Array;
   /** 1 when the rule has an exclusion group or its channel a budget: the conflicts gate may drop it. */
   readonly #contends: Uint8Array;
+  /** 1 when none of `#firesCounted`, `#limited` and `#contends` is. */
+  readonly #free: Uint8Array;
 
   constructor(set: CompiledRuleSet, budgets: Readonly<Record<string, number>> = {}) {
     // The rules, then their contextual fallbacks: each rule's `order` is its place here.
@@ -82,7 +87,14 @@ export class RuleTable {
       this.#rank[rule.order] = i;
     });
     this.#idPrefix = rules.map((rule) => `${rule.id}@${rule.rule.version}:`);
-    this.#idHash = this.#idPrefix.map(hashState);
+    this.#idHash = Int32Array.from(this.#idPrefix.flatMap(hashState));
+    // A critical rule's action says so, so that an explanation offers no mute for it.
+    this.#action = rules.map((rule) =>
+      rule.urgency === 'critical'
+        ? Object.freeze({ ...rule.rule.action, critical: true })
+        : rule.rule.action,
+    );
+    this.#purpose = rules.map((rule) => rule.rule.purpose);
     this.#version = rules.map((rule) => rule.rule.version);
     this.#id = rules.map((rule) => rule.id);
     this.#sigIndex = Int32Array.from(rules, (rule) => rule.sigIndex);
@@ -124,6 +136,9 @@ export class RuleTable {
         ? 1
         : 0,
     );
+    this.#free = this.#limited.map((limited, order) =>
+      limited === 0 && this.#firesCounted[order] === 0 && this.#contends[order] === 0 ? 1 : 0,
+    );
     this.#decidedWhenPresent = Uint8Array.from(rules, (rule) =>
       rule.root === null || !hasLeaf(rule.root, 'matches') ? 1 : 0,
     );
@@ -140,6 +155,15 @@ export class RuleTable {
   /** Whether `rule` has a cap, a cooldown, quiet hours of its own or a dedup key. */
   limited(rule: CompiledRule): boolean {
     return this.#limited[rule.order] === 1;
+  }
+
+  /**
+   * Whether nothing after the conditions can hold `rule` back but the engine's default quiet
+   * hours: no cap, cooldown, quiet hours or dedup key of its own, no exclusion group or channel
+   * budget, and no rule counts its fires.
+   */
+  free(rule: CompiledRule): boolean {
+    return this.#free[rule.order] === 1;
   }
 
   /** Whether `rule` has an exclusion group or its channel a budget. */
@@ -238,12 +262,24 @@ export class RuleTable {
 
   /** A proposal's id: `prop_` and the hash of its idempotency key (its reservation id). */
   proposalId(rule: CompiledRule, subject: string, eventId: string): string {
-    return `prop_${hashOn(this.#idHash[rule.order] as HashState, subject, eventId)}`;
+    const at = rule.order * 2;
+    return `prop_${hashOn(this.#idHash[at] as number, this.#idHash[at + 1] as number, subject, eventId)}`;
   }
 
   /** An access record's id: `acc_` and the same hash (bounded, whatever the ids' lengths). */
   accessId(rule: CompiledRule, subject: string, eventId: string): string {
-    return `acc_${hashOn(this.#idHash[rule.order] as HashState, subject, eventId)}`;
+    const at = rule.order * 2;
+    return `acc_${hashOn(this.#idHash[at] as number, this.#idHash[at + 1] as number, subject, eventId)}`;
+  }
+
+  /** What `rule`'s proposals carry as their action. */
+  action(rule: CompiledRule): Action {
+    return this.#action[rule.order] as Action;
+  }
+
+  /** `rule`'s purpose. */
+  purpose(rule: CompiledRule): string {
+    return this.#purpose[rule.order] as string;
   }
 
   /** What `rule`'s proposals name as their source. */
@@ -258,7 +294,7 @@ export class RuleTable {
 
   /**
    * A fire's reservation id and idempotency key, `<rule>@<version>:<subject>:<event id>`, from
-   * the event's `<subject>:<event id>` (joined once per evaluation, see `EvalContext.fireOf`).
+   * the event's `<subject>:<event id>` (joined once per evaluation, see `EvalContext.fire`).
    */
   reservationId(rule: CompiledRule, fire: string): string {
     return (this.#idPrefix[rule.order] as string) + fire;
