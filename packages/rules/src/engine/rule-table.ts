@@ -263,13 +263,12 @@ export class RuleTable {
   /** A proposal's id: `prop_` and the hash of its idempotency key (its reservation id). */
   proposalId(rule: CompiledRule, subject: string, eventId: string): string {
     const at = rule.order * 2;
-    return `prop_${hashOn(this.#idHash[at] as number, this.#idHash[at + 1] as number, subject, eventId)}`;
+    return hashOn(this.#idHash[at] as number, this.#idHash[at + 1] as number, subject, eventId);
   }
 
   /** An access record's id: `acc_` and the same hash (bounded, whatever the ids' lengths). */
   accessId(rule: CompiledRule, subject: string, eventId: string): string {
-    const at = rule.order * 2;
-    return `acc_${hashOn(this.#idHash[at] as number, this.#idHash[at + 1] as number, subject, eventId)}`;
+    return `acc_${this.proposalId(rule, subject, eventId).slice(5)}`;
   }
 
   /** What `rule`'s proposals carry as their action. */
