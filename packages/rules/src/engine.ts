@@ -63,7 +63,13 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const redactOption = options.redact ?? [];
   const store = options.state;
   const view = new StateView();
-  const rules = new RuleTable(set, budgets);
+  const redact =
+    typeof redactOption === 'function'
+      ? redactOption
+      : redactOption.length === 0
+        ? () => false
+        : (category: string) => redactOption.some((r) => isWithin(category, r));
+  const rules = new RuleTable(set, budgets, redact);
   const core: EngineCore = {
     set,
     rules,
@@ -77,12 +83,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     traceAll: (options.trace ?? 'all') === 'all',
     budgets,
     defaultQuiet: defaultQuiet as { start: number; end: number } | null,
-    redact:
-      typeof redactOption === 'function'
-        ? redactOption
-        : redactOption.length === 0
-          ? () => false
-          : (category: string) => redactOption.some((r) => isWithin(category, r)),
+    redact,
     access: accessRecording(options, set, clock, (rule, subject, eventId) =>
       rules.accessId(rule, subject, eventId),
     ),

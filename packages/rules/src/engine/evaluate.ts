@@ -79,13 +79,12 @@ function unmetAtOnce(
   if (reads !== null)
     noteRead(core.access as AccessRecording, reads, rule, order, k, slots, true, 0);
   ctx.outcomes[k] = new UnmetConditions(
-    rule,
+    table.tracedAt(order),
     table.idAt(order),
     table.versionAt(order),
     ctx.event,
     false,
     slots,
-    core.redact,
   );
   return true;
 }

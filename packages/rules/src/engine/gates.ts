@@ -258,13 +258,12 @@ function conditionsGate(
   const insufficient = result === 2;
   if (core.traceAll)
     return new UnmetConditions(
-      rule,
+      core.rules.tracedAt(rule.order),
       rule.id,
       core.rules.version(rule),
       ctx.event,
       insufficient,
       slots,
-      core.redact,
     );
   return suppression(
     rule,

@@ -1,6 +1,7 @@
 import type { Action, DecisionRecord } from '@candor/core';
 import type { CNode, CompiledRule, CompiledRuleSet } from '../compile/types';
 import { hashOn, hashState } from './hash';
+import type { TracedRule } from './suppression';
 
 type DecisionSource = DecisionRecord['source'];
 
@@ -17,6 +18,8 @@ export class RuleTable {
   readonly #idPrefix: string[];
   /** The proposal-id hash's state after each rule's id prefix: its two lanes at `2 × order`. */
   readonly #idHash: Int32Array;
+  /** Each rule with the engine's redaction, as its unmet outcomes keep it for their traces. */
+  readonly #traced: TracedRule[];
   /** Each rule's action as its proposals carry it (a critical rule's marked `critical: true`). */
   readonly #action: Action[];
   readonly #purpose: string[];
@@ -61,7 +64,11 @@ export class RuleTable {
   /** 1 when none of `#firesCounted`, `#limited` and `#contends` is. */
   readonly #free: Uint8Array;
 
-  constructor(set: CompiledRuleSet, budgets: Readonly<Record<string, number>> = {}) {
+  constructor(
+    set: CompiledRuleSet,
+    budgets: Readonly<Record<string, number>> = {},
+    redact: (category: string) => boolean = () => false,
+  ) {
     // The rules, then their contextual fallbacks: each rule's `order` is its place here.
     const rules = set.fallbacks.length === 0 ? set.rules : [...set.rules, ...set.fallbacks];
     const keys = new Map<string, number>();
@@ -95,6 +102,7 @@ export class RuleTable {
         : rule.rule.action,
     );
     this.#purpose = rules.map((rule) => rule.rule.purpose);
+    this.#traced = rules.map((rule) => Object.freeze({ rule, redact }));
     this.#version = rules.map((rule) => rule.rule.version);
     this.#id = rules.map((rule) => rule.id);
     this.#sigIndex = Int32Array.from(rules, (rule) => rule.sigIndex);
@@ -195,6 +203,11 @@ export class RuleTable {
   /** The id of the rule at `order`. */
   idAt(order: number): string {
     return this.#id[order] as string;
+  }
+
+  /** The rule at `order` as the engine traces it. */
+  tracedAt(order: number): TracedRule {
+    return this.#traced[order] as TracedRule;
   }
 
   /** The version of the rule at `order`. */
