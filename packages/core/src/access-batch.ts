@@ -135,16 +135,28 @@ const OWN_DETAIL = 11;
 const MADE_DECISION_ID = 12;
 const DETAILS = 13;
 
+/**
+ * The shapes of the batch that last kept a list of its own. Lists are only ever appended to (a
+ * batch reads the first `size` of its list), so a new batch shares this one for as long as its
+ * records' shapes match it, as a reader's batches mostly do (the same rules reading the same
+ * kinds of facts), and copies the part it shares only where they part.
+ */
+let lastShapes: AccessShape[] = [];
+
 class Batch implements AccessBatchBuilder {
   readonly subject: SubjectId;
   readonly at: Instant;
   readonly #idOf: (shape: AccessShape, i: number) => string;
   readonly #decisionIdOf: ((shape: AccessShape, i: number) => string) | undefined;
-  // Kept compactly, as a log may keep many batches: each record's shape, and seven bits for its
-  // outcome and detail, four records' to a small integer (on the heap, with nothing for the
-  // collector to follow); a detail not shared is kept on the side. Made at the expected size
-  // (growing past it); `#size` of them are filled.
+  // Kept compactly, as a log may keep many batches: each record's shape (in a list shared with
+  // other batches while it matches theirs, see `lastShapes`), and seven bits for its outcome and
+  // detail, four records' to a small integer (on the heap, with nothing for the collector to
+  // follow); a detail not shared is kept on the side. Made at the expected size (growing past
+  // it); `#size` of them are filled.
   #shapes: AccessShape[];
+  /** Whether `#shapes` is this batch's own list (else another's, whose first `#size` match). */
+  #own = false;
+  readonly #expected: number;
   #codes: number[];
   #ownDetails: Map<number, string> | null = null;
   #size = 0;
@@ -164,7 +176,8 @@ class Batch implements AccessBatchBuilder {
     this.at = at;
     this.#idOf = idOf;
     this.#decisionIdOf = decisionIdOf;
-    this.#shapes = new Array(expected);
+    this.#expected = expected;
+    this.#shapes = lastShapes;
     this.#codes = new Array((expected + 3) >> 2);
   }
 
@@ -184,7 +197,15 @@ class Batch implements AccessBatchBuilder {
     const lane = i & 3;
     if (lane === 0) this.#codes[i >> 2] = code;
     else this.#codes[i >> 2] = (this.#codes[i >> 2] as number) | (code << (lane * 7));
-    this.#shapes[i] = shape;
+    if (this.#own) this.#shapes[i] = shape;
+    else if (this.#shapes[i] !== shape) {
+      const own: AccessShape[] = new Array(Math.max(this.#expected, i + 1));
+      for (let k = 0; k < i; k++) own[k] = this.#shapes[k] as AccessShape;
+      own[i] = shape;
+      this.#shapes = own;
+      this.#own = true;
+      lastShapes = own;
+    }
     this.#size = i + 1;
   }
 
