@@ -84,9 +84,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     budgets,
     defaultQuiet: defaultQuiet as { start: number; end: number } | null,
     redact,
-    access: accessRecording(options, set, clock, (rule, subject, eventId) =>
-      rules.accessId(rule, subject, eventId),
-    ),
+    access: accessRecording(options, set, clock, rules),
     changes: changeActing(set, options.changes, clock),
     evaluations: 0,
   };

@@ -13,6 +13,7 @@ import type { CompiledRule, CompiledRuleSet, Slots, Tri, WindowSlot } from '../c
 import { rulesError } from '../errors';
 import type { Outcome } from '../outcome';
 import type { RuleEvent } from '../types';
+import type { RuleTable } from './rule-table';
 
 /**
  * @internal What one evaluation's rules read, side by side (no object per rule): each rule whose
@@ -33,6 +34,31 @@ export interface Reads {
   count: number;
   /** Why a rule's reads could not be recorded (the first such rule's, in outcome order). */
   failure: unknown;
+  /**
+   * By candidate, what its conditions came to where they ran (see {@link markRead}; 0: they did
+   * not): noted after the candidates are decided ({@link noteRead}), then cleared.
+   */
+  readonly marks: Int8Array;
+}
+
+/** @internal A mark's flag: every slot the rule reads is known to hold a value. */
+export const MARK_FULL = 4;
+/** @internal A mark's flag: the candidate's contextual fallback ran in its place. */
+export const MARK_CONTEXTUAL = 8;
+
+/**
+ * @internal Marks that the conditions of the candidate at `position` (its contextual fallback's:
+ * `contextual`) ran and came to `result` (`full`: every slot it reads is known to hold a value),
+ * for its read to be noted once the evaluation has decided every candidate.
+ */
+export function markRead(
+  reads: Reads,
+  position: number,
+  result: Tri,
+  full: boolean,
+  contextual: boolean,
+): void {
+  reads.marks[position] = 1 + result + (full ? MARK_FULL : 0) + (contextual ? MARK_CONTEXTUAL : 0);
 }
 
 /** @internal A read held back at the conditions gate, as `conditions_not_met` (see {@link Reads}). */
@@ -46,15 +72,10 @@ export const HELD_INSUFFICIENT = -2;
  */
 export function noReads(recording: AccessRecording, event: RuleEvent, rules: number): Reads {
   const spare = recording.spare;
-  if (spare !== null && spare.positions.length >= rules) {
+  if (spare !== null && spare.positions.length >= rules && spare.marks.length >= rules) {
     recording.spare = null;
-    return {
-      event,
-      positions: spare.positions,
-      shapes: spare.shapes,
-      count: 0,
-      failure: undefined,
-    };
+    const { positions, shapes, marks } = spare;
+    return { event, positions, shapes, count: 0, failure: undefined, marks };
   }
   return {
     event,
@@ -62,6 +83,7 @@ export function noReads(recording: AccessRecording, event: RuleEvent, rules: num
     shapes: new Array(rules),
     count: 0,
     failure: undefined,
+    marks: new Int8Array(rules),
   };
 }
 
@@ -82,10 +104,10 @@ export interface AccessRecording {
   readonly lastSet: (ReadSet | undefined)[];
   readonly lastShape: (AccessShape | null)[];
   readonly lastMask: Int32Array;
-  /** How many slots each rule's conditions read (by `order`). */
-  readonly slotCounts: Int32Array;
+  /** The engine's rule table: the slots each rule reads, and its records' ids. */
+  readonly table: RuleTable;
   /** The lists of a recorded run, for the next run's reads (null while a run holds them). */
-  spare: Pick<Reads, 'positions' | 'shapes'> | null;
+  spare: Pick<Reads, 'positions' | 'shapes' | 'marks'> | null;
   /** What each rule (by `order`) read, by the set of its slots that held values. */
   readonly readSets: (Map<number, ReadSet> | undefined)[];
   /**
@@ -95,8 +117,6 @@ export interface AccessRecording {
    */
   readonly categories: (string | undefined)[];
   checked: readonly (Fact | undefined)[] | null;
-  /** The record id of a rule's evaluation on an event (`acc_` and a hash of its reservation id). */
-  readonly idOf: (rule: CompiledRule, subject: string, eventId: string) => string;
   /** The rule each record shape was made for (its records' ids are the rule's). */
   readonly shapeRules: WeakMap<AccessShape, CompiledRule>;
   /** The rule as an accessor, made once per rule. */
@@ -112,7 +132,7 @@ export function accessRecording(
   },
   set: CompiledRuleSet,
   clock: Clock,
-  idOf: (rule: CompiledRule, subject: string, eventId: string) => string,
+  table: RuleTable,
 ): AccessRecording | null {
   const { accessLog, strictAccessLog, onAccessLogError } = options;
   if (accessLog == null) return null;
@@ -138,15 +158,11 @@ export function accessRecording(
     lastSet: new Array(ruleCount).fill(undefined),
     lastShape: new Array(ruleCount).fill(null),
     lastMask: new Int32Array(ruleCount),
-    slotCounts: Int32Array.from(
-      set.fallbacks.length === 0 ? set.rules : [...set.rules, ...set.fallbacks],
-      (rule) => rule.slots.length,
-    ),
+    table,
     spare: null,
     readSets: new Array(ruleCount).fill(undefined),
     categories: new Array(set.slotPaths.length).fill(undefined),
     checked: null,
-    idOf,
     shapeRules: new WeakMap(),
     accessorOf: (rule) => {
       let accessor = accessors.get(rule);
@@ -279,15 +295,13 @@ export function noteRead(
   full: boolean,
   result: Tri,
 ): void {
-  const count = recording.slotCounts[order] as number;
-  let mask = 0;
-  if (full) mask = count >= 31 ? 0x7fffffff : (1 << count) - 1;
-  else {
-    const ruleSlots = rule.slots;
-    const values = slots.values;
-    for (let k = 0; k < count && k < 31; k++)
-      if (values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
-  }
+  const table = recording.table;
+  const count = table.slotCountAt(order);
+  const mask = full
+    ? count >= 31
+      ? 0x7fffffff
+      : (1 << count) - 1
+    : table.maskAt(order, slots.values);
   // Mostly the rule read what it read last time: its read set and shape, side by side.
   if (slots.sources === recording.checked && count <= 31 && recording.lastMask[order] === mask) {
     const read = recording.lastSet[order];
@@ -363,14 +377,14 @@ export function accessBatch(
 ): AccessBatch {
   const { event, positions, shapes, count } = reads;
   const { subject, id: eventId } = event;
-  const { idOf, shapeRules } = recording;
+  const { table, shapeRules } = recording;
   const batch = createAccessBatch(
     subject,
     now,
-    (shape) => idOf(shapeRules.get(shape) as CompiledRule, subject, eventId),
+    (shape) => table.accessId(shapeRules.get(shape) as CompiledRule, subject, eventId),
     count,
     // A proposal's id shares its access records' hash: made when a record is read, not kept.
-    (shape) => `prop_${idOf(shapeRules.get(shape) as CompiledRule, subject, eventId).slice(4)}`,
+    (shape) => table.proposalId(shapeRules.get(shape) as CompiledRule, subject, eventId),
   );
   if (reads.failure !== undefined) throw reads.failure;
   for (let i = 0; i < count; i++) {

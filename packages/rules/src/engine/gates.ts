@@ -4,7 +4,7 @@ import type { CompiledRule, Slots, Tri } from '../compile/types';
 import type { Suppression } from '../outcome';
 import type { ScheduleEntry, StateLimit } from '../state';
 import { quietUntil, startOfLocalDay, startOfNextLocalDay } from '../time';
-import { type AccessRecording, noteRead } from './access';
+import { markRead } from './access';
 import { RuleProposal } from './build-proposal';
 import { decide } from './consent';
 import type { EngineCore } from './core';
@@ -242,18 +242,7 @@ function conditionsGate(
     } else result = rule.fn(values);
   }
   ctx.slots = slots;
-  const reads = ctx.reads;
-  if (reads !== null)
-    noteRead(
-      core.access as AccessRecording,
-      reads,
-      rule,
-      rule.order,
-      position,
-      slots,
-      full,
-      result,
-    );
+  if (ctx.reads !== null) markRead(ctx.reads, position, result, full, rule.fallback);
   if (result === 1) return null;
   const insufficient = result === 2;
   if (core.traceAll)

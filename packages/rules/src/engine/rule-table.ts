@@ -230,6 +230,22 @@ export class RuleTable {
     return this.#decidedWhenPresent[order] === 1;
   }
 
+  /** How many slots the conditions of the rule at `order` read. */
+  slotCountAt(order: number): number {
+    return (this.#slotFrom[order + 1] as number) - (this.#slotFrom[order] as number);
+  }
+
+  /** Which of the first 31 slots the rule at `order` reads hold a value in `values` (bit k: its k-th). */
+  maskAt(order: number, values: readonly unknown[]): number {
+    const list = this.#slotList;
+    const from = this.#slotFrom[order] as number;
+    const to = Math.min(this.#slotFrom[order + 1] as number, from + 31);
+    let mask = 0;
+    for (let i = from; i < to; i++)
+      if (values[list[i] as number] !== undefined) mask |= 1 << (i - from);
+    return mask;
+  }
+
   /** `present` of the rule at `order`. */
   presentAt(order: number, values: readonly unknown[]): boolean {
     const list = this.#slotList;
