@@ -48,6 +48,30 @@ function both(subject: string, at: number, rows: readonly (readonly [number, boo
 }
 
 describe('access batches', () => {
+  it("keep each record's shape whatever batches are built beside them, interleaved or not", () => {
+    const s = [0, 1, 2, 3, 4].map((n) => shapeOf('marketing.email', n));
+    const lists: (readonly number[])[] = [
+      [0, 1, 2],
+      [0, 1, 3],
+      [0, 1, 2, 4],
+      [0, 1],
+      [0, 1, 2, 4, 3],
+    ];
+    const made = lists.map(() => createAccessBatch('cus_1', T0, (_, i) => `acc_${i}`, 2));
+    // Built one after the other, then all at once, a record at a time each.
+    lists.slice(0, 3).forEach((list, b) => {
+      for (const n of list) made[b]?.add(s[n] as AccessShape, 'held_back', 'cap');
+    });
+    for (let i = 0; i < 5; i++)
+      lists.forEach((list, b) => {
+        const n = list[i];
+        if (b >= 3 && n !== undefined) made[b]?.add(s[n] as AccessShape, 'held_back', 'cap');
+      });
+    lists.forEach((list, b) => {
+      expect(made[b]?.records().map((r) => r.accessor.id)).toEqual(list.map((n) => `rule-${n}`));
+    });
+  });
+
   it('gives back exactly the records added, whatever their outcome and detail (property)', () => {
     const shapes = PURPOSES.map(shapeOf);
     const add = fc.record({

@@ -135,18 +135,35 @@ const OWN_DETAIL = 11;
 const MADE_DECISION_ID = 12;
 const DETAILS = 13;
 
+/**
+ * The shapes of the batch that last kept a list of its own. Lists are only ever appended to (a
+ * batch reads the first `size` of its list), so a new batch shares this one for as long as its
+ * records' shapes match it, as a reader's batches mostly do (the same rules reading the same
+ * kinds of facts), and copies the part it shares only where they part.
+ */
+let lastShapes: AccessShape[] = [];
+
 class Batch implements AccessBatchBuilder {
   readonly subject: SubjectId;
   readonly at: Instant;
   readonly #idOf: (shape: AccessShape, i: number) => string;
   readonly #decisionIdOf: ((shape: AccessShape, i: number) => string) | undefined;
-  // Kept compactly, as a log may keep many batches: each record's shape, and one byte for its
-  // outcome and detail; a detail not shared is kept on the side. Made at the expected size
-  // (grown by doubling); `#size` of them are filled.
+  // Kept compactly, as a log may keep many batches: each record's shape (in a list shared with
+  // other batches while it matches theirs, see `lastShapes`), and seven bits for its outcome and
+  // detail, four records' to a small integer (on the heap, with nothing for the collector to
+  // follow); a detail not shared is kept on the side. Made at the expected size (growing past
+  // it); `#size` of them are filled.
   #shapes: AccessShape[];
-  #codes: Uint8Array;
+  /** Whether `#shapes` is this batch's own list (else another's, whose first `#size` match). */
+  #own = false;
+  readonly #expected: number;
+  #codes: number[];
   #ownDetails: Map<number, string> | null = null;
   #size = 0;
+  /** The last outcome and shared detail added, and their code. */
+  #lastOutcome: AccessOutcome | null = null;
+  #lastDetail: string | undefined = undefined;
+  #lastCode = 0;
 
   constructor(
     subject: SubjectId,
@@ -159,8 +176,9 @@ class Batch implements AccessBatchBuilder {
     this.at = at;
     this.#idOf = idOf;
     this.#decisionIdOf = decisionIdOf;
-    this.#shapes = new Array(expected);
-    this.#codes = new Uint8Array(Math.max(expected, 8));
+    this.#expected = expected;
+    this.#shapes = lastShapes;
+    this.#codes = new Array((expected + 3) >> 2);
   }
 
   get size(): number {
@@ -171,6 +189,28 @@ class Batch implements AccessBatchBuilder {
     const i = this.#size;
     if (!(shape instanceof Shape))
       invalid(`batch[${i}].shape`, shape, 'must be made by accessShape()');
+    // Records mostly repeat the last one's outcome and detail: checked and coded once for those.
+    const code =
+      outcome === this.#lastOutcome && detail === this.#lastDetail
+        ? this.#lastCode
+        : this.#code(i, outcome, detail);
+    const lane = i & 3;
+    if (lane === 0) this.#codes[i >> 2] = code;
+    else this.#codes[i >> 2] = (this.#codes[i >> 2] as number) | (code << (lane * 7));
+    if (this.#own) this.#shapes[i] = shape;
+    else if (this.#shapes[i] !== shape) {
+      const own: AccessShape[] = new Array(Math.max(this.#expected, i + 1));
+      for (let k = 0; k < i; k++) own[k] = this.#shapes[k] as AccessShape;
+      own[i] = shape;
+      this.#shapes = own;
+      this.#own = true;
+      lastShapes = own;
+    }
+    this.#size = i + 1;
+  }
+
+  /** Checks record `i`'s outcome and detail, and codes them (a detail not shared kept aside). */
+  #code(i: number, outcome: AccessOutcome, detail: string | undefined): number {
     const kind = OUTCOMES.indexOf(outcome);
     if (kind < 0) invalid(`batch[${i}].outcome`, outcome, 'must be an access outcome');
     const max = outcome === 'held_back' ? 100 : 200;
@@ -183,23 +223,19 @@ class Batch implements AccessBatchBuilder {
         detail,
         `must be a string of 1 to ${max} characters`,
       );
-    let code =
+    const shared =
       detail === undefined && outcome === 'sent' && this.#decisionIdOf !== undefined
         ? MADE_DECISION_ID
         : SHARED_DETAILS.indexOf(detail);
-    if (code < 0) {
-      code = OWN_DETAIL;
+    if (shared < 0) {
       this.#ownDetails ??= new Map();
       this.#ownDetails.set(i, detail as string);
+      return kind * DETAILS + OWN_DETAIL;
     }
-    if (i === this.#codes.length) {
-      const codes = new Uint8Array(i * 2);
-      codes.set(this.#codes);
-      this.#codes = codes;
-    }
-    this.#shapes[i] = shape;
-    this.#codes[i] = kind * DETAILS + code;
-    this.#size = i + 1;
+    this.#lastOutcome = outcome;
+    this.#lastDetail = detail;
+    this.#lastCode = kind * DETAILS + shared;
+    return this.#lastCode;
   }
 
   shape(i: number): AccessShape {
@@ -214,7 +250,7 @@ class Batch implements AccessBatchBuilder {
     const id = this.#idOf(shape, i);
     if (typeof id !== 'string' || id.length === 0 || id.length > 200)
       invalid(`batch[${i}].id`, id, 'must be a string of 1 to 200 characters');
-    const code = this.#codes[i] as number;
+    const code = ((this.#codes[i >> 2] as number) >> ((i & 3) * 7)) & 127;
     const outcome = OUTCOMES[Math.floor(code / DETAILS)] as AccessOutcome;
     const detailCode = code % DETAILS;
     const detail =

@@ -229,6 +229,54 @@ describe('access records written by the rules engine', () => {
     for (const r of records) expect(r.id.length).toBeLessThanOrEqual(200);
   });
 
+  it('reports reads it cannot record to the observer, each evaluation its own, and still decides', async () => {
+    // A window over an event type of 199 characters is read as `events.<type>`: too long a path
+    // for an access record, so the rule's reads cannot be recorded.
+    const type = `order.${'r'.repeat(193)}`;
+    const log = createMemoryAccessLog();
+    const errors: unknown[] = [];
+    const engine = createRuleEngine({
+      rules: [
+        {
+          id: 'long-window',
+          version: 1,
+          purpose: 'service.proactive_support',
+          dataCategories: ['user.behavior.returns'],
+          trigger: { type: 'event', events: [type] },
+          conditions: {
+            window: { event: type, within: '30d', agg: 'count' },
+            category: 'user.behavior.returns',
+            op: 'gte',
+            value: 1,
+          },
+          action: { type: 'notify', channel: 'email', topic: 'shopping.sizing' },
+        },
+      ],
+      consent: consent(),
+      clock,
+      accessLog: log,
+      onAccessLogError: (e) => errors.push(e),
+    });
+    const event = (n: number): RuleEvent => ({
+      id: `ret_${n}`,
+      type,
+      subject: 'cus_ana',
+      at: AT + n,
+      facts: [],
+    });
+    expect(engine.evaluate(event(1)).map((o) => o.kind)).toEqual(['proposal']);
+    expect(engine.evaluate(event(2)).map((o) => o.kind)).toEqual(['proposal']);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).not.toBe(errors[1]);
+    for (const e of errors)
+      expect(e).toMatchObject({
+        code: 'core/invalid_input',
+        message: expect.stringMatching(/^shape\.evidence/),
+      });
+    expect(await log.query({ subject: 'cus_ana' })).toEqual([]);
+  });
+
   it('never holds a decision up on a failing log: the error goes to the observer', async () => {
     const errors: unknown[] = [];
     const engine = createRuleEngine({

@@ -1,6 +1,6 @@
-import { type Action, isWithin, systemClock } from '@candor/core';
+import { isWithin, systemClock } from '@candor/core';
 import { compileRules } from './compile';
-import type { CompiledRule, CompiledRuleSet } from './compile/types';
+import type { CompiledRuleSet } from './compile/types';
 import { accessRecording, recordReads, refuseUnlessAsync } from './engine/access';
 import { changeActing, listChanges, offerOnly, undoChange } from './engine/changes';
 import { checkEvent } from './engine/check-event';
@@ -63,7 +63,13 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const redactOption = options.redact ?? [];
   const store = options.state;
   const view = new StateView();
-  const rules = new RuleTable(set, budgets);
+  const redact =
+    typeof redactOption === 'function'
+      ? redactOption
+      : redactOption.length === 0
+        ? () => false
+        : (category: string) => redactOption.some((r) => isWithin(category, r));
+  const rules = new RuleTable(set, budgets, redact);
   const core: EngineCore = {
     set,
     rules,
@@ -77,16 +83,8 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     traceAll: (options.trace ?? 'all') === 'all',
     budgets,
     defaultQuiet: defaultQuiet as { start: number; end: number } | null,
-    redact:
-      typeof redactOption === 'function'
-        ? redactOption
-        : redactOption.length === 0
-          ? () => false
-          : (category: string) => redactOption.some((r) => isWithin(category, r)),
-    criticalActions: new WeakMap<CompiledRule, Action>(),
-    access: accessRecording(options, set, clock, (rule, subject, eventId) =>
-      rules.accessId(rule, subject, eventId),
-    ),
+    redact,
+    access: accessRecording(options, set, clock, rules),
     changes: changeActing(set, options.changes, clock),
     evaluations: 0,
   };
@@ -100,7 +98,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       refuseUnlessAsync(core.access, 'evaluate');
       const run = evaluateEvent(core, event, false);
       if (run.reads !== null)
-        recordReads(core.access, run.reads, run.outcomes).catch(core.access?.onError);
+        recordReads(core.access, run.reads, run.outcomes)?.catch(core.access?.onError);
       return offerOnly(core, run.outcomes);
     },
     plan: (event) => planFacts(core, event),
@@ -119,7 +117,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       refuseUnlessAsync(core.access, 'runDue');
       const run = runEntries(core, view.takeDue(now, Number.MAX_SAFE_INTEGER), now, false);
       if (run.reads !== null)
-        recordReads(core.access, run.reads, run.outcomes).catch(core.access?.onError);
+        recordReads(core.access, run.reads, run.outcomes)?.catch(core.access?.onError);
       return offerOnly(core, run.outcomes);
     },
     async processDue(now = clock.now()) {

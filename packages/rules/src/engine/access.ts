@@ -13,6 +13,7 @@ import type { CompiledRule, CompiledRuleSet, Slots, Tri, WindowSlot } from '../c
 import { rulesError } from '../errors';
 import type { Outcome } from '../outcome';
 import type { RuleEvent } from '../types';
+import type { RuleTable } from './rule-table';
 
 /**
  * @internal What one evaluation's rules read, side by side (no object per rule): each rule whose
@@ -24,10 +25,40 @@ export interface Reads {
    * Each read's outcome: its place in the outcomes where the rule's conditions held (what came
    * of it is decided later), else `HELD_NOT_MET` or `HELD_INSUFFICIENT` (held back at the conditions gate).
    */
-  readonly positions: number[];
-  /** Made at the most rules that can read (no copies while they grow); `count` are filled. */
-  readonly sets: ReadSet[];
+  readonly positions: Int32Array;
+  /**
+   * What each read's record shares with the rule's other records (made at the most rules that
+   * can read, no copies while they grow; `count` are filled).
+   */
+  readonly shapes: AccessShape[];
   count: number;
+  /** Why a rule's reads could not be recorded (the first such rule's, in outcome order). */
+  failure: unknown;
+  /**
+   * By candidate, what its conditions came to where they ran (see {@link markRead}; 0: they did
+   * not): noted after the candidates are decided ({@link noteRead}), then cleared.
+   */
+  readonly marks: Int8Array;
+}
+
+/** @internal A mark's flag: every slot the rule reads is known to hold a value. */
+export const MARK_FULL = 4;
+/** @internal A mark's flag: the candidate's contextual fallback ran in its place. */
+export const MARK_CONTEXTUAL = 8;
+
+/**
+ * @internal Marks that the conditions of the candidate at `position` (its contextual fallback's:
+ * `contextual`) ran and came to `result` (`full`: every slot it reads is known to hold a value),
+ * for its read to be noted once the evaluation has decided every candidate.
+ */
+export function markRead(
+  reads: Reads,
+  position: number,
+  result: Tri,
+  full: boolean,
+  contextual: boolean,
+): void {
+  reads.marks[position] = 1 + result + (full ? MARK_FULL : 0) + (contextual ? MARK_CONTEXTUAL : 0);
 }
 
 /** @internal A read held back at the conditions gate, as `conditions_not_met` (see {@link Reads}). */
@@ -35,9 +66,25 @@ export const HELD_NOT_MET = -1;
 /** @internal A read held back at the conditions gate, as `insufficient_data`. */
 export const HELD_INSUFFICIENT = -2;
 
-/** @internal No reads yet, on `event`, by at most `rules` rules. */
-export function noReads(event: RuleEvent, rules: number): Reads {
-  return { event, positions: new Array(rules), sets: new Array(rules), count: 0 };
+/**
+ * @internal No reads yet, on `event`, by at most `rules` rules: in the lists the last recorded run
+ * gave back (`accessBatch`), when they are long enough.
+ */
+export function noReads(recording: AccessRecording, event: RuleEvent, rules: number): Reads {
+  const spare = recording.spare;
+  if (spare !== null && spare.positions.length >= rules && spare.marks.length >= rules) {
+    recording.spare = null;
+    const { positions, shapes, marks } = spare;
+    return { event, positions, shapes, count: 0, failure: undefined, marks };
+  }
+  return {
+    event,
+    positions: new Int32Array(rules),
+    shapes: new Array(rules),
+    count: 0,
+    failure: undefined,
+    marks: new Int8Array(rules),
+  };
 }
 
 /** @internal How an engine records its reads (the `accessLog` options), resolved once. */
@@ -50,9 +97,17 @@ export interface AccessRecording {
   readonly windows: ReadonlyMap<number, WindowSlot>;
   /** The fact path each slot reads (null for windows). */
   readonly slotPaths: readonly (string | null)[];
-  /** Each rule's (by `order`) last read set and the mask it was found for: most evaluations repeat it. */
+  /**
+   * Each rule's (by `order`) last read set, its shape and the mask it was found for: most
+   * evaluations repeat it, and a loop over many rules reads these side by side.
+   */
   readonly lastSet: (ReadSet | undefined)[];
+  readonly lastShape: (AccessShape | null)[];
   readonly lastMask: Int32Array;
+  /** The engine's rule table: the slots each rule reads, and its records' ids. */
+  readonly table: RuleTable;
+  /** The lists of a recorded run, for the next run's reads (null while a run holds them). */
+  spare: Pick<Reads, 'positions' | 'shapes' | 'marks'> | null;
   /** What each rule (by `order`) read, by the set of its slots that held values. */
   readonly readSets: (Map<number, ReadSet> | undefined)[];
   /**
@@ -62,8 +117,6 @@ export interface AccessRecording {
    */
   readonly categories: (string | undefined)[];
   checked: readonly (Fact | undefined)[] | null;
-  /** The record id of a rule's evaluation on an event (`acc_` and a hash of its reservation id). */
-  readonly idOf: (rule: CompiledRule, subject: string, eventId: string) => string;
   /** The rule each record shape was made for (its records' ids are the rule's). */
   readonly shapeRules: WeakMap<AccessShape, CompiledRule>;
   /** The rule as an accessor, made once per rule. */
@@ -79,7 +132,7 @@ export function accessRecording(
   },
   set: CompiledRuleSet,
   clock: Clock,
-  idOf: (rule: CompiledRule, subject: string, eventId: string) => string,
+  table: RuleTable,
 ): AccessRecording | null {
   const { accessLog, strictAccessLog, onAccessLogError } = options;
   if (accessLog == null) return null;
@@ -103,11 +156,13 @@ export function accessRecording(
     slotPaths: set.slotPaths,
     // One place per rule from the start: filled out of order, a growing array would turn sparse.
     lastSet: new Array(ruleCount).fill(undefined),
+    lastShape: new Array(ruleCount).fill(null),
     lastMask: new Int32Array(ruleCount),
+    table,
+    spare: null,
     readSets: new Array(ruleCount).fill(undefined),
     categories: new Array(set.slotPaths.length).fill(undefined),
     checked: null,
-    idOf,
     shapeRules: new WeakMap(),
     accessorOf: (rule) => {
       let accessor = accessors.get(rule);
@@ -127,6 +182,8 @@ export interface ReadSet {
   readonly evidence: readonly string[];
   /** The records' shared part (accessor, purpose, categories, paths), made on first record. */
   shape: AccessShape | null;
+  /** Why the shape could not be made (a path too long for a record), when it could not. */
+  error: unknown;
 }
 
 const NOTHING: ReadSet = Object.freeze({
@@ -134,6 +191,7 @@ const NOTHING: ReadSet = Object.freeze({
   categories: [],
   evidence: [],
   shape: null,
+  error: undefined,
 });
 
 /**
@@ -155,6 +213,7 @@ function checkCategories(recording: AccessRecording, sources: readonly (Fact | u
   }
   if (changed) {
     recording.lastSet.fill(undefined);
+    recording.lastShape.fill(null);
     recording.readSets.fill(undefined);
   }
   recording.checked = sources;
@@ -190,37 +249,86 @@ function readSet(
     categories: Object.freeze(categories),
     evidence: Object.freeze(evidence),
     shape: null,
+    error: undefined,
   };
 }
 
 /**
- * @internal Notes what `rule` (at `position`) read: exactly the categories and paths its view
- * held (a missing fact, or one outside the rule's declared categories, was not read; `full`:
- * every slot of the rule is known to hold a value; `result`: what its conditions came to). What a
- * rule read is worked out once per rule and set of present slots (for rules of up to 31 slots),
- * so records share their lists; a rule that read nothing is not noted.
+ * The shape of `read`'s records, made (and checked) the first time it is needed; null when it
+ * cannot be made (`read.error` says why).
+ */
+function shapeOf(recording: AccessRecording, read: ReadSet): AccessShape | null {
+  if (read.shape !== null) return read.shape;
+  const rule = read.rule as CompiledRule;
+  try {
+    const shape = accessShape({
+      accessor: recording.accessorOf(rule),
+      purpose: rule.rule.purpose,
+      dataCategories: read.categories,
+      evidence: read.evidence,
+    });
+    recording.shapeRules.set(shape, rule);
+    read.shape = shape;
+    return shape;
+  } catch (error) {
+    read.error = error;
+    return null;
+  }
+}
+
+/**
+ * @internal Notes what `rule` (at `order` in the rule table, at `position` among the outcomes)
+ * read: exactly the categories and paths its view held (a missing fact, or one outside the rule's
+ * declared categories, was not read; `full`: every slot of the rule is known to hold a value;
+ * `result`: what its conditions came to). What a rule read, and the shape of its records, is
+ * worked out once per rule and set of present slots (for rules of up to 31 slots), so records
+ * share them; a rule that read nothing is not noted. A rule whose reads cannot be recorded (a
+ * path too long for a record) is noted as the run's `failure`, for `accessBatch` to report.
  */
 export function noteRead(
   recording: AccessRecording,
   reads: Reads,
   rule: CompiledRule,
+  order: number,
   position: number,
   slots: Slots,
   full: boolean,
   result: Tri,
 ): void {
-  const ruleSlots = rule.slots;
-  const values = slots.values;
-  let mask = 0;
-  if (full) mask = ruleSlots.length >= 31 ? 0x7fffffff : (1 << ruleSlots.length) - 1;
-  else
-    for (let k = 0; k < ruleSlots.length && k < 31; k++)
-      if (values[ruleSlots[k] as number] !== undefined) mask |= 1 << k;
+  const table = recording.table;
+  const count = table.slotCountAt(order);
+  const mask = full
+    ? count >= 31
+      ? 0x7fffffff
+      : (1 << count) - 1
+    : table.maskAt(order, slots.values);
+  // Mostly the rule read what it read last time: its read set and shape, side by side.
+  if (slots.sources === recording.checked && count <= 31 && recording.lastMask[order] === mask) {
+    const read = recording.lastSet[order];
+    if (read === NOTHING) return;
+    const shape = recording.lastShape[order] as AccessShape | null;
+    if (read !== undefined && shape !== null) {
+      addRead(reads, shape, position, result);
+      return;
+    }
+  }
+  noteNewRead(recording, reads, rule, order, position, slots, mask, result);
+}
+
+/** `noteRead` where the rule's last read set does not apply (or its shape cannot be made). */
+function noteNewRead(
+  recording: AccessRecording,
+  reads: Reads,
+  rule: CompiledRule,
+  order: number,
+  position: number,
+  slots: Slots,
+  mask: number,
+  result: Tri,
+): void {
   if (slots.sources !== recording.checked) checkCategories(recording, slots.sources);
-  const order = rule.order;
-  const small = ruleSlots.length <= 31;
-  let read = small && recording.lastMask[order] === mask ? recording.lastSet[order] : undefined;
-  if (read === undefined && small) read = recording.readSets[order]?.get(mask);
+  const small = rule.slots.length <= 31;
+  let read = small ? recording.readSets[order]?.get(mask) : undefined;
   if (read === undefined) {
     read = readSet(recording, rule, slots, small ? mask : -1);
     if (small) {
@@ -232,14 +340,26 @@ export function noteRead(
       if (byMask.size < 64) byMask.set(mask, read);
     }
   }
+  // Made once per read set; where it cannot be, tried again (each evaluation reports its own error).
+  const shape = read === NOTHING ? null : shapeOf(recording, read);
   if (small) {
     recording.lastSet[order] = read;
+    recording.lastShape[order] = shape;
     recording.lastMask[order] = mask;
   }
   if (read === NOTHING) return;
+  if (shape === null) {
+    if (reads.failure === undefined) reads.failure = read.error;
+    return;
+  }
+  addRead(reads, shape, position, result);
+}
+
+/** Adds a read of `shape` by the rule at `position`, whose conditions came to `result`. */
+function addRead(reads: Reads, shape: AccessShape, position: number, result: Tri): void {
   const n = reads.count;
   reads.positions[n] = result === 1 ? position : result === 2 ? HELD_INSUFFICIENT : HELD_NOT_MET;
-  reads.sets[n] = read;
+  reads.shapes[n] = shape;
   reads.count = n + 1;
 }
 
@@ -255,31 +375,20 @@ export function accessBatch(
   outcomes: readonly Outcome[],
   now: number,
 ): AccessBatch {
-  const { event, positions, sets, count } = reads;
+  const { event, positions, shapes, count } = reads;
   const { subject, id: eventId } = event;
-  const { idOf, shapeRules } = recording;
+  const { table, shapeRules } = recording;
   const batch = createAccessBatch(
     subject,
     now,
-    (shape) => idOf(shapeRules.get(shape) as CompiledRule, subject, eventId),
+    (shape) => table.accessId(shapeRules.get(shape) as CompiledRule, subject, eventId),
     count,
     // A proposal's id shares its access records' hash: made when a record is read, not kept.
-    (shape) => `prop_${idOf(shapeRules.get(shape) as CompiledRule, subject, eventId).slice(4)}`,
+    (shape) => table.proposalId(shapeRules.get(shape) as CompiledRule, subject, eventId),
   );
+  if (reads.failure !== undefined) throw reads.failure;
   for (let i = 0; i < count; i++) {
-    const read = sets[i] as ReadSet;
-    let shape = read.shape;
-    if (shape === null) {
-      const rule = read.rule as CompiledRule;
-      shape = accessShape({
-        accessor: recording.accessorOf(rule),
-        purpose: rule.rule.purpose,
-        dataCategories: read.categories,
-        evidence: read.evidence,
-      });
-      shapeRules.set(shape, rule);
-      read.shape = shape;
-    }
+    const shape = shapes[i] as AccessShape;
     const position = positions[i] as number;
     if (position === HELD_NOT_MET) batch.add(shape, 'held_back', 'conditions_not_met');
     else if (position === HELD_INSUFFICIENT) batch.add(shape, 'held_back', 'insufficient_data');
@@ -289,6 +398,8 @@ export function accessBatch(
       else batch.add(shape, 'held_back', outcome?.reason ?? 'conditions_not_met');
     }
   }
+  // The batch keeps what it needs: the lists go to the next run.
+  recording.spare = reads;
   return batch;
 }
 
@@ -306,16 +417,18 @@ export function refuseUnlessAsync(recording: AccessRecording | null, method: str
 
 /**
  * @internal Records what a run read, with the outcomes it ended with: one batch per evaluation
- * (a run of several, due entries, as one append of their records, all or nothing). Awaited in
- * strict mode (a failing log fails the call, so nothing is proposed unrecorded); otherwise a
- * failure goes to the observer and the decision stands.
+ * (a run of several, due entries, as one append of their records, all or nothing). In strict mode
+ * the write is returned, to be awaited (a failing log fails the call, so nothing is proposed
+ * unrecorded); otherwise a failure goes to the observer and the decision stands, and nothing is
+ * returned unless that went wrong too (an observer that threw, a log that answered with no
+ * promise): then a rejected promise, as an async function would return.
  */
-export async function recordReads(
+export function recordReads(
   recording: AccessRecording | null,
   reads: readonly Reads[] | null,
   outcomes: readonly Outcome[],
-): Promise<void> {
-  if (recording === null || reads === null) return;
+): Promise<void> | undefined {
+  if (recording === null || reads === null) return undefined;
   let write: Promise<void> | undefined;
   try {
     const now = recording.clock.now();
@@ -329,11 +442,20 @@ export async function recordReads(
       if (records.length > 0) write = log.append(records);
     }
   } catch (error) {
-    if (recording.strict) throw error;
-    recording.onError(error);
-    return;
+    if (recording.strict) return Promise.reject(error);
+    try {
+      recording.onError(error);
+    } catch (thrown) {
+      return Promise.reject(thrown);
+    }
+    return undefined;
   }
-  if (write === undefined) return;
-  if (recording.strict) await write;
-  else write.catch(recording.onError);
+  if (write === undefined) return undefined;
+  if (recording.strict) return write;
+  try {
+    write.catch(recording.onError);
+  } catch (thrown) {
+    return Promise.reject(thrown);
+  }
+  return undefined;
 }

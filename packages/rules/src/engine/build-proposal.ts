@@ -1,11 +1,10 @@
-import type { Action, Fact, JsonValue, Provenance, Reason } from '@candor/core';
+import type { Action, ConsentVerdict, Fact, JsonValue, Provenance, Reason } from '@candor/core';
 import { run } from '../compile/program';
 import { traceBranch, traceLeaf, traceNode } from '../compile/trace';
 import type { CNode, CompiledRule, Slots, TraceNode } from '../compile/types';
 import type { GateName, Proposal } from '../outcome';
 import type { RuleEvent } from '../types';
 import type { EngineCore } from './core';
-import type { Pending } from './eval-context';
 import { ALL_GATES } from './suppression';
 
 const REDACTED = '[redacted]';
@@ -43,14 +42,6 @@ interface Explained {
   readonly trace: TraceNode;
 }
 
-/** What a proposal keeps, until explained, to explain itself. */
-interface Unexplained {
-  readonly core: EngineCore;
-  readonly rule: CompiledRule;
-  readonly slots: Slots;
-  readonly event: RuleEvent;
-}
-
 /**
  * @internal The proposal of a rule that passed every gate: its action, consent verdict and an
  * idempotency key for delivery, and its explanation (the trace annotated with the evidence each
@@ -78,37 +69,54 @@ export class RuleProposal implements Proposal {
   declare readonly urgency: Proposal['urgency'];
   declare readonly gatesPassed: readonly GateName[];
   declare readonly bypassed: readonly GateName[];
-  /** What the explanation is worked out from, then the explanation. */
-  #explained: Unexplained | Explained;
-  #done: boolean;
+  // What the explanation is worked out from: the rule that passed, its view of the facts (which
+  // never change afterwards), the event and the engine; then the explanation, in the view's place.
+  #rule: CompiledRule | null;
+  #explained: Slots | Explained;
+  readonly #event: RuleEvent;
+  readonly #core: EngineCore;
 
-  constructor(core: EngineCore, p: Pending, event: RuleEvent) {
-    const rule = p.rule;
+  /**
+   * The proposal of `rule`, which passed every gate on `event` with `verdict` over `slots` (`id`:
+   * its reservation id; `bypassed`: the gates it skipped, if any).
+   */
+  constructor(
+    core: EngineCore,
+    event: RuleEvent,
+    rule: CompiledRule,
+    slots: Slots,
+    verdict: ConsentVerdict,
+    id: string,
+    bypassed: readonly GateName[] | null,
+  ) {
     this.kind = 'proposal';
-    this.id = core.rules.proposalId(rule, event.subject, event.id);
+    const table = core.rules;
+    this.id = table.proposalId(rule, event.subject, event.id);
     this.subject = event.subject;
     this.at = event.at;
-    this.source = core.rules.source(rule);
-    this.action = actionOf(core, rule);
-    this.purpose = rule.rule.purpose;
-    this.consent = [p.verdict];
+    this.source = table.source(rule);
+    this.action = table.action(rule);
+    this.purpose = table.purpose(rule);
+    this.consent = [verdict];
     this.ruleId = rule.id;
-    this.ruleVersion = rule.rule.version;
+    this.ruleVersion = table.version(rule);
     this.eventId = event.id;
-    this.idempotencyKey = p.id;
+    this.idempotencyKey = id;
     this.priority = rule.priority;
     this.urgency = rule.urgency;
     this.gatesPassed = ALL_GATES;
-    this.bypassed = p.bypassed ?? NONE_BYPASSED;
-    this.#explained = { core, rule, slots: p.slots, event };
-    this.#done = false;
+    this.bypassed = bypassed ?? NONE_BYPASSED;
+    this.#rule = rule;
+    this.#explained = slots;
+    this.#event = event;
+    this.#core = core;
   }
 
   #explain(): Explained {
-    if (!this.#done) {
-      const { core, rule, slots, event } = this.#explained as Unexplained;
-      this.#explained = explain(core, rule, slots, event);
-      this.#done = true;
+    const rule = this.#rule;
+    if (rule !== null) {
+      this.#explained = explain(this.#core, rule, this.#explained as Slots, this.#event);
+      this.#rule = null;
     }
     return this.#explained as Explained;
   }
@@ -331,17 +339,6 @@ function addFact(
   }
   evidence.push({ id, path, category, value, provenance });
   return id;
-}
-
-/** A critical rule's action says so, so that an explanation offers no mute for it. */
-function actionOf(core: EngineCore, rule: CompiledRule): Action {
-  if (rule.urgency !== 'critical') return rule.rule.action;
-  let action = core.criticalActions.get(rule);
-  if (action === undefined) {
-    action = Object.freeze({ ...rule.rule.action, critical: true });
-    core.criticalActions.set(rule, action);
-  }
-  return action;
 }
 
 const OP_TEXT: Record<string, string> = {

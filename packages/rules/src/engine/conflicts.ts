@@ -20,7 +20,15 @@ export function resolveConflicts(core: EngineCore, ctx: EvalContext): void {
   // every pending rule is proposed.
   if (!contended(core, pending)) {
     for (const p of pending) {
-      outcomes[p.position] = new RuleProposal(core, p, event);
+      outcomes[p.position] = new RuleProposal(
+        core,
+        event,
+        p.rule,
+        p.slots,
+        p.verdict,
+        p.id,
+        p.bypassed,
+      );
       if (p.reservation !== null) reservations[p.position] = p.reservation;
     }
     return;
@@ -83,7 +91,15 @@ export function resolveConflicts(core: EngineCore, ctx: EvalContext): void {
     }
     if (group !== undefined) groups.set(group, p.rule.id);
     used?.push(p.rule.id);
-    outcomes[p.position] = new RuleProposal(core, p, event);
+    outcomes[p.position] = new RuleProposal(
+      core,
+      event,
+      p.rule,
+      p.slots,
+      p.verdict,
+      p.id,
+      p.bypassed,
+    );
     if (p.reservation !== null) reservations[p.position] = p.reservation;
   }
 }

@@ -1,5 +1,5 @@
-import type { Action, ConsentGate, SuppressionSource } from '@candor/core';
-import type { CompiledRule, CompiledRuleSet } from '../compile/types';
+import type { ConsentGate, SuppressionSource } from '@candor/core';
+import type { CompiledRuleSet } from '../compile/types';
 import type { PauseFollower } from '../pauses';
 import type { RuleStateStore, StateView } from '../state';
 import type { AccessRecording } from './access';
@@ -31,8 +31,6 @@ export interface EngineCore {
   readonly defaultQuiet: { readonly start: number; readonly end: number } | null;
   /** Whether a category's actual values must not show in traces and reasons. */
   readonly redact: (category: string) => boolean;
-  /** A critical rule's action, marked `critical: true`, made once per rule. */
-  readonly criticalActions: WeakMap<CompiledRule, Action>;
   /** Where reads of customers' data are recorded (`accessLog`), or null. */
   readonly access: AccessRecording | null;
   /** How rules with a `change` act: the app's change port, the change log, the clock. */

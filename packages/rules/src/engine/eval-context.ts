@@ -90,6 +90,8 @@ export interface EvalContext {
   /** The rule at hand's consent verdict (gate 1) and view of the facts (gate 4). */
   verdict: ConsentVerdict | null;
   slots: Slots | null;
+  /** `<subject>:<event id>`, the end of every reservation id, joined once a rule passes gate 4. */
+  fire: string | null;
 }
 
 /**
@@ -135,10 +137,11 @@ export function createEvalContext(
     reservations: [],
     pending: [],
     scheduleOps,
-    reads: core.access === null ? null : noReads(event, candidates.length),
+    reads: core.access === null ? null : noReads(core.access, event, candidates.length),
     unsuppressed: nothingSuppressed(core, event.subject, at),
     unpaused: core.view.pauseCount() === 0 && core.pauses.settled(),
     verdict: null,
     slots: null,
+    fire: null,
   };
 }

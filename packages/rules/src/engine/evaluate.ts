@@ -1,6 +1,13 @@
-import type { CompiledRule } from '../compile/types';
+import type { CompiledRule, EventScan, Slots, Tri } from '../compile/types';
 import type { RuleEvent } from '../types';
-import { type AccessRecording, noteRead } from './access';
+import {
+  type AccessRecording,
+  MARK_CONTEXTUAL,
+  MARK_FULL,
+  markRead,
+  noteRead,
+  type Reads,
+} from './access';
 import { checkEvent } from './check-event';
 import { resolveConflicts } from './conflicts';
 import type { EngineCore } from './core';
@@ -32,8 +39,9 @@ export function evaluateRules(
       : null;
   try {
     for (let k = 0; k < candidates.length; k++)
-      if (orders === null || !unmetAtOnce(core, ctx, candidates, orders[k] as number, k))
+      if (orders === null || !unmetAtOnce(core, ctx, orders[k] as number, k))
         evaluateRule(core, ctx, candidates[k] as CompiledRule, k);
+    if (ctx.reads !== null) noteReads(core, ctx, candidates, ctx.reads);
   } finally {
     ctx.scan?.release();
   }
@@ -53,13 +61,7 @@ export function evaluateRules(
  * 3 cannot apply, see `evaluateRules`), no window to fill, a gate leaf failed and every fact it
  * reads is present, so its conditions are false. Else false: `evaluateRule` decides.
  */
-function unmetAtOnce(
-  core: EngineCore,
-  ctx: EvalContext,
-  candidates: readonly CompiledRule[],
-  order: number,
-  k: number,
-): boolean {
+function unmetAtOnce(core: EngineCore, ctx: EvalContext, order: number, k: number): boolean {
   const table = core.rules;
   const verdict = ctx.verdicts[table.consentKeyAt(order)];
   if (verdict === undefined || !verdict.allowed) return false;
@@ -72,21 +74,56 @@ function unmetAtOnce(
   if (scan.passes(k)) return false;
   const slots = scan.viewAt(table.sigIndexAt(order));
   if (!table.presentAt(order, slots.values)) return false;
-  const rule = candidates[k] as CompiledRule;
   ctx.verdict = verdict;
   ctx.slots = slots;
-  const reads = ctx.reads;
-  if (reads !== null) noteRead(core.access as AccessRecording, reads, rule, k, slots, true, 0);
+  if (ctx.reads !== null) markRead(ctx.reads, k, 0, true, false);
   ctx.outcomes[k] = new UnmetConditions(
-    rule,
+    table.tracedAt(order),
     table.idAt(order),
     table.versionAt(order),
     ctx.event,
     false,
     slots,
-    core.redact,
   );
   return true;
+}
+
+/**
+ * Notes what each candidate whose conditions ran read, in candidate order, with the view of the
+ * facts its conditions ran on (views are made once per evaluation, so it is the same one). Kept
+ * out of the loop over the candidates, so an engine that records reads runs the same loop as one
+ * that does not.
+ */
+function noteReads(
+  core: EngineCore,
+  ctx: EvalContext,
+  candidates: readonly CompiledRule[],
+  reads: Reads,
+): void {
+  const recording = core.access as AccessRecording;
+  const table = core.rules;
+  const marks = reads.marks;
+  const { indexed, scan } = ctx;
+  const orders = indexed === null ? null : table.orders(candidates);
+  for (let k = 0; k < candidates.length; k++) {
+    const mark = marks[k] as number;
+    if (mark === 0) continue;
+    marks[k] = 0;
+    const full = (mark & MARK_FULL) !== 0;
+    const result = ((mark - 1) & 3) as Tri;
+    const candidate = candidates[k] as CompiledRule;
+    if (orders !== null && (mark & MARK_CONTEXTUAL) === 0) {
+      // As the index's candidates are read: by their place in the rule table.
+      const order = orders[k] as number;
+      const slots = (scan as EventScan).viewAt(table.sigIndexAt(order));
+      noteRead(recording, reads, candidate, order, k, slots, full, result);
+    } else {
+      const rule =
+        (mark & MARK_CONTEXTUAL) !== 0 ? (candidate.contextual as CompiledRule) : candidate;
+      const slots = (ctx.slotsFor as (rule: CompiledRule) => Slots)(rule);
+      noteRead(recording, reads, rule, rule.order, k, slots, full, result);
+    }
+  }
 }
 
 /**

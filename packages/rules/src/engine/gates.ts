@@ -1,10 +1,11 @@
-import type { SuppressionSource } from '@candor/core';
+import type { ConsentVerdict, SuppressionSource } from '@candor/core';
 import { run } from '../compile/program';
 import type { CompiledRule, Slots, Tri } from '../compile/types';
 import type { Suppression } from '../outcome';
 import type { ScheduleEntry, StateLimit } from '../state';
 import { quietUntil, startOfLocalDay, startOfNextLocalDay } from '../time';
-import { type AccessRecording, noteRead } from './access';
+import { markRead } from './access';
+import { RuleProposal } from './build-proposal';
 import { decide } from './consent';
 import type { EngineCore } from './core';
 import type { EvalContext, Pending } from './eval-context';
@@ -41,13 +42,41 @@ export function evaluateRule(
     ctx.outcomes[position] = early;
     return;
   }
+  ctx.fire ??= `${ctx.subject}:${ctx.event.id}`;
+  const table = core.rules;
+  const id = table.reservationId(rule, ctx.fire);
+  // Nothing after gate 4 can hold back a rule without caps, cooldown, quiet hours (its own or the
+  // engine's), dedup key, exclusion group or channel budget whose fires no other rule counts: it
+  // is proposed now, as the conflicts gate would propose it whatever else is pending.
+  if (core.defaultQuiet === null && table.free(rule)) {
+    const slots = ctx.slots as Slots;
+    ctx.outcomes[position] = new RuleProposal(
+      core,
+      ctx.event,
+      rule,
+      slots,
+      ctx.verdict as ConsentVerdict,
+      id,
+      null,
+    );
+    if (ctx.persisting)
+      ctx.reservations[position] = {
+        id,
+        subject: ctx.subject,
+        at: ctx.at,
+        keys: fireKeys(rule, ctx.subject),
+        limits: [],
+        dedup: null,
+      };
+    return;
+  }
   const p: Pending = {
     rule,
     position,
-    rank: core.rules.rank(rule),
+    rank: table.rank(rule),
     slots: ctx.slots as Slots,
-    verdict: ctx.verdict as Pending['verdict'],
-    id: core.rules.reservationId(rule, ctx.subject, ctx.event.id),
+    verdict: ctx.verdict as ConsentVerdict,
+    id,
     keys: null,
     limits: null,
     bypassed: null,
@@ -82,20 +111,20 @@ export function evaluateRule(
   ctx.pending.push(p);
 }
 
-/** The fire keys a rule counts against (its rule, channel and topic), made on first need. */
+/** The fire keys `rule` counts against for `subject`: its rule, channel and topic keys. */
+function fireKeys(rule: CompiledRule, subject: string): readonly string[] {
+  const action = rule.rule.action;
+  return [
+    `rule:${rule.id}:${subject}`,
+    `channel:${action.channel}:${subject}`,
+    `topic:${action.topic}:${subject}`,
+  ];
+}
+
+/** The fire keys a pending rule counts against, made on first need. */
 function keysOf(ctx: EvalContext, p: Pending): readonly string[] {
-  let keys = p.keys;
-  if (keys === null) {
-    const { subject } = ctx;
-    const action = p.rule.rule.action;
-    keys = [
-      `rule:${p.rule.id}:${subject}`,
-      `channel:${action.channel}:${subject}`,
-      `topic:${action.topic}:${subject}`,
-    ];
-    p.keys = keys;
-  }
-  return keys;
+  p.keys ??= fireKeys(p.rule, ctx.subject);
+  return p.keys;
 }
 
 /** 1. Consent, before any fact is read. */
@@ -213,20 +242,17 @@ function conditionsGate(
     } else result = rule.fn(values);
   }
   ctx.slots = slots;
-  const reads = ctx.reads;
-  if (reads !== null)
-    noteRead(core.access as AccessRecording, reads, rule, position, slots, full, result);
+  if (ctx.reads !== null) markRead(ctx.reads, position, result, full, rule.fallback);
   if (result === 1) return null;
   const insufficient = result === 2;
   if (core.traceAll)
     return new UnmetConditions(
-      rule,
+      core.rules.tracedAt(rule.order),
       rule.id,
       core.rules.version(rule),
       ctx.event,
       insufficient,
       slots,
-      core.redact,
     );
   return suppression(
     rule,

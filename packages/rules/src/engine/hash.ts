@@ -5,12 +5,17 @@ const DIGITS = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 10
 const digit = (x: number, shift: number): number => DIGITS[(x >>> shift) & 15] as number;
 
 /**
- * Sixteen lowercase hex digits: `a`'s eight, then `b`'s, as unsigned 32-bit numbers. One flat
- * string (`(x >>> 0).toString(16)` takes a slow path above 2^30, and joined pairs of digits make
- * a rope to flatten on first use).
+ * `prop_` and sixteen lowercase hex digits: `a`'s eight, then `b`'s, as unsigned 32-bit numbers.
+ * One flat string, made at once (`(x >>> 0).toString(16)` takes a slow path above 2^30, and a
+ * string joined from parts is a rope to flatten on first use).
  */
-function hex64(a: number, b: number): string {
+function propHex(a: number, b: number): string {
   return String.fromCharCode(
+    112, // p
+    114, // r
+    111, // o
+    112, // p
+    95, // _
     digit(a, 28),
     digit(a, 24),
     digit(a, 20),
@@ -36,7 +41,7 @@ function hex64(a: number, b: number): string {
  */
 export function hash(text: string): string {
   const [a, b] = hashState(text);
-  return hex64(a, b);
+  return propHex(a, b).slice(5);
 }
 
 /** @internal The hash's two lanes after `text`: where {@link hashOn} continues from. */
@@ -55,12 +60,11 @@ export function hashState(text: string): HashState {
 }
 
 /**
- * @internal `hash(prefix + first + ':' + second)`, from `hashState(prefix)`: the shared prefix is
- * read once, and the parts are read where they are (no joined string to flatten).
+ * @internal `prop_` and `hash(prefix + first + ':' + second)`, from `hashState(prefix)` (its lanes
+ * `a` and `b`): a proposal id. The shared prefix is read once, and the parts are read where they
+ * are (no joined string to flatten).
  */
-export function hashOn(state: HashState, first: string, second: string): string {
-  let a = state[0];
-  let b = state[1];
+export function hashOn(a: number, b: number, first: string, second: string): string {
   for (let i = 0; i < first.length; i++) {
     const c = first.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
@@ -73,5 +77,5 @@ export function hashOn(state: HashState, first: string, second: string): string 
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
   }
-  return hex64(a, b);
+  return propHex(a, b);
 }

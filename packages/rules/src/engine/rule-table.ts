@@ -1,6 +1,7 @@
-import type { DecisionRecord } from '@candor/core';
+import type { Action, DecisionRecord } from '@candor/core';
 import type { CNode, CompiledRule, CompiledRuleSet } from '../compile/types';
-import { type HashState, hashOn, hashState } from './hash';
+import { hashOn, hashState } from './hash';
+import type { TracedRule } from './suppression';
 
 type DecisionSource = DecisionRecord['source'];
 
@@ -15,8 +16,13 @@ export class RuleTable {
   readonly #consentKey: Int32Array;
   readonly #rank: Int32Array;
   readonly #idPrefix: string[];
-  /** The proposal-id hash's state after each rule's id prefix. */
-  readonly #idHash: HashState[];
+  /** The proposal-id hash's state after each rule's id prefix: its two lanes at `2 × order`. */
+  readonly #idHash: Int32Array;
+  /** Each rule with the engine's redaction, as its unmet outcomes keep it for their traces. */
+  readonly #traced: TracedRule[];
+  /** Each rule's action as its proposals carry it (a critical rule's marked `critical: true`). */
+  readonly #action: Action[];
+  readonly #purpose: string[];
   /**
    * Each rule's version, topic and channel, side by side: the gates before the conditions read
    * them for every triggered rule, and a thousand rules' own objects do not stay in cache.
@@ -55,8 +61,14 @@ export class RuleTable {
   readonly #limited: Uint8Array;
   /** 1 when the rule has an exclusion group or its channel a budget: the conflicts gate may drop it. */
   readonly #contends: Uint8Array;
+  /** 1 when none of `#firesCounted`, `#limited` and `#contends` is. */
+  readonly #free: Uint8Array;
 
-  constructor(set: CompiledRuleSet, budgets: Readonly<Record<string, number>> = {}) {
+  constructor(
+    set: CompiledRuleSet,
+    budgets: Readonly<Record<string, number>> = {},
+    redact: (category: string) => boolean = () => false,
+  ) {
     // The rules, then their contextual fallbacks: each rule's `order` is its place here.
     const rules = set.fallbacks.length === 0 ? set.rules : [...set.rules, ...set.fallbacks];
     const keys = new Map<string, number>();
@@ -82,7 +94,15 @@ export class RuleTable {
       this.#rank[rule.order] = i;
     });
     this.#idPrefix = rules.map((rule) => `${rule.id}@${rule.rule.version}:`);
-    this.#idHash = this.#idPrefix.map(hashState);
+    this.#idHash = Int32Array.from(this.#idPrefix.flatMap(hashState));
+    // A critical rule's action says so, so that an explanation offers no mute for it.
+    this.#action = rules.map((rule) =>
+      rule.urgency === 'critical'
+        ? Object.freeze({ ...rule.rule.action, critical: true })
+        : rule.rule.action,
+    );
+    this.#purpose = rules.map((rule) => rule.rule.purpose);
+    this.#traced = rules.map((rule) => Object.freeze({ rule, redact }));
     this.#version = rules.map((rule) => rule.rule.version);
     this.#id = rules.map((rule) => rule.id);
     this.#sigIndex = Int32Array.from(rules, (rule) => rule.sigIndex);
@@ -124,6 +144,9 @@ export class RuleTable {
         ? 1
         : 0,
     );
+    this.#free = this.#limited.map((limited, order) =>
+      limited === 0 && this.#firesCounted[order] === 0 && this.#contends[order] === 0 ? 1 : 0,
+    );
     this.#decidedWhenPresent = Uint8Array.from(rules, (rule) =>
       rule.root === null || !hasLeaf(rule.root, 'matches') ? 1 : 0,
     );
@@ -140,6 +163,15 @@ export class RuleTable {
   /** Whether `rule` has a cap, a cooldown, quiet hours of its own or a dedup key. */
   limited(rule: CompiledRule): boolean {
     return this.#limited[rule.order] === 1;
+  }
+
+  /**
+   * Whether nothing after the conditions can hold `rule` back but the engine's default quiet
+   * hours: no cap, cooldown, quiet hours or dedup key of its own, no exclusion group or channel
+   * budget, and no rule counts its fires.
+   */
+  free(rule: CompiledRule): boolean {
+    return this.#free[rule.order] === 1;
   }
 
   /** Whether `rule` has an exclusion group or its channel a budget. */
@@ -173,6 +205,11 @@ export class RuleTable {
     return this.#id[order] as string;
   }
 
+  /** The rule at `order` as the engine traces it. */
+  tracedAt(order: number): TracedRule {
+    return this.#traced[order] as TracedRule;
+  }
+
   /** The version of the rule at `order`. */
   versionAt(order: number): number | string {
     return this.#version[order] as number | string;
@@ -191,6 +228,22 @@ export class RuleTable {
   /** `decidedWhenPresent` of the rule at `order`. */
   decidedWhenPresentAt(order: number): boolean {
     return this.#decidedWhenPresent[order] === 1;
+  }
+
+  /** How many slots the conditions of the rule at `order` read. */
+  slotCountAt(order: number): number {
+    return (this.#slotFrom[order + 1] as number) - (this.#slotFrom[order] as number);
+  }
+
+  /** Which of the first 31 slots the rule at `order` reads hold a value in `values` (bit k: its k-th). */
+  maskAt(order: number, values: readonly unknown[]): number {
+    const list = this.#slotList;
+    const from = this.#slotFrom[order] as number;
+    const to = Math.min(this.#slotFrom[order + 1] as number, from + 31);
+    let mask = 0;
+    for (let i = from; i < to; i++)
+      if (values[list[i] as number] !== undefined) mask |= 1 << (i - from);
+    return mask;
   }
 
   /** `present` of the rule at `order`. */
@@ -238,12 +291,23 @@ export class RuleTable {
 
   /** A proposal's id: `prop_` and the hash of its idempotency key (its reservation id). */
   proposalId(rule: CompiledRule, subject: string, eventId: string): string {
-    return `prop_${hashOn(this.#idHash[rule.order] as HashState, subject, eventId)}`;
+    const at = rule.order * 2;
+    return hashOn(this.#idHash[at] as number, this.#idHash[at + 1] as number, subject, eventId);
   }
 
   /** An access record's id: `acc_` and the same hash (bounded, whatever the ids' lengths). */
   accessId(rule: CompiledRule, subject: string, eventId: string): string {
-    return `acc_${hashOn(this.#idHash[rule.order] as HashState, subject, eventId)}`;
+    return `acc_${this.proposalId(rule, subject, eventId).slice(5)}`;
+  }
+
+  /** What `rule`'s proposals carry as their action. */
+  action(rule: CompiledRule): Action {
+    return this.#action[rule.order] as Action;
+  }
+
+  /** `rule`'s purpose. */
+  purpose(rule: CompiledRule): string {
+    return this.#purpose[rule.order] as string;
   }
 
   /** What `rule`'s proposals name as their source. */
@@ -256,9 +320,12 @@ export class RuleTable {
     return this.#categories[rule.order] as readonly string[];
   }
 
-  /** A fire's reservation id and idempotency key: `<rule>@<version>:<subject>:<event id>`. */
-  reservationId(rule: CompiledRule, subject: string, eventId: string): string {
-    return `${this.#idPrefix[rule.order]}${subject}:${eventId}`;
+  /**
+   * A fire's reservation id and idempotency key, `<rule>@<version>:<subject>:<event id>`, from
+   * the event's `<subject>:<event id>` (joined once per evaluation, see `EvalContext.fire`).
+   */
+  reservationId(rule: CompiledRule, fire: string): string {
+    return (this.#idPrefix[rule.order] as string) + fire;
   }
 }
 

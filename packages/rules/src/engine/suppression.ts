@@ -55,6 +55,15 @@ export function suppression(
 }
 
 /**
+ * @internal A rule as an engine traces it, with the engine's redaction (`redact`: whether a
+ * category's values are hidden): one per rule and engine, so an outcome keeps one reference.
+ */
+export interface TracedRule {
+  readonly rule: CompiledRule;
+  readonly redact: (category: string) => boolean;
+}
+
+/**
  * @internal A rule whose conditions did not hold (`conditions_not_met`, `insufficient_data`),
  * with its trace: recorded at evaluation (the rule and the slot values it saw, which never change
  * afterwards) and rendered on first read, so an evaluation pays nothing for the traces of the
@@ -72,20 +81,18 @@ export class UnmetConditions implements Suppression {
   declare readonly reason: SuppressionCode;
   declare readonly detail: string;
   declare readonly gatesPassed: readonly GateName[];
-  /** The rule, until the trace is rendered. */
-  #rule: CompiledRule | null;
+  /** The rule as the engine traces it, until the trace is rendered. */
+  #rule: TracedRule | null;
   /** The slots the rule saw, then the rendered trace. */
   #trace: Slots | TraceNode;
-  readonly #redact: (category: string) => boolean;
 
   constructor(
-    rule: CompiledRule,
+    rule: TracedRule,
     ruleId: string,
     ruleVersion: number | string,
     event: RuleEvent,
     insufficient: boolean,
     slots: Slots,
-    redact: (category: string) => boolean,
   ) {
     this.kind = 'suppression';
     this.ruleId = ruleId;
@@ -98,13 +105,12 @@ export class UnmetConditions implements Suppression {
     this.gatesPassed = BEFORE_CONDITIONS;
     this.#rule = rule;
     this.#trace = slots;
-    this.#redact = redact;
   }
 
   get trace(): TraceNode {
     const rule = this.#rule;
     if (rule !== null) {
-      this.#trace = traceRule(rule, this.#trace as Slots, this.#redact);
+      this.#trace = traceRule(rule.rule, this.#trace as Slots, rule.redact);
       this.#rule = null;
     }
     return this.#trace as TraceNode;
