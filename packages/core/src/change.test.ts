@@ -57,4 +57,16 @@ describe('createMemoryChangeLog', () => {
     expect(isCandorError(bad, 'core/invalid_input')).toBe(true);
     expect(await log.list('cus_1')).toHaveLength(1);
   });
+
+  it('lets one holder at a time claim an undo, until its lease ends or it is dropped', async () => {
+    const log = createMemoryChangeLog();
+    const claim = (holder: string, until: number) => ({ changeId: 'chg_1', holder, until });
+    expect(await log.claimUndo?.(claim('a', T0 + 60_000), T0)).toBe(true);
+    expect(await log.claimUndo?.(claim('b', T0 + 60_000), T0 + 1)).toBe(false);
+    expect(await log.claimUndo?.(claim('b', T0 + 120_000), T0 + 60_000)).toBe(true);
+    await log.releaseUndo?.(claim('a', T0 + 60_000));
+    expect(await log.claimUndo?.(claim('a', T0 + 180_000), T0 + 60_001)).toBe(false);
+    await log.releaseUndo?.(claim('b', T0 + 120_000));
+    expect(await log.claimUndo?.(claim('a', T0 + 180_000), T0 + 60_001)).toBe(true);
+  });
 });

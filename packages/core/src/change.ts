@@ -93,6 +93,28 @@ export interface ChangeLog {
   append(record: ChangeRecord): Promise<void>;
   /** The customer's change records, oldest first. */
   list(subject: SubjectId): Promise<readonly ChangeRecord[]>;
+  /**
+   * Optional, for a log several instances share: takes `claim` unless another holder's claim on
+   * the same change lasts past `now`, so that one instance at a time runs the app's undo of it.
+   * Resolves to whether it was taken.
+   */
+  claimUndo?(claim: UndoClaim, now: Instant): Promise<boolean>;
+  /** Drops `claim` if it is still held (the undo was recorded, or failed and may be retried). */
+  releaseUndo?(claim: UndoClaim): Promise<void>;
+}
+
+/**
+ * One attempt's claim on undoing a change: its `holder` (unique to the attempt) runs the undo
+ * until `until`. A claim whose holder died mid-undo ends there, and the change can be undone again.
+ *
+ * @example
+ * const claim: UndoClaim = { changeId: 'chg_1', holder: 'undo_k2x9_1', until: now + 60_000 };
+ * if (await log.claimUndo?.(claim, now)) await undo();
+ */
+export interface UndoClaim {
+  readonly changeId: string;
+  readonly holder: string;
+  readonly until: Instant;
 }
 
 /**
@@ -151,7 +173,17 @@ export function changeState(
 export function createMemoryChangeLog(): ChangeLog {
   const bySubject = new Map<SubjectId, ChangeRecord[]>();
   const byId = new Map<string, string>();
+  const claims = new Map<string, UndoClaim>();
   return {
+    async claimUndo(claim, now) {
+      const held = claims.get(claim.changeId);
+      if (held !== undefined && held.holder !== claim.holder && held.until > now) return false;
+      claims.set(claim.changeId, claim);
+      return true;
+    },
+    async releaseUndo(claim) {
+      if (claims.get(claim.changeId)?.holder === claim.holder) claims.delete(claim.changeId);
+    },
     async append(input) {
       const record = parseChangeRecord(input);
       const text = JSON.stringify(record);

@@ -30,7 +30,7 @@ export {
   summarizeAccessRecords,
 } from './access-summary';
 export { canonicalCopy, canonicalJson } from './canonical';
-export type { ChangeLog, ChangeState } from './change';
+export type { ChangeLog, ChangeState, UndoClaim } from './change';
 export {
   ChangeRecord,
   ChangeRecordKind,

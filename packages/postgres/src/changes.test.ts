@@ -90,6 +90,67 @@ describe.each(driverCases)('change log on $name', ({ kind, skip }) => {
     expect(records.filter((r) => r.kind !== 'performed')).toHaveLength(1);
   });
 
+  it.skipIf(skip)('lets one holder at a time claim an undo, until its lease ends', async () => {
+    const first = await database();
+    const second = await database({ schema: first.schema });
+    const [a, b] = [createPostgresChangeLog(first), createPostgresChangeLog(second)];
+    const claim = (holder: string, until: number) => ({ changeId: 'chg_1', holder, until });
+    expect(await a.claimUndo?.(claim('a', T0 + 60_000), T0)).toBe(true);
+    expect(await b.claimUndo?.(claim('b', T0 + 60_000), T0 + 1)).toBe(false);
+    // Its lease ended (its holder died mid-undo): another may take it.
+    expect(await b.claimUndo?.(claim('b', T0 + 120_000), T0 + 60_000)).toBe(true);
+    // Dropping a claim one no longer holds leaves the holder's.
+    await a.releaseUndo?.(claim('a', T0 + 60_000));
+    expect(await a.claimUndo?.(claim('a', T0 + 180_000), T0 + 60_001)).toBe(false);
+    await b.releaseUndo?.(claim('b', T0 + 120_000));
+    expect(await a.claimUndo?.(claim('a', T0 + 180_000), T0 + 60_001)).toBe(true);
+  });
+
+  it.skipIf(skip)(
+    'runs the app’s undo once when two instances undo one change at the same instant',
+    async () => {
+      const first = await database();
+      const second = await database({ schema: first.schema });
+      let undos = 0;
+      const engineOn = (log: ReturnType<typeof createPostgresChangeLog>) =>
+        createRuleEngine({
+          rules: [rebook],
+          consent: allowAll,
+          clock: { now: () => T0 },
+          changes: {
+            log,
+            perform: async () => ({ from: 'LH400', to: 'LH398' }),
+            async undo() {
+              undos++;
+              // Long enough for the other instance to read the change as still undoable.
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            },
+          },
+        });
+      const a = engineOn(createPostgresChangeLog(first));
+      const b = engineOn(createPostgresChangeLog(second));
+      const [p] = (await a.process({
+        id: 'e1',
+        type: 'flight.weather_risk',
+        subject: 'cus_1',
+        at: T0,
+        facts: [],
+      })) as [Proposal];
+      const changeId = `${p.id}:change`;
+      const results = await Promise.allSettled([
+        a.undoChange('cus_1', changeId),
+        b.undoChange('cus_1', changeId),
+      ]);
+      expect(undos).toBe(1);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(isCandorError(refused.reason) && refused.reason.code).toBe('rules/already_undone');
+      expect((await b.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
+      // The claim went with the recorded undo.
+      expect(await first.driver.query(`select * from ${first.table('undo_claims')}`)).toEqual([]);
+    },
+  );
+
   it.skipIf(skip)(
     'lets a customer undo on one instance what a rule did on another, once, inside the window',
     async () => {

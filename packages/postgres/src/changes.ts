@@ -13,7 +13,9 @@ import { checkDatabase } from './errors';
  * expiry): `candor_change_records`, one row per record, read per customer in append order. The
  * record id is unique across every instance on the database: an identical retried record is
  * ignored, a different one under a stored id is refused with `core/invalid_input`, so a change
- * closes once (undone or expired, never both) however many instances race to close it.
+ * closes once (undone or expired, never both) however many instances race to close it. An undo
+ * is claimed first (`candor_undo_claims`, for a minute at most), so one instance at a time runs
+ * the app's undo of a change.
  *
  * @example
  * const engine = createRuleEngine({ rules, consent, changes: { port, log: createPostgresChangeLog(db) } });
@@ -21,6 +23,7 @@ import { checkDatabase } from './errors';
 export function createPostgresChangeLog(db: CandorDatabase): ChangeLog {
   checkDatabase(db);
   const table = db.table('change_records');
+  const claims = db.table('undo_claims');
   const sql = db.driver;
   // Read as text and parsed here: drivers differ in whether they parse jsonb.
   const parse = (text: string): ChangeRecord => parseChangeRecord(JSON.parse(text));
@@ -45,6 +48,22 @@ export function createPostgresChangeLog(db: CandorDatabase): ChangeLog {
         `change.id: a different record "${record.id}" is already stored`,
         { path: 'change.id', value: record.id },
       );
+    },
+    async claimUndo(claim, now) {
+      const taken = await sql.query<{ holder: string }>(
+        `insert into ${claims} (change_id, holder, until) values ($1, $2, $3)
+         on conflict (change_id) do update set holder = excluded.holder, until = excluded.until
+           where ${claims}.holder = excluded.holder or ${claims}.until <= $4
+         returning holder`,
+        [claim.changeId, claim.holder, claim.until, now],
+      );
+      return taken.length === 1;
+    },
+    async releaseUndo(claim) {
+      await sql.query(`delete from ${claims} where change_id = $1 and holder = $2`, [
+        claim.changeId,
+        claim.holder,
+      ]);
     },
     async list(subject) {
       if (typeof subject !== 'string' || subject.length === 0)

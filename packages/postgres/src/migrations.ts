@@ -403,6 +403,18 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       `create index candor_correction_events_subject on ${s}.candor_correction_events (subject, seq)`,
     ],
   },
+  {
+    version: 14,
+    name: 'undo claims: one instance at a time undoes a change',
+    statements: (s: string) => [
+      // Who is undoing which change, until when (epoch ms); dropped when the undo is recorded.
+      `create table ${s}.candor_undo_claims (
+        change_id text primary key,
+        holder text not null,
+        until bigint not null
+      )`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */

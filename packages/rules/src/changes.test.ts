@@ -229,6 +229,41 @@ describe('a rule that acts, then tells', () => {
     expect(await engine.changes('cus_1')).toEqual(first);
   });
 
+  it('two instances on one shared log run the app’s undo once; a failed undo can be retried', async () => {
+    const { engine, app, clock } = setup();
+    // A second instance: its own engine, the same log and booking system.
+    const other = createRuleEngine({
+      rules: [rebook],
+      consent: fakeConsent({ cus_1: ['service'] }),
+      clock,
+      changes: app.port,
+    });
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+    const undo = app.port.undo;
+    let fail = true;
+    app.port.undo = async (record) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (fail) throw new Error('booking system down');
+      return undo(record);
+    };
+    // Failed: nothing recorded, and the claim is dropped, so the customer can try again at once.
+    expect(await errorCode(engine.undoChange('cus_1', changeId))).toBe(
+      'Error: booking system down',
+    );
+    fail = false;
+    const results = await Promise.allSettled([
+      engine.undoChange('cus_1', changeId),
+      other.undoChange('cus_1', changeId),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(isCandorError(refused.reason) && refused.reason.code).toBe('rules/already_undone');
+    expect(app.calls.undo).toBe(1);
+    expect(app.flights.get('cus_1')).toBe('LH400');
+    expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
+  });
+
   it("refuses to undo another customer's change or one never made", async () => {
     const { engine } = setup();
     const [p] = (await engine.process(storm())) as [Proposal];

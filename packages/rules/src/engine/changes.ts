@@ -8,6 +8,7 @@ import {
   createMemoryChangeLog,
   type SubjectId,
   toIso,
+  type UndoClaim,
 } from '@candor/core';
 import type { CompiledRule, CompiledRuleSet } from '../compile/types';
 import { type RulesErrorCode, requireString, rulesError } from '../errors';
@@ -220,13 +221,56 @@ export async function undoChange(
   if (port === undefined)
     throw rulesError('rules/unsupported', 'the engine has no change port', undefined, 'changeId');
   undoing.add(changeId);
+  let claim: UndoClaim | null = null;
   try {
+    claim = await claimUndo(log, subject, changeId, now);
     await port.undo(state.performed);
     const record = closing(state, 'undone', now);
     await log.append(record);
     return record;
   } finally {
     undoing.delete(changeId);
+    if (claim !== null) await release(log, claim);
+  }
+}
+
+/** How long an instance may take to undo a change before another may try (it may have died). */
+const UNDO_LEASE_MS = 60_000;
+let claims = 0;
+
+/**
+ * On a log several instances share (one with `claimUndo`), claims the undo of `changeId`, so no
+ * other instance runs the app's undo of it meanwhile, and reads the change again under the claim:
+ * another instance may have undone it since it was read. `null` on a log without claims.
+ */
+async function claimUndo(
+  log: ChangeLog,
+  subject: SubjectId,
+  changeId: string,
+  now: number,
+): Promise<UndoClaim | null> {
+  if (log.claimUndo === undefined) return null;
+  const holder = `undo_${now.toString(36)}_${(++claims).toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
+  const claim: UndoClaim = { changeId, holder, until: now + UNDO_LEASE_MS };
+  let taken = false;
+  try {
+    taken = await log.claimUndo(claim, now);
+    if (!taken) refuse('rules/already_undone', 'this change is being undone', changeId);
+    if (changeState(await log.list(subject), changeId, now)?.status === 'undone')
+      refuse('rules/already_undone', 'this change has already been undone', changeId);
+    return claim;
+  } catch (error) {
+    if (taken) await release(log, claim);
+    throw error;
+  }
+}
+
+/** Drops `claim`; one that cannot be dropped ends with its lease. */
+async function release(log: ChangeLog, claim: UndoClaim): Promise<void> {
+  try {
+    await log.releaseUndo?.(claim);
+  } catch {
+    // Held until `claim.until`, then the change can be undone again.
   }
 }
 
