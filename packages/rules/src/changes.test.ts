@@ -264,6 +264,30 @@ describe('a rule that acts, then tells', () => {
     expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
   });
 
+  it('an expiry another instance recorded while this one claimed the undo is respected', async () => {
+    const { engine, app } = setup();
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const performed = p.change?.status === 'performed' ? p.change.record : undefined;
+    const log = app.port.log as NonNullable<typeof app.port.log>;
+    const claim = log.claimUndo?.bind(log);
+    // Between this instance's read and its claim, one whose clock is past the deadline closes it.
+    log.claimUndo = async (c, now) => {
+      const { details: _, ...rest } = performed!;
+      await log.append({
+        ...rest,
+        id: `${rest.changeId}:closed`,
+        kind: 'expired',
+        at: rest.undoUntil,
+      });
+      return claim!(c, now);
+    };
+    expect(await errorCode(engine.undoChange('cus_1', performed!.changeId))).toBe(
+      'rules/undo_expired',
+    );
+    expect(app.calls.undo).toBe(0);
+    expect((await engine.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'expired']);
+  });
+
   it("refuses to undo another customer's change or one never made", async () => {
     const { engine } = setup();
     const [p] = (await engine.process(storm())) as [Proposal];

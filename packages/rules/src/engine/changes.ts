@@ -208,15 +208,9 @@ export async function undoChange(
     refuse('rules/unknown_change', 'no such change was made for this customer', changeId);
   if (state.status === 'undone' || undoing.has(changeId))
     refuse('rules/already_undone', 'this change has already been undone', changeId);
-  const until = state.performed.undoUntil;
   if (state.status === 'expired') {
     await recordExpiry(log, state);
-    refuse(
-      'rules/undo_expired',
-      `the time to undo this change ended at ${toIso(until)}`,
-      changeId,
-      { undoUntil: until },
-    );
+    refuseExpired(state);
   }
   if (port === undefined)
     throw rulesError('rules/unsupported', 'the engine has no change port', undefined, 'changeId');
@@ -256,13 +250,29 @@ async function claimUndo(
   try {
     taken = await log.claimUndo(claim, now);
     if (!taken) refuse('rules/already_undone', 'this change is being undone', changeId);
-    if (changeState(await log.list(subject), changeId, now)?.status === 'undone')
+    const again = changeState(await log.list(subject), changeId, now);
+    if (again?.status === 'undone')
       refuse('rules/already_undone', 'this change has already been undone', changeId);
+    // Another instance, its clock further on, recorded the expiry.
+    if (again?.status === 'expired') refuseExpired(again);
     return claim;
   } catch (error) {
     if (taken) await release(log, claim);
     throw error;
   }
+}
+
+/** Refuses the undo of a change whose window ended, naming the deadline. */
+function refuseExpired(state: ChangeState): never {
+  const until = state.performed.undoUntil;
+  refuse(
+    'rules/undo_expired',
+    `the time to undo this change ended at ${toIso(until)}`,
+    state.performed.changeId,
+    {
+      undoUntil: until,
+    },
+  );
 }
 
 /** Drops `claim`; one that cannot be dropped ends with its lease. */
