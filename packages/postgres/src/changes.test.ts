@@ -144,7 +144,7 @@ describe.each(driverCases)('change log on $name', ({ kind, skip }) => {
       expect(undos).toBe(1);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-      expect(isCandorError(refused.reason) && refused.reason.code).toBe('rules/already_undone');
+      expect(isCandorError(refused.reason) && refused.reason.code).toBe('rules/undo_in_progress');
       expect((await b.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
       // The claim went with the recorded undo.
       expect(await first.driver.query(`select * from ${first.table('undo_claims')}`)).toEqual([]);

@@ -258,8 +258,40 @@ describe('a rule that acts, then tells', () => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(isCandorError(refused.reason) && refused.reason.code).toBe('rules/already_undone');
+    expect(isCandorError(refused.reason) && refused.reason.code).toBe('rules/undo_in_progress');
     expect(app.calls.undo).toBe(1);
+    expect(app.flights.get('cus_1')).toBe('LH400');
+    expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
+  });
+
+  it('an undo begun inside the window and running past it is recorded, not its expiry', async () => {
+    const { engine, app, clock } = setup();
+    const other = createRuleEngine({
+      rules: [rebook],
+      consent: fakeConsent({ cus_1: ['service'] }),
+      clock,
+      changes: app.port,
+    });
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+    const undo = app.port.undo;
+    let finish: () => void = () => {};
+    app.port.undo = async (record) => {
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      return undo(record);
+    };
+    clock.advance(4 * duration.hour - 1);
+    const undoing = engine.undoChange('cus_1', changeId);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    clock.advance(1);
+    // Past the deadline while the undo runs: neither instance records the expiry meanwhile.
+    expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed']);
+    expect((await engine.changes('cus_1')).map((r) => r.kind)).toEqual(['performed']);
+    expect(await errorCode(other.undoChange('cus_1', changeId))).toBe('rules/undo_expired');
+    finish();
+    expect((await undoing).kind).toBe('undone');
     expect(app.flights.get('cus_1')).toBe('LH400');
     expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
   });

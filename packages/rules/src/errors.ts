@@ -21,7 +21,8 @@ export type RulesErrorCode =
   | 'rules/unsupported'
   | 'rules/unknown_change'
   | 'rules/undo_expired'
-  | 'rules/already_undone';
+  | 'rules/already_undone'
+  | 'rules/undo_in_progress';
 
 /** @internal Builds a rules error naming the rule and the JSON path. */
 export function rulesError(

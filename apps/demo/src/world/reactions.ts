@@ -94,7 +94,8 @@ export function reactions(
     } catch (error) {
       if (
         isCandorError(error, 'rules/undo_expired') ||
-        isCandorError(error, 'rules/already_undone')
+        isCandorError(error, 'rules/already_undone') ||
+        isCandorError(error, 'rules/undo_in_progress')
       )
         return false;
       throw error;

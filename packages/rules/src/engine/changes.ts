@@ -173,15 +173,26 @@ const closing = (state: ChangeState, kind: 'undone' | 'expired', at: number): Ch
   return { ...performed, id: `${performed.changeId}:closed`, kind, at };
 };
 
-/** Records the expiry of a change whose window passed; another writer's closing record wins. */
-async function recordExpiry(log: ChangeLog, state: ChangeState): Promise<void> {
-  if (state.closed !== null) return;
+/**
+ * Records the expiry of a change whose window passed; another writer's closing record wins. An
+ * undo begun inside the window and still running (here, or on an instance holding its claim) is
+ * left to record itself: the expiry is not recorded meanwhile.
+ */
+async function recordExpiry(acting: ChangeActing, state: ChangeState, now: number): Promise<void> {
+  const { log, undoing } = acting;
+  const { changeId, subject, undoUntil } = state.performed;
+  if (state.closed !== null || undoing.has(changeId)) return;
+  let claim: UndoClaim | null = null;
+  if (log.claimUndo !== undefined) {
+    claim = { changeId, holder: holderId(now), until: now + UNDO_LEASE_MS };
+    if (!(await log.claimUndo(claim, now))) return;
+  }
   try {
-    await log.append(closing(state, 'expired', state.performed.undoUntil));
+    await log.append(closing(state, 'expired', undoUntil));
   } catch (error) {
-    const now = await log.list(state.performed.subject);
-    if (changeState(now, state.performed.changeId, state.performed.undoUntil)?.closed === null)
-      throw error;
+    if (changeState(await log.list(subject), changeId, undoUntil)?.closed === null) throw error;
+  } finally {
+    if (claim !== null) await release(log, claim);
   }
 }
 
@@ -206,10 +217,12 @@ export async function undoChange(
   const state = changeState(await log.list(subject), changeId, now);
   if (state === null)
     refuse('rules/unknown_change', 'no such change was made for this customer', changeId);
-  if (state.status === 'undone' || undoing.has(changeId))
+  if (state.status === 'undone')
     refuse('rules/already_undone', 'this change has already been undone', changeId);
+  if (undoing.has(changeId))
+    refuse('rules/undo_in_progress', 'this change is being undone', changeId);
   if (state.status === 'expired') {
-    await recordExpiry(log, state);
+    await recordExpiry(core.changes, state, now);
     refuseExpired(state);
   }
   if (port === undefined)
@@ -231,6 +244,9 @@ export async function undoChange(
 /** How long an instance may take to undo a change before another may try (it may have died). */
 const UNDO_LEASE_MS = 60_000;
 let claims = 0;
+/** A holder for one claim: unique to this attempt, across instances. */
+const holderId = (now: number): string =>
+  `undo_${now.toString(36)}_${(++claims).toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
 
 /**
  * On a log several instances share (one with `claimUndo`), claims the undo of `changeId`, so no
@@ -244,12 +260,11 @@ async function claimUndo(
   now: number,
 ): Promise<UndoClaim | null> {
   if (log.claimUndo === undefined) return null;
-  const holder = `undo_${now.toString(36)}_${(++claims).toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
-  const claim: UndoClaim = { changeId, holder, until: now + UNDO_LEASE_MS };
+  const claim: UndoClaim = { changeId, holder: holderId(now), until: now + UNDO_LEASE_MS };
   let taken = false;
   try {
     taken = await log.claimUndo(claim, now);
-    if (!taken) refuse('rules/already_undone', 'this change is being undone', changeId);
+    if (!taken) refuse('rules/undo_in_progress', 'this change is being undone', changeId);
     const again = changeState(await log.list(subject), changeId, now);
     if (again?.status === 'undone')
       refuse('rules/already_undone', 'this change has already been undone', changeId);
@@ -295,7 +310,7 @@ export async function listChanges(core: EngineCore, subject: SubjectId): Promise
     if (r.kind !== 'performed' || now < r.undoUntil) continue;
     const state = changeState(records, r.changeId, now);
     if (state !== null && state.closed === null) {
-      await recordExpiry(log, state);
+      await recordExpiry(core.changes, state, now);
       wrote = true;
     }
   }

@@ -184,7 +184,8 @@ export interface RuleEngine {
    * Undoes a change made for `subject` while its window is open (`now < undoUntil`): calls the
    * change port's `undo`, then records and returns the `undone` record. Refuses with
    * `rules/undo_expired` after the window (recording the expiry), `rules/already_undone` the
-   * second time, `rules/unknown_change` for a change not made for this customer.
+   * second time, `rules/undo_in_progress` while another undo of it runs (on a shared log, on any
+   * instance), `rules/unknown_change` for a change not made for this customer.
    */
   undoChange(subject: SubjectId, changeId: string): Promise<ChangeRecord>;
   /**
