@@ -72,13 +72,15 @@ function bookings(initial: Record<string, string>) {
 const setup = (grants: readonly string[] = ['service']) => {
   const clock = createVirtualClock(T0);
   const app = bookings({ cus_1: 'LH400' });
-  const engine = createRuleEngine({
-    rules: [rebook],
-    consent: fakeConsent({ cus_1: grants }),
-    clock,
-    changes: app.port,
-  });
-  return { clock, app, engine };
+  const instance = () =>
+    createRuleEngine({
+      rules: [rebook],
+      consent: fakeConsent({ cus_1: grants }),
+      clock,
+      changes: app.port,
+    });
+  // `other`: a second instance, its own engine on the same log and booking system.
+  return { clock, app, engine: instance(), other: instance() };
 };
 
 const errorCode = async (run: Promise<unknown>) => {
@@ -230,14 +232,7 @@ describe('a rule that acts, then tells', () => {
   });
 
   it('two instances on one shared log run the app’s undo once; a failed undo can be retried', async () => {
-    const { engine, app, clock } = setup();
-    // A second instance: its own engine, the same log and booking system.
-    const other = createRuleEngine({
-      rules: [rebook],
-      consent: fakeConsent({ cus_1: ['service'] }),
-      clock,
-      changes: app.port,
-    });
+    const { engine, app, other } = setup();
     const [p] = (await engine.process(storm())) as [Proposal];
     const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
     const undo = app.port.undo;
@@ -265,13 +260,7 @@ describe('a rule that acts, then tells', () => {
   });
 
   it('an undo begun inside the window and running past it is recorded, not its expiry', async () => {
-    const { engine, app, clock } = setup();
-    const other = createRuleEngine({
-      rules: [rebook],
-      consent: fakeConsent({ cus_1: ['service'] }),
-      clock,
-      changes: app.port,
-    });
+    const { engine, app, clock, other } = setup();
     const [p] = (await engine.process(storm())) as [Proposal];
     const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
     const undo = app.port.undo;

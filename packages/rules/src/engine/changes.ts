@@ -184,7 +184,7 @@ async function recordExpiry(acting: ChangeActing, state: ChangeState, now: numbe
   if (state.closed !== null || undoing.has(changeId)) return;
   let claim: UndoClaim | null = null;
   if (log.claimUndo !== undefined) {
-    claim = { changeId, holder: holderId(now), until: now + UNDO_LEASE_MS };
+    claim = newClaim(changeId, now);
     if (!(await log.claimUndo(claim, now))) return;
   }
   try {
@@ -244,9 +244,12 @@ export async function undoChange(
 /** How long an instance may take to undo a change before another may try (it may have died). */
 const UNDO_LEASE_MS = 60_000;
 let claims = 0;
-/** A holder for one claim: unique to this attempt, across instances. */
-const holderId = (now: number): string =>
-  `undo_${now.toString(36)}_${(++claims).toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
+/** A claim on undoing `changeId` for one attempt, its holder unique across instances. */
+const newClaim = (changeId: string, now: number): UndoClaim => ({
+  changeId,
+  holder: `undo_${now.toString(36)}_${(++claims).toString(36)}_${Math.random().toString(36).slice(2, 10)}`,
+  until: now + UNDO_LEASE_MS,
+});
 
 /**
  * On a log several instances share (one with `claimUndo`), claims the undo of `changeId`, so no
@@ -260,7 +263,7 @@ async function claimUndo(
   now: number,
 ): Promise<UndoClaim | null> {
   if (log.claimUndo === undefined) return null;
-  const claim: UndoClaim = { changeId, holder: holderId(now), until: now + UNDO_LEASE_MS };
+  const claim = newClaim(changeId, now);
   let taken = false;
   try {
     taken = await log.claimUndo(claim, now);

@@ -1,10 +1,13 @@
 import type { Reservation, ReserveResult } from '../state';
+import type { RuleEvent } from '../types';
 import { RuleProposal } from './build-proposal';
 import type { EngineCore } from './core';
 import type { EvalContext, Pending } from './eval-context';
 import { suppression } from './suppression';
 
 const byRank = (a: Pending, b: Pending) => a.rank - b.rank;
+const proposalOf = (core: EngineCore, event: RuleEvent, p: Pending) =>
+  new RuleProposal(core, event, p.rule, p.slots, p.verdict, p.id, p.bypassed);
 const GRANTED: ReserveResult = Object.freeze({ ok: true, replay: false });
 
 /**
@@ -20,15 +23,7 @@ export function resolveConflicts(core: EngineCore, ctx: EvalContext): void {
   // every pending rule is proposed.
   if (!contended(core, pending)) {
     for (const p of pending) {
-      outcomes[p.position] = new RuleProposal(
-        core,
-        event,
-        p.rule,
-        p.slots,
-        p.verdict,
-        p.id,
-        p.bypassed,
-      );
+      outcomes[p.position] = proposalOf(core, event, p);
       if (p.reservation !== null) reservations[p.position] = p.reservation;
     }
     return;
@@ -91,15 +86,7 @@ export function resolveConflicts(core: EngineCore, ctx: EvalContext): void {
     }
     if (group !== undefined) groups.set(group, p.rule.id);
     used?.push(p.rule.id);
-    outcomes[p.position] = new RuleProposal(
-      core,
-      event,
-      p.rule,
-      p.slots,
-      p.verdict,
-      p.id,
-      p.bypassed,
-    );
+    outcomes[p.position] = proposalOf(core, event, p);
     if (p.reservation !== null) reservations[p.position] = p.reservation;
   }
 }
