@@ -64,6 +64,9 @@ describe('createMemoryChangeLog', () => {
     expect(await log.claimUndo?.(claim('a', T0 + 60_000), T0)).toBe(true);
     expect(await log.claimUndo?.(claim('b', T0 + 60_000), T0 + 1)).toBe(false);
     expect(await log.claimUndo?.(claim('b', T0 + 120_000), T0 + 60_000)).toBe(true);
+    // Its holder, still undoing, renews it: past the old end, it is still held.
+    expect(await log.claimUndo?.(claim('b', T0 + 150_000), T0 + 90_000)).toBe(true);
+    expect(await log.claimUndo?.(claim('a', T0 + 190_000), T0 + 130_000)).toBe(false);
     await log.releaseUndo?.(claim('a', T0 + 60_000));
     expect(await log.claimUndo?.(claim('a', T0 + 180_000), T0 + 60_001)).toBe(false);
     await log.releaseUndo?.(claim('b', T0 + 120_000));

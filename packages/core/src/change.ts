@@ -96,7 +96,8 @@ export interface ChangeLog {
   /**
    * Optional, for a log several instances share: takes `claim` unless another holder's claim on
    * the same change lasts past `now`, so that one instance at a time runs the app's undo of it.
-   * Resolves to whether it was taken.
+   * Resolves to whether it was taken. Its holder taking it again sets its new `until` (an undo
+   * still running renews its claim).
    */
   claimUndo?(claim: UndoClaim, now: Instant): Promise<boolean>;
   /** Drops `claim` if it is still held (the undo was recorded, or failed and may be retried). */

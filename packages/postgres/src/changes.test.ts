@@ -99,6 +99,9 @@ describe.each(driverCases)('change log on $name', ({ kind, skip }) => {
     expect(await b.claimUndo?.(claim('b', T0 + 60_000), T0 + 1)).toBe(false);
     // Its lease ended (its holder died mid-undo): another may take it.
     expect(await b.claimUndo?.(claim('b', T0 + 120_000), T0 + 60_000)).toBe(true);
+    // Its holder, still undoing, renews it: past the old end, it is still held.
+    expect(await b.claimUndo?.(claim('b', T0 + 150_000), T0 + 90_000)).toBe(true);
+    expect(await a.claimUndo?.(claim('a', T0 + 190_000), T0 + 130_000)).toBe(false);
     // Dropping a claim one no longer holds leaves the holder's.
     await a.releaseUndo?.(claim('a', T0 + 60_000));
     expect(await a.claimUndo?.(claim('a', T0 + 180_000), T0 + 60_001)).toBe(false);

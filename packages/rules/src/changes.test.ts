@@ -6,7 +6,7 @@ import {
   toInstant,
 } from '@candor/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { factsOf, fakeConsent } from '../test/helpers';
 import {
   type ChangePort,
@@ -283,6 +283,73 @@ describe('a rule that acts, then tells', () => {
     expect((await undoing).kind).toBe('undone');
     expect(app.flights.get('cus_1')).toBe('LH400');
     expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
+  });
+
+  it('an undo running past its claim’s first minute keeps it: no other instance starts it again', async () => {
+    const { engine, app, clock, other } = setup();
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+    const undo = app.port.undo;
+    let finish: () => void = () => {};
+    const slow = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    app.port.undo = async (record) => {
+      await slow;
+      return undo(record);
+    };
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const undoing = engine.undoChange('cus_1', changeId);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Three minutes of a slow booking system, the claim renewed as time goes by.
+      for (let s = 0; s < 180; s += 20) {
+        clock.advance(20 * duration.second);
+        vi.advanceTimersByTime(20_000);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      const second = errorCode(other.undoChange('cus_1', changeId));
+      finish();
+      expect(await second).toBe('rules/undo_in_progress');
+      expect((await undoing).kind).toBe('undone');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(app.calls.undo).toBe(1);
+    expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
+  });
+
+  it('an undo that hangs stops renewing its claim after ten minutes, so another may try', async () => {
+    const { engine, app, clock } = setup();
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+    let finish: () => void = () => {};
+    const hung = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    app.port.undo = () => hung;
+    const log = app.port.log as NonNullable<typeof app.port.log>;
+    const other = (now: number) => ({ changeId, holder: 'other', until: now + 60_000 });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const undoing = engine.undoChange('cus_1', changeId);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const heldAt: boolean[] = [];
+      for (let s = 20; s <= 12 * 60; s += 20) {
+        clock.advance(20 * duration.second);
+        vi.advanceTimersByTime(20_000);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (s === 9 * 60 || s === 12 * 60)
+          heldAt.push(!(await log.claimUndo?.(other(clock.now()), clock.now())));
+      }
+      // Still held at nine minutes; let go by twelve (renewed for ten, then its lease ran out).
+      expect(heldAt).toEqual([true, false]);
+      finish();
+      await undoing;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('an expiry another instance recorded while this one claimed the undo is respected', async () => {

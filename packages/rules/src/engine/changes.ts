@@ -229,20 +229,52 @@ export async function undoChange(
     throw rulesError('rules/unsupported', 'the engine has no change port', undefined, 'changeId');
   undoing.add(changeId);
   let claim: UndoClaim | null = null;
+  let stopRenewing: (() => Promise<void>) | undefined;
   try {
     claim = await claimUndo(log, subject, changeId, now);
+    if (claim !== null) stopRenewing = keepClaimed(log, claim, clock);
     await port.undo(state.performed);
     const record = closing(state, 'undone', now);
     await log.append(record);
     return record;
   } finally {
+    await stopRenewing?.();
     undoing.delete(changeId);
     if (claim !== null) await release(log, claim);
   }
 }
 
-/** How long an instance may take to undo a change before another may try (it may have died). */
+/**
+ * How long a claim lasts unless renewed: an instance that dies mid-undo blocks the change that
+ * long before another may try.
+ */
 const UNDO_LEASE_MS = 60_000;
+/** How long an undo still running keeps renewing its claim (one that hangs then lets go). */
+const UNDO_MAX_HOLD_MS = 10 * 60_000;
+
+/**
+ * Renews `claim` every third of its lease while the app's undo runs (its holder takes it again
+ * with a later end), for at most {@link UNDO_MAX_HOLD_MS}, so no other instance starts a slow
+ * undo a second time. A renewal that fails leaves the claim to end when it would have. Returns
+ * how to stop: after the renewal under way, if any, so none lands after the claim is dropped.
+ */
+function keepClaimed(log: ChangeLog, claim: UndoClaim, clock: Clock): () => Promise<void> {
+  const stopAt = claim.until - UNDO_LEASE_MS + UNDO_MAX_HOLD_MS;
+  let renewal: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    const now = clock.now();
+    const until = Math.min(now + UNDO_LEASE_MS, stopAt);
+    if (until <= now) return clearInterval(timer);
+    renewal = renewal.then(() => log.claimUndo?.({ ...claim, until }, now)).catch(() => {});
+  }, UNDO_LEASE_MS / 3);
+  // Where timers hold a process open (Node), a renewal does not.
+  (timer as { unref?: () => void }).unref?.();
+  return async () => {
+    clearInterval(timer);
+    await renewal;
+  };
+}
+
 let claims = 0;
 /** A claim on undoing `changeId` for one attempt, its holder unique across instances. */
 const newClaim = (changeId: string, now: number): UndoClaim => ({
