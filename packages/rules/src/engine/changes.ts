@@ -262,10 +262,15 @@ function keepClaimed(log: ChangeLog, claim: UndoClaim, clock: Clock): () => Prom
   const stopAt = claim.until - UNDO_LEASE_MS + UNDO_MAX_HOLD_MS;
   let renewal: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    const now = clock.now();
-    const until = Math.min(now + UNDO_LEASE_MS, stopAt);
-    if (until <= now) return clearInterval(timer);
-    renewal = renewal.then(() => log.claimUndo?.({ ...claim, until }, now)).catch(() => {});
+    // In the promise chain, so that nothing here (a clock, a log) can throw from a timer.
+    renewal = renewal
+      .then(() => {
+        const now = clock.now();
+        const until = Math.min(now + UNDO_LEASE_MS, stopAt);
+        if (until > now) return log.claimUndo?.({ ...claim, until }, now);
+        clearInterval(timer);
+      })
+      .catch(() => {});
   }, UNDO_LEASE_MS / 3);
   // Where timers hold a process open (Node), a renewal does not.
   (timer as { unref?: () => void }).unref?.();
