@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type AccessIdOf,
   type AccessLog,
   type AccessRecord,
   type AccessShape,
@@ -121,6 +122,100 @@ describe('access batches', () => {
           expect(batch.records()).toEqual(want);
         },
       ),
+    );
+  });
+
+  it('adds records at once as it adds them one by one, after records added singly (property)', () => {
+    const shapes = PURPOSES.map(shapeOf);
+    const kind = fc.record({
+      outcome: fc.constantFrom('held_back', 'sent', 'looked_up', 'explained'),
+      detail: fc.option(
+        fc.oneof(
+          fc.constantFrom('conditions_not_met', 'quiet_hours'),
+          fc.string({ minLength: 1, maxLength: 40 }),
+        ),
+        { nil: undefined },
+      ),
+    });
+    const row = fc.record({ shape: fc.integer({ min: 0, max: 2 }), kind: fc.nat() });
+    fc.assert(
+      fc.property(
+        fc.array(kind, { minLength: 1, maxLength: 5 }),
+        fc.array(row, { maxLength: 6 }),
+        fc.array(row, { maxLength: 40 }),
+        (table, before, rows) => {
+          const make = () =>
+            createAccessBatch(
+              'cus_1',
+              T0,
+              (_, i) => `acc_${i}`,
+              0,
+              (_, i) => `prop_${i}`,
+            );
+          const one = make();
+          const all = make();
+          for (const b of before) {
+            const k = table[b.kind % table.length] as (typeof table)[number];
+            one.add(shapes[b.shape] as AccessShape, k.outcome, k.detail);
+            all.add(shapes[b.shape] as AccessShape, k.outcome, k.detail);
+          }
+          for (const r of rows) {
+            const k = table[r.kind % table.length] as (typeof table)[number];
+            one.add(shapes[r.shape] as AccessShape, k.outcome, k.detail);
+          }
+          all.addAll(
+            rows.map((r) => shapes[r.shape] as AccessShape),
+            Int32Array.from(rows, (r) => r.kind % table.length),
+            table,
+            rows.length,
+          );
+          expect(all.size).toBe(before.length + rows.length);
+          expect(all.records()).toEqual(one.records());
+        },
+      ),
+    );
+  });
+
+  it('adds nothing at once where one record is bad, and says which', () => {
+    const shape = shapeOf('marketing.email', 1);
+    const batch = createAccessBatch('cus_1', T0, (_, i) => `acc_${i}`);
+    batch.add(shape, 'sent', 'prop_1');
+    const table = [{ outcome: 'held_back' as const, detail: 'cap' }];
+    const path = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        return isCandorError(error) ? error.details.path : 'untyped';
+      }
+      return 'no error';
+    };
+    expect(path(() => batch.addAll([shape, shape], [0, 1], table, 2))).toBe('kinds[1]');
+    expect(path(() => batch.addAll([shape, { ...shape }], [0, 0], table, 2))).toBe(
+      'batch[2].shape',
+    );
+    expect(path(() => batch.addAll([shape], [0], [{ outcome: 'lost' as 'sent' }], 1))).toBe(
+      'batch[1].outcome',
+    );
+    expect(path(() => batch.addAll([shape], [0], table, 2))).toBe('count');
+    expect(batch.records().map((r) => r.outcome)).toEqual(['sent']);
+    batch.addAll([shape, shape], [0, 0], table, 1);
+    expect(batch.records().map((r) => r.heldBackBecause)).toEqual([undefined, 'cap']);
+  });
+
+  it("makes ids with one function for every batch, from each batch's key", () => {
+    const shape = shapeOf('marketing.email', 1);
+    const idOf: AccessIdOf = (s, i, b) => `acc_${s.accessor.id}_${b.subject}_${b.key}_${i}`;
+    const first = createAccessBatch('cus_1', T0, idOf, 1, idOf, 'evt_1');
+    const second = createAccessBatch('cus_2', T0, idOf, 1, idOf, 'evt_2');
+    first.add(shape, 'sent', undefined);
+    second.add(shape, 'sent', undefined);
+    expect(first.record(0)).toMatchObject({
+      id: 'acc_rule-1_cus_1_evt_1_0',
+      decisionId: 'acc_rule-1_cus_1_evt_1_0',
+    });
+    expect(second.record(0).id).toBe('acc_rule-1_cus_2_evt_2_0');
+    expect(() => createAccessBatch('cus_1', T0, idOf, 0, undefined, '')).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ path: 'key' }) }),
     );
   });
 

@@ -22,6 +22,15 @@ export interface AccessShape {
   readonly evidence: readonly string[];
 }
 
+/**
+ * Makes the id of record `i` of `batch` (or a decision id) from its shape, when the record is
+ * read: one function can serve every batch, reading the batch's `subject` and `key`.
+ *
+ * @example
+ * const idOf: AccessIdOf = (shape, i, batch) => `acc_${shape.accessor.id}_${batch.key}`;
+ */
+export type AccessIdOf = (shape: AccessShape, i: number, batch: AccessBatch) => string;
+
 /** A shape {@link accessShape} made: checked and frozen (its class tells it from a look-alike). */
 class Shape implements AccessShape {
   readonly accessor: Accessor;
@@ -84,6 +93,8 @@ export function accessShape(input: AccessShape): AccessShape {
 export interface AccessBatch {
   readonly subject: SubjectId;
   readonly at: Instant;
+  /** What the reader made the batch for (an event's id, say), for its id functions to read. */
+  readonly key: string | undefined;
   /** How many records it holds. */
   readonly size: number;
   /** Record `i`'s shape (its purpose, for filtering without making the record). */
@@ -107,6 +118,33 @@ export interface AccessBatchBuilder extends AccessBatch {
    * undefined).
    */
   add(shape: AccessShape, outcome: AccessOutcome, detail: string | undefined): void;
+  /**
+   * Adds `count` records at once, as `add` would one by one: record `j` has the shape
+   * `shapes[j]` and the outcome and detail `table[kinds[j]]`, each entry of `table` checked once
+   * however many records share it (so a reader of many records, like a rules engine, pays for
+   * checks per kind, not per record). Adds nothing if one is bad.
+   *
+   * @example
+   * batch.addAll([card, card], [1, 0], [{ outcome: 'sent' }, { outcome: 'held_back', detail: 'cap' }], 2);
+   */
+  addAll(
+    shapes: readonly AccessShape[],
+    kinds: ArrayLike<number>,
+    table: readonly AccessKind[],
+    count: number,
+  ): void;
+}
+
+/**
+ * An outcome and its detail (`heldBackBecause` for `held_back`, else the `decisionId`), as
+ * {@link AccessBatchBuilder.addAll} finds them by number.
+ *
+ * @example
+ * const kinds: AccessKind[] = [{ outcome: 'sent' }, { outcome: 'held_back', detail: 'quiet_hours' }];
+ */
+export interface AccessKind {
+  readonly outcome: AccessOutcome;
+  readonly detail?: string | undefined;
 }
 
 /** The outcomes, by code (a record's code is its outcome's place here, times {@link DETAILS}). */
@@ -146,8 +184,9 @@ let lastShapes: AccessShape[] = [];
 class Batch implements AccessBatchBuilder {
   readonly subject: SubjectId;
   readonly at: Instant;
-  readonly #idOf: (shape: AccessShape, i: number) => string;
-  readonly #decisionIdOf: ((shape: AccessShape, i: number) => string) | undefined;
+  readonly key: string | undefined;
+  readonly #idOf: AccessIdOf;
+  readonly #decisionIdOf: AccessIdOf | undefined;
   // Kept compactly, as a log may keep many batches: each record's shape (in a list shared with
   // other batches while it matches theirs, see `lastShapes`), and seven bits for its outcome and
   // detail, four records' to a small integer (on the heap, with nothing for the collector to
@@ -168,12 +207,14 @@ class Batch implements AccessBatchBuilder {
   constructor(
     subject: SubjectId,
     at: Instant,
-    idOf: (shape: AccessShape, i: number) => string,
+    idOf: AccessIdOf,
     expected: number,
-    decisionIdOf: ((shape: AccessShape, i: number) => string) | undefined,
+    decisionIdOf: AccessIdOf | undefined,
+    key: string | undefined,
   ) {
     this.subject = subject;
     this.at = at;
+    this.key = key;
     this.#idOf = idOf;
     this.#decisionIdOf = decisionIdOf;
     this.#expected = expected;
@@ -187,18 +228,64 @@ class Batch implements AccessBatchBuilder {
 
   add(shape: AccessShape, outcome: AccessOutcome, detail: string | undefined): void {
     const i = this.#size;
-    if (!(shape instanceof Shape))
-      invalid(`batch[${i}].shape`, shape, 'must be made by accessShape()');
+    this.#keep(i, shape);
     // Records mostly repeat the last one's outcome and detail: checked and coded once for those.
-    const code =
+    this.#pack(
+      i,
       outcome === this.#lastOutcome && detail === this.#lastDetail
         ? this.#lastCode
-        : this.#code(i, outcome, detail);
-    const lane = i & 3;
-    if (lane === 0) this.#codes[i >> 2] = code;
-    else this.#codes[i >> 2] = (this.#codes[i >> 2] as number) | (code << (lane * 7));
+        : this.#code(i, outcome, detail),
+    );
+    this.#size = i + 1;
+  }
+
+  addAll(
+    shapes: readonly AccessShape[],
+    kinds: ArrayLike<number>,
+    table: readonly AccessKind[],
+    count: number,
+  ): void {
+    if (!Array.isArray(shapes)) invalid('shapes', shapes, 'must be an array');
+    if (typeof kinds !== 'object' || kinds === null || typeof kinds.length !== 'number')
+      invalid('kinds', kinds, 'must be an array of numbers');
+    if (!Array.isArray(table)) invalid('table', table, 'must be an array');
+    if (!Number.isInteger(count) || count < 0 || count > shapes.length || count > kinds.length)
+      invalid('count', count, 'must be an integer from 0 to the length of shapes and kinds');
+    const from = this.#size;
+    // Each entry of the table coded when first used (-1: a detail kept per record).
+    const codes: number[] = [];
+    // The list shared with other batches, while this batch's shapes match it.
+    let shared = this.#own ? null : this.#shapes;
+    for (let j = 0; j < count; j++) {
+      const i = from + j;
+      const shape = shapes[j] as AccessShape;
+      if (shared === null || shared[i] !== shape) {
+        this.#keep(i, shape);
+        shared = null;
+      }
+      const k = kinds[j] as number;
+      let code = codes[k];
+      if (code === undefined || code < 0) {
+        const kind = Number.isInteger(k) ? table[k] : undefined;
+        if (typeof kind !== 'object' || kind === null)
+          invalid(`kinds[${j}]`, k, `must be a place in the table (0 to ${table.length - 1})`);
+        const { outcome, detail } = kind as AccessKind;
+        code = this.#code(i, outcome, detail);
+        codes[k] = code % DETAILS === OWN_DETAIL ? -1 : code;
+      }
+      this.#pack(i, code);
+    }
+    // Only now counted: a bad record leaves the batch as it was.
+    this.#size = from + count;
+  }
+
+  /** Keeps record `i`'s shape, checked unless the shared list already holds it there. */
+  #keep(i: number, shape: AccessShape): void {
+    if (!this.#own && this.#shapes[i] === shape) return;
+    if (!(shape instanceof Shape))
+      invalid(`batch[${i}].shape`, shape, 'must be made by accessShape()');
     if (this.#own) this.#shapes[i] = shape;
-    else if (this.#shapes[i] !== shape) {
+    else {
       const own: AccessShape[] = new Array(Math.max(this.#expected, i + 1));
       for (let k = 0; k < i; k++) own[k] = this.#shapes[k] as AccessShape;
       own[i] = shape;
@@ -206,7 +293,13 @@ class Batch implements AccessBatchBuilder {
       this.#own = true;
       lastShapes = own;
     }
-    this.#size = i + 1;
+  }
+
+  /** Keeps record `i`'s code in its seven bits. */
+  #pack(i: number, code: number): void {
+    const lane = i & 3;
+    if (lane === 0) this.#codes[i >> 2] = code;
+    else this.#codes[i >> 2] = (this.#codes[i >> 2] as number) | (code << (lane * 7));
   }
 
   /** Checks record `i`'s outcome and detail, and codes them (a detail not shared kept aside). */
@@ -247,7 +340,7 @@ class Batch implements AccessBatchBuilder {
 
   record(i: number): AccessRecord {
     const shape = this.shape(i);
-    const id = this.#idOf(shape, i);
+    const id = this.#idOf(shape, i, this);
     if (typeof id !== 'string' || id.length === 0 || id.length > 200)
       invalid(`batch[${i}].id`, id, 'must be a string of 1 to 200 characters');
     const code = ((this.#codes[i >> 2] as number) >> ((i & 3) * 7)) & 127;
@@ -257,7 +350,7 @@ class Batch implements AccessBatchBuilder {
       detailCode === OWN_DETAIL
         ? this.#ownDetails?.get(i)
         : detailCode === MADE_DECISION_ID
-          ? this.#decisionIdOf?.(shape, i)
+          ? this.#decisionIdOf?.(shape, i, this)
           : SHARED_DETAILS[detailCode];
     if (
       detailCode === MADE_DECISION_ID &&
@@ -293,20 +386,25 @@ class Batch implements AccessBatchBuilder {
  * from each record's shape and place when read (cheaply, for readers that record many uses at
  * once, like a rules engine); `expected`: how many records it will likely hold (it takes more).
  * With `decisionIdOf`, a `sent` record added without a decision id gets one made the same way, so
- * a log keeping the batch keeps no id string per record. Throws `core/invalid_input` for a bad
- * subject, time, size or function.
+ * a log keeping the batch keeps no id string per record. With `key` (what the batch is for, say
+ * an event's id), the same two functions can serve every batch, so a batch keeps no function of
+ * its own. Throws `core/invalid_input` for a bad subject, time, size, function or key.
  *
  * @example
  * const batch = createAccessBatch('cus_1', clock.now(), (shape) => `acc_${shape.accessor.id}_e1`);
  * batch.add(shape, 'held_back', 'conditions_not_met');
  * await appendAccessBatch(log, batch);
+ * // One id function for every batch, each with its event's id as its key:
+ * const idOf: AccessIdOf = (shape, i, b) => `acc_${shape.accessor.id}_${b.key}`;
+ * const next = createAccessBatch('cus_1', clock.now(), idOf, 1, undefined, 'e2');
  */
 export function createAccessBatch(
   subject: SubjectId,
   at: Instant,
-  idOf: (shape: AccessShape, i: number) => string,
+  idOf: AccessIdOf,
   expected = 0,
-  decisionIdOf?: (shape: AccessShape, i: number) => string,
+  decisionIdOf?: AccessIdOf,
+  key?: string,
 ): AccessBatchBuilder {
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256)
     invalid('subject', subject, 'must be a string of 1 to 256 characters');
@@ -316,7 +414,9 @@ export function createAccessBatch(
     invalid('expected', expected, 'must be an integer from 0 to 1,000,000');
   if (decisionIdOf !== undefined && typeof decisionIdOf !== 'function')
     invalid('decisionIdOf', decisionIdOf, 'must be a function');
-  return new Batch(subject, at, idOf, expected, decisionIdOf);
+  if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256))
+    invalid('key', key, 'must be a string of 1 to 256 characters');
+  return new Batch(subject, at, idOf, expected, decisionIdOf, key);
 }
 
 /**

@@ -34,6 +34,9 @@ class Stored {
 
 type Entry = AccessRecord | Stored;
 
+/** What every batch appended answers with (a batch is stored at once). */
+const STORED: Promise<void> = /* @__PURE__ */ Promise.resolve();
+
 /** Whether `purpose` is `wanted` or one of its children. */
 const within = (purpose: string, wanted: string | undefined) =>
   wanted === undefined ||
@@ -68,13 +71,17 @@ export function createMemoryAccessLog(): AccessLog {
       const valid = checkAccessRecords(records);
       for (const record of valid) insert(record.subject, record);
     },
-    async appendBatch(batch) {
+    // Not async: stored at once, the write answers with one promise, fulfilled, every time.
+    appendBatch(batch) {
       if (!isAccessBatch(batch))
-        throw new CandorError('core/invalid_input', 'batch: must be made by createAccessBatch()', {
-          path: 'batch',
-          value: batch,
-        });
+        return Promise.reject(
+          new CandorError('core/invalid_input', 'batch: must be made by createAccessBatch()', {
+            path: 'batch',
+            value: batch,
+          }),
+        );
       if (batch.size > 0) insert(batch.subject, new Stored(batch, batch.size));
+      return STORED;
     },
     async query(input) {
       const q = checkAccessQuery(input);

@@ -12,7 +12,13 @@ export {
   retentionFor,
   safeParseAccessRecord,
 } from './access';
-export type { AccessBatch, AccessBatchBuilder, AccessShape } from './access-batch';
+export type {
+  AccessBatch,
+  AccessBatchBuilder,
+  AccessIdOf,
+  AccessKind,
+  AccessShape,
+} from './access-batch';
 export {
   accessShape,
   appendAccessBatch,

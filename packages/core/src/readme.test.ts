@@ -11,5 +11,8 @@ it('runs the README example as a user would', async () => {
     'rejected Marketing Emails',
     '1 reason resting on card.expiresAt',
   ]);
-  expect(batch?.logs).toEqual(['acc_card-expiry_evt_1 held_back conditions_not_met']);
+  expect(batch?.logs).toEqual([
+    'acc_card-expiry_evt_1 held_back conditions_not_met',
+    '["sent","held_back","held_back"]',
+  ]);
 });

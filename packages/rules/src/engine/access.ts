@@ -1,5 +1,7 @@
 import {
   type AccessBatch,
+  type AccessIdOf,
+  type AccessKind,
   type AccessLog,
   type AccessRecord,
   type AccessShape,
@@ -16,24 +18,28 @@ import type { RuleEvent } from '../types';
 import type { RuleTable } from './rule-table';
 
 /**
- * @internal What one evaluation's rules read, side by side (no object per rule): each rule whose
- * conditions read the customer's facts, its place in the outcomes, and what it read.
+ * @internal What one evaluation's rules read, side by side (no object per rule): for each rule
+ * whose conditions read the customer's facts, in candidate order, what it read and what came of
+ * it, as its access record will say.
  */
 export interface Reads {
   readonly event: RuleEvent;
-  /**
-   * Each read's outcome: its place in the outcomes where the rule's conditions held (what came
-   * of it is decided later), else `HELD_NOT_MET` or `HELD_INSUFFICIENT` (held back at the conditions gate).
-   */
-  readonly positions: Int32Array;
   /**
    * What each read's record shares with the rule's other records (made at the most rules that
    * can read, no copies while they grow; `count` are filled).
    */
   readonly shapes: AccessShape[];
+  /**
+   * Each read's outcome and detail: its place in the engine's `kinds` where it was held back at
+   * the conditions gate (`HELD_NOT_MET`, `HELD_INSUFFICIENT`), else `-1 - p` for its rule's
+   * place `p` in the outcomes (what came of it is decided later, see `keptKind`).
+   */
+  readonly kinds: Int32Array;
   count: number;
   /** Why a rule's reads could not be recorded (the first such rule's, in outcome order). */
   failure: unknown;
+  /** Whether the categories of the evaluation's facts were checked (see `checkCategories`). */
+  checked: boolean;
   /**
    * By candidate, what its conditions came to where they ran (see {@link markRead}; 0: they did
    * not): noted after the candidates are decided ({@link noteRead}), then cleared.
@@ -61,10 +67,28 @@ export function markRead(
   reads.marks[position] = 1 + result + (full ? MARK_FULL : 0) + (contextual ? MARK_CONTEXTUAL : 0);
 }
 
-/** @internal A read held back at the conditions gate, as `conditions_not_met` (see {@link Reads}). */
-export const HELD_NOT_MET = -1;
-/** @internal A read held back at the conditions gate, as `insufficient_data`. */
-export const HELD_INSUFFICIENT = -2;
+/** A read held back at the conditions gate, as `conditions_not_met` (see {@link Reads}). */
+const HELD_NOT_MET = 0;
+/** A read held back at the conditions gate, as `insufficient_data`. */
+const HELD_INSUFFICIENT = 1;
+/** A read whose rule was proposed. */
+const SENT = 2;
+
+/**
+ * The kind (see {@link Reads}) of a read whose conditions held: `sent` where its rule was
+ * proposed, else held back for the reason its outcome gives (numbered on first use).
+ */
+function keptKind(recording: AccessRecording, outcome: Outcome | undefined): number {
+  if (outcome?.kind === 'proposal') return SENT;
+  const reason = outcome?.reason ?? 'conditions_not_met';
+  let kind = recording.kindOf.get(reason);
+  if (kind === undefined) {
+    kind = recording.kinds.length;
+    recording.kinds.push(Object.freeze({ outcome: 'held_back', detail: reason }));
+    recording.kindOf.set(reason, kind);
+  }
+  return kind;
+}
 
 /**
  * @internal No reads yet, on `event`, by at most `rules` rules: in the lists the last recorded run
@@ -72,17 +96,18 @@ export const HELD_INSUFFICIENT = -2;
  */
 export function noReads(recording: AccessRecording, event: RuleEvent, rules: number): Reads {
   const spare = recording.spare;
-  if (spare !== null && spare.positions.length >= rules && spare.marks.length >= rules) {
+  if (spare !== null && spare.kinds.length >= rules && spare.marks.length >= rules) {
     recording.spare = null;
-    const { positions, shapes, marks } = spare;
-    return { event, positions, shapes, count: 0, failure: undefined, marks };
+    const { kinds, shapes, marks } = spare;
+    return { event, shapes, kinds, count: 0, failure: undefined, checked: false, marks };
   }
   return {
     event,
-    positions: new Int32Array(rules),
     shapes: new Array(rules),
+    kinds: new Int32Array(rules),
     count: 0,
     failure: undefined,
+    checked: false,
     marks: new Int8Array(rules),
   };
 }
@@ -92,6 +117,8 @@ export interface AccessRecording {
   readonly log: AccessLog;
   readonly strict: boolean;
   readonly onError: (error: unknown) => void;
+  /** The last write seen fulfilled: a log answering with it again (an in-memory one) succeeded. */
+  fulfilled: Promise<void> | null;
   readonly clock: Clock;
   /** The window aggregates by slot: a window's value is read from the customer's past events. */
   readonly windows: ReadonlyMap<number, WindowSlot>;
@@ -104,10 +131,18 @@ export interface AccessRecording {
   readonly lastSet: (ReadSet | undefined)[];
   readonly lastShape: (AccessShape | null)[];
   readonly lastMask: Int32Array;
+  /**
+   * Each rule's (by `order`) shape when every slot it reads holds a value, as most rules find
+   * them: null when it reads nothing then, undefined until known.
+   */
+  readonly fullShape: (AccessShape | null | undefined)[];
   /** The engine's rule table: the slots each rule reads, and its records' ids. */
   readonly table: RuleTable;
   /** The lists of a recorded run, for the next run's reads (null while a run holds them). */
-  spare: Pick<Reads, 'positions' | 'shapes' | 'marks'> | null;
+  spare: Pick<Reads, 'shapes' | 'kinds' | 'marks'> | null;
+  /** The outcomes and details of reads, by kind (see {@link Reads}), and each reason's kind. */
+  readonly kinds: AccessKind[];
+  readonly kindOf: Map<string, number>;
   /** What each rule (by `order`) read, by the set of its slots that held values. */
   readonly readSets: (Map<number, ReadSet> | undefined)[];
   /**
@@ -119,6 +154,12 @@ export interface AccessRecording {
   checked: readonly (Fact | undefined)[] | null;
   /** The rule each record shape was made for (its records' ids are the rule's). */
   readonly shapeRules: WeakMap<AccessShape, CompiledRule>;
+  /**
+   * A record's id, and its proposal's (which shares its hash), from the rule its shape was made
+   * for and the batch's subject and event (its key): made when a record is read, not kept.
+   */
+  readonly accessId: AccessIdOf;
+  readonly proposalId: AccessIdOf;
   /** The rule as an accessor, made once per rule. */
   readonly accessorOf: (rule: CompiledRule) => AccessRecord['accessor'];
 }
@@ -137,6 +178,7 @@ export function accessRecording(
   const { accessLog, strictAccessLog, onAccessLogError } = options;
   if (accessLog == null) return null;
   const accessors = new WeakMap<CompiledRule, AccessRecord['accessor']>();
+  const shapeRules = new WeakMap<AccessShape, CompiledRule>();
   const ruleCount = set.rules.length + set.fallbacks.length;
   if (typeof (accessLog as Partial<AccessLog>).append !== 'function')
     throw rulesError('rules/invalid_rule', 'must be an AccessLog', undefined, 'options.accessLog');
@@ -151,6 +193,7 @@ export function accessRecording(
     log: accessLog,
     strict: strictAccessLog === true,
     onError: onAccessLogError ?? (() => {}),
+    fulfilled: null,
     clock,
     windows: new Map(set.windows.map((w) => [w.slot, w])),
     slotPaths: set.slotPaths,
@@ -158,12 +201,26 @@ export function accessRecording(
     lastSet: new Array(ruleCount).fill(undefined),
     lastShape: new Array(ruleCount).fill(null),
     lastMask: new Int32Array(ruleCount),
+    fullShape: new Array(ruleCount).fill(undefined),
     table,
     spare: null,
+    kinds: [
+      { outcome: 'held_back', detail: 'conditions_not_met' },
+      { outcome: 'held_back', detail: 'insufficient_data' },
+      { outcome: 'sent' },
+    ],
+    kindOf: new Map([
+      ['conditions_not_met', HELD_NOT_MET],
+      ['insufficient_data', HELD_INSUFFICIENT],
+    ]),
     readSets: new Array(ruleCount).fill(undefined),
     categories: new Array(set.slotPaths.length).fill(undefined),
     checked: null,
-    shapeRules: new WeakMap(),
+    shapeRules,
+    accessId: (shape, _, batch) =>
+      table.accessId(shapeRules.get(shape) as CompiledRule, batch.subject, batch.key as string),
+    proposalId: (shape, _, batch) =>
+      table.proposalId(shapeRules.get(shape) as CompiledRule, batch.subject, batch.key as string),
     accessorOf: (rule) => {
       let accessor = accessors.get(rule);
       if (accessor === undefined) {
@@ -214,6 +271,7 @@ function checkCategories(recording: AccessRecording, sources: readonly (Fact | u
   if (changed) {
     recording.lastSet.fill(undefined);
     recording.lastShape.fill(null);
+    recording.fullShape.fill(undefined);
     recording.readSets.fill(undefined);
   }
   recording.checked = sources;
@@ -297,13 +355,10 @@ export function noteRead(
 ): void {
   const table = recording.table;
   const count = table.slotCountAt(order);
-  const mask = full
-    ? count >= 31
-      ? 0x7fffffff
-      : (1 << count) - 1
-    : table.maskAt(order, slots.values);
+  const mask = full ? every(count) : table.maskAt(order, slots.values);
+  if (slots.sources === recording.checked) reads.checked = true;
   // Mostly the rule read what it read last time: its read set and shape, side by side.
-  if (slots.sources === recording.checked && count <= 31 && recording.lastMask[order] === mask) {
+  if (reads.checked && count <= 31 && recording.lastMask[order] === mask) {
     const read = recording.lastSet[order];
     if (read === NOTHING) return;
     const shape = recording.lastShape[order] as AccessShape | null;
@@ -326,7 +381,10 @@ function noteNewRead(
   mask: number,
   result: Tri,
 ): void {
-  if (slots.sources !== recording.checked) checkCategories(recording, slots.sources);
+  if (!reads.checked) {
+    if (slots.sources !== recording.checked) checkCategories(recording, slots.sources);
+    reads.checked = true;
+  }
   const small = rule.slots.length <= 31;
   let read = small ? recording.readSets[order]?.get(mask) : undefined;
   if (read === undefined) {
@@ -346,6 +404,8 @@ function noteNewRead(
     recording.lastSet[order] = read;
     recording.lastShape[order] = shape;
     recording.lastMask[order] = mask;
+    if (mask === every(rule.slots.length) && (shape !== null || read === NOTHING))
+      recording.fullShape[order] = shape;
   }
   if (read === NOTHING) return;
   if (shape === null) {
@@ -355,10 +415,30 @@ function noteNewRead(
   addRead(reads, shape, position, result);
 }
 
+/**
+ * @internal `noteRead` for a rule every slot of which is known to hold a value, where what it
+ * reads then is known (else false: `noteRead` works it out).
+ */
+export function noteFullRead(
+  recording: AccessRecording,
+  reads: Reads,
+  order: number,
+  position: number,
+  result: Tri,
+): boolean {
+  const shape = reads.checked ? recording.fullShape[order] : undefined;
+  if (shape === undefined) return false;
+  if (shape !== null) addRead(reads, shape, position, result);
+  return true;
+}
+
+/** The mask of a rule's first `count` slots (at most 31) all holding values. */
+const every = (count: number) => (count >= 31 ? 0x7fffffff : (1 << count) - 1);
+
 /** Adds a read of `shape` by the rule at `position`, whose conditions came to `result`. */
 function addRead(reads: Reads, shape: AccessShape, position: number, result: Tri): void {
   const n = reads.count;
-  reads.positions[n] = result === 1 ? position : result === 2 ? HELD_INSUFFICIENT : HELD_NOT_MET;
+  reads.kinds[n] = result === 1 ? -1 - position : result === 2 ? HELD_INSUFFICIENT : HELD_NOT_MET;
   reads.shapes[n] = shape;
   reads.count = n + 1;
 }
@@ -375,29 +455,21 @@ export function accessBatch(
   outcomes: readonly Outcome[],
   now: number,
 ): AccessBatch {
-  const { event, positions, shapes, count } = reads;
-  const { subject, id: eventId } = event;
-  const { table, shapeRules } = recording;
+  const { event, shapes, kinds, count } = reads;
   const batch = createAccessBatch(
-    subject,
+    event.subject,
     now,
-    (shape) => table.accessId(shapeRules.get(shape) as CompiledRule, subject, eventId),
+    recording.accessId,
     count,
-    // A proposal's id shares its access records' hash: made when a record is read, not kept.
-    (shape) => table.proposalId(shapeRules.get(shape) as CompiledRule, subject, eventId),
+    recording.proposalId,
+    event.id,
   );
   if (reads.failure !== undefined) throw reads.failure;
   for (let i = 0; i < count; i++) {
-    const shape = shapes[i] as AccessShape;
-    const position = positions[i] as number;
-    if (position === HELD_NOT_MET) batch.add(shape, 'held_back', 'conditions_not_met');
-    else if (position === HELD_INSUFFICIENT) batch.add(shape, 'held_back', 'insufficient_data');
-    else {
-      const outcome = outcomes[position];
-      if (outcome?.kind === 'proposal') batch.add(shape, 'sent', undefined);
-      else batch.add(shape, 'held_back', outcome?.reason ?? 'conditions_not_met');
-    }
+    const kind = kinds[i] as number;
+    if (kind < 0) kinds[i] = keptKind(recording, outcomes[-1 - kind]);
   }
+  batch.addAll(shapes, kinds, recording.kinds, count);
   // The batch keeps what it needs: the lists go to the next run.
   recording.spare = reads;
   return batch;
@@ -452,8 +524,13 @@ export function recordReads(
   }
   if (write === undefined) return undefined;
   if (recording.strict) return write;
+  // A write the log answered before with a promise seen fulfilled cannot fail: nothing to watch.
+  if (write === recording.fulfilled) return undefined;
+  const watched = write;
   try {
-    write.catch(recording.onError);
+    watched.then(() => {
+      recording.fulfilled = watched;
+    }, recording.onError);
   } catch (thrown) {
     return Promise.reject(thrown);
   }

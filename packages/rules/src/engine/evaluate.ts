@@ -5,6 +5,7 @@ import {
   MARK_CONTEXTUAL,
   MARK_FULL,
   markRead,
+  noteFullRead,
   noteRead,
   type Reads,
 } from './access';
@@ -115,11 +116,13 @@ function noteReads(
     if (orders !== null && (mark & MARK_CONTEXTUAL) === 0) {
       // As the index's candidates are read: by their place in the rule table.
       const order = orders[k] as number;
+      if (full && noteFullRead(recording, reads, order, k, result)) continue;
       const slots = (scan as EventScan).viewAt(table.sigIndexAt(order));
       noteRead(recording, reads, candidate, order, k, slots, full, result);
     } else {
       const rule =
         (mark & MARK_CONTEXTUAL) !== 0 ? (candidate.contextual as CompiledRule) : candidate;
+      if (full && noteFullRead(recording, reads, rule.order, k, result)) continue;
       const slots = (ctx.slotsFor as (rule: CompiledRule) => Slots)(rule);
       noteRead(recording, reads, rule, rule.order, k, slots, full, result);
     }

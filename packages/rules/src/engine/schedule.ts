@@ -43,10 +43,8 @@ export function runEntries(
       for (const read of r.reads)
         reads?.push({
           ...read,
-          // Held back at the conditions gate (below 0), or a place in these outcomes.
-          positions: read.positions
-            .slice(0, read.count)
-            .map((p) => (p < 0 ? p : p + outcomes.length)),
+          // Held back at the conditions gate (a kind, from 0), or a place in these outcomes.
+          kinds: read.kinds.slice(0, read.count).map((k) => (k >= 0 ? k : k - outcomes.length)),
         });
     for (let i = 0; i < r.outcomes.length; i++) {
       reservations[outcomes.length] = r.reservations[i];
