@@ -229,6 +229,47 @@ describe('access records written by the rules engine', () => {
     for (const r of records) expect(r.id.length).toBeLessThanOrEqual(200);
   });
 
+  it('names the category a fact carried on each event, also for rules that held back with every fact present', async () => {
+    const log = createMemoryAccessLog();
+    const engine = createRuleEngine({
+      // Two rules: the first to read on an event checks the facts' categories, for both.
+      rules: [5, 6].map((n) => ({
+        ...cardExpiry,
+        id: `big-x-${n}`,
+        dataCategories: ['user.financial', 'user.travel'],
+        conditions: fact('x').gt(n),
+      })),
+      consent: fakeConsent({ '*': ['service'] }),
+      clock,
+      accessLog: log,
+    });
+    const withX = (id: string, category: string): RuleEvent => ({
+      id,
+      type: 'card.checked',
+      subject: 'cus_1',
+      at: AT,
+      facts: factsOf({ x: 1 }, { x: category }),
+    });
+    for (const [id, category] of [
+      ['evt_1', 'user.financial.card'],
+      ['evt_2', 'user.financial.card'],
+      ['evt_3', 'user.travel.trip'],
+      ['evt_4', 'user.travel.trip'],
+    ] as const)
+      expect(engine.evaluate(withX(id, category)).map((o) => o.kind)).toEqual([
+        'suppression',
+        'suppression',
+      ]);
+    await new Promise((r) => setTimeout(r, 0));
+    const records = await log.query({ subject: 'cus_1' });
+    const travel = [['user.travel.trip'], 'conditions_not_met'];
+    const card = [['user.financial.card'], 'conditions_not_met'];
+    expect(records.map((r) => [r.dataCategories, r.heldBackBecause])).toEqual([
+      ...[travel, travel, travel, travel],
+      ...[card, card, card, card],
+    ]);
+  });
+
   it('reports reads it cannot record to the observer, each evaluation its own, and still decides', async () => {
     // A window over an event type of 199 characters is read as `events.<type>`: too long a path
     // for an access record, so the rule's reads cannot be recorded.
