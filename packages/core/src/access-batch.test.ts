@@ -200,6 +200,16 @@ describe('access batches', () => {
     expect(batch.records().map((r) => r.outcome)).toEqual(['sent']);
     batch.addAll([shape, shape], [0, 0], table, 1);
     expect(batch.records().map((r) => r.heldBackBecause)).toEqual([undefined, 'cap']);
+    // What a call that failed half-way coded leaves no trace on the records added after it.
+    expect(path(() => batch.addAll([shape, shape, shape], [0, 0, 9], table, 3))).toBe('kinds[2]');
+    batch.add(shape, 'held_back', 'consent');
+    batch.add(shape, 'looked_up', undefined);
+    expect(batch.records().map((r) => r.heldBackBecause ?? r.outcome)).toEqual([
+      'sent',
+      'cap',
+      'consent',
+      'looked_up',
+    ]);
   });
 
   it("makes ids with one function for every batch, from each batch's key", () => {

@@ -299,7 +299,11 @@ class Batch implements AccessBatchBuilder {
   #pack(i: number, code: number): void {
     const lane = i & 3;
     if (lane === 0) this.#codes[i >> 2] = code;
-    else this.#codes[i >> 2] = (this.#codes[i >> 2] as number) | (code << (lane * 7));
+    else {
+      // Its seven bits cleared first: a call that failed half-way may have coded them.
+      const kept = (this.#codes[i >> 2] as number) & ~(127 << (lane * 7));
+      this.#codes[i >> 2] = kept | (code << (lane * 7));
+    }
   }
 
   /** Checks record `i`'s outcome and detail, and codes them (a detail not shared kept aside). */
