@@ -143,7 +143,9 @@ export function createDecide<P extends string>(
   // The last question's shape (purpose and categories, all declared) and its slot, so a caller
   // asking the same question about many subjects costs one lookup per subject. The categories
   // are compared by value on every call: a caller may reuse and mutate its array.
-  let shapePurpose: string | undefined;
+  // A string from the start (never a purpose id): V8 then compares the purpose asked about with
+  // it inline, as strings, not through its generic comparison (a call on every decide()).
+  let shapePurpose = '';
   let shapeCategories: readonly string[] = [];
   let shapeSettled: Map<SubjectId, ConsentVerdict> | undefined;
 
