@@ -285,6 +285,22 @@ describe('a rule that acts, then tells', () => {
     expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
   });
 
+  it('records an undo the app made though the log failed once: a retry would undo again', async () => {
+    const { engine, app, other } = setup();
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+    const log = app.port.log as NonNullable<typeof app.port.log>;
+    const append = log.append.bind(log);
+    let failures = 1;
+    log.append = async (record) => {
+      if (record.kind === 'undone' && failures-- > 0) throw new Error('connection reset');
+      return append(record);
+    };
+    expect((await engine.undoChange('cus_1', changeId)).kind).toBe('undone');
+    expect(app.calls.undo).toBe(1);
+    expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
+  });
+
   it('an undo running past its claim’s first minute keeps it: no other instance starts it again', async () => {
     const { engine, app, clock, other } = setup();
     const [p] = (await engine.process(storm())) as [Proposal];

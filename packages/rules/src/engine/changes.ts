@@ -6,6 +6,7 @@ import {
   type Clock,
   changeState,
   createMemoryChangeLog,
+  isCandorError,
   type SubjectId,
   toIso,
   type UndoClaim,
@@ -235,12 +236,34 @@ export async function undoChange(
     if (claim !== null) stopRenewing = keepClaimed(log, claim, clock);
     await port.undo(state.performed);
     const record = closing(state, 'undone', now);
-    await log.append(record);
+    await recordUndone(log, record);
     return record;
   } finally {
     await stopRenewing?.();
     undoing.delete(changeId);
     if (claim !== null) await release(log, claim);
+  }
+}
+
+/** Waits before each retry of recording an undo the app has made (then it gives up). */
+const RECORD_RETRIES_MS = [100, 400, 1_600];
+
+/**
+ * Records an undo the app has made, retried a few times where the log failed (a record is stored
+ * once, so a retry of one stored after all is ignored), as a customer's second try would undo
+ * again; a record the log refuses (another closed the change) is not retried. One that still
+ * fails is the caller's error.
+ */
+async function recordUndone(log: ChangeLog, record: ChangeRecord): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await log.append(record);
+    } catch (error) {
+      const wait = RECORD_RETRIES_MS[attempt];
+      if (wait === undefined || (isCandorError(error) && error.code === 'core/invalid_input'))
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 
