@@ -187,8 +187,10 @@ describe.each(driverCases)('partitioned queue on $name', ({ kind, skip }) => {
         expect([expectedOutcome(0), expectedOutcome(1)]).toEqual(['proposal', 'cooldown']);
         expect([outcomes.get(0), outcomes.get(1)]).toEqual(['cooldown', 'proposal']);
       } finally {
+        // Gracefully: a handler may still be finishing its job, and pg-boss completes the job
+        // after it returns; stopped at once, that completion could run after the schema is gone.
         for (const w of workers) {
-          await w.boss.stop({ graceful: false, wait: true, timeout: 5_000 });
+          await w.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
           w.engine.close();
         }
       }
