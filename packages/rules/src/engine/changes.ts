@@ -218,10 +218,8 @@ export async function undoChange(
   const state = changeState(await log.list(subject), changeId, now);
   if (state === null)
     refuse('rules/unknown_change', 'no such change was made for this customer', changeId);
-  if (state.status === 'undone')
-    refuse('rules/already_undone', 'this change has already been undone', changeId);
-  if (undoing.has(changeId))
-    refuse('rules/undo_in_progress', 'this change is being undone', changeId);
+  if (state.status === 'undone') refuseUndone(changeId);
+  if (undoing.has(changeId)) refuseInProgress(changeId);
   if (state.status === 'expired') {
     await recordExpiry(core.changes, state, now);
     refuseExpired(state);
@@ -327,10 +325,9 @@ async function claimUndo(
   let taken = false;
   try {
     taken = await log.claimUndo(claim, now);
-    if (!taken) refuse('rules/undo_in_progress', 'this change is being undone', changeId);
+    if (!taken) refuseInProgress(changeId);
     const again = changeState(await log.list(subject), changeId, now);
-    if (again?.status === 'undone')
-      refuse('rules/already_undone', 'this change has already been undone', changeId);
+    if (again?.status === 'undone') refuseUndone(changeId);
     // Another instance, its clock further on, recorded the expiry.
     if (again?.status === 'expired') refuseExpired(again);
     return claim;
@@ -339,6 +336,14 @@ async function claimUndo(
     throw error;
   }
 }
+
+/** Refuses an undo while another undo of the change runs (here or on another instance). */
+const refuseInProgress = (changeId: string): never =>
+  refuse('rules/undo_in_progress', 'this change is being undone', changeId);
+
+/** Refuses the undo of a change already undone. */
+const refuseUndone = (changeId: string): never =>
+  refuse('rules/already_undone', 'this change has already been undone', changeId);
 
 /** Refuses the undo of a change whose window ended, naming the deadline. */
 function refuseExpired(state: ChangeState): never {

@@ -113,19 +113,16 @@ function noteReads(
     const full = (mark & MARK_FULL) !== 0;
     const result = ((mark - 1) & 3) as Tri;
     const candidate = candidates[k] as CompiledRule;
-    if (orders !== null && (mark & MARK_CONTEXTUAL) === 0) {
-      // As the index's candidates are read: by their place in the rule table.
-      const order = orders[k] as number;
-      if (full && noteFullRead(recording, reads, order, k, result)) continue;
-      const slots = (scan as EventScan).viewAt(table.sigIndexAt(order));
-      noteRead(recording, reads, candidate, order, k, slots, full, result);
-    } else {
-      const rule =
-        (mark & MARK_CONTEXTUAL) !== 0 ? (candidate.contextual as CompiledRule) : candidate;
-      if (full && noteFullRead(recording, reads, rule.order, k, result)) continue;
-      const slots = (ctx.slotsFor as (rule: CompiledRule) => Slots)(rule);
-      noteRead(recording, reads, rule, rule.order, k, slots, full, result);
-    }
+    const contextual = (mark & MARK_CONTEXTUAL) !== 0;
+    const rule = contextual ? (candidate.contextual as CompiledRule) : candidate;
+    // The index's candidates are read as it reads them: by their place in the rule table.
+    const indexedRead = orders !== null && !contextual;
+    const order = indexedRead ? (orders[k] as number) : rule.order;
+    if (full && noteFullRead(recording, reads, order, k, result)) continue;
+    const slots = indexedRead
+      ? (scan as EventScan).viewAt(table.sigIndexAt(order))
+      : (ctx.slotsFor as (rule: CompiledRule) => Slots)(rule);
+    noteRead(recording, reads, rule, order, k, slots, full, result);
   }
 }
 
