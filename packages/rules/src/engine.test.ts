@@ -71,6 +71,21 @@ describe('proposals', () => {
     expect(p.consent[0]?.allowed).toBe(true);
   });
 
+  it('have an id made from the rule, subject and event: the same every read and evaluation, in JSON too', () => {
+    const engine = createRuleEngine({ rules: [rule()], consent: consent() });
+    const fixed = event('2026-06-01T10:00:00Z', 50, { id: 'evt_fixed' });
+    const [p] = engine.evaluate(fixed) as [Proposal];
+    // Pinned: ids are stable across versions, so a delivery or feedback keyed by one still finds it.
+    expect(p.id).toBe('prop_0e8d459f7671361a');
+    expect(p.id).toBe(p.id);
+    expect((engine.evaluate(fixed)[0] as Proposal).id).toBe(p.id);
+    expect(JSON.parse(JSON.stringify(p)).id).toBe(p.id);
+    expect(toDecisionRecord(p).id).toBe(p.id);
+    const other = engine.evaluate(event('2026-06-01T10:00:00Z', 50, { id: 'evt_other' }));
+    expect((other[0] as Proposal).id).toMatch(/^prop_[0-9a-f]{16}$/);
+    expect((other[0] as Proposal).id).not.toBe(p.id);
+  });
+
   it('list facts compared on the right-hand side ({ fact }) as evidence too', () => {
     const engine = createRuleEngine({
       rules: [

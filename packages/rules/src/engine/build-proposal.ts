@@ -47,14 +47,14 @@ interface Explained {
  * idempotency key for delivery, and its explanation (the trace annotated with the evidence each
  * leaf rests on, reasons citing the evidence facts with their provenance, and the categories
  * used). The explanation is worked out from the rule and the slot values it saw (which never
- * change afterwards) on first read of `dataCategories`, `reasons`, `evidence` or `trace`, so an
- * evaluation pays nothing for the explanations nobody reads. `JSON.stringify` includes them, in
- * the places a plain proposal has them; `toDecisionRecord` reads them.
+ * change afterwards) on first read of `dataCategories`, `reasons`, `evidence` or `trace`, and the
+ * id (a hash of the rule, subject and event) on first read of `id`, so an evaluation pays nothing
+ * for what nobody reads. `JSON.stringify` includes them, in the places a plain proposal has them;
+ * `toDecisionRecord` reads them.
  */
 export class RuleProposal implements Proposal {
   // `declare`: assigned in the constructor, not defined first (allocation stays cheap).
   declare readonly kind: 'proposal';
-  declare readonly id: string;
   declare readonly subject: string;
   declare readonly at: number;
   declare readonly source: Proposal['source'];
@@ -69,12 +69,14 @@ export class RuleProposal implements Proposal {
   declare readonly urgency: Proposal['urgency'];
   declare readonly gatesPassed: readonly GateName[];
   declare readonly bypassed: readonly GateName[];
-  // What the explanation is worked out from: the rule that passed, its view of the facts (which
-  // never change afterwards), the event and the engine; then the explanation, in the view's place.
-  #rule: CompiledRule | null;
-  #explained: Slots | Explained;
+  // What the id and explanation are worked out from: the rule that passed, its view of the facts
+  // (which never change afterwards), the event and the engine; then each, once read.
+  readonly #rule: CompiledRule;
+  readonly #slots: Slots;
   readonly #event: RuleEvent;
   readonly #core: EngineCore;
+  #id: string | null;
+  #explained: Explained | null;
 
   /**
    * The proposal of `rule`, which passed every gate on `event` with `verdict` over `slots` (`id`:
@@ -91,7 +93,6 @@ export class RuleProposal implements Proposal {
   ) {
     this.kind = 'proposal';
     const table = core.rules;
-    this.id = table.proposalId(rule, event.subject, event.id);
     this.subject = event.subject;
     this.at = event.at;
     this.source = table.source(rule);
@@ -107,18 +108,22 @@ export class RuleProposal implements Proposal {
     this.gatesPassed = ALL_GATES;
     this.bypassed = bypassed ?? NONE_BYPASSED;
     this.#rule = rule;
-    this.#explained = slots;
+    this.#slots = slots;
     this.#event = event;
     this.#core = core;
+    this.#id = null;
+    this.#explained = null;
+  }
+
+  /** `prop_` and 16 hex digits, the same for the same rule, subject and event. */
+  get id(): string {
+    this.#id ??= this.#core.rules.proposalId(this.#rule, this.subject, this.eventId);
+    return this.#id;
   }
 
   #explain(): Explained {
-    const rule = this.#rule;
-    if (rule !== null) {
-      this.#explained = explain(this.#core, rule, this.#explained as Slots, this.#event);
-      this.#rule = null;
-    }
-    return this.#explained as Explained;
+    this.#explained ??= explain(this.#core, this.#rule, this.#slots, this.#event);
+    return this.#explained;
   }
 
   get dataCategories(): string[] {
