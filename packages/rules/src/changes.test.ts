@@ -301,6 +301,41 @@ describe('a rule that acts, then tells', () => {
     expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
   });
 
+  it('an undo the app made while the log is down is recorded when it is back; no second undo meanwhile', async () => {
+    const { engine, app, clock, other } = setup();
+    const [p] = (await engine.process(storm())) as [Proposal];
+    const changeId = p.change?.status === 'performed' ? p.change.record.changeId : '';
+    const log = app.port.log as NonNullable<typeof app.port.log>;
+    const append = log.append.bind(log);
+    let down = true;
+    log.append = async (record) => {
+      if (record.kind === 'undone' && down) throw new Error('connection refused');
+      return append(record);
+    };
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const first = errorCode(engine.undoChange('cus_1', changeId));
+      await vi.advanceTimersByTimeAsync(2_500);
+      // Undone, and the customer told it is not recorded yet.
+      expect(await first).toBe('rules/undo_unrecorded');
+      expect(app.flights.get('cus_1')).toBe('LH400');
+      // A minute and a half later the log is still down: a retry, here or elsewhere, undoes nothing.
+      clock.advance(90 * duration.second);
+      await vi.advanceTimersByTimeAsync(90_000);
+      expect(await errorCode(other.undoChange('cus_1', changeId))).toBe('rules/undo_in_progress');
+      expect(await errorCode(engine.undoChange('cus_1', changeId))).toBe('rules/undo_in_progress');
+      expect(app.calls.undo).toBe(1);
+      down = false;
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect((await other.changes('cus_1')).map((r) => r.kind)).toEqual(['performed', 'undone']);
+      expect(await errorCode(other.undoChange('cus_1', changeId))).toBe('rules/already_undone');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(app.calls.undo).toBe(1);
+  });
+
   it('an undo running past its claim’s first minute keeps it: no other instance starts it again', async () => {
     const { engine, app, clock, other } = setup();
     const [p] = (await engine.process(storm())) as [Proposal];

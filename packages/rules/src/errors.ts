@@ -22,7 +22,8 @@ export type RulesErrorCode =
   | 'rules/unknown_change'
   | 'rules/undo_expired'
   | 'rules/already_undone'
-  | 'rules/undo_in_progress';
+  | 'rules/undo_in_progress'
+  | 'rules/undo_unrecorded';
 
 /** @internal Builds a rules error naming the rule and the JSON path. */
 export function rulesError(

@@ -92,6 +92,8 @@ export function reactions(
       await engine.undoChange(m.subject, made.record.changeId);
       return true;
     } catch (error) {
+      // Undone; only its record is still being written.
+      if (isCandorError(error, 'rules/undo_unrecorded')) return true;
       if (
         isCandorError(error, 'rules/undo_expired') ||
         isCandorError(error, 'rules/already_undone') ||

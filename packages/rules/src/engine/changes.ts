@@ -229,38 +229,70 @@ export async function undoChange(
   undoing.add(changeId);
   let claim: UndoClaim | null = null;
   let stopRenewing: (() => Promise<void>) | undefined;
+  const finish = async () => {
+    await stopRenewing?.();
+    undoing.delete(changeId);
+    if (claim !== null) await release(log, claim);
+  };
+  let recordingLater = false;
   try {
     claim = await claimUndo(log, subject, changeId, now);
     if (claim !== null) stopRenewing = keepClaimed(log, claim, clock);
     await port.undo(state.performed);
     const record = closing(state, 'undone', now);
-    await recordUndone(log, record);
+    try {
+      await recordUndone(log, record, RECORD_RETRIES_MS);
+    } catch (error) {
+      if (refusedRecord(error)) throw error;
+      // Undone but not recorded: recorded later, the claim (and this process's mark) held till
+      // then, so a second try is told the undo is in progress instead of undoing again.
+      recordingLater = true;
+      void recordUndone(log, record, RECORD_LATER_MS, true)
+        .then(finish, finish)
+        .catch(() => {});
+      refuse(
+        'rules/undo_unrecorded',
+        `this change was undone, but recording it failed (${text(error)}); it is retried for up to ten minutes, and another undo meanwhile is refused as in progress`,
+        changeId,
+      );
+    }
     return record;
   } finally {
-    await stopRenewing?.();
-    undoing.delete(changeId);
-    if (claim !== null) await release(log, claim);
+    if (!recordingLater) await finish();
   }
 }
 
-/** Waits before each retry of recording an undo the app has made (then it gives up). */
+/** Waits before each retry of recording an undo the app has made, while the customer waits. */
 const RECORD_RETRIES_MS = [100, 400, 1_600];
+/** Then, once the customer has been told, every 15 seconds for ten minutes (the claim's most). */
+const RECORD_LATER_MS: readonly number[] = Array.from({ length: 40 }, () => 15_000);
+
+/** A record the log refused (another instance closed the change): retrying cannot store it. */
+const refusedRecord = (error: unknown) =>
+  isCandorError(error) && error.code === 'core/invalid_input';
 
 /**
- * Records an undo the app has made, retried a few times where the log failed (a record is stored
- * once, so a retry of one stored after all is ignored), as a customer's second try would undo
- * again; a record the log refuses (another closed the change) is not retried. One that still
- * fails is the caller's error.
+ * Records an undo the app has made, retried after each of `waits` where the log failed (a record
+ * is stored once, so a retry of one stored after all is ignored), as a customer's second try would
+ * undo again; a record the log refuses is not retried. One that still fails is the caller's error.
+ * `background`: nobody awaits it, so its waits do not hold a process open (Node).
  */
-async function recordUndone(log: ChangeLog, record: ChangeRecord): Promise<void> {
+async function recordUndone(
+  log: ChangeLog,
+  record: ChangeRecord,
+  waits: readonly number[],
+  background = false,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await log.append(record);
     } catch (error) {
-      const wait = RECORD_RETRIES_MS[attempt];
-      if (wait === undefined || (isCandorError(error) && error.code === 'core/invalid_input'))
-        throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      const wait = waits[attempt];
+      if (wait === undefined || refusedRecord(error)) throw error;
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        if (background) (timer as { unref?: () => void }).unref?.();
+      });
     }
   }
 }

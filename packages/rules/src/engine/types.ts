@@ -185,7 +185,9 @@ export interface RuleEngine {
    * change port's `undo`, then records and returns the `undone` record. Refuses with
    * `rules/undo_expired` after the window (recording the expiry), `rules/already_undone` the
    * second time, `rules/undo_in_progress` while another undo of it runs (on a shared log, on any
-   * instance), `rules/unknown_change` for a change not made for this customer.
+   * instance), `rules/unknown_change` for a change not made for this customer. Rejects with
+   * `rules/undo_unrecorded` when the change was undone but the log kept failing: it is recorded
+   * later (retried for up to ten minutes), and another undo meanwhile is `rules/undo_in_progress`.
    */
   undoChange(subject: SubjectId, changeId: string): Promise<ChangeRecord>;
   /**
