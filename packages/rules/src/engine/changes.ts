@@ -166,7 +166,14 @@ async function actOn(
   return { status: 'performed', record };
 }
 
-const text = (error: unknown) => (error as Error)?.message ?? String(error);
+/** What an error says, whatever was thrown (even a value that cannot be made a string). */
+const text = (error: unknown): string => {
+  try {
+    return (error as Error)?.message ?? String(error);
+  } catch {
+    return 'an error that cannot be shown';
+  }
+};
 
 /** One record id closes a change, so a change is undone or expires, never both. */
 const closing = (state: ChangeState, kind: 'undone' | 'expired', at: number): ChangeRecord => {
@@ -241,19 +248,28 @@ export async function undoChange(
     await port.undo(state.performed);
     const record = closing(state, 'undone', now);
     try {
-      await recordUndone(log, record, RECORD_RETRIES_MS);
+      await recordUndone(log, record, (attempt) => RECORD_RETRIES_MS[attempt]);
     } catch (error) {
       if (refusedRecord(error)) throw error;
-      // Undone but not recorded: recorded later, the claim (and this process's mark) held till
-      // then, so a second try is told the undo is in progress instead of undoing again.
+      // Undone but not recorded: retried while the claim (and this process's mark) is held, so
+      // a second try meanwhile is told the undo is in progress instead of undoing again. The
+      // retries end a third of a lease before the claim's renewals do (see `keepClaimed`).
       recordingLater = true;
-      void recordUndone(log, record, RECORD_LATER_MS, true)
+      const claimEnds = now + UNDO_MAX_HOLD_MS;
+      const lastTry = claimEnds - UNDO_LEASE_MS / 3;
+      void recordUndone(
+        log,
+        record,
+        () => (clock.now() + RECORD_LATER_MS <= lastTry ? RECORD_LATER_MS : undefined),
+        true,
+      )
         .then(finish, finish)
         .catch(() => {});
       refuse(
         'rules/undo_unrecorded',
-        `this change was undone, but recording it failed (${text(error)}); it is retried for up to ten minutes, and another undo meanwhile is refused as in progress`,
+        `this change was undone, but recording it failed (${text(error)}); it is retried while this undo's claim lasts (up to ten minutes), and another undo meanwhile is refused as in progress`,
         changeId,
+        { record },
       );
     }
     return record;
@@ -264,31 +280,36 @@ export async function undoChange(
 
 /** Waits before each retry of recording an undo the app has made, while the customer waits. */
 const RECORD_RETRIES_MS = [100, 400, 1_600];
-/** Then, once the customer has been told, every 15 seconds for ten minutes (the claim's most). */
-const RECORD_LATER_MS: readonly number[] = Array.from({ length: 40 }, () => 15_000);
+/**
+ * Then, once the customer has been told, between retries while the claim lasts: often, as a log
+ * down longer than a lease lets the claim lapse, and the sooner the record lands once it is back,
+ * the shorter the time another instance could undo again.
+ */
+const RECORD_LATER_MS = 5_000;
 
 /** A record the log refused (another instance closed the change): retrying cannot store it. */
 const refusedRecord = (error: unknown) =>
   isCandorError(error) && error.code === 'core/invalid_input';
 
 /**
- * Records an undo the app has made, retried after each of `waits` where the log failed (a record
- * is stored once, so a retry of one stored after all is ignored), as a customer's second try would
- * undo again; a record the log refuses is not retried. One that still fails is the caller's error.
- * `background`: nobody awaits it, so its waits do not hold a process open (Node).
+ * Records an undo the app has made, retried where the log failed after the wait `waitBefore`
+ * gives for each retry, until it gives none (a record is stored once, so a retry of one stored
+ * after all is ignored), as a customer's second try would undo again; a record the log refuses
+ * is not retried. One that still fails is the caller's error. `background`: nobody awaits it, so
+ * its waits do not hold a process open (Node).
  */
 async function recordUndone(
   log: ChangeLog,
   record: ChangeRecord,
-  waits: readonly number[],
+  waitBefore: (attempt: number) => number | undefined,
   background = false,
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await log.append(record);
     } catch (error) {
-      const wait = waits[attempt];
-      if (wait === undefined || refusedRecord(error)) throw error;
+      const wait = refusedRecord(error) ? undefined : waitBefore(attempt);
+      if (wait === undefined) throw error;
       await new Promise((resolve) => {
         const timer = setTimeout(resolve, wait);
         if (background) (timer as { unref?: () => void }).unref?.();

@@ -186,8 +186,9 @@ export interface RuleEngine {
    * `rules/undo_expired` after the window (recording the expiry), `rules/already_undone` the
    * second time, `rules/undo_in_progress` while another undo of it runs (on a shared log, on any
    * instance), `rules/unknown_change` for a change not made for this customer. Rejects with
-   * `rules/undo_unrecorded` when the change was undone but the log kept failing: it is recorded
-   * later (retried for up to ten minutes), and another undo meanwhile is `rules/undo_in_progress`.
+   * `rules/undo_unrecorded` when the change was undone but the log kept failing (`details.record`
+   * holds the record): it is retried while the undo's claim lasts (up to ten minutes), and another
+   * undo meanwhile is `rules/undo_in_progress` (see the README for a log down over a minute).
    */
   undoChange(subject: SubjectId, changeId: string): Promise<ChangeRecord>;
   /**
