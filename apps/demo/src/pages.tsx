@@ -46,6 +46,11 @@ const flashes: Readonly<Record<string, { kind: 'ok' | 'error'; text: string }>> 
     kind: 'error',
     text: 'Too late to undo: the time to undo this change has ended, so the change stands.',
   },
+  already_undone: { kind: 'ok', text: 'This change was already undone.' },
+  undo_in_progress: {
+    kind: 'ok',
+    text: 'We are undoing this change right now. Look again in a moment.',
+  },
   invalid: { kind: 'error', text: 'That request was not valid and was not applied.' },
 };
 

@@ -188,6 +188,12 @@ export type MessageActionResult =
   | { readonly ok: true; readonly applied: string }
   | { readonly ok: false; readonly missing: 'message' | 'control' };
 
+/**
+ * Why an undo changed nothing: its window ended (the change stands), it was already undone, or an
+ * undo of it is under way.
+ */
+export type UndoRefusal = 'too_late' | 'already_undone' | 'undo_in_progress';
+
 /** What the pages need from the composition. Mutations resolve once durably stored. */
 export interface DemoService {
   now(): Instant;
@@ -221,13 +227,14 @@ export interface DemoService {
   ): ExplanationView | undefined;
   applyControl(subject: string, messageId: string, controlId: string): Promise<MessageActionResult>;
   /**
-   * Undoes the change a message's rule made for the customer. `too_late` (nothing changed) once
-   * the undo window has ended; not `ok` when the message is not theirs or changed nothing.
+   * Undoes the change a message's rule made for the customer; `refused` says why nothing changed
+   * (see {@link UndoRefusal}); not `ok` with `missing` when the message is not theirs or changed
+   * nothing.
    */
   undoChange(
     subject: string,
     messageId: string,
-  ): Promise<MessageActionResult | { readonly ok: false; readonly tooLate: true }>;
+  ): Promise<MessageActionResult | { readonly ok: false; readonly refused: UndoRefusal }>;
   /** Records the customer's choice on a message; false when the message offers no such choice. */
   choose(subject: string, messageId: string, choice: string): Promise<boolean>;
   /** The flight the customer is booked on now (a storm rebooking may have moved them). */

@@ -138,7 +138,7 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     const result = await service.undoChange(customer.id, mid);
     const back = `/customers/${customer.id}/inbox`;
     if (result.ok) return c.redirect(`${back}?done=undone`, 303);
-    if ('tooLate' in result) return c.redirect(`${back}?done=too_late`, 303);
+    if ('refused' in result) return c.redirect(`${back}?done=${result.refused}`, 303);
     return notFound(c, result.missing === 'message' ? 'Message' : 'Change');
   });
 

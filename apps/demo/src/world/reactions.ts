@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isCandorError } from '@candor/core';
 import type { ExplanationControl } from '@candor/explain';
 import { purposes } from '../purposes';
-import type { DemoService, FeedbackSignal, SuppressionView } from '../service';
+import type { DemoService, FeedbackSignal, SuppressionView, UndoRefusal } from '../service';
 import type { StoredMessage } from '../storage';
 import type { WorldContext } from './context';
 import type { Inbox } from './inbox';
@@ -76,30 +76,28 @@ export function reactions(
         await submitSignal(m, 'wrong_data', { note: `${control.path} looks wrong` });
         return 'correction';
       case 'undo_change':
-        return (await undo(m)) ? 'undone' : null;
+        return (await undo(m)) === 'undone' ? 'undone' : null;
       case 'manage_all':
       case 'choose_channel':
         return 'manage';
     }
   };
 
-  // Undoes the change a message's rule made; false when its undo window has ended (the engine
-  // refuses, records the expiry, and nothing changes).
-  const undo = async (m: StoredMessage): Promise<boolean> => {
+  // Undoes the change a message's rule made, or says why the engine refused: its undo window
+  // ended (it records the expiry, and nothing changes), it was already undone, or an undo of it
+  // is under way (on this or another instance).
+  const undo = async (m: StoredMessage): Promise<'undone' | UndoRefusal | null> => {
     const made = m.proposal.change;
-    if (made?.status !== 'performed') return false;
+    if (made?.status !== 'performed') return null;
     try {
       await engine.undoChange(m.subject, made.record.changeId);
-      return true;
+      return 'undone';
     } catch (error) {
       // Undone; only its record is still being written.
-      if (isCandorError(error, 'rules/undo_unrecorded')) return true;
-      if (
-        isCandorError(error, 'rules/undo_expired') ||
-        isCandorError(error, 'rules/already_undone') ||
-        isCandorError(error, 'rules/undo_in_progress')
-      )
-        return false;
+      if (isCandorError(error, 'rules/undo_unrecorded')) return 'undone';
+      if (isCandorError(error, 'rules/undo_expired')) return 'too_late';
+      if (isCandorError(error, 'rules/already_undone')) return 'already_undone';
+      if (isCandorError(error, 'rules/undo_in_progress')) return 'undo_in_progress';
       throw error;
     } finally {
       await readChanges(m.subject);
@@ -123,7 +121,8 @@ export function reactions(
       if (m.proposal.change?.status !== 'performed') return { ok: false, missing: 'control' };
       const done = await undo(m);
       await tick();
-      return done ? { ok: true, applied: 'undone' } : { ok: false, tooLate: true };
+      if (done === 'undone') return { ok: true, applied: 'undone' };
+      return done === null ? { ok: false, missing: 'control' } : { ok: false, refused: done };
     },
     async feedback(subject, messageId, signal) {
       const m = messageOf(subject, messageId);
