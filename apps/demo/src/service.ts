@@ -225,7 +225,12 @@ export interface DemoService {
     messageId: string,
     layer?: ExplanationLayer,
   ): ExplanationView | undefined;
-  applyControl(subject: string, messageId: string, controlId: string): Promise<MessageActionResult>;
+  /** Applies a control a message's explanation offers; an undo the engine refused says why. */
+  applyControl(
+    subject: string,
+    messageId: string,
+    controlId: string,
+  ): Promise<MessageActionResult | { readonly ok: false; readonly refused: UndoRefusal }>;
   /**
    * Undoes the change a message's rule made for the customer; `refused` says why nothing changed
    * (see {@link UndoRefusal}); not `ok` with `missing` when the message is not theirs or changed

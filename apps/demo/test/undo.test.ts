@@ -30,4 +30,28 @@ describe('undoing a storm rebooking from the inbox', () => {
     expect(page).toContain('This change was already undone.');
     expect(page).not.toContain('Too late to undo');
   });
+
+  test('an undo tapped from the explanation while one is under way says so', async () => {
+    // A day later (past the rule's cooldown), another storm, another change.
+    await h.service.advanceClock(24 * 3_600_000);
+    await h.service.sendEvent({ subject: 'cus_ana', type: 'flight.weather_risk' });
+    const message = h.service
+      .inbox('cus_ana')
+      .find((m) => m.ruleId === 'storm-rebooking' && m.change?.status === 'undoable');
+    if (!message) throw new Error('no storm-rebooking change for cus_ana');
+    const control = h.service
+      .explain('cus_ana', message.id, 'detailed')
+      ?.explanation.controls.find((c) => c.kind === 'undo_change');
+    if (!control) throw new Error('the explanation offers no undo');
+    const [inbox, explanation] = await Promise.all([
+      h.service.undoChange('cus_ana', message.id),
+      h.service.applyControl('cus_ana', message.id, control.id),
+    ]);
+    expect(inbox).toEqual({ ok: true, applied: 'undone' });
+    expect(explanation).toEqual({ ok: false, refused: 'undo_in_progress' });
+    const page = await (
+      await v.get(`/customers/cus_ana/messages/${message.id}?done=undo_in_progress`)
+    ).text();
+    expect(page).toContain('We are undoing this change right now. Look again in a moment.');
+  });
 });

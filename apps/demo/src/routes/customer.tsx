@@ -196,6 +196,7 @@ export function customerRoutes(app: Hono<DemoEnvBindings>, service: DemoService)
     const input = await form(c, ControlForm);
     if (!input) return invalid(c, back);
     const result = await service.applyControl(customer.id, mid, input.control);
+    if ('refused' in result) return c.redirect(`${back}?done=${result.refused}`, 303);
     if (!result.ok) return notFound(c, result.missing === 'message' ? 'Message' : 'Choice');
     // "Correct …": the report is recorded; the data page is where the customer says what is right.
     if (result.applied === 'correction')

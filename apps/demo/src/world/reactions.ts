@@ -45,11 +45,12 @@ export function reactions(
     });
   };
 
-  // What the control did, or null when it cannot apply (and nothing was written).
+  // What the control did, why the engine refused an undo, or null when it cannot apply (and
+  // nothing was written).
   const applyControl = async (
     control: ExplanationControl,
     m: StoredMessage,
-  ): Promise<string | null> => {
+  ): Promise<string | { refused: UndoRefusal } | null> => {
     const details = { method: 'preference_center' as const, surface: 'web.why_this' };
     switch (control.kind) {
       case 'stop_purpose':
@@ -75,8 +76,10 @@ export function reactions(
       case 'correct_data':
         await submitSignal(m, 'wrong_data', { note: `${control.path} looks wrong` });
         return 'correction';
-      case 'undo_change':
-        return (await undo(m)) === 'undone' ? 'undone' : null;
+      case 'undo_change': {
+        const done = await undo(m);
+        return done === 'undone' || done === null ? done : { refused: done };
+      }
       case 'manage_all':
       case 'choose_channel':
         return 'manage';
@@ -113,7 +116,7 @@ export function reactions(
       const applied = await applyControl(found.control, found.message);
       if (applied === null) return { ok: false, missing: 'control' };
       await tick();
-      return { ok: true, applied };
+      return typeof applied === 'string' ? { ok: true, applied } : { ok: false, ...applied };
     },
     async undoChange(subject, messageId) {
       const m = messageOf(subject, messageId);
