@@ -121,11 +121,10 @@ export function reactions(
     async undoChange(subject, messageId) {
       const m = messageOf(subject, messageId);
       if (!m) return { ok: false, missing: 'message' };
-      if (m.proposal.change?.status !== 'performed') return { ok: false, missing: 'control' };
       const done = await undo(m);
+      if (done === null) return { ok: false, missing: 'control' };
       await tick();
-      if (done === 'undone') return { ok: true, applied: 'undone' };
-      return done === null ? { ok: false, missing: 'control' } : { ok: false, refused: done };
+      return done === 'undone' ? { ok: true, applied: 'undone' } : { ok: false, refused: done };
     },
     async feedback(subject, messageId, signal) {
       const m = messageOf(subject, messageId);

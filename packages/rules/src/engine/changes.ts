@@ -234,6 +234,8 @@ export async function undoChange(
   if (port === undefined)
     throw rulesError('rules/unsupported', 'the engine has no change port', undefined, 'changeId');
   undoing.add(changeId);
+  // The undo holds its claim until the app's undo and its record are done, at most this long.
+  const holdUntil = now + UNDO_MAX_HOLD_MS;
   let claim: UndoClaim | null = null;
   let stopRenewing: (() => Promise<void>) | undefined;
   const finish = async () => {
@@ -244,7 +246,7 @@ export async function undoChange(
   let recordingLater = false;
   try {
     claim = await claimUndo(log, subject, changeId, now);
-    if (claim !== null) stopRenewing = keepClaimed(log, claim, clock);
+    if (claim !== null) stopRenewing = keepClaimed(log, claim, clock, holdUntil);
     await port.undo(state.performed);
     const record = closing(state, 'undone', now);
     try {
@@ -252,17 +254,9 @@ export async function undoChange(
     } catch (error) {
       if (refusedRecord(error)) throw error;
       // Undone but not recorded: retried while the claim (and this process's mark) is held, so
-      // a second try meanwhile is told the undo is in progress instead of undoing again. The
-      // retries end a third of a lease before the claim's renewals do (see `keepClaimed`).
+      // a second try meanwhile is told the undo is in progress instead of undoing again.
       recordingLater = true;
-      const claimEnds = now + UNDO_MAX_HOLD_MS;
-      const lastTry = claimEnds - UNDO_LEASE_MS / 3;
-      void recordUndone(
-        log,
-        record,
-        () => (clock.now() + RECORD_LATER_MS <= lastTry ? RECORD_LATER_MS : undefined),
-        true,
-      )
+      void recordLater(log, record, clock, holdUntil)
         .then(finish, finish)
         .catch(() => {});
       refuse(
@@ -286,6 +280,21 @@ const RECORD_RETRIES_MS = [100, 400, 1_600];
  * the shorter the time another instance could undo again.
  */
 const RECORD_LATER_MS = 5_000;
+
+/**
+ * Retries recording an undo in the background, every {@link RECORD_LATER_MS}, the last try a
+ * third of a lease before `holdUntil`, when the claim's renewals end: no retry outlives the claim.
+ */
+function recordLater(
+  log: ChangeLog,
+  record: ChangeRecord,
+  clock: Clock,
+  holdUntil: number,
+): Promise<void> {
+  const lastTry = holdUntil - UNDO_LEASE_MS / 3;
+  const wait = () => (clock.now() + RECORD_LATER_MS <= lastTry ? RECORD_LATER_MS : undefined);
+  return recordUndone(log, record, wait, true);
+}
 
 /** A record the log refused (another instance closed the change): retrying cannot store it. */
 const refusedRecord = (error: unknown) =>
@@ -323,24 +332,28 @@ async function recordUndone(
  * long before another may try.
  */
 const UNDO_LEASE_MS = 60_000;
-/** How long an undo still running keeps renewing its claim (one that hangs then lets go). */
+/** How long an undo keeps renewing its claim (one that hangs then lets go). */
 const UNDO_MAX_HOLD_MS = 10 * 60_000;
 
 /**
  * Renews `claim` every third of its lease while the app's undo runs (its holder takes it again
- * with a later end), for at most {@link UNDO_MAX_HOLD_MS}, so no other instance starts a slow
- * undo a second time. A renewal that fails leaves the claim to end when it would have. Returns
- * how to stop: after the renewal under way, if any, so none lands after the claim is dropped.
+ * with a later end), until `holdUntil` at most, so no other instance starts a slow undo a second
+ * time. A renewal that fails leaves the claim to end when it would have. Returns how to stop:
+ * after the renewal under way, if any, so none lands after the claim is dropped.
  */
-function keepClaimed(log: ChangeLog, claim: UndoClaim, clock: Clock): () => Promise<void> {
-  const stopAt = claim.until - UNDO_LEASE_MS + UNDO_MAX_HOLD_MS;
+function keepClaimed(
+  log: ChangeLog,
+  claim: UndoClaim,
+  clock: Clock,
+  holdUntil: number,
+): () => Promise<void> {
   let renewal: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     // In the promise chain, so that nothing here (a clock, a log) can throw from a timer.
     renewal = renewal
       .then(() => {
         const now = clock.now();
-        const until = Math.min(now + UNDO_LEASE_MS, stopAt);
+        const until = Math.min(now + UNDO_LEASE_MS, holdUntil);
         if (until > now) return log.claimUndo?.({ ...claim, until }, now);
         clearInterval(timer);
       })
