@@ -298,6 +298,17 @@ describe('access batches', () => {
           expect(await batched.purge(now, retention)).toBe(await plain.purge(now, retention));
           for (const subject of ['cus_1', 'cus_2'])
             expect(await batched.query({ subject })).toEqual(await plain.query({ subject }));
+          // What a purge kept is read, appended beside and purged again as before it.
+          const later = both('cus_1', T0 + 6 * duration.day, [
+            [0, false],
+            [2, true],
+          ]);
+          await appendAccessBatch(batched, later.batch);
+          await plain.append(later.records);
+          const again = now + 2 * duration.day;
+          expect(await batched.purge(again, retention)).toBe(await plain.purge(again, retention));
+          for (const subject of ['cus_1', 'cus_2'])
+            expect(await batched.query({ subject })).toEqual(await plain.query({ subject }));
         },
       ),
       { numRuns: 300 },
@@ -361,6 +372,38 @@ describe('access batches', () => {
     await expect(
       (log.appendBatch as NonNullable<AccessLog['appendBatch']>)(forged as never),
     ).rejects.toMatchObject({ code: 'core/invalid_input', details: { path: 'batch' } });
+    expect(await log.query({ subject: 'cus_1' })).toEqual([]);
+  });
+
+  it('purges nothing where a record a purge keeps cannot be made', async () => {
+    const log = createMemoryAccessLog();
+    const [email, support] = [
+      shapeOf('marketing.email', 1),
+      shapeOf('service.proactive_support', 2),
+    ];
+    // Record ids made on read: the batch's email record has none.
+    const batch = createAccessBatch('cus_1', T0, (s) => (s === email ? '' : 'acc_support'));
+    batch.add(support, 'held_back', 'cap');
+    await appendAccessBatch(log, batch);
+    const bad = createAccessBatch('cus_2', T0, (s) => (s === email ? '' : 'acc_support'));
+    bad.add(support, 'held_back', 'cap');
+    bad.add(email, 'held_back', 'cap');
+    await appendAccessBatch(log, bad);
+    // Two days on, the support record of cus_2's batch is purged, so its email record must be
+    // made to be kept on its own: it cannot be, and neither customer's records change.
+    const retention = {
+      defaultMs: 30 * duration.day,
+      byPurpose: { 'service.proactive_support': duration.day },
+    };
+    const before = await log.query({ subject: 'cus_1' });
+    await expect(log.purge(T0 + 2 * duration.day, retention)).rejects.toMatchObject({
+      code: 'core/invalid_input',
+      details: { path: 'batch[1].id' },
+    });
+    expect(await log.query({ subject: 'cus_1' })).toEqual(before);
+    expect(await log.query({ subject: 'cus_2', purpose: 'service' })).toHaveLength(1);
+    // Once every record can be made, the purge goes through.
+    expect(await log.purge(T0 + 2 * duration.day, { defaultMs: duration.day })).toBe(3);
     expect(await log.query({ subject: 'cus_1' })).toEqual([]);
   });
 });

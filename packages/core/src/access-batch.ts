@@ -5,7 +5,19 @@ import {
   type AccessRecord,
   checkAccessRecords,
 } from './access';
-import { CandorError } from './errors';
+import {
+  DETAILS,
+  invalid,
+  MADE_DECISION_ID,
+  OUTCOMES,
+  OWN_DETAIL,
+  recordOf,
+  recordsOf,
+  SHARED_DETAILS,
+  shapeAt,
+} from './access-codes';
+import { type BatchColumns, keep } from './access-kept';
+import type { CandorError } from './errors';
 import type { DataCategoryId, Instant, PurposeId, SubjectId } from './schemas';
 
 /**
@@ -45,10 +57,6 @@ class Shape implements AccessShape {
     Object.freeze(this);
   }
 }
-
-const invalid = (path: string, value: unknown, problem: string): never => {
-  throw new CandorError('core/invalid_input', `${path}: ${problem}`, { path, value });
-};
 
 /**
  * Checks and freezes what records will share (as {@link AccessRecord} checks those fields), so
@@ -147,32 +155,6 @@ export interface AccessKind {
   readonly detail?: string | undefined;
 }
 
-/** The outcomes, by code (a record's code is its outcome's place here, times {@link DETAILS}). */
-const OUTCOMES: readonly AccessOutcome[] = ['held_back', 'sent', 'looked_up', 'explained'];
-/**
- * Details many records share, by code: none, then the reasons rules hold back for (a record's
- * code is its outcome's code times `DETAILS`, plus its detail's place here, or one of the two
- * codes after them: a detail of its own, kept on the side, or a decision id made when read).
- */
-const SHARED_DETAILS: readonly (string | undefined)[] = [
-  undefined,
-  'conditions_not_met',
-  'insufficient_data',
-  'consent',
-  'suppressed',
-  'paused',
-  'cap',
-  'cooldown',
-  'quiet_hours',
-  'duplicate',
-  'conflict',
-];
-// Written out, not computed from the list: a module-level `.length` would keep the list in every
-// bundle of any helper (the property test of batches fails if these drift from the list).
-const OWN_DETAIL = 11;
-const MADE_DECISION_ID = 12;
-const DETAILS = 13;
-
 /**
  * The shapes of the batch that last kept a list of its own. Lists are only ever appended to (a
  * batch reads the first `size` of its list), so a new batch shares this one for as long as its
@@ -181,34 +163,39 @@ const DETAILS = 13;
  */
 let lastShapes: AccessShape[] = [];
 
+/**
+ * The last outcome and shared detail any batch coded (by a batch with a decision-id function or
+ * not), and their code: records mostly repeat it, so it is checked and coded once for those.
+ */
+const last: {
+  outcome: AccessOutcome | null;
+  detail: string | undefined;
+  madeIds: boolean;
+  code: number;
+} = { outcome: null, detail: undefined, madeIds: false, code: 0 };
+
 class Batch implements AccessBatchBuilder {
-  readonly subject: SubjectId;
-  readonly at: Instant;
-  readonly key: string | undefined;
+  // `declare`: assigned in the constructor, not defined first (a log may keep many batches).
+  declare readonly subject: SubjectId;
+  declare readonly at: Instant;
+  declare readonly key: string | undefined;
   readonly #idOf: AccessIdOf;
   readonly #decisionIdOf: AccessIdOf | undefined;
-  // Kept compactly, as a log may keep many batches: each record's shape (in a list shared with
-  // other batches while it matches theirs, see `lastShapes`), and seven bits for its outcome and
-  // detail, four records' to a small integer (on the heap, with nothing for the collector to
-  // follow); a detail not shared is kept on the side. Made at the expected size (growing past
-  // it); `#size` of them are filled.
+  // Kept compactly: each record's shape (in a list shared with other batches while it matches
+  // theirs, see `lastShapes`), and seven bits for its outcome and detail, four records' to a
+  // small integer (nothing for the collector to follow); a detail not shared is kept on the
+  // side. `#size` of them are filled.
   #shapes: AccessShape[];
   /** Whether `#shapes` is this batch's own list (else another's, whose first `#size` match). */
-  #own = false;
-  readonly #expected: number;
+  #own: boolean;
   #codes: number[];
-  #ownDetails: Map<number, string> | null = null;
-  #size = 0;
-  /** The last outcome and shared detail added, and their code. */
-  #lastOutcome: AccessOutcome | null = null;
-  #lastDetail: string | undefined = undefined;
-  #lastCode = 0;
+  #ownDetails: Map<number, string> | null;
+  #size: number;
 
   constructor(
     subject: SubjectId,
     at: Instant,
     idOf: AccessIdOf,
-    expected: number,
     decisionIdOf: AccessIdOf | undefined,
     key: string | undefined,
   ) {
@@ -217,9 +204,12 @@ class Batch implements AccessBatchBuilder {
     this.key = key;
     this.#idOf = idOf;
     this.#decisionIdOf = decisionIdOf;
-    this.#expected = expected;
     this.#shapes = lastShapes;
-    this.#codes = new Array((expected + 3) >> 2);
+    this.#own = false;
+    // Grown as records are added (an array made at a size is made by a slower path).
+    this.#codes = [];
+    this.#ownDetails = null;
+    this.#size = 0;
   }
 
   get size(): number {
@@ -232,8 +222,10 @@ class Batch implements AccessBatchBuilder {
     // Records mostly repeat the last one's outcome and detail: checked and coded once for those.
     this.#pack(
       i,
-      outcome === this.#lastOutcome && detail === this.#lastDetail
-        ? this.#lastCode
+      outcome === last.outcome &&
+        detail === last.detail &&
+        (this.#decisionIdOf !== undefined) === last.madeIds
+        ? last.code
         : this.#code(i, outcome, detail),
     );
     this.#size = i + 1;
@@ -286,9 +278,8 @@ class Batch implements AccessBatchBuilder {
       invalid(`batch[${i}].shape`, shape, 'must be made by accessShape()');
     if (this.#own) this.#shapes[i] = shape;
     else {
-      const own: AccessShape[] = new Array(Math.max(this.#expected, i + 1));
-      for (let k = 0; k < i; k++) own[k] = this.#shapes[k] as AccessShape;
-      own[i] = shape;
+      const own = this.#shapes.slice(0, i);
+      own.push(shape);
       this.#shapes = own;
       this.#own = true;
       lastShapes = own;
@@ -329,66 +320,59 @@ class Batch implements AccessBatchBuilder {
       this.#ownDetails.set(i, detail as string);
       return kind * DETAILS + OWN_DETAIL;
     }
-    this.#lastOutcome = outcome;
-    this.#lastDetail = detail;
-    this.#lastCode = kind * DETAILS + shared;
-    return this.#lastCode;
+    last.outcome = outcome;
+    last.detail = detail;
+    last.madeIds = this.#decisionIdOf !== undefined;
+    last.code = kind * DETAILS + shared;
+    return last.code;
   }
 
   shape(i: number): AccessShape {
-    const shape = Number.isInteger(i) && i >= 0 && i < this.#size ? this.#shapes[i] : undefined;
-    if (shape === undefined)
-      invalid('i', i, `must be a record's place in the batch (0 to ${this.size - 1})`);
-    return shape as AccessShape;
+    return shapeAt(this.#shapes, this.#size, i);
   }
 
   record(i: number): AccessRecord {
     const shape = this.shape(i);
-    const id = this.#idOf(shape, i, this);
-    if (typeof id !== 'string' || id.length === 0 || id.length > 200)
-      invalid(`batch[${i}].id`, id, 'must be a string of 1 to 200 characters');
     const code = ((this.#codes[i >> 2] as number) >> ((i & 3) * 7)) & 127;
-    const outcome = OUTCOMES[Math.floor(code / DETAILS)] as AccessOutcome;
-    const detailCode = code % DETAILS;
-    const detail =
-      detailCode === OWN_DETAIL
-        ? this.#ownDetails?.get(i)
-        : detailCode === MADE_DECISION_ID
-          ? this.#decisionIdOf?.(shape, i, this)
-          : SHARED_DETAILS[detailCode];
-    if (
-      detailCode === MADE_DECISION_ID &&
-      (typeof detail !== 'string' || detail.length === 0 || detail.length > 200)
-    )
-      invalid(`batch[${i}].decisionId`, detail, 'must be a string of 1 to 200 characters');
-    const record: AccessRecord = {
-      id,
-      subject: this.subject,
-      at: this.at,
-      accessor: shape.accessor,
-      purpose: shape.purpose,
-      dataCategories: shape.dataCategories,
-      evidence: shape.evidence,
-      outcome,
-    };
-    if (detail !== undefined) {
-      if (outcome === 'held_back') record.heldBackBecause = detail;
-      else record.decisionId = detail;
-    }
-    return record;
+    return recordOf(this, i, shape, code, this.#idOf, this.#decisionIdOf, this.#ownDetails);
   }
 
   records(from = 0, to = this.size): AccessRecord[] {
-    const out: AccessRecord[] = [];
-    for (let i = from; i < to; i++) out.push(this.record(i));
-    return out;
+    return recordsOf(this, from, to);
   }
+
+  /** @internal {@link keepBatch}, which reads the batch's own fields. */
+  static keep(batch: Batch, columns: BatchColumns): number {
+    return keep(
+      columns,
+      batch.subject,
+      batch.at,
+      batch.key,
+      batch.#size,
+      batch.#shapes,
+      batch.#codes,
+      0,
+      batch.#idOf,
+      batch.#decisionIdOf,
+      batch.#ownDetails,
+    );
+  }
+}
+
+/**
+ * @internal Keeps `batch`'s records as they are now (records added to it later are not kept) in
+ * `columns`, and returns its place there. `batch` must be one {@link isAccessBatch} accepts.
+ */
+export function keepBatch(batch: AccessBatch, columns: BatchColumns): number {
+  return Batch.keep(batch as Batch, columns);
 }
 
 /**
  * A new, empty {@link AccessBatch} of `subject`'s records at `at`, whose record ids `idOf` makes
  * from each record's shape and place when read (cheaply, for readers that record many uses at
- * once, like a rules engine); `expected`: how many records it will likely hold (it takes more).
+ * once, like a rules engine). `expected` (how many records it will likely hold) is still checked
+ * but no longer used: a batch grows as records are added, which measured faster than making it
+ * at a size.
  * With `decisionIdOf`, a `sent` record added without a decision id gets one made the same way, so
  * a log keeping the batch keeps no id string per record. With `key` (what the batch is for, say
  * an event's id), the same two functions can serve every batch, so a batch keeps no function of
@@ -420,7 +404,7 @@ export function createAccessBatch(
     invalid('decisionIdOf', decisionIdOf, 'must be a function');
   if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256))
     invalid('key', key, 'must be a string of 1 to 256 characters');
-  return new Batch(subject, at, idOf, expected, decisionIdOf, key);
+  return new Batch(subject, at, idOf, decisionIdOf, key);
 }
 
 /**

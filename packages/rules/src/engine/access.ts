@@ -36,6 +36,9 @@ export interface Reads {
    */
   readonly kinds: Int32Array;
   count: number;
+  /** Which reads (their places in `kinds`) wait for their rule's outcome: `keptCount` of them. */
+  readonly kept: Int32Array;
+  keptCount: number;
   /** Why a rule's reads could not be recorded (the first such rule's, in outcome order). */
   failure: unknown;
   /** Whether the categories of the evaluation's facts were checked (see `checkCategories`). */
@@ -98,14 +101,26 @@ export function noReads(recording: AccessRecording, event: RuleEvent, rules: num
   const spare = recording.spare;
   if (spare !== null && spare.kinds.length >= rules && spare.marks.length >= rules) {
     recording.spare = null;
-    const { kinds, shapes, marks } = spare;
-    return { event, shapes, kinds, count: 0, failure: undefined, checked: false, marks };
+    const { kinds, shapes, marks, kept } = spare;
+    return {
+      event,
+      shapes,
+      kinds,
+      count: 0,
+      kept,
+      keptCount: 0,
+      failure: undefined,
+      checked: false,
+      marks,
+    };
   }
   return {
     event,
     shapes: new Array(rules),
     kinds: new Int32Array(rules),
     count: 0,
+    kept: new Int32Array(rules),
+    keptCount: 0,
     failure: undefined,
     checked: false,
     marks: new Int8Array(rules),
@@ -139,7 +154,7 @@ export interface AccessRecording {
   /** The engine's rule table: the slots each rule reads, and its records' ids. */
   readonly table: RuleTable;
   /** The lists of a recorded run, for the next run's reads (null while a run holds them). */
-  spare: Pick<Reads, 'shapes' | 'kinds' | 'marks'> | null;
+  spare: Pick<Reads, 'shapes' | 'kinds' | 'marks' | 'kept'> | null;
   /** The outcomes and details of reads, by kind (see {@link Reads}), and each reason's kind. */
   readonly kinds: AccessKind[];
   readonly kindOf: Map<string, number>;
@@ -438,7 +453,10 @@ const every = (count: number) => (count >= 31 ? 0x7fffffff : (1 << count) - 1);
 /** Adds a read of `shape` by the rule at `position`, whose conditions came to `result`. */
 function addRead(reads: Reads, shape: AccessShape, position: number, result: Tri): void {
   const n = reads.count;
-  reads.kinds[n] = result === 1 ? -1 - position : result === 2 ? HELD_INSUFFICIENT : HELD_NOT_MET;
+  if (result === 1) {
+    reads.kinds[n] = -1 - position;
+    reads.kept[reads.keptCount++] = n;
+  } else reads.kinds[n] = result === 2 ? HELD_INSUFFICIENT : HELD_NOT_MET;
   reads.shapes[n] = shape;
   reads.count = n + 1;
 }
@@ -455,7 +473,7 @@ export function accessBatch(
   outcomes: readonly Outcome[],
   now: number,
 ): AccessBatch {
-  const { event, shapes, kinds, count } = reads;
+  const { event, shapes, kinds, count, kept, keptCount } = reads;
   const batch = createAccessBatch(
     event.subject,
     now,
@@ -465,7 +483,8 @@ export function accessBatch(
     event.id,
   );
   if (reads.failure !== undefined) throw reads.failure;
-  for (let i = 0; i < count; i++) {
+  for (let j = 0; j < keptCount; j++) {
+    const i = kept[j] as number;
     const kind = kinds[i] as number;
     if (kind < 0) kinds[i] = keptKind(recording, outcomes[-1 - kind]);
   }
