@@ -73,6 +73,22 @@ describe('access batches', () => {
     });
   });
 
+  it("keeps another batch's records where a batch goes on after a call that failed", () => {
+    const [s0, s1, s2, s3] = [40, 41, 42, 43].map((n) => shapeOf('marketing.email', n));
+    const sent = [{ outcome: 'sent' as const }];
+    const a = createAccessBatch('cus_1', T0, () => 'acc_a');
+    a.add(s0 as AccessShape, 'sent', undefined);
+    // The second record is bad: the call adds nothing, though it got as far as the first.
+    expect(() => a.addAll([s1 as AccessShape, s2 as AccessShape], [0, 9], sent, 2)).toThrow();
+    expect(a.size).toBe(1);
+    const b = createAccessBatch('cus_2', T0, () => 'acc_b');
+    b.add(s0 as AccessShape, 'sent', undefined);
+    b.add(s1 as AccessShape, 'sent', undefined);
+    a.add(s3 as AccessShape, 'sent', undefined);
+    expect([b.shape(0), b.shape(1)]).toEqual([s0, s1]);
+    expect([a.shape(0), a.shape(1)]).toEqual([s0, s3]);
+  });
+
   it('gives back exactly the records added, whatever their outcome and detail (property)', () => {
     const shapes = PURPOSES.map(shapeOf);
     const add = fc.record({

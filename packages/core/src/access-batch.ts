@@ -271,12 +271,14 @@ class Batch implements AccessBatchBuilder {
     this.#size = from + count;
   }
 
-  /** Keeps record `i`'s shape, checked unless the shared list already holds it there. */
+  /** Keeps record `i`'s shape, checked unless the batch's list already holds it there. */
   #keep(i: number, shape: AccessShape): void {
-    if (!this.#own && this.#shapes[i] === shape) return;
+    if (this.#shapes[i] === shape) return;
     if (!(shape instanceof Shape))
       invalid(`batch[${i}].shape`, shape, 'must be made by accessShape()');
-    if (this.#own) this.#shapes[i] = shape;
+    // Past its end, the batch's own list is appended to. Anywhere else (a place a call that
+    // failed filled, which a batch made since may share) it is copied first, like a shared one.
+    if (this.#own && i === this.#shapes.length) this.#shapes.push(shape);
     else {
       const own = this.#shapes.slice(0, i);
       own.push(shape);
