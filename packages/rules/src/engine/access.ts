@@ -43,31 +43,6 @@ export interface Reads {
   failure: unknown;
   /** Whether the categories of the evaluation's facts were checked (see `checkCategories`). */
   checked: boolean;
-  /**
-   * By candidate, what its conditions came to where they ran (see {@link markRead}; 0: they did
-   * not): noted after the candidates are decided ({@link noteRead}), then cleared.
-   */
-  readonly marks: Int8Array;
-}
-
-/** @internal A mark's flag: every slot the rule reads is known to hold a value. */
-export const MARK_FULL = 4;
-/** @internal A mark's flag: the candidate's contextual fallback ran in its place. */
-export const MARK_CONTEXTUAL = 8;
-
-/**
- * @internal Marks that the conditions of the candidate at `position` (its contextual fallback's:
- * `contextual`) ran and came to `result` (`full`: every slot it reads is known to hold a value),
- * for its read to be noted once the evaluation has decided every candidate.
- */
-export function markRead(
-  reads: Reads,
-  position: number,
-  result: Tri,
-  full: boolean,
-  contextual: boolean,
-): void {
-  reads.marks[position] = 1 + result + (full ? MARK_FULL : 0) + (contextual ? MARK_CONTEXTUAL : 0);
 }
 
 /** A read held back at the conditions gate, as `conditions_not_met` (see {@link Reads}). */
@@ -99,9 +74,9 @@ function keptKind(recording: AccessRecording, outcome: Outcome | undefined): num
  */
 export function noReads(recording: AccessRecording, event: RuleEvent, rules: number): Reads {
   const spare = recording.spare;
-  if (spare !== null && spare.kinds.length >= rules && spare.marks.length >= rules) {
+  if (spare !== null && spare.kinds.length >= rules) {
     recording.spare = null;
-    const { kinds, shapes, marks, kept } = spare;
+    const { kinds, shapes, kept } = spare;
     return {
       event,
       shapes,
@@ -111,7 +86,6 @@ export function noReads(recording: AccessRecording, event: RuleEvent, rules: num
       keptCount: 0,
       failure: undefined,
       checked: false,
-      marks,
     };
   }
   return {
@@ -123,7 +97,6 @@ export function noReads(recording: AccessRecording, event: RuleEvent, rules: num
     keptCount: 0,
     failure: undefined,
     checked: false,
-    marks: new Int8Array(rules),
   };
 }
 
@@ -154,7 +127,7 @@ export interface AccessRecording {
   /** The engine's rule table: the slots each rule reads, and its records' ids. */
   readonly table: RuleTable;
   /** The lists of a recorded run, for the next run's reads (null while a run holds them). */
-  spare: Pick<Reads, 'shapes' | 'kinds' | 'marks' | 'kept'> | null;
+  spare: Pick<Reads, 'shapes' | 'kinds' | 'kept'> | null;
   /** The outcomes and details of reads, by kind (see {@link Reads}), and each reason's kind. */
   readonly kinds: AccessKind[];
   readonly kindOf: Map<string, number>;

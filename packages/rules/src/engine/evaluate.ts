@@ -1,14 +1,6 @@
-import type { CompiledRule, EventScan, Slots, Tri } from '../compile/types';
+import type { CompiledRule } from '../compile/types';
 import type { RuleEvent } from '../types';
-import {
-  type AccessRecording,
-  MARK_CONTEXTUAL,
-  MARK_FULL,
-  markRead,
-  noteFullRead,
-  noteRead,
-  type Reads,
-} from './access';
+import { type AccessRecording, noteFullRead, noteRead } from './access';
 import { checkEvent } from './check-event';
 import { resolveConflicts } from './conflicts';
 import type { EngineCore } from './core';
@@ -42,7 +34,6 @@ export function evaluateRules(
     for (let k = 0; k < candidates.length; k++)
       if (orders === null || !unmetAtOnce(core, ctx, orders[k] as number, k))
         evaluateRule(core, ctx, candidates[k] as CompiledRule, k);
-    if (ctx.reads !== null) noteReads(core, ctx, candidates, ctx.reads);
   } finally {
     ctx.scan?.release();
   }
@@ -77,7 +68,11 @@ function unmetAtOnce(core: EngineCore, ctx: EvalContext, order: number, k: numbe
   if (!table.presentAt(order, slots.values)) return false;
   ctx.verdict = verdict;
   ctx.slots = slots;
-  if (ctx.reads !== null) markRead(ctx.reads, k, 0, true, false);
+  const reads = ctx.reads;
+  if (reads !== null && !noteFullRead(core.access as AccessRecording, reads, order, k, 0)) {
+    const rule = (ctx.indexed as readonly CompiledRule[])[k] as CompiledRule;
+    noteRead(core.access as AccessRecording, reads, rule, order, k, slots, true, 0);
+  }
   ctx.outcomes[k] = new UnmetConditions(
     table.tracedAt(order),
     table.idAt(order),
@@ -87,43 +82,6 @@ function unmetAtOnce(core: EngineCore, ctx: EvalContext, order: number, k: numbe
     slots,
   );
   return true;
-}
-
-/**
- * Notes what each candidate whose conditions ran read, in candidate order, with the view of the
- * facts its conditions ran on (views are made once per evaluation, so it is the same one). Kept
- * out of the loop over the candidates, so an engine that records reads runs the same loop as one
- * that does not.
- */
-function noteReads(
-  core: EngineCore,
-  ctx: EvalContext,
-  candidates: readonly CompiledRule[],
-  reads: Reads,
-): void {
-  const recording = core.access as AccessRecording;
-  const table = core.rules;
-  const marks = reads.marks;
-  const { indexed, scan } = ctx;
-  const orders = indexed === null ? null : table.orders(candidates);
-  for (let k = 0; k < candidates.length; k++) {
-    const mark = marks[k] as number;
-    if (mark === 0) continue;
-    marks[k] = 0;
-    const full = (mark & MARK_FULL) !== 0;
-    const result = ((mark - 1) & 3) as Tri;
-    const candidate = candidates[k] as CompiledRule;
-    const contextual = (mark & MARK_CONTEXTUAL) !== 0;
-    const rule = contextual ? (candidate.contextual as CompiledRule) : candidate;
-    // The index's candidates are read as it reads them: by their place in the rule table.
-    const indexedRead = orders !== null && !contextual;
-    const order = indexedRead ? (orders[k] as number) : rule.order;
-    if (full && noteFullRead(recording, reads, order, k, result)) continue;
-    const slots = indexedRead
-      ? (scan as EventScan).viewAt(table.sigIndexAt(order))
-      : (ctx.slotsFor as (rule: CompiledRule) => Slots)(rule);
-    noteRead(recording, reads, rule, order, k, slots, full, result);
-  }
 }
 
 /**

@@ -4,7 +4,7 @@ import type { CompiledRule, Slots, Tri } from '../compile/types';
 import type { Suppression } from '../outcome';
 import type { ScheduleEntry, StateLimit } from '../state';
 import { quietUntil, startOfLocalDay, startOfNextLocalDay } from '../time';
-import { markRead } from './access';
+import { type AccessRecording, noteFullRead, noteRead } from './access';
 import { RuleProposal } from './build-proposal';
 import { decide } from './consent';
 import type { EngineCore } from './core';
@@ -242,7 +242,13 @@ function conditionsGate(
     } else result = rule.fn(values);
   }
   ctx.slots = slots;
-  if (ctx.reads !== null) markRead(ctx.reads, position, result, full, rule.fallback);
+  // What the conditions read, in candidate order (the access log's records follow it).
+  const reads = ctx.reads;
+  if (reads !== null) {
+    const recording = core.access as AccessRecording;
+    if (!full || !noteFullRead(recording, reads, rule.order, position, result))
+      noteRead(recording, reads, rule, rule.order, position, slots, full, result);
+  }
   if (result === 1) return null;
   const insufficient = result === 2;
   if (core.traceAll)
