@@ -331,6 +331,23 @@ describe('access batches', () => {
     );
   });
 
+  it('a log keeps many batches, and one of 70,000 records, as their records', async () => {
+    const batched = createMemoryAccessLog();
+    const plain = createMemoryAccessLog();
+    const rows = (n: number, seed: number) =>
+      Array.from({ length: n }, (_, k) => [(k + seed) % 3, (k * seed) % 5 === 0] as const);
+    for (let b = 0; b < 3_000; b++) {
+      const { batch, records } = both(`cus_${b % 7}`, T0 + b, rows(1 + (b % 97), b));
+      await appendAccessBatch(batched, batch);
+      await plain.append(records);
+    }
+    const big = both('cus_big', T0, rows(70_000, 3));
+    await appendAccessBatch(batched, big.batch);
+    await plain.append(big.records);
+    for (const subject of ['cus_0', 'cus_6', 'cus_big'])
+      expect(await batched.query({ subject })).toEqual(await plain.query({ subject }));
+  });
+
   it('appends a batch as records to a log that does not store batches', async () => {
     const appended: AccessRecord[][] = [];
     const log: AccessLog = {

@@ -4,10 +4,17 @@ import { recordOf, recordsOf, shapeAt } from './access-codes';
 import type { Instant, SubjectId } from './schemas';
 
 /**
+ * How many integers a block of codes holds at most (64 KB; more for a batch too large for one):
+ * a batch's codes never straddle two.
+ */
+const BLOCK = 16_384;
+
+/**
  * @internal Where a log keeps the batches appended to it, side by side (one place per batch in
- * each list, and the records' codes in one block of integers), so that a kept batch is no object
- * of its own: nothing for the collector to copy or follow but its key and its list of shapes
- * (most often shared). {@link keepBatch} adds a batch; {@link keptBatch} reads one back.
+ * each list, and the records' codes in blocks of integers, four records' to an integer), so that
+ * a kept batch is no object of its own: nothing for the collector to copy or follow but its key
+ * and its list of shapes (most often shared). {@link keepBatch} adds a batch; {@link keptBatch}
+ * reads one back.
  */
 export class BatchColumns {
   readonly subjects: SubjectId[] = [];
@@ -15,12 +22,14 @@ export class BatchColumns {
   readonly keys: (string | undefined)[] = [];
   readonly sizes: number[] = [];
   readonly shapes: (readonly AccessShape[])[] = [];
-  /** Where each batch's codes start in `codes` (four records' to an integer). */
+  /** The block holding each batch's codes, and where in it they start. */
+  readonly blocks: Int32Array[] = [];
   readonly starts: number[] = [];
   readonly idOf: AccessIdOf[] = [];
   readonly decisionIdOf: (AccessIdOf | undefined)[] = [];
   readonly ownDetails: (ReadonlyMap<number, string> | null)[] = [];
-  codes: Int32Array = new Int32Array(4096);
+  /** The block being filled (none yet: null), and how much of it is. */
+  block: Int32Array | null = null;
   used = 0;
 }
 
@@ -42,13 +51,15 @@ export function keep(
   ownDetails: ReadonlyMap<number, string> | null,
 ): number {
   const words = (size + 3) >> 2;
-  let block = columns.codes;
-  const from = columns.used;
-  if (from + words > block.length) {
-    const grown = new Int32Array(Math.max(block.length * 2, from + words));
-    grown.set(block.subarray(0, from));
-    columns.codes = block = grown;
+  let block = columns.block;
+  // Full blocks are kept as they are (nothing is copied as a log grows); each new one twice the
+  // last, up to `BLOCK`, so a small log stays small.
+  if (block === null || columns.used + words > block.length) {
+    block = new Int32Array(Math.max(words, Math.min(BLOCK, (block?.length ?? 512) * 2)));
+    columns.block = block;
+    columns.used = 0;
   }
+  const from = columns.used;
   for (let w = 0; w < words; w++) block[from + w] = codes[start + w] as number;
   columns.used = from + words;
   const n = columns.at.length;
@@ -57,6 +68,7 @@ export function keep(
   columns.keys.push(key);
   columns.sizes.push(size);
   columns.shapes.push(shapes);
+  columns.blocks.push(block);
   columns.starts.push(from);
   columns.idOf.push(idOf);
   columns.decisionIdOf.push(decisionIdOf);
@@ -73,7 +85,7 @@ export function moveKept(from: BatchColumns, n: number, to: BatchColumns): numbe
     from.keys[n],
     from.sizes[n] as number,
     from.shapes[n] as readonly AccessShape[],
-    from.codes,
+    from.blocks[n] as Int32Array,
     from.starts[n] as number,
     from.idOf[n] as AccessIdOf,
     from.decisionIdOf[n],
@@ -107,7 +119,7 @@ class KeptBatch implements AccessBatch {
     const shape = this.shape(i);
     const c = this.#columns;
     const n = this.#n;
-    const word = c.codes[(c.starts[n] as number) + (i >> 2)] as number;
+    const word = (c.blocks[n] as Int32Array)[(c.starts[n] as number) + (i >> 2)] as number;
     const code = (word >> ((i & 3) * 7)) & 127;
     return recordOf(
       this,
