@@ -89,6 +89,21 @@ describe('access batches', () => {
     expect([a.shape(0), a.shape(1)]).toEqual([s0, s3]);
   });
 
+  it('refuses a missing shape, in a list of its own or shared, and places the next right', () => {
+    const [s0, s1] = [50, 51].map((n) => shapeOf('marketing.email', n)) as AccessShape[];
+    const sent = [{ outcome: 'sent' as const }];
+    const a = createAccessBatch('cus_1', T0, (s) => `acc_${s.accessor.id}`);
+    a.add(s0 as AccessShape, 'sent', undefined);
+    expect(() => a.add(undefined as never, 'sent', undefined)).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ path: 'batch[1].shape' }) }),
+    );
+    expect(() => a.addAll([s1 as AccessShape, undefined as never], [0, 0], sent, 2)).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ path: 'batch[2].shape' }) }),
+    );
+    a.add(s1 as AccessShape, 'sent', undefined);
+    expect(a.records().map((r) => r.accessor.id)).toEqual(['rule-50', 'rule-51']);
+  });
+
   it('gives back exactly the records added, whatever their outcome and detail (property)', () => {
     const shapes = PURPOSES.map(shapeOf);
     const add = fc.record({

@@ -36,7 +36,9 @@ export interface AccessShape {
 
 /**
  * Makes the id of record `i` of `batch` (or a decision id) from its shape, when the record is
- * read: one function can serve every batch, reading the batch's `subject` and `key`.
+ * read: one function can serve every batch, reading the batch's `subject` and `key`. A log may
+ * pass its own copy of the batch it keeps (the in-memory log does), so read those, not which
+ * object it is.
  *
  * @example
  * const idOf: AccessIdOf = (shape, i, batch) => `acc_${shape.accessor.id}_${batch.key}`;
@@ -273,7 +275,8 @@ class Batch implements AccessBatchBuilder {
 
   /** Keeps record `i`'s shape, checked unless the batch's list already holds it there. */
   #keep(i: number, shape: AccessShape): void {
-    if (this.#shapes[i] === shape) return;
+    // (Past the list's end it holds undefined, which is no shape: checked below.)
+    if (shape !== undefined && this.#shapes[i] === shape) return;
     if (!(shape instanceof Shape))
       invalid(`batch[${i}].shape`, shape, 'must be made by accessShape()');
     // Past its end, the batch's own list is appended to. Anywhere else (a place a call that

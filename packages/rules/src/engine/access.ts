@@ -345,14 +345,22 @@ export function noteRead(
   const count = table.slotCountAt(order);
   const mask = full ? every(count) : table.maskAt(order, slots.values);
   if (slots.sources === recording.checked) reads.checked = true;
-  // Mostly the rule read what it read last time: its read set and shape, side by side.
-  if (reads.checked && count <= 31 && recording.lastMask[order] === mask) {
-    const read = recording.lastSet[order];
-    if (read === NOTHING) return;
-    const shape = recording.lastShape[order] as AccessShape | null;
-    if (read !== undefined && shape !== null) {
-      addRead(reads, shape, position, result);
+  if (reads.checked && count <= 31) {
+    // Mostly every slot of the rule held a value (whatever its conditions came to), or it read
+    // what it read last time: the shape is known, side by side.
+    const fullShape = mask === every(count) ? recording.fullShape[order] : undefined;
+    if (fullShape !== undefined) {
+      if (fullShape !== null) addRead(reads, fullShape, position, result);
       return;
+    }
+    if (recording.lastMask[order] === mask) {
+      const read = recording.lastSet[order];
+      if (read === NOTHING) return;
+      const shape = recording.lastShape[order] as AccessShape | null;
+      if (read !== undefined && shape !== null) {
+        addRead(reads, shape, position, result);
+        return;
+      }
     }
   }
   noteNewRead(recording, reads, rule, order, position, slots, mask, result);
