@@ -166,6 +166,10 @@ describe('a contextual fallback', () => {
               expect(r.dataCategories.every(isContextCategory)).toBe(true);
               expect(r.evidence).not.toContain('trip.flight');
             }
+            // What the fallback did read is on the record, with what came of it.
+            expect(records.map((r) => [r.evidence, r.outcome])).toEqual([
+              [['weather.severity'], e.severity >= 3 ? 'sent' : 'held_back'],
+            ]);
           }
         },
       ),
