@@ -198,6 +198,7 @@ class Batch implements AccessBatchBuilder {
     subject: SubjectId,
     at: Instant,
     idOf: AccessIdOf,
+    expected: number,
     decisionIdOf: AccessIdOf | undefined,
     key: string | undefined,
   ) {
@@ -208,8 +209,8 @@ class Batch implements AccessBatchBuilder {
     this.#decisionIdOf = decisionIdOf;
     this.#shapes = lastShapes;
     this.#own = false;
-    // Grown as records are added (an array made at a size is made by a slower path).
-    this.#codes = [];
+    // Made at the expected size (four codes to an integer), growing past it.
+    this.#codes = new Array((expected + 3) >> 2);
     this.#ownDetails = null;
     this.#size = 0;
   }
@@ -375,9 +376,7 @@ export function keepBatch(batch: AccessBatch, columns: BatchColumns): number {
 /**
  * A new, empty {@link AccessBatch} of `subject`'s records at `at`, whose record ids `idOf` makes
  * from each record's shape and place when read (cheaply, for readers that record many uses at
- * once, like a rules engine). `expected` (how many records it will likely hold) is still checked
- * but no longer used: a batch grows as records are added, which measured faster than making it
- * at a size.
+ * once, like a rules engine); `expected`: how many records it will likely hold (it takes more).
  * With `decisionIdOf`, a `sent` record added without a decision id gets one made the same way, so
  * a log keeping the batch keeps no id string per record. With `key` (what the batch is for, say
  * an event's id), the same two functions can serve every batch, so a batch keeps no function of
@@ -409,7 +408,7 @@ export function createAccessBatch(
     invalid('decisionIdOf', decisionIdOf, 'must be a function');
   if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256))
     invalid('key', key, 'must be a string of 1 to 256 characters');
-  return new Batch(subject, at, idOf, decisionIdOf, key);
+  return new Batch(subject, at, idOf, expected, decisionIdOf, key);
 }
 
 /**
