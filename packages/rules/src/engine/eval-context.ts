@@ -1,5 +1,5 @@
 import type { ConsentVerdict, Instant, SubjectId } from '@candor/core';
-import type { CompiledRule, EventScan, Slots } from '../compile/types';
+import type { CompiledRule, EventScan, Slots, Tri } from '../compile/types';
 import type { GateName, Outcome } from '../outcome';
 import type { PastEvent, Reservation, ScheduleEntry, StateLimit } from '../state';
 import { isValidTimeZone } from '../time';
@@ -90,6 +90,14 @@ export interface EvalContext {
   /** The rule at hand's consent verdict (gate 1) and view of the facts (gate 4). */
   verdict: ConsentVerdict | null;
   slots: Slots | null;
+  /**
+   * Where the engine records reads: the rule whose conditions ran last (the candidate, or its
+   * contextual fallback), what they came to (`ranResult`) and whether every slot it reads is
+   * known to hold a value (`ranFull`), for the loop over the candidates to note its read.
+   */
+  ran: CompiledRule | null;
+  ranResult: Tri;
+  ranFull: boolean;
   /** `<subject>:<event id>`, the end of every reservation id, joined once a rule passes gate 4. */
   fire: string | null;
 }
@@ -142,6 +150,9 @@ export function createEvalContext(
     unpaused: core.view.pauseCount() === 0 && core.pauses.settled(),
     verdict: null,
     slots: null,
+    ran: null,
+    ranResult: 0,
+    ranFull: false,
     fire: null,
   };
 }

@@ -1,6 +1,6 @@
-import type { CompiledRule } from '../compile/types';
+import type { CompiledRule, Slots, Tri } from '../compile/types';
 import type { RuleEvent } from '../types';
-import { type AccessRecording, noteFullRead, noteRead } from './access';
+import { type AccessRecording, noteFullRead, noteRead, type Reads } from './access';
 import { checkEvent } from './check-event';
 import { resolveConflicts } from './conflicts';
 import type { EngineCore } from './core';
@@ -30,10 +30,14 @@ export function evaluateRules(
     indexed && ctx.unsuppressed && ctx.unpaused && core.traceAll
       ? core.rules.orders(candidates)
       : null;
+  const reads = ctx.reads;
   try {
-    for (let k = 0; k < candidates.length; k++)
-      if (orders === null || !unmetAtOnce(core, ctx, orders[k] as number, k))
-        evaluateRule(core, ctx, candidates[k] as CompiledRule, k);
+    // Apart, so that the loop of an engine without an access log stays as small as it can be.
+    if (reads !== null) evaluateRecording(core, ctx, candidates, orders, reads);
+    else
+      for (let k = 0; k < candidates.length; k++)
+        if (orders === null || !unmetAtOnce(core, ctx, orders[k] as number, k))
+          evaluateRule(core, ctx, candidates[k] as CompiledRule, k);
   } finally {
     ctx.scan?.release();
   }
@@ -45,6 +49,45 @@ export function evaluateRules(
     past: null,
     reads: ctx.reads === null ? null : [ctx.reads],
   };
+}
+
+/**
+ * `evaluateRules`' loop for an engine that records reads: each candidate decided as there, and
+ * what its conditions read (if they ran) noted at once, in candidate order, over the view of the
+ * facts they ran on.
+ */
+function evaluateRecording(
+  core: EngineCore,
+  ctx: EvalContext,
+  candidates: readonly CompiledRule[],
+  orders: Int32Array | null,
+  reads: Reads,
+): void {
+  const recording = core.access as AccessRecording;
+  for (let k = 0; k < candidates.length; k++) {
+    let rule: CompiledRule | null;
+    let order: number;
+    let full = true;
+    let result: Tri = 0;
+    if (orders !== null && unmetAtOnce(core, ctx, orders[k] as number, k)) {
+      // Held back with every fact present (the rule's own object not read unless needed).
+      rule = null;
+      order = orders[k] as number;
+    } else {
+      ctx.ran = null;
+      evaluateRule(core, ctx, candidates[k] as CompiledRule, k);
+      // Gate 4 says which rule's conditions ran (the candidate or its fallback), and how.
+      rule = ctx.ran as CompiledRule | null;
+      if (rule === null) continue;
+      order = rule.order;
+      full = ctx.ranFull;
+      result = ctx.ranResult;
+    }
+    if (!full || !noteFullRead(recording, reads, order, k, result)) {
+      rule ??= candidates[k] as CompiledRule;
+      noteRead(recording, reads, rule, order, k, ctx.slots as Slots, full, result);
+    }
+  }
 }
 
 /**
@@ -68,11 +111,6 @@ function unmetAtOnce(core: EngineCore, ctx: EvalContext, order: number, k: numbe
   if (!table.presentAt(order, slots.values)) return false;
   ctx.verdict = verdict;
   ctx.slots = slots;
-  const reads = ctx.reads;
-  if (reads !== null && !noteFullRead(core.access as AccessRecording, reads, order, k, 0)) {
-    const rule = (ctx.indexed as readonly CompiledRule[])[k] as CompiledRule;
-    noteRead(core.access as AccessRecording, reads, rule, order, k, slots, true, 0);
-  }
   ctx.outcomes[k] = new UnmetConditions(
     table.tracedAt(order),
     table.idAt(order),

@@ -4,7 +4,6 @@ import type { CompiledRule, Slots, Tri } from '../compile/types';
 import type { Suppression } from '../outcome';
 import type { ScheduleEntry, StateLimit } from '../state';
 import { quietUntil, startOfLocalDay, startOfNextLocalDay } from '../time';
-import { type AccessRecording, noteFullRead, noteRead } from './access';
 import { RuleProposal } from './build-proposal';
 import { decide } from './consent';
 import type { EngineCore } from './core';
@@ -242,12 +241,10 @@ function conditionsGate(
     } else result = rule.fn(values);
   }
   ctx.slots = slots;
-  // What the conditions read, in candidate order (the access log's records follow it).
-  const reads = ctx.reads;
-  if (reads !== null) {
-    const recording = core.access as AccessRecording;
-    if (!full || !noteFullRead(recording, reads, rule.order, position, result))
-      noteRead(recording, reads, rule, rule.order, position, slots, full, result);
+  if (ctx.reads !== null) {
+    ctx.ran = rule;
+    ctx.ranResult = result;
+    ctx.ranFull = full;
   }
   if (result === 1) return null;
   const insufficient = result === 2;
