@@ -229,6 +229,51 @@ describe('access records written by the rules engine', () => {
     for (const r of records) expect(r.id.length).toBeLessThanOrEqual(200);
   });
 
+  it('names the categories of its own event when a port evaluates another event in its midst', async () => {
+    const log = createMemoryAccessLog();
+    const granted = fakeConsent({ '*': ['service'] });
+    const withX = (id: string, category: string): RuleEvent => ({
+      id,
+      type: 'card.checked',
+      subject: 'cus_1',
+      at: AT,
+      facts: factsOf({ x: 5 }, { x: category }),
+    });
+    let inner = false;
+    const engine = createRuleEngine({
+      // Two purposes, so the gate is asked again for the second rule, in the middle of the event.
+      rules: ['service.proactive_support', 'service.fraud_protection'].map((purpose, n) => ({
+        ...cardExpiry,
+        id: `x-${n}`,
+        purpose,
+        dataCategories: ['user.financial', 'user.travel'],
+        conditions: fact('x').gt(3),
+      })),
+      consent: {
+        decide(query) {
+          // Asked about the second rule, the gate looks at another event: x is travel data there.
+          if (query.purpose === 'service.fraud_protection' && !inner) {
+            inner = true;
+            engine.evaluate(withX('evt_inner', 'user.travel.trip'));
+          }
+          return granted.decide(query);
+        },
+      },
+      clock,
+      accessLog: log,
+    });
+    engine.evaluate(withX('evt_outer', 'user.financial.card'));
+    await new Promise((r) => setTimeout(r, 0));
+    // Each event's two rules read x under the category it carried on that event.
+    const records = await log.query({ subject: 'cus_1' });
+    expect(records.map((r) => r.dataCategories).sort()).toEqual([
+      ['user.financial.card'],
+      ['user.financial.card'],
+      ['user.travel.trip'],
+      ['user.travel.trip'],
+    ]);
+  });
+
   it('names the category a fact carried on each event, also for rules that held back with every fact present', async () => {
     const log = createMemoryAccessLog();
     const engine = createRuleEngine({

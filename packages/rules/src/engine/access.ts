@@ -41,8 +41,12 @@ export interface Reads {
   keptCount: number;
   /** Why a rule's reads could not be recorded (the first such rule's, in outcome order). */
   failure: unknown;
-  /** Whether the categories of the evaluation's facts were checked (see `checkCategories`). */
-  checked: boolean;
+  /**
+   * The facts whose categories the evaluation checked (see `checkCategories`), null before: the
+   * check holds while the engine's last check is still this one (a port that evaluates another
+   * event on the engine, in the middle of this evaluation, checks that event's facts).
+   */
+  checked: readonly (Fact | undefined)[] | null;
 }
 
 /** A read held back at the conditions gate, as `conditions_not_met` (see {@link Reads}). */
@@ -85,7 +89,7 @@ export function noReads(recording: AccessRecording, event: RuleEvent, rules: num
       kept,
       keptCount: 0,
       failure: undefined,
-      checked: false,
+      checked: null,
     };
   }
   return {
@@ -96,7 +100,7 @@ export function noReads(recording: AccessRecording, event: RuleEvent, rules: num
     kept: new Int32Array(rules),
     keptCount: 0,
     failure: undefined,
-    checked: false,
+    checked: null,
   };
 }
 
@@ -344,8 +348,8 @@ export function noteRead(
   const table = recording.table;
   const count = table.slotCountAt(order);
   const mask = full ? every(count) : table.maskAt(order, slots.values);
-  if (slots.sources === recording.checked) reads.checked = true;
-  if (reads.checked && count <= 31) {
+  if (slots.sources === recording.checked) reads.checked = slots.sources;
+  if (reads.checked !== null && reads.checked === recording.checked && count <= 31) {
     // Mostly every slot of the rule held a value (whatever its conditions came to), or it read
     // what it read last time: the shape is known, side by side.
     const fullShape = mask === every(count) ? recording.fullShape[order] : undefined;
@@ -377,9 +381,9 @@ function noteNewRead(
   mask: number,
   result: Tri,
 ): void {
-  if (!reads.checked) {
+  if (reads.checked === null || reads.checked !== recording.checked) {
     if (slots.sources !== recording.checked) checkCategories(recording, slots.sources);
-    reads.checked = true;
+    reads.checked = slots.sources;
   }
   const small = rule.slots.length <= 31;
   let read = small ? recording.readSets[order]?.get(mask) : undefined;
@@ -422,7 +426,10 @@ export function noteFullRead(
   position: number,
   result: Tri,
 ): boolean {
-  const shape = reads.checked ? recording.fullShape[order] : undefined;
+  const shape =
+    reads.checked !== null && reads.checked === recording.checked
+      ? recording.fullShape[order]
+      : undefined;
   if (shape === undefined) return false;
   if (shape !== null) addRead(reads, shape, position, result);
   return true;
