@@ -40,6 +40,14 @@ const cardEvent = (daysLeft: number | null, extra: Record<string, unknown> = {})
     { card: 'user.financial.payment_card', trip: 'user.travel.itinerary' },
   ),
 });
+/** An event of cus_1's carrying the fact `x` (of value `x`) under `category`. */
+const xEvent = (id: string, category: string, x: number): RuleEvent => ({
+  id,
+  type: 'card.checked',
+  subject: 'cus_1',
+  at: AT,
+  facts: factsOf({ x }, { x: category }),
+});
 const consent = () => fakeConsent({ cus_ana: ['service'] });
 /** An access log whose every write fails. */
 const failing: AccessLog = {
@@ -232,13 +240,6 @@ describe('access records written by the rules engine', () => {
   it('names the categories of its own event when a port evaluates another event in its midst', async () => {
     const log = createMemoryAccessLog();
     const granted = fakeConsent({ '*': ['service'] });
-    const withX = (id: string, category: string): RuleEvent => ({
-      id,
-      type: 'card.checked',
-      subject: 'cus_1',
-      at: AT,
-      facts: factsOf({ x: 5 }, { x: category }),
-    });
     let inner = false;
     const engine = createRuleEngine({
       // Two purposes, so the gate is asked again for the second rule, in the middle of the event.
@@ -254,7 +255,7 @@ describe('access records written by the rules engine', () => {
           // Asked about the second rule, the gate looks at another event: x is travel data there.
           if (query.purpose === 'service.fraud_protection' && !inner) {
             inner = true;
-            engine.evaluate(withX('evt_inner', 'user.travel.trip'));
+            engine.evaluate(xEvent('evt_inner', 'user.travel.trip', 5));
           }
           return granted.decide(query);
         },
@@ -262,7 +263,7 @@ describe('access records written by the rules engine', () => {
       clock,
       accessLog: log,
     });
-    engine.evaluate(withX('evt_outer', 'user.financial.card'));
+    engine.evaluate(xEvent('evt_outer', 'user.financial.card', 5));
     await new Promise((r) => setTimeout(r, 0));
     // Each event's two rules read x under the category it carried on that event.
     const records = await log.query({ subject: 'cus_1' });
@@ -288,20 +289,13 @@ describe('access records written by the rules engine', () => {
       clock,
       accessLog: log,
     });
-    const withX = (id: string, category: string): RuleEvent => ({
-      id,
-      type: 'card.checked',
-      subject: 'cus_1',
-      at: AT,
-      facts: factsOf({ x: 1 }, { x: category }),
-    });
     for (const [id, category] of [
       ['evt_1', 'user.financial.card'],
       ['evt_2', 'user.financial.card'],
       ['evt_3', 'user.travel.trip'],
       ['evt_4', 'user.travel.trip'],
     ] as const)
-      expect(engine.evaluate(withX(id, category)).map((o) => o.kind)).toEqual([
+      expect(engine.evaluate(xEvent(id, category, 1)).map((o) => o.kind)).toEqual([
         'suppression',
         'suppression',
       ]);
