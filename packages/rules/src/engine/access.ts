@@ -269,6 +269,13 @@ function checkCategories(recording: AccessRecording, sources: readonly (Fact | u
   recording.checked = sources;
 }
 
+/**
+ * Whether the categories the engine last checked are the evaluation's own (not those of another
+ * event a port evaluated in its midst), so the read sets kept hold for its reads.
+ */
+const checkedNow = (recording: AccessRecording, reads: Reads) =>
+  reads.checked !== null && reads.checked === recording.checked;
+
 /** The categories and paths `rule` read when the slots in `mask` (bit k: `rule.slots[k]`) held values. */
 function readSet(
   recording: AccessRecording,
@@ -349,7 +356,7 @@ export function noteRead(
   const count = table.slotCountAt(order);
   const mask = full ? every(count) : table.maskAt(order, slots.values);
   if (slots.sources === recording.checked) reads.checked = slots.sources;
-  if (reads.checked !== null && reads.checked === recording.checked && count <= 31) {
+  if (checkedNow(recording, reads) && count <= 31) {
     // Mostly every slot of the rule held a value (whatever its conditions came to), or it read
     // what it read last time: the shape is known, side by side.
     const fullShape = mask === every(count) ? recording.fullShape[order] : undefined;
@@ -381,7 +388,7 @@ function noteNewRead(
   mask: number,
   result: Tri,
 ): void {
-  if (reads.checked === null || reads.checked !== recording.checked) {
+  if (!checkedNow(recording, reads)) {
     if (slots.sources !== recording.checked) checkCategories(recording, slots.sources);
     reads.checked = slots.sources;
   }
@@ -426,10 +433,7 @@ export function noteFullRead(
   position: number,
   result: Tri,
 ): boolean {
-  const shape =
-    reads.checked !== null && reads.checked === recording.checked
-      ? recording.fullShape[order]
-      : undefined;
+  const shape = checkedNow(recording, reads) ? recording.fullShape[order] : undefined;
   if (shape === undefined) return false;
   if (shape !== null) addRead(reads, shape, position, result);
   return true;
