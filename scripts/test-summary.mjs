@@ -18,17 +18,29 @@ const packages = list('packages');
 const workspaces = [...packages, ...list('apps'), join(root, 'bench')];
 const extra = process.argv.slice(2);
 
-/** Counts of one vitest JSON report. */
+/** The first lines of a failure message, without colours, indented under its test's name. */
+const firstLines = (message) =>
+  String(message)
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
+    .split('\n')
+    .slice(0, 6)
+    .map((text) => `    ${text}`)
+    .join('\n');
+
+/** Counts of one vitest JSON report; prints each failing test (or file) with its message. */
 function count(report) {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   let failed = json.numFailedTests ?? 0;
-  // A file that failed to load has no failing test of its own: count it as one failure.
+  const where = report.slice(root.length);
   for (const file of json.testResults ?? []) {
-    if (
-      file.status === 'failed' &&
-      !(file.assertionResults ?? []).some((a) => a.status === 'failed')
-    )
+    const failures = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const test of failures)
+      console.log(`FAILED ${where}: ${test.fullName}\n${firstLines(test.failureMessages ?? [])}`);
+    // A file that failed to load has no failing test of its own: count it as one failure.
+    if (file.status === 'failed' && failures.length === 0) {
+      console.log(`FAILED ${where}: ${file.name}\n${firstLines(file.message ?? '')}`);
       failed += 1;
+    }
   }
   return {
     passed: json.numPassedTests ?? 0,
