@@ -13,7 +13,10 @@ const serverConditions = ['@candor/source', 'node'];
  * @example
  * export default candorVitest('core');
  */
-export function candorVitest(name: string, options: { testTimeout?: number } = {}) {
+export function candorVitest(
+  name: string,
+  options: { testTimeout?: number; hookTimeout?: number } = {},
+) {
   return defineConfig({
     resolve: { conditions },
     ssr: { resolve: { conditions: serverConditions, externalConditions: ['@candor/source'] } },
@@ -22,6 +25,7 @@ export function candorVitest(name: string, options: { testTimeout?: number } = {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts', '*.test.ts'],
       exclude: ['**/node_modules/**', '**/dist/**', '**/.readme-example-*/**'],
       testTimeout: options.testTimeout ?? 30_000,
+      hookTimeout: options.hookTimeout ?? 10_000,
       typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'] },
       reporters: ['default', 'json'],
       outputFile: { json: 'test-results.json' },

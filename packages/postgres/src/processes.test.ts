@@ -7,6 +7,14 @@ import { DATABASE_URL, uniqueSchema } from './drivers.test-helpers';
 
 const script = fileURLToPath(new URL('./instance-process.test-helpers.ts', import.meta.url));
 const STALE_AFTER_MS = 1_000;
+/**
+ * How late an answer asked over IPC may arrive on a busy CI machine (three processes, a database
+ * and other suites sharing two cores): what the test sees is the bound plus this.
+ * feed.test.ts checks the bound itself, in one process.
+ */
+const IPC_SLACK_MS = 1_000;
+/** How long a change that no bound promises (a grant) may take to be seen everywhere. */
+const SETTLE_MS = 10_000;
 
 /** An app instance in its own Node process, answering one JSON command at a time. */
 interface Remote {
@@ -113,16 +121,16 @@ describe.skipIf(DATABASE_URL === undefined)(
         others,
         { op: 'decide', subject: 'cus_1' },
         (r) => r.allowed === true,
-        STALE_AFTER_MS,
+        SETTLE_MS,
       );
       await first.ask({ op: 'withdraw', subject: 'cus_1' });
       const took = await untilAll(
         others,
         { op: 'decide', subject: 'cus_1' },
         (r) => r.allowed === false,
-        STALE_AFTER_MS,
+        STALE_AFTER_MS + IPC_SLACK_MS,
       );
-      expect(took).toBeLessThan(STALE_AFTER_MS);
+      expect(took).toBeLessThan(STALE_AFTER_MS + IPC_SLACK_MS);
       for (const r of others)
         expect(await r.ask({ op: 'evaluate', subject: 'cus_1' })).toEqual({
           outcomes: ['consent'],
@@ -136,14 +144,14 @@ describe.skipIf(DATABASE_URL === undefined)(
         remotes,
         { op: 'decide', subject: 'cus_2' },
         (r) => r.allowed === true,
-        STALE_AFTER_MS,
+        SETTLE_MS,
       );
       await b.ask({ op: 'mute', subject: 'cus_2', key: `mute-${schema}` });
       await untilAll(
         [a, c],
         { op: 'check', subject: 'cus_2' },
         (r) => r.code === 'not_interested',
-        STALE_AFTER_MS,
+        STALE_AFTER_MS + IPC_SLACK_MS,
       );
       expect(await c.ask({ op: 'evaluate', subject: 'cus_2' })).toEqual({
         outcomes: ['suppressed'],
@@ -154,7 +162,7 @@ describe.skipIf(DATABASE_URL === undefined)(
         remotes,
         { op: 'decide', subject: 'cus_3' },
         (r) => r.allowed === true,
-        STALE_AFTER_MS,
+        SETTLE_MS,
       );
       await c.ask({ op: 'pause' });
       const paused = async (r: Remote) =>
@@ -162,14 +170,14 @@ describe.skipIf(DATABASE_URL === undefined)(
       for (const r of [a, b]) {
         const startAt = performance.now();
         while ((await paused(r)) !== 'paused') {
-          expect(performance.now() - startAt).toBeLessThan(STALE_AFTER_MS);
+          expect(performance.now() - startAt).toBeLessThan(STALE_AFTER_MS + IPC_SLACK_MS);
         }
       }
       await c.ask({ op: 'resume' });
       for (const r of [a, b]) {
         const startAt = performance.now();
         while ((await paused(r)) !== 'sent') {
-          expect(performance.now() - startAt).toBeLessThan(STALE_AFTER_MS);
+          expect(performance.now() - startAt).toBeLessThan(STALE_AFTER_MS + IPC_SLACK_MS);
         }
       }
     });
@@ -181,7 +189,7 @@ describe.skipIf(DATABASE_URL === undefined)(
         remotes,
         { op: 'decide', subject: 'cus_4' },
         (r) => r.allowed === true,
-        STALE_AFTER_MS,
+        SETTLE_MS,
       );
       const killed = await admin.driver.query<{ ok: boolean }>(
         `select pg_terminate_backend(pid) as ok from pg_stat_activity
@@ -189,16 +197,14 @@ describe.skipIf(DATABASE_URL === undefined)(
         [`%${schema}%`],
       );
       expect(killed).toHaveLength(3);
-      // Each process notices within its bound (it reconnects only after 2 s, on purpose). Asked
-      // over IPC from a busy CI machine, so the answer may arrive up to a second later than the
-      // view went stale; feed.test.ts checks the bound itself in one process.
+      // Each process notices within its bound (it reconnects only after 2 s, on purpose).
       const noticed = await untilAll(
         [b, c],
         { op: 'decide', subject: 'cus_4' },
         (r) => r.code === 'stale_view',
-        STALE_AFTER_MS + 1_000,
+        STALE_AFTER_MS + IPC_SLACK_MS,
       );
-      expect(noticed).toBeLessThanOrEqual(STALE_AFTER_MS + 1_000);
+      expect(noticed).toBeLessThanOrEqual(STALE_AFTER_MS + IPC_SLACK_MS);
       expect(await b.ask({ op: 'evaluate', subject: 'cus_4' })).toEqual({ outcomes: ['consent'] });
       // …a withdrawal is made while they cannot hear it…
       await a.ask({ op: 'withdraw', subject: 'cus_4' });
