@@ -89,6 +89,25 @@ describe('access batches', () => {
     expect([a.shape(0), a.shape(1)]).toEqual([s0, s3]);
   });
 
+  it('gives records added after a call that failed their own outcomes, not the failed ones', () => {
+    const shape = shapeOf('marketing.email', 44);
+    const table = [
+      { outcome: 'sent' as const, detail: 'prop_1' },
+      { outcome: 'held_back' as const, detail: 'conditions_not_met' },
+    ];
+    const batch = createAccessBatch('cus_1', T0, (_, i) => `acc_${i}`);
+    batch.add(shape, 'held_back', 'cap');
+    // Three records coded (filling the first integer of codes), then a bad fourth: nothing added.
+    expect(() => batch.addAll([shape, shape, shape, shape], [0, 0, 0, 7], table, 4)).toThrow();
+    batch.addAll([shape, shape, shape], [1, 1, 1], table, 3);
+    expect(batch.records().map((r) => r.heldBackBecause ?? r.decisionId)).toEqual([
+      'cap',
+      'conditions_not_met',
+      'conditions_not_met',
+      'conditions_not_met',
+    ]);
+  });
+
   it('refuses a missing shape, in a list of its own or shared, and places the next right', () => {
     const [s0, s1] = [50, 51].map((n) => shapeOf('marketing.email', n)) as AccessShape[];
     const sent = [{ outcome: 'sent' as const }];

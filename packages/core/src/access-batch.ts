@@ -251,6 +251,10 @@ class Batch implements AccessBatchBuilder {
     const codes: number[] = [];
     // The list shared with other batches, while this batch's shapes match it.
     let shared = this.#own ? null : this.#shapes;
+    // Codes gathered four to an integer, written when it is full (and at the end): the first
+    // keeps the codes of the records before `from` (a failed call's are cleared).
+    const all = this.#codes;
+    let word = from & 3 ? (all[from >> 2] as number) & ((1 << ((from & 3) * 7)) - 1) : 0;
     for (let j = 0; j < count; j++) {
       const i = from + j;
       const shape = shapes[j] as AccessShape;
@@ -268,10 +272,17 @@ class Batch implements AccessBatchBuilder {
         code = this.#code(i, outcome, detail);
         codes[k] = code % DETAILS === OWN_DETAIL ? -1 : code;
       }
-      this.#pack(i, code);
+      const lane = i & 3;
+      word |= code << (lane * 7);
+      if (lane === 3) {
+        all[i >> 2] = word;
+        word = 0;
+      }
     }
+    const end = from + count;
+    if (end & 3) all[end >> 2] = word;
     // Only now counted: a bad record leaves the batch as it was.
-    this.#size = from + count;
+    this.#size = end;
   }
 
   /** Keeps record `i`'s shape, checked unless the batch's list already holds it there. */
