@@ -89,25 +89,6 @@ describe('access batches', () => {
     expect([a.shape(0), a.shape(1)]).toEqual([s0, s3]);
   });
 
-  it('gives records added after a call that failed their own outcomes, not the failed ones', () => {
-    const shape = shapeOf('marketing.email', 44);
-    const table = [
-      { outcome: 'sent' as const, detail: 'prop_1' },
-      { outcome: 'held_back' as const, detail: 'conditions_not_met' },
-    ];
-    const batch = createAccessBatch('cus_1', T0, (_, i) => `acc_${i}`);
-    batch.add(shape, 'held_back', 'cap');
-    // Three records coded (filling the first integer of codes), then a bad fourth: nothing added.
-    expect(() => batch.addAll([shape, shape, shape, shape], [0, 0, 0, 7], table, 4)).toThrow();
-    batch.addAll([shape, shape, shape], [1, 1, 1], table, 3);
-    expect(batch.records().map((r) => r.heldBackBecause ?? r.decisionId)).toEqual([
-      'cap',
-      'conditions_not_met',
-      'conditions_not_met',
-      'conditions_not_met',
-    ]);
-  });
-
   it('refuses a missing shape, in a list of its own or shared, and places the next right', () => {
     const [s0, s1] = [50, 51].map((n) => shapeOf('marketing.email', n)) as AccessShape[];
     const sent = [{ outcome: 'sent' as const }];
@@ -259,6 +240,20 @@ describe('access batches', () => {
       'cap',
       'consent',
       'looked_up',
+    ]);
+    // Nor on records added at once after it: here one that coded three records (filling an
+    // integer of codes after the fifth record's) before its bad fourth.
+    batch.add(shape, 'held_back', 'consent');
+    const notMet = [{ outcome: 'held_back' as const, detail: 'conditions_not_met' }];
+    expect(path(() => batch.addAll([shape, shape, shape, shape], [0, 0, 0, 7], table, 4))).toBe(
+      'kinds[3]',
+    );
+    batch.addAll([shape, shape, shape], [0, 0, 0], notMet, 3);
+    expect(batch.records(4).map((r) => r.heldBackBecause)).toEqual([
+      'consent',
+      'conditions_not_met',
+      'conditions_not_met',
+      'conditions_not_met',
     ]);
   });
 

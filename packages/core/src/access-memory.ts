@@ -39,7 +39,7 @@ const within = (purpose: string, wanted: string | undefined) =>
  * (await log.query({ subject: 'cus_1' })).length; // 1
  */
 export function createMemoryAccessLog(): AccessLog {
-  const bySubject = new Map<SubjectId, Entry[]>();
+  let bySubject = new Map<SubjectId, Entry[]>();
   let columns = new BatchColumns();
   const atOf = (entry: Entry) =>
     typeof entry === 'number' ? (columns.at[entry] as number) : entry.at;
@@ -126,8 +126,7 @@ export function createMemoryAccessLog(): AccessLog {
         }
         if (kept.length > 0) lists.set(subject, kept);
       }
-      bySubject.clear();
-      for (const [subject, kept] of lists) bySubject.set(subject, kept);
+      bySubject = lists;
       columns = next;
       return removed;
     },
