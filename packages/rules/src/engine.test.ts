@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { factsOf, fakeConsent, fakeSuppressions } from '../test/helpers';
 import {
   all,
+  any,
   createMemoryRuleStateStore,
   createRuleEngine,
   fact,
@@ -140,6 +141,28 @@ describe('proposals', () => {
       reason: 'insufficient_data',
       trace: { outcome: 'insufficient_data' },
     });
+  });
+
+  it("counts a fact outside the rule's categories as missing: insufficient data, not unmet", () => {
+    const checked = rule({
+      conditions: any(fact('account.balance').lt(100), fact('trip.flight').eq('LH123')),
+    });
+    // Alone, and after rules reading 40 other facts (its facts then numbered past the first 32).
+    const others = Array.from({ length: 40 }, (_, i) =>
+      rule({ id: `other-${i}`, conditions: fact(`account.other${i}`).eq(1) }),
+    );
+    const facts = factsOf(
+      { account: { balance: 500 }, trip: { flight: 'LH123' } },
+      { account: 'user.financial.account', trip: 'user.travel.itinerary' },
+    );
+    for (const rules of [[checked], [...others, checked]]) {
+      const engine = createRuleEngine({ rules, consent: consent() });
+      const outcomes = engine.evaluate(event(0, 500, { facts }));
+      // The flight would decide, but the rule may not read the trip: it cannot tell.
+      expect(outcomes.find((o) => o.ruleId === 'low-balance')).toMatchObject({
+        reason: 'insufficient_data',
+      });
+    }
   });
 
   it('rejects malformed events with a typed error', () => {

@@ -201,6 +201,7 @@ export class SlotTable {
     const sources: (Fact | undefined)[] = unset.slice();
     let restricted = false;
     values[0] = now;
+    let present = 1;
     for (let f = 0; f < facts.length; f++) {
       const fact = facts[f] as Fact;
       // Events mostly list the same paths in the same order: check the last feed at `f` first.
@@ -232,9 +233,10 @@ export class SlotTable {
         if (v === undefined) continue;
         values[slot] = v;
         sources[slot] = fact;
+        if (slot < 32) present |= 1 << slot;
       }
     }
-    return { values, sources, restricted };
+    return { values, sources, present, restricted };
   }
 
   /** The slots as rules of signature `k` may see them: values of facts outside its categories blanked. */
@@ -242,6 +244,7 @@ export class SlotTable {
     if (!base.restricted) return base;
     const slots = this.#signatureSlots[k] as number[];
     let values: unknown[] | null = null;
+    let present = base.present;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as number;
       const source = base.sources[slot];
@@ -249,9 +252,10 @@ export class SlotTable {
       if (r !== undefined && r[k] === 0) {
         if (values === null) values = base.values.slice();
         values[slot] = undefined;
+        if (slot < 32) present &= ~(1 << slot);
       }
     }
-    return values === null ? base : { values, sources: base.sources };
+    return values === null ? base : { values, sources: base.sources, present };
   }
 
   /** Signature `k`'s view of the slots (`views` caches them; null: every view is the base). */

@@ -182,4 +182,9 @@ export interface EventScan {
 export interface Slots {
   readonly values: unknown[];
   readonly sources: (Fact | undefined)[];
+  /**
+   * Bit `k`: slot `k` (of the first 32) holds a value, as read from the facts (window slots,
+   * filled later, are not counted). Most rules check their slots' presence with one mask.
+   */
+  readonly present: number;
 }

@@ -7,6 +7,7 @@ import type { EngineCore } from './core';
 import { createEvalContext, type EvalContext, type Run, type ScheduleOp } from './eval-context';
 import { evaluateRule } from './gates';
 import { planTimed } from './plan';
+import type { CandidatePlan } from './rule-table';
 import { UnmetConditions } from './suppression';
 
 /**
@@ -26,17 +27,17 @@ export function evaluateRules(
   const ctx = createEvalContext(core, event, candidates, indexed, persisting, scheduleOps);
   // Where no suppression or pause can apply, a rule whose consent was already asked and whose
   // gate leaves failed with every fact present is decided from side-by-side tables.
-  const orders =
+  const plan =
     indexed && ctx.unsuppressed && ctx.unpaused && core.traceAll
-      ? core.rules.orders(candidates)
+      ? core.rules.plan(candidates)
       : null;
   const reads = ctx.reads;
   try {
     // Apart, so that the loop of an engine without an access log stays as small as it can be.
-    if (reads !== null) evaluateRecording(core, ctx, candidates, orders, reads);
+    if (reads !== null) evaluateRecording(core, ctx, candidates, plan, reads);
     else
       for (let k = 0; k < candidates.length; k++)
-        if (orders === null || !unmetAtOnce(core, ctx, orders[k] as number, k))
+        if (plan === null || !unmetAtOnce(core, ctx, plan, k))
           evaluateRule(core, ctx, candidates[k] as CompiledRule, k);
   } finally {
     ctx.scan?.release();
@@ -60,7 +61,7 @@ function evaluateRecording(
   core: EngineCore,
   ctx: EvalContext,
   candidates: readonly CompiledRule[],
-  orders: Int32Array | null,
+  plan: CandidatePlan | null,
   reads: Reads,
 ): void {
   const recording = core.access as AccessRecording;
@@ -69,10 +70,10 @@ function evaluateRecording(
     let order: number;
     let full = true;
     let result: Tri = 0;
-    if (orders !== null && unmetAtOnce(core, ctx, orders[k] as number, k)) {
+    if (plan !== null && unmetAtOnce(core, ctx, plan, k)) {
       // Held back with every fact present (the rule's own object not read unless needed).
       rule = null;
-      order = orders[k] as number;
+      order = plan.orders[k] as number;
     } else {
       ctx.ran = null;
       evaluateRule(core, ctx, candidates[k] as CompiledRule, k);
@@ -91,24 +92,26 @@ function evaluateRecording(
 }
 
 /**
- * Candidate `k` (at `order`) held back at the conditions gate, as `evaluateRule` would have it,
+ * Candidate `k` of `plan` held back at the conditions gate, as `evaluateRule` would have it,
  * without reading the rule's own object: its consent question already answered yes (gates 2 and
  * 3 cannot apply, see `evaluateRules`), no window to fill, a gate leaf failed and every fact it
  * reads is present, so its conditions are false. Else false: `evaluateRule` decides.
  */
-function unmetAtOnce(core: EngineCore, ctx: EvalContext, order: number, k: number): boolean {
-  const table = core.rules;
-  const verdict = ctx.verdicts[table.consentKeyAt(order)];
+function unmetAtOnce(core: EngineCore, ctx: EvalContext, plan: CandidatePlan, k: number): boolean {
+  const key = plan.unmetKeys[k] as number;
+  if (key < 0) return false;
+  const verdict = ctx.verdicts[key];
   if (verdict === undefined || !verdict.allowed) return false;
-  if (!table.decidedWhenPresentAt(order) || core.windows.reads(order)) return false;
   let scan = ctx.scan;
   if (scan === null) {
     scan = core.set.scan(ctx.event.facts, ctx.at, ctx.indexed as readonly CompiledRule[]);
     ctx.scan = scan;
   }
   if (scan.passes(k)) return false;
-  const slots = scan.viewAt(table.sigIndexAt(order));
-  if (!table.presentAt(order, slots.values)) return false;
+  const table = core.rules;
+  const order = plan.orders[k] as number;
+  const slots = scan.viewAt(plan.sigIndexes[k] as number);
+  if (!table.presentAt(order, slots)) return false;
   ctx.verdict = verdict;
   ctx.slots = slots;
   ctx.outcomes[k] = new UnmetConditions(

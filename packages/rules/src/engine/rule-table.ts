@@ -1,9 +1,25 @@
 import type { Action, DecisionRecord } from '@candor/core';
-import type { CNode, CompiledRule, CompiledRuleSet } from '../compile/types';
+import type { CNode, CompiledRule, CompiledRuleSet, Slots } from '../compile/types';
 import { hashOn, hashState } from './hash';
 import type { TracedRule } from './suppression';
 
 type DecisionSource = DecisionRecord['source'];
+
+/**
+ * @internal A candidate list as an evaluation's loop reads it, side by side by candidate
+ * (instead of each rule's own object): made once per list, see `RuleTable.plan`.
+ */
+export interface CandidatePlan {
+  /** Each candidate's place in the table (`order`). */
+  readonly orders: Int32Array;
+  /**
+   * Each candidate's consent question where a failed gate leaf with every fact present decides
+   * its conditions (no `matches` leaf, no window), else -1.
+   */
+  readonly unmetKeys: Int32Array;
+  /** Each candidate's data-category signature. */
+  readonly sigIndexes: Int32Array;
+}
 
 /**
  * @internal What the engine works out once per rule, so that an evaluation only reads it: which
@@ -30,8 +46,8 @@ export class RuleTable {
   readonly #version: (number | string)[];
   readonly #id: string[];
   readonly #sigIndex: Int32Array;
-  /** Each candidate list's orders (see `orders`). */
-  readonly #orders = new WeakMap<readonly CompiledRule[], Int32Array>();
+  /** Each candidate list's plan (see `plan`). */
+  readonly #plans = new WeakMap<readonly CompiledRule[], CandidatePlan>();
   readonly #topic: string[];
   readonly #channel: string[];
   /**
@@ -40,6 +56,14 @@ export class RuleTable {
    */
   readonly #slotFrom: Int32Array;
   readonly #slotList: Int32Array;
+  /**
+   * Each rule's slots as bits of `Slots.present`, where it reads no window and only slots below
+   * 32 (`#narrow` 1): its facts' presence is then one mask.
+   */
+  readonly #presence: Int32Array;
+  readonly #narrow: Uint8Array;
+  /** 1 when the rule reads a window over past events. */
+  readonly #readsWindow: Uint8Array;
   /** Each rule's proposal source (`{ kind: 'rule', id, version }`), frozen. */
   readonly #source: DecisionSource[];
   /** Each rule's data categories, each once, in order. */
@@ -115,6 +139,16 @@ export class RuleTable {
       this.#slotFrom[i + 1] = slotList.length;
     });
     this.#slotList = Int32Array.from(slotList);
+    const windowSlots = new Set(set.windows.map((w) => w.slot));
+    this.#readsWindow = Uint8Array.from(rules, (rule) =>
+      rule.slots.some((slot) => windowSlots.has(slot)) ? 1 : 0,
+    );
+    this.#narrow = Uint8Array.from(rules, (rule, order) =>
+      this.#readsWindow[order] === 0 && rule.slots.every((slot) => slot < 32) ? 1 : 0,
+    );
+    this.#presence = Int32Array.from(rules, (rule) =>
+      rule.slots.reduce((bits, slot) => bits | (1 << (slot & 31)), 0),
+    );
     this.#source = rules.map((rule) =>
       Object.freeze({ kind: 'rule' as const, id: rule.id, version: rule.rule.version }),
     );
@@ -187,17 +221,23 @@ export class RuleTable {
     return this.#decidedWhenPresent[rule.order] === 1;
   }
 
-  /**
-   * A list of candidates' places in this table (`order`), by candidate: a loop over the list
-   * reads these side by side instead of each rule's own object. Made once per list.
-   */
-  orders(candidates: readonly CompiledRule[]): Int32Array {
-    let orders = this.#orders.get(candidates);
-    if (orders === undefined) {
-      orders = Int32Array.from(candidates, (rule) => rule.order);
-      this.#orders.set(candidates, orders);
+  /** A list of candidates' plan (made on first use, then kept with the list). */
+  plan(candidates: readonly CompiledRule[]): CandidatePlan {
+    let plan = this.#plans.get(candidates);
+    if (plan === undefined) {
+      const orders = Int32Array.from(candidates, (rule) => rule.order);
+      plan = {
+        orders,
+        unmetKeys: orders.map((order) =>
+          this.#decidedWhenPresent[order] === 1 && this.#readsWindow[order] === 0
+            ? (this.#consentKey[order] as number)
+            : -1,
+        ),
+        sigIndexes: orders.map((order) => this.#sigIndex[order] as number),
+      };
+      this.#plans.set(candidates, plan);
     }
-    return orders;
+    return plan;
   }
 
   /** The id of the rule at `order`. */
@@ -213,21 +253,6 @@ export class RuleTable {
   /** The version of the rule at `order`. */
   versionAt(order: number): number | string {
     return this.#version[order] as number | string;
-  }
-
-  /** The data-category signature of the rule at `order`. */
-  sigIndexAt(order: number): number {
-    return this.#sigIndex[order] as number;
-  }
-
-  /** The consent question of the rule at `order`. */
-  consentKeyAt(order: number): number {
-    return this.#consentKey[order] as number;
-  }
-
-  /** `decidedWhenPresent` of the rule at `order`. */
-  decidedWhenPresentAt(order: number): boolean {
-    return this.#decidedWhenPresent[order] === 1;
   }
 
   /** How many slots the conditions of the rule at `order` read. */
@@ -247,7 +272,12 @@ export class RuleTable {
   }
 
   /** `present` of the rule at `order`. */
-  presentAt(order: number, values: readonly unknown[]): boolean {
+  presentAt(order: number, slots: Slots): boolean {
+    if (this.#narrow[order] === 1) {
+      const bits = this.#presence[order] as number;
+      return (slots.present & bits) === bits;
+    }
+    const values = slots.values;
     const list = this.#slotList;
     const to = this.#slotFrom[order + 1] as number;
     for (let i = this.#slotFrom[order] as number; i < to; i++)
@@ -270,13 +300,9 @@ export class RuleTable {
     return this.#channel[rule.order] as string;
   }
 
-  /** Whether every slot `rule`'s conditions read has a value in `values`. */
-  present(rule: CompiledRule, values: readonly unknown[]): boolean {
-    const list = this.#slotList;
-    const to = this.#slotFrom[rule.order + 1] as number;
-    for (let i = this.#slotFrom[rule.order] as number; i < to; i++)
-      if (values[list[i] as number] === undefined) return false;
-    return true;
+  /** Whether every slot `rule`'s conditions read has a value in `slots` (windows filled first). */
+  present(rule: CompiledRule, slots: Slots): boolean {
+    return this.presentAt(rule.order, slots);
   }
 
   /** Which consent question `rule` asks (verdicts are memoized per question and evaluation). */

@@ -50,11 +50,6 @@ export class EventWindows {
   }
 
   /** Fills the window slots `rule` reads (those not already filled) from the subject's past events. */
-  /** Whether the rule of `order` reads a window (`fill` has something to fill). */
-  reads(order: number): boolean {
-    return this.#byRule[order] !== undefined;
-  }
-
   fill(view: StateView, rule: CompiledRule, slots: Slots, subject: SubjectId, now: Instant): void {
     const windows = this.#byRule[rule.order];
     if (windows === undefined) return;
