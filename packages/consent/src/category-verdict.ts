@@ -6,7 +6,7 @@ import {
   type Instant,
   isWithin,
 } from '@candor/core';
-import { day, type EventItem, reaches } from './evaluate';
+import { day, type EventItem, predates, reaches } from './evaluate';
 import type { ConsentEventKind } from './events';
 import type { PolicyPack } from './policy';
 import type { Purpose, PurposeRegistry } from './purposes';
@@ -75,8 +75,12 @@ export function categoryState(
     const { kind, at, dataCategories } = item.event;
     if (at > t || kind === 'signal_observed' || kind === 'notice_shown') continue;
     const grant = kind === 'given';
-    if (!reaches(registry, purpose, item.event, !grant && kind !== 'renewed')) continue;
-    const bySubject = grant && item.event.actor.kind === 'subject';
+    const permission = grant || kind === 'renewed';
+    if (!reaches(registry, purpose, item.event, !permission)) continue;
+    // A permission dated before the restriction in force does not lift it (see `predates`).
+    if (permission && predates(item.event, choice)) continue;
+    const bySubject =
+      grant && item.event.actor.kind === 'subject' && !predates(item.event, objection);
     if (dataCategories === undefined) {
       if (RESETS[kind]) choice = null;
       if (kind === 'objected' || bySubject) objection = null;

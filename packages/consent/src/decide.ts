@@ -185,7 +185,7 @@ export function createDecide<P extends string>(
     jurisdiction: string | undefined,
   ): ConsentVerdict {
     requireSubject(subject);
-    if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at))) {
+    if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at) || at < 0)) {
       fail('core/invalid_time', 'at', at, 'must be a time in epoch milliseconds');
     }
     let purpose = lastPurpose;

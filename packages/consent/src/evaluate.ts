@@ -104,6 +104,27 @@ export function isRestrictive(kind: ConsentEventKind): boolean {
 const isGrant = (kind: ConsentEventKind) => kind === 'given' || kind === 'renewed';
 
 /**
+ * Whether a permission (a grant, a renewal) may not lift `restriction` (a restricting choice or
+ * an objection in force; none: it may) because it is dated before it. Events count in the order
+ * they arrive, so a restriction applies however late it arrives (fail closed); a permission that
+ * arrives late, dated before a newer restriction (an offline device's queued grant, a backdated
+ * write), stays on record but does not undo it.
+ *
+ * @example
+ * predates(queuedGrant.event, withdrawal); // true: the withdrawal stays in force
+ */
+export function predates(
+  permission: ConsentEvent,
+  restriction: EventItem | null | undefined,
+): boolean {
+  return (
+    restriction != null &&
+    RESTRICTIVE[restriction.event.kind] === true &&
+    permission.at < restriction.event.at
+  );
+}
+
+/**
  * A frozen verdict with one reason, citing the record it rests on (if any).
  *
  * @example
@@ -184,7 +205,8 @@ const days = /* @__PURE__ */ new Map<number, string>();
  * other basis and only a later explicit grant by the subject lifts it; an explicit choice beats
  * an imported one (except that a newer imported restriction still restricts); GPC opts out of the
  * pack's GPC-scope purposes unless the subject confirmed a grant after the signal; then the
- * choice on record; then the pack's default (sensitive data always needs a grant where the pack
+ * choice on record (the last to arrive, but a permission dated before the restriction in force
+ * does not lift it: see {@link predates}); then the pack's default (sensitive data always needs a grant where the pack
  * says so). Choices about some data categories only are left to `categoryVerdict()`. Fails
  * closed. Pure.
  *
@@ -233,6 +255,7 @@ export function evaluatePurpose(
       continue;
     }
     if (!CHOICE[kind]) continue;
+    if (!restrictive && (predates(event, explicit) || predates(event, imported))) continue;
     if (event.method === 'import') {
       if (kind === 'renewed' && !(imported && isGrant(imported.event.kind))) continue;
       imported = item;
@@ -240,11 +263,13 @@ export function evaluatePurpose(
       continue;
     }
     if (kind === 'renewed') {
+      // A renewal extends a grant in force: not one a newer imported restriction overrides.
       if (!(explicit && isGrant(explicit.event.kind))) continue;
+      if (imported && importedIndex > explicitIndex && RESTRICTIVE[imported.event.kind]) continue;
     } else if (kind === 'given') {
       grantSince = item;
       grantSinceIndex = index;
-      if (objection && event.actor.kind === 'subject') objection = undefined;
+      if (event.actor.kind === 'subject' && !predates(event, objection)) objection = undefined;
     }
     explicit = item;
     explicitIndex = index;
@@ -315,6 +340,8 @@ export function evaluatePurpose(
     const confirmed =
       explicit !== undefined &&
       grantSinceIndex > gpc.index &&
+      grantSince !== undefined &&
+      grantSince.event.at >= gpc.item.event.at &&
       isGrant(explicit.event.kind) &&
       grantSince?.event.confirmed === true &&
       choice === explicit;

@@ -220,6 +220,7 @@ describe('a view that cannot prove it is current fails closed', () => {
     ['a word', 'soon'],
     ['null', null],
     ['Infinity', Number.POSITIVE_INFINITY],
+    ['before 1970', -1],
   ])(
     'throws core/invalid_time for an `at` that is %s, directly and through the gate',
     async (_, at) => {

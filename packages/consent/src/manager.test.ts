@@ -319,6 +319,18 @@ describe('writes', () => {
     });
     expect(verdict).toMatchObject({ allowed: true, reasons: [{ code: 'imported_grant' }] });
   });
+
+  it('a withdrawal imported after a grant restricts until a new grant, not a renewal', async () => {
+    const { manager, clock } = setup({ jurisdiction: 'FR' });
+    await manager.grant({ subject: 'a', purposes: 'marketing.email' });
+    clock.advance(duration.day);
+    await manager.import([{ subject: 'a', kind: 'withdrawn', purposes: ['marketing.email'] }]);
+    clock.advance(duration.day);
+    await manager.renew({ subject: 'a', purposes: 'marketing.email' });
+    expect(manager.decide({ subject: 'a', ...email }).status).toBe('withdrawn');
+    await manager.grant({ subject: 'a', purposes: 'marketing.email' });
+    expect(manager.decide({ subject: 'a', ...email }).allowed).toBe(true);
+  });
 });
 
 describe('parseImportLines()', () => {

@@ -170,6 +170,49 @@ describe('invariants (property tests)', () => {
     );
   });
 
+  it('a grant dated before a withdrawal or objection never lifts it, however late it arrives', async () => {
+    const restrictions = ['withdraw', 'object'] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...jurisdictions),
+        fc.array(opArb, { maxLength: 8 }),
+        fc.constantFrom(...withdrawable),
+        fc.constantFrom(...restrictions),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 30 * duration.day }),
+        fc.integer({ min: 0, max: 3 * duration.day }),
+        async (jurisdiction, before, target, restriction, byCategory, earlier, later) => {
+          const { manager, clock } = setup({ jurisdiction });
+          await apply(manager, (ms) => clock.advance(ms), before);
+          clock.advance(31 * duration.day);
+          // Of one of the purpose's categories, or of all of it.
+          const scope = byCategory ? { dataCategories: categoriesOf(target).slice(0, 1) } : {};
+          await manager[restriction]({ subject: 's', purposes: target, ...scope });
+          const restrictedAt = clock.now();
+          clock.advance(later);
+          // An offline device's grant, made before the restriction, delivered after it.
+          await manager.grant({
+            subject: 's',
+            purposes: target,
+            ...scope,
+            at: restrictedAt - earlier,
+            confirmed: true,
+            actor: { kind: 'subject' },
+          });
+          for (const purpose of descendants(target)) {
+            const verdict = manager.decide({
+              subject: 's',
+              purpose,
+              dataCategories: categoriesOf(target).slice(0, 1),
+            });
+            expect(verdict.allowed).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it('an objection to direct marketing is absolute: only the subject’s own later grant lifts it', async () => {
     const dm: TestPurpose[] = ['marketing', 'marketing.email', 'marketing.direct_li'];
     const notBySubject = opArb.filter((op) => !(op.op === 'grant' && op.actor === 'subject'));
@@ -252,6 +295,7 @@ describe('invariants (property tests)', () => {
           // after it keeps standing).
           await manager.observeGpc({ subject: 's', gpc: false });
           expect(await manager.observeGpc({ subject: 's', gpc: true })).not.toBeNull();
+          const signalAt = clock.now();
           await apply(manager, (ms) => clock.advance(ms), after);
           const ads = {
             subject: 's',
@@ -262,6 +306,11 @@ describe('invariants (property tests)', () => {
           expect(verdict.allowed).toBe(false);
           if (verdict.status !== 'objected') expect(verdict.reasons[0]?.code).toBe('gpc_opt_out');
           if (confirmAtEnd) {
+            // A confirmed grant dated before the signal, delivered after it, does not confirm.
+            clock.advance(duration.hour);
+            const early = { subject: 's', purposes: 'ads.targeted', confirmed: true } as const;
+            await manager.grant({ ...early, at: signalAt - 1 });
+            expect(manager.decide(ads).allowed).toBe(false);
             await manager.grant({ subject: 's', purposes: 'ads.targeted', confirmed: true });
             // A confirmed explicit grant after the signal wins (an objection would still block).
             const objected = manager.decide(ads).status === 'objected';

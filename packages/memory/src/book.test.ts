@@ -107,6 +107,33 @@ describe('recall', () => {
     expect(await accessLog.query({ subject: 'cus_ana' })).toEqual([]);
   });
 
+  it('serves a past instant only where consent allows it then and now, judged and recorded now', async () => {
+    const clock = createVirtualClock(T0);
+    const accessLog = createMemoryAccessLog();
+    const allowAll = gate([['*', '*']]);
+    let withdrawnAt = Number.POSITIVE_INFINITY;
+    const consent: ConsentGate = {
+      decide: (q) => ({ ...allowAll.decide(q), allowed: (q.at ?? clock.now()) < withdrawnAt }),
+    };
+    const book = createMemoryBook({ consent, accessLog, clock });
+    await book.remember(reason({ retainUntil: T0 + 10 * duration.day }));
+    clock.advance(duration.day);
+    // A rule's event of long ago, evaluated now.
+    const ask = { purpose: 'service.proactive_support', accessor: rule, at: T0 + 1 } as const;
+    expect((await book.recall('cus_ana', ask)).memories).toHaveLength(1);
+    expect((await accessLog.query({ subject: 'cus_ana' })).map((r) => r.at)).toEqual([
+      clock.now(),
+    ]);
+    withdrawnAt = clock.now();
+    clock.advance(duration.hour);
+    const withdrawn = await book.recall('cus_ana', ask);
+    expect(withdrawn.memories).toEqual([]);
+    expect(withdrawn.withheld).toEqual([{ why: 'consent', count: 1 }]);
+    withdrawnAt = Number.POSITIVE_INFINITY;
+    clock.advance(10 * duration.day);
+    expect((await book.recall('cus_ana', ask)).withheld).toEqual([{ why: 'expired', count: 1 }]);
+  });
+
   it('leaves out what does not serve the purpose, what expired, and stale inferences', async () => {
     const { book, clock } = setup();
     await book.remember(reason({ purposes: ['marketing'] }));
@@ -315,6 +342,35 @@ describe('quality of what is remembered', () => {
     ]);
   });
 
+  it('asks staff to clarify only disagreements it may recall, and records what it showed', async () => {
+    const { book, clock, accessLog } = setup();
+    const meal = (value: string, retainUntil?: number) =>
+      reason({
+        content: { kind: 'preference', key: 'meal', value },
+        about: undefined,
+        category: 'user.preferences.travel',
+        ...(retainUntil === undefined ? {} : { retainUntil }),
+      });
+    await book.remember(meal('vegetarian', T0 + duration.day));
+    await book.remember(meal('vegan'));
+    const ask = { purpose: 'service.proactive_support', accessor: agent } as const;
+    const brief = await book.brief('cus_ana', ask);
+    expect(brief.toClarify.map(([x, y]) => [x.summary, y.summary])).toEqual([
+      ['vegetarian', 'vegan'],
+    ]);
+    const [record] = await accessLog.query({ subject: 'cus_ana' });
+    expect(record?.evidence).toEqual(['memory.preference.meal', 'memory.preference.meal']);
+    // Once one side is past its retention, there is nothing to clarify, and nothing was read.
+    clock.advance(2 * duration.day);
+    const later = await book.brief('cus_ana', ask);
+    expect(later.toClarify).toEqual([]);
+    expect(later.withheld).toEqual([
+      { why: 'expired', count: 1 },
+      { why: 'contradicted', count: 1 },
+    ]);
+    expect(await accessLog.query({ subject: 'cus_ana' })).toHaveLength(1);
+  });
+
   it('erasure leaves a tombstone and nothing recallable, for every version of the memory', async () => {
     const { book, store } = setup();
     const old = await book.remember(reason());
@@ -379,6 +435,22 @@ describe('bad input is refused before anything is written', () => {
       details: expect.objectContaining({ path: expect.stringContaining(path) }),
     });
     expect(await store.read('cus_ana')).toEqual([]);
+  });
+
+  it.each([
+    ['a malformed purpose', { purpose: 'Support!' }, 'options.purpose'],
+    ['a time that is not a number', { at: 'yesterday' }, 'options.at'],
+    ['a time before 1970', { at: -1 }, 'options.at'],
+  ])('a recall with %s', async (_, over, path) => {
+    const { book, accessLog } = setup();
+    await book.remember(reason());
+    const ask = { purpose: 'service.proactive_support', accessor: rule, ...over };
+    for (const call of [book.recall, book.brief])
+      await expect(call('cus_ana', ask as never)).rejects.toMatchObject({
+        code: 'memory/invalid_input',
+        details: expect.objectContaining({ path }),
+      });
+    expect(await accessLog.query({ subject: 'cus_ana' })).toEqual([]);
   });
 
   it("a correction of a memory that does not exist, or is another customer's", async () => {

@@ -7,7 +7,6 @@ import {
   type DataCategoryId,
   type Fact,
   type Instant,
-  isWithin,
   PurposeId,
   type SubjectId,
   systemClock,
@@ -22,7 +21,13 @@ import {
   MemoryInput,
   type Tombstone,
 } from './schema';
-import { mustRemember, type RecallPolicy, type WithheldWhy } from './select';
+import {
+  memoryFact,
+  mustRemember,
+  type RecallPolicy,
+  unusableWhy,
+  type WithheldWhy,
+} from './select';
 import { createInMemoryStore, type MemoryStore } from './store';
 import { createSubjectCache } from './subject-cache';
 
@@ -140,7 +145,11 @@ export interface MemoryListing {
 export interface RecallOptions {
   readonly purpose: PurposeId;
   readonly accessor: Accessor;
-  /** Default now. */
+  /**
+   * The instant the recall serves (default now; an event's time, say): consent must allow each
+   * memory then and now. What is returned is judged now all the same (retention, staleness), and
+   * the access record says when it was read.
+   */
   readonly at?: Instant;
   /** The decision this recall serves, for the access record. */
   readonly decisionId?: string;
@@ -273,36 +282,52 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
     log.append([record]).catch((error: unknown) => options.onAccessLogError?.(error));
   };
 
+  /** Whether consent allows `category` for the recall, at the instant it serves and now. */
+  const allowed = (
+    subject: SubjectId,
+    o: RecallOptions,
+    category: DataCategoryId,
+    at: Instant,
+    now: Instant,
+  ): boolean =>
+    decide(options.consent, subject, o.purpose, category, at) &&
+    (at === now || decide(options.consent, subject, o.purpose, category, now));
+
+  /** A recall (`record`: written to the access log here, else by the caller). */
   const recall = async (
     subject: SubjectId,
     o: RecallOptions,
-  ): Promise<
-    RecallResult & { chosen: readonly Memory[]; pairs: readonly (readonly [Memory, Memory])[] }
-  > => {
+    record: boolean,
+  ): Promise<{
+    result: RecallResult;
+    pairs: readonly (readonly [Memory, Memory])[];
+    at: Instant;
+    now: Instant;
+  }> => {
     const at = checkRecall(subject, o, clock);
-    const selection = await cache.select(subject, o.purpose, at);
+    const now = clock.now();
+    // Judged now (or at a later instant served): nothing past its retention, nothing stale.
+    const selection = await cache.select(subject, o.purpose, Math.max(at, now));
     // Consent for each data category the chosen memories hold: nothing it denies is returned.
     const denied = new Set<DataCategoryId>();
     for (const category of selection.categories)
-      if (!decide(options.consent, subject, o.purpose, category, at)) denied.add(category);
+      if (!allowed(subject, o, category, at, now)) denied.add(category);
     let chosen = selection.chosen;
     let facts = selection.facts;
     if (denied.size > 0) {
       chosen = chosen.filter((m) => !denied.has(m.category));
       facts = facts.filter((f) => !denied.has(f.category));
     }
-    await recordAccess(subject, o, at, facts);
+    if (record) await recordAccess(subject, o, now, facts);
     const withheld = [...selection.withheld].map(([why, count]) => ({ why, count }));
     const refused = selection.chosen.length - chosen.length;
     if (refused > 0) withheld.push({ why: 'consent', count: refused });
     // The contradictions of the same read: one store read per recall, even with no cache.
     return {
+      result: { memories: chosen, facts, withheld, contradictions: selection.contradictions },
       pairs: selection.pairs,
-      chosen,
-      memories: chosen,
-      facts,
-      withheld,
-      contradictions: selection.contradictions,
+      at,
+      now,
     };
   };
 
@@ -438,16 +463,29 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
       };
     },
     async recall(subject, o) {
-      const { chosen: _, pairs: __, ...result } = await recall(subject, o);
-      return result;
+      return (await recall(subject, o, true)).result;
     },
     async brief(subject, o) {
-      const result = await recall(subject, o);
-      const at = o.at ?? clock.now();
-      const items = result.chosen.map((m) => [m, itemOf(m)] as const);
+      const { result, pairs, at: served, now } = await recall(subject, o, false);
+      const at = Math.max(served, now);
+      // Disagreements whose both sides the purpose may see: recallable but for the
+      // disagreement, and allowed by consent.
+      const allowedIds = new Set(result.memories.map((m) => m.id));
+      const shown = (m: Memory): boolean =>
+        allowedIds.has(m.id) ||
+        (unusableWhy(m, o.purpose, at, policy) === null &&
+          allowed(subject, o, m.category, served, now));
+      const clarify = pairs.filter(([a, b]) => shown(a) && shown(b));
+      // Everything the brief shows is on the access record, the disagreements too.
+      const clarified = new Map(clarify.flat().map((m) => [m.id, m]));
+      for (const id of allowedIds) clarified.delete(id);
+      await recordAccess(subject, o, now, [
+        ...result.facts,
+        ...[...clarified.values()].map(memoryFact),
+      ]);
+      const items = result.memories.map((m) => [m, itemOf(m)] as const);
       const pick = (test: (m: Memory) => boolean) =>
         items.filter(([m]) => test(m)).map(([, i]) => i);
-      const allowedIds = new Set(result.chosen.map((m) => m.id));
       return {
         subject,
         openComplaints: pick((m) => m.kind === 'complaint' && mustRemember(m)),
@@ -463,19 +501,9 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
         statedReasons: pick((m) => m.kind === 'stated_reason'),
         preferences: pick((m) => m.kind === 'preference'),
         notes: pick((m) => m.kind === 'staff_note'),
-        // Disagreements whose both sides the purpose may see under consent.
-        toClarify: result.pairs
-          .filter(([a, b]) => consented(a) && consented(b))
-          .map(([a, b]) => [itemOf(a), itemOf(b)] as const),
+        toClarify: clarify.map(([a, b]) => [itemOf(a), itemOf(b)] as const),
         withheld: result.withheld,
       };
-      function consented(m: Memory): boolean {
-        return (
-          allowedIds.has(m.id) ||
-          (m.purposes.some((p) => isWithin(o.purpose, p)) &&
-            decide(options.consent, subject, o.purpose, m.category, at))
-        );
-      }
     },
   };
 }
@@ -547,7 +575,7 @@ function checkRecall(subject: unknown, o: RecallOptions, clock: Clock): Instant 
       'must be an accessor (rule, model, feature or staff)',
     );
   const at = o.at ?? clock.now();
-  if (typeof at !== 'number' || !Number.isFinite(at))
+  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0)
     fail('memory/invalid_input', 'options.at', o.at, 'must be a time in epoch milliseconds');
   return at;
 }

@@ -85,23 +85,42 @@ export function selectAmong(
   at: Instant,
   policy: RecallPolicy,
 ): { chosen: Memory[]; withheld: { memory: Memory; why: WithheldWhy }[] } {
-  const service = isWithin(purpose, 'service');
   const chosen: Memory[] = [];
   const withheld: { memory: Memory; why: WithheldWhy }[] = [];
   for (const memory of memories) {
-    const always = mustRemember(memory);
-    let why: WithheldWhy | null = null;
-    if (!(always && service) && !memory.purposes.some((p) => isWithin(purpose, p)))
-      why = 'not_for_purpose';
-    else if (!always && memory.retainUntil !== undefined && memory.retainUntil <= at)
-      why = 'expired';
-    else if (!always && confidenceAt(memory, at, policy.halfLifeMs) < policy.minConfidence)
-      why = 'stale';
-    else if (contradicted.has(memory.id)) why = 'contradicted';
+    const why =
+      unusableWhy(memory, purpose, at, policy) ??
+      (contradicted.has(memory.id) ? 'contradicted' : null);
     if (why === null) chosen.push(memory);
     else withheld.push({ memory, why });
   }
   return { chosen, withheld };
+}
+
+/**
+ * @internal Why `memory` may not be recalled for `purpose` at `at` whatever else is remembered:
+ * it does not serve the purpose, its retention ended or it grew stale (null: it may, unless it is
+ * contradicted or consent denies it).
+ *
+ * @example
+ * unusableWhy(memory, 'service.support', now, policy); // 'expired'
+ */
+export function unusableWhy(
+  memory: Memory,
+  purpose: PurposeId,
+  at: Instant,
+  policy: RecallPolicy,
+): 'not_for_purpose' | 'expired' | 'stale' | null {
+  const always = mustRemember(memory);
+  if (
+    !(always && isWithin(purpose, 'service')) &&
+    !memory.purposes.some((p) => isWithin(purpose, p))
+  )
+    return 'not_for_purpose';
+  if (always) return null;
+  if (memory.retainUntil !== undefined && memory.retainUntil <= at) return 'expired';
+  if (confidenceAt(memory, at, policy.halfLifeMs) < policy.minConfidence) return 'stale';
+  return null;
 }
 
 const SEGMENT = /^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$/;

@@ -6,6 +6,7 @@ import {
   verifyChain,
 } from '@candor/consent';
 import { createVirtualClock, duration, isCandorError } from '@candor/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPostgresLedgerStore, type PostgresLedgerStore } from './consent';
 import type { CandorDatabase } from './database';
@@ -546,6 +547,51 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
         expect(pg).toEqual(memory);
       }
       for (const m of managers) m.close();
+    },
+  );
+
+  it.skipIf(skip)(
+    'says a purpose is withdrawn, refused or objected to exactly when decide() does (property)',
+    async () => {
+      const purposes = definePurposes({
+        'marketing.email': { title: 'Emails', bases: ['consent'], categories: ['user.contact'] },
+      });
+      const clock = createVirtualClock(T0);
+      const store = createPostgresLedgerStore(await database());
+      const manager = createConsentManager({ purposes, store, clock, jurisdiction: 'FR' });
+      await manager.load();
+      const purpose = 'marketing.email';
+      // Choices by the subject or the company, some delivered late (dated up to a day back),
+      // renewals, and a legacy system's imports.
+      const choice = fc.record({
+        op: fc.constantFrom('grant', 'withdraw', 'object', 'refuse', 'renew', 'import'),
+        kind: fc.constantFrom('given' as const, 'withdrawn' as const),
+        bySubject: fc.boolean(),
+        late: fc.option(fc.integer({ min: 1, max: duration.day }), { nil: undefined }),
+        wait: fc.integer({ min: 0, max: duration.hour }),
+      });
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(choice, { minLength: 1, maxLength: 8 }), async (choices) => {
+          const subject = `cus_p${run++}`;
+          for (const c of choices) {
+            clock.advance(duration.day + c.wait);
+            const at = c.late === undefined ? {} : { at: clock.now() - c.late };
+            const actor = { kind: c.bySubject ? ('subject' as const) : ('agent' as const) };
+            if (c.op === 'import')
+              await manager.import([{ subject, kind: c.kind, purposes: [purpose], ...at }]);
+            else if (c.op === 'grant' || c.op === 'renew')
+              await manager[c.op]({ subject, purposes: purpose, actor, ...at });
+            else await manager[c.op]({ subject, purposes: purpose, ...at });
+            const verdict = manager.decide({ subject, purpose, dataCategories: [] });
+            const row = (await store.current(subject)).find((r) => r.dataCategory === null);
+            const granted = row?.kind === 'given' || row?.kind === 'renewed';
+            expect({ row: row?.kind, granted }).toEqual({ row: row?.kind, granted: verdict.allowed });
+          }
+        }),
+        { numRuns: 40 },
+      );
+      manager.close();
     },
   );
 });

@@ -22,14 +22,16 @@ import { checkDatabase, sqlState } from './errors';
 import type { PostgresChangeFeed } from './feed';
 
 /**
- * The latest purpose-specific event recorded for one subject and purpose (`dataCategory: null`),
- * and for each data category of it chosen on its own since (`grant`, `refuse`, `withdraw` or
- * `object` with `dataCategories`): the materialized "current state" table
- * `candor_consent_current`, kept in the same statement as each append. A later choice about the
- * whole purpose (but a renewal) speaks for every category, so it removes their rows, as
- * `@candor/consent`'s evaluator reads it. For SQL reporting ("who withdrew `marketing.email`?",
- * "who turned off their purchase history?"); decisions still come from the evaluator, which also
- * applies hierarchy, expiry and policy.
+ * The choice in force for one subject and purpose (`dataCategory: null`), and for each data
+ * category of it chosen on its own since (`grant`, `refuse`, `withdraw` or `object` with
+ * `dataCategories`): the materialized "current state" table `candor_consent_current`, kept in the
+ * same statement as each append. It follows `@candor/consent`'s evaluator: the latest choice,
+ * except that an objection stands until the subject's own grant, a grant dated before a
+ * restriction (delivered late) or a renewal does not lift one, and an import replaces an explicit
+ * choice only to restrict it. A later choice about the whole purpose (but a renewal) speaks for
+ * every category, so it removes their rows. For SQL reporting ("who withdrew
+ * `marketing.email`?", "who turned off their purchase history?"); decisions still come from the
+ * evaluator, which also applies hierarchy, expiry and policy.
  *
  * @example
  * const rows = await store.current('cus_1');
@@ -110,6 +112,8 @@ export interface PostgresLedgerStoreOptions {
 }
 
 const NOT_PURPOSE_STATE = new Set(['notice_shown', 'signal_observed']);
+/** The kinds that restrict processing, as SQL (see `@candor/consent`'s `isRestrictive`). */
+const RESTRICTIVE_SQL = `'refused', 'withdrawn', 'revoked', 'expired', 'objected'`;
 /** Whole-purpose kinds that speak for every category of the purpose (all choices but a renewal). */
 const RESETS_CATEGORIES = new Set([
   'given',
@@ -180,7 +184,7 @@ export function createPostgresLedgerStore(
       from json_to_recordset($1::json) as x(subject text, sequence integer, id text,
         idempotency_key text, recorded_at bigint, kind text, event_at bigint, event json,
         hash_version smallint, prev_hash text, hash text, purposes text[], categories text[],
-        resets boolean, expires_at bigint, "offset" integer))`;
+        resets boolean, expires_at bigint, method text, by_subject boolean, "offset" integer))`;
   const announce = (rows: string) => `
       insert into ${changes} (position, stream, subject, sequence, key)
       select x.position, 'consent', x.subject, x.sequence, x.idempotency_key from ${rows}`;
@@ -196,6 +200,25 @@ export function createPostgresLedgerStore(
       on conflict (subject) do update
         set sequence = excluded.sequence, hash = excluded.hash, recorded_at = excluded.recorded_at
         where h.sequence < excluded.sequence`;
+  // Whether row `o` was written by an imported entry.
+  const imported = (o: string) => `exists (select 1 from ${entries} e
+      where e.subject = ${o}.subject and e.sequence = ${o}.sequence
+        and e.event::json ->> 'method' = 'import')`;
+  // Whether the evaluator leaves row `o` in force over the new entry `x`: an objection stands
+  // until the subject's own grant (not dated before it) or a newer objection; a permission dated
+  // before a restriction does not lift it; a renewal only extends a grant of its own kind
+  // (explicit or imported); and for the whole purpose an import replaces an explicit choice only
+  // to restrict what it permits.
+  const stays = (x: string, o: string) => `(
+      (${o}.kind = 'objected' and ${x}.kind <> 'objected' and not (${x}.kind = 'given'
+        and ${x}.by_subject and ${x}.method is distinct from 'import'
+        and ${x}.event_at >= ${o}.event_at))
+      or (${x}.kind in ('given', 'renewed') and ${o}.kind in (${RESTRICTIVE_SQL})
+        and ${x}.event_at < ${o}.event_at)
+      or (${x}.kind = 'renewed' and (${o}.kind not in ('given', 'renewed')
+        or (${x}.method = 'import') <> ${imported(o)}))
+      or (${o}.data_category = '' and ${x}.method = 'import' and not ${imported(o)}
+        and not (${x}.kind in (${RESTRICTIVE_SQL}) and ${o}.kind in ('given', 'renewed'))))`;
   // One row per purpose ('' data_category: the whole purpose) or per purpose and category.
   const upsertCurrent = (rows: string) => `
       insert into ${current} as c (subject, purpose, data_category, sequence, entry_id, kind,
@@ -203,15 +226,21 @@ export function createPostgresLedgerStore(
       select x.subject, p.purpose, d.category, x.sequence, x.id, x.kind, x.event_at, x.expires_at
       from ${rows} cross join unnest(x.purposes) as p(purpose)
         cross join unnest(coalesce(x.categories, array['']::text[])) as d(category)
+      where not exists (select 1 from ${current} o where o.subject = x.subject
+        and o.purpose = p.purpose and o.data_category = d.category and ${stays('x', 'o')})
+        -- A renewal of nothing renews nothing.
+        and (x.kind <> 'renewed' or exists (select 1 from ${current} o where o.subject = x.subject
+          and o.purpose = p.purpose and o.data_category = d.category))
       on conflict (subject, purpose, data_category) do update
         set sequence = excluded.sequence, entry_id = excluded.entry_id, kind = excluded.kind,
             event_at = excluded.event_at, expires_at = excluded.expires_at
         where c.sequence < excluded.sequence`;
-  // A whole-purpose choice (but a renewal) speaks for every category: their rows go.
+  // A whole-purpose choice (but a renewal) speaks for every category: their rows go, but those
+  // it leaves in force.
   const clearCategories = (rows: string) => `
       delete from ${current} c using ${rows}
       where x.resets and c.subject = x.subject and c.purpose = any(x.purposes)
-        and c.data_category <> '' and c.sequence < x.sequence`;
+        and c.data_category <> '' and c.sequence < x.sequence and not ${stays('x', 'c')}`;
   // The common case: every row is new. A plain insert: a taken (subject, sequence) or key fails
   // the whole statement (unique violation, nothing written) and the batch is sent again below.
   const appendAllSql = `with ${input}, ins as (${insertEntries}), head as (${upsertHeads('input x')}),
@@ -397,6 +426,8 @@ export function createPostgresLedgerStore(
         categories: entry.event.dataCategories ?? null,
         resets: entry.event.dataCategories === undefined && RESETS_CATEGORIES.has(entry.event.kind),
         expires_at: entry.event.expiresAt ?? null,
+        method: entry.event.method ?? null,
+        by_subject: entry.event.actor?.kind === 'subject',
       })),
     );
     // `null`: every row was written (the plain insert succeeded).
