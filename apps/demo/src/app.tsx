@@ -39,7 +39,8 @@ export function createApp(options: AppOptions): Hono<DemoEnvBindings> {
   const { service } = options;
   const app = new Hono<DemoEnvBindings>();
 
-  app.onError(handleErrors(options.onError ?? ((error) => console.error(error))));
+  const onError = options.onError ?? ((error: unknown) => console.error(error));
+  app.onError(handleErrors(onError));
 
   app.use(requestLog(options.log ?? ((line) => console.log(line))));
   app.use(securityHeaders());
@@ -50,7 +51,7 @@ export function createApp(options: AppOptions): Hono<DemoEnvBindings> {
     }),
   );
   // Before the form CSRF check: the API checks its writes' origin itself (see privacy-api.ts).
-  mountPrivacyApi(app, service);
+  mountPrivacyApi(app, service, onError);
   app.use(csrfProtection((c) => errorPage(c, 403)));
 
   app.get('/static/app.css', (c) => {

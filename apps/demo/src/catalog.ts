@@ -696,7 +696,7 @@ export const explainerLabels = {
         sources: sourceLabels,
         rules: ruleLabels,
         changes: { 'booking.rebook': 'moved you to an earlier flight' },
-        events: { 'carrier.scanned': 'carrier scan' },
+        events: { 'carrier.scanned': 'carrier scan', 'flight.booked': 'flight booking' },
         // "You share X, you get Y": each purpose's benefit, in the customer's words.
         benefits: Object.fromEntries(
           purposes.ids.flatMap((id) => {

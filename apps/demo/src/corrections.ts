@@ -137,6 +137,12 @@ export function createDemoCorrections(options: {
     store,
     clock,
     facts: (subject) => held(subject, clock.now()),
+    // What the form accepts, the privacy-centre API accepts: a country is one by its code.
+    check: (fact, proposed) =>
+      factDescriptions[fact.path]?.format === 'country' &&
+      (typeof proposed !== 'string' || countryCode(proposed) !== proposed)
+        ? 'must be a country, by its two-letter code (such as "ES")'
+        : null,
   });
   /** `facts` with the customer's accepted corrections overlaid. */
   const corrected = async (subject: string, facts: readonly Fact[]): Promise<Fact[]> =>

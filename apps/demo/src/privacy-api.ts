@@ -16,9 +16,14 @@ export const apiBaseOf = (customer: string) => `/customers/${customer}${API_PATH
  * customer session as its `authenticate` hook, signs a browser in as the customer whose page it
  * opens, and serves the pages' script (`/static/privacy.js`). Mount it before the demo's CSRF
  * middleware: the API checks the origin of every write itself, takes JSON only (a cross-site form
- * cannot send it) and its session cookie is SameSite=Strict.
+ * cannot send it) and its session cookie is SameSite=Strict. What it answers with a 500 goes to
+ * `onError`, as the pages' errors do.
  */
-export function mountPrivacyApi(app: Hono<DemoEnvBindings>, service: DemoService): void {
+export function mountPrivacyApi(
+  app: Hono<DemoEnvBindings>,
+  service: DemoService,
+  onError: (error: unknown) => void,
+): void {
   const sessions = createCustomerSessions();
   // The signed-in customer of each request the API gets (the cookie was checked on the way in).
   const signedIn = new WeakMap<Request, string>();
@@ -26,6 +31,8 @@ export function mountPrivacyApi(app: Hono<DemoEnvBindings>, service: DemoService
     ...service.privacy,
     basePath: API_PATH,
     authenticate: (request) => signedIn.get(request),
+    // What answered 500 is reported, as the pages' errors are.
+    onError: (error) => onError(error),
   });
   const script = browserScript();
   script.catch(() => {}); // a failed build answers 500 on the script, not a crash at start-up

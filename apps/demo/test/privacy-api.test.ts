@@ -108,6 +108,19 @@ describe('the privacy-centre API under each customer', () => {
     const first = await ask();
     expect(first.status).toBe(200);
     expect(await ask().then((r) => r.status)).toBe(200);
+    // What the page's form refuses, the API refuses, naming the field: no queue entry.
+    for (const [path, proposed] of [
+      ['account.homeCountry', 'Atlantis'],
+      ['preferences.sustainability', { '<b>': ['x'] }],
+    ] as const) {
+      const refused = await fetch(api('cus_ana', '/corrections'), {
+        method: 'POST',
+        headers: { cookie: ana, origin: h.url, 'content-type': 'application/json' },
+        body: JSON.stringify({ idempotencyKey: `api-refused-${path}`, path, proposed }),
+      });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { path: string } }).error.path).toBe('proposed');
+    }
     const queue = await h.service.corrections.queue();
     expect(queue.filter((c) => c.subject === 'cus_ana' && c.status === 'open')).toHaveLength(1);
     const listed = (await (

@@ -47,8 +47,13 @@ describe('DecisionRecord', () => {
     expect(() => parseDecisionRecord(bad)).toThrowError(/does not declare/);
   });
 
-  it('rejects unknown keys, so a typo cannot silently drop data', () => {
-    expect(() => parseDecisionRecord({ ...record, purpse: 'x' })).toThrowError(CandorError);
+  it('rejects unknown keys, so a typo cannot silently drop data, naming the key', () => {
+    expect(() => parseDecisionRecord({ ...record, purpse: 'x' })).toThrowError(
+      expect.objectContaining({
+        message: 'decision.purpse: unknown field "purpse"',
+        details: expect.objectContaining({ path: 'decision.purpse', value: 'x' }),
+      }),
+    );
   });
 
   it('exports a JSON Schema generated from the same definition', () => {

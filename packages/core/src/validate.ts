@@ -53,18 +53,29 @@ export function zodToCandorError<Code extends string>(
   checkCodeAndRoot(code, root);
   if (typeof error !== 'object' || error === null || !Array.isArray(error.issues))
     invalidArgument('error', error, 'must be a zod error with issues');
-  const first = error.issues[0];
-  const issuePath = (first?.path ?? []) as readonly PropertyKey[];
+  const issues = error.issues.map(named);
+  const first = issues[0];
+  const issuePath = first?.path ?? [];
   const path = joinPath(root, issuePath) || '(root)';
   const message = `${path}: ${first?.message ?? 'invalid value'}`;
   return new CandorError(code, message, {
     path,
     value: valueAt(input, issuePath),
-    issues: error.issues.map((issue) => ({
-      path: joinPath(root, issue.path as readonly PropertyKey[]) || '(root)',
+    issues: issues.map((issue) => ({
+      path: joinPath(root, issue.path) || '(root)',
       message: issue.message,
     })),
   });
+}
+
+/** An issue as a caller reads it: an unknown field named by its own path. */
+function named(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; message: string } {
+  const path = issue.path as readonly PropertyKey[];
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+    const key = issue.keys[0] as string;
+    return { path: [...path, key], message: `unknown field ${JSON.stringify(key)}` };
+  }
+  return { path, message: issue.message };
 }
 
 /**

@@ -72,3 +72,36 @@ describe('an absence trigger, explained', () => {
     expect(e.summary).not.toContain('arrived');
   });
 });
+
+describe('a decision triggered by an event alone', () => {
+  it('names the event by its label, never by its type', () => {
+    const booked: DecisionRecord = {
+      ...late(absence),
+      reasons: [
+        {
+          id: 'r1',
+          code: 'trigger',
+          text: 'triggered by a carrier.scanned event',
+          evidence: ['f1'],
+        },
+      ],
+      evidence: [
+        {
+          id: 'f1',
+          path: 'event.type',
+          category: 'user.orders',
+          value: 'carrier.scanned',
+          provenance: { source: 'candor.rules', kind: 'derived', observedAt: NOW, party: 'first' },
+        },
+      ],
+    };
+    for (const [locale, label] of [
+      ['en', 'carrier scan'],
+      ['de', 'Scan des Paketdienstes'],
+    ] as const) {
+      const e = explainer.explain(booked, { consent: gate, locale, layer: 'detailed' });
+      expect(e.dataUsed.map((d) => d.value)).toEqual([label]);
+      expect(e.dataUsed[0]?.text).not.toContain('carrier.scanned');
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { createVirtualClock, type Fact, isCandorError } from '@candor/core';
+import { createVirtualClock, type Fact, isCandorError, type JsonValue } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCorrectionDesk } from './correction-desk';
@@ -86,6 +86,47 @@ describe('a correction desk', () => {
     );
     expect(await codeOf(desk.open(null as never))).toBe('feedback/invalid_event');
     expect(await store.read('cus_1')).toEqual([]);
+  });
+
+  it('refuses a value of another kind than the one held, or holding control characters', async () => {
+    const { desk, store } = setup();
+    const base = { id: 'c-1', subject: 'cus_1', path: 'account.homeCountry' };
+    for (const [proposed, path, message] of [
+      [{ '<b>': ['x'] }, 'input.proposed', 'must be text, as the value held'],
+      [true, 'input.proposed', 'must be text'],
+      ['Spain\u0007\u202e', 'input.proposed', 'must not hold control characters'],
+    ] as const)
+      await expect(desk.open({ ...base, proposed: proposed as JsonValue })).rejects.toMatchObject({
+        code: 'feedback/invalid_event',
+        message: expect.stringContaining(message),
+        details: expect.objectContaining({ path }),
+      });
+    await expect(
+      desk.open({ ...base, proposed: 'ES', note: 'see \u202egnp.exe' }),
+    ).rejects.toMatchObject({
+      details: expect.objectContaining({ path: 'input.note' }),
+    });
+    expect(await store.read('cus_1')).toEqual([]);
+    // The app's own check comes after the desk's.
+    const checked = createCorrectionDesk({
+      facts: () => held,
+      store,
+      check: (fact, proposed) =>
+        fact.path === 'account.homeCountry' && !/^[A-Z]{2}$/.test(String(proposed))
+          ? 'must be a country'
+          : null,
+    });
+    await expect(checked.open({ ...base, proposed: 'Atlantis' })).rejects.toMatchObject({
+      message: 'input.proposed: must be a country',
+      details: expect.objectContaining({ path: 'input.proposed' }),
+    });
+    expect(await store.read('cus_1')).toEqual([]);
+    expect((await checked.open({ ...base, proposed: 'ES' })).proposed).toBe('ES');
+    // Nothing, to say it should not be held; a note may run over lines.
+    expect(
+      (await desk.open({ ...base, id: 'c-2', proposed: null, note: 'I moved.\nNo longer there.' }))
+        .proposed,
+    ).toBeNull();
   });
 
   it('accepts once: accepting again changes nothing and records nothing', async () => {

@@ -27,6 +27,15 @@ import { canonical } from './store';
 export interface CorrectionDeskOptions {
   /** The facts held about a customer now; a correction must name one of them. */
   facts(subject: SubjectId): readonly Fact[] | Promise<readonly Fact[]>;
+  /**
+   * The app's own check of a proposed value (after the desk's: the kind of value held, no
+   * control characters): what is wrong with it, in the customer's words, or null when it may be
+   * proposed. Default: anything of the kind held.
+   *
+   * @example
+   * check: (held, proposed) => (held.path === 'account.homeCountry' && !isCountry(proposed) ? 'must be a country' : null)
+   */
+  check?(held: Fact, proposed: JsonValue): string | null;
   /** Default: a new in-memory store. */
   readonly store?: CorrectionStore;
   readonly clock?: Clock;
@@ -102,6 +111,7 @@ export interface CorrectionDesk {
 export function createCorrectionDesk(options: CorrectionDeskOptions): CorrectionDesk {
   requireObject(options, 'options');
   requireFunction(options.facts, 'options.facts');
+  if (options.check !== undefined) requireFunction(options.check, 'options.check');
   const store = options.store ?? createMemoryCorrectionStore();
   const clock = options.clock ?? systemClock;
   let queue: Promise<unknown> = Promise.resolve();
@@ -171,6 +181,8 @@ export function createCorrectionDesk(options: CorrectionDeskOptions): Correction
           input.proposed,
           'input.proposed',
         );
+      refuseControls(proposed.data, 'input.proposed', CONTROLS);
+      if (input.note !== undefined) refuseControls(input.note, 'input.note', CONTROLS_BUT_LINES);
       return serial(async () => {
         const held = (await options.facts(input.subject)).find((f) => f.path === input.path);
         if (held === undefined)
@@ -201,6 +213,21 @@ export function createCorrectionDesk(options: CorrectionDeskOptions): Correction
             `input.proposed: the value proposed for "${input.path}" is the one already held`,
             { path: 'input.proposed', value: input.proposed },
           );
+        // The same kind of value as the one held (or nothing, to say it should not be held):
+        // what exactly it may be is for whoever decides the correction.
+        const kind = kindOf(held.value);
+        if (held.value !== null && proposed.data !== null && kindOf(proposed.data) !== kind)
+          throw feedbackError(
+            'feedback/invalid_event',
+            `input.proposed: must be ${kind}, as the value held for "${input.path}" is`,
+            { path: 'input.proposed', value: input.proposed },
+          );
+        const problem = options.check?.(held, proposed.data) ?? null;
+        if (problem !== null)
+          throw feedbackError('feedback/invalid_event', `input.proposed: ${problem}`, {
+            path: 'input.proposed',
+            value: input.proposed,
+          });
         return append({
           type: 'opened',
           correctionId: input.id,
@@ -225,4 +252,40 @@ export function createCorrectionDesk(options: CorrectionDeskOptions): Correction
       return foldCorrections(await store.read(subject));
     },
   };
+}
+
+/** Control characters and bidirectional overrides, which no corrected value holds. */
+const CONTROLS = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+/** The same but tabs and line breaks, which a note may hold. */
+const CONTROLS_BUT_LINES = /(?![\t\n\r])[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+
+/** Throws `feedback/invalid_event` at `path` when a string in `value` holds one of `controls`. */
+function refuseControls(value: JsonValue, path: string, controls: RegExp): void {
+  if (hasControls(value, controls))
+    throw feedbackError('feedback/invalid_event', `${path}: must not hold control characters`, {
+      path,
+      value,
+    });
+}
+
+function hasControls(value: JsonValue, controls: RegExp): boolean {
+  if (typeof value === 'string') return controls.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value).some((item) => hasControls(item, controls));
+}
+
+/** A value's kind, in words: a correction proposes one of the kind held. */
+function kindOf(value: JsonValue): string {
+  if (value === null) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  switch (typeof value) {
+    case 'string':
+      return 'text';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'yes or no';
+    default:
+      return 'a set of fields';
+  }
 }

@@ -40,6 +40,7 @@ export {
   implicitFeedbackKinds,
   isPermanentKind,
   isScopedKind,
+  MAX_MUTE_MS,
 } from './kinds';
 export type { SuppressionLift } from './lift-suppression';
 export { createFeedbackLoop } from './loop';

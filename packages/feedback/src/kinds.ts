@@ -127,3 +127,12 @@ export function defaultScope(kind: FeedbackKind, hasItemKey: boolean): Suppressi
       return null;
   }
 }
+
+/**
+ * The longest a customer's timed mute lasts: ten years (longer ones would end past the dates
+ * `Date` can show).
+ *
+ * @example
+ * if (durationMs > MAX_MUTE_MS) refuse();
+ */
+export const MAX_MUTE_MS = 10 * 365 * 86_400_000;

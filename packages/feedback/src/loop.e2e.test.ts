@@ -153,7 +153,7 @@ describe('closing the loop with @candor/rules', () => {
     expect(after.count).toBe(2);
     const blocked = viewTrip('cus_1', start + 8 * duration.day + 13 * duration.hour)[0];
     expect(blocked?.kind === 'suppression' && blocked.suppression?.detail).toBe(
-      'Fewer push messages because you chose "too frequent" on 3 May 2026',
+      'Fewer messages on this channel because you chose "too frequent" on 3 May 2026',
     );
   });
 

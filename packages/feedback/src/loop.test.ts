@@ -34,7 +34,7 @@ describe('suppressions', () => {
     );
     expect(child.suppressed).toBe(true);
     expect(child.reason?.detail).toBe(
-      'No messages about offers.travel because you chose "not interested" on 3 May 2026 (until 13 May 2026)',
+      'No messages on this topic because you chose "not interested" on 3 May 2026 (until 13 May 2026)',
     );
     expect(loop.check(q({ topic: 'offers.travelling' })).suppressed).toBe(false);
     expect(loop.check(q({ topic: 'offers' })).suppressed).toBe(false);
@@ -194,7 +194,7 @@ describe('budgets and fatigue', () => {
     const verdict = loop.check(q({ at: start + 10 }));
     expect(verdict.suppressed).toBe(true);
     expect(verdict.reason?.detail).toBe(
-      'Fewer push messages because you chose "too frequent" on 3 May 2026',
+      'Fewer messages on this channel because you chose "too frequent" on 3 May 2026',
     );
   });
 

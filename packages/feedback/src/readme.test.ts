@@ -4,7 +4,7 @@ import { runReadmeExamples } from '../../../test-utils/readme.ts';
 it('runs the README example as a user would', async () => {
   const [example] = await runReadmeExamples(new URL('../README.md', import.meta.url).pathname);
   expect(example?.logs).toEqual([
-    'No messages about offers.travel because you chose "not interested" on 3 May 2026 (until 1 Aug 2026)',
+    'No messages on this topic because you chose "not interested" on 3 May 2026 (until 1 Aug 2026)',
     'email budget: 2 per week',
     'correction to route: I cancelled that trip',
     'reward for long_email: -0.5',

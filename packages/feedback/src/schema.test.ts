@@ -54,6 +54,11 @@ describe('FeedbackEvent', () => {
     [{ scope: 'item' }, 'feedback/invalid_scope', 'event.scope'],
     [{ kind: 'stop_this', durationMs: 1000 }, 'feedback/invalid_duration', 'event.durationMs'],
     [{ durationMs: -5 }, 'feedback/invalid_duration', 'event.durationMs'],
+    [
+      { scope: 'topic', durationMs: Number.MAX_SAFE_INTEGER },
+      'feedback/invalid_duration',
+      'event.durationMs',
+    ],
     [{ kind: 'converted', value: Number.NaN }, 'feedback/invalid_reward', 'event.value'],
     [{ kind: 'converted', value: -1 }, 'feedback/invalid_reward', 'event.value'],
     [{ topic: 'Offers' }, 'feedback/invalid_event', 'event.topic'],

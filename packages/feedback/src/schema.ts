@@ -14,6 +14,7 @@ import {
   implicitFeedbackKinds,
   isPermanentKind,
   isScopedKind,
+  MAX_MUTE_MS,
 } from './kinds';
 
 const id = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
@@ -76,7 +77,14 @@ export const FeedbackEvent = /* @__PURE__ */ (() =>
       channel: id(100),
       at: Instant,
       scope: z.optional(SuppressionScope),
-      durationMs: z.optional(z.int().check(z.gt(0, 'duration must be positive'))),
+      durationMs: z.optional(
+        z
+          .int()
+          .check(
+            z.gt(0, 'duration must be positive'),
+            z.lte(MAX_MUTE_MS, 'duration must be at most ten years'),
+          ),
+      ),
       itemKey: z.optional(id(200)),
       value: z.optional(
         z.number().check(z.gte(0, 'value must not be negative'), z.refine(Number.isFinite)),

@@ -220,7 +220,7 @@ function suppress(
     target,
     since: event.at,
     until,
-    detail: detail ?? suppressionDetail(event.kind, scope, target, event.at, until),
+    detail: detail ?? suppressionDetail(event.kind, scope, event.at, until),
     feedbackId: event.idempotencyKey,
   };
   if (state.suppressions === NO_SUPPRESSIONS) state.suppressions = [];
@@ -272,7 +272,7 @@ function lowerBudget(
     target,
     since: event.at,
     until,
-    detail: budgetDetail(event.kind, scope, target, event.at),
+    detail: budgetDetail(event.kind, scope, event.at),
     feedbackId: event.idempotencyKey,
   };
   if (state.adjustments === NO_ADJUSTMENTS) state.adjustments = [];
@@ -318,7 +318,7 @@ function escalate(
       'topic',
       until,
       'not_interested_repeated',
-      `No ${scopeText('topic', event.topic)} because you chose "not interested" ${n} times by ${day(last)}${until === null ? '' : ` (until ${day(until)})`}`,
+      `No ${scopeText('topic')} because you chose "not interested" ${n} times by ${day(last)}${until === null ? '' : ` (until ${day(until)})`}`,
       times[i] as number,
     );
     return;

@@ -38,17 +38,20 @@ const CHOICES: Record<FeedbackKind, string> = {
   complained: 'you reported a message as unwanted',
 };
 
-/** What a scope covers, in words: `messages about billing`, `email messages`. */
-export function scopeText(scope: SuppressionScope, target: string): string {
+/**
+ * What a scope covers, in words a customer reads: `messages on this topic`. The topic or channel
+ * itself is the suppression's `target`, an id for the app to name in its own words.
+ */
+export function scopeText(scope: SuppressionScope): string {
   switch (scope) {
     case 'item':
       return 'this item';
     case 'rule':
       return 'messages like this one';
     case 'topic':
-      return `messages about ${target}`;
+      return 'messages on this topic';
     case 'channel':
-      return `${target} messages`;
+      return 'messages on this channel';
     default:
       return 'proactive messages';
   }
@@ -58,21 +61,14 @@ export function scopeText(scope: SuppressionScope, target: string): string {
 export function suppressionDetail(
   kind: FeedbackKind,
   scope: SuppressionScope,
-  target: string,
   since: Instant,
   until: Instant | null,
 ): string {
-  const what =
-    kind === 'wrong_data' ? `Paused ${scopeText(scope, target)}` : `No ${scopeText(scope, target)}`;
+  const what = kind === 'wrong_data' ? `Paused ${scopeText(scope)}` : `No ${scopeText(scope)}`;
   return `${what} because ${CHOICES[kind]} on ${day(since)}${until === null ? '' : ` (until ${day(until)})`}`;
 }
 
 /** English fallback text for a lowered budget. */
-export function budgetDetail(
-  kind: FeedbackKind,
-  scope: SuppressionScope,
-  target: string,
-  since: Instant,
-): string {
-  return `Fewer ${scopeText(scope, target)} because ${CHOICES[kind]} on ${day(since)}`;
+export function budgetDetail(kind: FeedbackKind, scope: SuppressionScope, since: Instant): string {
+  return `Fewer ${scopeText(scope)} because ${CHOICES[kind]} on ${day(since)}`;
 }

@@ -1,6 +1,12 @@
 import { type Instant, isDottedId, type SuppressionScope } from '@candor/core';
 import { feedbackError } from './errors';
-import { type FeedbackKind, feedbackKinds, isPermanentKind, isScopedKind } from './kinds';
+import {
+  type FeedbackKind,
+  feedbackKinds,
+  isPermanentKind,
+  isScopedKind,
+  MAX_MUTE_MS,
+} from './kinds';
 import type { DecisionEntry, FeedbackEvent } from './schema';
 
 const KINDS = /* @__PURE__ */ new Set<string>(feedbackKinds);
@@ -172,10 +178,15 @@ export function checkFeedbackEvent(input: unknown, root = 'event'): FeedbackEven
   }
   const durationMs = record.durationMs;
   if (durationMs !== undefined) {
-    if (typeof durationMs !== 'number' || !Number.isInteger(durationMs) || durationMs <= 0) {
+    if (
+      typeof durationMs !== 'number' ||
+      !Number.isInteger(durationMs) ||
+      durationMs <= 0 ||
+      durationMs > MAX_MUTE_MS
+    ) {
       throw feedbackError(
         'feedback/invalid_duration',
-        `${root}.durationMs: ${String(durationMs)} must be a positive whole number of milliseconds`,
+        `${root}.durationMs: ${String(durationMs)} must be a positive whole number of milliseconds, at most ten years`,
         { path: `${root}.durationMs`, value: durationMs },
       );
     }

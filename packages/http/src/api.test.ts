@@ -156,7 +156,7 @@ describe('bad bodies: a typed 4xx and nothing written', () => {
       post(JSON.stringify(feedbackBody({ ruleId: 'x' })), { 'content-type': 'application/json' }),
       400,
       'http/invalid_body',
-      '(root)',
+      'ruleId',
     ],
     [
       'a prototype key',
@@ -168,7 +168,7 @@ describe('bad bodies: a typed 4xx and nothing written', () => {
       ),
       400,
       'http/invalid_body',
-      '(root)',
+      '__proto__',
     ],
     [
       'another customer named in the body',
@@ -178,6 +178,34 @@ describe('bad bodies: a typed 4xx and nothing written', () => {
       403,
       'http/forbidden_subject',
       'subject',
+    ],
+    [
+      'a mute for longer than ten years',
+      post(JSON.stringify(feedbackBody({ durationMs: Number.MAX_SAFE_INTEGER })), {
+        'content-type': 'application/json',
+      }),
+      400,
+      'http/invalid_body',
+      'durationMs',
+    ],
+    [
+      "an item mute naming no item (the body's field, not the package's)",
+      post(JSON.stringify(feedbackBody({ scope: 'item' })), { 'content-type': 'application/json' }),
+      400,
+      'http/invalid_body',
+      'scope',
+    ],
+    [
+      'a value nested too deeply',
+      post(
+        JSON.stringify(
+          feedbackBody({ note: undefined, extra: JSON.parse('['.repeat(3000) + ']'.repeat(3000)) }),
+        ),
+        { 'content-type': 'application/json' },
+      ),
+      400,
+      'http/invalid_body',
+      `extra${'[0]'.repeat(31)}`,
     ],
     [
       'a body over the limit',
@@ -414,6 +442,10 @@ describe('explanations, access history, memories, consent records', () => {
     expect(page.days.flatMap((d) => d.lines).length).toBeGreaterThan(0);
     const bad = await api.fetch(asCustomer('/access?days=9999'));
     expect(await errorOf(bad)).toMatchObject({ status: 400, path: 'days' });
+    for (const zone of ['Mars/Olympus', '', 'Etc/GMT+14'])
+      expect(
+        await errorOf(await api.fetch(asCustomer(`/access?timeZone=${encodeURIComponent(zone)}`))),
+      ).toMatchObject({ status: 400, code: 'http/invalid_query', path: 'timeZone' });
   });
 
   it('lists what is remembered and erases it at the customer’s request, only their own', async () => {

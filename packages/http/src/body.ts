@@ -7,8 +7,9 @@ import { httpError } from './errors';
  * on `Content-Length` and again while reading, so a lying or missing header cannot get more
  * through), valid JSON (400 `http/invalid_json`), then `schema` (400 `http/invalid_body` with the
  * field's `path`). A body whose `subject` is not the signed-in customer is refused (403
- * `http/forbidden_subject`) before anything else looks at it. Keys such as `__proto__` stay plain
- * data (`JSON.parse` never sets prototypes) and strict schemas reject them.
+ * `http/forbidden_subject`) before anything else looks at it. A value nested deeper than
+ * {@link MAX_DEPTH} levels, or a `__proto__` key anywhere (which copying would silently drop),
+ * is refused (400 `http/invalid_body` naming where).
  *
  * @example
  * const body = await readJson(request, FeedbackBody, { maxBytes: 16_384, subject: 'cus_1' });
@@ -34,6 +35,7 @@ export async function readJson<S extends z.ZodMiniType>(
   } catch {
     throw httpError('http/invalid_json', 'The body is not valid JSON');
   }
+  checkShape(value);
   if (
     typeof value === 'object' &&
     value !== null &&
@@ -96,6 +98,36 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
     offset += chunk.byteLength;
   }
   return new TextDecoder('utf-8', { fatal: false }).decode(all);
+}
+
+/** How deeply a body's values may nest (a correction's proposed value, say). */
+const MAX_DEPTH = 32;
+
+/** Refuses a body nested deeper than {@link MAX_DEPTH}, or with a `__proto__` key, naming where. */
+function checkShape(body: unknown): void {
+  const pending: { value: unknown; path: string; depth: number }[] = [
+    { value: body, path: '', depth: 0 },
+  ];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, path, depth } = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_DEPTH)
+      throw httpError(
+        'http/invalid_body',
+        `${path}: is nested more than ${MAX_DEPTH} levels deep`,
+        {
+          path,
+        },
+      );
+    for (const [key, item] of Object.entries(value)) {
+      const at = Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+      if (key === '__proto__')
+        throw httpError('http/invalid_body', `${at}: "__proto__" is not a field name we accept`, {
+          path: at,
+        });
+      pending.push({ value: item, path: at, depth: depth + 1 });
+    }
+  }
 }
 
 function tooLarge(maxBytes: number) {

@@ -75,7 +75,10 @@ describe('corrections of the data held about the customer', () => {
       [ask({ path: 'address.city' }), 404, 'path'],
       [ask({ proposed: undefined }), 400, 'proposed'],
       [ask({ proposed: '2026-06-30' }), 400, 'proposed'],
-      [ask({ color: 'red' }), 400, undefined],
+      [ask({ color: 'red' }), 400, 'color'],
+      [ask({ proposed: JSON.parse('{"__proto__":"2027-01-31"}') }), 400, 'proposed.__proto__'],
+      [ask({ proposed: { year: 2028 } }), 400, 'proposed'],
+      [ask({ proposed: '2028-03-31\u202e' }), 400, 'proposed'],
       [ask({ note: 'x'.repeat(2001) }), 400, 'note'],
       [ask({ subject: 'cus_bo' }), 403, undefined],
     ];

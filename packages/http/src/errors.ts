@@ -138,9 +138,11 @@ export function toHttpError(thrown: unknown): {
   const known = isCandorError(thrown) ? packageErrors[thrown.code] : undefined;
   if (known && isCandorError(thrown)) {
     const [code, message] = known;
-    const path = typeof thrown.details.path === 'string' ? thrown.details.path : undefined;
+    // The package's name for the body it was given (`event.scope`) is the body's own field.
+    const inBody = (text: string) => text.replace(/^(event|input)\./, '');
+    const path = typeof thrown.details.path === 'string' ? inBody(thrown.details.path) : undefined;
     return {
-      error: httpError(code, message ?? thrown.message, path === undefined ? {} : { path }),
+      error: httpError(code, message ?? inBody(thrown.message), path === undefined ? {} : { path }),
       internal: false,
     };
   }

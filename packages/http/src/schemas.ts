@@ -1,5 +1,5 @@
-import { JsonValue, SuppressionScope } from '@candor/core';
-import { ExplicitFeedbackKind } from '@candor/feedback';
+import { checkTimeZone, JsonValue, SuppressionScope } from '@candor/core';
+import { ExplicitFeedbackKind, MAX_MUTE_MS } from '@candor/feedback';
 import * as z from 'zod/mini';
 
 /** A client-chosen idempotency key: 1–100 visible ASCII characters (a UUID fits). */
@@ -22,7 +22,9 @@ export const FeedbackBody = /* @__PURE__ */ (() =>
     kind: ExplicitFeedbackKind,
     scope: z.optional(SuppressionScope),
     itemKey: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-    durationMs: z.optional(z.int().check(z.gt(0))),
+    durationMs: z.optional(
+      z.int().check(z.gt(0), z.lte(MAX_MUTE_MS, 'must be at most ten years, in milliseconds')),
+    ),
     note: z.optional(z.string().check(z.maxLength(2000))),
     subject: z.optional(z.string()),
   }))();
@@ -97,7 +99,14 @@ export const AccessQueryParams = /* @__PURE__ */ (() =>
       ),
     ),
     locale: z.optional(z.string().check(z.regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/))),
-    timeZone: z.optional(z.string().check(z.maxLength(64))),
+    timeZone: z.optional(
+      z
+        .string()
+        .check(
+          z.maxLength(64),
+          z.refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"'),
+        ),
+    ),
   }))();
 /** The query of `GET /access`. */
 export type AccessQueryParams = z.infer<typeof AccessQueryParams>;
@@ -116,3 +125,13 @@ export const ErrorBody = /* @__PURE__ */ (() =>
       path: z.optional(z.string()),
     }),
   }))();
+
+/** Whether `timeZone` is an IANA time zone the runtime knows. */
+function isTimeZone(timeZone: string): boolean {
+  try {
+    checkTimeZone(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -121,9 +121,7 @@ describe('recall', () => {
     // A rule's event of long ago, evaluated now.
     const ask = { purpose: 'service.proactive_support', accessor: rule, at: T0 + 1 } as const;
     expect((await book.recall('cus_ana', ask)).memories).toHaveLength(1);
-    expect((await accessLog.query({ subject: 'cus_ana' })).map((r) => r.at)).toEqual([
-      clock.now(),
-    ]);
+    expect((await accessLog.query({ subject: 'cus_ana' })).map((r) => r.at)).toEqual([clock.now()]);
     withdrawnAt = clock.now();
     clock.advance(duration.hour);
     const withdrawn = await book.recall('cus_ana', ask);

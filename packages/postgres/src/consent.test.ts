@@ -586,7 +586,10 @@ describe.each(driverCases)('consent ledger store on $name', ({ kind, skip }) => 
             const verdict = manager.decide({ subject, purpose, dataCategories: [] });
             const row = (await store.current(subject)).find((r) => r.dataCategory === null);
             const granted = row?.kind === 'given' || row?.kind === 'renewed';
-            expect({ row: row?.kind, granted }).toEqual({ row: row?.kind, granted: verdict.allowed });
+            expect({ row: row?.kind, granted }).toEqual({
+              row: row?.kind,
+              granted: verdict.allowed,
+            });
           }
         }),
         { numRuns: 40 },

@@ -25,6 +25,9 @@ export interface Speaker extends FactSpeaker {
   readonly instants: InstantFormats;
 }
 
+/** The evidence a decision cites for the event that triggered it: its type, named by its label. */
+const EVENT_TYPE = 'event.type';
+
 /**
  * A `Speaker` for one explanation; `warnings` receives each missing label once; instants are
  * written in `timeZone` (default UTC).
@@ -96,7 +99,11 @@ export function createSpeaker(
     let text = values.get(fact.id);
     if (text === undefined) {
       const own = describe(fact);
-      text = own ? own.format(fact.value) : formatValue(fact.value, catalog);
+      text = own
+        ? own.format(fact.value)
+        : fact.path === EVENT_TYPE && typeof fact.value === 'string'
+          ? label('events', fact.value)
+          : formatValue(fact.value, catalog);
       values.set(fact.id, text);
     }
     return text;
