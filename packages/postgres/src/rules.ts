@@ -198,7 +198,7 @@ export function createPostgresRuleStateStore(
       await sql.query(
         `insert into ${t.events} (subject, id, type, at, fields) values ($1, $2, $3, $4, $5::jsonb)
          on conflict (subject, id) do nothing`,
-        [e.subject, e.id, e.type, e.at, JSON.stringify(e.fields)],
+        [e.subject, e.id, e.type, e.at, storable('event.fields', e.fields)],
       );
     },
     async load(subject: SubjectId, since: Instant): Promise<SubjectState> {
@@ -263,7 +263,7 @@ export function createPostgresRuleStateStore(
           entry.ruleId,
           entry.subject,
           entry.dueAt,
-          JSON.stringify(entry.event),
+          storable('entry.event', entry.event),
         ],
       );
       await options.jobs?.planned(entry);
@@ -507,3 +507,15 @@ async function startPgBoss(
 export { createPostgresChangeLog } from './changes';
 export type { PartitionedQueue, PartitionedQueueOptions } from './partitions';
 export { startPartitionedQueue } from './partitions';
+
+/**
+ * `value` as JSON for a `jsonb` column; `postgres/invalid_input` at `path` when a string in it
+ * holds a NUL character, which PostgreSQL cannot store (before anything is written).
+ */
+function storable(path: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  // An escape `\u0000` (after an even run of backslashes: not a literal backslash's text).
+  if (/(^|[^\\])(\\\\)*\\u0000/.test(json))
+    invalid(path, value, 'holds a NUL character (\\u0000), which PostgreSQL cannot store');
+  return json;
+}

@@ -287,6 +287,15 @@ describe('gates', () => {
     await expect(engine.pause('nope', { reason: 'x' })).rejects.toMatchObject({
       code: 'rules/unknown_rule',
     });
+    // An end that is no time pauses nothing (it would never end, or end at once).
+    for (const until of [Number.NaN, 1.5, 'tomorrow', {}, -1])
+      await expect(
+        engine.pause('low-balance', { reason: 'x', until: until as number }),
+      ).rejects.toMatchObject({
+        code: 'rules/invalid_rule',
+        details: expect.objectContaining({ path: 'options.until' }),
+      });
+    expect(engine.pauses()).toEqual([]);
   });
 
   it('caps per rolling window say when they free up', () => {
@@ -389,6 +398,24 @@ describe('gates', () => {
     });
     expect(kinds(engine.evaluate(event(duration.day)))).toEqual(['proposal']);
   });
+
+  it('dedup keys name no value in a duplicate, and hold back a value that is not plain data', () => {
+    const engine = createRuleEngine({
+      rules: [rule({ dedup: { key: '{account.iban}', ttl: '1d' } })],
+      consent: consent(),
+    });
+    expect(kinds(engine.evaluate(event(0)))).toEqual(['proposal']);
+    const [duplicate] = engine.evaluate(event(1000));
+    expect(duplicate).toMatchObject({ reason: 'duplicate' });
+    expect(JSON.stringify(duplicate)).not.toContain('DE00');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const facts = factsOf(
+      { account: { balance: 50, iban: cyclic } },
+      { account: 'user.financial.account' },
+    );
+    expect(kinds(engine.evaluate(event(2000, 50, { facts })))).toEqual(['insufficient_data']);
+  });
 });
 
 describe('conflicts', () => {
@@ -484,6 +511,32 @@ describe('facts and state', () => {
     expect(kinds(await c.process(event(2)))).toEqual(['cap']);
   });
 
+  it('a past event the store cannot write leaves no fire behind for the proposal not returned', async () => {
+    const state = createMemoryRuleStateStore();
+    const failing = {
+      ...state,
+      reserve: state.reserve.bind(state),
+      load: state.load.bind(state),
+      appendEvent: () => Promise.reject(new Error('disk full')),
+    } as typeof state;
+    const r = rule({
+      cooldown: '1d',
+      // A window: the engine keeps each balance change as a past event.
+      conditions: all(fact('account.balance').lt(100), {
+        window: { event: 'balance.changed', within: '1d', agg: 'count' },
+        category: 'user.financial.account',
+        op: 'gte',
+        value: 0,
+      }),
+    });
+    const engine = createRuleEngine({ rules: [r], consent: consent(), state: failing });
+    await expect(engine.process(event(0))).rejects.toThrow('disk full');
+    expect((await state.load('cus_1', 0)).fires).toEqual([]);
+    // Once the store writes again, nothing holds the event back.
+    const healthy = createRuleEngine({ rules: [r], consent: consent(), state });
+    expect(kinds(await healthy.process(event(1)))).toEqual(['proposal']);
+  });
+
   it('pauses persist through the store', async () => {
     const state = createMemoryRuleStateStore();
     await createRuleEngine({ rules: [rule()], consent: consent(), state }).pause('low-balance', {
@@ -521,5 +574,34 @@ describe('windows', () => {
     expect(kinds(ret(1, 30, 'cus_2'))).toEqual(['consent']);
     expect(kinds(ret(2, 50))).toEqual(['proposal']);
     expect(kinds(ret(31 * duration.day, 60))).toEqual(['conditions_not_met']);
+  });
+
+  it("never read a past event's field outside the window's category", () => {
+    const r = rule({
+      id: 'orders',
+      dataCategories: ['user.behavior.purchase_history'],
+      trigger: { type: 'event', events: ['order.placed'] },
+      conditions: {
+        window: { event: 'order.placed', within: '30d', agg: 'count', where: { 'rx.kind': 'x' } },
+        category: 'user.behavior.purchase_history',
+        op: 'gte',
+        value: 2,
+      },
+    });
+    const engine = createRuleEngine({ rules: [r], consent: consent() });
+    const order = (at: number, category: string) =>
+      engine.evaluate({
+        id: `o${at}`,
+        type: 'order.placed',
+        subject: 'cus_1',
+        at,
+        facts: factsOf({ rx: { kind: 'x' } }, { rx: category }),
+      });
+    // Health data the rule did not declare: as if absent, so no order matches the filter.
+    expect(kinds(order(0, 'user.health.condition'))).toEqual(['conditions_not_met']);
+    expect(kinds(order(1, 'user.health.condition'))).toEqual(['conditions_not_met']);
+    // The same field as purchase history: read.
+    expect(kinds(order(2, 'user.behavior.purchase_history'))).toEqual(['conditions_not_met']);
+    expect(kinds(order(3, 'user.behavior.purchase_history'))).toEqual(['proposal']);
   });
 });

@@ -142,11 +142,28 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
           'options.reason',
           pauseOptions?.reason,
         );
+      const until = pauseOptions.until ?? null;
+      if (until !== null && (!Number.isSafeInteger(until) || until < 0))
+        throw rulesError(
+          'rules/invalid_rule',
+          'a pause ends at a time in epoch milliseconds, or never (null)',
+          ruleId,
+          'options.until',
+          until,
+        );
+      if (pauseOptions.by !== undefined && typeof pauseOptions.by !== 'string')
+        throw rulesError(
+          'rules/invalid_rule',
+          'who paused it is a string',
+          ruleId,
+          'options.by',
+          pauseOptions.by,
+        );
       const pause: Pause = {
         ruleId,
         reason: pauseOptions.reason,
         since: clock.now(),
-        until: pauseOptions.until ?? null,
+        until,
         by: pauseOptions.by ?? 'operator',
       };
       view.setPause(ruleId, pause);

@@ -73,6 +73,30 @@ describe('time-relative triggers', () => {
     expect(engine.nextDueAt()).toBeNull();
   });
 
+  it('keep the newest plan when an older event arrives late, and skip instants no date holds', () => {
+    const engine = createRuleEngine({
+      rules: [cardExpiry],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    engine.evaluate(card('2026-06-02T12:00:00Z', '2026-09-30'));
+    // The card as it was the day before, delivered late: the renewed card's plan stands.
+    engine.evaluate(card('2026-06-01T12:00:00Z', '2026-06-30'));
+    expect(toIso(engine.nextDueAt() ?? 0)).toBe('2026-09-23T14:00:00.000Z');
+    const odd = (expiresAt: number): RuleEvent => ({
+      ...card('2026-06-03T12:00:00Z', '2026-06-30', 'America/New_York', 'cus_2'),
+      facts: factsOf({ card: { expiresAt, hasBackup: false } }, { card: 'user.financial.card' }),
+    });
+    for (const instant of [1e300, -1e300, Number.MAX_VALUE])
+      expect(engine.evaluate(odd(instant))).toEqual([]);
+    expect(engine.due(Number.MAX_SAFE_INTEGER).map((e) => e.subject)).toEqual(['cus_1']);
+    // A fraction of a millisecond is dropped: plans are whole milliseconds.
+    engine.evaluate(odd(toInstant('2026-07-30T00:00:00Z') + 0.5));
+    expect(engine.due(Number.MAX_SAFE_INTEGER).map((e) => Number.isSafeInteger(e.dueAt))).toEqual([
+      true,
+      true,
+    ]);
+  });
+
   it('are not planned without consent or without a valid time zone for a local time', () => {
     const engine = createRuleEngine({ rules: [cardExpiry], consent: fakeConsent({}) });
     engine.evaluate(card('2026-06-01T12:00:00Z', '2026-06-30'));

@@ -28,15 +28,20 @@ export function parseDuration(value: unknown): number | undefined {
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** The latest instant a `Date` can hold, in epoch milliseconds (and its negation the earliest). */
+const MAX_INSTANT = 8_640_000_000_000_000;
+
 /**
- * Reads a fact value as an instant: epoch milliseconds, an ISO 8601 date-time with a zone, or a
- * date (`2026-06-30`, read as midnight UTC). `undefined` for anything else.
+ * Reads a fact value as an instant: epoch milliseconds (a fraction dropped), an ISO 8601
+ * date-time with a zone, or a date (`2026-06-30`, read as midnight UTC). `undefined` for anything
+ * else, and for numbers no date can hold.
  *
  * @example
  * toTime('2026-06-30'); // 1782777600000
  */
 export function toTime(value: unknown): Instant | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'number')
+    return Math.abs(value) <= MAX_INSTANT ? Math.floor(value) : undefined;
   if (typeof value !== 'string') return undefined;
   if (DATE_ONLY.test(value) || DATE_TIME.test(value)) {
     const ms = Date.parse(value);
@@ -262,6 +267,7 @@ export function relativeDue(
   const base = toTime(baseValue);
   if (base === undefined) return undefined;
   const due = base + offset;
+  if (Math.abs(due) > MAX_INSTANT) return undefined;
   if (atMinutes === undefined || timeZone === undefined) return due;
   const p = localParts(due, timeZone);
   return zonedInstant(p.year, p.month, p.day, Math.floor(atMinutes / 60), atMinutes % 60, timeZone);

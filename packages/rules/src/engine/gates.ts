@@ -384,6 +384,16 @@ function quietHoursGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppres
   });
 }
 
+/** A fact value as part of a dedup key; undefined when missing or not plain data (a cycle). */
+function keyText(value: unknown): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** 8. Dedup: the rendered key must not be live. */
 function dedupGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression | null {
   const rule = p.rule;
@@ -396,9 +406,9 @@ function dedupGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression 
     if (typeof part === 'string') key += part;
     else if ('special' in part) key += part.special === 'subject' ? subject : event.type;
     else {
-      const v = values[part.slot];
-      if (v === undefined) missing = true;
-      else key += typeof v === 'string' ? v : JSON.stringify(v);
+      const text = keyText(values[part.slot]);
+      if (text === undefined) missing = true;
+      else key += text;
     }
   }
   if (missing)
@@ -406,12 +416,13 @@ function dedupGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression 
       rule,
       event,
       'insufficient_data',
-      'a fact the dedup key needs is missing',
+      'a fact the dedup key needs is missing or not plain data',
       7,
     );
   const until = core.view.dedupUntil(key, at);
+  // The detail names no value of the key: it may be one `redact` keeps out of sight.
   if (until !== null)
-    return suppression(rule, event, 'duplicate', `already proposed under dedup key ${key}`, 7, {
+    return suppression(rule, event, 'duplicate', 'already proposed under the same dedup key', 7, {
       retryAt: until,
     });
   p.dedup = { key, expiresAt: at + rule.dedup.ttlMs };

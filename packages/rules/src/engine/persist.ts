@@ -3,13 +3,20 @@ import type { EngineCore } from './core';
 import type { Run } from './eval-context';
 
 /**
- * @internal Confirms an evaluation with the state store: each proposal's reservation is made
- * there (the authority across instances; one another instance beat becomes a suppression, and
- * its local reservation is released), then the past event and the schedule changes are written.
+ * @internal Confirms an evaluation with the state store: the past event and the schedule changes
+ * are written (idempotent: a retry writes them again harmlessly), then each proposal's
+ * reservation is made there (the authority across instances; one another instance beat becomes
+ * a suppression, and its local reservation is released). So a write that fails leaves no fire
+ * recorded for a proposal never returned.
  */
 export async function persist(core: EngineCore, r: Run): Promise<Outcome[]> {
   const { store, view } = core;
   if (store === undefined) return r.outcomes;
+  if (r.past !== null) await store.appendEvent(r.past);
+  for (const op of r.scheduleOps) {
+    if ('put' in op) await store.putSchedule(op.put);
+    else await store.removeSchedule(op.remove);
+  }
   const out: Outcome[] = [];
   for (let i = 0; i < r.outcomes.length; i++) {
     const o = r.outcomes[i] as Outcome;
@@ -45,11 +52,6 @@ export async function persist(core: EngineCore, r: Run): Promise<Outcome[]> {
         retryAt: result.failed === 'dedup' ? result.expiresAt : null,
       });
     }
-  }
-  if (r.past !== null) await store.appendEvent(r.past);
-  for (const op of r.scheduleOps) {
-    if ('put' in op) await store.putSchedule(op.put);
-    else await store.removeSchedule(op.remove);
   }
   return out;
 }

@@ -9,8 +9,9 @@ import { hash } from './hash';
 
 /**
  * @internal Plans the timed rules an event concerns: a relative trigger is (re)scheduled at its
- * offset from the fact's instant (dropped without consent, or once passed), an absence deadline
- * starts on its `after` event and is cleared by its `expect` event.
+ * offset from the fact's instant (dropped without consent, or once passed; left as it is by an
+ * event older than the one it rests on), an absence deadline starts on its `after` event and is
+ * cleared by its `expect` event.
  */
 export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: ScheduleOp[]): void {
   const { set, view } = core;
@@ -24,6 +25,9 @@ export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: Sched
       if (trigger.events !== undefined && !trigger.events.includes(event.type)) continue;
       const slot = rule.triggerSlots[0] as number;
       const key = `relative:${rule.id}:${subject}`;
+      // An event older than the one the plan rests on arrived late: it says nothing newer.
+      const planned = view.getSchedule(key);
+      if (planned !== undefined && planned.event.at > event.at) continue;
       const remove = () => {
         if (view.removeSchedule(key)) scheduleOps.push({ remove: key });
       };

@@ -147,7 +147,11 @@ export interface PauseOptions {
  */
 export interface RuleEngine {
   readonly rules: CompiledRuleSet;
-  /** Evaluates an event synchronously: every triggered rule yields a Proposal or a Suppression. */
+  /**
+   * Evaluates an event synchronously: every triggered rule yields a Proposal or a Suppression.
+   * With a state store it is a preview: caps, cooldowns and dedup count only the fires made in
+   * this engine's memory; deliver what `process` returns.
+   */
   evaluate(event: RuleEvent): Outcome[];
   /** The facts the triggered rules would read that the event lacks. */
   plan(event: RuleEvent): FactRequest;

@@ -1,18 +1,20 @@
-import type { Fact, Instant, JsonValue, SubjectId } from '@candor/core';
+import { type Fact, type Instant, isWithin, type JsonValue, type SubjectId } from '@candor/core';
 import type { CompiledRule, CompiledRuleSet, Slots, WindowSlot } from '../compile/types';
 import type { PastEvent, StateView } from '../state';
 import type { RuleEvent } from '../types';
 
 /**
  * @internal The rule set's windows over past events: which fields of which event types to keep
- * (only those some window reads), how to aggregate them for a rule, and how long state must be
- * kept (`retention`: the longest window, cap or cooldown, at least two days).
+ * (only those some window reads, and only from facts within the data category of every window
+ * that reads them: a window never reads data its rule did not declare), how to aggregate them for
+ * a rule, and how long state must be kept (`retention`: the longest window, cap or cooldown, at
+ * least two days).
  */
 export class EventWindows {
   /** The windows each rule reads, by rule order (undefined: none). */
   readonly #byRule: (WindowSlot[] | undefined)[];
-  /** Which event types feed windows, and which paths each keeps. */
-  readonly #fields = new Map<string, Set<string>>();
+  /** Which event types feed windows, the paths each keeps, and the categories of the windows reading each. */
+  readonly #fields = new Map<string, Map<string, string[]>>();
   readonly retention: number;
 
   constructor(set: CompiledRuleSet) {
@@ -22,9 +24,10 @@ export class EventWindows {
     });
     const windowFields = this.#fields;
     for (const w of set.windows) {
-      const fields = windowFields.get(w.spec.event) ?? new Set<string>();
-      if (w.spec.field) fields.add(w.spec.field);
-      for (const p of Object.keys(w.spec.where ?? {})) fields.add(p);
+      const fields = windowFields.get(w.spec.event) ?? new Map<string, string[]>();
+      const paths = Object.keys(w.spec.where ?? {});
+      if (w.spec.field) paths.push(w.spec.field);
+      for (const p of paths) fields.set(p, [...(fields.get(p) ?? []), w.category]);
       windowFields.set(w.spec.event, fields);
     }
     let retention = 2 * 86_400_000;
@@ -42,8 +45,10 @@ export class EventWindows {
     const fields = this.#fields.get(event.type);
     if (fields === undefined) return null;
     const out: Record<string, JsonValue> = {};
-    for (const p of fields) {
-      const v = readPath(event.facts, p);
+    for (const [p, categories] of fields) {
+      const fact = factAt(event.facts, p);
+      if (fact === undefined || !categories.every((c) => isWithin(fact.category, c))) continue;
+      const v = valueAt(fact, p);
       if (v !== undefined) out[p] = v;
     }
     return { id: event.id, subject: event.subject, type: event.type, at: event.at, fields: out };
@@ -60,7 +65,8 @@ export class EventWindows {
   }
 }
 
-function readPath(facts: readonly Fact[], path: string): JsonValue | undefined {
+/** The fact `path` is read from: the one at the longest path that is `path` or holds it. */
+function factAt(facts: readonly Fact[], path: string): Fact | undefined {
   let best: Fact | undefined;
   for (const f of facts) {
     if (
@@ -69,9 +75,13 @@ function readPath(facts: readonly Fact[], path: string): JsonValue | undefined {
     )
       best = f;
   }
-  if (best === undefined) return undefined;
-  let v: unknown = best.value;
-  const rest = path === best.path ? [] : path.slice(best.path.length + 1).split('.');
+  return best;
+}
+
+/** The value at `path` in `fact` (at `path` or holding it). */
+function valueAt(fact: Fact, path: string): JsonValue | undefined {
+  let v: unknown = fact.value;
+  const rest = path === fact.path ? [] : path.slice(fact.path.length + 1).split('.');
   for (const seg of rest) {
     if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<string, unknown>)[seg];
