@@ -18,7 +18,13 @@ import {
 } from './access-codes';
 import { type BatchColumns, keep } from './access-kept';
 import type { CandorError } from './errors';
-import type { DataCategoryId, Instant, PurposeId, SubjectId } from './schemas';
+import {
+  type DataCategoryId,
+  type Instant,
+  MAX_INSTANT,
+  type PurposeId,
+  type SubjectId,
+} from './schemas';
 
 /**
  * What many access records share apart from whom and when: the accessor, the purpose, and the
@@ -411,7 +417,8 @@ export function createAccessBatch(
 ): AccessBatchBuilder {
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 256)
     invalid('subject', subject, 'must be a string of 1 to 256 characters');
-  if (!Number.isInteger(at) || at < 0) invalid('at', at, 'must be a time in epoch milliseconds');
+  if (!Number.isInteger(at) || at < 0 || at > MAX_INSTANT)
+    invalid('at', at, 'must be a time in epoch milliseconds');
   if (typeof idOf !== 'function') invalid('idOf', idOf, 'must be a function');
   if (!Number.isInteger(expected) || expected < 0 || expected > 1_000_000)
     invalid('expected', expected, 'must be an integer from 0 to 1,000,000');

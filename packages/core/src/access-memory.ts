@@ -1,9 +1,9 @@
 import {
   type AccessLog,
   type AccessRecord,
+  checkAccessPurge,
   checkAccessQuery,
   checkAccessRecords,
-  retentionFor,
 } from './access';
 import { isAccessBatch, keepBatch } from './access-batch';
 import { BatchColumns, keptBatch, moveKept } from './access-kept';
@@ -96,12 +96,7 @@ export function createMemoryAccessLog(): AccessLog {
       return summarizeAccessRecords(await log.query(query), options);
     },
     async purge(now, retention) {
-      if (typeof now !== 'number' || !Number.isFinite(now))
-        throw new CandorError('core/invalid_input', 'now: must be a time in epoch milliseconds', {
-          path: 'now',
-          value: now,
-        });
-      const keep = retentionFor(retention);
+      const keep = checkAccessPurge(now, retention);
       let removed = 0;
       // The batches kept whole move to new columns, so the purged ones' room is freed; the
       // lists are swapped in once all are made (a record that cannot be made changes nothing).

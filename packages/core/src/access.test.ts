@@ -87,12 +87,22 @@ describe('createMemoryAccessLog', () => {
         'retention.byPurpose.marketing.email',
       ],
       [{ defaultMs: 1, byPurpose: { 'Bad Id': 5 } }, 'retention.byPurpose.Bad Id'],
+      [{ defaultMs: 0.5 }, 'retention.defaultMs'],
+      [{ defaultMs: 1e20 }, 'retention.defaultMs'],
     ] as const) {
       await expect(log.purge(T0, retention as never)).rejects.toMatchObject({
         code: 'core/invalid_input',
         details: { path },
       });
     }
+    // Times that are not whole milliseconds a date can hold, as PostgreSQL refuses them too.
+    for (const from of [1.5, 1e300])
+      await expect(log.query({ subject: 'cus_1', from })).rejects.toMatchObject({
+        details: { path: 'query.from' },
+      });
+    await expect(log.purge(1.5, { defaultMs: 1 })).rejects.toMatchObject({
+      details: { path: 'now' },
+    });
   });
 
   it('purges by each purpose’s retention, the most specific setting winning', async () => {
@@ -161,6 +171,9 @@ describe('the quick check of a batch', () => {
       fc.constant('x.y'),
       fc.constant(-1),
       fc.constant(1.5),
+      // A nanosecond time, and the first past what a date can hold.
+      fc.constant(1.78e18),
+      fc.constant(8.64e15 + 1),
       fc.constant([]),
       fc.constant(['']),
       fc.constant({ kind: 'staff', id: 'a', extra: 1 }),

@@ -3,7 +3,7 @@ import type { AccessBatch } from './access-batch';
 import type { AccessSummary, AccessSummaryOptions } from './access-summary';
 import { CandorError } from './errors';
 import { isDottedId } from './ids';
-import { DataCategoryId, Instant, PurposeId, SubjectId } from './schemas';
+import { DataCategoryId, Instant, MAX_INSTANT, PurposeId, SubjectId } from './schemas';
 import { parsers, type SafeParseResult } from './validate';
 
 /**
@@ -286,6 +286,7 @@ function looksValid(value: unknown): boolean {
     r.subject.length <= 256 &&
     Number.isInteger(r.at) &&
     (r.at as number) >= 0 &&
+    (r.at as number) <= MAX_INSTANT &&
     dotted(r.purpose) &&
     checked(categories, categoriesLookValid, validCategories) &&
     checked(evidence, evidenceLooksValid, validEvidence) &&
@@ -309,8 +310,8 @@ export function checkAccessQuery(query: unknown): AccessQuery {
     invalid('query.subject', q.subject, 'must be a non-empty string');
   for (const field of ['from', 'to'] as const) {
     const t = q[field];
-    if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t)))
-      invalid(`query.${field}`, t, 'must be a time in epoch milliseconds');
+    if (t !== undefined && !isTime(t))
+      invalid(`query.${field}`, t, 'must be a time in whole epoch milliseconds');
   }
   if (typeof q.from === 'number' && typeof q.to === 'number' && q.from > q.to)
     invalid('query.to', q.to, 'must not be before query.from');
@@ -335,8 +336,8 @@ export function retentionFor(retention: unknown): (purpose: PurposeId) => number
     invalid('retention', retention, 'must be an object');
   const r = retention as { defaultMs?: unknown; byPurpose?: unknown };
   const positive = (path: string, ms: unknown): number => {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0)
-      invalid(path, ms, 'must be a positive number of milliseconds');
+    if (!isTime(ms) || ms <= 0)
+      invalid(path, ms, 'must be a positive whole number of milliseconds, at most MAX_INSTANT');
     return ms;
   };
   const fallback = positive('retention.defaultMs', r.defaultMs);
@@ -356,6 +357,19 @@ export function retentionFor(retention: unknown): (purpose: PurposeId) => number
         return ms;
     return fallback;
   };
+}
+
+/**
+ * Validates a purge's `now` (whole epoch milliseconds) and `retention`, and returns how long a
+ * purpose's records are kept (see {@link retentionFor}). Throws `core/invalid_input` naming the
+ * field.
+ *
+ * @example
+ * const keep = checkAccessPurge(clock.now(), { defaultMs: DEFAULT_ACCESS_RETENTION_MS });
+ */
+export function checkAccessPurge(now: unknown, retention: unknown): (purpose: PurposeId) => number {
+  if (!isTime(now)) invalid('now', now, 'must be a time in whole epoch milliseconds');
+  return retentionFor(retention);
 }
 
 /**
@@ -410,4 +424,9 @@ export function accessRecordId(at: Instant): string {
   const time = typeof at === 'number' && Number.isFinite(at) ? Math.trunc(at).toString(36) : '0';
   sequence = (sequence + 1) % 1_679_616;
   return `acc_${time}_${sequence.toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Whether `value` is whole epoch milliseconds a date can hold (before 1970 too). */
+function isTime(value: unknown): value is number {
+  return Number.isSafeInteger(value) && Math.abs(value as number) <= MAX_INSTANT;
 }

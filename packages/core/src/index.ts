@@ -4,6 +4,7 @@ export {
   Accessor,
   AccessRecord,
   accessRecordId,
+  checkAccessPurge,
   checkAccessQuery,
   checkAccessRecords,
   DEFAULT_ACCESS_RETENTION_MS,
@@ -91,7 +92,7 @@ export {
   SuppressionReason,
   SuppressionScope,
 } from './ports';
-export { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schemas';
+export { DataCategoryId, Instant, MAX_INSTANT, PurposeId, SubjectId, TopicId } from './schemas';
 export { isSensitiveCategory, sensitiveCategories } from './sensitive';
 export { sha256Hex } from './sha256';
 export type { Clock, VirtualClock } from './time';

@@ -58,6 +58,15 @@ export const SubjectId = /* @__PURE__ */ (() =>
 export type SubjectId = string;
 
 /**
+ * The latest instant a `Date` can hold (year 275760), in epoch milliseconds: no {@link Instant}
+ * lies after it, so every one can be shown as a date.
+ *
+ * @example
+ * if (at > MAX_INSTANT) refuse();
+ */
+export const MAX_INSTANT = 8_640_000_000_000_000;
+
+/**
  * A point in time as UTC epoch milliseconds (what `Date.now()` returns). Candor uses numbers on
  * every hot path and renders ISO 8601 only at the edges (receipts, exports, text).
  *
@@ -65,6 +74,11 @@ export type SubjectId = string;
  * Instant.parse(Date.parse('2026-06-30T10:00:00Z'));
  */
 export const Instant = /* @__PURE__ */ (() =>
-  z.int('time must be whole epoch milliseconds').check(z.gte(0, 'time must not be before 1970')))();
+  z
+    .int('time must be whole epoch milliseconds')
+    .check(
+      z.gte(0, 'time must not be before 1970'),
+      z.lte(MAX_INSTANT, 'time must be one a date can hold'),
+    ))();
 /** UTC epoch milliseconds. */
 export type Instant = number;

@@ -391,13 +391,13 @@ const rejecting: readonly Case[] = [
   },
   {
     name: 'store.listBySubject(subject, { since })',
-    values: ['x', {}, nullProto, Number.NaN],
+    values: ['x', {}, nullProto, Number.NaN, 1500.5, Number.NEGATIVE_INFINITY],
     call: (v) => store.listBySubject('cus_1', { since: v as any }),
     path: 'options.since',
   },
   {
     name: 'store.listBySubject(subject, { limit })',
-    values: ['x', {}, nullProto, Number.NaN],
+    values: ['x', {}, nullProto, Number.NaN, 1.5, Number.POSITIVE_INFINITY, -1],
     call: (v) => store.listBySubject('cus_1', { limit: v as any }),
     path: 'options.limit',
   },

@@ -184,6 +184,20 @@ describe('a staff brief in words', () => {
     ).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ path: 'brief.notes[0]' }) }),
     );
+    // Times no date can show, and counts that are no counts.
+    for (const notes of [
+      [{ ...item({ kind: 'staff_note', summary: 'x' }), at: 1e20 }],
+      [{ ...item({ kind: 'staff_note', summary: 'x' }), resolvedAt: -1e17 }],
+    ])
+      expect(() => explainer.staffBrief(brief({ notes } as never))).toThrow(
+        expect.objectContaining({ details: expect.objectContaining({ path: 'brief.notes[0]' }) }),
+      );
+    for (const count of [Number.POSITIVE_INFINITY, 1.5])
+      expect(() =>
+        explainer.staffBrief(brief({ withheld: [{ why: 'consent', count }] } as never)),
+      ).toThrow(
+        expect.objectContaining({ details: expect.objectContaining({ path: 'brief.withheld' }) }),
+      );
     expect(() => explainer.staffBrief(brief(), { timeZone: 'Mars/Olympus' })).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ path: 'options.timeZone' }) }),
     );

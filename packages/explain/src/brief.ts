@@ -1,4 +1,4 @@
-import type { Instant } from '@candor/core';
+import { type Instant, MAX_INSTANT } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { invalidInput, isPlainRecord } from './errors';
 import { resolveLocale } from './locale';
@@ -119,10 +119,8 @@ function checkItem(item: unknown, path: string): asserts item is BriefItemInput 
     typeof i.summary !== 'string' ||
     typeof i.source !== 'string' ||
     typeof i.how !== 'string' ||
-    typeof i.at !== 'number' ||
-    !Number.isFinite(i.at) ||
-    (i.resolvedAt !== undefined &&
-      (typeof i.resolvedAt !== 'number' || !Number.isFinite(i.resolvedAt))) ||
+    !isDate(i.at) ||
+    (i.resolvedAt !== undefined && !isDate(i.resolvedAt)) ||
     (i.resolution !== undefined && typeof i.resolution !== 'string') ||
     (i.about !== undefined && typeof i.about !== 'string')
   )
@@ -148,7 +146,9 @@ function checkBrief(brief: unknown): asserts brief is StaffBriefInput {
   const withheld = brief.withheld;
   if (
     !Array.isArray(withheld) ||
-    withheld.some((w) => !isPlainRecord(w) || typeof w.count !== 'number' || !(w.count >= 0))
+    withheld.some(
+      (w) => !isPlainRecord(w) || !Number.isSafeInteger(w.count) || (w.count as number) < 0,
+    )
   )
     invalidInput('brief.withheld', withheld, 'must be an array of { why, count }');
 }
@@ -258,4 +258,9 @@ export function buildBrief(
     withheld: withheldCount > 0 ? catalog.format('brief.withheld', { count: withheldCount }) : null,
     warnings,
   };
+}
+
+/** Whether `value` is an instant a date can show (whole epoch milliseconds, before 1970 too). */
+function isDate(value: unknown): value is number {
+  return Number.isSafeInteger(value) && Math.abs(value as number) <= MAX_INSTANT;
 }

@@ -56,7 +56,7 @@ export {
   safeParseParameterRegistry,
 } from './schemas';
 export type { AuditListOptions, ExplanationAuditStore } from './store';
-export { auditKey, createMemoryAuditStore } from './store';
+export { auditKey, checkAuditListOptions, createMemoryAuditStore } from './store';
 export type {
   LocalizedText,
   RankingParameter,

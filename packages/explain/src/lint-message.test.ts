@@ -16,6 +16,15 @@ describe('lintMessage: what a rule sends, under the catalogs’ honesty rules', 
     expect(
       lintMessage({ locale: 'de-DE', texts: { body: 'Wir wissen, was Sie mögen.' } })[0]?.rule,
     ).toBe('de/wir-wissen');
+    // No-break spaces read as spaces, and `de_DE` is German.
+    expect(
+      lintMessage({ locale: 'en', texts: { body: 'We\u00a0know you\u202flove this' } }).map(
+        (f) => f.rule,
+      ),
+    ).toEqual(['en/we-know', 'en/you-love']);
+    expect(
+      lintMessage({ locale: 'de_DE', texts: { body: 'Wir wissen, was Sie mögen.' } })[0]?.rule,
+    ).toBe('de/wir-wissen');
   });
 
   it('passes plain, checkable copy, and honours the rule options', () => {

@@ -226,7 +226,8 @@ function checkCatalog(catalog: unknown): void {
 }
 
 function appliesTo(rule: CatalogLintRule, locale: string): boolean {
-  const language = locale.toLowerCase();
+  // `de_DE` is `de-DE`.
+  const language = locale.toLowerCase().replaceAll('_', '-');
   return rule.locales.some(
     (l) => l === '*' || language === l.toLowerCase() || language.startsWith(`${l.toLowerCase()}-`),
   );
@@ -277,7 +278,9 @@ function checker(
   findings: LintFinding[],
 ): (path: string, text: string) => void {
   const rules = lintRules(options).filter((rule) => appliesTo(rule, locale));
-  return (path, text) => {
+  return (path, raw) => {
+    // No-break and other spaces read as spaces: "We\u00a0know" is "We know".
+    const text = raw.replace(/[\p{Zs}\t]/gu, ' ');
     for (const rule of rules) {
       const flags = rule.pattern.flags.replace('g', '');
       const match = new RegExp(rule.pattern.source, flags).exec(text);

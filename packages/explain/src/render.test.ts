@@ -140,6 +140,10 @@ describe('rendering escapes every interpolated value', () => {
       '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
     );
     expect(escapeMarkdown('# *x* [y](z) <b>')).toBe('\\# \\*x\\* \\[y\\](z) \\<b\\>');
+    // Nothing GFM would link on its own: shown the same, linking nowhere.
+    expect(escapeMarkdown('see https://evil.example or www.evil.example, or a@evil.example')).toBe(
+      'see https&#58;//evil.example or www&#46;evil.example, or a&#64;evil.example',
+    );
   });
 });
 

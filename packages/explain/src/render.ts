@@ -33,10 +33,17 @@ function html(text: string): string {
 }
 
 function markdown(text: string): string {
-  return oneLine(text)
-    .replace(/[\\`*_[\]<>|~!&]/g, (ch) => `\\${ch}`)
-    .replace(/^(\s*)([#+\-=])/, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+  return (
+    oneLine(text)
+      .replace(/[\\`*_[\]<>|~!&]/g, (ch) => `\\${ch}`)
+      .replace(/^(\s*)([#+\-=])/, '$1\\$2')
+      .replace(/^(\s*\d+)([.)])/, '$1\\$2')
+      // What GFM would turn into a link on its own (`https://…`, `www.…`, an email address),
+      // written with an entity that shows the same character but links nothing.
+      .replace(/:\/\//g, '&#58;//')
+      .replace(/\bwww\./gi, (www) => `${www.slice(0, 3)}&#46;`)
+      .replace(/@/g, '&#64;')
+  );
 }
 
 /**
@@ -57,6 +64,7 @@ export function escapeHtml(text: string): string {
  *
  * @example
  * escapeMarkdown('*not bold* [x](javascript:y)'); // '\\*not bold\\* \\[x\\](javascript:y)'
+ * escapeMarkdown('https://x.example'); // 'https&#58;//x.example' (shown the same, not a link)
  */
 export function escapeMarkdown(text: string): string {
   if (typeof text !== 'string') invalidInput('text', text, 'must be a string');

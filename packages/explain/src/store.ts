@@ -1,4 +1,4 @@
-import type { Instant, SubjectId } from '@candor/core';
+import { type Instant, MAX_INSTANT, type SubjectId } from '@candor/core';
 import type { ExplanationAudit } from './audit';
 import { explainError, invalidInput, isPlainRecord } from './errors';
 
@@ -104,16 +104,10 @@ export function createMemoryAuditStore(): ExplanationAuditStore {
     },
     async listBySubject(subject, options = {}) {
       checkId('subject', subject);
-      if (!isPlainRecord(options as unknown))
-        invalidInput('options', options, 'must be an object such as { since, limit }');
-      for (const key of ['since', 'limit'] as const) {
-        const value = options[key];
-        if (value != null && (typeof value !== 'number' || Number.isNaN(value)))
-          invalidInput(`options.${key}`, value, 'must be a number');
-      }
+      checkAuditListOptions(options);
       const since = options.since ?? 0;
       const found = list((a) => a.subject === subject && a.at >= since);
-      return options.limit === undefined ? found : found.slice(-Math.max(0, options.limit));
+      return options.limit === undefined ? found : found.slice(-options.limit);
     },
     async listByDecision(decisionId) {
       checkId('decisionId', decisionId);
@@ -130,4 +124,22 @@ export function createMemoryAuditStore(): ExplanationAuditStore {
       return removed;
     },
   };
+}
+
+/**
+ * Checks `listBySubject`'s options, as every {@link ExplanationAuditStore} takes them: `since` a
+ * time in whole epoch milliseconds, `limit` a whole number ≥ 0. Throws `explain/invalid_input`
+ * naming the option.
+ *
+ * @example
+ * checkAuditListOptions({ since: Date.UTC(2026, 0, 1), limit: 100 });
+ */
+export function checkAuditListOptions(options: unknown): asserts options is AuditListOptions {
+  if (!isPlainRecord(options))
+    invalidInput('options', options, 'must be an object such as { since, limit }');
+  const { since, limit } = options as AuditListOptions;
+  if (since != null && !(Number.isSafeInteger(since) && Math.abs(since) <= MAX_INSTANT))
+    invalidInput('options.since', since, 'must be a time in whole epoch milliseconds');
+  if (limit != null && !(Number.isSafeInteger(limit) && limit >= 0))
+    invalidInput('options.limit', limit, 'must be a whole number ≥ 0');
 }

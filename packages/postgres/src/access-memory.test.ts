@@ -56,12 +56,16 @@ describe.each(driverCases)('access log and memory store on $name', ({ kind, skip
       record(1),
       record(2, { purpose: 'service.fraud_protection.cards' }),
       record(3, { at: T0 + 400 * duration.day }),
+      // A purpose whose id matches only if `_` were a wildcard.
+      record(4, { purpose: 'service.fraudxprotection.cards' }),
     ]);
+    const fraud = await log.query({ subject: 'cus_1', purpose: 'service.fraud_protection' });
+    expect(fraud.map((r) => r.id)).toEqual(['acc_2']);
     const removed = await log.purge(T0 + 401 * duration.day, {
       defaultMs: DEFAULT_ACCESS_RETENTION_MS,
       byPurpose: { 'service.fraud_protection': 5 * 365 * duration.day },
     });
-    expect(removed).toBe(1);
+    expect(removed).toBe(2);
     expect((await log.query({ subject: 'cus_1' })).map((r) => r.id)).toEqual(['acc_3', 'acc_2']);
     await expect(log.purge(T0, { defaultMs: 0 })).rejects.toMatchObject({
       details: { path: 'retention.defaultMs' },

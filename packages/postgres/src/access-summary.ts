@@ -37,7 +37,7 @@ const summarySql = (table: string) => `
            row_number() over (order by at desc, id desc) as rn
     from ${table}
     where subject = $1 and at >= $2 and at <= $3
-      and ($4::text is null or purpose = $4 or purpose like $4 || '.%')
+      and ($4::text is null or purpose = $4 or starts_with(purpose, $4 || '.'))
     order by at desc, id desc
     limit $5
   ), k as (

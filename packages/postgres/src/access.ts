@@ -3,6 +3,7 @@ import {
   type AccessRecord,
   type AccessRetention,
   CandorError,
+  checkAccessPurge,
   checkAccessQuery,
   checkAccessRecords,
   type Instant,
@@ -56,7 +57,7 @@ export function createPostgresAccessLog(
       const rows = await sql.query<{ record: AccessRecord | string }>(
         `select record from ${table}
          where subject = $1 and at >= $2 and at <= $3
-           and ($4::text is null or purpose = $4 or purpose like $4 || '.%')
+           and ($4::text is null or purpose = $4 or starts_with(purpose, $4 || '.'))
          order by at desc, id desc
          limit $5`,
         [
@@ -71,19 +72,14 @@ export function createPostgresAccessLog(
     },
     summarize: (query, options) => summarizeAccessRecordsIn(db, query, options),
     async purge(now, retention) {
-      if (typeof now !== 'number' || !Number.isFinite(now))
-        throw new CandorError('core/invalid_input', 'now: must be a time in epoch milliseconds', {
-          path: 'now',
-          value: now,
-        });
-      retentionFor(retention); // validates
+      checkAccessPurge(now, retention); // validates
       const r = retention as AccessRetention;
       // Most specific purpose first, as retentionFor decides.
       const byPurpose = Object.entries(r.byPurpose ?? {}).sort((a, b) => b[0].length - a[0].length);
       const cases = byPurpose
         .map(
           (_, i) =>
-            `when purpose = $${2 * i + 3} or purpose like $${2 * i + 3} || '.%' then $${2 * i + 4}::bigint`,
+            `when purpose = $${2 * i + 3} or starts_with(purpose, $${2 * i + 3} || '.') then $${2 * i + 4}::bigint`,
         )
         .join(' ');
       const keep = cases === '' ? '$2::bigint' : `case ${cases} else $2::bigint end`;

@@ -2,6 +2,7 @@ import { CandorError, type SubjectId } from '@candor/core';
 import {
   type AuditListOptions,
   auditKey,
+  checkAuditListOptions,
   type ExplanationAudit,
   type ExplanationAuditStore,
 } from '@candor/explain';
@@ -49,23 +50,7 @@ export function createPostgresAuditStore(db: CandorDatabase): ExplanationAuditSt
     },
     async listBySubject(subject: SubjectId, options: AuditListOptions = {}) {
       checkId('subject', subject);
-      if (typeof options !== 'object' || options === null)
-        throw new CandorError(
-          'explain/invalid_input',
-          'options: must be an object such as { since, limit }',
-          {
-            path: 'options',
-            value: options,
-          },
-        );
-      for (const key of ['since', 'limit'] as const) {
-        const value = options[key];
-        if (value != null && (typeof value !== 'number' || Number.isNaN(value)))
-          throw new CandorError('explain/invalid_input', `options.${key}: must be a number`, {
-            path: `options.${key}`,
-            value,
-          });
-      }
+      checkAuditListOptions(options);
       // The newest `limit`, returned oldest first, as the in-memory store does.
       const rows = await sql.query<{ audit: ExplanationAudit | string }>(
         `select audit from (
@@ -74,11 +59,7 @@ export function createPostgresAuditStore(db: CandorDatabase): ExplanationAuditSt
            order by at desc, explanation_id desc
            limit $3) newest
          order by at, explanation_id`,
-        [
-          subject,
-          options.since ?? 0,
-          options.limit === undefined ? null : Math.max(0, options.limit),
-        ],
+        [subject, options.since ?? 0, options.limit ?? null],
       );
       return parse(rows);
     },
