@@ -206,8 +206,8 @@ const days = /* @__PURE__ */ new Map<number, string>();
  * an imported one (except that a newer imported restriction still restricts); GPC opts out of the
  * pack's GPC-scope purposes unless the subject confirmed a grant after the signal; then the
  * choice on record (the last to arrive, but a permission dated before the restriction in force
- * does not lift it: see {@link predates}); then the pack's default (sensitive data always needs a grant where the pack
- * says so). Choices about some data categories only are left to `categoryVerdict()`. Fails
+ * does not lift it: see {@link predates}); then the pack's default (sensitive data always needs
+ * a grant where the pack says so). Choices about some data categories only are left to `categoryVerdict()`. Fails
  * closed. Pure.
  *
  * @example
@@ -343,7 +343,7 @@ export function evaluatePurpose(
       grantSince !== undefined &&
       grantSince.event.at >= gpc.item.event.at &&
       isGrant(explicit.event.kind) &&
-      grantSince?.event.confirmed === true &&
+      grantSince.event.confirmed === true &&
       choice === explicit;
     if (confirmed && explicit) {
       const expiresAt = expiryOf(explicit);

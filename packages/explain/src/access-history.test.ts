@@ -82,6 +82,12 @@ describe('a customer’s access history', () => {
         details: expect.objectContaining({ path: 'records[0].at' }),
       }),
     );
+    // Another customer's record would read as this customer's.
+    expect(() =>
+      explainer.accessHistory([record({}), record({}), record({ subject: 'cus_bo' })]),
+    ).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ path: 'records[2].subject' }) }),
+    );
     expect(() => explainer.accessHistory([], { timeZone: 'Mars/Olympus' })).toThrow(
       expect.objectContaining({ details: expect.objectContaining({ path: 'options.timeZone' }) }),
     );

@@ -115,11 +115,21 @@ function summaryOf(input: unknown, timeZone: unknown): AccessSummary {
     }
   }
   if (Array.isArray(input)) {
+    let summary: AccessSummary;
     try {
-      return summarizeAccessRecords(input, { timeZone: (timeZone as string) ?? 'UTC' });
+      summary = summarizeAccessRecords(input, { timeZone: (timeZone as string) ?? 'UTC' });
     } catch (error) {
       return asExplainError(error, 'records', input);
     }
+    // A history is one customer's: another's records would read as theirs.
+    const other = input.findIndex((r) => r.subject !== input[0]?.subject);
+    if (other > 0)
+      invalidInput(
+        `records[${other}].subject`,
+        input[other]?.subject,
+        "must be the customer of records[0]: a history is one customer's",
+      );
+    return summary;
   }
   let summary: AccessSummary;
   try {

@@ -216,7 +216,7 @@ export function createPostgresLedgerStore(
       or (${x}.kind in ('given', 'renewed') and ${o}.kind in (${RESTRICTIVE_SQL})
         and ${x}.event_at < ${o}.event_at)
       or (${x}.kind = 'renewed' and (${o}.kind not in ('given', 'renewed')
-        or (${x}.method = 'import') <> ${imported(o)}))
+        or (${x}.method is not distinct from 'import') <> ${imported(o)}))
       or (${o}.data_category = '' and ${x}.method = 'import' and not ${imported(o)}
         and not (${x}.kind in (${RESTRICTIVE_SQL}) and ${o}.kind in ('given', 'renewed'))))`;
   // One row per purpose ('' data_category: the whole purpose) or per purpose and category.
