@@ -18,13 +18,8 @@ import {
 } from './access-codes';
 import { type BatchColumns, keep } from './access-kept';
 import type { CandorError } from './errors';
-import {
-  type DataCategoryId,
-  type Instant,
-  MAX_INSTANT,
-  type PurposeId,
-  type SubjectId,
-} from './schemas';
+import type { DataCategoryId, Instant, PurposeId, SubjectId } from './schemas';
+import { MAX_INSTANT } from './time';
 
 /**
  * What many access records share apart from whom and when: the accessor, the purpose, and the

@@ -3,7 +3,8 @@ import type { AccessBatch } from './access-batch';
 import type { AccessSummary, AccessSummaryOptions } from './access-summary';
 import { CandorError } from './errors';
 import { isDottedId } from './ids';
-import { DataCategoryId, Instant, MAX_INSTANT, PurposeId, SubjectId } from './schemas';
+import { DataCategoryId, Instant, PurposeId, SubjectId } from './schemas';
+import { isEpochMillis, MAX_INSTANT } from './time';
 import { parsers, type SafeParseResult } from './validate';
 
 /**
@@ -310,7 +311,7 @@ export function checkAccessQuery(query: unknown): AccessQuery {
     invalid('query.subject', q.subject, 'must be a non-empty string');
   for (const field of ['from', 'to'] as const) {
     const t = q[field];
-    if (t !== undefined && !isTime(t))
+    if (t !== undefined && !isEpochMillis(t))
       invalid(`query.${field}`, t, 'must be a time in whole epoch milliseconds');
   }
   if (typeof q.from === 'number' && typeof q.to === 'number' && q.from > q.to)
@@ -336,7 +337,7 @@ export function retentionFor(retention: unknown): (purpose: PurposeId) => number
     invalid('retention', retention, 'must be an object');
   const r = retention as { defaultMs?: unknown; byPurpose?: unknown };
   const positive = (path: string, ms: unknown): number => {
-    if (!isTime(ms) || ms <= 0)
+    if (!isEpochMillis(ms) || ms <= 0)
       invalid(path, ms, 'must be a positive whole number of milliseconds, at most MAX_INSTANT');
     return ms;
   };
@@ -368,7 +369,7 @@ export function retentionFor(retention: unknown): (purpose: PurposeId) => number
  * const keep = checkAccessPurge(clock.now(), { defaultMs: DEFAULT_ACCESS_RETENTION_MS });
  */
 export function checkAccessPurge(now: unknown, retention: unknown): (purpose: PurposeId) => number {
-  if (!isTime(now)) invalid('now', now, 'must be a time in whole epoch milliseconds');
+  if (!isEpochMillis(now)) invalid('now', now, 'must be a time in whole epoch milliseconds');
   return retentionFor(retention);
 }
 
@@ -424,9 +425,4 @@ export function accessRecordId(at: Instant): string {
   const time = typeof at === 'number' && Number.isFinite(at) ? Math.trunc(at).toString(36) : '0';
   sequence = (sequence + 1) % 1_679_616;
   return `acc_${time}_${sequence.toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-}
-
-/** Whether `value` is whole epoch milliseconds a date can hold (before 1970 too). */
-function isTime(value: unknown): value is number {
-  return Number.isSafeInteger(value) && Math.abs(value as number) <= MAX_INSTANT;
 }

@@ -92,10 +92,18 @@ export {
   SuppressionReason,
   SuppressionScope,
 } from './ports';
-export { DataCategoryId, Instant, MAX_INSTANT, PurposeId, SubjectId, TopicId } from './schemas';
+export { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schemas';
 export { isSensitiveCategory, sensitiveCategories } from './sensitive';
 export { sha256Hex } from './sha256';
 export type { Clock, VirtualClock } from './time';
-export { createVirtualClock, duration, systemClock, toInstant, toIso } from './time';
+export {
+  createVirtualClock,
+  duration,
+  isEpochMillis,
+  MAX_INSTANT,
+  systemClock,
+  toInstant,
+  toIso,
+} from './time';
 export type { SafeParseResult } from './validate';
 export { parsers, zodToCandorError } from './validate';

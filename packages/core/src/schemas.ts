@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DOTTED_ID, MAX_ID_LENGTH } from './ids';
+import { MAX_INSTANT } from './time';
 
 const dottedId = (what: string) =>
   z
@@ -56,15 +57,6 @@ export const SubjectId = /* @__PURE__ */ (() =>
     ))();
 /** A pseudonymous customer id. */
 export type SubjectId = string;
-
-/**
- * The latest instant a `Date` can hold (year 275760), in epoch milliseconds: no {@link Instant}
- * lies after it, so every one can be shown as a date.
- *
- * @example
- * if (at > MAX_INSTANT) refuse();
- */
-export const MAX_INSTANT = 8_640_000_000_000_000;
 
 /**
  * A point in time as UTC epoch milliseconds (what `Date.now()` returns). Candor uses numbers on

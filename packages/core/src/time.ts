@@ -2,6 +2,26 @@ import { CandorError, showValue } from './errors';
 import type { Instant } from './schemas';
 
 /**
+ * The latest instant a `Date` can hold (year 275760), in epoch milliseconds: no {@link Instant}
+ * lies after it, so every one can be shown as a date.
+ *
+ * @example
+ * if (at > MAX_INSTANT) refuse();
+ */
+export const MAX_INSTANT = 8_640_000_000_000_000;
+
+/**
+ * Whether `value` is a time in whole epoch milliseconds that a date can hold (before 1970 too):
+ * what a query range, a purge's `now` or a retention must be.
+ *
+ * @example
+ * isEpochMillis(1.5); // false
+ */
+export function isEpochMillis(value: unknown): value is number {
+  return Number.isSafeInteger(value) && Math.abs(value as number) <= MAX_INSTANT;
+}
+
+/**
  * Reads an instant from epoch milliseconds, a `Date`, or an ISO 8601 string with a zone
  * (`Z` or `±hh:mm`); throws a `core/invalid_time` {@link CandorError} otherwise.
  *

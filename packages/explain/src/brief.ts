@@ -1,4 +1,4 @@
-import { type Instant, MAX_INSTANT } from '@candor/core';
+import { type Instant, isEpochMillis } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { invalidInput, isPlainRecord } from './errors';
 import { resolveLocale } from './locale';
@@ -119,8 +119,8 @@ function checkItem(item: unknown, path: string): asserts item is BriefItemInput 
     typeof i.summary !== 'string' ||
     typeof i.source !== 'string' ||
     typeof i.how !== 'string' ||
-    !isDate(i.at) ||
-    (i.resolvedAt !== undefined && !isDate(i.resolvedAt)) ||
+    !isEpochMillis(i.at) ||
+    (i.resolvedAt !== undefined && !isEpochMillis(i.resolvedAt)) ||
     (i.resolution !== undefined && typeof i.resolution !== 'string') ||
     (i.about !== undefined && typeof i.about !== 'string')
   )
@@ -258,9 +258,4 @@ export function buildBrief(
     withheld: withheldCount > 0 ? catalog.format('brief.withheld', { count: withheldCount }) : null,
     warnings,
   };
-}
-
-/** Whether `value` is an instant a date can show (whole epoch milliseconds, before 1970 too). */
-function isDate(value: unknown): value is number {
-  return Number.isSafeInteger(value) && Math.abs(value as number) <= MAX_INSTANT;
 }

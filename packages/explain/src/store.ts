@@ -1,4 +1,4 @@
-import { type Instant, MAX_INSTANT, type SubjectId } from '@candor/core';
+import { type Instant, isEpochMillis, type SubjectId } from '@candor/core';
 import type { ExplanationAudit } from './audit';
 import { explainError, invalidInput, isPlainRecord } from './errors';
 
@@ -138,7 +138,7 @@ export function checkAuditListOptions(options: unknown): asserts options is Audi
   if (!isPlainRecord(options))
     invalidInput('options', options, 'must be an object such as { since, limit }');
   const { since, limit } = options as AuditListOptions;
-  if (since != null && !(Number.isSafeInteger(since) && Math.abs(since) <= MAX_INSTANT))
+  if (since != null && !isEpochMillis(since))
     invalidInput('options.since', since, 'must be a time in whole epoch milliseconds');
   if (limit != null && !(Number.isSafeInteger(limit) && limit >= 0))
     invalidInput('options.limit', limit, 'must be a whole number ≥ 0');

@@ -7,7 +7,9 @@ import type {
   LedgerHead,
 } from '@candor/consent';
 import {
+  consentEventKinds,
   GENESIS_HASH,
+  isRestrictive,
   sealEntry,
   throwIdempotencyConflict,
   throwStaleSequence,
@@ -112,8 +114,11 @@ export interface PostgresLedgerStoreOptions {
 }
 
 const NOT_PURPOSE_STATE = new Set(['notice_shown', 'signal_observed']);
-/** The kinds that restrict processing, as SQL (see `@candor/consent`'s `isRestrictive`). */
-const RESTRICTIVE_SQL = `'refused', 'withdrawn', 'revoked', 'expired', 'objected'`;
+/** The kinds that restrict processing, as an SQL list (`@candor/consent`'s `isRestrictive`). */
+const RESTRICTIVE_SQL = consentEventKinds
+  .filter(isRestrictive)
+  .map((kind) => `'${kind}'`)
+  .join(', ');
 /** Whole-purpose kinds that speak for every category of the purpose (all choices but a renewal). */
 const RESETS_CATEGORIES = new Set([
   'given',

@@ -1,4 +1,4 @@
-import type { Instant } from '@candor/core';
+import { type Instant, MAX_INSTANT } from '@candor/core';
 
 const UNIT: Record<string, number> = {
   ms: 1,
@@ -27,9 +27,6 @@ export function parseDuration(value: unknown): number | undefined {
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** The latest instant a `Date` can hold, in epoch milliseconds (and its negation the earliest). */
-const MAX_INSTANT = 8_640_000_000_000_000;
 
 /**
  * Reads a fact value as an instant: epoch milliseconds (a fraction dropped), an ISO 8601

@@ -234,7 +234,7 @@ function conditionsGate(
     if (scan.passes(position)) {
       const residual = scan.residual(position);
       result = residual === null ? 1 : run(residual, values);
-    } else if (core.rules.decidedWhenPresent(rule) && core.rules.present(rule, slots)) {
+    } else if (core.rules.decidedWhenPresent(rule) && core.rules.presentAt(rule.order, slots)) {
       // A gate leaf did not hold and no fact is missing: no leaf is unknown, so the rule is false.
       result = 0;
       full = true;

@@ -271,7 +271,7 @@ export class RuleTable {
     return mask;
   }
 
-  /** `present` of the rule at `order`. */
+  /** Whether every slot the rule at `order` reads has a value in `slots` (windows filled first). */
   presentAt(order: number, slots: Slots): boolean {
     if (this.#narrow[order] === 1) {
       const bits = this.#presence[order] as number;
@@ -298,11 +298,6 @@ export class RuleTable {
   /** `rule`'s action's channel. */
   channel(rule: CompiledRule): string {
     return this.#channel[rule.order] as string;
-  }
-
-  /** Whether every slot `rule`'s conditions read has a value in `slots` (windows filled first). */
-  present(rule: CompiledRule, slots: Slots): boolean {
-    return this.presentAt(rule.order, slots);
   }
 
   /** Which consent question `rule` asks (verdicts are memoized per question and evaluation). */
