@@ -138,6 +138,63 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
     expect(kinds(await engine(first).process(event('e3', T0 + 2)))).toEqual(['cap']);
   });
 
+  it.skipIf(skip)(
+    'an invoice paid on another instance is never reminded of, in either processing order',
+    async () => {
+      const first = await database();
+      const second = await database({ schema: first.schema });
+      const rule: Rule = {
+        id: 'invoice-unpaid',
+        version: 1,
+        purpose: 'service.proactive_support',
+        dataCategories: ['user.financial.invoice'],
+        trigger: {
+          type: 'absence',
+          after: 'invoice.issued',
+          expect: 'payment.received',
+          within: '3d',
+          correlate: ['invoice.id'],
+        },
+        action: { type: 'notify', channel: 'email', topic: 'billing.invoice_unpaid' },
+      };
+      const event = (type: string, id: string, at: number): RuleEvent => ({
+        id: `${type}:${id}`,
+        type,
+        subject: 'cus_1',
+        at,
+        facts: [
+          {
+            id: `f_${id}`,
+            path: 'invoice.id',
+            category: 'user.financial.invoice',
+            value: id,
+            provenance: { source: 'billing', kind: 'observed', observedAt: at, party: 'first' },
+          },
+        ],
+      });
+      const engine = async (db: TestDatabase) => {
+        const e = createRuleEngine({
+          rules: [rule],
+          consent: allowAll,
+          state: createPostgresRuleStateStore(db),
+        });
+        await e.hydrate();
+        return e;
+      };
+      const [a, b] = [await engine(first), await engine(second)];
+      // inv_1 in order, on two instances; inv_2's payment processed before its invoice.
+      await a.process(event('invoice.issued', 'inv_1', T0));
+      await b.process(event('payment.received', 'inv_1', T0 + DAY));
+      await b.process(event('payment.received', 'inv_2', T0 + DAY));
+      await a.process(event('invoice.issued', 'inv_2', T0));
+      await a.process(event('invoice.issued', 'inv_3', T0));
+      const reminded = (await a.processDue(T0 + 4 * DAY)).flatMap((o) =>
+        o.kind === 'proposal' ? [o.evidence[0]?.value] : [],
+      );
+      expect(reminded).toEqual(['inv_3']);
+    },
+  );
+
   it.skipIf(skip)('is idempotent by reservation id, releases, and honours dedup TTLs', async () => {
     const store = createPostgresRuleStateStore(await database());
     const dedup = { key: 'card-expiry:cus_1:4242', expiresAt: T0 + 7 * DAY };

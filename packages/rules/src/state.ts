@@ -88,7 +88,8 @@ export interface DedupRecord {
 
 /**
  * A past event kept for windowed counts and sums: only the fields some rule's window reads
- * (data minimization), never the whole event.
+ * (data minimization), never the whole event; for an absence trigger's `expect` event, its answer
+ * (`absence:<rule id>`: a hash of the correlated values, not the values).
  *
  * @example
  * const e: PastEvent = { id: 'evt_1', subject: 'cus_1', type: 'order.returned', at: 0, fields: { 'return.reason': 'size' } };

@@ -120,7 +120,8 @@ export type Condition =
  * `relative`: at a time relative to a fact (`offset` from `fact`'s instant, optionally at a local
  * time of day `at` in the customer's time zone), re-planned whenever an event carries the fact.
  * `absence`: when no `expect` event followed an `after` event within `within` (events correlate on
- * the `correlate` fact paths) — counted from the `after` event, or, with `from`, from the instant
+ * the `correlate` fact paths; an `expect` event at or after the `after` event answers it, whichever
+ * is processed first) — counted from the `after` event, or, with `from`, from the instant
  * in that fact of the `after` event (a promised date: "no scan within 24 h of the promised
  * hand-over").
  *

@@ -1,4 +1,5 @@
 import type { CompiledRule, Slots, Tri } from '../compile/types';
+import type { PastEvent } from '../state';
 import type { RuleEvent } from '../types';
 import { type AccessRecording, noteFullRead, noteRead, type Reads } from './access';
 import { checkEvent } from './check-event';
@@ -126,18 +127,31 @@ function unmetAtOnce(core: EngineCore, ctx: EvalContext, plan: CandidatePlan, k:
 }
 
 /**
+ * What to keep of `event` among its customer's past events: what windows read of it (`kept`),
+ * with the answers it leaves for absence rules.
+ */
+function withAnswers(
+  event: RuleEvent,
+  kept: PastEvent | null,
+  answers: Record<string, string> | null,
+): PastEvent | null {
+  if (answers === null) return kept;
+  const { id, subject, type, at } = event;
+  return { id, subject, type, at, fields: { ...kept?.fields, ...answers } };
+}
+
+/**
  * @internal Evaluates an event (`persisting`: for the state store, by `process`): checks it,
- * keeps what windows need of it, plans the timed rules it concerns, and evaluates the rules it
+ * plans the timed rules it concerns, keeps what windows and absence rules need of it, and evaluates the rules it
  * triggers.
  */
 export function evaluateEvent(core: EngineCore, event: RuleEvent, persisting: boolean): Run {
   checkEvent(event);
   const { view, windows } = core;
   if (++core.evaluations % 1024 === 0) view.prune(event.at - windows.retention);
-  const past = windows.pastEventOf(event);
-  if (past !== null) view.appendEvent(past);
   const scheduleOps: ScheduleOp[] = [];
-  planTimed(core, event, scheduleOps);
+  const past = withAnswers(event, windows.pastEventOf(event), planTimed(core, event, scheduleOps));
+  if (past !== null) view.appendEvent(past);
   const result = evaluateRules(
     core,
     event,

@@ -2,20 +2,27 @@ import type { ConsentVerdict } from '@candor/core';
 import type { ScheduleEntry } from '../state';
 import { isValidTimeZone, relativeDue, toTime } from '../time';
 import type { RuleEvent } from '../types';
+import { answerField, correlationOf, isAnswered } from './absence';
 import { decide } from './consent';
 import type { EngineCore } from './core';
 import type { ScheduleOp } from './eval-context';
-import { hash } from './hash';
 
 /**
  * @internal Plans the timed rules an event concerns: a relative trigger is (re)scheduled at its
  * offset from the fact's instant (dropped without consent, or once passed; left as it is by an
- * event older than the one it rests on), an absence deadline starts on its `after` event and is
- * cleared by its `expect` event.
+ * event older than the one it rests on). An absence deadline starts on its `after` event unless
+ * an `expect` event with the same correlation, at or after it, was already seen (events arrive
+ * late), and an `expect` event clears it. Returns the answers the event leaves for absence rules
+ * (with consent), to keep among the customer's past events: null when it leaves none.
  */
-export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: ScheduleOp[]): void {
+export function planTimed(
+  core: EngineCore,
+  event: RuleEvent,
+  scheduleOps: ScheduleOp[],
+): Record<string, string> | null {
   const { set, view } = core;
-  if (set.timed.length === 0) return;
+  if (set.timed.length === 0) return null;
+  let answers: Record<string, string> | null = null;
   const subject = event.subject;
   const verdicts: (ConsentVerdict | undefined)[] = new Array(core.rules.consentKeys);
   const tz = isValidTimeZone(event.timeZone) ? event.timeZone : undefined;
@@ -63,10 +70,28 @@ export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: Sched
     } else if (trigger.type === 'absence') {
       if (event.type !== trigger.after && event.type !== trigger.expect) continue;
       const slots = set.resolve(event.facts, event.at, rule);
-      const correlation = rule.triggerSlots.map((s) => slots.values[s]);
-      if (correlation.some((v) => v === undefined)) continue;
-      const key = `absence:${rule.id}:${subject}:${hash(JSON.stringify(correlation))}`;
+      const correlation = correlationOf(rule, slots);
+      if (correlation === null) continue;
+      const key = `absence:${rule.id}:${subject}:${correlation}`;
+      const planned = view.getSchedule(key);
       if (event.type === trigger.expect) {
+        // An answer to an `after` event at or before it. A deadline this engine has not seen
+        // (another instance planned it) is removed from the store all the same: nothing is sent.
+        if (planned === undefined || planned.event.at <= event.at) {
+          view.removeSchedule(key);
+          scheduleOps.push({ remove: key });
+        }
+        // Kept (with consent) for an `after` event that arrives late, and for the deadline's
+        // check when due.
+        if (decide(core, rule, subject, event.at, verdicts).allowed) {
+          answers ??= {};
+          answers[answerField(rule.id)] = correlation;
+        }
+        continue;
+      }
+      // An `after` event older than the one the deadline rests on arrived late: it says nothing newer.
+      if (planned !== undefined && planned.event.at > event.at) continue;
+      if (isAnswered(view, subject, rule, correlation, event.at)) {
         if (view.removeSchedule(key)) scheduleOps.push({ remove: key });
         continue;
       }
@@ -90,4 +115,5 @@ export function planTimed(core: EngineCore, event: RuleEvent, scheduleOps: Sched
       scheduleOps.push({ put: entry });
     }
   }
+  return answers;
 }

@@ -1,6 +1,8 @@
 import type { Instant } from '@candor/core';
+import type { CompiledRule } from '../compile/types';
 import type { ScheduleEntry } from '../state';
 import type { RuleEvent } from '../types';
+import { correlationOf, isAnswered } from './absence';
 import type { EngineCore } from './core';
 import type { Run, ScheduleOp } from './eval-context';
 import { evaluateRules } from './evaluate';
@@ -15,8 +17,20 @@ function dueEvent(entry: ScheduleEntry, now: Instant): RuleEvent {
 }
 
 /**
+ * Whether an absence deadline was answered after all: by an `expect` event processed where the
+ * deadline was not known (another instance, at the same time), kept among the customer's past
+ * events.
+ */
+function answeredWhenDue(core: EngineCore, rule: CompiledRule, entry: ScheduleEntry): boolean {
+  if (entry.kind !== 'absence') return false;
+  const { event } = entry;
+  const correlation = correlationOf(rule, core.set.resolve(event.facts, event.at, rule));
+  return correlation !== null && isAnswered(core.view, entry.subject, rule, correlation, event.at);
+}
+
+/**
  * @internal Evaluates due schedule entries, each on its rule alone (`persisting`: for the state
- * store, by `processDue`).
+ * store, by `processDue`); an absence deadline found answered is dropped.
  */
 export function runEntries(
   core: EngineCore,
@@ -30,7 +44,7 @@ export function runEntries(
   const reads: Run['reads'] = core.access === null ? null : [];
   for (const entry of entries) {
     const rule = core.set.get(entry.ruleId);
-    if (rule === undefined) continue;
+    if (rule === undefined || answeredWhenDue(core, rule, entry)) continue;
     const r = evaluateRules(
       core,
       dueEvent(entry, Math.max(now, entry.dueAt)),

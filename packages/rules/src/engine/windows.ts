@@ -7,8 +7,8 @@ import type { RuleEvent } from '../types';
  * @internal The rule set's windows over past events: which fields of which event types to keep
  * (only those some window reads, and only from facts within the data category of every window
  * that reads them: a window never reads data its rule did not declare), how to aggregate them for
- * a rule, and how long state must be kept (`retention`: the longest window, cap or cooldown, at
- * least two days).
+ * a rule, and how long state must be kept (`retention`: the longest window, cap, cooldown or
+ * absence wait, at least two days).
  */
 export class EventWindows {
   /** The windows each rule reads, by rule order (undefined: none). */
@@ -37,6 +37,9 @@ export class EventWindows {
         if (c.windowMs !== 'calendar_day') retention = Math.max(retention, c.windowMs);
       if (r.cooldownMs !== null) retention = Math.max(retention, r.cooldownMs);
     }
+    // An `expect` event's answer is kept at least as long as the wait it answers.
+    for (const r of set.timed)
+      if (r.rule.trigger.type === 'absence') retention = Math.max(retention, r.withinMs);
     this.retention = retention;
   }
 

@@ -1,0 +1,172 @@
+import { type ConsentGate, toInstant } from '@candor/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { factsOf, fakeConsent } from '../test/helpers';
+import {
+  createMemoryRuleStateStore,
+  createRuleEngine,
+  type Rule,
+  type RuleEvent,
+  type ScheduleEntry,
+} from './index';
+
+// Absence deadlines when events arrive late or out of order, or on two instances: a reminder is
+// never sent for an invoice whose payment came, in whichever order the two were processed.
+
+const invoiceUnpaid: Rule = {
+  id: 'invoice-unpaid',
+  version: 1,
+  purpose: 'service.proactive_support',
+  dataCategories: ['user.financial.invoice'],
+  trigger: {
+    type: 'absence',
+    after: 'invoice.issued',
+    expect: 'payment.received',
+    within: '3d',
+    correlate: ['invoice.id'],
+  },
+  action: { type: 'notify', channel: 'email', topic: 'billing.invoice_unpaid' },
+};
+
+const DAY = 86_400_000;
+const T0 = toInstant('2026-06-01T00:00:00Z');
+let n = 0;
+const invoice = (
+  type: 'invoice.issued' | 'payment.received',
+  at: number,
+  id: string,
+): RuleEvent => ({
+  id: `e${++n}`,
+  type,
+  subject: 'cus_1',
+  at,
+  facts: factsOf({ invoice: { id } }, { invoice: 'user.financial.invoice' }),
+});
+const reminded = (
+  outcomes: readonly { kind: string; evidence?: readonly { value: unknown }[] }[],
+) => outcomes.filter((o) => o.kind === 'proposal').map((o) => o.evidence?.[0]?.value);
+
+describe('absence deadlines and late events', () => {
+  it('a payment processed before its invoice (dated after it) answers it: nothing is due', () => {
+    const engine = createRuleEngine({
+      rules: [invoiceUnpaid],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    engine.evaluate(invoice('payment.received', T0 + DAY, 'inv_1'));
+    engine.evaluate(invoice('invoice.issued', T0, 'inv_1'));
+    engine.evaluate(invoice('invoice.issued', T0, 'inv_2'));
+    expect(reminded(engine.runDue(T0 + 4 * DAY))).toEqual(['inv_2']);
+  });
+
+  it('a payment dated before the invoice does not answer it', () => {
+    const engine = createRuleEngine({
+      rules: [invoiceUnpaid],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    engine.evaluate(invoice('payment.received', T0 - DAY, 'inv_1'));
+    engine.evaluate(invoice('invoice.issued', T0, 'inv_1'));
+    expect(reminded(engine.runDue(T0 + 4 * DAY))).toEqual(['inv_1']);
+  });
+
+  it('a late, older invoice event does not move a newer deadline earlier', () => {
+    const engine = createRuleEngine({
+      rules: [invoiceUnpaid],
+      consent: fakeConsent({ '*': ['service'] }),
+    });
+    engine.evaluate(invoice('invoice.issued', T0 + DAY, 'inv_1'));
+    engine.evaluate(invoice('invoice.issued', T0, 'inv_1'));
+    expect(engine.due(T0 + 3 * DAY + 1)).toEqual([]);
+    expect(engine.due(T0 + 4 * DAY).map((e) => e.dueAt)).toEqual([T0 + 4 * DAY]);
+  });
+
+  it('a payment processed without consent leaves no answer behind', () => {
+    let allowed = false;
+    const [granted, none] = [fakeConsent({ '*': ['service'] }), fakeConsent({})];
+    const consent: ConsentGate = { decide: (q) => (allowed ? granted : none).decide(q) };
+    const engine = createRuleEngine({ rules: [invoiceUnpaid], consent });
+    engine.evaluate(invoice('payment.received', T0 + DAY, 'inv_1'));
+    allowed = true;
+    engine.evaluate(invoice('invoice.issued', T0, 'inv_1'));
+    expect(reminded(engine.runDue(T0 + 4 * DAY))).toEqual(['inv_1']);
+  });
+
+  it('a payment processed on another instance cancels the deadline, known there or not', async () => {
+    const state = createMemoryRuleStateStore();
+    const options = { rules: [invoiceUnpaid], consent: fakeConsent({ '*': ['service'] }), state };
+    const a = createRuleEngine({ ...options, clock: { now: () => T0 } });
+    const b = createRuleEngine({ ...options, clock: { now: () => T0 } });
+    await a.hydrate();
+    await b.hydrate();
+    await a.process(invoice('invoice.issued', T0, 'inv_1'));
+    await b.process(invoice('payment.received', T0 + DAY, 'inv_1'));
+    expect(await state.listSchedules()).toEqual([]);
+    expect(await a.processDue(T0 + 4 * DAY)).toEqual([]);
+    expect(await b.processDue(T0 + 4 * DAY)).toEqual([]);
+  });
+
+  it('a deadline planned at the same time as its payment is dropped when due', async () => {
+    const state = createMemoryRuleStateStore();
+    const options = { rules: [invoiceUnpaid], consent: fakeConsent({ '*': ['service'] }), state };
+    const a = createRuleEngine(options);
+    const b = createRuleEngine(options);
+    await b.process(invoice('payment.received', T0 + DAY, 'inv_1'));
+    // Instance a read the customer before b wrote the payment: it plans the deadline all the same.
+    a.evaluate(invoice('invoice.issued', T0, 'inv_1'));
+    const [planned] = a.due(T0 + 3 * DAY);
+    await state.putSchedule(planned as ScheduleEntry);
+    expect(await state.listSchedules()).toHaveLength(1);
+    expect(await b.processDue(T0 + 4 * DAY)).toEqual([]);
+    expect(await state.listSchedules()).toEqual([]);
+  });
+});
+
+describe('property: processing order and instance do not bring back an answered reminder', () => {
+  it('reminds of exactly the invoices without a payment, in any order, on two instances', async () => {
+    const arbitraryCase = fc.record({
+      invoices: fc.array(
+        fc.record({
+          issuedAt: fc.integer({ min: 0, max: 5 * DAY }),
+          paidAfter: fc.option(fc.integer({ min: 0, max: 6 * DAY }), { nil: undefined }),
+        }),
+        { minLength: 1, maxLength: 5 },
+      ),
+      order: fc.array(fc.nat(), { minLength: 10, maxLength: 10 }),
+      instances: fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(arbitraryCase, async ({ invoices, order, instances }) => {
+        const state = createMemoryRuleStateStore();
+        const options = {
+          rules: [invoiceUnpaid],
+          consent: fakeConsent({ '*': ['service'] }),
+          state,
+          clock: { now: () => T0 + 12 * DAY },
+        };
+        const engines = [createRuleEngine(options), createRuleEngine(options)];
+        for (const e of engines) await e.hydrate();
+        const events = invoices.flatMap((inv, i) => [
+          invoice('invoice.issued', T0 + inv.issuedAt, `inv_${i}`),
+          ...(inv.paidAfter === undefined
+            ? []
+            : [invoice('payment.received', T0 + inv.issuedAt + inv.paidAfter, `inv_${i}`)]),
+        ]);
+        // A random processing order, each event on a random instance.
+        const shuffled = events
+          .map((e, i) => ({ e, rank: order[i] ?? 0 }))
+          .sort((x, y) => x.rank - y.rank)
+          .map((x) => x.e);
+        for (let i = 0; i < shuffled.length; i++)
+          await engines[instances[i] ? 1 : 0]?.process(shuffled[i] as RuleEvent);
+        const sent = [
+          ...reminded((await engines[0]?.processDue(T0 + 12 * DAY)) ?? []),
+          ...reminded((await engines[1]?.processDue(T0 + 12 * DAY)) ?? []),
+        ];
+        const unpaid = invoices.flatMap((inv, i) =>
+          inv.paidAfter === undefined ? [`inv_${i}`] : [],
+        );
+        expect(sent.sort()).toEqual(unpaid.sort());
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
