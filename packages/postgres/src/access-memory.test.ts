@@ -50,6 +50,16 @@ describe.each(driverCases)('access log and memory store on $name', ({ kind, skip
     expect(await log.query({ subject: 'cus_1', from: T0 + 900 })).toEqual([]);
   });
 
+  it.skipIf(skip)('keeps a record whose id another customer’s record has', async () => {
+    const log = createPostgresAccessLog(await database());
+    const theirs = record(1, { subject: 'cus_2' });
+    await log.append([record(1)]);
+    await log.append([theirs]);
+    await log.append([theirs]); // a retry is stored once
+    expect(await log.query({ subject: 'cus_2' })).toEqual([theirs]);
+    expect(await log.query({ subject: 'cus_1' })).toEqual([record(1)]);
+  });
+
   it.skipIf(skip)('purges by each purpose’s retention', async () => {
     const log = createPostgresAccessLog(await database());
     await log.append([

@@ -33,12 +33,12 @@ export function createPostgresAccessLog(
     async append(records) {
       const valid = checkAccessRecords(records);
       if (valid.length === 0) return;
-      // One JSON parameter for the batch; a repeated id is stored once.
+      // One JSON parameter for the batch; a customer's repeated id is stored once.
       await sql.query(
         `insert into ${table} (id, subject, at, purpose, record)
          select x.id, x.subject, x.at, x.purpose, x.record
          from json_to_recordset($1::json) as x(id text, subject text, at bigint, purpose text, record jsonb)
-         on conflict (id) do nothing`,
+         on conflict (subject, id) do nothing`,
         [
           JSON.stringify(
             valid.map((r) => ({

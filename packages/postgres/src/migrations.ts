@@ -415,6 +415,16 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       )`,
     ],
   },
+  {
+    version: 15,
+    name: 'access records: an id is unique per customer',
+    statements: (s: string) => [
+      // A record whose id another customer's record has is kept (it was dropped); a repeated
+      // record of the same customer (a retried append) is still stored once.
+      `alter table ${s}.candor_access_records drop constraint candor_access_records_pkey`,
+      `alter table ${s}.candor_access_records add primary key (subject, id)`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */
