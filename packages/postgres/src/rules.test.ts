@@ -2,6 +2,7 @@ import type { Outcome, Reservation, Rule, RuleEvent, ScheduleEntry } from '@cand
 import { createRuleEngine, fact } from '@candor/rules';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allowAll } from '../../../test-utils/gates.ts';
+import { invoiceUnpaid } from '../../../test-utils/rules.ts';
 import { driverCases, openTestDatabase, type TestDatabase } from './drivers.test-helpers';
 import { createPostgresRuleStateStore, type DueJobs, startDueJobs } from './rules';
 
@@ -143,20 +144,8 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
     async () => {
       const first = await database();
       const second = await database({ schema: first.schema });
-      const rule: Rule = {
-        id: 'invoice-unpaid',
-        version: 1,
-        purpose: 'service.proactive_support',
-        dataCategories: ['user.financial.invoice'],
-        trigger: {
-          type: 'absence',
-          after: 'invoice.issued',
-          expect: 'payment.received',
-          within: '3d',
-          correlate: ['invoice.id'],
-        },
-        action: { type: 'notify', channel: 'email', topic: 'billing.invoice_unpaid' },
-      };
+      const rule = invoiceUnpaid;
+
       const event = (type: string, id: string, at: number): RuleEvent => ({
         id: `${type}:${id}`,
         type,

@@ -1,32 +1,17 @@
 import { type ConsentGate, toInstant } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { invoiceUnpaid } from '../../../test-utils/rules';
 import { factsOf, fakeConsent } from '../test/helpers';
 import {
   createMemoryRuleStateStore,
   createRuleEngine,
-  type Rule,
   type RuleEvent,
   type ScheduleEntry,
 } from './index';
 
 // Absence deadlines when events arrive late or out of order, or on two instances: a reminder is
 // never sent for an invoice whose payment came, in whichever order the two were processed.
-
-const invoiceUnpaid: Rule = {
-  id: 'invoice-unpaid',
-  version: 1,
-  purpose: 'service.proactive_support',
-  dataCategories: ['user.financial.invoice'],
-  trigger: {
-    type: 'absence',
-    after: 'invoice.issued',
-    expect: 'payment.received',
-    within: '3d',
-    correlate: ['invoice.id'],
-  },
-  action: { type: 'notify', channel: 'email', topic: 'billing.invoice_unpaid' },
-};
 
 const DAY = 86_400_000;
 const T0 = toInstant('2026-06-01T00:00:00Z');

@@ -1,5 +1,6 @@
 import { toInstant, toIso } from '@candor/core';
 import { describe, expect, it } from 'vitest';
+import { invoiceUnpaid } from '../../../test-utils/rules';
 import { factsOf, fakeConsent } from '../test/helpers';
 import {
   backtest,
@@ -18,21 +19,6 @@ const cardExpiry: Rule = {
   trigger: { type: 'relative', fact: 'card.expiresAt', offset: '-7d', at: '10:00' },
   conditions: fact('card.hasBackup').eq(false),
   action: { type: 'notify', channel: 'email', topic: 'billing.card_expiry' },
-};
-
-const invoiceUnpaid: Rule = {
-  id: 'invoice-unpaid',
-  version: 1,
-  purpose: 'service.proactive_support',
-  dataCategories: ['user.financial.invoice'],
-  trigger: {
-    type: 'absence',
-    after: 'invoice.issued',
-    expect: 'payment.received',
-    within: '3d',
-    correlate: ['invoice.id'],
-  },
-  action: { type: 'notify', channel: 'email', topic: 'billing.invoice_unpaid' },
 };
 
 let n = 0;

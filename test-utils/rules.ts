@@ -1,0 +1,23 @@
+import type { Rule } from '@candor/rules';
+
+/**
+ * An absence rule for tests of timed rules, in memory and in PostgreSQL: a reminder when no
+ * `payment.received` follows an `invoice.issued` with the same `invoice.id` within three days.
+ *
+ * @example
+ * const engine = createRuleEngine({ rules: [invoiceUnpaid], consent: allowAll });
+ */
+export const invoiceUnpaid: Rule = {
+  id: 'invoice-unpaid',
+  version: 1,
+  purpose: 'service.proactive_support',
+  dataCategories: ['user.financial.invoice'],
+  trigger: {
+    type: 'absence',
+    after: 'invoice.issued',
+    expect: 'payment.received',
+    within: '3d',
+    correlate: ['invoice.id'],
+  },
+  action: { type: 'notify', channel: 'email', topic: 'billing.invoice_unpaid' },
+};
