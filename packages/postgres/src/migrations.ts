@@ -425,6 +425,13 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       `alter table ${s}.candor_access_records add primary key (subject, id)`,
     ],
   },
+  {
+    version: 16,
+    name: 'rule schedules by subject: an engine loads a customer’s plans with their state',
+    statements: (s: string) => [
+      `create index candor_rule_schedules_subject on ${s}.candor_rule_schedules (subject)`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */

@@ -1,3 +1,4 @@
+import type { ConsentGate } from '@candor/core';
 import type { Outcome, Reservation, Rule, RuleEvent, ScheduleEntry } from '@candor/rules';
 import { createRuleEngine, fact } from '@candor/rules';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -184,6 +185,58 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
     },
   );
 
+  it.skipIf(skip)(
+    'a card plan rests on the newest fact, and goes on withdrawal, whichever instance made it',
+    async () => {
+      const first = await database();
+      const second = await database({ schema: first.schema });
+      const rule: Rule = {
+        id: 'card-expiry',
+        version: 1,
+        purpose: 'service.proactive_support',
+        dataCategories: ['user.financial.card'],
+        trigger: { type: 'relative', fact: 'card.expiresAt', offset: '-7d' },
+        action: { type: 'notify', channel: 'email', topic: 'billing.card_expiry' },
+      };
+      let allowed = true;
+      const consent: ConsentGate = {
+        decide: (q) => ({ ...allowAll.decide(q), ...(allowed ? {} : { allowed: false }) }),
+      };
+      const event = (id: string, at: number, expiresAt: string): RuleEvent => ({
+        id,
+        type: 'card.updated',
+        subject: 'cus_1',
+        at,
+        facts: [
+          {
+            id: `f_${id}`,
+            path: 'card.expiresAt',
+            category: 'user.financial.card',
+            value: expiresAt,
+            provenance: { source: 'wallet', kind: 'observed', observedAt: at, party: 'first' },
+          },
+        ],
+      });
+      const engine = async (db: TestDatabase) => {
+        const e = createRuleEngine({
+          rules: [rule],
+          consent,
+          state: createPostgresRuleStateStore(db),
+        });
+        await e.hydrate();
+        return e;
+      };
+      const [a, b] = [await engine(first), await engine(second)];
+      const store = createPostgresRuleStateStore(first);
+      await a.process(event('c2', T0 + DAY, '2027-09-30T00:00:00Z'));
+      await b.process(event('c1', T0, '2027-06-30T00:00:00Z')); // late, and older
+      expect((await store.listSchedules()).map((e) => e.event.id)).toEqual(['c2']);
+      allowed = false;
+      await b.process(event('c3', T0 + 2 * DAY, '2027-09-30T00:00:00Z'));
+      expect(await store.listSchedules()).toEqual([]);
+    },
+  );
+
   it.skipIf(skip)('is idempotent by reservation id, releases, and honours dedup TTLs', async () => {
     const store = createPostgresRuleStateStore(await database());
     const dedup = { key: 'card-expiry:cus_1:4242', expiresAt: T0 + 7 * DAY };
@@ -259,6 +312,7 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
       fires: [],
       dedup: [],
       events: [{ ...e1, id: 'evt_2', at: T0 + DAY }],
+      schedules: [],
     });
   });
 
@@ -282,6 +336,13 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
       ['a', T0 + 1000],
     ]);
     expect((await again.listSchedules())[0]).toEqual(schedule('b', T0 + 500));
+    // A customer's state comes with their schedule entries (another customer's stay out).
+    await again.putSchedule({ ...schedule('d', T0 + 700), subject: 'cus_2' });
+    expect((await again.load('cus_1', T0)).schedules).toEqual([
+      schedule('b', T0 + 500),
+      schedule('a', T0 + 1000),
+    ]);
+    await again.removeSchedule('d');
     expect(await again.listPauses()).toEqual([pause]);
     expect(await again.nextDueAt()).toBe(T0 + 500);
     expect(await again.takeDue(T0 + 999, 10)).toEqual([schedule('b', T0 + 500)]);

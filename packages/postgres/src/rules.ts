@@ -202,7 +202,7 @@ export function createPostgresRuleStateStore(
       );
     },
     async load(subject: SubjectId, since: Instant): Promise<SubjectState> {
-      const [fires, dedup, events] = await Promise.all([
+      const [fires, dedup, events, schedules] = await Promise.all([
         sql.query<{ reservation: string; subject: string; key: string; at: Num }>(
           `select reservation, subject, key, at from ${t.fires}
            where subject = $1 and at >= $2 order by at, reservation, key`,
@@ -223,6 +223,11 @@ export function createPostgresRuleStateStore(
           `select id, subject, type, at, fields from ${t.events}
            where subject = $1 and at >= $2 order by at, id`,
           [subject, since],
+        ),
+        sql.query<ScheduleRow>(
+          `select key, kind, rule_id, subject, due_at, event from ${t.schedules}
+           where subject = $1 order by due_at, key`,
+          [subject],
         ),
       ]);
       return {
@@ -245,6 +250,7 @@ export function createPostgresRuleStateStore(
           at: Number(e.at),
           fields: e.fields,
         })),
+        schedules: schedules.map(toSchedule),
       };
     },
     async putSchedule(entry) {

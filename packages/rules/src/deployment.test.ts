@@ -262,7 +262,7 @@ describe('an engine over a state store holds a customer only while processing th
     }
     view.forget('a');
     expect(view.subjects).toBe(1);
-    expect(view.load('a', 0)).toEqual({ fires: [], dedup: [], events: [] });
+    expect(view.load('a', 0)).toEqual({ fires: [], dedup: [], events: [], schedules: [] });
     expect(view.load('b', 0).fires).toHaveLength(1);
     expect(view.dedupUntil('d:b', T0)).toBe(T0 + 1000);
   });

@@ -144,6 +144,13 @@ export interface SubjectState {
   readonly fires: readonly FireRecord[];
   readonly dedup: readonly DedupRecord[];
   readonly events: readonly PastEvent[];
+  /**
+   * The subject's schedule entries, whatever their due time. Optional, but a store shared by
+   * several instances should return them: an engine then plans the subject's timed rules over
+   * what every instance planned (a late, older event leaves a newer plan in place; a withdrawal
+   * drops a plan another instance made), not only over what it has seen itself.
+   */
+  readonly schedules?: readonly ScheduleEntry[];
 }
 
 /**
@@ -162,6 +169,8 @@ export interface SubjectState {
  * - `release` removes everything recorded under a reservation id (a fire that was not delivered).
  * - `takeDue` atomically removes and returns entries with `dueAt <= now`, earliest first, so two
  *   instances never run the same entry.
+ * - `load` returns the subject's schedule entries too (`schedules`), so an instance plans over
+ *   what the others planned.
  * - Expired data (fires older than the longest window, expired dedup keys) may be pruned freely.
  *
  * @example
@@ -174,7 +183,7 @@ export interface RuleStateStore {
   release(reservationId: string): Promise<void>;
   /** Keeps a past event for windowed aggregates; idempotent by `event.id` and subject. */
   appendEvent(event: PastEvent): Promise<void>;
-  /** Fires, live dedup keys and past events of `subject` at or after `since`. */
+  /** Fires, live dedup keys and past events of `subject` at or after `since`; their schedules. */
   load(subject: SubjectId, since: Instant): Promise<SubjectState>;
   /** Adds or replaces (by `key`) a schedule entry. */
   putSchedule(entry: ScheduleEntry): Promise<void>;
@@ -210,6 +219,8 @@ export class StateView {
   readonly #events = new Map<SubjectId, PastEvent[]>();
   readonly #eventIds = new Set<string>();
   readonly #schedules = new Map<string, ScheduleEntry>();
+  /** The keys of each subject's schedule entries, so {@link StateView.load} reads only theirs. */
+  readonly #scheduleKeys = new Map<SubjectId, Set<string>>();
   readonly #pauses = new Map<string, Pause>();
   /** Reservation ids held for each subject, so {@link StateView.forget} can drop them. */
   readonly #reservationsOf = new Map<SubjectId, Set<string>>();
@@ -322,7 +333,10 @@ export class StateView {
     this.#dedupByReservation.delete(id);
   }
 
-  /** Merges records loaded from a store (ignoring ones already present). */
+  /**
+   * Merges records loaded from a store (ignoring ones already present); schedule entries replace
+   * the view's of the same key.
+   */
   hydrate(state: SubjectState): void {
     for (const fire of state.fires) {
       const known = this.#firesByReservation.get(fire.reservation);
@@ -343,6 +357,7 @@ export class StateView {
       }
     }
     for (const e of state.events) this.appendEvent(e);
+    for (const entry of state.schedules ?? []) this.putSchedule(entry);
   }
 
   appendEvent(e: PastEvent): boolean {
@@ -411,15 +426,28 @@ export class StateView {
       (d) => d.subject === subject && d.expiresAt > since,
     );
     const events = this.events(subject).filter((e) => e.at >= since);
-    return { fires, dedup, events };
+    const schedules: ScheduleEntry[] = [];
+    for (const key of this.#scheduleKeys.get(subject) ?? [])
+      schedules.push(this.#schedules.get(key) as ScheduleEntry);
+    return { fires, dedup, events, schedules };
   }
 
   putSchedule(entry: ScheduleEntry): void {
+    this.removeSchedule(entry.key);
     this.#schedules.set(entry.key, entry);
+    const keys = this.#scheduleKeys.get(entry.subject);
+    if (keys === undefined) this.#scheduleKeys.set(entry.subject, new Set([entry.key]));
+    else keys.add(entry.key);
   }
 
   removeSchedule(key: string): boolean {
-    return this.#schedules.delete(key);
+    const entry = this.#schedules.get(key);
+    if (entry === undefined) return false;
+    this.#schedules.delete(key);
+    const keys = this.#scheduleKeys.get(entry.subject);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#scheduleKeys.delete(entry.subject);
+    return true;
   }
 
   getSchedule(key: string): ScheduleEntry | undefined {
@@ -436,7 +464,7 @@ export class StateView {
     const due = this.schedules()
       .filter((e) => e.dueAt <= now)
       .slice(0, limit);
-    for (const e of due) this.#schedules.delete(e.key);
+    for (const e of due) this.removeSchedule(e.key);
     return due;
   }
 

@@ -6,12 +6,14 @@ import { factsOf, fakeConsent } from '../test/helpers';
 import {
   createMemoryRuleStateStore,
   createRuleEngine,
+  type Rule,
   type RuleEvent,
   type ScheduleEntry,
 } from './index';
 
-// Absence deadlines when events arrive late or out of order, or on two instances: a reminder is
-// never sent for an invoice whose payment came, in whichever order the two were processed.
+// Timed rules when events arrive late or out of order, or on two instances: a reminder is never
+// sent for an invoice whose payment came, in whichever order the two were processed, and a plan
+// rests on the newest fact wherever it was processed.
 
 const DAY = 86_400_000;
 const T0 = toInstant('2026-06-01T00:00:00Z');
@@ -153,5 +155,49 @@ describe('property: processing order and instance do not bring back an answered 
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('relative triggers across instances', () => {
+  const cardExpiry: Rule = {
+    id: 'card-expiry',
+    version: 1,
+    purpose: 'service.proactive_support',
+    dataCategories: ['user.financial.card'],
+    trigger: { type: 'relative', fact: 'card.expiresAt', offset: '-7d' },
+    action: { type: 'notify', channel: 'email', topic: 'billing.card_expiry' },
+  };
+  const card = (at: number, expiresAt: string): RuleEvent => ({
+    id: `c${++n}`,
+    type: 'card.updated',
+    subject: 'cus_1',
+    at,
+    facts: factsOf({ card: { expiresAt } }, { card: 'user.financial.card' }),
+  });
+
+  it('a late, older event on another instance leaves the newer plan in place', async () => {
+    const state = createMemoryRuleStateStore();
+    const options = { rules: [cardExpiry], consent: fakeConsent({ '*': ['service'] }), state };
+    const [a, b] = [createRuleEngine(options), createRuleEngine(options)];
+    await a.hydrate();
+    await b.hydrate();
+    await a.process(card(T0 + DAY, '2026-09-30T00:00:00Z'));
+    await b.process(card(T0, '2026-06-30T00:00:00Z'));
+    expect((await state.listSchedules()).map((e) => e.dueAt)).toEqual([
+      toInstant('2026-09-23T00:00:00Z'),
+    ]);
+  });
+
+  it('a withdrawal seen on another instance drops the plan from the store', async () => {
+    const state = createMemoryRuleStateStore();
+    const consent = fakeConsent({ '*': ['service'] });
+    const options = { rules: [cardExpiry], consent, state };
+    const [a, b] = [createRuleEngine(options), createRuleEngine(options)];
+    await a.hydrate();
+    await b.hydrate();
+    await a.process(card(T0, '2026-09-30T00:00:00Z'));
+    consent.withdraw('cus_1', 'service.proactive_support');
+    await b.process(card(T0 + DAY, '2026-09-30T00:00:00Z'));
+    expect(await state.listSchedules()).toEqual([]);
   });
 });
