@@ -13,6 +13,7 @@ import {
   processDueEntries,
   processEvent,
 } from './engine/process';
+import { recheckPlans } from './engine/recheck';
 import { RuleTable } from './engine/rule-table';
 import { runEntries } from './engine/schedule';
 import type { RuleEngine, RuleEngineOptions } from './engine/types';
@@ -123,6 +124,11 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     async processDue(now = clock.now()) {
       requireNumber(now, 'now');
       return processDueEntries(core, hold, now);
+    },
+    async recheckPlans(subject) {
+      requireString(subject, 'subject');
+      await load();
+      return hold([subject], () => recheckPlans(core, subject));
     },
     async pause(ruleId, pauseOptions) {
       requireString(ruleId, 'ruleId');

@@ -188,6 +188,31 @@ describe('relative triggers across instances', () => {
     ]);
   });
 
+  it('recheckPlans drops at once the plans a withdrawal ends, whichever instance made them', async () => {
+    const state = createMemoryRuleStateStore();
+    const consent = fakeConsent({ '*': ['service'] });
+    const options = { rules: [cardExpiry, invoiceUnpaid], consent, state };
+    const [a, b] = [createRuleEngine(options), createRuleEngine(options)];
+    await a.hydrate();
+    await b.hydrate();
+    await a.process(card(T0, '2026-09-30T00:00:00Z'));
+    await a.process(invoice('invoice.issued', T0, 'inv_1'));
+    await a.process({ ...card(T0, '2026-09-30T00:00:00Z'), subject: 'cus_2' });
+    expect(await b.recheckPlans('cus_1')).toEqual([]); // consent still allows them
+    consent.withdraw('cus_1', 'service.proactive_support');
+    const dropped = await b.recheckPlans('cus_1');
+    expect(dropped.map((e) => [e.kind, e.subject]).sort()).toEqual([
+      ['absence', 'cus_1'],
+      ['relative', 'cus_1'],
+    ]);
+    // Gone from the store, the other customer's plan kept; nothing left for any instance to run.
+    expect((await state.listSchedules()).map((e) => e.subject)).toEqual(['cus_2']);
+    expect((await a.processDue(T0 + 365 * DAY)).map((o) => o.subject)).toEqual(['cus_2']);
+    await expect(b.recheckPlans(42 as never)).rejects.toMatchObject({
+      details: expect.objectContaining({ path: 'subject' }),
+    });
+  });
+
   it('a withdrawal seen on another instance drops the plan from the store', async () => {
     const state = createMemoryRuleStateStore();
     const consent = fakeConsent({ '*': ['service'] });

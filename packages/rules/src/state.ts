@@ -426,10 +426,7 @@ export class StateView {
       (d) => d.subject === subject && d.expiresAt > since,
     );
     const events = this.events(subject).filter((e) => e.at >= since);
-    const schedules: ScheduleEntry[] = [];
-    for (const key of this.#scheduleKeys.get(subject) ?? [])
-      schedules.push(this.#schedules.get(key) as ScheduleEntry);
-    return { fires, dedup, events, schedules };
+    return { fires, dedup, events, schedules: this.schedulesOf(subject) };
   }
 
   putSchedule(entry: ScheduleEntry): void {
@@ -448,6 +445,14 @@ export class StateView {
     keys?.delete(key);
     if (keys?.size === 0) this.#scheduleKeys.delete(entry.subject);
     return true;
+  }
+
+  /** `subject`'s schedule entries. */
+  schedulesOf(subject: SubjectId): ScheduleEntry[] {
+    const entries: ScheduleEntry[] = [];
+    for (const key of this.#scheduleKeys.get(subject) ?? [])
+      entries.push(this.#schedules.get(key) as ScheduleEntry);
+    return entries;
   }
 
   getSchedule(key: string): ScheduleEntry | undefined {

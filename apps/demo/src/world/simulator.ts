@@ -14,10 +14,37 @@ export function simulator(
   world: WorldContext,
   inbox: Inbox,
 ): Pick<DemoService, 'eventTemplates' | 'sendEvent' | 'advanceClock' | 'outcomes'> {
-  const { clock, tick, engine, corrections, byId, readChanges } = world;
+  const { clock, tick, engine, corrections, byId, readChanges, consent } = world;
   const { deliver } = inbox;
   // Recent engine outcomes, newest first, for the simulator's log.
   const recent: OutcomeView[] = [];
+  // A consent choice (from any page or the privacy API) drops at once the plans it ends, with the
+  // facts they kept: listed in the log, and done before the simulator's next event or tick.
+  let rechecked: Promise<void> = Promise.resolve();
+  consent.onChange((change) => {
+    if (change.duplicate) return;
+    const note = (ruleId: string, reason: string) => {
+      recent.unshift({
+        at: clock.now(),
+        subject: change.subject,
+        event: 'consent changed',
+        ruleId,
+        fired: false,
+        reason,
+      });
+      recent.splice(100);
+    };
+    // (A plan that could not be dropped is held back when due: the engine asks consent again.)
+    rechecked = rechecked
+      .then(() => engine.recheckPlans(change.subject))
+      .then(
+        (dropped) => {
+          for (const e of dropped)
+            note(e.ruleId, 'plan dropped at once: consent no longer allows it');
+        },
+        (error) => note('—', `plans not rechecked: ${(error as Error)?.message ?? error}`),
+      );
+  });
   return {
     eventTemplates: () => eventTemplates,
     async sendEvent(input: EventInput): Promise<readonly OutcomeView[]> {
@@ -34,6 +61,7 @@ export function simulator(
         timeZone: customer.timeZone,
         facts: await corrections.corrected(customer.id, buildFacts(template, customer, id, at)),
       };
+      await rechecked;
       const outcomes = await engine.process(event);
       await readChanges(customer.id);
       const views: OutcomeView[] = [];
@@ -64,6 +92,7 @@ export function simulator(
       return views;
     },
     async advanceClock(ms) {
+      await rechecked;
       clock.advance(ms);
       const at = clock.now();
       const due = await engine.processDue(at);

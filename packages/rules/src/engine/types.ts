@@ -165,6 +165,17 @@ export interface RuleEngine {
   runDue(now?: Instant): Outcome[];
   /** Like `runDue`, claiming due entries atomically from the state store. */
   processDue(now?: Instant): Promise<Outcome[]>;
+  /**
+   * Asks consent again, as of now, for each of the customer's planned evaluations (relative
+   * triggers, absence deadlines, deferred fires; made by any instance sharing the state store)
+   * and drops those it no longer allows, with the facts they kept, from the engine and the store.
+   * Resolves the entries dropped. Call it when a customer withdraws or refuses, so the plans it
+   * ends go at once instead of when due (they would be held back then).
+   *
+   * @example
+   * manager.onChange((change) => void engine.recheckPlans(change.subject));
+   */
+  recheckPlans(subject: SubjectId): Promise<ScheduleEntry[]>;
   /** Pauses a rule (or `*`, every rule: the kill switch); effective for the very next evaluation. */
   pause(ruleId: string, options: PauseOptions): Promise<void>;
   /** Resumes a paused rule (or `*`). */
