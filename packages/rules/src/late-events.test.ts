@@ -225,4 +225,50 @@ describe('relative triggers across instances', () => {
     await b.process(card(T0 + DAY, '2026-09-30T00:00:00Z'));
     expect(await state.listSchedules()).toEqual([]);
   });
+
+  it('property: after recheckPlans, the store keeps exactly the plans consent still allows', async () => {
+    const renewal: Rule = {
+      ...cardExpiry,
+      id: 'renewal-offer',
+      purpose: 'marketing.email',
+      action: { type: 'notify', channel: 'email', topic: 'offers.renewal' },
+    };
+    const subjects = ['cus_1', 'cus_2', 'cus_3'];
+    const purposes = ['service.proactive_support', 'marketing.email'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom(...subjects), fc.constantFrom(...purposes)), {
+          maxLength: 6,
+        }),
+        fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+        async (withdrawals, onB) => {
+          const state = createMemoryRuleStateStore();
+          const consent = fakeConsent({ '*': ['service', 'marketing'] });
+          const options = { rules: [cardExpiry, renewal], consent, state };
+          const [a, b] = [createRuleEngine(options), createRuleEngine(options)];
+          await a.hydrate();
+          await b.hydrate();
+          for (const subject of subjects)
+            await a.process({ ...card(T0, '2026-09-30T00:00:00Z'), subject });
+          for (const [subject, purpose] of withdrawals) consent.withdraw(subject, purpose);
+          for (const [i, subject] of subjects.entries())
+            await (onB[i] ? b : a).recheckPlans(subject);
+          const purposeOf = { [cardExpiry.id]: cardExpiry.purpose, [renewal.id]: renewal.purpose };
+          const kept = (await state.listSchedules()).map((e) => `${e.subject} ${e.ruleId}`).sort();
+          const allowed = subjects
+            .flatMap((subject) =>
+              [cardExpiry.id, renewal.id].map((ruleId) => ({ subject, ruleId })),
+            )
+            .filter(
+              ({ subject, ruleId }) =>
+                !withdrawals.some(([s, p]) => s === subject && p === purposeOf[ruleId]),
+            )
+            .map(({ subject, ruleId }) => `${subject} ${ruleId}`)
+            .sort();
+          expect(kept).toEqual(allowed);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });
