@@ -17,6 +17,7 @@ export type RulesErrorCode =
   | 'rules/cycle'
   | 'rules/duplicate_rule'
   | 'rules/invalid_event'
+  | 'rules/invalid_state'
   | 'rules/unknown_rule'
   | 'rules/unsupported'
   | 'rules/unknown_change'

@@ -1,4 +1,4 @@
-import { type ConsentGate, toInstant } from '@candor/core';
+import { type ConsentGate, toInstant, toIso } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { invoiceUnpaid } from '../../../test-utils/rules';
@@ -8,6 +8,7 @@ import {
   createRuleEngine,
   type Rule,
   type RuleEvent,
+  type RuleStateStore,
   type ScheduleEntry,
 } from './index';
 
@@ -104,6 +105,129 @@ describe('absence deadlines and late events', () => {
     expect(await state.listSchedules()).toHaveLength(1);
     expect(await b.processDue(T0 + 4 * DAY)).toEqual([]);
     expect(await state.listSchedules()).toEqual([]);
+  });
+});
+
+describe('absence deadlines on two instances, racing', () => {
+  const consent = () => fakeConsent({ '*': ['service'] });
+
+  it('a payment saved late by one instance leaves a newer deadline another planned meanwhile', async () => {
+    const state = createMemoryRuleStateStore();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Instance b read the customer before a wrote, and saves after a is done.
+    const slow: RuleStateStore = {
+      ...state,
+      appendEvent: async (e) => {
+        await gate;
+        return state.appendEvent(e);
+      },
+    };
+    const gates = consent();
+    const a = createRuleEngine({ rules: [invoiceUnpaid], consent: gates, state });
+    const b = createRuleEngine({ rules: [invoiceUnpaid], consent: gates, state: slow });
+    const paying = b.process(invoice('payment.received', T0 + DAY, 'sub_1')); // the first period
+    await a.process(invoice('invoice.issued', T0 + 2 * DAY, 'sub_1')); // the next period's invoice
+    release();
+    await paying;
+    expect(reminded(await a.processDue(T0 + 6 * DAY))).toEqual(['sub_1']);
+  });
+
+  it('a deadline counted from a promised date is dropped when due, answered long before', async () => {
+    const handover: Rule = {
+      ...invoiceUnpaid,
+      id: 'handover-late',
+      trigger: {
+        type: 'absence',
+        after: 'invoice.issued',
+        expect: 'payment.received',
+        within: '1d',
+        from: 'invoice.dueAt',
+        correlate: ['invoice.id'],
+      },
+    };
+    const state = createMemoryRuleStateStore();
+    const options = { rules: [handover], consent: consent(), state };
+    const [a, b] = [createRuleEngine(options), createRuleEngine(options)];
+    await b.process(invoice('payment.received', T0 + DAY, 'inv_1'));
+    // Planned by a at the same time: it had not read the payment.
+    a.evaluate({
+      ...invoice('invoice.issued', T0, 'inv_1'),
+      facts: factsOf(
+        { invoice: { id: 'inv_1', dueAt: toIso(T0 + 10 * DAY) } },
+        { invoice: 'user.financial.invoice' },
+      ),
+    });
+    await state.putSchedule(a.due(T0 + 11 * DAY)[0] as ScheduleEntry);
+    expect(await b.processDue(T0 + 11 * DAY)).toEqual([]);
+  });
+
+  it('an invoice event without consent drops the deadline another instance planned', async () => {
+    const state = createMemoryRuleStateStore();
+    const gates = consent();
+    const options = { rules: [invoiceUnpaid], consent: gates, state };
+    const [a, b] = [createRuleEngine(options), createRuleEngine(options)];
+    await a.hydrate();
+    await a.process(invoice('invoice.issued', T0, 'inv_1'));
+    gates.withdraw('cus_1', 'service.proactive_support');
+    await b.process(invoice('invoice.issued', T0 + DAY, 'inv_1'));
+    expect(await state.listSchedules()).toEqual([]);
+  });
+});
+
+describe('plans read from a store', () => {
+  it('another instance’s removals and runs leave this instance’s view', async () => {
+    const state = createMemoryRuleStateStore();
+    const gates = fakeConsent({ '*': ['service'] });
+    const options = { rules: [invoiceUnpaid], consent: gates, state };
+    const [a, b] = [createRuleEngine(options), createRuleEngine(options)];
+    await a.process(invoice('invoice.issued', T0, 'inv_1'));
+    await a.process(invoice('invoice.issued', T0, 'inv_2'));
+    expect(reminded(await b.processDue(T0 + 4 * DAY)).sort()).toEqual(['inv_1', 'inv_2']);
+    // a ran nothing: what it still held as due was run elsewhere, so nothing stays due.
+    expect(await a.processDue(T0 + 4 * DAY)).toEqual([]);
+    expect(a.nextDueAt()).toBeNull();
+    await a.process(invoice('invoice.issued', T0 + 5 * DAY, 'inv_3'));
+    gates.withdraw('cus_1', 'service.proactive_support');
+    expect((await b.recheckPlans('cus_1')).length).toBe(1);
+    expect(await a.recheckPlans('cus_1')).toEqual([]); // already dropped, by b
+  });
+
+  it('a malformed schedule entry from the store is a typed error naming it; nothing is merged', async () => {
+    const state = createMemoryRuleStateStore();
+    const answers: unknown[] = [{}, [null], [{ key: 'k' }], [{ ...schedule(), event: null }]];
+    const paths = ['schedules', 'schedules[0]', 'schedules[0].ruleId', 'schedules[0].event'];
+    for (const [i, schedules] of answers.entries()) {
+      const odd: RuleStateStore = {
+        ...state,
+        load: async (subject, since) => ({ ...(await state.load(subject, since)), schedules }),
+      } as RuleStateStore;
+      const engine = createRuleEngine({
+        rules: [invoiceUnpaid],
+        consent: fakeConsent({ '*': ['service'] }),
+        state: odd,
+      });
+      await expect(engine.process(invoice('invoice.issued', T0, 'inv_1'))).rejects.toMatchObject({
+        code: 'rules/invalid_state',
+        details: expect.objectContaining({ path: paths[i] }),
+      });
+      await expect(engine.recheckPlans('cus_1')).rejects.toMatchObject({
+        code: 'rules/invalid_state',
+      });
+      expect(engine.due(T0 + 365 * DAY)).toEqual([]);
+    }
+    function schedule(): ScheduleEntry {
+      return {
+        key: 'absence:invoice-unpaid:cus_1:x',
+        kind: 'absence',
+        ruleId: 'invoice-unpaid',
+        subject: 'cus_1',
+        dueAt: T0,
+        event: invoice('invoice.issued', T0, 'inv_1'),
+      };
+    }
   });
 });
 

@@ -333,10 +333,7 @@ export class StateView {
     this.#dedupByReservation.delete(id);
   }
 
-  /**
-   * Merges records loaded from a store (ignoring ones already present); schedule entries replace
-   * the view's of the same key.
-   */
+  /** Merges records loaded from a store (ignoring ones already present). */
   hydrate(state: SubjectState): void {
     for (const fire of state.fires) {
       const known = this.#firesByReservation.get(fire.reservation);
@@ -357,7 +354,12 @@ export class StateView {
       }
     }
     for (const e of state.events) this.appendEvent(e);
-    for (const entry of state.schedules ?? []) this.putSchedule(entry);
+  }
+
+  /** Replaces `subject`'s schedule entries with `entries` (what the store holds for them). */
+  replaceSchedulesOf(subject: SubjectId, entries: readonly ScheduleEntry[]): void {
+    for (const key of [...(this.#scheduleKeys.get(subject) ?? [])]) this.removeSchedule(key);
+    for (const entry of entries) this.putSchedule(entry);
   }
 
   appendEvent(e: PastEvent): boolean {

@@ -75,9 +75,10 @@ export function planTimed(
       const key = `absence:${rule.id}:${subject}:${correlation}`;
       const planned = view.getSchedule(key);
       if (event.type === trigger.expect) {
-        // An answer to an `after` event at or before it. A deadline this engine has not seen
-        // (another instance planned it) is removed from the store all the same: nothing is sent.
-        if (planned === undefined || planned.event.at <= event.at) {
+        // An answer to an `after` event at or before it (with a store, the view holds the
+        // customer's deadlines as the store had them; one planned elsewhere since is dropped when
+        // due, answered).
+        if (planned !== undefined && planned.event.at <= event.at) {
           view.removeSchedule(key);
           scheduleOps.push({ remove: key });
         }
@@ -91,11 +92,14 @@ export function planTimed(
       }
       // An `after` event older than the one the deadline rests on arrived late: it says nothing newer.
       if (planned !== undefined && planned.event.at > event.at) continue;
-      if (isAnswered(view, subject, rule, correlation, event.at)) {
+      // Answered already, or no consent: no deadline (and none planned before stays).
+      if (
+        isAnswered(view, subject, rule, correlation, event.at) ||
+        !decide(core, rule, subject, event.at, verdicts).allowed
+      ) {
         if (view.removeSchedule(key)) scheduleOps.push({ remove: key });
         continue;
       }
-      if (!decide(core, rule, subject, event.at, verdicts).allowed) continue;
       // From the instant in the `from` fact (due no earlier than this event), or from the event.
       let start = event.at;
       if (rule.fromSlot !== undefined) {

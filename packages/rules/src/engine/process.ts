@@ -8,6 +8,7 @@ import { checkEvent, checkFacts } from './check-event';
 import { decide } from './consent';
 import type { EngineCore } from './core';
 import { evaluateEvent } from './evaluate';
+import { loadSubject } from './load-subject';
 import { persist } from './persist';
 import { runEntries } from './schedule';
 import type { FactRequest } from './types';
@@ -45,7 +46,7 @@ export function planFacts(core: EngineCore, event: RuleEvent): FactRequest {
 
 /** @internal plan → fetch → evaluate → persist, for one event whose customer is held. */
 export async function processEvent(core: EngineCore, event: RuleEvent): Promise<Outcome[]> {
-  const { facts, store, view } = core;
+  const { facts, store } = core;
   const request = planFacts(core, event);
   let full = event;
   if (facts && request.paths.length > 0) {
@@ -61,7 +62,7 @@ export async function processEvent(core: EngineCore, event: RuleEvent): Promise<
     checkFacts(extra, 'fetched');
     full = { ...event, facts: [...event.facts, ...extra] };
   }
-  if (store) view.hydrate(await store.load(event.subject, event.at - core.windows.retention));
+  if (store) await loadSubject(core, store, event.subject, event.at - core.windows.retention);
   const run = evaluateEvent(core, full, true);
   const outcomes = await persist(core, run);
   await recordReads(core.access, run.reads, outcomes);
@@ -134,10 +135,19 @@ export async function processDueEntries(
   await core.pauses.loaded(() => hydrate(core));
   const entries = await store.takeDue(now, 1_000);
   for (const e of entries) view.removeSchedule(e.key);
+  // The store is the authority: when it had fewer than that due, what the view still holds as
+  // due was run or removed elsewhere (so `nextDueAt()` does not stay in the past).
+  if (entries.length < 1_000) view.takeDue(now, Number.MAX_SAFE_INTEGER);
   const subjects = [...new Set(entries.map((e) => e.subject))];
   return hold(subjects, async () => {
-    for (const subject of subjects)
-      view.hydrate(await store.load(subject, now - core.windows.retention));
+    // Past events from the oldest absence deadline's `after` event on, so an answer given then
+    // counts when due (a deadline counted from a promised date may come long after).
+    for (const subject of subjects) {
+      let since = now - core.windows.retention;
+      for (const e of entries)
+        if (e.subject === subject && e.kind === 'absence') since = Math.min(since, e.event.at);
+      await loadSubject(core, store, subject, since);
+    }
     const run = runEntries(core, entries, now, true);
     const outcomes = await persist(core, run);
     await recordReads(core.access, run.reads, outcomes);

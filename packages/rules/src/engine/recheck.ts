@@ -2,6 +2,7 @@ import type { ConsentVerdict, SubjectId } from '@candor/core';
 import type { ScheduleEntry } from '../state';
 import { decide } from './consent';
 import type { EngineCore } from './core';
+import { loadSubject } from './load-subject';
 
 /**
  * @internal Asks consent again, as of now, for each of `subject`'s schedule entries (relative
@@ -13,7 +14,7 @@ import type { EngineCore } from './core';
 export async function recheckPlans(core: EngineCore, subject: SubjectId): Promise<ScheduleEntry[]> {
   const { store, view } = core;
   const now = core.changes.clock.now();
-  if (store) view.hydrate(await store.load(subject, now - core.windows.retention));
+  if (store) await loadSubject(core, store, subject, now - core.windows.retention);
   const verdicts: (ConsentVerdict | undefined)[] = new Array(core.rules.consentKeys);
   const dropped: ScheduleEntry[] = [];
   for (const entry of view.schedulesOf(subject)) {
