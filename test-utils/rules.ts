@@ -21,3 +21,18 @@ export const invoiceUnpaid: Rule = {
   },
   action: { type: 'notify', channel: 'email', topic: 'billing.invoice_unpaid' },
 };
+
+/**
+ * A relative rule for the same tests: a reminder seven days before `card.expiresAt`.
+ *
+ * @example
+ * const engine = createRuleEngine({ rules: [cardExpiryReminder], consent: allowAll });
+ */
+export const cardExpiryReminder: Rule = {
+  id: 'card-expiry',
+  version: 1,
+  purpose: 'service.proactive_support',
+  dataCategories: ['user.financial.card'],
+  trigger: { type: 'relative', fact: 'card.expiresAt', offset: '-7d' },
+  action: { type: 'notify', channel: 'email', topic: 'billing.card_expiry' },
+};

@@ -3,7 +3,7 @@ import type { Outcome, Reservation, Rule, RuleEvent, ScheduleEntry } from '@cand
 import { createRuleEngine, fact } from '@candor/rules';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allowAll } from '../../../test-utils/gates.ts';
-import { invoiceUnpaid } from '../../../test-utils/rules.ts';
+import { cardExpiryReminder, invoiceUnpaid } from '../../../test-utils/rules.ts';
 import { driverCases, openTestDatabase, type TestDatabase } from './drivers.test-helpers';
 import { createPostgresRuleStateStore, type DueJobs, startDueJobs } from './rules';
 
@@ -30,6 +30,25 @@ function schedule(key: string, dueAt: number): ScheduleEntry {
     subject: 'cus_1',
     dueAt,
     event: { id: `evt_${key}`, type: 'card.expiring', subject: 'cus_1', at: T0, facts: [] },
+  };
+}
+
+/** An event of `cus_1` carrying one observed fact. */
+function factEvent(
+  type: string,
+  id: string,
+  at: number,
+  path: string,
+  category: string,
+  value: string,
+): RuleEvent {
+  const provenance = { source: 'app', kind: 'observed', observedAt: at, party: 'first' } as const;
+  return {
+    id,
+    type,
+    subject: 'cus_1',
+    at,
+    facts: [{ id: `f_${id}`, path, category, value, provenance }],
   };
 }
 
@@ -147,21 +166,9 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
       const second = await database({ schema: first.schema });
       const rule = invoiceUnpaid;
 
-      const event = (type: string, id: string, at: number): RuleEvent => ({
-        id: `${type}:${id}`,
-        type,
-        subject: 'cus_1',
-        at,
-        facts: [
-          {
-            id: `f_${id}`,
-            path: 'invoice.id',
-            category: 'user.financial.invoice',
-            value: id,
-            provenance: { source: 'billing', kind: 'observed', observedAt: at, party: 'first' },
-          },
-        ],
-      });
+      const event = (type: string, id: string, at: number): RuleEvent =>
+        factEvent(type, `${type}:${id}`, at, 'invoice.id', 'user.financial.invoice', id);
+
       const engine = async (db: TestDatabase) => {
         const e = createRuleEngine({
           rules: [rule],
@@ -190,33 +197,15 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
     async () => {
       const first = await database();
       const second = await database({ schema: first.schema });
-      const rule: Rule = {
-        id: 'card-expiry',
-        version: 1,
-        purpose: 'service.proactive_support',
-        dataCategories: ['user.financial.card'],
-        trigger: { type: 'relative', fact: 'card.expiresAt', offset: '-7d' },
-        action: { type: 'notify', channel: 'email', topic: 'billing.card_expiry' },
-      };
+      const rule = cardExpiryReminder;
+
       let allowed = true;
       const consent: ConsentGate = {
         decide: (q) => ({ ...allowAll.decide(q), ...(allowed ? {} : { allowed: false }) }),
       };
-      const event = (id: string, at: number, expiresAt: string): RuleEvent => ({
-        id,
-        type: 'card.updated',
-        subject: 'cus_1',
-        at,
-        facts: [
-          {
-            id: `f_${id}`,
-            path: 'card.expiresAt',
-            category: 'user.financial.card',
-            value: expiresAt,
-            provenance: { source: 'wallet', kind: 'observed', observedAt: at, party: 'first' },
-          },
-        ],
-      });
+      const event = (id: string, at: number, expiresAt: string): RuleEvent =>
+        factEvent('card.updated', id, at, 'card.expiresAt', 'user.financial.card', expiresAt);
+
       const engine = async (db: TestDatabase) => {
         const e = createRuleEngine({
           rules: [rule],

@@ -1,7 +1,7 @@
 import { type ConsentGate, toInstant, toIso } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { invoiceUnpaid } from '../../../test-utils/rules';
+import { cardExpiryReminder, invoiceUnpaid } from '../../../test-utils/rules';
 import { factsOf, fakeConsent } from '../test/helpers';
 import {
   createMemoryRuleStateStore,
@@ -283,14 +283,7 @@ describe('property: processing order and instance do not bring back an answered 
 });
 
 describe('relative triggers across instances', () => {
-  const cardExpiry: Rule = {
-    id: 'card-expiry',
-    version: 1,
-    purpose: 'service.proactive_support',
-    dataCategories: ['user.financial.card'],
-    trigger: { type: 'relative', fact: 'card.expiresAt', offset: '-7d' },
-    action: { type: 'notify', channel: 'email', topic: 'billing.card_expiry' },
-  };
+  const cardExpiry = cardExpiryReminder;
   const card = (at: number, expiresAt: string): RuleEvent => ({
     id: `c${++n}`,
     type: 'card.updated',
