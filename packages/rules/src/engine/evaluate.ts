@@ -142,8 +142,8 @@ function withAnswers(
 
 /**
  * @internal Evaluates an event (`persisting`: for the state store, by `process`): checks it,
- * plans the timed rules it concerns, keeps what windows and absence rules need of it, and evaluates the rules it
- * triggers.
+ * plans the timed rules it concerns, keeps what windows and absence rules need of it, and
+ * evaluates the rules it triggers.
  */
 export function evaluateEvent(core: EngineCore, event: RuleEvent, persisting: boolean): Run {
   checkEvent(event);

@@ -90,7 +90,8 @@ export function planTimed(
         }
         continue;
       }
-      // An `after` event older than the one the deadline rests on arrived late: it says nothing newer.
+      // An `after` event older than the one the deadline rests on arrived late: it says nothing
+      // newer.
       if (planned !== undefined && planned.event.at > event.at) continue;
       // Answered already, or no consent: no deadline (and none planned before stays).
       if (
