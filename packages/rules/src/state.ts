@@ -475,6 +475,12 @@ export class StateView {
     return due;
   }
 
+  /** Forgets every entry due at `now` (one pass, no order): what a store ran or removed. */
+  dropDue(now: Instant): void {
+    for (const entry of this.#schedules.values())
+      if (entry.dueAt <= now) this.removeSchedule(entry.key);
+  }
+
   setPause(ruleId: string, pause: Pause | null): void {
     if (pause === null) this.#pauses.delete(ruleId);
     else this.#pauses.set(ruleId, pause);

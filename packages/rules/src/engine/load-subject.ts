@@ -1,5 +1,5 @@
 import type { Instant, SubjectId } from '@candor/core';
-import { rulesError } from '../errors';
+import { requireObject, rulesError } from '../errors';
 import type { RuleStateStore, ScheduleEntry } from '../state';
 import type { EngineCore } from './core';
 
@@ -19,7 +19,7 @@ function checkSchedules(value: unknown, subject: SubjectId): readonly ScheduleEn
   if (!Array.isArray(value)) malformed('schedules', value, 'must be an array');
   value.forEach((entry: unknown, i) => {
     const at = `schedules[${i}]`;
-    if (typeof entry !== 'object' || entry === null) malformed(at, entry, 'must be an object');
+    requireObject(entry, at, 'rules/invalid_state');
     const e = entry as Partial<Record<keyof ScheduleEntry, unknown>>;
     if (typeof e.key !== 'string' || e.key.length === 0)
       malformed(`${at}.key`, e.key, 'must be a non-empty string');
@@ -30,8 +30,9 @@ function checkSchedules(value: unknown, subject: SubjectId): readonly ScheduleEn
     if (typeof e.dueAt !== 'number' || !Number.isFinite(e.dueAt))
       malformed(`${at}.dueAt`, e.dueAt, 'must be epoch milliseconds');
     const event = e.event as { at?: unknown } | null | undefined;
-    if (typeof event !== 'object' || event === null || typeof event.at !== 'number')
-      malformed(`${at}.event`, event, 'must be the event the entry rests on');
+    requireObject(event, `${at}.event`, 'rules/invalid_state');
+    if (typeof event?.at !== 'number')
+      malformed(`${at}.event.at`, event?.at, 'must be the time of the event the entry rests on');
   });
   return value as readonly ScheduleEntry[];
 }

@@ -137,17 +137,18 @@ export async function processDueEntries(
   for (const e of entries) view.removeSchedule(e.key);
   // The store is the authority: when it had fewer than that due, what the view still holds as
   // due was run or removed elsewhere (so `nextDueAt()` does not stay in the past).
-  if (entries.length < 1_000) view.takeDue(now, Number.MAX_SAFE_INTEGER);
-  const subjects = [...new Set(entries.map((e) => e.subject))];
+  if (entries.length < 1_000) view.dropDue(now);
+  // Each customer's past events since the retention, or from their oldest absence deadline's
+  // `after` event, so an answer given then counts when due (a deadline counted from a promised
+  // date may come long after).
+  const sinceOf = new Map<SubjectId, Instant>();
+  for (const e of entries) {
+    const since = sinceOf.get(e.subject) ?? now - core.windows.retention;
+    sinceOf.set(e.subject, e.kind === 'absence' ? Math.min(since, e.event.at) : since);
+  }
+  const subjects = [...sinceOf.keys()];
   return hold(subjects, async () => {
-    // Past events from the oldest absence deadline's `after` event on, so an answer given then
-    // counts when due (a deadline counted from a promised date may come long after).
-    for (const subject of subjects) {
-      let since = now - core.windows.retention;
-      for (const e of entries)
-        if (e.subject === subject && e.kind === 'absence') since = Math.min(since, e.event.at);
-      await loadSubject(core, store, subject, since);
-    }
+    for (const [subject, since] of sinceOf) await loadSubject(core, store, subject, since);
     const run = runEntries(core, entries, now, true);
     const outcomes = await persist(core, run);
     await recordReads(core.access, run.reads, outcomes);
