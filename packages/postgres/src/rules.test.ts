@@ -381,10 +381,12 @@ describe.each(driverCases)('rule state store on $name', ({ kind, skip }) => {
       const w1 = await worker(first);
       const w2 = kind === 'postgres' ? await worker(second) : w1;
       expect(w1.j.mode).toBe(kind === 'postgres' ? 'pg-boss' : 'timer');
-      const now = Date.now();
-      await w1.store.putSchedule(schedule('due-now', now - 1));
-      await w2.store.putSchedule(schedule('due-now', now - 1)); // re-planned by the other instance
-      await w2.store.putSchedule(schedule('later', now + 600_000));
+      // Due shortly, not at once: pg-boss keeps one *waiting* job per singleton key, so the
+      // re-plan must be sent before a worker takes the first job (else a second, idle wake-up).
+      const dueAt = Date.now() + 1500;
+      await w1.store.putSchedule(schedule('due-now', dueAt));
+      await w2.store.putSchedule(schedule('due-now', dueAt)); // re-planned by the other instance
+      await w2.store.putSchedule(schedule('later', dueAt + 600_000));
       const deadline = Date.now() + 15_000;
       while (ran.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 1500)); // any second run would show up by now
