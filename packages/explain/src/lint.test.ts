@@ -51,3 +51,45 @@ describe('lintCatalog', () => {
     expect(lint('fr', 'We know you love it')).toEqual([]);
   });
 });
+
+describe('lintCatalog reads a message as each of its choices renders it', () => {
+  it.each([
+    ['en', 'We {n, plural, one {know} other {know}} what you need', 'en/we-know', 'We know'],
+    [
+      'en',
+      '{kind, select, trip {Picked just} other {Chosen just}} for you',
+      'en/just-for-you',
+      'just for you',
+    ],
+    [
+      'en',
+      '{a, select, x {Hello} other {We}} {b, select, y {see} other {know}} it',
+      'en/we-know',
+      'We know',
+    ],
+    [
+      'de',
+      'Wir {n, plural, one {wissen} other {wissen}}, was passt',
+      'de/wir-wissen',
+      'Wir wissen',
+    ],
+  ])('%s: rejects "%s"', (locale, text, rule, match) => {
+    expect(lintCatalog({ locale, messages: { summary: text } })).toEqual([
+      expect.objectContaining({ rule, path: 'messages.summary', match }),
+    ]);
+  });
+
+  it('finds a phrase split across a choice among many combined choices', () => {
+    // Five choices of four options each: 1,024 renderings, each choice read in turn.
+    const choice = (name: string) => `{${name}, select, a {x} b {y} c {z} other {w}}`;
+    const text = `${['a', 'b', 'c', 'd'].map(choice).join(' ')} We {e, select, a {see} other {know}}`;
+    expect(lint('en', text)).toEqual(['en/we-know']);
+  });
+
+  it('passes choices that read plainly, and text that is not ICU', () => {
+    expect(lint('en', 'Our systems used {count, plural, one {# fact} other {# facts}}.')).toEqual(
+      [],
+    );
+    expect(lint('en', 'A { stray brace')).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { MessageCatalog } from './catalog';
 import { invalidInput, isPlainRecord } from './errors';
+import { renderings } from './lint-renderings';
 
 /**
  * One lint rule over catalog text: a `pattern` that must not occur in messages or labels of the
@@ -262,7 +263,7 @@ export function lintCatalog(
   checkCatalog(catalog);
   checkLintOptions(options, 'options');
   const findings: LintFinding[] = [];
-  const check = checker(catalog.locale, options, findings);
+  const check = checker(catalog.locale, options, findings, true);
   for (const [id, text] of Object.entries(catalog.messages))
     if (typeof text === 'string') check(`messages.${id}`, text);
   for (const [kind, labels] of Object.entries(catalog.labels ?? {}))
@@ -271,20 +272,27 @@ export function lintCatalog(
   return findings;
 }
 
-/** A function that lints one text at a path into `findings`, with the rules for `locale`. */
+/**
+ * A function that lints one text at a path into `findings`, with the rules for `locale` (`icu`:
+ * also each way its choices render, see {@link renderings}; a rule found once per text).
+ */
 function checker(
   locale: string,
   options: CatalogLintOptions,
   findings: LintFinding[],
+  icu = false,
 ): (path: string, text: string) => void {
   const rules = lintRules(options).filter((rule) => appliesTo(rule, locale));
   return (path, raw) => {
     // No-break and other spaces read as spaces: "We\u00a0know" is "We know".
-    const text = raw.replace(/[\p{Zs}\t]/gu, ' ');
+    const texts = (icu ? [raw, ...renderings(raw)] : [raw]).map((text) =>
+      text.replace(/[\p{Zs}\t]/gu, ' '),
+    );
     for (const rule of rules) {
-      const flags = rule.pattern.flags.replace('g', '');
-      const match = new RegExp(rule.pattern.source, flags).exec(text);
-      if (match)
+      const pattern = new RegExp(rule.pattern.source, rule.pattern.flags.replace('g', ''));
+      for (const text of texts) {
+        const match = pattern.exec(text);
+        if (match === null) continue;
         findings.push({
           rule: rule.id,
           kind: rule.kind,
@@ -293,6 +301,8 @@ function checker(
           match: match[0],
           hint: rule.hint,
         });
+        break;
+      }
     }
   };
 }
