@@ -152,7 +152,10 @@ export interface AccessLog {
    * else.
    */
   appendBatch?(batch: AccessBatch): Promise<void>;
-  /** One subject's records, newest first (see {@link AccessQuery}). */
+  /**
+   * One subject's records, newest first; at the same instant, the last appended first (a batch's
+   * last record first). See {@link AccessQuery}.
+   */
   query(query: AccessQuery): Promise<readonly AccessRecord[]>;
   /**
    * Optional: the history `query` would return, already grouped by local day in

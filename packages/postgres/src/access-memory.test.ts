@@ -1,5 +1,6 @@
 import {
   type AccessRecord,
+  createMemoryAccessLog,
   createVirtualClock,
   DEFAULT_ACCESS_RETENTION_MS,
   duration,
@@ -49,6 +50,23 @@ describe.each(driverCases)('access log and memory store on $name', ({ kind, skip
     });
     expect(await log.query({ subject: 'cus_1', from: T0 + 900 })).toEqual([]);
   });
+
+  it.skipIf(skip)(
+    'returns records of one instant as the in-memory log does: last appended first',
+    async () => {
+      const logs = [createPostgresAccessLog(await database()), createMemoryAccessLog()];
+      const at = (id: string) => record(0, { id });
+      for (const log of logs) {
+        await log.append([at('acc_b'), at('acc_c')]);
+        await log.append([at('acc_a')]);
+      }
+      const [durable, memory] = await Promise.all(
+        logs.map((log) => log.query({ subject: 'cus_1', limit: 2 })),
+      );
+      expect(durable?.map((r) => r.id)).toEqual(['acc_a', 'acc_c']);
+      expect(memory).toEqual(durable);
+    },
+  );
 
   it.skipIf(skip)('keeps a record whose id another customer’s record has', async () => {
     const log = createPostgresAccessLog(await database());

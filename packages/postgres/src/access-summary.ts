@@ -34,11 +34,11 @@ const summarySql = (table: string) => `
     select at, purpose collate "C" as purpose, accessor_kind collate "C" as kind,
            accessor_feature collate "C" as feature, outcome collate "C" as outcome,
            data_categories as categories,
-           row_number() over (order by at desc, id desc) as rn
+           row_number() over (order by at desc, seq desc) as rn
     from ${table}
     where subject = $1 and at >= $2 and at <= $3
       and ($4::text is null or purpose = $4 or starts_with(purpose, $4 || '.'))
-    order by at desc, id desc
+    order by at desc, seq desc
     limit $5
   ), k as (
     select ((timestamptz 'epoch' + at * interval '1 millisecond') at time zone $6::text)::date

@@ -33,11 +33,15 @@ export function createPostgresAccessLog(
     async append(records) {
       const valid = checkAccessRecords(records);
       if (valid.length === 0) return;
-      // One JSON parameter for the batch; a customer's repeated id is stored once.
+      // One JSON parameter for the batch, inserted in its order (records are numbered as they
+      // are appended); a customer's repeated id is stored once.
       await sql.query(
         `insert into ${table} (id, subject, at, purpose, record)
          select x.id, x.subject, x.at, x.purpose, x.record
-         from json_to_recordset($1::json) as x(id text, subject text, at bigint, purpose text, record jsonb)
+         from rows from (json_to_recordset($1::json)
+           as (id text, subject text, at bigint, purpose text, record jsonb))
+           with ordinality as x(id, subject, at, purpose, record, n)
+         order by x.n
          on conflict (subject, id) do nothing`,
         [
           JSON.stringify(
@@ -58,7 +62,7 @@ export function createPostgresAccessLog(
         `select record from ${table}
          where subject = $1 and at >= $2 and at <= $3
            and ($4::text is null or purpose = $4 or starts_with(purpose, $4 || '.'))
-         order by at desc, id desc
+         order by at desc, seq desc
          limit $5`,
         [
           q.subject,

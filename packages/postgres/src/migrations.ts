@@ -432,6 +432,17 @@ export const candorMigrations: readonly Migration[] = Object.freeze([
       `create index candor_rule_schedules_subject on ${s}.candor_rule_schedules (subject)`,
     ],
   },
+  {
+    version: 17,
+    name: 'access records: at the same instant, the last appended first (as in memory)',
+    statements: (s: string) => [
+      // Numbered in the order they are appended (a batch in its order), so records at the same
+      // instant come back as the in-memory log returns them, whatever their ids.
+      `alter table ${s}.candor_access_records add column seq bigint generated always as identity`,
+      `drop index ${s}.candor_access_records_subject`,
+      `create index candor_access_records_subject on ${s}.candor_access_records (subject, at desc, seq desc)`,
+    ],
+  },
 ]);
 
 /** A schema name Candor accepts: a lower-case SQL identifier (PostgreSQL allows 63 bytes). */
