@@ -49,7 +49,7 @@ describe('applyConsentChoice', () => {
       [],
     );
     const [entry] = manager.entries('cus_1');
-    expect(entry).toMatchObject({ id: result.recordId, idempotencyKey: 'c_1' });
+    expect(entry).toMatchObject({ id: result.recordId, idempotencyKey: expect.any(String) });
     expect(entry?.event).toMatchObject({
       kind: 'given',
       purposes: ['marketing.email'],
@@ -72,7 +72,7 @@ describe('applyConsentChoice', () => {
     expect(manager.entries('cus_1')).toHaveLength(1);
   });
 
-  it('the same key with a different choice, or for another subject, is a conflict and writes nothing', async () => {
+  it('the same key with a different choice is a conflict and writes nothing', async () => {
     const { manager } = setup();
     await applyConsentChoice(manager, 'cus_1', choice({ dataCategories: ['user.contact.email'] }));
     for (const other of [
@@ -86,11 +86,31 @@ describe('applyConsentChoice', () => {
         rejects('consent/idempotency_conflict', 'choice.key'),
       );
     }
-    await expect(applyConsentChoice(manager, 'cus_2', choice())).rejects.toThrow(
-      expect.objectContaining({ code: 'consent/idempotency_conflict' }),
-    );
     expect(manager.entries('cus_1')).toHaveLength(1);
-    expect(manager.entries('cus_2')).toHaveLength(0);
+  });
+
+  it('a key is the customer’s own: another customer’s withdrawal under it is recorded', async () => {
+    const { manager } = setup();
+    await applyConsentChoice(manager, 'cus_1', choice());
+    await applyConsentChoice(manager, 'cus_2', choice());
+    await applyConsentChoice(manager, 'cus_1', choice({ key: 'w_1', action: 'withdraw' }));
+    const theirs = await applyConsentChoice(
+      manager,
+      'cus_2',
+      choice({ key: 'w_1', action: 'withdraw' }),
+    );
+    expect(theirs).toMatchObject({ key: 'w_1', duplicate: false });
+    for (const subject of ['cus_1', 'cus_2'])
+      expect(
+        manager.decide({ subject, purpose: 'marketing.email', dataCategories: [] }).allowed,
+      ).toBe(false);
+    // A replay is still the customer's own record.
+    const again = await applyConsentChoice(
+      manager,
+      'cus_2',
+      choice({ key: 'w_1', action: 'withdraw' }),
+    );
+    expect(again).toMatchObject({ recordId: theirs.recordId, duplicate: true });
   });
 
   it('records the server’s time for a device time in the future or too old', async () => {

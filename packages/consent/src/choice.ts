@@ -1,4 +1,4 @@
-import type { SubjectId } from '@candor/core';
+import { canonicalJson, type SubjectId, sha256Hex } from '@candor/core';
 import { categoriesOf } from './category-input';
 import { boolean, enforce, integer, object, oneOf, optional, string } from './check';
 import type { ConsentChoice, ConsentChoiceAction, ConsentChoiceResult } from './contract';
@@ -55,9 +55,11 @@ const choiceShape = /* @__PURE__ */ object<ConsentChoice>({
 /**
  * Records a choice a browser posted for `subject` (always the server's own, from the session:
  * the choice names none) in the manager's ledger under the choice's idempotency key, and returns
- * the record and a snapshot that reflects it. A replay of the same key with the same choice
- * writes nothing and returns the same record (`duplicate: true`); the same key with a different
- * choice, or another subject's, rejects `consent/idempotency_conflict`. The device time is
+ * the record and a snapshot that reflects it. The choice's key is the customer's own: it is recorded
+ * scoped to `subject`, so another customer's choice under the same key is theirs. A replay of
+ * the same key with the same choice writes nothing and returns the same record
+ * (`duplicate: true`); the same key with a different choice rejects
+ * `consent/idempotency_conflict`. The device time is
  * recorded as the time of the choice when it is neither in the future nor older than
  * `context.maxAge`; else the server's time is. Rejects, naming the field under `choice`,
  * `consent/invalid_event` for a malformed choice, `consent/invalid_purpose` for an unknown
@@ -147,7 +149,8 @@ export async function applyConsentChoice<P extends string>(
       : { ...result, snapshot: buildConsentSnapshot(manager, subject, snapshotOptions) };
   };
 
-  const stored = await state.store.findByIdempotencyKey(key);
+  const ledgerKey = choiceLedgerKey(subject, key);
+  const stored = await state.store.findByIdempotencyKey(ledgerKey);
   if (stored !== null) return answer(stored, true);
   const now = state.clock.now();
   const at = choice.chosenAt <= now && now - choice.chosenAt <= maxAge ? choice.chosenAt : now;
@@ -156,7 +159,7 @@ export async function applyConsentChoice<P extends string>(
     purposes: purpose,
     ...(dataCategories === undefined ? {} : { dataCategories }),
     ...(notice === undefined ? {} : { notice }),
-    idempotencyKey: key,
+    idempotencyKey: ledgerKey,
     at,
     method: choice.method ?? context.method ?? 'preference_center',
     ...(context.surface === undefined ? {} : { surface: context.surface }),
@@ -169,6 +172,14 @@ export async function applyConsentChoice<P extends string>(
       : await manager[action](input);
   return answer(change.entry, change.duplicate);
 }
+
+/**
+ * The idempotency key a choice is recorded under: the browser's key scoped to the customer, so
+ * two customers' keys never collide (a customer's key cannot hold back another's choice, nor
+ * tell them it was used).
+ */
+const choiceLedgerKey = (subject: SubjectId, key: string) =>
+  `choice:${sha256Hex(canonicalJson([subject, key]))}`;
 
 /** The stored event says what the choice says (its time aside: a replay may come later). */
 function sameChoice(
