@@ -171,6 +171,15 @@ describe('bad bodies: a typed 4xx and nothing written', () => {
       '__proto__',
     ],
     [
+      'a NUL character in a note (PostgreSQL cannot store it)',
+      post(JSON.stringify(feedbackBody({ note: 'stop\u0000' })), {
+        'content-type': 'application/json',
+      }),
+      400,
+      'http/invalid_body',
+      'note',
+    ],
+    [
       'another customer named in the body',
       post(JSON.stringify(feedbackBody({ subject: 'cus_bo' })), {
         'content-type': 'application/json',

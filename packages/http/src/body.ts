@@ -8,8 +8,8 @@ import { httpError } from './errors';
  * through), valid JSON (400 `http/invalid_json`), then `schema` (400 `http/invalid_body` with the
  * field's `path`). A body whose `subject` is not the signed-in customer is refused (403
  * `http/forbidden_subject`) before anything else looks at it. A value nested deeper than
- * {@link MAX_DEPTH} levels, or a `__proto__` key anywhere (which copying would silently drop),
- * is refused (400 `http/invalid_body` naming where).
+ * {@link MAX_DEPTH} levels, a `__proto__` key anywhere (which copying would silently drop), or a
+ * NUL character in any key or text is refused (400 `http/invalid_body` naming where).
  *
  * @example
  * const body = await readJson(request, FeedbackBody, { maxBytes: 16_384, subject: 'cus_1' });
@@ -103,13 +103,19 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
 /** How deeply a body's values may nest (a correction's proposed value, say). */
 const MAX_DEPTH = 32;
 
-/** Refuses a body nested deeper than {@link MAX_DEPTH}, or with a `__proto__` key, naming where. */
+/**
+ * Refuses a body nested deeper than {@link MAX_DEPTH}, with a `__proto__` key, or with a NUL
+ * character in a key or text, naming where.
+ */
 function checkShape(body: unknown): void {
   const pending: { value: unknown; path: string; depth: number }[] = [
     { value: body, path: '', depth: 0 },
   ];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, path, depth } = next;
+    // No text a customer types holds one, and PostgreSQL cannot store it.
+    if (typeof value === 'string' && value.includes('\u0000'))
+      throw httpError('http/invalid_body', `${path}: holds a NUL character (\\u0000)`, { path });
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_DEPTH)
       throw httpError(
@@ -121,8 +127,8 @@ function checkShape(body: unknown): void {
       );
     for (const [key, item] of Object.entries(value)) {
       const at = Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
-      if (key === '__proto__')
-        throw httpError('http/invalid_body', `${at}: "__proto__" is not a field name we accept`, {
+      if (key === '__proto__' || key.includes('\u0000'))
+        throw httpError('http/invalid_body', `${at}: is not a field name we accept`, {
           path: at,
         });
       pending.push({ value: item, path: at, depth: depth + 1 });

@@ -6,7 +6,8 @@ import type { CandorDatabase } from './database';
  * also throw the codes of the port they implement, e.g. `consent/stale_sequence`).
  *
  * - `postgres/invalid_options` — an option is malformed (`details.path` names it).
- * - `postgres/invalid_input` — a store was handed a malformed value (`details.path` names it).
+ * - `postgres/invalid_input` — a store was handed a malformed value (`details.path` names it;
+ *   `params` for text holding a NUL character, which PostgreSQL cannot store).
  * - `postgres/connection_failed` — the database could not be reached or opened.
  * - `postgres/migration_failed` — a schema migration failed; nothing of it was applied.
  * - `postgres/query_failed` — a statement failed (`details.sqlState` is the SQLSTATE).
@@ -33,10 +34,27 @@ export function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
-/** Wraps a driver error in a `postgres/query_failed` {@link CandorError}. */
+/**
+ * The SQLSTATEs of a value PostgreSQL cannot store: a NUL character in text
+ * (`character_not_in_repertoire`) or a `\u0000` escape in JSON (`untranslatable_character`).
+ */
+const UNSTORABLE = new Set(['22021', '22P05']);
+
+/**
+ * Wraps a driver error in a `postgres/query_failed` {@link CandorError}, or
+ * `postgres/invalid_input` (path `params`) where a value held a NUL character.
+ */
 export function queryFailed(error: unknown, text: string): CandorError<PostgresErrorCode> {
   if (error instanceof CandorError) return error as CandorError<PostgresErrorCode>;
   const message = error instanceof Error ? error.message : String(error);
+  const state = sqlState(error);
+  if (state !== undefined && UNSTORABLE.has(state))
+    return new CandorError(
+      'postgres/invalid_input',
+      'params: a value holds a NUL character (\\u0000), which PostgreSQL cannot store; nothing was written',
+      { path: 'params', sqlState: state },
+      { cause: error },
+    );
   return new CandorError(
     'postgres/query_failed',
     `Query failed: ${message}`,

@@ -1,0 +1,77 @@
+import { definePurposes, openConsentManager } from '@candor/consent';
+import { createVirtualClock } from '@candor/core';
+import { createFeedbackLoop } from '@candor/feedback';
+import { createMemoryBook } from '@candor/memory';
+import { describe, expect, it } from 'vitest';
+import { createPostgresLedgerStore } from './consent';
+import { driverCases, useTestDatabases } from './drivers.test-helpers';
+import { createPostgresFeedbackStore } from './feedback';
+import { createPostgresMemoryStore } from './memory';
+
+const refused = expect.objectContaining({
+  code: 'postgres/invalid_input',
+  details: expect.objectContaining({ path: 'params' }),
+  message: expect.stringContaining('NUL character'),
+});
+const purposes = definePurposes({
+  'service.support': { title: 'Support', bases: ['consent'], categories: ['user.support'] },
+});
+
+describe.each(driverCases)(
+  'a NUL character PostgreSQL cannot store, on $name',
+  ({ kind, skip }) => {
+    const database = useTestDatabases(kind);
+
+    it.skipIf(skip)(
+      'is refused as invalid input by every store, and nothing is written',
+      async () => {
+        const db = await database();
+        const clock = createVirtualClock('2026-05-03T10:00:00Z');
+        const store = createPostgresLedgerStore(db);
+        const consent = await openConsentManager({ purposes, clock, jurisdiction: 'FR', store });
+        await consent.grant({ subject: 'cus_1', purposes: 'service.support' });
+        await expect(
+          consent.withdraw({ subject: 'cus_1', purposes: 'service.support', surface: 'web\u0000' }),
+        ).rejects.toEqual(refused);
+        expect((await store.head('cus_1'))?.sequence).toBe(1);
+
+        const loop = createFeedbackLoop({ clock, store: createPostgresFeedbackStore(db) });
+        await loop.hydrate();
+        const feedback = {
+          decisionId: 'd-1',
+          subject: 'cus_1',
+          ruleId: 'r',
+          topic: 'offers',
+          channel: 'email',
+        };
+        const at = clock.now();
+        await expect(
+          loop.submit({
+            ...feedback,
+            idempotencyKey: 'f-1',
+            kind: 'not_interested',
+            at,
+            note: 'x\u0000',
+          }),
+        ).rejects.toEqual(refused);
+        const { decisionId: _, ...query } = feedback;
+        expect(loop.check({ ...query, at }).suppressed).toBe(false);
+
+        const book = createMemoryBook({
+          consent: consent.gate,
+          clock,
+          store: createPostgresMemoryStore(db),
+        });
+        await expect(
+          book.remember({
+            subject: 'cus_1',
+            content: { kind: 'stated_reason', reason: 'trek\u0000' },
+            category: 'user.support',
+            provenance: { source: 'checkout', kind: 'stated', observedAt: at, party: 'first' },
+            purposes: ['service.support'],
+          }),
+        ).rejects.toEqual(refused);
+      },
+    );
+  },
+);
