@@ -119,6 +119,26 @@ describe('holding offers back while a complaint is open', () => {
     );
   });
 
+  it('refuses malformed subjects and queries naming them, never passing an unchecked customer', async () => {
+    const { hold } = setup();
+    const refused = (path: string) =>
+      expect.objectContaining({
+        code: 'memory/invalid_input',
+        details: expect.objectContaining({ path }),
+      });
+    for (const subjects of [undefined, null, 'cus_ana', {}, [42]])
+      await expect(hold.prepare(subjects as never)).rejects.toThrow(refused('subjects'));
+    for (const [bad, path] of [
+      [undefined, 'query'],
+      [null, 'query'],
+      [{ topic: 'offers', at: T0 }, 'query.subject'],
+      // No topic: it could be an offer, so it is not let through.
+      [{ subject: 'cus_ana', at: T0 }, 'query.topic'],
+      [{ subject: 'cus_ana', topic: 'offers', at: 'soon' }, 'query.at'],
+    ] as const)
+      expect(() => hold.check(bad as never)).toThrow(refused(path));
+  });
+
   it('holds offers back when consent keeps the complaints from the recall', async () => {
     const refusing: ConsentGate = {
       decide: (q) => ({ ...allowAll.decide(q), allowed: false, status: 'not_asked' }),

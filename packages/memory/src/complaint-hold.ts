@@ -3,6 +3,7 @@ import {
   isWithin,
   type PurposeId,
   type SubjectId,
+  type SuppressionQuery,
   type SuppressionSource,
   type SuppressionVerdict,
 } from '@candor/core';
@@ -76,6 +77,8 @@ export function holdWhileComplaintOpen(
   });
   return {
     async prepare(subjects) {
+      if (!Array.isArray(subjects) || !subjects.every((s) => typeof s === 'string' && s !== ''))
+        fail('memory/invalid_input', 'subjects', subjects, 'must be an array of subject ids');
       await Promise.all([
         inner?.prepare?.(subjects),
         ...subjects.map(async (subject) => {
@@ -99,6 +102,7 @@ export function holdWhileComplaintOpen(
       return inner === undefined || inner.nothingSuppressed?.(subject, at) === true;
     },
     check(query) {
+      checkQuery(query);
       const verdict = inner ? inner.check(query) : ({ suppressed: false, reason: null } as const);
       if (verdict.suppressed || query.critical) return verdict;
       if (!topics.some((t) => isWithin(query.topic, t))) return verdict;
@@ -108,4 +112,16 @@ export function holdWhileComplaintOpen(
       return state ? held('open_complaint', query.at, detail) : verdict;
     },
   };
+}
+
+/** Throws `memory/invalid_input` naming the first malformed field of a suppression query. */
+function checkQuery(query: SuppressionQuery): void {
+  if (typeof query !== 'object' || query === null)
+    fail('memory/invalid_input', 'query', query, 'must be { subject, topic, at, … }');
+  if (typeof query.subject !== 'string' || query.subject === '')
+    fail('memory/invalid_input', 'query.subject', query.subject, 'must be a subject id');
+  if (typeof query.topic !== 'string')
+    fail('memory/invalid_input', 'query.topic', query.topic, 'must be a topic');
+  if (!Number.isSafeInteger(query.at))
+    fail('memory/invalid_input', 'query.at', query.at, 'must be epoch milliseconds');
 }
