@@ -174,12 +174,16 @@ export async function applyConsentChoice<P extends string>(
 }
 
 /**
- * The idempotency key a choice is recorded under: the browser's key scoped to the customer, so
- * two customers' keys never collide (a customer's key cannot hold back another's choice, nor
- * tell them it was used).
+ * The idempotency key {@link applyConsentChoice} records a choice under: the choice's key scoped
+ * to the customer, so two customers' keys never collide (a customer's key cannot hold back
+ * another's choice, nor tell them it was used). Find a choice's ledger entry with it.
+ *
+ * @example
+ * manager.entries('cus_1').find((e) => e.idempotencyKey === choiceLedgerKey('cus_1', choice.key));
  */
-const choiceLedgerKey = (subject: SubjectId, key: string) =>
-  `choice:${sha256Hex(canonicalJson([subject, key]))}`;
+export function choiceLedgerKey(subject: SubjectId, key: string): string {
+  return `choice:${sha256Hex(canonicalJson([subject, key]))}`;
+}
 
 /** The stored event says what the choice says (its time aside: a replay may come later). */
 function sameChoice(

@@ -1,6 +1,6 @@
 export { canonicalCopy, canonicalJson } from './canonical';
 export type { ChoiceContext } from './choice';
-export { applyConsentChoice } from './choice';
+export { applyConsentChoice, choiceLedgerKey } from './choice';
 export type {
   ConsentChoice,
   ConsentChoiceAction,
