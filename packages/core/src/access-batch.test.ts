@@ -29,9 +29,24 @@ const shapeOf = (purpose: string, n: number): AccessShape =>
   });
 
 /** A batch of `rows` (purpose index, held back or sent) for `subject` at `at`, and the same as records. */
-function both(subject: string, at: number, rows: readonly (readonly [number, boolean])[]) {
+function both(
+  subject: string,
+  at: number,
+  rows: readonly (readonly [number, boolean])[],
+  keyed = false,
+) {
   const shapes = PURPOSES.map(shapeOf);
-  const batch = createAccessBatch(subject, at, (_, key) => `acc_${subject}_${at}_${key}`);
+  // With a key, ids are made from it, as AccessIdOf asks (the key names the time here).
+  const batch = keyed
+    ? createAccessBatch(
+        subject,
+        at,
+        (_, i, b) => `acc_${b.subject}_${b.key}_${i}`,
+        0,
+        undefined,
+        `${at}`,
+      )
+    : createAccessBatch(subject, at, (_, key) => `acc_${subject}_${at}_${key}`);
   const records: AccessRecord[] = [];
   rows.forEach(([p, held], key) => {
     const shape = shapes[p] as AccessShape;
@@ -303,6 +318,7 @@ describe('access batches', () => {
       subject: fc.constantFrom('cus_1', 'cus_2'),
       day: fc.integer({ min: 0, max: 5 }),
       rows: fc.array(row, { maxLength: 6 }),
+      keyed: fc.boolean(),
     });
     await fc.assert(
       fc.asyncProperty(
@@ -320,7 +336,7 @@ describe('access batches', () => {
           const batched = createMemoryAccessLog();
           const plain = createMemoryAccessLog();
           for (const a of appends) {
-            const { batch, records } = both(a.subject, T0 + a.day * duration.day, a.rows);
+            const { batch, records } = both(a.subject, T0 + a.day * duration.day, a.rows, a.keyed);
             await appendAccessBatch(batched, batch);
             if (records.length > 0) await plain.append(records);
             // Records added after the append are not part of it.
@@ -437,17 +453,42 @@ describe('access batches', () => {
     expect(await log.query({ subject: 'cus_1' })).toEqual([]);
   });
 
+  it('keeps a customer’s repeated record id once, as a durable log does (a retried append)', async () => {
+    const log = createMemoryAccessLog();
+    const rows = [
+      [0, false],
+      [1, true],
+    ] as const;
+    const first = both('cus_1', T0, rows, true);
+    await appendAccessBatch(log, first.batch);
+    // The same evaluation recorded again: as a batch with its key, and as records.
+    await appendAccessBatch(log, both('cus_1', T0, rows, true).batch);
+    await log.append(first.records);
+    await appendAccessBatch(log, both('cus_1', T0, rows).batch);
+    await log.append([first.records[0] as AccessRecord]);
+    expect(await log.query({ subject: 'cus_1' })).toEqual([...first.records].reverse());
+    // Another customer's record of the same id is theirs.
+    await log.append([{ ...(first.records[0] as AccessRecord), subject: 'cus_2' }]);
+    expect(await log.query({ subject: 'cus_2' })).toHaveLength(1);
+    // A batch whose ids cannot be made, appended as records would be, is refused whole.
+    const bad = createAccessBatch('cus_1', T0, () => '');
+    bad.add(shapeOf('marketing.email', 1), 'held_back', 'cap');
+    await expect(appendAccessBatch(log, bad)).rejects.toMatchObject({ code: 'core/invalid_input' });
+    expect(await log.query({ subject: 'cus_1' })).toHaveLength(2);
+  });
+
   it('purges nothing where a record a purge keeps cannot be made', async () => {
     const log = createMemoryAccessLog();
     const [email, support] = [
       shapeOf('marketing.email', 1),
       shapeOf('service.proactive_support', 2),
     ];
-    // Record ids made on read: the batch's email record has none.
-    const batch = createAccessBatch('cus_1', T0, (s) => (s === email ? '' : 'acc_support'));
+    // Record ids made on read (batches with a key, appended once): the email record has none.
+    const idOf = (s: AccessShape) => (s === email ? '' : 'acc_support');
+    const batch = createAccessBatch('cus_1', T0, idOf, 1, undefined, 'e1');
     batch.add(support, 'held_back', 'cap');
     await appendAccessBatch(log, batch);
-    const bad = createAccessBatch('cus_2', T0, (s) => (s === email ? '' : 'acc_support'));
+    const bad = createAccessBatch('cus_2', T0, idOf, 2, undefined, 'e1');
     bad.add(support, 'held_back', 'cap');
     bad.add(email, 'held_back', 'cap');
     await appendAccessBatch(log, bad);

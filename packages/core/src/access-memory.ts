@@ -5,7 +5,7 @@ import {
   checkAccessQuery,
   checkAccessRecords,
 } from './access';
-import { isAccessBatch, keepBatch } from './access-batch';
+import { type AccessBatch, isAccessBatch, keepBatch } from './access-batch';
 import { BatchColumns, keptBatch, moveKept } from './access-kept';
 import { checkAccessSummaryOptions, summarizeAccessRecords } from './access-summary';
 import { CandorError } from './errors';
@@ -27,11 +27,28 @@ const within = (purpose: string, wanted: string | undefined) =>
   (purpose.startsWith(wanted) && purpose.charCodeAt(wanted.length) === 46);
 
 /**
+ * One subject's history, and what says a record is already kept (a customer's id is kept once).
+ * While the subject has only batches with keys, each appended once, their ids are not made:
+ * the keys say which batch was appended (an id function reads the batch's key). Anything else
+ * (a record, a batch without a key, a key again) makes every id of the subject's records once,
+ * then each appended record's (`ids` is then not null).
+ */
+interface SubjectLog {
+  /** In time order. */
+  entries: Entry[];
+  readonly keys: Set<string>;
+  ids: Set<string> | null;
+}
+
+/**
  * An in-memory {@link AccessLog}: for tests, single-process apps and benchmarks. Records are
  * kept per subject in time order, a batch (`appendBatch`) as its records were when appended (side
  * by side with the other batches', see `keepBatch`), its records made when read; `summarize`
- * groups what `query` returns ({@link summarizeAccessRecords}). A purge is all or nothing: where a
- * record it keeps cannot be made (an id function that fails), it throws and removes nothing.
+ * groups what `query` returns ({@link summarizeAccessRecords}). A customer's repeated record id
+ * is kept once, as a durable log keeps it (a retried append): a batch's records are compared by
+ * id where a batch of the customer with the same `key` was appended before. A purge is all or
+ * nothing: where a record it keeps cannot be made (an id function that fails), it throws and
+ * removes nothing.
  *
  * @example
  * const log = createMemoryAccessLog();
@@ -39,26 +56,59 @@ const within = (purpose: string, wanted: string | undefined) =>
  * (await log.query({ subject: 'cus_1' })).length; // 1
  */
 export function createMemoryAccessLog(): AccessLog {
-  let bySubject = new Map<SubjectId, Entry[]>();
+  let bySubject = new Map<SubjectId, SubjectLog>();
   let columns = new BatchColumns();
   const atOf = (entry: Entry) =>
     typeof entry === 'number' ? (columns.at[entry] as number) : entry.at;
+  const logOf = (subject: SubjectId) => {
+    let log = bySubject.get(subject);
+    if (log === undefined) {
+      log = { entries: [], keys: new Set(), ids: null };
+      bySubject.set(subject, log);
+    }
+    return log;
+  };
   /** Adds `entry` after every entry not later than it (so a subject's list stays in time order). */
-  const insert = (subject: SubjectId, entry: Entry) => {
-    const list = bySubject.get(subject);
-    if (list === undefined) bySubject.set(subject, [entry]);
+  const insert = (list: Entry[], entry: Entry) => {
+    const at = atOf(entry);
+    let i = list.length;
+    while (i > 0 && atOf(list[i - 1] as Entry) > at) i--;
+    if (i === list.length) list.push(entry);
+    else list.splice(i, 0, entry);
+  };
+  /** The ids of every record kept for the subject, made once. */
+  const idsOf = (log: SubjectLog): Set<string> => {
+    if (log.ids !== null) return log.ids;
+    const ids = new Set<string>();
+    for (const entry of log.entries)
+      if (typeof entry !== 'number') ids.add(entry.id);
+      else for (const record of keptBatch(columns, entry).records()) ids.add(record.id);
+    log.ids = ids;
+    return ids;
+  };
+  /** Keeps `record` unless the subject has a record of its id. */
+  const keepRecord = (log: SubjectLog, record: AccessRecord) => {
+    const ids = idsOf(log);
+    if (ids.has(record.id)) return;
+    ids.add(record.id);
+    insert(log.entries, record);
+  };
+  /** Keeps `batch` whole where none of its ids is kept yet, else its records that are new. */
+  const keepBatchOnce = (log: SubjectLog, batch: AccessBatch) => {
+    // Its ids made now (a bad one refuses the batch whole), before anything is kept.
+    const records = batch.records();
+    const ids = idsOf(log);
+    const all = new Set(records.map((record) => record.id));
+    if (all.size < records.length || records.some((record) => ids.has(record.id)))
+      for (const record of records) keepRecord(log, record);
     else {
-      const at = atOf(entry);
-      let i = list.length;
-      while (i > 0 && atOf(list[i - 1] as Entry) > at) i--;
-      if (i === list.length) list.push(entry);
-      else list.splice(i, 0, entry);
+      for (const id of all) ids.add(id);
+      insert(log.entries, keepBatch(batch, columns));
     }
   };
   const log: AccessLog = {
     async append(records) {
-      const valid = checkAccessRecords(records);
-      for (const record of valid) insert(record.subject, record);
+      for (const record of checkAccessRecords(records)) keepRecord(logOf(record.subject), record);
     },
     // Not async: stored at once, the write answers with one promise, fulfilled, every time.
     appendBatch(batch) {
@@ -69,12 +119,25 @@ export function createMemoryAccessLog(): AccessLog {
             value: batch,
           }),
         );
-      if (batch.size > 0) insert(batch.subject, keepBatch(batch, columns));
+      if (batch.size === 0) return STORED;
+      const subject = logOf(batch.subject);
+      const key = batch.key;
+      if (key !== undefined && subject.ids === null && !subject.keys.has(key)) {
+        subject.keys.add(key);
+        insert(subject.entries, keepBatch(batch, columns));
+        return STORED;
+      }
+      try {
+        keepBatchOnce(subject, batch);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (key !== undefined) subject.keys.add(key);
       return STORED;
     },
     async query(input) {
       const q = checkAccessQuery(input);
-      const list = bySubject.get(q.subject) ?? [];
+      const list = bySubject.get(q.subject)?.entries ?? [];
       const out: AccessRecord[] = [];
       const limit = q.limit ?? Number.POSITIVE_INFINITY;
       for (let i = list.length - 1; i >= 0 && out.length < limit; i--) {
@@ -101,10 +164,10 @@ export function createMemoryAccessLog(): AccessLog {
       // The batches kept whole move to new columns, so the purged ones' room is freed; the
       // lists are swapped in once all are made (a record that cannot be made changes nothing).
       const next = new BatchColumns();
-      const lists = new Map<SubjectId, Entry[]>();
-      for (const [subject, list] of bySubject) {
+      const lists = new Map<SubjectId, SubjectLog>();
+      for (const [subject, { entries, keys, ids }] of bySubject) {
         const kept: Entry[] = [];
-        for (const entry of list) {
+        for (const entry of entries) {
           if (typeof entry !== 'number') {
             if (entry.at >= now - keep(entry.purpose)) kept.push(entry);
             else removed++;
@@ -119,10 +182,18 @@ export function createMemoryAccessLog(): AccessLog {
           if (left.length === batch.size) kept.push(moveKept(columns, entry, next));
           else for (const k of left) kept.push(batch.record(k));
         }
-        if (kept.length > 0) lists.set(subject, kept);
+        // The keys stay (a batch appended again is compared by id); ids are made again if known.
+        if (kept.length > 0) lists.set(subject, { entries: kept, keys, ids: ids && null });
+      }
+      const previous = columns;
+      columns = next;
+      try {
+        for (const [subject, log] of lists) if (bySubject.get(subject)?.ids) idsOf(log);
+      } catch (error) {
+        columns = previous;
+        throw error;
       }
       bySubject = lists;
-      columns = next;
       return removed;
     },
   };

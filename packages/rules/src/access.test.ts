@@ -101,6 +101,21 @@ describe('access records written by the rules engine', () => {
     });
   });
 
+  it('records an evaluation retried on the same event once, as a durable log would', async () => {
+    const log = createMemoryAccessLog();
+    const engine = createRuleEngine({
+      rules: [cardExpiry],
+      consent: consent(),
+      clock,
+      accessLog: log,
+    });
+    const event = cardEvent(12);
+    await engine.process(event);
+    engine.evaluate(event); // the same event again: the same use of the card
+    await engine.process(event);
+    expect(await log.query({ subject: 'cus_ana' })).toHaveLength(1);
+  });
+
   it('records nothing when consent, a suppression or a pause stopped the rule before it read', async () => {
     const log = createMemoryAccessLog();
     const refused = createRuleEngine({
