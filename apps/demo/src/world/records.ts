@@ -1,5 +1,6 @@
 import { createReceipt } from '@candor/consent';
 import { duration } from '@candor/core';
+import { customers } from '../catalog';
 import { controller, purposes } from '../purposes';
 import type { DemoService, HistoryEntry } from '../service';
 import { labelOf, when } from '../views/format';
@@ -30,7 +31,13 @@ export function records(
     async dataUse(subject) {
       const since = clock.now() - 90 * duration.day;
       // Grouped by the log itself (one SQL query on PostgreSQL/PGlite), not 10k rows in Node.
-      return explainer.readAccessHistory(accessLog, { subject, from: since }, { locale: 'en' });
+      // Days as the customer lives them, in their own time zone.
+      const timeZone = customers.find((c) => c.id === subject)?.timeZone;
+      return explainer.readAccessHistory(
+        accessLog,
+        { subject, from: since },
+        { locale: 'en', ...(timeZone === undefined ? {} : { timeZone }) },
+      );
     },
     exportData: (subject) => consent.exportHistory(subject, { accessLog }),
     async history(subject): Promise<readonly HistoryEntry[]> {
