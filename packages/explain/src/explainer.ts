@@ -335,6 +335,8 @@ export function createExplainer(options: ExplainerOptions = {}): Explainer {
     transparencyPage(registry, pageOptions = {}) {
       if (!isPlainRecord(pageOptions as unknown))
         invalidInput('options', pageOptions, 'must be an object such as { locale }');
+      if (pageOptions.locale !== undefined && typeof pageOptions.locale !== 'string')
+        invalidInput('options.locale', pageOptions.locale, 'must be a locale such as "de"');
       return buildTransparencyPage(
         catalogs,
         defaultLocale,

@@ -99,6 +99,47 @@ describe('DSA Art. 27 transparency page', () => {
     expect(() => explainer.transparencyPage(familiar)).toThrowError(/faux_familiarity/);
   });
 
+  it('never shows a parameter id: one without a label is named in words, with a warning', () => {
+    const [first, ...rest] = registry.parameters;
+    const { label: _, ...unlabelled } = { ...first!, id: 'card_expiry.v2' };
+    const page = explainer.transparencyPage(
+      { ...registry, parameters: [unlabelled, ...rest] },
+      { locale: 'de' },
+    );
+    expect(page.warnings).toContainEqual({
+      code: 'missing_label',
+      kind: 'parameters',
+      id: 'card_expiry.v2',
+    });
+    expect(renderTransparency(page, 'text')).not.toContain('card_expiry.v2');
+  });
+
+  it.each([
+    [{ ...registry, name: 42 }, 'registry.name'],
+    [{ ...registry, version: { toString: null } }, 'registry.version'],
+    [
+      { ...registry, parameters: [{ ...registry.parameters[0]!, label: { en: 5 } }] },
+      'registry.parameters[0].label',
+    ],
+    [
+      { ...registry, parameters: [{ ...registry.parameters[0]!, label: '' }] },
+      'registry.parameters[0].label',
+    ],
+  ])('refuses a malformed registry naming the field (%#)', (bad, path) => {
+    expect(() => explainer.transparencyPage(bad as never)).toThrow(
+      expect.objectContaining({
+        code: 'explain/invalid_input',
+        details: expect.objectContaining({ path }),
+      }),
+    );
+  });
+
+  it('refuses a locale that is not one', () => {
+    expect(() => explainer.transparencyPage(registry, { locale: 5 as never })).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ path: 'options.locale' }) }),
+    );
+  });
+
   it('parses hand-written registries and exports their JSON Schema', () => {
     expect(parseParameterRegistry(JSON.parse(JSON.stringify(registry))).parameters).toHaveLength(3);
     const result = safeParseParameterRegistry({

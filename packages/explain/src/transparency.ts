@@ -15,8 +15,10 @@ export type LocalizedText = string | Readonly<Record<string, string>>;
 
 /**
  * One main parameter of a system that decides what customers see: what it is for, what data it
- * uses, and its weight relative to the others. A rule maps to one: `{ id: rule.id, label:
- * rule.name, purpose: rule.purpose, dataCategories: rule.dataCategories, weight: rule.priority }`.
+ * uses, and its weight relative to the others. A rule maps to one: `{ id: rule.id, label: <what
+ * customers call it, per locale>, purpose: rule.purpose, dataCategories: rule.dataCategories,
+ * weight: rule.priority }`. Without a label the page names it after its id, in quotes, and warns
+ * (`missing_label`, kind `parameters`): customers should never read an id.
  *
  * @example
  * const p: RankingParameter = { id: 'card-expiry', label: 'Card expiry reminder', purpose: 'service.proactive_support', dataCategories: ['user.financial.card'], weight: 10 };
@@ -90,6 +92,18 @@ function invalid(path: string, value: unknown, why: string): never {
   throw explainError('explain/invalid_input', `${path}: ${why}`, { path, value });
 }
 
+/** Throws `explain/invalid_input` at `path` unless `text` is a {@link LocalizedText}. */
+function checkText(text: unknown, path: string): void {
+  const ok =
+    typeof text === 'string'
+      ? text !== ''
+      : typeof text === 'object' &&
+        text !== null &&
+        !Array.isArray(text) &&
+        Object.values(text).every((t) => typeof t === 'string' && t !== '');
+  if (!ok) invalid(path, text, 'must be a non-empty string, or one per locale ({ en, de })');
+}
+
 function pick(text: LocalizedText | undefined, locale: string, fallback: string): string {
   if (typeof text === 'string') return text;
   if (!text) return fallback;
@@ -113,6 +127,12 @@ export function buildTransparencyPage(
 ): TransparencyPage {
   if (typeof registry !== 'object' || registry === null)
     invalid('registry', registry, 'must be a ParameterRegistry');
+  checkText(registry.name, 'registry.name');
+  if (
+    typeof registry.version !== 'string' &&
+    !(typeof registry.version === 'number' && Number.isFinite(registry.version))
+  )
+    invalid('registry.version', registry.version, 'must be a string or a number');
   if (!Array.isArray(registry.parameters) || registry.parameters.length === 0)
     invalid('registry.parameters', registry.parameters, 'must list at least one parameter');
   const seen = new Set<string>();
@@ -121,6 +141,7 @@ export function buildTransparencyPage(
     if (typeof p?.id !== 'string' || p.id === '')
       invalid(`${path}.id`, p?.id, 'must be a non-empty string');
     if (seen.has(p.id)) invalid(`${path}.id`, p.id, `duplicate parameter id "${p.id}"`);
+    if (p.label !== undefined) checkText(p.label, `${path}.label`);
     seen.add(p.id);
     if (!isDottedId(p.purpose)) invalid(`${path}.purpose`, p.purpose, 'must be a purpose id');
     if (!Array.isArray(p.dataCategories))
@@ -151,7 +172,12 @@ export function buildTransparencyPage(
     (a, b) => b.weight - a.weight || (a.id < b.id ? -1 : 1),
   );
   const parameters = ranked.map((p, index): TransparencyParameter => {
-    const labelText = pick(p.label, catalog.locale, p.id);
+    if (p.label === undefined)
+      warnings.push({ code: 'missing_label', kind: 'parameters', id: p.id });
+    const labelText =
+      p.label === undefined
+        ? catalog.format('label.fallback', { name: p.id.replace(/[-_.]+/g, ' ').trim() })
+        : pick(p.label, catalog.locale, p.id);
     texts[p.id] = labelText;
     const purposeLabel = label('purposes', p.purpose);
     const categoryLabels = p.dataCategories.map((c: string) => label('categories', c));

@@ -343,8 +343,11 @@ export type ExplanationWarning =
     }
   | {
       readonly code: 'missing_label';
-      /** `facts` when a fact path has no description in the explainer's `facts` registry. */
-      readonly kind: LabelKind | 'facts';
+      /**
+       * `facts` when a fact path has no description in the explainer's `facts` registry;
+       * `parameters` when a transparency page's parameter has no label.
+       */
+      readonly kind: LabelKind | 'facts' | 'parameters';
       readonly id: string;
     };
 

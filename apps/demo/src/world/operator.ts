@@ -114,7 +114,7 @@ export function operator(
         version: '2026-06',
         parameters: demoRules.map((r) => ({
           id: r.id,
-          label: ruleCopy[r.id]?.title ?? r.id,
+          label: ruleCopy[r.id]?.title,
           purpose: r.purpose,
           dataCategories: r.dataCategories,
           weight:
