@@ -17,7 +17,7 @@ import {
   shapeAt,
 } from './access-codes';
 import { type BatchColumns, keep } from './access-kept';
-import type { CandorError } from './errors';
+import { CandorError } from './errors';
 import type { DataCategoryId, Instant, PurposeId, SubjectId } from './schemas';
 import { MAX_INSTANT } from './time';
 
@@ -436,12 +436,22 @@ export function isAccessBatch(value: unknown): value is AccessBatch {
 
 /**
  * Appends a batch's records to `log`: as a batch where the log stores batches
- * (`appendBatch`), else as records.
+ * (`appendBatch`), else as records. Rejects `core/invalid_input` naming `log` or `batch` when
+ * either is not one.
  *
  * @example
  * await appendAccessBatch(log, batch);
  */
 export function appendAccessBatch(log: AccessLog, batch: AccessBatch): Promise<void> {
+  if (typeof log?.append !== 'function') return rejected('log', log, 'must be an AccessLog');
+  if (!(batch instanceof Batch))
+    return rejected('batch', batch, 'must be made by createAccessBatch()');
   if (batch.size === 0) return Promise.resolve();
   return log.appendBatch !== undefined ? log.appendBatch(batch) : log.append(batch.records());
+}
+
+function rejected(path: string, value: unknown, problem: string): Promise<never> {
+  return Promise.reject(
+    new CandorError('core/invalid_input', `${path}: ${problem}`, { path, value }),
+  );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AccessRecord,
+  appendAccessBatch,
   createMemoryAccessLog,
   DEFAULT_ACCESS_RETENTION_MS,
   duration,
@@ -72,6 +73,19 @@ describe('createMemoryAccessLog', () => {
       log.append([record({ id: 'ok' }), { ...record(), at: 'yesterday' } as never]),
     ).rejects.toMatchObject({ code: 'core/invalid_input', details: { path: 'records[1].at' } });
     expect(await log.query({ subject: 'cus_1' })).toEqual([]);
+    // A hole in the list is no record either.
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    await expect(log.append([, record()] as never)).rejects.toMatchObject({
+      code: 'core/invalid_input',
+      details: { path: 'records[0]' },
+    });
+    // Nor is a log or a batch that is not one.
+    await expect(appendAccessBatch(null as never, null as never)).rejects.toMatchObject({
+      details: { path: 'log' },
+    });
+    await expect(appendAccessBatch(log, null as never)).rejects.toMatchObject({
+      details: { path: 'batch' },
+    });
   });
 
   it('refuses a time range out of order and a malformed retention, naming the field', async () => {

@@ -184,9 +184,11 @@ function invalid(path: string, value: unknown, problem: string): never {
 export function checkAccessRecords(records: unknown): readonly AccessRecord[] {
   if (!Array.isArray(records)) invalid('records', records, 'must be an array of access records');
   // The common case (records Candor itself built) passes a quick structural check; anything else
-  // goes through the schema, which names what is wrong.
-  if (records.every(looksValid)) return records as AccessRecord[];
-  return records.map((record, i) => {
+  // goes through the schema, which names what is wrong. (Holes are records too: undefined.)
+  let valid = true;
+  for (let i = 0; i < records.length && valid; i++) valid = looksValid(records[i]);
+  if (valid) return records as AccessRecord[];
+  return Array.from(records as unknown[], (record, i) => {
     const result = AccessRecord.safeParse(record);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
