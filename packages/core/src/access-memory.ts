@@ -36,8 +36,21 @@ const within = (purpose: string, wanted: string | undefined) =>
 interface SubjectLog {
   /** In time order. */
   entries: Entry[];
-  readonly keys: Set<string>;
+  /** The key of the subject's first batch, then the others' (most have few). */
+  key: string | undefined;
+  keys: Set<string> | null;
   ids: Set<string> | null;
+}
+
+/** Whether a batch of the subject's with `key` was appended. */
+const hasKey = (log: SubjectLog, key: string) => log.key === key || log.keys?.has(key) === true;
+
+function addKey(log: SubjectLog, key: string): void {
+  if (log.key === undefined) log.key = key;
+  else if (log.key !== key) {
+    log.keys ??= new Set();
+    log.keys.add(key);
+  }
 }
 
 /**
@@ -63,7 +76,7 @@ export function createMemoryAccessLog(): AccessLog {
   const logOf = (subject: SubjectId) => {
     let log = bySubject.get(subject);
     if (log === undefined) {
-      log = { entries: [], keys: new Set(), ids: null };
+      log = { entries: [], key: undefined, keys: null, ids: null };
       bySubject.set(subject, log);
     }
     return log;
@@ -122,8 +135,8 @@ export function createMemoryAccessLog(): AccessLog {
       if (batch.size === 0) return STORED;
       const subject = logOf(batch.subject);
       const key = batch.key;
-      if (key !== undefined && subject.ids === null && !subject.keys.has(key)) {
-        subject.keys.add(key);
+      if (key !== undefined && subject.ids === null && !hasKey(subject, key)) {
+        addKey(subject, key);
         insert(subject.entries, keepBatch(batch, columns));
         return STORED;
       }
@@ -132,7 +145,7 @@ export function createMemoryAccessLog(): AccessLog {
       } catch (error) {
         return Promise.reject(error);
       }
-      if (key !== undefined) subject.keys.add(key);
+      if (key !== undefined) addKey(subject, key);
       return STORED;
     },
     async query(input) {
@@ -165,7 +178,7 @@ export function createMemoryAccessLog(): AccessLog {
       // lists are swapped in once all are made (a record that cannot be made changes nothing).
       const next = new BatchColumns();
       const lists = new Map<SubjectId, SubjectLog>();
-      for (const [subject, { entries, keys, ids }] of bySubject) {
+      for (const [subject, { entries, key, keys, ids }] of bySubject) {
         const kept: Entry[] = [];
         for (const entry of entries) {
           if (typeof entry !== 'number') {
@@ -183,7 +196,7 @@ export function createMemoryAccessLog(): AccessLog {
           else for (const k of left) kept.push(batch.record(k));
         }
         // The keys stay (a batch appended again is compared by id); ids are made again if known.
-        if (kept.length > 0) lists.set(subject, { entries: kept, keys, ids: ids && null });
+        if (kept.length > 0) lists.set(subject, { entries: kept, key, keys, ids: ids && null });
       }
       const previous = columns;
       columns = next;
