@@ -121,7 +121,10 @@ export function createMemoryAccessLog(): AccessLog {
   };
   const log: AccessLog = {
     async append(records) {
-      for (const record of checkAccessRecords(records)) keepRecord(logOf(record.subject), record);
+      const valid = checkAccessRecords(records);
+      // Every subject's ids made first: one that cannot be made leaves nothing half-appended.
+      for (const record of valid) idsOf(logOf(record.subject));
+      for (const record of valid) keepRecord(logOf(record.subject), record);
     },
     // Not async: stored at once, the write answers with one promise, fulfilled, every time.
     appendBatch(batch) {
