@@ -27,30 +27,15 @@ const within = (purpose: string, wanted: string | undefined) =>
   (purpose.startsWith(wanted) && purpose.charCodeAt(wanted.length) === 46);
 
 /**
- * One subject's history, and what says a record is already kept (a customer's id is kept once).
- * While the subject has only batches with keys, each appended once, their ids are not made:
- * the keys say which batch was appended (an id function reads the batch's key). Anything else
- * (a record, a batch without a key, a key again) makes every id of the subject's records once,
- * then each appended record's (`ids` is then not null).
+ * What says a subject's record is already kept (a customer's record id is kept once), made when
+ * the subject's second entry comes: the keys of its batches and, once it has anything else (a
+ * record, a batch without a key, a key again), every id it holds (`ids`, else null). While it
+ * has only batches with keys, each appended once, their ids are not made: an id function reads
+ * the batch's key, so a new key is a new batch.
  */
-interface SubjectLog {
-  /** In time order. */
-  entries: Entry[];
-  /** The key of the subject's first batch, then the others' (most have few). */
-  key: string | undefined;
-  keys: Set<string> | null;
+interface Seen {
+  readonly keys: Set<string>;
   ids: Set<string> | null;
-}
-
-/** Whether a batch of the subject's with `key` was appended. */
-const hasKey = (log: SubjectLog, key: string) => log.key === key || log.keys?.has(key) === true;
-
-function addKey(log: SubjectLog, key: string): void {
-  if (log.key === undefined) log.key = key;
-  else if (log.key !== key) {
-    log.keys ??= new Set();
-    log.keys.add(key);
-  }
 }
 
 /**
@@ -69,62 +54,80 @@ function addKey(log: SubjectLog, key: string): void {
  * (await log.query({ subject: 'cus_1' })).length; // 1
  */
 export function createMemoryAccessLog(): AccessLog {
-  let bySubject = new Map<SubjectId, SubjectLog>();
+  let bySubject = new Map<SubjectId, Entry[]>();
+  let seen = new Map<SubjectId, Seen>();
   let columns = new BatchColumns();
   const atOf = (entry: Entry) =>
     typeof entry === 'number' ? (columns.at[entry] as number) : entry.at;
-  const logOf = (subject: SubjectId) => {
-    let log = bySubject.get(subject);
-    if (log === undefined) {
-      log = { entries: [], key: undefined, keys: null, ids: null };
-      bySubject.set(subject, log);
-    }
-    return log;
-  };
   /** Adds `entry` after every entry not later than it (so a subject's list stays in time order). */
-  const insert = (list: Entry[], entry: Entry) => {
-    const at = atOf(entry);
-    let i = list.length;
-    while (i > 0 && atOf(list[i - 1] as Entry) > at) i--;
-    if (i === list.length) list.push(entry);
-    else list.splice(i, 0, entry);
+  const insert = (subject: SubjectId, entry: Entry) => {
+    const list = bySubject.get(subject);
+    if (list === undefined) bySubject.set(subject, [entry]);
+    else {
+      const at = atOf(entry);
+      let i = list.length;
+      while (i > 0 && atOf(list[i - 1] as Entry) > at) i--;
+      if (i === list.length) list.push(entry);
+      else list.splice(i, 0, entry);
+    }
   };
-  /** The ids of every record kept for the subject, made once. */
-  const idsOf = (log: SubjectLog): Set<string> => {
-    if (log.ids !== null) return log.ids;
+  /** What the subject's entries say is kept (made from them on first need). */
+  const seenOf = (subject: SubjectId, list: readonly Entry[]): Seen => {
+    let found = seen.get(subject);
+    if (found === undefined) {
+      const keys = new Set<string>();
+      let onlyKeyed = true;
+      for (const entry of list) {
+        const key = typeof entry === 'number' ? columns.keys[entry] : undefined;
+        if (key === undefined || keys.has(key)) onlyKeyed = false;
+        else keys.add(key);
+      }
+      found = { keys, ids: onlyKeyed ? null : idsIn(list) };
+      seen.set(subject, found);
+    }
+    return found;
+  };
+  const idsIn = (list: readonly Entry[]) => {
     const ids = new Set<string>();
-    for (const entry of log.entries)
+    for (const entry of list)
       if (typeof entry !== 'number') ids.add(entry.id);
       else for (const record of keptBatch(columns, entry).records()) ids.add(record.id);
-    log.ids = ids;
     return ids;
   };
+  /** Every id the subject holds, made once (null: the subject has nothing yet). */
+  const idsOf = (subject: SubjectId): Set<string> | null => {
+    const list = bySubject.get(subject);
+    if (list === undefined) return null;
+    const found = seenOf(subject, list);
+    found.ids ??= idsIn(list);
+    return found.ids;
+  };
   /** Keeps `record` unless the subject has a record of its id. */
-  const keepRecord = (log: SubjectLog, record: AccessRecord) => {
-    const ids = idsOf(log);
-    if (ids.has(record.id)) return;
-    ids.add(record.id);
-    insert(log.entries, record);
+  const keepRecord = (record: AccessRecord) => {
+    const ids = idsOf(record.subject);
+    if (ids?.has(record.id)) return;
+    ids?.add(record.id);
+    insert(record.subject, record);
   };
   /** Keeps `batch` whole where none of its ids is kept yet, else its records that are new. */
-  const keepBatchOnce = (log: SubjectLog, batch: AccessBatch) => {
+  const keepBatchOnce = (batch: AccessBatch) => {
     // Its ids made now (a bad one refuses the batch whole), before anything is kept.
     const records = batch.records();
-    const ids = idsOf(log);
+    const ids = idsOf(batch.subject) ?? new Set<string>();
     const all = new Set(records.map((record) => record.id));
     if (all.size < records.length || records.some((record) => ids.has(record.id)))
-      for (const record of records) keepRecord(log, record);
+      for (const record of records) keepRecord(record);
     else {
       for (const id of all) ids.add(id);
-      insert(log.entries, keepBatch(batch, columns));
+      insert(batch.subject, keepBatch(batch, columns));
     }
   };
   const log: AccessLog = {
     async append(records) {
       const valid = checkAccessRecords(records);
       // Every subject's ids made first: one that cannot be made leaves nothing half-appended.
-      for (const record of valid) idsOf(logOf(record.subject));
-      for (const record of valid) keepRecord(logOf(record.subject), record);
+      for (const record of valid) idsOf(record.subject);
+      for (const record of valid) keepRecord(record);
     },
     // Not async: stored at once, the write answers with one promise, fulfilled, every time.
     appendBatch(batch) {
@@ -136,24 +139,30 @@ export function createMemoryAccessLog(): AccessLog {
           }),
         );
       if (batch.size === 0) return STORED;
-      const subject = logOf(batch.subject);
+      const list = bySubject.get(batch.subject);
       const key = batch.key;
-      if (key !== undefined && subject.ids === null && !hasKey(subject, key)) {
-        addKey(subject, key);
-        insert(subject.entries, keepBatch(batch, columns));
+      // The subject's first entry (a retried one would find its first): nothing to compare.
+      if (list === undefined && key !== undefined) {
+        bySubject.set(batch.subject, [keepBatch(batch, columns)]);
+        return STORED;
+      }
+      const found = list === undefined ? null : seenOf(batch.subject, list);
+      if (key !== undefined && found !== null && found.ids === null && !found.keys.has(key)) {
+        found.keys.add(key);
+        insert(batch.subject, keepBatch(batch, columns));
         return STORED;
       }
       try {
-        keepBatchOnce(subject, batch);
+        keepBatchOnce(batch);
       } catch (error) {
         return Promise.reject(error);
       }
-      if (key !== undefined) addKey(subject, key);
+      if (key !== undefined) seen.get(batch.subject)?.keys.add(key);
       return STORED;
     },
     async query(input) {
       const q = checkAccessQuery(input);
-      const list = bySubject.get(q.subject)?.entries ?? [];
+      const list = bySubject.get(q.subject) ?? [];
       const out: AccessRecord[] = [];
       const limit = q.limit ?? Number.POSITIVE_INFINITY;
       for (let i = list.length - 1; i >= 0 && out.length < limit; i--) {
@@ -180,10 +189,10 @@ export function createMemoryAccessLog(): AccessLog {
       // The batches kept whole move to new columns, so the purged ones' room is freed; the
       // lists are swapped in once all are made (a record that cannot be made changes nothing).
       const next = new BatchColumns();
-      const lists = new Map<SubjectId, SubjectLog>();
-      for (const [subject, { entries, key, keys, ids }] of bySubject) {
+      const lists = new Map<SubjectId, Entry[]>();
+      for (const [subject, list] of bySubject) {
         const kept: Entry[] = [];
-        for (const entry of entries) {
+        for (const entry of list) {
           if (typeof entry !== 'number') {
             if (entry.at >= now - keep(entry.purpose)) kept.push(entry);
             else removed++;
@@ -198,18 +207,12 @@ export function createMemoryAccessLog(): AccessLog {
           if (left.length === batch.size) kept.push(moveKept(columns, entry, next));
           else for (const k of left) kept.push(batch.record(k));
         }
-        // The keys stay (a batch appended again is compared by id); ids are made again if known.
-        if (kept.length > 0) lists.set(subject, { entries: kept, key, keys, ids: ids && null });
-      }
-      const previous = columns;
-      columns = next;
-      try {
-        for (const [subject, log] of lists) if (bySubject.get(subject)?.ids) idsOf(log);
-      } catch (error) {
-        columns = previous;
-        throw error;
+        if (kept.length > 0) lists.set(subject, kept);
       }
       bySubject = lists;
+      columns = next;
+      // Made again from what is kept, when next needed.
+      seen = new Map();
       return removed;
     },
   };
