@@ -55,10 +55,10 @@ const choiceShape = /* @__PURE__ */ object<ConsentChoice>({
 /**
  * Records a choice a browser posted for `subject` (always the server's own, from the session:
  * the choice names none) in the manager's ledger under the choice's idempotency key, and returns
- * the record and a snapshot that reflects it. The choice's key is the customer's own: it is recorded
- * scoped to `subject`, so another customer's choice under the same key is theirs. A replay of
- * the same key with the same choice writes nothing and returns the same record
- * (`duplicate: true`); the same key with a different choice rejects
+ * the record and a snapshot that reflects it. The choice's key is the customer's own: it is
+ * recorded scoped to `subject` ({@link choiceLedgerKey}), so another customer's choice under the
+ * same key is theirs. A replay of the same key with the same choice writes nothing and returns
+ * the same record (`duplicate: true`); the same key with a different choice rejects
  * `consent/idempotency_conflict`. The device time is
  * recorded as the time of the choice when it is neither in the future nor older than
  * `context.maxAge`; else the server's time is. Rejects, naming the field under `choice`,
