@@ -61,8 +61,9 @@ export interface MemoryBookOptions {
   readonly generateId?: () => string;
   /**
    * Customers whose folded memories and recall selections are kept in memory between calls
-   * (least recently used first out; default 10,000). Only with a store that has a change feed:
-   * over one without, every call reads the store.
+   * (least recently used first out; default 10,000). Only with a store that has a change feed,
+   * and while it is fresh: over one without, or while its feed is stale (a change another
+   * instance made, an erasure say, would go unannounced), every call reads the store.
    */
   readonly cacheSubjects?: number;
 }

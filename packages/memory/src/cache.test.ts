@@ -1,4 +1,4 @@
-import { createVirtualClock, duration } from '@candor/core';
+import { type ChangeFeed, createVirtualClock, duration, type FeedNotice } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allowAll as allow } from '../../../test-utils/gates.ts';
@@ -36,6 +36,40 @@ describe('a memory book’s cache', () => {
     await a.correct('cus_1', first.id, { kind: 'stated_reason', reason: 'changed' });
     expect(await ask()).toEqual(['changed']);
     await a.erase('cus_1', (await a.list('cus_1')).active[0]!.id);
+    expect(await ask()).toEqual([]);
+  });
+
+  it('keeps nothing while its store’s feed is stale: an erasure it was not told of still wins', async () => {
+    const inner = createInMemoryStore();
+    // This instance's feed, cut: it hears nothing of what another instance writes.
+    let fresh = true;
+    const listeners = new Set<(notice: FeedNotice) => void>();
+    const feed: ChangeFeed = {
+      staleAfterMs: 5_000,
+      get fresh() {
+        return fresh;
+      },
+      ready: async () => {},
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    const other = createMemoryBook({ consent: allow, store: inner });
+    const book = createMemoryBook({ consent: allow, store: { ...inner, feed } });
+    const ask = async () =>
+      (await book.recall('cus_1', { purpose: 'service.proactive_support', accessor })).facts;
+    // Stale by time, before any notice: what was held while fresh is not served.
+    const first = await other.remember(input(1));
+    expect(await ask()).toHaveLength(1);
+    fresh = false;
+    await other.erase('cus_1', first.id);
+    expect(await ask()).toEqual([]);
+    // Read while stale (after the notice): not kept.
+    for (const listener of listeners) listener({ type: 'stale', detail: 'connection lost' });
+    const second = await other.remember(input(2));
+    expect(await ask()).toHaveLength(1);
+    await other.erase('cus_1', second.id);
     expect(await ask()).toEqual([]);
   });
 

@@ -173,8 +173,9 @@ export function createSubjectCache(
       unchanged = r.changes === changesBefore && staleNotices === staleBefore;
       if (--r.readers === 0) reading.delete(subject);
     }
-    // A store without a feed cannot tell us when another writer changes it: never hold.
-    return { value, holdable: store.feed !== undefined && unchanged };
+    // A store without a feed, or whose feed cannot prove it is fresh (it would not tell us of
+    // another writer's change, an erasure say, until it reconnects), is read every time.
+    return { value, holdable: store.feed?.fresh === true && unchanged };
   };
 
   /** Holds `entry` as the most recently used, dropping the least recently used beyond the bound. */
@@ -187,7 +188,16 @@ export function createSubjectCache(
     }
   };
 
+  /**
+   * What is held is current only while the store's feed can prove it is fresh (it may turn
+   * stale by time, before any notice says so): else it is dropped, not served.
+   */
+  const dropUnlessFresh = () => {
+    if (held.size > 0 && store.feed?.fresh !== true) held.clear();
+  };
+
   const load = async (subject: SubjectId, complete: boolean): Promise<Held> => {
+    dropUnlessFresh();
     const hit = held.get(subject);
     if (hit?.state != null && (hit.complete || !complete)) {
       hold(subject, hit);
@@ -209,6 +219,7 @@ export function createSubjectCache(
     subject: SubjectId,
     purpose: PurposeId,
   ): Promise<{ entry: Held; view: View }> => {
+    dropUnlessFresh();
     const hit = held.get(subject);
     const seen = hit?.views.get(purpose);
     if (hit !== undefined && (seen !== undefined || hit.state !== null)) {
