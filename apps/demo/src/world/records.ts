@@ -1,6 +1,5 @@
 import { createReceipt } from '@candor/consent';
 import { duration } from '@candor/core';
-import { customers } from '../catalog';
 import { controller, purposes } from '../purposes';
 import type { DemoService, HistoryEntry } from '../service';
 import { labelOf, when } from '../views/format';
@@ -13,7 +12,7 @@ import type { WorldContext } from './context';
 export function records(
   world: WorldContext,
 ): Pick<DemoService, 'receipt' | 'dataUse' | 'exportData' | 'history'> {
-  const { consent, clock, explainer, readChanges, changeRecords } = world;
+  const { consent, clock, explainer, readChanges, changeRecords, byId } = world;
   const accessLog = world.storage.accessLog;
   return {
     async receipt(subject) {
@@ -32,7 +31,7 @@ export function records(
       const since = clock.now() - 90 * duration.day;
       // Grouped by the log itself (one SQL query on PostgreSQL/PGlite), not 10k rows in Node.
       // Days as the customer lives them, in their own time zone.
-      const timeZone = customers.find((c) => c.id === subject)?.timeZone;
+      const timeZone = byId.get(subject)?.timeZone;
       return explainer.readAccessHistory(
         accessLog,
         { subject, from: since },
