@@ -2,7 +2,7 @@ import type { JsonValue } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
 import { explainError, invalidInput, isPlainRecord } from './errors';
 import { type CatalogLintOptions, lintCatalog } from './lint';
-import type { LocalizedText } from './transparency';
+import { checkText, type LocalizedText } from './transparency';
 import {
   type DurationUnit,
   durationMs,
@@ -86,19 +86,6 @@ const DURATION_UNITS: readonly string[] = [
   'day',
   'week',
 ];
-const MAX_LABEL = 500;
-
-function checkText(text: unknown, path: string): void {
-  const ok = (t: unknown) => typeof t === 'string' && t !== '' && t.length <= MAX_LABEL;
-  if (typeof text === 'string') {
-    if (!ok(text)) invalidInput(path, text, 'must be 1 to 500 characters');
-    return;
-  }
-  if (!isPlainRecord(text) || Object.keys(text).length === 0)
-    invalidInput(path, text, 'must be a string or an object of strings by locale');
-  for (const [locale, t] of Object.entries(text))
-    if (!ok(t)) invalidInput(`${path}.${locale}`, t, 'must be 1 to 500 characters');
-}
 
 /** Every text of a description, by locale key (`*` for a text given for all locales). */
 function textsOf(text: LocalizedText, into: Map<string, Record<string, string>>, key: string) {

@@ -119,6 +119,11 @@ describe('DSA Art. 27 transparency page', () => {
     [{ ...registry, version: { toString: null } }, 'registry.version'],
     [
       { ...registry, parameters: [{ ...registry.parameters[0]!, label: { en: 5 } }] },
+      'registry.parameters[0].label.en',
+    ],
+    // No text in any locale: the page would have fallen back to the id, without a warning.
+    [
+      { ...registry, parameters: [{ ...registry.parameters[0]!, label: {} }] },
       'registry.parameters[0].label',
     ],
     [

@@ -1,6 +1,6 @@
 import { type DataCategoryId, isDottedId, type PurposeId, type TopicId } from '@candor/core';
 import type { CompiledCatalog } from './catalog';
-import { explainError } from './errors';
+import { explainError, isPlainRecord } from './errors';
 import { type CatalogLintOptions, lintCatalog } from './lint';
 import { resolveLocale } from './locale';
 import type { ExplanationWarning, LabelKind } from './types';
@@ -92,16 +92,23 @@ function invalid(path: string, value: unknown, why: string): never {
   throw explainError('explain/invalid_input', `${path}: ${why}`, { path, value });
 }
 
-/** Throws `explain/invalid_input` at `path` unless `text` is a {@link LocalizedText}. */
-function checkText(text: unknown, path: string): void {
-  const ok =
-    typeof text === 'string'
-      ? text !== ''
-      : typeof text === 'object' &&
-        text !== null &&
-        !Array.isArray(text) &&
-        Object.values(text).every((t) => typeof t === 'string' && t !== '');
-  if (!ok) invalid(path, text, 'must be a non-empty string, or one per locale ({ en, de })');
+/** How long a label or name may be, in any locale. */
+const MAX_LABEL = 500;
+
+/**
+ * @internal Throws `explain/invalid_input` at `path` (`path.<locale>` for one locale's text)
+ * unless `text` is a {@link LocalizedText} of 1 to 500 characters in each locale it names.
+ */
+export function checkText(text: unknown, path: string): void {
+  const ok = (t: unknown) => typeof t === 'string' && t !== '' && t.length <= MAX_LABEL;
+  if (typeof text === 'string') {
+    if (!ok(text)) invalid(path, text, 'must be 1 to 500 characters');
+    return;
+  }
+  if (!isPlainRecord(text) || Object.keys(text).length === 0)
+    invalid(path, text, 'must be a string or an object of strings by locale');
+  for (const [locale, t] of Object.entries(text))
+    if (!ok(t)) invalid(`${path}.${locale}`, t, 'must be 1 to 500 characters');
 }
 
 function pick(text: LocalizedText | undefined, locale: string, fallback: string): string {
