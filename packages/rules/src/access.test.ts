@@ -49,6 +49,14 @@ const xEvent = (id: string, category: string, x: number): RuleEvent => ({
   facts: factsOf({ x }, { x: category }),
 });
 const consent = () => fakeConsent({ cus_ana: ['service'] });
+/** An engine with the card-expiry rule, Ana allowed, recording in a new in-memory log. */
+const cardEngine = () => {
+  const log = createMemoryAccessLog();
+  return {
+    log,
+    engine: createRuleEngine({ rules: [cardExpiry], consent: consent(), clock, accessLog: log }),
+  };
+};
 /** An access log whose every write fails. */
 const failing: AccessLog = {
   append: () => Promise.reject(new Error('disk full')),
@@ -58,13 +66,7 @@ const failing: AccessLog = {
 
 describe('access records written by the rules engine', () => {
   it('records an evaluation that read the card and sent nothing: categories, paths, reason', async () => {
-    const log = createMemoryAccessLog();
-    const engine = createRuleEngine({
-      rules: [cardExpiry],
-      consent: consent(),
-      clock,
-      accessLog: log,
-    });
+    const { log, engine } = cardEngine();
     const [outcome] = await engine.process(cardEvent(90));
     expect(outcome?.kind).toBe('suppression');
     const records = await log.query({ subject: 'cus_ana' });
@@ -84,13 +86,7 @@ describe('access records written by the rules engine', () => {
   });
 
   it('records a fired rule as sent, tied to its proposal', async () => {
-    const log = createMemoryAccessLog();
-    const engine = createRuleEngine({
-      rules: [cardExpiry],
-      consent: consent(),
-      clock,
-      accessLog: log,
-    });
+    const { log, engine } = cardEngine();
     const [p] = (await engine.process(cardEvent(12))) as [Proposal];
     expect(p.kind).toBe('proposal');
     const [record] = await log.query({ subject: 'cus_ana' });
@@ -102,13 +98,7 @@ describe('access records written by the rules engine', () => {
   });
 
   it('records an evaluation retried on the same event once, as a durable log would', async () => {
-    const log = createMemoryAccessLog();
-    const engine = createRuleEngine({
-      rules: [cardExpiry],
-      consent: consent(),
-      clock,
-      accessLog: log,
-    });
+    const { log, engine } = cardEngine();
     const event = cardEvent(12);
     await engine.process(event);
     engine.evaluate(event); // the same event again: the same use of the card
@@ -146,13 +136,7 @@ describe('access records written by the rules engine', () => {
   });
 
   it('records nothing when the rule found none of its facts, and never a fact outside its categories', async () => {
-    const log = createMemoryAccessLog();
-    const engine = createRuleEngine({
-      rules: [cardExpiry],
-      consent: consent(),
-      clock,
-      accessLog: log,
-    });
+    const { log, engine } = cardEngine();
     expect((await engine.process(cardEvent(null)))[0]).toMatchObject({
       reason: 'insufficient_data',
     });

@@ -33,13 +33,13 @@ const invoice = (
 const reminded = (
   outcomes: readonly { kind: string; evidence?: readonly { value: unknown }[] }[],
 ) => outcomes.filter((o) => o.kind === 'proposal').map((o) => o.evidence?.[0]?.value);
+/** An engine with the unpaid-invoice rule, every customer allowed, no state store. */
+const invoiceEngine = () =>
+  createRuleEngine({ rules: [invoiceUnpaid], consent: fakeConsent({ '*': ['service'] }) });
 
 describe('absence deadlines and late events', () => {
   it('a payment processed before its invoice (dated after it) answers it: nothing is due', () => {
-    const engine = createRuleEngine({
-      rules: [invoiceUnpaid],
-      consent: fakeConsent({ '*': ['service'] }),
-    });
+    const engine = invoiceEngine();
     engine.evaluate(invoice('payment.received', T0 + DAY, 'inv_1'));
     engine.evaluate(invoice('invoice.issued', T0, 'inv_1'));
     engine.evaluate(invoice('invoice.issued', T0, 'inv_2'));
@@ -47,20 +47,14 @@ describe('absence deadlines and late events', () => {
   });
 
   it('a payment dated before the invoice does not answer it', () => {
-    const engine = createRuleEngine({
-      rules: [invoiceUnpaid],
-      consent: fakeConsent({ '*': ['service'] }),
-    });
+    const engine = invoiceEngine();
     engine.evaluate(invoice('payment.received', T0 - DAY, 'inv_1'));
     engine.evaluate(invoice('invoice.issued', T0, 'inv_1'));
     expect(reminded(engine.runDue(T0 + 4 * DAY))).toEqual(['inv_1']);
   });
 
   it('a late, older invoice event does not move a newer deadline earlier', () => {
-    const engine = createRuleEngine({
-      rules: [invoiceUnpaid],
-      consent: fakeConsent({ '*': ['service'] }),
-    });
+    const engine = invoiceEngine();
     engine.evaluate(invoice('invoice.issued', T0 + DAY, 'inv_1'));
     engine.evaluate(invoice('invoice.issued', T0, 'inv_1'));
     expect(engine.due(T0 + 3 * DAY + 1)).toEqual([]);
