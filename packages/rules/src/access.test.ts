@@ -376,6 +376,47 @@ describe('access records written by the rules engine', () => {
     expect(errors.map((e) => (e as Error).message)).toEqual(['disk full', 'disk full']);
   });
 
+  it('keeps nothing per call in a synchronous loop of evaluate() on a log answering one promise', () => {
+    // The in-memory log answers every write with one promise: a loop that never yields (a
+    // backfill, say) must not queue a handler per evaluation until it ends.
+    const stored = Promise.resolve();
+    let handlers = 0;
+    const then = stored.then.bind(stored);
+    stored.then = ((...args: Parameters<typeof then>) => {
+      handlers++;
+      return then(...args);
+    }) as typeof stored.then;
+    const looping = createRuleEngine({
+      rules: [cardExpiry],
+      consent: consent(),
+      clock,
+      accessLog: { ...failing, append: () => stored },
+    });
+    for (let i = 0; i < 1_000; i++) looping.evaluate(cardEvent(12));
+    expect(handlers).toBe(1);
+  });
+
+  it('reports each failure of a log answering its writes with one rejected promise', async () => {
+    const down = Promise.reject(new Error('log down'));
+    down.catch(() => {});
+    const errors: unknown[] = [];
+    const engine = createRuleEngine({
+      rules: [cardExpiry],
+      consent: consent(),
+      clock,
+      accessLog: { ...failing, append: () => down },
+      onAccessLogError: (e) => errors.push(e),
+    });
+    // Two writes before it is seen to fail share its one failure; a write after it, its own.
+    engine.evaluate(cardEvent(12));
+    engine.evaluate(cardEvent(12));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(errors).toHaveLength(1);
+    expect(engine.evaluate(cardEvent(12))[0]?.kind).toBe('proposal');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(errors.map((e) => (e as Error).message)).toEqual(['log down', 'log down']);
+  });
+
   it('fails closed in strict mode: process() throws and evaluate() refuses', async () => {
     const engine = createRuleEngine({
       rules: [cardExpiry],

@@ -109,8 +109,12 @@ export interface AccessRecording {
   readonly log: AccessLog;
   readonly strict: boolean;
   readonly onError: (error: unknown) => void;
-  /** The last write seen fulfilled: a log answering with it again (an in-memory one) succeeded. */
-  fulfilled: Promise<void> | null;
+  /**
+   * The last write watched: a log answering with it again (an in-memory one answers every write
+   * with one promise) gives nothing more to watch, so a synchronous loop of evaluations keeps no
+   * handler per evaluation. Cleared when it fails, so later writes answered with it are reported.
+   */
+  watched: Promise<void> | null;
   readonly clock: Clock;
   /** The window aggregates by slot: a window's value is read from the customer's past events. */
   readonly windows: ReadonlyMap<number, WindowSlot>;
@@ -185,7 +189,7 @@ export function accessRecording(
     log: accessLog,
     strict: strictAccessLog === true,
     onError: onAccessLogError ?? (() => {}),
-    fulfilled: null,
+    watched: null,
     clock,
     windows: new Map(set.windows.map((w) => [w.slot, w])),
     slotPaths: set.slotPaths,
@@ -535,13 +539,15 @@ export function recordReads(
   }
   if (write === undefined) return undefined;
   if (recording.strict) return write;
-  // A write the log answered before with a promise seen fulfilled cannot fail: nothing to watch.
-  if (write === recording.fulfilled) return undefined;
+  // One promise answering several writes is watched once: its failure is reported once.
+  if (write === recording.watched) return undefined;
   const watched = write;
   try {
-    watched.then(() => {
-      recording.fulfilled = watched;
-    }, recording.onError);
+    watched.then(undefined, (error: unknown) => {
+      if (recording.watched === watched) recording.watched = null;
+      recording.onError(error);
+    });
+    recording.watched = watched;
   } catch (thrown) {
     return Promise.reject(thrown);
   }

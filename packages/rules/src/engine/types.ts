@@ -115,7 +115,10 @@ export interface RuleEngineOptions {
    * cannot wait, throw `rules/unsupported`.
    */
   readonly strictAccessLog?: boolean;
-  /** Called when a background write of access records fails (default: ignored). */
+  /**
+   * Called when a background write of access records fails (default: ignored); once per failed
+   * promise, where the log answered several writes with one.
+   */
   readonly onAccessLogError?: (error: unknown) => void;
   /**
    * How rules with a `change` act (see {@link ChangePort}). Without it, such rules send their
