@@ -118,6 +118,38 @@ describe('several loops on one store', () => {
       { numRuns: 50 },
     );
   });
+  it('holds back a customer announced while another read is under way until it is read', async () => {
+    const store = createMemoryFeedbackStore();
+    // The second loop's reads answer what the store held when they began, 20 ms later.
+    let reads = 0;
+    const slow: FeedbackStore = {
+      ...store,
+      readEvents: async (options) => {
+        reads++;
+        const rows = await store.readEvents(options);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return rows;
+      },
+    };
+    const clock = createVirtualClock(start + duration.minute);
+    const a = createFeedbackLoop({ store, clock });
+    const b = createFeedbackLoop({ store: slow, clock });
+    await Promise.all([a.hydrate(), b.hydrate()]);
+    const before = reads;
+    await a.submit(fb({ kind: 'opened', subject: 'cus_2', at: start }));
+    // Announced while b reads the event above, which its read does not hold.
+    await a.submit(fb({ kind: 'not_interested', at: start }));
+    const answers: (string | null)[] = [];
+    while (b.check(q()).reason?.code !== 'not_interested' && answers.length < 200) {
+      answers.push(b.check(q()).reason?.code ?? null);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(reads - before).toBeGreaterThanOrEqual(2);
+    expect(answers).not.toContain(null);
+    expect(b.check(q()).reason?.code).toBe('not_interested');
+    a.close();
+    b.close();
+  });
 });
 
 describe('critical messages', () => {

@@ -187,8 +187,9 @@ async function pull(f: Follower, tries = 0): Promise<void> {
         if (rows.length < PULL_PAGE) break;
       }
       maybeCheckpoint(view, store, logs);
-      // The store holds nothing newer than what was read: every announced subject is current.
-      for (const [subject, at] of f.unread) if (at <= logs.wantEvents) f.unread.delete(subject);
+      // What was read is current: a subject announced at a later position (while this read was
+      // under way) stays held back until a read reaches it.
+      for (const [subject, at] of f.unread) if (at <= logs.events) f.unread.delete(subject);
     } while (f.pullAgain && !f.closed);
   } catch {
     if (!f.closed) later(Math.min(2_000, 50 * 2 ** tries), () => void pull(f, tries + 1));

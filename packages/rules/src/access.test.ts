@@ -382,6 +382,7 @@ describe('access records written by the rules engine', () => {
     const stored = Promise.resolve();
     let handlers = 0;
     const then = stored.then.bind(stored);
+    // biome-ignore lint/suspicious/noThenProperty: counts how often the engine watches the promise
     stored.then = ((...args: Parameters<typeof then>) => {
       handlers++;
       return then(...args);

@@ -78,6 +78,20 @@ const syncRows: BadInputRow[] = [
     'rules/invalid_rule',
     'options',
   ],
+  [
+    'createRuleEngine({ rules })',
+    (v) => createRuleEngine(x({ rules: v, consent: fakeConsent({}) })),
+    ['x', 1, null, {}, { rules: [], candidates: () => [] }],
+    'rules/invalid_rule',
+    'options.rules',
+  ],
+  [
+    'createRuleEngine({ clock })',
+    (v) => createRuleEngine(x({ rules: [rule], consent: fakeConsent({}), clock: v })),
+    [1, 'x', {}, { now: 1 }],
+    'rules/invalid_rule',
+    'options.clock',
+  ],
   ['backtest(options)', (v) => backtest(x(v)), NOT_OBJECT, 'rules/invalid_rule', 'options'],
   [
     'diffBacktests(before)',

@@ -10,6 +10,13 @@ import type { CompiledRule, CompiledRuleSet, RuleMatch, Slots } from './compile/
 import { requireObject, rulesError } from './errors';
 import type { Rule } from './types';
 
+/** The sets `compileRules` made (an engine takes these, or a list of rules). */
+const compiledSets = new WeakSet<object>();
+
+/** @internal Whether `value` is a set `compileRules` made. */
+export const isCompiledRuleSet = (value: unknown): value is CompiledRuleSet =>
+  typeof value === 'object' && value !== null && compiledSets.has(value);
+
 /**
  * Compiles and indexes rules: validates every field (typed `rules/*` errors naming the rule id and
  * the JSON path), turns conditions into closures (never `eval` or `new Function`), and indexes
@@ -64,7 +71,7 @@ export function compileRules(
   const triggers = indexTriggers(compiled);
   table.seal(fallbacks.length === 0 ? compiled : [...compiled, ...fallbacks]);
   const indexes = new MatchIndexes(table.paths.length);
-  return {
+  const set: CompiledRuleSet = {
     rules: compiled,
     size: compiled.length,
     fallbacks,
@@ -135,4 +142,6 @@ export function compileRules(
       return out;
     },
   };
+  compiledSets.add(set);
+  return set;
 }

@@ -236,9 +236,12 @@ describe('gates', () => {
     const inner = fakeSuppressions([{ subject: 'cus_2', topic: 'billing' }]);
     const asked: string[] = [];
     let answer: () => boolean = () => true;
+    // Each event evaluated when it happens (a late one is asked of as of then and as of now).
+    let now = 0;
     const engine = createRuleEngine({
       rules,
       consent: fakeConsent({ cus_1: ['service'], cus_2: ['service'] }),
+      clock: { now: () => now },
       suppressions: {
         check: (q) => {
           asked.push(`check ${q.ruleId}`);
@@ -255,6 +258,7 @@ describe('gates', () => {
     // Not "nothing": each rule is checked, and the suppressed topic holds.
     asked.length = 0;
     answer = () => false;
+    now = 1;
     expect(kinds(engine.evaluate(event(1, 50, { subject: 'cus_2' })))).toEqual([
       'suppressed',
       'proposal',
@@ -265,6 +269,7 @@ describe('gates', () => {
     answer = () => {
       throw new Error('down');
     };
+    now = 2;
     expect(kinds(engine.evaluate(event(2, 50, { subject: 'cus_2' })))).toEqual([
       'suppressed',
       'proposal',
@@ -354,9 +359,12 @@ describe('gates', () => {
   });
 
   it('quiet hours defer to their end, critical bypasses them, an invalid zone never fails open', () => {
+    // Evaluated when it happens: quiet hours hold as of when the message would go out.
+    const clock = { now: () => toInstant('2026-06-01T23:00:00Z') };
     const engine = createRuleEngine({
       rules: [rule()],
       consent: consent(),
+      clock,
       quietHours: { start: '21:00', end: '08:00' },
     });
     const [s] = engine.evaluate(event('2026-06-01T23:00:00Z')) as [Suppression]; // 01:00 Berlin
@@ -372,6 +380,7 @@ describe('gates', () => {
     const critical = createRuleEngine({
       rules: [rule({ urgency: 'critical' })],
       consent: consent(),
+      clock,
       quietHours: { start: '21:00', end: '08:00' },
     });
     const [p] = critical.evaluate(event('2026-06-01T23:00:00Z')) as [Proposal];

@@ -1,5 +1,5 @@
 import { isWithin, systemClock } from '@candor/core';
-import { compileRules } from './compile';
+import { compileRules, isCompiledRuleSet } from './compile';
 import type { CompiledRuleSet } from './compile/types';
 import { accessRecording, recordReads, refuseUnlessAsync } from './engine/access';
 import { changeActing, listChanges, offerOnly, undoChange } from './engine/changes';
@@ -40,6 +40,14 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const set: CompiledRuleSet = Array.isArray(options.rules)
     ? compileRules(options.rules as readonly Rule[])
     : (options.rules as CompiledRuleSet);
+  if (!isCompiledRuleSet(set))
+    throw rulesError(
+      'rules/invalid_rule',
+      'must be a list of rules or a set compileRules() made',
+      undefined,
+      'options.rules',
+      options.rules,
+    );
   if (typeof options.consent?.decide !== 'function')
     throw rulesError(
       'rules/invalid_rule',
@@ -49,6 +57,8 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       options.consent,
     );
   const clock = options.clock ?? systemClock;
+  if (typeof clock?.now !== 'function')
+    throw rulesError('rules/invalid_rule', 'must be a Clock', undefined, 'options.clock', clock);
   const defaultQuiet = options.quietHours
     ? { start: parseClock(options.quietHours.start), end: parseClock(options.quietHours.end) }
     : null;
@@ -75,6 +85,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     set,
     rules,
     consent: options.consent,
+    clock,
     suppressions: options.suppressions,
     store,
     facts: options.facts,

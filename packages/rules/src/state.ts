@@ -493,10 +493,12 @@ export class StateView {
 
   pause(ruleId: string, at: Instant): Pause | null {
     if (this.#pauses.size === 0) return null;
-    const p = this.#pauses.get(ruleId) ?? this.#pauses.get('*');
-    if (p === undefined) return null;
-    if (p.until !== null && p.until <= at) return null;
-    return p;
+    const own = this.#pauses.get(ruleId);
+    if (own !== undefined && (own.until === null || own.until > at)) return own;
+    // The kill switch holds every rule, whether or not the rule had a pause of its own.
+    const all = this.#pauses.get('*');
+    if (all === undefined || (all.until !== null && all.until <= at)) return null;
+    return all;
   }
 
   pauses(): Pause[] {

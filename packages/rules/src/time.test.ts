@@ -16,11 +16,15 @@ const rule = (start: string, end: string): Rule => ({
 });
 
 let seq = 0;
-/** Evaluates a fresh engine holding one rule with these quiet hours, at `at` in `timeZone`. */
+/**
+ * Evaluates a fresh engine holding one rule with these quiet hours, on an event at `at` in
+ * `timeZone`, processed as it happens.
+ */
 function evaluateAt(at: number, timeZone: string, start: string, end: string): Outcome {
   const engine = createRuleEngine({
     rules: [rule(start, end)],
     consent: fakeConsent({ cus_1: ['service'] }),
+    clock: { now: () => at },
   });
   const [outcome] = engine.evaluate({
     id: `evt_${++seq}`,

@@ -1,4 +1,4 @@
-import type { ConsentGate, SuppressionSource } from '@candor/core';
+import type { Clock, ConsentGate, SuppressionSource } from '@candor/core';
 import type { CompiledRuleSet } from '../compile/types';
 import type { PauseFollower } from '../pauses';
 import type { RuleStateStore, StateView } from '../state';
@@ -18,6 +18,8 @@ export interface EngineCore {
   /** What is worked out once per rule (consent keys, conflict ranks, id prefixes). */
   readonly rules: RuleTable;
   readonly consent: ConsentGate;
+  /** The engine's clock: a message goes out now, whenever its event happened. */
+  readonly clock: Clock;
   readonly suppressions: SuppressionSource | undefined;
   readonly store: RuleStateStore | undefined;
   readonly facts: FactProvider | undefined;

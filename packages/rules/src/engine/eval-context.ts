@@ -57,6 +57,12 @@ export interface Run {
 export interface EvalContext {
   readonly event: RuleEvent;
   readonly at: Instant;
+  /**
+   * When the evaluation runs (the engine's clock): the gates that guard what goes out (the
+   * customer's suppressions, pauses, quiet hours) hold as of the event and as of now, so a late
+   * event is held back by a mute given since, and one stamped ahead by a mute still running.
+   */
+  readonly now: Instant;
   readonly subject: SubjectId;
   readonly timeZone: string | undefined;
   readonly tzValid: boolean;
@@ -83,7 +89,7 @@ export interface EvalContext {
   readonly scheduleOps: ScheduleOp[];
   /** The rules whose conditions read the customer's facts (only when the engine records reads). */
   readonly reads: Reads | null;
-  /** Whether the suppression source said nothing of the customer's is suppressed now. */
+  /** Whether the suppression source said nothing of the customer's is suppressed, then or now. */
   readonly unsuppressed: boolean;
   /** Whether no rule can be paused now (no pause held, none possibly missed). */
   readonly unpaused: boolean;
@@ -118,12 +124,13 @@ function nothingSuppressed(core: EngineCore, subject: SubjectId, at: Instant): b
 }
 
 /**
- * @internal A fresh context for evaluating `candidates` on `event` (`indexed`: the list is one
- * `candidates(type)` returned; `persisting`: the run goes to the state store).
+ * @internal A fresh context for evaluating `candidates` on `event` at `now` (`indexed`: the list
+ * is one `candidates(type)` returned; `persisting`: the run goes to the state store).
  */
 export function createEvalContext(
   core: EngineCore,
   event: RuleEvent,
+  now: Instant,
   candidates: readonly CompiledRule[],
   indexed: boolean,
   persisting: boolean,
@@ -133,6 +140,7 @@ export function createEvalContext(
   return {
     event,
     at,
+    now,
     subject: event.subject,
     timeZone: event.timeZone,
     tzValid: isValidTimeZone(event.timeZone),
@@ -146,7 +154,9 @@ export function createEvalContext(
     pending: [],
     scheduleOps,
     reads: core.access === null ? null : noReads(core.access, event, candidates.length),
-    unsuppressed: nothingSuppressed(core, event.subject, at),
+    unsuppressed:
+      nothingSuppressed(core, event.subject, at) &&
+      (now === at || nothingSuppressed(core, event.subject, now)),
     unpaused: core.view.pauseCount() === 0 && core.pauses.settled(),
     verdict: null,
     slots: null,

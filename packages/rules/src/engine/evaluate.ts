@@ -1,3 +1,4 @@
+import type { Instant } from '@candor/core';
 import type { CompiledRule, Slots, Tri } from '../compile/types';
 import type { PastEvent } from '../state';
 import type { RuleEvent } from '../types';
@@ -13,19 +14,20 @@ import { UnmetConditions } from './suppression';
 
 /**
  * @internal One evaluation of `candidates` (in rule-set order; `indexed`: a list
- * `candidates(type)` returned, which the match index serves) on `event`: gates 1–8 for each
+ * `candidates(type)` returned, which the match index serves) on `event`, at `now`: gates 1–8 for each
  * rule, then the conflicts gate over the rules left. Each outcome takes its rule's place, so
  * outcomes come in rule-set order, whatever gate decided them.
  */
 export function evaluateRules(
   core: EngineCore,
   event: RuleEvent,
+  now: Instant,
   candidates: readonly CompiledRule[],
   indexed: boolean,
   persisting: boolean,
   scheduleOps: ScheduleOp[],
 ): Run {
-  const ctx = createEvalContext(core, event, candidates, indexed, persisting, scheduleOps);
+  const ctx = createEvalContext(core, event, now, candidates, indexed, persisting, scheduleOps);
   // Where no suppression or pause can apply, a rule whose consent was already asked and whose
   // gate leaves failed with every fact present is decided from side-by-side tables.
   const plan =
@@ -155,6 +157,7 @@ export function evaluateEvent(core: EngineCore, event: RuleEvent, persisting: bo
   const result = evaluateRules(
     core,
     event,
+    core.clock.now(),
     core.set.candidates(event.type),
     true,
     persisting,

@@ -1,4 +1,4 @@
-import type { ConsentVerdict, SuppressionSource } from '@candor/core';
+import type { ConsentVerdict, Instant, SuppressionSource } from '@candor/core';
 import { run } from '../compile/program';
 import type { CompiledRule, Slots, Tri } from '../compile/types';
 import type { Suppression } from '../outcome';
@@ -147,7 +147,10 @@ function consentGate(core: EngineCore, ctx: EvalContext, rule: CompiledRule): Su
   };
 }
 
-/** 2. The customer's suppressions (a failing source suppresses). */
+/**
+ * 2. The customer's suppressions, as of the event and as of now (a failing source suppresses):
+ * a "stop this" given after the event happened holds back its late evaluation.
+ */
 function suppressionsGate(
   core: EngineCore,
   ctx: EvalContext,
@@ -155,11 +158,26 @@ function suppressionsGate(
 ): Suppression | null {
   const suppressions = core.suppressions;
   if (suppressions === undefined || ctx.unsuppressed) return null;
-  const at = ctx.at;
+  let v = askSuppressions(suppressions, core, ctx, rule, ctx.at);
+  if (!v.suppressed && ctx.now !== ctx.at)
+    v = askSuppressions(suppressions, core, ctx, rule, ctx.now);
+  if (!v.suppressed) return null;
+  return suppression(rule, ctx.event, 'suppressed', v.reason.detail, 1, {
+    suppression: v.reason,
+  });
+}
+
+/** What the suppression source says of `rule` for the customer at `at`. */
+function askSuppressions(
+  suppressions: SuppressionSource,
+  core: EngineCore,
+  ctx: EvalContext,
+  rule: CompiledRule,
+  at: Instant,
+): ReturnType<SuppressionSource['check']> {
   const table = core.rules;
-  let v: ReturnType<SuppressionSource['check']>;
   try {
-    v = suppressions.check({
+    return suppressions.check({
       subject: ctx.subject,
       ruleId: rule.id,
       topic: table.topic(rule),
@@ -168,7 +186,7 @@ function suppressionsGate(
       critical: rule.urgency === 'critical',
     });
   } catch (error) {
-    v = {
+    return {
       suppressed: true,
       reason: {
         code: 'source_error',
@@ -180,18 +198,18 @@ function suppressionsGate(
       },
     };
   }
-  if (!v.suppressed) return null;
-  return suppression(rule, ctx.event, 'suppressed', v.reason.detail, 1, {
-    suppression: v.reason,
-  });
 }
 
-/** 3. Pause / kill switch (and, for non-critical rules, pauses this view may have missed). */
+/**
+ * 3. Pause / kill switch, as of the event and as of now (and, for non-critical rules, pauses this
+ * view may have missed).
+ */
 function pauseGate(core: EngineCore, ctx: EvalContext, rule: CompiledRule): Suppression | null {
   if (ctx.unpaused) return null;
-  const at = ctx.at;
+  const { at, now } = ctx;
   const pause =
     core.view.pause(rule.id, at) ??
+    (now === at ? null : core.view.pause(rule.id, now)) ??
     (rule.urgency === 'critical' ? null : core.pauses.missed(rule.id, at));
   if (pause === null) return null;
   return suppression(rule, ctx.event, 'paused', `paused: ${pause.reason}`, 2, {
@@ -346,8 +364,10 @@ function cooldownGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppressi
 }
 
 /**
- * 7. Quiet hours: a fire in them is deferred to their end (a `deferred` schedule entry); critical
- * rules bypass them.
+ * 7. Quiet hours, as of when the message would go out: now (a backlog processed at 3 a.m. is
+ * deferred, whenever its events happened), and the event's time too where it is stamped ahead of
+ * the clock. A fire in them is deferred to their end (a `deferred` schedule entry); critical rules
+ * bypass them.
  */
 function quietHoursGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppression | null {
   const rule = p.rule;
@@ -357,7 +377,7 @@ function quietHoursGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppres
     p.bypassed = ['quiet_hours'];
     return null;
   }
-  const { at, subject, timeZone, event } = ctx;
+  const { at, now, subject, timeZone, event } = ctx;
   if (!ctx.tzValid)
     return suppression(
       rule,
@@ -367,8 +387,10 @@ function quietHoursGate(core: EngineCore, ctx: EvalContext, p: Pending): Suppres
       6,
       { retryAt: null },
     );
-  const until = quietUntil(at, timeZone as string, quiet.start, quiet.end);
-  if (until === null) return null;
+  const quietNow = quietUntil(now, timeZone as string, quiet.start, quiet.end);
+  const quietAt = at > now ? quietUntil(at, timeZone as string, quiet.start, quiet.end) : null;
+  if (quietNow === null && quietAt === null) return null;
+  const until = Math.max(quietNow ?? at, quietAt ?? now);
   const entry: ScheduleEntry = {
     key: `deferred:${rule.id}:${subject}:${event.id}`,
     kind: 'deferred',

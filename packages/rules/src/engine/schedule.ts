@@ -45,14 +45,9 @@ export function runEntries(
   for (const entry of entries) {
     const rule = core.set.get(entry.ruleId);
     if (rule === undefined || answeredWhenDue(core, rule, entry)) continue;
-    const r = evaluateRules(
-      core,
-      dueEvent(entry, Math.max(now, entry.dueAt)),
-      [rule],
-      false,
-      persisting,
-      scheduleOps,
-    );
+    const due = dueEvent(entry, Math.max(now, entry.dueAt));
+    // Evaluated as of when it is due: its time is the run's now.
+    const r = evaluateRules(core, due, due.at, [rule], false, persisting, scheduleOps);
     if (r.reads !== null)
       for (const read of r.reads)
         reads?.push({
