@@ -439,6 +439,11 @@ describe('bad input is refused before anything is written', () => {
     ['a malformed purpose', { purpose: 'Support!' }, 'options.purpose'],
     ['a time that is not a number', { at: 'yesterday' }, 'options.at'],
     ['a time before 1970', { at: -1 }, 'options.at'],
+    // Each would make a recall its access record cannot hold: refused before anything is read.
+    ['a decision id that is a number', { decisionId: 42 }, 'options.decisionId'],
+    ['an empty decision id', { decisionId: '' }, 'options.decisionId'],
+    ['a decision id of null', { decisionId: null }, 'options.decisionId'],
+    ['a decision id over 200 characters', { decisionId: 'd'.repeat(201) }, 'options.decisionId'],
   ])('a recall with %s', async (_, over, path) => {
     const { book, accessLog } = setup();
     await book.remember(reason());

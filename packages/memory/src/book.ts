@@ -8,7 +8,7 @@ import {
   type Fact,
   type Instant,
   PurposeId,
-  type SubjectId,
+  SubjectId,
   systemClock,
 } from '@candor/core';
 import { fail } from './errors';
@@ -558,8 +558,8 @@ function positive(path: string, value: unknown): number {
 }
 
 function checkSubject(subject: unknown): asserts subject is SubjectId {
-  if (typeof subject !== 'string' || subject.length === 0)
-    fail('memory/invalid_input', 'subject', subject, 'must be a non-empty string');
+  if (!SubjectId.safeParse(subject).success)
+    fail('memory/invalid_input', 'subject', subject, 'must be a customer id (1 to 256 characters)');
 }
 
 function checkRecall(subject: unknown, o: RecallOptions, clock: Clock): Instant {
@@ -578,6 +578,13 @@ function checkRecall(subject: unknown, o: RecallOptions, clock: Clock): Instant 
   const at = o.at ?? clock.now();
   if (typeof at !== 'number' || !Number.isFinite(at) || at < 0)
     fail('memory/invalid_input', 'options.at', o.at, 'must be a time in epoch milliseconds');
+  // Checked before anything is read: a recall its access record could not hold is not made.
+  const { decisionId } = o;
+  if (
+    decisionId !== undefined &&
+    (typeof decisionId !== 'string' || decisionId.length === 0 || decisionId.length > 200)
+  )
+    fail('memory/invalid_input', 'options.decisionId', decisionId, 'must be 1 to 200 characters');
   return at;
 }
 
