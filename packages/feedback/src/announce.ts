@@ -14,11 +14,13 @@ export interface Announcer {
   outbox: FeedbackLoopEvent[] | null;
   /** True while `hydrate` replays history or feedback from elsewhere: nothing is announced twice. */
   replaying: boolean;
+  /** The first error an observer threw while applying, rethrown by {@link flush}. */
+  failure: { readonly error: unknown } | null;
 }
 
 /** An announcer with no listeners. */
 export function createAnnouncer(): Announcer {
-  return { listeners: new Set(), effects: null, outbox: null, replaying: false };
+  return { listeners: new Set(), effects: null, outbox: null, replaying: false, failure: null };
 }
 
 /**
@@ -38,13 +40,17 @@ export function emit(announcer: Announcer, event: FeedbackLoopEvent, record: boo
 
 /**
  * Tells listeners, once the state is complete. Every listener hears every event; the first
- * listener error is rethrown afterwards (the state change stands either way).
+ * observer or listener error is rethrown afterwards (the state change stands either way).
  */
 export function flush(announcer: Announcer): void {
-  if (announcer.outbox === null) return;
+  let failure = announcer.failure;
+  announcer.failure = null;
+  if (announcer.outbox === null) {
+    if (failure !== null) throw failure.error;
+    return;
+  }
   const events = announcer.outbox;
   announcer.outbox = null;
-  let failure: { error: unknown } | null = null;
   for (const event of events) {
     for (const listener of announcer.listeners) {
       try {

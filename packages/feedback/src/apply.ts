@@ -39,15 +39,27 @@ const RESULTS = /* @__PURE__ */ [false, true].map((orphan) =>
   ),
 );
 
-/** Throws unless `event` repeats `previous` (same key, same content). */
+/** Every field of an event but its key: a repeat must match each, as a store's fingerprint does. */
+const CONTENT = [
+  'kind',
+  'decisionId',
+  'subject',
+  'ruleId',
+  'variantId',
+  'topic',
+  'channel',
+  'at',
+  'scope',
+  'durationMs',
+  'itemKey',
+  'value',
+  'critical',
+  'note',
+] as const satisfies readonly (keyof FeedbackEvent)[];
+
+/** Throws unless `event` repeats `previous` (same key, same content, field by field). */
 export function assertSame(previous: FeedbackEvent, event: FeedbackEvent): void {
-  if (
-    previous.kind !== event.kind ||
-    previous.decisionId !== event.decisionId ||
-    previous.subject !== event.subject ||
-    previous.at !== event.at ||
-    previous.scope !== event.scope
-  ) {
+  if (CONTENT.some((field) => previous[field] !== event[field])) {
     throw feedbackError(
       'feedback/idempotency_conflict',
       `idempotency key "${event.idempotencyKey}" was used for a different event`,
@@ -148,7 +160,14 @@ export function applyEvent(
   if (held) applyToSubject(view.subjects, announcer, view.config, event);
   if (event.kind === 'wrong_data') requestCorrection(view, event, held);
   const observers = view.config.observers;
-  for (let i = 0; i < observers.length; i++) (observers[i] as FeedbackObserver).observe(event);
+  for (let i = 0; i < observers.length; i++) {
+    try {
+      (observers[i] as FeedbackObserver).observe(event);
+    } catch (error) {
+      // The event stands, and the other observers learn from it; the caller hears of it after.
+      if (!announcer.replaying) announcer.failure ??= { error };
+    }
+  }
   if (now - event.at > view.config.lateAfter) flags |= 2;
   return flags;
 }

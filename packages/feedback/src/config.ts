@@ -111,7 +111,11 @@ export interface FeedbackLoopOptions {
   readonly maxFutureSkewMs?: number;
   /** Events older than this are flagged `late` (and still applied). Default 7 days. */
   readonly lateAfterMs?: number;
-  /** Learners fed every accepted event (e.g. a Thompson sampler). */
+  /**
+   * Learners fed every accepted event (e.g. a Thompson sampler). One that throws stops neither
+   * the event nor the other observers: its error is rethrown once the event (or batch) is applied,
+   * as a listener's is (and ignored while history is replayed).
+   */
   readonly observers?: readonly FeedbackObserver[];
   /**
    * Holds at most `maxSubjects` customers' feedback in memory instead of everyone's: `prepare()`
@@ -274,13 +278,44 @@ export function resolveLoopConfig(options: FeedbackLoopOptions): LoopConfig {
       z,
       suppressPaused: g.suppressPausedRules ?? true,
     }),
-    critical: options.critical,
+    critical: checkFunction(options.critical, 'critical'),
     maxSkew,
     lateAfter,
-    observers: options.observers ?? [],
+    observers: checkObservers(options.observers),
     maxSubjects,
     checkpointEvery,
   });
+}
+
+/** A function option (or none); else `feedback/invalid_option` naming it. */
+function checkFunction<F>(value: F | undefined, path: string): F | undefined {
+  if (value !== undefined && typeof value !== 'function')
+    throw feedbackError('feedback/invalid_option', `${path}: must be a function`, {
+      path,
+      value,
+    });
+  return value;
+}
+
+/** A list of observers, each with an `observe` function (none: an empty list). */
+function checkObservers(
+  value: readonly FeedbackObserver[] | undefined,
+): readonly FeedbackObserver[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value))
+    throw feedbackError('feedback/invalid_option', 'observers: must be a list of observers', {
+      path: 'observers',
+      value,
+    });
+  value.forEach((observer, i) => {
+    if (typeof (observer as Partial<FeedbackObserver> | null)?.observe !== 'function')
+      throw feedbackError(
+        'feedback/invalid_option',
+        `observers[${i}]: must have an observe(event) function`,
+        { path: `observers[${i}]`, value: observer },
+      );
+  });
+  return [...value];
 }
 
 function wholeNumber(value: number, path: string): number {

@@ -41,6 +41,11 @@ export function createFeedbackLoop(options: FeedbackLoopOptions = {}): FeedbackL
   const config = resolveLoopConfig(options);
   const store = options.store ?? createMemoryFeedbackStore();
   const clock = options.clock ?? systemClock;
+  if (typeof clock?.now !== 'function')
+    throw feedbackError('feedback/invalid_option', 'clock: must be a Clock', {
+      path: 'clock',
+      value: clock,
+    });
   const view = createView(config);
   const { subjects, guardrails, decisions, accepted, seen, announcer } = view;
   const follower = followStore(view, store, clock, options.store != null);

@@ -167,3 +167,86 @@ describe('bounded loop and lifts: what a review found', () => {
     expect(third.ruleHealth('travel-offer').exposures).toBe(6);
   });
 });
+
+describe('what a review of input found (each failed before its fix)', () => {
+  const clock = () => createVirtualClock(start + duration.minute);
+
+  it('an event whose fields are inherited is refused at submit; nothing is stored', async () => {
+    const store = createMemoryFeedbackStore();
+    const loop = createFeedbackLoop({ store, clock: clock() });
+    await loop.hydrate();
+    const event = Object.create(fb({ kind: 'stop_this', scope: 'rule', at: start }));
+    await expect(loop.submit(event)).rejects.toMatchObject({
+      code: 'feedback/invalid_event',
+      details: { path: 'event' },
+    });
+    expect(await store.readEvents()).toEqual([]);
+  });
+
+  it('reusing the object after submit() changes nothing kept: a restart still holds the stop', async () => {
+    const store = createMemoryFeedbackStore();
+    const a = createFeedbackLoop({ store, clock: clock() });
+    await a.hydrate();
+    const event: Record<string, unknown> = {
+      ...fb({ kind: 'stop_this', scope: 'rule', at: start }),
+    };
+    await a.submit(event as never);
+    // The app reuses its object for the next signal.
+    Object.assign(event, { idempotencyKey: 'fb-reused', kind: 'opened', decisionId: 'd-reused' });
+    delete event.scope;
+    await a.submit(event as never);
+    expect((await store.readEvents()).map((r) => r.event.kind)).toEqual(['stop_this', 'opened']);
+    expect(a.events().map((e) => e.kind)).toEqual(['stop_this', 'opened']);
+    const restarted = createFeedbackLoop({ store, clock: clock() });
+    await restarted.hydrate();
+    expect(restarted.check(q({ ruleId: 'travel-offer' })).suppressed).toBe(true);
+  });
+
+  it('a key used again for another topic, rule or channel is a conflict, not a duplicate', async () => {
+    const loop = createFeedbackLoop({ clock: clock() });
+    const first = fb({ kind: 'not_interested', scope: 'topic', at: start });
+    await loop.submit(first);
+    for (const change of [{ topic: 'offers.insurance' }, { ruleId: 'other' }, { channel: 'sms' }])
+      await expect(loop.submit({ ...first, ...change })).rejects.toMatchObject({
+        code: 'feedback/idempotency_conflict',
+      });
+    await expect(loop.submit(first)).resolves.toMatchObject({ status: 'duplicate' });
+  });
+
+  it.each([
+    ['critical', { critical: 1 }],
+    ['observers', { observers: {} }],
+    ['observers[0]', { observers: [{}] }],
+    ['clock', { clock: {} }],
+  ])('refuses a malformed %s option when the loop is made', (path, options) => {
+    expect(() => createFeedbackLoop(options as never)).toThrow(
+      expect.objectContaining({
+        code: 'feedback/invalid_option',
+        details: expect.objectContaining({ path }),
+      }),
+    );
+  });
+
+  it('an observer that throws stops neither the event nor the other observers; the caller hears', async () => {
+    const heard: string[] = [];
+    const store = createMemoryFeedbackStore();
+    const loop = createFeedbackLoop({
+      store,
+      clock: clock(),
+      observers: [
+        {
+          observe: () => {
+            throw new Error('learner down');
+          },
+        },
+        { observe: (e) => heard.push(e.idempotencyKey) },
+      ],
+    });
+    const event = fb({ kind: 'stop_this', scope: 'rule', at: start });
+    await expect(loop.submit(event)).rejects.toThrow('learner down');
+    expect(heard).toEqual([event.idempotencyKey]);
+    expect(loop.check(q()).suppressed).toBe(true);
+    expect(await store.readEvents()).toHaveLength(1);
+    expect(await loop.submit(event)).toMatchObject({ status: 'duplicate' });
+  });
+});

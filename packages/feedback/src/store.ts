@@ -187,7 +187,9 @@ function appendLog<T extends { subject: string }>(
     const key = keyOf(item);
     const existing = index.get(key);
     if (existing === undefined) {
-      const row: LogRow<T> = { seq: log.length + 1, value: item, key, print: null };
+      // Kept as a database would: a frozen copy, whatever the caller does with its object.
+      const value = Object.freeze({ ...item });
+      const row: LogRow<T> = { seq: log.length + 1, value, key, print: null };
       log.push(row);
       index.set(key, row);
       appended.push(key);

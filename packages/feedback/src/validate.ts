@@ -107,7 +107,17 @@ function common(
       value: input,
     });
   }
-  const record = input as Record<string, unknown>;
+  // A plain object's own fields only: fields it inherits (a class's, say) would be lost by a
+  // store's JSON, so the event kept would not be the event checked.
+  const proto = Object.getPrototypeOf(input);
+  if (proto !== Object.prototype && proto !== null)
+    throw feedbackError('feedback/invalid_event', `${root}: expected a plain object`, {
+      path: root,
+      value: input,
+    });
+  // A copy, read once: what is kept is what was checked, whatever the caller then does with its
+  // own object. Every field is plain text, a number or a boolean.
+  const record: Record<string, unknown> = { ...input };
   for (const key in record) {
     if (!allowed(key)) invalid(root, key, record[key], 'unknown key');
   }
@@ -124,8 +134,9 @@ function common(
 }
 
 /**
- * Checks a feedback event without zod (the ingest hot path) and returns it typed; throws the same
- * typed errors `parseFeedbackEvent` reports. Agreement with the zod schema is property-tested.
+ * Checks a feedback event without zod (the ingest hot path) and returns a copy of its own fields,
+ * typed; throws the same typed errors `parseFeedbackEvent` reports. Agreement with the zod schema
+ * is property-tested.
  *
  * @example
  * const event = checkFeedbackEvent(JSON.parse(body));
@@ -202,8 +213,8 @@ export function checkFeedbackEvent(input: unknown, root = 'event'): FeedbackEven
 }
 
 /**
- * Checks a decision entry (what was sent, so feedback can be joined to it) without zod; throws
- * `feedback/invalid_event` naming the path.
+ * Checks a decision entry (what was sent, so feedback can be joined to it) without zod and returns
+ * a copy of its own fields; throws `feedback/invalid_event` naming the path.
  *
  * @example
  * checkDecisionEntry({ decisionId: 'd1', subject: 'cus_1', ruleId: 'r', topic: 't', channel: 'email', at: 0 });
