@@ -89,6 +89,38 @@ describe('applyConsentChoice', () => {
     expect(manager.entries('cus_1')).toHaveLength(1);
   });
 
+  it('records an objection to a purpose based on legitimate interest, at once and once', async () => {
+    // What an explanation's controls with `mechanism: 'object'` offer.
+    const { manager } = setup();
+    const objection = choice({ purpose: 'marketing.direct_li', action: 'object' });
+    expect(
+      manager.decide({
+        subject: 'cus_1',
+        purpose: 'marketing.direct_li',
+        dataCategories: ['user.contact.address'],
+      }).allowed,
+    ).toBe(true);
+    const result = await applyConsentChoice(manager, 'cus_1', objection);
+    expect(manager.entries('cus_1')[0]?.event.kind).toBe('objected');
+    expect(
+      manager.decide({
+        subject: 'cus_1',
+        purpose: 'marketing.direct_li',
+        dataCategories: ['user.contact.address'],
+      }),
+    ).toMatchObject({
+      allowed: false,
+      status: 'objected',
+    });
+    expect(decideFromSnapshot(result.snapshot!, 'marketing.direct_li').allowed).toBe(false);
+    const again = await applyConsentChoice(manager, 'cus_1', objection);
+    expect(again).toMatchObject({ recordId: result.recordId, duplicate: true });
+    await expect(
+      applyConsentChoice(manager, 'cus_1', { ...objection, action: 'withdraw' }),
+    ).rejects.toThrow(rejects('consent/idempotency_conflict', 'choice.key'));
+    expect(manager.entries('cus_1')).toHaveLength(1);
+  });
+
   it('a key is the customer’s own: another customer’s withdrawal under it is recorded', async () => {
     const { manager } = setup();
     await applyConsentChoice(manager, 'cus_1', choice());
@@ -134,7 +166,7 @@ describe('applyConsentChoice', () => {
       [{ ...choice(), subject: 'cus_2' }, 'consent/invalid_event', 'choice.subject'],
       [{ ...choice(), key: '' }, 'consent/invalid_event', 'choice.key'],
       [{ ...choice(), key: 'k'.repeat(201) }, 'consent/invalid_event', 'choice.key'],
-      [{ ...choice(), action: 'object' }, 'consent/invalid_event', 'choice.action'],
+      [{ ...choice(), action: 'delete' }, 'consent/invalid_event', 'choice.action'],
       [{ ...choice(), chosenAt: '2026-05-01' }, 'consent/invalid_event', 'choice.chosenAt'],
       [{ ...choice(), chosenAt: -1 }, 'consent/invalid_event', 'choice.chosenAt'],
       [{ ...choice(), method: 'api' }, 'consent/invalid_event', 'choice.method'],
@@ -189,6 +221,7 @@ describe('applyConsentChoice', () => {
       consentSchemaIssues('ConsentChoice', choice({ dataCategories: ['user.contact.email'] })),
     ).toEqual([]);
     expect(consentSchemaIssues('ConsentChoice', { ...choice(), subject: 'x' })).not.toEqual([]);
-    expect(consentSchemaIssues('ConsentChoice', { ...choice(), action: 'object' })).not.toEqual([]);
+    expect(consentSchemaIssues('ConsentChoice', { ...choice(), action: 'object' })).toEqual([]);
+    expect(consentSchemaIssues('ConsentChoice', { ...choice(), action: 'delete' })).not.toEqual([]);
   });
 });

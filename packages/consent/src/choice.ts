@@ -33,6 +33,7 @@ const KIND: Record<ConsentChoiceAction, ConsentEventKind> = {
   grant: 'given',
   refuse: 'refused',
   withdraw: 'withdrawn',
+  object: 'objected',
 };
 const METHOD = { banner: 1, preference_center: 1 };
 const DEFAULT_MAX_AGE = 30 * 24 * 60 * 60_000;

@@ -5,6 +5,10 @@ import { START, testServer } from '../test/client-server';
 import { purposes, type TestPurpose } from '../test/fixtures';
 import { createConsentClient } from './client-core';
 import type { ConsentChoiceAction, ConsentSnapshot } from './contract';
+
+/** What the client's own methods choose (an objection is posted by the app, not the client). */
+type ClientAction = Exclude<ConsentChoiceAction, 'object'>;
+
 import { decideFromSnapshot } from './snapshot-decide';
 
 // Properties of the thin client against a real server, with the network going up and down and
@@ -16,7 +20,7 @@ import { decideFromSnapshot } from './snapshot-decide';
 const choosable = purposes.ids.filter((id) => id !== 'service.fraud_protection');
 
 type Step =
-  | { t: 'choose'; action: ConsentChoiceAction; purpose: TestPurpose }
+  | { t: 'choose'; action: ClientAction; purpose: TestPurpose }
   | { t: 'net'; up: boolean }
   | { t: 'flush' }
   | { t: 'snapshot'; pick: number };
@@ -25,7 +29,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   {
     arbitrary: fc.record({
       t: fc.constant('choose' as const),
-      action: fc.constantFrom<ConsentChoiceAction>('grant', 'refuse', 'withdraw'),
+      action: fc.constantFrom<ClientAction>('grant', 'refuse', 'withdraw'),
       purpose: fc.constantFrom(...choosable),
     }),
     weight: 4,
@@ -63,7 +67,7 @@ describe('the thin client (property)', () => {
             window: new EventTarget() as never,
             navigator: {},
           });
-          const made: { action: ConsentChoiceAction; purpose: TestPurpose }[] = [];
+          const made: { action: ClientAction; purpose: TestPurpose }[] = [];
           for (const s of steps) {
             if (s.t === 'choose') {
               made.push(s);

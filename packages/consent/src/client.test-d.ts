@@ -20,7 +20,7 @@ describe('the thin client is typed by its purposes', () => {
     client.has('marketing.emial');
     // @ts-expect-error a misspelt purpose
     void client.withdraw('analytics');
-    // @ts-expect-error only grant, refuse and withdraw exist in a browser
+    // @ts-expect-error the client makes grants, refusals and withdrawals (an objection is posted)
     void client.object?.('marketing.email');
     // @ts-expect-error the method of a choice is the banner or the preference centre
     void client.grant('marketing.email', { method: 'api' });

@@ -90,12 +90,14 @@ export interface ConsentSnapshot<P extends string = string> {
 }
 
 /**
- * The three choices a customer makes in a browser.
+ * The choices a customer makes in a browser: `object` objects to a purpose based on legitimate
+ * interest (or to some of its data categories), as an explanation's controls with
+ * `mechanism: 'object'` offer.
  *
  * @example
  * const action: ConsentChoiceAction = 'withdraw';
  */
-export type ConsentChoiceAction = 'grant' | 'refuse' | 'withdraw';
+export type ConsentChoiceAction = 'grant' | 'refuse' | 'withdraw' | 'object';
 
 /**
  * A choice the browser posts to the server: an idempotency key the browser made, the purpose,

@@ -290,7 +290,7 @@ export const ConsentChoice = /* @__PURE__ */ (() =>
   strict({
     key: text(200),
     purpose: PurposeId,
-    action: z.enum(['grant', 'refuse', 'withdraw']),
+    action: z.enum(['grant', 'refuse', 'withdraw', 'object']),
     dataCategories: categoryList(),
     notice: z.optional(noticeVersion()),
     confirmed: z.optional(z.boolean()),
