@@ -1,3 +1,5 @@
+import { createVirtualClock, duration } from '@candor/core';
+import { createExplainer } from '@candor/explain';
 import { describe, expect, it } from 'vitest';
 import { createTokenBucketLimiter } from './rate-limit';
 import { asCustomer, ORIGIN, world } from './world.test-helpers';
@@ -180,6 +182,15 @@ describe('bad bodies: a typed 4xx and nothing written', () => {
       'note',
     ],
     [
+      'a lone UTF-16 surrogate in a note (PostgreSQL cannot store it)',
+      post(JSON.stringify(feedbackBody({ note: 'bad \ud800 thing' })), {
+        'content-type': 'application/json',
+      }),
+      400,
+      'http/invalid_body',
+      'note',
+    ],
+    [
       'another customer named in the body',
       post(JSON.stringify(feedbackBody({ subject: 'cus_bo' })), {
         'content-type': 'application/json',
@@ -250,6 +261,47 @@ describe('bad bodies: a typed 4xx and nothing written', () => {
     } as RequestInit);
     expect(request.headers.get('content-length')).toBeNull();
     expect((await errorOf(await api.fetch(request))).code).toBe('http/payload_too_large');
+  });
+
+  it('refuses a lone surrogate in any text or key (400 naming it), and takes a whole emoji', async () => {
+    const { api, consent, corrections } = await world();
+    const at = Date.parse('2026-06-01T08:59:00Z');
+    const refused = [
+      [
+        '/consent/choices',
+        `{"key":"k\\ud800","purpose":"marketing.email","action":"grant","chosenAt":${at}}`,
+        'key',
+        'key: holds a lone UTF-16 surrogate',
+      ],
+      [
+        '/corrections',
+        '{"idempotencyKey":"k-2","path":"card.expiresAt","proposed":"2028-03-31","note":"\\udfff"}',
+        'note',
+        'note: holds a lone UTF-16 surrogate',
+      ],
+      [
+        '/corrections',
+        '{"idempotencyKey":"k-3","path":"card.expiresAt","proposed":{"x\\udc00":1}}',
+        'proposed.x\udc00',
+        'is not a field name we accept',
+      ],
+    ] as const;
+    for (const [path, body, field, message] of refused) {
+      const request = asCustomer(path, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      const error = await errorOf(await api.fetch(request));
+      expect(error).toMatchObject({ status: 400, code: 'http/invalid_body', path: field });
+      expect(error.message).toContain(message);
+    }
+    expect(consent.entries('cus_ana')).toHaveLength(1);
+    expect(await corrections.corrections('cus_ana')).toEqual([]);
+    const emoji = await api.fetch(
+      asCustomer('/feedback', { method: 'POST', json: feedbackBody({ note: 'thanks 👍' }) }),
+    );
+    expect(emoji.status).toBe(200);
   });
 
   it('accepts a body that names the signed-in customer', async () => {
@@ -517,6 +569,21 @@ describe('failures', () => {
     expect(text).not.toMatch(/db-7|hunter2|at |Error/);
     expect(JSON.parse(text).error.code).toBe('http/internal');
     expect(errors).toHaveLength(1);
+  });
+
+  it('answers 410, not a 500, when the explanation is blocked because its data is too old', async () => {
+    // Ana's card fact is 30 days old; this explainer's policy refuses to explain past 7 days.
+    const clock = createVirtualClock('2026-06-01T09:00:00Z');
+    const policy = { defaultEvidenceTtl: { maxAgeMs: 7 * duration.day, action: 'block' as const } };
+    const { api, errors } = await world({ explainer: createExplainer({ clock, policy }) });
+    const response = await api.fetch(asCustomer('/decisions/d-ana-1/explanation'));
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ status: 410, code: 'http/gone' });
+    expect(error.path).toBeUndefined();
+    expect(error.message).toBe(
+      'We can no longer explain this message, because the information behind it is too old',
+    );
+    expect(errors).toEqual([]);
   });
 
   it('serves only the routes whose ports are wired', async () => {

@@ -13,7 +13,7 @@ it('answers any posted JSON with a typed answer and never writes for another cus
     {
       key: fc.constantFrom('c-1', 'c-2', ''),
       purpose: fc.constantFrom('service.proactive_support', 'marketing.email', 'x', ''),
-      action: fc.constantFrom('grant', 'refuse', 'withdraw', 'delete'),
+      action: fc.constantFrom('grant', 'refuse', 'withdraw', 'object', 'delete'),
       chosenAt: fc.oneof(fc.integer(), fc.constant(Date.parse('2026-06-01T08:00:00Z'))),
       dataCategories: fc.array(fc.constantFrom('user.financial.card', 'user.health'), {
         maxLength: 2,

@@ -9,7 +9,8 @@ import { httpError } from './errors';
  * field's `path`). A body whose `subject` is not the signed-in customer is refused (403
  * `http/forbidden_subject`) before anything else looks at it. A value nested deeper than
  * {@link MAX_DEPTH} levels, a `__proto__` key anywhere (which copying would silently drop), or a
- * NUL character in any key or text is refused (400 `http/invalid_body` naming where).
+ * NUL character or a lone UTF-16 surrogate in any key or text is refused (400
+ * `http/invalid_body` naming where).
  *
  * @example
  * const body = await readJson(request, FeedbackBody, { maxBytes: 16_384, subject: 'cus_1' });
@@ -105,7 +106,7 @@ const MAX_DEPTH = 32;
 
 /**
  * Refuses a body nested deeper than {@link MAX_DEPTH}, with a `__proto__` key, or with a NUL
- * character in a key or text, naming where.
+ * character or a lone UTF-16 surrogate in a key or text, naming where.
  */
 function checkShape(body: unknown): void {
   const pending: { value: unknown; path: string; depth: number }[] = [
@@ -113,9 +114,9 @@ function checkShape(body: unknown): void {
   ];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, path, depth } = next;
-    // No text a customer types holds one, and PostgreSQL cannot store it.
-    if (typeof value === 'string' && value.includes('\u0000'))
-      throw httpError('http/invalid_body', `${path}: holds a NUL character (\\u0000)`, { path });
+    const problem = typeof value === 'string' ? textProblem(value) : undefined;
+    if (problem !== undefined)
+      throw httpError('http/invalid_body', `${path}: ${problem}`, { path });
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_DEPTH)
       throw httpError(
@@ -127,13 +128,30 @@ function checkShape(body: unknown): void {
       );
     for (const [key, item] of Object.entries(value)) {
       const at = Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
-      if (key === '__proto__' || key.includes('\u0000'))
+      if (key === '__proto__' || textProblem(key) !== undefined)
         throw httpError('http/invalid_body', `${at}: is not a field name we accept`, {
           path: at,
         });
       pending.push({ value: item, path: at, depth: depth + 1 });
     }
   }
+}
+
+/**
+ * A lone UTF-16 surrogate: half of a pair (an emoji's, say) without the other half. With the `u`
+ * flag a whole pair is one code point outside this range, so only a lone half matches (what
+ * `String.prototype.isWellFormed` tells, which ES2022 runtimes and older browsers lack).
+ */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * What is wrong with a key or text of a body, or `undefined`. No text a customer types holds a
+ * NUL character or a lone surrogate (`"\ud800"` in JSON), and PostgreSQL stores neither.
+ */
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'holds a NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'holds a lone UTF-16 surrogate (half of a character)';
+  return undefined;
 }
 
 function tooLarge(maxBytes: number) {

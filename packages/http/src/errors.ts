@@ -9,6 +9,7 @@ import { CandorError, isCandorError } from '@candor/core';
  * - `http/method_not_allowed` (405, with `Allow`) — the route exists for other methods
  * - `http/idempotency_conflict` (409) — an idempotency key reused for different content
  * - `http/conflict` (409) — the write does not apply to the record's current state
+ * - `http/gone` (410) — the message can no longer be explained: the data behind it is too old
  * - `http/payload_too_large` (413) — a body over the size limit
  * - `http/unsupported_media_type` (415) — a body that is not `application/json`
  * - `http/invalid_json` (400) — a body that does not parse as JSON
@@ -30,6 +31,7 @@ export type HttpErrorCode =
   | 'http/method_not_allowed'
   | 'http/idempotency_conflict'
   | 'http/conflict'
+  | 'http/gone'
   | 'http/payload_too_large'
   | 'http/unsupported_media_type'
   | 'http/invalid_json'
@@ -54,6 +56,7 @@ export const statusOf = /* @__PURE__ */ Object.freeze({
   'http/method_not_allowed': 405,
   'http/idempotency_conflict': 409,
   'http/conflict': 409,
+  'http/gone': 410,
   'http/payload_too_large': 413,
   'http/unsupported_media_type': 415,
   'http/invalid_json': 400,
@@ -96,10 +99,14 @@ export function httpError(
 }
 
 /**
- * What the packages' own errors mean for the caller of the API. Only codes that a customer's
- * request can cause are listed; anything else is the server's problem (500, reported).
+ * What the packages' own errors mean for the caller of the API: the answer's code, its message
+ * (`null`: the package's, which names the body's field) and, when `true`, that the package's
+ * `path` is not the body's and is left out. Only codes that a customer's request can cause, or
+ * that answer it on purpose, are listed; anything else is the server's problem (500, reported).
  */
-const packageErrors: Readonly<Record<string, readonly [HttpErrorCode, string | null]>> = {
+const packageErrors: Readonly<
+  Record<string, readonly [HttpErrorCode, string | null, pathless?: true]>
+> = {
   'consent/invalid_event': ['http/invalid_body', null],
   'consent/invalid_purpose': ['http/invalid_body', null],
   'consent/invalid_notice': ['http/invalid_body', null],
@@ -119,6 +126,12 @@ const packageErrors: Readonly<Record<string, readonly [HttpErrorCode, string | n
   'feedback/invalid_event': ['http/invalid_body', null],
   'memory/not_found': ['http/not_found', 'No such memory'],
   'memory/not_allowed': ['http/conflict', 'This memory cannot be changed that way any more'],
+  // The explainer's evidence-age policy blocks it: a deliberate answer, not a crash (no report).
+  'explain/stale_evidence': [
+    'http/gone',
+    'We can no longer explain this message, because the information behind it is too old',
+    true,
+  ],
 };
 
 /**
@@ -137,10 +150,11 @@ export function toHttpError(thrown: unknown): {
     return { error: thrown as CandorError<HttpErrorCode>, internal: false };
   const known = isCandorError(thrown) ? packageErrors[thrown.code] : undefined;
   if (known && isCandorError(thrown)) {
-    const [code, message] = known;
+    const [code, message, pathless] = known;
     // The package's name for the body it was given (`event.scope`) is the body's own field.
     const inBody = (text: string) => text.replace(/^(event|input)\./, '');
-    const path = typeof thrown.details.path === 'string' ? inBody(thrown.details.path) : undefined;
+    const given = pathless ? undefined : thrown.details.path;
+    const path = typeof given === 'string' ? inBody(given) : undefined;
     return {
       error: httpError(code, message ?? inBody(thrown.message), path === undefined ? {} : { path }),
       internal: false,

@@ -8,7 +8,9 @@ import { ownDecision } from './decisions';
 
 /**
  * `GET /decisions/{decisionId}/explanation`: why the customer got one of their messages, in
- * their language, against their consent now, with the controls it offers.
+ * their language, against their consent now, with the controls it offers. When the explainer's
+ * evidence-age policy blocks it (`explain/stale_evidence`) the answer is 410 `http/gone`, in
+ * words, not a 500.
  *
  * @example
  * const routes = explanationRoutes({ explainer, decisions, consent: manager });
@@ -28,6 +30,10 @@ export function explanationRoutes(ports: {
       query: ExplanationQuery,
       responses: {
         200: { description: 'The explanation: clauses, data used, controls, withheld' },
+        410: {
+          description: 'The message can no longer be explained: the data behind it is too old',
+          schema: () => ({ $ref: '#/components/schemas/Error' }),
+        },
       },
       async handle({ subject, params, query }) {
         const { layer, locale } = query(ExplanationQuery);
