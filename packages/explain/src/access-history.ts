@@ -233,6 +233,7 @@ export function buildAccessHistory(
       warnings.push({ code: 'missing_label', kind, id });
     return catalog.format('label.fallback', {
       name: id.slice(id.lastIndexOf('.') + 1).replace(/_/g, ' '),
+      kind,
     });
   };
   const dayLabel = new Intl.DateTimeFormat(catalog.locale, {

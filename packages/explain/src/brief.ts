@@ -198,7 +198,10 @@ export function buildBrief(
     if (found !== null) return found;
     if (!warnings.some((w) => w.code === 'missing_label' && w.id === id))
       warnings.push({ code: 'missing_label', kind: 'sources', id });
-    return catalog.format('label.fallback', { name: id.replace(/[._-]+/g, ' ').trim() });
+    return catalog.format('label.fallback', {
+      name: id.replace(/[._-]+/g, ' ').trim(),
+      kind: 'sources',
+    });
   };
   const about = (i: BriefItemInput) => ({
     hasAbout: i.about === undefined ? 'no' : 'yes',

@@ -104,6 +104,16 @@ describe('explain: a message resting on context only', () => {
     );
   });
 
+  it('quotes an unlabelled topic once in German', () => {
+    const e = createExplainer({ clock }).explain(stormArea(), {
+      consent: refusedButContext,
+      locale: 'de',
+    });
+    expect(e.summary).toBe(
+      'Für diese Mitteilung zum Thema „disruption“ haben unsere Systeme nur die Wettervorhersage und Ihre Region verwendet, nicht Ihren Verlauf.',
+    );
+  });
+
   it('offers no control over personal data it did not use, and names none', () => {
     const e = explainer.explain(stormArea(), { consent: refusedButContext });
     const kinds = e.controls.map((c) => c.kind);

@@ -352,6 +352,52 @@ describe('explain: layers and locales', () => {
   });
 });
 
+describe('explain: quotation marks around a topic', () => {
+  const de = { de: { labels: { topics: { 'billing.card_expiry': 'Kartenablauf' } } } };
+  const labelled = createExplainer({ clock, messages: { ...topics, ...de } });
+  const unlabelled = createExplainer({ clock });
+  /** The summary and every control label that names the topic (a critical message's too). */
+  const topicTexts = (e: ReturnType<typeof explainer.explain>) => [
+    e.summary,
+    ...e.controls.map((c) => c.label).filter((label) => /Thema|about/.test(label)),
+  ];
+  const explainBoth = (from: typeof explainer, locale: string) =>
+    [cardExpiryProposal(), cardExpiryProposal({ action: { ...critical, critical: true } })].map(
+      (record) => from.explain(record, { consent: fakeGate(), locale }),
+    );
+  const critical = { type: 'notify', channel: 'email', topic: 'billing.card_expiry' };
+
+  it('are one pair in German, for a labelled topic and an unlabelled one alike', () => {
+    const texts = [
+      ...explainBoth(labelled, 'de').flatMap(topicTexts),
+      ...explainBoth(unlabelled, 'de').flatMap(topicTexts),
+    ];
+    expect(texts.filter((t) => t.includes('Thema')).length).toBeGreaterThanOrEqual(6);
+    for (const text of texts) {
+      expect(text).not.toMatch(/„„|““/);
+      if (text.includes('Thema')) expect(text).toMatch(/Thema „(Kartenablauf|card expiry)“/);
+    }
+    const [plain] = explainBoth(unlabelled, 'de');
+    expect(plain?.controls.find((c) => c.kind === 'mute_topic')?.label).toBe(
+      'Nachrichten zum Thema „card expiry“ stummschalten',
+    );
+  });
+
+  it('are around an unlabelled topic only in English, as a label reads as words', () => {
+    const [named] = explainBoth(labelled, 'en');
+    const [plain, plainCritical] = explainBoth(unlabelled, 'en');
+    expect(named?.controls.find((c) => c.kind === 'mute_topic')?.label).toBe(
+      'Mute messages about your card expiring',
+    );
+    expect(plain?.controls.find((c) => c.kind === 'mute_topic')?.label).toBe(
+      'Mute messages about “card expiry”',
+    );
+    expect(plainCritical?.controls.find((c) => c.kind === 'choose_channel')?.label).toBe(
+      'Choose how you get messages about “card expiry”',
+    );
+  });
+});
+
 describe('explain: operators named the way @candor/rules names them', () => {
   it('renders `lt` and `fact` as the same words as `lessThan` and `path`', () => {
     const base = cardExpiryProposal();

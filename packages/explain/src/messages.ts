@@ -119,7 +119,9 @@ export const messageSpec = /* @__PURE__ */ (() =>
     'withheld.sensitive': { count: 'number' },
     'withheld.reasons': { count: 'number' },
     'value.boolean': { value: 'text' },
-    'label.fallback': { name: 'text' },
+    // `kind`: what is named (`topics`, `purposes`, `categories`, `sources`, …), so a locale whose
+    // sentences quote a kind themselves (German topics: „…“) leaves that kind's fallback bare.
+    'label.fallback': { name: 'text', kind: 'text' },
     'dsa.title': {},
     'dsa.intro': { count: 'number', system: 'text' },
     'dsa.parameter': {

@@ -169,6 +169,7 @@ export function buildTransparencyPage(
     warnings.push({ code: 'missing_label', kind, id });
     return catalog.format('label.fallback', {
       name: id.slice(id.lastIndexOf('.') + 1).replace(/_/g, ' '),
+      kind,
     });
   };
   const name = pick(registry.name, catalog.locale, 'Our systems');
@@ -183,7 +184,10 @@ export function buildTransparencyPage(
       warnings.push({ code: 'missing_label', kind: 'parameters', id: p.id });
     const labelText =
       p.label === undefined
-        ? catalog.format('label.fallback', { name: p.id.replace(/[-_.]+/g, ' ').trim() })
+        ? catalog.format('label.fallback', {
+            name: p.id.replace(/[-_.]+/g, ' ').trim(),
+            kind: 'parameters',
+          })
         : pick(p.label, catalog.locale, p.id);
     texts[p.id] = labelText;
     const purposeLabel = label('purposes', p.purpose);

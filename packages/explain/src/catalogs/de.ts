@@ -78,7 +78,8 @@ export const de: MessageCatalog = {
     'withheld.reasons':
       '{count, plural, one {Ein Grund beruht} other {# Gründe beruhen}} nur auf Angaben, die hier nicht angezeigt werden.',
     'value.boolean': '{value, select, true {ja} other {nein}}',
-    'label.fallback': '„{name}“',
+    // Sätze zu einem Thema setzen es selbst in Anführungszeichen („zum Thema „…““ wäre doppelt).
+    'label.fallback': '{kind, select, topics {{name}} other {„{name}“}}',
     'dsa.title': 'Wie unsere Systeme entscheiden, welche Nachrichten Sie erhalten',
     'dsa.intro':
       '{system} verwendet {count, plural, one {einen Hauptparameter} other {# Hauptparameter}}, geordnet vom wichtigsten zum unwichtigsten.',

@@ -52,7 +52,7 @@ export function createSpeaker(
     }
     if (kind === 'rules' || kind === 'events') return words(id);
     if (kind === 'changes') return catalog.format('change.fallback', { name: words(id) });
-    return catalog.format('label.fallback', { name: humanize(id) });
+    return catalog.format('label.fallback', { name: humanize(id), kind });
   };
   const categoryLabels = new Map<DataCategoryId, string>();
   const categoryLabel = (category: DataCategoryId) => {
