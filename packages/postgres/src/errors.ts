@@ -41,17 +41,26 @@ export function sqlState(error: unknown): string | undefined {
 const UNSTORABLE = new Set(['22021', '22P05']);
 
 /**
+ * Whether PostgreSQL refused a value it cannot store: a NUL character, or a JSON text it cannot
+ * read (`invalid_text_representation` for type json: a lone UTF-16 surrogate, half of a
+ * character, is the one our JSON can hold).
+ */
+const unstorable = (state: string | undefined, message: string) =>
+  state !== undefined &&
+  (UNSTORABLE.has(state) || (state === '22P02' && /\btype jsonb?\b/.test(message)));
+
+/**
  * Wraps a driver error in a `postgres/query_failed` {@link CandorError}, or
- * `postgres/invalid_input` (path `params`) where a value held a NUL character.
+ * `postgres/invalid_input` (path `params`) where a value held a character PostgreSQL cannot store.
  */
 export function queryFailed(error: unknown, text: string): CandorError<PostgresErrorCode> {
   if (error instanceof CandorError) return error as CandorError<PostgresErrorCode>;
   const message = error instanceof Error ? error.message : String(error);
   const state = sqlState(error);
-  if (state !== undefined && UNSTORABLE.has(state))
+  if (unstorable(state, message))
     return new CandorError(
       'postgres/invalid_input',
-      'params: a value holds a NUL character (\\u0000), which PostgreSQL cannot store; nothing was written',
+      'params: a value holds a character PostgreSQL cannot store (a NUL, \\u0000, or half of a character, a lone surrogate); nothing was written',
       { path: 'params', sqlState: state },
       { cause: error },
     );
