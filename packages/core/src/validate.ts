@@ -68,14 +68,86 @@ export function zodToCandorError<Code extends string>(
   });
 }
 
-/** An issue as a caller reads it: an unknown field named by its own path. */
+/** zod's message where a schema gives none (zod/mini loads no locale): said here instead. */
+const GENERIC = 'Invalid input';
+
+/**
+ * An issue as a caller reads it: an unknown field named by its own path, a value that matches no
+ * shape of a union by the problem of the shape it came closest to, and zod's generic message
+ * replaced by what is wrong ("must not be empty", "must be at most 200 characters").
+ */
 function named(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; message: string } {
   const path = issue.path as readonly PropertyKey[];
   if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
     const key = issue.keys[0] as string;
     return { path: [...path, key], message: `unknown field ${JSON.stringify(key)}` };
   }
-  return { path, message: issue.message };
+  if (issue.code === 'invalid_union') {
+    const closest = closestBranch(issue.errors);
+    if (closest === undefined) return { path, message: 'matches none of the accepted shapes' };
+    const inner = named(closest);
+    return { path: [...path, ...inner.path], message: inner.message };
+  }
+  return { path, message: issue.message === GENERIC ? described(issue) : issue.message };
+}
+
+/** The first issue of the union branch the value came closest to: its deepest, then fewest. */
+function closestBranch(
+  branches: readonly (readonly z.core.$ZodIssue[])[],
+): z.core.$ZodIssue | undefined {
+  let best: readonly z.core.$ZodIssue[] | undefined;
+  const depth = (issues: readonly z.core.$ZodIssue[]) => issues[0]?.path.length ?? -1;
+  for (const issues of branches) {
+    if (issues.length === 0) continue;
+    if (
+      best === undefined ||
+      depth(issues) > depth(best) ||
+      (depth(issues) === depth(best) && issues.length < best.length)
+    )
+      best = issues;
+  }
+  return best?.[0];
+}
+
+/** What is wrong, in words, for an issue zod describes only as "Invalid input". */
+function described(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === 'undefined'
+        ? 'must be left out'
+        : `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+    case 'too_small':
+      return bound('at least', issue.origin, issue.minimum, issue.inclusive, 'must not be empty');
+    case 'too_big':
+      return bound('at most', issue.origin, issue.maximum, issue.inclusive, null);
+    case 'invalid_value':
+      return `must be ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return `must be a valid ${issue.format}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** "must be at most 200 characters", "must have at least 1 item", "must be at least 0". */
+function bound(
+  which: 'at least' | 'at most',
+  origin: string,
+  limit: number | bigint,
+  inclusive: boolean | undefined,
+  empty: string | null,
+): string {
+  const n = Number(limit);
+  if (origin === 'string') {
+    if (empty !== null && n === 1 && inclusive !== false) return empty;
+    return `must be ${which} ${n} character${n === 1 ? '' : 's'}`;
+  }
+  if (origin === 'array' || origin === 'set') {
+    if (empty !== null && n === 1 && inclusive !== false) return empty;
+    return `must have ${which} ${n} item${n === 1 ? '' : 's'}`;
+  }
+  const strict = inclusive === false ? (which === 'at least' ? 'more than' : 'less than') : which;
+  return `must be ${strict} ${n}`;
 }
 
 /**

@@ -182,7 +182,11 @@ describe('recall', () => {
           for (const [i, m] of memories.entries()) {
             const content =
               m.kind === 'complaint' || m.kind === 'support_case'
-                ? { kind: m.kind, summary: `problem ${i}`, status: m.open ? 'open' : 'resolved' }
+                ? {
+                    kind: m.kind,
+                    summary: `problem ${i}`,
+                    ...(m.open ? { status: 'open' } : { status: 'resolved', resolvedAt: T0 }),
+                  }
                 : m.kind === 'preference'
                   ? { kind: m.kind, key: `k${i}`, value: 'x' }
                   : { kind: m.kind, reason: `reason ${i}` };
@@ -425,14 +429,53 @@ describe('bad input is refused before anything is written', () => {
     ['a malformed category', { category: 'User Card' }, 'input.category'],
     ['a malformed purpose', { purposes: ['Marketing!'] }, 'input.purposes[0]'],
     ['a retention in the past', { retainUntil: T0 - 1 }, 'input.retainUntil'],
-    ['an unknown field', { mood: 'happy' }, 'input'],
+    ['an unknown field', { mood: 'happy' }, 'input.mood'],
+    [
+      'a resolved complaint without the time it was',
+      { content: { kind: 'complaint', summary: 'card blocked', status: 'resolved' } },
+      'input.content.resolvedAt',
+    ],
+    [
+      'an open complaint with a resolution',
+      { content: { kind: 'complaint', summary: 'card blocked', status: 'open', resolution: 'x' } },
+      'input.content.resolution',
+    ],
   ])('%s', async (_, over, path) => {
     const { book, store } = setup();
     await expect(book.remember({ ...reason(), ...over } as never)).rejects.toMatchObject({
       code: 'memory/invalid_input',
-      details: expect.objectContaining({ path: expect.stringContaining(path) }),
+      details: expect.objectContaining({ path }),
     });
     expect(await store.read('cus_ana')).toEqual([]);
+  });
+
+  it('says what is wrong, not "Invalid input"', async () => {
+    const { book } = setup();
+    await expect(book.remember({ ...reason(), mood: 'happy' } as never)).rejects.toThrow(
+      'input.mood: unknown field "mood"',
+    );
+    await expect(book.remember(reason({ purposes: [] }))).rejects.toThrow(
+      'input.purposes: must not be empty',
+    );
+  });
+
+  it('a correction cannot close a complaint: only resolve() does, and it stays remembered', async () => {
+    const { book } = setup();
+    const open = await book.remember(complaint());
+    await expect(
+      book.correct('cus_ana', open.id, {
+        kind: 'complaint',
+        summary: 'card blocked in error',
+        status: 'resolved',
+        resolvedAt: T0,
+      }),
+    ).rejects.toMatchObject({ code: 'memory/invalid_input', details: { path: 'content.status' } });
+    const corrected = await book.correct('cus_ana', open.id, {
+      kind: 'complaint',
+      summary: 'card blocked twice in error',
+      status: 'open',
+    });
+    expect(corrected.content).toMatchObject({ status: 'open' });
   });
 
   it.each([

@@ -10,7 +10,9 @@ import {
   PurposeId,
   SubjectId,
   systemClock,
+  zodToCandorError,
 } from '@candor/core';
+import type * as z from 'zod/mini';
 import { fail } from './errors';
 import type { SubjectMemories } from './fold';
 import {
@@ -347,6 +349,7 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
           m.confidence,
           'is only for inferred memories',
         );
+      checkCaseStatus(m.content, 'input.content');
       const memory: Memory = Memory.parse({
         ...m,
         id: newId(),
@@ -367,6 +370,17 @@ export function createMemoryBook(options: MemoryBookOptions): MemoryBook {
           fail('memory/not_allowed', 'memoryId', memoryId, 'was already corrected');
         if (parsed.data.kind !== old.kind)
           fail('memory/invalid_input', 'content.kind', parsed.data.kind, `must stay ${old.kind}`);
+        // A correction fixes what a case or complaint says; only resolve() closes one.
+        const before = old.content;
+        const after = parsed.data;
+        if ('status' in before && 'status' in after && after.status !== before.status)
+          fail(
+            'memory/invalid_input',
+            'content.status',
+            after.status,
+            `must stay ${before.status} (resolve() closes a case)`,
+          );
+        checkCaseStatus(after, 'content');
         const now = clock.now();
         const next: Memory = {
           ...old,
@@ -596,18 +610,28 @@ function invalidInput(path: string, value: unknown, problem: string) {
   }
 }
 
-/** The first zod issue as a `memory/invalid_input` naming `root.path`. */
-function invalidFrom(
-  error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] },
-  value: unknown,
-  root: string,
-) {
-  const issue = error.issues[0];
-  const path = [
-    root,
-    ...(issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : String(p))),
-  ]
-    .join('.')
-    .replaceAll('.[', '[');
-  return invalidInput(path, value, issue?.message ?? 'invalid');
+/**
+ * A case or complaint is open with no resolution, or resolved with the time it was (a complaint
+ * "resolved" without it would drop out of what must be remembered unnoticed).
+ */
+function checkCaseStatus(content: MemoryContent, path: string): void {
+  if (content.kind !== 'complaint' && content.kind !== 'support_case') return;
+  if (content.status === 'resolved' && content.resolvedAt === undefined)
+    fail('memory/invalid_input', `${path}.resolvedAt`, undefined, 'must say when it was resolved');
+  if (content.status === 'open') {
+    const closing = (['resolution', 'resolvedAt', 'satisfaction'] as const).find(
+      (field) => field in content && content[field as keyof typeof content] !== undefined,
+    );
+    if (closing !== undefined)
+      fail(
+        'memory/invalid_input',
+        `${path}.${closing}`,
+        content[closing as keyof typeof content],
+        'is only for a resolved one',
+      );
+  }
 }
+
+/** The first zod issue as a `memory/invalid_input` naming `root.path` and what is wrong. */
+const invalidFrom = (error: z.core.$ZodError, value: unknown, root: string) =>
+  zodToCandorError('memory/invalid_input', error, value, root);
