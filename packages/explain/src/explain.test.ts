@@ -1,6 +1,7 @@
 import { duration, isCandorError } from '@candor/core';
 import { describe, expect, it } from 'vitest';
 import { cardExpiryProposal, clock, fakeGate, NOW } from '../test/fixtures';
+import { loadCatalogs } from './catalog';
 import { createExplainer } from './explainer';
 import { renderText } from './render';
 import type { ExplanationControl } from './types';
@@ -112,6 +113,10 @@ describe('explain: a rule proposal', () => {
       'One piece of information is not shown because your privacy choices do not allow its use for this purpose now.',
       'One reason rests only on information that is not shown.',
     ]);
+    // Several pieces: "their use", not "its use".
+    expect(loadCatalogs().get('en')?.format('withheld.consent', { count: 2 })).toBe(
+      '2 pieces of information are not shown because your privacy choices do not allow their use for this purpose now.',
+    );
   });
 });
 

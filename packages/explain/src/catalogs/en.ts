@@ -68,7 +68,7 @@ export const en: MessageCatalog = {
     'change.line':
       '{status, select, undone {We {change} on {at}, because you allowed {permission}. You undid this on {undoneAt}, so it is back as it was.} expired {We {change} on {at}, because you allowed {permission}. The time to undo it ended on {until}, so the change stands.} other {We {change} on {at} without waiting for your answer, because you allowed {permission}. You can undo this until {until}.}}',
     'withheld.consent':
-      '{count, plural, one {One piece of information is} other {# pieces of information are}} not shown because your privacy choices do not allow its use for this purpose now.',
+      '{count, plural, one {One piece of information is not shown because your privacy choices do not allow its use} other {# pieces of information are not shown because your privacy choices do not allow their use}} for this purpose now.',
     'withheld.sensitive':
       '{count, plural, one {One piece of information is not shown because it belongs to a sensitive category} other {# pieces of information are not shown because they belong to sensitive categories}}.',
     'withheld.reasons':
