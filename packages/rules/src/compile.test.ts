@@ -1,9 +1,9 @@
 import { isCandorError, isWithin } from '@candor/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { factsOf } from '../test/helpers';
+import { factsOf, fakeConsent } from '../test/helpers';
 import type { Condition, Rule, RuleEvent } from './index';
-import { all, any, compileRules, count, fact, not, ref } from './index';
+import { all, any, compileRules, count, createRuleEngine, fact, not, ref } from './index';
 
 const base = (conditions: Condition | undefined, extra: Partial<Rule> = {}): Rule => ({
   id: 'r1',
@@ -196,6 +196,24 @@ describe('bad input is rejected at load with the rule id and JSON path', () => {
       'rules/unsafe_regex',
       'rules[0].conditions.value',
     ));
+  it('quiet hours that start when they end (no quiet hours at all)', () => {
+    rejects(
+      base(undefined, { quietHours: { start: '22:00', end: '22:00' } }),
+      'rules/invalid_rule',
+      'rules[0].quietHours.end',
+    );
+    expect(() =>
+      createRuleEngine({
+        rules: [base(undefined)],
+        consent: fakeConsent({}),
+        quietHours: { start: '07:00', end: '07:00' },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ path: 'options.quietHours.end' }),
+      }),
+    );
+  });
   it('__proto__ paths', () =>
     rejects(base(fact('card.__proto__.x').eq(1)), 'rules/unsafe_path', 'rules[0].conditions.fact'));
   it('constructor in a right-hand fact', () =>

@@ -1,5 +1,6 @@
 import { isWithin, systemClock } from '@candor/core';
 import { compileRules, isCompiledRuleSet } from './compile';
+import { SAME_QUIET } from './compile/rule';
 import type { CompiledRuleSet } from './compile/types';
 import { accessRecording, recordReads, refuseUnlessAsync } from './engine/access';
 import { changeActing, listChanges, offerOnly, undoChange } from './engine/changes';
@@ -68,6 +69,14 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       'quiet hours must be HH:MM',
       undefined,
       'options.quietHours',
+      options.quietHours,
+    );
+  if (defaultQuiet && defaultQuiet.start === defaultQuiet.end)
+    throw rulesError(
+      'rules/invalid_rule',
+      SAME_QUIET,
+      undefined,
+      'options.quietHours.end',
       options.quietHours,
     );
   const budgets = channelBudgetsOf(options.channelBudgets);

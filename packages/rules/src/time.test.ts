@@ -177,6 +177,8 @@ describe('quiet hours across daylight-saving changes', () => {
       });
     fc.assert(
       fc.property(near, ({ zone, at, start, end }) => {
+        // Quiet hours that start when they end are refused when the rule is compiled.
+        if (start === end) return;
         const retryAt = quietRetry(evaluateAt(at, zone, start, end));
         if (retryAt === null) return;
         expect(retryAt).toBeGreaterThan(at);

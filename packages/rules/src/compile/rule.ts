@@ -257,6 +257,7 @@ export function compileOne(rule: Rule, at: string, order: number, ctx: Ctx): Com
     const end = parseClock(q.end);
     if (start === undefined) failRule(id, at, 'quietHours.start', 'must be HH:MM', q.start);
     if (end === undefined) failRule(id, at, 'quietHours.end', 'must be HH:MM', q.end);
+    if (start === end) failRule(id, at, 'quietHours.end', SAME_QUIET, q.end);
     rejectUnknownKeys(q, QUIET_KEYS, id, `${at}.quietHours`);
     quiet = { start: start as number, end: end as number };
   }
@@ -410,6 +411,9 @@ function compileFallback(
 
 const CONTEXTUAL_KEYS = ['dataCategories', 'conditions', 'action'];
 /** What a fallback takes over from its rule. */
+/** Quiet hours that start when they end would hold no time at all. */
+export const SAME_QUIET = 'must differ from start (the same time would mean no quiet hours)';
+
 const INHERITED = ['priority', 'urgency', 'caps', 'cooldown', 'exclusionGroup', 'quietHours'];
 
 /** The rule's data categories as one key: sorted, deduplicated, comma-joined. */
