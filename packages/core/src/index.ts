@@ -95,6 +95,7 @@ export {
 export { DataCategoryId, Instant, PurposeId, SubjectId, TopicId } from './schemas';
 export { isSensitiveCategory, sensitiveCategories } from './sensitive';
 export { sha256Hex } from './sha256';
+export { unstorableText } from './text';
 export type { Clock, VirtualClock } from './time';
 export {
   createVirtualClock,

@@ -42,6 +42,23 @@ describe('zodToCandorError says what is wrong, not "Invalid input"', () => {
     );
   });
 
+  it('says every alternative a value of one of several types could be', () => {
+    const version = z.strictObject({ version: z.union([z.number(), z.string()]) });
+    expect(messageOf(version, { version: true })).toBe(
+      'input.version: must be a number or a string',
+    );
+  });
+
+  it('names a discriminator no shape takes, with the values it takes', () => {
+    const accessor = z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('rule'), id: z.string() }),
+      z.strictObject({ kind: z.literal('staff'), id: z.string() }),
+    ]);
+    expect(messageOf(accessor, { kind: 'bogus', id: 'x' })).toBe(
+      'input.kind: must be one of "rule", "staff"',
+    );
+  });
+
   it('keeps a message the schema gives', () => {
     const id = z.string().check(z.minLength(1, 'an id must not be empty'));
     expect(messageOf(id, '')).toBe('input: an id must not be empty');

@@ -82,32 +82,52 @@ function named(issue: z.core.$ZodIssue): { path: readonly PropertyKey[]; message
     const key = issue.keys[0] as string;
     return { path: [...path, key], message: `unknown field ${JSON.stringify(key)}` };
   }
-  if (issue.code === 'invalid_union') {
-    const closest = closestBranch(issue.errors);
-    if (closest === undefined) return { path, message: 'matches none of the accepted shapes' };
-    const inner = named(closest);
-    return { path: [...path, ...inner.path], message: inner.message };
-  }
+  if (issue.code === 'invalid_union') return namedUnion(issue, path);
   return { path, message: issue.message === GENERIC ? described(issue) : issue.message };
 }
 
-/** The first issue of the union branch the value came closest to: its deepest, then fewest. */
-function closestBranch(
-  branches: readonly (readonly z.core.$ZodIssue[])[],
-): z.core.$ZodIssue | undefined {
-  let best: readonly z.core.$ZodIssue[] | undefined;
-  const depth = (issues: readonly z.core.$ZodIssue[]) => issues[0]?.path.length ?? -1;
-  for (const issues of branches) {
-    if (issues.length === 0) continue;
-    if (
-      best === undefined ||
-      depth(issues) > depth(best) ||
-      (depth(issues) === depth(best) && issues.length < best.length)
-    )
-      best = issues;
+/**
+ * A value no shape of a union took: the discriminator's accepted values where it has one; else
+ * the branches it came closest to (the deepest first issue). Several tied on the value itself (a
+ * number or a text, say) are said together; otherwise the one with the fewest issues speaks.
+ */
+function namedUnion(
+  issue: z.core.$ZodIssueInvalidUnion,
+  path: readonly PropertyKey[],
+): { path: readonly PropertyKey[]; message: string } {
+  if (issue.discriminator !== undefined && issue.errors.length === 0) {
+    const options = 'options' in issue ? issue.options : undefined;
+    const message =
+      options !== undefined && options.length > 0
+        ? `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}`
+        : 'is not one of the accepted kinds';
+    // zod names the discriminator in the path already (some versions may not).
+    const at = path.at(-1) === issue.discriminator ? path : [...path, issue.discriminator];
+    return { path: at, message };
   }
-  return best?.[0];
+  const branches = issue.errors.filter((issues) => issues.length > 0);
+  const depth = (issues: readonly z.core.$ZodIssue[]) =>
+    (issues[0] as z.core.$ZodIssue).path.length;
+  const deepest = Math.max(-1, ...branches.map(depth));
+  const tied = branches.filter((issues) => depth(issues) === deepest);
+  if (tied.length === 0) return { path, message: 'matches none of the accepted shapes' };
+  const alternatives = tied.map((issues) => alternative(issues[0] as z.core.$ZodIssue));
+  if (deepest === 0 && tied.length > 1 && alternatives.every((a) => a !== null))
+    return { path, message: `must be ${alternatives.join(' or ')}` };
+  const fewest = tied.reduce((a, b) => (b.length < a.length ? b : a));
+  const inner = named(fewest[0] as z.core.$ZodIssue);
+  return { path: [...path, ...inner.path], message: inner.message };
 }
+
+/** What one branch of a union wanted of the value itself ("a number", `"a"`), or null. */
+function alternative(issue: z.core.$ZodIssue): string | null {
+  if (issue.code === 'invalid_type') return article(issue.expected);
+  if (issue.code === 'invalid_value') return issue.values.map((v) => JSON.stringify(v)).join(', ');
+  return null;
+}
+
+/** "a string", "an object". */
+const article = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 
 /** What is wrong, in words, for an issue zod describes only as "Invalid input". */
 function described(issue: z.core.$ZodIssue): string {
@@ -115,7 +135,7 @@ function described(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return issue.expected === 'undefined'
         ? 'must be left out'
-        : `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+        : `must be ${article(issue.expected)}`;
     case 'too_small':
       return bound('at least', issue.origin, issue.minimum, issue.inclusive, 'must not be empty');
     case 'too_big':

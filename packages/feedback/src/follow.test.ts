@@ -152,6 +152,45 @@ describe('several loops on one store', () => {
   });
 });
 
+describe('what this loop does while it reads another loop’s feedback', () => {
+  it('is announced to its listeners, and an observer’s error reaches its caller', async () => {
+    const store = createMemoryFeedbackStore();
+    const slow: FeedbackStore = {
+      ...store,
+      readEvents: async (options) => {
+        const rows = await store.readEvents(options);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return rows;
+      },
+    };
+    const clock = createVirtualClock(start + duration.minute);
+    let failing = false;
+    const b = createFeedbackLoop({
+      store: slow,
+      clock,
+      observers: [
+        {
+          observe: () => {
+            if (failing) throw new Error('learner down');
+          },
+        },
+      ],
+    });
+    const heard: string[] = [];
+    b.subscribe((e) => heard.push(e.type));
+    const a = createFeedbackLoop({ store, clock });
+    await Promise.all([a.hydrate(), b.hydrate()]);
+    // Another instance's feedback: b reads it for 20 ms.
+    await a.submit(fb({ kind: 'helpful', subject: 'cus_2', at: start }));
+    b.apply(fb({ kind: 'stop_this', scope: 'rule', at: start }));
+    expect(heard).toContain('suppressed');
+    failing = true;
+    expect(() => b.apply(fb({ kind: 'helpful', at: start }))).toThrow('learner down');
+    a.close();
+    b.close();
+  });
+});
+
 describe('critical messages', () => {
   it('are never silenced by a mute, "not interested", a stop or fatigue; the feedback is kept', async () => {
     const clock = createVirtualClock(start);

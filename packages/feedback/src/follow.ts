@@ -157,7 +157,6 @@ async function pull(f: Follower, tries = 0): Promise<void> {
   }
   const { view, store, logs, clock } = f;
   f.pulling = true;
-  view.announcer.replaying = true;
   try {
     do {
       f.pullAgain = false;
@@ -194,7 +193,6 @@ async function pull(f: Follower, tries = 0): Promise<void> {
   } catch {
     if (!f.closed) later(Math.min(2_000, 50 * 2 ** tries), () => void pull(f, tries + 1));
   } finally {
-    view.announcer.replaying = false;
     f.pulling = false;
   }
 }
@@ -216,7 +214,6 @@ async function replayStore(
   f: Follower,
 ): Promise<{ readonly decisions: number; readonly events: number }> {
   await f.feed?.ready();
-  f.view.announcer.replaying = true;
   f.hydrating = true;
   const cache = f.view.cache;
   if (cache !== null && f.loaded) {
@@ -238,7 +235,6 @@ async function replayStore(
     f.loaded = true;
     return counts;
   } finally {
-    f.view.announcer.replaying = false;
     f.hydrating = false;
     if (f.pullAgain) void pull(f);
   }

@@ -27,17 +27,44 @@ export interface ReadPositions {
 /** Records read per page. */
 const PAGE = 10_000;
 
-/** Applies a stored decision entry unless it is logged already. */
+/** Applies a stored decision entry unless it is logged already, silently (see `replaying`). */
 export function applyStoredDecision(view: LoopView, input: unknown): void {
   const entry = prepareDecision(view.decisions, view.accepted, input);
-  if (entry !== null) commitDecision(view.decisions, view.accepted, view.announcer, entry);
+  if (entry === null) return;
+  const announcer = view.announcer;
+  const before = announcer.replaying;
+  announcer.replaying = true;
+  try {
+    commitDecision(view.decisions, view.accepted, announcer, entry);
+  } finally {
+    announcer.replaying = before;
+  }
 }
 
 /**
- * Applies an event stored at `seq` unless this loop applied it already. `writing`: keys this loop
- * is storing itself (with a subject cache, their submit applies them).
+ * Applies an event stored at `seq` unless this loop applied it already, silently: the loop that
+ * stored it announced it (`replaying` is set for this call only, not across a whole read, so what
+ * this loop applies meanwhile is announced). `writing`: keys this loop is storing itself (with a
+ * subject cache, their submit applies them).
  */
 export function applyStoredEvent(
+  view: LoopView,
+  input: unknown,
+  clock: Clock,
+  seq: number,
+  writing?: ReadonlySet<string>,
+): void {
+  const announcer = view.announcer;
+  const before = announcer.replaying;
+  announcer.replaying = true;
+  try {
+    applyStored(view, input, clock, seq, writing);
+  } finally {
+    announcer.replaying = before;
+  }
+}
+
+function applyStored(
   view: LoopView,
   input: unknown,
   clock: Clock,

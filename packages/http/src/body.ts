@@ -1,4 +1,4 @@
-import { type SubjectId, zodToCandorError } from '@candor/core';
+import { type SubjectId, unstorableText, zodToCandorError } from '@candor/core';
 import type * as z from 'zod/mini';
 import { httpError } from './errors';
 
@@ -114,7 +114,7 @@ function checkShape(body: unknown): void {
   ];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, path, depth } = next;
-    const problem = typeof value === 'string' ? textProblem(value) : undefined;
+    const problem = typeof value === 'string' ? unstorableText(value) : undefined;
     if (problem !== undefined)
       throw httpError('http/invalid_body', `${path}: ${problem}`, { path });
     if (typeof value !== 'object' || value === null) continue;
@@ -128,30 +128,13 @@ function checkShape(body: unknown): void {
       );
     for (const [key, item] of Object.entries(value)) {
       const at = Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
-      if (key === '__proto__' || textProblem(key) !== undefined)
+      if (key === '__proto__' || unstorableText(key) !== undefined)
         throw httpError('http/invalid_body', `${at}: is not a field name we accept`, {
           path: at,
         });
       pending.push({ value: item, path: at, depth: depth + 1 });
     }
   }
-}
-
-/**
- * A lone UTF-16 surrogate: half of a pair (an emoji's, say) without the other half. With the `u`
- * flag a whole pair is one code point outside this range, so only a lone half matches (what
- * `String.prototype.isWellFormed` tells, which ES2022 runtimes and older browsers lack).
- */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
-/**
- * What is wrong with a key or text of a body, or `undefined`. No text a customer types holds a
- * NUL character or a lone surrogate (`"\ud800"` in JSON), and PostgreSQL stores neither.
- */
-function textProblem(text: string): string | undefined {
-  if (text.includes('\u0000')) return 'holds a NUL character (\\u0000)';
-  if (LONE_SURROGATE.test(text)) return 'holds a lone UTF-16 surrogate (half of a character)';
-  return undefined;
 }
 
 function tooLarge(maxBytes: number) {

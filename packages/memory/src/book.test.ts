@@ -487,6 +487,8 @@ describe('bad input is refused before anything is written', () => {
     ['an empty decision id', { decisionId: '' }, 'options.decisionId'],
     ['a decision id of null', { decisionId: null }, 'options.decisionId'],
     ['a decision id over 200 characters', { decisionId: 'd'.repeat(201) }, 'options.decisionId'],
+    ['a decision id holding a NUL', { decisionId: 'd\u0000' }, 'options.decisionId'],
+    ['a decision id holding half a character', { decisionId: 'd\ud800' }, 'options.decisionId'],
   ])('a recall with %s', async (_, over, path) => {
     const { book, accessLog } = setup();
     await book.remember(reason());

@@ -10,6 +10,7 @@ import {
   PurposeId,
   SubjectId,
   systemClock,
+  unstorableText,
   zodToCandorError,
 } from '@candor/core';
 import type * as z from 'zod/mini';
@@ -599,6 +600,15 @@ function checkRecall(subject: unknown, o: RecallOptions, clock: Clock): Instant 
     (typeof decisionId !== 'string' || decisionId.length === 0 || decisionId.length > 200)
   )
     fail('memory/invalid_input', 'options.decisionId', decisionId, 'must be 1 to 200 characters');
+  const texts: [string, string | undefined][] = [
+    ['subject', subject],
+    ['options.decisionId', decisionId],
+    ['options.accessor.id', o.accessor.id],
+  ];
+  for (const [path, text] of texts) {
+    const problem = text === undefined ? undefined : unstorableText(text);
+    if (problem !== undefined) fail('memory/invalid_input', path, text, problem);
+  }
   return at;
 }
 

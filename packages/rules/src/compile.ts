@@ -10,12 +10,18 @@ import type { CompiledRule, CompiledRuleSet, RuleMatch, Slots } from './compile/
 import { requireObject, rulesError } from './errors';
 import type { Rule } from './types';
 
-/** The sets `compileRules` made (an engine takes these, or a list of rules). */
-const compiledSets = new WeakSet<object>();
+/**
+ * What marks a set `compileRules` made (an engine takes these, or a list of rules): a registered
+ * symbol, so a set made by the other build (ESM or CommonJS) or another copy of the package is
+ * one too.
+ */
+const COMPILED = Symbol.for('@candor/rules.CompiledRuleSet');
 
-/** @internal Whether `value` is a set `compileRules` made. */
+/** @internal Whether `value` is a set `compileRules` made (by any copy of this package). */
 export const isCompiledRuleSet = (value: unknown): value is CompiledRuleSet =>
-  typeof value === 'object' && value !== null && compiledSets.has(value);
+  typeof value === 'object' &&
+  value !== null &&
+  (value as Record<symbol, unknown>)[COMPILED] === true;
 
 /**
  * Compiles and indexes rules: validates every field (typed `rules/*` errors naming the rule id and
@@ -142,6 +148,6 @@ export function compileRules(
       return out;
     },
   };
-  compiledSets.add(set);
+  Object.defineProperty(set, COMPILED, { value: true });
   return set;
 }

@@ -410,10 +410,10 @@ function compileFallback(
 }
 
 const CONTEXTUAL_KEYS = ['dataCategories', 'conditions', 'action'];
-/** What a fallback takes over from its rule. */
 /** Quiet hours that start when they end would hold no time at all. */
 export const SAME_QUIET = 'must differ from start (the same time would mean no quiet hours)';
 
+/** What a fallback takes over from its rule. */
 const INHERITED = ['priority', 'urgency', 'caps', 'cooldown', 'exclusionGroup', 'quietHours'];
 
 /** The rule's data categories as one key: sorted, deduplicated, comma-joined. */

@@ -116,8 +116,8 @@ export interface RuleEngineOptions {
    */
   readonly strictAccessLog?: boolean;
   /**
-   * Called when a background write of access records fails (default: ignored); once per failed
-   * promise, where the log answered several writes with one.
+   * Called when a background write of access records fails (default: ignored). Where the log
+   * answers several writes with one promise, once for the writes it answered before it failed.
    */
   readonly onAccessLogError?: (error: unknown) => void;
   /**
