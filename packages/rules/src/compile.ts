@@ -15,7 +15,7 @@ import type { Rule } from './types';
  * symbol, so a set made by the other build (ESM or CommonJS) or another copy of the package is
  * one too.
  */
-const COMPILED = Symbol.for('@candor/rules.CompiledRuleSet');
+const COMPILED = /* @__PURE__ */ Symbol.for('@candor/rules.CompiledRuleSet');
 
 /** @internal Whether `value` is a set `compileRules` made (by any copy of this package). */
 export const isCompiledRuleSet = (value: unknown): value is CompiledRuleSet =>
