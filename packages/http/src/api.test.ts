@@ -38,6 +38,22 @@ describe('who may ask', () => {
     expect((await errorOf(wrong)).code).toBe('http/method_not_allowed');
   });
 
+  it('answers 404 for an id holding a NUL character, without asking a store (none holds one)', async () => {
+    // As a PostgreSQL store would: it cannot even be asked for such an id.
+    const asked: string[] = [];
+    const { api } = await world({
+      decisions: (_subject, id) => {
+        asked.push(id);
+        if (id.includes('\u0000'))
+          throw new Error('invalid byte sequence for encoding "UTF8": 0x00');
+        return undefined;
+      },
+    });
+    const response = await api.fetch(asCustomer('/decisions/d%00x/explanation'));
+    expect(await errorOf(response)).toMatchObject({ status: 404, code: 'http/not_found' });
+    expect(asked).toEqual([]);
+  });
+
   it('refuses unsafe requests from other sites (Origin or Sec-Fetch-Site) and writes nothing', async () => {
     const { api, feedback } = await world();
     for (const headers of [

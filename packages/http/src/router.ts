@@ -1,3 +1,4 @@
+import { unstorableText } from '@candor/core';
 import { httpError } from './errors';
 import type { Route } from './route';
 
@@ -54,7 +55,9 @@ function matchParts(
       } catch {
         return null;
       }
-      if (value.length === 0 || value.length > 200) return null;
+      // No id holds a NUL character: no store could keep one.
+      if (value.length === 0 || value.length > 200 || unstorableText(value) !== undefined)
+        return null;
       params[want.slice(1, -1)] = value;
     } else if (want !== got) return null;
   }
