@@ -35,7 +35,7 @@ export function createPrepare(
   return async (input) => {
     const cache = f.view.cache;
     if (cache === null) {
-      if (typeof input !== 'string' && !Array.isArray(input)) subjectsToPrepare(input, 1);
+      subjectsToPrepare(input, null);
       await loaded(f);
       return;
     }

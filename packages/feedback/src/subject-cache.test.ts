@@ -183,6 +183,15 @@ describe('a feedback loop with a subject cache', () => {
     }
     expect(cached.viewStatus('cus_1')).toBe('ready');
     expect(cached.viewStatus('cus_2')).toBe('not_loaded');
+    // Without a cache prepare() reads nothing, but it checks what it is given all the same.
+    const whole = createFeedbackLoop({ clock: createVirtualClock(start) });
+    for (const input of [42, [''], ['cus_2', 7], { length: 1 }])
+      await expect(whole.prepare(input as string[])).rejects.toSatisfy((e: unknown) =>
+        isCandorError(e, 'feedback/invalid_event'),
+      );
+    await expect(whole.prepare(Array.from({ length: 5_000 }, (_, i) => `c${i}`))).resolves.toBe(
+      undefined,
+    );
   });
 
   it('keeps nothing from a read that returns a malformed event', async () => {

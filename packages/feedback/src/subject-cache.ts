@@ -41,14 +41,14 @@ export function createSubjectCache(maxSubjects: number): SubjectCache {
 }
 
 /**
- * The distinct subjects of a prepare() call, checked: a subject or an array of at most
- * {@link MAX_PREPARE} non-empty strings, no more than the cache holds. Throws
- * `feedback/invalid_event` naming the first bad one; nothing is read or dropped then.
+ * The distinct subjects of a prepare() call, checked: a subject or an array of non-empty strings,
+ * with a cache (`maxSubjects`; null: none) at most {@link MAX_PREPARE} and no more than it holds.
+ * Throws `feedback/invalid_event` naming the first bad one; nothing is read or dropped then.
  *
  * @example
  * subjectsToPrepare(['cus_1', 'cus_1'], 10); // ['cus_1']
  */
-export function subjectsToPrepare(input: unknown, maxSubjects: number): SubjectId[] {
+export function subjectsToPrepare(input: unknown, maxSubjects: number | null): SubjectId[] {
   const list: unknown = typeof input === 'string' ? [input] : input;
   if (!Array.isArray(list)) {
     throw feedbackError('feedback/invalid_event', 'subjects: expected a subject or an array', {
@@ -56,7 +56,8 @@ export function subjectsToPrepare(input: unknown, maxSubjects: number): SubjectI
       value: input,
     });
   }
-  const limit = Math.min(MAX_PREPARE, maxSubjects);
+  const limit =
+    maxSubjects === null ? Number.POSITIVE_INFINITY : Math.min(MAX_PREPARE, maxSubjects);
   if (list.length > limit) {
     throw feedbackError(
       'feedback/invalid_event',
