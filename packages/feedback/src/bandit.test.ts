@@ -59,6 +59,14 @@ describe('createThompsonSampler', () => {
       expect((counts[id] ?? 0) / 10_000).toBeCloseTo(probs[id] ?? 0, 1);
   });
 
+  it('lists a variant named __proto__ like any other (nothing polluted)', () => {
+    const sampler = createThompsonSampler({ seed: 3 });
+    const probs = sampler.probabilities('r', ['__proto__', 'b']);
+    expect(Object.keys(probs)).toEqual(['__proto__', 'b']);
+    expect(Object.values(probs).reduce((s, p) => s + p, 0)).toBeCloseTo(1, 10);
+    expect(Object.getPrototypeOf(probs)).toBe(Object.prototype);
+  });
+
   it('is reproducible for a seed', () => {
     const run = (seed: number) => {
       const sampler = createThompsonSampler({ seed });

@@ -630,7 +630,13 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
       const r = prepare(state, eligible);
       const out: Record<string, number> = {};
       r.members.forEach((m, j) => {
-        out[(state.arms[m] as Arm).id] = (r.probs as Float64Array)[j] as number;
+        // Defined, not assigned: a variant named `__proto__` is an entry like any other.
+        Object.defineProperty(out, (state.arms[m] as Arm).id, {
+          value: (r.probs as Float64Array)[j] as number,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       });
       return out;
     },
