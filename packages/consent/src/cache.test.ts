@@ -73,6 +73,31 @@ describe('a manager with a subject cache', () => {
     expect(calls.readMany).toBe(1); // held: no read
   });
 
+  it('a retried grant answered from the ledger does not hide the withdrawal stored after it', async () => {
+    const store = createMemoryLedgerStore();
+    const writer = createConsentManager({ purposes, store, jurisdiction: 'FR' });
+    await writer.load();
+    await writer.grant({ subject: 'a', purposes: 'marketing.email', idempotencyKey: 'grant-42' });
+    await writer.withdraw({ subject: 'a', purposes: 'marketing.email' });
+    // The client's retry of the grant lands on another instance, which holds nobody yet.
+    const cached = createConsentManager({
+      purposes,
+      store,
+      jurisdiction: 'FR',
+      cache: { maxSubjects: 10 },
+    });
+    await cached.load();
+    const retry = await cached.grant({
+      subject: 'a',
+      purposes: 'marketing.email',
+      idempotencyKey: 'grant-42',
+    });
+    expect(retry.duplicate).toBe(true);
+    await cached.prepare('a');
+    expect(cached.decide({ subject: 'a', ...email }).status).toBe('withdrawn');
+    expect(cached.entries('a').map((e) => e.event.kind)).toEqual(['given', 'withdrawn']);
+  });
+
   it('keeps at most maxSubjects, dropping the least recently prepared', async () => {
     const { store } = countingStore();
     await seed(store);

@@ -260,6 +260,34 @@ describe('writes', () => {
     expect(seen).toEqual(['given:false']);
   });
 
+  it('refuses a key already used for another choice: a withdrawal is never answered with a grant', async () => {
+    const { manager } = setup();
+    await manager.grant({ subject: 's', purposes: 'marketing.email', idempotencyKey: 'k1' });
+    for (const kind of ['withdraw', 'refuse', 'object'] as const)
+      await expect(
+        manager[kind]({ subject: 's', purposes: 'marketing.email', idempotencyKey: 'k1' }),
+      ).rejects.toMatchObject({
+        code: 'consent/idempotency_conflict',
+        details: { path: 'idempotencyKey' },
+      });
+    await expect(
+      manager.grant({
+        subject: 's',
+        purposes: 'marketing.email',
+        dataCategories: ['user.contact.email'],
+        idempotencyKey: 'k1',
+      }),
+    ).rejects.toMatchObject({ code: 'consent/idempotency_conflict' });
+    expect(manager.entries('s').map((e) => e.event.kind)).toEqual(['given']);
+    expect(
+      manager.decide({
+        subject: 's',
+        purpose: 'marketing.email',
+        dataCategories: ['user.contact.email'],
+      }).allowed,
+    ).toBe(false);
+  });
+
   it('notifies subscribers of every change, and stops after unsubscribe', async () => {
     const { manager } = setup();
     const seen: string[] = [];

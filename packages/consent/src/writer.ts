@@ -44,7 +44,11 @@ export function write(
           recordedAt: state.clock.now(),
           event,
         });
-        if (entry.sequence > expectedSequence + 1) await catchUp(state, subject, held);
+        // A key already used for another choice of this subject's: the stored one is not this.
+        if (duplicate && !sameChoice(entry.event, event)) conflict(key, entry.event);
+        // A duplicate answers with a stored entry, not the chain's head: what came after it (a
+        // withdrawal, say) is read before the subject counts as complete.
+        if (duplicate || entry.sequence > expectedSequence + 1) await catchUp(state, subject, held);
         if (expectedSequence === 0) held.complete = true;
         const applied = applyEntry(state, held, entry);
         if (dropPending(held, key)) rebuild(state, held);
@@ -69,4 +73,24 @@ export function write(
   });
   held.queue = result.catch(() => undefined);
   return result;
+}
+
+/** Whether a stored event records the same choice: its kind, purposes and data categories. */
+function sameChoice(stored: ConsentEvent, event: ConsentEvent): boolean {
+  const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+    a === b ||
+    (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+  return (
+    stored.kind === event.kind &&
+    same(stored.purposes, event.purposes) &&
+    same(stored.dataCategories, event.dataCategories)
+  );
+}
+
+function conflict(key: string, stored: ConsentEvent): never {
+  throw new CandorError(
+    'consent/idempotency_conflict',
+    `idempotencyKey: "${key}" was already used for another choice (${stored.kind})`,
+    { path: 'idempotencyKey', value: key },
+  );
 }
