@@ -11,6 +11,7 @@ import {
   type Proposal,
   type Rule,
   type RuleEvent,
+  type RuleStateStore,
   ref,
   type Suppression,
   toDecisionRecord,
@@ -554,6 +555,28 @@ describe('facts and state', () => {
     const fresh = createRuleEngine({ rules: [rule()], consent: consent(), state });
     await fresh.hydrate();
     expect(kinds(fresh.evaluate(event(0)))).toEqual(['paused']);
+  });
+
+  it('a pause made elsewhere while this engine hydrates, after it read the pauses, holds', async () => {
+    const state = createMemoryRuleStateStore();
+    const other = createRuleEngine({ rules: [rule()], consent: consent(), state });
+    await other.hydrate();
+    // The pause lands just after this engine first read the pauses, before it finished hydrating.
+    let reads = 0;
+    const late: RuleStateStore = {
+      ...state,
+      listPauses: async () => {
+        const pauses = await state.listPauses();
+        if (++reads === 1) await other.pause('low-balance', { reason: 'incident' });
+        return pauses;
+      },
+    };
+    const engine = createRuleEngine({ rules: [rule()], consent: consent(), state: late });
+    await engine.hydrate();
+    expect(kinds(engine.evaluate(event(0)))).toEqual(['paused']);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(engine.pauses().map((p) => p.reason)).toEqual(['incident']);
+    expect(engine.viewStatus()).toBe('ready');
   });
 });
 

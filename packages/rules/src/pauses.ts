@@ -33,6 +33,11 @@ export function followPauses(store: RuleStateStore | undefined, view: StateView)
   let closed = false;
   /** A pause made elsewhere was announced and is being read. */
   let unread = false;
+  /**
+   * A pause was announced while `hydrate()` ran: it may have come after the pauses were read,
+   * so they are read again once loaded.
+   */
+  let heardWhileLoading = false;
   let reading = false;
   let again = false;
   let recheckIn = RECHECK_EVERY;
@@ -63,7 +68,8 @@ export function followPauses(store: RuleStateStore | undefined, view: StateView)
     if (closed) return;
     if (notice.type === 'stale') fresh = false;
     else if (notice.type === 'fresh') fresh = true;
-    else if (notice.change.stream === 'rules.pauses' && loaded) {
+    else if (notice.change.stream === 'rules.pauses' && !loaded) heardWhileLoading = true;
+    else if (notice.change.stream === 'rules.pauses') {
       const key = notice.change.key;
       // Another instance's pause holds here from now on: closed until read.
       if (key === null || !ownWrites.has(key)) unread = true;
@@ -113,6 +119,12 @@ export function followPauses(store: RuleStateStore | undefined, view: StateView)
     },
     markLoaded() {
       loaded = true;
+      if (heardWhileLoading) {
+        // Closed until read again: the announced pause may be one the hydration missed.
+        heardWhileLoading = false;
+        unread = true;
+        void reread();
+      }
     },
     async writing(ruleId, write) {
       ownWrites.set(ruleId, (ownWrites.get(ruleId) ?? 0) + 1);
