@@ -16,6 +16,17 @@ describe('createCandorDatabase options', () => {
       code: 'postgres/invalid_options',
       details: { path: 'poolSize' },
     });
+    // One connection listens for the change feed: a pool of one would leave none to query.
+    await expect(
+      createCandorDatabase({ url: 'postgres://x@127.0.0.1:1/db', poolSize: 1 }),
+    ).rejects.toMatchObject({ code: 'postgres/invalid_options', details: { path: 'poolSize' } });
+    // A feed catching up less often than its bound would go stale between catch-ups.
+    await expect(
+      createCandorDatabase({ feed: { staleAfterMs: 1_000, heartbeatMs: 1_000 } }),
+    ).rejects.toMatchObject({
+      code: 'postgres/invalid_options',
+      details: { path: 'feed.heartbeatMs' },
+    });
   });
 
   it('migrate() rejects a missing driver, a malformed schema name or migration list by name', async () => {

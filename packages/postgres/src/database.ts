@@ -32,7 +32,10 @@ export interface CandorDatabaseOptions {
   readonly url?: string | undefined;
   /** An existing node-postgres pool (a `pg.Pool`) to use (not closed by `close()`). */
   readonly pool?: PgPoolLike;
-  /** Connections in the pool this package opens for `url` (default 10). */
+  /**
+   * Connections in the pool this package opens for `url` (default 10; at least 2: one listens for
+   * the change feed).
+   */
   readonly poolSize?: number;
   /**
    * PGlite data directory: a folder path (created if missing, survives restarts) or
@@ -106,8 +109,13 @@ export async function createCandorDatabase(
   if (options.url !== undefined && (typeof options.url !== 'string' || options.url.length === 0))
     throw invalidOption('url', options.url, 'must be a PostgreSQL connection string');
   const poolSize = options.poolSize ?? 10;
-  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000)
-    throw invalidOption('poolSize', poolSize, 'must be an integer between 1 and 1000');
+  // One connection of the pool listens for the change feed: one alone would leave none to query.
+  if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000)
+    throw invalidOption(
+      'poolSize',
+      poolSize,
+      'must be an integer between 2 and 1000 (one connection listens for the change feed)',
+    );
 
   let driver: CandorDriver;
   if (options.pool !== undefined) {

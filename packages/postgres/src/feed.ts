@@ -23,7 +23,10 @@ export interface ChangeFeedOptions {
    * views built on it fail closed (default 5,000 ms).
    */
   readonly staleAfterMs?: number;
-  /** How often it catches up even without a notification (default a fifth of the bound). */
+  /**
+   * How often it catches up even without a notification (default a fifth of the bound; less than
+   * the bound).
+   */
   readonly heartbeatMs?: number;
   /** First wait before reconnecting a lost connection; doubles up to 5 s (default 100 ms). */
   readonly reconnectDelayMs?: number;
@@ -91,6 +94,13 @@ export function createPostgresChangeFeed(
     throw invalidOption('feed', options, 'must be an object');
   const staleAfterMs = checkMs(options, 'staleAfterMs', 5_000);
   const heartbeatMs = checkMs(options, 'heartbeatMs', staleAfterMs / 5);
+  // A feed that catches up less often than its bound would go stale between two catch-ups.
+  if (heartbeatMs >= staleAfterMs)
+    throw invalidOption(
+      'feed.heartbeatMs',
+      heartbeatMs,
+      `must be less than feed.staleAfterMs (${staleAfterMs}), or the feed goes stale between catch-ups`,
+    );
   const reconnectDelayMs = checkMs(options, 'reconnectDelayMs', 100);
   const dispatch = createLocalChangeFeed();
   const readSql = `select position, stream, subject, sequence, key from ${tables.changes}
