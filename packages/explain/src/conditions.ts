@@ -142,7 +142,7 @@ export function phraseCondition(
   } else if (compare === 'value' && !HIDDEN_EXPECTED.has(operator)) {
     if (SET_OPERATORS.has(operator))
       expected = Array.isArray(raw)
-        ? catalog.or.format(raw.slice(0, 10).map((v) => shown.format(v)))
+        ? setText(raw, primary.value, (v) => shown.format(v), catalog)
         : shown.format(raw);
     else if (RANGE_OPERATORS.has(operator)) {
       const [a, b] = Array.isArray(raw) ? raw : [raw, raw];
@@ -177,4 +177,28 @@ export function phraseCondition(
     expected: expected || (from === '' ? '' : `${from} – ${to}`),
     value,
   };
+}
+
+/** How many values of a set a clause names before it says how many more there are. */
+const SET_SHOWN = 10;
+
+/**
+ * The values of a set ("Austria, Belgium or France"), at most {@link SET_SHOWN}: a longer set
+ * names the value the decision saw among them (were it one of the set) and says how many others
+ * there are, so a clause never seems to say the value it saw is not one of them.
+ */
+function setText(
+  values: readonly JsonValue[],
+  seen: unknown,
+  format: (value: JsonValue) => string,
+  catalog: CompiledCatalog,
+): string {
+  if (values.length <= SET_SHOWN) return catalog.or.format(values.map(format));
+  const at = values.findIndex((v) => Object.is(v, seen));
+  const shown =
+    at < SET_SHOWN - 1
+      ? values.slice(0, SET_SHOWN - 1)
+      : [...values.slice(0, SET_SHOWN - 2), values[at] as JsonValue];
+  const others = catalog.format('value.others', { count: values.length - shown.length });
+  return catalog.or.format([...shown.map(format), others]);
 }

@@ -187,6 +187,29 @@ describe('explain: honesty guards', () => {
     expect(renderText(e)).not.toMatch(/card details|purchase history|June 30/);
   });
 
+  it('a withdrawn purpose stays withdrawn when only context (the weather) is shown', () => {
+    // Context needs no consent, so the gate allows it on its own; that says nothing of the purpose.
+    const base = cardExpiryProposal();
+    const weather = {
+      ...(base.evidence[0] as (typeof base.evidence)[number]),
+      id: 'f_weather',
+      path: 'weather.risk',
+      category: 'context.weather',
+      value: 'severe',
+    };
+    const record = cardExpiryProposal({
+      dataCategories: ['user.financial.card', 'context.weather'],
+      reasons: [{ id: 'r1', code: 'condition', text: 'x', evidence: ['f_weather', 'f_exp'] }],
+      evidence: [weather, base.evidence[0] as (typeof base.evidence)[number]],
+    });
+    const gate = fakeGate({ allowed: false, granted: ['context'] });
+    const e = explainer.explain(record, { consent: gate });
+    expect(e.purpose.allowedNow).toBe(false);
+    expect(e.purpose.text).toBe(
+      'We used your data for proactive service messages, but this purpose is not active for you now.',
+    );
+  });
+
   it('names sensitive categories only when the policy allows', () => {
     const record = cardExpiryProposal({
       dataCategories: ['user.financial.card', 'user.health.condition'],

@@ -97,6 +97,8 @@ export const messageSpec = /* @__PURE__ */ (() =>
     'fact.fallback': { data: 'text' },
     'fact.window': { agg: 'text', data: 'text', within: 'text' },
     'value.otherFact': { data: 'text', value: 'text' },
+    // The rest of a list cut short ("… or 2 others").
+    'value.others': { count: 'number' },
     'control.turnOffData': { data: 'text', purpose: 'text', mechanism: 'text' },
     'control.stopPurpose': { purpose: 'text', mechanism: 'text' },
     'control.muteTopic': { topic: 'text' },

@@ -154,6 +154,22 @@ describe('what the issue asked for, story by story', () => {
     );
   });
 
+  it('a long set names the value seen among the ones it shows, and says how many more', () => {
+    const storm = stories['storm-rebooking']!;
+    const [first, ...rest] = storm.reasons;
+    const levels = [...Array.from({ length: 10 }, (_, i) => `level ${i + 1}`), 'high', 'severe'];
+    const record = {
+      ...storm,
+      reasons: [{ ...first!, params: { ...first!.params, expected: levels } }, ...rest],
+    };
+    const explain = (locale: 'en' | 'de') =>
+      explainer.explain(record, { consent: storyConsent, locale }).reasons[0]?.clauses[0]?.text;
+    expect(explain('en')).toBe(
+      'The storm risk at your connecting airport is severe (our systems look for level 1, level 2, level 3, level 4, level 5, level 6, level 7, level 8, severe, or 3 other values).',
+    );
+    expect(explain('de')).toContain('level 8, sehr hoch oder 3 weitere Werte).');
+  });
+
   it('facts speak for themselves: money, durations, enumerations, places', () => {
     const fraud = say('suspicious-charge', 'de');
     expect(fraud.reasons[0]?.clauses[0]?.text).toBe(

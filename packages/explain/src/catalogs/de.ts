@@ -51,6 +51,7 @@ export const de: MessageCatalog = {
     'fact.window':
       '{agg, select, sum {die Summe} other {die Anzahl}} innerhalb der letzten {within} ({data})',
     'value.otherFact': '{data} ({value})',
+    'value.others': '{count, plural, one {einen weiteren Wert} other {# weitere Werte}}',
     'purpose.line':
       '{allowedNow, select, no {Wir haben Ihre Daten für {purpose} genutzt; dieser Zweck ist für Sie derzeit nicht aktiv.} other {Wir nutzen Ihre Daten für {purpose}.{basis, select, consent { Sie haben zugestimmt.} legitimate_interest { Grundlage ist unser berechtigtes Interesse.} contract { Wir brauchen sie für unseren Vertrag mit Ihnen.} legal_obligation { Das Gesetz verlangt es.} other {}}}}',
     'decision.source':

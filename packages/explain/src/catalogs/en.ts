@@ -48,6 +48,7 @@ export const en: MessageCatalog = {
     'fact.window':
       '{agg, select, sum {the total of} other {the number of}} {data} in the last {within}',
     'value.otherFact': '{data} ({value})',
+    'value.others': '{count, plural, one {one other value} other {# other values}}',
     'purpose.line':
       '{allowedNow, select, no {We used your data for {purpose}, but this purpose is not active for you now.} other {We use your data for {purpose}.{basis, select, consent { You agreed to this.} legitimate_interest { We do this based on our legitimate interest.} contract { We need it for our contract with you.} legal_obligation { The law requires it.} other {}}}}',
     'decision.source':

@@ -7,6 +7,7 @@ import type {
   Fact,
   Instant,
 } from '@candor/core';
+import { isContextCategory } from '@candor/core';
 import { explainError } from '../errors';
 import type { ResolvedPolicy } from '../policy';
 import type { ExplanationWarning, WithheldReason } from '../types';
@@ -82,7 +83,9 @@ export function screenEvidence(
 
 /**
  * The verdict now for the purpose as a whole, else (a customer who granted only some of its
- * categories) for the purpose with the categories shown, which are all allowed now.
+ * categories) for the purpose with the personal categories shown, which are all allowed now.
+ * Context shown alone (the weather) needs no consent, so it says nothing of the purpose: a
+ * purpose withdrawn stays withdrawn.
  *
  * @example
  * purposeVerdictOf(record, options.consent, screened.visible, at)?.allowed; // true
@@ -99,11 +102,12 @@ export function purposeVerdictOf(
     dataCategories: [],
     at,
   });
-  if (purposeVerdict?.allowed !== true && visible.length > 0)
+  const personal = categoriesOf(visible).filter((category) => !isContextCategory(category));
+  if (purposeVerdict?.allowed !== true && personal.length > 0)
     return decide(consent, {
       subject: record.subject,
       purpose: record.purpose,
-      dataCategories: categoriesOf(visible),
+      dataCategories: personal,
       at,
     });
   return purposeVerdict;
