@@ -159,7 +159,8 @@ export function createPostgresChangeFeed(
       return;
     }
     const current = session;
-    if (current === null) return;
+    // Before the first counter read there is no position to read from (see `connect`).
+    if (current === null || !initialized) return;
     catching = true;
     try {
       do {
@@ -167,7 +168,7 @@ export function createPostgresChangeFeed(
         const at = performance.now();
         let rows: ChangeRow[];
         do {
-          rows = await current.query<ChangeRow>(readSql, [position]);
+          rows = await answered(current.query<ChangeRow>(readSql, [position]));
           for (const row of rows) {
             position = Number(row.position);
             dispatch.announce({
@@ -190,6 +191,29 @@ export function createPostgresChangeFeed(
       // A catch-up asked for meanwhile (e.g. on a new connection) still runs.
       if (again && !closed) void catchUp();
     }
+  }
+
+  /**
+   * A query's answer, or a failure once the staleness bound passes without one: a connection
+   * dropped without a word (a NAT's or load balancer's) never answers, and the catch-up must give
+   * it up and reconnect rather than wait for the operating system.
+   */
+  function answered<T>(query: Promise<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = later(staleAfterMs, () =>
+        reject(new Error(`the database did not answer within ${staleAfterMs} ms`)),
+      );
+      query.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   function beat(): void {
@@ -226,9 +250,10 @@ export function createPostgresChangeFeed(
       }
       session = opened;
       if (!initialized) {
-        // Listening already: a change committed after this read is announced, none before it.
-        const [row] = await opened.query<{ last: string | number }>(
-          `select last from ${tables.counter}`,
+        // Listening already: a change committed after this read is announced, none before it. A
+        // notification meanwhile starts no catch-up (it would read from 0, the whole history).
+        const [row] = await answered(
+          opened.query<{ last: string | number }>(`select last from ${tables.counter}`),
         );
         position = Number(row?.last ?? 0);
         initialized = true;
