@@ -18,6 +18,7 @@ const change = (position: number): Row => ({
 /** A driver whose one listening connection answers from `rows`, as `answer` lets it. */
 function scriptedDriver(rows: Row[], answer: (sql: string) => Promise<void> = async () => {}) {
   let notify: (payload: string) => void = () => {};
+  let fail: (error: unknown) => void = () => {};
   const session: ListenSession = {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
       await answer(sql);
@@ -29,12 +30,21 @@ function scriptedDriver(rows: Row[], answer: (sql: string) => Promise<void> = as
   };
   const driver = {
     kind: 'postgres',
-    listen: async (_channel: string, onNotify: (payload: string) => void) => {
+    listen: async (
+      _channel: string,
+      onNotify: (payload: string) => void,
+      onError: (error: unknown) => void,
+    ) => {
       notify = onNotify;
+      fail = onError;
       return session;
     },
   } as unknown as CandorDriver;
-  return { driver, notify: (payload: string) => notify(payload) };
+  return {
+    driver,
+    notify: (payload: string) => notify(payload),
+    cut: () => fail(new Error('connection terminated')),
+  };
 }
 
 describe('the change feed as it starts', () => {
@@ -64,6 +74,25 @@ describe('the change feed as it starts', () => {
     const changes = heard.filter((n) => n.type === 'change');
     expect(changes.map((n) => n.type === 'change' && n.change.subject)).toEqual(['cus_51']);
     expect(feed.position).toBe(51);
+    await feed.close();
+  });
+
+  it('is stale the moment its connection is lost, not only once the bound has passed', async () => {
+    const { driver, cut } = scriptedDriver([]);
+    const feed = createPostgresChangeFeed(driver, 's', tables, {
+      staleAfterMs: 60_000,
+      reconnectDelayMs: 50,
+    });
+    const heard: string[] = [];
+    feed.subscribe((n) => heard.push(n.type));
+    await feed.ready();
+    expect(feed.fresh).toBe(true);
+    cut();
+    expect(feed.fresh).toBe(false);
+    expect(heard).toContain('stale');
+    // Reconnected and caught up: fresh again.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(feed.fresh).toBe(true);
     await feed.close();
   });
 

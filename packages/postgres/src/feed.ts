@@ -229,6 +229,11 @@ export function createPostgresChangeFeed(
     session = null;
     void which.close().catch(() => undefined);
     if (closed) return;
+    // Known lost: a change made elsewhere may go unheard from now on, so fresh no longer (not
+    // only once the bound has passed) until a new connection has caught up.
+    lastHeard = null;
+    clearTimeout(staleTimer);
+    goStale('the connection to the database was lost');
     later(delay, () => void connect());
     delay = Math.min(5_000, delay * 2);
   }
