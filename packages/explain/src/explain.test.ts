@@ -187,6 +187,19 @@ describe('explain: honesty guards', () => {
     expect(renderText(e)).not.toMatch(/card details|purchase history|June 30/);
   });
 
+  it('a value holding a right-to-left override cannot turn the words after it around', () => {
+    const base = cardExpiryProposal();
+    const spoofed = {
+      ...(base.evidence[0] as (typeof base.evidence)[number]),
+      value: 'soon\u202e (you did not tell us this)',
+    };
+    const record = cardExpiryProposal({ evidence: [spoofed, ...base.evidence.slice(1)] });
+    const e = explainer.explain(record, { consent: fakeGate() });
+    for (const text of [renderText(e), JSON.stringify(e)])
+      expect(text).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(renderText(e)).toContain('soon (you did not tell us this)');
+  });
+
   it('a withdrawn purpose stays withdrawn when only context (the weather) is shown', () => {
     // Context needs no consent, so the gate allows it on its own; that says nothing of the purpose.
     const base = cardExpiryProposal();

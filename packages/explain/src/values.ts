@@ -6,10 +6,18 @@ const ISO_DATE_TIME =
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const MAX_VALUE_CHARS = 200;
 const LINE_BREAKS = /[\r\n\u2028\u2029]+/g;
+/**
+ * Explicit bidirectional embeddings, overrides and isolates: a value holding one unclosed would
+ * turn the text after it around ("(you told us this)" read right to left).
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 
-/** Cuts `text` to 200 characters and flattens line breaks: values are shown on one line. */
+/**
+ * Cuts `text` to 200 characters, flattens line breaks and drops bidirectional controls: a value
+ * is shown on one line and leaves the text around it as it is.
+ */
 export function truncate(text: string): string {
-  const flat = text.replace(LINE_BREAKS, ' ');
+  const flat = text.replace(LINE_BREAKS, ' ').replace(BIDI_CONTROLS, '');
   return flat.length > MAX_VALUE_CHARS ? `${flat.slice(0, MAX_VALUE_CHARS - 1)}…` : flat;
 }
 
