@@ -4,6 +4,7 @@ import { boolean, enforce, integer, object, oneOf, optional, string } from './ch
 import type { ConsentChoice, ConsentChoiceAction, ConsentChoiceResult } from './contract';
 import { fail, needObject, requireSubject } from './errors';
 import type { ConsentEvent, ConsentEventKind, ConsentMethod } from './events';
+import { sameChoice } from './same-choice';
 import { buildConsentSnapshot, type SnapshotOptions } from './snapshot';
 import { stateOfManager } from './state';
 import { throwIdempotencyConflict } from './store';
@@ -135,7 +136,7 @@ export async function applyConsentChoice<P extends string>(
   ): ConsentChoiceResult<P> => {
     if (duplicate) {
       if (entry.subject !== subject) throwIdempotencyConflict(key, entry.subject);
-      if (!sameChoice(entry.event, expected)) {
+      if (!sameAsChoice(entry.event, expected)) {
         fail(
           'consent/idempotency_conflict',
           'choice.key',
@@ -186,8 +187,11 @@ export function choiceLedgerKey(subject: SubjectId, key: string): string {
   return `choice:${sha256Hex(canonicalJson([subject, key]))}`;
 }
 
-/** The stored event says what the choice says (its time aside: a replay may come later). */
-function sameChoice(
+/**
+ * The stored event says what the choice says: the same choice (see `sameChoice`), under the same
+ * notice, confirmation and method where the choice names them.
+ */
+function sameAsChoice(
   event: ConsentEvent,
   expected: {
     kind: ConsentEventKind;
@@ -198,21 +202,12 @@ function sameChoice(
     method: string | undefined;
   },
 ): boolean {
-  const stored = event.dataCategories;
-  const wanted = expected.dataCategories;
+  const { kind, purpose, dataCategories, notice, confirmed, method } = expected;
   return (
-    event.kind === expected.kind &&
-    event.purposes.length === 1 &&
-    event.purposes[0] === expected.purpose &&
-    (stored === undefined
-      ? wanted === undefined
-      : wanted !== undefined &&
-        stored.length === wanted.length &&
-        stored.every((c, i) => c === wanted[i])) &&
-    (expected.notice === undefined ||
-      (event.notice?.id === expected.notice.id &&
-        event.notice.version === expected.notice.version)) &&
-    (event.confirmed === true) === expected.confirmed &&
-    (expected.method === undefined || event.method === expected.method)
+    sameChoice(event, { kind, purposes: [purpose], dataCategories }) &&
+    (notice === undefined ||
+      (event.notice?.id === notice.id && event.notice.version === notice.version)) &&
+    (event.confirmed === true) === confirmed &&
+    (method === undefined || event.method === method)
   );
 }

@@ -2,6 +2,7 @@ import { CandorError, type SubjectId } from '@candor/core';
 import { isRestrictive } from './evaluate';
 import type { ConsentEvent } from './events';
 import { applyEntry, catchUp, reread } from './follow';
+import { sameChoice } from './same-choice';
 import { type ManagerState, notify } from './state';
 import { evict } from './subject-cache';
 import { dropPending, headOf, rebuild, stateOf } from './subject-view';
@@ -73,18 +74,6 @@ export function write(
   });
   held.queue = result.catch(() => undefined);
   return result;
-}
-
-/** Whether a stored event records the same choice: its kind, purposes and data categories. */
-function sameChoice(stored: ConsentEvent, event: ConsentEvent): boolean {
-  const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
-    a === b ||
-    (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
-  return (
-    stored.kind === event.kind &&
-    same(stored.purposes, event.purposes) &&
-    same(stored.dataCategories, event.dataCategories)
-  );
 }
 
 function conflict(key: string, stored: ConsentEvent): never {

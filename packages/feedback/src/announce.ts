@@ -63,6 +63,23 @@ export function flush(announcer: Announcer): void {
   if (failure !== null) throw failure.error;
 }
 
+/**
+ * Runs `apply` silently (`replaying` set for this call only, then as it was): for feedback another
+ * loop stored and announced, while what this loop applies meanwhile is still announced.
+ *
+ * @example
+ * silently(view.announcer, () => commit(view, event, decision, now));
+ */
+export function silently<T>(announcer: Announcer, apply: () => T): T {
+  const before = announcer.replaying;
+  announcer.replaying = true;
+  try {
+    return apply();
+  } finally {
+    announcer.replaying = before;
+  }
+}
+
 /** Adds a listener; returns the function that removes it. */
 export function listen(
   announcer: Announcer,

@@ -1,4 +1,5 @@
 import type { SubjectId } from '@candor/core';
+import { silently } from './announce';
 import { correctionOf } from './apply';
 import { feedbackError } from './errors';
 import { type Follower, hydrate } from './follow';
@@ -119,22 +120,22 @@ function install(
   const announcer = view.announcer;
   const numbers = view.subjects.numbers;
   let added = 0;
-  announcer.replaying = true;
   try {
-    for (const [subject, held] of bySubject) {
-      const known = numbers.size;
-      const n = hold(cache, view, subject, held.seq);
-      // Just numbered, it has no memoized verdicts; one held already (not expected) drops them.
-      if (numbers.size > known) added++;
-      else view.subjects.memos.delete(subject);
-      for (const event of held.events) {
-        applyToNumber(view.subjects, announcer, view.config, n, event);
-        if (event.kind === 'wrong_data') view.corrections.push(correctionOf(event));
+    silently(announcer, () => {
+      for (const [subject, held] of bySubject) {
+        const known = numbers.size;
+        const n = hold(cache, view, subject, held.seq);
+        // Just numbered, it has no memoized verdicts; one held already (not expected) drops them.
+        if (numbers.size > known) added++;
+        else view.subjects.memos.delete(subject);
+        for (const event of held.events) {
+          applyToNumber(view.subjects, announcer, view.config, n, event);
+          if (event.kind === 'wrong_data') view.corrections.push(correctionOf(event));
+        }
       }
-    }
+    });
     return added === subjects.length ? added : 0;
   } finally {
-    announcer.replaying = false;
     announcer.effects = null;
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '@candor/core';
+import { silently } from './announce';
 import { commit } from './apply';
 import { checkpointKey, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 import { commitDecision, decisionOf, prepareDecision } from './decisions';
@@ -31,14 +32,9 @@ const PAGE = 10_000;
 export function applyStoredDecision(view: LoopView, input: unknown): void {
   const entry = prepareDecision(view.decisions, view.accepted, input);
   if (entry === null) return;
-  const announcer = view.announcer;
-  const before = announcer.replaying;
-  announcer.replaying = true;
-  try {
-    commitDecision(view.decisions, view.accepted, announcer, entry);
-  } finally {
-    announcer.replaying = before;
-  }
+  silently(view.announcer, () =>
+    commitDecision(view.decisions, view.accepted, view.announcer, entry),
+  );
 }
 
 /**
@@ -54,14 +50,7 @@ export function applyStoredEvent(
   seq: number,
   writing?: ReadonlySet<string>,
 ): void {
-  const announcer = view.announcer;
-  const before = announcer.replaying;
-  announcer.replaying = true;
-  try {
-    applyStored(view, input, clock, seq, writing);
-  } finally {
-    announcer.replaying = before;
-  }
+  silently(view.announcer, () => applyStored(view, input, clock, seq, writing));
 }
 
 function applyStored(
