@@ -47,7 +47,8 @@ async function start(): Promise<{ child: ChildProcess; url: string; output: () =
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
       const match = /Ready: (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) {
+      // The operator token line follows the URL in a write of its own: wait for the line after it.
+      if (match?.[1] && /Operator pages:/.test(out)) {
         clearInterval(timer);
         resolve(match[1]);
       }
