@@ -68,13 +68,9 @@ describe('withdrawing a data category (property)', () => {
             purposes: 'ads.targeted',
             dataCategories: [withdrawn],
           });
-          for (const categories of decisions) {
-            // Restored wherever the grant covers what the decision uses; the rest was never lost.
-            const stillOff = categories.some(
-              (c) => overlaps(c, withdrawn) && !(c === withdrawn || c.startsWith(`${withdrawn}.`)),
-            );
-            expect(ask(categories).allowed).toBe(!stillOff);
-          }
+          // Every decision is restored: the grant lifts the withdrawal, and the rest of a wider
+          // category than the one withdrawn was never lost.
+          for (const categories of decisions) expect(ask(categories).allowed).toBe(true);
         },
       ),
       { numRuns: 150 },
@@ -162,6 +158,55 @@ describe('several instances on one store (property)', () => {
         for (const m of [a, b, cached]) m.close();
       }),
       { numRuns: 80 },
+    );
+  });
+});
+
+describe('choices about a category and the categories within it (property)', () => {
+  // `user.behavior` holds the two categories below and the rest of itself: a choice about
+  // `user.behavior` speaks for all three parts, a choice about a child for its part only.
+  const parent = 'user.behavior';
+  const children = ['user.behavior.purchase_history', 'user.behavior.returns'] as const;
+  const partsOf = (category: string) =>
+    category === parent ? [0, 1, 2] : [children.indexOf(category as never)];
+  type Step = { kind: 'grant' | 'withdraw' | 'refuse'; category: string | null };
+
+  it('a decision is allowed when every part it uses is granted, and a denial cites a choice in force', async () => {
+    const step = fc.record({
+      kind: fc.constantFrom('grant', 'withdraw', 'refuse'),
+      category: fc.constantFrom(null, parent, ...children),
+    }) as fc.Arbitrary<Step>;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (steps) => {
+        const clock = createVirtualClock(START);
+        const manager = createConsentManager({ purposes, clock, jurisdiction: 'FR' });
+        // Each part: granted or not, and the record of the choice that says so (null: none).
+        const parts = [0, 1, 2].map(() => ({ granted: false, record: null as string | null }));
+        for (const { kind, category } of steps) {
+          clock.advance(duration.minute);
+          const { entry } = await manager[kind]({
+            subject: 's',
+            purposes: 'ads.targeted',
+            ...(category === null ? {} : { dataCategories: [category] }),
+          });
+          for (const p of category === null ? [0, 1, 2] : partsOf(category))
+            parts[p] = { granted: kind === 'grant', record: entry.id };
+        }
+        for (const category of [parent, ...children]) {
+          const verdict = manager.decide({
+            subject: 's',
+            purpose: 'ads.targeted',
+            dataCategories: [category],
+          });
+          const denying = partsOf(category)
+            .map((p) => parts[p]!)
+            .filter((p) => !p.granted);
+          expect(verdict.allowed).toBe(denying.length === 0);
+          if (denying.length > 0 && denying.every((p) => p.record !== null))
+            expect(denying.map((p) => p.record)).toContain(verdict.reasons[0]?.recordId);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

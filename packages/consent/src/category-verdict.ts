@@ -47,16 +47,26 @@ const RESETS: Partial<Record<ConsentEventKind, true>> = {
   objected: true,
 };
 
-/** What the latest choice speaking for one category says, or `null`: follow the purpose. */
+/** What the choice in force for one category says, or `null`: follow the purpose. */
 interface CategoryState {
   readonly category: DataCategoryId;
   readonly choice: EventItem | null;
   readonly objection: EventItem | null;
 }
 
+/** A restriction in force, with those of its categories that no grant since has lifted. */
+interface Restriction {
+  readonly item: EventItem;
+  readonly open: readonly DataCategoryId[];
+}
+
 /**
- * The latest choice that speaks for `category` of `purpose` at `t`: a restriction speaks for the
- * categories within it and those it lies within, a grant only for the categories within it.
+ * The choice in force for `category` of `purpose` at `t`: the latest restriction still in force,
+ * else the latest grant that speaks for it. A restriction speaks for the categories within it and
+ * those it lies within, a grant only for the categories within it; a grant of part of a
+ * restricted category lifts the restriction on that part only (after withdrawals of
+ * `user.behavior.returns` and `user.behavior.purchase_history` and a grant of the first back,
+ * `user.behavior` is held back by the second).
  *
  * @example
  * categoryState(registry, purpose, items, now, 'user.contact.email');
@@ -68,35 +78,62 @@ export function categoryState(
   t: Instant,
   category: DataCategoryId,
 ): CategoryState {
-  let choice: EventItem | null = null;
+  let grant: EventItem | null = null;
+  let restrictions: Restriction[] = [];
   let objection: EventItem | null = null;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const { kind, at, dataCategories } = item.event;
     if (at > t || kind === 'signal_observed' || kind === 'notice_shown') continue;
-    const grant = kind === 'given';
-    const permission = grant || kind === 'renewed';
+    const isGrant = kind === 'given';
+    const permission = isGrant || kind === 'renewed';
     if (!reaches(registry, purpose, item.event, !permission)) continue;
     // A permission dated before the restriction in force does not lift it (see `predates`).
-    if (permission && predates(item.event, choice)) continue;
+    if (permission && predates(item.event, restrictions.at(-1)?.item)) continue;
     const bySubject =
-      grant && item.event.actor.kind === 'subject' && !predates(item.event, objection);
+      isGrant && item.event.actor.kind === 'subject' && !predates(item.event, objection);
     if (dataCategories === undefined) {
-      if (RESETS[kind]) choice = null;
+      if (RESETS[kind]) {
+        grant = null;
+        restrictions = [];
+      }
       if (kind === 'objected' || bySubject) objection = null;
       continue;
     }
-    const speaks = dataCategories.some((c) =>
-      grant ? isWithin(category, c) : isWithin(category, c) || isWithin(c, category),
-    );
-    if (!speaks) continue;
-    if (kind === 'objected') objection = item;
-    else {
-      choice = item;
-      if (bySubject) objection = null;
+    // A renewal re-confirms grants; it grants and restricts nothing.
+    if (kind === 'renewed') continue;
+    if (isGrant) {
+      if (dataCategories.some((c) => isWithin(category, c))) {
+        grant = item;
+        restrictions = [];
+        if (bySubject) objection = null;
+      } else restrictions = lifted(restrictions, item, dataCategories);
+      continue;
     }
+    const open = dataCategories.filter((c) => isWithin(category, c) || isWithin(c, category));
+    if (open.length === 0) continue;
+    if (kind === 'objected') objection = item;
+    else restrictions.push({ item, open });
   }
-  return { category, choice, objection };
+  return { category, choice: restrictions.at(-1)?.item ?? grant, objection };
+}
+
+/** `restrictions` once `grant` (of `granted`) lifts them where it covers their categories. */
+function lifted(
+  restrictions: readonly Restriction[],
+  grant: EventItem,
+  granted: readonly DataCategoryId[],
+): Restriction[] {
+  const left: Restriction[] = [];
+  for (const restriction of restrictions) {
+    if (predates(grant.event, restriction.item)) {
+      left.push(restriction);
+      continue;
+    }
+    const open = restriction.open.filter((c) => !granted.some((g) => isWithin(c, g)));
+    if (open.length > 0) left.push({ item: restriction.item, open });
+  }
+  return left;
 }
 
 /**
