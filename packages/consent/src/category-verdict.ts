@@ -100,8 +100,6 @@ export function categoryState(
       if (kind === 'objected' || bySubject) objection = null;
       continue;
     }
-    // A renewal re-confirms grants; it grants and restricts nothing.
-    if (kind === 'renewed') continue;
     if (isGrant) {
       if (dataCategories.some((c) => isWithin(category, c))) {
         grant = item;
