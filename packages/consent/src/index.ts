@@ -57,6 +57,7 @@ export { decideFromSnapshot } from './snapshot-decide';
 export type {
   AppendRequest,
   AppendResult,
+  ChainAnchor,
   ChainProblem,
   ChainVerification,
   ConsentLedgerStore,

@@ -3,7 +3,7 @@ import { importedEvent } from './change-event';
 import { fail, needObject, requireSubject } from './errors';
 import { heard } from './follow';
 import type { ManagerState } from './state';
-import { type LedgerEntry, verifyChain } from './store';
+import { type ChainAnchor, type ChainVerification, type LedgerEntry, verifyChain } from './store';
 import { reset } from './subject-view';
 import type {
   ConsentChange,
@@ -33,6 +33,7 @@ export async function load(
   await state.feed?.ready();
   // With a cache, customers are read by prepare(), never all at once.
   if (state.maxSubjects !== undefined) return 0;
+  const heads = heldHeads(state);
   const announced = new Map<SubjectId, number>();
   state.loading = announced;
   let bySubject: Map<SubjectId, LedgerEntry[]>;
@@ -41,21 +42,20 @@ export async function load(
   } finally {
     state.loading = null;
   }
+  const broken = options.verify === false ? null : firstBroken(bySubject, heads);
+  if (broken !== null)
+    fail(
+      'consent/tampered_chain',
+      `${broken.subject}[${broken.index}]`,
+      broken.entryId,
+      broken.detail,
+      broken,
+    );
   let count = 0;
-  for (const list of bySubject.values()) {
+  for (const [subject, list] of bySubject) {
     count += list.length;
-    const result = options.verify === false ? undefined : verifyChain(list);
-    if (result && !result.valid) {
-      fail(
-        'consent/tampered_chain',
-        `${result.subject}[${result.index}]`,
-        result.entryId,
-        result.detail,
-        result,
-      );
-    }
+    reset(state, subject, list);
   }
-  for (const [subject, list] of bySubject) reset(state, subject, list);
   state.loaded = true;
   for (const [subject, sequence] of announced) heard(state, subject, sequence, null);
   return count;
@@ -73,7 +73,49 @@ export async function refresh(state: ManagerState<string>, subject: SubjectId): 
 }
 
 /**
- * Verifies the stored chains (one subject, or all), naming the first broken entry.
+ * The newest entry of each subject this manager holds (or of `subject` only), as anchors: taken
+ * before the store is read (they were stored before they were held), the store must still hold
+ * each, or it lost entries (which a hash chain alone would not show).
+ */
+function heldHeads(
+  state: ManagerState<string>,
+  subject?: SubjectId,
+): Map<SubjectId, ChainAnchor[]> {
+  const heads = new Map<SubjectId, ChainAnchor[]>();
+  const held = subject === undefined ? state.subjects.values() : [state.subjects.get(subject)];
+  for (const view of held) {
+    const last = view?.entries.at(-1);
+    if (view !== undefined && last !== undefined)
+      heads.set(view.subject, [{ sequence: last.sequence, hash: last.hash }]);
+  }
+  return heads;
+}
+
+/**
+ * The first broken chain of `bySubject`, each checked against its subject's `heads` (see
+ * {@link heldHeads}), or null. A subject with heads the store holds nothing of is broken too.
+ */
+function firstBroken(
+  bySubject: ReadonlyMap<SubjectId, readonly LedgerEntry[]>,
+  heads: ReadonlyMap<SubjectId, ChainAnchor[]>,
+): BrokenChain | null {
+  for (const [subject, list] of bySubject) {
+    const result = verifyChain(list, { anchors: heads.get(subject) ?? [] });
+    if (!result.valid) return result;
+  }
+  for (const [subject, anchors] of heads) {
+    if (bySubject.has(subject)) continue;
+    const result = verifyChain([], { anchors });
+    if (!result.valid) return { ...result, subject };
+  }
+  return null;
+}
+
+type BrokenChain = Extract<ChainVerification, { valid: false }>;
+
+/**
+ * Verifies the stored chains (one subject, or all), naming the first broken entry; each holds
+ * at least the entries this manager holds of it.
  *
  * @example
  * const result = await verify(state);
@@ -83,17 +125,17 @@ export async function verify(
   subject?: SubjectId,
 ): Promise<LedgerVerification> {
   if (subject !== undefined) requireSubject(subject);
+  const heads = heldHeads(state, subject);
   const groups =
     subject === undefined
       ? await readAll(state)
       : new Map([[subject, await state.store.read(subject)]]);
+  const subjects = new Set([...groups.keys(), ...heads.keys()]).size;
+  const broken = firstBroken(groups, heads);
+  if (broken !== null) return { ...broken, subjects };
   let entries = 0;
-  for (const list of groups.values()) {
-    const result = verifyChain(list);
-    if (!result.valid) return { ...result, subjects: groups.size };
-    entries += list.length;
-  }
-  return { valid: true, subjects: groups.size, entries };
+  for (const list of groups.values()) entries += list.length;
+  return { valid: true, subjects, entries };
 }
 
 /**
@@ -113,13 +155,14 @@ export async function exportHistory(
   const accessLog = options?.accessLog;
   if (accessLog != null && typeof (accessLog as Partial<AccessLog>).query !== 'function')
     fail('core/invalid_input', 'options.accessLog', accessLog, 'must be an AccessLog');
+  const heads = heldHeads(state, subject);
   const entries = await state.store.read(subject);
   const access = accessLog ? await accessLog.query({ subject }) : undefined;
   const now = state.clock.now();
   return {
     subject,
     exportedAt: new Date(now).toISOString(),
-    chain: verifyChain(entries),
+    chain: verifyChain(entries, { anchors: heads.get(subject) ?? [] }),
     entries: entries.map((entry) => ({
       ...entry,
       atIso: new Date(entry.event.at).toISOString(),

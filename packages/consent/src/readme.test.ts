@@ -14,6 +14,8 @@ it('runs the README example as a user would', async () => {
     '["ads.targeted: never_asked"]',
     'true',
     'KI-CR-v1.1.0 Marketing emails',
+    'true',
+    'missing_entries',
   ]);
   expect(categories?.logs).toEqual([
     'false withdrawn user.behavior.purchase_history',

@@ -402,4 +402,58 @@ describe('verifyChain', () => {
     const result = verifyChain([entries[0]!, entries[2]!, entries[3]!]);
     expect(result).toMatchObject({ valid: false, index: 1, problem: 'sequence_gap' });
   });
+
+  it('tells a chain that lost its newest entries from a whole one, given an anchor (property)', async () => {
+    const { entries } = await chainOf(6);
+    await fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 6 }), (at, kept) => {
+        const anchor = { sequence: at, hash: entries[at - 1]!.hash };
+        const result = verifyChain(entries.slice(0, kept), { anchors: [anchor] });
+        if (kept >= at) expect(result.valid).toBe(true);
+        else
+          expect(result).toMatchObject({
+            valid: false,
+            problem: 'missing_entries',
+            index: kept,
+            sequence: kept + 1,
+            entryId: entries[at - 1]!.id,
+          });
+      }),
+    );
+  });
+
+  it('tells another chain in the anchored place, and refuses a malformed anchor by name', async () => {
+    const { entries } = await chainOf(3);
+    // The same customer's chain rewritten from its second entry on (each entry sealed anew).
+    const { store } = await chainOf(1);
+    for (let i = 1; i < 3; i++)
+      await store.append({
+        subject: 'cus_1',
+        expectedSequence: i,
+        idempotencyKey: `rewritten-${i}`,
+        recordedAt: 1_780_000_000_100 + i,
+        event: event({ at: 1_780_000_000_100 + i }),
+      });
+    const rewritten = await store.read('cus_1');
+    expect(verifyChain(rewritten).valid).toBe(true);
+    expect(
+      verifyChain(rewritten, { anchors: [{ sequence: 2, hash: entries[1]!.hash }] }),
+    ).toMatchObject({ valid: false, problem: 'anchor_mismatch', index: 1, sequence: 2 });
+    expect(
+      verifyChain(rewritten, { anchors: [{ sequence: 1, hash: entries[0]!.hash }] }).valid,
+    ).toBe(true);
+    for (const [anchors, path] of [
+      ['x', 'options.anchors'],
+      [[null], 'options.anchors[0]'],
+      [[{ sequence: 0, hash: entries[0]!.hash }], 'options.anchors[0].sequence'],
+      [[{ sequence: 1, hash: 'abc' }], 'options.anchors[0].hash'],
+    ] as const) {
+      try {
+        verifyChain(entries, { anchors: anchors as never });
+        expect.unreachable();
+      } catch (error) {
+        expect(isCandorError(error) && error.details?.path).toBe(path);
+      }
+    }
+  });
 });

@@ -284,7 +284,26 @@ export function sealEntry(
  * @example
  * if (!result.valid && result.problem === 'hash_mismatch') alert(result.entryId);
  */
-export type ChainProblem = 'hash_mismatch' | 'broken_link' | 'sequence_gap' | 'wrong_subject';
+export type ChainProblem =
+  | 'hash_mismatch'
+  | 'broken_link'
+  | 'sequence_gap'
+  | 'wrong_subject'
+  | 'missing_entries'
+  | 'anchor_mismatch';
+
+/**
+ * An entry known to be in a chain, from outside the store: a receipt's `iso27560.proof`, or a
+ * head an app saved elsewhere. A hash chain alone cannot tell that its newest entries were
+ * removed; checked against an anchor, {@link verifyChain} can.
+ *
+ * @example
+ * const anchor: ChainAnchor = receipt.iso27560.proof; // { sequence: 3, hash: '…', … }
+ */
+export interface ChainAnchor {
+  readonly sequence: number;
+  readonly hash: string;
+}
 
 /**
  * The outcome of {@link verifyChain}: valid, or the first broken entry (its index in the list,
@@ -309,18 +328,25 @@ export type ChainVerification =
 
 /**
  * Verifies one subject's chain (entries in ascending sequence, starting at 1): every hash
- * recomputed, every link and sequence checked. Names the first broken entry. Pure and
+ * recomputed, every link and sequence checked, and each of `options.anchors` found in it (an
+ * entry missing, `missing_entries`, names the first missing place and the anchored entry's id;
+ * another entry in its place, `anchor_mismatch`). Names the first broken entry. Pure and
  * synchronous; stores and auditors can run it on anything they read. Throws
- * `consent/invalid_entry` when `entries` is not an array of objects.
+ * `consent/invalid_entry` when `entries` is not an array of objects, `core/invalid_input` for a
+ * malformed anchor.
  *
  * @example
- * const result = verifyChain(await store.read('cus_1'));
- * result.valid; // false if any stored byte changed
+ * const result = verifyChain(await store.read('cus_1'), { anchors: [receipt.iso27560.proof] });
+ * result.valid; // false if any stored byte changed, or the receipt's entry is gone
  */
-export function verifyChain(entries: readonly LedgerEntry[]): ChainVerification {
+export function verifyChain(
+  entries: readonly LedgerEntry[],
+  options: { readonly anchors?: readonly ChainAnchor[] } = {},
+): ChainVerification {
   if (!Array.isArray(entries as unknown)) {
     fail('consent/invalid_entry', 'entries', entries, 'must be an array of ledger entries');
   }
+  const anchors = checkAnchors(options?.anchors);
   let prev = GENESIS_HASH;
   const subject = entries[0]?.subject;
   for (let index = 0; index < entries.length; index++) {
@@ -356,7 +382,55 @@ export function verifyChain(entries: readonly LedgerEntry[]): ChainVerification 
     }
     prev = entry.hash;
   }
+  for (const anchor of anchors) {
+    const entry = entries[anchor.sequence - 1];
+    if (entry === undefined)
+      return {
+        valid: false,
+        entries: entries.length,
+        index: entries.length,
+        entryId: entryIdFromHash(anchor.hash),
+        sequence: entries.length + 1,
+        subject: (subject ?? '') as SubjectId,
+        problem: 'missing_entries',
+        detail: `the chain ends at sequence ${entries.length}, but entry ${anchor.sequence} was recorded`,
+      };
+    if (entry.hash !== anchor.hash)
+      return {
+        valid: false,
+        entries: entries.length,
+        index: anchor.sequence - 1,
+        entryId: entry.id,
+        sequence: entry.sequence,
+        subject: entry.subject,
+        problem: 'anchor_mismatch',
+        detail: `entry ${anchor.sequence} is not the entry recorded there (hash ${anchor.hash})`,
+      };
+  }
   return { valid: true, entries: entries.length, headHash: prev };
+}
+
+/** `anchors`, checked: a list of `{ sequence, hash }` (a positive integer, a SHA-256 hex). */
+function checkAnchors(anchors: unknown): readonly ChainAnchor[] {
+  if (anchors === undefined) return [];
+  if (!Array.isArray(anchors))
+    fail(
+      'core/invalid_input',
+      'options.anchors',
+      anchors,
+      'must be an array of { sequence, hash }',
+    );
+  anchors.forEach((anchor: unknown, i) => {
+    const at = `options.anchors[${i}]`;
+    if (typeof anchor !== 'object' || anchor === null)
+      fail('core/invalid_input', at, anchor, 'must be { sequence, hash }');
+    const { sequence, hash } = anchor as Partial<ChainAnchor>;
+    if (!Number.isSafeInteger(sequence) || (sequence as number) < 1)
+      fail('core/invalid_input', `${at}.sequence`, sequence, 'must be a positive integer');
+    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash))
+      fail('core/invalid_input', `${at}.hash`, hash, 'must be a SHA-256 hash in hex');
+  });
+  return anchors as readonly ChainAnchor[];
 }
 
 /**
