@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CandorError } from '@candor/core';
-import { type PostgresErrorCode, queryFailed, sqlState } from './errors';
+import { checkParams, type PostgresErrorCode, queryFailed, sqlState } from './errors';
 
 // The pool and PGlite parameters are typed by what this package calls on them, not by importing
 // `pg` or `@electric-sql/pglite` types: the published `.d.ts` then needs neither `@types/pg` nor
@@ -243,6 +243,7 @@ export function createPgliteDriver(
     params?: readonly unknown[],
   ): Promise<Row[]> => {
     if (closed) throw closedError();
+    checkParams(params);
     try {
       const result = await target.query(text, params as unknown[] | undefined);
       return result.rows as Row[];
@@ -331,6 +332,7 @@ export function createPgDriver(
     params?: readonly unknown[],
   ): Promise<Row[]> => {
     if (closed) throw closedError();
+    checkParams(params);
     try {
       // Statements with parameters are prepared once per connection (named by a hash of their
       // text), so the hot ones are not parsed and planned on every call.

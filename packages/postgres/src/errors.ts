@@ -1,4 +1,4 @@
-import { CandorError } from '@candor/core';
+import { CandorError, unstorableText } from '@candor/core';
 import type { CandorDatabase } from './database';
 
 /**
@@ -7,7 +7,8 @@ import type { CandorDatabase } from './database';
  *
  * - `postgres/invalid_options` — an option is malformed (`details.path` names it).
  * - `postgres/invalid_input` — a store was handed a malformed value (`details.path` names it;
- *   `params` for text holding a NUL character, which PostgreSQL cannot store).
+ *   `params` for text holding a NUL character or half of a character, which PostgreSQL cannot
+ *   store as it is).
  * - `postgres/connection_failed` — the database could not be reached or opened.
  * - `postgres/migration_failed` — a schema migration failed; nothing of it was applied.
  * - `postgres/query_failed` — a statement failed (`details.sqlState` is the SQLSTATE).
@@ -57,13 +58,7 @@ export function queryFailed(error: unknown, text: string): CandorError<PostgresE
   if (error instanceof CandorError) return error as CandorError<PostgresErrorCode>;
   const message = error instanceof Error ? error.message : String(error);
   const state = sqlState(error);
-  if (unstorable(state, message))
-    return new CandorError(
-      'postgres/invalid_input',
-      'params: a value holds a character PostgreSQL cannot store (a NUL, \\u0000, or half of a character, a lone surrogate); nothing was written',
-      { path: 'params', sqlState: state },
-      { cause: error },
-    );
+  if (unstorable(state, message)) return unstorableParams({ sqlState: state }, error);
   return new CandorError(
     'postgres/query_failed',
     `Query failed: ${message}`,
@@ -74,6 +69,40 @@ export function queryFailed(error: unknown, text: string): CandorError<PostgresE
     },
     { cause: error },
   );
+}
+
+/**
+ * The `postgres/invalid_input` error (path `params`) of a value holding a character PostgreSQL
+ * cannot store, found before the query ran or refused by PostgreSQL (`cause`).
+ */
+export function unstorableParams(
+  details: Record<string, unknown>,
+  cause?: unknown,
+): CandorError<PostgresErrorCode> {
+  return new CandorError(
+    'postgres/invalid_input',
+    'params: a value holds a character PostgreSQL cannot store (a NUL, \\u0000, or half of a character, a lone surrogate); nothing was written',
+    { path: 'params', ...details },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * Refuses `params` holding a text (alone or in a list) that PostgreSQL would not store as it is:
+ * it refuses a NUL, and its drivers turn a lone surrogate into U+FFFD, so that two ids that
+ * differ there would be stored as one. (JSON is read by PostgreSQL, which refuses both.)
+ */
+export function checkParams(params: readonly unknown[] | undefined): void {
+  if (params === undefined) return;
+  for (let i = 0; i < params.length; i++) {
+    const value = params[i];
+    if (typeof value === 'string') {
+      if (unstorableText(value) !== undefined) throw unstorableParams({ param: i });
+    } else if (Array.isArray(value))
+      for (const item of value)
+        if (typeof item === 'string' && unstorableText(item) !== undefined)
+          throw unstorableParams({ param: i });
+  }
 }
 
 /** A `postgres/invalid_options` error naming the option. */

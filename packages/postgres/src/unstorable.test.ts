@@ -7,6 +7,7 @@ import { createPostgresLedgerStore } from './consent';
 import { driverCases, useTestDatabases } from './drivers.test-helpers';
 import { createPostgresFeedbackStore } from './feedback';
 import { createPostgresMemoryStore } from './memory';
+import { createPostgresRuleStateStore } from './rules';
 
 const refused = expect.objectContaining({
   code: 'postgres/invalid_input',
@@ -72,6 +73,55 @@ describe.each(driverCases)('a character PostgreSQL cannot store, on $name', ({ k
           purposes: ['service.support'],
         }),
       ).rejects.toEqual(refused);
+    },
+  );
+
+  it.skipIf(skip)(
+    'texts that differ only in half a character (customer ids, dedup keys) are refused, not stored as one',
+    async () => {
+      const db = await database();
+      const clock = createVirtualClock('2026-05-03T10:00:00Z');
+      const store = createPostgresLedgerStore(db);
+      const consent = await openConsentManager({ purposes, clock, jurisdiction: 'FR', store });
+      // The drivers would send both as `cus_\ufffd`: one customer's grant would be the other's.
+      for (const subject of ['cus_\ud800', 'cus_\udbff'])
+        await expect(consent.grant({ subject, purposes: 'service.support' })).rejects.toEqual(
+          refused,
+        );
+      expect(await store.head('cus_\ufffd')).toBeNull();
+
+      const loop = createFeedbackLoop({ clock, store: createPostgresFeedbackStore(db) });
+      await loop.hydrate();
+      const at = clock.now();
+      await expect(
+        loop.submit({
+          idempotencyKey: 'f-1',
+          kind: 'stop_this',
+          decisionId: 'd-1',
+          subject: 'cus_\ud800',
+          ruleId: 'r',
+          topic: 'offers',
+          channel: 'email',
+          at,
+        }),
+      ).rejects.toEqual(refused);
+
+      // A dedup key rendered from a fact holding half a character: stored as U+FFFD, another
+      // value's key would be taken for it and that message held back as a duplicate.
+      const rules = createPostgresRuleStateStore(db);
+      const reservation = (id: string, key: string) => ({
+        id,
+        subject: 'cus_1',
+        at,
+        keys: [`rule:r:cus_1`],
+        limits: [],
+        dedup: { key, expiresAt: at + 86_400_000 },
+      });
+      await expect(rules.reserve(reservation('r1', 'r:cus_1:\ud800'))).rejects.toEqual(refused);
+      expect(await rules.reserve(reservation('r2', 'r:cus_1:\ufffd'))).toEqual({
+        ok: true,
+        replay: false,
+      });
     },
   );
 });
