@@ -180,6 +180,56 @@ describe('facts carry their own label and format', () => {
   });
 });
 
+describe('a family of facts', () => {
+  /** The data list's line for a fact at `path` holding `value`, with `facts` described. */
+  const line = (facts: FactRegistry, path: string, value: JsonValue, locale = 'en') => {
+    const explainer = createExplainer({ clock, facts });
+    const record = cardExpiryProposal({
+      reasons: [{ id: 'r1', code: 'signal', text: 'x', evidence: ['f1'] }],
+      evidence: [
+        {
+          id: 'f1',
+          path,
+          category: 'user.support',
+          value,
+          provenance: { source: 'support', kind: 'stated', observedAt: NOW, party: 'first' },
+        },
+      ],
+    });
+    return explainer.explain(record, { consent: fakeGate(), locale }).dataUsed[0]?.text;
+  };
+  const complaint = { summary: 'Parcel arrived broken', status: 'open' };
+  const facts: FactRegistry = {
+    'memory.complaint.*': {
+      label: { en: 'your complaint', de: 'Ihre Beschwerde' },
+      field: 'summary',
+    },
+    'memory.complaint.ord_1': { label: 'your complaint about the lamp', field: 'summary' },
+  };
+
+  it('shares the description of its paths, whose own description wins', () => {
+    expect(line(facts, 'memory.complaint.ord_9', complaint)).toBe(
+      'Your complaint: Parcel arrived broken (you told us this).',
+    );
+    expect(line(facts, 'memory.complaint.ord_9', complaint, 'de')).toMatch(
+      /^Ihre Beschwerde: Parcel arrived broken /,
+    );
+    expect(line(facts, 'memory.complaint.ord_1', complaint)).toMatch(
+      /^Your complaint about the lamp: Parcel arrived broken /,
+    );
+    // One segment below the family only; another family is not described.
+    expect(line(facts, 'memory.complaint.ord_9.status', 'open')).not.toMatch(/complaint/);
+    expect(line(facts, 'memory.case.ord_9', complaint)).toMatch(/Parcel arrived broken, open/);
+  });
+
+  it('shows the field of an object value, and other values as they are', () => {
+    expect(line(facts, 'memory.complaint.ord_9', 'Parcel arrived broken')).toMatch(
+      /: Parcel arrived broken \(/,
+    );
+    expect(line(facts, 'memory.complaint.ord_9', { status: 'open' })).toMatch(/: open \(/);
+  });
+});
+
 describe('the fact registry is checked when the explainer is created', () => {
   it('names the field at fault', () => {
     const cases: Array<[FactRegistry, string]> = [
@@ -193,6 +243,8 @@ describe('the fact registry is checked when the explainer is created', () => {
       [{ x: { label: { en: '' } } }, 'facts.x.label.en'],
       [{ x: { label: 'x', values: { a: {} } } }, 'facts.x.values.a'],
       [{ x: { label: 'x', correctable: 'no' as never } }, 'facts.x.correctable'],
+      [{ x: { label: 'x', field: '' } }, 'facts.x.field'],
+      [{ x: { label: 'x', feild: 'summary' } as never }, 'facts.x.feild'],
     ];
     for (const [facts, path] of cases) {
       const error = loadError({ facts });

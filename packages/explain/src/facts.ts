@@ -67,16 +67,34 @@ export interface FactDescription {
   readonly values?: Readonly<Record<string, LocalizedText>>;
   /** `false` for facts the customer cannot correct (a weather forecast): no `correct_data`. */
   readonly correctable?: boolean;
+  /**
+   * For values that are objects: the field shown (`summary` of `{ summary, status }`), formatted
+   * as the description says. Other values are shown as they are.
+   */
+  readonly field?: string;
 }
 
 /**
  * Fact descriptions by fact path (`card.expiresAt`, or a windowed aggregate's label as
- * `@candor/rules` writes it, `count(order.returned, 90d)`).
+ * `@candor/rules` writes it, `count(order.returned, 90d)`). A path ending in `.*` describes a
+ * family: every path one segment below it that has no description of its own
+ * (`memory.complaint.*` describes `memory.complaint.ord_9`).
  *
  * @example
  * createExplainer({ facts: { 'txn.amount': { label: { en: 'the payment amount', de: 'die Höhe der Zahlung' }, format: 'money', currency: 'EUR' } } });
  */
 export type FactRegistry = Readonly<Record<string, FactDescription>>;
+
+/** The fields of a {@link FactDescription}: any other is a typo, refused by name. */
+const DESCRIPTION_KEYS: readonly string[] = [
+  'label',
+  'format',
+  'currency',
+  'unit',
+  'values',
+  'correctable',
+  'field',
+] satisfies readonly (keyof FactDescription)[];
 
 const DURATION_UNITS: readonly string[] = [
   'millisecond',
@@ -116,6 +134,9 @@ export function checkFactRegistry(registry: unknown, lint: CatalogLintOptions | 
     if (path === '' || path.length > 300)
       invalidInput(at, path, 'a fact path must be 1 to 300 characters');
     if (!isPlainRecord(d)) invalidInput(at, d, 'must be { label, format?, … }');
+    for (const key of Object.keys(d))
+      if (!DESCRIPTION_KEYS.includes(key))
+        invalidInput(`${at}.${key}`, d[key], `is not a field of a fact description`);
     checkText(d.label, `${at}.label`);
     textsOf(d.label as LocalizedText, texts, `${at}.label`);
     const format = d.format === undefined ? 'text' : d.format;
@@ -155,6 +176,11 @@ export function checkFactRegistry(registry: unknown, lint: CatalogLintOptions | 
     }
     if (d.correctable !== undefined && typeof d.correctable !== 'boolean')
       invalidInput(`${at}.correctable`, d.correctable, 'must be a boolean');
+    if (
+      d.field !== undefined &&
+      (typeof d.field !== 'string' || d.field.length === 0 || d.field.length > 100)
+    )
+      invalidInput(`${at}.field`, d.field, 'must be a field name of 1 to 100 characters');
   }
   if (lint === false) return;
   for (const [locale, messages] of texts) {
@@ -331,7 +357,13 @@ function makeFormatter(
     }
     return text;
   };
-  return (value) => one(value, 0);
+  const field = d.field;
+  if (field === undefined) return (value) => one(value, 0);
+  return (value) =>
+    one(
+      isPlainRecord(value) && Object.hasOwn(value, field) ? (value[field] as JsonValue) : value,
+      0,
+    );
 }
 
 /**
@@ -341,19 +373,22 @@ function makeFormatter(
  * createFactBook({ 'card.expiresAt': { label: "your card's expiry date", format: 'date' } }).resolve('card.expiresAt', catalog)?.label;
  */
 export function createFactBook(registry: FactRegistry = {}): FactBook {
+  // Resolved per catalog and registry key (a family's paths share theirs: no entry per path).
   const cache = new WeakMap<CompiledCatalog, Map<string, ResolvedFact | null>>();
   const empty = Object.keys(registry).length === 0;
   return {
     resolve(path, catalog) {
-      if (empty || !Object.hasOwn(registry, path)) return null;
-      let byPath = cache.get(catalog);
-      if (!byPath) {
-        byPath = new Map();
-        cache.set(catalog, byPath);
+      if (empty) return null;
+      const key = describedBy(registry, path);
+      if (key === null) return null;
+      let byKey = cache.get(catalog);
+      if (!byKey) {
+        byKey = new Map();
+        cache.set(catalog, byKey);
       }
-      let resolved = byPath.get(path);
+      let resolved = byKey.get(key);
       if (resolved === undefined) {
-        const d = registry[path]!;
+        const d = registry[key]!;
         const label = pick(d.label, catalog.locale);
         const format = d.format ?? 'text';
         resolved = {
@@ -365,11 +400,20 @@ export function createFactBook(registry: FactRegistry = {}): FactBook {
           format: makeFormatter(d, catalog),
           isDate: format === 'date' || format === 'datetime',
         };
-        byPath.set(path, resolved);
+        byKey.set(key, resolved);
       }
       return resolved;
     },
   };
+}
+
+/** The key of `registry` that describes `path`: its own, else its family's (`a.b.*`), else null. */
+function describedBy(registry: FactRegistry, path: string): string | null {
+  if (Object.hasOwn(registry, path)) return path;
+  const dot = path.lastIndexOf('.');
+  if (dot <= 0) return null;
+  const family = `${path.slice(0, dot)}.*`;
+  return Object.hasOwn(registry, family) ? family : null;
 }
 
 const WINDOW = /^(count|sum)\(([^,()]{1,200}), (\d{1,9}(?:ms|s|m|h|d|w))\)$/;

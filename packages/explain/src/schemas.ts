@@ -49,6 +49,7 @@ function factRegistrySchema() {
       unit: z.optional(z.string().check(z.minLength(1), z.maxLength(50))),
       values: z.optional(z.record(z.string(), localized)),
       correctable: z.optional(z.boolean()),
+      field: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
     }),
   );
 }

@@ -11,6 +11,7 @@ export { createMemoryBook } from './book';
 export type { ComplaintHoldOptions } from './complaint-hold';
 export { holdWhileComplaintOpen } from './complaint-hold';
 export type { MemoryErrorCode } from './errors';
+export { memoryFactDescriptions } from './fact-descriptions';
 export type { SubjectMemories } from './fold';
 export { foldMemories, topicOf } from './fold';
 export type { MemorySchemaName } from './schema';
