@@ -267,6 +267,63 @@ describe('granting back, and the whole purpose', () => {
   });
 });
 
+describe('granting back part of a wider category', () => {
+  const behavior = (dataCategories: readonly string[]) =>
+    ({ subject: 'cus_1', purpose: 'ads.targeted', dataCategories }) as const;
+  const returns = 'user.behavior.returns';
+
+  it('allows the wider category until the grant runs out, and says until when', async () => {
+    const { manager, clock } = setup({ jurisdiction: 'FR' });
+    await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });
+    await manager.withdraw({
+      subject: 'cus_1',
+      purposes: 'ads.targeted',
+      dataCategories: [returns],
+    });
+    const until = clock.now() + duration.day;
+    await manager.grant({
+      subject: 'cus_1',
+      purposes: 'ads.targeted',
+      dataCategories: [returns],
+      expiresAt: until,
+    });
+    expect(manager.decide(behavior(['user.behavior']))).toMatchObject({
+      allowed: true,
+      expiresAt: until,
+    });
+    clock.advance(2 * duration.day);
+    // The withdrawal holds again, for the part and for the whole.
+    expect(manager.decide(behavior([returns])).allowed).toBe(false);
+    expect(manager.decide(behavior(['user.behavior']))).toMatchObject({
+      allowed: false,
+      reasons: [expect.objectContaining({ code: 'withdrawn', dataCategory: 'user.behavior' })],
+    });
+  });
+
+  it("a customer's grant of the part lifts their objection for the whole; one dated before a withdrawal lifts nothing", async () => {
+    const { manager, clock } = setup({ jurisdiction: 'FR' });
+    await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });
+    await manager.object({ subject: 'cus_1', purposes: 'ads.targeted', dataCategories: [returns] });
+    clock.advance(duration.minute);
+    await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted', dataCategories: [returns] });
+    expect(manager.decide(behavior(['user.behavior'])).allowed).toBe(true);
+    clock.advance(duration.minute);
+    // Withdrawn now; then a grant dated before the withdrawal arrives (a queued device's).
+    await manager.withdraw({
+      subject: 'cus_1',
+      purposes: 'ads.targeted',
+      dataCategories: [returns],
+    });
+    await manager.grant({
+      subject: 'cus_1',
+      purposes: 'ads.targeted',
+      dataCategories: ['user.behavior'],
+      at: clock.now() - 30 * duration.second,
+    });
+    expect(manager.decide(behavior(['user.behavior'])).reasons[0]?.code).toBe('withdrawn');
+  });
+});
+
 describe('re-prompts', () => {
   it('a customer who chose for some categories is not asked as if never asked', async () => {
     const { manager } = setup({ jurisdiction: 'FR' });

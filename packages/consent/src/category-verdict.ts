@@ -52,6 +52,11 @@ interface CategoryState {
   readonly category: DataCategoryId;
   readonly choice: EventItem | null;
   readonly objection: EventItem | null;
+  /**
+   * When the first grant that lifted part of a restriction lapses (null: none did, or none has
+   * an end): what follows the purpose holds until then.
+   */
+  readonly liftedUntil: Instant | null;
 }
 
 /** A restriction in force, with those of its categories that no grant since has lifted. */
@@ -63,10 +68,11 @@ interface Restriction {
 /**
  * The choice in force for `category` of `purpose` at `t`: the latest restriction still in force,
  * else the latest grant that speaks for it. A restriction speaks for the categories within it and
- * those it lies within, a grant only for the categories within it; a grant of part of a
- * restricted category lifts the restriction on that part only (after withdrawals of
- * `user.behavior.returns` and `user.behavior.purchase_history` and a grant of the first back,
- * `user.behavior` is held back by the second).
+ * those it lies within, a grant only for the categories within it. A grant of part of a
+ * restricted category lifts the restriction on that part, for as long as the grant runs (after
+ * withdrawals of `user.behavior.returns` and `user.behavior.purchase_history` and a grant of the
+ * first back, `user.behavior` is held back by the second). A grant dated before a restriction
+ * (see `predates`) lifts nothing of it; an objection is lifted only by the customer's own grant.
  *
  * @example
  * categoryState(registry, purpose, items, now, 'user.contact.email');
@@ -80,41 +86,55 @@ export function categoryState(
 ): CategoryState {
   let grant: EventItem | null = null;
   let restrictions: Restriction[] = [];
-  let objection: EventItem | null = null;
+  let objections: Restriction[] = [];
+  let liftedUntil: Instant | null = null;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const { kind, at, dataCategories } = item.event;
     if (at > t || kind === 'signal_observed' || kind === 'notice_shown') continue;
     const isGrant = kind === 'given';
-    const permission = isGrant || kind === 'renewed';
-    if (!reaches(registry, purpose, item.event, !permission)) continue;
-    // A permission dated before the restriction in force does not lift it (see `predates`).
-    if (permission && predates(item.event, restrictions.at(-1)?.item)) continue;
-    const bySubject =
-      isGrant && item.event.actor.kind === 'subject' && !predates(item.event, objection);
+    if (!reaches(registry, purpose, item.event, !(isGrant || kind === 'renewed'))) continue;
+    const bySubject = isGrant && item.event.actor.kind === 'subject';
     if (dataCategories === undefined) {
+      if (kind === 'objected') objections = [];
+      else if (bySubject) objections = newerThan(objections, item);
       if (RESETS[kind]) {
         grant = null;
-        restrictions = [];
+        restrictions = isGrant ? newerThan(restrictions, item) : [];
+        if (restrictions.length + objections.length === 0) liftedUntil = null;
       }
-      if (kind === 'objected' || bySubject) objection = null;
-      continue;
-    }
-    if (isGrant) {
+    } else if (isGrant) {
       if (dataCategories.some((c) => isWithin(category, c))) {
         grant = item;
-        restrictions = [];
-        if (bySubject) objection = null;
-      } else restrictions = lifted(restrictions, item, dataCategories);
-      continue;
+        restrictions = newerThan(restrictions, item);
+        if (bySubject) objections = newerThan(objections, item);
+        if (restrictions.length + objections.length === 0) liftedUntil = null;
+      } else {
+        const until = item.event.expiresAt;
+        // A grant that has run out by `t` lifts nothing: what it lifted holds again.
+        if (until !== undefined && until <= t) continue;
+        const before = restrictions.length + objections.length;
+        restrictions = lifted(restrictions, item, dataCategories);
+        if (bySubject) objections = lifted(objections, item, dataCategories);
+        if (until !== undefined && restrictions.length + objections.length < before)
+          liftedUntil = liftedUntil === null ? until : Math.min(liftedUntil, until);
+      }
+    } else {
+      const open = dataCategories.filter((c) => isWithin(category, c) || isWithin(c, category));
+      if (open.length > 0) (kind === 'objected' ? objections : restrictions).push({ item, open });
     }
-    const open = dataCategories.filter((c) => isWithin(category, c) || isWithin(c, category));
-    if (open.length === 0) continue;
-    if (kind === 'objected') objection = item;
-    else restrictions.push({ item, open });
   }
-  return { category, choice: restrictions.at(-1)?.item ?? grant, objection };
+  return {
+    category,
+    choice: restrictions.at(-1)?.item ?? grant,
+    objection: objections.at(-1)?.item ?? null,
+    liftedUntil,
+  };
 }
+
+/** The restrictions of `restrictions` dated after `grant` (which lifts the others). */
+const newerThan = (restrictions: readonly Restriction[], grant: EventItem): Restriction[] =>
+  restrictions.filter((r) => predates(grant.event, r.item));
 
 /** `restrictions` once `grant` (of `granted`) lifts them where it covers their categories. */
 function lifted(
@@ -155,8 +175,11 @@ export function categoryVerdict(
   if (categories.length === 0 || isFinalVerdict(base)) return base;
   const granted: { category: DataCategoryId; item: EventItem }[] = [];
   let followsBase = false;
+  // The allowance ends when a grant that lifted part of a restriction does.
+  let until: Instant | null = null;
   for (const category of categories) {
-    const { choice, objection } = categoryState(registry, purpose, items, t, category);
+    const { choice, objection, liftedUntil } = categoryState(registry, purpose, items, t, category);
+    if (liftedUntil !== null) until = until === null ? liftedUntil : Math.min(until, liftedUntil);
     if (objection) return denied(purpose, base, category, objection, 'objected', 'objected', t);
     if (choice === null) {
       followsBase = true;
@@ -173,7 +196,10 @@ export function categoryVerdict(
       return denied(purpose, base, category, choice, status, 'refused', t);
     } else return denied(purpose, base, category, choice, 'withdrawn', 'withdrawn', t);
   }
-  if (followsBase || granted.length === 0) return base;
+  if (followsBase || granted.length === 0)
+    return until === null || !base.allowed || (base.expiresAt !== null && base.expiresAt <= until)
+      ? base
+      : Object.freeze({ ...base, expiresAt: until });
   const reasons: ConsentReason[] = granted.map(({ category, item }) => ({
     code: item.event.method === 'import' ? 'imported_grant' : 'explicit_grant',
     detail: `Granted use of ${category} ${via(item)} on ${day(item.event.at)}`,
@@ -181,7 +207,7 @@ export function categoryVerdict(
     dataCategory: category,
     recordId: item.id,
   }));
-  let expiresAt: Instant | null = null;
+  let expiresAt: Instant | null = until;
   for (const { item } of granted) {
     const at = item.event.expiresAt;
     if (at !== undefined && (expiresAt === null || at < expiresAt)) expiresAt = at;
