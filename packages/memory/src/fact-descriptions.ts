@@ -17,7 +17,7 @@ export const memoryFactDescriptions = /* @__PURE__ */ Object.freeze({
     field: 'reason',
   },
   'memory.preference.*': {
-    label: { en: 'a preference you told us', de: 'eine Vorliebe, die Sie uns genannt haben' },
+    label: { en: 'a preference you told us', de: 'eine von Ihnen genannte Vorliebe' },
   },
   'memory.support_case.*': {
     label: { en: 'your support request', de: 'Ihre Supportanfrage' },

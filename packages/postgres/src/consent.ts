@@ -20,7 +20,7 @@ import { CandorError } from '@candor/core';
 import { createEntryReader, ENTRY_COLUMNS, type EntryRow } from './consent-rows';
 import type { CandorDatabase } from './database';
 import type { SqlClient } from './driver';
-import { checkDatabase, sqlState } from './errors';
+import { checkDatabase, holdsUnstorableText, sqlState, unstorableParams } from './errors';
 import type { PostgresChangeFeed } from './feed';
 
 /**
@@ -498,6 +498,9 @@ export function createPostgresLedgerStore(
       if (typeof subject !== 'string') invalid('subject', subject, 'must be a string');
       if (typeof request.idempotencyKey !== 'string' || request.idempotencyKey.length === 0)
         invalid('idempotencyKey', request.idempotencyKey, 'must be a non-empty string');
+      // Refused alone, before it joins a batch: PostgreSQL would refuse the batch's one
+      // statement, and with it the other customers' appends.
+      if (holdsUnstorableText(request)) throw unstorableParams({});
     } catch (error) {
       return Promise.reject(error);
     }

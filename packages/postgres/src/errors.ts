@@ -94,15 +94,26 @@ export function unstorableParams(
  */
 export function checkParams(params: readonly unknown[] | undefined): void {
   if (params === undefined) return;
-  for (let i = 0; i < params.length; i++) {
-    const value = params[i];
-    if (typeof value === 'string') {
-      if (unstorableText(value) !== undefined) throw unstorableParams({ param: i });
-    } else if (Array.isArray(value))
-      for (const item of value)
-        if (typeof item === 'string' && unstorableText(item) !== undefined)
-          throw unstorableParams({ param: i });
+  for (let i = 0; i < params.length; i++)
+    if (holdsUnstorableText(params[i])) throw unstorableParams({ param: i });
+}
+
+/**
+ * Whether `value` is text PostgreSQL cannot store, or a list or plain object (a JSON value)
+ * holding some, in a value or a key.
+ */
+export function holdsUnstorableText(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return unstorableText(value) !== undefined;
+  if (typeof value !== 'object' || value === null || depth > 32) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsUnstorableText(item, depth + 1)) return true;
+    return false;
   }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const [key, item] of Object.entries(value))
+    if (unstorableText(key) !== undefined || holdsUnstorableText(item, depth + 1)) return true;
+  return false;
 }
 
 /** A `postgres/invalid_options` error naming the option. */

@@ -32,10 +32,16 @@ describe.each(driverCases)('a character PostgreSQL cannot store, on $name', ({ k
       const store = createPostgresLedgerStore(db);
       const consent = await openConsentManager({ purposes, clock, jurisdiction: 'FR', store });
       await consent.grant({ subject: 'cus_1', purposes: 'service.support' });
-      await expect(
+      await consent.grant({ subject: 'cus_2', purposes: 'service.support' });
+      // Appended in one turn, so in one batch: another customer's withdrawal still lands.
+      const [bad1, good2] = await Promise.allSettled([
         consent.withdraw({ subject: 'cus_1', purposes: 'service.support', surface: `web${bad}` }),
-      ).rejects.toEqual(refused);
+        consent.withdraw({ subject: 'cus_2', purposes: 'service.support' }),
+      ]);
+      expect(bad1).toEqual({ status: 'rejected', reason: refused });
+      expect(good2.status).toBe('fulfilled');
       expect((await store.head('cus_1'))?.sequence).toBe(1);
+      expect((await store.head('cus_2'))?.sequence).toBe(2);
 
       const loop = createFeedbackLoop({ clock, store: createPostgresFeedbackStore(db) });
       await loop.hydrate();
@@ -118,6 +124,10 @@ describe.each(driverCases)('a character PostgreSQL cannot store, on $name', ({ k
         dedup: { key, expiresAt: at + 86_400_000 },
       });
       await expect(rules.reserve(reservation('r1', 'r:cus_1:\ud800'))).rejects.toEqual(refused);
+      // However deep in a list it sits.
+      await expect(db.driver.query('select $1::text[] as a', [[['a\ud800']]])).rejects.toEqual(
+        refused,
+      );
       expect(await rules.reserve(reservation('r2', 'r:cus_1:\ufffd'))).toEqual({
         ok: true,
         replay: false,
