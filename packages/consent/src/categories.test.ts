@@ -300,6 +300,34 @@ describe('granting back part of a wider category', () => {
     });
   });
 
+  it('says the allowance ends with the first grant that lifted a part of it', async () => {
+    const { manager, clock } = setup({ jurisdiction: 'FR' });
+    await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });
+    await manager.withdraw({
+      subject: 'cus_1',
+      purposes: 'ads.targeted',
+      dataCategories: [returns, 'user.behavior.purchase_history'],
+    });
+    const until = clock.now() + duration.day;
+    await manager.grant({
+      subject: 'cus_1',
+      purposes: 'ads.targeted',
+      dataCategories: [returns],
+      expiresAt: until,
+    });
+    await manager.grant({
+      subject: 'cus_1',
+      purposes: 'ads.targeted',
+      dataCategories: ['user.behavior.purchase_history'],
+    });
+    expect(manager.decide(behavior(['user.behavior']))).toMatchObject({
+      allowed: true,
+      expiresAt: until,
+    });
+    clock.advance(2 * duration.day);
+    expect(manager.decide(behavior(['user.behavior'])).allowed).toBe(false);
+  });
+
   it("a customer's grant of the part lifts their objection for the whole; one dated before a withdrawal lifts nothing", async () => {
     const { manager, clock } = setup({ jurisdiction: 'FR' });
     await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });

@@ -113,10 +113,10 @@ export function categoryState(
         const until = item.event.expiresAt;
         // A grant that has run out by `t` lifts nothing: what it lifted holds again.
         if (until !== undefined && until <= t) continue;
-        const before = restrictions.length + objections.length;
+        const before = openParts(restrictions) + openParts(objections);
         restrictions = lifted(restrictions, item, dataCategories);
         if (bySubject) objections = lifted(objections, item, dataCategories);
-        if (until !== undefined && restrictions.length + objections.length < before)
+        if (until !== undefined && openParts(restrictions) + openParts(objections) < before)
           liftedUntil = liftedUntil === null ? until : Math.min(liftedUntil, until);
       }
     } else {
@@ -131,6 +131,10 @@ export function categoryState(
     liftedUntil,
   };
 }
+
+/** How many categories `restrictions` still hold back, together. */
+const openParts = (restrictions: readonly Restriction[]) =>
+  restrictions.reduce((n, r) => n + r.open.length, 0);
 
 /** The restrictions of `restrictions` dated after `grant` (which lifts the others). */
 const newerThan = (restrictions: readonly Restriction[], grant: EventItem): Restriction[] =>
