@@ -9,7 +9,7 @@ const cases: readonly [pkg: string, name: string, maxKb: number, before: string]
   ['consent', 'entryIdFromHash', 0.6, '2.3 KB: offer, choice and policy-pack checks came along'],
   ['consent', 'hashEntry', 2.2, '3.2 KB'],
   ['consent', 'sealEntry', 3.0, '4.1 KB'],
-  ['consent', 'verifyChain', 2.5, '3.6 KB'],
+  ['consent', 'verifyChain', 2.7, '3.6 KB; 2.6 KB since it checks anchors'],
   ['explain', 'PSEUDO_LOCALE', 0.3, '0.9 KB: the message placeholder table came along'],
   ['explain', 'renderText', 1.7, '2.2 KB'],
   ['feedback', 'correctionSource', 0.15, '3.7 KB: zod, kind tables and durations came along'],

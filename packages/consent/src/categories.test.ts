@@ -300,6 +300,24 @@ describe('granting back part of a wider category', () => {
     });
   });
 
+  it('a category grant dated before a withdrawal of the whole purpose allows nothing', async () => {
+    const { manager, clock } = setup({ jurisdiction: 'FR' });
+    await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });
+    clock.advance(duration.minute);
+    await manager.withdraw({ subject: 'cus_1', purposes: 'ads.targeted' });
+    // A device's queued grant, made before the withdrawal, arrives after it.
+    await manager.grant({
+      subject: 'cus_1',
+      purposes: 'ads.targeted',
+      dataCategories: ['user.behavior'],
+      at: clock.now() - 30 * duration.second,
+    });
+    expect(manager.decide(behavior(['user.behavior']))).toMatchObject({
+      allowed: false,
+      status: 'withdrawn',
+    });
+  });
+
   it('says the allowance ends with the first grant that lifted a part of it', async () => {
     const { manager, clock } = setup({ jurisdiction: 'FR' });
     await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });

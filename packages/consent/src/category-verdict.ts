@@ -88,6 +88,8 @@ export function categoryState(
   let restrictions: Restriction[] = [];
   let objections: Restriction[] = [];
   let liftedUntil: Instant | null = null;
+  // The latest whole-purpose restriction in force: a category grant dated before it lifts nothing.
+  let purposeRestriction: EventItem | null = null;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const { kind, at, dataCategories } = item.event;
@@ -102,8 +104,11 @@ export function categoryState(
         grant = null;
         restrictions = isGrant ? newerThan(restrictions, item) : [];
         if (restrictions.length + objections.length === 0) liftedUntil = null;
+        if (!isGrant) purposeRestriction = item;
+        else if (!predates(item.event, purposeRestriction)) purposeRestriction = null;
       }
     } else if (isGrant) {
+      if (predates(item.event, purposeRestriction)) continue;
       if (dataCategories.some((c) => isWithin(category, c))) {
         grant = item;
         restrictions = newerThan(restrictions, item);
