@@ -2,6 +2,7 @@ import { duration, isCandorError } from '@candor/core';
 import { describe, expect, it } from 'vitest';
 import { purposes, setup } from '../test/fixtures';
 import { createReceipt } from './receipt';
+import { buildConsentSnapshot } from './snapshot';
 import { createMemoryLedgerStore, GENESIS_HASH, sealEntry, verifyChain } from './store';
 
 // Per-category consent within a purpose: grant, refuse, withdraw and object accept
@@ -272,7 +273,7 @@ describe('granting back part of a wider category', () => {
     ({ subject: 'cus_1', purpose: 'ads.targeted', dataCategories }) as const;
   const returns = 'user.behavior.returns';
 
-  it('allows the wider category until the grant runs out, and says until when', async () => {
+  it('allows the wider category until the grant runs out, and a snapshot ends then', async () => {
     const { manager, clock } = setup({ jurisdiction: 'FR' });
     await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });
     await manager.withdraw({
@@ -280,17 +281,16 @@ describe('granting back part of a wider category', () => {
       purposes: 'ads.targeted',
       dataCategories: [returns],
     });
-    const until = clock.now() + duration.day;
+    const until = clock.now() + duration.hour;
     await manager.grant({
       subject: 'cus_1',
       purposes: 'ads.targeted',
       dataCategories: [returns],
       expiresAt: until,
     });
-    expect(manager.decide(behavior(['user.behavior']))).toMatchObject({
-      allowed: true,
-      expiresAt: until,
-    });
+    expect(manager.decide(behavior(['user.behavior'])).allowed).toBe(true);
+    // A snapshot for the browser ends when the grant does.
+    expect(buildConsentSnapshot(manager, 'cus_1', { ttl: duration.day }).validUntil).toBe(until);
     clock.advance(2 * duration.day);
     // The withdrawal holds again, for the part and for the whole.
     expect(manager.decide(behavior([returns])).allowed).toBe(false);
@@ -318,7 +318,86 @@ describe('granting back part of a wider category', () => {
     });
   });
 
-  it('says the allowance ends with the first grant that lifted a part of it', async () => {
+  it('a choice that arrives late, dated before a restriction in force, lifts none of it', async () => {
+    type Choice = readonly [
+      'grant' | 'withdraw' | 'refuse' | 'object',
+      readonly string[] | null,
+      number,
+      number?,
+    ];
+    // Each case: choices in the order they arrive (action, categories or the whole purpose,
+    // minutes before now it is dated, minutes it runs), then the decision's categories.
+    const cases: readonly [readonly Choice[], readonly string[]][] = [
+      // A later-arriving, older whole restriction does not hide the newer one.
+      [
+        [
+          ['withdraw', null, 0],
+          ['refuse', null, 20],
+          ['grant', [returns], 10],
+        ],
+        [returns],
+      ],
+      [
+        [
+          ['withdraw', null, 0],
+          ['refuse', null, 20],
+          ['grant', null, 10],
+        ],
+        [],
+      ],
+      [
+        [
+          ['object', null, 0],
+          ['object', null, 20],
+          ['grant', null, 10],
+        ],
+        [],
+      ],
+      // A whole restriction does not wipe out newer category ones.
+      [
+        [
+          ['withdraw', [returns], 0],
+          ['withdraw', null, 20],
+          ['grant', null, 10],
+        ],
+        [returns],
+      ],
+      [
+        [
+          ['object', [returns], 0],
+          ['object', null, 20],
+          ['grant', null, 10],
+        ],
+        [returns],
+      ],
+      // A grant that has run out lifts nothing, so an older grant arriving after it does not.
+      [
+        [
+          ['withdraw', [returns], 0],
+          ['grant', [returns], 0, 1],
+          ['grant', null, 1],
+        ],
+        [returns],
+      ],
+    ];
+    for (const [choices, categories] of cases) {
+      const { manager, clock } = setup({ jurisdiction: 'FR' });
+      await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });
+      clock.advance(duration.hour);
+      for (const [action, dataCategories, before, runs] of choices)
+        await manager[action]({
+          subject: 'cus_1',
+          purposes: 'ads.targeted',
+          at: clock.now() - before * duration.minute,
+          ...(dataCategories === null ? {} : { dataCategories }),
+          ...(runs === undefined ? {} : { expiresAt: clock.now() + runs * duration.minute }),
+        });
+      clock.advance(2 * duration.minute);
+      expect(manager.decide(behavior(categories)).allowed, JSON.stringify(choices)).toBe(false);
+    }
+  });
+
+  it('allows until the first grant that lifted a part of it ends', async () => {
     const { manager, clock } = setup({ jurisdiction: 'FR' });
     await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });
     await manager.withdraw({
@@ -326,7 +405,7 @@ describe('granting back part of a wider category', () => {
       purposes: 'ads.targeted',
       dataCategories: [returns, 'user.behavior.purchase_history'],
     });
-    const until = clock.now() + duration.day;
+    const until = clock.now() + duration.hour;
     await manager.grant({
       subject: 'cus_1',
       purposes: 'ads.targeted',
@@ -338,10 +417,9 @@ describe('granting back part of a wider category', () => {
       purposes: 'ads.targeted',
       dataCategories: ['user.behavior.purchase_history'],
     });
-    expect(manager.decide(behavior(['user.behavior']))).toMatchObject({
-      allowed: true,
-      expiresAt: until,
-    });
+    expect(manager.decide(behavior(['user.behavior'])).allowed).toBe(true);
+    // A snapshot for the browser ends when the grant does.
+    expect(buildConsentSnapshot(manager, 'cus_1', { ttl: duration.day }).validUntil).toBe(until);
     clock.advance(2 * duration.day);
     expect(manager.decide(behavior(['user.behavior'])).allowed).toBe(false);
   });

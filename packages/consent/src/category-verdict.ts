@@ -62,6 +62,8 @@ interface CategoryState {
 /** A restriction in force, with those of its categories that no grant since has lifted. */
 interface Restriction {
   readonly item: EventItem;
+  /** Its place among the subject's events (the later one is the choice in force). */
+  readonly index: number;
   readonly open: readonly DataCategoryId[];
 }
 
@@ -85,53 +87,72 @@ export function categoryState(
   category: DataCategoryId,
 ): CategoryState {
   let grant: EventItem | null = null;
+  // Restrictions stay until a grant lifts them: one that arrives later and is not dated before
+  // them (see `predates`), and has not run out by `t`.
   let restrictions: Restriction[] = [];
   let objections: Restriction[] = [];
   let liftedUntil: Instant | null = null;
-  // The latest whole-purpose restriction in force: a category grant dated before it lifts nothing.
+  // The latest-dated restriction of the whole purpose in force: a category grant dated before
+  // it lifts nothing, and is no grant.
   let purposeRestriction: EventItem | null = null;
+  let purposeIndex = -1;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const { kind, at, dataCategories } = item.event;
+    const { kind, at, dataCategories, expiresAt } = item.event;
     if (at > t || kind === 'signal_observed' || kind === 'notice_shown') continue;
     const isGrant = kind === 'given';
     if (!reaches(registry, purpose, item.event, !(isGrant || kind === 'renewed'))) continue;
-    const bySubject = isGrant && item.event.actor.kind === 'subject';
-    if (dataCategories === undefined) {
-      if (kind === 'objected') objections = [];
-      else if (bySubject) objections = newerThan(objections, item);
-      if (RESETS[kind]) {
-        grant = null;
-        restrictions = isGrant ? newerThan(restrictions, item) : [];
-        if (restrictions.length + objections.length === 0) liftedUntil = null;
-        if (!isGrant) purposeRestriction = item;
-        else if (!predates(item.event, purposeRestriction)) purposeRestriction = null;
+    // An objection to the whole purpose is the purpose's verdict to give (final until lifted).
+    if (kind === 'objected' && dataCategories === undefined) continue;
+    if (!isGrant) {
+      if (dataCategories === undefined) {
+        // Ends earlier category grants (a renewal re-confirms; it restricts nothing).
+        if (RESETS[kind]) {
+          grant = null;
+          purposeIndex = i;
+          if (purposeRestriction === null || at >= purposeRestriction.event.at)
+            purposeRestriction = item;
+        }
+        continue;
       }
-    } else if (isGrant) {
-      if (predates(item.event, purposeRestriction)) continue;
-      if (dataCategories.some((c) => isWithin(category, c))) {
-        grant = item;
-        restrictions = newerThan(restrictions, item);
-        if (bySubject) objections = newerThan(objections, item);
-        if (restrictions.length + objections.length === 0) liftedUntil = null;
-      } else {
-        const until = item.event.expiresAt;
-        // A grant that has run out by `t` lifts nothing: what it lifted holds again.
-        if (until !== undefined && until <= t) continue;
-        const before = openParts(restrictions) + openParts(objections);
-        restrictions = lifted(restrictions, item, dataCategories);
-        if (bySubject) objections = lifted(objections, item, dataCategories);
-        if (until !== undefined && openParts(restrictions) + openParts(objections) < before)
-          liftedUntil = liftedUntil === null ? until : Math.min(liftedUntil, until);
-      }
-    } else {
       const open = dataCategories.filter((c) => isWithin(category, c) || isWithin(c, category));
-      if (open.length > 0) (kind === 'objected' ? objections : restrictions).push({ item, open });
+      if (open.length > 0)
+        (kind === 'objected' ? objections : restrictions).push({ item, index: i, open });
+      continue;
     }
+    // A grant: of the whole purpose (it speaks for every category), or of categories. One that
+    // has run out by `t` lifts nothing: what it lifted holds again.
+    const running = expiresAt === undefined || expiresAt > t;
+    const speaks =
+      dataCategories === undefined || dataCategories.some((c) => isWithin(category, c));
+    // A grant that speaks for the category lifts all of what holds it back.
+    const covers = speaks ? null : (dataCategories as readonly DataCategoryId[]);
+    const before = openParts(restrictions) + openParts(objections);
+    // The customer's own grant lifts their objections (those it is not dated before).
+    if (running && item.event.actor.kind === 'subject')
+      objections = lifted(objections, item, covers);
+    if (!predates(item.event, purposeRestriction)) {
+      if (dataCategories === undefined) grant = null;
+      else if (speaks) grant = item;
+      if (running) {
+        if (dataCategories === undefined) purposeRestriction = null;
+        restrictions = lifted(restrictions, item, covers);
+      }
+    }
+    if (
+      running &&
+      expiresAt !== undefined &&
+      openParts(restrictions) + openParts(objections) < before
+    )
+      liftedUntil = liftedUntil === null ? expiresAt : Math.min(liftedUntil, expiresAt);
   }
+  // A restriction of the whole purpose after the last category restriction in force: the
+  // purpose's verdict speaks (and cites it).
+  const last = restrictions.at(-1);
+  const byPurpose = last !== undefined && purposeRestriction !== null && purposeIndex > last.index;
   return {
     category,
-    choice: restrictions.at(-1)?.item ?? grant,
+    choice: byPurpose ? null : (last?.item ?? grant),
     objection: objections.at(-1)?.item ?? null,
     liftedUntil,
   };
@@ -141,15 +162,14 @@ export function categoryState(
 const openParts = (restrictions: readonly Restriction[]) =>
   restrictions.reduce((n, r) => n + r.open.length, 0);
 
-/** The restrictions of `restrictions` dated after `grant` (which lifts the others). */
-const newerThan = (restrictions: readonly Restriction[], grant: EventItem): Restriction[] =>
-  restrictions.filter((r) => predates(grant.event, r.item));
-
-/** `restrictions` once `grant` (of `granted`) lifts them where it covers their categories. */
+/**
+ * `restrictions` once `grant` (of `granted`; null: of all they hold back) lifts them where it
+ * covers their categories, except those it is dated before.
+ */
 function lifted(
   restrictions: readonly Restriction[],
   grant: EventItem,
-  granted: readonly DataCategoryId[],
+  granted: readonly DataCategoryId[] | null,
 ): Restriction[] {
   const left: Restriction[] = [];
   for (const restriction of restrictions) {
@@ -157,8 +177,9 @@ function lifted(
       left.push(restriction);
       continue;
     }
+    if (granted === null) continue;
     const open = restriction.open.filter((c) => !granted.some((g) => isWithin(c, g)));
-    if (open.length > 0) left.push({ item: restriction.item, open });
+    if (open.length > 0) left.push({ ...restriction, open });
   }
   return left;
 }
@@ -205,10 +226,8 @@ export function categoryVerdict(
       return denied(purpose, base, category, choice, status, 'refused', t);
     } else return denied(purpose, base, category, choice, 'withdrawn', 'withdrawn', t);
   }
-  if (followsBase || granted.length === 0)
-    return until === null || !base.allowed || (base.expiresAt !== null && base.expiresAt <= until)
-      ? base
-      : Object.freeze({ ...base, expiresAt: until });
+  // The purpose's verdict, as it is (its `expiresAt` does not count a lift's end).
+  if (followsBase || granted.length === 0) return base;
   const reasons: ConsentReason[] = granted.map(({ category, item }) => ({
     code: item.event.method === 'import' ? 'imported_grant' : 'explicit_grant',
     detail: `Granted use of ${category} ${via(item)} on ${day(item.event.at)}`,

@@ -227,7 +227,9 @@ export function evaluatePurpose(
   let explicit: EventItem | undefined;
   let imported: EventItem | undefined;
   let grantSince: EventItem | undefined; // the explicit grant a renewal extends
-  let objection: EventItem | undefined;
+  let objection: EventItem | undefined; // the latest-dated one in force
+  // The latest-dated restriction in force: a permission dated before it lifts nothing.
+  let barrier: EventItem | undefined;
   let gpc: { on: boolean; index: number; item: EventItem } | undefined;
   let explicitIndex = -1;
   let importedIndex = -1;
@@ -251,11 +253,26 @@ export function evaluatePurpose(
     const restrictive = RESTRICTIVE[kind] === true;
     if (!reaches(registry, purpose, event, restrictive)) continue;
     if (kind === 'objected') {
-      objection = item;
+      if (objection === undefined || event.at >= objection.event.at) objection = item;
       continue;
     }
     if (!CHOICE[kind]) continue;
-    if (!restrictive && (predates(event, explicit) || predates(event, imported))) continue;
+    // A grant that has run out by `t` lifts nothing: what it lifted holds again.
+    const running = event.expiresAt === undefined || event.expiresAt > t;
+    if (restrictive) {
+      if (barrier === undefined || event.at >= barrier.event.at) barrier = item;
+    } else {
+      // The customer's own grant lifts an objection it is not dated before (an import does not).
+      if (
+        kind === 'given' &&
+        running &&
+        event.method !== 'import' &&
+        event.actor.kind === 'subject' &&
+        !predates(event, objection)
+      )
+        objection = undefined;
+      if (predates(event, barrier)) continue;
+    }
     if (event.method === 'import') {
       if (kind === 'renewed' && !(imported && isGrant(imported.event.kind))) continue;
       imported = item;
@@ -269,7 +286,7 @@ export function evaluatePurpose(
     } else if (kind === 'given') {
       grantSince = item;
       grantSinceIndex = index;
-      if (event.actor.kind === 'subject' && !predates(event, objection)) objection = undefined;
+      if (running) barrier = undefined;
     }
     explicit = item;
     explicitIndex = index;

@@ -81,7 +81,12 @@ export function buildConsentSnapshot<P extends string>(
   const lapses = (at: Instant | null) => {
     if (at !== null && at > t && at - t < validUntil - issuedAt) validUntil = issuedAt + (at - t);
   };
-  for (const item of items) lapses(item.event.at);
+  // Answers change when an event comes due, and when a choice with an end ends (a grant that
+  // lifted part of a restriction, say, whose end no verdict's `expiresAt` carries).
+  for (const item of items) {
+    lapses(item.event.at);
+    lapses(item.event.expiresAt ?? null);
+  }
 
   const purposes = {} as Record<P, SnapshotPurpose>;
   registry.ids.forEach((id, index) => {
