@@ -397,6 +397,34 @@ describe('granting back part of a wider category', () => {
     }
   });
 
+  it('a renewal keeps a grant of the whole purpose lifting what it lifted', async () => {
+    const { manager, clock } = setup({ jurisdiction: 'FR' });
+    await manager.withdraw({
+      subject: 'cus_1',
+      purposes: 'marketing.email',
+      dataCategories: [history],
+    });
+    // A grant of the whole purpose runs a year (the purpose's `expiresIn`), then is renewed.
+    await manager.grant({ subject: 'cus_1', purposes: 'marketing.email' });
+    clock.advance(300 * duration.day);
+    await manager.renew({ subject: 'cus_1', purposes: 'marketing.email' });
+    clock.advance(100 * duration.day);
+    expect(manager.decide(email([history])).allowed).toBe(true);
+    await manager.object({ subject: 'cus_1', purposes: 'marketing.email' });
+    await manager.grant({
+      subject: 'cus_1',
+      purposes: 'marketing.email',
+      expiresAt: clock.now() + duration.day,
+    });
+    await manager.renew({
+      subject: 'cus_1',
+      purposes: 'marketing.email',
+      expiresAt: clock.now() + 30 * duration.day,
+    });
+    clock.advance(2 * duration.day);
+    expect(manager.decide(email([])).allowed).toBe(true);
+  });
+
   it('allows until the first grant that lifted a part of it ends', async () => {
     const { manager, clock } = setup({ jurisdiction: 'FR' });
     await manager.grant({ subject: 'cus_1', purposes: 'ads.targeted' });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { purposes } from '../test/fixtures';
 import { createConsentManager } from './manager';
+import { createMemoryLedgerStore } from './store';
 
 // No per-category choice, however dated, lapsed or nested, lets through a decision that a
 // withdrawal, refusal or objection still in force denies. The model keeps, per part of
@@ -109,5 +110,47 @@ it('never allows a decision a restriction still in force denies (property)', asy
       },
     ),
     { numRuns: 400 },
+  );
+});
+
+it('a long-running manager answers as one loaded afresh, whatever ran out meanwhile (property)', async () => {
+  const change = fc.record({
+    kind: fc.constantFrom('grant', 'withdraw', 'refuse', 'object', 'renew'),
+    category: fc.constantFrom(null, parent, ...children),
+    backdated: fc.integer({ min: 0, max: 3 }),
+    runs: fc.option(fc.integer({ min: 1, max: 6 })),
+    later: fc.integer({ min: 0, max: 4 }),
+  });
+  await fc.assert(
+    fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 7 }), async (changes) => {
+      const clock = createVirtualClock(START);
+      const store = createMemoryLedgerStore();
+      const running = createConsentManager({ purposes, clock, jurisdiction: 'FR', store });
+      const ask = (m: typeof running) =>
+        [[], [parent], ...children.map((c) => [c])].map((dataCategories) => {
+          const v = m.decide({ subject: 's', purpose: 'ads.targeted', dataCategories });
+          return [v.allowed, v.reasons[0]?.code];
+        });
+      for (const c of changes) {
+        const at = clock.now() - c.backdated * duration.minute;
+        const until = c.runs === null ? {} : { expiresAt: clock.now() + c.runs * duration.minute };
+        if (c.kind === 'renew')
+          await running.renew({ subject: 's', purposes: 'ads.targeted', at, ...until });
+        else
+          await running[c.kind]({
+            subject: 's',
+            purposes: 'ads.targeted',
+            at,
+            ...(c.category === null ? {} : { dataCategories: [c.category] }),
+            ...(c.kind === 'grant' ? until : {}),
+          });
+        ask(running); // answered (and kept) now, asked again later
+        clock.advance(c.later * duration.minute);
+        const fresh = createConsentManager({ purposes, clock, jurisdiction: 'FR', store });
+        await fresh.load();
+        expect(ask(running)).toEqual(ask(fresh));
+      }
+    }),
+    { numRuns: 300 },
   );
 });

@@ -120,9 +120,10 @@ export function categoryState(
         (kind === 'objected' ? objections : restrictions).push({ item, index: i, open });
       continue;
     }
-    // A grant: of the whole purpose (it speaks for every category), or of categories. One that
-    // has run out by `t` lifts nothing: what it lifted holds again.
-    const running = expiresAt === undefined || expiresAt > t;
+    // A grant: of the whole purpose (it speaks for every category), or of categories. A
+    // category grant that has run out by `t` lifts nothing: what it lifted holds again. (A
+    // renewal extends a grant of the whole purpose, whose end the purpose's verdict judges.)
+    const running = dataCategories === undefined || expiresAt === undefined || expiresAt > t;
     const speaks =
       dataCategories === undefined || dataCategories.some((c) => isWithin(category, c));
     // A grant that speaks for the category lifts all of what holds it back.

@@ -257,15 +257,12 @@ export function evaluatePurpose(
       continue;
     }
     if (!CHOICE[kind]) continue;
-    // A grant that has run out by `t` lifts nothing: what it lifted holds again.
-    const running = event.expiresAt === undefined || event.expiresAt > t;
     if (restrictive) {
       if (barrier === undefined || event.at >= barrier.event.at) barrier = item;
     } else {
       // The customer's own grant lifts an objection it is not dated before (an import does not).
       if (
         kind === 'given' &&
-        running &&
         event.method !== 'import' &&
         event.actor.kind === 'subject' &&
         !predates(event, objection)
@@ -286,7 +283,7 @@ export function evaluatePurpose(
     } else if (kind === 'given') {
       grantSince = item;
       grantSinceIndex = index;
-      if (running) barrier = undefined;
+      barrier = undefined;
     }
     explicit = item;
     explicitIndex = index;
