@@ -6,8 +6,7 @@ import {
   type Instant,
   isWithin,
 } from '@candor/core';
-import { day, type EventItem, predates, reaches } from './evaluate';
-import type { ConsentEventKind } from './events';
+import { day, type EventItem, isRestrictive, predates, reaches } from './evaluate';
 import type { PolicyPack } from './policy';
 import type { Purpose, PurposeRegistry } from './purposes';
 
@@ -36,16 +35,6 @@ const FINAL: Partial<Record<string, true>> = {
  */
 export const isFinalVerdict = (verdict: ConsentVerdict): boolean =>
   FINAL[verdict.reasons[0]?.code ?? ''] === true;
-
-/** Whole-purpose kinds that speak for every category of the purpose (all but a renewal). */
-const RESETS: Partial<Record<ConsentEventKind, true>> = {
-  given: true,
-  refused: true,
-  withdrawn: true,
-  revoked: true,
-  expired: true,
-  objected: true,
-};
 
 /** What the choice in force for one category says, or `null`: follow the purpose. */
 interface CategoryState {
@@ -100,19 +89,18 @@ export function categoryState(
     const item = items[i]!;
     const { kind, at, dataCategories, expiresAt } = item.event;
     if (at > t || kind === 'signal_observed' || kind === 'notice_shown') continue;
-    const isGrant = kind === 'given';
-    if (!reaches(registry, purpose, item.event, !(isGrant || kind === 'renewed'))) continue;
-    // An objection to the whole purpose is the purpose's verdict to give (final until lifted).
-    if (kind === 'objected' && dataCategories === undefined) continue;
-    if (!isGrant) {
+    const restrictive = isRestrictive(kind);
+    if (!reaches(registry, purpose, item.event, restrictive)) continue;
+    // A renewal re-confirms grants (of the whole purpose only); an objection to the whole purpose
+    // is the purpose's verdict to give (final until lifted).
+    if (kind === 'renewed' || (kind === 'objected' && dataCategories === undefined)) continue;
+    if (restrictive) {
       if (dataCategories === undefined) {
-        // Ends earlier category grants (a renewal re-confirms; it restricts nothing).
-        if (RESETS[kind]) {
-          grant = null;
-          purposeIndex = i;
-          if (purposeRestriction === null || at >= purposeRestriction.event.at)
-            purposeRestriction = item;
-        }
+        // Ends earlier category grants.
+        grant = null;
+        purposeIndex = i;
+        if (purposeRestriction === null || at >= purposeRestriction.event.at)
+          purposeRestriction = item;
         continue;
       }
       const open = dataCategories.filter((c) => isWithin(category, c) || isWithin(c, category));

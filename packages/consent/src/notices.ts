@@ -13,6 +13,7 @@ import {
 } from './check';
 import { needType, fail as raise } from './errors';
 import type { NoticeRef } from './events';
+import { SHA256_HEX } from './hex';
 import { sha256Hex } from './store';
 
 /**
@@ -58,8 +59,6 @@ export interface Notice<P extends string = string> extends NoticeDefinition<P> {
   readonly contentHash: string;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-
 /**
  * The runtime check of a {@link NoticeDefinition}: every field, and no other (an unknown field is
  * rejected, naming the field it is a near miss of). `validateNotices` also checks the purposes
@@ -75,7 +74,7 @@ export const noticeShape: Shape<NoticeDefinition> = {
   content: /* @__PURE__ */ optional(text),
   contentHash: /* @__PURE__ */ optional(
     /* @__PURE__ */ is(
-      (v) => typeof v === 'string' && HEX64.test(v),
+      (v) => typeof v === 'string' && SHA256_HEX.test(v),
       'must be a lower-case hex SHA-256',
     ),
   ),

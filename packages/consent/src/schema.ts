@@ -16,6 +16,7 @@ import {
   consentEventKinds,
   consentMethods,
 } from './events';
+import { SHA256_HEX } from './hex';
 import {
   type ConsentModeSignal,
   consentModeSignals,
@@ -40,7 +41,7 @@ function strict<S extends z.core.$ZodLooseShape>(shape: S) {
 }
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const enumOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]]);
-const hex64 = () => z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const hex64 = () => z.string().check(z.regex(SHA256_HEX));
 const jurisdiction = () => z.string().check(z.regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,3})?$/));
 const tag = () => enumOf<PurposeTag>(purposeTags);
 

@@ -8,6 +8,7 @@ import {
 import { canonicalCopy, canonicalJson, sortedEventCopy } from './canonical';
 import { fail, needObject, needType, safeString } from './errors';
 import type { ConsentEvent } from './events';
+import { SHA256_HEX } from './hex';
 
 /**
  * The `prevHash` of a subject's first entry: 64 zeros.
@@ -427,7 +428,7 @@ function checkAnchors(anchors: unknown): readonly ChainAnchor[] {
     const { sequence, hash } = anchor as Partial<ChainAnchor>;
     if (!Number.isSafeInteger(sequence) || (sequence as number) < 1)
       fail('core/invalid_input', `${at}.sequence`, sequence, 'must be a positive integer');
-    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash))
+    if (typeof hash !== 'string' || !SHA256_HEX.test(hash))
       fail('core/invalid_input', `${at}.hash`, hash, 'must be a SHA-256 hash in hex');
   });
   return anchors as readonly ChainAnchor[];

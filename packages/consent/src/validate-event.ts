@@ -21,11 +21,11 @@ import {
   consentMethods,
   type NoticeRef,
 } from './events';
+import { SHA256_HEX } from './hex';
 import type { OfferRef } from './offers';
 import { legalBases } from './purposes';
 
 const JURISDICTION = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,3})?$/;
-const HEX64 = /^[0-9a-f]{64}$/;
 const actorKinds: readonly ConsentActor['kind'][] = ['subject', 'company', 'agent', 'system'];
 
 /**
@@ -48,7 +48,7 @@ export const eventShape: Shape<ConsentEvent> = {
       id: /* @__PURE__ */ string(200),
       version: /* @__PURE__ */ string(100),
       contentHash: /* @__PURE__ */ is(
-        (v) => typeof v === 'string' && HEX64.test(v),
+        (v) => typeof v === 'string' && SHA256_HEX.test(v),
         'must be a lower-case hex SHA-256',
       ),
     }),
@@ -175,7 +175,7 @@ export function isWellFormedEvent(event: ConsentEvent): boolean {
       !onlyNoticeKeys(notice) ||
       !isText(notice.id, 200) ||
       !isText(notice.version, 100) ||
-      !(typeof notice.contentHash === 'string' && HEX64.test(notice.contentHash))
+      !(typeof notice.contentHash === 'string' && SHA256_HEX.test(notice.contentHash))
     ) {
       return false;
     }

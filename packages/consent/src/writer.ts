@@ -1,4 +1,5 @@
 import { CandorError, type SubjectId } from '@candor/core';
+import { fail } from './errors';
 import { isRestrictive } from './evaluate';
 import type { ConsentEvent } from './events';
 import { applyEntry, catchUp, reread } from './follow';
@@ -46,7 +47,13 @@ export function write(
           event,
         });
         // A key already used for another choice of this subject's: the stored one is not this.
-        if (duplicate && !sameChoice(entry.event, event)) conflict(key, entry.event);
+        if (duplicate && !sameChoice(entry.event, event))
+          fail(
+            'consent/idempotency_conflict',
+            'idempotencyKey',
+            key,
+            `"${key}" was already used for another choice (${entry.event.kind})`,
+          );
         // A duplicate answers with a stored entry, not the chain's head: what came after it (a
         // withdrawal, say) is read before the subject counts as complete.
         if (duplicate || entry.sequence > expectedSequence + 1) await catchUp(state, subject, held);
@@ -74,12 +81,4 @@ export function write(
   });
   held.queue = result.catch(() => undefined);
   return result;
-}
-
-function conflict(key: string, stored: ConsentEvent): never {
-  throw new CandorError(
-    'consent/idempotency_conflict',
-    `idempotencyKey: "${key}" was already used for another choice (${stored.kind})`,
-    { path: 'idempotencyKey', value: key },
-  );
 }

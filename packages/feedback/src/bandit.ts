@@ -628,17 +628,13 @@ export function createThompsonSampler(options: ThompsonOptions = {}): ThompsonSa
         );
       const state = ruleState(ruleId);
       const r = prepare(state, eligible);
-      const out: Record<string, number> = {};
-      r.members.forEach((m, j) => {
-        // Defined, not assigned: a variant named `__proto__` is an entry like any other.
-        Object.defineProperty(out, (state.arms[m] as Arm).id, {
-          value: (r.probs as Float64Array)[j] as number,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      });
-      return out;
+      // Entries defined, not assigned: a variant named `__proto__` is an entry like any other.
+      return Object.fromEntries(
+        r.members.map((m, j) => [
+          (state.arms[m] as Arm).id,
+          (r.probs as Float64Array)[j] as number,
+        ]),
+      );
     },
     log() {
       return settled.length > maxLog ? settled.slice(settled.length - maxLog) : settled;
